@@ -1,0 +1,1 @@
+"""Statistics for the seven drivers of contact-centre service quality."""
