@@ -1,1 +1,18 @@
-"""The CCC-quality questionnaire as data, and the code that loads, exports and reads responses against it."""
+"""The CCC-quality questionnaire as data, and the code that loads, exports and reads responses against it.
+
+>>> from instrument import load_instrument
+>>> inst = load_instrument()
+"""
+from instrument.definition import Instrument, Variable, load_instrument, platform_code
+from instrument.errors import DataError, InstrumentError, ModelError, ServiceDriversError
+
+__all__ = [
+    "Instrument",
+    "Variable",
+    "load_instrument",
+    "platform_code",
+    "DataError",
+    "InstrumentError",
+    "ModelError",
+    "ServiceDriversError",
+]
