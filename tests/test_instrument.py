@@ -13,11 +13,6 @@ SEVEN_DRIVERS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def inst():
-    return load_instrument()
-
-
 def test_seven_drivers_with_four_items_each(inst):
     assert inst.driver_keys == SEVEN_DRIVERS
     assert all(len(c.items) == 4 for c in inst.drivers)

@@ -3,12 +3,6 @@ import pandas as pd
 import pytest
 
 from analysis.scores import construct_scores, keyed_items, min_answered, performance
-from instrument import load_instrument
-
-
-@pytest.fixture(scope="module")
-def inst():
-    return load_instrument()
 
 
 def _blank(inst, **answers):

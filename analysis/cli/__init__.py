@@ -1,8 +1,28 @@
-"""The ``drivers`` command line: a thin layer over the Python API."""
-import typer
+"""The ``drivers`` command line: a thin layer over the Python API.
 
-app = typer.Typer(no_args_is_help=True, add_completion=False)
+Each command lives in its own module and registers itself on :data:`app`. Errors a user
+can cause (:class:`instrument.ServiceDriversError`) are printed as one line, without a
+traceback, and the command exits with status 1; usage errors exit with status 2.
+"""
+from __future__ import annotations
+
+import sys
+
+from analysis.cli.app import app, err_console
+from instrument.errors import ServiceDriversError
+
+# Importing a command module registers its commands on `app` (one line per module).
+from analysis.cli import info  # noqa: F401,E402
 
 
 def main() -> None:
-    app()
+    """Entry point of the ``drivers`` console script."""
+    try:
+        # Standalone mode: click itself reports usage errors (exit 2) and --help.
+        app()
+    except ServiceDriversError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)

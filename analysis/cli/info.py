@@ -1,0 +1,33 @@
+"""``drivers info``: what questionnaire and software versions are installed."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from analysis.cli.app import app, console
+from instrument import load_instrument
+
+
+@app.command()
+def info(
+    instrument_file: Optional[Path] = typer.Option(None, "--instrument", help="A questionnaire YAML file (default: the shipped one)."),
+    lang: str = typer.Option("en", "--lang", help="Language of the labels: nl or en."),
+) -> None:
+    """Show the questionnaire: constructs, items, versions."""
+    inst = load_instrument(instrument_file)
+    if lang not in inst.languages:
+        raise typer.BadParameter(f"'{lang}' is not one of {', '.join(inst.languages)}", param_hint="--lang")
+    from importlib.metadata import version
+
+    console.print(
+        f"[bold]{inst.title[lang]}[/]  questionnaire {inst.definition.id} content {inst.content_version}, "
+        f"format {inst.format_version}; service-drivers {version('service-drivers')}"
+    )
+    table = Table("construct", "role", "items", "channels")
+    for c in inst.constructs:
+        channels = sorted({ch for i in c.items for ch in (i.channels or ["all"])})
+        table.add_row(c.label[lang], c.role, ", ".join(c.item_ids), ", ".join(channels))
+    console.print(table)

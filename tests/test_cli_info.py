@@ -1,0 +1,18 @@
+def test_info_lists_constructs_in_dutch(run_cli):
+    res = run_cli("info", "--lang", "nl")
+    assert res.exit_code == 0
+    assert "Betrouwbaarheid" in res.stdout and "Keuzemenu" in res.stdout
+
+
+def test_user_error_is_one_line_without_traceback(run_cli, tmp_path):
+    res = run_cli("info", "--instrument", tmp_path / "missing.yaml")
+    assert res.exit_code == 1
+    assert "Traceback" not in res.stderr
+    assert res.stderr.strip().startswith("error:")
+    assert "missing.yaml: no such file" in res.stderr
+
+
+def test_bad_option_value_is_a_usage_error(run_cli):
+    res = run_cli("info", "--lang", "fr")
+    assert res.exit_code == 2
+    assert "'fr' is not one of nl, en" in res.stderr
