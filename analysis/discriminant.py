@@ -23,9 +23,9 @@ Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models with
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -113,7 +113,9 @@ class HTMTResult:
 
 def htmt(items: pd.DataFrame, constructs: Mapping[str, Sequence[str]], htmt2: bool = False,
          absolute: bool = True, missing: str = "listwise", n_boot: int = 0,
-         ci: float = 0.90, seed: int = 0) -> HTMTResult:
+         ci: float = 0.90, seed: int = 0,
+         strict: thresholds.Threshold = thresholds.HTMT_STRICT,
+         liberal: thresholds.Threshold = thresholds.HTMT_LIBERAL) -> HTMTResult:
     """Heterotrait-monotrait ratio of correlations (Henseler, Ringle & Sarstedt 2015).
 
     ``HTMT_ij = mean r(heterotrait i, j) / sqrt(mean r(monotrait i) * mean r(monotrait j))``
@@ -150,6 +152,9 @@ def htmt(items: pd.DataFrame, constructs: Mapping[str, Sequence[str]], htmt2: bo
         ``.alpha = 0.05``; Franke & Sarstedt 2019).
     seed : int
         Seed of the bootstrap's own ``numpy.random.Generator`` (no global state).
+    strict, liberal : Threshold
+        Cut-offs for ``below_strict`` / ``below_liberal``; by default .85 and .90
+        (``thresholds.HTMT_STRICT`` / ``HTMT_LIBERAL``, Henseler et al. 2015).
 
     Returns
     -------
@@ -176,6 +181,8 @@ def htmt(items: pd.DataFrame, constructs: Mapping[str, Sequence[str]], htmt2: bo
     >>> bool(res.pairs.loc[0, "htmt"] > 0.85)  # one factor behind both: no discriminance
     True
     """
+    if not isinstance(items, pd.DataFrame):
+        raise ValueError(f"items must be a pandas DataFrame, got {type(items).__name__}")
     names = list(constructs)
     if len(names) < 2:
         raise ValueError("HTMT needs at least two constructs")
@@ -187,8 +194,10 @@ def htmt(items: pd.DataFrame, constructs: Mapping[str, Sequence[str]], htmt2: bo
     if not 0 < ci < 1:
         raise ValueError(f"ci must be between 0 and 1, got {ci!r}")
     columns: list[str] = []
+    sizes = [0]
     for name in names:
-        listed = list(constructs[name])
+        listed = ([constructs[name]] if isinstance(constructs[name], str)
+                  else list(constructs[name]))
         if len(listed) < 2:
             raise ValueError(f"construct {name!r} has {len(listed)} item(s); HTMT needs a "
                              "monotrait correlation, so at least two")
@@ -199,8 +208,9 @@ def htmt(items: pd.DataFrame, constructs: Mapping[str, Sequence[str]], htmt2: bo
         if shared:
             raise ValueError(f"items {shared} of construct {name!r} belong to another construct")
         columns += listed
+        sizes.append(len(columns))
     data = check_items(items[columns], missing=missing)
-    blocks = [np.array([columns.index(c) for c in constructs[n]]) for n in names]
+    blocks = [np.arange(start, stop) for start, stop in zip(sizes, sizes[1:])]
     ratio, monotrait = _htmt_matrix(item_correlation(data, missing).to_numpy(), blocks,
                                     htmt2, absolute)
     if not (monotrait > 0).all():
@@ -215,8 +225,8 @@ def htmt(items: pd.DataFrame, constructs: Mapping[str, Sequence[str]], htmt2: bo
                       else (np.nan, np.nan)))
         rows.append({
             "construct_a": names[a], "construct_b": names[b], "htmt": ratio[a, b],
-            "below_strict": thresholds.HTMT_STRICT.holds(ratio[a, b]),
-            "below_liberal": thresholds.HTMT_LIBERAL.holds(ratio[a, b]),
+            "below_strict": strict.holds(float(ratio[a, b])),
+            "below_liberal": liberal.holds(float(ratio[a, b])),
             "ci_low": low, "ci_high": high,
             "ci_high_below_one": bool(high < 1) if len(boot) else None,
         })

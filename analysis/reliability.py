@@ -29,8 +29,8 @@ Bagozzi, R. P., & Yi, Y. (1988). On the evaluation of structural equation models
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -380,7 +380,11 @@ def model_based_reliability(solution: CFASolution, observed_covariance=None) -> 
 
 def reliability_table(items_by_construct: Mapping[str, pd.DataFrame],
                       solution: CFASolution | None = None, ci: float = 0.95,
-                      missing: str = "pairwise") -> pd.DataFrame:
+                      missing: str = "pairwise",
+                      alpha_threshold: thresholds.Threshold = thresholds.ALPHA,
+                      omega_threshold: thresholds.Threshold = thresholds.OMEGA,
+                      cr_threshold: thresholds.Threshold = thresholds.CR,
+                      ave_threshold: thresholds.Threshold = thresholds.AVE) -> pd.DataFrame:
     """Per-construct reliability with a verdict against each cited threshold.
 
     Parameters
@@ -392,21 +396,26 @@ def reliability_table(items_by_construct: Mapping[str, pd.DataFrame],
         model-based columns are NaN.
     ci, missing
         Passed to :func:`cronbach_alpha` (Feldt interval).
+    alpha_threshold, omega_threshold, cr_threshold, ave_threshold : Threshold
+        Cut-offs for the verdicts; the cited defaults of :mod:`analysis.thresholds`.
 
     Returns
     -------
     DataFrame
         ``construct``, ``n_items``, ``n_obs``, ``alpha``, ``alpha_ci_low``,
         ``alpha_ci_high``, ``omega``, ``cr``, ``ave`` and the nullable-boolean verdicts
-        ``alpha_ok`` (``thresholds.ALPHA``, >= .70, Nunnally 1978), ``omega_ok``
-        (``OMEGA``, >= .70), ``cr_ok`` (``CR``, >= .70) and ``ave_ok`` (``AVE``, >= .50,
-        Fornell & Larcker 1981); NA where the figure is missing.
+        ``alpha_ok`` (default ``thresholds.ALPHA``, >= .70, Nunnally 1978), ``omega_ok``
+        (``OMEGA``, >= .70, Dunn et al. 2014), ``cr_ok`` (``CR``, >= .70) and ``ave_ok``
+        (``AVE``, >= .50, Fornell & Larcker 1981); NA where the figure is missing.
     """
     model = (model_based_reliability(solution).set_index("construct")
              if solution is not None else None)
     rows = []
     for construct, items in items_by_construct.items():
-        result = cronbach_alpha(items, ci=ci, missing=missing)
+        try:
+            result = cronbach_alpha(items, ci=ci, missing=missing)
+        except ValueError as error:
+            raise ValueError(f"construct {construct!r}: {error}") from error
         row = {"construct": construct, "n_items": result.n_items, "n_obs": result.n_obs,
                "alpha": result.alpha, "alpha_ci_low": result.ci_low,
                "alpha_ci_high": result.ci_high}
@@ -417,8 +426,8 @@ def reliability_table(items_by_construct: Mapping[str, pd.DataFrame],
             row[column] = float(model.loc[construct, column]) if model is not None else np.nan
         rows.append(row)
     table = pd.DataFrame(rows)
-    checks = {"alpha": thresholds.ALPHA, "omega": thresholds.OMEGA, "cr": thresholds.CR,
-              "ave": thresholds.AVE}
+    checks = {"alpha": alpha_threshold, "omega": omega_threshold, "cr": cr_threshold,
+              "ave": ave_threshold}
     for column, threshold in checks.items():
         table[f"{column}_ok"] = pd.array([threshold.holds(float(x)) for x in table[column]],
                                          dtype="boolean")

@@ -19,6 +19,7 @@ import analysis.reliability
 import analysis.reliability_inputs
 from analysis.discriminant import fornell_larcker, fornell_larcker_from_solution, htmt
 from analysis.reliability import CFASolution
+from analysis.thresholds import Threshold
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXACT = 1e-8
@@ -111,6 +112,9 @@ def test_htmt_by_hand_and_verdicts():
     assert pd.isna(row["ci_low"]) and pd.isna(row["ci_high_below_one"])
     assert htmt(with_exact_correlations(two_constructs(0.5, 0.40)), TWO).pairs.loc[
         0, "below_strict"]
+    stricter = Threshold("HTMT", "<", 0.80, "a stricter reviewer")
+    assert not htmt(with_exact_correlations(two_constructs(0.5, 0.41)), TWO,
+                    strict=stricter).pairs.loc[0, "below_strict"]   # .82 is not < .80
     assert list(result.pairs.columns) == ["construct_a", "construct_b", "htmt", "below_strict",
                                           "below_liberal", "ci_low", "ci_high",
                                           "ci_high_below_one"]

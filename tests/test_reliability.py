@@ -371,6 +371,17 @@ def test_reliability_table_without_solution_and_with_a_mismatch(survey, hs_solut
     assert table["alpha_ok"].tolist() == [True, True, True]
     with pytest.raises(ValueError, match="'empathy' is not a factor"):
         reliability_table(items, hs_solution)
+    with pytest.raises(ValueError, match=r"construct 'speed': a scale needs at least 2 items"):
+        reliability_table({**items, "speed": survey[["spd1"]]})
+
+
+def test_reliability_table_takes_stricter_thresholds(hs, hs_solution):
+    from analysis.thresholds import Threshold
+    items = {f: hs[cols] for f, cols in HS_FACTORS.items()}
+    strict_ave = Threshold("average variance extracted", ">=", 0.75, "a stricter reviewer")
+    table = reliability_table(items, hs_solution, ave_threshold=strict_ave)
+    assert not table["ave_ok"].any()                  # textual's .72 now fails too
+    assert reliability_table(items, hs_solution)["ave_ok"].tolist() == [False, True, False]
 
 
 if __name__ == "__main__":
