@@ -293,7 +293,8 @@ def composite_reliability(std_loadings) -> float:
 
     ``CR = (sum lambda)^2 / ((sum lambda)^2 + sum (1 - lambda^2))``, as in Bagozzi & Yi
     (1988): omega of the standardized items with uncorrelated residuals. It equals
-    ``compRelSEM(fit, obs.var = FALSE)`` for a fit on standardized items.
+    ``compRelSEM(fit, obs.var = FALSE)`` for an ML fit to standardized items
+    (``std.ov = TRUE``), up to how exactly the fit reproduces the item variances.
 
     Examples
     --------
