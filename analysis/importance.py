@@ -137,8 +137,8 @@ def conditional_weight_matrix(n_predictors: int) -> np.ndarray:
 def correlation_from_covariance(cov: np.ndarray) -> np.ndarray:
     """Correlation matrices from a stack of covariance matrices ``(..., q, q)``."""
     cov = np.asarray(cov, dtype=float)
-    sd = np.sqrt(np.diagonal(cov, axis1=-2, axis2=-1))
     with np.errstate(divide="ignore", invalid="ignore"):
+        sd = np.sqrt(np.diagonal(cov, axis1=-2, axis2=-1))
         corr = cov / sd[..., :, None] / sd[..., None, :]
     return corr
 

@@ -1,0 +1,432 @@
+"""Bootstrap uncertainty of driver importance, per group, and of group differences.
+
+Respondents are resampled within each group (organisation), ``n_resamples`` times.
+For every resample the standardized betas, LMG shares, relative weights, Pratt
+measures, R², the driver means and the importance ranks are recomputed; percentile
+intervals summarise them. The work is done by :mod:`analysis.bootstrap_engine`
+(resamples as weighted cross-products, one matrix product per chunk) and
+:func:`analysis.importance.importance_arrays` (all subset regressions of all resamples
+in a few batched solves), group by group, so memory stays bounded.
+
+Group differences compare two groups' independent resamples replicate by replicate.
+"The rest" of the sample for a group is all other groups pooled; its resample is the
+union of the other groups' resamples (each resampled within itself, so group sizes are
+fixed as in the design), which is independent of the focal group's resample and costs
+no extra draws.
+
+Percentile intervals are first-order accurate; for LMG shares near zero they can
+under-cover (Grömping 2006 warns of this in relaimpo), see ``tests/test_bootstrap.py``
+for the coverage measured here.
+
+References
+----------
+Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. Chapman & Hall.
+Azen, R., & Budescu, D. V. (2003). The dominance analysis approach for comparing
+    predictors in multiple regression. *Psychological Methods*, 8(2), 129-148.
+Grömping, U. (2006). Relative importance for linear regression in R: the package
+    relaimpo. *Journal of Statistical Software*, 17(1), 1-27.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analysis.bootstrap_engine import cross_product_features, iter_resample_sums, moments_from_sums
+from analysis.importance import ImportanceArrays, check_driver_data, importance_arrays
+from analysis.thresholds import MIN_N_STABLE_RANKS
+from instrument.errors import DataError
+
+ALL = "all"
+REST = "rest"
+STATISTICS = ("std_beta", "lmg", "lmg_pct", "relative_weight", "relative_weight_pct",
+              "pratt", "lmg_rank", "mean")
+DIFFERENCE_STATISTICS = ("std_beta", "lmg", "lmg_pct", "relative_weight",
+                         "relative_weight_pct", "pratt", "mean", "r2")
+
+
+def rank_desc(values: np.ndarray) -> np.ndarray:
+    """Ranks along the last axis, 1 = largest; NaN rows give NaN ranks."""
+    values = np.asarray(values, dtype=float)
+    order = np.argsort(-values, axis=-1, kind="stable")
+    ranks = np.empty(values.shape, dtype=float)
+    np.put_along_axis(ranks, order, np.arange(1, values.shape[-1] + 1, dtype=float), axis=-1)
+    ranks[np.isnan(values).any(axis=-1)] = np.nan
+    return ranks
+
+
+@dataclass(frozen=True, eq=False)
+class Replicates:
+    """Statistics of a set of resamples (or of the sample itself, with B = 1).
+
+    Attributes
+    ----------
+    r2 : ndarray (B,)
+    std_beta, lmg, relative_weight, pratt : ndarray (B, p)
+    mean : ndarray (B, p)
+        Driver means on the data's scale (the performance of each driver).
+    valid : ndarray of bool (B,)
+        False for degenerate resamples (a constant variable, collinear drivers); their
+        statistics are NaN and they are left out of the intervals.
+    """
+
+    r2: np.ndarray
+    std_beta: np.ndarray
+    lmg: np.ndarray
+    relative_weight: np.ndarray
+    pratt: np.ndarray
+    mean: np.ndarray
+    valid: np.ndarray
+
+    @classmethod
+    def from_arrays(cls, arrays: ImportanceArrays, mean: np.ndarray) -> Replicates:
+        return cls(r2=arrays.r2, std_beta=arrays.std_beta, lmg=arrays.lmg,
+                   relative_weight=arrays.relative_weight, pratt=arrays.pratt,
+                   mean=np.where(arrays.valid[:, None], mean, np.nan), valid=arrays.valid)
+
+    @classmethod
+    def concatenate(cls, parts: Sequence[Replicates]) -> Replicates:
+        return cls(**{f: np.concatenate([getattr(p, f) for p in parts])
+                      for f in ("r2", "std_beta", "lmg", "relative_weight", "pratt", "mean", "valid")})
+
+    def statistic(self, name: str) -> np.ndarray:
+        """A statistic by name: one of STATISTICS, or 'r2' (shape (B,))."""
+        if name in ("r2", "std_beta", "lmg", "relative_weight", "pratt", "mean"):
+            return getattr(self, name)
+        if name == "lmg_pct":
+            return 100 * self.lmg / self.r2[:, None]
+        if name == "relative_weight_pct":
+            return 100 * self.relative_weight / self.r2[:, None]
+        if name == "lmg_rank":
+            return rank_desc(self.lmg)
+        raise ValueError(f"unknown statistic {name!r}; choose from {', '.join(STATISTICS)} or 'r2'")
+
+
+def _stats_from_sums(sums: np.ndarray, n: int | np.ndarray, q: int, centre: np.ndarray) -> Replicates:
+    mean, cov = moments_from_sums(sums, n, q)
+    return Replicates.from_arrays(importance_arrays(cov), mean[:, :-1] + centre[:-1])
+
+
+def percentile_interval(replicates: np.ndarray, level: float, axis: int = 0,
+                        method: str = "linear") -> tuple[np.ndarray, np.ndarray]:
+    """Percentile bootstrap interval ignoring NaN (degenerate) replicates."""
+    alpha = (1 - level) / 2
+    with np.errstate(all="ignore"):
+        lo, hi = np.nanquantile(replicates, [alpha, 1 - alpha], axis=axis, method=method)
+    return lo, hi
+
+
+@dataclass(frozen=True, eq=False)
+class BootstrapResult:
+    """Bootstrap of driver importance per group.
+
+    Attributes
+    ----------
+    outcome : str
+    drivers : tuple of str
+    level : float
+    n_resamples : int
+    seed_entropy : int
+        Entropy of the seed sequence; pass it as ``seed`` to reproduce the run.
+    groups : DataFrame
+        One row per group: ``group``, ``n``, ``r2``, ``r2_ci_low``, ``r2_ci_high``,
+        ``n_failed`` (degenerate resamples, left out), ``unstable_ranks`` (n below
+        :data:`analysis.thresholds.MIN_N_STABLE_RANKS`).
+    estimates : DataFrame
+        One row per group, driver and statistic: ``group``, ``driver``, ``statistic``
+        (``std_beta``, ``lmg``, ``lmg_pct`` (% of R²), ``relative_weight``,
+        ``relative_weight_pct``, ``pratt``, ``lmg_rank`` (1 = most important),
+        ``mean`` (driver mean on the data's scale)), ``estimate`` (full sample),
+        ``se`` (bootstrap standard deviation), ``ci_low``, ``ci_high`` (percentile;
+        for ``lmg_rank`` the interval holds observed ranks).
+    ranks : DataFrame
+        ``group``, ``driver``, ``rank``, ``rank_ci_low``, ``rank_ci_high``, ``p_first``
+        (share of resamples where the driver ranks first), ``p_top2``.
+    point, replicates : dict
+        Per group, :class:`Replicates` of the sample (B = 1) and of the resamples.
+    rest_point, rest_replicates : dict
+        The same for the rest of the sample (empty with one group or ``versus_rest=False``).
+    """
+
+    outcome: str
+    drivers: tuple[str, ...]
+    level: float
+    n_resamples: int
+    seed_entropy: int
+    groups: pd.DataFrame
+    estimates: pd.DataFrame
+    ranks: pd.DataFrame
+    point: dict[Hashable, Replicates] = field(repr=False)
+    replicates: dict[Hashable, Replicates] = field(repr=False)
+    rest_point: dict[Hashable, Replicates] = field(repr=False)
+    rest_replicates: dict[Hashable, Replicates] = field(repr=False)
+
+    def table(self, statistic: str = "lmg_pct") -> pd.DataFrame:
+        """One statistic with its interval, one row per group and driver."""
+        if statistic not in STATISTICS:
+            raise ValueError(f"unknown statistic {statistic!r}; choose from {', '.join(STATISTICS)}")
+        t = self.estimates[self.estimates.statistic == statistic]
+        return t.drop(columns="statistic").reset_index(drop=True)
+
+    def group_differences(self, statistic: str = "lmg", *, pairwise: bool | Sequence[tuple] = True,
+                          versus_rest: bool = True, level: float | None = None) -> pd.DataFrame:
+        """Differences between groups, with percentile intervals.
+
+        Parameters
+        ----------
+        statistic : str
+            One of ``'lmg'``, ``'lmg_pct'``, ``'std_beta'``, ``'relative_weight'``,
+            ``'relative_weight_pct'``, ``'pratt'``, ``'mean'``, ``'r2'``.
+        pairwise : bool or sequence of (group, group)
+            All pairs of groups (True), none (False), or the listed pairs.
+        versus_rest : bool
+            Each group against the rest of the sample.
+        level : float, optional
+            Confidence level (the bootstrap's by default).
+
+        Returns
+        -------
+        DataFrame
+            ``statistic``, ``group``, ``versus`` (a group label or 'rest'), ``driver``
+            (empty for r2), ``estimate`` (group minus versus, full samples), ``se``,
+            ``ci_low``, ``ci_high``, ``excludes_zero``.
+        """
+        if statistic not in DIFFERENCE_STATISTICS:
+            raise ValueError(f"unknown statistic {statistic!r}; choose from "
+                             f"{', '.join(DIFFERENCE_STATISTICS)}")
+        level = self.level if level is None else _check_level(level)
+        labels = list(self.replicates)
+        if pairwise is True:
+            pairs = [(labels[a], labels[b]) for a in range(len(labels)) for b in range(a + 1, len(labels))]
+        elif pairwise is False:
+            pairs = []
+        else:
+            pairs = [tuple(pq) for pq in pairwise]
+            unknown = {g for pq in pairs for g in pq} - set(labels)
+            if unknown:
+                raise ValueError(f"pairwise names unknown groups {sorted(map(str, unknown))}; "
+                                 f"groups are {labels}")
+        rows = []
+        for g, h in pairs:
+            rows.append(self._difference(statistic, g, h, self.point[h], self.replicates[h], level))
+        if versus_rest:
+            if not self.rest_replicates:
+                raise ValueError("no 'rest' resamples: run bootstrap_importance with a group "
+                                 "column of two or more groups and versus_rest=True")
+            for g in labels:
+                rows.append(self._difference(statistic, g, REST, self.rest_point[g],
+                                             self.rest_replicates[g], level))
+        cols = ["statistic", "group", "versus", "driver", "estimate", "se", "ci_low", "ci_high",
+                "excludes_zero"]
+        return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
+
+    def _difference(self, statistic, g, versus, point_h: Replicates, rep_h: Replicates,
+                    level: float) -> pd.DataFrame:
+        est = self.point[g].statistic(statistic) - point_h.statistic(statistic)
+        reps = self.replicates[g].statistic(statistic) - rep_h.statistic(statistic)
+        lo, hi = percentile_interval(reps, level)
+        with np.errstate(all="ignore"):
+            se = np.nanstd(reps, axis=0, ddof=1)
+        drivers = list(self.drivers) if reps.ndim == 2 else [""]
+        est = np.atleast_1d(est.ravel())
+        return pd.DataFrame({
+            "statistic": statistic, "group": [g] * len(drivers), "versus": versus,
+            "driver": drivers, "estimate": est, "se": np.atleast_1d(se),
+            "ci_low": np.atleast_1d(lo), "ci_high": np.atleast_1d(hi),
+            "excludes_zero": (np.atleast_1d(lo) > 0) | (np.atleast_1d(hi) < 0),
+        })
+
+    def summary(self) -> str:
+        wide = self.table("lmg_pct").assign(
+            lmg_pct=lambda t: t.apply(lambda r: f"{r.estimate:.1f} [{r.ci_low:.1f}, {r.ci_high:.1f}]", axis=1))
+        wide = wide.pivot(index="driver", columns="group", values="lmg_pct").loc[list(self.drivers)]
+        unstable = self.groups.loc[self.groups.unstable_ranks, "group"].tolist()
+        lines = [f"Bootstrap of driver importance for '{self.outcome}': {self.n_resamples} "
+                 f"resamples per group, {100 * self.level:g}% percentile intervals",
+                 self.groups.to_string(index=False, float_format=lambda v: f"{v:.3f}"),
+                 "LMG share of R² (%)", wide.to_string()]
+        if unstable:
+            lines.append(f"Ranks unstable (n < {MIN_N_STABLE_RANKS}): {', '.join(map(str, unstable))}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return (f"<p>Bootstrap of driver importance for <b>{self.outcome}</b> "
+                f"({self.n_resamples} resamples per group)</p>"
+                + self.groups.to_html(index=False, float_format=lambda v: f"{v:.3f}")
+                + self.ranks.to_html(index=False, float_format=lambda v: f"{v:.2f}"))
+
+
+def _check_level(level: float) -> float:
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), got {level}")
+    return float(level)
+
+
+def group_generators(seed, n_groups: int) -> tuple[list[np.random.Generator], int]:
+    """One independent generator per group, from ``SeedSequence(seed).spawn``; and the entropy."""
+    seq = np.random.SeedSequence(seed)
+    return [np.random.default_rng(child) for child in seq.spawn(n_groups)], int(seq.entropy)
+
+
+def _group_labels(data: pd.DataFrame, group: str | None) -> tuple[list, np.ndarray]:
+    if group is None:
+        return [ALL], np.zeros(len(data), dtype=np.int64)
+    if group not in data.columns:
+        raise DataError(f"no group column named {group!r} in the data")
+    col = data[group]
+    if col.isna().any():
+        rows = list(np.flatnonzero(col.isna().to_numpy()) + 1)
+        raise DataError("has missing group labels; drop those rows or give them a label",
+                        column=str(group), rows=rows)
+    codes, uniques = pd.factorize(col, sort=True)
+    return list(uniques), codes
+
+
+def bootstrap_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *,
+                         group: str | None = None, n_resamples: int = 2000, level: float = 0.95,
+                         seed=None, versus_rest: bool = True, chunk_size: int | None = None,
+                         progress: Callable[[int, int], None] | None = None) -> BootstrapResult:
+    """Bootstrap the importance of each driver within each group.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Complete respondent rows (no missing outcome or driver scores).
+    outcome : str
+        Outcome column.
+    drivers : sequence of str
+        Driver score columns (1 to 12).
+    group : str, optional
+        Column with the group (organisation) of each respondent; resampling is within
+        groups. Without it the whole sample is one group, labelled 'all'.
+    n_resamples : int
+        Resamples per group (2000 by default).
+    level : float
+        Confidence level of the percentile intervals.
+    seed : int, SeedSequence or None
+        Seed of :class:`numpy.random.SeedSequence`; each group gets its own child
+        stream (in sorted group order), so a group's resamples do not depend on the
+        chunking or on the progress callback.
+    versus_rest : bool
+        Also resample the rest of the sample for each group (for
+        :meth:`BootstrapResult.group_differences`); ignored with one group.
+    chunk_size : int, optional
+        Resamples per matrix product (default: about 4 million counts per chunk).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each chunk, in resamples.
+
+    Returns
+    -------
+    BootstrapResult
+
+    References
+    ----------
+    Efron & Tibshirani (1993); Azen & Budescu (2003); Grömping (2006).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame(rng.normal(size=(300, 3)), columns=["a", "b", "c"])
+    >>> df["y"] = df.a + 0.3 * df.b + rng.normal(size=300)
+    >>> df["org"] = np.repeat(["A", "B"], 150)
+    >>> res = bootstrap_importance(df, "y", ["a", "b", "c"], group="org", n_resamples=200, seed=1)
+    >>> res.ranks.query("group == 'A'").set_index("driver")["rank"].tolist()
+    [1, 2, 3]
+    >>> res.group_differences("lmg", pairwise=True, versus_rest=False).shape
+    (3, 9)
+    """
+    drivers = list(drivers)
+    if int(n_resamples) != n_resamples or n_resamples < 2:
+        raise ValueError(f"n_resamples must be a whole number of at least 2, got {n_resamples}")
+    n_resamples = int(n_resamples)
+    level = _check_level(level)
+    values = check_driver_data(data, outcome, drivers)
+    labels, codes = _group_labels(data, group)
+    p, q = len(drivers), len(drivers) + 1
+    sizes = np.bincount(codes, minlength=len(labels))
+    too_small = [str(g) for g, n in zip(labels, sizes) if n < p + 2]
+    if too_small:
+        raise DataError(f"group(s) {', '.join(too_small)} have fewer than {p + 2} respondents, "
+                        f"too few for {p} drivers; drop or merge them", column=group)
+    with_rest = versus_rest and len(labels) > 1
+    rngs, entropy = group_generators(seed, len(labels))
+    centre = values.mean(axis=0)    # one centre for all groups so that sums can be pooled
+    order = np.argsort(codes, kind="stable")
+    bounds = np.r_[0, np.cumsum(sizes)]
+    total = n_resamples * len(labels) * (2 if with_rest else 1)
+    done = 0
+
+    point, reps, point_sums, rep_sums = {}, {}, {}, {}
+    for k, g in enumerate(labels):
+        features = cross_product_features(values[order[bounds[k]:bounds[k + 1]]] - centre)
+        n = features.shape[0]
+        point_sums[g] = features.sum(axis=0)
+        point[g] = _stats_from_sums(point_sums[g][None], n, q, centre)
+        parts, sums_parts = [], []
+        for sums in iter_resample_sums(features, n_resamples, rngs[k], chunk_size):
+            parts.append(_stats_from_sums(sums, n, q, centre))
+            if with_rest:
+                sums_parts.append(sums)
+            done += len(sums)
+            if progress is not None:
+                progress(done, total)
+        reps[g] = Replicates.concatenate(parts)
+        if with_rest:
+            rep_sums[g] = np.concatenate(sums_parts)
+        del features
+
+    rest_point, rest_reps = {}, {}
+    if with_rest:
+        n_all = len(values)
+        all_point = sum(point_sums.values())
+        all_reps = sum(rep_sums.values())
+        step = max(1, min(n_resamples, chunk_size or n_resamples))
+        for k, g in enumerate(labels):
+            n_rest = n_all - sizes[k]
+            rest_point[g] = _stats_from_sums((all_point - point_sums[g])[None], n_rest, q, centre)
+            parts = []
+            for start in range(0, n_resamples, step):
+                sl = slice(start, start + step)
+                parts.append(_stats_from_sums(all_reps[sl] - rep_sums[g][sl], n_rest, q, centre))
+                done += len(range(n_resamples)[sl])
+                if progress is not None:
+                    progress(done, total)
+            rest_reps[g] = Replicates.concatenate(parts)
+
+    groups, estimates, ranks = _summaries(labels, sizes, drivers, point, reps, level)
+    return BootstrapResult(outcome=outcome, drivers=tuple(drivers), level=level,
+                           n_resamples=n_resamples, seed_entropy=entropy, groups=groups,
+                           estimates=estimates, ranks=ranks, point=point, replicates=reps,
+                           rest_point=rest_point, rest_replicates=rest_reps)
+
+
+def _summaries(labels, sizes, drivers, point, reps, level):
+    group_rows, est_parts, rank_parts = [], [], []
+    p = len(drivers)
+    for g, n in zip(labels, sizes):
+        pt, rp = point[g], reps[g]
+        lo, hi = percentile_interval(rp.r2, level)
+        group_rows.append({"group": g, "n": int(n), "r2": float(pt.r2[0]), "r2_ci_low": float(lo),
+                           "r2_ci_high": float(hi), "n_failed": int((~rp.valid).sum()),
+                           "unstable_ranks": bool(n < MIN_N_STABLE_RANKS)})
+        for stat in STATISTICS:
+            r = rp.statistic(stat)
+            method = "inverted_cdf" if stat == "lmg_rank" else "linear"
+            lo, hi = percentile_interval(r, level, method=method)
+            with np.errstate(all="ignore"):
+                se = np.nanstd(r, axis=0, ddof=1)
+            est_parts.append(pd.DataFrame({
+                "group": [g] * p, "driver": drivers, "statistic": stat,
+                "estimate": pt.statistic(stat)[0], "se": se, "ci_low": lo, "ci_high": hi}))
+        rank_reps = rp.statistic("lmg_rank")
+        ok = ~np.isnan(rank_reps).any(axis=1)
+        lo, hi = percentile_interval(rank_reps, level, method="inverted_cdf")
+        rank_parts.append(pd.DataFrame({
+            "group": [g] * p, "driver": drivers, "rank": pt.statistic("lmg_rank")[0].astype(int),
+            "rank_ci_low": lo, "rank_ci_high": hi,
+            "p_first": (rank_reps[ok] == 1).mean(axis=0), "p_top2": (rank_reps[ok] <= 2).mean(axis=0)}))
+    return (pd.DataFrame(group_rows), pd.concat(est_parts, ignore_index=True),
+            pd.concat(rank_parts, ignore_index=True))
