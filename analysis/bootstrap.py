@@ -35,7 +35,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.bootstrap_engine import cross_product_features, iter_resample_sums, moments_from_sums
-from analysis.importance import ImportanceArrays, check_driver_data, importance_arrays
+from analysis.driver_data import check_driver_data
+from analysis.importance import ImportanceArrays, importance_arrays
 from analysis.thresholds import MIN_N_STABLE_RANKS
 from instrument.errors import DataError
 

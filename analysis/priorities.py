@@ -30,7 +30,6 @@ Bacon, D. R. (2003). A comparison of approaches to importance-performance analys
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np

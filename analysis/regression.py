@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from analysis.importance import check_driver_data
+from analysis.driver_data import check_driver_data
 from analysis.thresholds import VIF, Threshold
 
 INTERCEPT = "Intercept"

@@ -281,3 +281,12 @@ def test_user_errors(study):
         res.group_differences("lmg_rank")
     with pytest.raises(ValueError, match="unknown statistic"):
         res.table("beta")
+
+
+@pytest.mark.parametrize("module", ["analysis.bootstrap", "analysis.bootstrap_engine"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0

@@ -24,10 +24,12 @@ import pingouin as pg
 import pytest
 import statsmodels.api as sm
 
-from analysis.importance import (
+from analysis.dominance import (
     complete_dominance_matrix,
     conditional_contributions,
     dominance_analysis,
+)
+from analysis.importance import (
     importance_arrays,
     lmg_shares,
     pratt_measure,
@@ -248,3 +250,12 @@ def test_user_errors_are_clear(sim):
         dominance_analysis(sim, "satisfaction", matrix=True)
     with pytest.raises(DataError, match="too few"):
         relative_importance(sim.head(8), "satisfaction", DRIVERS)
+
+
+@pytest.mark.parametrize("module", ["analysis.importance", "analysis.dominance"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

@@ -1,0 +1,91 @@
+"""Validated input for the importance analyses: respondent rows or a labelled matrix.
+
+Every analysis of driver importance takes either complete respondent rows (a
+DataFrame with the outcome and driver columns) or a labelled correlation/covariance
+matrix; this module checks them once and returns the covariance matrix with the
+drivers first and the outcome last, the layout :mod:`analysis.importance` expects.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from instrument.errors import DataError
+
+
+def check_driver_data(data: pd.DataFrame, outcome: str, drivers: Sequence[str]) -> np.ndarray:
+    """Validate respondent rows and return them as a float array, drivers first, outcome last.
+
+    Raises
+    ------
+    DataError
+        A column is missing, not numeric, has missing values, or has no variance; or
+        there are not more respondents than drivers + 1.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    drivers = list(drivers)
+    if not drivers:
+        raise ValueError("drivers is empty: name at least one driver column")
+    if outcome in drivers:
+        raise ValueError(f"the outcome '{outcome}' is also listed in drivers; remove it from drivers")
+    if len(set(drivers)) != len(drivers):
+        raise ValueError(f"drivers has duplicate names: {drivers}")
+    cols = [*drivers, outcome]
+    absent = [c for c in cols if c not in data.columns]
+    if absent:
+        raise DataError(f"no column named {', '.join(map(repr, absent))} in the data; "
+                        f"available: {', '.join(map(str, data.columns))}")
+    for c in cols:
+        if not pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c]):
+            raise DataError("must be numeric (scores), not text or yes/no", column=str(c))
+        if data[c].isna().any():
+            rows = list(np.flatnonzero(data[c].isna().to_numpy()) + 1)
+            raise DataError("has missing values; pass complete rows only (select respondents "
+                            "with an outcome and all driver scores first)", column=str(c), rows=rows)
+    x = data[cols].to_numpy(dtype=float)
+    if x.shape[0] <= len(drivers) + 1:
+        raise DataError(f"{x.shape[0]} respondents is too few for {len(drivers)} drivers; "
+                        f"at least {len(drivers) + 2} are needed")
+    sd = x.std(axis=0)
+    for c, s in zip(cols, sd):
+        if not s > 0:
+            raise DataError("has the same value for every respondent, so its importance is "
+                            "undefined; drop it from the analysis", column=str(c))
+    return x
+
+
+def matrix_input(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None) -> tuple[np.ndarray, list[str]]:
+    """A labelled covariance/correlation matrix, reordered to drivers first, outcome last."""
+    if not isinstance(data, pd.DataFrame) or list(data.index) != list(data.columns):
+        raise ValueError("with matrix=True, data must be a square DataFrame whose index equals "
+                         "its columns (a correlation or covariance matrix)")
+    drivers = [c for c in data.columns if c != outcome] if drivers is None else list(drivers)
+    cols = [*drivers, outcome]
+    absent = [c for c in cols if c not in data.columns]
+    if absent:
+        raise ValueError(f"the matrix has no row/column {', '.join(map(repr, absent))}")
+    m = data.loc[cols, cols].to_numpy(dtype=float)
+    if not np.allclose(m, m.T, atol=1e-10):
+        raise ValueError("the matrix is not symmetric")
+    return m, drivers
+
+
+def driver_covariance(data, outcome, drivers, matrix) -> tuple[np.ndarray, list[str], int | None]:
+    if matrix:
+        m, drivers = matrix_input(data, outcome, drivers)
+        return m, drivers, None
+    if drivers is None:
+        raise ValueError("drivers is required: list the driver score columns")
+    x = check_driver_data(data, outcome, drivers)
+    return np.cov(x, rowvar=False), list(drivers), x.shape[0]
+
+
+def ranks_descending(values: np.ndarray) -> np.ndarray:
+    """Rank 1 = largest, along the last axis (ties broken by position)."""
+    order = np.argsort(-values, axis=-1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(1, values.shape[-1] + 1), axis=-1)
+    return ranks
