@@ -1,0 +1,366 @@
+"""The :class:`SEM` estimator: CFA/SEM by maximum likelihood, lavaan-compatible.
+
+References
+----------
+Jöreskog, K. G. (1969). A general approach to confirmatory maximum likelihood
+    factor analysis. *Psychometrika*, 34(2), 183-202.
+Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley.
+Arbuckle, J. L. (1996). Full information estimation in the presence of
+    incomplete data. In *Advanced Structural Equation Modeling*, 243-277.
+Enders, C. K. (2001). A primer on maximum likelihood algorithms available for
+    use with missing data. *Structural Equation Modeling*, 8(1), 128-141.
+Rosseel, Y. (2012). lavaan: An R package for structural equation modeling.
+    *Journal of Statistical Software*, 48(2), 1-36.
+Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes in covariance
+    structure analysis. *Structural Equation Modeling*, 6(1), 1-55.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.sem import report
+from analysis.sem.data import prepare_groups, single_pattern
+from analysis.sem.estimate import Objective, fisher_scoring
+from analysis.sem.fiml import pattern_information, sandwich_blocks
+from analysis.sem.h1 import baseline_loglik, saturated_moments
+from analysis.sem.indices import FitIndices, compute_fit_indices, srmr_group
+from analysis.sem.problems import (Problem, heywood_problems, matrix_problems, not_pd,
+                                   sample_size_problems)
+from analysis.sem.representation import RamModel
+from analysis.sem.spec import build_partable, variable_roles
+from analysis.sem.standardize import latent_correlations, r_squared, std_all, std_all_se
+from analysis.sem.start import start_values
+from analysis.sem.syntax import parse_syntax
+from instrument.errors import ModelError
+
+PARAM_COLUMNS = ("lhs", "op", "rhs", "group", "label", "free", "est", "se", "z", "pvalue",
+                 "ci_lower", "ci_upper", "std_all", "std_se", "std_pvalue", "fmi")
+
+
+class SEM:
+    """Structural equation model estimated by (full-information) maximum likelihood.
+
+    Parameters
+    ----------
+    model : str
+        Model in lavaan syntax (``=~``, ``~``, ``~~``, ``~ 1``, modifiers).
+    std_lv : bool, default False
+        Scale latent variables by fixing their variances to 1 (all loadings
+        free) instead of fixing the first loading to 1.
+    meanstructure : bool or None, default None
+        Model means and intercepts.  ``None`` follows lavaan: yes with
+        ``missing="ml"``, several groups, ``~ 1`` in the syntax or equal
+        intercepts/means.  ``False`` is overridden when means are required.
+    orthogonal : bool, default False
+        Fix covariances among exogenous latent variables to zero.
+
+    Attributes
+    ----------
+    params_ : DataFrame
+        One row per parameter and group: ``lhs, op, rhs`` (lavaan notation),
+        ``group`` (label, "" for one group), ``label`` (user label), ``free``,
+        ``est``, ``se``, ``z``, ``pvalue``, ``ci_lower``/``ci_upper`` (95%),
+        ``std_all`` (completely standardized), ``std_se``, ``std_pvalue``
+        (delta method), ``fmi`` (fraction of missing information, FIML only).
+    fit_ : FitIndices
+        chi2, df, pvalue, cfi, tli, rmsea, rmsea_ci, srmr, loglik, aic, bic, ...
+    problems_ : list of Problem
+        Non-convergence, Heywood cases, non-positive-definite matrices, too few
+        respondents, missing-data issues.  Empty when nothing is wrong.
+    converged_ : bool
+    iterations_ : int
+    n_obs_ : dict
+        Respondents used per group label.
+    n_dropped_ : dict
+        ``all_missing`` (rows with every variable missing, per group),
+        ``listwise`` and ``group_missing`` counts.
+    implied_ : dict
+        Per group label: ``{"cov": DataFrame, "mean": Series}``.
+    coverage_ : dict
+        Per group label: share of respondents observing each pair of variables
+        (``lavInspect(fit, "coverage")``); the diagonal is each variable's share.
+    r2_, latent_cor_ : dict
+        R² of indicators/dependent variables and latent correlations per group.
+    information_ : str
+        ``"expected"`` (complete data) or ``"observed"`` (``missing="ml"``).
+
+    References
+    ----------
+    Jöreskog (1969); Bollen (1989); Arbuckle (1996); Enders (2001);
+    Rosseel (2012); Hu & Bentler (1999) — see the module docstring.
+
+    Examples
+    --------
+    >>> from semopy.examples import holzinger39
+    >>> hs = "visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9"
+    >>> fit = SEM(hs).fit(holzinger39.get_data(), missing="listwise")
+    >>> round(fit.fit_.chi2, 3), fit.fit_.df
+    (85.306, 24)
+    """
+
+    def __init__(self, model: str, *, std_lv: bool = False, meanstructure: bool | None = None,
+                 orthogonal: bool = False) -> None:
+        self.model = model
+        self.std_lv = bool(std_lv)
+        self.meanstructure = meanstructure
+        self.orthogonal = bool(orthogonal)
+        self.statements = parse_syntax(model)
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, data: pd.DataFrame, *, group: str | None = None, group_equal=(),
+            group_partial=(), missing: str = "ml", se: bool = True,
+            max_iter: int = 500) -> "SEM":
+        """Estimate the model.
+
+        Parameters
+        ----------
+        data : DataFrame
+            One row per respondent; columns named as the observed variables.
+        group : str, optional
+            Column defining groups (multiple-group model).
+        group_equal : sequence of str
+            Parameters held equal across groups: ``"loadings"``, ``"intercepts"``,
+            ``"means"``, ``"residuals"``, ``"residual.covariances"``,
+            ``"lv.variances"``, ``"lv.covariances"``, ``"regressions"``.
+        group_partial : sequence of str
+            Exceptions to ``group_equal``, e.g. ``["visual=~x2", "x3~1"]``.
+        missing : {"ml", "listwise"}
+            ``"ml"``: full-information ML using every observed value (rows with
+            all variables missing are dropped and counted); ``"listwise"``: only
+            complete rows (lavaan's default).
+        se : bool
+            Compute standard errors (and standardized SEs).
+        max_iter : int
+            Maximum Fisher-scoring iterations.
+
+        Returns
+        -------
+        SEM
+            ``self``, with the fitted attributes set.
+
+        Raises
+        ------
+        ModelError
+            Inputs that make fitting impossible: unknown variables, no usable
+            rows, an unidentified specification, bad options.
+        """
+        if isinstance(group_equal, str):
+            group_equal = (group_equal,)
+        if isinstance(group_partial, str):
+            group_partial = (group_partial,)
+        if group is None and group_equal:
+            raise ModelError("group_equal needs a group column (group=...)")
+        if not isinstance(max_iter, int) or max_iter < 1:
+            raise ModelError("max_iter must be a positive integer")
+        roles = variable_roles(self.statements)
+        groups, info = prepare_groups(data, roles.observed, group=group, missing=missing,
+                                      first_line=roles.first_line)
+        labels = [g.label for g in groups]
+        needs_means = (missing == "ml" or any(s.op == "~1" for s in self.statements)
+                       or bool({"intercepts", "means"} & set(group_equal)))
+        meanstructure = (needs_means or len(groups) > 1) if self.meanstructure is None \
+            else (bool(self.meanstructure) or needs_means)
+        table = build_partable(self.statements, ngroups=len(groups), meanstructure=meanstructure,
+                               std_lv=self.std_lv, orthogonal=self.orthogonal,
+                               group_equal=tuple(group_equal), group_partial=tuple(group_partial))
+        model = RamModel(table)
+        problems: list[Problem] = []
+        problems += sample_size_problems({g.label: g.n for g in groups}, model.p, table.n_free,
+                                         all(g.complete for g in groups))
+        saturated = [saturated_moments(g) for g in groups]
+        for g, sat in zip(groups, saturated):
+            problems += _data_problems(g, sat)
+        theta0 = start_values(model, [(s.mean, s.cov) for s in saturated])
+        incomplete = missing == "ml" and not all(g.complete for g in groups)
+        if incomplete:
+            # Warm start: ML fit to the EM moments is cheap and close to the FIML solution.
+            warm = Objective(model, [single_pattern(s.mean, s.cov, g.n) for s, g in zip(saturated, groups)],
+                             [g.n for g in groups], [s.mean for s in saturated])
+            first = fisher_scoring(warm, theta0, max_iter=max_iter, tol=1e-8)
+            if np.isfinite(first.value):
+                theta0 = first.theta
+        objective = Objective(model, [g.batches for g in groups], [g.n for g in groups],
+                              [g.mean for g in groups])
+        result = fisher_scoring(objective, theta0, max_iter=max_iter)
+        theta = result.theta
+        if not result.converged:
+            problems.append(Problem(
+                "nonconvergence",
+                f"the estimation did not converge: {result.message} after {result.iterations} "
+                f"iterations (largest gradient element {result.gradient_norm:.2e}); estimates, "
+                f"standard errors and fit indices are not valid", "error"))
+        self.information_ = "observed" if missing == "ml" else "expected"
+        vcov = self._vcov(objective, theta, se and np.isfinite(result.value), problems)
+
+        # fit indices
+        ll_h0 = objective.loglik_groups(theta) if np.isfinite(result.value) else np.full(len(groups), np.nan)
+        implied = objective.moments(theta)
+        srmr = [srmr_group(s.cov, s.mean, sig, mu, meanstructure)
+                for s, (sig, mu) in zip(saturated, implied)]
+        p = model.p
+        self.fit_: FitIndices = compute_fit_indices(
+            loglik_h0=ll_h0, loglik_h1=[s.loglik for s in saturated],
+            loglik_base=[baseline_loglik(g) for g in groups], n=[g.n for g in groups],
+            npar=table.n_free, df=table.df, df_base=len(groups) * p * (p - 1) // 2,
+            srmr_by_group=srmr)
+
+        # parameter table
+        est = np.array([r.value if not r.free else theta[r.free - 1] for r in table.rows])
+        std = std_all(model, theta)
+        problems += heywood_problems(table.rows, est, std, set(model.observed), labels)
+        problems += matrix_problems(model, theta, labels)
+        fmi = self._fmi(model, objective, theta, saturated, groups) if (incomplete and vcov is not None) else None
+        self.params_ = self._param_frame(table, est, std, theta, vcov, fmi, labels, model)
+        self.partable_ = table.to_frame()
+        self.vcov_ = (pd.DataFrame(vcov, index=_free_names(table), columns=_free_names(table))
+                      if vcov is not None else None)
+
+        # descriptive attributes
+        self.groups_ = labels
+        self.group_ = group
+        self.missing_ = missing
+        self.meanstructure_ = meanstructure
+        self.converged_ = bool(result.converged)
+        self.iterations_ = int(result.iterations)
+        self.gradient_norm_ = result.gradient_norm
+        self.n_obs_ = {g.label: g.n for g in groups}
+        self.n_patterns_ = {g.label: g.n_patterns for g in groups}
+        self.n_dropped_ = {"all_missing": {g.label: g.n_empty for g in groups},
+                           "listwise": info["n_listwise_dropped"],
+                           "group_missing": info["n_group_missing"]}
+        obs = list(model.observed)
+        self.coverage_ = {g.label: pd.DataFrame(g.coverage, index=obs, columns=obs) for g in groups}
+        self.missing_share_ = pd.DataFrame({g.label: 1 - g.observed_share for g in groups}, index=obs)
+        self.implied_ = {lab: {"cov": pd.DataFrame(sig, index=obs, columns=obs),
+                               "mean": pd.Series(mu, index=obs)}
+                         for lab, (sig, mu) in zip(labels, implied)}
+        self.r2_ = {labels[g - 1]: pd.Series(v, dtype=float) for g, v in r_squared(model, std).items()}
+        lat = list(model.latent)
+        self.latent_cor_ = {labels[g]: pd.DataFrame(latent_correlations(model, theta, g), index=lat, columns=lat)
+                            for g in range(len(groups))}
+        self.problems_ = problems
+        self._theta = theta
+        self._ram = model
+        return self
+
+    # -------------------------------------------------------------- helpers
+    def _vcov(self, objective, theta, wanted, problems):
+        if not wanted or len(theta) == 0:
+            return None
+        info = objective.information(theta, observed=self.information_ == "observed")
+        try:
+            vcov = np.linalg.inv(info)
+            ok = np.all(np.isfinite(vcov)) and np.all(np.diag(vcov) > 0)
+            cond = np.linalg.cond(info)
+        except np.linalg.LinAlgError:
+            ok, cond = False, math.inf
+        if not ok or cond > 1e12:
+            problems.append(Problem(
+                "standard_errors",
+                f"the {self.information_} information matrix is singular (condition number "
+                f"{cond:.1e}): the model may not be identified; standard errors are not available",
+                "error"))
+            return None
+        return 0.5 * (vcov + vcov.T)
+
+    @staticmethod
+    def _fmi(model, objective, theta, saturated, groups):
+        """Fraction of missing information per free parameter (expected information)."""
+        q = model.n_free
+        complete = np.zeros((q, q))
+        for g, (sig, mu) in enumerate(objective.moments(theta)):
+            info = pattern_information(sig, mu, single_pattern(mu, sig, groups[g].n), observed=False)
+            d_mu, d_sigma, ids = model.moment_jacobian(theta, g)
+            complete[np.ix_(ids, ids)] += sandwich_blocks(info, d_mu, d_sigma, model.meanstructure)
+        incomplete = objective.information(theta, observed=False)
+        try:
+            v_com = np.diag(np.linalg.inv(complete))
+            v_mis = np.diag(np.linalg.inv(incomplete))
+        except np.linalg.LinAlgError:
+            return None
+        return 1.0 - v_com / v_mis
+
+    @staticmethod
+    def _param_frame(table, est, std, theta, vcov, fmi, labels, model) -> pd.DataFrame:
+        rows = table.rows
+        free_idx = np.array([r.free - 1 for r in rows])
+        se = np.zeros(len(rows))
+        if vcov is not None:
+            sd = np.sqrt(np.diag(vcov))
+            se = np.where(free_idx >= 0, sd[np.clip(free_idx, 0, None)], 0.0)
+        else:
+            se = np.where(free_idx >= 0, np.nan, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = np.where(se > 0, est / se, np.nan)
+        std_se = std_all_se(model, theta, vcov) if vcov is not None else np.full(len(rows), np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            std_z = np.where(std_se > 0, std / std_se, np.nan)
+        frame = pd.DataFrame({
+            "lhs": [r.lhs for r in rows], "op": [r.op for r in rows], "rhs": [r.rhs for r in rows],
+            "group": [labels[r.group - 1] for r in rows], "label": [r.label for r in rows],
+            "free": free_idx >= 0, "est": est, "se": se, "z": z,
+            "pvalue": 2 * stats.norm.sf(np.abs(z)),
+            "ci_lower": est - stats.norm.ppf(0.975) * se, "ci_upper": est + stats.norm.ppf(0.975) * se,
+            "std_all": std, "std_se": std_se, "std_pvalue": 2 * stats.norm.sf(np.abs(std_z)),
+            "fmi": np.where(free_idx >= 0, fmi[np.clip(free_idx, 0, None)], np.nan)
+            if fmi is not None else np.nan})
+        return frame.loc[:, list(PARAM_COLUMNS)]
+
+    # ------------------------------------------------------------ reporting
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "fit_"):
+            raise ModelError("the model has not been fitted yet: call .fit(data) first")
+
+    def summary(self, standardized: bool = True) -> str:
+        """Readable report like lavaan's ``summary(fit, fit.measures = TRUE)``."""
+        self._check_fitted()
+        return report.summary_text(self, standardized=standardized)
+
+    def _repr_html_(self) -> str:
+        if not hasattr(self, "fit_"):
+            return f"<pre>SEM (not fitted)\n{report.escape(self.model)}</pre>"
+        return report.summary_html(self)
+
+    def __repr__(self) -> str:
+        if not hasattr(self, "fit_"):
+            return f"SEM(not fitted, {len(self.statements)} model elements)"
+        f = self.fit_
+        return (f"SEM(chi2={f.chi2:.3f}, df={f.df}, cfi={f.cfi:.3f}, rmsea={f.rmsea:.3f}, "
+                f"srmr={f.srmr:.3f}, n={f.n_obs}, problems={len(self.problems_)})")
+
+
+def _free_names(table) -> list[str]:
+    names = {}
+    for r in table.rows:
+        if r.free and r.free not in names:
+            names[r.free] = f"{r.lhs}{r.op}{r.rhs}" + (f".g{r.group}" if r.group > 1 else "")
+    return [names[k] for k in sorted(names)]
+
+
+def _data_problems(group, sat) -> list[Problem]:
+    out = []
+    lab = group.label or None
+    if group.n_empty:
+        out.append(Problem("missing_data",
+                           f"{group.n_empty} respondent(s) had every model variable missing and "
+                           f"were dropped (as lavaan does)", "warning", lab))
+    low = np.argwhere(np.triu(group.coverage < 0.1, 1))
+    if len(low):
+        out.append(Problem("missing_data",
+                           f"{len(low)} pair(s) of variables are observed together for fewer than "
+                           f"10% of respondents (lowest {group.coverage.min():.1%}); their "
+                           f"covariances rest on the model's assumptions, not on data", "warning", lab))
+    if not sat.converged:
+        out.append(Problem("missing_data", f"the EM algorithm for the saturated model did not "
+                           f"converge in {sat.iterations} iterations", "warning", lab))
+    if not_pd(sat.cov):
+        what = "sample" if group.complete else "EM-estimated saturated"
+        out.append(Problem("not_positive_definite",
+                           f"the {what} covariance matrix is not positive definite (collinear or "
+                           f"constant variables, or too few respondents); chi-square, CFI and "
+                           f"SRMR are not valid", "error", lab))
+    return out
