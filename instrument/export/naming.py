@@ -98,6 +98,12 @@ def parse_languages(spec: str | Sequence[str], inst: Instrument) -> list[str]:
     ------
     ValueError
         If the list is empty, repeats a language or names one the questionnaire lacks.
+
+    Examples
+    --------
+    >>> from instrument import load_instrument
+    >>> parse_languages("en, nl", load_instrument())
+    ['en', 'nl']
     """
     parts = [p.strip() for p in (spec.split(",") if isinstance(spec, str) else spec)]
     parts = [p for p in parts if p]
@@ -130,6 +136,12 @@ def platform_questions(inst: Instrument) -> list[PlatformQuestion]:
     ------
     InstrumentError
         If a code would be invalid, too long or not unique on the platforms.
+
+    Examples
+    --------
+    >>> from instrument import load_instrument
+    >>> [q.code for q in platform_questions(load_instrument())][:6]
+    ['respondentid', 'organisation', 'contactdate', 'agentid', 'channel', 'contactreason']
     """
     out = [PlatformQuestion(code=platform_code(fid), kind="hidden", variable_ids=(fid,))
            for fid in hidden_context_ids(inst)]

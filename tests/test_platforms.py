@@ -1,0 +1,204 @@
+"""Reading LimeSurvey and Qualtrics response exports back into our variables and codes."""
+from __future__ import annotations
+
+import csv
+import math
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from instrument.errors import DataError
+from instrument.export import to_limesurvey
+from instrument.platforms import read_limesurvey_export, read_qualtrics_export
+
+FIXTURES = Path(__file__).parent / "fixtures" / "platforms"
+LS_CODES = FIXTURES / "limesurvey_codes.csv"
+LS_TEXT_NL = FIXTURES / "limesurvey_fulltext_nl.csv"
+Q_NUMERIC = FIXTURES / "qualtrics_numeric.csv"
+Q_TEXT_EN = FIXTURES / "qualtrics_choicetext_en.csv"
+CODED = ["channel", "contact_reason", "csat", "nps", "ces", "fcr"]
+
+
+def same(a: pd.DataFrame, b: pd.DataFrame, columns) -> None:
+    for col in columns:
+        left, right = a[col].tolist(), b[col].tolist()
+        assert len(left) == len(right), col
+        for x, y in zip(left, right):
+            both_missing = (x is None or (isinstance(x, float) and math.isnan(x))) and \
+                           (y is None or (isinstance(y, float) and math.isnan(y)))
+            assert both_missing or x == y, (col, left, right)
+
+
+def rewrite_csv(src: Path, dst: Path, edit, delimiter=",", encoding="utf-8-sig") -> Path:
+    with open(src, encoding="utf-8-sig", newline="") as fh:
+        records = [r for r in csv.reader(fh, delimiter=delimiter) if r]  # LimeSurvey ends with a blank line
+    records = edit(records)
+    with open(dst, "w", encoding=encoding, newline="") as fh:
+        csv.writer(fh, delimiter=delimiter, lineterminator="\r\n").writerows(records)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def ls(inst):
+    return read_limesurvey_export(LS_CODES, inst)
+
+
+def test_limesurvey_codes_become_our_variables(ls, inst):
+    expected = [v.id for v in inst.variables]
+    assert list(ls.columns) == expected  # every variable, in questionnaire order
+    assert len(ls) == 6
+    first = ls.iloc[0]
+    assert first["respondent_id"] == "S0001" and first["organisation"] == "ORG-A"
+    assert first["rel1"] == 6 and first["cfo2"] == 99 and first["men4"] == 99
+    assert first["channel"] == 1 and first["contact_reason"] == 5 and first["nps"] == 8
+    assert first["duration_sec"] == pytest.approx(312.4)
+    assert first["why"] == "Snel geholpen, maar de wachttijd was lang."
+    assert ls.loc[1, "why"] == 'Ik moest "drie keer" mailen;\nniemand las mijn vraag goed.'
+    # e-mail contact: the phone-only batteries were not shown
+    assert ls.loc[1, ["wai1", "wai2", "wai3", "wai4", "men1", "men4"]].isna().all()
+    # partial response stopped after the reliability battery
+    assert ls.loc[4, "rel1"] == 5 and ls.loc[4, ["emp1", "sat1", "csat", "nps"]].isna().all()
+    for col in [i.id for i in inst.items] + CODED:
+        assert pd.api.types.is_numeric_dtype(ls[col]), col
+
+
+def test_limesurvey_unmapped_columns_are_listed(ls):
+    assert ls.attrs["source"] == "limesurvey"
+    assert ls.attrs["unmapped_columns"] == ["id", "submitdate", "lastpage", "startlanguage", "seed", "startdate",
+                                            "datestamp", "groupTime1", "groupTime2", "groupTime3", "groupTime4"]
+    assert ls.attrs["column_map"]["rel1"] == "reliability[rel1]"
+    assert ls.attrs["column_map"]["duration_sec"] == "interviewtime"
+
+
+def test_limesurvey_full_dutch_answers_read_as_codes(ls, inst):
+    full = read_limesurvey_export(LS_TEXT_NL, inst)  # semicolon separated, answer texts in Dutch
+    same(full, ls, [c for c in ls.columns if c != "respondent_id"])
+    # the hidden respondent-id question was empty (no URL parameter): LimeSurvey's id stands in
+    assert full["respondent_id"].tolist() == ["1", "2", "3", "4", "5", "6"]
+    assert "respondentid" in full.attrs["unmapped_columns"] and "id" not in full.attrs["unmapped_columns"]
+
+
+def test_limesurvey_other_heading_styles(ls, inst, tmp_path):
+    def em_codes(records):
+        records[0] = [h.replace("[", "_").replace("]", "") for h in records[0]]
+        return records
+
+    def code_and_text(records):
+        texts = {"reliability[rel1]": "De medewerker stelde de juiste vragen", "channel": "Via welk kanaal?"}
+        records[0] = [f"{h}. {texts[h]}" if h in texts else h for h in records[0]]
+        return records
+
+    for edit in (em_codes, code_and_text):
+        df = read_limesurvey_export(rewrite_csv(LS_CODES, tmp_path / f"{edit.__name__}.csv", edit), inst)
+        same(df, ls, ls.columns)
+
+
+def test_limesurvey_columns_are_what_the_lss_names(inst):
+    """Round trip: every question column of the fixture is a question/subquestion of our .lss."""
+    tree = ET.fromstring(to_limesurvey(inst, "nl,en"))
+    qs = {r.findtext("qid"): r.findtext("title") for r in tree.findall("questions/rows/row")}
+    subs = tree.findall("subquestions/rows/row")
+    parents = {r.findtext("parent_qid") for r in subs}
+    names = {title for qid, title in qs.items() if qid not in parents}
+    names |= {f"{qs[r.findtext('parent_qid')]}[{r.findtext('title')}]" for r in subs}
+    with open(LS_CODES, encoding="utf-8-sig", newline="") as fh:
+        header = next(csv.reader(fh))
+    platform_own = {"id", "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp",
+                    "interviewtime", "groupTime1", "groupTime2", "groupTime3", "groupTime4"}
+    assert set(header) - platform_own == names
+
+
+def test_qualtrics_numeric_export_matches_limesurvey(ls, inst):
+    q = read_qualtrics_export(Q_NUMERIC, inst)
+    assert list(q.columns) == list(ls.columns)
+    same(q, ls, [c for c in ls.columns if c != "duration_sec"])
+    assert q["duration_sec"].tolist() == [312, 540, 198, 422, 95, 261]  # Duration (in seconds)
+    assert q.attrs["source"] == "qualtrics"
+    assert "nps_NPS_GROUP" in q.attrs["unmapped_columns"] and "ResponseId" in q.attrs["unmapped_columns"]
+    assert q.attrs["column_map"]["organisation"] == "organisation"  # embedded data
+
+
+def test_qualtrics_choice_text_and_tag_n_columns(ls, inst):
+    q = read_qualtrics_export(Q_TEXT_EN, inst)  # English choice texts, matrix columns 'reliability_1' ...
+    assert q.attrs["column_map"]["rel1"] == "reliability_1"
+    expected = ls.iloc[[0, 1, 3]].reset_index(drop=True)
+    same(q, expected, [c for c in ls.columns if c != "duration_sec"])
+
+
+def test_qualtrics_import_ids_rescue_renamed_tags(ls, inst, tmp_path):
+    def rename(records):
+        records[0] = [{"rel1": "Q4_1", "csat": "Q12", "why": "Q16"}.get(h, h) for h in records[0]]
+        return records
+
+    q = read_qualtrics_export(rewrite_csv(Q_NUMERIC, tmp_path / "renamed.csv", rename), inst)
+    same(q, ls, ["rel1", "csat", "why"])
+
+
+def test_qualtrics_response_id_stands_in_without_embedded_id(inst, tmp_path):
+    def drop(records):
+        keep = [i for i, h in enumerate(records[0]) if h != "respondentid"]
+        return [[r[i] for i in keep] for r in records]
+
+    q = read_qualtrics_export(rewrite_csv(Q_NUMERIC, tmp_path / "noid.csv", drop), inst)
+    assert q["respondent_id"].iloc[0] == "R_3kZ1pQ9xYfL2aBc"
+    assert "ResponseId" not in q.attrs["unmapped_columns"]
+
+
+def test_unknown_labels_are_left_for_the_common_reader(inst, tmp_path):
+    def typo(records):
+        col = records[0].index("empathy[emp1]")
+        records[1][col] = "Heel erg eens"
+        return records
+
+    df = read_limesurvey_export(rewrite_csv(LS_TEXT_NL, tmp_path / "typo.csv", typo, delimiter=";"), inst)
+    assert df.loc[0, "emp1"] == "Heel erg eens"
+    assert df.loc[1, "emp1"] == 3
+
+
+def test_other_encodings(inst, tmp_path):
+    def accent(records):
+        records[1][records[0].index("why")] = "Geen idee waarom, wel tevreden café"
+        return records
+
+    path = rewrite_csv(LS_CODES, tmp_path / "cp1252.csv", accent, encoding="cp1252")
+    with pytest.raises(DataError, match="cannot decode the file as UTF-8.*encoding="):
+        read_limesurvey_export(path, inst)
+    df = read_limesurvey_export(path, inst, encoding="cp1252")
+    assert df.loc[0, "why"].endswith("café")
+
+
+def test_wrong_platform_is_named(inst):
+    with pytest.raises(DataError, match="not a LimeSurvey response export.*Export responses") as err:
+        read_limesurvey_export(Q_NUMERIC, inst)
+    assert err.value.file == str(Q_NUMERIC)
+    with pytest.raises(DataError, match="not a Qualtrics response export.*Export data"):
+        read_qualtrics_export(LS_CODES, inst)
+
+
+def test_files_that_are_not_exports(inst, tmp_path):
+    with pytest.raises(DataError, match="no such file"):
+        read_limesurvey_export(tmp_path / "missing.csv", inst)
+    xlsx = tmp_path / "responses.xlsx"
+    xlsx.write_bytes(b"PK\x03\x04" + b"\x00" * 64)
+    with pytest.raises(DataError, match="Excel/zip file, not a CSV export"):
+        read_qualtrics_export(xlsx, inst)
+    meta_only = tmp_path / "meta.csv"
+    meta_only.write_text('"id","submitdate","lastpage","Q01"\n"1","2024-01-01","3","A1"\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"no column matches a question.*reliability\[rel1\]"):
+        read_limesurvey_export(meta_only, inst)
+
+
+def test_a_variable_in_two_columns_is_refused(inst, tmp_path):
+    def duplicate(records):
+        col = records[0].index("reliability[rel1]")
+        return [r + [r[col]] for r in records]
+
+    def rename_last(records):
+        records = duplicate(records)
+        records[0][-1] = "reliability_rel1"
+        return records
+
+    with pytest.raises(DataError, match="'reliability\\[rel1\\]' and 'reliability_rel1' both hold variable 'rel1'"):
+        read_limesurvey_export(rewrite_csv(LS_CODES, tmp_path / "dup.csv", rename_last), inst)
