@@ -109,6 +109,85 @@ def shapley_weight_matrix(n_predictors: int) -> np.ndarray:
     return M
 
 
+@lru_cache(maxsize=16)
+def symmetric_chain_plan(n_predictors: int) -> tuple[tuple[np.ndarray, ...], ...]:
+    """Orders of entry whose prefixes cover every non-empty subset of drivers exactly once.
+
+    A symmetric chain decomposition of the subsets (de Bruijn et al. 1951): write a
+    subset as a bit string, pair every 1 with the nearest unpaired 0 before it; the
+    unpaired positions can then be switched on left to right, one at a time, which
+    gives a chain of nested subsets. There are C(p, floor(p/2)) chains (35 for p = 7),
+    so 35 Cholesky factorizations give all 127 subset R² (see :func:`_subset_r2_batch`).
+
+    Returns
+    -------
+    tuple of (order, rows, cols, masks), one per chain length L
+        ``order`` (c, L + 1): driver indices in entry order with the outcome (index p)
+        last; ``masks[i]`` is the subset made of the first ``cols[i]`` drivers of chain
+        ``rows[i]``.
+
+    References
+    ----------
+    de Bruijn, N. G., van Ebbenhorst Tengbergen, C., & Kruyswijk, D. (1951). On the set
+        of divisors of a number. *Nieuw Archief voor Wiskunde*, 23, 191-193.
+    """
+    p = _check_p(n_predictors)
+    by_length: dict[int, list[tuple[list[int], int]]] = {}
+    for mask in range(2**p):
+        open_zeros, paired_ones = [], []
+        for i in range(p):
+            if not mask >> i & 1:
+                open_zeros.append(i)
+            elif open_zeros:
+                open_zeros.pop()
+                paired_ones.append(i)
+            else:
+                break               # an unpaired 1: not the smallest subset of its chain
+        else:
+            order = paired_ones + open_zeros
+            by_length.setdefault(len(order), []).append((order, len(paired_ones)))
+    plan = []
+    for length, chains in sorted(by_length.items()):
+        order = np.array([o + [p] for o, _ in chains])
+        rows, cols, masks = [], [], []
+        for c, (o, base) in enumerate(chains):
+            for t in range(max(base, 1), length + 1):
+                rows.append(c)
+                cols.append(t)
+                masks.append(sum(1 << i for i in o[:t]))
+        plan.append((order, np.array(rows), np.array(cols), np.array(masks)))
+    return tuple(plan)
+
+
+def _subset_r2_batch(Rxx: np.ndarray, rxy: np.ndarray) -> np.ndarray:
+    """R² of all subsets for a stack (N, p, p), (N, p) of valid correlation matrices.
+
+    One Cholesky factor ``L`` of a chain's correlation matrix (drivers in entry order,
+    outcome last) gives the R² of every prefix: ``R²(first t) = sum_{i<t} L[y, i]²``.
+    If a factorization fails (R² = 1: the outcome is an exact combination of drivers),
+    the batch falls back to one linear solve per subset.
+    """
+    n, p = rxy.shape
+    corr = np.empty((n, p + 1, p + 1))
+    corr[:, :p, :p] = Rxx
+    corr[:, :p, p] = corr[:, p, :p] = rxy
+    corr[:, p, p] = 1.0
+    out = np.zeros((n, 2**p))
+    try:
+        for order, rows, cols, masks in symmetric_chain_plan(p):
+            factor = np.linalg.cholesky(corr[:, order[:, :, None], order[:, None, :]])
+            gains = factor[..., -1, :-1] ** 2                     # (N, chains, L)
+            prefix = np.concatenate([np.zeros(gains.shape[:-1] + (1,)), np.cumsum(gains, axis=-1)], axis=-1)
+            out[:, masks] = prefix[:, rows, cols]
+    except np.linalg.LinAlgError:
+        for masks, members in subsets_by_size(p):
+            A = Rxx[:, members[:, :, None], members[:, None, :]]  # (N, m, k, k)
+            b = rxy[:, members]                                   # (N, m, k)
+            sol = np.linalg.solve(A, b[..., None])[..., 0]
+            out[:, masks] = np.einsum("nmk,nmk->nm", sol, b)
+    return out
+
+
 # ---------------------------------------------------------------------------
 # Batched array functions (outcome = last variable)
 # ---------------------------------------------------------------------------
@@ -199,27 +278,21 @@ def importance_arrays(cov: np.ndarray) -> ImportanceArrays:
         eigval[bad] = 1.0
         eigvec[bad] = np.eye(p)
 
-    r2_sub = np.zeros((Rxx.shape[0], 2**p))
-    beta = None
-    for masks, members in subsets_by_size(p):
-        A = Rxx[:, members[:, :, None], members[:, None, :]]  # (N, m, k, k)
-        b = rxy[:, members]                                   # (N, m, k)
-        sol = np.linalg.solve(A, b[..., None])[..., 0]
-        r2_sub[:, masks] = np.einsum("nmk,nmk->nm", sol, b)
-        if members.shape[1] == p:
-            beta = sol[:, 0, :]
+    r2_sub = _subset_r2_batch(Rxx, rxy)
+    beta = np.linalg.solve(Rxx, rxy[..., None])[..., 0]
     lmg = r2_sub @ shapley_weight_matrix(p)
 
     # Johnson (2000): Lambda = Rxx^(1/2) relates the drivers to their closest orthonormal
     # counterparts Z; beta_Z = Rxx^(-1/2) r; weight_j = sum_k Lambda_jk^2 beta_Z,k^2.
     root = np.sqrt(eigval)
-    lam = np.einsum("nij,nj,nkj->nik", eigvec, root, eigvec)
-    beta_z = np.einsum("nij,nj,nkj,nk->ni", eigvec, 1.0 / root, eigvec, rxy)
-    rel_w = np.einsum("nij,nj->ni", lam**2, beta_z**2)
+    lam = (eigvec * root[:, None, :]) @ eigvec.transpose(0, 2, 1)
+    beta_z = eigvec @ ((eigvec.transpose(0, 2, 1) @ rxy[..., None])[..., 0] / root)[..., None]
+    rel_w = ((lam**2) @ (beta_z**2))[..., 0]
     pratt = beta * rxy
 
     def out(a: np.ndarray) -> np.ndarray:
-        a = np.where(valid.reshape((-1,) + (1,) * (a.ndim - 1)), a, np.nan)
+        if bad.any():
+            a = np.where(valid.reshape((-1,) + (1,) * (a.ndim - 1)), a, np.nan)
         return a.reshape(lead + a.shape[1:])
 
     return ImportanceArrays(

@@ -45,6 +45,8 @@ OVERKILL = "possible overkill"
 QUADRANTS = (CONCENTRATE, KEEP_UP, LOW_PRIORITY, OVERKILL)
 CROSSHAIRS = ("mean", "median", "midpoint")
 IMPORTANCE_MEASURES = ("lmg", "relative_weight", "abs_beta")
+_AXIS_LABELS = {"lmg": "LMG, % of R²", "relative_weight": "relative weight, % of R²",
+                "abs_beta": "|standardized beta|, % of total"}
 # Added to the score of 'concentrate here' drivers so they always rank first; scores
 # are at most 100 x 100 / 100 = 100 share points.
 _FIRST = 1e6
@@ -312,8 +314,8 @@ def plot_priorities(result: PriorityResult, group=None, ax=None, *, label_driver
 
     Performance is on the x axis (0-100) and importance share on the y axis, as in
     Martilla & James (1977); 'concentrate here' is the upper left quadrant. Colours are
-    seaborn's colour-blind-safe palette, one per quadrant; vertical bars are the
-    importance intervals when the result has them.
+    seaborn's colour-blind-safe palette, one per quadrant (named in its corner, in its
+    colour); vertical bars are the importance intervals when the result has them.
 
     Parameters
     ----------
@@ -376,7 +378,8 @@ def plot_priorities(result: PriorityResult, group=None, ax=None, *, label_driver
         ax.text(x, y, name, transform=ax.transAxes, ha=ha, va=va, fontsize=9,
                 color=colours[name], fontweight="bold")
     ax.set_xlabel("Performance (0-100)")
-    ax.set_ylabel(f"Importance ({result.importance_measure} share, %)")
+    ax.set_ylabel("Importance (" + _AXIS_LABELS.get(result.importance_measure,
+                                                    f"{result.importance_measure}, % of total") + ")")
     ax.set_title(f"Improvement priorities: {group}")
-    ax.legend(loc="center right", fontsize=8, frameon=False)
+    # no legend: the quadrant names in the corners carry the colours
     return ax

@@ -37,6 +37,7 @@ from analysis.importance import (
     relative_weights,
     shapley_weight_matrix,
     subset_r2,
+    symmetric_chain_plan,
 )
 from instrument.errors import DataError, ModelError
 
@@ -259,3 +260,24 @@ def test_docstring_examples(module):
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize("p", range(1, 11))
+def test_symmetric_chains_cover_every_subset_once(p):
+    masks = np.concatenate([plan[3] for plan in symmetric_chain_plan(p)])
+    assert sorted(masks.tolist()) == list(range(1, 2**p))
+    assert sum(len(plan[0]) for plan in symmetric_chain_plan(p)) == math.comb(p, p // 2)
+
+
+def test_perfect_fit_falls_back_to_solves():
+    # outcome = exact combination of the drivers: R² = 1, Cholesky of (X, y) fails
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(100, 3))
+    data = np.column_stack([x, x @ [1.0, 0.5, 0.2]])
+    arrays = importance_arrays(np.cov(data, rowvar=False))
+    assert bool(arrays.valid) and arrays.r2 == pytest.approx(1.0, abs=1e-12)
+    assert arrays.lmg.sum() == pytest.approx(1.0, abs=1e-12)
+    for mask in range(1, 8):
+        cols = [j for j in range(3) if mask >> j & 1]
+        expected = sm.OLS(data[:, 3], sm.add_constant(x[:, cols])).fit().rsquared
+        assert arrays.subset_r2[mask] == pytest.approx(expected, abs=1e-9)
