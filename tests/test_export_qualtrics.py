@@ -151,7 +151,10 @@ def test_export_tags_round_trip_to_the_response_reader(inst, qsf, by_tag):
 def test_fixture_export_tags_exist_in_the_qsf(inst, by_tag):
     """The hand-made response fixture names its columns as a survey fielded from this .qsf would."""
     with open(FIXTURES / "qualtrics_numeric.csv", encoding="utf-8-sig", newline="") as fh:
-        tags, _texts, import_ids = next(csv.reader(fh)), next(csv.reader(fh)), next(csv.reader(fh))
+        header_rows = csv.reader(fh)
+        tags = next(header_rows)
+        next(header_rows)  # question texts
+        import_ids = next(header_rows)
     qid_of = {p["DataExportTag"]: p["QuestionID"] for p in by_tag.values()}
     for tag, raw in zip(tags, import_ids):
         import_id = json.loads(raw)["ImportId"]

@@ -202,3 +202,14 @@ def test_a_variable_in_two_columns_is_refused(inst, tmp_path):
 
     with pytest.raises(DataError, match="'reliability\\[rel1\\]' and 'reliability_rel1' both hold variable 'rel1'"):
         read_limesurvey_export(rewrite_csv(LS_CODES, tmp_path / "dup.csv", rename_last), inst)
+
+
+@pytest.mark.parametrize("keep_rows", [(0, 1), (0,)])
+def test_qualtrics_older_header_layouts(ls, inst, tmp_path, keep_rows):
+    """Two header rows (legacy: tags and question texts) or only the tag row (API downloads)."""
+    def drop_headers(records):
+        return [records[i] for i in keep_rows] + records[3:]
+
+    q = read_qualtrics_export(rewrite_csv(Q_NUMERIC, tmp_path / "legacy.csv", drop_headers), inst)
+    assert len(q) == 6
+    same(q, ls, [c for c in ls.columns if c != "duration_sec"])
