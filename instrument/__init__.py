@@ -5,6 +5,7 @@
 """
 from instrument.definition import Instrument, Variable, load_instrument, platform_code
 from instrument.errors import DataError, InstrumentError, ModelError, ServiceDriversError
+from instrument.reader import QualityReport, read_responses
 
 __all__ = [
     "Instrument",
@@ -15,4 +16,6 @@ __all__ = [
     "InstrumentError",
     "ModelError",
     "ServiceDriversError",
+    "QualityReport",
+    "read_responses",
 ]

@@ -1,0 +1,225 @@
+"""The data-quality report that :func:`instrument.read_responses` returns with the data.
+
+Examples
+--------
+>>> from instrument import read_responses
+>>> data, report = read_responses("responses.csv")  # doctest: +SKIP
+>>> print(report.summary())  # doctest: +SKIP
+>>> report.items.query("n_invalid > 0")  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from instrument.reader.table import show_delimiter
+from instrument.reader.validate import ANSWER, INVALID, MISSING, NOT_APPLICABLE, ConvertedColumn
+
+ITEM_COLUMNS = (
+    "item", "construct", "column", "n_applicable", "n_answered", "n_not_applicable", "n_missing",
+    "n_invalid", "n_not_applicable_by_design", "pct_missing",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class QualityReport:
+    """What was read, what was wrong and who is flagged.
+
+    Attributes
+    ----------
+    file, format : str
+        The file as given; 'csv', 'xlsx', 'xls', 'sav', 'parquet', 'limesurvey' or 'qualtrics'.
+    encoding, delimiter : str or None
+        As detected or given (text files).
+    n_rows_read : int
+        Data rows in the file (header excluded), empty ones included.
+    n_empty_rows : int
+        Rows with every cell blank; dropped.
+    n_respondents : int
+        Rows kept (``n_rows_read - n_empty_rows``): the rows of the returned data.
+    n_flagged, n_usable : int
+        Respondents with at least one flag, and without any.
+    flag_counts : dict
+        Flag column -> number of respondents with that flag.
+    unknown_columns : tuple of str
+        File columns that match no variable (ignored).
+    missing_columns : tuple of str
+        Variables the file has no column for (created empty).
+    column_map : dict
+        Variable id -> the file column it was read from.
+    items : DataFrame
+        One row per item and per coded question (csat, nps, ces, contact_reason, fcr):
+        ``n_applicable`` respondents the item applies to (all, or for phone-only items
+        phone and unknown-channel respondents); ``n_answered`` valid answers;
+        ``n_not_applicable`` 'not applicable / don't know' answers; ``n_missing`` blanks;
+        ``n_invalid`` values that are not codes (read as missing with
+        ``invalid='missing'``); ``n_not_applicable_by_design`` blanks or N/A on items
+        that do not apply to the respondent's channel; ``pct_missing`` blanks and
+        invalid values among respondents the item applies to, in percent.
+    organisations : DataFrame
+        ``organisation``, ``n``, ``n_flagged``, ``n_usable``.
+    excluded : DataFrame
+        ``row`` (1-based data row), ``respondent_id``, ``reason``: empty rows (dropped)
+        and flagged respondents (kept, but left out of analyses by default).
+    invalid_values : DataFrame
+        ``row``, ``column``, ``variable``, ``value``, ``problem`` of every invalid cell
+        read as missing (invalid codes with ``invalid='missing'``, unparseable dates).
+    warnings : tuple of str
+    ok : bool
+        Whether the data can be analysed (there are usable respondents and driver items).
+    problems : tuple of str
+        Why not, when ``ok`` is False.
+    """
+
+    file: str
+    format: str
+    encoding: str | None
+    delimiter: str | None
+    n_rows_read: int
+    n_empty_rows: int
+    n_respondents: int
+    n_flagged: int
+    n_usable: int
+    flag_counts: dict[str, int]
+    unknown_columns: tuple[str, ...]
+    missing_columns: tuple[str, ...]
+    column_map: dict[str, str]
+    items: pd.DataFrame
+    organisations: pd.DataFrame
+    excluded: pd.DataFrame
+    invalid_values: pd.DataFrame
+    warnings: tuple[str, ...]
+    ok: bool
+    problems: tuple[str, ...]
+
+    def summary(self) -> str:
+        """The report as plain text, for a console or a log."""
+        lines = [f"Data quality: {self.file}", "  " + self._source_line()]
+        lines.append(
+            f"  rows read {self.n_rows_read}, empty rows dropped {self.n_empty_rows}, respondents {self.n_respondents}"
+        )
+        lines.append(f"  flagged {self.n_flagged} ({self._flag_text()}), usable {self.n_usable}")
+        if self.unknown_columns:
+            lines.append(f"  unknown columns (ignored): {', '.join(self.unknown_columns)}")
+        if self.missing_columns:
+            lines.append(f"  missing columns (created empty): {', '.join(self.missing_columns)}")
+        lines.append("  items (N/A = not applicable; by design = phone-only item, other channel):")
+        table = self.items.drop(columns=["column"]).fillna({"construct": "-"})
+        lines.extend("    " + line for line in table.to_string(index=False, float_format=lambda x: f"{x:.1f}").splitlines())
+        lines.append("  organisations: " + ", ".join(
+            f"{r.organisation} {r.n} (usable {r.n_usable})" for r in self.organisations.itertuples()
+        ))
+        if len(self.excluded):
+            lines.append("  excluded rows (row numbers count data rows, header excluded):")
+            lines.extend(
+                f"    row {r.row}" + (f" (id {r.respondent_id})" if isinstance(r.respondent_id, str) else "") + f": {r.reason}"
+                for r in self.excluded.itertuples()
+            )
+        if self.warnings:
+            lines.append("  warnings:")
+            lines.extend(f"    - {w}" for w in self.warnings)
+        lines.append("  OK: the data can be analysed" if self.ok else "  NOT OK: " + "; ".join(self.problems))
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        """The report as plain Python types (JSON-ready: NaN becomes None)."""
+        return {
+            "file": self.file, "format": self.format, "encoding": self.encoding, "delimiter": self.delimiter,
+            "n_rows_read": self.n_rows_read, "n_empty_rows": self.n_empty_rows, "n_respondents": self.n_respondents,
+            "n_flagged": self.n_flagged, "n_usable": self.n_usable,
+            "flag_counts": {k: int(v) for k, v in self.flag_counts.items()},
+            "unknown_columns": list(self.unknown_columns), "missing_columns": list(self.missing_columns),
+            "column_map": dict(self.column_map),
+            "items": _records(self.items), "organisations": _records(self.organisations),
+            "excluded": _records(self.excluded), "invalid_values": _records(self.invalid_values),
+            "warnings": list(self.warnings), "ok": self.ok, "problems": list(self.problems),
+        }
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        parts = [
+            f"<h4>Data quality: {esc(self.file)}</h4>",
+            f"<p>{esc(self._source_line())}<br>rows read {self.n_rows_read}, empty rows dropped "
+            f"{self.n_empty_rows}, respondents {self.n_respondents}; flagged {self.n_flagged} "
+            f"({esc(self._flag_text())}), usable {self.n_usable}</p>",
+            f"<p><b>{'OK' if self.ok else 'NOT OK'}</b>{': ' + esc('; '.join(self.problems)) if self.problems else ''}</p>",
+        ]
+        if self.unknown_columns:
+            parts.append(f"<p>Unknown columns (ignored): {esc(', '.join(self.unknown_columns))}</p>")
+        if self.missing_columns:
+            parts.append(f"<p>Missing columns (created empty): {esc(', '.join(self.missing_columns))}</p>")
+        parts.append(self.items.to_html(index=False, float_format=lambda x: f"{x:.1f}", na_rep=""))
+        parts.append(self.organisations.to_html(index=False))
+        if len(self.excluded):
+            parts.append(self.excluded.to_html(index=False, na_rep=""))
+        if self.warnings:
+            parts.append("<ul>" + "".join(f"<li>{esc(w)}</li>" for w in self.warnings) + "</ul>")
+        return "\n".join(parts)
+
+    def __repr__(self) -> str:
+        return (
+            f"<QualityReport {self.file}: {self.n_respondents} respondents, {self.n_flagged} flagged, "
+            f"{self.n_usable} usable, {'ok' if self.ok else 'not ok'}>"
+        )
+
+    def _source_line(self) -> str:
+        bits = [f"format {self.format}"]
+        if self.encoding:
+            bits.append(f"encoding {self.encoding}")
+        if self.delimiter:
+            bits.append(f"delimiter {show_delimiter(self.delimiter)}")
+        return ", ".join(bits)
+
+    def _flag_text(self) -> str:
+        return ", ".join(f"{k.removeprefix('flag_').replace('_', ' ')} {v}" for k, v in self.flag_counts.items())
+
+
+def item_table(columns: dict[str, ConvertedColumn], applicable: pd.DataFrame, inst) -> pd.DataFrame:
+    """The per-item table of :attr:`QualityReport.items` (see there for the columns)."""
+    rows = []
+    for var in inst.variables:
+        if var.kind == "context" or (var.scale is None and var.choices is None):
+            continue
+        col = columns[var.id]
+        status = col.status
+        applies = applicable[var.id].to_numpy(dtype=bool) if var.id in applicable else np.ones(len(status), dtype=bool)
+        n_applicable = int(applies.sum())
+        lost = int(((status == MISSING) | (status == INVALID))[applies].sum())
+        rows.append({
+            "item": var.id,
+            "construct": var.construct,
+            "column": col.column,
+            "n_applicable": n_applicable,
+            "n_answered": int((status == ANSWER).sum()),
+            "n_not_applicable": int((status == NOT_APPLICABLE).sum()),
+            "n_missing": int((status == MISSING).sum()),
+            "n_invalid": int((status == INVALID).sum()),
+            "n_not_applicable_by_design": int(((status == MISSING) | (status == NOT_APPLICABLE))[~applies].sum()),
+            "pct_missing": 100.0 * lost / n_applicable if n_applicable else math.nan,
+        })
+    return pd.DataFrame(rows, columns=list(ITEM_COLUMNS))
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    out = []
+    for record in frame.to_dict("records"):
+        out.append({k: _plain(v) for k, v in record.items()})
+    return out
+
+
+def _plain(value):
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value

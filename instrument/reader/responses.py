@@ -1,0 +1,346 @@
+"""``read_responses``: the one reader every command uses."""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from instrument.definition import Instrument, load_instrument
+from instrument.errors import DataError
+from instrument.reader.columns import ColumnMatch, group_variable, id_variable, match_columns
+from instrument.reader.files import check_path, detect_platform, read_raw_table
+from instrument.reader.flags import FLAG_COLUMNS, channel_applicable, driver_item_ids, respondent_flags
+from instrument.reader.quality import QualityReport, item_table
+from instrument.reader.table import RawTable, normalise_delimiter
+from instrument.reader.text import guess_encoding, peek_header
+from instrument.reader.validate import (
+    ANSWER, MISSING, NOT_APPLICABLE, ConvertedColumn, apply_spss_metadata, convert_column, empty_column, is_blank,
+)
+
+SOURCES = ("auto", "file", "limesurvey", "qualtrics")
+INVALID_POLICIES = ("error", "missing")
+
+
+def read_responses(
+    path: str | Path,
+    inst: Instrument | None = None,
+    *,
+    source: str = "auto",
+    sheet: str | int | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    invalid: str = "error",
+    id_column: str | None = None,
+    group_column: str | None = None,
+) -> tuple[pd.DataFrame, QualityReport]:
+    """Read a response file, check it against the questionnaire and flag respondents.
+
+    Parameters
+    ----------
+    path : str or Path
+        A CSV/TXT file (delimiter , ; tab or |; UTF-8 with or without BOM, UTF-16 with
+        BOM, cp1252 or Latin-1; decimal commas in non-comma files), Excel ``.xlsx``/``.xls``,
+        SPSS ``.sav`` (value labels and user-missing codes are used) or Parquet.
+    inst : Instrument, optional
+        The questionnaire; the shipped one by default.
+    source : {'auto', 'file', 'limesurvey', 'qualtrics'}, default 'auto'
+        'auto' reads by extension and sends a CSV whose header looks like a LimeSurvey
+        (``id, submitdate, ..., X[Y]``) or Qualtrics (``StartDate, EndDate, ...,
+        ResponseId``) export to :mod:`instrument.platforms`; 'file' never does.
+    sheet : str or int, optional
+        Excel sheet name or 0-based position (the first sheet by default).
+    delimiter, encoding : str, optional
+        Force the delimiter ('tab' accepted) or encoding of a text file.
+    invalid : {'error', 'missing'}, default 'error'
+        What to do with values that are not codes of their variable (text in a scale
+        column, 8 on a 1-7 item, 2.5): raise, or read them as missing and list them in
+        the report (``report.invalid_values``, ``report.items.n_invalid``).
+    id_column, group_column : str, optional
+        The file's names of the respondent-id and organisation columns, when they are
+        not ``respondent_id`` / ``organisation`` (or those names in another case).
+
+    Returns
+    -------
+    data : DataFrame
+        One row per respondent, in file order (empty rows dropped), with columns:
+
+        * ``respondent_id`` (str), ``organisation`` (str);
+        * ``channel`` (Categorical of keys phone, email, chat, messaging, social);
+        * ``contact_date`` (datetime64; NaT when missing or unparseable);
+        * ``agent_id`` (str), ``duration_sec`` (float, seconds);
+        * the 31 scale items ``rel1`` ... ``sat3`` (float codes 1-7; NaN for blank,
+          'not applicable' and invalid-read-as-missing; the report tells them apart);
+        * ``contact_reason`` and ``fcr`` (Categorical of keys), ``csat`` (1-5),
+          ``nps`` (0-10), ``ces`` (1-7) as float, ``why`` (str);
+        * every other variable of ``inst`` likewise, in codebook order; variables the
+          file lacks are all missing;
+        * ``flag_straightlining``, ``flag_too_many_missing``, ``flag_speeding`` (bool;
+          rules in :mod:`instrument.reader.flags`);
+        * ``source_row`` (int): the 1-based data row in the file (header excluded).
+    report : QualityReport
+        What was read, what was wrong, who is flagged; ``report.ok`` says whether the
+        data can be analysed.
+
+    Raises
+    ------
+    DataError
+        The file cannot be read (missing, a directory, unsupported or corrupt, wrong
+        delimiter or encoding, no responses); the id or organisation column is missing;
+        an id is missing or duplicated; an organisation is blank; or a value is invalid
+        and ``invalid='error'``. The one-line message names the file, column and rows.
+
+    Examples
+    --------
+    >>> from instrument import read_responses
+    >>> data, report = read_responses("responses.csv", delimiter=";")  # doctest: +SKIP
+    >>> usable = data[~data.filter(like="flag_").any(axis=1)]  # doctest: +SKIP
+    >>> report.ok, report.n_usable  # doctest: +SKIP
+    (True, 412)
+    """
+    inst = inst if inst is not None else load_instrument()
+    if source not in SOURCES:
+        raise DataError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
+    if invalid not in INVALID_POLICIES:
+        raise DataError(f"invalid must be 'error' or 'missing', not {invalid!r}")
+    file_path, fmt = check_path(path)
+    platform = source if source in ("limesurvey", "qualtrics") else None
+    if source == "auto" and fmt == "csv" and file_path.stat().st_size > 0:
+        platform = detect_platform(
+            peek_header(file_path, delimiter=normalise_delimiter(delimiter), encoding=encoding)
+        )
+    if platform is not None:
+        table = _read_platform(platform, file_path, inst, encoding)
+    else:
+        table = read_raw_table(file_path, sheet=sheet, delimiter=delimiter, encoding=encoding)
+    return check_table(table, inst, file=str(path), invalid=invalid, id_column=id_column, group_column=group_column)
+
+
+def _read_platform(platform: str, path: Path, inst: Instrument, encoding: str | None) -> RawTable:
+    """Read a LimeSurvey or Qualtrics export through :mod:`instrument.platforms`."""
+    try:
+        platforms = importlib.import_module("instrument.platforms")  # imported late: optional, and written separately
+    except ModuleNotFoundError as exc:
+        if exc.name != "instrument.platforms":
+            raise
+        raise DataError(
+            f"looks like a {platform} export, but this installation cannot read those (instrument.platforms "
+            "is missing); pass source='file' (--source file) to read it as a plain table",
+            file=str(path),
+        ) from None
+    reader = platforms.read_limesurvey_export if platform == "limesurvey" else platforms.read_qualtrics_export
+    if encoding is None and path.suffix.lower() in (".csv", ".txt", ".tsv"):
+        with path.open("rb") as fh:
+            encoding = guess_encoding(fh.read())
+    frame = reader(path, inst, encoding=encoding)
+    unmapped = [str(c) for c in frame.attrs.get("unmapped_columns", [])]
+    frame = frame.reset_index(drop=True)
+    frame.columns = [str(c) for c in frame.columns]
+    table = RawTable(frame.astype(object), platform, encoding=encoding, decimal_comma=True)
+    table.unmapped_columns = unmapped
+    return table
+
+
+def check_table(
+    table: RawTable,
+    inst: Instrument,
+    *,
+    file: str,
+    invalid: str = "error",
+    id_column: str | None = None,
+    group_column: str | None = None,
+) -> tuple[pd.DataFrame, QualityReport]:
+    """Check a raw table against the instrument; the second half of :func:`read_responses`."""
+    frame = table.frame
+    if len(frame) == 0:
+        raise DataError("has no responses (only a header row); export the responses again", file=file)
+    empty = frame.map(is_blank).all(axis=1).to_numpy(dtype=bool) if frame.shape[1] else np.ones(len(frame), bool)
+    if empty.all():
+        raise DataError(f"has no responses (all {len(frame)} data rows are empty)", file=file)
+    match = match_columns(list(frame.columns), inst, file=file, id_column=id_column, group_column=group_column)
+    source_rows = np.flatnonzero(~empty) + 1
+    warnings = list(table.warnings) + match.warnings
+    columns = _convert_all(table, frame.loc[~empty].reset_index(drop=True), inst, match.column_of, warnings)
+
+    _check_ids(columns[id_variable(inst)], source_rows, file)
+    _check_filled(columns[group_variable(inst)], source_rows, file,
+                  "no organisation; fill in the organisation of every response, or remove the row")
+    if invalid == "error":
+        _raise_first_invalid(columns, list(frame.columns), source_rows, file)
+
+    data = pd.DataFrame({var.id: columns[var.id].values for var in inst.variables})
+    channel_id = next((f.id for f in inst.context if f.type == "choice" and f.choices == "channel"), None)
+    coded = [v.id for v in inst.variables if v.kind != "context" and (v.scale is not None or v.choices is not None)]
+    if channel_id is not None:
+        applies = channel_applicable(data[channel_id], inst, coded)
+    else:
+        applies = pd.DataFrame(True, index=data.index, columns=coded)
+    drivers = [i for i in driver_item_ids(inst) if i in match.column_of]
+    duration_id = next((f.id for f in inst.context if f.type == "number"), None)
+    duration = data[duration_id] if duration_id in match.column_of else None
+    flags, reasons = respondent_flags(
+        data[drivers],
+        pd.DataFrame({i: columns[i].status == NOT_APPLICABLE for i in drivers}, index=data.index),
+        applies[drivers],
+        duration,
+    )
+    for name in FLAG_COLUMNS:
+        data[name] = flags[name]
+    data["source_row"] = source_rows.astype("int64")
+
+    warnings.extend(
+        _value_warnings(columns, applies, source_rows, inst, match.column_of, drivers, duration is not None)
+    )
+    report = _build_report(
+        table=table, file=file, data=data, columns=columns, applies=applies, match=match, reasons=reasons,
+        empty=empty, warnings=warnings, drivers=drivers, inst=inst,
+    )
+    return data, report
+
+
+def _convert_all(table: RawTable, kept: pd.DataFrame, inst: Instrument, column_of: dict[str, str],
+                 warnings: list[str]) -> dict[str, ConvertedColumn]:
+    """Convert every variable's column (all missing for variables the file lacks)."""
+    columns: dict[str, ConvertedColumn] = {}
+    for var in inst.variables:
+        col = column_of.get(var.id)
+        if col is None:
+            columns[var.id] = empty_column(var, len(kept))
+            continue
+        raw = kept[col]
+        if table.format == "sav":
+            raw, notes = apply_spss_metadata(
+                raw, var, table.value_labels.get(col, {}), table.user_missing.get(col, []), col
+            )
+            warnings.extend(notes)
+        columns[var.id] = convert_column(raw, var, column=col, decimal_comma=table.decimal_comma)
+        warnings.extend(columns[var.id].warnings)
+    return columns
+
+
+def _raise_first_invalid(columns: dict[str, ConvertedColumn], file_columns: list[str], rows: np.ndarray,
+                         file: str) -> None:
+    """Raise for the leftmost column with invalid values, counting the others."""
+    order = {c: j for j, c in enumerate(file_columns)}
+    bad = sorted(
+        (c for c in columns.values() if c.invalid_is_error and len(c.invalid_positions)),
+        key=lambda c: order[c.column],
+    )
+    if not bad:
+        return
+    more = ""
+    if len(bad) > 1:
+        names = ", ".join(c.column for c in bad[1:4]) + ("..." if len(bad) > 4 else "")
+        more = f" ({len(bad) - 1} more column(s) have invalid values: {names})"
+    raise DataError(
+        f"{bad[0].problem()}, or pass invalid='missing' (drivers check --invalid missing) to read them as missing"
+        f"{more}",
+        file=file, column=bad[0].column, rows=rows[bad[0].invalid_positions].tolist(),
+    )
+
+
+def _check_ids(col: ConvertedColumn, rows: np.ndarray, file: str) -> None:
+    _check_filled(col, rows, file, "no respondent id; give every response a unique id, or remove the row")
+    ids = col.values.astype(object)
+    duplicated = ids.duplicated(keep=False).to_numpy()
+    if duplicated.any():
+        groups: dict[str, list[int]] = {}
+        for value, row in zip(ids[duplicated], rows[duplicated]):
+            groups.setdefault(value, []).append(int(row))
+        shown = "; ".join(f"'{v}' (rows {', '.join(map(str, r))})" for v, r in list(groups.items())[:3])
+        more = f" and {len(groups) - 3} more" if len(groups) > 3 else ""
+        raise DataError(
+            f"duplicate respondent id{'s' if len(groups) > 1 else ''} {shown}{more}; every response needs its own id: "
+            "remove the duplicate responses or correct the ids",
+            file=file, column=col.column, rows=rows[duplicated].tolist(),
+        )
+
+
+def _check_filled(col: ConvertedColumn, rows: np.ndarray, file: str, message: str) -> None:
+    blank = col.status == MISSING
+    if blank.any():
+        raise DataError(message, file=file, column=col.column, rows=rows[blank].tolist())
+
+
+def _value_warnings(
+    columns: dict[str, ConvertedColumn], applies: pd.DataFrame, rows: np.ndarray, inst: Instrument,
+    column_of: dict[str, str], drivers: list[str], has_duration: bool,
+) -> list[str]:
+    """Warnings about values: invalid ones read as missing, off-channel answers, absent items and durations."""
+    out = []
+    for col in columns.values():
+        positions = col.invalid_positions
+        if len(positions):
+            listed = ", ".join(str(r) for r in rows[positions][:5]) + (" ..." if len(positions) > 5 else "")
+            out.append(
+                f"column '{col.column}': {len(positions)} invalid value(s) read as missing "
+                f"(row{'s' if len(positions) > 1 else ''} {listed}): {col.problem()}"
+            )
+    phone_only = [i for i in drivers if inst.item(i).channels]
+    answered_off_channel = {}
+    for i in phone_only:
+        n = int(((columns[i].status == ANSWER) & ~applies[i].to_numpy()).sum())
+        if n:
+            answered_off_channel[i] = n
+    if answered_off_channel:
+        out.append(
+            "answers to channel-limited items from respondents of another channel kept as given: "
+            + ", ".join(f"{i} {n}" for i, n in answered_off_channel.items())
+        )
+    missing_items = [i for i in inst.item_ids if i not in column_of]
+    if missing_items:
+        out.append(
+            f"no column for item(s) {', '.join(missing_items)}; created empty (analyses that need them will say so)"
+        )
+    if not has_duration:
+        out.append("no completion times (duration_sec): speeding not checked")
+    return out
+
+
+def _build_report(
+    *, table: RawTable, file: str, data: pd.DataFrame, columns: dict[str, ConvertedColumn], applies: pd.DataFrame,
+    match: ColumnMatch, reasons: pd.Series, empty: np.ndarray, warnings: list[str], drivers: list[str],
+    inst: Instrument,
+) -> QualityReport:
+    """Assemble the :class:`QualityReport` from everything :func:`check_table` found."""
+    unmapped = list(table.unmapped_columns)
+    id_var, group_var = id_variable(inst), group_variable(inst)
+    flagged = data[list(FLAG_COLUMNS)].any(axis=1)
+    excluded = [
+        {"row": int(r), "respondent_id": None, "reason": "empty row (dropped)"} for r in np.flatnonzero(empty) + 1
+    ]
+    excluded += [
+        {"row": int(data.at[i, "source_row"]), "respondent_id": data.at[i, id_var], "reason": reasons[i]}
+        for i in data.index[flagged]
+    ]
+    excluded_frame = pd.DataFrame(excluded, columns=["row", "respondent_id", "reason"])
+    excluded_frame = excluded_frame.sort_values("row", kind="stable")
+    invalid_rows = [
+        {"row": int(data.at[p, "source_row"]), "column": c.column, "variable": c.variable,
+         "value": str(c.raw.iloc[p]), "problem": c.problem().split(";")[0]}
+        for c in columns.values() for p in c.invalid_positions
+    ]
+    groups = pd.DataFrame({"organisation": data[group_var], "flagged": flagged})
+    organisations = (
+        groups.groupby("organisation", sort=True)["flagged"].agg(n="size", n_flagged="sum").reset_index()
+    )
+    organisations["n_flagged"] = organisations["n_flagged"].astype(int)
+    organisations["n_usable"] = organisations["n"] - organisations["n_flagged"]
+    problems = []
+    if not drivers:
+        problems.append("the file has no column for any driver item")
+    if drivers and int((~flagged).sum()) == 0:
+        problems.append(f"all {len(data)} respondents are flagged; see the excluded rows")
+    return QualityReport(
+        file=file, format=table.format, encoding=table.encoding, delimiter=table.delimiter,
+        n_rows_read=len(empty), n_empty_rows=int(empty.sum()), n_respondents=len(data),
+        n_flagged=int(flagged.sum()), n_usable=int((~flagged).sum()),
+        flag_counts={name: int(data[name].sum()) for name in FLAG_COLUMNS},
+        unknown_columns=tuple(match.unknown + [c for c in unmapped if c not in match.unknown]),
+        missing_columns=tuple(match.missing), column_map=dict(match.column_of),
+        items=item_table(columns, applies, inst), organisations=organisations,
+        excluded=excluded_frame.reset_index(drop=True),
+        invalid_values=pd.DataFrame(invalid_rows, columns=["row", "column", "variable", "value", "problem"]),
+        warnings=tuple(warnings), ok=not problems, problems=tuple(problems),
+    )

@@ -1,0 +1,63 @@
+"""The raw table every file format is read into, and small helpers they share."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from instrument.errors import DataError
+
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+@dataclass
+class RawTable:
+    """The cells of a response file as read, before any check against the instrument.
+
+    ``frame`` has the file's column names and one row per data record (row ``i`` is
+    data row ``i + 1``, header excluded); cells are Python objects (str for text files).
+    ``value_labels`` and ``user_missing`` come from SPSS files; ``unmapped_columns``
+    from platform exports (columns the platform reader could not map).
+    """
+
+    frame: pd.DataFrame
+    format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal_comma: bool = False
+    value_labels: dict[str, dict] = field(default_factory=dict)
+    user_missing: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    unmapped_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def show_delimiter(delimiter: str) -> str:
+    """``';'`` -> ``"';' (semicolon)"``, for messages."""
+    name = DELIMITER_NAMES.get(delimiter)
+    shown = "\\t" if delimiter == "\t" else delimiter
+    return f"'{shown}' ({name})" if name else f"'{shown}'"
+
+
+def normalise_delimiter(delimiter: str | None) -> str | None:
+    """Accept 'tab', '\\t' (typed on a command line) and the other usual spellings."""
+    if delimiter is None:
+        return None
+    spelled = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+    delimiter = spelled.get(delimiter.lower(), delimiter)
+    if len(delimiter) != 1:
+        raise DataError(
+            f"delimiter {delimiter!r} must be a single character; use one of , ; | or 'tab'"
+        )
+    return delimiter
+
+
+def check_unique_columns(names: list[str], file: str) -> None:
+    seen: dict[str, int] = {}
+    for j, name in enumerate(names, start=1):
+        if name in seen:
+            raise DataError(
+                f"the header names column '{name}' twice (columns {seen[name]} and {j}); rename or remove one",
+                file=file,
+            )
+        seen[name] = j

@@ -1,0 +1,239 @@
+"""``drivers check`` through the real entry point: every bad input gives one line and exit 1."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from fixtures.responses.frames import file_state, numeric_frame, valid_frame, write_csv, write_sav
+
+FIXTURES = Path(__file__).parent / "fixtures" / "responses"
+
+
+@pytest.fixture
+def frame(inst):
+    return valid_frame(inst)
+
+
+def user_error(res, *fragments: str) -> str:
+    """Check that a run failed as a user error: exit 1, one line on stderr, no traceback."""
+    assert res.exit_code == 1, res.stdout + res.stderr
+    message = res.stderr.strip()
+    assert "Traceback" not in res.stderr and "Traceback" not in res.stdout
+    assert message.startswith("error: ") and len(message.splitlines()) == 1, message
+    for fragment in fragments:
+        assert fragment in message, message
+    return message
+
+
+def ok(res) -> str:
+    assert res.exit_code == 0, res.stdout + res.stderr
+    assert "Traceback" not in res.stderr
+    return res.stdout
+
+
+def item_row(stdout: str, item: str) -> list[str]:
+    """The numbers of one item's row in the items table: answered, N/A, missing, invalid, N/A design, % missing."""
+    line = next(line for line in stdout.splitlines() if re.match(rf"^\s+{item}\s", line))
+    return line.split()[1:]
+
+
+def test_valid_file_prints_the_summary_and_exits_0(run_cli, inst, frame, tmp_path):
+    out = ok(run_cli("check", write_csv(frame, tmp_path / "responses.csv")))
+    assert "format csv, encoding utf-8, delimiter ',' (comma)" in out
+    assert re.search(r"respondents\s+12", out) and re.search(r"usable\s+12", out)
+    assert item_row(out, "rel3") == ["11", "1", "0", "0", "0", "0.0"]
+    assert item_row(out, "wai1") == ["4", "0", "8", "0", "8", "0.0"]
+    assert re.search(r"Acme\s+6\s+0\s+6", out) and re.search(r"Beta\s+6\s+0\s+6", out)
+    assert "OK: 12 usable respondents; the data can be analysed" in out
+
+
+@pytest.mark.parametrize("column, option", [("respondent_id", "--id-column"), ("organisation", "--group-column")])
+def test_missing_required_column(run_cli, frame, tmp_path, column, option):
+    path = write_csv(frame.rename(columns={column: "Nummer"}), tmp_path / "responses.csv")
+    user_error(run_cli("check", path), f"responses.csv, column '{column}': no such column",
+               f"Add a column '{column}'", f"(drivers check {option} NAME)")
+    ok(run_cli("check", path, option, "Nummer"))
+
+
+def test_unknown_columns_are_listed_and_ignored(run_cli, frame, tmp_path):
+    frame["notes"] = "x"
+    frame["Q7_TEXT"] = ""
+    out = ok(run_cli("check", write_csv(frame, tmp_path / "responses.csv")))
+    assert "unknown columns (ignored): notes, Q7_TEXT" in out
+
+
+def test_text_in_a_scale_column(run_cli, frame, tmp_path):
+    frame.loc[[3, 8], "emp2"] = "ja"
+    user_error(
+        run_cli("check", write_csv(frame, tmp_path / "responses.csv")),
+        "responses.csv, column 'emp2', rows 4, 9: 'ja' is not a code of the 1-7 agreement scale; "
+        "use the codes 1-7 (99 = not applicable) or their labels, or pass invalid='missing' (drivers check --invalid missing)",
+    )
+
+
+def test_out_of_range_code(run_cli, frame, tmp_path):
+    frame.loc[6, "rel2"] = 8
+    user_error(run_cli("check", write_csv(frame, tmp_path / "responses.csv")),
+               "column 'rel2', row 7: 8 is not a code of the 1-7 agreement scale")
+
+
+def test_invalid_missing_counts_out_of_range_values_and_exits_0(run_cli, frame, tmp_path):
+    frame.loc[6, "rel2"] = 8
+    frame.loc[[3, 8], "emp2"] = "ja"
+    out = ok(run_cli("check", write_csv(frame, tmp_path / "responses.csv"), "--invalid", "missing"))
+    assert item_row(out, "rel2") == ["11", "0", "0", "1", "0", "8.3"]
+    assert item_row(out, "emp2") == ["10", "0", "0", "2", "0", "16.7"]
+    assert "column 'emp2': 2 invalid value(s) read as missing (rows 4, 9)" in out
+
+
+def test_duplicate_respondent_ids(run_cli, frame, tmp_path):
+    frame.loc[[4, 10], "respondent_id"] = "R002"
+    user_error(run_cli("check", write_csv(frame, tmp_path / "responses.csv")),
+               "column 'respondent_id', rows 2, 5, 11: duplicate respondent id 'R002' (rows 2, 5, 11)")
+
+
+def test_empty_rows_are_dropped_and_counted(run_cli, frame, tmp_path):
+    path = write_csv(frame, tmp_path / "responses.csv")
+    lines = path.read_text().splitlines()
+    lines[3:3] = ["," * (len(frame.columns) - 1), ""]
+    path.write_text("\n".join(lines) + "\n")
+    out = ok(run_cli("check", path))
+    assert re.search(r"rows read\s+14", out) and re.search(r"empty rows \(dropped\)\s+2", out)
+    assert "row 3: empty row (dropped)" in out and "row 4: empty row (dropped)" in out
+
+
+@pytest.mark.parametrize("content, fragment", [
+    (b"", "has no responses (the file is empty)"),
+    (b"respondent_id,organisation,rel1\r\n", "has no responses (only a header row)"),
+])
+def test_empty_file(run_cli, tmp_path, content, fragment):
+    path = tmp_path / "responses.csv"
+    path.write_bytes(content)
+    user_error(run_cli("check", path), f"responses.csv: {fragment}")
+
+
+@pytest.mark.parametrize("sep, forced, fragment", [
+    ("|", ",", "the file seems to use '|' (pipe): pass delimiter='|' (drivers check --delimiter '|')"),
+    (";", ",", "the file seems to use ';' (semicolon): pass delimiter=';'"),
+    (",", "tab", "one column when split on '\\t' (tab); the file seems to use ',' (comma)"),
+])
+def test_wrong_delimiter(run_cli, frame, tmp_path, sep, forced, fragment):
+    path = write_csv(frame, tmp_path / "responses.csv", sep=sep)
+    user_error(run_cli("check", path, "--delimiter", forced), fragment)
+    ok(run_cli("check", path))
+
+
+def test_pipe_file_without_options_is_detected(run_cli, frame, tmp_path):
+    out = ok(run_cli("check", write_csv(frame, tmp_path / "responses.txt", sep="|")))
+    assert "delimiter '|' (pipe)" in out
+
+
+@pytest.mark.parametrize("encoding, reported", [("utf-8-sig", "utf-8-sig"), ("utf-8", "utf-8"), ("latin-1", "cp1252")])
+def test_encodings(run_cli, frame, tmp_path, encoding, reported):
+    frame.loc[0, "why"] = "Heel vriendelijk, één keer bellen; café"
+    out = ok(run_cli("check", write_csv(frame, tmp_path / "responses.csv", encoding=encoding)))
+    assert f"encoding {reported}," in out
+
+
+def test_forced_wrong_encoding(run_cli, frame, tmp_path):
+    frame.loc[0, "why"] = "één keer"
+    path = write_csv(frame, tmp_path / "responses.csv", encoding="latin-1")
+    user_error(run_cli("check", path, "--encoding", "utf-8"), "cannot be decoded as utf-8",
+               "pass encoding='cp1252' (drivers check --encoding cp1252)")
+    user_error(run_cli("check", path, "--encoding", "klingon"), "'klingon' is not an encoding Python knows")
+
+
+def test_dutch_excel_csv(run_cli):
+    out = ok(run_cli("check", FIXTURES / "excel_nl_cp1252.csv"))
+    assert "format csv, encoding cp1252, delimiter ';' (semicolon)" in out
+    assert item_row(out, "rel3") == ["2", "1", "0", "0", "0", "0.0"]
+    assert item_row(out, "rel4") == ["2", "1", "0", "0", "0", "0.0"]  # the N/A label counts as N/A
+
+
+def test_sav_with_value_labels_and_user_missing(run_cli, inst, frame, tmp_path):
+    out = ok(run_cli("check", write_sav(frame, tmp_path / "responses.sav", inst)))
+    assert "format sav" in out
+    assert item_row(out, "rel3") == ["11", "1", "0", "0", "0", "0.0"]
+
+
+def test_xlsx_and_sheet_option(run_cli, frame, tmp_path):
+    path = tmp_path / "responses.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"x": [1]}).to_excel(writer, sheet_name="Toelichting", index=False)
+        frame.to_excel(writer, sheet_name="Data", index=False)
+    out = ok(run_cli("check", path, "--sheet", "Data"))
+    assert "format xlsx" in out and re.search(r"usable\s+12", out)
+    user_error(run_cli("check", path, "--sheet", "Blad1"), "has no sheet 'Blad1'; its sheets are 'Toelichting', 'Data'")
+    user_error(run_cli("check", path), "column 'respondent_id': no such column; the file's columns are 'x'")
+
+
+def test_parquet(run_cli, frame, tmp_path):
+    path = tmp_path / "responses.parquet"
+    numeric_frame(frame).to_parquet(path)
+    assert "format parquet" in ok(run_cli("check", path))
+
+
+@pytest.mark.parametrize("name, content, fragment", [
+    ("responses.sav", b"not an spss file at all", "cannot be read as an SPSS data file"),
+    ("responses.xlsx", b"PK\x03\x04garbage", "cannot be read as an Excel workbook"),
+    ("responses.parquet", b"garbage", "cannot be read as a Parquet file"),
+    ("responses.json", b"[]", "'.json' is not a supported response file format"),
+])
+def test_corrupt_or_unsupported_files(run_cli, tmp_path, name, content, fragment):
+    path = tmp_path / name
+    path.write_bytes(content)
+    user_error(run_cli("check", path), f"{name}: {fragment}")
+
+
+def test_nonexistent_path_and_directory(run_cli, tmp_path):
+    user_error(run_cli("check", tmp_path / "nope.csv"), "nope.csv: no such file")
+    user_error(run_cli("check", tmp_path), "is a directory")
+
+
+def test_flags_are_reported_and_flagged_rows_listed(run_cli, inst, frame, tmp_path):
+    drivers = [i.id for c in inst.drivers for i in c.items]
+    frame.loc[0, drivers] = 5  # phone respondent: straight-liner
+    frame.loc[1, [i for i in drivers if not inst.item(i).channels][3:]] = None  # e-mail: 3 of 20 answered
+    frame.loc[2, "duration_sec"] = 30  # speeder
+    out = ok(run_cli("check", write_csv(frame, tmp_path / "responses.csv")))
+    assert re.search(r"flagged: straightlining\s+1", out) and re.search(r"flagged: too many missing\s+1", out)
+    assert re.search(r"flagged: speeding\s+1", out) and re.search(r"usable\s+9", out)
+    assert "row 1 (id R001): straightlining: all 28 answered driver items are 5" in out
+    assert "row 2 (id R002): too many missing: 3 of 20 applicable driver items answered" in out
+    assert "row 3 (id R003): speeding: 30 s" in out
+
+
+def test_all_respondents_flagged_exits_1(run_cli, inst, frame, tmp_path):
+    frame.loc[:, [i.id for c in inst.drivers for i in c.items]] = 4
+    res = run_cli("check", write_csv(frame, tmp_path / "responses.csv"))
+    user_error(res, "responses.csv: cannot be analysed: all 12 respondents are flagged")
+    assert re.search(r"usable\s+0", res.stdout)
+
+
+def test_json_report(run_cli, frame, tmp_path):
+    target = tmp_path / "report.json"
+    out = ok(run_cli("check", write_csv(frame, tmp_path / "responses.csv"), "--json", target))
+    assert "report written to" in out
+    payload = json.loads(target.read_text())
+    assert payload["ok"] is True and payload["n_usable"] == 12 and len(payload["items"]) == 36
+    user_error(run_cli("check", tmp_path / "responses.csv", "--json", tmp_path / "no" / "dir" / "r.json"),
+               "cannot write the JSON report")
+
+
+def test_input_file_unchanged_by_check(run_cli, frame, tmp_path):
+    path = write_csv(frame, tmp_path / "responses.csv", sep=";", encoding="utf-8-sig")
+    before = file_state(path)
+    ok(run_cli("check", path, "--json", tmp_path / "report.json"))
+    assert file_state(path) == before
+
+
+def test_bad_option_values_are_usage_errors(run_cli, frame, tmp_path):
+    path = write_csv(frame, tmp_path / "responses.csv")
+    res = run_cli("check", path, "--invalid", "drop")
+    assert res.exit_code == 2 and "'drop' is not one of error, missing" in res.stderr
+    res = run_cli("check", path, "--source", "spss")
+    assert res.exit_code == 2 and "'spss' is not one of auto, file, limesurvey, qualtrics" in res.stderr

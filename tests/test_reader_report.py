@@ -1,0 +1,161 @@
+"""The QualityReport, and dispatch of LimeSurvey/Qualtrics exports to instrument.platforms."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import types
+
+import pandas as pd
+import pytest
+
+from fixtures.responses.frames import valid_frame, write_csv
+from instrument import DataError, QualityReport, read_responses
+from instrument.reader.quality import ITEM_COLUMNS
+
+
+@pytest.fixture
+def frame(inst):
+    return valid_frame(inst)
+
+
+@pytest.fixture
+def report_with_problems(inst, frame, tmp_path):
+    frame.loc[2, "emp2"] = "ja"
+    frame.loc[0, "contact_date"] = "gisteren"
+    frame.loc[4, "duration_sec"] = 20
+    frame["notes"] = "x"
+    lines = write_csv(frame.drop(columns="agent_id"), tmp_path / "r.csv").read_text().splitlines()
+    lines.insert(2, ",,,")
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
+    return read_responses(tmp_path / "r.csv", inst, invalid="missing")[1]
+
+
+def test_report_fields(report_with_problems):
+    report = report_with_problems
+    assert isinstance(report, QualityReport)
+    assert (report.format, report.encoding, report.delimiter) == ("csv", "utf-8", ",")
+    assert (report.n_rows_read, report.n_empty_rows, report.n_respondents, report.n_flagged, report.n_usable) == (13, 1, 12, 1, 11)
+    assert report.unknown_columns == ("notes",) and report.missing_columns == ("agent_id",)
+    assert list(report.items.columns) == list(ITEM_COLUMNS)
+    assert report.items["item"].tolist()[-5:] == ["contact_reason", "csat", "nps", "ces", "fcr"]
+    wai1 = report.items.set_index("item").loc["wai1"]
+    # 4 phone respondents answer; the 8 others leave the phone-only item blank by design
+    assert (wai1.n_applicable, wai1.n_answered, wai1.n_missing, wai1.n_not_applicable_by_design, wai1.pct_missing) == (4, 4, 8, 8, 0.0)
+    assert report.excluded["reason"].tolist() == ["empty row (dropped)", "speeding: 20 s, below 40% of the median 382.5 s"]
+    assert report.invalid_values["column"].tolist() == ["contact_date", "emp2"]
+    assert report.ok and report.problems == ()
+
+
+def test_report_is_frozen(report_with_problems):
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report_with_problems.ok = False
+
+
+def test_to_dict_is_json_ready(report_with_problems):
+    payload = json.loads(json.dumps(report_with_problems.to_dict()))
+    assert payload["n_usable"] == 11 and payload["unknown_columns"] == ["notes"]
+    emp2 = next(r for r in payload["items"] if r["item"] == "emp2")
+    assert emp2["n_invalid"] == 1 and emp2["construct"] == "empathy"
+    assert next(r for r in payload["items"] if r["item"] == "csat")["construct"] is None
+    assert payload["excluded"][0] == {"row": 2, "respondent_id": None, "reason": "empty row (dropped)"}
+
+
+def test_summary_and_html(report_with_problems):
+    text = report_with_problems.summary()
+    assert "rows read 13, empty rows dropped 1, respondents 12" in text
+    assert "flagged 1 (straightlining 0, too many missing 0, speeding 1), usable 11" in text
+    assert "unknown columns (ignored): notes" in text and "OK: the data can be analysed" in text
+    html = report_with_problems._repr_html_()
+    assert html.count("<table") == 3 and "speeding" in html
+
+
+# --- platform exports -------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_platforms(monkeypatch, inst):
+    """A stand-in for instrument.platforms with its documented interface, recording its calls."""
+    calls = []
+
+    def reader(name):
+        def read(path, inst_, *, encoding=None):
+            calls.append((name, path, encoding))
+            out = valid_frame(inst_)
+            out.attrs["unmapped_columns"] = ["lastpage", "seed"]
+            return out
+        return read
+
+    module = types.ModuleType("instrument.platforms")
+    module.read_limesurvey_export = reader("limesurvey")
+    module.read_qualtrics_export = reader("qualtrics")
+    monkeypatch.setitem(sys.modules, "instrument.platforms", module)
+    return calls
+
+
+LIMESURVEY = "id,submitdate,lastpage,startlanguage,seed,channel,reliability[rel1],reliability[rel2]\n1,2024-03-01,4,nl,123,1,5,6\n"
+QUALTRICS = (
+    "StartDate,EndDate,Status,Progress,Duration (in seconds),ResponseId,channel,rel1\n"
+    '"Start Date","End Date","Response Type","Progress","Duration (in seconds)","Response ID","Kanaal","De medewerker..."\n'
+    '"{""ImportId"":""startDate""}","{""ImportId"":""endDate""}","{""ImportId"":""status""}","{""ImportId"":""progress""}",'
+    '"{""ImportId"":""duration""}","{""ImportId"":""_recordId""}","{""ImportId"":""QID1""}","{""ImportId"":""QID2_1""}"\n'
+    "2024-03-01 10:00:00,2024-03-01 10:06:00,0,100,360,R_abc,1,5\n"
+)
+
+
+@pytest.mark.parametrize("text, platform", [(LIMESURVEY, "limesurvey"), (QUALTRICS, "qualtrics")])
+def test_platform_exports_are_recognised_and_checked_like_any_file(inst, tmp_path, fake_platforms, text, platform):
+    path = tmp_path / "export.csv"
+    path.write_text(text, encoding="utf-8")
+    data, report = read_responses(path, inst)
+    assert fake_platforms == [(platform, path, "utf-8")]
+    assert report.format == platform and len(data) == 12
+    assert report.unknown_columns == ("lastpage", "seed")
+    assert data["channel"].tolist()[:2] == ["phone", "email"]  # codes from the platform reader converted to keys
+
+
+def test_source_file_reads_a_platform_export_as_a_plain_table(inst, tmp_path, fake_platforms):
+    path = tmp_path / "export.csv"
+    path.write_text(LIMESURVEY)
+    with pytest.raises(DataError, match=r"column 'respondent_id': no such column"):
+        read_responses(path, inst, source="file")
+    assert fake_platforms == []
+
+
+def test_forced_platform_source(inst, tmp_path, fake_platforms, frame):
+    path = write_csv(frame, tmp_path / "plain.csv")
+    read_responses(path, inst, source="qualtrics", encoding="cp1252")
+    assert fake_platforms == [("qualtrics", path, "cp1252")]
+
+
+def test_platform_reader_errors_pass_through(inst, tmp_path, monkeypatch):
+    module = types.ModuleType("instrument.platforms")
+
+    def broken(path, inst_, *, encoding=None):
+        raise DataError("column 'reliability[rel9]': no such question in the questionnaire", file=str(path))
+
+    module.read_limesurvey_export = module.read_qualtrics_export = broken
+    monkeypatch.setitem(sys.modules, "instrument.platforms", module)
+    (tmp_path / "export.csv").write_text(LIMESURVEY)
+    with pytest.raises(DataError, match=r"no such question"):
+        read_responses(tmp_path / "export.csv", inst)
+
+
+def test_without_the_platform_module_the_error_says_what_to_do(inst, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "instrument.platforms", None)
+    (tmp_path / "export.csv").write_text(LIMESURVEY)
+    with pytest.raises(DataError, match=r"looks like a limesurvey export, .* pass source='file' \(--source file\)"):
+        read_responses(tmp_path / "export.csv", inst)
+
+
+def test_bad_option_values(inst, frame, tmp_path):
+    path = write_csv(frame, tmp_path / "r.csv")
+    with pytest.raises(DataError, match=r"source must be one of auto, file, limesurvey, qualtrics, not 'spss'"):
+        read_responses(path, inst, source="spss")
+    with pytest.raises(DataError, match=r"invalid must be 'error' or 'missing', not 'drop'"):
+        read_responses(path, inst, invalid="drop")
+    with pytest.raises(DataError, match=r"'utf9' is not an encoding Python knows"):
+        read_responses(path, inst, encoding="utf9")
+    with pytest.raises(DataError, match=r"delimiter ';;' must be a single character"):
+        read_responses(path, inst, delimiter=";;")
+    assert pd.api.types.is_string_dtype(read_responses(path, inst, delimiter="comma")[0]["why"])
