@@ -13,6 +13,7 @@ from instrument.errors import ServiceDriversError
 
 # Importing a command module registers its commands on `app` (one line per module).
 from analysis.cli import info  # noqa: F401,E402
+from analysis.cli import simulate  # noqa: F401,E402
 from analysis.cli import instrument_cmds  # noqa: F401,E402
 from analysis.cli import check  # noqa: F401,E402
 
