@@ -281,7 +281,10 @@ def _group_labels(data: pd.DataFrame, group: str | None) -> tuple[list, np.ndarr
         rows = list(np.flatnonzero(col.isna().to_numpy()) + 1)
         raise DataError("has missing group labels; drop those rows or give them a label",
                         column=str(group), rows=rows)
-    codes, uniques = pd.factorize(col, sort=True)
+    try:
+        codes, uniques = pd.factorize(col, sort=True)
+    except TypeError:       # labels of mixed types cannot be sorted: keep their first-seen order
+        codes, uniques = pd.factorize(col, sort=False)
     return list(uniques), codes
 
 

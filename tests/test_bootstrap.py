@@ -150,6 +150,16 @@ def test_seed_reproducible_and_chunking_does_not_matter(study):
     assert chunk_sizes(10, 100, 4) == [4, 4, 2]
 
 
+def test_group_labels_mixed_types_and_unused_categories(study):
+    two = study[study.org.isin(["org0", "org1"])]
+    mixed = two.assign(org=two.org.map({"org0": 7, "org1": "x"}).astype(object))
+    res = bootstrap_importance(mixed, "satisfaction", DRIVERS, group="org", n_resamples=10, seed=1)
+    assert sorted(map(str, res.groups.group)) == ["7", "x"]
+    cat = two.assign(org=pd.Categorical(two.org, categories=["org1", "org0", "unused"]))
+    res = bootstrap_importance(cat, "satisfaction", DRIVERS, group="org", n_resamples=10, seed=1)
+    assert res.groups.group.tolist() == ["org1", "org0"] and (res.groups.n == 375).all()
+
+
 def test_progress_callback(study):
     calls = []
     bootstrap_importance(study, "satisfaction", DRIVERS, group="org", n_resamples=30, seed=1,

@@ -140,7 +140,7 @@ def test_simulated_against_r_reference(sim):
     assert res.n == len(sim)
 
 
-@pytest.mark.parametrize("seed,p", [(0, 7), (1, 3), (2, 5)])
+@pytest.mark.parametrize("seed,p", [(0, 7), (1, 3), (2, 5), (3, 10)])
 def test_lmg_equals_pingouin_relimp_and_r2_equals_statsmodels(seed, p):
     df = simulated(n=250, p=p, seed=seed)
     drivers = [c for c in df.columns if c != "y"]
