@@ -156,9 +156,9 @@ class BootstrapResult:
     level: float
     n_resamples: int
     seed_entropy: int
-    groups: pd.DataFrame
-    estimates: pd.DataFrame
-    ranks: pd.DataFrame
+    groups: pd.DataFrame = field(repr=False)
+    estimates: pd.DataFrame = field(repr=False)
+    ranks: pd.DataFrame = field(repr=False)
     point: dict[Hashable, Replicates] = field(repr=False)
     replicates: dict[Hashable, Replicates] = field(repr=False)
     rest_point: dict[Hashable, Replicates] = field(repr=False)
@@ -430,7 +430,8 @@ def _summaries(labels, sizes, drivers, point, reps, level):
         lo, hi = percentile_interval(rank_reps, level, method="inverted_cdf")
         rank_parts.append(pd.DataFrame({
             "group": [g] * p, "driver": drivers, "rank": pt.statistic("lmg_rank")[0].astype(int),
-            "rank_ci_low": lo, "rank_ci_high": hi,
+            "rank_ci_low": pd.array(lo, dtype="Float64").round().astype("Int64"),
+            "rank_ci_high": pd.array(hi, dtype="Float64").round().astype("Int64"),
             "p_first": (rank_reps[ok] == 1).mean(axis=0), "p_top2": (rank_reps[ok] <= 2).mean(axis=0)}))
     return (pd.DataFrame(group_rows), pd.concat(est_parts, ignore_index=True),
             pd.concat(rank_parts, ignore_index=True))

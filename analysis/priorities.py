@@ -215,6 +215,10 @@ def importance_performance(importance: pd.Series, performance: pd.Series, *,
         raise ValueError("importance and performance must have a value for every driver")
     imp = importance_shares(importance.to_numpy())
     perf = performance_0_100(performance[drivers].to_numpy(dtype=float), scale)
+    outside = [d for d, v in zip(drivers, perf) if not -1e-9 <= v <= 100 + 1e-9]
+    if outside:
+        raise ValueError(f"the mean score of {', '.join(map(str, outside))} lies outside the scale "
+                         f"{tuple(scale)}; pass scale=(minimum, maximum) of the driver scores")
     quadrant, score, rank, ch_imp, ch_perf = _classify(imp, perf, crosshair)
 
     nan = np.full(len(drivers), np.nan)
@@ -240,8 +244,9 @@ def importance_performance(importance: pd.Series, performance: pd.Series, *,
         "importance": imp, "importance_ci_low": imp_lo, "importance_ci_high": imp_hi,
         "performance": perf, "performance_ci_low": perf_lo, "performance_ci_high": perf_hi,
         "quadrant": [QUADRANTS[k] for k in quadrant], "priority_score": score,
-        "priority_rank": rank.astype(int), "priority_rank_ci_low": rank_lo,
-        "priority_rank_ci_high": rank_hi,
+        "priority_rank": rank.astype(int),
+        "priority_rank_ci_low": pd.array(rank_lo, dtype="Float64").round().astype("Int64"),
+        "priority_rank_ci_high": pd.array(rank_hi, dtype="Float64").round().astype("Int64"),
         "unstable_ranks": n is not None and n < MIN_N_STABLE_RANKS,
     })
     crosshairs = pd.DataFrame({"group": [group], "importance": [float(ch_imp)],

@@ -176,6 +176,8 @@ def test_plot_priorities(boot):
 
 
 def test_input_errors():
+    with pytest.raises(ValueError, match="outside the scale"):
+        importance_performance(IMP, PERF, scale=(1, 5))
     with pytest.raises(ValueError, match="no value for driver"):
         importance_performance(IMP, PERF.drop("menu"))
     with pytest.raises(ValueError, match="both importance_replicates and performance_replicates"):
