@@ -147,10 +147,14 @@ class DataFeatures:
         shares.update({f"na_rates[{k}]": v for k, v in self.na_rates.items()})
         for key, value in shares.items():
             if not 0 <= value <= 1:
-                raise ValueError(f"DataFeatures.{key} must be a share between 0 and 1, got {value}")
+                raise ServiceDriversError(f"DataFeatures.{key} must be a share between 0 and 1, got {value}")
         if self.hostile_per_1000 < 0:
-            raise ValueError(f"DataFeatures.hostile_per_1000 must be >= 0, got {self.hostile_per_1000}")
-        date.fromisoformat(self.quarter_start)
+            raise ServiceDriversError(f"DataFeatures.hostile_per_1000 must be >= 0, got {self.hostile_per_1000}")
+        try:
+            date.fromisoformat(self.quarter_start)
+        except ValueError:
+            raise ServiceDriversError(f"DataFeatures.quarter_start must be an ISO date (YYYY-MM-DD), "
+                                      f"got {self.quarter_start!r}") from None
 
 
 def default_profiles(n_orgs: int = 4, effects: Mapping[str, Mapping[str, float]] | None = None) -> list[OrgProfile]:
@@ -205,7 +209,8 @@ def default_profiles(n_orgs: int = 4, effects: Mapping[str, Mapping[str, float]]
         r2 = float(beta @ DRIVER_CORRELATION @ beta)
         if not r2 < .95:
             raise ServiceDriversError(f"effects for '{name}' imply a latent R² of {r2:.2f}; standardized effects must give R² < .95")
-        out.append(OrgProfile(str(name), profile.sector, profile.means, dict(zip(DRIVERS, beta.tolist())), profile.phone_share))
+        out.append(OrgProfile(str(name), f"custom effects (latent means and phone share of {profile.name})",
+                              profile.means, dict(zip(DRIVERS, beta.tolist())), profile.phone_share))
     return out
 
 
@@ -226,6 +231,7 @@ def _ordinal(latent: np.ndarray, cuts: np.ndarray, lowest: int) -> np.ndarray:
 
 
 def _congeneric(rng: np.random.Generator, factor: np.ndarray, loading: float) -> np.ndarray:
+    """Latent item response ``loading * factor + sqrt(1 - loading²) * N(0, 1)``."""
     return loading * factor + np.sqrt(1 - loading**2) * rng.standard_normal(factor.shape[0])
 
 
@@ -242,7 +248,38 @@ class OrgDraw:
 
 def draw_organisation(rng: np.random.Generator, inst: Instrument, profile: OrgProfile, n: int,
                       features: DataFeatures) -> OrgDraw:
-    """Draw ``n`` respondents of one organisation (everything but ids, dates and text)."""
+    """Draw ``n`` respondents of one organisation: everything but ids, dates, durations and text.
+
+    Both the study generator and the Monte Carlo truth call this, so the truth is
+    computed from exactly the process that makes the data.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    inst : Instrument
+    profile : OrgProfile
+        Latent means, standardized effects and phone share of the organisation.
+    n : int
+        Respondents.
+    features : DataFeatures
+        N/A, blank and straight-liner rates.
+
+    Returns
+    -------
+    OrgDraw
+        ``latent`` (n, 7) driver scores, ``satisfaction`` (n,) latent satisfaction,
+        ``channel`` codes, ``answers`` (item and question id -> float file codes, 99 =
+        not applicable, NaN = blank) and the ``straightliner`` mask.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from instrument import load_instrument
+    >>> draw = draw_organisation(np.random.default_rng(1), load_instrument(),
+    ...                          default_profiles(1)[0], 1000, DataFeatures())
+    >>> 4.5 < float(np.nanmean(np.where(draw.answers["emp2"] == 99, np.nan, draw.answers["emp2"]))) < 5.5
+    True
+    """
     mu = np.array([profile.means[d] for d in DRIVERS])
     beta = np.array([profile.effects[d] for d in DRIVERS])
     latent = mu + rng.standard_normal((n, len(DRIVERS))) @ np.linalg.cholesky(DRIVER_CORRELATION).T
@@ -276,9 +313,10 @@ def draw_organisation(rng: np.random.Generator, inst: Instrument, profile: OrgPr
     answers["nps"] = _ordinal(_congeneric(rng, eta, OUTCOME_LOADINGS["nps"]), thresholds_from_shares(NPS_SHARES), 0)
     answers["ces"] = _ordinal(_congeneric(rng, eta, OUTCOME_LOADINGS["ces"]), thresholds_from_shares(AGREE7_SHARES), 1)
     a, b = FCR_WEIGHTS["reliability"], FCR_WEIGHTS["satisfaction"]
-    cov_rel_eta = float((DRIVER_CORRELATION @ beta)[0])
+    cov_rel_eta = float((DRIVER_CORRELATION @ beta)[DRIVERS.index("reliability")])
     noise_var = 1 - (a**2 + b**2 + 2 * a * b * cov_rel_eta)
-    fcr_latent = a * latent[:, 0] + b * eta + np.sqrt(noise_var) * rng.standard_normal(n)
+    rel = DRIVERS.index("reliability")
+    fcr_latent = a * latent[:, rel] + b * eta + np.sqrt(noise_var) * rng.standard_normal(n)
     fcr_codes = {c.key: c.code for c in inst.choices("fcr")}
     cut_no, cut_yes = NormalDist().inv_cdf(FCR_SHARES["no"]), NormalDist().inv_cdf(1 - FCR_SHARES["yes"])
     answers["fcr"] = np.select([fcr_latent > cut_yes, fcr_latent > cut_no],

@@ -1,23 +1,23 @@
-"""Simulated studies: determinism, file layout, data features, truth, recovery, CLI and the shipped example."""
+"""Simulated studies: determinism, file layout, data features, open answers, truth and its recovery.
+
+The CLI and the shipped example study are tested in test_simulation_example.py.
+"""
 from __future__ import annotations
 
 import json
-import re
-import subprocess
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.importance import importance_arrays, relative_importance
+from analysis.importance import importance_arrays
 from analysis.scores import construct_scores
 from analysis.simulation import DRIVERS, DataFeatures, simulate_study
 from analysis.simulation_model import DRIVER_CORRELATION, default_profiles, draw_organisation
 from analysis.simulation_text import COMPLAINT, HOSTILE, PRAISE, compose_answer
+from analysis.simulation_truth import latent_truth
 from instrument.errors import ServiceDriversError
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "example"
 PHONE = 1
 
 
@@ -302,7 +302,7 @@ def test_large_sample_recovers_the_population_betas(inst):
         for j, driver in enumerate(DRIVERS):
             mcse = truth["std_beta_mcse"][driver]
             se = mcse * np.sqrt(1 + truth["n_complete"] / len(data))  # truth's MC error + this sample's
-            assert abs(beta[j] - truth["std_beta"][driver]) < 4.5 * se, (name, driver, beta[j], truth["std_beta"][driver], se)
+            assert abs(beta[j] - truth["std_beta"][driver]) < 4 * se, (name, driver, beta[j], truth["std_beta"][driver], se)
 
 
 def test_true_top_two_is_recovered_in_most_samples_of_375(inst):
@@ -316,8 +316,7 @@ def test_true_top_two_is_recovered_in_most_samples_of_375(inst):
         data = construct_scores(items.where(items != 99), inst)[[*DRIVERS, "satisfaction"]].to_numpy()
         covs = [np.cov(x[~np.isnan(x).any(axis=1)], rowvar=False) for x in data.reshape(reps, n, -1)]
         lmg = importance_arrays(np.stack(covs)).lmg
-        truth = simulate_study(inst, n_orgs=k + 1, n_per_org=1, seed=0, truth_draws=0).truth
-        top = set(truth["organisations"][profile.name]["latent"]["top_two"])
+        top = set(latent_truth(profile)["top_two"])  # = the observed-score top two (test_truth_contents)
         hits = np.mean([{DRIVERS[j] for j in np.argsort(-row)[:2]} == top for row in lmg])
         assert hits >= .93, (profile.name, hits)
 
@@ -351,107 +350,3 @@ def test_bad_arguments_raise_clear_errors(inst, kwargs, message):
 def test_bad_data_features_raise():
     with pytest.raises(ValueError, match="blank_rate"):
         DataFeatures(blank_rate=1.5)
-
-
-# --- CLI -------------------------------------------------------------------------------
-
-def test_cli_writes_csv_sav_and_truth(run_cli, tmp_path, inst):
-    import pyreadstat
-
-    csv, sav = tmp_path / "study.csv", tmp_path / "study.sav"
-    res = run_cli("simulate", "--orgs", "2", "--n-per-org", "50", "--seed", "3",
-                  "--truth-draws", "20000", "-o", csv, "-o", sav)
-    assert res.exit_code == 0, res.stderr
-    assert f"to {csv}" in res.stdout and f"to {sav}" in res.stdout and "study.truth.json" in res.stdout
-    frame = pd.read_csv(csv)
-    assert list(frame.columns) == [v.id for v in inst.variables] and len(frame) == 100
-    truth = json.loads((tmp_path / "study.truth.json").read_text(encoding="utf-8"))
-    assert truth["generator"]["seed"] == 3 and "observed" in truth["organisations"]["Telecom"]
-    data, meta = pyreadstat.read_sav(str(sav), user_missing=True)
-    assert meta.missing_ranges["wai1"] == [{"lo": 99.0, "hi": 99.0}]
-    assert meta.variable_value_labels["channel"][1] == "Phone"
-    assert meta.column_names_to_labels["rel1"].startswith("Reliability: ")
-    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
-    assert np.allclose(data[numeric].astype(float), frame[numeric].astype(float), equal_nan=True)
-
-
-def test_cli_other_formats(run_cli, tmp_path):
-    xlsx, parquet, truth = tmp_path / "s.xlsx", tmp_path / "s.parquet", tmp_path / "t.json"
-    res = run_cli("simulate", "--orgs", "1", "--n-per-org", "20", "--truth-draws", "0",
-                  "-o", xlsx, "-o", parquet, "--truth", truth)
-    assert res.exit_code == 0, res.stderr
-    assert pd.read_excel(xlsx).shape == (20, 43) and pd.read_parquet(parquet).shape == (20, 43)
-    assert json.loads(truth.read_text())["generator"]["n_per_org"] == 20
-
-
-@pytest.mark.parametrize("args, message", [
-    (["--orgs", "0"], "organisations"),
-    (["--n-per-org", "-1"], "respondents per organisation"),
-    (["-o", "/no/such/folder/x.csv"], "does not exist"),
-    (["-o", "{tmp}/x.txt"], "extension"),
-    (["--format", "dta", "-o", "{tmp}/x.csv"], "unknown format"),
-])
-def test_cli_bad_arguments_fail_cleanly(run_cli, tmp_path, args, message):
-    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
-    if "-o" not in args:
-        args += ["-o", str(tmp_path / "x.csv")]
-    res = run_cli("simulate", "--truth-draws", "0", *args)
-    assert res.exit_code == 1
-    assert "Traceback" not in res.stderr
-    assert len(res.stderr.strip().splitlines()) == 1 and res.stderr.startswith("error:")
-    assert message in res.stderr
-    assert not any(tmp_path.iterdir())  # nothing written
-
-
-# --- the shipped example ------------------------------------------------------------------
-
-def test_example_regenerates_byte_identically(tmp_path):
-    script = (EXAMPLE / "make_example.sh").read_text()
-    command = next(line for line in script.splitlines() if line.strip().startswith('"$DRIVERS" simulate'))
-    assert "--seed 2011" in command
-    result = subprocess.run(["bash", str(EXAMPLE / "make_example.sh"), str(tmp_path)],
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    for name in ("responses.csv", "responses.sav", "truth.json"):
-        assert (tmp_path / name).read_bytes() == (EXAMPLE / name).read_bytes(), name
-
-
-def test_example_is_small_synthetic_and_its_top_two_are_recovered(inst):
-    for path in EXAMPLE.iterdir():
-        assert path.stat().st_size < 1_000_000, path.name
-    readme = (EXAMPLE / "README.md").read_text(encoding="utf-8")
-    assert "synthetic" in readme.lower() and "--seed 2011" in readme
-    truth = json.loads((EXAMPLE / "truth.json").read_text(encoding="utf-8"))
-    frame = pd.read_csv(EXAMPLE / "responses.csv", dtype={"respondent_id": str})
-    assert len(frame) == 1500
-    scores = keyed_scores(frame, inst)
-    scores["organisation"] = frame["organisation"]
-    for name, group in scores.groupby("organisation"):
-        result = relative_importance(group.dropna(), "satisfaction", list(DRIVERS))
-        estimated = set(result.table.sort_values("lmg_rank")["driver"][:2])
-        assert estimated == set(truth["organisations"][name]["observed"]["top_two"]), name
-
-
-def test_example_responses_match_the_api(study):
-    frame = pd.read_csv(EXAMPLE / "responses.csv", dtype={"respondent_id": str, "agent_id": str})
-    api = study.responses
-    for col in ("rel1", "ckn3", "wai1", "nps", "fcr"):
-        assert np.array_equal(frame[col].fillna(-1).to_numpy(), api[col].astype("float64").fillna(-1).to_numpy()), col
-    assert (frame["why"].fillna("") == api["why"].fillna("")).all()
-    assert re.fullmatch(r"R\d{5}", frame["respondent_id"][0])
-
-
-def test_example_readme_tables_match_the_truth():
-    readme = (EXAMPLE / "README.md").read_text(encoding="utf-8")
-    truth = json.loads((EXAMPLE / "truth.json").read_text(encoding="utf-8"))
-    planted = truth["sample"]["planted"]
-    for name, org in truth["organisations"].items():
-        effects = " | ".join(f"{org['latent']['effects'][d]:.2f}".replace("0.", ".") for d in DRIVERS)
-        assert f"| {name} | {effects} | {org['latent']['r2']:.3f}".replace("0.", ".") in readme, name
-        observed = org["observed"]
-        shares = " | ".join(f"{observed['lmg_pct'][d]:.0f}" for d in DRIVERS)
-        top = ", ".join(observed["top_two"]).replace("_", " ")
-        assert f"| {name} | {shares} | {observed['r2']:.3f} | {top} |".replace("0.", ".") in readme, name
-    assert f"{len(planted['straightliners'])} straight-liners" in readme
-    assert f"{len(planted['speeders'])} speeders" in readme
-    assert f"{sum(map(len, planted['personal_data'].values()))} contain fake" in readme
