@@ -4,7 +4,8 @@ The objective is ``-logL / N`` summed over groups; for complete data this
 differs from lavaan's ML discrepancy ``F = sum_g (N_g/N) F_g`` only by a
 constant, so the minimiser, ``chi2 = 2 (logL_H1 - logL_H0)`` and the
 information are the same.  Minimisation is Fisher scoring (Newton steps with the
-expected information, which is cheap here and positive definite) with a
+expected information, positive definite for an identified model) switching to
+Newton steps with the observed information near the optimum, with a
 backtracking line search; an implied covariance matrix that is not positive
 definite counts as an infinite objective.  Nothing is bounded, so negative
 variances (Heywood cases) show.
@@ -28,7 +29,7 @@ Example
 >>> import numpy as np
 >>> from analysis.sem.syntax import parse_syntax
 >>> from analysis.sem.spec import build_partable
->>> from analysis.sem.representation import RamModel
+>>> from analysis.sem.representation import KIND_A, KIND_ALPHA, KIND_S, RamModel
 >>> from analysis.sem.data import single_pattern
 >>> model = RamModel(build_partable(parse_syntax("f =~ x1 + x2 + x3")))
 >>> cov = np.array([[1.0, .5, .4], [.5, 1.0, .3], [.4, .3, 1.0]])
@@ -39,12 +40,29 @@ True
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import linalg
 
-from analysis.sem.fiml import pattern_information, pattern_loglik, pattern_loglik_grad, sandwich_blocks
-from analysis.sem.representation import RamModel
+from analysis.sem.fiml import (complete_information, pattern_information, pattern_loglik,
+                               pattern_loglik_grad, sandwich_blocks)
+from analysis.sem.representation import KIND_A, KIND_ALPHA, KIND_S, RamModel
+
+
+def single_threaded_blas():
+    """Context limiting BLAS to one thread while fitting, if threadpoolctl is installed.
+
+    The matrices here are small; multi-threaded BLAS on them costs more in
+    synchronisation than it gains, and much more on a busy machine (measured
+    up to 9x slower).  Without threadpoolctl this does nothing.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: only speed depends on it
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 class Objective:
@@ -97,31 +115,57 @@ class Objective:
         q = self.model.n_free
         out = np.zeros((q, q))
         for g, (s, mu) in enumerate(self.moments(theta)):
-            info = pattern_information(s, mu, self.batches[g], observed=observed)
-            d_mu, d_sigma, ids = self.model.moment_jacobian(theta, g)
-            out[np.ix_(ids, ids)] += sandwich_blocks(info, d_mu, d_sigma, self.model.meanstructure)
+            batches = self.batches[g]
+            if len(batches) == 1 and batches[0].idx.shape == (1, self.model.p):
+                a, b, dmu, idx = self.model.free_jacobian(theta, g)
+                ids, col = np.unique(idx, return_inverse=True)
+                onehot = np.zeros((len(idx), len(ids)))
+                onehot[np.arange(len(idx)), col] = 1.0
+                slot_info = complete_information(a, b, dmu, s, mu, batches[0], observed,
+                                                 self.model.meanstructure)
+                block = onehot.T @ slot_info @ onehot
+            else:
+                info = pattern_information(s, mu, batches, observed=observed)
+                d_mu, d_sigma, ids = self.model.moment_jacobian(theta, g)
+                block = sandwich_blocks(info, d_mu, d_sigma, self.model.meanstructure)
+            out[np.ix_(ids, ids)] += block
             if observed:
-                _, G, gmu = pattern_loglik_grad(s, mu, self.batches[g])
+                _, G, gmu = pattern_loglik_grad(s, mu, batches)
                 out[np.ix_(ids, ids)] += self._second_order(theta, g, ids, G, gmu)
         return 0.5 * (out + out.T)
 
     def _second_order(self, theta, g, ids, G, gmu) -> np.ndarray:
-        """``sum_k (d(-logL)/d m_k) d2 m_k / d theta2`` by central differences of an
-        analytic gradient (the moment derivatives ``G``, ``gmu`` held fixed)."""
+        """``sum_k (d(-logL)/d m_k) d2 m_k / d theta2`` for group ``g``.
+
+        Central differences of the analytic gradient of ``<G, Sigma(theta)> +
+        <gmu, mu(theta)>`` (moment derivatives held fixed), all perturbations of
+        the group's parameters evaluated at once as stacked matrices.
+        """
         model = self.model
-        gmu = gmu if model.meanstructure else None
-        cols = np.zeros((len(ids), len(ids)))
-        for c, t in enumerate(ids):
-            h = 1e-5 * max(1.0, abs(theta[t]))
-            grads = []
-            for sign in (1.0, -1.0):
-                x = theta.copy()
-                x[t] += sign * h
-                slot = model.slot_gradient(model.parts(x, g), g, G, gmu)
-                full = np.zeros(model.n_free)
-                model.accumulate(full, g, slot)
-                grads.append(full[ids])
-            cols[:, c] = (grads[0] - grads[1]) / (2 * h)
+        sl = model.slots[g]
+        vals, ids_here, steps, member = model.perturbed(theta, g, 1e-5)
+        if not np.array_equal(ids_here, ids):
+            raise RuntimeError("internal error: parameter sets of a group disagree")
+        n, p = model.n, model.p
+        m = len(vals)
+        A, S, alpha = model.stacked_matrices(g, vals)
+        ka, ks, km = sl.kind == KIND_A, sl.kind == KIND_S, sl.kind == KIND_ALPHA
+        binv = np.linalg.inv(np.eye(n)[None] - A)
+        C = binv[:, :p, :]
+        H = (C @ S) @ binv.transpose(0, 2, 1)
+        CG = C.transpose(0, 2, 1) @ G
+        dA = 2.0 * CG @ H
+        dS = 2.0 * CG @ C
+        slot = np.zeros((m, len(sl.kind)))
+        if model.meanstructure and gmu is not None:
+            Cg = np.einsum("mpi,p->mi", C, gmu)
+            dA += Cg[:, :, None] * np.einsum("mij,mj->mi", binv, alpha)[:, None, :]
+            slot[:, km] = Cg[:, sl.i[km]]
+        slot[:, ka] = dA[:, sl.i[ka], sl.j[ka]]
+        slot[:, ks] = np.where(sl.i[ks] == sl.j[ks], 0.5, 1.0) * dS[:, sl.i[ks], sl.j[ks]]
+        grads = slot @ member.T                                          # (m, r)
+        r = len(ids)
+        cols = ((grads[:r] - grads[r:]) / (2 * steps[:, None])).T
         return 0.5 * (cols + cols.T)
 
 
@@ -135,30 +179,39 @@ class OptimResult:
     converged: bool
     iterations: int
     message: str
+    information: np.ndarray | None = None   # of -logL at ``theta`` (last iteration)
+    information_observed: bool = False
 
     @property
     def gradient_norm(self) -> float:
         return float(np.max(np.abs(self.gradient))) if self.gradient.size else 0.0
 
 
-def _solve(info: np.ndarray, grad: np.ndarray) -> np.ndarray:
-    """Newton direction ``-info^-1 grad``, damped if ``info`` is (near) singular."""
-    scale = np.sqrt(np.clip(np.diag(info), 1e-300, None))
+def _solve(info: np.ndarray, grad: np.ndarray, damp: bool = True) -> np.ndarray | None:
+    """Newton direction ``-info^-1 grad``; damped if ``info`` is (near) singular.
+
+    With ``damp=False`` returns ``None`` when ``info`` is not positive definite.
+    """
+    scale = np.sqrt(np.clip(np.abs(np.diag(info)), 1e-300, None))
     scaled = info / np.outer(scale, scale)
     ridge = 0.0
-    for _ in range(12):
+    for _ in range(12 if damp else 1):
         try:
-            chol = np.linalg.cholesky(scaled + ridge * np.eye(len(grad)))
-            y = np.linalg.solve(chol, -grad / scale)
-            return np.linalg.solve(chol.T, y) / scale
-        except np.linalg.LinAlgError:
+            factor = linalg.cho_factor(scaled + ridge * np.eye(len(grad)))
+            return linalg.cho_solve(factor, -grad / scale) / scale
+        except linalg.LinAlgError:
             ridge = 1e-8 if ridge == 0.0 else ridge * 10.0
-    return -grad / scale**2
+    return -grad / scale**2 if damp else None
 
 
 def fisher_scoring(objective: Objective, theta0: np.ndarray, *, max_iter: int = 500,
-                   tol: float = 1e-14) -> OptimResult:
-    """Minimise ``objective`` by Fisher scoring with a backtracking line search.
+                   tol: float = 1e-14, newton_below: float = 1e-2) -> OptimResult:
+    """Minimise ``objective`` by Fisher scoring, then Newton, with a line search.
+
+    Far from the optimum the expected information (always positive definite
+    for an identified model) gives robust steps; once the Newton decrement is
+    below ``newton_below`` the observed information (exact Hessian) is used
+    when it is positive definite, for quadratic convergence.
 
     Parameters
     ----------
@@ -170,6 +223,8 @@ def fisher_scoring(objective: Objective, theta0: np.ndarray, *, max_iter: int = 
     tol : float
         Convergence when the Newton decrement ``g' I^-1 g`` (in units of the
         objective ``-logL/N``) falls below ``tol``.
+    newton_below : float
+        Decrement below which Newton steps are tried.
 
     Returns
     -------
@@ -182,12 +237,18 @@ def fisher_scoring(objective: Objective, theta0: np.ndarray, *, max_iter: int = 
                            "the start values imply a covariance matrix that is not positive definite")
     if len(theta) == 0:
         return OptimResult(theta, f, grad, True, 0, "no free parameters")
+    decrement = np.inf
     for it in range(1, max_iter + 1):
-        info = objective.information(theta, observed=False) / objective.N
-        step = _solve(info, grad)
+        step = None
+        if decrement < newton_below:
+            info, observed = objective.information(theta, observed=True), True
+            step = _solve(info / objective.N, grad, damp=False)
+        if step is None:
+            info, observed = objective.information(theta, observed=False), False
+            step = _solve(info / objective.N, grad)
         decrement = float(-grad @ step)
         if 0 <= decrement < tol:
-            return OptimResult(theta, f, grad, True, it - 1, "converged")
+            return OptimResult(theta, f, grad, True, it - 1, "converged", info, observed)
         t, accepted = 1.0, False
         while t > 1e-12:
             cand = theta + t * step
@@ -197,7 +258,7 @@ def fisher_scoring(objective: Objective, theta0: np.ndarray, *, max_iter: int = 
                 break
             t *= 0.5
         if not accepted:
-            small = decrement < 1e-9 and np.max(np.abs(grad)) < 1e-6
+            small = abs(decrement) < 1e-9 and np.max(np.abs(grad)) < 1e-6
             msg = ("converged (no further decrease possible at machine precision)" if small
                    else "line search failed: no step decreases the objective")
             return OptimResult(theta, f, grad, small, it, msg)

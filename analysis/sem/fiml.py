@@ -157,6 +157,40 @@ def pattern_information(sigma: np.ndarray, mu: np.ndarray, batches, observed: bo
     return out
 
 
+def complete_information(a: np.ndarray, b: np.ndarray, dmu: np.ndarray, sigma: np.ndarray,
+                         mu: np.ndarray, batch: PatternBatch, observed: bool,
+                         meanstructure: bool) -> np.ndarray:
+    """Information of ``-logL`` for complete data (one pattern), in slot space.
+
+    Uses the rank-2 form of the moment derivatives (``dSigma_r = a_r b_r' +
+    b_r a_r'``): ``tr(K dSigma_r M dSigma_s)`` is a sum of Hadamard products of the
+    small matrices ``a W a'``, ``a W b'``, ``b W b'``, so no ``p^2 x p^2`` matrix is formed.
+    """
+    n = float(batch.n[0])
+    K = np.linalg.inv(sigma)
+    K = 0.5 * (K + K.T)
+    aK, bK = a @ K, b @ K
+    aa, ab, bb = aK @ a.T, aK @ b.T, bK @ b.T
+    tkk = 2.0 * (ab.T * ab + aa * bb)          # tr(K D_r K D_s)
+    if not observed:
+        out = 0.5 * n * tkk
+        if meanstructure:
+            out += n * (dmu @ K @ dmu.T)
+        return 0.5 * (out + out.T)
+    d = batch.ybar[0] - mu
+    M = K @ (batch.cov[0] + np.outer(d, d)) @ K
+    aM, bM = a @ M, b @ M
+    aa_m, ab_m, bb_m = aM @ a.T, aM @ b.T, bM @ b.T
+    tkm = ab_m.T * ab + bb_m * aa + aa_m * bb + ab_m * ab.T   # tr(K D_r M D_s)
+    out = n * (-0.5 * tkk + 0.5 * (tkm + tkm.T))
+    if meanstructure:
+        v = K @ d
+        dK = dmu @ K
+        cross = (dK @ a.T) * (b @ v)[None, :] + (dK @ b.T) * (a @ v)[None, :]
+        out += n * (cross + cross.T + dmu @ K @ dmu.T)
+    return 0.5 * (out + out.T)
+
+
 def sandwich_blocks(info: dict, d_mu: np.ndarray, d_sigma: np.ndarray,
                     meanstructure: bool) -> np.ndarray:
     """Chain moment-space information to parameters: ``J' I J``."""

@@ -24,7 +24,7 @@ from scipy import stats
 
 from analysis.sem import report
 from analysis.sem.data import prepare_groups, single_pattern
-from analysis.sem.estimate import Objective, fisher_scoring
+from analysis.sem.estimate import Objective, fisher_scoring, single_threaded_blas
 from analysis.sem.fiml import pattern_information, sandwich_blocks
 from analysis.sem.h1 import baseline_loglik, saturated_moments
 from analysis.sem.indices import FitIndices, compute_fit_indices, srmr_group
@@ -148,6 +148,10 @@ class SEM:
             Inputs that make fitting impossible: unknown variables, no usable
             rows, an unidentified specification, bad options.
         """
+        with single_threaded_blas():
+            return self._fit(data, group, group_equal, group_partial, missing, se, max_iter)
+
+    def _fit(self, data, group, group_equal, group_partial, missing, se, max_iter) -> "SEM":
         if isinstance(group_equal, str):
             group_equal = (group_equal,)
         if isinstance(group_partial, str):
@@ -180,7 +184,7 @@ class SEM:
             # Warm start: ML fit to the EM moments is cheap and close to the FIML solution.
             warm = Objective(model, [single_pattern(s.mean, s.cov, g.n) for s, g in zip(saturated, groups)],
                              [g.n for g in groups], [s.mean for s in saturated])
-            first = fisher_scoring(warm, theta0, max_iter=max_iter, tol=1e-8)
+            first = fisher_scoring(warm, theta0, max_iter=max_iter, tol=1e-8, newton_below=0.0)
             if np.isfinite(first.value):
                 theta0 = first.theta
         objective = Objective(model, [g.batches for g in groups], [g.n for g in groups],
@@ -194,7 +198,10 @@ class SEM:
                 f"iterations (largest gradient element {result.gradient_norm:.2e}); estimates, "
                 f"standard errors and fit indices are not valid", "error"))
         self.information_ = "observed" if missing == "ml" else "expected"
-        vcov = self._vcov(objective, theta, se and np.isfinite(result.value), problems)
+        reuse = None
+        if result.information is not None and result.information_observed == (self.information_ == "observed"):
+            reuse = result.information
+        vcov = self._vcov(objective, theta, se and np.isfinite(result.value), problems, reuse)
 
         # fit indices
         ll_h0 = objective.loglik_groups(theta) if np.isfinite(result.value) else np.full(len(groups), np.nan)
@@ -248,10 +255,11 @@ class SEM:
         return self
 
     # -------------------------------------------------------------- helpers
-    def _vcov(self, objective, theta, wanted, problems):
+    def _vcov(self, objective, theta, wanted, problems, info=None):
         if not wanted or len(theta) == 0:
             return None
-        info = objective.information(theta, observed=self.information_ == "observed")
+        if info is None:
+            info = objective.information(theta, observed=self.information_ == "observed")
         try:
             vcov = np.linalg.inv(info)
             ok = np.all(np.isfinite(vcov)) and np.all(np.diag(vcov) > 0)

@@ -116,6 +116,32 @@ class RamModel:
         alpha[sl.i[km]] = vals[km]
         return A, S, alpha
 
+    def stacked_matrices(self, g: int, vals: np.ndarray):
+        """``A``, ``S``, ``alpha`` for a stack of slot-value vectors ``vals`` (m, slots)."""
+        sl, m = self.slots[g], len(vals)
+        A, S, alpha = np.zeros((m, self.n, self.n)), np.zeros((m, self.n, self.n)), np.zeros((m, self.n))
+        ka, ks, km = sl.kind == KIND_A, sl.kind == KIND_S, sl.kind == KIND_ALPHA
+        A[:, sl.i[ka], sl.j[ka]] = vals[:, ka]
+        S[:, sl.i[ks], sl.j[ks]] = vals[:, ks]
+        S[:, sl.j[ks], sl.i[ks]] = vals[:, ks]
+        alpha[:, sl.i[km]] = vals[:, km]
+        return A, S, alpha
+
+    def perturbed(self, theta: np.ndarray, g: int, rel_step: float):
+        """Slot values of group ``g`` with each of its free parameters moved up, then down.
+
+        Returns ``(vals, ids, steps, member)``: ``vals`` (2r, slots) holds the ``r``
+        upward then the ``r`` downward perturbations of the parameters ``ids``
+        by ``steps``; ``member[c, s]`` is 1 if slot ``s`` holds parameter ``ids[c]``.
+        """
+        sl = self.slots[g]
+        ids = np.unique(sl.theta[sl.theta >= 0])
+        base = self.slot_values(theta, g)
+        steps = rel_step * np.maximum(1.0, np.abs(theta[ids]))
+        member = (sl.theta[None, :] == ids[:, None]).astype(float)
+        vals = np.concatenate([base + steps[:, None] * member, base - steps[:, None] * member])
+        return vals, ids, steps, member
+
     def parts(self, theta: np.ndarray, g: int) -> dict:
         """Intermediate products used by moments, gradients and Jacobians."""
         A, S, alpha = self.matrices(theta, g)

@@ -38,41 +38,43 @@ from analysis.sem.representation import KIND_A, KIND_ALPHA, RamModel
 SE_ZERO = np.finfo(float).eps ** 0.25
 
 
+def _std_stack(model: RamModel, g: int, vals: np.ndarray) -> np.ndarray:
+    """Standardized values of group ``g``'s slots for a stack of slot values (m, slots)."""
+    sl = model.slots[g]
+    A, S, _ = model.stacked_matrices(g, vals)
+    binv = np.linalg.inv(np.eye(model.n)[None] - A)
+    V = binv @ S @ binv.transpose(0, 2, 1)
+    total_var = np.diagonal(V, axis1=1, axis2=2).copy()
+    total_var[total_var <= 0] = np.nan
+    sd = np.sqrt(total_var)
+    par_sd = np.sqrt(np.abs(np.diagonal(S, axis1=1, axis2=2)))
+    i, j = sl.i, sl.j
+    with np.errstate(divide="ignore", invalid="ignore"):
+        denom = par_sd[:, i] * par_sd[:, j]
+        covariance = np.where(denom > 0, vals / denom, np.nan)
+        return np.where(sl.kind == KIND_A, vals * sd[:, j] / sd[:, i],      # i depends on j
+                        np.where(sl.kind == KIND_ALPHA, vals / sd[:, i],
+                                 np.where(i == j, vals / total_var[:, i], covariance)))
+
+
 def std_all(model: RamModel, theta: np.ndarray) -> np.ndarray:
     """Standardized value of every parameter-table row."""
     out = np.full(len(model.table.rows), np.nan)
     for g in range(model.ngroups):
-        sl = model.slots[g]
-        pr = model.parts(theta, g)
-        vals = model.slot_values(theta, g)
-        total_var = np.diag(pr["V"]).copy()
-        total_var[total_var <= 0] = np.nan
-        sd = np.sqrt(total_var)
-        par_var = np.abs(np.diag(pr["S"]))
-        for s in range(len(sl.kind)):
-            i, j, v = sl.i[s], sl.j[s], vals[s]
-            if sl.kind[s] == KIND_A:
-                out[sl.rows[s]] = v * sd[j] / sd[i]   # i depends on j (loading or regression)
-            elif sl.kind[s] == KIND_ALPHA:
-                out[sl.rows[s]] = v / sd[i]
-            elif i == j:
-                out[sl.rows[s]] = v / total_var[i]
-            else:
-                denom = np.sqrt(par_var[i] * par_var[j])
-                out[sl.rows[s]] = v / denom if denom > 0 else np.nan
+        out[model.slots[g].rows] = _std_stack(model, g, model.slot_values(theta, g)[None, :])[0]
     return out
 
 
 def std_all_se(model: RamModel, theta: np.ndarray, vcov: np.ndarray) -> np.ndarray:
     """Delta-method standard errors of :func:`std_all`."""
-    q = len(theta)
-    jac = np.zeros((len(model.table.rows), q))
-    for t in range(q):
-        h = 1e-6 * max(1.0, abs(theta[t]))
-        up, down = theta.copy(), theta.copy()
-        up[t] += h
-        down[t] -= h
-        jac[:, t] = (std_all(model, up) - std_all(model, down)) / (2 * h)
+    jac = np.zeros((len(model.table.rows), len(theta)))
+    for g in range(model.ngroups):
+        vals, ids, steps, _ = model.perturbed(theta, g, 1e-6)
+        if len(ids) == 0:
+            continue
+        stack = _std_stack(model, g, vals)
+        r = len(ids)
+        jac[np.ix_(model.slots[g].rows, ids)] = ((stack[:r] - stack[r:]) / (2 * steps[:, None])).T
     var = np.einsum("ij,jk,ik->i", jac, vcov, jac)
     se = np.sqrt(np.where(var >= 0, var, np.nan))
     return np.where(se < SE_ZERO, 0.0, se)
