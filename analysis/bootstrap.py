@@ -28,6 +28,7 @@ Grömping, U. (2006). Relative importance for linear regression in R: the packag
 """
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
@@ -114,9 +115,20 @@ def percentile_interval(replicates: np.ndarray, level: float, axis: int = 0,
                         method: str = "linear") -> tuple[np.ndarray, np.ndarray]:
     """Percentile bootstrap interval ignoring NaN (degenerate) replicates."""
     alpha = (1 - level) / 2
+    replicates = np.asarray(replicates, dtype=float)
     with np.errstate(all="ignore"):
-        lo, hi = np.nanquantile(replicates, [alpha, 1 - alpha], axis=axis, method=method)
+        if not np.isnan(replicates).any():       # the usual case; nanquantile is much slower
+            lo, hi = np.quantile(replicates, [alpha, 1 - alpha], axis=axis, method=method)
+        else:
+            lo, hi = np.nanquantile(replicates, [alpha, 1 - alpha], axis=axis, method=method)
     return lo, hi
+
+
+def _nan_sd(replicates: np.ndarray, axis: int = 0) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        if not np.isnan(replicates).any():
+            return np.std(replicates, axis=axis, ddof=1)
+        return np.nanstd(replicates, axis=axis, ddof=1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -228,8 +240,7 @@ class BootstrapResult:
         est = self.point[g].statistic(statistic) - point_h.statistic(statistic)
         reps = self.replicates[g].statistic(statistic) - rep_h.statistic(statistic)
         lo, hi = percentile_interval(reps, level)
-        with np.errstate(all="ignore"):
-            se = np.nanstd(reps, axis=0, ddof=1)
+        se = _nan_sd(reps)
         drivers = list(self.drivers) if reps.ndim == 2 else [""]
         est = np.atleast_1d(est.ravel())
         return pd.DataFrame({
@@ -291,7 +302,8 @@ def _group_labels(data: pd.DataFrame, group: str | None) -> tuple[list, np.ndarr
 def bootstrap_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *,
                          group: str | None = None, n_resamples: int = 2000, level: float = 0.95,
                          seed=None, versus_rest: bool = True, chunk_size: int | None = None,
-                         progress: Callable[[int, int], None] | None = None) -> BootstrapResult:
+                         progress: Callable[[int, int], None] | None = None,
+                         blas_threads: int | None = 1) -> BootstrapResult:
     """Bootstrap the importance of each driver within each group.
 
     Parameters
@@ -320,6 +332,11 @@ def bootstrap_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str
         Resamples per matrix product (default: about 4 million counts per chunk).
     progress : callable, optional
         Called as ``progress(done, total)`` after each chunk, in resamples.
+    blas_threads : int or None
+        BLAS threads while resampling (via threadpoolctl, when installed). 1 by default:
+        the work is many small matrix products, for which BLAS threads cost more in
+        start-up and contention than they save (twice as fast on two shared cores).
+        None leaves the BLAS setting alone.
 
     Returns
     -------
@@ -357,12 +374,36 @@ def bootstrap_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str
                         f"too few for {p} drivers; drop or merge them", column=group)
     with_rest = versus_rest and len(labels) > 1
     rngs, entropy = group_generators(seed, len(labels))
+    with _limit_blas_threads(blas_threads):
+        point, reps, rest_point, rest_reps = _resample_groups(
+            values, labels, sizes, codes, q, n_resamples, rngs, with_rest, chunk_size, progress)
+
+    groups, estimates, ranks = _summaries(labels, sizes, drivers, point, reps, level)
+    return BootstrapResult(outcome=outcome, drivers=tuple(drivers), level=level,
+                           n_resamples=n_resamples, seed_entropy=entropy, groups=groups,
+                           estimates=estimates, ranks=ranks, point=point, replicates=reps,
+                           rest_point=rest_point, rest_replicates=rest_reps)
+
+
+def _limit_blas_threads(n_threads: int | None):
+    """Context limiting BLAS threads (no-op if n_threads is None or threadpoolctl is absent)."""
+    if n_threads is None:
+        return contextlib.nullcontext()
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=int(n_threads), user_api="blas")
+
+
+def _resample_groups(values, labels, sizes, codes, q, n_resamples, rngs, with_rest, chunk_size,
+                     progress):
+    """Resample every group (and, with ``with_rest``, the rest of the sample) chunk by chunk."""
     centre = values.mean(axis=0)    # one centre for all groups so that sums can be pooled
     order = np.argsort(codes, kind="stable")
     bounds = np.r_[0, np.cumsum(sizes)]
     total = n_resamples * len(labels) * (2 if with_rest else 1)
     done = 0
-
     point, reps, point_sums, rep_sums = {}, {}, {}, {}
     for k, g in enumerate(labels):
         features = cross_product_features(values[order[bounds[k]:bounds[k + 1]]] - centre)
@@ -399,39 +440,40 @@ def bootstrap_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str
                 if progress is not None:
                     progress(done, total)
             rest_reps[g] = Replicates.concatenate(parts)
-
-    groups, estimates, ranks = _summaries(labels, sizes, drivers, point, reps, level)
-    return BootstrapResult(outcome=outcome, drivers=tuple(drivers), level=level,
-                           n_resamples=n_resamples, seed_entropy=entropy, groups=groups,
-                           estimates=estimates, ranks=ranks, point=point, replicates=reps,
-                           rest_point=rest_point, rest_replicates=rest_reps)
+    return point, reps, rest_point, rest_reps
 
 
 def _summaries(labels, sizes, drivers, point, reps, level):
-    group_rows, est_parts, rank_parts = [], [], []
-    p = len(drivers)
-    for g, n in zip(labels, sizes):
-        pt, rp = point[g], reps[g]
-        lo, hi = percentile_interval(rp.r2, level)
-        group_rows.append({"group": g, "n": int(n), "r2": float(pt.r2[0]), "r2_ci_low": float(lo),
-                           "r2_ci_high": float(hi), "n_failed": int((~rp.valid).sum()),
-                           "unstable_ranks": bool(n < MIN_N_STABLE_RANKS)})
-        for stat in STATISTICS:
-            r = rp.statistic(stat)
-            method = "inverted_cdf" if stat == "lmg_rank" else "linear"
-            lo, hi = percentile_interval(r, level, method=method)
+    """The groups, estimates and ranks tables, all groups at once (stacked replicates)."""
+    p, n_groups = len(drivers), len(labels)
+    group_col = [g for g in labels for _ in range(p)]
+    driver_col = list(drivers) * n_groups
+    r2 = np.stack([reps[g].r2 for g in labels])                     # (G, B)
+    lo, hi = percentile_interval(r2, level, axis=1)
+    groups = pd.DataFrame({
+        "group": labels, "n": sizes.astype(int), "r2": [float(point[g].r2[0]) for g in labels],
+        "r2_ci_low": lo, "r2_ci_high": hi,
+        "n_failed": [int((~reps[g].valid).sum()) for g in labels],
+        "unstable_ranks": sizes < MIN_N_STABLE_RANKS})
+    parts = []
+    for stat in STATISTICS:
+        values = np.stack([reps[g].statistic(stat) for g in labels])  # (G, B, p)
+        method = "inverted_cdf" if stat == "lmg_rank" else "linear"
+        lo, hi = percentile_interval(values, level, axis=1, method=method)
+        parts.append(pd.DataFrame({
+            "group": group_col, "driver": driver_col, "statistic": stat,
+            "estimate": np.concatenate([point[g].statistic(stat)[0] for g in labels]),
+            "se": _nan_sd(values, axis=1).ravel(), "ci_low": lo.ravel(), "ci_high": hi.ravel()}))
+        if stat == "lmg_rank":
+            ok = ~np.isnan(values).any(axis=2, keepdims=True)       # (G, B, 1)
+            n_ok = ok.sum(axis=1)
             with np.errstate(all="ignore"):
-                se = np.nanstd(r, axis=0, ddof=1)
-            est_parts.append(pd.DataFrame({
-                "group": [g] * p, "driver": drivers, "statistic": stat,
-                "estimate": pt.statistic(stat)[0], "se": se, "ci_low": lo, "ci_high": hi}))
-        rank_reps = rp.statistic("lmg_rank")
-        ok = ~np.isnan(rank_reps).any(axis=1)
-        lo, hi = percentile_interval(rank_reps, level, method="inverted_cdf")
-        rank_parts.append(pd.DataFrame({
-            "group": [g] * p, "driver": drivers, "rank": pt.statistic("lmg_rank")[0].astype(int),
-            "rank_ci_low": pd.array(lo, dtype="Float64").round().astype("Int64"),
-            "rank_ci_high": pd.array(hi, dtype="Float64").round().astype("Int64"),
-            "p_first": (rank_reps[ok] == 1).mean(axis=0), "p_top2": (rank_reps[ok] <= 2).mean(axis=0)}))
-    return (pd.DataFrame(group_rows), pd.concat(est_parts, ignore_index=True),
-            pd.concat(rank_parts, ignore_index=True))
+                p_first = ((values == 1) & ok).sum(axis=1) / n_ok
+                p_top2 = ((values <= 2) & ok).sum(axis=1) / n_ok
+            ranks = pd.DataFrame({
+                "group": group_col, "driver": driver_col,
+                "rank": parts[-1].estimate.to_numpy().astype(int),
+                "rank_ci_low": pd.array(lo.ravel(), dtype="Float64").round().astype("Int64"),
+                "rank_ci_high": pd.array(hi.ravel(), dtype="Float64").round().astype("Int64"),
+                "p_first": p_first.ravel(), "p_top2": p_top2.ravel()})
+    return groups, pd.concat(parts, ignore_index=True), ranks

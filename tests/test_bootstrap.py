@@ -148,6 +148,8 @@ def test_seed_reproducible_and_chunking_does_not_matter(study):
     again = bootstrap_importance(one, "satisfaction", DRIVERS, n_resamples=50, seed=a.seed_entropy)
     np.testing.assert_array_equal(again.replicates["all"].lmg, a.replicates["all"].lmg)
     assert chunk_sizes(10, 100, 4) == [4, 4, 2]
+    untouched = bootstrap_importance(one, "satisfaction", DRIVERS, n_resamples=50, seed=9, blas_threads=None)
+    np.testing.assert_allclose(untouched.replicates["all"].lmg, a.replicates["all"].lmg, atol=1e-14)
 
 
 def test_group_labels_mixed_types_and_unused_categories(study):
@@ -193,17 +195,19 @@ def test_rank_desc():
 # --- statistical behaviour ------------------------------------------------------------
 
 def test_coverage_of_percentile_intervals():
-    """200 samples of n = 300 from a population with known LMG; B = 200 resamples each.
+    """400 samples of n = 300 from a population with known LMG; B = 200 resamples each.
 
-    Measured (seeded): LMG coverage .925-.965 per driver, standardized betas .93-.965,
-    relative weights .925-.96, for nominal .95; a separate run with B = 500 and 400
-    samples gave .935-.958. A driver whose population LMG is exactly 0 is never covered
-    (LMG is positive in every sample), the boundary case where percentile intervals fail.
+    Measured with these seeds, nominal .95: LMG .922-.940 per driver (mean .932),
+    standardized betas .930-.955 (.944), relative weights .922-.940 (.934); with the
+    data seed 99 instead, .93-.96 (means .946, .940, .946). So the percentile intervals
+    of LMG under-cover by one to two points at this n, as Grömping (2006) warns; betas
+    are close to nominal. A driver whose population LMG is exactly 0 is never covered
+    (LMG is positive in every sample): the boundary case where percentile intervals fail.
     """
     betas = [0.4, 0.3, 0.15, 0.05, 0.0]
     S = population(betas, rho=0.3)
     truth = importance_arrays(S)
-    reps, n = 200, 300
+    reps, n = 400, 300
     names = [f"d{j}" for j in range(5)]
     df = survey_sample(n, reps, S, seed=2024, names=names)
     res = bootstrap_importance(df, "satisfaction", names, group="org", n_resamples=200, seed=7,
@@ -214,7 +218,7 @@ def test_coverage_of_percentile_intervals():
         inside = ((t.ci_low <= np.tile(true, reps)) & (np.tile(true, reps) <= t.ci_high))
         coverage = inside.to_numpy().reshape(reps, 5).mean(axis=0)
         assert 0.92 <= coverage.mean() <= 0.97, (stat, coverage)
-        assert coverage.min() >= 0.90, (stat, coverage)
+        assert coverage.min() >= 0.91, (stat, coverage)
 
     # boundary: a driver unrelated to the outcome and to the other drivers
     S0 = np.eye(4)
