@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.bootstrap_engine import cross_product_features, iter_resample_sums, moments_from_sums
-from analysis.driver_data import check_driver_data
+from analysis.driver_data import check_driver_data, ranks_descending
 from analysis.importance import ImportanceArrays, importance_arrays
 from analysis.thresholds import MIN_N_STABLE_RANKS
 from instrument.errors import DataError
@@ -47,16 +47,6 @@ STATISTICS = ("std_beta", "lmg", "lmg_pct", "relative_weight", "relative_weight_
               "pratt", "lmg_rank", "mean")
 DIFFERENCE_STATISTICS = ("std_beta", "lmg", "lmg_pct", "relative_weight",
                          "relative_weight_pct", "pratt", "mean", "r2")
-
-
-def rank_desc(values: np.ndarray) -> np.ndarray:
-    """Ranks along the last axis, 1 = largest; NaN rows give NaN ranks."""
-    values = np.asarray(values, dtype=float)
-    order = np.argsort(-values, axis=-1, kind="stable")
-    ranks = np.empty(values.shape, dtype=float)
-    np.put_along_axis(ranks, order, np.arange(1, values.shape[-1] + 1, dtype=float), axis=-1)
-    ranks[np.isnan(values).any(axis=-1)] = np.nan
-    return ranks
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,7 +92,7 @@ class Replicates:
         if name == "relative_weight_pct":
             return 100 * self.relative_weight / self.r2[:, None]
         if name == "lmg_rank":
-            return rank_desc(self.lmg)
+            return ranks_descending(self.lmg)
         raise ValueError(f"unknown statistic {name!r}; choose from {', '.join(STATISTICS)} or 'r2'")
 
 

@@ -215,7 +215,7 @@ def dominance_analysis(data: pd.DataFrame, outcome: str, drivers: Sequence[str] 
     r2 = float(a.r2)
     cond = conditional_contributions(a.subset_r2)
     general = pd.DataFrame({"driver": drivers, "general_dominance": a.lmg,
-                            "pct": 100 * a.lmg / r2, "rank": ranks_descending(a.lmg)})
+                            "pct": 100 * a.lmg / r2, "rank": ranks_descending(a.lmg).astype(int)})
     square = lambda m: pd.DataFrame(m, index=pd.Index(drivers, name="driver"), columns=drivers)  # noqa: E731
     complete = complete_dominance_matrix(a.subset_r2, tol)
     conditional_m = dominance_from_levels(cond, tol)

@@ -84,8 +84,18 @@ def driver_covariance(data, outcome, drivers, matrix) -> tuple[np.ndarray, list[
 
 
 def ranks_descending(values: np.ndarray) -> np.ndarray:
-    """Rank 1 = largest, along the last axis (ties broken by position)."""
+    """Ranks along the last axis as floats, 1 = largest (ties broken by position).
+
+    A row with a NaN gets NaN ranks (a degenerate bootstrap resample).
+
+    Examples
+    --------
+    >>> ranks_descending(np.array([0.1, 0.3, 0.2])).tolist()
+    [3.0, 1.0, 2.0]
+    """
+    values = np.asarray(values, dtype=float)
     order = np.argsort(-values, axis=-1, kind="stable")
-    ranks = np.empty_like(order)
-    np.put_along_axis(ranks, order, np.arange(1, values.shape[-1] + 1), axis=-1)
+    ranks = np.empty(values.shape, dtype=float)
+    np.put_along_axis(ranks, order, np.arange(1, values.shape[-1] + 1, dtype=float), axis=-1)
+    ranks[np.isnan(values).any(axis=-1)] = np.nan
     return ranks

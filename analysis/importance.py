@@ -502,6 +502,6 @@ def relative_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str]
         "lmg": a.lmg, "lmg_pct": 100 * a.lmg / r2,
         "relative_weight": a.relative_weight, "relative_weight_pct": 100 * a.relative_weight / r2,
         "pratt": a.pratt, "pratt_pct": 100 * a.pratt / r2,
-        "lmg_rank": ranks_descending(a.lmg),
+        "lmg_rank": ranks_descending(a.lmg).astype(int),
     })
     return ImportanceResult(table=table, r2=r2, n=n, outcome=outcome)

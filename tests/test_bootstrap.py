@@ -12,7 +12,6 @@ from analysis.bootstrap import (
     bootstrap_importance,
     group_generators,
     percentile_interval,
-    rank_desc,
 )
 from analysis.bootstrap_engine import (
     chunk_sizes,
@@ -20,6 +19,7 @@ from analysis.bootstrap_engine import (
     moments_from_sums,
     resample_counts,
 )
+from analysis.driver_data import ranks_descending
 from analysis.importance import importance_arrays, relative_importance, relative_weights
 from instrument.errors import DataError
 
@@ -185,8 +185,8 @@ def test_degenerate_resamples_are_counted_and_left_out():
     assert res.groups.unstable_ranks.item()
 
 
-def test_rank_desc():
-    r = rank_desc(np.array([[0.1, 0.3, 0.2], [np.nan, 1, 2]]))
+def test_ranks_descending():
+    r = ranks_descending(np.array([[0.1, 0.3, 0.2], [np.nan, 1, 2]]))
     assert r[0].tolist() == [3, 1, 2] and np.isnan(r[1]).all()
     lo, hi = percentile_interval(np.array([1, 1, 2, 2, 2, 3.0])[:, None], 0.5, method="inverted_cdf")
     assert (lo.item(), hi.item()) == (1, 2)

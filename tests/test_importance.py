@@ -281,3 +281,12 @@ def test_perfect_fit_falls_back_to_solves():
         cols = [j for j in range(3) if mask >> j & 1]
         expected = sm.OLS(data[:, 3], sm.add_constant(x[:, cols])).fit().rsquared
         assert arrays.subset_r2[mask] == pytest.approx(expected, abs=1e-9)
+
+
+def test_driver_data_docstring_examples():
+    import doctest
+
+    import analysis.driver_data
+
+    result = doctest.testmod(analysis.driver_data)
+    assert result.attempted > 0 and result.failed == 0
