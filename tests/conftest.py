@@ -1,8 +1,13 @@
 """Shared fixtures: the shipped instrument and an in-process runner for the CLI."""
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
+
+# rich reads the terminal width once, when a Console is made: fix it before any CLI
+# module is imported so that messages are not wrapped differently per test worker.
+os.environ["COLUMNS"] = "200"
 
 import pytest
 
@@ -28,7 +33,6 @@ def run_cli(capsys, monkeypatch):
 
     def run(*args: str) -> CliResult:
         monkeypatch.setattr(sys, "argv", ["drivers", *map(str, args)])
-        monkeypatch.setenv("COLUMNS", "200")
         code = 0
         try:
             main()
