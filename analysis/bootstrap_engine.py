@@ -12,6 +12,10 @@ The data are centred on a fixed point before the products are formed, so that
 ``Σ w z zᵀ - (Σ w z)(Σ w z)ᵀ / n`` suffers no cancellation; sums formed around the
 same centre can be added and subtracted (used for "the rest of the sample").
 
+:func:`resample_groups` runs this group by group, chunk by chunk, and turns every
+chunk of sums into :class:`Replicates` (all importance measures of each resample) with
+:func:`analysis.importance.importance_arrays`.
+
 References
 ----------
 Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. Chapman &
@@ -19,10 +23,18 @@ Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. Chapm
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.driver_data import ranks_descending
+from analysis.importance import ImportanceArrays, importance_arrays
+
+# The statistics a Replicates can return (besides 'r2').
+STATISTICS = ("std_beta", "lmg", "lmg_pct", "relative_weight", "relative_weight_pct",
+              "pratt", "lmg_rank", "mean")
 # Count-matrix entries per chunk: about 80 MB of working memory (int32 draws, int64
 # counts, float64 copy), whatever n is.
 MAX_CHUNK_ELEMENTS = 4_000_000
@@ -119,3 +131,112 @@ def moments_from_sums(sums: np.ndarray, n: int | np.ndarray, q: int) -> tuple[np
         cov[..., d, d] = np.where(constant, 0.0, diag)
     return mean, cov
 
+
+@dataclass(frozen=True, eq=False)
+class Replicates:
+    """Statistics of a set of resamples (or of the sample itself, with B = 1).
+
+    Attributes
+    ----------
+    r2 : ndarray (B,)
+    std_beta, lmg, relative_weight, pratt : ndarray (B, p)
+    mean : ndarray (B, p)
+        Driver means on the data's scale (the performance of each driver).
+    valid : ndarray of bool (B,)
+        False for degenerate resamples (a constant variable, collinear drivers); their
+        statistics are NaN and they are left out of the intervals.
+    """
+
+    r2: np.ndarray
+    std_beta: np.ndarray
+    lmg: np.ndarray
+    relative_weight: np.ndarray
+    pratt: np.ndarray
+    mean: np.ndarray
+    valid: np.ndarray
+
+    @classmethod
+    def from_arrays(cls, arrays: ImportanceArrays, mean: np.ndarray) -> Replicates:
+        return cls(r2=arrays.r2, std_beta=arrays.std_beta, lmg=arrays.lmg,
+                   relative_weight=arrays.relative_weight, pratt=arrays.pratt,
+                   mean=np.where(arrays.valid[:, None], mean, np.nan), valid=arrays.valid)
+
+    @classmethod
+    def concatenate(cls, parts: Sequence[Replicates]) -> Replicates:
+        return cls(**{f: np.concatenate([getattr(p, f) for p in parts])
+                      for f in ("r2", "std_beta", "lmg", "relative_weight", "pratt", "mean", "valid")})
+
+    def statistic(self, name: str) -> np.ndarray:
+        """A statistic by name: one of :data:`STATISTICS`, or 'r2' (shape (B,))."""
+        if name in ("r2", "std_beta", "lmg", "relative_weight", "pratt", "mean"):
+            return getattr(self, name)
+        if name == "lmg_pct":
+            return 100 * self.lmg / self.r2[:, None]
+        if name == "relative_weight_pct":
+            return 100 * self.relative_weight / self.r2[:, None]
+        if name == "lmg_rank":
+            return ranks_descending(self.lmg)
+        raise ValueError(f"unknown statistic {name!r}; choose from {', '.join(STATISTICS)} or 'r2'")
+
+
+def stats_from_sums(sums: np.ndarray, n: int | np.ndarray, q: int, centre: np.ndarray) -> Replicates:
+    mean, cov = moments_from_sums(sums, n, q)
+    return Replicates.from_arrays(importance_arrays(cov), mean[:, :-1] + centre[:-1])
+
+
+def limit_blas_threads(n_threads: int | None):
+    """Context limiting BLAS threads (no-op if n_threads is None or threadpoolctl is absent)."""
+    if n_threads is None:
+        return contextlib.nullcontext()
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=int(n_threads), user_api="blas")
+
+
+def resample_groups(values, labels, sizes, codes, q, n_resamples, rngs, with_rest, chunk_size,
+                     progress):
+    """Resample every group (and, with ``with_rest``, the rest of the sample) chunk by chunk."""
+    centre = values.mean(axis=0)    # one centre for all groups so that sums can be pooled
+    order = np.argsort(codes, kind="stable")
+    bounds = np.r_[0, np.cumsum(sizes)]
+    total = n_resamples * len(labels) * (2 if with_rest else 1)
+    done = 0
+    point, reps, point_sums, rep_sums = {}, {}, {}, {}
+    for k, g in enumerate(labels):
+        features = cross_product_features(values[order[bounds[k]:bounds[k + 1]]] - centre)
+        n = features.shape[0]
+        point_sums[g] = features.sum(axis=0)
+        point[g] = stats_from_sums(point_sums[g][None], n, q, centre)
+        parts, sums_parts = [], []
+        for sums in iter_resample_sums(features, n_resamples, rngs[k], chunk_size):
+            parts.append(stats_from_sums(sums, n, q, centre))
+            if with_rest:
+                sums_parts.append(sums)
+            done += len(sums)
+            if progress is not None:
+                progress(done, total)
+        reps[g] = Replicates.concatenate(parts)
+        if with_rest:
+            rep_sums[g] = np.concatenate(sums_parts)
+        del features
+
+    rest_point, rest_reps = {}, {}
+    if with_rest:
+        n_all = len(values)
+        all_point = sum(point_sums.values())
+        all_reps = sum(rep_sums.values())
+        step = max(1, min(n_resamples, chunk_size or n_resamples))
+        for k, g in enumerate(labels):
+            n_rest = n_all - sizes[k]
+            rest_point[g] = stats_from_sums((all_point - point_sums[g])[None], n_rest, q, centre)
+            parts = []
+            for start in range(0, n_resamples, step):
+                sl = slice(start, start + step)
+                parts.append(stats_from_sums(all_reps[sl] - rep_sums[g][sl], n_rest, q, centre))
+                done += len(range(n_resamples)[sl])
+                if progress is not None:
+                    progress(done, total)
+            rest_reps[g] = Replicates.concatenate(parts)
+    return point, reps, rest_point, rest_reps

@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.driver_data import driver_covariance, ranks_descending
-from analysis.importance import _check_p, arrays_or_raise
+from analysis.importance import arrays_or_raise
+from analysis.subsets import check_n_predictors
 
 
 @lru_cache(maxsize=16)
@@ -36,7 +37,7 @@ def conditional_weight_matrix(n_predictors: int) -> np.ndarray:
     -------
     ndarray, shape (2**p, p * p), read-only
     """
-    p = _check_p(n_predictors)
+    p = check_n_predictors(n_predictors)
     masks = np.arange(2**p)
     sizes = np.array([bin(m).count("1") for m in masks])
     C = np.zeros((2**p, p, p))

@@ -35,10 +35,9 @@ from analysis.importance import (
     pratt_measure,
     relative_importance,
     relative_weights,
-    shapley_weight_matrix,
     subset_r2,
-    symmetric_chain_plan,
 )
+from analysis.subsets import shapley_weight_matrix, symmetric_chain_plan
 from instrument.errors import DataError, ModelError
 
 FIXTURES = Path(__file__).parent / "fixtures"
