@@ -237,3 +237,9 @@ def test_bad_option_values_are_usage_errors(run_cli, frame, tmp_path):
     assert res.exit_code == 2 and "'drop' is not one of error, missing" in res.stderr
     res = run_cli("check", path, "--source", "spss")
     assert res.exit_code == 2 and "'spss' is not one of auto, file, limesurvey, qualtrics" in res.stderr
+
+
+def test_platform_export_is_recognised(run_cli):
+    path = Path(__file__).parent / "fixtures" / "platforms" / "limesurvey_codes.csv"
+    out = ok(run_cli("check", path))
+    assert "format limesurvey" in out and "unknown columns (ignored): " in out and "submitdate" in out

@@ -136,17 +136,19 @@ def test_sav_uses_user_missing_99_as_not_applicable(inst, frame, reference, tmp_
 def test_sav_codes_are_translated_by_value_labels(inst, frame, tmp_path):
     import pyreadstat
 
+    frame["organisation"] = [1] * 6 + [2] * 6  # numbered organisations with their names as value labels
     data = numeric_frame(frame)
     data["channel"] = data["channel"].map({1.0: 3.0, 2.0: 1.0, 3.0: 2.0})  # the file codes 1=E-mail, 2=Chat, 3=Telefoon
     data["emp1"] = 9.0  # declared missing ('weet niet'), not our N/A code
     pyreadstat.write_sav(
         data, str(tmp_path / "own.sav"),
         variable_value_labels={"channel": {1.0: "E-mail", 2.0: "Chat op de website", 3.0: "Telefoon"},
-                               "organisation": {}, "emp1": {9.0: "weet niet"}},
+                               "organisation": {1.0: "Gemeente Utrecht", 2.0: "Woonstad"}, "emp1": {9.0: "weet niet"}},
         missing_ranges={"emp1": [9]},
     )
     out, report = read_responses(tmp_path / "own.sav", inst)
     assert out["channel"].tolist()[:3] == ["phone", "email", "chat"]
+    assert out["organisation"].tolist()[5:7] == ["Gemeente Utrecht", "Woonstad"]
     assert out["emp1"].isna().all()
     assert report.items.set_index("item").at["emp1", "n_missing"] == len(out)
     assert any("declared missing in the SPSS file (9)" in w for w in report.warnings)

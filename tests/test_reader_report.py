@@ -1,10 +1,13 @@
 """The QualityReport, and dispatch of LimeSurvey/Qualtrics exports to instrument.platforms."""
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import json
 import sys
 import types
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -159,3 +162,33 @@ def test_bad_option_values(inst, frame, tmp_path):
     with pytest.raises(DataError, match=r"delimiter ';;' must be a single character"):
         read_responses(path, inst, delimiter=";;")
     assert pd.api.types.is_string_dtype(read_responses(path, inst, delimiter="comma")[0]["why"])
+
+
+# --- the real instrument.platforms, on the platform readers' own fixtures ----------------
+
+PLATFORM_FIXTURES = sorted((Path(__file__).parent / "fixtures" / "platforms").glob("*.csv"))
+
+
+@pytest.mark.parametrize("path", PLATFORM_FIXTURES, ids=lambda p: p.name)
+def test_real_platform_exports_are_dispatched_and_checked(inst, path):
+    platform = path.name.split("_")[0]
+    meta_column = {"limesurvey": "submitdate", "qualtrics": "StartDate"}[platform]
+    data, report = read_responses(path, inst)
+    assert report.format == platform
+    assert meta_column in report.unknown_columns
+    assert report.n_respondents > 0 and list(data.columns)[:2] == ["respondent_id", "organisation"]
+    assert data["respondent_id"].is_unique and data["rel1"].dtype == float
+
+
+def test_invalid_value_in_a_platform_export_names_the_platform_column(inst, tmp_path):
+    source = Path(__file__).parent / "fixtures" / "platforms" / "qualtrics_choicetext_en.csv"
+    rows = list(csv.reader(io.StringIO(source.read_text(encoding="utf-8-sig"), newline="")))
+    rows[4][rows[0].index("reliability_2")] = "Sort of"  # the second response
+    target = tmp_path / "qualtrics.csv"
+    with target.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    with pytest.raises(DataError, match=r"qualtrics\.csv, column 'reliability_2', row 2: 'Sort of' is not a code"):
+        read_responses(target, inst)
+    data, report = read_responses(target, inst, invalid="missing")
+    assert report.column_map["rel2"] == "reliability_2"
+    assert report.invalid_values[["row", "column", "variable"]].values.tolist() == [[2, "reliability_2", "rel2"]]

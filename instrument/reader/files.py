@@ -108,8 +108,8 @@ def _read_excel(path: Path, fmt: str, sheet: str | int | None) -> RawTable:
         workbook = pd.ExcelFile(path)
     except ImportError as exc:
         raise DataError(
-            f"reading {path.suffix} files needs an extra package ({exc}); install it (e.g. pip install xlrd) "
-            "or save the file as .xlsx", file=file,
+            f"reading {path.suffix} files needs a package that is not installed ({str(exc).strip()}); "
+            "install it, or save the file as .xlsx", file=file,
         ) from None
     except Exception as exc:  # corrupt workbooks raise zipfile, XML and value errors alike
         raise DataError(

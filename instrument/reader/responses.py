@@ -139,6 +139,7 @@ def _read_platform(platform: str, path: Path, inst: Instrument, encoding: str | 
     frame.columns = [str(c) for c in frame.columns]
     table = RawTable(frame.astype(object), platform, encoding=encoding, decimal_comma=True)
     table.unmapped_columns = unmapped
+    table.source_columns = {str(k): str(v) for k, v in frame.attrs.get("column_map", {}).items()}
     return table
 
 
@@ -161,13 +162,16 @@ def check_table(
     match = match_columns(list(frame.columns), inst, file=file, id_column=id_column, group_column=group_column)
     source_rows = np.flatnonzero(~empty) + 1
     warnings = list(table.warnings) + match.warnings
-    columns = _convert_all(table, frame.loc[~empty].reset_index(drop=True), inst, match.column_of, warnings)
+    # Messages name the column as the user sees it (a platform's own name for platform exports).
+    shown_names = {v: table.source_columns.get(v, c) for v, c in match.column_of.items()}
+    columns = _convert_all(table, frame.loc[~empty].reset_index(drop=True), inst, match.column_of, shown_names, warnings)
 
     _check_ids(columns[id_variable(inst)], source_rows, file)
     _check_filled(columns[group_variable(inst)], source_rows, file,
                   "no organisation; fill in the organisation of every response, or remove the row")
     if invalid == "error":
-        _raise_first_invalid(columns, list(frame.columns), source_rows, file)
+        position = {v: list(frame.columns).index(c) for v, c in match.column_of.items()}
+        _raise_first_invalid(columns, position, source_rows, file)
 
     data = pd.DataFrame({var.id: columns[var.id].values for var in inst.variables})
     channel_id = next((f.id for f in inst.context if f.type == "choice" and f.choices == "channel"), None)
@@ -200,7 +204,7 @@ def check_table(
 
 
 def _convert_all(table: RawTable, kept: pd.DataFrame, inst: Instrument, column_of: dict[str, str],
-                 warnings: list[str]) -> dict[str, ConvertedColumn]:
+                 shown_names: dict[str, str], warnings: list[str]) -> dict[str, ConvertedColumn]:
     """Convert every variable's column (all missing for variables the file lacks)."""
     columns: dict[str, ConvertedColumn] = {}
     for var in inst.variables:
@@ -214,18 +218,17 @@ def _convert_all(table: RawTable, kept: pd.DataFrame, inst: Instrument, column_o
                 raw, var, table.value_labels.get(col, {}), table.user_missing.get(col, []), col
             )
             warnings.extend(notes)
-        columns[var.id] = convert_column(raw, var, column=col, decimal_comma=table.decimal_comma)
+        columns[var.id] = convert_column(raw, var, column=shown_names[var.id], decimal_comma=table.decimal_comma)
         warnings.extend(columns[var.id].warnings)
     return columns
 
 
-def _raise_first_invalid(columns: dict[str, ConvertedColumn], file_columns: list[str], rows: np.ndarray,
+def _raise_first_invalid(columns: dict[str, ConvertedColumn], position: dict[str, int], rows: np.ndarray,
                          file: str) -> None:
-    """Raise for the leftmost column with invalid values, counting the others."""
-    order = {c: j for j, c in enumerate(file_columns)}
+    """Raise for the leftmost column (``position``: variable id -> file column index) with invalid values."""
     bad = sorted(
         (c for c in columns.values() if c.invalid_is_error and len(c.invalid_positions)),
-        key=lambda c: order[c.column],
+        key=lambda c: position[c.variable],
     )
     if not bad:
         return
@@ -316,11 +319,17 @@ def _build_report(
     ]
     excluded_frame = pd.DataFrame(excluded, columns=["row", "respondent_id", "reason"])
     excluded_frame = excluded_frame.sort_values("row", kind="stable")
-    invalid_rows = [
-        {"row": int(data.at[p, "source_row"]), "column": c.column, "variable": c.variable,
-         "value": str(c.raw.iloc[p]), "problem": c.problem().split(";")[0]}
-        for c in columns.values() for p in c.invalid_positions
-    ]
+    invalid_rows = []
+    for col in columns.values():
+        positions = col.invalid_positions
+        if not len(positions):
+            continue
+        problem = col.problem().split(";")[0]
+        rows = data["source_row"].to_numpy()[positions]
+        invalid_rows += [
+            {"row": int(r), "column": col.column, "variable": col.variable, "value": str(v), "problem": problem}
+            for r, v in zip(rows, col.raw.iloc[positions])
+        ]
     groups = pd.DataFrame({"organisation": data[group_var], "flagged": flagged})
     organisations = (
         groups.groupby("organisation", sort=True)["flagged"].agg(n="size", n_flagged="sum").reset_index()
@@ -338,7 +347,8 @@ def _build_report(
         n_flagged=int(flagged.sum()), n_usable=int((~flagged).sum()),
         flag_counts={name: int(data[name].sum()) for name in FLAG_COLUMNS},
         unknown_columns=tuple(match.unknown + [c for c in unmapped if c not in match.unknown]),
-        missing_columns=tuple(match.missing), column_map=dict(match.column_of),
+        missing_columns=tuple(match.missing),
+        column_map={v: table.source_columns.get(v, c) for v, c in match.column_of.items()},
         items=item_table(columns, applies, inst), organisations=organisations,
         excluded=excluded_frame.reset_index(drop=True),
         invalid_values=pd.DataFrame(invalid_rows, columns=["row", "column", "variable", "value", "problem"]),
