@@ -99,9 +99,10 @@ def _numeric(frame: pd.DataFrame, observed, where) -> np.ndarray:
         col = pd.to_numeric(frame[name], errors="coerce")
         bad = col.isna() & frame[name].notna()
         if bad.any():
-            rows = list(np.flatnonzero(bad.to_numpy())[:5] + 1)
-            raise ModelError(f"column '{name}' has non-numeric values (rows {rows}); "
-                             f"recode them as numbers or missing")
+            rows = [int(r) + 1 for r in np.flatnonzero(bad.to_numpy())]
+            shown = ", ".join(map(str, rows[:5])) + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
+            raise ModelError(f"column '{name}' has non-numeric values (row {shown}, counting data "
+                             f"rows from 1); recode them as numbers or missing")
         cols.append(col.to_numpy(dtype=float))
     return np.column_stack(cols) if cols else np.empty((len(frame), 0))
 

@@ -96,6 +96,14 @@ class Objective:
         return np.array([pattern_loglik(s, mu, self.batches[g])
                          for g, (s, mu) in enumerate(self.moments(theta))])
 
+    def near_singular(self, theta: np.ndarray, rel: float = 1e-12) -> bool:
+        """True if some implied covariance matrix is numerically singular."""
+        for sigma, _ in self.moments(theta):
+            ev = np.linalg.eigvalsh(sigma)
+            if ev[0] <= rel * max(ev[-1], 1e-300):
+                return True
+        return False
+
     def value(self, theta: np.ndarray) -> float:
         ll = self.loglik_groups(theta).sum()
         return -ll / self.N if np.isfinite(ll) else np.inf
@@ -264,5 +272,9 @@ def fisher_scoring(objective: Objective, theta0: np.ndarray, *, max_iter: int = 
             return OptimResult(theta, f, grad, small, it, msg)
         theta = cand
         f, grad = objective.value_grad(theta)
+        if objective.near_singular(theta):
+            return OptimResult(theta, f, grad, False, it,
+                               "the implied covariance matrix became singular: the likelihood has "
+                               "no proper maximum (too few respondents or an unidentified model)")
     return OptimResult(theta, f, grad, False, max_iter,
                        f"maximum number of iterations ({max_iter}) reached")

@@ -169,10 +169,14 @@ def compute_fit_indices(*, loglik_h0, loglik_h1, loglik_base, n, npar, df, df_ba
     """
     n = np.asarray(n, dtype=float)
     N, G = int(n.sum()), len(n)
-    by_group = np.maximum(2.0 * (np.asarray(loglik_h1) - np.asarray(loglik_h0)), 0.0)
+    h0, h1, base = (np.asarray(x, dtype=float) for x in (loglik_h0, loglik_h1, loglik_base))
+    if not (np.all(np.isfinite(h0)) and np.all(np.isfinite(h1))):
+        # a singular sample/EM or implied covariance matrix: no valid test statistic
+        return _undefined(h0, h1, N, G, npar, df, df_base, srmr_by_group)
+    by_group = np.maximum(2.0 * (h1 - h0), 0.0)
     x2 = float(by_group.sum())
-    x2_base = float(np.maximum(2.0 * (np.asarray(loglik_h1) - np.asarray(loglik_base)), 0.0).sum())
-    ll = float(np.sum(loglik_h0))
+    x2_base = float(np.maximum(2.0 * (h1 - base), 0.0).sum())
+    ll = float(np.sum(h0))
     return FitIndices(
         chi2=x2, df=int(df), pvalue=chi2_pvalue(x2, df),
         baseline_chi2=x2_base, baseline_df=int(df_base),
@@ -185,3 +189,16 @@ def compute_fit_indices(*, loglik_h0, loglik_h1, loglik_base, n, npar, df, df_ba
         aic=-2 * ll + 2 * npar, bic=-2 * ll + npar * math.log(N),
         bic_adjusted=-2 * ll + npar * math.log((N + 2) / 24),
         npar=int(npar), n_obs=N, n_groups=G, chi2_by_group=tuple(float(x) for x in by_group))
+
+
+def _undefined(h0, h1, N, G, npar, df, df_base, srmr_by_group) -> FitIndices:
+    nan = math.nan
+    ll = float(np.sum(h0)) if np.all(np.isfinite(h0)) else nan
+    return FitIndices(
+        chi2=nan, df=int(df), pvalue=nan, baseline_chi2=nan, baseline_df=int(df_base),
+        baseline_pvalue=nan, cfi=nan, tli=nan, rmsea=nan, rmsea_ci=(nan, nan), rmsea_pvalue=nan,
+        srmr=nan, loglik=ll,
+        unrestricted_loglik=float(np.sum(h1)) if np.all(np.isfinite(h1)) else nan,
+        aic=-2 * ll + 2 * npar, bic=-2 * ll + npar * math.log(N),
+        bic_adjusted=-2 * ll + npar * math.log((N + 2) / 24), npar=int(npar), n_obs=N,
+        n_groups=G, chi2_by_group=tuple(nan for _ in range(G)))

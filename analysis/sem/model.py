@@ -37,6 +37,7 @@ from analysis.sem.start import start_values
 from analysis.sem.syntax import parse_syntax
 from instrument.errors import ModelError
 
+DEGENERATE_MAX_ITER = 50
 PARAM_COLUMNS = ("lhs", "op", "rhs", "group", "label", "free", "est", "se", "z", "pvalue",
                  "ci_lower", "ci_upper", "std_all", "std_se", "std_pvalue", "fmi")
 
@@ -113,7 +114,7 @@ class SEM:
     # ------------------------------------------------------------------ fit
     def fit(self, data: pd.DataFrame, *, group: str | None = None, group_equal=(),
             group_partial=(), missing: str = "ml", se: bool = True,
-            max_iter: int = 500) -> "SEM":
+            max_iter: int = 200) -> "SEM":
         """Estimate the model.
 
         Parameters
@@ -180,7 +181,12 @@ class SEM:
             problems += _data_problems(g, sat)
         theta0 = start_values(model, [(s.mean, s.cov) for s in saturated])
         incomplete = missing == "ml" and not all(g.complete for g in groups)
-        if incomplete:
+        degenerate = any(not_pd(s.cov) for s in saturated)
+        if degenerate:
+            # a singular sample/EM covariance matrix: the likelihood has no maximum, so
+            # iterate only far enough to show where the estimates go (reported as errors)
+            max_iter = min(max_iter, DEGENERATE_MAX_ITER)
+        if incomplete and not degenerate:
             # Warm start: ML fit to the EM moments is cheap and close to the FIML solution.
             warm = Objective(model, [single_pattern(s.mean, s.cov, g.n) for s, g in zip(saturated, groups)],
                              [g.n for g in groups], [s.mean for s in saturated])
@@ -267,11 +273,18 @@ class SEM:
         except np.linalg.LinAlgError:
             ok, cond = False, math.inf
         if not ok or cond > 1e12:
+            involved = ()
+            if np.all(np.isfinite(info)):
+                # the parameters that move along the (near) null direction
+                vec = np.linalg.eigh(info)[1][:, 0]
+                names = _free_names(objective.model.table)
+                involved = tuple(names[k] for k in np.flatnonzero(np.abs(vec) > 0.3 * np.abs(vec).max()))
             problems.append(Problem(
                 "standard_errors",
                 f"the {self.information_} information matrix is singular (condition number "
-                f"{cond:.1e}): the model may not be identified; standard errors are not available",
-                "error"))
+                f"{cond:.1e}): the model is not identified, at least empirically"
+                + (f" (involved: {', '.join(involved)})" if involved else "")
+                + "; standard errors are not available", "error", parameters=involved))
             return None
         return 0.5 * (vcov + vcov.T)
 
