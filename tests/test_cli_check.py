@@ -152,6 +152,7 @@ def test_dutch_excel_csv(run_cli):
     assert "format csv, encoding cp1252, delimiter ';' (semicolon)" in out
     assert item_row(out, "rel3") == ["2", "1", "0", "0", "0", "0.0"]
     assert item_row(out, "rel4") == ["2", "1", "0", "0", "0", "0.0"]  # the N/A label counts as N/A
+    assert item_row(out, "cfo1") == ["no", "column"]
 
 
 def test_sav_with_value_labels_and_user_missing(run_cli, inst, frame, tmp_path):

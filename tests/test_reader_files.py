@@ -220,3 +220,31 @@ def test_duplicate_header_names_are_an_error(inst, frame, tmp_path):
     path.write_text(text)
     with pytest.raises(DataError, match=r"names column 'emp2' twice \(columns 12 and 13\)"):
         read_responses(path, inst)
+
+
+def test_short_rows_are_padded_with_a_warning(inst, frame, tmp_path):
+    path = write_csv(frame[["respondent_id", "organisation", "channel", "emp1", "why"]], tmp_path / "r.csv")
+    lines = path.read_text().splitlines()
+    lines[2] = "R002,Acme,2,5"  # the open answer is missing altogether
+    path.write_text("\n".join(lines) + "\n")
+    data, report = read_responses(path, inst)
+    assert data["why"].isna().tolist()[:3] == [False, True, False]
+    assert any(w.startswith("row 2 has fewer fields than the header") for w in report.warnings)
+
+
+def test_excel_time_cells_are_durations(inst, frame, tmp_path):
+    import datetime as dt
+
+    frame["duration_sec"] = [dt.time(0, 5, 12)] * len(frame)
+    path = tmp_path / "r.xlsx"
+    frame.to_excel(path, index=False)
+    data, _ = read_responses(path, inst)
+    assert data["duration_sec"].tolist() == [312.0] * len(frame)
+
+
+def test_excel_unicode_text_utf16_tab_file(inst, frame, reference, tmp_path):
+    path = write_csv(frame, tmp_path / "unicode.txt", sep="\t", encoding="utf-16")
+    assert path.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+    data, report = read_responses(path, inst)
+    assert (report.encoding, report.delimiter) == ("utf-16", "\t")
+    pd.testing.assert_frame_equal(data, reference)

@@ -86,6 +86,9 @@ def print_report(report: QualityReport) -> None:
         if construct != group:
             items.add_row(f"[bold]{construct}[/]")
             group = construct
+        if not isinstance(r.column, str):
+            items.add_row(f"  {r.item}", "no column", style="dim")
+            continue
         style = "red" if r.n_invalid else ("yellow" if r.pct_missing == r.pct_missing and r.pct_missing >= 20 else None)
         items.add_row(
             f"  {r.item}", str(r.n_answered), str(r.n_not_applicable), str(r.n_missing), str(r.n_invalid),

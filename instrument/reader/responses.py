@@ -35,7 +35,7 @@ def read_responses(
     id_column: str | None = None,
     group_column: str | None = None,
 ) -> tuple[pd.DataFrame, QualityReport]:
-    """Read a response file, check it against the questionnaire and flag respondents.
+    r"""Read a response file, check it against the questionnaire and flag respondents.
 
     Parameters
     ----------
@@ -91,13 +91,32 @@ def read_responses(
         an id is missing or duplicated; an organisation is blank; or a value is invalid
         and ``invalid='error'``. The one-line message names the file, column and rows.
 
+    Notes
+    -----
+    * Rows are numbered as :class:`~instrument.errors.DataError` does: 1 is the first
+      data row, the header excluded (for platform exports, the first response after the
+      platform's header rows).
+    * What counts as blank, 'not applicable' or invalid per variable type is listed in
+      :mod:`instrument.reader.validate`; the flag rules, with references, in
+      :mod:`instrument.reader.flags`.
+    * The file is only opened for reading; nothing is written next to it.
+
     Examples
     --------
+    >>> import pathlib, tempfile
     >>> from instrument import read_responses
-    >>> data, report = read_responses("responses.csv", delimiter=";")  # doctest: +SKIP
-    >>> usable = data[~data.filter(like="flag_").any(axis=1)]  # doctest: +SKIP
-    >>> report.ok, report.n_usable  # doctest: +SKIP
-    (True, 412)
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "responses.csv"
+    >>> _ = path.write_text("respondent_id;organisation;channel;rel1;rel2\n"
+    ...                     "1001;Acme;phone;6;Helemaal mee eens\n2002;Acme;E-mail;99;3\n")
+    >>> data, report = read_responses(path)
+    >>> data[["respondent_id", "channel", "rel1", "rel2", "source_row"]]
+      respondent_id channel  rel1  rel2  source_row
+    0          1001   phone   6.0   7.0           1
+    1          2002   email   NaN   3.0           2
+    >>> report.items.set_index("item").loc["rel1", ["n_answered", "n_not_applicable", "n_missing"]].tolist()
+    [1, 1, 0]
+    >>> report.ok, report.n_usable, report.delimiter
+    (True, 2, ';')
     """
     inst = inst if inst is not None else load_instrument()
     if source not in SOURCES:

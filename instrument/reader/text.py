@@ -197,6 +197,15 @@ def read_delimited(path: Path, *, delimiter: str | None = None, encoding: str | 
     except csv.Error as exc:
         raise DataError(f"is not valid delimited text ({exc}); export it again as CSV", file=file) from None
     header, rows = _split_header(records, file, delimiter)
+    width = len(records[0])
+    short = [i for i, r in enumerate(records[1:], start=1) if 0 < len(r) < width and any(c.strip() for c in r)]
+    if short:
+        listed = ", ".join(map(str, short[:5])) + (" ..." if len(short) > 5 else "")
+        warnings.append(
+            f"row{'s' if len(short) > 1 else ''} {listed} ha{'ve' if len(short) > 1 else 's'} fewer fields than the "
+            "header; the missing cells at the end were read as blank (a line break inside an unquoted value "
+            "splits a response in two: put such values in double quotes)"
+        )
     frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
     return RawTable(frame, "csv", used_encoding, delimiter, decimal_comma=delimiter != ",", warnings=warnings)
 

@@ -12,7 +12,8 @@ Accepted values, by variable:
   '5,0' outside comma-delimited files), the declared N/A code (99), or a point's label
   or the N/A label in any language, ignoring case and spacing ('mee EENS' -> 6);
 * choices (channel, contact_reason, fcr): code, key or label in any language;
-* ``duration_sec``: non-negative seconds, or a clock time 'mm:ss' / 'h:mm:ss';
+* ``duration_sec``: non-negative seconds, or a clock time 'mm:ss' / 'h:mm:ss' (also an
+  Excel time cell);
 * ``contact_date``: dates as cells, or text in ISO form or day-first (31-03-2024,
   31/03/2024, 31.03.2024), with the format that parses most cells of the column;
   unparseable dates are reported and read as missing, never an error;
@@ -242,6 +243,8 @@ def _convert_duration(raw: pd.Series, var: Variable, column: str | None, decimal
                 number = int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
         if isinstance(value, dt.timedelta):
             number = value.total_seconds()
+        if isinstance(value, dt.time):  # an Excel cell formatted as a time, e.g. 00:05:12
+            number = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
         if number is None or not np.isfinite(number) or number < 0:
             return np.nan, INVALID
         return float(number), ANSWER
