@@ -248,3 +248,10 @@ def test_excel_unicode_text_utf16_tab_file(inst, frame, reference, tmp_path):
     data, report = read_responses(path, inst)
     assert (report.encoding, report.delimiter) == ("utf-16", "\t")
     pd.testing.assert_frame_equal(data, reference)
+
+
+def test_forced_utf8_on_a_file_with_bom_still_finds_the_first_column(inst, frame, reference, tmp_path):
+    path = write_csv(frame, tmp_path / "bom.csv", encoding="utf-8-sig")
+    data, report = read_responses(path, inst, encoding="utf-8")
+    assert report.column_map["respondent_id"] == "respondent_id"
+    pd.testing.assert_frame_equal(data, reference)
