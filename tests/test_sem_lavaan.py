@@ -93,6 +93,9 @@ def assert_matches_lavaan(fit: SEM, ref: dict, *, check_std: bool = True) -> Non
             else:
                 assert fit.r2_[label][name] == pytest.approx(value, abs=PARAM_TOL), name
     for label, cor in zip(fit.groups_, _per_group(ref["cor_lv"], fit.groups_)):
+        if not cor["values"]:       # no latent variables
+            assert fit.latent_cor_[label].empty
+            continue
         names = list(np.atleast_1d(cor["names"]))
         ours_cor = fit.latent_cor_[label].loc[names, names].to_numpy()
         np.testing.assert_allclose(ours_cor, np.array(cor["values"]), atol=PARAM_TOL)
@@ -149,12 +152,40 @@ HOLZINGER_CASES = {
 }
 
 
+MIMIC = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual + textual ~ ageyr + sex"
+PATH = "x4 ~ x1 + x2\nx5 ~ x4 + x1\nx6 ~ x5"
+OTHER_MODELS = {"mimic": (MIMIC, {"missing": "listwise"}), "path_fiml": (PATH, {"missing": "ml"})}
+
+
 @pytest.mark.parametrize("case", HOLZINGER_CASES)
 def test_holzinger_complete_data_matches_lavaan(case):
     model_kw, fit_kw = HOLZINGER_CASES[case]
     fit_kw = {"missing": "listwise", **fit_kw}
     fit = SEM(HS_MODEL, **model_kw).fit(data("holzinger"), **fit_kw)
     assert_matches_lavaan(fit, reference("holzinger")[case])
+
+
+@pytest.mark.parametrize("case", OTHER_MODELS)
+def test_observed_regressors_match_lavaan_fixed_x_false(case):
+    # observed covariates are random here (lavaan's fixed.x = FALSE); lavaan's baseline
+    # keeps their covariances free, which CFI/TLI depend on
+    model, fit_kw = OTHER_MODELS[case]
+    assert_matches_lavaan(SEM(model).fit(data("holzinger"), **fit_kw), reference("holzinger")[case])
+
+
+def test_fixed_x_difference_is_only_the_parameter_count():
+    # lavaan's default fixed.x = TRUE fixes the covariates' (co)variances at their sample
+    # values: same chi-square, df, CFI, estimates; 3 fewer free parameters, so AIC/BIC and
+    # the log-likelihood (which then omits the covariates' marginal part) differ.
+    fit = SEM(MIMIC).fit(data("holzinger"), missing="listwise")
+    ref = reference("holzinger")["mimic_fixed_x"]
+    for key in ("chisq", "df", "cfi", "tli", "rmsea", "srmr"):
+        assert fit.fit_.to_dict()[{"chisq": "chi2"}.get(key, key)] == pytest.approx(ref["fit"][key], abs=1e-4)
+    assert fit.fit_.npar == ref["fit"]["npar"] + 3
+    lav = {(r["lhs"], r["op"], r["rhs"]): r["est"] for r in pd.DataFrame(ref["params"]).to_dict("records")}
+    for r in fit.params_.itertuples():
+        if r.lhs not in ("ageyr", "sex"):
+            assert r.est == pytest.approx(lav[(r.lhs, r.op, r.rhs)], abs=PARAM_TOL)
 
 
 MISSING_CASES = {

@@ -66,6 +66,7 @@ class GroupData:
     observed_share: np.ndarray
     n_available: np.ndarray   # respondents observing each variable
     var_available: np.ndarray  # available-case variances (divisor n)
+    values: np.ndarray        # the (non-empty) rows, NaN for missing
 
 
 def _batches(Y: np.ndarray) -> tuple[tuple[PatternBatch, ...], int]:
@@ -175,20 +176,26 @@ def prepare_groups(data: pd.DataFrame, observed: tuple[str, ...], *, group: str 
         never = [v for v, seen in zip(observed, obs.any(axis=0)) if not seen]
         if never:
             raise ModelError(f"{where}: variable(s) {never} are missing for every respondent")
-        batches, n_patterns = _batches(Y)
-        complete = bool(obs.all())
-        mean = np.nanmean(Y, axis=0)
-        cov = None
-        if complete:
-            centred = Y - mean
-            cov = centred.T @ centred / Y.shape[0]
-        of = obs.astype(float)
-        groups.append(GroupData(label=label, n=Y.shape[0], n_empty=int(empty.sum()),
-                                n_patterns=n_patterns, batches=batches, complete=complete,
-                                mean=mean, cov=cov, coverage=of.T @ of / Y.shape[0],
-                                observed_share=of.mean(axis=0), n_available=obs.sum(axis=0),
-                                var_available=np.nanmean((Y - mean) ** 2, axis=0)))
+        groups.append(group_from_values(Y, label, n_empty=int(empty.sum())))
     return groups, info
+
+
+def group_from_values(Y: np.ndarray, label: str = "", n_empty: int = 0) -> GroupData:
+    """Pattern statistics of the rows ``Y`` (NaN = missing; no row entirely missing)."""
+    obs = ~np.isnan(Y)
+    batches, n_patterns = _batches(Y)
+    complete = bool(obs.all())
+    mean = np.nanmean(Y, axis=0)
+    cov = None
+    if complete:
+        centred = Y - mean
+        cov = centred.T @ centred / Y.shape[0]
+    of = obs.astype(float)
+    return GroupData(label=label, n=Y.shape[0], n_empty=n_empty, n_patterns=n_patterns,
+                     batches=batches, complete=complete, mean=mean, cov=cov,
+                     coverage=of.T @ of / Y.shape[0], observed_share=of.mean(axis=0),
+                     n_available=obs.sum(axis=0),
+                     var_available=np.nanmean((Y - mean) ** 2, axis=0), values=Y)
 
 
 def single_pattern(mean: np.ndarray, cov: np.ndarray, n: float) -> tuple[PatternBatch, ...]:

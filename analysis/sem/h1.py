@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.sem.data import GroupData
+from analysis.sem.data import GroupData, group_from_values
 from analysis.sem.fiml import LOG_2PI, pattern_loglik
 
 
@@ -176,12 +176,29 @@ def saturated_moments(group: GroupData, *, tol: float = 1e-9, max_iter: int = 50
     return Saturated(mu, sigma, pattern_loglik(sigma, mu, group.batches), steps, converged)
 
 
-def baseline_loglik(group: GroupData) -> float:
-    """Log-likelihood of the independence model (free means and variances)."""
-    n_j, var_j = group.n_available, group.var_available
-    return float(np.sum(-0.5 * n_j * (LOG_2PI + np.log(var_j) + 1.0)))
+def baseline_loglik(group: GroupData, exogenous: tuple[int, ...] = ()) -> float:
+    """Log-likelihood of the independence model.
+
+    Free means and variances, zero covariances, except among the observed
+    exogenous covariates ``exogenous`` (column indices), whose covariances stay
+    free as in lavaan's baseline.  The likelihood factorises into the covariate
+    block (its saturated model, by EM if incomplete) and one term per other
+    variable (available-case mean and variance).
+    """
+    others = [j for j in range(len(group.mean)) if j not in set(exogenous)]
+    n_j, var_j = group.n_available[others], group.var_available[others]
+    total = float(np.sum(-0.5 * n_j * (LOG_2PI + np.log(var_j) + 1.0)))
+    if len(exogenous) == 1:
+        j = exogenous[0]
+        total += float(-0.5 * group.n_available[j]
+                       * (LOG_2PI + np.log(group.var_available[j]) + 1.0))
+    elif len(exogenous) > 1:
+        block = group.values[:, list(exogenous)]
+        block = block[~np.isnan(block).all(axis=1)]
+        total += saturated_moments(group_from_values(block)).loglik
+    return total
 
 
-def baseline_npar(p: int, meanstructure: bool) -> int:
-    """Free parameters of the baseline model in one group."""
-    return p * (2 if meanstructure else 1)
+def baseline_df(p: int, n_exogenous: int, ngroups: int) -> int:
+    """Degrees of freedom of the baseline model (means are free, so they cancel)."""
+    return ngroups * (p * (p - 1) // 2 - n_exogenous * (n_exogenous - 1) // 2)

@@ -26,7 +26,7 @@ from analysis.sem import report
 from analysis.sem.data import prepare_groups, single_pattern
 from analysis.sem.estimate import Objective, fisher_scoring, single_threaded_blas
 from analysis.sem.fiml import pattern_information, sandwich_blocks
-from analysis.sem.h1 import baseline_loglik, saturated_moments
+from analysis.sem.h1 import baseline_df, baseline_loglik, saturated_moments
 from analysis.sem.indices import FitIndices, compute_fit_indices, srmr_group
 from analysis.sem.problems import (Problem, heywood_problems, matrix_problems, not_pd,
                                    sample_size_problems)
@@ -214,12 +214,12 @@ class SEM:
         implied = objective.moments(theta)
         srmr = [srmr_group(s.cov, s.mean, sig, mu, meanstructure)
                 for s, (sig, mu) in zip(saturated, implied)]
-        p = model.p
+        exogenous = tuple(model.observed.index(v) for v in table.roles.observed_exogenous)
         self.fit_: FitIndices = compute_fit_indices(
             loglik_h0=ll_h0, loglik_h1=[s.loglik for s in saturated],
-            loglik_base=[baseline_loglik(g) for g in groups], n=[g.n for g in groups],
-            npar=table.n_free, df=table.df, df_base=len(groups) * p * (p - 1) // 2,
-            srmr_by_group=srmr)
+            loglik_base=[baseline_loglik(g, exogenous) for g in groups], n=[g.n for g in groups],
+            npar=table.n_free, df=table.df,
+            df_base=baseline_df(model.p, len(exogenous), len(groups)), srmr_by_group=srmr)
 
         # parameter table
         est = np.array([r.value if not r.free else theta[r.free - 1] for r in table.rows])

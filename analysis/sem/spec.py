@@ -150,7 +150,7 @@ def _default_elements(roles: VariableRoles, meanstructure: bool) -> list[tuple[s
     out += [(a, "~~", b) for a, b in itertools.combinations(roles.latent_exogenous, 2)]
     out += [(a, "~~", b) for a, b in itertools.combinations(roles.dependent, 2)]
     ox = roles.observed_exogenous
-    out += [(ox[i], "~~", ox[j]) for j in range(len(ox)) for i in range(j, len(ox))]
+    out += [(ox[j], "~~", ox[i]) for j in range(len(ox)) for i in range(j, len(ox))]
     if meanstructure:
         out += [(v, "~1", "") for v in roles.observed + roles.latent]
     return out

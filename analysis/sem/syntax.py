@@ -246,4 +246,6 @@ def parse_syntax(syntax: str) -> list[Statement]:
                     continue
                 seen[key] = len(statements)
                 statements.append(Statement(lhs, this_op, rhs, modifier, number, text))
+    if not statements:
+        raise ModelError("the model syntax is empty (only comments)")
     return statements
