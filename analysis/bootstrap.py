@@ -211,8 +211,12 @@ def _check_level(level: float) -> float:
 
 
 def group_generators(seed, n_groups: int) -> tuple[list[np.random.Generator], int]:
-    """One independent generator per group, from ``SeedSequence(seed).spawn``; and the entropy."""
-    seq = np.random.SeedSequence(seed)
+    """One independent generator per group, from ``SeedSequence(seed).spawn``; and the entropy.
+
+    ``seed`` may be an int, None or a :class:`numpy.random.SeedSequence` (used as is,
+    spawn key included, so that a caller can give each of several runs its own stream).
+    """
+    seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     return [np.random.default_rng(child) for child in seq.spawn(n_groups)], int(seq.entropy)
 
 

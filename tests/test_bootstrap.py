@@ -304,3 +304,15 @@ def test_docstring_examples(module):
 
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_seed_sequence_accepted_as_seed(study):
+    """A SeedSequence (e.g. a spawned child) is used as is, as the docstring says."""
+    one = study[study.org == study.org.iloc[0]]
+    child = np.random.SeedSequence(5, spawn_key=(3,))
+    a = bootstrap_importance(one, "satisfaction", DRIVERS, n_resamples=20, seed=child)
+    b = bootstrap_importance(one, "satisfaction", DRIVERS, n_resamples=20,
+                             seed=np.random.SeedSequence(5, spawn_key=(3,)))
+    c = bootstrap_importance(one, "satisfaction", DRIVERS, n_resamples=20, seed=5)
+    pd.testing.assert_frame_equal(a.estimates, b.estimates)
+    assert not np.allclose(a.replicates["all"].lmg, c.replicates["all"].lmg)
