@@ -83,6 +83,11 @@ def assert_matches_lavaan(fit: SEM, ref: dict, *, check_std: bool = True) -> Non
         assert m.free == (r.se > 0), where
         if r.z is not None and not (isinstance(r.z, float) and math.isnan(r.z)):
             assert m.z == pytest.approx(r.z, abs=5e-3 * max(1.0, abs(r.z))), where
+        lav_fmi = getattr(r, "fmi", None)
+        if lav_fmi is None or (isinstance(lav_fmi, float) and math.isnan(lav_fmi)):
+            assert math.isnan(m.fmi), where
+        else:
+            assert m.fmi == pytest.approx(lav_fmi, abs=PARAM_TOL), where
         if check_std:
             assert m.std_all == pytest.approx(r.std_all, abs=PARAM_TOL), where
             assert m.std_se == pytest.approx(r.std_se, abs=PARAM_TOL), where

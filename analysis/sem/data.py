@@ -18,7 +18,7 @@ Example
 >>> import pandas as pd, numpy as np
 >>> df = pd.DataFrame({"x1": [1.0, 2, np.nan, 4], "x2": [2.0, np.nan, 1, 3]})
 >>> groups, info = prepare_groups(df, ("x1", "x2"), group=None, missing="ml")
->>> groups[0].n, len(groups[0].batches)
+>>> groups[0].n, groups[0].n_patterns
 (4, 3)
 """
 from __future__ import annotations
@@ -94,6 +94,13 @@ def _batches(Y: np.ndarray) -> tuple[tuple[PatternBatch, ...], int]:
     return tuple(out), len(patterns)
 
 
+def _group_label(value) -> str:
+    """Group value as text; integral floats (a coded column with gaps) print as integers."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _numeric(frame: pd.DataFrame, observed, where) -> np.ndarray:
     cols = []
     for name in observed:
@@ -156,8 +163,8 @@ def prepare_groups(data: pd.DataFrame, observed: tuple[str, ...], *, group: str 
     else:
         keep = data[group].notna()
         info["n_group_missing"] = int((~keep).sum())
-        labels = list(dict.fromkeys(data.loc[keep, group].astype(str)))
-        key = data[group].astype(str)
+        key = data[group].map(_group_label)
+        labels = list(dict.fromkeys(key[keep]))
         parts = [(lab, data[keep & (key == lab)]) for lab in labels]
     groups = []
     for label, frame in parts:

@@ -25,7 +25,6 @@ from scipy import stats
 from analysis.sem import report
 from analysis.sem.data import prepare_groups, single_pattern
 from analysis.sem.estimate import Objective, fisher_scoring, single_threaded_blas
-from analysis.sem.fiml import pattern_information, sandwich_blocks
 from analysis.sem.h1 import baseline_df, baseline_loglik, saturated_moments
 from analysis.sem.indices import FitIndices, compute_fit_indices, srmr_group
 from analysis.sem.problems import (Problem, heywood_problems, matrix_problems, not_pd,
@@ -66,7 +65,9 @@ class SEM:
         ``group`` (label, "" for one group), ``label`` (user label), ``free``,
         ``est``, ``se``, ``z``, ``pvalue``, ``ci_lower``/``ci_upper`` (95%),
         ``std_all`` (completely standardized), ``std_se``, ``std_pvalue``
-        (delta method), ``fmi`` (fraction of missing information, FIML only).
+        (delta method), ``fmi`` (fraction of missing information, ``missing="ml"``
+        only: lavaan's ``1 - SE_complete^2 / SE^2``, complete-data SEs from the EM
+        moments; it can be negative where the model fits badly).
     fit_ : FitIndices
         chi2, df, pvalue, cfi, tli, rmsea, rmsea_ci, srmr, loglik, aic, bic, ...
     problems_ : list of Problem
@@ -91,8 +92,18 @@ class SEM:
 
     References
     ----------
-    Jöreskog (1969); Bollen (1989); Arbuckle (1996); Enders (2001);
-    Rosseel (2012); Hu & Bentler (1999) — see the module docstring.
+    .. [1] Jöreskog, K. G. (1969). A general approach to confirmatory maximum
+       likelihood factor analysis. *Psychometrika*, 34(2), 183-202.
+    .. [2] Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley.
+    .. [3] Arbuckle, J. L. (1996). Full information estimation in the presence of
+       incomplete data. In *Advanced Structural Equation Modeling*, 243-277.
+    .. [4] Enders, C. K. (2001). A primer on maximum likelihood algorithms
+       available for use with missing data. *Structural Equation Modeling*,
+       8(1), 128-141.
+    .. [5] Rosseel, Y. (2012). lavaan: An R package for structural equation
+       modeling. *Journal of Statistical Software*, 48(2), 1-36.
+    .. [6] Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes in
+       covariance structure analysis. *Structural Equation Modeling*, 6(1), 1-55.
 
     Examples
     --------
@@ -136,7 +147,9 @@ class SEM:
         se : bool
             Compute standard errors (and standardized SEs).
         max_iter : int
-            Maximum Fisher-scoring iterations.
+            Maximum iterations (Fisher scoring, then Newton); a well-posed model
+            converges in well under 50.  When the sample or EM covariance matrix
+            is singular the likelihood has no maximum and at most 50 are run.
 
         Returns
         -------
@@ -153,6 +166,8 @@ class SEM:
             return self._fit(data, group, group_equal, group_partial, missing, se, max_iter)
 
     def _fit(self, data, group, group_equal, group_partial, missing, se, max_iter) -> "SEM":
+        for name in [a for a in vars(self) if a.endswith("_") and not a.startswith("_")]:
+            delattr(self, name)   # results of an earlier fit must not survive a failed refit
         if isinstance(group_equal, str):
             group_equal = (group_equal,)
         if isinstance(group_partial, str):
@@ -226,7 +241,8 @@ class SEM:
         std = std_all(model, theta)
         problems += heywood_problems(table.rows, est, std, set(model.observed), labels)
         problems += matrix_problems(model, theta, labels)
-        fmi = self._fmi(model, objective, theta, saturated, groups) if (incomplete and vcov is not None) else None
+        fmi = (self._fmi(model, theta, saturated, groups, vcov)
+               if missing == "ml" and vcov is not None and not degenerate else None)
         self.params_ = self._param_frame(table, est, std, theta, vcov, fmi, labels, model)
         self.partable_ = table.to_frame()
         self.vcov_ = (pd.DataFrame(vcov, index=_free_names(table), columns=_free_names(table))
@@ -289,21 +305,18 @@ class SEM:
         return 0.5 * (vcov + vcov.T)
 
     @staticmethod
-    def _fmi(model, objective, theta, saturated, groups):
-        """Fraction of missing information per free parameter (expected information)."""
-        q = model.n_free
-        complete = np.zeros((q, q))
-        for g, (sig, mu) in enumerate(objective.moments(theta)):
-            info = pattern_information(sig, mu, single_pattern(mu, sig, groups[g].n), observed=False)
-            d_mu, d_sigma, ids = model.moment_jacobian(theta, g)
-            complete[np.ix_(ids, ids)] += sandwich_blocks(info, d_mu, d_sigma, model.meanstructure)
-        incomplete = objective.information(theta, observed=False)
+    def _fmi(model, theta, saturated, groups, vcov):
+        """Fraction of missing information per free parameter, as lavaan's
+        ``parameterEstimates(fmi = TRUE)``: ``1 - SE_complete^2 / SE^2`` where the
+        complete-data SEs come from the observed information of an ML fit to the
+        EM (saturated) moments, evaluated at the FIML estimates."""
+        complete = Objective(model, [single_pattern(s.mean, s.cov, g.n) for s, g in zip(saturated, groups)],
+                             [g.n for g in groups], [s.mean for s in saturated])
         try:
-            v_com = np.diag(np.linalg.inv(complete))
-            v_mis = np.diag(np.linalg.inv(incomplete))
+            v_com = np.diag(np.linalg.inv(complete.information(theta, observed=True)))
         except np.linalg.LinAlgError:
             return None
-        return 1.0 - v_com / v_mis
+        return 1.0 - v_com / np.diag(vcov)
 
     @staticmethod
     def _param_frame(table, est, std, theta, vcov, fmi, labels, model) -> pd.DataFrame:

@@ -23,7 +23,7 @@ Example
 >>> model = RamModel(build_partable(parse_syntax("f =~ x1 + x2 + x3")))
 >>> cov = np.array([[1.0, .5, .4], [.5, 1.0, .3], [.4, .3, 1.0]])
 >>> start_values(model, [(np.zeros(3), cov)]).round(2)
-array([0.75, 0.6 , 0.4 , 0.54, 0.73, 0.67])
+array([0.9 , 0.75, 0.55, 0.64, 0.75, 0.45])
 """
 from __future__ import annotations
 
