@@ -1,0 +1,229 @@
+"""``drivers analyse``: driver impact per group, improvement priorities and KPIs.
+
+Reads the responses with the same reader (and options) as ``drivers check``, runs
+:func:`analysis.drivers.analyse_drivers` and prints its tables; ``--json FILE`` writes
+:meth:`~analysis.drivers_result.DriverAnalysis.to_dict` (the format is specified in
+:mod:`analysis.drivers_json`). Every number printed comes from the analysis result;
+this module only formats. The bootstrap progress bar goes to stderr.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from analysis.bootstrap import ALL
+from analysis.cli.app import app, console, err_console
+from analysis.drivers import CROSSHAIRS, IMPORTANCE_MEASURES, OUTCOMES, analyse_drivers
+from analysis.drivers_result import DriverAnalysis
+from analysis.drivers_sample import REASON_CODES
+from analysis.simulation_io import check_writable
+from instrument import DataError, load_instrument, read_responses
+from instrument.reader.responses import INVALID_POLICIES, SOURCES
+
+# Above this many groups the per-channel KPI table and the list of differences are
+# left to --json (they would run to thousands of lines).
+MAX_GROUPS_PRINTED_IN_FULL = 20
+MAX_DIFFERENCES_SHOWN = 30
+# Tables are wider than 80 columns: when the output goes to a file or pipe (where rich
+# assumes 80), print them at this width rather than wrap every cell.
+FILE_WIDTH = 140
+QUADRANT_STYLE = {"concentrate here": "bold red", "keep up the good work": "green",
+                  "low priority": "dim", "possible overkill": "yellow"}
+
+
+def _choice(value: str, choices, option: str) -> str:
+    if value not in choices:
+        raise typer.BadParameter(f"'{value}' is not one of {', '.join(choices)}", param_hint=option)
+    return value
+
+
+@app.command()
+def analyse(
+    data: Path = typer.Argument(..., help="Response file: .csv/.txt, .xlsx/.xls, .sav or .parquet.", show_default=False),
+    by: str = typer.Option("organisation", "--by", help="Column whose values are the groups (e.g. organisation, channel)."),
+    outcome: str = typer.Option("satisfaction", "--outcome", help="satisfaction (score of sat1-3), csat, nps or ces."),
+    bootstrap: int = typer.Option(2000, "--bootstrap", help="Bootstrap resamples per group (at least 2; 1000+ for 95% intervals)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the bootstrap (default: drawn at random and reported)."),
+    level: float = typer.Option(0.95, "--level", help="Confidence level of all intervals."),
+    importance: str = typer.Option("lmg", "--importance", help="Importance behind the priorities: lmg, weights, beta or sem."),
+    crosshair: str = typer.Option("mean", "--crosshair", help="Quadrant cross-hairs at the mean, median or scale midpoint."),
+    drivers: Optional[List[str]] = typer.Option(None, "--drivers", help="Drivers to analyse, comma-separated or repeated (default: all seven)."),
+    sem: bool = typer.Option(True, "--sem/--no-sem", help="Fit the structural model (latent drivers -> outcome, FIML)."),
+    include_flagged: bool = typer.Option(False, "--include-flagged", help="Keep straight-liners, speeders and respondents with too many missing answers."),
+    json_file: Optional[Path] = typer.Option(None, "--json", help="Also write the full result as JSON to this file."),
+    source: str = typer.Option("auto", "--source", help="auto (by extension and header), file, limesurvey or qualtrics."),
+    sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name or 0-based position (default: the first)."),
+    delimiter: Optional[str] = typer.Option(None, "--delimiter", help="Field delimiter of a text file: , ; | or tab (default: detected)."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding, e.g. utf-8, cp1252, latin-1 (default: detected)."),
+    invalid: str = typer.Option("error", "--invalid", help="error: stop at values that are not codes; missing: read them as missing."),
+    id_column: Optional[str] = typer.Option(None, "--id-column", help="Name of the respondent-id column, if not respondent_id."),
+    group_column: Optional[str] = typer.Option(None, "--group-column", help="Name of the organisation column, if not organisation."),
+    instrument_file: Optional[Path] = typer.Option(None, "--instrument", help="A questionnaire YAML file (default: the shipped one)."),
+) -> None:
+    """Estimate each driver's impact on satisfaction per group, with priorities and KPIs."""
+    _choice(outcome, OUTCOMES, "--outcome")
+    _choice(importance, tuple(IMPORTANCE_MEASURES), "--importance")
+    _choice(crosshair, CROSSHAIRS, "--crosshair")
+    _choice(source, SOURCES, "--source")
+    _choice(invalid, INVALID_POLICIES, "--invalid")
+    if bootstrap < 2:
+        raise typer.BadParameter(f"{bootstrap} resamples: give at least 2 (2000 is usual)", param_hint="--bootstrap")
+    if seed is not None and seed < 0:
+        raise typer.BadParameter(f"{seed}: give a whole number of 0 or more", param_hint="--seed")
+    if not 0 < level < 1:
+        raise typer.BadParameter(f"{level}: give a level between 0 and 1, e.g. 0.95", param_hint="--level")
+    if importance == "sem" and not sem:
+        raise typer.BadParameter("'sem' needs the structural model; drop --no-sem or choose lmg, weights or beta",
+                                 param_hint="--importance")
+    inst = load_instrument(instrument_file)
+    chosen = None
+    if drivers:
+        chosen = [d.strip() for value in drivers for d in value.split(",") if d.strip()]
+        unknown = [d for d in chosen if d not in inst.driver_keys]
+        if unknown or not chosen:
+            raise typer.BadParameter(f"unknown driver(s) {', '.join(unknown) or '(none)'}; choose from "
+                                     f"{', '.join(inst.driver_keys)}", param_hint="--drivers")
+    if json_file is not None:
+        check_writable(json_file)      # fail before the work, not after it
+
+    frame, report = read_responses(data, inst, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding,
+                                   invalid=invalid, id_column=id_column, group_column=group_column)
+    if not report.ok:
+        raise DataError(f"cannot be analysed: {'; '.join(report.problems)}", file=report.file)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True) as bar:
+        tasks: dict = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                label = "bootstrap (resamples)" if stage == "bootstrap" else "structural model (fits)"
+                tasks[stage] = bar.add_task(label, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        result = analyse_drivers(frame, inst, by=by, outcome=outcome, drivers=chosen, bootstrap=bootstrap, seed=seed,
+                                 level=level, importance=importance, crosshair=crosshair,
+                                 exclude_flagged=not include_flagged, sem=sem, progress=progress)
+    print_analysis(result, str(data))
+    if json_file is not None:
+        text = json.dumps(result.to_dict(), indent=1, ensure_ascii=False, allow_nan=False)
+        try:
+            json_file.write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise DataError(f"cannot write the JSON result ({exc.strerror}); give a writable path",
+                            file=str(json_file)) from None
+        console.print(f"result written to {json_file}", highlight=False)
+
+
+def _show(renderable) -> None:
+    if console.is_terminal or console.width >= FILE_WIDTH:
+        console.print(renderable)
+    else:
+        Console(width=FILE_WIDTH, highlight=False).print(renderable)
+
+
+def print_analysis(res: DriverAnalysis, source: str) -> None:
+    """Print a :class:`DriverAnalysis` as rich tables."""
+    s = res.settings
+    console.print(f"[bold]Driver analysis[/] of {escape(source)}: outcome '{s.outcome}', groups by '{s.by}'; "
+                  f"{res.n_used} of {res.n_input} respondents used; {s.n_resamples} resamples per group "
+                  f"(seed {s.seed}); priorities from {s.importance} importance, cross-hairs at the {s.crosshair}",
+                  highlight=False, soft_wrap=True)
+    pct = f"{100 * s.level:g}%"
+    console.print(f"[dim]Intervals: {pct} bootstrap percentile; rank {escape('[best-worst]')}; beta: standardized OLS "
+                  f"coefficient; SEM path: standardized latent path (* p < .05, ** p < .01, *** p < .001); "
+                  f"performance: mean score on 0-100; priority 1 = improve first.[/]", soft_wrap=True)
+    groups = res.groups.set_index("group")
+    for g in res.group_names:
+        r = groups.loc[g]
+        title = (f"[bold]{escape(str(g))}[/]: n = {r.n_used} of {r.n_input}, R² = {r.r2:.3f} "
+                 f"[{r.r2_ci_low:.3f}, {r.r2_ci_high:.3f}]")
+        if r.unstable_ranks:
+            title += " [yellow](ranks unstable: fewer than 100 respondents)[/]"
+        shown = res.display_table(g)
+        narrow = console.is_terminal and console.width < FILE_WIDTH
+        if narrow:          # a narrow terminal: the SEM paths are in --json and summary()
+            shown = shown.drop(columns="SEM path").rename(columns={"performance": "perf", "priority [CI]": "prio [CI]"})
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+        for name in shown.columns:
+            table.add_column(escape(name), no_wrap=name == "driver", justify="left" if name in ("driver", "quadrant")
+                             else "right", min_width={"driver": None, "quadrant": 12}.get(name, 7))
+        for row in shown.itertuples(index=False):
+            cells = [escape(str(c)) for c in row]
+            style = QUADRANT_STYLE.get(row.quadrant)
+            q = shown.columns.get_loc("quadrant")
+            cells[q] = f"[{style}]{row.quadrant}[/]" if style else row.quadrant
+            table.add_row(*cells)
+        _show(table)
+    _print_kpis(res)
+    _print_differences(res)
+    _print_exclusions(res)
+    for w in res.warnings.itertuples():
+        where = escape(f"[{w.group}] ") if isinstance(w.group, str) else ""
+        colour = "red" if w.severity == "error" else "yellow" if w.severity == "warning" else "cyan"
+        console.print(f"[{colour}]{w.severity}:[/] {where}{escape(w.message)}", highlight=False, soft_wrap=True)
+
+
+def _print_kpis(res: DriverAnalysis) -> None:
+    kpis = res.kpis
+    if not len(kpis):
+        return
+    names = list(dict.fromkeys(kpis.kpi))
+
+    def table(rows, title, with_channel):
+        t = Table("group", *(["channel"] if with_channel else []), *names, title=title, title_justify="left",
+                  box=box.SIMPLE_HEAD)
+        for (g, ch), part in rows.groupby(["group", "channel"], sort=False):
+            values = part.set_index("kpi")
+            cells = [escape(f"{values.estimate[k]:.1f} [{values.ci_low[k]:.1f}, {values.ci_high[k]:.1f}]")
+                     if k in values.index and values.n[k] else "-" for k in names]
+            t.add_row(escape(str(g)), *([escape(str(ch))] if with_channel else []), *cells)
+        _show(t)
+
+    table(kpis[kpis.channel == ALL], "KPIs (respondents not excluded as flagged; n in --json)", False)
+    if len(res.group_names) <= MAX_GROUPS_PRINTED_IN_FULL + 1:
+        table(kpis[kpis.channel != ALL], "KPIs per channel", True)
+    else:
+        console.print("KPIs per channel: see --json (kpis.by_channel of each group)")
+
+
+def _print_differences(res: DriverAnalysis) -> None:
+    d = res.differences
+    if not len(d):
+        return
+    clear = d[(d.statistic == "lmg_pct") & d.excludes_zero]
+    title = (f"Differences in LMG % of R² whose interval excludes 0 ({len(clear)} of "
+             f"{int((d.statistic == 'lmg_pct').sum())} comparisons; 'rest' = all other groups)")
+    t = Table("group", "versus", "driver", "difference [CI]", title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    for r in clear.head(MAX_DIFFERENCES_SHOWN).itertuples():
+        t.add_row(escape(str(r.group)), escape(str(r.versus)), r.driver,
+                  escape(f"{r.estimate:+.1f} [{r.ci_low:+.1f}, {r.ci_high:+.1f}]"))
+    _show(t)
+    if len(clear) > MAX_DIFFERENCES_SHOWN:
+        console.print(f"... and {len(clear) - MAX_DIFFERENCES_SHOWN} more (see --json)")
+
+
+def _print_exclusions(res: DriverAnalysis) -> None:
+    counts = res.exclusion_counts
+    if not len(counts):
+        console.print("Every respondent was used.")
+        return
+    wide = counts.assign(group=counts.group.fillna("(no group)")).pivot_table(
+        index="group", columns="code", values="n", aggfunc="sum", fill_value=0, observed=True, sort=False)
+    codes = [c for c in REASON_CODES if c in wide.columns]
+    t = Table("group", *codes, "total", title="Not used in the importance analysis (respondents by reason; each "
+              "respondent with its reason in --json)", title_justify="left", box=box.SIMPLE_HEAD)
+    for g, row in wide.iterrows():
+        t.add_row(escape(str(g)), *(str(int(row[c])) for c in codes), str(int(row[codes].sum())))
+    _show(t)
+    console.print("[dim]flagged: straight-liner, speeder or too many missing answers (--include-flagged keeps "
+                  "them); no_outcome: no outcome; missing_score: a driver score missing (fewer than half its "
+                  "items answered); not_asked: only phone-only drivers missing, by design (--drivers without "
+                  "them includes these respondents); no_group: no value in the --by column.[/]", soft_wrap=True)

@@ -1,0 +1,317 @@
+"""Driver impact per organisation and improvement priorities: the whole analysis in one call.
+
+:func:`analyse_drivers` ties the statistics modules together. For every group (e.g.
+organisation) and for the whole sample (group ``"all"``) it computes
+
+* **construct scores** (:mod:`analysis.scores`) and each driver's performance (0-100);
+* an **OLS regression** of the outcome on the driver scores with HC3 standard errors,
+  standardized betas and VIFs (:mod:`analysis.regression`);
+* **relative importance**: LMG shares over all ``2**p`` subsets (Lindeman, Merenda &
+  Gold 1980), Johnson's (2000) relative weights, Pratt's measure
+  (:mod:`analysis.importance`) and complete/conditional/general dominance (Azen &
+  Budescu 2003; :mod:`analysis.dominance`);
+* a **structural model**, latent drivers -> outcome, by FIML (:mod:`analysis.drivers_sem`);
+* a **bootstrap** of respondents within each group (Efron & Tibshirani 1993;
+  :mod:`analysis.bootstrap`): percentile intervals of betas, LMG shares and ranks, and
+  differences between groups and between each group and the rest of the sample;
+* **priorities**: importance-performance quadrants (Martilla & James 1977) and a
+  priority rank with its bootstrap interval (:mod:`analysis.priorities`);
+* the **CX KPIs** CSAT, NPS (Reichheld 2003), CES and FCR per group and channel
+  (:mod:`analysis.kpis`).
+
+Who is analysed and why others are not is decided in :mod:`analysis.drivers_sample`;
+the result object is :class:`analysis.drivers_result.DriverAnalysis`, and its JSON
+document (``drivers analyse --json``) is specified in :mod:`analysis.drivers_json`.
+Nothing here reads or writes files.
+
+References
+----------
+Lindeman, R. H., Merenda, P. F., & Gold, R. Z. (1980). *Introduction to Bivariate and
+    Multivariate Analysis*. Scott, Foresman.
+Azen, R., & Budescu, D. V. (2003). The dominance analysis approach for comparing
+    predictors in multiple regression. *Psychological Methods*, 8(2), 129-148.
+Johnson, J. W. (2000). A heuristic method for estimating the relative weight of
+    predictor variables in multiple regression. *Multivariate Behavioral Research*,
+    35(1), 1-19.
+Martilla, J. A., & James, J. C. (1977). Importance-performance analysis. *Journal of
+    Marketing*, 41(1), 77-79.
+Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. Chapman & Hall.
+Reichheld, F. F. (2003). The one number you need to grow. *Harvard Business Review*,
+    81(12), 46-54.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.bootstrap import ALL, bootstrap_importance
+from analysis.dominance import dominance_analysis
+from analysis.drivers_result import DriverAnalysis, Settings
+from analysis.drivers_sample import GROUP, analysis_sample
+from analysis.drivers_sem import fit_structural
+from analysis.drivers_tables import (assemble_importance, group_table, kpi_tables, priority_result,
+                                     regression_tables, warning_table)
+from analysis.importance import relative_importance
+from analysis.regression import driver_regression
+from instrument import DataError, Instrument, ServiceDriversError, load_instrument
+
+OUTCOMES = ("satisfaction", "csat", "nps", "ces")
+IMPORTANCE_MEASURES = {"lmg": "lmg", "weights": "relative_weight", "beta": "abs_beta", "sem": "sem"}
+CROSSHAIRS = ("mean", "median", "midpoint")
+DIFFERENCE_STATISTICS = ("lmg_pct", "std_beta")
+# Pairwise differences for more groups than this would be G(G-1)/2 rows per driver and
+# statistic (19,900 for 200 groups); by default only 'versus the rest' is then computed.
+MAX_PAIRWISE_GROUPS = 20
+
+
+def analyse_drivers(
+    data: pd.DataFrame,
+    inst: Instrument | None = None,
+    *,
+    by: str | None = "organisation",
+    outcome: str = "satisfaction",
+    drivers: Sequence[str] | None = None,
+    bootstrap: int = 2000,
+    seed: int | None = None,
+    level: float = 0.95,
+    importance: str = "lmg",
+    crosshair: str = "mean",
+    exclude_flagged: bool = True,
+    sem: bool = True,
+    pairwise: bool | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> DriverAnalysis:
+    """Estimate each driver's impact on the outcome per group, with priorities and KPIs.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Responses from :func:`instrument.read_responses` (item columns, ``channel``,
+        the KPI questions and the ``flag_*`` columns).
+    inst : Instrument, optional
+        The questionnaire; the shipped one by default.
+    by : str or None, default 'organisation'
+        Column whose values are the groups. None analyses the whole sample only.
+    outcome : {'satisfaction', 'csat', 'nps', 'ces'}
+        The satisfaction score (mean of its three items) or one KPI question's answer.
+    drivers : sequence of str, optional
+        Driver keys; all seven by default. Leaving out the phone-only drivers
+        (``wait_time``, ``menu``) lets respondents of every channel be analysed.
+    bootstrap : int, default 2000
+        Resamples of respondents per group (at least 2; 1000 or more for 95% intervals).
+    seed : int, optional
+        Seed of the bootstrap. The groups are resampled exactly as
+        ``bootstrap_importance(..., group=..., seed=seed)`` would; the whole sample with
+        the next child stream, ``SeedSequence(seed, spawn_key=(number of groups,))``.
+        Without a seed a random one is drawn and reported (``settings.seed``).
+    level : float, default 0.95
+        Confidence level of every interval.
+    importance : {'lmg', 'weights', 'beta', 'sem'}
+        The importance behind the quadrants and priorities: LMG share of R², Johnson's
+        relative weights, absolute standardized betas, or absolute standardized SEM
+        paths (no bootstrap, hence no rank intervals for the priorities).
+    crosshair : {'mean', 'median', 'midpoint'}
+        Where the importance-performance quadrants are split (see
+        :mod:`analysis.priorities`).
+    exclude_flagged : bool, default True
+        Leave out respondents flagged as straight-liners, speeders or with too many
+        missing answers (listed in ``excluded``).
+    sem : bool, default True
+        Fit the structural model (about 0.3 s per group of a few hundred).
+    pairwise : bool, optional
+        Differences between every pair of groups; by default only when there are at
+        most 20 groups (each group against the rest is always computed).
+    progress : callable, optional
+        Called as ``progress(stage, done, total)``; stage is 'bootstrap' (in resamples)
+        or 'sem' (in models).
+
+    Returns
+    -------
+    DriverAnalysis
+        Tables ``importance``, ``groups``, ``regression``, ``dominance``, ``sem``,
+        ``kpis``, ``differences``, ``excluded``, ``exclusion_counts``, ``warnings``;
+        ``summary()``, ``to_dict()``, ``plot_priorities()``, ``plot_importance()``.
+
+    Raises
+    ------
+    ServiceDriversError
+        A bad option value, an unknown column, or a group with too few usable
+        respondents for the number of drivers (the message names it and says what to do).
+
+    Notes
+    -----
+    Importance uses respondents with an outcome and a score for every driver; the
+    structural model and the KPIs use every respondent not excluded as flagged. The
+    whole sample ``"all"`` is resampled as one sample of respondents.
+
+    References
+    ----------
+    Lindeman, Merenda & Gold (1980); Azen & Budescu (2003); Johnson (2000); Martilla &
+    James (1977); Efron & Tibshirani (1993); Reichheld (2003).
+
+    Examples
+    --------
+    >>> from instrument import load_instrument
+    >>> from analysis.simulation import simulate_study
+    >>> inst = load_instrument()
+    >>> study = simulate_study(inst, n_orgs=2, n_per_org=300, seed=5, truth_draws=0)
+    >>> data = study.responses.assign(channel="phone", source_row=range(1, 601))  # everyone on the phone
+    >>> res = analyse_drivers(data, inst, bootstrap=200, seed=1, sem=False)
+    >>> res.groups.group.tolist()
+    ['Energie', 'Telecom', 'all']
+    >>> top = res.importance.query("group == 'Energie' and rank == 1").driver.item()
+    >>> top in ("reliability", "empathy")
+    True
+    """
+    inst = inst if inst is not None else load_instrument()
+    drivers = _check_options(inst, drivers, outcome, bootstrap, seed, level, importance, crosshair, sem)
+    sample = analysis_sample(data, inst, by=by, outcome=outcome, drivers=drivers,
+                             exclude_flagged=exclude_flagged)
+    frame = sample.frame
+    used = frame.loc[sample.used, [GROUP, *drivers, outcome]].reset_index(drop=True)
+    labels = [] if by is None else sorted(frame[GROUP].dropna().unique().tolist())
+    _check_groups(labels, used, sample, drivers, by)
+    everything = [*labels, ALL]
+
+    regressions, importances, dominances = {}, {}, {}
+    for g in everything:
+        part = used if g == ALL else used[used[GROUP] == g]
+        regressions[g], importances[g], dominances[g] = _point_analyses(part, g, outcome, drivers, level, by)
+
+    root = np.random.SeedSequence(seed)
+    entropy = int(root.entropy)
+    report = _Progress(progress, "bootstrap", bootstrap * (len(labels) * (2 if len(labels) > 1 else 1) + 1))
+    boot = None
+    if labels:
+        boot = bootstrap_importance(used, outcome, drivers, group=GROUP, n_resamples=bootstrap, level=level,
+                                    seed=entropy, progress=report.step)
+    all_seed = np.random.SeedSequence(entropy, spawn_key=(len(labels),)) if labels else entropy
+    boot_all = bootstrap_importance(used.drop(columns=GROUP), outcome, drivers, n_resamples=bootstrap, level=level,
+                                    seed=all_seed, progress=report.step)
+
+    structural = None
+    if sem:
+        reachable = sample.reachable
+        structural = fit_structural(data.loc[reachable], inst, frame[GROUP].to_numpy()[reachable], labels,
+                                    drivers=drivers, outcome=outcome, whole_sample=ALL,
+                                    progress=_Progress(progress, "sem", len(everything)).step)
+    measure = IMPORTANCE_MEASURES[importance]
+    scale = _driver_scale(inst, drivers)
+    prio = priority_result([b for b in (boot, boot_all) if b is not None], measure, crosshair, scale, level,
+                           structural)
+    differences = pd.DataFrame()
+    if len(labels) > 1:
+        do_pairwise = len(labels) <= MAX_PAIRWISE_GROUPS if pairwise is None else bool(pairwise)
+        differences = pd.concat([boot.group_differences(s, pairwise=do_pairwise, versus_rest=True)
+                                 for s in DIFFERENCE_STATISTICS], ignore_index=True)
+
+    kpis = kpi_tables(data.loc[sample.reachable], frame[GROUP].to_numpy()[sample.reachable], inst,
+                      grouped=by is not None, level=level)
+    excluded = sample.excluded
+    table = assemble_importance(everything, drivers, importances, regressions, boot, boot_all, prio, structural)
+    groups = group_table(everything, frame, sample.used, excluded, regressions, boot, boot_all, structural, prio)
+    settings = Settings(by=by, outcome=outcome, drivers=tuple(drivers), n_resamples=int(bootstrap), seed=entropy,
+                        level=level, importance=importance, crosshair=crosshair,
+                        exclude_flagged=exclude_flagged, sem=sem)
+    counts = (excluded.groupby([GROUP, "code"], observed=False, dropna=False).size().rename("n").reset_index()
+              if len(excluded) else pd.DataFrame(columns=[GROUP, "code", "n"]))
+    coefficients, dominance, conditional = regression_tables(everything, regressions, dominances)
+    return DriverAnalysis(
+        settings=settings, importance=table, groups=groups, regression=coefficients, dominance=dominance,
+        conditional_dominance=conditional, sem=structural.paths if structural else None,
+        sem_fit=structural.fit if structural else None, kpis=kpis, differences=differences,
+        excluded=excluded, exclusion_counts=counts[counts.n > 0].reset_index(drop=True),
+        warnings=warning_table(groups, regressions, structural, sample, settings, prio),
+        used=frame.loc[sample.used, ["respondent_id", GROUP, *drivers, outcome]].reset_index(drop=True),
+        n_input=len(frame), n_used=int(sample.used.sum()), bootstrap=boot, bootstrap_all=boot_all,
+        priorities=prio, structural=structural, regressions=regressions, importances=importances,
+        dominances=dominances,
+    )
+
+
+class _Progress:
+    """Adapts a module's ``progress(done, total)`` to ``progress(stage, done, total)`` over several calls."""
+
+    def __init__(self, callback, stage: str, total: int) -> None:
+        self.callback, self.stage, self.total = callback, stage, total
+        self.offset = self.last = 0
+
+    def step(self, done: int, total: int) -> None:
+        if done < self.last:            # a new call started counting from 0
+            self.offset += self.last
+        self.last = done
+        if done == total:
+            self.offset, self.last = self.offset + total, 0
+        if self.callback is not None:
+            self.callback(self.stage, min(self.offset + self.last, self.total), self.total)
+
+
+def _point_analyses(part: pd.DataFrame, group: str, outcome: str, drivers: list[str], level: float, by):
+    try:
+        return (driver_regression(part, outcome, drivers, level=level),
+                relative_importance(part, outcome, drivers),
+                dominance_analysis(part, outcome, drivers))
+    except ServiceDriversError as exc:
+        where = "the whole sample" if group == ALL else f"group '{group}' of '{by}'"
+        raise type(exc)(f"{where}: {exc}") from None
+
+
+def _check_options(inst, drivers, outcome, bootstrap, seed, level, importance, crosshair, sem) -> list[str]:
+    keys = inst.driver_keys
+    drivers = list(keys) if drivers is None else [drivers] if isinstance(drivers, str) else list(drivers)
+    unknown = [d for d in drivers if d not in keys]
+    if unknown or not drivers:
+        raise ServiceDriversError(f"unknown driver(s) {', '.join(map(repr, unknown)) or '(none given)'}; "
+                                  f"choose from {', '.join(keys)}")
+    if len(set(drivers)) != len(drivers):
+        raise ServiceDriversError(f"drivers lists a driver twice: {', '.join(drivers)}")
+    if outcome not in OUTCOMES:
+        raise ServiceDriversError(f"unknown outcome {outcome!r}; choose one of {', '.join(OUTCOMES)}")
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 2:
+        raise ServiceDriversError(f"bootstrap must be a whole number of resamples of at least 2 (e.g. 2000), "
+                                  f"got {bootstrap!r}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise ServiceDriversError(f"seed must be a whole number of 0 or more, got {seed!r}")
+    if not isinstance(level, (int, float)) or not 0 < level < 1:
+        raise ServiceDriversError(f"level must be between 0 and 1 (e.g. 0.95), got {level!r}")
+    if importance not in IMPORTANCE_MEASURES:
+        raise ServiceDriversError(f"unknown importance {importance!r}; choose one of {', '.join(IMPORTANCE_MEASURES)}")
+    if importance == "sem" and not sem:
+        raise ServiceDriversError("importance 'sem' needs the structural model: do not turn it off (sem=False, "
+                                  "--no-sem), or choose lmg, weights or beta")
+    if crosshair not in CROSSHAIRS:
+        raise ServiceDriversError(f"unknown crosshair {crosshair!r}; choose one of {', '.join(CROSSHAIRS)}")
+    return drivers
+
+
+def _check_groups(labels: list[str], used: pd.DataFrame, sample, drivers: list[str], by) -> None:
+    if ALL in labels:
+        raise DataError(f"a group is called '{ALL}', the name of the whole sample; rename it", column=by)
+    minimum = len(drivers) + 2
+    if not labels:
+        small = {ALL: len(used)} if len(used) < minimum else {}
+    else:
+        counts = used[GROUP].value_counts()
+        small = {g: int(counts.get(g, 0)) for g in labels if counts.get(g, 0) < minimum}
+    if not small:
+        return
+    shown = ", ".join(f"'{g}' ({n})" for g, n in list(small.items())[:5])
+    more = f" and {len(small) - 5} more" if len(small) > 5 else ""
+    hint = "choose a coarser grouping column, analyse fewer drivers, or remove those respondents"
+    not_asked = sample.excluded.code.eq("not_asked").sum()
+    if not_asked:
+        hint += (f"; {not_asked} respondents have no score only because phone-only drivers are not asked in "
+                 "their channel: leave those drivers out (--drivers) to include them")
+    raise DataError(f"too few usable respondents (outcome and every driver score) for {len(drivers)} drivers, "
+                    f"at least {minimum} needed: {shown}{more}; {hint}")
+
+
+def _driver_scale(inst: Instrument, drivers: list[str]) -> tuple[float, float]:
+    ranges = {(inst.scale(inst.construct(d).items[0].scale).min, inst.scale(inst.construct(d).items[0].scale).max)
+              for d in drivers}
+    if len(ranges) != 1:
+        raise ServiceDriversError(f"the drivers {', '.join(drivers)} use different answer scales; "
+                                  "analyse drivers on one scale together")
+    return ranges.pop()

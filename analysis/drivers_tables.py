@@ -1,0 +1,225 @@
+"""The tidy tables of a driver analysis, assembled from the statistics modules' results.
+
+Every number in these tables is taken from the result of the module that computed it
+(:mod:`analysis.regression`, :mod:`analysis.importance`, :mod:`analysis.bootstrap`,
+:mod:`analysis.priorities`, :mod:`analysis.drivers_sem`, :mod:`analysis.kpis`);
+nothing is recomputed here. The columns are documented on
+:class:`analysis.drivers_result.DriverAnalysis`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.bootstrap import ALL
+from analysis.drivers_sample import GROUP
+from analysis.kpis import kpi_table
+from analysis.priorities import PriorityResult, importance_performance, priorities
+from analysis.thresholds import MIN_N_STABLE_RANKS
+
+KPI_KEYS = {"CSAT %": "csat_pct", "NPS": "nps", "CES mean": "ces_mean", "CES % easy": "ces_pct_easy",
+            "FCR % yes": "fcr_pct_yes", "FCR % yes or partly": "fcr_pct_yes_or_partly"}
+KPI_COLUMNS = ["group", "channel", "kpi", "key", "n", "n_missing", "estimate", "ci_low", "ci_high"]
+CHANNEL = "channel"
+UNKNOWN_CHANNEL = "unknown"
+
+
+def priority_result(boots, measure: str, crosshair: str, scale, level: float, structural) -> PriorityResult:
+    """Quadrants and priority ranks of every group (bootstrap rank intervals unless ``measure='sem'``)."""
+    parts = []
+    if measure != "sem":
+        parts = [priorities(b, importance=measure, crosshair=crosshair, scale=scale, level=level) for b in boots]
+    else:
+        paths = structural.paths.set_index(["group", "driver"])
+        for b in boots:
+            sizes = b.groups.set_index("group").n
+            for g, point in b.point.items():
+                if g not in paths.index.get_level_values(0):
+                    continue                    # no SEM estimates for this group: see its problems
+                std = paths.loc[g].loc[list(b.drivers), "std"]
+                if std.isna().any():
+                    continue
+                parts.append(importance_performance(
+                    std.abs(), pd.Series(point.mean[0], index=list(b.drivers)), scale=scale, crosshair=crosshair,
+                    n=int(sizes[g]), group=g, level=level, importance_measure="|standardized SEM path|"))
+    if not parts:
+        raise ValueError("no group has the importance needed for priorities")
+    return PriorityResult(table=pd.concat([p.table for p in parts], ignore_index=True),
+                          crosshairs=pd.concat([p.crosshairs for p in parts], ignore_index=True),
+                          importance_measure=parts[0].importance_measure, crosshair=crosshair, level=level)
+
+
+def _by_group(frame: pd.DataFrame | None, column: str = "group") -> dict:
+    if frame is None or not len(frame):
+        return {}
+    return {g: part for g, part in frame.groupby(column, sort=False)}
+
+
+def assemble_importance(groups, drivers, importances, regressions, boot, boot_all, prio, structural) -> pd.DataFrame:
+    """The ``importance`` table: one row per group and driver."""
+    estimates = {**_by_group(boot.estimates if boot is not None else None), **_by_group(boot_all.estimates)}
+    ranks = {**_by_group(boot.ranks if boot is not None else None), **_by_group(boot_all.ranks)}
+    prio_rows = _by_group(prio.table)
+    sem_rows = _by_group(structural.paths) if structural is not None else {}
+    nan = np.full(len(drivers), np.nan)
+    parts = []
+    for g in groups:
+        imp = importances[g].table.set_index("driver").loc[drivers]
+        est = estimates[g].set_index(["statistic", "driver"])
+        rk = ranks[g].set_index("driver").loc[drivers]
+        reg = regressions[g].table.set_index("term").loc[drivers]
+        pr = prio_rows[g].set_index("driver").loc[drivers] if g in prio_rows else None
+        sem = sem_rows[g].set_index("driver").loc[drivers] if g in sem_rows else None
+
+        def ci(stat: str, side: str) -> np.ndarray:
+            return est.loc[stat].loc[drivers, side].to_numpy()
+
+        def from_prio(col: str, dtype=float):
+            if pr is None:
+                return pd.array([pd.NA] * len(drivers), dtype=dtype) if dtype != float else nan
+            return pr[col].to_numpy() if dtype == float else pr[col].array
+
+        parts.append(pd.DataFrame({
+            "group": g, "driver": drivers, "n": regressions[g].n, "r2": importances[g].r2,
+            "lmg": imp.lmg.to_numpy(), "lmg_pct": imp.lmg_pct.to_numpy(),
+            "ci_low": ci("lmg_pct", "ci_low"), "ci_high": ci("lmg_pct", "ci_high"),
+            "lmg_ci_low": ci("lmg", "ci_low"), "lmg_ci_high": ci("lmg", "ci_high"),
+            "rank": imp.lmg_rank.to_numpy(), "rank_ci_low": rk.rank_ci_low.array, "rank_ci_high": rk.rank_ci_high.array,
+            "p_first": rk.p_first.to_numpy(), "p_top2": rk.p_top2.to_numpy(),
+            "beta_std": reg.std_coef.to_numpy(),
+            "beta_std_ci_low": ci("std_beta", "ci_low"), "beta_std_ci_high": ci("std_beta", "ci_high"),
+            "beta_std_se": reg.std_se.to_numpy(), "beta_std_hc3_ci_low": reg.std_ci_low.to_numpy(),
+            "beta_std_hc3_ci_high": reg.std_ci_high.to_numpy(), "beta_p": reg.p_value.to_numpy(),
+            "beta": reg.coef.to_numpy(), "vif": reg.vif.to_numpy(), "vif_high": reg.vif_high.to_numpy(dtype=bool),
+            "r": imp.r.to_numpy(), "relative_weight": imp.relative_weight.to_numpy(),
+            "relative_weight_pct": imp.relative_weight_pct.to_numpy(), "pratt": imp.pratt.to_numpy(),
+            "pratt_pct": imp.pratt_pct.to_numpy(),
+            "sem_std": sem["std"].to_numpy() if sem is not None else nan,
+            "sem_se": sem["std_se"].to_numpy() if sem is not None else nan,
+            "sem_p": sem["std_p"].to_numpy() if sem is not None else nan,
+            "performance": from_prio("performance"), "performance_ci_low": from_prio("performance_ci_low"),
+            "performance_ci_high": from_prio("performance_ci_high"),
+            "importance_share": from_prio("importance"), "importance_share_ci_low": from_prio("importance_ci_low"),
+            "importance_share_ci_high": from_prio("importance_ci_high"),
+            "quadrant": from_prio("quadrant", "object") if pr is not None else [None] * len(drivers),
+            "priority_score": from_prio("priority_score"),
+            "priority": from_prio("priority_rank", "Int64"), "priority_ci_low": from_prio("priority_rank_ci_low", "Int64"),
+            "priority_ci_high": from_prio("priority_rank_ci_high", "Int64"),
+            "unstable_ranks": regressions[g].n < MIN_N_STABLE_RANKS,
+        }))
+    table = pd.concat(parts, ignore_index=True)
+    for col in ("rank_ci_low", "rank_ci_high", "priority", "priority_ci_low", "priority_ci_high"):
+        table[col] = table[col].astype("Int64")
+    return table
+
+
+def group_table(groups, frame, used, excluded, regressions, boot, boot_all, structural, prio) -> pd.DataFrame:
+    """The ``groups`` table: one row per group (the whole sample last)."""
+    n_input = frame[GROUP].value_counts()
+    boot_groups = pd.concat([b.groups for b in (boot, boot_all) if b is not None]).set_index("group")
+    sem_fit = structural.fit.set_index("group") if structural is not None else None
+    crosshairs = prio.crosshairs.set_index("group")
+    rows = []
+    for g in groups:
+        reg = regressions[g]
+        bg = boot_groups.loc[g]
+        n_in = len(frame) if g == ALL else int(n_input.get(g, 0))
+        row = {"group": g, "n_input": n_in, "n_used": reg.n, "n_excluded": n_in - reg.n, "r2": reg.r2,
+               "r2_ci_low": bg.r2_ci_low, "r2_ci_high": bg.r2_ci_high, "adj_r2": reg.adj_r2,
+               "n_failed_resamples": int(bg.n_failed), "unstable_ranks": reg.n < MIN_N_STABLE_RANKS,
+               "crosshair_importance": crosshairs.importance.get(g, np.nan),
+               "crosshair_performance": crosshairs.performance.get(g, np.nan)}
+        if sem_fit is not None:
+            f = sem_fit.loc[g]
+            row.update(sem_n=int(f.n), sem_converged=bool(f.converged), sem_cfi=f.cfi, sem_rmsea=f.rmsea,
+                       sem_srmr=f.srmr, sem_problems=int(f.n_problems))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def regression_tables(groups, regressions, dominances) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Long tables of regression coefficients, pairwise dominance and conditional dominance."""
+    coefficients = pd.concat([regressions[g].table.assign(group=g) for g in groups], ignore_index=True)
+    coefficients = coefficients[["group", *[c for c in coefficients.columns if c != "group"]]]
+    pairs = pd.concat([dominances[g].pairs.assign(group=g) for g in groups], ignore_index=True)
+    pairs = pairs[["group", *[c for c in pairs.columns if c != "group"]]]
+    conditional = pd.concat([
+        dominances[g].conditional.reset_index().melt(id_vars="k", var_name="driver", value_name="gain").assign(group=g)
+        for g in groups], ignore_index=True)[["group", "driver", "k", "gain"]]
+    return coefficients, pairs, conditional
+
+
+def kpi_tables(data: pd.DataFrame, groups: np.ndarray, inst, *, grouped: bool, level: float) -> pd.DataFrame:
+    """CSAT, NPS, CES and FCR per group and channel (channel 'all' = every channel), and for 'all'."""
+    columns = {}
+    for measure in ("csat", "nps", "ces", "fcr"):
+        question = inst.question_for(measure)
+        if question is not None and question.id in data.columns and data[question.id].notna().any():
+            columns[f"{measure}_column"] = question.id
+    if not columns:
+        return pd.DataFrame(columns=KPI_COLUMNS)
+    work = data[list(columns.values())].copy()
+    work[GROUP] = groups
+    has_channel = CHANNEL in data.columns
+    if has_channel:
+        work[CHANNEL] = data[CHANNEL].astype("string").fillna(UNKNOWN_CHANNEL).to_numpy(dtype=object)
+    parts = []
+    splits = [([], ALL, ALL)] + ([([CHANNEL], ALL, None)] if has_channel else [])
+    if grouped:
+        splits += [([GROUP], None, ALL)] + ([([GROUP, CHANNEL], None, None)] if has_channel else [])
+    for by, group, channel in splits:
+        t = kpi_table(work, by=by or None, level=level, **columns)
+        if group is not None:
+            t[GROUP] = group
+        if channel is not None:
+            t[CHANNEL] = channel
+        parts.append(t)
+    out = pd.concat(parts, ignore_index=True)
+    out["key"] = out.kpi.map(KPI_KEYS)
+    return out[KPI_COLUMNS]
+
+
+def warning_table(groups: pd.DataFrame, regressions, structural, sample, settings, prio) -> pd.DataFrame:
+    """Everything a reader must know before trusting the figures, one row per warning."""
+    rows = [{"group": None, "kind": "data", "severity": "warning", "message": note} for note in sample.notes]
+    if settings.n_resamples < 1000:
+        rows.append({"group": None, "kind": "bootstrap", "severity": "warning",
+                     "message": f"only {settings.n_resamples} resamples: 95% percentile intervals need about "
+                                "1000 or more (Efron & Tibshirani 1993)"})
+    if not settings.exclude_flagged:
+        n = int(sample.frame.flagged.to_numpy()[sample.used].sum())
+        if n:
+            rows.append({"group": None, "kind": "flagged_included", "severity": "warning",
+                         "message": f"{n} flagged respondents (straight-liners, speeders, too many missing) are "
+                                    "included in the analysis"})
+    not_asked = int(sample.excluded.code.eq("not_asked").sum())
+    if not_asked:
+        dropped = sorted({d for s in sample.excluded.missing_drivers[sample.excluded.code == "not_asked"]
+                          for d in s.split(",") if d})
+        rows.append({"group": None, "kind": "not_asked", "severity": "note",
+                     "message": f"{not_asked} respondents are not in the importance analysis only because "
+                                f"{', '.join(dropped)} are not asked in their channel; analyse without those "
+                                "drivers to include them (they still count in the KPIs and the SEM)"})
+    for r in groups.itertuples():
+        if r.unstable_ranks:
+            rows.append({"group": r.group, "kind": "unstable_ranks", "severity": "warning",
+                         "message": f"{r.n_used} respondents used (fewer than {MIN_N_STABLE_RANKS}): importance "
+                                    "ranks and priorities are unstable; read their intervals"})
+        if r.n_failed_resamples:
+            rows.append({"group": r.group, "kind": "bootstrap", "severity": "warning",
+                         "message": f"{r.n_failed_resamples} degenerate bootstrap resamples left out"})
+        reg = regressions[r.group]
+        if reg.high_vif:
+            vifs = reg.table.set_index("term").vif
+            rows.append({"group": r.group, "kind": "high_vif", "severity": "warning",
+                         "message": "collinear drivers, " + ", ".join(f"{d} VIF {vifs[d]:.1f}" for d in reg.high_vif)
+                                    + f" ({reg.vif_threshold}): their betas are imprecise; LMG shares are not affected"})
+    if structural is not None:
+        for p in structural.problems.itertuples():
+            rows.append({"group": p.group, "kind": f"sem_{p.kind}", "severity": p.severity, "message": p.message})
+    if settings.importance == "sem":
+        missing = sorted(set(groups.group) - set(prio.table.group))
+        for g in missing:
+            rows.append({"group": g, "kind": "priorities", "severity": "warning",
+                         "message": "no SEM estimates, so no quadrants or priorities (see the SEM problems)"})
+    return pd.DataFrame(rows, columns=["group", "kind", "severity", "message"])

@@ -1,0 +1,302 @@
+"""``analyse_drivers`` on the shipped example study: it must reproduce the statistics modules.
+
+The modules' own numbers are pinned to published/R reference values in their tests;
+here the integration is checked: the same rows, the same seeds and the same numbers,
+every respondent accounted for, and a JSON document of the promised shape.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from analysis.bootstrap import bootstrap_importance  # noqa: E402
+from analysis.dominance import dominance_analysis  # noqa: E402
+from analysis.drivers import analyse_drivers  # noqa: E402
+from analysis.importance import relative_importance  # noqa: E402
+from analysis.kpis import kpi_table  # noqa: E402
+from analysis.regression import driver_regression  # noqa: E402
+from analysis.scores import construct_scores  # noqa: E402
+from instrument import DataError, ServiceDriversError, read_responses  # noqa: E402
+
+EXAMPLE = Path(__file__).parents[1] / "data" / "example"
+FLAGS = ["flag_straightlining", "flag_too_many_missing", "flag_speeding"]
+B, SEED = 200, 3
+NON_PHONE_DRIVERS = ["reliability", "empathy", "customer_focus", "customer_knowledge", "accessibility"]
+DRIVER_KEYS = {"beta_std", "beta_std_ci", "lmg", "lmg_pct", "lmg_ci", "rank_ci", "dominance", "relative_weight",
+               "pratt", "sem_std", "sem_se", "sem_p", "performance", "quadrant", "priority"}
+
+
+@pytest.fixture(scope="module")
+def example(inst):
+    data, _ = read_responses(EXAMPLE / "responses.csv", inst)
+    return data
+
+
+@pytest.fixture(scope="module")
+def res(example, inst):
+    return analyse_drivers(example, inst, by="organisation", bootstrap=B, seed=SEED)
+
+
+@pytest.fixture(scope="module")
+def complete_rows(example, inst):
+    """The rows importance should use, built independently: unflagged, outcome and all seven scores."""
+    scores = construct_scores(example, inst)
+    keep = ~example[FLAGS].any(axis=1) & scores.notna().all(axis=1)
+    out = scores[keep].copy()
+    out.insert(0, "organisation", example.organisation[keep])
+    out.insert(0, "respondent_id", example.respondent_id[keep])
+    return out.reset_index(drop=True)
+
+
+def test_uses_exactly_the_complete_unflagged_rows(res, complete_rows, inst):
+    assert res.used.respondent_id.tolist() == complete_rows.respondent_id.tolist()
+    np.testing.assert_array_equal(res.used[inst.driver_keys + ["satisfaction"]].to_numpy(),
+                                  complete_rows[inst.driver_keys + ["satisfaction"]].to_numpy())
+    assert res.n_used == len(complete_rows) == 802 and res.n_input == 1500
+
+
+def test_point_estimates_equal_the_module_functions(res, complete_rows, inst):
+    drivers = inst.driver_keys
+    for g, part in [*complete_rows.groupby("organisation"), ("all", complete_rows)]:
+        rows = res.importance[res.importance.group == g].set_index("driver").loc[drivers]
+        imp = relative_importance(part, "satisfaction", drivers).table.set_index("driver")
+        reg = driver_regression(part, "satisfaction", drivers).table.set_index("term").loc[drivers]
+        np.testing.assert_allclose(rows.lmg, imp.lmg, rtol=1e-12)
+        np.testing.assert_allclose(rows.lmg_pct, imp.lmg_pct, rtol=1e-12)
+        np.testing.assert_allclose(rows.relative_weight, imp.relative_weight, rtol=1e-12)
+        np.testing.assert_allclose(rows.pratt, imp.pratt, rtol=1e-12)
+        assert rows["rank"].tolist() == imp.lmg_rank.tolist()
+        np.testing.assert_allclose(rows.beta_std, reg.std_coef, rtol=1e-10)
+        np.testing.assert_allclose(rows.beta_std_se, reg.std_se, rtol=1e-10)
+        np.testing.assert_allclose(rows.vif, reg.vif, rtol=1e-10)
+        assert rows.n.iloc[0] == len(part)
+        assert np.isclose(rows.lmg.sum(), rows.r2.iloc[0]) and np.isclose(rows.lmg_pct.sum(), 100)
+        dom = dominance_analysis(part, "satisfaction", drivers)
+        pairs = res.dominance[res.dominance.group == g].drop(columns="group").reset_index(drop=True)
+        pd.testing.assert_frame_equal(pairs, dom.pairs)
+
+
+def test_bootstrap_intervals_equal_bootstrap_importance_with_the_same_seed(res, complete_rows, inst):
+    drivers = inst.driver_keys
+    frame = complete_rows.drop(columns="respondent_id")
+    boot = bootstrap_importance(frame, "satisfaction", drivers, group="organisation", n_resamples=B, seed=SEED)
+    boot_all = bootstrap_importance(frame.drop(columns="organisation"), "satisfaction", drivers, n_resamples=B,
+                                    seed=np.random.SeedSequence(SEED, spawn_key=(4,)))
+    for b in (boot, boot_all):
+        for g in b.groups.group:
+            rows = res.importance[res.importance.group == g].set_index("driver").loc[drivers]
+            lmg_pct = b.table("lmg_pct").query("group == @g").set_index("driver").loc[drivers]
+            beta = b.table("std_beta").query("group == @g").set_index("driver").loc[drivers]
+            ranks = b.ranks.query("group == @g").set_index("driver").loc[drivers]
+            np.testing.assert_array_equal(rows.ci_low, lmg_pct.ci_low)
+            np.testing.assert_array_equal(rows.ci_high, lmg_pct.ci_high)
+            np.testing.assert_array_equal(rows.beta_std_ci_low, beta.ci_low)
+            np.testing.assert_array_equal(rows.beta_std_ci_high, beta.ci_high)
+            assert rows.rank_ci_low.tolist() == ranks.rank_ci_low.tolist()
+            assert rows.rank_ci_high.tolist() == ranks.rank_ci_high.tolist()
+    diffs = boot.group_differences("lmg_pct", pairwise=True, versus_rest=True)
+    mine = res.differences[res.differences.statistic == "lmg_pct"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine, diffs)
+    assert res.settings.seed == SEED and res.bootstrap.seed_entropy == SEED
+
+
+def test_every_respondent_is_used_or_excluded_with_a_reason(res, example):
+    used, excluded = set(res.used.respondent_id), set(res.excluded.respondent_id)
+    assert not used & excluded and used | excluded == set(example.respondent_id)
+    assert res.excluded.reason.str.len().gt(0).all()
+    for r in res.groups.itertuples():
+        if r.group == "all":
+            assert r.n_input == 1500 and r.n_used + r.n_excluded == 1500
+            continue
+        members = set(example.respondent_id[example.organisation == r.group])
+        assert r.n_input == len(members) == r.n_used + r.n_excluded
+        assert len(set(res.excluded.respondent_id[res.excluded.group == r.group])) == r.n_excluded
+    counts = res.exclusion_counts.groupby("group").n.sum()
+    assert counts.to_dict() == res.groups.set_index("group").n_excluded.drop("all").to_dict()
+
+
+def test_exclusion_reasons_say_why(res, example):
+    ex = res.excluded.set_index("respondent_id")
+    flagged = set(example.respondent_id[example[FLAGS].any(axis=1)])
+    assert set(ex.index[ex.code == "flagged"]) == flagged
+    straight = example.set_index("respondent_id").loc[sorted(flagged)].flag_straightlining
+    assert all("straight-liner" in ex.reason[i] for i in straight.index[straight])
+    by_design = ex[ex.code == "not_asked"]
+    channels = example.set_index("respondent_id").channel.loc[by_design.index]
+    assert (channels != "phone").all() and len(by_design) == 615
+    assert (by_design.missing_drivers == "wait_time,menu").all()
+    assert all(f"not asked in the {c} channel (by design)" in r for r, c in zip(by_design.reason, channels))
+    other = ex[ex.code.isin(["no_outcome", "missing_score"])]
+    assert set(other.code) == {"no_outcome", "missing_score"}
+    assert other.reason.str.contains("no satisfaction score|no score for").all()
+    assert not ex.code.eq("no_group").any()
+
+
+def test_leaving_out_the_phone_only_drivers_uses_every_channel(example, inst):
+    res = analyse_drivers(example, inst, drivers=NON_PHONE_DRIVERS, bootstrap=50, seed=1, sem=False)
+    assert res.n_used > 1350 and not res.excluded.code.eq("not_asked").any()
+    assert set(res.importance.driver) == set(NON_PHONE_DRIVERS)
+    assert set(res.used.columns) == {"respondent_id", "group", *NON_PHONE_DRIVERS, "satisfaction"}
+
+
+def test_json_document_has_the_promised_keys_and_types(res, inst):
+    doc = res.to_dict()
+    text = json.dumps(doc, allow_nan=False)
+    assert json.loads(text) == doc
+    assert set(doc) == {"meta", "groups", "differences"}
+    assert {"n_input", "n_used", "excluded", "bootstrap", "seed", "version"} <= set(doc["meta"])
+    assert doc["meta"]["bootstrap"] == B and doc["meta"]["seed"] == SEED
+    assert doc["meta"]["n_input"] == 1500 and doc["meta"]["n_used"] == 802
+    assert len(doc["meta"]["excluded"]) == 698
+    assert all({"respondent_id", "reason"} <= set(e) for e in doc["meta"]["excluded"])
+    assert list(doc["groups"]) == ["Energie", "Telecom", "Verzekeraar", "Webwinkel", "all"]
+    for name, g in doc["groups"].items():
+        assert {"n", "r2", "kpis", "drivers"} <= set(g)
+        assert isinstance(g["n"], int) and isinstance(g["r2"], float)
+        assert {"csat_pct", "nps", "ces_mean", "fcr_pct_yes", "by_channel"} <= set(g["kpis"])
+        assert list(g["drivers"]) == inst.driver_keys
+        for d in g["drivers"].values():
+            assert DRIVER_KEYS <= set(d)
+            for key in ("beta_std_ci", "lmg_ci", "rank_ci"):
+                assert len(d[key]) == 2 and d[key][0] <= d[key][1]
+            assert all(isinstance(v, int) for v in d["rank_ci"]) and isinstance(d["priority"], int)
+            assert isinstance(d["sem_std"], float) and isinstance(d["quadrant"], str)
+            assert d["lmg_ci"][0] <= d["lmg"] <= d["lmg_ci"][1]
+            assert set(d["dominance"]) == {"general", "conditional", "completely_dominates",
+                                           "conditionally_dominates", "generally_dominates"}
+            assert len(d["dominance"]["conditional"]) == 7
+    energie = doc["groups"]["Energie"]["drivers"]
+    dom = res.dominances["Energie"].complete
+    assert energie["reliability"]["dominance"]["completely_dominates"] == [
+        d for d in inst.driver_keys if d != "reliability" and dom.loc["reliability", d] == 1]
+    first = doc["differences"][0]
+    assert set(first) >= {"statistic", "group", "versus", "driver", "estimate", "ci"}
+
+
+def test_json_has_null_not_nan_without_sem(example, inst):
+    res = analyse_drivers(example, inst, bootstrap=20, seed=1, sem=False)
+    text = json.dumps(res.to_dict(), allow_nan=False)
+    d = json.loads(text)["groups"]["Telecom"]["drivers"]["menu"]
+    assert d["sem_std"] is None and d["sem_p"] is None
+    assert "sem" not in json.loads(text)["groups"]["Telecom"]
+    assert res.sem is None and res.warnings.kind.eq("bootstrap").any()   # 20 resamples < 1000
+
+
+def test_sem_paths_per_group_with_their_problems(res):
+    assert set(res.sem.group) == {"Energie", "Telecom", "Verzekeraar", "Webwinkel", "all"}
+    assert res.sem_fit.converged.all() and (res.sem_fit.n > res.groups.set_index("group").n_used.loc[
+        res.sem_fit.group].to_numpy()).all()                         # FIML: every unflagged respondent
+    top = res.sem[res.sem.group == "Verzekeraar"].set_index("driver")["std"]
+    assert set(top.nlargest(2).index) == {"reliability", "customer_focus"}
+    small = res.warnings[res.warnings.kind == "sem_small_sample"]
+    assert set(small.group) == {"Energie", "Telecom", "Verzekeraar", "Webwinkel"}
+
+
+def test_kpis_equal_kpi_table(res, example):
+    unflagged = example[~example[FLAGS].any(axis=1)]
+    ref = kpi_table(unflagged, by="organisation", csat_column="csat", nps_column="nps", ces_column="ces",
+                    fcr_column="fcr")
+    mine = res.kpis[res.kpis.channel == "all"].rename(columns={"group": "organisation"})
+    merged = ref.merge(mine, on=["organisation", "kpi"], suffixes=("", "_mine"))
+    assert len(merged) == 24
+    np.testing.assert_allclose(merged.estimate, merged.estimate_mine)
+    np.testing.assert_allclose(merged.ci_low, merged.ci_low_mine)
+    per_channel = res.kpis[(res.kpis.group == "Energie") & (res.kpis.channel == "phone") & (res.kpis.key == "nps")]
+    ref_phone = kpi_table(unflagged[(unflagged.organisation == "Energie") & (unflagged.channel == "phone")],
+                          nps_column="nps")
+    assert per_channel.estimate.item() == pytest.approx(ref_phone.estimate.item())
+
+
+def test_priorities_follow_the_importance_option(example, inst):
+    weights = analyse_drivers(example, inst, importance="weights", crosshair="median", bootstrap=50, seed=2,
+                              sem=False)
+    t = weights.importance
+    np.testing.assert_allclose(t.importance_share, t.relative_weight_pct)
+    assert weights.priorities.crosshair == "median"
+    sem = analyse_drivers(example, inst, importance="sem", bootstrap=50, seed=2)
+    t = sem.importance[sem.importance.group == "Telecom"]
+    np.testing.assert_allclose(t.importance_share, 100 * t.sem_std.abs() / t.sem_std.abs().sum())
+    assert t.priority_ci_low.isna().all() and t.priority.notna().all()
+    d = json.loads(json.dumps(sem.to_dict(), allow_nan=False))["groups"]["Telecom"]["drivers"]["empathy"]
+    assert d["priority_ci"] == [None, None]
+
+
+def test_csat_outcome_regresses_the_answer_on_the_latent_drivers(example, inst):
+    res = analyse_drivers(example, inst, outcome="csat", bootstrap=50, seed=4)
+    assert res.structural.syntax.endswith("csat ~ " + " + ".join(inst.driver_keys))
+    assert "satisfaction" not in res.structural.syntax
+    assert res.used.columns[-1] == "csat" and res.importance.r2.between(0.2, 0.8).all()
+
+
+def test_small_groups_are_flagged_as_unstable(example, inst):
+    small = example[(example.organisation != "Webwinkel") | (example.index % 3 == 0)]
+    res = analyse_drivers(small, inst, bootstrap=50, seed=5, sem=False)
+    row = res.groups.set_index("group").loc["Webwinkel"]
+    assert row.n_used < 100 and row.unstable_ranks
+    assert res.importance[res.importance.group == "Webwinkel"].unstable_ranks.all()
+    assert "Webwinkel" in set(res.warnings.group[res.warnings.kind == "unstable_ranks"])
+    assert "ranks unstable" in res.summary()
+
+
+def test_flagged_respondents_can_be_included(example, inst):
+    res = analyse_drivers(example, inst, exclude_flagged=False, bootstrap=50, seed=6, sem=False)
+    assert not res.excluded.code.eq("flagged").any() and res.n_used > 802
+    assert res.warnings.kind.eq("flagged_included").any()
+
+
+@pytest.mark.parametrize("kwargs, error, fragment", [
+    ({"by": "region"}, DataError, "no column 'region' to group by"),
+    ({"outcome": "loyalty"}, ServiceDriversError, "unknown outcome 'loyalty'"),
+    ({"bootstrap": 0}, ServiceDriversError, "at least 2"),
+    ({"bootstrap": -5}, ServiceDriversError, "at least 2"),
+    ({"drivers": ["speed"]}, ServiceDriversError, "unknown driver(s) 'speed'"),
+    ({"importance": "sem", "sem": False}, ServiceDriversError, "needs the structural model"),
+    ({"crosshair": "centre"}, ServiceDriversError, "unknown crosshair"),
+    ({"level": 95}, ServiceDriversError, "between 0 and 1"),
+    ({"by": "channel"}, DataError, "leave those drivers out"),
+])
+def test_bad_options_raise_one_clear_error(example, inst, kwargs, error, fragment):
+    with pytest.raises(error) as info:
+        analyse_drivers(example, inst, **{"bootstrap": 10, "sem": False, **kwargs})
+    assert fragment in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_group_called_all_is_refused(example, inst):
+    renamed = example.assign(organisation=example.organisation.replace({"Telecom": "all"}))
+    with pytest.raises(DataError, match="called 'all'"):
+        analyse_drivers(renamed, inst, bootstrap=10, sem=False)
+
+
+def test_progress_reaches_the_total(example, inst):
+    calls = []
+    analyse_drivers(example, inst, bootstrap=30, seed=1, progress=lambda *a: calls.append(a))
+    boot = [c for c in calls if c[0] == "bootstrap"]
+    assert boot[-1][1] == boot[-1][2] == 30 * (4 * 2 + 1)
+    assert [c[1] for c in boot] == sorted(c[1] for c in boot)
+    assert [c for c in calls if c[0] == "sem"][-1][1:] == (5, 5)
+
+
+def test_summary_html_and_plots(res):
+    text = res.summary()
+    for g in ("Energie", "Telecom", "Verzekeraar", "Webwinkel", "all:"):
+        assert g in text
+    assert "concentrate here" in text or "keep up the good work" in text
+    assert "<table" in res._repr_html_() and "Energie" in res._repr_html_()
+    ax = res.plot_priorities(group="Energie")
+    assert ax.get_title() == "Improvement priorities: Energie"
+    ax = res.plot_importance()
+    assert len(ax.patches) == 7 and "all" in ax.get_title()
+    plt.close("all")
+    with pytest.raises(ValueError, match="no group 'Nowhere'"):
+        res.plot_importance("Nowhere")
+    top = res.group("Verzekeraar")
+    assert top.driver.iloc[0] == "reliability" and top["rank"].tolist() == list(range(1, 8))
