@@ -1,0 +1,125 @@
+"""``drivers analyse`` through the real entry point: output, JSON file, exit codes and messages."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.drivers import analyse_drivers
+from instrument import read_responses
+
+EXAMPLE = Path(__file__).parents[1] / "data" / "example"
+CSV, SAV = EXAMPLE / "responses.csv", EXAMPLE / "responses.sav"
+
+
+def ok(res) -> str:
+    assert res.exit_code == 0, res.stdout + res.stderr
+    assert "Traceback" not in res.stderr + res.stdout
+    return res.stdout
+
+
+def failed(res, code: int, *fragments: str) -> str:
+    """A user error (exit 1) or a usage error (exit 2): a short message, no traceback."""
+    assert res.exit_code == code, (res.exit_code, res.stdout, res.stderr)
+    assert "Traceback" not in res.stderr + res.stdout
+    message = res.stderr.strip()
+    if code == 1:
+        assert message.startswith("error: ") and len(message.splitlines()) == 1, message
+    flat = " ".join(re.sub(r"[│╭╮╰╯─]", " ", message).split())
+    for fragment in fragments:
+        assert fragment in flat, flat
+    return flat
+
+
+@pytest.fixture(scope="module")
+def example_json(tmp_path_factory):
+    return tmp_path_factory.mktemp("analyse") / "result.json"
+
+
+def test_example_prints_tables_kpis_exclusions_and_writes_the_json(run_cli, inst, example_json):
+    out = ok(run_cli("analyse", CSV, "--by", "organisation", "--bootstrap", "200", "--seed", "7",
+                     "--json", example_json))
+    assert "802 of 1500 respondents used" in out and "200 resamples per group (seed 7)" in out
+    for group in ("Energie", "Telecom", "Verzekeraar", "Webwinkel"):
+        assert re.search(rf"^{group}: n = \d+ of 375, R² = 0\.\d{{3}} \[0\.\d{{3}}, 0\.\d{{3}}\]", out, re.M), group
+    assert re.search(r"^all: n = 802 of 1500", out, re.M)
+    assert "LMG % [CI]" in out and "priority [CI]" in out and "concentrate here" in out
+    assert re.search(r"Energie\s+18\s+0\s+0\s+136\s+154", out)          # exclusion counts by reason
+    assert "KPIs" in out and "KPIs per channel" in out and "Differences in LMG %" in out
+    assert "sem small_sample" not in out and "357 respondents for 121 free parameters" in out
+    assert f"result written to {example_json}" in out
+
+    doc = json.loads(example_json.read_text(encoding="utf-8"))
+    data, _ = read_responses(CSV, inst)
+    api = analyse_drivers(data, inst, by="organisation", bootstrap=200, seed=7)
+    assert doc == json.loads(json.dumps(api.to_dict()))            # the CLI writes exactly to_dict()
+
+
+def test_printed_numbers_come_from_the_result(run_cli, inst, example_json):
+    doc = json.loads(example_json.read_text(encoding="utf-8"))
+    out = ok(run_cli("analyse", CSV, "--bootstrap", "200", "--seed", "7", "--no-sem"))
+    rel = doc["groups"]["Verzekeraar"]["drivers"]["reliability"]
+    shown = f"{rel['lmg_pct']:.1f} [{rel['lmg_pct_ci'][0]:.1f}, {rel['lmg_pct_ci'][1]:.1f}]"
+    block = out.split("Verzekeraar: n =")[1].split("Webwinkel: n =")[0]
+    line = next(line for line in block.splitlines() if line.strip().startswith("reliability"))
+    assert shown in line and f"{rel['rank']} [{rel['rank_ci'][0]}-{rel['rank_ci'][1]}]" in line
+
+
+def test_spss_file_and_options(run_cli, tmp_path):
+    path = tmp_path / "r.json"
+    out = ok(run_cli("analyse", SAV, "--bootstrap", "100", "--seed", "1", "--no-sem", "--include-flagged",
+                     "--drivers", "reliability,empathy", "--drivers", "customer_focus", "--outcome", "nps",
+                     "--importance", "weights", "--crosshair", "midpoint", "--json", path))
+    doc = json.loads(path.read_text())
+    assert doc["meta"]["outcome"] == "nps" and doc["meta"]["drivers"] == ["reliability", "empathy", "customer_focus"]
+    assert list(doc["groups"]["Energie"]["drivers"]) == ["reliability", "empathy", "customer_focus"]
+    assert not any(e["code"] == "flagged" for e in doc["meta"]["excluded"])
+    assert "flagged respondents" in out and "cross-hairs at the midpoint" in out
+
+
+def test_by_another_column(run_cli):
+    out = ok(run_cli("analyse", CSV, "--by", "channel", "--drivers", "reliability,empathy,customer_focus",
+                     "--bootstrap", "50", "--seed", "2", "--no-sem"))
+    for channel in ("chat", "email", "messaging", "phone", "social"):
+        assert re.search(rf"^{channel}: n = \d+", out, re.M)
+    assert "ranks unstable" in out                                   # social has fewer than 100
+
+
+@pytest.mark.parametrize("args, code, fragments", [
+    (["--by", "agent_id", "--no-sem"], 1, ["too few usable respondents", "at least 9 needed"]),
+    (["--outcome", "loyalty"], 2, ["'loyalty' is not one of satisfaction, csat, nps, ces"]),
+    (["--bootstrap", "0"], 2, ["--bootstrap", "give at least 2"]),
+    (["--bootstrap", "-5"], 2, ["--bootstrap", "give at least 2"]),
+    (["--importance", "shapley"], 2, ["'shapley' is not one of lmg, weights, beta, sem"]),
+    (["--importance", "sem", "--no-sem"], 2, ["needs the structural model"]),
+    (["--no-sem", "--by", "region"], 1, ["no column 'region' to group by"]),
+    (["--crosshair", "centre"], 2, ["'centre' is not one of mean, median, midpoint"]),
+    (["--drivers", "speed"], 2, ["unknown driver(s) speed"]),
+    (["--level", "95"], 2, ["between 0 and 1"]),
+    (["--seed", "-1"], 2, ["0 or more"]),
+])
+def test_bad_options(run_cli, args, code, fragments):
+    quick = [] if "--bootstrap" in args else ["--bootstrap", "10"]
+    failed(run_cli("analyse", CSV, *quick, *args), code, *fragments)
+
+
+def test_files_the_reader_rejects(run_cli, tmp_path):
+    failed(run_cli("analyse", tmp_path / "nothing.csv"), 1, "nothing.csv")
+    dup = tmp_path / "dup.csv"
+    frame = pd.read_csv(CSV, dtype=str).head(20)
+    frame.loc[1, "respondent_id"] = frame.loc[0, "respondent_id"]
+    frame.to_csv(dup, index=False)
+    failed(run_cli("analyse", dup, "--bootstrap", "10"), 1, "dup.csv", "duplicate respondent id")
+    text = tmp_path / "bad.csv"
+    frame = pd.read_csv(CSV, dtype=str).head(20)
+    frame.loc[3, "rel1"] = "eight"
+    frame.to_csv(text, index=False)
+    failed(run_cli("analyse", text, "--bootstrap", "10"), 1, "bad.csv", "column 'rel1'")
+
+
+def test_unwritable_json_fails_before_the_work(run_cli, tmp_path):
+    failed(run_cli("analyse", CSV, "--bootstrap", "10", "--json", tmp_path / "no" / "such" / "r.json"), 1,
+           "does not exist")
