@@ -141,6 +141,11 @@ def test_no_usable_rows_raise(frame, message):
         SEM(HS_MODEL).fit(frame)
 
 
+def test_constant_variable_raises(holzinger):
+    with pytest.raises(ModelError, match=r"group 'Pasteur': variable\(s\) \['x3'\] have the same value"):
+        SEM(HS_MODEL).fit(holzinger.assign(x3=2.0), group="school")
+
+
 def test_unknown_variable_names_the_line(holzinger):
     with pytest.raises(ModelError, match=r"line 3: variable 'x99' is not a column"):
         SEM("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x99").fit(holzinger)

@@ -183,6 +183,11 @@ def prepare_groups(data: pd.DataFrame, observed: tuple[str, ...], *, group: str 
         never = [v for v, seen in zip(observed, obs.any(axis=0)) if not seen]
         if never:
             raise ModelError(f"{where}: variable(s) {never} are missing for every respondent")
+        spread = np.nanmax(Y, axis=0) - np.nanmin(Y, axis=0)
+        constant = [v for v, r in zip(observed, spread) if r == 0]
+        if constant:
+            raise ModelError(f"{where}: variable(s) {constant} have the same value for every "
+                             f"respondent, so they cannot be modelled; remove them from the model")
         groups.append(group_from_values(Y, label, n_empty=int(empty.sum())))
     return groups, info
 
