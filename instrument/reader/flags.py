@@ -126,9 +126,10 @@ def respondent_flags(
     n_applicable = applicable.sum(axis=1)
     n_substantive = substantive.notna().sum(axis=1)
     n_answered = ((answers.notna() | not_applicable.astype(bool)) & applicable).sum(axis=1)
-    distinct = substantive.nunique(axis=1)
+    # one distinct substantive answer (nunique == 1), without a per-row nunique
+    one_distinct = (n_substantive > 0) & (substantive.max(axis=1) == substantive.min(axis=1))
 
-    straight = (n_applicable > 0) & (n_substantive >= 2) & (distinct == 1) & (
+    straight = (n_applicable > 0) & (n_substantive >= 2) & one_distinct & (
         n_substantive >= STRAIGHTLINING_MIN_SHARE * n_applicable
     )
     too_many_missing = (n_applicable > 0) & (n_answered < MIN_ANSWERED_SHARE * n_applicable)
@@ -138,22 +139,32 @@ def respondent_flags(
         median = float(duration.median())
         speeding = (duration < SPEEDING_SHARE_OF_MEDIAN * median).fillna(False).astype(bool)
 
-    reasons = []
-    for i in answers.index:
-        why = []
-        if straight[i]:
-            code = substantive.loc[i].dropna().iloc[0]
-            why.append(f"straightlining: all {n_substantive[i]} answered driver items are {code:g}")
-        if too_many_missing[i]:
-            why.append(f"too many missing: {n_answered[i]} of {n_applicable[i]} applicable driver items answered")
-        if speeding[i]:
-            why.append(
-                f"speeding: {duration[i]:g} s, below {SPEEDING_SHARE_OF_MEDIAN:.0%} of the median {median:g} s"
-            )
-        reasons.append("; ".join(why))
+    reasons = pd.Series("", index=answers.index, dtype=object)
+    flagged = (straight | too_many_missing | speeding).to_numpy(dtype=bool)
+    if flagged.any():
+        # plain arrays of the flagged rows only: a million respondents stay fast
+        rows = np.flatnonzero(flagged)
+        code = substantive.max(axis=1).to_numpy()[rows]      # all substantive answers are equal
+        n_sub, n_ans, n_app = (s.to_numpy()[rows] for s in (n_substantive, n_answered, n_applicable))
+        is_straight, is_missing, is_speeding = (s.to_numpy(dtype=bool)[rows] for s in
+                                                (straight, too_many_missing, speeding))
+        seconds = duration.to_numpy()[rows] if duration is not None else np.full(len(rows), np.nan)
+        texts = []
+        for k in range(len(rows)):
+            why = []
+            if is_straight[k]:
+                why.append(f"straightlining: all {n_sub[k]} answered driver items are {code[k]:g}")
+            if is_missing[k]:
+                why.append(f"too many missing: {n_ans[k]} of {n_app[k]} applicable driver items answered")
+            if is_speeding[k]:
+                why.append(
+                    f"speeding: {seconds[k]:g} s, below {SPEEDING_SHARE_OF_MEDIAN:.0%} of the median {median:g} s"
+                )
+            texts.append("; ".join(why))
+        reasons.iloc[rows] = texts
     flags = pd.DataFrame(
         {"flag_straightlining": straight.astype(bool), "flag_too_many_missing": too_many_missing.astype(bool),
          "flag_speeding": speeding.astype(bool)},
         index=answers.index,
     )
-    return flags, pd.Series(reasons, index=answers.index, dtype=object)
+    return flags, reasons

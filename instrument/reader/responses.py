@@ -16,7 +16,7 @@ from instrument.reader.quality import QualityReport, item_table
 from instrument.reader.table import RawTable, normalise_delimiter
 from instrument.reader.text import guess_encoding, peek_header
 from instrument.reader.validate import (
-    ANSWER, MISSING, NOT_APPLICABLE, ConvertedColumn, apply_spss_metadata, convert_column, empty_column, is_blank,
+    ANSWER, MISSING, NOT_APPLICABLE, ConvertedColumn, apply_spss_metadata, blank_mask, convert_column, empty_column,
 )
 
 SOURCES = ("auto", "file", "limesurvey", "qualtrics")
@@ -175,7 +175,9 @@ def check_table(
     frame = table.frame
     if len(frame) == 0:
         raise DataError("has no responses (only a header row); export the responses again", file=file)
-    empty = frame.map(is_blank).all(axis=1).to_numpy(dtype=bool) if frame.shape[1] else np.ones(len(frame), bool)
+    empty = np.ones(len(frame), dtype=bool)
+    for k in range(frame.shape[1]):
+        empty &= blank_mask(frame.iloc[:, k])
     if empty.all():
         raise DataError(f"has no responses (all {len(frame)} data rows are empty)", file=file)
     match = match_columns(list(frame.columns), inst, file=file, id_column=id_column, group_column=group_column)
@@ -332,9 +334,11 @@ def _build_report(
     excluded = [
         {"row": int(r), "respondent_id": None, "reason": "empty row (dropped)"} for r in np.flatnonzero(empty) + 1
     ]
+    mask = flagged.to_numpy(dtype=bool)
     excluded += [
-        {"row": int(data.at[i, "source_row"]), "respondent_id": data.at[i, id_var], "reason": reasons[i]}
-        for i in data.index[flagged]
+        {"row": int(r), "respondent_id": i, "reason": why}
+        for r, i, why in zip(data["source_row"].to_numpy()[mask], data[id_var].to_numpy(dtype=object)[mask],
+                             reasons.to_numpy(dtype=object)[mask])
     ]
     excluded_frame = pd.DataFrame(excluded, columns=["row", "respondent_id", "reason"])
     excluded_frame = excluded_frame.sort_values("row", kind="stable")

@@ -107,6 +107,19 @@ def is_blank(value: object) -> bool:
         return False
 
 
+def blank_mask(column: pd.Series) -> np.ndarray:
+    """:func:`is_blank` of every cell of a column, evaluated once per distinct value.
+
+    Examples
+    --------
+    >>> blank_mask(pd.Series(["a", " ", None, 3, "a"], dtype=object)).tolist()
+    [False, True, True, False, False]
+    """
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    blank_unique = np.fromiter((is_blank(u) for u in uniques), dtype=bool, count=len(uniques))
+    return np.where(codes < 0, True, blank_unique[np.clip(codes, 0, None)] if len(uniques) else True)
+
+
 def normalise_text(text: str) -> str:
     """Case- and whitespace-insensitive form of a label: ' Mee  EENS' -> 'mee eens'."""
     return " ".join(text.casefold().split())
@@ -190,13 +203,21 @@ def convert_column(raw: pd.Series, var: Variable, *, column: str | None, decimal
     return _convert_text(raw, var, column)
 
 
-def _classify_unique(raw: pd.Series, classify) -> tuple[list, np.ndarray]:
-    """Apply ``classify(value) -> (tidy, status)`` once per distinct cell value."""
+def _classify_unique(raw: pd.Series, classify) -> tuple[np.ndarray, np.ndarray]:
+    """Apply ``classify(value) -> (tidy, status)`` once per distinct cell value.
+
+    Returns the tidy values (an object array, NaN for blanks) and the status per cell.
+    """
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    results = [(np.nan, MISSING) if is_blank(u) else classify(u) for u in uniques]
-    values = [results[c][0] if c >= 0 else np.nan for c in codes]
-    status = np.array([results[c][1] if c >= 0 else MISSING for c in codes], dtype=np.int8)
-    return values, status
+    results = [(np.nan, MISSING) for _ in range(len(uniques) + 1)]   # the last: blank cells (code -1)
+    for j, u in enumerate(uniques):
+        if not is_blank(u):
+            results[j] = classify(u)
+    unique_values = np.empty(len(results), dtype=object)
+    unique_values[:] = [r[0] for r in results]
+    unique_status = np.array([r[1] for r in results], dtype=np.int8)
+    lookup = np.where(codes < 0, len(uniques), codes)
+    return unique_values[lookup], unique_status[lookup]
 
 
 def _convert_coded(raw: pd.Series, var: Variable, column: str | None, decimal_comma: bool, *, choice: bool) -> ConvertedColumn:
@@ -273,30 +294,40 @@ def _convert_text(raw: pd.Series, var: Variable, column: str | None) -> Converte
 
 
 def _convert_date(raw: pd.Series, var: Variable, column: str | None) -> ConvertedColumn:
-    status = np.full(len(raw), MISSING, dtype=np.int8)
-    stamps: list = [pd.NaT] * len(raw)
+    # Each distinct cell is classified once (a file has few distinct dates, or at least
+    # repeats them); the format choice counts cells, as if every cell were tried.
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    n_unique = len(uniques)
+    unique_status = np.full(n_unique, MISSING, dtype=np.int8)
+    unique_stamps: list = [pd.NaT] * n_unique
     warnings: list[str] = []
     texts: dict[int, str] = {}
-    for i, value in enumerate(raw):
+    for j, value in enumerate(uniques):
         if is_blank(value):
             continue
         if isinstance(value, (dt.date, np.datetime64)):
-            stamps[i], status[i] = _naive(pd.Timestamp(value)), ANSWER
+            unique_stamps[j], unique_status[j] = _naive(pd.Timestamp(value)), ANSWER
         elif isinstance(value, str):
-            texts[i] = value.strip()
+            texts[j] = value.strip()
         else:
-            status[i] = INVALID
+            unique_status[j] = INVALID
     if texts:
         strings = pd.Series(texts)
+        cells = pd.Series(np.bincount(codes[codes >= 0], minlength=n_unique)[list(texts)], index=strings.index)
         tries = {fmt: pd.to_datetime(strings, format=fmt, errors="coerce") for fmt in DATE_FORMATS}
-        best = max(DATE_FORMATS, key=lambda fmt: tries[fmt].notna().sum())  # ties: the earlier format
-        if best == "%d/%m/%Y" and tries["%m/%d/%Y"].notna().sum() == tries[best].notna().sum():
+        parsed = {fmt: int(cells[tries[fmt].notna()].sum()) for fmt in DATE_FORMATS}
+        best = max(DATE_FORMATS, key=lambda fmt: parsed[fmt])  # ties: the earlier format
+        if best == "%d/%m/%Y" and parsed["%m/%d/%Y"] == parsed[best]:
             warnings.append(f"dates in '{column}' read as day/month/year (they could also be month/day/year)")
-        for i, text in texts.items():
-            stamp = tries[best][i] if pd.notna(tries[best][i]) else tries["ISO8601"][i]
-            stamps[i] = _naive(stamp) if pd.notna(stamp) else pd.NaT
-            status[i] = ANSWER if pd.notna(stamp) else INVALID
-    values = pd.Series(pd.to_datetime(pd.Series(stamps, dtype=object)), name=var.id)
+        for j in texts:
+            stamp = tries[best][j] if pd.notna(tries[best][j]) else tries["ISO8601"][j]
+            unique_stamps[j] = _naive(stamp) if pd.notna(stamp) else pd.NaT
+            unique_status[j] = ANSWER if pd.notna(stamp) else INVALID
+    # position n_unique holds the missing cells (code -1)
+    lookup = np.where(codes < 0, n_unique, codes)
+    status = np.append(unique_status, np.int8(MISSING))[lookup]
+    stamps = pd.to_datetime(pd.Series(unique_stamps + [pd.NaT], dtype=object))
+    values = pd.Series(stamps.to_numpy()[lookup], name=var.id)
     return ConvertedColumn(
         var.id, column, values, status, raw, ("a date", "dates"),
         "write dates as 2024-03-31 or 31-03-2024", invalid_is_error=False, warnings=warnings,
