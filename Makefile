@@ -20,6 +20,7 @@ EXAMPLE := data/example/responses.sav
 # analyse, report).
 demo: $(STAMP)
 	$(VENV)/bin/drivers check $(EXAMPLE)
+	$(VENV)/bin/drivers validate $(EXAMPLE) --by organisation
 
 clean-venv:
 	rm -rf $(VENV)

@@ -16,6 +16,7 @@ from analysis.cli import info  # noqa: F401,E402
 from analysis.cli import simulate  # noqa: F401,E402
 from analysis.cli import instrument_cmds  # noqa: F401,E402
 from analysis.cli import check  # noqa: F401,E402
+from analysis.cli import validate  # noqa: F401,E402
 from analysis.cli import analyse  # noqa: F401,E402
 
 

@@ -1,0 +1,78 @@
+"""Reader options shared by every command that takes a response file.
+
+``check``, ``validate``, ``analyse`` and ``report`` read responses the same way; their
+options are declared once here (as annotated types) and passed to
+:func:`read_for_command`.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from instrument import DataError, Instrument, QualityReport, load_instrument, read_responses
+from instrument.reader.responses import INVALID_POLICIES, SOURCES
+
+DataArg = Annotated[Path, typer.Argument(help="Response file: .csv/.txt, .xlsx/.xls, .sav or .parquet.", show_default=False)]
+SourceOpt = Annotated[str, typer.Option("--source", help="auto (by extension and header), file, limesurvey or qualtrics.")]
+SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet name or 0-based position (default: the first).")]
+DelimiterOpt = Annotated[Optional[str], typer.Option("--delimiter", help="Field delimiter of a text file: , ; | or tab (default: detected).")]
+EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", help="Text encoding, e.g. utf-8, cp1252, latin-1 (default: detected).")]
+InvalidOpt = Annotated[str, typer.Option("--invalid", help="error: stop at values that are not codes; missing: read them as missing and list them.")]
+IdColumnOpt = Annotated[Optional[str], typer.Option("--id-column", help="Name of the respondent-id column, if not respondent_id.")]
+GroupColumnOpt = Annotated[Optional[str], typer.Option("--group-column", help="Name of the organisation column, if not organisation.")]
+InstrumentOpt = Annotated[Optional[Path], typer.Option("--instrument", help="A questionnaire YAML file (default: the shipped one).")]
+JsonOpt = Annotated[Optional[Path], typer.Option("--json", help="Also write the results as JSON to this file.")]
+
+
+def read_for_command(
+    data: Path,
+    *,
+    source: str = "auto",
+    sheet: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    invalid: str = "error",
+    id_column: str | None = None,
+    group_column: str | None = None,
+    instrument_file: Path | None = None,
+):
+    """Check the reader options, load the instrument and read the responses.
+
+    Returns ``(instrument, data, quality_report)``; raises ``typer.BadParameter`` for an
+    option value that is not allowed and the reader's ``DataError`` for a bad file.
+    """
+    if source not in SOURCES:
+        raise typer.BadParameter(f"'{source}' is not one of {', '.join(SOURCES)}", param_hint="--source")
+    if invalid not in INVALID_POLICIES:
+        raise typer.BadParameter(f"'{invalid}' is not one of {', '.join(INVALID_POLICIES)}", param_hint="--invalid")
+    inst: Instrument = load_instrument(instrument_file)
+    frame, report = read_responses(
+        data, inst, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding,
+        invalid=invalid, id_column=id_column, group_column=group_column,
+    )
+    return inst, frame, report
+
+
+def check_choice(value: str, choices, option: str) -> str:
+    """Raise a usage error (exit 2) when ``value`` is not one of ``choices``."""
+    if value not in choices:
+        raise typer.BadParameter(f"'{value}' is not one of {', '.join(choices)}", param_hint=option)
+    return value
+
+
+def write_json(document: dict, path: Path, what: str) -> None:
+    """Write a JSON document (strict: no NaN), with a one-line error for an unwritable path."""
+    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
+    try:
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise DataError(f"cannot write the {what} ({exc.strerror}); give a writable path", file=str(path)) from None
+
+
+def usable_or_fail(report: QualityReport) -> None:
+    """Stop with the reader's reasons when the data cannot be analysed."""
+    if not report.ok:
+        raise DataError(f"cannot be analysed: {'; '.join(report.problems)}", file=report.file)

@@ -1,0 +1,286 @@
+"""Psychometric validation of the questionnaire, for the whole sample and per group.
+
+:func:`validate` runs, for the whole sample (group ``"all"``) and for each group:
+
+* reliability per construct: Cronbach's alpha with its Feldt 95% CI, McDonald's omega
+  (from the CFA), composite reliability (CR), average variance extracted (AVE), and an
+  item analysis (corrected item-total correlation, alpha if item deleted, floor and
+  ceiling shares);
+* the confirmatory factor analysis of the measurement model (seven drivers plus
+  satisfaction) by full-information maximum likelihood, with lavaan's fit indices and
+  the standardized loadings with their standard errors, and every estimation problem
+  (non-convergence, Heywood cases, non-positive-definite matrices, too few respondents);
+* discriminant validity: HTMT (Henseler, Ringle & Sarstedt 2015) and the
+  Fornell-Larcker table;
+* how much of the data is missing, and how much of that is missing by design
+  (phone-only items for respondents of other channels);
+
+and, across the groups, measurement invariance (configural, metric, scalar) judged by
+Cheung & Rensvold (2002) with Chen's (2007) criteria beside it.
+
+Missing answers are never handled listwise by default: CFA and invariance models use
+FIML on every observed answer (``missing="ml"``); 'not applicable' answers are missing
+by design. ``missing="listwise"`` is available. Alpha and item statistics use pairwise
+complete covariances (as psych::alpha), HTMT pairwise correlations (listwise would
+keep only phone respondents who answered everything).
+
+References
+----------
+Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
+    *Psychometrika*, 16(3), 297-334.
+Feldt, L. S. (1965). The approximate sampling distribution of Kuder-Richardson
+    reliability coefficient twenty. *Psychometrika*, 30(3), 357-370.
+McDonald, R. P. (1999). *Test Theory: A Unified Treatment*. Erlbaum.
+Fornell, C., & Larcker, D. F. (1981). *JMR*, 18(1), 39-50.
+Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). *JAMS*, 43(1), 115-135.
+Hu, L., & Bentler, P. M. (1999). *SEM*, 6(1), 1-55.
+Arbuckle, J. L. (1996). Full information estimation in the presence of incomplete
+    data. In Marcoulides & Schumacker (Eds.), *Advanced SEM*. Erlbaum.
+Cheung, G. W., & Rensvold, R. B. (2002). *SEM*, 9(2), 233-255.
+Chen, F. F. (2007). *SEM*, 14(3), 464-504.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from analysis.discriminant import fornell_larcker_from_solution, htmt
+from analysis.invariance import invariance_steps
+from analysis.reliability import item_analysis, reliability_table
+from analysis.reliability_inputs import CFASolution
+from analysis.sample import select_respondents
+from analysis.scores import keyed_items, scale_range
+from analysis.sem import SEM, Problem
+from analysis.validation_result import GROUP_ALL, GroupValidation, ValidationResult
+from instrument import Instrument
+from instrument.errors import ModelError
+
+MISSING_METHODS = ("ml", "listwise")
+INVARIANCE_LEVELS = ("configural", "metric", "scalar")
+
+
+def validate(
+    data: pd.DataFrame,
+    inst: Instrument,
+    by: str | None = None,
+    *,
+    missing: str = "ml",
+    exclude_flagged: bool = True,
+    invariance: bool = True,
+    levels: tuple[str, ...] = INVARIANCE_LEVELS,
+) -> ValidationResult:
+    """Validate the questionnaire on a set of responses.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Clean responses from :func:`instrument.read_responses`.
+    inst : Instrument
+        The questionnaire the data were collected with.
+    by : str, optional
+        Grouping column (e.g. ``"organisation"``): every figure is also computed per
+        group, and measurement invariance is tested across the groups.
+    missing : {"ml", "listwise"}, default "ml"
+        Full-information ML on every observed answer, or complete cases only.
+    exclude_flagged : bool, default True
+        Leave out respondents the reader flagged (straight-lining, speeding, too many
+        missing); each is listed in ``result.excluded`` with its reason.
+    invariance : bool, default True
+        Test measurement invariance across the groups of ``by``.
+    levels : tuple of str
+        Invariance levels, least constrained first.
+
+    Returns
+    -------
+    ValidationResult
+        ``.groups`` (one :class:`GroupValidation` per group, ``"all"`` first),
+        ``.fit``, ``.reliability``, ``.loadings``, ``.htmt``, ``.invariance``,
+        ``.excluded``; ``summary()``, ``to_dict()`` (the ``drivers validate --json``
+        document) and ``plot_loadings()``.
+
+    Examples
+    --------
+    >>> from instrument import load_instrument, read_responses
+    >>> inst = load_instrument()
+    >>> data, quality = read_responses("data/example/responses.csv", inst)  # doctest: +SKIP
+    >>> val = validate(data, inst, by="organisation")                       # doctest: +SKIP
+    >>> val.fit[["group", "cfi", "rmsea", "srmr"]]                           # doctest: +SKIP
+    """
+    if missing not in MISSING_METHODS:
+        raise ValueError(f"missing must be one of {', '.join(MISSING_METHODS)}, got {missing!r}")
+    selection = select_respondents(data, by=by, exclude_flagged=exclude_flagged)
+    kept = selection.kept
+    items = keyed_items(kept, inst)
+    answered_any = items.notna().any(axis=1)
+    excluded = selection.excluded
+    if not answered_any.all():
+        none = kept.loc[~answered_any]
+        excluded = pd.concat(
+            [excluded, pd.DataFrame({
+                "respondent_id": none["respondent_id"].astype(str).to_numpy(),
+                "group": none[by].astype(str).to_numpy() if by else None,
+                "reason": "no questionnaire item answered",
+            })],
+            ignore_index=True,
+        )
+        kept, items = kept.loc[answered_any], items.loc[answered_any]
+    if len(kept) == 0:
+        raise ValueError("no respondent left to validate the questionnaire on (all were excluded); "
+                         "see the data check (drivers check) for why")
+
+    by_design = _missing_by_design(kept, inst, items.columns)
+    groups = {GROUP_ALL: _validate_group(GROUP_ALL, items, by_design, inst, missing)}
+    group_labels = kept[by].astype(str) if by else None
+    if by:
+        for name in sorted(group_labels.unique()):
+            rows = (group_labels == name).to_numpy()
+            groups[name] = _validate_group(name, items.loc[rows], by_design.loc[rows], inst, missing)
+
+    invariance_result = None
+    invariance_note = None
+    if by and invariance:
+        n_groups = group_labels.nunique()
+        if n_groups < 2:
+            invariance_note = f"measurement invariance needs two or more groups; '{by}' has {n_groups}"
+        else:
+            frame = items.assign(**{"__group__": group_labels.to_numpy()})
+            try:
+                invariance_result = invariance_steps(inst.model_syntax(), frame, "__group__",
+                                                     levels=levels, missing=missing)
+            except ModelError as exc:
+                invariance_note = f"measurement invariance could not be tested: {exc}"
+    return ValidationResult(
+        groups=groups,
+        invariance=invariance_result,
+        invariance_note=invariance_note,
+        excluded=excluded,
+        by=by,
+        missing=missing,
+        n_input=selection.n_input,
+        instrument_version=inst.content_version,
+    )
+
+
+def _missing_by_design(kept: pd.DataFrame, inst: Instrument, item_ids) -> pd.DataFrame:
+    """True where an item does not apply to the respondent's channel."""
+    channel = kept["channel"].astype("string") if "channel" in kept.columns else None
+    out = pd.DataFrame(False, index=kept.index, columns=list(item_ids))
+    if channel is None:
+        return out
+    for item_id in item_ids:
+        allowed = inst.item(item_id).channels
+        if allowed:
+            out[item_id] = (channel.notna() & ~channel.isin(allowed)).to_numpy()
+    return out
+
+
+def _validate_group(name: str, items: pd.DataFrame, by_design: pd.DataFrame,
+                    inst: Instrument, missing: str) -> GroupValidation:
+    problems: list[Problem] = []
+    constructs = {c.key: c.item_ids for c in inst.constructs}
+    model = None
+    try:
+        model = SEM(inst.model_syntax()).fit(items, missing=missing)
+        problems.extend(model.problems_)
+    except ModelError as exc:
+        problems.append(Problem("estimation", f"the CFA could not be estimated: {exc}", "error", name))
+
+    solution = None
+    usable_fit = model is not None and model.converged_
+    if usable_fit:
+        solution = CFASolution.from_parameter_table(model.params_)
+    reliability = _reliability(items, constructs, solution, problems, name)
+    fornell = None
+    if solution is not None:
+        try:
+            fornell = fornell_larcker_from_solution(solution.standardized())
+        except ValueError as exc:
+            problems.append(Problem("fornell_larcker", str(exc), "warning", name))
+    htmt_result = None
+    try:
+        htmt_result = htmt(items, constructs, missing="pairwise")
+    except ValueError as exc:
+        problems.append(Problem("htmt", f"HTMT could not be computed: {exc}", "warning", name))
+
+    return GroupValidation(
+        name=name,
+        n=len(items),
+        fit=model.fit_ if usable_fit else None,
+        reliability=reliability,
+        item_analysis=_item_analysis(items, inst, problems, name),
+        loadings=_loadings(model, inst) if model is not None else _empty_loadings(),
+        htmt=htmt_result,
+        fornell_larcker=fornell,
+        problems=tuple(problems),
+        missing=_missing_summary(items, by_design, model, missing),
+        model=model,
+    )
+
+
+def _reliability(items, constructs, solution, problems, name):
+    by_construct = {k: items[ids] for k, ids in constructs.items()}
+    try:
+        return reliability_table(by_construct, solution=solution)
+    except ValueError as exc:
+        # An improper solution (|standardized loading| > 1) has no CR/AVE; keep alpha.
+        if solution is None:
+            raise
+        problems.append(Problem("reliability", f"omega, CR and AVE not computed: {exc}", "warning", name))
+        return reliability_table(by_construct, solution=None)
+
+
+def _item_analysis(items, inst, problems, name) -> pd.DataFrame:
+    frames = []
+    for c in inst.constructs:
+        lo, hi = scale_range(inst, c.key)
+        try:
+            table = item_analysis(items[c.item_ids], scale_min=lo, scale_max=hi)
+        except ValueError as exc:
+            problems.append(Problem("item_analysis", f"{c.key}: {exc}", "warning", name))
+            continue
+        frames.append(table.assign(construct=c.key))
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    return out[["construct"] + [col for col in out.columns if col != "construct"]]
+
+
+def _empty_loadings() -> pd.DataFrame:
+    return pd.DataFrame(columns=["construct", "item", "est", "se", "std", "std_se", "fmi"])
+
+
+def _loadings(model: SEM, inst: Instrument) -> pd.DataFrame:
+    p = model.params_
+    rows = p[p["op"] == "=~"]
+    out = pd.DataFrame({
+        "construct": rows["lhs"].to_numpy(),
+        "item": rows["rhs"].to_numpy(),
+        "est": rows["est"].to_numpy(float),
+        "se": rows["se"].to_numpy(float),
+        "std": rows["std_all"].to_numpy(float),
+        "std_se": rows["std_se"].to_numpy(float),
+        "fmi": rows["fmi"].to_numpy(float) if "fmi" in rows else np.nan,
+    })
+    order = {item: i for i, item in enumerate(inst.item_ids)}
+    return out.sort_values("item", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def _missing_summary(items: pd.DataFrame, by_design: pd.DataFrame, model: SEM | None,
+                     method: str) -> dict:
+    """Share of item answers missing, the part missing by design, and the FMI of the loadings."""
+    cells = items.size
+    missing = items.isna()
+    design = (missing & by_design).to_numpy().sum()
+    fmi = model.params_["fmi"] if model is not None and "fmi" in model.params_ else pd.Series(dtype=float)
+    fmi = fmi[np.isfinite(fmi.astype(float))] if len(fmi) else fmi
+    return {
+        "cells_missing_pct": 100.0 * missing.to_numpy().sum() / cells if cells else math.nan,
+        "by_design_pct": 100.0 * design / cells if cells else math.nan,
+        "other_missing_pct": 100.0 * (missing.to_numpy().sum() - design) / cells if cells else math.nan,
+        "complete_cases": int((~missing).all(axis=1).sum()),
+        "fmi_mean": float(fmi.mean()) if len(fmi) else math.nan,
+        "fmi_max": float(fmi.max()) if len(fmi) else math.nan,
+        "method": "FIML" if method == "ml" else "listwise",
+    }

@@ -1,0 +1,105 @@
+"""Time `drivers validate --by organisation` on the example study, and lavaan doing the same work.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_validate.py [--runs 3] [--no-r]
+
+Runs the real command as a subprocess (median of ``--runs``), times the stages
+in-process (read, whole-sample CFA, per-group validation, invariance), and, when
+``Rscript`` with lavaan/semTools/psych is on the PATH, runs
+``benchmarks/validate_lavaan.R`` on exactly the same item matrix in the same run and
+prints the ratio. Record the figures in benchmarks/RESULTS.md.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "data" / "example" / "responses.sav"
+DRIVERS = Path(sys.executable).with_name("drivers")
+
+
+def median_seconds(command: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def stages() -> dict[str, float]:
+    from analysis.sample import select_respondents
+    from analysis.scores import keyed_items
+    from analysis.sem import SEM
+    from analysis.invariance import invariance_steps
+    from analysis.validation import validate
+    from instrument import load_instrument, read_responses
+
+    out = {}
+    t = time.perf_counter()
+    inst = load_instrument()
+    data, _ = read_responses(EXAMPLE, inst)
+    out["read"] = time.perf_counter() - t
+    items = keyed_items(select_respondents(data).kept, inst)
+    t = time.perf_counter()
+    SEM(inst.model_syntax()).fit(items, missing="ml")
+    out["one FIML CFA, whole sample"] = time.perf_counter() - t
+    t = time.perf_counter()
+    frame = items.assign(org=select_respondents(data).kept["organisation"].to_numpy())
+    invariance_steps(inst.model_syntax(), frame, "org")
+    out["invariance (3 multi-group FIML fits)"] = time.perf_counter() - t
+    t = time.perf_counter()
+    validate(data, inst, by="organisation")
+    out["validate() in-process, total"] = time.perf_counter() - t
+    return out
+
+
+def write_items(folder: Path) -> Path:
+    from analysis.sample import select_respondents
+    from analysis.scores import keyed_items
+    from instrument import load_instrument, read_responses
+
+    inst = load_instrument()
+    data, _ = read_responses(EXAMPLE, inst)
+    kept = select_respondents(data).kept
+    items = keyed_items(kept, inst)
+    items.insert(0, "organisation", kept["organisation"].to_numpy())
+    path = folder / "items.csv"
+    items.to_csv(path, index=False, na_rep="NA", float_format="%g")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-r", action="store_true", help="skip the lavaan comparison")
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    ours = median_seconds([str(DRIVERS), "validate", str(EXAMPLE), "--by", "organisation"], args.runs)
+    print(f"drivers validate --by organisation (subprocess, median of {args.runs}): {ours:.2f} s")
+    for name, seconds in stages().items():
+        print(f"  {name}: {seconds:.2f} s")
+    if args.no_r or shutil.which("Rscript") is None:
+        print("lavaan: skipped (no Rscript, or --no-r)")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        items = write_items(Path(tmp))
+        result = subprocess.run(["Rscript", str(ROOT / "benchmarks" / "validate_lavaan.R"), str(items)],
+                                check=True, capture_output=True, text=True)
+        lavaan = float(result.stdout.strip().splitlines()[-1])
+    print(f"lavaan/semTools/psych, the same work (elapsed inside R, one run): {lavaan:.1f} s")
+    print(f"ratio lavaan / drivers validate: {lavaan / ours:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

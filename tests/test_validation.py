@@ -1,0 +1,162 @@
+"""`validate` on the example study, pinned to lavaan/semTools/psych run on the same items.
+
+The reference values come from tests/fixtures/r/validation_example.R, which reads
+tests/fixtures/validation_example_items.csv: the keyed item matrix that `validate`
+analyses (written by the Python side, so both programs see exactly the same data).
+"""
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.reliability import cronbach_alpha
+from analysis.sample import select_respondents
+from analysis.scores import keyed_items
+from analysis.validation import validate
+from instrument import read_responses
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXAMPLE = Path(__file__).parents[1] / "data" / "example" / "responses.csv"
+
+
+@pytest.fixture(scope="module")
+def example(inst):
+    data, _ = read_responses(EXAMPLE, inst)
+    return data
+
+
+@pytest.fixture(scope="module")
+def result(example, inst):
+    return validate(example, inst, by="organisation")
+
+
+@pytest.fixture(scope="module")
+def lavaan():
+    return json.loads((FIXTURES / "validation_example.json").read_text())
+
+
+def test_fixture_items_are_what_validate_analyses(example, inst):
+    sel = select_respondents(example, by="organisation")
+    ours = keyed_items(sel.kept, inst).reset_index(drop=True)
+    fixture = pd.read_csv(FIXTURES / "validation_example_items.csv")
+    assert fixture["organisation"].tolist() == sel.kept["organisation"].tolist()
+    np.testing.assert_array_equal(ours.to_numpy(), fixture[ours.columns].to_numpy())
+
+
+@pytest.mark.parametrize("group", ["all", "Energie", "Telecom", "Verzekeraar", "Webwinkel"])
+def test_fiml_fit_matches_lavaan(result, lavaan, group):
+    ours, ref = result.groups[group].fit, lavaan["groups"][group]["fit"]
+    assert result.groups[group].n == lavaan["groups"][group]["n"]
+    assert ours.chi2 == pytest.approx(ref["chisq"], abs=2e-3)
+    assert ours.df == ref["df"]
+    for key, ref_key in [("cfi", "cfi"), ("tli", "tli"), ("rmsea", "rmsea"), ("srmr", "srmr")]:
+        assert getattr(ours, key) == pytest.approx(ref[ref_key], abs=1e-4), key
+    assert ours.rmsea_ci[0] == pytest.approx(ref["rmsea.ci.lower"], abs=1e-4)
+    assert ours.rmsea_ci[1] == pytest.approx(ref["rmsea.ci.upper"], abs=1e-4)
+
+
+@pytest.mark.parametrize("group", ["all", "Telecom"])
+def test_standardized_loadings_and_reliability_match_lavaan(result, lavaan, group):
+    g, ref = result.groups[group], lavaan["groups"][group]
+    loadings = g.loadings.set_index("item")
+    for item, values in ref["loadings"].items():
+        assert loadings.loc[item, "std"] == pytest.approx(values["std"], abs=1e-4), item
+        assert loadings.loc[item, "std_se"] == pytest.approx(values["se"], abs=1e-4), item
+    rel = g.reliability.set_index("construct")
+    for construct, omega in ref["omega"].items():
+        assert rel.loc[construct, "omega"] == pytest.approx(omega, abs=1e-4), construct
+    for construct, alpha in ref["alpha"].items():
+        assert rel.loc[construct, "alpha"] == pytest.approx(alpha, abs=1e-8), construct
+
+
+def test_htmt_matches_semtools(result, lavaan):
+    matrix = result.groups["all"].htmt.matrix
+    ref = pd.DataFrame(lavaan["groups"]["all"]["htmt"]).set_index("_row")  # jsonlite's row names
+    np.testing.assert_allclose(matrix.loc[ref.index, ref.columns].to_numpy(), ref.to_numpy(), atol=1e-8)
+
+
+def test_invariance_steps_match_lavaan(result, lavaan):
+    table = result.invariance.table.set_index("level")
+    for level, ref in lavaan["invariance"].items():
+        assert table.loc[level, "chi2"] == pytest.approx(ref["chisq"], abs=5e-3), level
+        assert table.loc[level, "df"] == ref["df"]
+        assert table.loc[level, "cfi"] == pytest.approx(ref["cfi"], abs=1e-4), level
+        assert table.loc[level, "rmsea"] == pytest.approx(ref["rmsea"], abs=1e-4), level
+        assert table.loc[level, "srmr"] == pytest.approx(ref["srmr"], abs=1e-4), level
+    # The simulated organisations share one measurement model: invariance must hold.
+    assert table.loc["metric", "holds"] and table.loc["scalar", "holds"]
+
+
+def test_every_respondent_is_used_or_explained(result, example):
+    assert result.n_input == len(example)
+    assert result.n_used + len(result.excluded) == len(example)
+    assert result.excluded["reason"].str.startswith("flagged").all()
+    assert sum(g.n for name, g in result.groups.items() if name != "all") == result.n_used
+
+
+def test_alpha_is_the_reliability_module_on_the_same_items(result, example, inst):
+    kept = select_respondents(example).kept
+    items = keyed_items(kept, inst, inst.construct("empathy").item_ids)
+    direct = cronbach_alpha(items)
+    row = result.groups["all"].reliability.set_index("construct").loc["empathy"]
+    assert row["alpha"] == direct.alpha
+    assert (row["alpha_ci_low"], row["alpha_ci_high"]) == (direct.ci_low, direct.ci_high)
+
+
+def test_json_document_has_the_documented_keys(result):
+    doc = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    group = doc["groups"]["Energie"]
+    assert set(group) >= {"n", "fit", "constructs", "loadings", "htmt", "problems"}
+    assert set(group["fit"]) == {"chi2", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci", "srmr"}
+    assert set(group["constructs"]["menu"]) >= {"alpha", "alpha_ci", "omega", "cr", "ave"}
+    assert set(group["loadings"]["men2"]) >= {"std", "se"}
+    assert set(group["htmt"]["menu"]) == {c for c in group["htmt"] if c != "menu"}
+    assert [s["level"] for s in doc["invariance"]] == ["configural", "metric", "scalar"]
+    assert set(doc["invariance"][1]) >= {"level", "chi2", "df", "cfi", "rmsea", "srmr", "delta_cfi", "holds"}
+    assert doc["invariance"][0]["holds"] is None
+
+
+def test_missing_by_design_is_reported(result):
+    missing = result.groups["all"].missing
+    assert missing["method"] == "FIML"
+    # wait-time and menu (8 of 31 items) are missing by design for about 45% off the phone
+    assert 8 < missing["by_design_pct"] < 14
+    assert missing["other_missing_pct"] < 4
+    assert missing["cells_missing_pct"] == pytest.approx(missing["by_design_pct"] + missing["other_missing_pct"])
+
+
+def test_listwise_uses_complete_cases_only(example, inst):
+    res = validate(example, inst, missing="listwise", invariance=False)
+    g = res.groups["all"]
+    assert g.missing["method"] == "listwise"
+    assert g.model.n_obs_ == {"": g.missing["complete_cases"]} or sum(g.model.n_obs_.values()) == g.missing["complete_cases"]
+
+
+def test_small_group_is_reported_not_hidden(example, inst):
+    small = example.copy()
+    small.loc[small.index[:20], "organisation"] = "Tiny"
+    res = validate(small, inst, by="organisation", invariance=False)
+    tiny = res.groups["Tiny"]
+    assert tiny.n <= 20
+    kinds = {p.kind for p in tiny.problems}
+    assert "small_sample" in kinds or "estimation" in kinds
+    text = " ".join(p.message for p in tiny.problems)
+    assert "respondents" in text
+    assert res.summary()  # renders despite the failed group
+
+
+def test_plot_loadings_returns_axes(result):
+    ax = result.plot_loadings(["all", "Energie"])
+    assert ax.get_xlabel().startswith("standardized loading")
+    assert len(ax.get_yticks()) == 31
+    with pytest.raises(ValueError, match="unknown group"):
+        result.plot_loadings(["Nope"])
+
+
+def test_bad_arguments(example, inst):
+    with pytest.raises(ValueError, match="missing must be one of"):
+        validate(example, inst, missing="pairwise")
+    with pytest.raises(ValueError, match="no such column"):
+        validate(example, inst, by="region")
