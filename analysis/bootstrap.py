@@ -95,6 +95,9 @@ class BootstrapResult:
         Per group, :class:`Replicates` of the sample (B = 1) and of the resamples.
     rest_point, rest_replicates : dict
         The same for the rest of the sample (empty with one group or ``versus_rest=False``).
+    whole : BootstrapResult or None
+        With ``whole_sample=True``: the whole sample as one group labelled 'all', from
+        the groups' resamples pooled (stratified by group); None otherwise.
     """
 
     outcome: str
@@ -109,6 +112,7 @@ class BootstrapResult:
     replicates: dict[Hashable, Replicates] = field(repr=False)
     rest_point: dict[Hashable, Replicates] = field(repr=False)
     rest_replicates: dict[Hashable, Replicates] = field(repr=False)
+    whole: BootstrapResult | None = field(default=None, repr=False)
 
     def table(self, statistic: str = "lmg_pct") -> pd.DataFrame:
         """One statistic with its interval, one row per group and driver."""
@@ -241,7 +245,7 @@ def bootstrap_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str
                          group: str | None = None, n_resamples: int = 2000, level: float = 0.95,
                          seed=None, versus_rest: bool = True, chunk_size: int | None = None,
                          progress: Callable[[int, int], None] | None = None,
-                         blas_threads: int | None = 1) -> BootstrapResult:
+                         blas_threads: int | None = 1, whole_sample: bool = False) -> BootstrapResult:
     """Bootstrap the importance of each driver within each group.
 
     Parameters
@@ -275,6 +279,11 @@ def bootstrap_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str
         the work is many small matrix products, for which BLAS threads cost more in
         start-up and contention than they save (twice as fast on two shared cores).
         None leaves the BLAS setting alone.
+    whole_sample : bool
+        Also summarise the whole sample (``result.whole``, group 'all') from the groups'
+        resamples pooled: a stratified bootstrap in which every group keeps its size, as
+        in a design that samples each organisation separately. It needs no extra draws,
+        so it is much cheaper than resampling the whole sample again.
 
     Returns
     -------
@@ -313,14 +322,24 @@ def bootstrap_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str
     with_rest = versus_rest and len(labels) > 1
     rngs, entropy = group_generators(seed, len(labels))
     with limit_blas_threads(blas_threads):
-        point, reps, rest_point, rest_reps = resample_groups(
-            values, labels, sizes, codes, q, n_resamples, rngs, with_rest, chunk_size, progress)
-
+        out = resample_groups(values, labels, sizes, codes, q, n_resamples, rngs, with_rest, chunk_size,
+                              progress, with_whole=whole_sample)
+    point, reps, rest_point, rest_reps = out[:4]
+    whole = None
+    if whole_sample:
+        whole_point, whole_reps = out[4]
+        n_all = np.array([len(values)])
+        w_groups, w_estimates, w_ranks = _summaries([ALL], n_all, drivers, {ALL: whole_point}, {ALL: whole_reps},
+                                                    level)
+        whole = BootstrapResult(outcome=outcome, drivers=tuple(drivers), level=level, n_resamples=n_resamples,
+                                seed_entropy=entropy, groups=w_groups, estimates=w_estimates, ranks=w_ranks,
+                                point={ALL: whole_point}, replicates={ALL: whole_reps}, rest_point={},
+                                rest_replicates={})
     groups, estimates, ranks = _summaries(labels, sizes, drivers, point, reps, level)
     return BootstrapResult(outcome=outcome, drivers=tuple(drivers), level=level,
                            n_resamples=n_resamples, seed_entropy=entropy, groups=groups,
                            estimates=estimates, ranks=ranks, point=point, replicates=reps,
-                           rest_point=rest_point, rest_replicates=rest_reps)
+                           rest_point=rest_point, rest_replicates=rest_reps, whole=whole)
 
 
 def _summaries(labels, sizes, drivers, point, reps, level):

@@ -196,12 +196,17 @@ def limit_blas_threads(n_threads: int | None):
 
 
 def resample_groups(values, labels, sizes, codes, q, n_resamples, rngs, with_rest, chunk_size,
-                     progress):
-    """Resample every group (and, with ``with_rest``, the rest of the sample) chunk by chunk."""
+                     progress, with_whole=False):
+    """Resample every group (and, with ``with_rest``, the rest of the sample) chunk by chunk.
+
+    With ``with_whole`` it also returns the whole sample's statistics, point and
+    replicates, from the groups' resamples pooled (a stratified bootstrap: each group
+    resampled within itself, group sizes fixed); they cost no extra draws.
+    """
     centre = values.mean(axis=0)    # one centre for all groups so that sums can be pooled
     order = np.argsort(codes, kind="stable")
     bounds = np.r_[0, np.cumsum(sizes)]
-    total = n_resamples * len(labels) * (2 if with_rest else 1)
+    total = n_resamples * (len(labels) * (2 if with_rest else 1) + (1 if with_whole else 0))
     done = 0
     point, reps, point_sums, rep_sums = {}, {}, {}, {}
     for k, g in enumerate(labels):
@@ -212,22 +217,31 @@ def resample_groups(values, labels, sizes, codes, q, n_resamples, rngs, with_res
         parts, sums_parts = [], []
         for sums in iter_resample_sums(features, n_resamples, rngs[k], chunk_size):
             parts.append(stats_from_sums(sums, n, q, centre))
-            if with_rest:
+            if with_rest or with_whole:
                 sums_parts.append(sums)
             done += len(sums)
             if progress is not None:
                 progress(done, total)
         reps[g] = Replicates.concatenate(parts)
-        if with_rest:
+        if with_rest or with_whole:
             rep_sums[g] = np.concatenate(sums_parts)
         del features
 
-    rest_point, rest_reps = {}, {}
-    if with_rest:
-        n_all = len(values)
+    rest_point, rest_reps, whole = {}, {}, None
+    n_all = len(values)
+    step = max(1, min(n_resamples, chunk_size or n_resamples))
+    if with_rest or with_whole:
         all_point = sum(point_sums.values())
         all_reps = sum(rep_sums.values())
-        step = max(1, min(n_resamples, chunk_size or n_resamples))
+    if with_whole:
+        parts = []
+        for start in range(0, n_resamples, step):
+            parts.append(stats_from_sums(all_reps[start:start + step], n_all, q, centre))
+            done += len(parts[-1].r2)
+            if progress is not None:
+                progress(done, total)
+        whole = (stats_from_sums(all_point[None], n_all, q, centre), Replicates.concatenate(parts))
+    if with_rest:
         for k, g in enumerate(labels):
             n_rest = n_all - sizes[k]
             rest_point[g] = stats_from_sums((all_point - point_sums[g])[None], n_rest, q, centre)
@@ -239,4 +253,6 @@ def resample_groups(values, labels, sizes, codes, q, n_resamples, rngs, with_res
                 if progress is not None:
                     progress(done, total)
             rest_reps[g] = Replicates.concatenate(parts)
+    if with_whole:
+        return point, reps, rest_point, rest_reps, whole
     return point, reps, rest_point, rest_reps

@@ -316,3 +316,28 @@ def test_seed_sequence_accepted_as_seed(study):
     c = bootstrap_importance(one, "satisfaction", DRIVERS, n_resamples=20, seed=5)
     pd.testing.assert_frame_equal(a.estimates, b.estimates)
     assert not np.allclose(a.replicates["all"].lmg, c.replicates["all"].lmg)
+
+
+def test_whole_sample_pools_the_groups_resamples(study):
+    """whole_sample=True: the whole sample, resampled within groups (stratified), equals refitting the pooled rows."""
+    B, seed = 6, 21
+    res = bootstrap_importance(study, "satisfaction", DRIVERS, group="org", n_resamples=B, seed=seed,
+                               whole_sample=True, chunk_size=4)
+    plain = bootstrap_importance(study, "satisfaction", DRIVERS, group="org", n_resamples=B, seed=seed)
+    pd.testing.assert_frame_equal(res.estimates, plain.estimates)       # the groups are unchanged
+    assert plain.whole is None and res.whole.groups.group.tolist() == ["all"]
+    assert res.whole.groups.n.tolist() == [len(study)]
+    full = relative_importance(study, "satisfaction", DRIVERS).table
+    np.testing.assert_allclose(res.whole.point["all"].lmg[0], full.lmg, atol=1e-12)
+    labels = sorted(study.org.unique())
+    rngs, _ = group_generators(seed, len(labels))
+    groups = {g: study[study.org == g].reset_index(drop=True) for g in labels}
+    counts = {g: resample_counts(rngs[k], len(groups[g]), B) for k, g in enumerate(labels)}
+    for b in range(B):
+        pooled = pd.concat([groups[g].loc[np.repeat(np.arange(len(groups[g])), counts[g][b])] for g in labels])
+        ref = relative_importance(pooled, "satisfaction", DRIVERS).table
+        np.testing.assert_allclose(res.whole.replicates["all"].lmg[b], ref.lmg, atol=1e-10)
+    calls = []
+    bootstrap_importance(study, "satisfaction", DRIVERS, group="org", n_resamples=B, seed=seed,
+                         whole_sample=True, progress=lambda d, t: calls.append((d, t)))
+    assert calls[-1] == (B * (4 * 2 + 1), B * (4 * 2 + 1))
