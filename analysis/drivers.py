@@ -41,12 +41,14 @@ Reichheld, F. F. (2003). The one number you need to grow. *Harvard Business Revi
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from analysis.bootstrap import ALL, bootstrap_importance
+from analysis.bootstrap_engine import limit_blas_threads
 from analysis.dominance import dominance_analysis
 from analysis.drivers_result import DriverAnalysis, Settings
 from analysis.drivers_sample import GROUP, analysis_sample
@@ -102,10 +104,9 @@ def analyse_drivers(
     bootstrap : int, default 2000
         Resamples of respondents per group (at least 2; 1000 or more for 95% intervals).
     seed : int, optional
-        Seed of the bootstrap. The groups are resampled exactly as
-        ``bootstrap_importance(..., group=..., seed=seed)`` would; the whole sample with
-        the next child stream, ``SeedSequence(seed, spawn_key=(number of groups,))``.
-        Without a seed a random one is drawn and reported (``settings.seed``).
+        Seed of the bootstrap: the resamples are exactly those of
+        ``bootstrap_importance(used_rows, outcome, drivers, group=by, seed=seed,
+        whole_sample=True)``. Without a seed one is drawn and reported (``settings.seed``).
     level : float, default 0.95
         Confidence level of every interval.
     importance : {'lmg', 'weights', 'beta', 'sem'}
@@ -144,7 +145,9 @@ def analyse_drivers(
     -----
     Importance uses respondents with an outcome and a score for every driver; the
     structural model and the KPIs use every respondent not excluded as flagged. The
-    whole sample ``"all"`` is resampled as one sample of respondents.
+    whole sample ``"all"`` is bootstrapped from the groups' resamples pooled, i.e.
+    stratified by group (each organisation keeps its size, as in a design that samples
+    organisations separately); with ``by=None`` it is resampled as one sample.
 
     References
     ----------
@@ -153,18 +156,22 @@ def analyse_drivers(
 
     Examples
     --------
-    >>> from instrument import load_instrument
+    >>> import pathlib, tempfile
+    >>> from instrument import load_instrument, read_responses
     >>> from analysis.simulation import simulate_study
     >>> inst = load_instrument()
-    >>> study = simulate_study(inst, n_orgs=2, n_per_org=300, seed=5, truth_draws=0)
-    >>> data = study.responses.assign(channel="phone", source_row=range(1, 601))  # everyone on the phone
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "study.csv"
+    >>> simulate_study(inst, n_orgs=2, n_per_org=300, seed=5, truth_draws=0).responses.to_csv(path, index=False)
+    >>> data, quality = read_responses(path, inst)
     >>> res = analyse_drivers(data, inst, bootstrap=200, seed=1, sem=False)
-    >>> res.groups.group.tolist()
-    ['Energie', 'Telecom', 'all']
-    >>> top = res.importance.query("group == 'Energie' and rank == 1").driver.item()
-    >>> top in ("reliability", "empathy")
-    True
+    >>> res.groups[["group", "n_input", "n_used"]].values.tolist()
+    [['Energie', 300, 157], ['Telecom', 300, 170], ['all', 600, 327]]
+    >>> sorted(res.group("Energie").driver[:2])          # the two most important drivers
+    ['empathy', 'reliability']
+    >>> res.excluded.code.value_counts()[lambda n: n > 0].to_dict()    # who is not used, and why
+    {'not_asked': 237, 'flagged': 36}
     """
+    start = time.perf_counter()
     inst = inst if inst is not None else load_instrument()
     drivers = _check_options(inst, drivers, outcome, bootstrap, seed, level, importance, crosshair, sem)
     sample = analysis_sample(data, inst, by=by, outcome=outcome, drivers=drivers,
@@ -173,23 +180,37 @@ def analyse_drivers(
     used = frame.loc[sample.used, [GROUP, *drivers, outcome]].reset_index(drop=True)
     labels = [] if by is None else sorted(frame[GROUP].dropna().unique().tolist())
     _check_groups(labels, used, sample, drivers, by)
-    everything = [*labels, ALL]
+    clock = _Clock(start)
+    clock.lap("sample")
+    with limit_blas_threads(1):        # many small problems: BLAS threads cost more than they save
+        return _analyse(data, inst, sample, used, labels, clock, by=by, outcome=outcome, drivers=drivers, bootstrap=bootstrap,
+                        seed=seed, level=level, importance=importance, crosshair=crosshair,
+                        exclude_flagged=exclude_flagged, sem=sem, pairwise=pairwise, progress=progress)
 
+
+def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, bootstrap, seed, level, importance, crosshair,
+             exclude_flagged, sem, pairwise, progress) -> DriverAnalysis:
+    """The body of :func:`analyse_drivers`, after the options are checked and the sample is drawn."""
+    frame = sample.frame
+    everything = [*labels, ALL]
+    parts = dict(tuple(used.groupby(GROUP, sort=False))) if labels else {}
+    parts[ALL] = used
     regressions, importances, dominances = {}, {}, {}
     for g in everything:
-        part = used if g == ALL else used[used[GROUP] == g]
-        regressions[g], importances[g], dominances[g] = _point_analyses(part, g, outcome, drivers, level, by)
+        regressions[g], importances[g], dominances[g] = _point_analyses(parts[g], g, outcome, drivers, level, by)
+    clock.lap("point")
 
-    root = np.random.SeedSequence(seed)
-    entropy = int(root.entropy)
+    entropy = int(np.random.SeedSequence(seed).entropy)       # the seed, or one drawn and reported
     report = _Progress(progress, "bootstrap", bootstrap * (len(labels) * (2 if len(labels) > 1 else 1) + 1))
-    boot = None
     if labels:
         boot = bootstrap_importance(used, outcome, drivers, group=GROUP, n_resamples=bootstrap, level=level,
-                                    seed=entropy, progress=report.step)
-    all_seed = np.random.SeedSequence(entropy, spawn_key=(len(labels),)) if labels else entropy
-    boot_all = bootstrap_importance(used.drop(columns=GROUP), outcome, drivers, n_resamples=bootstrap, level=level,
-                                    seed=all_seed, progress=report.step)
+                                    seed=entropy, whole_sample=True, progress=report.step)
+        boot_all = boot.whole
+    else:
+        boot = None
+        boot_all = bootstrap_importance(used.drop(columns=GROUP), outcome, drivers, n_resamples=bootstrap,
+                                        level=level, seed=entropy, progress=report.step)
+    clock.lap("bootstrap")
 
     structural = None
     if sem:
@@ -197,6 +218,7 @@ def analyse_drivers(
         structural = fit_structural(data.loc[reachable], inst, frame[GROUP].to_numpy()[reachable], labels,
                                     drivers=drivers, outcome=outcome, whole_sample=ALL,
                                     progress=_Progress(progress, "sem", len(everything)).step)
+        clock.lap("sem")
     measure = IMPORTANCE_MEASURES[importance]
     scale = _driver_scale(inst, drivers)
     prio = priority_result([b for b in (boot, boot_all) if b is not None], measure, crosshair, scale, level,
@@ -207,8 +229,10 @@ def analyse_drivers(
         differences = pd.concat([boot.group_differences(s, pairwise=do_pairwise, versus_rest=True)
                                  for s in DIFFERENCE_STATISTICS], ignore_index=True)
 
+    clock.lap("priorities")
     kpis = kpi_tables(data.loc[sample.reachable], frame[GROUP].to_numpy()[sample.reachable], inst,
                       grouped=by is not None, level=level)
+    clock.lap("kpis")
     excluded = sample.excluded
     table = assemble_importance(everything, drivers, importances, regressions, boot, boot_all, prio, structural)
     groups = group_table(everything, frame, sample.used, excluded, regressions, boot, boot_all, structural, prio)
@@ -218,17 +242,31 @@ def analyse_drivers(
     counts = (excluded.groupby([GROUP, "code"], observed=False, dropna=False).size().rename("n").reset_index()
               if len(excluded) else pd.DataFrame(columns=[GROUP, "code", "n"]))
     coefficients, dominance, conditional = regression_tables(everything, regressions, dominances)
+    warnings = warning_table(groups, regressions, structural, sample, settings, prio)
+    clock.lap("tables")
     return DriverAnalysis(
         settings=settings, importance=table, groups=groups, regression=coefficients, dominance=dominance,
         conditional_dominance=conditional, sem=structural.paths if structural else None,
         sem_fit=structural.fit if structural else None, kpis=kpis, differences=differences,
         excluded=excluded, exclusion_counts=counts[counts.n > 0].reset_index(drop=True),
-        warnings=warning_table(groups, regressions, structural, sample, settings, prio),
+        warnings=warnings, timings=clock.laps,
         used=frame.loc[sample.used, ["respondent_id", GROUP, *drivers, outcome]].reset_index(drop=True),
         n_input=len(frame), n_used=int(sample.used.sum()), bootstrap=boot, bootstrap_all=boot_all,
         priorities=prio, structural=structural, regressions=regressions, importances=importances,
         dominances=dominances,
     )
+
+
+class _Clock:
+    """Seconds spent per stage (``DriverAnalysis.timings``)."""
+
+    def __init__(self, start: float) -> None:
+        self.last, self.laps = start, {}
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps[stage] = now - self.last
+        self.last = now
 
 
 class _Progress:

@@ -115,9 +115,6 @@ def analysis_document(res) -> dict:
         counts.setdefault(r.group if isinstance(r.group, str) else None, {})[r.code] = r.n
     meta = {
         "n_input": res.n_input, "n_used": res.n_used,
-        "excluded": [{"respondent_id": i, "reason": why, "group": g if isinstance(g, str) else None, "code": c}
-                     for i, why, g, c in zip(excluded.respondent_id, excluded.reason, excluded.group,
-                                             excluded.code.astype(str))],
         "exclusion_counts": counts, "bootstrap": s.n_resamples, "seed": s.seed, "version": package_version(),
         "by": s.by, "outcome": s.outcome, "drivers": list(s.drivers), "level": s.level,
         "importance": s.importance, "crosshair": s.crosshair, "exclude_flagged": s.exclude_flagged, "sem": s.sem,
@@ -127,7 +124,15 @@ def analysis_document(res) -> dict:
     differences = [{"statistic": d.statistic, "group": d.group, "versus": d.versus, "driver": d.driver,
                     "estimate": d.estimate, "se": d.se, "ci": [d.ci_low, d.ci_high], "excludes_zero": d.excludes_zero}
                    for d in res.differences.itertuples()]
-    return clean({"meta": meta, "groups": groups, "differences": differences})
+    doc = clean({"meta": meta, "groups": groups, "differences": differences})
+    # already plain str/None: built after clean(), which would take seconds for a million respondents
+    doc["meta"]["excluded"] = [
+        {"respondent_id": i, "reason": why, "group": g if isinstance(g, str) else None, "code": c}
+        for i, why, g, c in zip(excluded.respondent_id.tolist(), excluded.reason.tolist(), excluded.group.tolist(),
+                                excluded.code.astype(str).tolist())]
+    doc["meta"] = {k: doc["meta"][k] for k in ("n_input", "n_used", "excluded", *[k for k in doc["meta"]
+                                                                                 if k not in ("n_input", "n_used", "excluded")])}
+    return doc
 
 
 def _group(res, g) -> dict:

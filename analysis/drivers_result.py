@@ -89,6 +89,10 @@ class DriverAnalysis:
     used : DataFrame
         The analysed rows: ``respondent_id``, ``group``, driver scores, outcome.
     n_input, n_used : int
+    timings : dict
+        Seconds per stage: ``sample`` (scores and exclusions), ``point`` (regressions,
+        LMG, dominance), ``bootstrap``, ``sem`` (when fitted), ``priorities`` (with the
+        group differences), ``kpis``, ``tables``. Not part of :meth:`to_dict`.
     bootstrap, bootstrap_all, priorities, structural, regressions, importances, dominances
         The underlying module results, for further analysis.
     """
@@ -109,6 +113,7 @@ class DriverAnalysis:
     used: pd.DataFrame = field(repr=False)
     n_input: int = 0
     n_used: int = 0
+    timings: dict = field(default_factory=dict, repr=False)
     bootstrap: object = field(default=None, repr=False)
     bootstrap_all: object = field(default=None, repr=False)
     priorities: object = field(default=None, repr=False)

@@ -119,13 +119,14 @@ def analysis_sample(data: pd.DataFrame, inst: Instrument, *, by: str | None, out
     else:
         ids = np.array([f"row {k}" for k in range(1, n + 1)], dtype=object)
         notes.append(f"no '{id_col}' column: respondents are named by their row number")
-    rows = data["source_row"].to_numpy() if "source_row" in data.columns else np.arange(1, n + 1)
+    rows = _rows(data)
     if by is None:
         group = pd.Series("all", index=data.index, dtype=object)
     else:
         if by not in data.columns:
             raise DataError(f"no column '{by}' to group by; choose one of: {', '.join(map(str, data.columns))}")
         group = data[by].astype("string").astype(object).where(data[by].notna())
+    _check_codes(data, inst, drivers, outcome)
     scores = construct_scores(data, inst, drivers)
     y, no_outcome_text = outcome_values(data, inst, outcome)
     flags = [c for c in FLAG_COLUMNS if c in data.columns]
@@ -150,6 +151,32 @@ def analysis_sample(data: pd.DataFrame, inst: Instrument, *, by: str | None, out
     excluded = _explain(~used, ids, group.to_numpy(), rows, no_group, excluded_flagged, flag_matrix, flags,
                         no_y, no_outcome_text, missing, not_asked, drivers, channel, by)
     return AnalysisSample(frame=frame, used=used, reachable=reachable, excluded=excluded, notes=tuple(notes))
+
+
+def _check_codes(data: pd.DataFrame, inst: Instrument, drivers: list[str], outcome: str) -> None:
+    """Refuse answer codes outside the scale (e.g. 99 'not applicable' in raw, unread data)."""
+    items = [i for d in drivers for i in inst.construct(d).item_ids]
+    if outcome == inst.outcome_construct.key:
+        items += inst.outcome_construct.item_ids
+    scales = {i: inst.scale(inst.item(i).scale) for i in items}
+    question = inst.question_for(outcome)
+    if question is not None and question.scale is not None:
+        scales[question.id] = inst.scale(question.scale)
+    for column, scale in scales.items():
+        if column not in data.columns:
+            continue
+        values = pd.to_numeric(data[column], errors="coerce")
+        bad = values.notna() & ((values < scale.min) | (values > scale.max))
+        if bad.any():
+            shown = ", ".join(f"{v:g}" for v in pd.unique(values[bad])[:3])
+            raise DataError(f"has values outside the scale {scale.min}-{scale.max} ({shown}); read the file with "
+                            "instrument.read_responses, which turns 'not applicable' (99) and blanks into missing",
+                            column=column, rows=list(_rows(data)[bad.to_numpy()]))
+
+
+def _rows(data: pd.DataFrame) -> np.ndarray:
+    """1-based data rows of the file when known (``source_row``), else positions."""
+    return data["source_row"].to_numpy() if "source_row" in data.columns else np.arange(1, len(data) + 1)
 
 
 def _not_asked(data: pd.DataFrame, inst: Instrument, drivers: list[str]) -> np.ndarray:

@@ -49,68 +49,57 @@ def priority_result(boots, measure: str, crosshair: str, scale, level: float, st
                           importance_measure=parts[0].importance_measure, crosshair=crosshair, level=level)
 
 
-def _by_group(frame: pd.DataFrame | None, column: str = "group") -> dict:
-    if frame is None or not len(frame):
-        return {}
-    return {g: part for g, part in frame.groupby(column, sort=False)}
+def _long(frames: dict, drop: tuple = ()) -> pd.DataFrame:
+    """Concatenate per-group tables, with the group label as the first column."""
+    return pd.concat([t.drop(columns=list(drop)).assign(group=g) for g, t in frames.items()], ignore_index=True)
 
 
 def assemble_importance(groups, drivers, importances, regressions, boot, boot_all, prio, structural) -> pd.DataFrame:
-    """The ``importance`` table: one row per group and driver."""
-    estimates = {**_by_group(boot.estimates if boot is not None else None), **_by_group(boot_all.estimates)}
-    ranks = {**_by_group(boot.ranks if boot is not None else None), **_by_group(boot_all.ranks)}
-    prio_rows = _by_group(prio.table)
-    sem_rows = _by_group(structural.paths) if structural is not None else {}
-    nan = np.full(len(drivers), np.nan)
-    parts = []
-    for g in groups:
-        imp = importances[g].table.set_index("driver").loc[drivers]
-        est = estimates[g].set_index(["statistic", "driver"])
-        rk = ranks[g].set_index("driver").loc[drivers]
-        reg = regressions[g].table.set_index("term").loc[drivers]
-        pr = prio_rows[g].set_index("driver").loc[drivers] if g in prio_rows else None
-        sem = sem_rows[g].set_index("driver").loc[drivers] if g in sem_rows else None
-
-        def ci(stat: str, side: str) -> np.ndarray:
-            return est.loc[stat].loc[drivers, side].to_numpy()
-
-        def from_prio(col: str, dtype=float):
-            if pr is None:
-                return pd.array([pd.NA] * len(drivers), dtype=dtype) if dtype != float else nan
-            return pr[col].to_numpy() if dtype == float else pr[col].array
-
-        parts.append(pd.DataFrame({
-            "group": g, "driver": drivers, "n": regressions[g].n, "r2": importances[g].r2,
-            "lmg": imp.lmg.to_numpy(), "lmg_pct": imp.lmg_pct.to_numpy(),
-            "ci_low": ci("lmg_pct", "ci_low"), "ci_high": ci("lmg_pct", "ci_high"),
-            "lmg_ci_low": ci("lmg", "ci_low"), "lmg_ci_high": ci("lmg", "ci_high"),
-            "rank": imp.lmg_rank.to_numpy(), "rank_ci_low": rk.rank_ci_low.array, "rank_ci_high": rk.rank_ci_high.array,
-            "p_first": rk.p_first.to_numpy(), "p_top2": rk.p_top2.to_numpy(),
-            "beta_std": reg.std_coef.to_numpy(),
-            "beta_std_ci_low": ci("std_beta", "ci_low"), "beta_std_ci_high": ci("std_beta", "ci_high"),
-            "beta_std_se": reg.std_se.to_numpy(), "beta_std_hc3_ci_low": reg.std_ci_low.to_numpy(),
-            "beta_std_hc3_ci_high": reg.std_ci_high.to_numpy(), "beta_p": reg.p_value.to_numpy(),
-            "beta": reg.coef.to_numpy(), "vif": reg.vif.to_numpy(), "vif_high": reg.vif_high.to_numpy(dtype=bool),
-            "r": imp.r.to_numpy(), "relative_weight": imp.relative_weight.to_numpy(),
-            "relative_weight_pct": imp.relative_weight_pct.to_numpy(), "pratt": imp.pratt.to_numpy(),
-            "pratt_pct": imp.pratt_pct.to_numpy(),
-            "sem_std": sem["std"].to_numpy() if sem is not None else nan,
-            "sem_se": sem["std_se"].to_numpy() if sem is not None else nan,
-            "sem_p": sem["std_p"].to_numpy() if sem is not None else nan,
-            "performance": from_prio("performance"), "performance_ci_low": from_prio("performance_ci_low"),
-            "performance_ci_high": from_prio("performance_ci_high"),
-            "importance_share": from_prio("importance"), "importance_share_ci_low": from_prio("importance_ci_low"),
-            "importance_share_ci_high": from_prio("importance_ci_high"),
-            "quadrant": from_prio("quadrant", "object") if pr is not None else [None] * len(drivers),
-            "priority_score": from_prio("priority_score"),
-            "priority": from_prio("priority_rank", "Int64"), "priority_ci_low": from_prio("priority_rank_ci_low", "Int64"),
-            "priority_ci_high": from_prio("priority_rank_ci_high", "Int64"),
-            "unstable_ranks": regressions[g].n < MIN_N_STABLE_RANKS,
-        }))
-    table = pd.concat(parts, ignore_index=True)
-    for col in ("rank_ci_low", "rank_ci_high", "priority", "priority_ci_low", "priority_ci_high"):
-        table[col] = table[col].astype("Int64")
-    return table
+    """The ``importance`` table: one row per group and driver (merged on group and driver)."""
+    keys = ["group", "driver"]
+    base = _long({g: importances[g].table for g in groups}).rename(columns={"std_beta": "std_beta_from_r"})
+    base["n"] = base.group.map({g: regressions[g].n for g in groups})
+    base["r2"] = base.group.map({g: importances[g].r2 for g in groups})
+    reg = _long({g: regressions[g].table for g in groups}).rename(columns={"term": "driver"})
+    reg = reg[reg.driver.isin(drivers)]
+    boots = [b for b in (boot, boot_all) if b is not None]
+    est = pd.concat([b.estimates for b in boots], ignore_index=True)
+    est = est[est.statistic.isin(["lmg_pct", "lmg", "std_beta"])]
+    wide = est.pivot(index=keys, columns="statistic", values=["ci_low", "ci_high"])
+    wide.columns = [f"{stat}_{side}" for side, stat in wide.columns]
+    ranks = pd.concat([b.ranks for b in boots], ignore_index=True).drop(columns="rank")
+    t = (base.merge(wide.reset_index(), on=keys, how="left")
+         .merge(ranks, on=keys, how="left")
+         .merge(reg, on=keys, how="left")
+         .merge(prio.table.drop(columns=["n", "unstable_ranks"]), on=keys, how="left"))
+    if structural is not None:
+        sem = structural.paths[keys + ["std", "std_se", "std_p"]]
+        t = t.merge(sem.rename(columns={"std": "sem_std", "std_se": "sem_se", "std_p": "sem_p"}), on=keys, how="left")
+    else:
+        t = t.assign(sem_std=np.nan, sem_se=np.nan, sem_p=np.nan)
+    if "quadrant" not in t:
+        t["quadrant"] = None
+    out = pd.DataFrame({
+        "group": t.group, "driver": t.driver, "n": t.n, "r2": t.r2, "lmg": t.lmg, "lmg_pct": t.lmg_pct,
+        "ci_low": t.lmg_pct_ci_low, "ci_high": t.lmg_pct_ci_high, "lmg_ci_low": t.lmg_ci_low, "lmg_ci_high": t.lmg_ci_high,
+        "rank": t.lmg_rank, "rank_ci_low": t.rank_ci_low, "rank_ci_high": t.rank_ci_high,
+        "p_first": t.p_first, "p_top2": t.p_top2,
+        "beta_std": t.std_coef, "beta_std_ci_low": t.std_beta_ci_low, "beta_std_ci_high": t.std_beta_ci_high,
+        "beta_std_se": t.std_se, "beta_std_hc3_ci_low": t.std_ci_low, "beta_std_hc3_ci_high": t.std_ci_high,
+        "beta_p": t.p_value, "beta": t.coef, "vif": t.vif, "vif_high": t.vif_high.astype(bool),
+        "r": t.r, "relative_weight": t.relative_weight, "relative_weight_pct": t.relative_weight_pct,
+        "pratt": t.pratt, "pratt_pct": t.pratt_pct,
+        "sem_std": t.sem_std, "sem_se": t.sem_se, "sem_p": t.sem_p,
+        "performance": t.performance, "performance_ci_low": t.performance_ci_low,
+        "performance_ci_high": t.performance_ci_high, "importance_share": t.importance,
+        "importance_share_ci_low": t.importance_ci_low, "importance_share_ci_high": t.importance_ci_high,
+        "quadrant": t.quadrant, "priority_score": t.priority_score, "priority": t.priority_rank,
+        "priority_ci_low": t.priority_rank_ci_low, "priority_ci_high": t.priority_rank_ci_high,
+        "unstable_ranks": t.n < MIN_N_STABLE_RANKS,
+    })
+    for col in ("rank", "rank_ci_low", "rank_ci_high", "priority", "priority_ci_low", "priority_ci_high"):
+        out[col] = out[col].astype("Int64")
+    return out
 
 
 def group_table(groups, frame, used, excluded, regressions, boot, boot_all, structural, prio) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from analysis.importance import relative_importance  # noqa: E402
 from analysis.kpis import kpi_table  # noqa: E402
 from analysis.regression import driver_regression  # noqa: E402
 from analysis.scores import construct_scores  # noqa: E402
+from analysis.simulation import simulate_study  # noqa: E402
 from instrument import DataError, ServiceDriversError, read_responses  # noqa: E402
 
 EXAMPLE = Path(__file__).parents[1] / "data" / "example"
@@ -88,10 +89,9 @@ def test_point_estimates_equal_the_module_functions(res, complete_rows, inst):
 def test_bootstrap_intervals_equal_bootstrap_importance_with_the_same_seed(res, complete_rows, inst):
     drivers = inst.driver_keys
     frame = complete_rows.drop(columns="respondent_id")
-    boot = bootstrap_importance(frame, "satisfaction", drivers, group="organisation", n_resamples=B, seed=SEED)
-    boot_all = bootstrap_importance(frame.drop(columns="organisation"), "satisfaction", drivers, n_resamples=B,
-                                    seed=np.random.SeedSequence(SEED, spawn_key=(4,)))
-    for b in (boot, boot_all):
+    boot = bootstrap_importance(frame, "satisfaction", drivers, group="organisation", n_resamples=B, seed=SEED,
+                                whole_sample=True)
+    for b in (boot, boot.whole):
         for g in b.groups.group:
             rows = res.importance[res.importance.group == g].set_index("driver").loc[drivers]
             lmg_pct = b.table("lmg_pct").query("group == @g").set_index("driver").loc[drivers]
@@ -268,6 +268,13 @@ def test_bad_options_raise_one_clear_error(example, inst, kwargs, error, fragmen
     with pytest.raises(error) as info:
         analyse_drivers(example, inst, **{"bootstrap": 10, "sem": False, **kwargs})
     assert fragment in str(info.value) and "\n" not in str(info.value)
+
+
+def test_raw_codes_are_refused(inst):
+    raw = simulate_study(inst, n_orgs=1, n_per_org=60, seed=1, truth_draws=0).responses   # 99 = not applicable
+    message = r"column 'rel1', row 25: has values outside the scale 1-7 \(99\); read the file with"
+    with pytest.raises(DataError, match=message):
+        analyse_drivers(raw, inst, bootstrap=10, sem=False)
 
 
 def test_a_group_called_all_is_refused(example, inst):
