@@ -184,7 +184,7 @@ class DriverAnalysis:
                       for r in self.exclusion_counts.itertuples()]
         if len(self.warnings):
             lines += ["", "Warnings:"]
-            lines += [f"  [{w.group or 'all groups'}] {w.message}" for w in self.warnings.itertuples()]
+            lines += [f"  [{_where(w.group)}] {w.message}" for w in self.warnings.itertuples()]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -199,7 +199,7 @@ class DriverAnalysis:
             parts.append(self.display_table(g).to_html(index=False))
         if len(self.warnings):
             parts.append("<p>Warnings:</p><ul>" + "".join(
-                f"<li>[{html.escape(str(w.group or 'all groups'))}] {html.escape(w.message)}</li>"
+                f"<li>[{html.escape(_where(w.group))}] {html.escape(w.message)}</li>"
                 for w in self.warnings.itertuples()) + "</ul>")
         return "".join(parts)
 
@@ -220,6 +220,10 @@ class DriverAnalysis:
         ax.set_xlabel(f"LMG share of R² (%), {100 * self.settings.level:g}% bootstrap interval")
         ax.set_title(f"Driver importance: {self._check_group(group)} (R² = {t.r2.iloc[0]:.2f}, n = {t.n.iloc[0]})")
         return ax
+
+
+def _where(group) -> str:
+    return str(group) if isinstance(group, str) else "all groups"
 
 
 def _num(v, digits: int) -> str:

@@ -204,6 +204,10 @@ def warning_table(groups: pd.DataFrame, regressions, structural, sample, setting
                          "message": "collinear drivers, " + ", ".join(f"{d} VIF {vifs[d]:.1f}" for d in reg.high_vif)
                                     + f" ({reg.vif_threshold}): their betas are imprecise; LMG shares are not affected"})
     if structural is not None:
+        if f"{settings.outcome} =~" not in structural.syntax:        # an observed outcome
+            rows.append({"group": None, "kind": "sem_outcome", "severity": "note",
+                         "message": f"SEM: the answer to '{settings.outcome}' is regressed on the latent drivers "
+                                    "(an observed outcome without a measurement model)"})
         for p in structural.problems.itertuples():
             rows.append({"group": p.group, "kind": f"sem_{p.kind}", "severity": p.severity, "message": p.message})
     if settings.importance == "sem":
