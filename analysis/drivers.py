@@ -183,13 +183,13 @@ def analyse_drivers(
     clock = _Clock(start)
     clock.lap("sample")
     with limit_blas_threads(1):        # many small problems: BLAS threads cost more than they save
-        return _analyse(data, inst, sample, used, labels, clock, by=by, outcome=outcome, drivers=drivers, bootstrap=bootstrap,
-                        seed=seed, level=level, importance=importance, crosshair=crosshair,
+        return _analyse(data, inst, sample, used, labels, clock, by=by, outcome=outcome, drivers=drivers,
+                        bootstrap=bootstrap, seed=seed, level=level, importance=importance, crosshair=crosshair,
                         exclude_flagged=exclude_flagged, sem=sem, pairwise=pairwise, progress=progress)
 
 
-def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, bootstrap, seed, level, importance, crosshair,
-             exclude_flagged, sem, pairwise, progress) -> DriverAnalysis:
+def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, bootstrap, seed, level, importance,
+             crosshair, exclude_flagged, sem, pairwise, progress) -> DriverAnalysis:
     """The body of :func:`analyse_drivers`, after the options are checked and the sample is drawn."""
     frame = sample.frame
     everything = [*labels, ALL]
@@ -201,15 +201,14 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     clock.lap("point")
 
     entropy = int(np.random.SeedSequence(seed).entropy)       # the seed, or one drawn and reported
-    report = _Progress(progress, "bootstrap", bootstrap * (len(labels) * (2 if len(labels) > 1 else 1) + 1))
     if labels:
         boot = bootstrap_importance(used, outcome, drivers, group=GROUP, n_resamples=bootstrap, level=level,
-                                    seed=entropy, whole_sample=True, progress=report.step)
+                                    seed=entropy, whole_sample=True, progress=_staged(progress, "bootstrap"))
         boot_all = boot.whole
     else:
         boot = None
         boot_all = bootstrap_importance(used.drop(columns=GROUP), outcome, drivers, n_resamples=bootstrap,
-                                        level=level, seed=entropy, progress=report.step)
+                                        level=level, seed=entropy, progress=_staged(progress, "bootstrap"))
     clock.lap("bootstrap")
 
     structural = None
@@ -217,7 +216,7 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
         reachable = sample.reachable
         structural = fit_structural(data.loc[reachable], inst, frame[GROUP].to_numpy()[reachable], labels,
                                     drivers=drivers, outcome=outcome, whole_sample=ALL,
-                                    progress=_Progress(progress, "sem", len(everything)).step)
+                                    progress=_staged(progress, "sem"))
         clock.lap("sem")
     measure = IMPORTANCE_MEASURES[importance]
     scale = _driver_scale(inst, drivers)
@@ -269,21 +268,11 @@ class _Clock:
         self.last = now
 
 
-class _Progress:
-    """Adapts a module's ``progress(done, total)`` to ``progress(stage, done, total)`` over several calls."""
-
-    def __init__(self, callback, stage: str, total: int) -> None:
-        self.callback, self.stage, self.total = callback, stage, total
-        self.offset = self.last = 0
-
-    def step(self, done: int, total: int) -> None:
-        if done < self.last:            # a new call started counting from 0
-            self.offset += self.last
-        self.last = done
-        if done == total:
-            self.offset, self.last = self.offset + total, 0
-        if self.callback is not None:
-            self.callback(self.stage, min(self.offset + self.last, self.total), self.total)
+def _staged(progress: Callable[[str, int, int], None] | None, stage: str) -> Callable[[int, int], None] | None:
+    """A module's ``progress(done, total)`` reported as ``progress(stage, done, total)``."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(stage, done, total)
 
 
 def _point_analyses(part: pd.DataFrame, group: str, outcome: str, drivers: list[str], level: float, by):
@@ -347,8 +336,8 @@ def _check_groups(labels: list[str], used: pd.DataFrame, sample, drivers: list[s
 
 
 def _driver_scale(inst: Instrument, drivers: list[str]) -> tuple[float, float]:
-    ranges = {(inst.scale(inst.construct(d).items[0].scale).min, inst.scale(inst.construct(d).items[0].scale).max)
-              for d in drivers}
+    scales = [inst.scale(inst.construct(d).items[0].scale) for d in drivers]
+    ranges = {(scale.min, scale.max) for scale in scales}
     if len(ranges) != 1:
         raise ServiceDriversError(f"the drivers {', '.join(drivers)} use different answer scales; "
                                   "analyse drivers on one scale together")

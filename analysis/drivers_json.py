@@ -130,8 +130,8 @@ def analysis_document(res) -> dict:
         {"respondent_id": i, "reason": why, "group": g if isinstance(g, str) else None, "code": c}
         for i, why, g, c in zip(excluded.respondent_id.tolist(), excluded.reason.tolist(), excluded.group.tolist(),
                                 excluded.code.astype(str).tolist())]
-    doc["meta"] = {k: doc["meta"][k] for k in ("n_input", "n_used", "excluded", *[k for k in doc["meta"]
-                                                                                 if k not in ("n_input", "n_used", "excluded")])}
+    first = ("n_input", "n_used", "excluded")              # the documented order
+    doc["meta"] = {k: doc["meta"][k] for k in (*first, *[k for k in doc["meta"] if k not in first])}
     return doc
 
 

@@ -81,7 +81,8 @@ def assemble_importance(groups, drivers, importances, regressions, boot, boot_al
         t["quadrant"] = None
     out = pd.DataFrame({
         "group": t.group, "driver": t.driver, "n": t.n, "r2": t.r2, "lmg": t.lmg, "lmg_pct": t.lmg_pct,
-        "ci_low": t.lmg_pct_ci_low, "ci_high": t.lmg_pct_ci_high, "lmg_ci_low": t.lmg_ci_low, "lmg_ci_high": t.lmg_ci_high,
+        "ci_low": t.lmg_pct_ci_low, "ci_high": t.lmg_pct_ci_high,
+        "lmg_ci_low": t.lmg_ci_low, "lmg_ci_high": t.lmg_ci_high,
         "rank": t.lmg_rank, "rank_ci_low": t.rank_ci_low, "rank_ci_high": t.rank_ci_high,
         "p_first": t.p_first, "p_top2": t.p_top2,
         "beta_std": t.std_coef, "beta_std_ci_low": t.std_beta_ci_low, "beta_std_ci_high": t.std_beta_ci_high,
@@ -202,7 +203,8 @@ def warning_table(groups: pd.DataFrame, regressions, structural, sample, setting
             vifs = reg.table.set_index("term").vif
             rows.append({"group": r.group, "kind": "high_vif", "severity": "warning",
                          "message": "collinear drivers, " + ", ".join(f"{d} VIF {vifs[d]:.1f}" for d in reg.high_vif)
-                                    + f" ({reg.vif_threshold}): their betas are imprecise; LMG shares are not affected"})
+                                    + f" ({reg.vif_threshold}): their betas are imprecise; LMG splits the "
+                                    "variance they share between them"})
     if structural is not None:
         if f"{settings.outcome} =~" not in structural.syntax:        # an observed outcome
             rows.append({"group": None, "kind": "sem_outcome", "severity": "note",

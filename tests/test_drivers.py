@@ -247,6 +247,20 @@ def test_small_groups_are_flagged_as_unstable(example, inst):
     assert "ranks unstable" in res.summary()
 
 
+def test_collinear_drivers_are_warned_about(example, inst):
+    rng = np.random.default_rng(8)
+    twin = example.copy()
+    for k in range(1, 5):                 # empathy answers = reliability answers, 10% nudged by one point
+        nudge = rng.choice([-1.0, 0.0, 1.0], size=len(twin), p=[0.05, 0.9, 0.05])
+        twin[f"emp{k}"] = (twin[f"rel{k}"] + nudge).clip(1, 7)
+    res = analyse_drivers(twin, inst, bootstrap=50, seed=8, sem=False)
+    vif = res.importance.set_index(["group", "driver"]).vif
+    assert vif["all", "reliability"] > 5 and vif["all", "empathy"] > 5
+    high = res.warnings[res.warnings.kind == "high_vif"]
+    assert "all" in set(high.group) and high.message.str.contains("reliability VIF").all()
+    assert res.importance.vif_high[res.importance.driver.isin(["reliability", "empathy"])].all()
+
+
 def test_flagged_respondents_can_be_included(example, inst):
     res = analyse_drivers(example, inst, exclude_flagged=False, bootstrap=50, seed=6, sem=False)
     assert not res.excluded.code.eq("flagged").any() and res.n_used > 802
