@@ -95,7 +95,7 @@ def test_by_another_column(run_cli):
     (["--bootstrap", "-5"], 2, ["--bootstrap", "give at least 2"]),
     (["--importance", "shapley"], 2, ["'shapley' is not one of lmg, weights, beta, sem"]),
     (["--importance", "sem", "--no-sem"], 2, ["needs the structural model"]),
-    (["--no-sem", "--by", "region"], 1, ["no column 'region' to group by"]),
+    (["--no-sem", "--by", "region"], 2, ["'region' is not a column of", "choose one of: respondent_id, organisation"]),
     (["--crosshair", "centre"], 2, ["'centre' is not one of mean, median, midpoint"]),
     (["--drivers", "speed"], 2, ["unknown driver(s) speed"]),
     (["--level", "95"], 2, ["between 0 and 1"]),

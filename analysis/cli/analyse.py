@@ -8,8 +8,6 @@ this module only formats. The bootstrap progress bar goes to stderr.
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import List, Optional
 
 import typer
@@ -21,15 +19,17 @@ from rich.table import Table
 
 from analysis.bootstrap import ALL
 from analysis.cli.app import app, console, err_console
+from analysis.cli.reading import (
+    DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, JsonOpt,
+    SheetOpt, SourceOpt, check_choice, read_for_command, usable_or_fail, write_json,
+)
 from analysis.drivers import CROSSHAIRS, IMPORTANCE_MEASURES, OUTCOMES, analyse_drivers
 from analysis.drivers_result import DriverAnalysis
 from analysis.drivers_sample import REASON_CODES
 from analysis.simulation_io import check_writable
-from instrument import DataError, load_instrument, read_responses
-from instrument.reader.responses import INVALID_POLICIES, SOURCES
 
-# Above this many groups the per-channel KPI table and the list of differences are
-# left to --json (they would run to thousands of lines).
+# Above this many groups the per-channel KPI table is left to --json (it would run to
+# thousands of lines).
 MAX_GROUPS_PRINTED_IN_FULL = 20
 MAX_DIFFERENCES_SHOWN = 30
 # Tables are wider than 80 columns: when the output goes to a file or pipe (where rich
@@ -39,15 +39,9 @@ QUADRANT_STYLE = {"concentrate here": "bold red", "keep up the good work": "gree
                   "low priority": "dim", "possible overkill": "yellow"}
 
 
-def _choice(value: str, choices, option: str) -> str:
-    if value not in choices:
-        raise typer.BadParameter(f"'{value}' is not one of {', '.join(choices)}", param_hint=option)
-    return value
-
-
 @app.command()
 def analyse(
-    data: Path = typer.Argument(..., help="Response file: .csv/.txt, .xlsx/.xls, .sav or .parquet.", show_default=False),
+    data: DataArg,
     by: str = typer.Option("organisation", "--by", help="Column whose values are the groups (e.g. organisation, channel)."),
     outcome: str = typer.Option("satisfaction", "--outcome", help="satisfaction (score of sat1-3), csat, nps or ces."),
     bootstrap: int = typer.Option(2000, "--bootstrap", help="Bootstrap resamples per group (at least 2; 1000+ for 95% intervals)."),
@@ -58,22 +52,20 @@ def analyse(
     drivers: Optional[List[str]] = typer.Option(None, "--drivers", help="Drivers to analyse, comma-separated or repeated (default: all seven)."),
     sem: bool = typer.Option(True, "--sem/--no-sem", help="Fit the structural model (latent drivers -> outcome, FIML)."),
     include_flagged: bool = typer.Option(False, "--include-flagged", help="Keep straight-liners, speeders and respondents with too many missing answers."),
-    json_file: Optional[Path] = typer.Option(None, "--json", help="Also write the full result as JSON to this file."),
-    source: str = typer.Option("auto", "--source", help="auto (by extension and header), file, limesurvey or qualtrics."),
-    sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name or 0-based position (default: the first)."),
-    delimiter: Optional[str] = typer.Option(None, "--delimiter", help="Field delimiter of a text file: , ; | or tab (default: detected)."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding, e.g. utf-8, cp1252, latin-1 (default: detected)."),
-    invalid: str = typer.Option("error", "--invalid", help="error: stop at values that are not codes; missing: read them as missing."),
-    id_column: Optional[str] = typer.Option(None, "--id-column", help="Name of the respondent-id column, if not respondent_id."),
-    group_column: Optional[str] = typer.Option(None, "--group-column", help="Name of the organisation column, if not organisation."),
-    instrument_file: Optional[Path] = typer.Option(None, "--instrument", help="A questionnaire YAML file (default: the shipped one)."),
+    json_file: JsonOpt = None,
+    source: SourceOpt = "auto",
+    sheet: SheetOpt = None,
+    delimiter: DelimiterOpt = None,
+    encoding: EncodingOpt = None,
+    invalid: InvalidOpt = "error",
+    id_column: IdColumnOpt = None,
+    group_column: GroupColumnOpt = None,
+    instrument_file: InstrumentOpt = None,
 ) -> None:
     """Estimate each driver's impact on satisfaction per group, with priorities and KPIs."""
-    _choice(outcome, OUTCOMES, "--outcome")
-    _choice(importance, tuple(IMPORTANCE_MEASURES), "--importance")
-    _choice(crosshair, CROSSHAIRS, "--crosshair")
-    _choice(source, SOURCES, "--source")
-    _choice(invalid, INVALID_POLICIES, "--invalid")
+    check_choice(outcome, OUTCOMES, "--outcome")
+    check_choice(importance, tuple(IMPORTANCE_MEASURES), "--importance")
+    check_choice(crosshair, CROSSHAIRS, "--crosshair")
     if bootstrap < 2:
         raise typer.BadParameter(f"{bootstrap} resamples: give at least 2 (2000 is usual)", param_hint="--bootstrap")
     if seed is not None and seed < 0:
@@ -83,7 +75,12 @@ def analyse(
     if importance == "sem" and not sem:
         raise typer.BadParameter("'sem' needs the structural model; drop --no-sem or choose lmg, weights or beta",
                                  param_hint="--importance")
-    inst = load_instrument(instrument_file)
+    if json_file is not None:
+        check_writable(json_file)      # fail before the work, not after it
+    inst, frame, report = read_for_command(
+        data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
+        id_column=id_column, group_column=group_column, instrument_file=instrument_file,
+    )
     chosen = None
     if drivers:
         chosen = [d.strip() for value in drivers for d in value.split(",") if d.strip()]
@@ -91,13 +88,10 @@ def analyse(
         if unknown or not chosen:
             raise typer.BadParameter(f"unknown driver(s) {', '.join(unknown) or '(none)'}; choose from "
                                      f"{', '.join(inst.driver_keys)}", param_hint="--drivers")
-    if json_file is not None:
-        check_writable(json_file)      # fail before the work, not after it
-
-    frame, report = read_responses(data, inst, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding,
-                                   invalid=invalid, id_column=id_column, group_column=group_column)
-    if not report.ok:
-        raise DataError(f"cannot be analysed: {'; '.join(report.problems)}", file=report.file)
+    usable_or_fail(report)
+    if by not in frame.columns:
+        shown = ", ".join(c for c in frame.columns if not c.startswith("flag_") and c != "source_row")
+        raise typer.BadParameter(f"'{by}' is not a column of {data}; choose one of: {shown}", param_hint="--by")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True) as bar:
         tasks: dict = {}
@@ -113,12 +107,7 @@ def analyse(
                                  exclude_flagged=not include_flagged, sem=sem, progress=progress)
     print_analysis(result, str(data))
     if json_file is not None:
-        text = json.dumps(result.to_dict(), indent=1, ensure_ascii=False, allow_nan=False)
-        try:
-            json_file.write_text(text + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise DataError(f"cannot write the JSON result ({exc.strerror}); give a writable path",
-                            file=str(json_file)) from None
+        write_json(result.to_dict(), json_file, "driver analysis")
         console.print(f"result written to {json_file}", highlight=False)
 
 
