@@ -11,7 +11,8 @@ code              meaning
 ================  ==========================================================================
 ``no_group``      no value in the grouping column (``by``)
 ``flagged``       flagged by the data-quality check (straight-liner, too many missing answers,
-                  speeder; :mod:`instrument.reader.flags`) and ``exclude_flagged=True``
+                  speeder; :mod:`instrument.reader.flags`) and ``exclude_flagged=True``; the
+                  sentence is the one :mod:`analysis.sample` gives every analysis
 ``no_outcome``    no outcome: the satisfaction score is missing (fewer than half its items
                   answered) or the CSAT/NPS/CES question was not answered
 ``missing_score`` no score for at least one driver although its items applied to the
@@ -31,14 +32,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.sample import FLAG_REASONS
 from analysis.scores import construct_scores, min_answered
 from instrument import DataError, Instrument
 from instrument.reader.columns import id_variable
 from instrument.reader.flags import FLAG_COLUMNS, channel_applicable
 
 REASON_CODES = ("no_group", "flagged", "no_outcome", "missing_score", "not_asked")
-FLAG_NAMES = {"flag_straightlining": "straight-liner", "flag_too_many_missing": "too many missing answers",
-              "flag_speeding": "speeder"}
 CHANNEL_COLUMN = "channel"
 GROUP = "group"
 
@@ -234,8 +234,7 @@ def _reason(r: dict, flag_cols, no_outcome_text: str, drivers: list[str], by) ->
         parts.append(f"no value in the grouping column '{by}'")
         code = code or "no_group"
     if r["flags"]:
-        names = [FLAG_NAMES.get(c, c) for j, c in enumerate(flag_cols) if int(r["flags"]) >> j & 1]
-        parts.append("flagged: " + ", ".join(names))
+        parts += [FLAG_REASONS.get(c, f"flagged: {c}") for j, c in enumerate(flag_cols) if int(r["flags"]) >> j & 1]
         code = code or "flagged"
     if r["no_y"]:
         parts.append(no_outcome_text)

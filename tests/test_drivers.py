@@ -129,7 +129,7 @@ def test_exclusion_reasons_say_why(res, example):
     flagged = set(example.respondent_id[example[FLAGS].any(axis=1)])
     assert set(ex.index[ex.code == "flagged"]) == flagged
     straight = example.set_index("respondent_id").loc[sorted(flagged)].flag_straightlining
-    assert all("straight-liner" in ex.reason[i] for i in straight.index[straight])
+    assert all("flagged: straight-lining across the driver battery" in ex.reason[i] for i in straight.index[straight])
     by_design = ex[ex.code == "not_asked"]
     channels = example.set_index("respondent_id").channel.loc[by_design.index]
     assert (channels != "phone").all() and len(by_design) == 615
