@@ -73,13 +73,12 @@ the analysis' confidence level (``meta.level``).
 """
 from __future__ import annotations
 
-import math
 from importlib.metadata import PackageNotFoundError, version
 
-import numpy as np
 import pandas as pd
 
 from analysis.bootstrap import ALL
+from analysis.serialize import jsonable
 
 
 def package_version() -> str:
@@ -87,23 +86,6 @@ def package_version() -> str:
         return version("service-drivers")
     except PackageNotFoundError:
         return "unknown"
-
-
-def clean(value):
-    """A JSON-safe copy: numpy scalars to Python, NaN/NA/inf to None, tuples to lists."""
-    if isinstance(value, dict):
-        return {str(k): clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [clean(v) for v in value]
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(value) else None
-    return value
 
 
 def analysis_document(res) -> dict:
@@ -124,8 +106,8 @@ def analysis_document(res) -> dict:
     differences = [{"statistic": d.statistic, "group": d.group, "versus": d.versus, "driver": d.driver,
                     "estimate": d.estimate, "se": d.se, "ci": [d.ci_low, d.ci_high], "excludes_zero": d.excludes_zero}
                    for d in res.differences.itertuples()]
-    doc = clean({"meta": meta, "groups": groups, "differences": differences})
-    # already plain str/None: built after clean(), which would take seconds for a million respondents
+    doc = jsonable({"meta": meta, "groups": groups, "differences": differences})
+    # already plain str/None: built after jsonable(), which would take seconds for a million respondents
     doc["meta"]["excluded"] = [
         {"respondent_id": i, "reason": why, "group": g if isinstance(g, str) else None, "code": c}
         for i, why, g, c in zip(excluded.respondent_id.tolist(), excluded.reason.tolist(), excluded.group.tolist(),
