@@ -21,6 +21,7 @@ EXAMPLE := data/example/responses.sav
 demo: $(STAMP)
 	$(VENV)/bin/drivers check $(EXAMPLE)
 	$(VENV)/bin/drivers validate $(EXAMPLE) --by organisation
+	$(VENV)/bin/drivers analyse $(EXAMPLE) --by organisation --bootstrap 2000 --seed 1
 
 clean-venv:
 	rm -rf $(VENV)

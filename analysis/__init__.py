@@ -1,1 +1,44 @@
-"""Statistics for the seven drivers of contact-centre service quality."""
+"""Statistics for the seven drivers of contact-centre service quality.
+
+The public API a notebook user meets::
+
+    from instrument import load_instrument, read_responses
+    from analysis import validate, analyse_drivers
+
+    inst = load_instrument()
+    data, quality = read_responses("data/example/responses.sav", inst)
+    val = validate(data, inst, by="organisation")       # .fit, .reliability, .invariance, .summary()
+    imp = analyse_drivers(data, inst, by="organisation", bootstrap=2000, seed=1)
+    imp.importance                                       # tidy DataFrame per group and driver
+    imp.plot_priorities(group="Energie")
+
+The names below are imported on first use, so that ``import analysis`` (and the
+``drivers`` command line) stays fast.
+"""
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS = {
+    "validate": "analysis.validation",
+    "ValidationResult": "analysis.validation_result",
+    "analyse_drivers": "analysis.drivers",
+    "DriverAnalysis": "analysis.drivers_result",
+    "simulate_study": "analysis.simulation",
+    "construct_scores": "analysis.scores",
+    "keyed_items": "analysis.scores",
+    "invariance_steps": "analysis.invariance",
+    "SEM": "analysis.sem",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + __all__)
