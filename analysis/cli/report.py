@@ -1,0 +1,87 @@
+"""``drivers report``: improvement-priority reports (HTML, PDF, Excel) per organisation and for the study.
+
+Reads the responses like every command (the shared reader options of
+:mod:`analysis.cli.reading`), runs the validation and the driver analysis exactly as
+``drivers validate`` and ``drivers analyse`` do (same defaults, so the same numbers for
+the same data and seed), and writes the reports with
+:func:`analysis.report.build_reports`. It prints where the reports are.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.markup import escape
+
+from analysis.cli.app import app, console, err_console
+from analysis.cli.reading import (
+    DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, SheetOpt, SourceOpt,
+    check_choice, read_for_command, usable_or_fail,
+)
+from analysis.report import build_reports
+from analysis.report.i18n import LANGUAGES
+
+STAGES = {"analysis": "driver analysis (bootstrap)...", "validation": "validating the questionnaire (FIML)...",
+          "content": "assembling the reports..."}
+
+
+@app.command()
+def report(
+    data: DataArg,
+    out: Path = typer.Option(..., "--out", help="Folder for the reports (created if missing).", show_default=False),
+    by: str = typer.Option("organisation", "--by", help="Column whose groups each get a report (e.g. organisation)."),
+    lang: str = typer.Option("en", "--lang", help="Language of the reports: nl or en."),
+    title: Optional[str] = typer.Option(None, "--title", help="Title on the title page."),
+    min_group_n: int = typer.Option(30, "--min-group-n", help="Groups (organisations, channels) with fewer respondents show no figures."),
+    bootstrap: int = typer.Option(2000, "--bootstrap", help="Bootstrap resamples per group (at least 2; 1000+ for 95% intervals)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the bootstrap and of the quotes (default: drawn at random and reported)."),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write PDFs (WeasyPrint)."),
+    source: SourceOpt = "auto",
+    sheet: SheetOpt = None,
+    delimiter: DelimiterOpt = None,
+    encoding: EncodingOpt = None,
+    invalid: InvalidOpt = "error",
+    id_column: IdColumnOpt = None,
+    group_column: GroupColumnOpt = None,
+    instrument_file: InstrumentOpt = None,
+) -> None:
+    """Write improvement-priority reports: per group and for the whole study, HTML + PDF, and one Excel workbook."""
+    check_choice(lang, LANGUAGES, "--lang")
+    if min_group_n < 1:
+        raise typer.BadParameter(f"{min_group_n}: give a whole number of at least 1 (30 is usual)",
+                                 param_hint="--min-group-n")
+    if bootstrap < 2:
+        raise typer.BadParameter(f"{bootstrap} resamples: give at least 2 (2000 is usual)", param_hint="--bootstrap")
+    if seed is not None and seed < 0:
+        raise typer.BadParameter(f"{seed}: give a whole number of 0 or more", param_hint="--seed")
+    if out.exists() and not out.is_dir():
+        raise typer.BadParameter(f"{out} is a file; give a folder", param_hint="--out")
+    inst, frame, quality = read_for_command(
+        data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
+        id_column=id_column, group_column=group_column, instrument_file=instrument_file,
+    )
+    usable_or_fail(quality)
+    if by not in frame.columns:
+        raise typer.BadParameter(f"'{by}' is not a column of {data}", param_hint="--by")
+    with err_console.status("reading...") as status:
+        def progress(stage: str) -> None:
+            status.update(STAGES.get(stage, f"writing {stage}..."))
+
+        result = build_reports(frame, inst, quality, by=by, lang=lang, out_dir=out, title=title,
+                               min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, pdf=pdf, progress=progress)
+    s = result.analysis.settings
+    console.print(f"[bold]Reports written to {escape(str(result.out_dir))}/[/] ({lang}, {s.n_resamples} resamples, "
+                  f"seed {s.seed}):", highlight=False, soft_wrap=True)
+    console.print(f"  whole study:  {escape(_pair(result.study_html, result.study_pdf))}", highlight=False, soft_wrap=True)
+    for group, (html, pdf_path) in result.groups.items():
+        console.print(f"  {escape(str(group))}:  {escape(_pair(html, pdf_path))}", highlight=False, soft_wrap=True)
+    console.print(f"  every table:  {escape(str(result.workbook))}", highlight=False, soft_wrap=True)
+    if result.withheld:
+        console.print(f"[yellow]No report for {escape(', '.join(result.withheld))}: fewer than {min_group_n} "
+                      "respondents (named in the study report).[/]", highlight=False, soft_wrap=True)
+    console.print(f"Open {escape(str(result.study_html))} in a browser, or the PDFs to print.", highlight=False, soft_wrap=True)
+
+
+def _pair(html: Path, pdf: Path | None) -> str:
+    return f"{html}" + (f", {pdf}" if pdf is not None else "")

@@ -1,0 +1,246 @@
+"""The appendices of a report: method and caveats, instrument validation, data quality,
+the questionnaire, and what is needed to reproduce the report.
+
+Pure functions of the result objects (see :mod:`analysis.report.content`); no figure
+is computed here, only selected, labelled and, for small groups, withheld.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import thresholds
+from analysis.bootstrap import ALL
+from analysis.drivers_sample import REASON_CODES
+from analysis.report.blocks import Column, Heading, Notes, Paragraph, Section, Table
+from analysis.report.i18n import Texts
+from analysis.report.scope import driver_label, drivers_shown, group_label
+from analysis.validation_result import GROUP_ALL
+
+
+def sections(results, group: str, shown: list[str], t: Texts) -> list[Section]:
+    return [method(results, group, t), validation(results, group, shown, t), data_quality(results, group, shown, t),
+            questionnaire(results, t), reproduce(results, t)]
+
+
+# --------------------------------------------------------------------- method
+def method(results, group: str, t: Texts) -> Section:
+    s = results.analysis.settings
+    blocks: list = [
+        Paragraph(t("method.importance", outcome=t("outcome." + s.outcome), measure=t("measure." + s.importance))),
+        Paragraph(t("method.performance")),
+        Paragraph(t("method.quadrants", crosshair=t("crosshair." + s.crosshair))),
+        Paragraph(t("method.bootstrap", n=t.count(s.n_resamples), level=t.num(100 * s.level), seed=s.seed)),
+        Paragraph(t("method.kpis")),
+        Notes(tuple(t(f"caveat.{k}", n=results.min_group_n, stable=thresholds.MIN_N_STABLE_RANKS)
+                    for k in ("association", "small_n", "coverage", "phone_only", "min_group")),
+              css="warning", title=t("method.caveats")),
+    ]
+    warnings = results.analysis.warnings
+    mine = warnings[warnings.group.isna() | (warnings.group == group)]
+    if len(mine):
+        blocks.append(Notes(tuple(f"{w.message}" if pd.isna(w.group) else f"[{w.group}] {w.message}"
+                                  for w in mine.itertuples()), title=t("method.technical")))
+    if drivers_shown(results, group):
+        rows = tuple({"group": group, "driver": r.driver, "driver_label": driver_label(results, r.driver, t),
+                      "lmg_pct": r.lmg_pct, "lmg_pct_low": r.ci_low, "lmg_pct_high": r.ci_high,
+                      "beta_std": r.beta_std, "beta_std_low": r.beta_std_ci_low, "beta_std_high": r.beta_std_ci_high,
+                      "beta_std_p": r.beta_p, "sem_std": r.sem_std, "sem_p": r.sem_p, "vif": r.vif,
+                      "p_first": 100 * r.p_first}
+                     for r in results.analysis.group(group).itertuples())
+        columns = (Column("driver_label", t("col.driver")),
+                   Column("lmg_pct", t("col.lmg"), "pct1", "lmg_pct_low", "lmg_pct_high"),
+                   Column("beta_std", t("col.beta"), "num2", "beta_std_low", "beta_std_high"),
+                   Column("beta_std_p", t("col.beta_p"), "pvalue"), Column("sem_std", t("col.sem"), "num2"),
+                   Column("sem_p", t("col.sem_p"), "pvalue"), Column("vif", "VIF", "num1"),
+                   Column("p_first", t("col.p_first"), "pct"))
+        blocks += [Heading(t("method.details")),
+                   Table("details", t("method.details_table", group=group_label(group, t)), columns, rows,
+                         note=t("method.details_note"))]
+    return Section("method", t("section.method"), tuple(blocks))
+
+
+# ----------------------------------------------------------------- validation
+def _fit_rows(val, groups: list[str], t: Texts) -> tuple[dict, ...]:
+    fit = val.fit.set_index("group")
+    return tuple({"group": g, "group_label": t("scope.study") if g == GROUP_ALL else g,
+                  **{k: fit.loc[g, k] for k in ("n", "chi2", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_low",
+                                                "rmsea_ci_high", "srmr")},
+                  **{k: _verdict(fit.loc[g, k]) for k in ("cfi_ok", "tli_ok", "rmsea_ok", "srmr_ok")}}
+                 for g in groups if g in fit.index)
+
+
+def _verdict(v):
+    return None if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else bool(v)
+
+
+def _ok(col: str, t: Texts, rule) -> dict:
+    return {"check": col, "check_header": t("col.meets", rule=f"{rule.op} {t.num(rule.value, 2)}")}
+
+
+def validation(results, group: str, shown: list[str], t: Texts) -> Section:
+    val = results.validation
+    keep = [GROUP_ALL, *[g for g in shown if g in val.groups and val.groups[g].n >= results.min_group_n]] \
+        if group == ALL else [g for g in (group, GROUP_ALL) if g in val.groups and val.groups[g].n >= results.min_group_n]
+    blocks: list = [Paragraph(t("validation.intro", n=t.count(val.n_used), method=t("missing." + val.missing)))]
+    fit_columns = (Column("group_label", t("col.group")), Column("n", "n", "count"), Column("chi2", "χ²", "num1"),
+                   Column("df", "df", "count"), Column("pvalue", "p", "pvalue"),
+                   Column("cfi", "CFI", "num3", **_ok("cfi_ok", t, thresholds.CFI)),
+                   Column("tli", "TLI", "num3", **_ok("tli_ok", t, thresholds.TLI)),
+                   Column("rmsea", "RMSEA", "num3", "rmsea_ci_low", "rmsea_ci_high", **_ok("rmsea_ok", t, thresholds.RMSEA)),
+                   Column("srmr", "SRMR", "num3", **_ok("srmr_ok", t, thresholds.SRMR)))
+    blocks.append(Table("fit", t("validation.fit"), fit_columns, _fit_rows(val, keep, t), note=t("validation.fit_note")))
+    target = group if group in keep else GROUP_ALL
+    if group != ALL and target != group:
+        blocks.append(Notes((t("withheld.validation", n=results.min_group_n),), css="withheld"))
+    gv = val.groups[target]
+    label = group_label(ALL if target == GROUP_ALL else target, t)
+    construct = {c.key: c.label[t.lang] for c in results.inst.constructs}
+    rel = tuple({"group": target, "construct": r["construct"], "construct_label": construct[r["construct"]],
+                 "n_items": r["n_items"], "alpha": r["alpha"], "alpha_low": r["alpha_ci_low"],
+                 "alpha_high": r["alpha_ci_high"], "omega": r["omega"], "cr": r["cr"], "ave": r["ave"],
+                 **{k: _verdict(r[k]) for k in ("alpha_ok", "omega_ok", "cr_ok", "ave_ok")}}
+                for r in gv.reliability.to_dict("records"))
+    blocks.append(Table("reliability", t("validation.reliability", group=label), (
+        Column("construct_label", t("col.construct")), Column("n_items", t("col.items"), "count"),
+        Column("alpha", "alpha", "num2", "alpha_low", "alpha_high", **_ok("alpha_ok", t, thresholds.ALPHA)),
+        Column("omega", "omega", "num2", **_ok("omega_ok", t, thresholds.OMEGA)),
+        Column("cr", "CR", "num2", **_ok("cr_ok", t, thresholds.CR)),
+        Column("ave", "AVE", "num2", **_ok("ave_ok", t, thresholds.AVE))), rel, note=t("validation.reliability_note")))
+    if gv.htmt is not None:
+        m = gv.htmt.matrix
+        keys = list(m.index)
+        strict = thresholds.HTMT_STRICT
+        rows = tuple({"group": target, "construct": a, "construct_label": f"{i + 1}. {construct.get(a, a)}",
+                      **{f"c{j + 1}": (m.loc[a, b] if j < i else None) for j, b in enumerate(keys)},
+                      **{f"c{j + 1}_css": "fail" for j, b in enumerate(keys) if j < i and not strict.holds(m.loc[a, b])}}
+                     for i, a in enumerate(keys))
+        blocks.append(Table("htmt", t("validation.htmt", group=label),
+                            (Column("construct_label", t("col.construct")),
+                             *(Column(f"c{j + 1}", str(j + 1), "num2") for j in range(len(keys) - 1))),
+                            rows, note=t("validation.htmt_note"), css="matrix"))
+    if gv.fornell_larcker is not None:
+        v = gv.fornell_larcker.verdicts
+        failed = v[~v["passes"].astype(bool)]
+        blocks.append(Paragraph(t("validation.fl_pass") if failed.empty else t("validation.fl_fail", constructs=", ".join(
+            construct.get(c, c) for c in failed.construct))))
+    if val.invariance is not None:
+        inv = val.invariance.table
+        rows = tuple({"level": r["level"], "level_label": t("invariance." + r["level"]),
+                      **{k: r[k] for k in ("chi2", "df", "cfi", "rmsea", "srmr", "delta_cfi", "delta_rmsea",
+                                           "delta_srmr")}, "holds": _verdict(r["holds"])}
+                     for r in inv.to_dict("records"))
+        blocks.append(Table("invariance", t("validation.invariance"), (
+            Column("level_label", t("col.level")), Column("chi2", "χ²", "num1"), Column("df", "df", "count"),
+            Column("cfi", "CFI", "num3"), Column("rmsea", "RMSEA", "num3"), Column("srmr", "SRMR", "num3"),
+            Column("delta_cfi", "ΔCFI", "num3"), Column("delta_rmsea", "ΔRMSEA", "num3"),
+            Column("delta_srmr", "ΔSRMR", "num3"), Column("holds", t("col.holds"), "bool")), rows,
+            note=t("validation.invariance_note")))
+    elif val.invariance_note:
+        blocks.append(Paragraph(val.invariance_note))
+    problems = val.problems
+    problems = problems[problems.group.isin([target])]
+    if len(problems):
+        blocks.append(Notes(tuple(f"{p.severity}: {p.message}" for p in problems.itertuples()),
+                            title=t("method.technical")))
+    loadings = tuple({"group": target, "construct": r["construct"], "construct_label": construct[r["construct"]],
+                      "item": r["item"], "std": r["std"], "std_se": r["std_se"]}
+                     for r in gv.loadings.to_dict("records"))
+    if loadings:
+        blocks.append(Table("loadings", t("validation.loadings", group=label), (
+            Column("construct_label", t("col.construct")), Column("item", t("col.item")),
+            Column("std", t("col.loading"), "num2"), Column("std_se", t("col.se"), "num3")), loadings,
+            note=t("validation.loadings_note"), css="compact"))
+    return Section("validation", t("section.validation"), tuple(blocks))
+
+
+# --------------------------------------------------------------- data quality
+def data_quality(results, group: str, shown: list[str], t: Texts) -> Section:
+    q, res, val = results.quality, results.analysis, results.validation
+    rows: list[dict] = []
+
+    def add(key: str, n, **kw) -> None:
+        rows.append({"group": group, "what": key, "label": t("quality." + key, **kw), "n": int(n)})
+
+    if group == ALL:
+        add("rows_read", q.n_rows_read)
+        add("empty_rows", q.n_empty_rows)
+        add("respondents", q.n_respondents)
+        for flag, n in q.flag_counts.items():
+            add("flag", n, flag=t("flag." + flag) if t.has("flag." + flag) else flag)
+        add("usable", q.n_usable)
+        add("invalid_values", len(q.invalid_values))
+        add("unknown_columns", len(q.unknown_columns))
+        if res.settings.by is not None:
+            add("no_group", (res.excluded.code == "no_group").sum())
+    else:
+        org = q.organisations.set_index("organisation") if len(q.organisations) else None
+        if org is not None and group in org.index and res.settings.by == "organisation":
+            add("respondents", org.n[group])
+            add("flagged", org.n_flagged[group])
+            add("usable", org.n_usable[group])
+        else:
+            add("respondents", res.groups.set_index("group").n_input[group])
+    add("used_importance", res.groups.set_index("group").n_used[group])
+    add("used_validation", val.groups[group if group in val.groups else GROUP_ALL].n)
+    columns = (Column("label", t("col.what")), Column("n", t("col.count"), "count"))
+    blocks: list = [Paragraph(t("quality.intro", file=results.source)),
+                    Table("data_quality", t("quality.table"), columns, tuple(rows))]
+    counts = res.exclusion_counts
+    counts = counts if group == ALL else counts[counts.group == group]
+    reason_rows = tuple({"group": group, "code": code, "reason": t("reason." + code),
+                         "n": int(counts[counts.code == code].n.sum())}
+                        for code in REASON_CODES if counts[counts.code == code].n.sum())
+    if reason_rows:
+        blocks.append(Table("exclusions", t("quality.exclusions"), (Column("reason", t("col.reason")),
+                                                                    Column("n", t("col.count"), "count")),
+                            reason_rows, note=t("quality.exclusions_note")))
+    excluded = val.excluded if group == ALL else val.excluded[val.excluded.group == group]
+    if len(excluded):
+        counts = excluded.reason.value_counts()
+        blocks.append(Table("validation_exclusions", t("quality.validation_exclusions"),
+                            (Column("reason", t("col.reason")), Column("n", t("col.count"), "count")),
+                            tuple({"group": group, "reason": _validation_reason(r, t), "n": int(n)}
+                                  for r, n in counts.items())))
+    if q.warnings and group == ALL:
+        blocks.append(Notes(tuple(q.warnings), title=t("quality.reader_warnings")))
+    return Section("quality", t("section.quality"), tuple(blocks))
+
+
+def _validation_reason(reason: str, t: Texts) -> str:
+    """The validation's reason sentence (English, parts joined by '; ') in the report's language."""
+    return "; ".join(t("vreason." + part) if t.has("vreason." + part) else part for part in reason.split("; "))
+
+
+# ---------------------------------------------------------- questionnaire etc.
+def questionnaire(results, t: Texts) -> Section:
+    inst = results.inst
+    items = tuple({"construct": c.key, "construct_label": c.label[t.lang], "item": i.id, "text": i.text[t.lang],
+                   "note": "; ".join(filter(None, [t("item.phone_only") if i.channels else "",
+                                                   t("item.reverse") if i.reverse else ""]))}
+                  for c in inst.constructs for i in c.items)
+    questions = tuple({"item": q.id, "label": q.label[t.lang], "text": q.text[t.lang]} for q in inst.questions)
+    return Section("questionnaire", t("section.questionnaire"), (
+        Paragraph(t("questionnaire.intro", version=inst.content_version)),
+        Table("questionnaire", t("questionnaire.items"), (
+            Column("construct_label", t("col.construct")), Column("item", t("col.item")),
+            Column("text", t("col.text")), Column("note", t("col.note"))), items, css="compact"),
+        Table("questions", t("questionnaire.questions"), (
+            Column("item", t("col.item")), Column("label", t("col.label")), Column("text", t("col.text"))),
+            questions, css="compact")))
+
+
+def reproduce(results, t: Texts) -> Section:
+    s = results.analysis.settings
+    settings = (("seed", str(s.seed)), ("bootstrap", t.count(s.n_resamples)), ("level", t.pct(100 * s.level)),
+                ("outcome", t("outcome." + s.outcome)), ("importance", t("measure." + s.importance)),
+                ("crosshair", t("crosshair." + s.crosshair)), ("flagged", t("yes") if s.exclude_flagged else t("no")),
+                ("min_group_n", str(results.min_group_n)), ("missing", t("missing." + results.validation.missing)),
+                ("instrument", results.inst.content_version), ("source", results.source))
+    return Section("reproduce", t("section.reproduce"), (
+        Paragraph(t("reproduce.intro")),
+        Paragraph(results.command, css="command"),
+        Table("settings", t("reproduce.settings"), (Column("label", t("col.setting")), Column("value", t("col.value"))),
+              tuple({"setting": k, "label": t("setting." + k), "value": v} for k, v in settings)),
+        Table("software", t("reproduce.software"), (Column("package", t("col.package")),
+                                                    Column("version", t("col.version"))),
+              tuple({"package": p, "version": v} for p, v in results.versions))))

@@ -1,0 +1,328 @@
+"""Assemble what a report shows from the result objects: pure, no I/O, no statistics.
+
+Every figure comes from :class:`~analysis.drivers_result.DriverAnalysis` (importance,
+priorities, KPIs, differences, exclusions), :class:`~analysis.validation_result.ValidationResult`
+or the reader's :class:`~instrument.reader.quality.QualityReport`; this module picks,
+orders, labels and withholds them. Tables keep the computed values unrounded (the
+renderers format them), so the workbook and the HTML show the numbers of
+``drivers analyse --json`` and ``drivers validate --json``.
+
+**Minimum group size.** A group (organisation, channel) with fewer respondents than
+``min_group_n`` shows no figure: an organisation gets no report of its own (the study
+report names it and says why), a channel's KPIs are left out with a note, and an
+organisation whose importance analysis used fewer respondents than the minimum shows
+its KPIs but no driver figures.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.bootstrap import ALL
+from analysis.report import appendix
+from analysis.report.blocks import (Column, Figure, Heading, Notes, Paragraph, ReportContent, Section, Summary,
+                                    Table, TopDriver)
+from analysis.report.i18n import Texts
+from analysis.report.scope import (StudyResults, channel_label, driver_label, drivers_shown, group_label,
+                                   shown_groups)
+
+KPI_KEYS = ("csat_pct", "nps", "ces_mean", "ces_pct_easy", "fcr_pct_yes")
+KPI_KINDS = {"csat_pct": "pct", "nps": "nps", "ces_mean": "num1", "ces_pct_easy": "pct", "fcr_pct_yes": "pct",
+             "fcr_pct_yes_or_partly": "pct"}
+QUADRANT_CSS = {"concentrate here": "q-concentrate", "keep up the good work": "q-keep", "low priority": "q-low",
+                "possible overkill": "q-overkill"}
+TOP = 3
+
+
+# --------------------------------------------------------------------- summary
+def summary(results: StudyResults, group: str, t: Texts) -> Summary:
+    res = results.analysis
+    kpi_line = _kpi_line(results, group, t)
+    reading = t("summary.reading")
+    if not drivers_shown(results, group):
+        return Summary(intro="", top=(), certainty=(), kpi_line=kpi_line, reading=reading,
+                       withheld=t("withheld.drivers", n=results.min_group_n))
+    rows = res.group(group).dropna(subset=["priority"]).sort_values("priority")
+    g = res.groups.set_index("group").loc[group]
+    top = tuple(_top_driver(results, r, g, t) for r in rows.head(TOP).itertuples())
+    return Summary(intro=t("summary.intro", n=len(top)), top=top, certainty=tuple(_certainty(results, rows, g, t)),
+                   kpi_line=kpi_line, reading=reading)
+
+
+def importance_shown(r, measure: str) -> tuple[float, float, float]:
+    """The importance of a driver as the report shows it: (value, low, high).
+
+    With LMG (the default) this is the LMG share of R² and its bootstrap interval,
+    ``lmg_pct`` and ``lmg_pct_ci`` of ``drivers analyse --json``; the priorities' own
+    ``importance_share`` equals it up to rounding error. Other measures show
+    ``importance_share`` and its interval.
+    """
+    if measure == "lmg":
+        return r.lmg_pct, r.ci_low, r.ci_high
+    return r.importance_share, r.importance_share_ci_low, r.importance_share_ci_high
+
+
+def _top_driver(results, r, g, t: Texts) -> TopDriver:
+    level = t("crosshair." + results.analysis.settings.crosshair)
+    imp, imp_low, imp_high = importance_shown(r, results.analysis.settings.importance)
+    why = t("why." + QUADRANT_CSS[r.quadrant], imp=t.pct(imp), imp_mid=t.pct(g.crosshair_importance),
+            perf=t.num(r.performance), mid=t.num(g.crosshair_performance), level=level)
+    has_ci = not pd.isna(r.priority_ci_low)
+    figures = t("summary.figures", imp=t.pct(imp), imp_ci=t.pct_interval(imp_low, imp_high),
+                perf=t.num(r.performance), prio=int(r.priority),
+                prio_ci=t.rank_interval(r.priority_ci_low, r.priority_ci_high) if has_ci else t("no_interval"))
+    return TopDriver(driver=r.driver, label=driver_label(results, r.driver, t), quadrant=r.quadrant,
+                     quadrant_label=t("quadrant." + r.quadrant), importance=imp, importance_low=imp_low,
+                     importance_high=imp_high,
+                     performance=r.performance, priority=int(r.priority),
+                     priority_low=None if not has_ci else int(r.priority_ci_low),
+                     priority_high=None if not has_ci else int(r.priority_ci_high), why=why, figures=figures)
+
+
+def _certainty(results, rows: pd.DataFrame, g, t: Texts) -> list[str]:
+    """Plain statements of how certain the order of the top drivers is (from the rank intervals)."""
+    notes = []
+    if bool(g.unstable_ranks):
+        notes.append(t("certainty.small_n", n=t.count(g.n_used)))
+    if rows.priority_ci_low.isna().all():
+        notes.append(t("certainty.no_intervals"))
+        return notes
+    top, rest = rows.head(TOP), rows.iloc[TOP:]
+    contenders = rest[rest.priority_ci_low <= TOP]
+    if len(contenders):
+        names = ", ".join(f"{driver_label(results, r.driver, t)} ({t('priority')} {int(r.priority)}, "
+                          f"{t.rank_interval(r.priority_ci_low, r.priority_ci_high)})"
+                          for r in contenders.itertuples())
+        notes.append(t("certainty.contenders" if len(contenders) > 1 else "certainty.contender", names=names, top=TOP))
+    else:
+        notes.append(t("certainty.clear_top", top=TOP))
+    if (top.priority_ci_low != top.priority_ci_high).any():
+        spans = ", ".join(f"{driver_label(results, r.driver, t)} {t.rank_interval(r.priority_ci_low, r.priority_ci_high)}"
+                          for r in top.itertuples())
+        notes.append(t("certainty.order", spans=spans))
+    if results.analysis.settings.n_resamples < 1000:
+        notes.append(t("certainty.few_resamples", n=results.analysis.settings.n_resamples))
+    return notes
+
+
+def _kpi_line(results, group: str, t: Texts) -> str:
+    k = results.analysis.kpis
+    rows = k[(k.group == group) & (k.channel == ALL)].set_index("key")
+    parts = []
+    for key in KPI_KEYS:
+        if key in rows.index and rows.n[key]:
+            r = rows.loc[key]
+            parts.append(f"{t('kpi.' + key)} {t.format(KPI_KINDS[key], r.estimate)} "
+                         f"({t.format_interval(KPI_KINDS[key], r.ci_low, r.ci_high)})")
+    return t("summary.kpis", kpis="; ".join(parts)) if parts else ""
+
+
+# ------------------------------------------------------------------------ KPIs
+def _kpi_columns(t: Texts, first: Column) -> tuple[Column, ...]:
+    return (first, Column("n", t("col.respondents"), "count"),
+            *(Column(key, t("kpi." + key), KPI_KINDS[key], f"{key}_low", f"{key}_high") for key in KPI_KEYS))
+
+
+def _kpi_row(rows: pd.DataFrame) -> dict:
+    out = {"n": int((rows.n + rows.n_missing).max())}
+    for r in rows.itertuples():
+        if r.key in KPI_KEYS:
+            ok = bool(r.n)
+            out.update({r.key: r.estimate if ok else None, f"{r.key}_low": r.ci_low if ok else None,
+                        f"{r.key}_high": r.ci_high if ok else None, f"{r.key}_n": int(r.n)})
+    return out
+
+
+def kpi_by_channel(results: StudyResults, group: str, t: Texts) -> list:
+    """KPIs of one group, all channels and each channel with enough respondents."""
+    k = results.analysis.kpis
+    k = k[k.group == group]
+    rows, withheld = [], []
+    for channel in [ALL, *sorted(c for c in k.channel.unique() if c != ALL)]:
+        row = _kpi_row(k[k.channel == channel])
+        label = channel_label(results, channel, t)
+        if row["n"] < results.min_group_n:
+            withheld.append(label)
+            continue
+        rows.append({"group": group, "channel": channel, "channel_label": label, **row})
+    table = Table("kpis_by_channel", t("kpis.by_channel", group=group_label(group, t)),
+                  _kpi_columns(t, Column("channel_label", t("col.channel"))), tuple(rows), note=t("kpis.note"))
+    blocks: list = [table]
+    if withheld:
+        blocks.append(Notes((t("withheld.channels", channels=", ".join(withheld), n=results.min_group_n),),
+                            css="withheld"))
+    return blocks
+
+
+def kpi_by_group(results: StudyResults, shown: list[str], t: Texts) -> Table:
+    k = results.analysis.kpis
+    rows = [{"group": g, "group_label": group_label(g, t), **_kpi_row(k[(k.group == g) & (k.channel == ALL)])}
+            for g in [*shown, ALL]]
+    return Table("kpis_by_group", t("kpis.by_group"), _kpi_columns(t, Column("group_label", t("col.group"))),
+                 tuple(rows), note=t("kpis.note"))
+
+
+# --------------------------------------------------------------- drivers
+def priority_rows(results: StudyResults, group: str, t: Texts) -> tuple[dict, ...]:
+    rows = results.analysis.group(group).sort_values("priority")
+    measure = results.analysis.settings.importance
+    return tuple({
+        "group": group, "driver": r.driver, "driver_label": driver_label(results, r.driver, t),
+        **dict(zip(("importance", "importance_low", "importance_high"), importance_shown(r, measure))),
+        "lmg_pct": r.lmg_pct, "lmg_pct_low": r.ci_low,
+        "lmg_pct_high": r.ci_high, "performance": r.performance, "performance_low": r.performance_ci_low,
+        "performance_high": r.performance_ci_high, "quadrant": r.quadrant,
+        "quadrant_label": t("quadrant." + r.quadrant) if isinstance(r.quadrant, str) else None,
+        "quadrant_label_css": QUADRANT_CSS.get(r.quadrant, ""), "rank": _int(r.rank), "rank_low": _int(r.rank_ci_low),
+        "rank_high": _int(r.rank_ci_high), "priority": _int(r.priority), "priority_low": _int(r.priority_ci_low),
+        "priority_high": _int(r.priority_ci_high),
+    } for r in rows.itertuples())
+
+
+def _int(v):
+    return None if pd.isna(v) else int(v)
+
+
+def priority_table(results: StudyResults, group: str, t: Texts) -> Table:
+    measure = results.analysis.settings.importance
+    columns = (
+        Column("driver_label", t("col.driver")),
+        Column("importance", t("col.importance." + measure), "pct", "importance_low", "importance_high"),
+        Column("performance", t("col.performance"), "score", "performance_low", "performance_high"),
+        Column("quadrant_label", t("col.quadrant")),
+        Column("rank", t("col.rank"), "rank", "rank_low", "rank_high"),
+        Column("priority", t("col.priority"), "rank", "priority_low", "priority_high"),
+    )
+    return Table("priorities", t("priorities.table", group=group_label(group, t)), columns,
+                 priority_rows(results, group, t), note=t("priorities.note"), css="priorities")
+
+
+def drivers_section(results: StudyResults, group: str, t: Texts) -> Section:
+    res = results.analysis
+    g = res.groups.set_index("group").loc[group]
+    if not drivers_shown(results, group):
+        return Section("drivers", t("section.drivers"), (Notes((t("withheld.drivers", n=results.min_group_n),),
+                                                                css="withheld"),))
+    rows = priority_rows(results, group, t)
+    blocks: list = [
+        Paragraph(t("drivers.r2", r2=t.pct(100 * g.r2), r2_ci=t.pct_interval(100 * g.r2_ci_low, 100 * g.r2_ci_high),
+                    n=t.count(g.n_used), outcome=t("outcome." + res.settings.outcome))),
+        Figure("importance", "importance", t("figure.importance.title", group=group_label(group, t)),
+               t("figure.importance.caption", level=t.num(100 * res.settings.level)), rows,
+               {"x": t("figure.importance.x")}),
+        Heading(t("drivers.matrix")),
+        Paragraph(t("drivers.matrix_intro", crosshair=t("crosshair." + res.settings.crosshair),
+                    imp=t.pct(g.crosshair_importance), perf=t.num(g.crosshair_performance))),
+        Figure("priorities", "priorities", t("figure.priorities.title", group=group_label(group, t)),
+               t("figure.priorities.caption"), rows,
+               {"x": t("figure.priorities.x"), "y": t("figure.priorities.y"),
+                "crosshair_importance": g.crosshair_importance, "crosshair_performance": g.crosshair_performance,
+                **{q: t("quadrant." + q) for q in QUADRANT_CSS}}),
+        Notes(tuple(f"{t('quadrant.' + q)}: {t('quadrant_help.' + QUADRANT_CSS[q])}" for q in QUADRANT_CSS),
+              css="quadrants"),
+    ]
+    return Section("drivers", t("section.drivers"), tuple(blocks))
+
+
+def versus_rest(results: StudyResults, group: str, t: Texts) -> list:
+    res = results.analysis
+    d = res.differences
+    if not len(d):
+        return []
+    d = d[(d.group == group) & (d.versus == "rest") & (d.statistic == "lmg_pct")].set_index("driver")
+    mine = res.group(group).set_index("driver")
+    whole = res.group(ALL).set_index("driver")
+    rows = []
+    for driver in res.settings.drivers:
+        r = d.loc[driver]
+        verdict = ("higher" if r.estimate > 0 else "lower") if bool(r.excludes_zero) else "none"
+        rows.append({"group": group, "driver": driver, "driver_label": driver_label(results, driver, t),
+                     "lmg_pct": mine.lmg_pct[driver], "lmg_pct_all": whole.lmg_pct[driver],
+                     "difference": r.estimate, "difference_low": r.ci_low, "difference_high": r.ci_high,
+                     "excludes_zero": bool(r.excludes_zero), "verdict": t("versus." + verdict),
+                     "performance": mine.performance[driver], "performance_all": whole.performance[driver]})
+    columns = (Column("driver_label", t("col.driver")), Column("lmg_pct", t("col.lmg_here"), "pct"),
+               Column("lmg_pct_all", t("col.lmg_all"), "pct"),
+               Column("difference", t("col.difference"), "signed", "difference_low", "difference_high"),
+               Column("verdict", t("col.verdict")), Column("performance", t("col.performance_here"), "score"),
+               Column("performance_all", t("col.performance_all"), "score"))
+    return [Paragraph(t("versus.intro", group=group)),
+            Figure("versus_rest", "versus_rest", t("figure.versus.title", group=group), t("figure.versus.caption"),
+                   tuple(rows), {"x": t("figure.versus.x")}),
+            Table("versus_rest", t("versus.table", group=group), columns, tuple(rows), note=t("versus.note"))]
+
+
+# --------------------------------------------------------------- study only
+def overview(results: StudyResults, shown: list[str], withheld: list[str], t: Texts) -> Section:
+    res = results.analysis
+    groups = res.groups.set_index("group")
+    rows = []
+    for g in shown:
+        row = {"group": g, "group_label": g, "n_input": int(groups.n_input[g]), "n_used": int(groups.n_used[g])}
+        if drivers_shown(results, g):
+            first = res.group(g).sort_values("priority").head(TOP)
+            row.update({"r2": groups.r2[g], **{f"top{i + 1}": driver_label(results, d, t)
+                                               for i, d in enumerate(first.driver)}})
+        rows.append(row)
+    columns = (Column("group_label", t("col.group")), Column("n_input", t("col.respondents"), "count"),
+               Column("n_used", t("col.used"), "count"), Column("r2", "R²", "num2"),
+               *(Column(f"top{i}", t("col.top", i=i)) for i in range(1, TOP + 1)))
+    blocks: list = [Paragraph(t("overview.intro", by=res.settings.by or "")),
+                    Table("overview", t("overview.table"), columns, tuple(rows), note=t("overview.note"))]
+    if withheld:
+        blocks.append(Notes((t("withheld.groups", groups=", ".join(withheld), n=results.min_group_n),),
+                            css="withheld"))
+    d = res.differences
+    if len(d):
+        clear = d[(d.versus == "rest") & (d.statistic == "lmg_pct") & d.excludes_zero & d.group.isin(shown)]
+        diff_rows = tuple({"group": r.group, "driver": r.driver, "driver_label": driver_label(results, r.driver, t),
+                           "difference": r.estimate, "difference_low": r.ci_low, "difference_high": r.ci_high}
+                          for r in clear.itertuples())
+        blocks.append(Heading(t("overview.differences")))
+        if diff_rows:
+            blocks.append(Table("differences", t("overview.differences_table"),
+                                (Column("group", t("col.group")), Column("driver_label", t("col.driver")),
+                                 Column("difference", t("col.difference"), "signed", "difference_low",
+                                        "difference_high")), diff_rows, note=t("versus.note")))
+        else:
+            blocks.append(Paragraph(t("overview.no_differences")))
+    return Section("overview", t("section.overview"), tuple(blocks))
+
+
+# ------------------------------------------------------------------ assembly
+def report_content(results: StudyResults, group: str, lang: str, slug: str) -> ReportContent:
+    """The content of the study report (``group='all'``) or of one group's report."""
+    t = Texts(lang)
+    res = results.analysis
+    shown, withheld = shown_groups(results)
+    if group != ALL and group not in shown:
+        raise ValueError(f"group {group!r} has fewer than {results.min_group_n} respondents: it gets no report")
+    study = group == ALL
+    sections: list[Section] = []
+    if study and res.settings.by is not None:
+        sections.append(overview(results, shown, withheld, t))
+    kpi_blocks = ([kpi_by_group(results, shown, t)] if study and shown else []) + kpi_by_channel(results, group, t)
+    sections.append(Section("kpis", t("section.kpis"), (Paragraph(t("kpis.intro")), *kpi_blocks)))
+    sections.append(drivers_section(results, group, t))
+    if drivers_shown(results, group):
+        sections.append(Section("priorities", t("section.priorities"),
+                                (Paragraph(t("priorities.intro")), priority_table(results, group, t))))
+        comparison = versus_rest(results, group, t) if not study else []
+        if comparison:
+            sections.append(Section("versus", t("versus.title"), tuple(comparison)))
+    voice = results.voice.get(group)
+    if voice is not None:
+        sections.append(Section("voice", t("section.voice"), (voice,)))
+    sections += appendix.sections(results, group, shown, t)
+    g = res.groups.set_index("group").loc[group]
+    facts = ((t("fact.scope"), group_label(group, t) if study else f"{res.settings.by}: {group}"),
+             (t("fact.respondents"), t.count(g.n_input)),
+             (t("fact.used"), t.count(g.n_used)),
+             (t("fact.source"), results.source),
+             (t("fact.generated"), results.generated),
+             (t("fact.seed"), str(res.settings.seed)))
+    title = results.title or t("title.default")
+    subtitle = t("subtitle.study", n=len(shown)) if study else t("subtitle.group", group=group)
+    return ReportContent(lang=lang, scope="study" if study else "group", group=group, slug=slug, title=title,
+                         subtitle=subtitle, facts=facts, summary=summary(results, group, t),
+                         sections=tuple(sections), footer=f"{title} · {group_label(group, t)}")
+

@@ -1,0 +1,61 @@
+"""What a set of reports is made from, which groups may be shown, and their labels."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from analysis.bootstrap import ALL
+from analysis.report.i18n import Texts
+
+
+@dataclass(frozen=True)
+class StudyResults:
+    """The results one set of reports is made from, and how to present them."""
+
+    analysis: object                 # DriverAnalysis
+    validation: object               # ValidationResult
+    quality: object                  # QualityReport
+    inst: object                     # Instrument
+    voice: dict = field(default_factory=dict)      # group -> Voice (masked, sampled)
+    min_group_n: int = 30
+    title: str | None = None
+    source: str = ""
+    command: str = ""
+    versions: tuple = ()
+    generated: str = ""
+
+
+def group_sizes(res) -> dict[str, int]:
+    """Respondents per group in the data (``groups.n_input`` of the analysis)."""
+    return dict(zip(res.groups.group, res.groups.n_input))
+
+
+def shown_groups(results: StudyResults) -> tuple[list[str], list[str]]:
+    """(groups with a report of their own, groups withheld for having too few respondents)."""
+    sizes = group_sizes(results.analysis)
+    labels = [g for g in results.analysis.group_names if g != ALL]
+    return ([g for g in labels if sizes[g] >= results.min_group_n],
+            [g for g in labels if sizes[g] < results.min_group_n])
+
+
+def driver_label(results: StudyResults, key: str, t: Texts) -> str:
+    return results.inst.construct(key).label[t.lang]
+
+
+def group_label(group: str, t: Texts) -> str:
+    return t("scope.study") if group == ALL else str(group)
+
+
+def channel_label(results: StudyResults, key: str, t: Texts) -> str:
+    if key == ALL:
+        return t("channel.all")
+    choices = {c.key: c.label[t.lang] for c in results.inst.variable("channel").choices or ()}
+    return choices.get(key, t("channel.unknown") if key == "unknown" else key)
+
+
+def importance_used(results: StudyResults, group: str) -> int:
+    return int(results.analysis.groups.set_index("group").loc[group, "n_used"])
+
+
+def drivers_shown(results: StudyResults, group: str) -> bool:
+    """Whether the driver figures of ``group`` may be shown (enough respondents analysed)."""
+    return importance_used(results, group) >= results.min_group_n

@@ -1,0 +1,151 @@
+"""Report content: every figure is the analysis' own, top drivers, certainty, minimum group size, both languages."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analysis.bootstrap import ALL
+from analysis.report.blocks import Figure, Notes, Table
+from analysis.report.content import report_content
+from analysis.report.i18n import Texts
+from analysis.report.scope import StudyResults, shown_groups
+from report_fixtures import example, small_study  # noqa: F401  (session fixtures)
+
+
+def results(study, inst, **kw) -> StudyResults:
+    return StudyResults(analysis=study.analysis, validation=study.validation, quality=study.quality, inst=inst,
+                        source="responses.sav", command="drivers report ...", **kw)
+
+
+def tables(content) -> dict[str, Table]:
+    return {t.name: t for t in content.tables()}
+
+
+def test_priority_rows_are_the_values_of_to_dict(example, inst):
+    doc = json.loads(json.dumps(example.analysis.to_dict()))
+    for group in ["Energie", ALL]:
+        content = report_content(results(example, inst), group, "en", "x")
+        rows = tables(content)["priorities"].rows
+        assert [r["priority"] for r in rows] == list(range(1, 8))
+        for r in rows:
+            d = doc["groups"][group]["drivers"][r["driver"]]
+            # importance 'lmg' (the default): the LMG share of R² and its interval
+            assert [r["importance"], r["importance_low"], r["importance_high"]] == [d["lmg_pct"], *d["lmg_pct_ci"]]
+            assert r["importance"] == pytest.approx(d["importance_share"], abs=1e-9)
+            assert r["performance"] == d["performance"]
+            assert [r["performance_low"], r["performance_high"]] == d["performance_ci"]
+            assert [r["priority"], r["priority_low"], r["priority_high"]] == [d["priority"], *d["priority_ci"]]
+            assert [r["rank"], r["rank_low"], r["rank_high"]] == [d["rank"], *d["rank_ci"]]
+            assert r["quadrant"] == d["quadrant"]
+
+
+def test_summary_names_the_three_first_priorities_with_their_intervals(example, inst):
+    content = report_content(results(example, inst), "Verzekeraar", "en", "x")
+    doc = example.analysis.to_dict()["groups"]["Verzekeraar"]["drivers"]
+    first = sorted(doc, key=lambda d: doc[d]["priority"])[:3]
+    s = content.summary
+    assert [d.driver for d in s.top] == first
+    t = Texts("en")
+    for d in s.top:
+        lo, hi = doc[d.driver]["lmg_pct_ci"]
+        assert f"Importance {t.pct(doc[d.driver]['lmg_pct'])} ({t.pct_interval(lo, hi)})" in d.figures
+        assert f"priority {d.priority} ({t.rank_interval(*doc[d.driver]['priority_ci'])})" in d.figures
+        assert d.label == inst.construct(d.driver).label["en"]
+    # overlapping priority intervals are said plainly
+    assert any("not certain" in note or "clear" in note for note in s.certainty)
+    assert any("200 bootstrap resamples" in note for note in s.certainty)
+
+
+def test_certainty_mentions_drivers_whose_interval_reaches_the_top(example, inst):
+    content = report_content(results(example, inst), "Energie", "en", "x")
+    rows = example.analysis.group("Energie").sort_values("priority")
+    reaching = rows.iloc[3:][rows.iloc[3:].priority_ci_low <= 3]
+    text = " ".join(content.summary.certainty)
+    for driver in reaching.driver:
+        assert inst.construct(driver).label["en"] in text
+    if not len(reaching):
+        assert "The top 3 is clear" in text
+
+
+def test_kpi_rows_equal_the_kpi_document(example, inst):
+    doc = example.analysis.to_dict()["groups"]["Telecom"]["kpis"]
+    content = report_content(results(example, inst), "Telecom", "en", "x")
+    rows = {r["channel"]: r for r in tables(content)["kpis_by_channel"].rows}
+    assert rows[ALL]["nps"] == doc["nps"]["estimate"] and [rows[ALL]["nps_low"], rows[ALL]["nps_high"]] == doc["nps"]["ci"]
+    for channel, values in doc["by_channel"].items():
+        if channel in rows:
+            assert rows[channel]["csat_pct"] == values["csat_pct"]["estimate"]
+            assert rows[channel]["n"] == max(v["n"] + v["n_missing"] for v in values.values())
+
+
+def test_both_languages_render_every_text(example, inst):
+    for lang in ("nl", "en"):
+        for group in ("Webwinkel", ALL):
+            content = report_content(results(example, inst), group, lang, "x")
+            assert content.summary.top and content.sections
+    nl = report_content(results(example, inst), "Energie", "nl", "x")
+    labels = {r["quadrant_label"] for r in tables(nl)["priorities"].rows}
+    assert labels <= {"hier verbeteren", "zo doorgaan", "lage prioriteit", "mogelijk overinvestering"}
+    assert {r["driver_label"] for r in tables(nl)["priorities"].rows} == {c.label["nl"] for c in inst.drivers}
+    figures = {f.kind for f in nl.figures()}
+    assert figures == {"importance", "priorities", "versus_rest"}
+    study = report_content(results(example, inst), ALL, "nl", "x")
+    assert "versus_rest" not in {f.kind for f in study.figures()} and "overview" in tables(study)
+
+
+def test_versus_rest_rows_are_the_bootstrap_differences(example, inst):
+    content = report_content(results(example, inst), "Energie", "en", "x")
+    rows = tables(content)["versus_rest"].rows
+    doc = [d for d in example.analysis.to_dict()["differences"]
+           if d["group"] == "Energie" and d["versus"] == "rest" and d["statistic"] == "lmg_pct"]
+    by_driver = {d["driver"]: d for d in doc}
+    for r in rows:
+        d = by_driver[r["driver"]]
+        assert (r["difference"], [r["difference_low"], r["difference_high"]], r["excludes_zero"]) == \
+            (d["estimate"], d["ci"], d["excludes_zero"])
+        assert r["verdict"] == ("no clear difference" if not d["excludes_zero"] else
+                                "clearly higher" if d["estimate"] > 0 else "clearly lower")
+
+
+def test_small_organisation_gets_no_report_and_a_note(small_study, inst):
+    res = results(small_study, inst, min_group_n=30)
+    shown, withheld = shown_groups(res)
+    assert shown == ["Energie", "Telecom"] and withheld == ["Klein"]
+    with pytest.raises(ValueError, match="fewer than 30"):
+        report_content(res, "Klein", "en", "x")
+    study = report_content(res, ALL, "en", "x")
+    notes = [i for s in study.sections for b in s.blocks if isinstance(b, Notes) for i in b.items]
+    assert any("Klein" in n and "fewer than 30 respondents" in n for n in notes)
+    for table in study.tables():
+        for row in table.rows:
+            assert "Klein" not in {row.get("group"), row.get("group_label")}, table.name
+    assert not any("Klein" in str(v) for f in study.figures() for r in f.rows for v in r.values())
+
+
+def test_small_channel_shows_no_kpi_and_says_so(small_study, inst):
+    study = report_content(results(small_study, inst), ALL, "en", "x")
+    channels = [r["channel"] for r in tables(study)["kpis_by_channel"].rows]
+    assert "social" not in channels and "phone" in channels
+    notes = [i for s in study.sections for b in s.blocks if isinstance(b, Notes) for i in b.items]
+    assert any("Not shown: Social media" in n and "fewer than 30 respondents" in n for n in notes)
+    # with a lower minimum the channel is shown
+    lower = report_content(results(small_study, inst, min_group_n=5), ALL, "en", "x")
+    assert "social" in [r["channel"] for r in tables(lower)["kpis_by_channel"].rows]
+
+
+def test_driver_figures_withheld_when_the_analysis_used_too_few(small_study, inst):
+    res = results(small_study, inst, min_group_n=300)     # 375 respondents each, but about 200 used for importance
+    shown, _ = shown_groups(res)
+    content = report_content(res, shown[0], "en", "x")
+    assert content.summary.withheld and not content.summary.top
+    assert "priorities" not in tables(content) and not content.figures()
+
+
+def test_figure_rows_are_table_rows(example, inst):
+    content = report_content(results(example, inst), "Telecom", "en", "x")
+    priorities = tables(content)["priorities"].rows
+    for figure in content.figures():
+        assert isinstance(figure, Figure)
+        if figure.kind in ("importance", "priorities"):
+            assert figure.rows == priorities
