@@ -45,14 +45,14 @@ def method(results, group: str, t: Texts) -> Section:
                       "lmg_pct": r.lmg_pct, "lmg_pct_low": r.ci_low, "lmg_pct_high": r.ci_high,
                       "beta_std": r.beta_std, "beta_std_low": r.beta_std_ci_low, "beta_std_high": r.beta_std_ci_high,
                       "beta_std_p": r.beta_p, "sem_std": r.sem_std, "sem_p": r.sem_p, "vif": r.vif,
-                      "p_first": 100 * r.p_first}
+                      "p_first": r.p_first}
                      for r in results.analysis.group(group).itertuples())
         columns = (Column("driver_label", t("col.driver")),
                    Column("lmg_pct", t("col.lmg"), "pct1", "lmg_pct_low", "lmg_pct_high"),
                    Column("beta_std", t("col.beta"), "num2", "beta_std_low", "beta_std_high"),
                    Column("beta_std_p", t("col.beta_p"), "pvalue"), Column("sem_std", t("col.sem"), "num2"),
                    Column("sem_p", t("col.sem_p"), "pvalue"), Column("vif", "VIF", "num1"),
-                   Column("p_first", t("col.p_first"), "pct"))
+                   Column("p_first", t("col.p_first"), "share"))
         blocks += [Heading(t("method.details")),
                    Table("details", t("method.details_table", group=group_label(group, t)), columns, rows,
                          note=t("method.details_note"))]
@@ -74,7 +74,8 @@ def _verdict(v):
 
 
 def _ok(col: str, t: Texts, rule) -> dict:
-    return {"check": col, "check_header": t("col.meets", rule=f"{rule.op} {t.num(rule.value, 2)}")}
+    op = {">=": "≥", "<=": "≤"}.get(rule.op, rule.op)
+    return {"check": col, "check_header": t("col.meets", rule=f"{op} {t.num(rule.value, 2)}")}
 
 
 def validation(results, group: str, shown: list[str], t: Texts) -> Section:
@@ -231,10 +232,10 @@ def questionnaire(results, t: Texts) -> Section:
 
 def reproduce(results, t: Texts) -> Section:
     s = results.analysis.settings
-    settings = (("seed", str(s.seed)), ("bootstrap", t.count(s.n_resamples)), ("level", t.pct(100 * s.level)),
+    settings = (("seed", int(s.seed)), ("bootstrap", int(s.n_resamples)), ("level", float(s.level)),
                 ("outcome", t("outcome." + s.outcome)), ("importance", t("measure." + s.importance)),
                 ("crosshair", t("crosshair." + s.crosshair)), ("flagged", t("yes") if s.exclude_flagged else t("no")),
-                ("min_group_n", str(results.min_group_n)), ("missing", t("missing." + results.validation.missing)),
+                ("min_group_n", int(results.min_group_n)), ("missing", t("missing." + results.validation.missing)),
                 ("instrument", results.inst.content_version), ("source", results.source))
     return Section("reproduce", t("section.reproduce"), (
         Paragraph(t("reproduce.intro")),

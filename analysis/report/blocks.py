@@ -15,7 +15,7 @@ class Column:
     """One column of a :class:`Table`.
 
     ``kind`` says how a value is formatted: 'text', 'count', 'rank', 'pct' (0 decimals),
-    'pct1', 'score' (0-100, no decimals), 'signed' (difference, 1 decimal), 'nps'
+    'pct1', 'share' (a proportion 0-1 shown as %), 'score' (0-100, no decimals), 'signed' (difference, 1 decimal), 'nps'
     (signed whole number), 'num1'/'num2'/'num3', 'pvalue', 'bool', 'check' (✓/✗).
     ``low``/``high`` name the row keys of the value's interval, shown with it in HTML
     and as two extra columns in Excel; ``check`` names the key of a verdict (True,

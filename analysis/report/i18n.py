@@ -105,6 +105,10 @@ class Texts:
     def format(self, kind: str, value) -> str:
         """Format one table cell of ``kind`` (see :class:`analysis.report.blocks.Column`)."""
         if kind == "text":
+            if isinstance(value, float) and not math.isnan(value):
+                return self.num(value, 2)
+            if isinstance(value, int) and not isinstance(value, bool):
+                return str(value)
             return MISSING if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
         if kind == "bool":
             return MISSING if value is None else self("yes") if value else self("no")
@@ -116,6 +120,8 @@ class Texts:
             return self.pct(value, 0)
         if kind == "pct1":
             return self.pct(value, 1)
+        if kind == "share":                      # a proportion 0-1, shown as a percentage
+            return MISSING if _missing(value) else self.pct(100 * float(value), 0)
         if kind == "score":
             return self.num(value, 0)
         if kind == "signed":

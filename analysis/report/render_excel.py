@@ -20,7 +20,7 @@ from analysis.report.blocks import Column, ReportContent, Table, Voice
 from analysis.report.i18n import Texts
 from instrument.errors import ServiceDriversError
 
-NUMBER_FORMATS = {"count": "#,##0", "rank": "0", "pct": "0.0", "pct1": "0.0", "score": "0.0", "signed": "+0.0;-0.0;0.0",
+NUMBER_FORMATS = {"count": "#,##0", "rank": "0", "share": "0%", "pct": "0.0", "pct1": "0.0", "score": "0.0", "signed": "+0.0;-0.0;0.0",
                   "nps": "+0.0;-0.0;0.0", "num1": "0.0", "num2": "0.00", "num3": "0.000", "pvalue": "0.0000"}
 HEADER_FILL = PatternFill("solid", fgColor="DDE6EE")
 MAX_SHEET_NAME = 31
@@ -136,7 +136,7 @@ def render_excel(contents: list[ReportContent], path: Path, *, notes: tuple[str,
     if voice:
         rows = [{**r, "group_name": t("scope.study") if r["group"] == ALL else r["group"]} for r in voice]
         _write_sheet(wb, t("sheet.voice"), [group_column, ("nps_group", t("col.nps_group"), "text"),
-                                            ("text", t("col.quote"), "text"), ("meta", "", "text")], rows, used)
+                                            ("text", t("col.quote"), "text"), ("meta", t("col.quote_meta"), "text")], rows, used)
     try:
         wb.save(path)
     except OSError as exc:

@@ -140,5 +140,5 @@ APPENDIX_STRINGS = {
     "sheet.settings": _s("Instellingen", "Settings"), "sheet.software": _s("Software", "Software"),
     "sheet.voice": _s("Stem van de klant", "Voice of the customer"),
     "col.quote": _s("Toelichting (gemaskeerd)", "Explanation (masked)"), "col.nps_group": _s("NPS-groep", "NPS group"),
-    "col.about": _s("Toelichting", "About"),
+    "col.quote_meta": _s("NPS en kanaal", "NPS and channel"),
 }

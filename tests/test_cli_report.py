@@ -1,0 +1,97 @@
+"""``drivers report`` through the real entry point: files, printed paths, the same numbers as analyse/validate --json, errors."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+from instrument import read_responses
+from report_fixtures import CSV, SAV, example  # noqa: F401  (session fixture)
+
+ARGS = ("--bootstrap", "200", "--seed", "7")
+
+
+def ok(res) -> str:
+    assert res.exit_code == 0, res.stdout + res.stderr
+    assert "Traceback" not in res.stderr + res.stdout
+    return res.stdout
+
+
+def failed(res, code: int, *fragments: str) -> str:
+    assert res.exit_code == code, (res.exit_code, res.stdout, res.stderr)
+    assert "Traceback" not in res.stderr + res.stdout
+    flat = " ".join(re.sub(r"[│╭╮╰╯─]", " ", res.stderr).split())
+    for fragment in fragments:
+        assert fragment in flat, flat
+    return flat
+
+
+def test_report_writes_the_files_prints_where_and_matches_the_json(run_cli, tmp_path, inst, example):
+    out = tmp_path / "reports"
+    text = ok(run_cli("report", SAV, "--by", "organisation", "--lang", "nl", "--out", out, "--no-pdf", *ARGS))
+    assert f"Reports written to {out}/" in text and "seed 7" in text
+    for name in ("study.html", "organisation-energie.html", "organisation-webwinkel.html", "tables.xlsx"):
+        assert (out / name).exists() and str(out / name) in text
+    assert f"Open {out / 'study.html'}" in text
+
+    analysis_json = tmp_path / "analysis.json"
+    ok(run_cli("analyse", SAV, "--by", "organisation", "--json", analysis_json, *ARGS))
+    doc = json.loads(analysis_json.read_text(encoding="utf-8"))
+    # `drivers validate --json` writes ValidationResult.to_dict() (analysis/cli/validate.py); the session's
+    # validation of the same file (same defaults) saves a second fit here
+    vdoc = json.loads(json.dumps(example.validation.to_dict()))
+
+    wb = load_workbook(out / "tables.xlsx")
+    header = [c.value for c in wb["Prioriteiten"][1]]
+    rows = [dict(zip(header, r)) for r in wb["Prioriteiten"].iter_rows(min_row=2, values_only=True)]
+    key = {c.label["nl"]: c.key for c in inst.drivers}
+    assert len(rows) == 35
+    for r in rows:
+        group = "all" if r["Groep"] == "Hele onderzoek" else r["Groep"]
+        d = doc["groups"][group]["drivers"][key[r["Driver"]]]
+        assert r["Belang (% van R²)"] == pytest.approx(d["lmg_pct"], rel=1e-15)
+        assert r["Prestatie (0–100)"] == pytest.approx(d["performance"], rel=1e-15)
+        assert (r["Prioriteit"], r["Prioriteit (ondergrens)"], r["Prioriteit (bovengrens)"]) == \
+            (d["priority"], *d["priority_ci"])
+    header = [c.value for c in wb["Modelfit"][1]]
+    for r in wb["Modelfit"].iter_rows(min_row=2, values_only=True):
+        r = dict(zip(header, r))
+        group = "all" if r["Organisatie"] == "Hele onderzoek" else r["Organisatie"]
+        assert r["CFI"] == pytest.approx(vdoc["groups"][group]["fit"]["cfi"], rel=1e-15)
+
+
+def test_report_with_pdf_and_a_title_in_english(run_cli, tmp_path, inst):
+    data, _ = read_responses(SAV, inst)
+    small = tmp_path / "small.csv"
+    part = data[data.organisation.isin(["Energie", "Telecom"])].drop(columns=[c for c in data if c.startswith("flag_")]
+                                                                    + ["source_row"])
+    part.assign(channel=part.channel.map({"phone": 1, "email": 2, "chat": 3, "messaging": 4, "social": 5})) \
+        .to_csv(small, index=False)
+    out = tmp_path / "en"
+    text = ok(run_cli("report", small, "--lang", "en", "--out", out, "--title", "Pilot 2024", "--min-group-n", "30",
+                      "--bootstrap", "50", "--seed", "1"))
+    assert (out / "study.pdf").exists() and (out / "organisation-telecom.pdf").exists()
+    assert "Pilot 2024" in (out / "study.html").read_text(encoding="utf-8")
+    assert str(out / "organisation-energie.pdf") in text
+
+
+@pytest.mark.parametrize("args, code, fragments", [
+    (("--lang", "de"), 2, ("'de' is not one of nl, en",)),
+    (("--min-group-n", "0"), 2, ("--min-group-n",)),
+    (("--bootstrap", "1"), 2, ("--bootstrap",)),
+    (("--seed", "-3"), 2, ("--seed",)),
+    (("--by", "nosuchcolumn"), 2, ("'nosuchcolumn' is not a column",)),
+    (("--by", "agent_id"), 1, ("'agent_id' holds personal data", "never made per agent_id")),
+])
+def test_bad_options_are_refused_with_a_clear_message(run_cli, tmp_path, args, code, fragments):
+    failed(run_cli("report", CSV, "--out", tmp_path / "x", *args), code, *fragments)
+
+
+def test_missing_file_and_out_that_is_a_file(run_cli, tmp_path):
+    failed(run_cli("report", tmp_path / "nothere.csv", "--out", tmp_path / "x"), 1, "nothere.csv")
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    failed(run_cli("report", CSV, "--out", a_file), 2, "is a file; give a folder")
+    failed(run_cli("report", CSV), 2, "--out")
