@@ -175,3 +175,20 @@ def test_dutch_report_uses_dutch_labels_and_number_format(example, inst, tmp_pat
     assert "Executive summary" not in html
     rows = _cells(html, "priorities")
     assert {r["driver_label"][0].strip() for r in rows} == {c.label["nl"] for c in inst.drivers}
+
+
+def test_quotes_do_not_name_a_channel_too_small_to_show(example, inst):
+    shown = sample_voice(example.data, example.analysis, inst, group="Telecom", lang="en")
+    hidden = sample_voice(example.data, example.analysis, inst, group="Telecom", lang="en", hidden_channels=["phone"])
+    metas = [q.meta for g in shown.groups for q in g.quotes]
+    assert any("Phone" in m for m in metas)
+    assert [q.text for g in hidden.groups for q in g.quotes] == [q.text for g in shown.groups for q in g.quotes]
+    assert not any("Phone" in q.meta for g in hidden.groups for q in g.quotes)
+
+
+def test_reports_hide_the_channel_of_quotes_from_small_channels(reports):
+    # Energie has 15 respondents on social media; with seed 7 one of its sampled quotes is from there
+    html = read(reports.groups["Energie"][0])
+    quotes = re.findall(r"<footer>(.*?)</footer>", html)
+    assert "NPS 7" in " ".join(quotes) and not any("Social media" in q for q in quotes)
+    assert any("Phone" in q for q in quotes)

@@ -39,7 +39,7 @@ from analysis.report.privacy import names_from_agent_ids
 from analysis.report.render_excel import render_excel
 from analysis.report.render_html import render_html
 from analysis.report.render_pdf import render_pdf
-from analysis.report.scope import StudyResults, shown_groups
+from analysis.report.scope import StudyResults, channel_sizes, shown_groups
 from analysis.report.voice import sample_voice
 from instrument.errors import ServiceDriversError
 
@@ -197,7 +197,8 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     names = names_from_agent_ids(data[AGENT_COLUMN].dropna().unique()) if AGENT_COLUMN in data.columns else ()
     draft = StudyResults(analysis=analysis, validation=validation, quality=quality, inst=inst, min_group_n=min_group_n)
     shown, withheld = shown_groups(draft)
-    voice = {g: sample_voice(data, analysis, inst, group=g, lang=lang, withheld=withheld, extra_names=names)
+    voice = {g: sample_voice(data, analysis, inst, group=g, lang=lang, withheld=withheld, extra_names=names,
+                             hidden_channels=[c for c, n in channel_sizes(analysis, g).items() if n < min_group_n])
              for g in [ALL, *shown]}
     results = StudyResults(analysis=analysis, validation=validation, quality=quality, inst=inst,
                            voice={g: v for g, v in voice.items() if v is not None}, min_group_n=min_group_n,

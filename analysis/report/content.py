@@ -22,8 +22,8 @@ from analysis.report import appendix
 from analysis.report.blocks import (Column, Figure, Heading, Notes, Paragraph, ReportContent, Section, Summary,
                                     Table, TopDriver)
 from analysis.report.i18n import Texts
-from analysis.report.scope import (StudyResults, channel_label, driver_label, drivers_shown, group_label,
-                                   shown_groups)
+from analysis.report.scope import (StudyResults, channel_label, channel_sizes, driver_label, drivers_shown,
+                                   group_label, shown_groups)
 
 KPI_KEYS = ("csat_pct", "nps", "ces_mean", "ces_pct_easy", "fcr_pct_yes")
 KPI_KINDS = {"csat_pct": "pct", "nps": "nps", "ces_mean": "num1", "ces_pct_easy": "pct", "fcr_pct_yes": "pct",
@@ -64,8 +64,10 @@ def importance_shown(r, measure: str) -> tuple[float, float, float]:
 def _top_driver(results, r, g, t: Texts) -> TopDriver:
     level = t("crosshair." + results.analysis.settings.crosshair)
     imp, imp_low, imp_high = importance_shown(r, results.analysis.settings.importance)
+    # One decimal when whole numbers would hide which side of the cross-hair a driver is on ('64 against 64').
+    digits = 1 if t.num(r.performance) == t.num(g.crosshair_performance) else 0
     why = t("why." + QUADRANT_CSS[r.quadrant], imp=t.pct(imp), imp_mid=t.pct(g.crosshair_importance),
-            perf=t.num(r.performance), mid=t.num(g.crosshair_performance), level=level)
+            perf=t.num(r.performance, digits), mid=t.num(g.crosshair_performance, digits), level=level)
     has_ci = not pd.isna(r.priority_ci_low)
     figures = t("summary.figures", imp=t.pct(imp), imp_ci=t.pct_interval(imp_low, imp_high),
                 perf=t.num(r.performance), prio=int(r.priority),
@@ -122,8 +124,8 @@ def _kpi_columns(t: Texts, first: Column) -> tuple[Column, ...]:
             *(Column(key, t("kpi." + key), KPI_KINDS[key], f"{key}_low", f"{key}_high") for key in KPI_KEYS))
 
 
-def _kpi_row(rows: pd.DataFrame) -> dict:
-    out = {"n": int((rows.n + rows.n_missing).max())}
+def _kpi_row(rows: pd.DataFrame, n: int) -> dict:
+    out = {"n": n}
     for r in rows.itertuples():
         if r.key in KPI_KEYS:
             ok = bool(r.n)
@@ -136,14 +138,15 @@ def kpi_by_channel(results: StudyResults, group: str, t: Texts) -> list:
     """KPIs of one group, all channels and each channel with enough respondents."""
     k = results.analysis.kpis
     k = k[k.group == group]
+    sizes = channel_sizes(results.analysis, group)
     rows, withheld = [], []
     for channel in [ALL, *sorted(c for c in k.channel.unique() if c != ALL)]:
-        row = _kpi_row(k[k.channel == channel])
         label = channel_label(results, channel, t)
-        if row["n"] < results.min_group_n:
+        if sizes[channel] < results.min_group_n:
             withheld.append(label)
             continue
-        rows.append({"group": group, "channel": channel, "channel_label": label, **row})
+        rows.append({"group": group, "channel": channel, "channel_label": label,
+                     **_kpi_row(k[k.channel == channel], sizes[channel])})
     table = Table("kpis_by_channel", t("kpis.by_channel", group=group_label(group, t)),
                   _kpi_columns(t, Column("channel_label", t("col.channel"))), tuple(rows), note=t("kpis.note"))
     blocks: list = [table]
@@ -155,7 +158,8 @@ def kpi_by_channel(results: StudyResults, group: str, t: Texts) -> list:
 
 def kpi_by_group(results: StudyResults, shown: list[str], t: Texts) -> Table:
     k = results.analysis.kpis
-    rows = [{"group": g, "group_label": group_label(g, t), **_kpi_row(k[(k.group == g) & (k.channel == ALL)])}
+    rows = [{"group": g, "group_label": group_label(g, t),
+             **_kpi_row(k[(k.group == g) & (k.channel == ALL)], channel_sizes(results.analysis, g)[ALL])}
             for g in [*shown, ALL]]
     return Table("kpis_by_group", t("kpis.by_group"), _kpi_columns(t, Column("group_label", t("col.group"))),
                  tuple(rows), note=t("kpis.note"))

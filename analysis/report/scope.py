@@ -29,6 +29,12 @@ def group_sizes(res) -> dict[str, int]:
     return dict(zip(res.groups.group, res.groups.n_input))
 
 
+def channel_sizes(res, group: str) -> dict[str, int]:
+    """Respondents per channel of a group (channel 'all' included) in the KPIs: answers plus blanks."""
+    k = res.kpis[res.kpis.group == group]
+    return {str(c): int((part.n + part.n_missing).max()) for c, part in k.groupby("channel", sort=False)}
+
+
 def shown_groups(results: StudyResults) -> tuple[list[str], list[str]]:
     """(groups with a report of their own, groups withheld for having too few respondents)."""
     sizes = group_sizes(results.analysis)

@@ -39,7 +39,7 @@ def open_question(inst) -> str | None:
 
 
 def sample_voice(data: pd.DataFrame, analysis, inst, *, group: str, lang: str, per_group: int = 4,
-                 withheld=(), extra_names=()) -> Voice | None:
+                 withheld=(), extra_names=(), hidden_channels=()) -> Voice | None:
     """Sample masked open answers of one group (``'all'``: the whole study) per NPS group.
 
     Parameters
@@ -58,6 +58,8 @@ def sample_voice(data: pd.DataFrame, analysis, inst, *, group: str, lang: str, p
         Groups too small to be shown: never quoted.
     extra_names : iterable of str
         Names to mask besides the shipped list (the agents' names).
+    hidden_channels : iterable of str
+        Channels too small to be shown in this group: their quotes do not say the channel.
 
     Returns
     -------
@@ -81,7 +83,9 @@ def sample_voice(data: pd.DataFrame, analysis, inst, *, group: str, lang: str, p
     keep &= (text.fillna("") != "").to_numpy()
     rows = data.loc[keep]
     groups = rows[question.id].map(nps_group)
-    channels = {c.key: c.label[lang] for c in inst.variable("channel").choices or ()} if "channel" in rows else {}
+    hidden = set(hidden_channels)
+    channels = ({c.key: c.label[lang] for c in inst.variable("channel").choices or () if c.key not in hidden}
+                if "channel" in rows else {})
     out = []
     for k, name in enumerate(NPS_GROUPS):
         part = rows[(groups == name).to_numpy()]
