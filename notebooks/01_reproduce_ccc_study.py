@@ -234,7 +234,7 @@ imp = analyse_drivers(data, inst, by="organisation", bootstrap=BOOTSTRAP, seed=S
 imp.groups[["group", "n_input", "n_used", "r2", "r2_ci_low", "r2_ci_high"]]
 
 # %% [markdown]
-# Why only a bit over half of the respondents are used: the regression needs a score on
+# Why not every respondent is used: the regression needs a score on
 # all seven drivers, and wait time and menu are asked of callers only (`not_asked`).
 # Flagged respondents are left out too.
 
@@ -319,9 +319,8 @@ cfo_ckn.assign(cell=cfo_ckn.apply(share_ci_rank, axis=1)).pivot(index="driver", 
 # estimates the difference between one organisation and the others together ('versus the
 # rest'), both in LMG share (percentage points) and in standardized beta. An interval that
 # excludes 0 is a difference the data support; one that includes 0 is *not* evidence of no
-# difference — differences between groups need more respondents than effects within a
-# group (in simulations with seven correlated drivers, a difference of .30 against 0 in a
-# coefficient was missed at 100 respondents per group and found at 300).
+# difference: a difference between groups needs many more respondents to detect than an
+# effect within a group.
 
 # %%
 diff = imp.differences
@@ -350,7 +349,7 @@ for driver in ("customer_focus", "customer_knowledge"):
 # ## 6 · The estimates beside the truth
 #
 # The generator's truth holds, per organisation, the *population* LMG shares of the same
-# regression on the observed scores (computed from 200,000 simulated customers per
+# regression on the observed scores (computed from a very large simulated population per
 # organisation): the value each estimate above is aiming at. A 95 % interval should cover
 # it about 95 % of the time, so among 28 intervals a few misses are expected by chance;
 # percentile intervals of LMG shares are also known to under-cover (relaimpo's
