@@ -188,7 +188,11 @@ def _validate_group(name: str, items: pd.DataFrame, by_design: pd.DataFrame,
         problems.append(Problem("estimation", f"the CFA could not be estimated: {exc}", "error", name))
 
     solution = None
-    usable_fit = model is not None and model.converged_
+    # A fit with an error-severity problem (non-convergence, improper solution, singular
+    # matrices, fewer respondents than parameters) is reported through its problems only:
+    # its indices, loadings and model-based reliability are not shown as if valid.
+    usable_fit = (model is not None and model.converged_
+                  and not any(p.severity == "error" for p in model.problems_))
     if usable_fit:
         solution = CFASolution.from_parameter_table(model.params_)
     reliability = _reliability(items, constructs, solution, problems, name)
@@ -210,7 +214,7 @@ def _validate_group(name: str, items: pd.DataFrame, by_design: pd.DataFrame,
         fit=model.fit_ if usable_fit else None,
         reliability=reliability,
         item_analysis=_item_analysis(items, inst, problems, name),
-        loadings=_loadings(model, inst) if model is not None else _empty_loadings(),
+        loadings=_loadings(model, inst) if usable_fit else _empty_loadings(),
         htmt=htmt_result,
         fornell_larcker=fornell,
         problems=tuple(problems),

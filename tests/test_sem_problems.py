@@ -174,3 +174,16 @@ def test_bad_options_raise(holzinger):
 def test_problem_str():
     p = Problem("heywood", "x has a negative residual variance", "error", "A", ("x~~x",))
     assert str(p) == "ERROR heywood [group A]: x has a negative residual variance"
+
+
+def test_singular_em_covariance_is_an_error_not_a_crash():
+    # 40 respondents of all channels for 31 items with phone-only items: in some missing-data
+    # patterns fewer respondents than variables, so the EM covariance becomes singular.
+    survey = pd.read_csv(FIXTURES / "sem_survey.csv")
+    answered = survey.drop(columns=["id", "site", "channel"]).notna().any(axis=1)
+    small = survey[answered].sample(n=40, random_state=3)
+    fit = SEM(SURVEY_MODEL).fit(small, missing="ml")
+    em = [p for p in fit.problems_ if "EM estimate of the saturated model failed" in p.message]
+    assert em and em[0].severity == "error"
+    # no test statistic is printed as if it were valid
+    assert np.isnan(fit.fit_.chi2) and np.isnan(fit.fit_.cfi) and np.isnan(fit.fit_.srmr)

@@ -134,6 +134,21 @@ def test_listwise_uses_complete_cases_only(example, inst):
     assert g.model.n_obs_ == {"": g.missing["complete_cases"]} or sum(g.model.n_obs_.values()) == g.missing["complete_cases"]
 
 
+def test_invalid_cfa_shows_problems_not_figures(inst):
+    # 60 pilot respondents for 121 parameters: the EM covariance is singular and the model
+    # has more parameters than respondents. Nothing may be printed as if it were fine.
+    data, _ = read_responses(Path(__file__).parents[1] / "data" / "pilot" / "pilot.xlsx", inst,
+                             invalid="missing")
+    res = validate(data.sample(n=60, random_state=3), inst)
+    g = res.groups["all"]
+    assert g.fit is None and g.loadings.empty
+    assert g.reliability["omega"].isna().all() and g.reliability["alpha"].notna().all()
+    assert any(p.severity == "error" for p in g.problems)
+    doc = res.to_dict()["groups"]["all"]
+    assert doc["fit"] is None and doc["loadings"] == {}
+    assert res.fit.loc[0, ["cfi", "rmsea"]].isna().all()
+
+
 def test_small_group_is_reported_not_hidden(example, inst):
     small = example.copy()
     small.loc[small.index[:20], "organisation"] = "Tiny"

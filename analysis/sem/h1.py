@@ -149,6 +149,21 @@ def saturated_moments(group: GroupData, *, tol: float = 1e-9, max_iter: int = 50
     def small(a, b):
         return np.max(np.abs(a - b) / (1.0 + np.abs(b))) < tol
 
+    try:
+        x, steps, converged = _squarem(x, group, loglik, small, max_iter)
+        mu, sigma = _unpack(x, p)
+        ll = pattern_loglik(sigma, mu, group.batches)
+    except np.linalg.LinAlgError:
+        # With fewer respondents than variables in some missing-data patterns the EM
+        # covariance becomes singular: there is no saturated model to test against.
+        # Its log-likelihood is undefined (NaN), which the caller reports as an error.
+        mu, sigma = _unpack(x, p)
+        return Saturated(mu, sigma, float("nan"), 0, False)
+    return Saturated(mu, sigma, ll, steps, converged)
+
+
+def _squarem(x, group, loglik, small, max_iter):
+    """SQUAREM iterations (scheme S3) from ``x``; returns (x, steps, converged)."""
     steps, converged = 0, False
     while steps < max_iter:
         x1 = _em_map(x, group)
@@ -172,8 +187,7 @@ def saturated_moments(group: GroupData, *, tol: float = 1e-9, max_iter: int = 50
             x, converged = x_new, True
             break
         x = x_new
-    mu, sigma = _unpack(x, p)
-    return Saturated(mu, sigma, pattern_loglik(sigma, mu, group.batches), steps, converged)
+    return x, steps, converged
 
 
 def baseline_loglik(group: GroupData, exogenous: tuple[int, ...] = ()) -> float:

@@ -196,7 +196,7 @@ class SEM:
             problems += _data_problems(g, sat)
         theta0 = start_values(model, [(s.mean, s.cov) for s in saturated])
         incomplete = missing == "ml" and not all(g.complete for g in groups)
-        degenerate = any(not_pd(s.cov) for s in saturated)
+        degenerate = any(not_pd(s.cov) or np.isnan(s.loglik) for s in saturated)
         if degenerate:
             # a singular sample/EM covariance matrix: the likelihood has no maximum, so
             # iterate only far enough to show where the estimates go (reported as errors)
@@ -388,10 +388,15 @@ def _data_problems(group, sat) -> list[Problem]:
                            f"{len(low)} pair(s) of variables are observed together for fewer than "
                            f"10% of respondents (lowest {group.coverage.min():.1%}); their "
                            f"covariances rest on the model's assumptions, not on data", "warning", lab))
-    if not sat.converged:
+    if np.isnan(sat.loglik):
+        out.append(Problem("not_positive_definite",
+                           "the EM estimate of the saturated model failed: its covariance matrix "
+                           "became singular (too few respondents for the number of variables); "
+                           "chi-square, CFI, TLI, RMSEA and SRMR are not valid", "error", lab))
+    elif not sat.converged:
         out.append(Problem("missing_data", f"the EM algorithm for the saturated model did not "
                            f"converge in {sat.iterations} iterations", "warning", lab))
-    if not_pd(sat.cov):
+    if not np.isnan(sat.loglik) and not_pd(sat.cov):
         what = "sample" if group.complete else "EM-estimated saturated"
         out.append(Problem("not_positive_definite",
                            f"the {what} covariance matrix is not positive definite (collinear or "
