@@ -65,6 +65,11 @@ def read(path) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def without_images(html: str) -> str:
+    """The HTML without its base64 charts, whose random letters may spell anything ('http', 'Ysolde')."""
+    return re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "data:", html)
+
+
 def test_hostile_answers_render_as_text_never_as_markup(reports):
     html = read(reports.groups["Energie"][0])
     doc = parse(html)
@@ -92,7 +97,8 @@ def test_every_report_is_self_contained_without_external_urls(reports):
                 value = attrs.get(name)
                 assert value is None or value.startswith(("data:", "#")), (path.name, tag, value)
             assert tag not in ("link", "script", "iframe", "object")
-        assert "url(" not in html and "@import" not in html and "http" not in html.lower()
+        text = without_images(html)
+        assert "url(" not in text and "@import" not in text and "http" not in text.lower()
         assert sum(tag == "style" for tag, _ in doc.tags) == 1
         assert len(html.encode()) < 2_000_000
 
@@ -138,18 +144,18 @@ def test_agent_names_are_never_shown(reports):
     telecom = read(reports.groups["Telecom"][0])
     assert "[name] hielp, daarna [name] en [name]." in telecom
     for path in files:
-        html = read(path)
+        html = without_images(read(path))
         for part in ("Xandru", "Vermeulen", "Quirijn", "Ysolde"):
             assert part not in html, (path.name, part)
         assert "agent_id" not in html
 
 
 def test_personal_data_is_masked_in_the_html(reports):
-    html = read(reports.groups["Webwinkel"][0])
+    html = without_images(read(reports.groups["Webwinkel"][0]))
     assert "Bel me op [phone] of mail [e-mail], IBAN [IBAN], postcode [postcode]." in html
     for raw in ("06-12345678", "a.b@example.nl", "NL91ABNA0417164300", "1234 AB 12"):
         assert raw not in html
-        assert raw not in read(reports.study_html)
+        assert raw not in without_images(read(reports.study_html))
 
 
 def test_quotes_are_reproducible_and_follow_the_seed(example, inst):

@@ -162,7 +162,7 @@ def kpi_by_group(results: StudyResults, shown: list[str], t: Texts) -> Table:
              **_kpi_row(k[(k.group == g) & (k.channel == ALL)], channel_sizes(results.analysis, g)[ALL])}
             for g in [*shown, ALL]]
     return Table("kpis_by_group", t("kpis.by_group"), _kpi_columns(t, Column("group_label", t("col.group"))),
-                 tuple(rows), note=t("kpis.note"))
+                 tuple(rows))
 
 
 # --------------------------------------------------------------- drivers

@@ -73,28 +73,61 @@ def _importance(block: Figure, t: Texts) -> MplFigure:
     return fig
 
 
-def _spread_labels(points: list[tuple[float, float]], min_gap: float) -> list[float]:
-    """Label heights (axes fraction) nudged apart so labels of nearby points do not overlap."""
-    order = sorted(range(len(points)), key=lambda i: points[i][1])
-    heights = [p[1] for p in points]
-    for _ in range(20):
-        moved = False
-        for a, b in zip(order, order[1:]):
-            if abs(points[a][0] - points[b][0]) < 0.28 and heights[b] - heights[a] < min_gap:
-                shift = (min_gap - (heights[b] - heights[a])) / 2
-                heights[a] -= shift
-                heights[b] += shift
-                moved = True
-        order.sort(key=lambda i: heights[i])
-        if not moved:
-            break
-    return heights
+# Candidate label positions around a point: offset in points and alignment, nearest first.
+_LABEL_SPOTS = [(6, 0, "left", "center"), (-6, 0, "right", "center"), (5, 5, "left", "bottom"),
+                (5, -5, "left", "top"), (-5, 5, "right", "bottom"), (-5, -5, "right", "top"),
+                (0, 8, "center", "bottom"), (0, -8, "center", "top"), (14, 12, "left", "bottom"),
+                (14, -14, "left", "top"), (-14, 12, "right", "bottom"), (-14, -14, "right", "top"),
+                (0, 20, "center", "bottom"), (0, -22, "center", "top"), (26, 0, "left", "center"),
+                (-26, 0, "right", "center")]
+
+
+def _overlap(a, b) -> float:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def _place_labels(ax, rows: list[dict], obstacles: list) -> None:
+    """Label each point where its text overlaps other labels, markers and the axes edge least.
+
+    Greedy, most important driver first: each label tries the spots of ``_LABEL_SPOTS``
+    (measured with the renderer) and keeps the one with the least overlap; a label
+    placed away from its point gets a thin leader line.
+    """
+    from matplotlib.transforms import Bbox
+
+    renderer = ax.figure.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    xy = [(r["performance"], r["importance"]) for r in rows]
+    display = [ax.transData.transform(p) for p in xy]
+    markers = [Bbox.from_bounds(x - 5, y - 5, 10, 10) for x, y in display]
+    placed = list(obstacles)
+    for i in sorted(range(len(rows)), key=lambda k: -rows[k]["importance"]):
+        best = None
+        for rank, (dx, dy, ha, va) in enumerate(_LABEL_SPOTS):
+            text = ax.annotate(rows[i]["driver_label"], xy[i], xytext=(dx, dy), textcoords="offset points",
+                               ha=ha, va=va, fontsize=8.5)
+            box = text.get_window_extent(renderer)
+            text.remove()
+            outside = box.width * box.height - _overlap(box, frame)
+            cost = (sum(_overlap(box, other) for other in placed) + 3 * outside + rank * 4
+                    + sum(_overlap(box, m) for j, m in enumerate(markers) if j != i))
+            if best is None or cost < best[0]:
+                best = (cost, dx, dy, ha, va, box)
+        _, dx, dy, ha, va, box = best
+        far = abs(dx) > 10 or abs(dy) > 10
+        ax.annotate(rows[i]["driver_label"], xy[i], xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                    fontsize=8.5, arrowprops={"arrowstyle": "-", "color": "0.55", "lw": 0.5} if far else None,
+                    bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none", "alpha": 0.75}, zorder=4)
+        placed.append(box)
 
 
 def _priorities(block: Figure, t: Texts) -> MplFigure:
     rows = [r for r in block.rows if r["quadrant"] in QUADRANT_STYLE]
     labels = block.labels
     fig = MplFigure(figsize=(WIDTH_IN, 3.25))
+    FigureCanvasAgg(fig)            # the labels are placed by measuring their text
     ax = fig.add_subplot()
     ch_x, ch_y = labels["crosshair_performance"], labels["crosshair_importance"]
     xs = [v for r in rows for v in (r["performance_low"], r["performance_high"], r["performance"]) if v is not None]
@@ -125,22 +158,14 @@ def _priorities(block: Figure, t: Texts) -> MplFigure:
         ax.errorbar(x, y, yerr=yerr, xerr=xerr, fmt="none", ecolor=col, elinewidth=0.9, alpha=0.6, capsize=0)
         ax.scatter(x, y, color=col, marker=marker, s=46, edgecolor="black", linewidth=0.5, zorder=3,
                    label=labels[quadrant])
-    to_axes = ax.transAxes.inverted().transform
-    points = [tuple(to_axes(ax.transData.transform((r["performance"], r["importance"])))) for r in rows]
-    heights = _spread_labels(points, 0.07)
-    for r, (px, py), h in zip(rows, points, heights):
-        # Label to the right of the point, unless the edge or a close neighbour on the right is in the way.
-        crowded = any(0 < qx - px < 0.12 and abs(qy - py) < 0.08 for qx, qy in points)
-        right = px < 0.8 and not (crowded and px > 0.25)
-        ax.annotate(r["driver_label"], (r["performance"], r["importance"]),
-                    xytext=(px + (0.018 if right else -0.018), h + 0.012), textcoords="axes fraction",
-                    ha="left" if right else "right", va="bottom", fontsize=8.5,
-                    arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.5} if abs(h - py) > 0.02 else None)
+    names = []
     corners = {"concentrate here": (0.01, 0.99, "left", "top"), "keep up the good work": (0.99, 0.99, "right", "top"),
                "low priority": (0.01, 0.01, "left", "bottom"), "possible overkill": (0.99, 0.01, "right", "bottom")}
     for quadrant, (x, y, ha, va) in corners.items():
-        ax.text(x, y, labels[quadrant], transform=ax.transAxes, ha=ha, va=va, fontsize=8.5, fontweight="bold",
-                color=QUADRANT_STYLE[quadrant][0])
+        names.append(ax.text(x, y, labels[quadrant], transform=ax.transAxes, ha=ha, va=va, fontsize=8.5,
+                             fontweight="bold", color=QUADRANT_STYLE[quadrant][0]))
+    renderer = fig.canvas.get_renderer()
+    _place_labels(ax, rows, [name.get_window_extent(renderer) for name in names])
     ax.set_xlabel(labels.get("x", ""))
     ax.set_ylabel(labels.get("y", ""))
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: t.pct(v) if v >= 0 else ""))
