@@ -82,12 +82,10 @@ pd.Series(quality.flag_counts, name="respondents").to_frame()
 
 # %%
 items = quality.items.dropna(subset=["construct"]).copy()
-# n_not_applicable counts every 99, also those of non-callers on the phone-only statements;
-# among the customers a statement applies to, the 99s are what is neither answered nor missing.
-items["n N/A"] = (items.n_applicable - items.n_answered - (items.pct_missing / 100 * items.n_applicable).round()).astype(int)
-items["% N/A"] = 100 * items["n N/A"] / items.n_applicable
+# n_not_applicable counts the 99s among the customers a statement applies to
+items["% N/A"] = 100 * items.n_not_applicable / items.n_applicable
 items.sort_values("% N/A", ascending=False).head(5)[
-    ["item", "construct", "n_applicable", "n_answered", "n N/A", "% N/A", "pct_missing"]]
+    ["item", "construct", "n_applicable", "n_answered", "n_not_applicable", "% N/A", "pct_missing"]]
 
 # %% [markdown]
 # The wait-time and menu statements are only asked of callers, so those two scales are
@@ -232,14 +230,20 @@ val_small = validate(small, inst)
 
 
 def weak_item_row(v, label):
-    load = v.groups["all"].loadings.set_index("item").loc[to_revise]
+    # A CFA with errors (an improper solution, too few respondents) shows no loadings:
+    # validate() reports its problems instead of figures that cannot be trusted.
+    load = v.groups["all"].loadings.set_index("item")
     rel = v.groups["all"].reliability.set_index("construct")
     fit = v.fit.iloc[0]
     row = {"pilot": label, "n": fit.n, "CFI": fit.cfi, "RMSEA": fit.rmsea, "SRMR": fit.srmr,
            "problems": ", ".join(sorted(set(v.problems.kind))) or "-"}
-    for item, l in load.iterrows():
+    for item in to_revise:
         construct = inst.construct_of(item)
-        row[f"{item} loading [95% CI]"] = f"{l['std']:.2f} [{l['std'] - 1.96 * l.std_se:.2f}, {l['std'] + 1.96 * l.std_se:.2f}]"
+        if item in load.index:
+            l = load.loc[item]
+            row[f"{item} loading [95% CI]"] = f"{l['std']:.2f} [{l['std'] - 1.96 * l.std_se:.2f}, {l['std'] + 1.96 * l.std_se:.2f}]"
+        else:
+            row[f"{item} loading [95% CI]"] = "not estimable (see the problems)"
         row[f"{construct} alpha"] = rel.loc[construct, "alpha"]
     return row
 
@@ -253,8 +257,9 @@ for problem in val_small.problems.itertuples():
 # %% [markdown]
 # With too few respondents the CFA may not be estimable or may give an *improper
 # solution* (a Heywood case: a standardized loading above 1, a negative residual variance).
-# Then omega, CR and AVE cannot be computed, and alpha alone — which assumes every
-# statement loads equally — can look fine while one statement is weak.
+# Then the toolkit shows no fit indices, loadings, omega, CR or AVE — only the problems —
+# and alpha alone, which assumes every statement loads equally, can look fine while one
+# statement is weak.
 
 # %% [markdown]
 # ## 6 · What the checks found, against what was planted

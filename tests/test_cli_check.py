@@ -46,7 +46,7 @@ def test_valid_file_prints_the_summary_and_exits_0(run_cli, inst, frame, tmp_pat
     assert "format csv, encoding utf-8, delimiter ',' (comma)" in out
     assert re.search(r"respondents\s+12", out) and re.search(r"usable\s+12", out)
     assert item_row(out, "rel3") == ["11", "1", "0", "0", "0", "0.0"]
-    assert item_row(out, "wai1") == ["4", "0", "8", "0", "8", "0.0"]
+    assert item_row(out, "wai1") == ["4", "0", "0", "0", "8", "0.0"]
     assert re.search(r"Acme\s+6\s+0\s+6", out) and re.search(r"Beta\s+6\s+0\s+6", out)
     assert "OK: 12 usable respondents; the data can be analysed" in out
 

@@ -43,8 +43,9 @@ def test_report_fields(report_with_problems):
     assert list(report.items.columns) == list(ITEM_COLUMNS)
     assert report.items["item"].tolist()[-5:] == ["contact_reason", "csat", "nps", "ces", "fcr"]
     wai1 = report.items.set_index("item").loc["wai1"]
-    # 4 phone respondents answer; the 8 others leave the phone-only item blank by design
-    assert (wai1.n_applicable, wai1.n_answered, wai1.n_missing, wai1.n_not_applicable_by_design, wai1.pct_missing) == (4, 4, 8, 8, 0.0)
+    # 4 phone respondents answer; the 8 others leave the phone-only item blank by design,
+    # which counts as by design only (the columns are disjoint)
+    assert (wai1.n_applicable, wai1.n_answered, wai1.n_missing, wai1.n_not_applicable_by_design, wai1.pct_missing) == (4, 4, 0, 8, 0.0)
     assert report.excluded["reason"].tolist() == ["empty row (dropped)", "speeding: 20 s, below 40% of the median 382.5 s"]
     assert report.invalid_values["column"].tolist() == ["contact_date", "emp2"]
     assert report.ok and report.problems == ()

@@ -55,7 +55,9 @@ class QualityReport:
         One row per item and per coded question (csat, nps, ces, contact_reason, fcr):
         ``n_applicable`` respondents the item applies to (all, or for phone-only items
         phone and unknown-channel respondents); ``n_answered`` valid answers;
-        ``n_not_applicable`` 'not applicable / don't know' answers; ``n_missing`` blanks;
+        ``n_not_applicable`` 'not applicable / don't know' answers and ``n_missing``
+        blanks, both among respondents the item applies to (so that they are disjoint from
+        ``n_not_applicable_by_design``);
         ``n_invalid`` values that are not codes (read as missing with
         ``invalid='missing'``); ``n_not_applicable_by_design`` blanks or N/A on items
         that do not apply to the respondent's channel; ``pct_missing`` blanks and
@@ -195,8 +197,8 @@ def item_table(columns: dict[str, ConvertedColumn], applicable: pd.DataFrame, in
             "column": col.column,
             "n_applicable": n_applicable,
             "n_answered": int((status == ANSWER).sum()),
-            "n_not_applicable": int((status == NOT_APPLICABLE).sum()),
-            "n_missing": int((status == MISSING).sum()),
+            "n_not_applicable": int((status == NOT_APPLICABLE)[applies].sum()),
+            "n_missing": int((status == MISSING)[applies].sum()),
             "n_invalid": int((status == INVALID).sum()),
             "n_not_applicable_by_design": int(((status == MISSING) | (status == NOT_APPLICABLE))[~applies].sum()),
             "pct_missing": 100.0 * lost / n_applicable if n_applicable else math.nan,
