@@ -95,3 +95,21 @@ def test_missing_file_and_out_that_is_a_file(run_cli, tmp_path):
     a_file.write_text("x")
     failed(run_cli("report", CSV, "--out", a_file), 2, "is a file; give a folder")
     failed(run_cli("report", CSV), 2, "--out")
+
+
+def test_reports_per_channel_without_the_phone_only_drivers(run_cli, tmp_path):
+    out = tmp_path / "channels"
+    text = ok(run_cli("report", SAV, "--by", "channel", "--drivers", "reliability,empathy,customer_focus",
+                      "--drivers", "customer_knowledge,accessibility", "--out", out, "--no-pdf", "--bootstrap", "50",
+                      "--seed", "2"))
+    assert (out / "channel-phone.html").exists() and (out / "channel-social.html").exists()
+    study = (out / "study.html").read_text(encoding="utf-8")
+    assert "Social media" in study and "Web chat" in study                     # channels by their labels
+    assert "could not be validated per &#39;channel&#39;" in study               # validation on the whole study
+    assert "--drivers reliability,empathy,customer_focus,customer_knowledge,accessibility" in study
+    assert "the five drivers" in study.lower() and "Wait time" not in re.sub(r"<table.*?</table>", "", study, flags=re.S)
+    assert "seed 2" in text
+
+
+def test_unknown_driver_is_a_usage_error(run_cli, tmp_path):
+    failed(run_cli("report", CSV, "--out", tmp_path, "--drivers", "speed"), 2, "unknown driver(s) speed")

@@ -72,7 +72,8 @@ def test_kpi_rows_equal_the_kpi_document(example, inst):
     doc = example.analysis.to_dict()["groups"]["Telecom"]["kpis"]
     content = report_content(results(example, inst), "Telecom", "en", "x")
     rows = {r["channel"]: r for r in tables(content)["kpis_by_channel"].rows}
-    assert rows[ALL]["nps"] == doc["nps"]["estimate"] and [rows[ALL]["nps_low"], rows[ALL]["nps_high"]] == doc["nps"]["ci"]
+    assert rows[ALL]["nps"] == doc["nps"]["estimate"]
+    assert [rows[ALL]["nps_low"], rows[ALL]["nps_high"]] == doc["nps"]["ci"]
     for channel, values in doc["by_channel"].items():
         if channel in rows:
             assert rows[channel]["csat_pct"] == values["csat_pct"]["estimate"]
@@ -149,3 +150,18 @@ def test_figure_rows_are_table_rows(example, inst):
         assert isinstance(figure, Figure)
         if figure.kind in ("importance", "priorities"):
             assert figure.rows == priorities
+
+
+def test_whole_study_only_without_a_grouping_column(example, inst, tmp_path):
+    from analysis.drivers import analyse_drivers
+    from analysis.report import build_reports
+    from analysis.validation import validate
+
+    part = example.data[example.data.organisation == "Energie"]
+    res = analyse_drivers(part, inst, by=None, bootstrap=20, seed=1, sem=False)
+    val = validate(part, inst, by=None, invariance=False)
+    reports = build_reports(part, inst, example.quality, by=None, lang="nl", out_dir=tmp_path, analysis=res,
+                            validation=val, pdf=False)
+    assert reports.groups == {} and [p.name for p in reports.paths] == ["study.html", "tables.xlsx"]
+    html = reports.study_html.read_text(encoding="utf-8")
+    assert "Samenvatting" in html and "De organisaties in één oogopslag" not in html

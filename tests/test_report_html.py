@@ -40,7 +40,8 @@ def parse(html: str) -> Elements:
 
 
 def planted(data):
-    """The example data with hostile answers (Energie), agents' names (everyone, Telecom's answers) and personal data (Webwinkel)."""
+    """The example data with hostile answers (Energie), agents' names (agent_id and Telecom's answers) and
+    personal data (Webwinkel's answers)."""
     data = data.copy()
     answered = data.why.notna() & data.nps.notna()
     energie = answered & (data.organisation == "Energie")

@@ -9,7 +9,7 @@ the same data and seed), and writes the reports with
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 from rich.markup import escape
@@ -36,6 +36,7 @@ def report(
     min_group_n: int = typer.Option(30, "--min-group-n", help="Groups (organisations, channels) with fewer respondents show no figures."),
     bootstrap: int = typer.Option(2000, "--bootstrap", help="Bootstrap resamples per group (at least 2; 1000+ for 95% intervals)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the bootstrap and of the quotes (default: drawn at random and reported)."),
+    drivers: Optional[List[str]] = typer.Option(None, "--drivers", help="Drivers to analyse, comma-separated or repeated (default: all seven; without wait_time and menu every channel counts)."),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write PDFs (WeasyPrint)."),
     source: SourceOpt = "auto",
     sheet: SheetOpt = None,
@@ -62,6 +63,13 @@ def report(
         id_column=id_column, group_column=group_column, instrument_file=instrument_file,
     )
     usable_or_fail(quality)
+    chosen = None
+    if drivers:
+        chosen = [d.strip() for value in drivers for d in value.split(",") if d.strip()]
+        unknown = [d for d in chosen if d not in inst.driver_keys]
+        if unknown or not chosen:
+            raise typer.BadParameter(f"unknown driver(s) {', '.join(unknown) or '(none)'}; choose from "
+                                     f"{', '.join(inst.driver_keys)}", param_hint="--drivers")
     if by not in frame.columns:
         raise typer.BadParameter(f"'{by}' is not a column of {data}", param_hint="--by")
     with err_console.status("reading...") as status:
@@ -69,7 +77,8 @@ def report(
             status.update(STAGES.get(stage, f"writing {stage}..."))
 
         result = build_reports(frame, inst, quality, by=by, lang=lang, out_dir=out, title=title,
-                               min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, pdf=pdf, progress=progress)
+                               min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, drivers=chosen, pdf=pdf,
+                               progress=progress)
     s = result.analysis.settings
     console.print(f"[bold]Reports written to {escape(str(result.out_dir))}/[/] ({lang}, {s.n_resamples} resamples, "
                   f"seed {s.seed}):", highlight=False, soft_wrap=True)

@@ -39,7 +39,7 @@ from analysis.report.privacy import names_from_agent_ids
 from analysis.report.render_excel import render_excel
 from analysis.report.render_html import render_html
 from analysis.report.render_pdf import render_pdf
-from analysis.report.scope import StudyResults, channel_sizes, shown_groups
+from analysis.report.scope import StudyResults, channel_sizes, group_label, shown_groups
 from analysis.report.voice import sample_voice
 from instrument.errors import ServiceDriversError
 
@@ -110,7 +110,8 @@ def _check_options(data, inst, by, lang, min_group_n, out_dir) -> Path:
     if lang not in LANGUAGES:
         raise ServiceDriversError(f"unknown report language {lang!r}; choose one of {', '.join(LANGUAGES)}")
     if isinstance(min_group_n, bool) or not isinstance(min_group_n, int) or min_group_n < 1:
-        raise ServiceDriversError(f"min_group_n must be a whole number of at least 1 (30 is usual), got {min_group_n!r}")
+        raise ServiceDriversError(f"min_group_n must be a whole number of at least 1 (30 is usual), "
+                                  f"got {min_group_n!r}")
     if by is not None:
         if by not in data.columns:
             raise ServiceDriversError(f"'{by}' is not a column of the data; group the reports by a column it has, "
@@ -129,10 +130,12 @@ def _check_options(data, inst, by, lang, min_group_n, out_dir) -> Path:
     return out
 
 
-def _command(quality, by, lang, out_dir, title, min_group_n, analysis) -> str:
+def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst) -> str:
     s = analysis.settings
     parts = ["drivers", "report", str(quality.file), "--by", str(by), "--lang", lang, "--out", str(out_dir),
              "--bootstrap", str(s.n_resamples), "--seed", str(s.seed), "--min-group-n", str(min_group_n)]
+    if list(s.drivers) != list(inst.driver_keys):
+        parts += ["--drivers", ",".join(s.drivers)]
     if title:
         parts += ["--title", f'"{title}"']
     return " ".join(parts)
@@ -140,7 +143,7 @@ def _command(quality, by, lang, out_dir, title, min_group_n, analysis) -> str:
 
 def build_reports(data, inst, quality, *, by: str | None = "organisation", lang: str = "nl", out_dir,
                   title: str | None = None, min_group_n: int = 30, bootstrap: int = 2000, seed: int | None = None,
-                  analysis=None, validation=None, pdf: bool = True, progress=None) -> ReportSet:
+                  drivers=None, analysis=None, validation=None, pdf: bool = True, progress=None) -> ReportSet:
     """Write the improvement-priority reports of a study.
 
     Parameters
@@ -163,6 +166,10 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
         Groups (organisations, channels) with fewer respondents show no figures.
     bootstrap, seed : int
         Passed to :func:`analysis.drivers.analyse_drivers` (the seed also draws the quotes).
+    drivers : sequence of str, optional
+        The drivers to analyse (default all seven); without the phone-only drivers
+        (``wait_time``, ``menu``) every channel's respondents count, so reports per
+        channel become possible.
     analysis, validation : optional
         Results already computed for ``data`` (same ``by``); computed here when omitted.
     pdf : bool, default True
@@ -183,11 +190,17 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     clock = time.perf_counter()
     if analysis is None:
         say("analysis")
-        analysis = analyse_drivers(data, inst, by=by, bootstrap=bootstrap, seed=seed)
+        analysis = analyse_drivers(data, inst, by=by, bootstrap=bootstrap, seed=seed, drivers=drivers)
+    validation_note = ""
     if validation is None:
         say("validation")
-        validation = validate(data, inst, by=by)
-    if analysis.settings.by != by or validation.by != by:
+        try:
+            validation = validate(data, inst, by=by)
+        except (ValueError, ServiceDriversError) as exc:
+            # e.g. by channel: the phone-only items have no answers in the other channels
+            validation_note = str(exc)
+            validation = validate(data, inst, by=None)
+    if analysis.settings.by != by or validation.by not in (by, None):
         raise ServiceDriversError(f"the results given were computed by '{analysis.settings.by}'/'{validation.by}', "
                                   f"not by '{by}'; compute them with by='{by}'")
     seconds["analysis and validation"] = time.perf_counter() - clock
@@ -201,9 +214,10 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
                              hidden_channels=[c for c, n in channel_sizes(analysis, g).items() if n < min_group_n])
              for g in [ALL, *shown]}
     results = StudyResults(analysis=analysis, validation=validation, quality=quality, inst=inst,
+                           validation_note=validation_note,
                            voice={g: v for g, v in voice.items() if v is not None}, min_group_n=min_group_n,
                            title=title, source=Path(str(quality.file)).name,
-                           command=_command(quality, by, lang, out_dir, title, min_group_n, analysis),
+                           command=_command(quality, by, lang, out_dir, title, min_group_n, analysis, inst),
                            versions=software_versions(), generated=date.today().isoformat())
     slugs: dict[str, str] = {ALL: "study"}
     for g in shown:
@@ -234,8 +248,9 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
             seconds[f"{content.slug}.pdf"] = time.perf_counter() - clock
         written[content.group] = (html_path, pdf_path)
     clock = time.perf_counter()
-    notes = (t("withheld.groups", groups=", ".join(withheld), n=min_group_n),) if withheld else ()
-    workbook = render_excel(contents, out / "tables.xlsx", notes=notes)
+    labels = {g: group_label(results, g, t) for g in [*shown, *withheld]}
+    notes = (t("withheld.groups", groups=", ".join(labels[g] for g in withheld), n=min_group_n),) if withheld else ()
+    workbook = render_excel(contents, out / "tables.xlsx", notes=notes, group_labels=labels)
     seconds["tables.xlsx"] = time.perf_counter() - clock
     study_html, study_pdf = written.pop(ALL)
     return ReportSet(out_dir=out, study_html=study_html, study_pdf=study_pdf, groups=written, workbook=workbook,

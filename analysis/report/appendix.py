@@ -13,7 +13,7 @@ from analysis.bootstrap import ALL
 from analysis.drivers_sample import REASON_CODES
 from analysis.report.blocks import Column, Heading, Notes, Paragraph, Section, Table
 from analysis.report.i18n import Texts
-from analysis.report.scope import driver_label, drivers_shown, group_label
+from analysis.report.scope import driver_label, drivers_shown, group_header, group_label
 from analysis.validation_result import GROUP_ALL
 
 
@@ -25,14 +25,17 @@ def sections(results, group: str, shown: list[str], t: Texts) -> list[Section]:
 # --------------------------------------------------------------------- method
 def method(results, group: str, t: Texts) -> Section:
     s = results.analysis.settings
+    k = t.number_word(len(s.drivers))
+    caveats = ["association", "small_n", "coverage"]
+    caveats += ["phone_only"] if {"wait_time", "menu"} & set(s.drivers) else []
     blocks: list = [
-        Paragraph(t("method.importance", outcome=t("outcome." + s.outcome), measure=t("measure." + s.importance))),
+        Paragraph(t("method.importance", k=k, outcome=t("outcome." + s.outcome), measure=t("measure." + s.importance))),
         Paragraph(t("method.performance")),
-        Paragraph(t("method.quadrants", crosshair=t("crosshair." + s.crosshair))),
+        Paragraph(t("method.quadrants", k=k, crosshair=t("crosshair." + s.crosshair))),
         Paragraph(t("method.bootstrap", n=t.count(s.n_resamples), level=t.num(100 * s.level), seed=s.seed)),
         Paragraph(t("method.kpis")),
-        Notes(tuple(t(f"caveat.{k}", n=results.min_group_n, stable=thresholds.MIN_N_STABLE_RANKS)
-                    for k in ("association", "small_n", "coverage", "phone_only", "min_group")),
+        Notes(tuple(t(f"caveat.{c}", n=results.min_group_n, stable=thresholds.MIN_N_STABLE_RANKS)
+                    for c in (*caveats, "min_group")),
               css="warning", title=t("method.caveats")),
     ]
     warnings = results.analysis.warnings
@@ -54,15 +57,15 @@ def method(results, group: str, t: Texts) -> Section:
                    Column("sem_p", t("col.sem_p"), "pvalue"), Column("vif", "VIF", "num1"),
                    Column("p_first", t("col.p_first"), "share"))
         blocks += [Heading(t("method.details")),
-                   Table("details", t("method.details_table", group=group_label(group, t)), columns, rows,
+                   Table("details", t("method.details_table", group=group_label(results, group, t)), columns, rows,
                          note=t("method.details_note"))]
     return Section("method", t("section.method"), tuple(blocks))
 
 
 # ----------------------------------------------------------------- validation
-def _fit_rows(val, groups: list[str], t: Texts) -> tuple[dict, ...]:
-    fit = val.fit.set_index("group")
-    return tuple({"group": g, "group_label": t("scope.study") if g == GROUP_ALL else g,
+def _fit_rows(results, groups: list[str], t: Texts) -> tuple[dict, ...]:
+    fit = results.validation.fit.set_index("group")
+    return tuple({"group": g, "group_label": group_label(results, ALL if g == GROUP_ALL else g, t),
                   **{k: fit.loc[g, k] for k in ("n", "chi2", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_low",
                                                 "rmsea_ci_high", "srmr")},
                   **{k: _verdict(fit.loc[g, k]) for k in ("cfi_ok", "tli_ok", "rmsea_ok", "srmr_ok")}}
@@ -80,21 +83,28 @@ def _ok(col: str, t: Texts, rule) -> dict:
 
 def validation(results, group: str, shown: list[str], t: Texts) -> Section:
     val = results.validation
-    keep = [GROUP_ALL, *[g for g in shown if g in val.groups and val.groups[g].n >= results.min_group_n]] \
-        if group == ALL else [g for g in (group, GROUP_ALL) if g in val.groups and val.groups[g].n >= results.min_group_n]
+    candidates = [GROUP_ALL, *shown] if group == ALL else [group, GROUP_ALL]
+    keep = [g for g in candidates if g in val.groups and val.groups[g].n >= results.min_group_n]
+    if group == ALL and GROUP_ALL not in keep and GROUP_ALL in val.groups:
+        keep.insert(0, GROUP_ALL)         # the whole study is always shown
     blocks: list = [Paragraph(t("validation.intro", n=t.count(val.n_used), method=t("missing." + val.missing)))]
-    fit_columns = (Column("group_label", t("col.group")), Column("n", "n", "count"), Column("chi2", "χ²", "num1"),
-                   Column("df", "df", "count"), Column("pvalue", "p", "pvalue"),
+    if val.by is None and results.analysis.settings.by is not None:
+        blocks.append(Notes((t("validation.whole_only", by=results.analysis.settings.by,
+                               reason=results.validation_note or "-"),), css="withheld"))
+    fit_columns = (Column("group_label", group_header(results, t)), Column("n", "n", "count"),
+                   Column("chi2", "χ²", "num1"), Column("df", "df", "count"), Column("pvalue", "p", "pvalue"),
                    Column("cfi", "CFI", "num3", **_ok("cfi_ok", t, thresholds.CFI)),
                    Column("tli", "TLI", "num3", **_ok("tli_ok", t, thresholds.TLI)),
-                   Column("rmsea", "RMSEA", "num3", "rmsea_ci_low", "rmsea_ci_high", **_ok("rmsea_ok", t, thresholds.RMSEA)),
+                   Column("rmsea", "RMSEA", "num3", "rmsea_ci_low", "rmsea_ci_high",
+                          **_ok("rmsea_ok", t, thresholds.RMSEA)),
                    Column("srmr", "SRMR", "num3", **_ok("srmr_ok", t, thresholds.SRMR)))
-    blocks.append(Table("fit", t("validation.fit"), fit_columns, _fit_rows(val, keep, t), note=t("validation.fit_note")))
+    blocks.append(Table("fit", t("validation.fit"), fit_columns, _fit_rows(results, keep, t),
+                        note=t("validation.fit_note")))
     target = group if group in keep else GROUP_ALL
-    if group != ALL and target != group:
+    if group != ALL and target != group and val.by is not None:
         blocks.append(Notes((t("withheld.validation", n=results.min_group_n),), css="withheld"))
     gv = val.groups[target]
-    label = group_label(ALL if target == GROUP_ALL else target, t)
+    label = group_label(results, ALL if target == GROUP_ALL else target, t)
     construct = {c.key: c.label[t.lang] for c in results.inst.constructs}
     rel = tuple({"group": target, "construct": r["construct"], "construct_label": construct[r["construct"]],
                  "n_items": r["n_items"], "alpha": r["alpha"], "alpha_low": r["alpha_ci_low"],
@@ -113,7 +123,8 @@ def validation(results, group: str, shown: list[str], t: Texts) -> Section:
         strict = thresholds.HTMT_STRICT
         rows = tuple({"group": target, "construct": a, "construct_label": f"{i + 1}. {construct.get(a, a)}",
                       **{f"c{j + 1}": (m.loc[a, b] if j < i else None) for j, b in enumerate(keys)},
-                      **{f"c{j + 1}_css": "fail" for j, b in enumerate(keys) if j < i and not strict.holds(m.loc[a, b])}}
+                      **{f"c{j + 1}_css": "fail" for j, b in enumerate(keys)
+                         if j < i and not strict.holds(m.loc[a, b])}}
                      for i, a in enumerate(keys))
         blocks.append(Table("htmt", t("validation.htmt", group=label),
                             (Column("construct_label", t("col.construct")),
@@ -122,8 +133,8 @@ def validation(results, group: str, shown: list[str], t: Texts) -> Section:
     if gv.fornell_larcker is not None:
         v = gv.fornell_larcker.verdicts
         failed = v[~v["passes"].astype(bool)]
-        blocks.append(Paragraph(t("validation.fl_pass") if failed.empty else t("validation.fl_fail", constructs=", ".join(
-            construct.get(c, c) for c in failed.construct))))
+        failing = ", ".join(construct.get(c, c) for c in failed.construct)
+        blocks.append(Paragraph(t("validation.fl_pass") if failed.empty else t("validation.fl_fail", constructs=failing)))
     if val.invariance is not None:
         inv = val.invariance.table
         rows = tuple({"level": r["level"], "level_label": t("invariance." + r["level"]),

@@ -23,7 +23,7 @@ from analysis.report.blocks import (Column, Figure, Heading, Notes, Paragraph, R
                                     Table, TopDriver)
 from analysis.report.i18n import Texts
 from analysis.report.scope import (StudyResults, channel_label, channel_sizes, driver_label, drivers_shown,
-                                   group_label, shown_groups)
+                                   group_header, group_label, shown_groups)
 
 KPI_KEYS = ("csat_pct", "nps", "ces_mean", "ces_pct_easy", "fcr_pct_yes")
 KPI_KINDS = {"csat_pct": "pct", "nps": "nps", "ces_mean": "num1", "ces_pct_easy": "pct", "fcr_pct_yes": "pct",
@@ -98,8 +98,8 @@ def _certainty(results, rows: pd.DataFrame, g, t: Texts) -> list[str]:
     else:
         notes.append(t("certainty.clear_top", top=TOP))
     if (top.priority_ci_low != top.priority_ci_high).any():
-        spans = ", ".join(f"{driver_label(results, r.driver, t)} {t.rank_interval(r.priority_ci_low, r.priority_ci_high)}"
-                          for r in top.itertuples())
+        spans = ", ".join(f"{driver_label(results, r.driver, t)} "
+                          f"{t.rank_interval(r.priority_ci_low, r.priority_ci_high)}" for r in top.itertuples())
         notes.append(t("certainty.order", spans=spans))
     if results.analysis.settings.n_resamples < 1000:
         notes.append(t("certainty.few_resamples", n=results.analysis.settings.n_resamples))
@@ -147,7 +147,7 @@ def kpi_by_channel(results: StudyResults, group: str, t: Texts) -> list:
             continue
         rows.append({"group": group, "channel": channel, "channel_label": label,
                      **_kpi_row(k[k.channel == channel], sizes[channel])})
-    table = Table("kpis_by_channel", t("kpis.by_channel", group=group_label(group, t)),
+    table = Table("kpis_by_channel", t("kpis.by_channel", group=group_label(results, group, t)),
                   _kpi_columns(t, Column("channel_label", t("col.channel"))), tuple(rows), note=t("kpis.note"))
     blocks: list = [table]
     if withheld:
@@ -158,10 +158,10 @@ def kpi_by_channel(results: StudyResults, group: str, t: Texts) -> list:
 
 def kpi_by_group(results: StudyResults, shown: list[str], t: Texts) -> Table:
     k = results.analysis.kpis
-    rows = [{"group": g, "group_label": group_label(g, t),
+    rows = [{"group": g, "group_label": group_label(results, g, t),
              **_kpi_row(k[(k.group == g) & (k.channel == ALL)], channel_sizes(results.analysis, g)[ALL])}
             for g in [*shown, ALL]]
-    return Table("kpis_by_group", t("kpis.by_group"), _kpi_columns(t, Column("group_label", t("col.group"))),
+    return Table("kpis_by_group", t("kpis.by_group"), _kpi_columns(t, Column("group_label", group_header(results, t))),
                  tuple(rows))
 
 
@@ -196,7 +196,7 @@ def priority_table(results: StudyResults, group: str, t: Texts) -> Table:
         Column("rank", t("col.rank"), "rank", "rank_low", "rank_high"),
         Column("priority", t("col.priority"), "rank", "priority_low", "priority_high"),
     )
-    return Table("priorities", t("priorities.table", group=group_label(group, t)), columns,
+    return Table("priorities", t("priorities.table", group=group_label(results, group, t)), columns,
                  priority_rows(results, group, t), note=t("priorities.note"), css="priorities")
 
 
@@ -208,15 +208,17 @@ def drivers_section(results: StudyResults, group: str, t: Texts) -> Section:
                                                                 css="withheld"),))
     rows = priority_rows(results, group, t)
     blocks: list = [
-        Paragraph(t("drivers.r2", r2=t.pct(100 * g.r2), r2_ci=t.pct_interval(100 * g.r2_ci_low, 100 * g.r2_ci_high),
-                    n=t.count(g.n_used), outcome=t("outcome." + res.settings.outcome))),
-        Figure("importance", "importance", t("figure.importance.title", group=group_label(group, t)),
+        # R² is a proportion; the text shows it as a percentage
+        Paragraph(t("drivers.r2", k=t.number_word(len(res.settings.drivers)), r2=t.pct(100 * g.r2),
+                    r2_ci=t.pct_interval(100 * g.r2_ci_low, 100 * g.r2_ci_high), n=t.count(g.n_used),
+                    outcome=t("outcome." + res.settings.outcome))),
+        Figure("importance", "importance", t("figure.importance.title", group=group_label(results, group, t)),
                t("figure.importance.caption", level=t.num(100 * res.settings.level)), rows,
                {"x": t("figure.importance.x")}),
         Heading(t("drivers.matrix")),
         Paragraph(t("drivers.matrix_intro", crosshair=t("crosshair." + res.settings.crosshair),
                     imp=t.pct(g.crosshair_importance), perf=t.num(g.crosshair_performance))),
-        Figure("priorities", "priorities", t("figure.priorities.title", group=group_label(group, t)),
+        Figure("priorities", "priorities", t("figure.priorities.title", group=group_label(results, group, t)),
                t("figure.priorities.caption"), rows,
                {"x": t("figure.priorities.x"), "y": t("figure.priorities.y"),
                 "crosshair_importance": g.crosshair_importance, "crosshair_performance": g.crosshair_performance,
@@ -249,10 +251,11 @@ def versus_rest(results: StudyResults, group: str, t: Texts) -> list:
                Column("difference", t("col.difference"), "signed", "difference_low", "difference_high"),
                Column("verdict", t("col.verdict")), Column("performance", t("col.performance_here"), "score"),
                Column("performance_all", t("col.performance_all"), "score"))
-    return [Paragraph(t("versus.intro", group=group)),
-            Figure("versus_rest", "versus_rest", t("figure.versus.title", group=group), t("figure.versus.caption"),
+    name = group_label(results, group, t)
+    return [Paragraph(t("versus.intro", group=name)),
+            Figure("versus_rest", "versus_rest", t("figure.versus.title", group=name), t("figure.versus.caption"),
                    tuple(rows), {"x": t("figure.versus.x")}),
-            Table("versus_rest", t("versus.table", group=group), columns, tuple(rows), note=t("versus.note"))]
+            Table("versus_rest", t("versus.table", group=name), columns, tuple(rows), note=t("versus.note"))]
 
 
 # --------------------------------------------------------------- study only
@@ -261,30 +264,34 @@ def overview(results: StudyResults, shown: list[str], withheld: list[str], t: Te
     groups = res.groups.set_index("group")
     rows = []
     for g in shown:
-        row = {"group": g, "group_label": g, "n_input": int(groups.n_input[g]), "n_used": int(groups.n_used[g])}
+        row = {"group": g, "group_label": group_label(results, g, t), "n_input": int(groups.n_input[g]),
+               "n_used": int(groups.n_used[g])}
         if drivers_shown(results, g):
             first = res.group(g).sort_values("priority").head(TOP)
             row.update({"r2": groups.r2[g], **{f"top{i + 1}": driver_label(results, d, t)
                                                for i, d in enumerate(first.driver)}})
         rows.append(row)
-    columns = (Column("group_label", t("col.group")), Column("n_input", t("col.respondents"), "count"),
+    columns = (Column("group_label", group_header(results, t)), Column("n_input", t("col.respondents"), "count"),
                Column("n_used", t("col.used"), "count"), Column("r2", "R²", "num2"),
                *(Column(f"top{i}", t("col.top", i=i)) for i in range(1, TOP + 1)))
     blocks: list = [Paragraph(t("overview.intro", by=res.settings.by or "")),
                     Table("overview", t("overview.table"), columns, tuple(rows), note=t("overview.note"))]
     if withheld:
-        blocks.append(Notes((t("withheld.groups", groups=", ".join(withheld), n=results.min_group_n),),
+        names = ", ".join(group_label(results, g, t) for g in withheld)
+        blocks.append(Notes((t("withheld.groups", groups=names, n=results.min_group_n),),
                             css="withheld"))
     d = res.differences
     if len(d):
         clear = d[(d.versus == "rest") & (d.statistic == "lmg_pct") & d.excludes_zero & d.group.isin(shown)]
-        diff_rows = tuple({"group": r.group, "driver": r.driver, "driver_label": driver_label(results, r.driver, t),
+        diff_rows = tuple({"group": r.group, "group_label": group_label(results, r.group, t), "driver": r.driver,
+                           "driver_label": driver_label(results, r.driver, t),
                            "difference": r.estimate, "difference_low": r.ci_low, "difference_high": r.ci_high}
                           for r in clear.itertuples())
         blocks.append(Heading(t("overview.differences")))
         if diff_rows:
             blocks.append(Table("differences", t("overview.differences_table"),
-                                (Column("group", t("col.group")), Column("driver_label", t("col.driver")),
+                                (Column("group_label", group_header(results, t)),
+                                 Column("driver_label", t("col.driver")),
                                  Column("difference", t("col.difference"), "signed", "difference_low",
                                         "difference_high")), diff_rows, note=t("versus.note")))
         else:
@@ -309,7 +316,8 @@ def report_content(results: StudyResults, group: str, lang: str, slug: str) -> R
     sections.append(drivers_section(results, group, t))
     if drivers_shown(results, group):
         sections.append(Section("priorities", t("section.priorities"),
-                                (Paragraph(t("priorities.intro")), priority_table(results, group, t))))
+                                (Paragraph(t("priorities.intro", k=t.number_word(len(res.settings.drivers)))),
+                                 priority_table(results, group, t))))
         comparison = versus_rest(results, group, t) if not study else []
         if comparison:
             sections.append(Section("versus", t("versus.title"), tuple(comparison)))
@@ -318,15 +326,16 @@ def report_content(results: StudyResults, group: str, lang: str, slug: str) -> R
         sections.append(Section("voice", t("section.voice"), (voice,)))
     sections += appendix.sections(results, group, shown, t)
     g = res.groups.set_index("group").loc[group]
-    facts = ((t("fact.scope"), group_label(group, t) if study else f"{res.settings.by}: {group}"),
+    name = group_label(results, group, t)
+    facts = ((t("fact.scope"), name if study else f"{res.settings.by}: {name}"),
              (t("fact.respondents"), t.count(g.n_input)),
              (t("fact.used"), t.count(g.n_used)),
              (t("fact.source"), results.source),
              (t("fact.generated"), results.generated),
              (t("fact.seed"), str(res.settings.seed)))
     title = results.title or t("title.default")
-    subtitle = t("subtitle.study", n=len(shown)) if study else t("subtitle.group", group=group)
+    subtitle = t("subtitle.study", n=len(shown)) if study else t("subtitle.group", group=name)
     return ReportContent(lang=lang, scope="study" if study else "group", group=group, slug=slug, title=title,
                          subtitle=subtitle, facts=facts, summary=summary(results, group, t),
-                         sections=tuple(sections), footer=f"{title} · {group_label(group, t)}")
+                         sections=tuple(sections), footer=f"{title} · {name}")
 

@@ -58,6 +58,12 @@ class Texts:
     def has(self, key: str) -> bool:
         return key in STRINGS
 
+    def number_word(self, n: int) -> str:
+        """'seven'/'zeven' for 1-10 (how a text says a small count), digits beyond."""
+        words = {"nl": "een twee drie vier vijf zes zeven acht negen tien",
+                 "en": "one two three four five six seven eight nine ten"}[self.lang].split()
+        return words[n - 1] if 1 <= n <= len(words) else str(n)
+
     # --- numbers -------------------------------------------------------------------
     def num(self, x, digits: int = 0) -> str:
         """A number with ``digits`` decimals, thousands grouped, a true minus sign."""

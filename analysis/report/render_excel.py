@@ -20,8 +20,9 @@ from analysis.report.blocks import Column, ReportContent, Table, Voice
 from analysis.report.i18n import Texts
 from instrument.errors import ServiceDriversError
 
-NUMBER_FORMATS = {"count": "#,##0", "rank": "0", "share": "0%", "pct": "0.0", "pct1": "0.0", "score": "0.0", "signed": "+0.0;-0.0;0.0",
-                  "nps": "+0.0;-0.0;0.0", "num1": "0.0", "num2": "0.00", "num3": "0.000", "pvalue": "0.0000"}
+NUMBER_FORMATS = {"count": "#,##0", "rank": "0", "share": "0%", "pct": "0.0", "pct1": "0.0", "score": "0.0",
+                  "signed": "+0.0;-0.0;0.0", "nps": "+0.0;-0.0;0.0", "num1": "0.0", "num2": "0.00", "num3": "0.000",
+                  "pvalue": "0.0000"}
 HEADER_FILL = PatternFill("solid", fgColor="DDE6EE")
 MAX_SHEET_NAME = 31
 
@@ -107,8 +108,9 @@ def _write_sheet(wb: Workbook, name: str, columns: list[tuple[str, str, str]], r
     return ws
 
 
-def render_excel(contents: list[ReportContent], path: Path, *, notes: tuple[str, ...] = ()) -> Path:
-    """Write the tables of ``contents`` (the study report first) to ``path``."""
+def render_excel(contents: list[ReportContent], path: Path, *, notes: tuple[str, ...] = (),
+                 group_labels: dict | None = None) -> Path:
+    """Write the tables of ``contents`` (the study report first) to ``path``; ``group_labels`` names the groups."""
     if not contents:
         raise ValueError("no report content to write")
     t = Texts(contents[0].lang)
@@ -125,18 +127,20 @@ def render_excel(contents: list[ReportContent], path: Path, *, notes: tuple[str,
     about.column_dimensions["B"].width = 100
     used = {about.title.lower()}
     group_column = ("group_name", t("excel.group"), "text")
+    names = {ALL: t("scope.study"), **(group_labels or {})}
     for name, (table, rows) in _merged_tables(contents, t).items():
         columns = _expand(table.columns, t)
         if any("group" in r for r in rows) and not {"group_label", "group"} & {c.key for c in table.columns}:
             columns = [group_column, *columns]
-            rows = [{**r, "group_name": t("scope.study") if r.get("group") == ALL else r.get("group")} for r in rows]
+            rows = [{**r, "group_name": names.get(r.get("group"), r.get("group"))} for r in rows]
         sheet = t("sheet." + name) if t.has("sheet." + name) else name
         _write_sheet(wb, sheet, columns, rows, used)
     voice = _voice_rows(contents, t)
     if voice:
-        rows = [{**r, "group_name": t("scope.study") if r["group"] == ALL else r["group"]} for r in voice]
-        _write_sheet(wb, t("sheet.voice"), [group_column, ("nps_group", t("col.nps_group"), "text"),
-                                            ("text", t("col.quote"), "text"), ("meta", t("col.quote_meta"), "text")], rows, used)
+        rows = [{**r, "group_name": names.get(r["group"], r["group"])} for r in voice]
+        columns = [group_column, ("nps_group", t("col.nps_group"), "text"), ("text", t("col.quote"), "text"),
+                   ("meta", t("col.quote_meta"), "text")]
+        _write_sheet(wb, t("sheet.voice"), columns, rows, used)
     try:
         wb.save(path)
     except OSError as exc:

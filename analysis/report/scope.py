@@ -22,6 +22,7 @@ class StudyResults:
     command: str = ""
     versions: tuple = ()
     generated: str = ""
+    validation_note: str = ""        # why the validation is for the whole study only, if it is
 
 
 def group_sizes(res) -> dict[str, int]:
@@ -47,8 +48,22 @@ def driver_label(results: StudyResults, key: str, t: Texts) -> str:
     return results.inst.construct(key).label[t.lang]
 
 
-def group_label(group: str, t: Texts) -> str:
-    return t("scope.study") if group == ALL else str(group)
+def group_header(results: StudyResults, t: Texts) -> str:
+    """The column header for groups: the questionnaire's label of the --by column ('Organisation', 'Channel')."""
+    by = results.analysis.settings.by
+    try:
+        return results.inst.variable(by).label[t.lang]
+    except (KeyError, AttributeError, TypeError):
+        return t("col.group") if by is None else str(by)
+
+
+def group_label(results: StudyResults, group: str, t: Texts) -> str:
+    """How a group is named: 'Whole study' for 'all', channels by their questionnaire label."""
+    if group == ALL:
+        return t("scope.study")
+    if results.analysis.settings.by == "channel":
+        return channel_label(results, group, t)
+    return str(group)
 
 
 def channel_label(results: StudyResults, key: str, t: Texts) -> str:

@@ -9,9 +9,9 @@ def _s(nl: str, en: str) -> dict:
 SECTION_STRINGS = {
     # --- drivers
     "drivers.r2": _s(
-        "Samen verklaren de zeven drivers {r2} ({r2_ci}) van de verschillen in {outcome} tussen klanten (R², {n} "
+        "Samen verklaren de {k} drivers {r2} ({r2_ci}) van de verschillen in {outcome} tussen klanten (R², {n} "
         "respondenten met een score op elke driver). De grafiek laat zien welk deel daarvan bij elke driver hoort.",
-        "Together the seven drivers explain {r2} ({r2_ci}) of the differences in {outcome} between customers (R², {n} "
+        "Together the {k} drivers explain {r2} ({r2_ci}) of the differences in {outcome} between customers (R², {n} "
         "respondents with a score on every driver). The chart shows which part of that goes with each driver."),
     "outcome.satisfaction": _s("tevredenheid", "satisfaction"), "outcome.csat": _s("CSAT", "CSAT"),
     "outcome.nps": _s("aanbevelingsbereidheid", "likelihood to recommend"), "outcome.ces": _s("klantinspanning",
@@ -60,10 +60,10 @@ SECTION_STRINGS = {
                          "counted in the driver analysis, how much of satisfaction the drivers explain, and which "
                          "three drivers deserve attention first."),
     "overview.table": _s("Overzicht per organisatie", "Overview per organisation"),
-    "overview.note": _s("Respondenten zonder score op alle zeven drivers (vooral wie niet belde: wachttijd en keuzemenu "
-                        "gelden alleen voor telefoon) tellen niet mee in de driveranalyse; wel in de kerncijfers.",
-                        "Respondents without a score on all seven drivers (mostly those who did not phone: wait time "
-                        "and menu apply to the phone only) do not count in the driver analysis; they do in the key figures."),
+    "overview.note": _s("Respondenten zonder score op elke geanalyseerde driver tellen niet mee in de driveranalyse "
+                        "(wachttijd en keuzemenu gelden alleen voor bellers); wel in de kerncijfers.",
+                        "Respondents without a score on every analysed driver do not count in the driver analysis "
+                        "(wait time and the menu apply to callers only); they do in the key figures."),
     "overview.differences": _s("Duidelijke verschillen tussen organisaties", "Clear differences between organisations"),
     "overview.differences_table": _s("Drivers die bij een organisatie duidelijk zwaarder of lichter wegen dan bij de rest",
                                      "Drivers that weigh clearly more or less at an organisation than at the rest"),
@@ -84,10 +84,10 @@ SECTION_STRINGS = {
     "col.performance_all": _s("Prestatie totaal", "Performance, all"),
     # --- priorities
     "priorities.intro": _s(
-        "Alle zeven drivers op volgorde van prioriteit. Drivers in 'hier verbeteren' komen eerst; daarna telt belang "
+        "Alle {k} drivers op volgorde van prioriteit. Drivers in 'hier verbeteren' komen eerst; daarna telt belang "
         "maal ruimte voor verbetering (100 min prestatie). De intervallen tonen hoe vast die volgorde ligt: 1–3 "
         "betekent dat de driver in een nieuwe steekproef op plaats 1, 2 of 3 kan eindigen.",
-        "All seven drivers in order of priority. Drivers in 'concentrate here' come first; then importance times "
+        "All {k} drivers in order of priority. Drivers in 'concentrate here' come first; then importance times "
         "room for improvement (100 minus performance) counts. The intervals show how firm that order is: 1–3 means "
         "the driver could end up in place 1, 2 or 3 in a new sample."),
     "priorities.table": _s("Prioriteiten: {group}", "Priorities: {group}"),
@@ -107,11 +107,11 @@ SECTION_STRINGS = {
         "never shown."),
     # --- method
     "method.importance": _s(
-        "Belang. Per organisatie is {outcome} voorspeld uit de zeven driverscores (lineaire regressie). Het belang van "
+        "Belang. Per organisatie is {outcome} voorspeld uit de {k} driverscores (lineaire regressie). Het belang van "
         "een driver is zijn aandeel in de verklaarde variantie R² volgens de methode van Lindeman, Merenda en Gold "
         "(LMG, 1980): het gemiddelde van wat de driver toevoegt over alle volgordes van invoeren. De aandelen zijn "
         "nooit negatief en tellen op tot 100%. De prioriteiten gebruiken {measure}.",
-        "Importance. Per organisation, {outcome} was predicted from the seven driver scores (linear regression). A "
+        "Importance. Per organisation, {outcome} was predicted from the {k} driver scores (linear regression). A "
         "driver's importance is its share of the explained variance R² by the method of Lindeman, Merenda and Gold "
         "(LMG, 1980): the average of what the driver adds over all orders of entry. Shares are never negative and "
         "add up to 100%. The priorities use {measure}."),
@@ -123,10 +123,10 @@ SECTION_STRINGS = {
                              "omgerekend naar 0–100: 1 wordt 0, 7 wordt 100.",
                              "Performance. A driver's mean score (mean of its four items, 1–7) rescaled to 0–100: "
                              "1 becomes 0, 7 becomes 100."),
-    "method.quadrants": _s("Kwadranten. Belang en prestatie zijn gesplitst op {crosshair} van de zeven drivers "
+    "method.quadrants": _s("Kwadranten. Belang en prestatie zijn gesplitst op {crosshair} van de {k} drivers "
                            "(Martilla & James 1977). De prioriteit zet 'hier verbeteren' voorop en ordent daarna op "
                            "belang × (100 − prestatie).",
-                           "Quadrants. Importance and performance are split at {crosshair} of the seven drivers "
+                           "Quadrants. Importance and performance are split at {crosshair} of the {k} drivers "
                            "(Martilla & James 1977). The priority puts 'concentrate here' first and then orders by "
                            "importance × (100 − performance)."),
     "method.bootstrap": _s("Onzekerheid. Alle intervallen zijn {level}%-percentielintervallen uit {n} bootstrap-"
