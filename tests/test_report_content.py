@@ -165,3 +165,13 @@ def test_whole_study_only_without_a_grouping_column(example, inst, tmp_path):
     assert reports.groups == {} and [p.name for p in reports.paths] == ["study.html", "tables.xlsx"]
     html = reports.study_html.read_text(encoding="utf-8")
     assert "Samenvatting" in html and "De organisaties in één oogopslag" not in html
+
+
+def test_small_group_shown_with_a_lower_minimum_gets_the_unstable_ranks_caution(small_study, inst):
+    res = results(small_study, inst, min_group_n=5)
+    assert "Klein" in shown_groups(res)[0]
+    content = report_content(res, "Klein", "en", "x")
+    assert content.summary.top
+    assert any("fewer than 100" in note and "indication" in note for note in content.summary.certainty)
+    nl = report_content(res, "Klein", "nl", "x")
+    assert any("minder dan 100" in note for note in nl.summary.certainty)

@@ -4,8 +4,8 @@ Respondents write their e-mail address, phone number, bank account or address in
 the open 'why' answer, and name the agent who helped them. None of that may reach a
 report (HTML, PDF or Excel): :func:`mask_personal_data` replaces each with a visible
 placeholder (``[e-mail]``, ``[telefoon]``/``[phone]``, ``[IBAN]``, ``[postcode]``,
-``[naam]``/``[name]``, ``[link]``). Everything here is a pure function of its
-arguments.
+``[naam]``/``[name]``, ``[link]``). The functions are pure (the shipped name list is
+read once from the package).
 
 What is recognised:
 
@@ -31,6 +31,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib import resources
+
+from instrument.errors import ServiceDriversError
 
 PLACEHOLDERS = {
     "email": {"nl": "[e-mail]", "en": "[e-mail]"},
@@ -99,7 +101,13 @@ _STRUCTURE_WORDS = frozenset({"van", "de", "der", "den", "ter", "ten", "te", "'t
 @lru_cache(maxsize=1)
 def shipped_first_names() -> frozenset[str]:
     """The common first names shipped with the package (``data/first_names.txt``)."""
-    text = resources.files("analysis.report").joinpath("data/first_names.txt").read_text(encoding="utf-8")
+    try:
+        text = resources.files("analysis.report").joinpath("data/first_names.txt").read_text(encoding="utf-8")
+    except OSError as exc:
+        # Without the list, agents' names would reach reports: stop instead.
+        raise ServiceDriversError("the list of first names used to mask names in open answers "
+                                  "(analysis/report/data/first_names.txt, package data) is missing; "
+                                  f"reinstall service-drivers ({exc.strerror or exc})") from None
     return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
