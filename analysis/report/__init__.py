@@ -214,7 +214,7 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
                              hidden_channels=[c for c, n in channel_sizes(analysis, g).items() if n < min_group_n])
              for g in [ALL, *shown]}
     results = StudyResults(analysis=analysis, validation=validation, quality=quality, inst=inst,
-                           validation_note=validation_note,
+                           validation_note=validation_note, extra_names=tuple(names),
                            voice={g: v for g, v in voice.items() if v is not None}, min_group_n=min_group_n,
                            title=title, source=Path(str(quality.file)).name,
                            command=_command(quality, by, lang, out_dir, title, min_group_n, analysis, inst),

@@ -13,6 +13,7 @@ from analysis.bootstrap import ALL
 from analysis.drivers_sample import REASON_CODES
 from analysis.report.blocks import Column, Heading, Notes, Paragraph, Section, Table
 from analysis.report.i18n import Texts
+from analysis.report.privacy import mask_personal_data
 from analysis.report.scope import driver_label, drivers_shown, group_header, group_label
 from analysis.validation_result import GROUP_ALL
 
@@ -214,7 +215,9 @@ def data_quality(results, group: str, shown: list[str], t: Texts) -> Section:
                             tuple({"group": group, "reason": _validation_reason(r, t), "n": int(n)}
                                   for r, n in counts.items())))
     if q.warnings and group == ALL:
-        blocks.append(Notes(tuple(q.warnings), title=t("quality.reader_warnings")))
+        # the reader's warnings may quote values (e.g. SPSS value labels of agent codes): masked like answers
+        blocks.append(Notes(tuple(mask_personal_data(w, t.lang, results.extra_names) for w in q.warnings),
+                            title=t("quality.reader_warnings")))
     return Section("quality", t("section.quality"), tuple(blocks))
 
 
