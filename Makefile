@@ -16,12 +16,14 @@ test: $(STAMP)
 
 EXAMPLE := data/example/responses.sav
 
-# The main job on the shipped example study (grows stage by stage: check, validate,
-# analyse, report).
+# The main job on the shipped example study: check, validate, analyse, report
+# (English and Dutch reports in reports/example/).
 demo: $(STAMP)
 	$(VENV)/bin/drivers check $(EXAMPLE)
 	$(VENV)/bin/drivers validate $(EXAMPLE) --by organisation
 	$(VENV)/bin/drivers analyse $(EXAMPLE) --by organisation --bootstrap 2000 --seed 1
+	$(VENV)/bin/drivers report $(EXAMPLE) --by organisation --lang en --bootstrap 2000 --seed 1 --out reports/example
+	$(VENV)/bin/drivers report $(EXAMPLE) --by organisation --lang nl --bootstrap 2000 --seed 1 --out reports/example/nl
 
 clean-venv:
 	rm -rf $(VENV)

@@ -24,6 +24,7 @@ _EXPORTS = {
     "ValidationResult": "analysis.validation_result",
     "analyse_drivers": "analysis.drivers",
     "DriverAnalysis": "analysis.drivers_result",
+    "build_reports": "analysis.report",
     "simulate_study": "analysis.simulation",
     "construct_scores": "analysis.scores",
     "keyed_items": "analysis.scores",

@@ -146,8 +146,17 @@ def validate(
             invariance_note = f"measurement invariance needs two or more groups; '{by}' has {n_groups}"
         else:
             frame = items.assign(**{"__group__": group_labels.to_numpy()})
+            # Only constructs answered in every group can be compared across groups
+            # (phone-only constructs do not exist in an e-mail group).
+            shared = [k for k in (c.key for c in inst.constructs)
+                      if all(k in assessable_constructs(items.loc[(group_labels == g).to_numpy()], inst)
+                             for g in group_labels.unique())]
+            left_out = [c.key for c in inst.constructs if c.key not in shared]
+            if left_out:
+                invariance_note = (f"invariance tested without {', '.join(left_out)}: not answered in every "
+                                   f"group of '{by}'")
             try:
-                invariance_result = invariance_steps(inst.model_syntax(), frame, "__group__",
+                invariance_result = invariance_steps(inst.model_syntax(shared), frame, "__group__",
                                                      levels=levels, missing=missing)
             except ModelError as exc:
                 invariance_note = f"measurement invariance could not be tested: {exc}"
@@ -161,6 +170,12 @@ def validate(
         n_input=selection.n_input,
         instrument_version=inst.content_version,
     )
+
+
+def assessable_constructs(items: pd.DataFrame, inst: Instrument) -> list[str]:
+    """Constructs every item of which has at least one answer in ``items``."""
+    answered = items.notna().any(axis=0)
+    return [c.key for c in inst.constructs if all(answered[i] for i in c.item_ids)]
 
 
 def _missing_by_design(kept: pd.DataFrame, inst: Instrument, item_ids) -> pd.DataFrame:
@@ -179,10 +194,16 @@ def _missing_by_design(kept: pd.DataFrame, inst: Instrument, item_ids) -> pd.Dat
 def _validate_group(name: str, items: pd.DataFrame, by_design: pd.DataFrame,
                     inst: Instrument, missing: str) -> GroupValidation:
     problems: list[Problem] = []
-    constructs = {c.key: c.item_ids for c in inst.constructs}
+    present = assessable_constructs(items, inst)
+    absent = [c.key for c in inst.constructs if c.key not in present]
+    if absent:
+        problems.append(Problem("not_assessed", f"{', '.join(absent)} not assessed: no answers to all of "
+                                "their items in this group (e.g. phone-only items)", "warning", name))
+    constructs = {k: inst.construct(k).item_ids for k in present}
     model = None
     try:
-        model = SEM(inst.model_syntax()).fit(items, missing=missing)
+        model = SEM(inst.model_syntax(present)).fit(items[[i for ids in constructs.values() for i in ids]],
+                                                     missing=missing)
         problems.extend(model.problems_)
     except ModelError as exc:
         problems.append(Problem("estimation", f"the CFA could not be estimated: {exc}", "error", name))
@@ -213,7 +234,7 @@ def _validate_group(name: str, items: pd.DataFrame, by_design: pd.DataFrame,
         n=len(items),
         fit=model.fit_ if usable_fit else None,
         reliability=reliability,
-        item_analysis=_item_analysis(items, inst, problems, name),
+        item_analysis=_item_analysis(items, inst, present, problems, name),
         loadings=_loadings(model, inst) if usable_fit else _empty_loadings(),
         htmt=htmt_result,
         fornell_larcker=fornell,
@@ -223,21 +244,37 @@ def _validate_group(name: str, items: pd.DataFrame, by_design: pd.DataFrame,
     )
 
 
-def _reliability(items, constructs, solution, problems, name):
-    by_construct = {k: items[ids] for k, ids in constructs.items()}
-    try:
-        return reliability_table(by_construct, solution=solution)
-    except ValueError as exc:
-        # An improper solution (|standardized loading| > 1) has no CR/AVE; keep alpha.
-        if solution is None:
-            raise
-        problems.append(Problem("reliability", f"omega, CR and AVE not computed: {exc}", "warning", name))
-        return reliability_table(by_construct, solution=None)
+RELIABILITY_COLUMNS = ["construct", "n_items", "n_obs", "alpha", "alpha_ci_low", "alpha_ci_high", "omega",
+                       "cr", "ave", "alpha_ok", "omega_ok", "cr_ok", "ave_ok"]
 
 
-def _item_analysis(items, inst, problems, name) -> pd.DataFrame:
+def _reliability(items, constructs, solution, problems, name) -> pd.DataFrame:
+    """Reliability per construct; a construct that cannot be assessed gets a row of NaN
+    and a problem (e.g. phone-only items in a group of e-mail respondents)."""
+    rows = []
+    for key, ids in constructs.items():
+        one = {key: items[ids]}
+        try:
+            rows.append(reliability_table(one, solution=solution))
+            continue
+        except ValueError as exc:
+            reason = str(exc)
+        try:
+            # An improper solution (|standardized loading| > 1) has no CR/AVE; keep alpha.
+            rows.append(reliability_table(one, solution=None))
+            problems.append(Problem("reliability", f"omega, CR and AVE not computed: {reason}", "warning", name))
+        except ValueError as exc:
+            problems.append(Problem("reliability", f"reliability not computed: {exc}", "warning", name))
+            rows.append(pd.DataFrame([{"construct": key, "n_items": len(ids), "n_obs": 0}]))
+    table = pd.concat(rows, ignore_index=True).reindex(columns=RELIABILITY_COLUMNS)
+    for col in ("alpha_ok", "omega_ok", "cr_ok", "ave_ok"):
+        table[col] = table[col].astype("boolean")
+    return table
+
+
+def _item_analysis(items, inst, constructs, problems, name) -> pd.DataFrame:
     frames = []
-    for c in inst.constructs:
+    for c in map(inst.construct, constructs):
         lo, hi = scale_range(inst, c.key)
         try:
             table = item_analysis(items[c.item_ids], scale_min=lo, scale_max=hi)

@@ -159,7 +159,7 @@ display(HTML(summary.group(0)))
 # %%
 workbook = pd.read_excel(reports.workbook, sheet_name=None)
 print("Sheets:", ", ".join(workbook))
-workbook["Overview"]
+workbook[next(iter(workbook))]   # the first sheet is the overview (its name follows LANG)
 
 # %% [markdown]
 # ## Where to go from here

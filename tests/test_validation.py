@@ -175,3 +175,15 @@ def test_bad_arguments(example, inst):
         validate(example, inst, missing="pairwise")
     with pytest.raises(ValueError, match="no such column"):
         validate(example, inst, by="region")
+
+
+def test_by_channel_assesses_phone_only_constructs_where_they_apply(example, inst):
+    res = validate(example, inst, by="channel")
+    email = res.groups["email"]
+    assert set(email.reliability["construct"]) == {c.key for c in inst.constructs} - {"wait_time", "menu"}
+    assert email.fit is not None and email.fit.df == 215          # the 6-factor model (23 items)
+    assert any(p.kind == "not_assessed" and "wait_time, menu" in p.message for p in email.problems)
+    assert set(res.groups["phone"].reliability["construct"]) == {c.key for c in inst.constructs}
+    # invariance is tested on the constructs every channel has, and says so
+    assert "without wait_time, menu" in res.invariance_note
+    assert list(res.invariance.table["level"]) == ["configural", "metric", "scalar"]

@@ -86,7 +86,7 @@ def print_validation(result: ValidationResult) -> None:
 
 
 def _print_fit(result: ValidationResult) -> None:
-    t = Table(title="CFA fit of the 8-factor measurement model (CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; Hu & Bentler 1999)",
+    t = Table(title="CFA fit of the measurement model (CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; Hu & Bentler 1999)",
               title_justify="left", box=box.SIMPLE_HEAD)
     for col in ("group", "n", "chi2", "df", "p", "CFI", "TLI", "RMSEA [90% CI]", "SRMR"):
         t.add_column(col, justify="left" if col == "group" else "right")

@@ -191,15 +191,9 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     if analysis is None:
         say("analysis")
         analysis = analyse_drivers(data, inst, by=by, bootstrap=bootstrap, seed=seed, drivers=drivers)
-    validation_note = ""
     if validation is None:
         say("validation")
-        try:
-            validation = validate(data, inst, by=by)
-        except (ValueError, ServiceDriversError) as exc:
-            # e.g. by channel: the phone-only items have no answers in the other channels
-            validation_note = str(exc)
-            validation = validate(data, inst, by=None)
+        validation = validate(data, inst, by=by)
     if analysis.settings.by != by or validation.by not in (by, None):
         raise ServiceDriversError(f"the results given were computed by '{analysis.settings.by}'/'{validation.by}', "
                                   f"not by '{by}'; compute them with by='{by}'")
@@ -214,7 +208,7 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
                              hidden_channels=[c for c, n in channel_sizes(analysis, g).items() if n < min_group_n])
              for g in [ALL, *shown]}
     results = StudyResults(analysis=analysis, validation=validation, quality=quality, inst=inst,
-                           validation_note=validation_note, extra_names=tuple(names),
+                           extra_names=tuple(names),
                            voice={g: v for g, v in voice.items() if v is not None}, min_group_n=min_group_n,
                            title=title, source=Path(str(quality.file)).name,
                            command=_command(quality, by, lang, out_dir, title, min_group_n, analysis, inst),

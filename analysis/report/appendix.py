@@ -90,8 +90,7 @@ def validation(results, group: str, shown: list[str], t: Texts) -> Section:
         keep.insert(0, GROUP_ALL)         # the whole study is always shown
     blocks: list = [Paragraph(t("validation.intro", n=t.count(val.n_used), method=t("missing." + val.missing)))]
     if val.by is None and results.analysis.settings.by is not None:
-        blocks.append(Notes((t("validation.whole_only", by=results.analysis.settings.by,
-                               reason=results.validation_note or "-"),), css="withheld"))
+        blocks.append(Notes((t("validation.whole_only", by=results.analysis.settings.by),), css="withheld"))
     fit_columns = (Column("group_label", group_header(results, t)), Column("n", "n", "count"),
                    Column("chi2", "χ²", "num1"), Column("df", "df", "count"), Column("pvalue", "p", "pvalue"),
                    Column("cfi", "CFI", "num3", **_ok("cfi_ok", t, thresholds.CFI)),

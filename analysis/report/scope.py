@@ -22,7 +22,6 @@ class StudyResults:
     command: str = ""
     versions: tuple = ()
     generated: str = ""
-    validation_note: str = ""        # why the validation is for the whole study only, if it is
     extra_names: tuple = ()          # agents' names found in the data, masked wherever text from the data appears
 
 

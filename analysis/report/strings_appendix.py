@@ -17,9 +17,8 @@ APPENDIX_STRINGS = {
         "is set against the threshold from the literature (✓ met, ✗ not met)."),
     "missing.ml": _s("full-information maximum likelihood (FIML)", "full-information maximum likelihood (FIML)"),
     "missing.listwise": _s("alleen volledige antwoorden (listwise)", "complete answers only (listwise)"),
-    "validation.whole_only": _s("Per '{by}' kon de vragenlijst niet worden gevalideerd ({reason}); hieronder de "
-                                "validatie op het hele onderzoek.", "The questionnaire could not be validated per "
-                                "'{by}' ({reason}); below is the validation on the whole study."),
+    "validation.whole_only": _s("De validatie is berekend op het hele onderzoek, niet per '{by}'.",
+                                "The validation was computed on the whole study, not per '{by}'."),
     "validation.fit": _s("Fit van het meetmodel", "Fit of the measurement model"),
     "validation.fit_note": _s("Drempels: CFI en TLI ≥ 0,95, RMSEA ≤ 0,06 (met 90%-interval), SRMR ≤ 0,08 (Hu & Bentler 1999).",
                               "Thresholds: CFI and TLI ≥ 0.95, RMSEA ≤ 0.06 (with 90% interval), SRMR ≤ 0.08 (Hu & Bentler 1999)."),
