@@ -8,12 +8,12 @@ with ``\\n`` line ends.
 """
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
+from analysis.outputs import check_writable
 from instrument import Instrument
 from instrument.errors import ServiceDriversError
 
@@ -46,17 +46,6 @@ def output_format(path: Path, fmt: str | None = None) -> str:
 def truth_path_for(path: Path) -> Path:
     """Where the truth goes beside a responses file: ``study.csv`` -> ``study.truth.json``."""
     return path.with_name(path.stem + ".truth.json")
-
-
-def check_writable(path: Path) -> None:
-    """Raise a one-line error unless ``path`` can be created (its folder exists and is writable)."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise ServiceDriversError(f"{path}: is a folder; give a file name")
-    if not folder.is_dir():
-        raise ServiceDriversError(f"{path}: the folder {folder} does not exist; create it first")
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise ServiceDriversError(f"{path}: no permission to write here")
 
 
 def write_responses(frame: pd.DataFrame, path: Path, inst: Instrument, fmt: str | None = None,

@@ -297,15 +297,6 @@ def test_user_errors(study):
         res.table("beta")
 
 
-@pytest.mark.parametrize("module", ["analysis.bootstrap", "analysis.bootstrap_engine"])
-def test_docstring_examples(module):
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(module))
-    assert result.attempted > 0 and result.failed == 0
-
-
 def test_seed_sequence_accepted_as_seed(study):
     """A SeedSequence (e.g. a spawned child) is used as is, as the docstring says."""
     one = study[study.org == study.org.iloc[0]]

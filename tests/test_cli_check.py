@@ -222,7 +222,7 @@ def test_json_report(run_cli, frame, tmp_path):
     payload = json.loads(target.read_text())
     assert payload["ok"] is True and payload["n_usable"] == 12 and len(payload["items"]) == 36
     user_error(run_cli("check", tmp_path / "responses.csv", "--json", tmp_path / "no" / "dir" / "r.json"),
-               "cannot write the JSON report")
+               "the folder")
 
 
 def test_input_file_unchanged_by_check(run_cli, frame, tmp_path):

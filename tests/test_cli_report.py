@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from instrument import read_responses
-from report_fixtures import CSV, SAV, example  # noqa: F401  (session fixture)
+from report_fixtures import CSV, SAV
 
 ARGS = ("--bootstrap", "200", "--seed", "7")
 

@@ -6,7 +6,6 @@ pins are to 1e-8.
 """
 from __future__ import annotations
 
-import doctest
 import json
 from pathlib import Path
 
@@ -14,9 +13,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import analysis.discriminant
-import analysis.reliability
-import analysis.reliability_inputs
 from analysis.discriminant import fornell_larcker, fornell_larcker_from_solution, htmt
 from analysis.reliability import CFASolution
 from analysis.thresholds import Threshold
@@ -222,10 +218,3 @@ def test_fornell_larcker_input_errors():
         fornell_larcker({"a": .5, "b": 1.2}, corr)
     with pytest.raises(ValueError, match="at least two constructs"):
         fornell_larcker({"a": .5}, corr)
-
-
-@pytest.mark.parametrize("module", [analysis.discriminant, analysis.reliability,
-                                    analysis.reliability_inputs])
-def test_docstring_examples_run(module):
-    failures, _ = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert failures == 0

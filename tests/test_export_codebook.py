@@ -5,7 +5,6 @@ import io
 import json
 
 import pandas as pd
-import pytest
 
 from instrument.export import codebook, codebook_csv, codebook_json, codebook_markdown
 
@@ -87,14 +86,3 @@ def test_markdown_tables(inst):
     for line in md.split("## Value labels")[0].splitlines():
         if line.startswith("| `"):
             assert line.count("|") - line.count("\\|") == header_cells  # no cell breaks the table
-
-
-@pytest.mark.parametrize("module", ["instrument.export", "instrument.export.naming", "instrument.export.limesurvey",
-                                    "instrument.export.qualtrics", "instrument.export.printable",
-                                    "instrument.export.codebook"])
-def test_docstring_examples(module):
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(module))
-    assert result.attempted > 0 and result.failed == 0

@@ -252,15 +252,6 @@ def test_user_errors_are_clear(sim):
         relative_importance(sim.head(8), "satisfaction", DRIVERS)
 
 
-@pytest.mark.parametrize("module", ["analysis.importance", "analysis.dominance"])
-def test_docstring_examples(module):
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0
-
-
 @pytest.mark.parametrize("p", range(1, 11))
 def test_symmetric_chains_cover_every_subset_once(p):
     masks = np.concatenate([plan[3] for plan in symmetric_chain_plan(p)])
@@ -280,12 +271,3 @@ def test_perfect_fit_falls_back_to_solves():
         cols = [j for j in range(3) if mask >> j & 1]
         expected = sm.OLS(data[:, 3], sm.add_constant(x[:, cols])).fit().rsquared
         assert arrays.subset_r2[mask] == pytest.approx(expected, abs=1e-9)
-
-
-def test_driver_data_docstring_examples():
-    import doctest
-
-    import analysis.driver_data
-
-    result = doctest.testmod(analysis.driver_data)
-    assert result.attempted > 0 and result.failed == 0

@@ -2,7 +2,6 @@
 tests/fixtures/r/sem_*.R) and the Cheung & Rensvold / Chen decision rules."""
 from __future__ import annotations
 
-import doctest
 import json
 import math
 from pathlib import Path
@@ -11,7 +10,6 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-import analysis.invariance
 from analysis.invariance import LEVELS, TABLE_COLUMNS, invariance_steps
 from analysis.sem import SEM
 from instrument.errors import ModelError
@@ -105,8 +103,3 @@ def test_bad_levels_raise(levels, message):
     data = pd.read_csv(FIXTURES / "sem_holzinger.csv")
     with pytest.raises(ModelError, match=message):
         invariance_steps(HS_MODEL, data, "school", levels=levels)
-
-
-def test_docstring_example_runs():
-    failures, tried = doctest.testmod(analysis.invariance)
-    assert tried > 0 and failures == 0

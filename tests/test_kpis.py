@@ -164,12 +164,3 @@ def test_invalid_answers_are_named(tiny):
         csat(tiny, "csat")
     with pytest.raises(ValueError, match="ci_method"):
         nps(tiny, "ltr", ci_method="score")
-
-
-def test_docstring_examples():
-    import doctest
-
-    import analysis.kpis
-
-    result = doctest.testmod(analysis.kpis)
-    assert result.attempted > 0 and result.failed == 0

@@ -182,13 +182,3 @@ def test_input_errors():
         importance_performance(IMP, PERF.drop("menu"))
     with pytest.raises(ValueError, match="both importance_replicates and performance_replicates"):
         importance_performance(IMP, PERF, importance_replicates=np.ones((3, 4)))
-
-
-def test_docstring_examples():
-    import doctest
-
-    import analysis.priorities
-
-    result = doctest.testmod(analysis.priorities, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0
-    plt.close("all")

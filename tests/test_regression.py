@@ -94,12 +94,3 @@ def test_errors(sim):
         driver_regression(sim, "satisfaction", DRIVERS, level=95)
     with pytest.raises(DataError, match="column 'satisfaction'.*missing"):
         driver_regression(sim.assign(satisfaction=np.nan), "satisfaction", DRIVERS)
-
-
-def test_docstring_examples():
-    import doctest
-
-    import analysis.regression
-
-    result = doctest.testmod(analysis.regression)
-    assert result.attempted > 0 and result.failed == 0

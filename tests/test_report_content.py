@@ -10,7 +10,6 @@ from analysis.report.blocks import Figure, Notes, Table
 from analysis.report.content import report_content
 from analysis.report.i18n import Texts
 from analysis.report.scope import StudyResults, shown_groups
-from report_fixtures import example, small_study  # noqa: F401  (session fixtures)
 
 
 def results(study, inst, **kw) -> StudyResults:

@@ -12,7 +12,6 @@ import pytest
 from openpyxl import load_workbook
 
 from analysis.report import build_reports
-from report_fixtures import example  # noqa: F401  (session fixture)
 
 PERSONAL = "Mail me op a.b@example.nl of bel +31 6 1234 5678; rekening DE89 3704 0044 0532 0130 00. Sanne hielp."
 

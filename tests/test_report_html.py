@@ -13,7 +13,7 @@ from analysis.bootstrap import ALL
 from analysis.report import build_reports
 from analysis.report.i18n import Texts
 from analysis.report.voice import sample_voice
-from report_fixtures import HOSTILE, example  # noqa: F401  (session fixture)
+from report_fixtures import HOSTILE
 
 AGENTS = ("Xandru Vermeulen", "Quirijn Bakker", "Ysolde")
 READER_WARNING = "column 'agent_id': SPSS codes translated by their value labels (1 'Ysolde' -> Ysolde)"

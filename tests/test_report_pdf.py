@@ -13,7 +13,6 @@ from analysis.report.figures import draw
 from analysis.report.i18n import Texts
 from analysis.report.render_html import png_data_uri
 from analysis.report.render_pdf import printable_text, render_pdf
-from report_fixtures import small_study  # noqa: F401  (session fixture)
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import doctest
-import importlib
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +14,6 @@ from instrument.errors import ModelError
 from sem_fixture_data import HS_MODEL
 
 FIXTURES = Path(__file__).parent / "fixtures"
-MODULES = ["analysis.sem", "analysis.sem.syntax", "analysis.sem.spec", "analysis.sem.representation",
-           "analysis.sem.data", "analysis.sem.fiml", "analysis.sem.h1", "analysis.sem.estimate",
-           "analysis.sem.start", "analysis.sem.indices", "analysis.sem.standardize",
-           "analysis.sem.problems", "analysis.sem.report", "analysis.sem.model"]
 
 
 @pytest.fixture(scope="module")
@@ -102,9 +96,3 @@ def test_fixed_values_and_labels_in_syntax():
 def test_syntax_errors_raise_at_construction():
     with pytest.raises(ModelError, match="line 2"):
         SEM("visual =~ x1 + x2 + x3\ntextual := x4")
-
-
-@pytest.mark.parametrize("module", MODULES)
-def test_docstring_examples_run(module):
-    failures, tried = doctest.testmod(importlib.import_module(module))
-    assert failures == 0

@@ -21,12 +21,12 @@ from analysis.bootstrap import ALL
 from analysis.cli.app import app, console, err_console
 from analysis.cli.reading import (
     DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, JsonOpt,
-    SheetOpt, SourceOpt, check_choice, read_for_command, usable_or_fail, write_json,
+    SheetOpt, SourceOpt, check_choice, read_for_command, usable_or_fail,
 )
 from analysis.drivers import CROSSHAIRS, IMPORTANCE_MEASURES, OUTCOMES, analyse_drivers
 from analysis.drivers_result import DriverAnalysis
 from analysis.drivers_sample import REASON_CODES
-from analysis.simulation_io import check_writable
+from analysis.outputs import check_writable, write_json
 
 # Above this many groups the per-channel KPI table is left to --json (it would run to
 # thousands of lines).

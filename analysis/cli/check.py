@@ -5,54 +5,46 @@ column and rows and exits 1 (through :func:`analysis.cli.main`).
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Optional
-
-import typer
 from rich import box
 from rich.table import Table
 
 from analysis.cli.app import app, console
-from instrument import DataError, QualityReport, load_instrument, read_responses
+from analysis.cli.reading import (
+    DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, JsonOpt,
+    SheetOpt, SourceOpt, read_for_command, usable_or_fail,
+)
+from analysis.outputs import check_writable, write_json
+from instrument import QualityReport
 from instrument.reader.table import show_delimiter
-from instrument.reader.responses import INVALID_POLICIES, SOURCES
 
 MAX_EXCLUDED_SHOWN = 20
 
 
 @app.command()
 def check(
-    data: Path = typer.Argument(..., help="Response file: .csv/.txt, .xlsx/.xls, .sav or .parquet.", show_default=False),
-    source: str = typer.Option("auto", "--source", help="auto (by extension and header), file, limesurvey or qualtrics."),
-    sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel sheet name or 0-based position (default: the first)."),
-    delimiter: Optional[str] = typer.Option(None, "--delimiter", help="Field delimiter of a text file: , ; | or tab (default: detected)."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding, e.g. utf-8, cp1252, latin-1 (default: detected)."),
-    invalid: str = typer.Option("error", "--invalid", help="error: stop at values that are not codes; missing: read them as missing and list them."),
-    id_column: Optional[str] = typer.Option(None, "--id-column", help="Name of the respondent-id column, if not respondent_id."),
-    group_column: Optional[str] = typer.Option(None, "--group-column", help="Name of the organisation column, if not organisation."),
-    json_file: Optional[Path] = typer.Option(None, "--json", help="Also write the report as JSON to this file."),
-    instrument_file: Optional[Path] = typer.Option(None, "--instrument", help="A questionnaire YAML file (default: the shipped one)."),
+    data: DataArg,
+    source: SourceOpt = "auto",
+    sheet: SheetOpt = None,
+    delimiter: DelimiterOpt = None,
+    encoding: EncodingOpt = None,
+    invalid: InvalidOpt = "error",
+    id_column: IdColumnOpt = None,
+    group_column: GroupColumnOpt = None,
+    json_file: JsonOpt = None,
+    instrument_file: InstrumentOpt = None,
 ) -> None:
     """Check a response file against the questionnaire: rows, flags, per-item missing, N/A and invalid values."""
-    if source not in SOURCES:
-        raise typer.BadParameter(f"'{source}' is not one of {', '.join(SOURCES)}", param_hint="--source")
-    if invalid not in INVALID_POLICIES:
-        raise typer.BadParameter(f"'{invalid}' is not one of {', '.join(INVALID_POLICIES)}", param_hint="--invalid")
-    inst = load_instrument(instrument_file)
-    _, report = read_responses(
-        data, inst, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding,
-        invalid=invalid, id_column=id_column, group_column=group_column,
+    if json_file is not None:
+        check_writable(json_file)
+    _, _, report = read_for_command(
+        data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
+        id_column=id_column, group_column=group_column, instrument_file=instrument_file,
     )
     print_report(report)
     if json_file is not None:
-        try:
-            json_file.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
-        except OSError as exc:
-            raise DataError(f"cannot write the JSON report ({exc.strerror}); give a writable path", file=str(json_file)) from None
+        write_json(report.to_dict(), json_file, "JSON report")
         console.print(f"report written to {json_file}", highlight=False)
-    if not report.ok:
-        raise DataError(f"cannot be analysed: {'; '.join(report.problems)}", file=report.file)
+    usable_or_fail(report)
 
 
 def print_report(report: QualityReport) -> None:

@@ -6,7 +6,6 @@ options are declared once here (as annotated types) and passed to
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -61,15 +60,6 @@ def check_choice(value: str, choices, option: str) -> str:
     if value not in choices:
         raise typer.BadParameter(f"'{value}' is not one of {', '.join(choices)}", param_hint=option)
     return value
-
-
-def write_json(document: dict, path: Path, what: str) -> None:
-    """Write a JSON document (strict: no NaN), with a one-line error for an unwritable path."""
-    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
-    try:
-        path.write_text(text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise DataError(f"cannot write the {what} ({exc.strerror}); give a writable path", file=str(path)) from None
 
 
 def usable_or_fail(report: QualityReport) -> None:

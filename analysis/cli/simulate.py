@@ -9,8 +9,8 @@ from rich.table import Table
 
 from analysis.cli.app import app, console
 from analysis.simulation import DEFAULT_SEED, simulate_study
+from analysis.outputs import check_writable
 from analysis.simulation_io import (
-    check_writable,
     output_format,
     truth_path_for,
     write_responses,

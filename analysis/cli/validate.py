@@ -16,9 +16,9 @@ from rich.table import Table
 from analysis.cli.app import app, console, err_console
 from analysis.cli.reading import (
     DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, JsonOpt,
-    SheetOpt, SourceOpt, check_choice, read_for_command, usable_or_fail, write_json,
+    SheetOpt, SourceOpt, check_choice, read_for_command, usable_or_fail,
 )
-from analysis.simulation_io import check_writable
+from analysis.outputs import check_writable, write_json
 from analysis.validation import MISSING_METHODS, validate as run_validation
 from analysis.validation_result import GROUP_ALL, ValidationResult
 

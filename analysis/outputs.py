@@ -1,0 +1,40 @@
+"""Checks and writers for files the toolkit creates (results, simulated studies, reports).
+
+Every command checks an output path before it starts computing, so that a typo in a
+folder name costs a one-line error, not minutes of fitting followed by a traceback.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from instrument.errors import ServiceDriversError
+
+
+def check_writable(path: Path) -> None:
+    """Raise a one-line error unless ``path`` can be created (its folder exists and is writable).
+
+    Examples
+    --------
+    >>> check_writable(Path("/no/such/folder/out.json"))
+    Traceback (most recent call last):
+    ...
+    instrument.errors.ServiceDriversError: /no/such/folder/out.json: the folder /no/such/folder does not exist; create it first
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise ServiceDriversError(f"{path}: is a folder; give a file name")
+    if not folder.is_dir():
+        raise ServiceDriversError(f"{path}: the folder {folder} does not exist; create it first")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ServiceDriversError(f"{path}: no permission to write here")
+
+
+def write_json(document: dict, path: Path, what: str) -> None:
+    """Write a JSON document (strict: no NaN), with a one-line error for an unwritable path."""
+    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
+    try:
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise ServiceDriversError(f"{path}: cannot write the {what} ({exc.strerror}); give a writable path") from None
