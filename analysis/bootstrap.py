@@ -50,6 +50,9 @@ def percentile_interval(replicates: np.ndarray, level: float, axis: int = 0,
     """Percentile bootstrap interval ignoring NaN (degenerate) replicates."""
     alpha = (1 - level) / 2
     replicates = np.asarray(replicates, dtype=float)
+    if replicates.shape[axis] == 0:              # every resample degenerate (a tiny group)
+        shape = np.delete(replicates.shape, axis)
+        return np.full(shape, np.nan), np.full(shape, np.nan)
     with np.errstate(all="ignore"):
         if not np.isnan(replicates).any():       # the usual case; nanquantile is much slower
             lo, hi = np.quantile(replicates, [alpha, 1 - alpha], axis=axis, method=method)

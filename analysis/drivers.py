@@ -51,7 +51,7 @@ from analysis.bootstrap import ALL, bootstrap_importance
 from analysis.bootstrap_engine import limit_blas_threads
 from analysis.dominance import dominance_analysis
 from analysis.drivers_result import DriverAnalysis, Settings
-from analysis.drivers_sample import GROUP, analysis_sample
+from analysis.drivers_sample import GROUP, analysis_sample, min_used_per_group
 from analysis.drivers_sem import fit_structural
 from analysis.drivers_tables import (assemble_importance, group_table, kpi_tables, priority_result,
                                      regression_tables, warning_table)
@@ -180,6 +180,8 @@ def analyse_drivers(
     used = frame.loc[sample.used, [GROUP, *drivers, outcome]].reset_index(drop=True)
     labels = [] if by is None else sorted(frame[GROUP].dropna().unique().tolist())
     _check_groups(labels, used, sample, drivers, by)
+    small = set(sample.excluded.loc[sample.excluded.code == "small_group", GROUP])
+    labels = [g for g in labels if g not in small and g in set(used[GROUP])]
     clock = _Clock(start)
     clock.lap("sample")
     with limit_blas_threads(1):        # many small problems: BLAS threads cost more than they save
@@ -316,12 +318,14 @@ def _check_options(inst, drivers, outcome, bootstrap, seed, level, importance, c
 def _check_groups(labels: list[str], used: pd.DataFrame, sample, drivers: list[str], by) -> None:
     if ALL in labels:
         raise DataError(f"a group is called '{ALL}', the name of the whole sample; rename it", column=by)
-    minimum = len(drivers) + 2
+    minimum = min_used_per_group(len(drivers))
     if not labels:
         small = {ALL: len(used)} if len(used) < minimum else {}
     else:
         counts = used[GROUP].value_counts()
         small = {g: int(counts.get(g, 0)) for g in labels if counts.get(g, 0) < minimum}
+        if sample.excluded.code.eq("small_group").any():
+            return          # analysis_sample left the small groups out, with a note and a reason each
     if not small:
         return
     shown = ", ".join(f"'{g}' ({n})" for g, n in list(small.items())[:5])

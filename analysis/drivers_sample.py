@@ -20,6 +20,10 @@ code              meaning
 ``not_asked``     no score only for drivers whose items do not apply to the respondent's
                   channel (wait time and the phone menu are asked on the phone only): missing
                   by design, not a data problem
+``small_group``   usable, but in a group with fewer usable respondents than a regression on
+                  the drivers needs (number of drivers + 2): the group is left out of the
+                  importance analysis (its respondents still count in the KPIs and the SEM of
+                  the whole sample), as long as another group is large enough
 ================  ==========================================================================
 
 Respondents flagged only by ``not_asked`` can still be analysed by leaving the
@@ -38,7 +42,7 @@ from instrument import DataError, Instrument
 from instrument.reader.columns import id_variable
 from instrument.reader.flags import FLAG_COLUMNS, channel_applicable
 
-REASON_CODES = ("no_group", "flagged", "no_outcome", "missing_score", "not_asked")
+REASON_CODES = ("no_group", "flagged", "no_outcome", "missing_score", "not_asked", "small_group")
 CHANNEL_COLUMN = "channel"
 GROUP = "group"
 
@@ -88,6 +92,11 @@ def outcome_values(data: pd.DataFrame, inst: Instrument, outcome: str) -> tuple[
     if (data[outcome].notna() & values.isna()).any():
         raise DataError("must hold numeric answer codes to be used as the outcome", column=outcome)
     return values, f"no answer to '{outcome}'"
+
+
+def min_used_per_group(n_drivers: int) -> int:
+    """The fewest usable respondents a group's regression on ``n_drivers`` drivers needs."""
+    return n_drivers + 2
 
 
 def analysis_sample(data: pd.DataFrame, inst: Instrument, *, by: str | None, outcome: str,
@@ -143,13 +152,18 @@ def analysis_sample(data: pd.DataFrame, inst: Instrument, *, by: str | None, out
     excluded_flagged = flagged & exclude_flagged
     used = ~(no_group | excluded_flagged | no_y | missing.any(axis=1))
     reachable = ~(no_group | excluded_flagged)
+    # usable but for phone-only drivers not asked in their channel
+    by_design = reachable & ~no_y & ~(missing & ~not_asked).any(axis=1) & not_asked.any(axis=1)
+    small = (_small_groups(group, used, by_design, min_used_per_group(len(drivers)), notes, by)
+             if by is not None else np.zeros(n, dtype=bool))
+    used &= ~small
 
     frame = pd.DataFrame({"respondent_id": ids, GROUP: group.to_numpy(), **{d: scores[d].to_numpy() for d in drivers},
                           outcome: y.to_numpy(), "flagged": flagged}, index=data.index)
     channel = (data[CHANNEL_COLUMN].astype("string").fillna("unknown").to_numpy(dtype=object)
                if CHANNEL_COLUMN in data.columns else np.full(n, "unknown", dtype=object))
     excluded = _explain(~used, ids, group.to_numpy(), rows, no_group, excluded_flagged, flag_matrix, flags,
-                        no_y, no_outcome_text, missing, not_asked, drivers, channel, by)
+                        no_y, no_outcome_text, missing, not_asked, small, drivers, channel, by)
     return AnalysisSample(frame=frame, used=used, reachable=reachable, excluded=excluded, notes=tuple(notes))
 
 
@@ -174,6 +188,31 @@ def _check_codes(data: pd.DataFrame, inst: Instrument, drivers: list[str], outco
                             column=column, rows=list(_rows(data)[bad.to_numpy()]))
 
 
+def _small_groups(group: pd.Series, used: np.ndarray, by_design: np.ndarray, minimum: int, notes: list,
+                  by: str) -> np.ndarray:
+    """Respondents of groups too small for a regression, when at least one group is not.
+
+    Nothing is marked (and the caller stops with a message that says what to do) when
+    every group is too small, or when a group is small only because the phone-only
+    drivers are not asked in it (e.g. grouping by channel): leaving those drivers out is
+    then the remedy, not leaving the group out (most of its otherwise usable respondents
+    lack only those drivers).
+    """
+    labels = group.dropna().unique()
+    counts = pd.Series(group.to_numpy()[used]).value_counts()
+    design = pd.Series(group.to_numpy()[by_design]).value_counts()
+    small = {g: int(counts.get(g, 0)) for g in labels if counts.get(g, 0) < minimum}
+    structural = any(design.get(g, 0) > counts.get(g, 0) and counts.get(g, 0) + design.get(g, 0) >= minimum
+                     for g in small)
+    if not small or len(small) == len(labels) or structural:
+        return np.zeros(len(group), dtype=bool)
+    shown = ", ".join(f"'{g}' ({n})" for g, n in sorted(small.items())[:10])
+    more = f" and {len(small) - 10} more" if len(small) > 10 else ""
+    notes.append(f"groups of '{by}' with fewer than {minimum} usable respondents are left out of the importance "
+                 f"analysis (usable respondents in brackets): {shown}{more}")
+    return used & group.isin(list(small)).to_numpy()
+
+
 def _rows(data: pd.DataFrame) -> np.ndarray:
     """1-based data rows of the file when known (``source_row``), else positions."""
     return data["source_row"].to_numpy() if "source_row" in data.columns else np.arange(1, len(data) + 1)
@@ -194,7 +233,7 @@ def _not_asked(data: pd.DataFrame, inst: Instrument, drivers: list[str]) -> np.n
 
 
 def _explain(mask, ids, group, rows, no_group, flagged, flag_matrix, flag_cols, no_y, no_outcome_text,
-             missing, not_asked, drivers, channel, by) -> pd.DataFrame:
+             missing, not_asked, small, drivers, channel, by) -> pd.DataFrame:
     """One row per excluded respondent: the first reason's code and a sentence with every reason.
 
     Sentences are built once per distinct combination of reasons (and channel), so this
@@ -209,7 +248,7 @@ def _explain(mask, ids, group, rows, no_group, flagged, flag_matrix, flag_cols, 
     keys = pd.DataFrame({
         "no_group": no_group[idx], "flags": (flag_matrix[idx] * flag_weights).sum(axis=1) * flagged[idx],
         "no_y": no_y[idx], "missing": (missing[idx] & ~not_asked[idx]) @ weights,
-        "not_asked": not_asked[idx] @ weights, "channel": channel[idx]})
+        "not_asked": not_asked[idx] @ weights, "small": small[idx], "channel": channel[idx]})
     combo = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()
     first = pd.Series(np.arange(len(idx))).groupby(combo).first()
     texts, codes, missing_names = {}, {}, {}
@@ -246,4 +285,8 @@ def _reason(r: dict, flag_cols, no_outcome_text: str, drivers: list[str], by) ->
     if design:
         parts.append(f"no score for {', '.join(design)}: not asked in the {r['channel']} channel (by design)")
         code = code or "not_asked"
+    if r["small"]:
+        parts.append(f"in a group of '{by}' with too few usable respondents for a regression on "
+                     f"{len(drivers)} drivers")
+        code = code or "small_group"
     return code, "; ".join(parts), ",".join(real + design)

@@ -89,7 +89,8 @@ def test_by_another_column(run_cli):
 
 
 @pytest.mark.parametrize("args, code, fragments", [
-    (["--by", "agent_id", "--no-sem"], 1, ["too few usable respondents", "at least 9 needed"]),
+    (["--by", "channel", "--no-sem"], 1, ["too few usable respondents", "at least 9 needed",
+                                          "leave those drivers out"]),
     (["--outcome", "loyalty"], 2, ["'loyalty' is not one of satisfaction, csat, nps, ces"]),
     (["--bootstrap", "0"], 2, ["--bootstrap", "give at least 2"]),
     (["--bootstrap", "-5"], 2, ["--bootstrap", "give at least 2"]),

@@ -321,3 +321,21 @@ def test_summary_html_and_plots(res):
         res.plot_importance("Nowhere")
     top = res.group("Verzekeraar")
     assert top.driver.iloc[0] == "reliability" and top["rank"].tolist() == list(range(1, 8))
+
+
+def test_a_group_too_small_for_the_regression_is_left_out_and_listed(example, inst):
+    data = example.copy()
+    data.loc[data.index[:12], "organisation"] = "Tiny"           # 8 usable respondents for 7 drivers
+    res = analyse_drivers(data, inst, by="organisation", bootstrap=50, seed=3, sem=False)
+    assert "Tiny" not in set(res.importance.group)
+    tiny = res.excluded[res.excluded.group == "Tiny"]
+    assert len(tiny) == 12 and tiny.code.eq("small_group").sum() == 8
+    assert any("'Tiny' (8)" in m for m in res.warnings.message)
+    # every respondent is still used or explained
+    assert res.groups.set_index("group").loc["all", "n_used"] + len(res.excluded) == len(data)
+
+
+def test_every_group_too_small_is_an_error(example, inst):
+    tiny = example.iloc[:12]                                   # one organisation, about 6 usable
+    with pytest.raises(DataError, match="too few usable respondents"):
+        analyse_drivers(tiny, inst, by="organisation", bootstrap=50, seed=3, sem=False)

@@ -215,4 +215,5 @@ def _print_exclusions(res: DriverAnalysis) -> None:
     console.print("[dim]flagged: straight-liner, speeder or too many missing answers (--include-flagged keeps "
                   "them); no_outcome: no outcome; missing_score: a driver score missing (fewer than half its "
                   "items answered); not_asked: only phone-only drivers missing, by design (--drivers without "
-                  "them includes these respondents); no_group: no value in the --by column.[/]", soft_wrap=True)
+                  "them includes these respondents); no_group: no value in the --by column; small_group: in a group too small "
+                  "for the regression (left out of the importance analysis).[/]", soft_wrap=True)

@@ -89,6 +89,8 @@ APPENDIX_STRINGS = {
                                "a driver score is missing (fewer than half of its items answered)"),
     "reason.not_asked": _s("wachttijd/keuzemenu niet gevraagd in dit kanaal (alleen telefoon)",
                            "wait time/menu not asked in this channel (phone only)"),
+    "reason.small_group": _s("in een groep met te weinig bruikbare respondenten voor de regressie",
+                             "in a group with too few usable respondents for the regression"),
     "vreason.flagged: straight-lining across the driver battery": _s("gemarkeerd: rechtlijnig antwoordpatroon",
                                                                      "flagged: straight-lining"),
     "vreason.flagged: fewer than half of the applicable driver items answered": _s(
