@@ -12,8 +12,11 @@ from pathlib import Path
 from instrument.errors import ServiceDriversError
 
 
-def check_writable(path: Path) -> None:
+def check_writable(path: Path, inputs: tuple[Path, ...] = ()) -> None:
     """Raise a one-line error unless ``path`` can be created (its folder exists and is writable).
+
+    ``inputs`` are the files the command reads: writing over one of them is refused, since
+    input files are never modified.
 
     Examples
     --------
@@ -29,6 +32,10 @@ def check_writable(path: Path) -> None:
         raise ServiceDriversError(f"{path}: the folder {folder} does not exist; create it first")
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise ServiceDriversError(f"{path}: no permission to write here")
+    for source in inputs:
+        if path.exists() and Path(source).exists() and path.samefile(source):
+            raise ServiceDriversError(f"{path}: is the input file; write the output to another file "
+                                      "(input files are never modified)")
 
 
 def write_json(document: dict, path: Path, what: str) -> None:

@@ -21,6 +21,8 @@ def jsonable(value):
     --------
     >>> jsonable({"a": np.float64("nan"), "b": [np.int64(2), pd.NA], "c": (1.5, np.bool_(True))})
     {'a': None, 'b': [2, None], 'c': [1.5, True]}
+    >>> jsonable([pd.NaT, np.datetime64("2024-01-02"), pd.Timedelta(seconds=90)])
+    [None, '2024-01-02T00:00:00', 90.0]
     """
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
@@ -28,6 +30,8 @@ def jsonable(value):
         return [jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
         return [jsonable(v) for v in value.tolist()]
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, np.datetime64) and np.isnat(value)):
+        return None
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, np.integer)):
@@ -36,6 +40,8 @@ def jsonable(value):
         return None if math.isnan(value) or math.isinf(value) else float(value)
     if isinstance(value, (pd.Timestamp, datetime, date)):
         return value.isoformat()
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value).isoformat()
+    if isinstance(value, (pd.Timedelta, np.timedelta64)):
+        return pd.Timedelta(value).total_seconds()
     return value

@@ -244,3 +244,10 @@ def test_platform_export_is_recognised(run_cli):
     path = Path(__file__).parent / "fixtures" / "platforms" / "limesurvey_codes.csv"
     out = ok(run_cli("check", path))
     assert "format limesurvey" in out and "unknown columns (ignored): " in out and "submitdate" in out
+
+
+def test_json_over_the_input_file_is_refused(run_cli, frame, tmp_path):
+    path = write_csv(frame, tmp_path / "responses.csv")
+    before = path.read_bytes()
+    user_error(run_cli("check", path, "--json", path), "is the input file")
+    assert path.read_bytes() == before

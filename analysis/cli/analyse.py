@@ -76,7 +76,7 @@ def analyse(
         raise typer.BadParameter("'sem' needs the structural model; drop --no-sem or choose lmg, weights or beta",
                                  param_hint="--importance")
     if json_file is not None:
-        check_writable(json_file)      # fail before the work, not after it
+        check_writable(json_file, inputs=(data,))      # fail before the work, not after it
     inst, frame, report = read_for_command(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
         id_column=id_column, group_column=group_column, instrument_file=instrument_file,

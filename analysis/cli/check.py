@@ -35,7 +35,7 @@ def check(
 ) -> None:
     """Check a response file against the questionnaire: rows, flags, per-item missing, N/A and invalid values."""
     if json_file is not None:
-        check_writable(json_file)
+        check_writable(json_file, inputs=(data,))
     _, _, report = read_for_command(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
         id_column=id_column, group_column=group_column, instrument_file=instrument_file,

@@ -53,7 +53,7 @@ def validate(
     """Validate the questionnaire: reliability, CFA fit, discriminant validity and invariance across groups."""
     check_choice(missing, MISSING_METHODS, "--missing")
     if json_file is not None:
-        check_writable(json_file)  # fail before minutes of fitting, not after
+        check_writable(json_file, inputs=(data,))  # fail before minutes of fitting, not after
     inst, frame, report = read_for_command(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
         id_column=id_column, group_column=group_column, instrument_file=instrument_file,
