@@ -251,3 +251,38 @@ def test_json_over_the_input_file_is_refused(run_cli, frame, tmp_path):
     before = path.read_bytes()
     user_error(run_cli("check", path, "--json", path), "is the input file")
     assert path.read_bytes() == before
+
+
+# --- file data is printed as text, never as rich markup ----------------------------------
+
+
+def test_markup_in_organisation_names_is_printed_literally(run_cli, frame, tmp_path):
+    frame.loc[:5, "organisation"] = "Acme [/]"
+    frame.loc[6:, "organisation"] = "[bold]Beta[/bold]"
+    out = ok(run_cli("check", write_csv(frame, tmp_path / "responses.csv")))
+    assert re.search(r"Acme \[/\]\s+6\s+0\s+6", out) and re.search(r"\[bold\]Beta\[/bold\]\s+6\s+0\s+6", out)
+
+
+def test_markup_in_column_names_is_printed_literally(run_cli, frame, tmp_path):
+    frame["[/bold]"] = "x"
+    frame["[rel1]"] = "y"
+    out = ok(run_cli("check", write_csv(frame, tmp_path / "responses.csv")))
+    assert "unknown columns (ignored): [/bold], [rel1]" in out
+
+
+def test_markup_in_values_warnings_and_errors_is_printed_literally(run_cli, inst, frame, tmp_path):
+    frame.loc[2, "emp2"] = "[/]"
+    frame.loc[3, "respondent_id"] = "[red]R004"
+    path = write_csv(frame, tmp_path / "responses.csv")
+    user_error(run_cli("check", path), "column 'emp2', row 3: '[/]' is not a code")
+    out = ok(run_cli("check", path, "--invalid", "missing"))
+    assert "column 'emp2': 1 invalid value(s) read as missing (row 3): '[/]' is not a code" in out
+    frame.loc[2, "emp2"] = 5
+    frame.loc[3, [i.id for c in inst.drivers for i in c.items]] = 4  # a phone respondent: straight-liner
+    out = ok(run_cli("check", write_csv(frame, tmp_path / "responses.csv")))
+    assert "row 4 (id [red]R004): straightlining" in out
+
+
+def test_markup_in_the_file_name_is_printed_literally(run_cli, frame, tmp_path):
+    out = ok(run_cli("check", write_csv(frame, tmp_path / "[bold]responses.csv")))
+    assert "[bold]responses.csv" in out

@@ -41,3 +41,24 @@ def test_unwritable_json_path(run_cli, tmp_path):
     res = run_cli("validate", EXAMPLE, "--no-invariance", "--json", tmp_path / "no" / "such" / "dir.json")
     assert res.exit_code == 1
     assert "does not exist" in res.stderr
+
+
+def test_group_names_and_notes_are_printed_as_text_not_markup(capsys):
+    """Group names come from the file: '[/]' must not break printing, 'all' in brackets must not vanish."""
+    import pandas as pd
+    from types import SimpleNamespace
+
+    from analysis.cli.validate import _print_invariance, _print_problems_and_exclusions
+
+    result = SimpleNamespace(
+        problems=pd.DataFrame({"severity": ["warning", "error"], "group": ["all", "Acme [/]"],
+                               "message": ["few respondents", "[bold]not[/bold] estimated"]}),
+        excluded=pd.DataFrame({"reason": ["no group [/]"]}),
+        invariance=None, invariance_note="measurement invariance needs two or more groups; '[/x]' has 1",
+    )
+    _print_problems_and_exclusions(result)
+    _print_invariance(result)
+    out = capsys.readouterr().out
+    assert "warning [all] few respondents" in out
+    assert "error [Acme [/]] [bold]not[/bold] estimated" in out
+    assert "Excluded: 1 no group [/]" in out and "'[/x]' has 1" in out

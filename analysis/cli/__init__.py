@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sys
 
+from rich.markup import escape
+
 from analysis.cli.app import app, err_console
 from instrument.errors import ServiceDriversError
 
@@ -27,7 +29,7 @@ def main() -> None:
         # Standalone mode: click itself reports usage errors (exit 2) and --help.
         app()
     except ServiceDriversError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(1)
     except KeyboardInterrupt:
         err_console.print("interrupted")

@@ -1,11 +1,14 @@
 """``drivers check``: read a response file and print its data-quality summary.
 
 Exits 0 when the data can be analysed; otherwise prints one line naming the file,
-column and rows and exits 1 (through :func:`analysis.cli.main`).
+column and rows and exits 1 (through :func:`analysis.cli.main`). Everything that comes
+from the file (names, values, ids, warnings quoting them) is escaped before printing:
+it is text, never rich markup.
 """
 from __future__ import annotations
 
 from rich import box
+from rich.markup import escape
 from rich.table import Table
 
 from analysis.cli.app import app, console
@@ -43,7 +46,7 @@ def check(
     print_report(report)
     if json_file is not None:
         write_json(report.to_dict(), json_file, "JSON report")
-        console.print(f"report written to {json_file}", highlight=False)
+        console.print(f"report written to {escape(str(json_file))}", highlight=False)
     usable_or_fail(report)
 
 
@@ -54,7 +57,7 @@ def print_report(report: QualityReport) -> None:
         where.append(f"encoding {report.encoding}")
     if report.delimiter:
         where.append(f"delimiter {show_delimiter(report.delimiter)}")
-    console.print(f"[bold]Data quality:[/] {report.file} ({', '.join(where)})", highlight=False)
+    console.print(f"[bold]Data quality:[/] {escape(report.file)} ({', '.join(where)})", highlight=False)
 
     counts = Table("rows", "n", title="Rows", title_justify="left", box=box.SIMPLE_HEAD)
     counts.add_row("rows read", str(report.n_rows_read))
@@ -76,14 +79,14 @@ def print_report(report: QualityReport) -> None:
     for r in report.items.itertuples():
         construct = r.construct if isinstance(r.construct, str) else "questions"
         if construct != group:
-            items.add_row(f"[bold]{construct}[/]")
+            items.add_row(f"[bold]{escape(construct)}[/]")
             group = construct
         if not isinstance(r.column, str):
-            items.add_row(f"  {r.item}", "no column", style="dim")
+            items.add_row(f"  {escape(r.item)}", "no column", style="dim")
             continue
         style = "red" if r.n_invalid else ("yellow" if r.pct_missing == r.pct_missing and r.pct_missing >= 20 else None)
         items.add_row(
-            f"  {r.item}", str(r.n_answered), str(r.n_not_applicable), str(r.n_missing), str(r.n_invalid),
+            f"  {escape(r.item)}", str(r.n_answered), str(r.n_not_applicable), str(r.n_missing), str(r.n_invalid),
             str(r.n_not_applicable_by_design), "-" if r.pct_missing != r.pct_missing else f"{r.pct_missing:.1f}",
             style=style,
         )
@@ -91,22 +94,22 @@ def print_report(report: QualityReport) -> None:
 
     groups = Table("organisation", "n", "flagged", "usable", title="Organisations", title_justify="left", box=box.SIMPLE_HEAD)
     for r in report.organisations.itertuples():
-        groups.add_row(str(r.organisation), str(r.n), str(r.n_flagged), str(r.n_usable))
+        groups.add_row(escape(str(r.organisation)), str(r.n), str(r.n_flagged), str(r.n_usable))
     console.print(groups)
 
     if report.unknown_columns:
-        console.print(f"unknown columns (ignored): {', '.join(report.unknown_columns)}", highlight=False)
+        console.print(f"unknown columns (ignored): {escape(', '.join(report.unknown_columns))}", highlight=False)
     if report.missing_columns:
-        console.print(f"missing columns (created empty): {', '.join(report.missing_columns)}", highlight=False)
+        console.print(f"missing columns (created empty): {escape(', '.join(report.missing_columns))}", highlight=False)
     if len(report.excluded):
         console.print("[bold]Excluded rows[/] (data rows, header excluded; flagged respondents are kept in the data "
                       "but left out of analyses by default):")
         for r in report.excluded.head(MAX_EXCLUDED_SHOWN).itertuples():
             who = f" (id {r.respondent_id})" if isinstance(r.respondent_id, str) else ""
-            console.print(f"  row {r.row}{who}: {r.reason}", highlight=False)
+            console.print(f"  row {r.row}{escape(who)}: {escape(r.reason)}", highlight=False)
         if len(report.excluded) > MAX_EXCLUDED_SHOWN:
             console.print(f"  ... and {len(report.excluded) - MAX_EXCLUDED_SHOWN} more (see --json)")
     for warning in report.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     if report.ok:
         console.print(f"[green]OK[/]: {report.n_usable} usable respondents; the data can be analysed")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
 from analysis.cli.app import app, err_console
 from instrument import load_instrument
@@ -71,7 +72,7 @@ def _emit(text: str, output: Optional[Path], what: str) -> None:
     except OSError as exc:
         raise ServiceDriversError(
             f"{output}: cannot write the {what} ({exc.strerror or exc}); choose a writable path with -o") from None
-    err_console.print(f"wrote {what} to {output}", highlight=False)
+    err_console.print(f"wrote {what} to {escape(str(output))}", highlight=False)
 
 
 def _codebook_text(inst, fmt: CodebookFormat) -> str:
@@ -102,7 +103,7 @@ def export(
         if output is None:
             raise typer.BadParameter("a PDF cannot go to the terminal; give a file with -o", param_hint="-o")
         to_pdf(inst, langs, output)
-        err_console.print(f"wrote printable questionnaire to {output}", highlight=False)
+        err_console.print(f"wrote printable questionnaire to {escape(str(output))}", highlight=False)
     else:
         suffix = output.suffix.lower() if output is not None else ".json"
         if suffix not in _CODEBOOK_SUFFIXES:

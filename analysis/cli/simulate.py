@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from analysis.cli.app import app, console
@@ -46,10 +47,10 @@ def simulate(
     n = study.responses.shape[0]
     for path in output:
         write_responses(study.responses, path, inst, fmt=fmt, lang=lang, quarter_start=quarter)
-        console.print(f"wrote {n} responses ({orgs} organisation(s) x {n_per_org}) to {path} "
+        console.print(f"wrote {n} responses ({orgs} organisation(s) x {n_per_org}) to {escape(str(path))} "
                       f"[{output_format(path, fmt)}]", highlight=False, soft_wrap=True)
     write_truth(study.truth_json(), truth_path)
-    console.print(f"wrote the truth to {truth_path}", highlight=False, soft_wrap=True)
+    console.print(f"wrote the truth to {escape(str(truth_path))}", highlight=False, soft_wrap=True)
 
     table = Table("organisation", "latent R²", "observed R²", "true top two (observed-score LMG)")
     for name, org in study.truth["organisations"].items():

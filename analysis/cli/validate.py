@@ -67,7 +67,7 @@ def validate(
     print_validation(result)
     if json_file is not None:
         write_json(result.to_dict(), json_file, "validation results")
-        console.print(f"JSON written to {json_file}", highlight=False)
+        console.print(f"JSON written to {escape(str(json_file))}", highlight=False)
 
 
 def print_validation(result: ValidationResult) -> None:
@@ -196,7 +196,7 @@ def _print_missing(result: ValidationResult) -> None:
 def _print_invariance(result: ValidationResult) -> None:
     if result.invariance is None:
         if result.invariance_note:
-            console.print(result.invariance_note, highlight=False)
+            console.print(escape(result.invariance_note), highlight=False)
         return
     t = Table(title="Measurement invariance across groups (holds: CFI drops <= .01, Cheung & Rensvold 2002; "
                     "Chen 2007: RMSEA rises <= .015, SRMR <= .030 metric / .010 scalar)",
@@ -217,7 +217,7 @@ def _print_problems_and_exclusions(result: ValidationResult) -> None:
     problems = result.problems
     for r in problems.itertuples():
         colour = "red" if r.severity == "error" else "yellow"
-        console.print(f"[{colour}]{r.severity}[/] [{escape(r.group)}] {escape(r.message)}", highlight=False)
+        console.print(f"[{colour}]{r.severity}[/] {escape(f'[{r.group}]')} {escape(r.message)}", highlight=False)
     if len(result.excluded):
         counts = result.excluded["reason"].value_counts()
         console.print("Excluded: " + "; ".join(f"{n} {escape(reason)}" for reason, n in counts.items()),
