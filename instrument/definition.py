@@ -263,9 +263,7 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
     """
     path = Path(path) if path is not None else DEFAULT_PATH
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InstrumentError(f"{path}: no such file; give the path of a questionnaire YAML file") from None
+        raw = yaml.safe_load(_read_definition_text(path))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
@@ -283,6 +281,25 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
         more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
         raise InstrumentError(f"{path}: {problems[0]}{more}")
     return Instrument(definition, path)
+
+
+def _read_definition_text(path: Path) -> str:
+    """The text of a definition file, or an :class:`InstrumentError` saying what is wrong with the path."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InstrumentError(f"{path}: no such file; give the path of a questionnaire YAML file") from None
+    except IsADirectoryError:
+        raise InstrumentError(f"{path}: is a folder; give the questionnaire YAML file") from None
+    except OSError as exc:
+        raise InstrumentError(f"{path}: cannot be read ({exc.strerror or exc}); check the path and its permissions") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InstrumentError(
+            f"{path}: not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); save it as UTF-8"
+        ) from None
 
 
 def _describe_location(raw: Any, loc: tuple) -> str:

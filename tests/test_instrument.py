@@ -116,3 +116,15 @@ def test_missing_and_unparsable_files(tmp_path):
     broken.write_text("scales: [unclosed\n", encoding="utf-8")
     with pytest.raises(InstrumentError, match="not valid YAML"):
         load_instrument(broken)
+
+
+def test_questionnaire_that_is_not_utf8_or_is_a_folder(tmp_path, run_cli):
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes(DEFAULT_PATH.read_text(encoding="utf-8").encode("utf-8").replace(b"\xc3\xa9", b"\xe9"))
+    with pytest.raises(InstrumentError, match=r"latin1\.yaml: not UTF-8 \(byte 0xe9 on line \d+\); save it as UTF-8"):
+        load_instrument(latin1)
+    with pytest.raises(InstrumentError, match=r": is a folder; give the questionnaire YAML file"):
+        load_instrument(tmp_path)
+    res = run_cli("info", "--instrument", tmp_path)
+    assert res.exit_code == 1 and res.stderr.startswith("error: ") and "is a folder" in res.stderr
+    assert "Traceback" not in res.stderr
