@@ -144,7 +144,7 @@ def test_forced_wrong_encoding(run_cli, frame, tmp_path):
     path = write_csv(frame, tmp_path / "responses.csv", encoding="latin-1")
     user_error(run_cli("check", path, "--encoding", "utf-8"), "cannot be decoded as utf-8",
                "pass encoding='cp1252' (drivers check --encoding cp1252)")
-    user_error(run_cli("check", path, "--encoding", "klingon"), "'klingon' is not an encoding Python knows")
+    user_error(run_cli("check", path, "--encoding", "klingon"), "unknown encoding 'klingon'")
 
 
 def test_dutch_excel_csv(run_cli):
@@ -286,3 +286,79 @@ def test_markup_in_values_warnings_and_errors_is_printed_literally(run_cli, inst
 def test_markup_in_the_file_name_is_printed_literally(run_cli, frame, tmp_path):
     out = ok(run_cli("check", write_csv(frame, tmp_path / "[bold]responses.csv")))
     assert "[bold]responses.csv" in out
+
+
+# --- files a user may hand over by mistake: one line each, never a traceback --------------
+
+
+@pytest.mark.parametrize("encoding", ["rot13", "hex", "klingon"])
+def test_unknown_or_non_text_encoding(run_cli, frame, tmp_path, encoding):
+    user_error(run_cli("check", write_csv(frame, tmp_path / "responses.csv"), "--encoding", encoding),
+               f"unknown encoding '{encoding}'", "use e.g. utf-8, cp1252 or latin-1")
+
+
+def test_csv_saved_as_xlsx(run_cli, frame, tmp_path):
+    path = write_csv(frame, tmp_path / "responses.xlsx")
+    user_error(run_cli("check", path), "responses.xlsx: this looks like a CSV/text file, not an Excel workbook; "
+                                       "rename it to .csv")
+
+
+def test_binary_junk(run_cli, tmp_path):
+    junk = bytes(range(1, 256)) * 30  # no NUL byte: decodes as cp1252, but is not text
+    (tmp_path / "responses.csv").write_bytes(junk)
+    user_error(run_cli("check", tmp_path / "responses.csv"), "responses.csv: is not a text file")
+    (tmp_path / "responses.xlsx").write_bytes(junk)
+    user_error(run_cli("check", tmp_path / "responses.xlsx"), "responses.xlsx: is not an Excel workbook")
+
+
+@pytest.mark.parametrize("magic, kind", [(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", ".xls"), (b"$FL2", ".sav"),
+                                          (b"PAR1", ".parquet")])
+def test_other_formats_with_a_text_extension(run_cli, tmp_path, magic, kind):
+    (tmp_path / "responses.csv").write_bytes(magic + b"\x00\x01" * 200)
+    user_error(run_cli("check", tmp_path / "responses.csv"), f"rename it to {kind}")
+
+
+def test_xlsx_with_a_second_header_row(run_cli, frame, tmp_path):
+    labels = {c: f"Label of {c}" for c in frame.columns}
+    pd.concat([pd.DataFrame([labels]), frame]).to_excel(tmp_path / "responses.xlsx", index=False)
+    user_error(run_cli("check", tmp_path / "responses.xlsx"),
+               "responses.xlsx, row 1: looks like a second header row (e.g. 'Label of channel' in column 'channel', "
+               "and no codes in 38 of 38 coded columns); delete that row")
+
+
+def test_file_with_only_the_id_column(run_cli, frame, tmp_path):
+    user_error(run_cli("check", write_csv(frame[["respondent_id"]], tmp_path / "responses.csv")),
+               "column 'organisation': no such column; the file's columns are 'respondent_id'")
+
+
+def test_duplicated_column_names(run_cli, frame, tmp_path):
+    path = write_csv(frame, tmp_path / "responses.csv")
+    path.write_text(path.read_text().replace("emp3", "emp2", 1))
+    user_error(run_cli("check", path), "the header names column 'emp2' twice (columns 12 and 13); rename or remove one")
+
+
+@pytest.mark.parametrize("sep, encoding, line_end, value", [
+    (";", "utf-8-sig", "\n", "5"),      # BOM + semicolons
+    (",", "utf-8", "\r\n", "5"),        # Windows line ends
+    (",", "utf-8", "\n", "5 "),         # trailing space
+    (",", "utf-8", "\n", "\uff15"),     # full-width digit 5 (NFKC): accepted
+    (";", "utf-8", "\n", "\uff15,\uff10"),  # full-width 5,0 in a semicolon file
+    (",", "utf-8", "\n", "\uff15\uff0e\uff10"),  # full-width 5.0 (full-width full stop: NFKC)
+    (";", "cp1252", "\r\n", "5,0"),     # decimal comma in a semicolon file
+])
+def test_value_and_layout_variants_read_correctly(run_cli, frame, tmp_path, sep, encoding, line_end, value):
+    frame.loc[0, "rel1"] = value
+    path = tmp_path / "responses.csv"
+    frame.to_csv(path, sep=sep, index=False, encoding=encoding, lineterminator=line_end)
+    out = ok(run_cli("check", path, "--json", tmp_path / "r.json"))
+    assert "OK: 12 usable respondents" in out
+    payload = json.loads((tmp_path / "r.json").read_text())
+    rel1 = next(r for r in payload["items"] if r["item"] == "rel1")
+    assert rel1["n_answered"] == 12 and rel1["n_invalid"] == 0
+    assert payload["column_map"]["respondent_id"] == "respondent_id"
+
+
+def test_decimal_comma_in_a_comma_file_says_why(run_cli, frame, tmp_path):
+    frame.loc[0, "rel1"] = "5,0"
+    user_error(run_cli("check", write_csv(frame, tmp_path / "responses.csv")),
+               "column 'rel1', row 1: '5,0' is not a code", "a comma-separated file has no decimal commas")

@@ -106,3 +106,16 @@ def test_codebook_suffix_must_be_known(run_cli, tmp_path):
     res = run_cli("export", "codebook", "-o", tmp_path / "codebook.txt")
     assert res.exit_code == 2
     assert "use .json, .csv or .md" in " ".join(res.stderr.split())
+
+
+def test_language_codes_ignore_case(run_cli, inst, tmp_path):
+    from instrument.export import parse_languages
+
+    assert parse_languages("EN, nl", inst) == ["en", "nl"] and parse_languages(["Nl"], inst) == ["nl"]
+    with pytest.raises(ValueError, match="names a language twice"):
+        parse_languages("nl,NL", inst)
+    out = tmp_path / "ccc.lss"
+    res = run_cli("export", "limesurvey", "--lang", "NL,en", "-o", out)
+    assert res.exit_code == 0, res.stderr
+    tree = ET.fromstring(out.read_text(encoding="utf-8"))
+    assert [n.text for n in tree.findall("languages/language")] == ["nl", "en"]

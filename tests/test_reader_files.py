@@ -255,3 +255,52 @@ def test_forced_utf8_on_a_file_with_bom_still_finds_the_first_column(inst, frame
     data, report = read_responses(path, inst, encoding="utf-8")
     assert report.column_map["respondent_id"] == "respondent_id"
     pd.testing.assert_frame_equal(data, reference)
+
+
+# --- a double quote that is never closed must not swallow the rows after it -------------
+
+
+def _with_stray_quote(frame, path, row, value):
+    """Write the frame, then replace the organisation of data row ``row`` by ``value`` as raw text."""
+    write_csv(frame, path)
+    lines = path.read_text().splitlines()
+    fields = lines[row].split(",")
+    fields[1] = value
+    lines[row] = ",".join(fields)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_unterminated_quote_is_an_error_naming_the_row(inst, tmp_path):
+    path = _with_stray_quote(valid_frame(inst, 40), tmp_path / "r.csv", 5, '"Bank')
+    with pytest.raises(DataError) as info:
+        read_responses(path, inst)
+    message = str(info.value)
+    assert message.startswith(f"{path}, column 'organisation', row 5: the value '\"Bank,")
+    assert "on line 6 of the file opens a double quote that is never closed, so the rest of the file " \
+           "(35 more lines) was read as this one value; remove the stray quote or close it" in message
+    assert info.value.rows == [5] and "\n" not in message
+
+
+def test_quote_closed_rows_later_is_an_error_naming_both_lines(inst, frame, tmp_path):
+    frame.loc[8, "why"] = "Prima, snel"  # written in quotes: the stray quote of row 3 closes here
+    path = _with_stray_quote(frame, tmp_path / "r.csv", 3, '"Acme')
+    with pytest.raises(DataError, match=r"column 'organisation', row 3: the value '\"Acme,.*' on line 4 of the file "
+                                        r"opens a double quote that is closed only 6 lines further on \(line 10\)"):
+        read_responses(path, inst)
+
+
+def test_quoted_values_with_line_breaks_and_delimiters_still_read(inst, frame, tmp_path):
+    frame.loc[2, "why"] = 'Eerst goed;\ndaarna, helaas, "slecht"\nen toen weer goed'
+    frame.loc[11, "why"] = "Laatste regel\nmet een tweede regel"
+    for sep in (",", ";"):
+        data, _ = read_responses(write_csv(frame, tmp_path / "r.csv", sep=sep), inst)
+        assert data.at[2, "why"] == 'Eerst goed;\ndaarna, helaas, "slecht"\nen toen weer goed'
+        assert data.at[11, "why"] == "Laatste regel\nmet een tweede regel" and len(data) == 12
+
+
+def test_empty_lines_at_the_end_are_not_rows(inst, frame, tmp_path):
+    path = write_csv(frame, tmp_path / "r.csv")
+    path.write_text(path.read_text() + "\n\n")
+    data, report = read_responses(path, inst)
+    assert (len(data), report.n_rows_read, report.n_empty_rows) == (12, 12, 0)

@@ -158,7 +158,7 @@ def test_bad_option_values(inst, frame, tmp_path):
         read_responses(path, inst, source="spss")
     with pytest.raises(DataError, match=r"invalid must be 'error' or 'missing', not 'drop'"):
         read_responses(path, inst, invalid="drop")
-    with pytest.raises(DataError, match=r"'utf9' is not an encoding Python knows"):
+    with pytest.raises(DataError, match=r"unknown encoding 'utf9'"):
         read_responses(path, inst, encoding="utf9")
     with pytest.raises(DataError, match=r"delimiter ';;' must be a single character"):
         read_responses(path, inst, delimiter=";;")

@@ -34,6 +34,7 @@ def simulate(
 ) -> None:
     """Simulate a study (synthetic responses) and write it with its true effects."""
     inst = load_instrument(instrument_file)
+    lang = lang.strip().lower()
     if lang not in inst.languages:
         raise typer.BadParameter(f"'{lang}' is not one of {', '.join(inst.languages)}", param_hint="--lang")
     truth_path = truth if truth is not None else truth_path_for(output[0])

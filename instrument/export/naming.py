@@ -86,7 +86,8 @@ def parse_languages(spec: str | Sequence[str], inst: Instrument) -> list[str]:
     Parameters
     ----------
     spec : str or sequence of str
-        Comma-separated language codes, or a sequence of them.
+        Comma-separated language codes, or a sequence of them; case does not matter
+        (``'NL,en'`` is ``['nl', 'en']``).
     inst : Instrument
         The questionnaire whose languages are allowed.
 
@@ -105,7 +106,7 @@ def parse_languages(spec: str | Sequence[str], inst: Instrument) -> list[str]:
     >>> parse_languages("en, nl", load_instrument())
     ['en', 'nl']
     """
-    parts = [p.strip() for p in (spec.split(",") if isinstance(spec, str) else spec)]
+    parts = [p.strip().lower() for p in (spec.split(",") if isinstance(spec, str) else spec)]
     parts = [p for p in parts if p]
     known = ", ".join(inst.languages)
     if not parts:

@@ -27,7 +27,7 @@ import pandas as pd
 
 from instrument.errors import DataError
 from instrument.reader.table import RawTable, check_unique_columns, normalise_delimiter
-from instrument.reader.text import read_delimited
+from instrument.reader.text import check_encoding, guess_encoding, read_delimited
 
 FORMAT_OF_SUFFIX = {
     ".csv": "csv", ".txt": "csv", ".tsv": "csv",
@@ -84,6 +84,8 @@ def read_raw_table(
     if path.stat().st_size == 0:
         raise DataError("has no responses (the file is empty); export the responses again", file=file)
     delimiter = normalise_delimiter(delimiter)
+    if encoding is not None and fmt in ("csv", "sav"):
+        check_encoding(encoding, file)
     ignored = [name for name, value, used in (("sheet", sheet, fmt in ("xlsx", "xls")),
                                               ("delimiter", delimiter, fmt == "csv"),
                                               ("encoding", encoding, fmt in ("csv", "sav"))) if value is not None and not used]
@@ -102,8 +104,33 @@ def read_raw_table(
 # --- Excel, SPSS, Parquet ------------------------------------------------------------
 
 
+_EXCEL_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # .xlsx/.xlsm (zip), .xls (OLE2)
+
+
+def _refuse_non_workbook(path: Path) -> None:
+    """Raise when an Excel-named file is not a workbook: a CSV or HTML file renamed, or other bytes."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(_EXCEL_SIGNATURES):
+        return
+    text = None
+    if b"\x00" not in head:
+        try:
+            text = head.decode(guess_encoding(head)).lstrip("\ufeff").lstrip()
+        except UnicodeDecodeError:
+            text = None
+    if text is not None and sum(ch < " " and ch not in "\t\n\r" for ch in text) <= 3:
+        if text.startswith("<"):
+            raise DataError("this looks like an HTML or XML file, not an Excel workbook; open it in Excel and save "
+                            "it as .xlsx", file=str(path))
+        raise DataError("this looks like a CSV/text file, not an Excel workbook; rename it to .csv", file=str(path))
+    raise DataError("is not an Excel workbook (it starts like neither an .xlsx nor an .xls file); open it in Excel "
+                    "and save it again as .xlsx", file=str(path))
+
+
 def _read_excel(path: Path, fmt: str, sheet: str | int | None) -> RawTable:
     file = str(path)
+    _refuse_non_workbook(path)
     try:
         workbook = pd.ExcelFile(path)
     except ImportError as exc:

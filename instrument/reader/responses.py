@@ -16,7 +16,8 @@ from instrument.reader.quality import QualityReport, item_table
 from instrument.reader.table import RawTable, normalise_delimiter
 from instrument.reader.text import guess_encoding, peek_header
 from instrument.reader.validate import (
-    ANSWER, MISSING, NOT_APPLICABLE, ConvertedColumn, apply_spss_metadata, blank_mask, convert_column, empty_column,
+    ANSWER, INVALID, MISSING, NOT_APPLICABLE, ConvertedColumn, apply_spss_metadata, blank_mask, convert_column,
+    empty_column, show_value,
 )
 
 SOURCES = ("auto", "file", "limesurvey", "qualtrics")
@@ -187,6 +188,7 @@ def check_table(
     shown_names = {v: table.source_columns.get(v, c) for v, c in match.column_of.items()}
     columns = _convert_all(table, frame.loc[~empty].reset_index(drop=True), inst, match.column_of, shown_names, warnings)
 
+    _check_second_header(columns, inst, list(frame.columns), match.column_of, source_rows, file)
     _check_ids(columns[id_variable(inst)], source_rows, file)
     _check_filled(columns[group_variable(inst)], source_rows, file,
                   "no organisation; fill in the organisation of every response, or remove the row")
@@ -242,6 +244,28 @@ def _convert_all(table: RawTable, kept: pd.DataFrame, inst: Instrument, column_o
         columns[var.id] = convert_column(raw, var, column=shown_names[var.id], decimal_comma=table.decimal_comma)
         warnings.extend(columns[var.id].warnings)
     return columns
+
+
+def _check_second_header(columns: dict[str, ConvertedColumn], inst: Instrument, file_columns: list[str],
+                         column_of: dict[str, str], rows: np.ndarray, file: str) -> None:
+    """Raise when the first row holds no codes but text in most coded columns: a second header row.
+
+    Exports with question texts or labels under the column names (Excel workbooks made
+    by hand, Qualtrics read as a plain file) would otherwise fail on 'not a code'.
+    """
+    if not len(rows) or rows[0] != 1:
+        return
+    coded = [v.id for v in inst.variables if v.scale is not None or v.choices is not None or v.type == "number"]
+    checked = [columns[v] for v in coded if v in column_of and len(columns[v].status) and columns[v].status[0] != MISSING]
+    invalid = sorted((c for c in checked if c.status[0] == INVALID),
+                     key=lambda c: file_columns.index(column_of[c.variable]))
+    if len(invalid) >= 3 and len(invalid) * 2 >= len(checked):
+        example = invalid[0]
+        raise DataError(
+            f"looks like a second header row (e.g. {show_value(example.raw.iloc[0])} in column '{example.column}', "
+            f"and no codes in {len(invalid)} of {len(checked)} coded columns); delete that row: the column names "
+            "must be the only header row", file=file, rows=[1],
+        )
 
 
 def _raise_first_invalid(columns: dict[str, ConvertedColumn], position: dict[str, int], rows: np.ndarray,

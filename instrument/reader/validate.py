@@ -9,7 +9,8 @@ Blank means an empty cell, whitespace, or one of the usual missing-value markers
 Accepted values, by variable:
 
 * scale items and scale questions: the codes as numbers or text ('5', '5.0', 5.0, and
-  '5,0' outside comma-delimited files), the declared N/A code (99), or a point's label
+  '5,0' outside comma-delimited files; full-width and other Unicode digits are read
+  after NFKC normalisation, so '５' is 5), the declared N/A code (99), or a point's label
   or the N/A label in any language, ignoring case and spacing ('mee EENS' -> 6);
 * choices (channel, contact_reason, fcr): code, key or label in any language;
 * ``duration_sec``: non-negative seconds, or a clock time 'mm:ss' / 'h:mm:ss' (also an
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -132,7 +134,7 @@ def parse_number(value: object, decimal_comma: bool = True) -> float | None:
     if isinstance(value, (int, float, np.integer, np.floating)):
         return float(value)
     if isinstance(value, str):
-        text = value.strip()
+        text = _nfkc(value.strip())
         if _NUMBER.match(text):
             return float(text)
         if decimal_comma and _DECIMAL_COMMA.match(text):
@@ -239,6 +241,7 @@ def _convert_coded(raw: pd.Series, var: Variable, column: str | None, decimal_co
         return np.nan, INVALID
 
     values, status = _classify_unique(raw, classify)
+    comma_hint = _decimal_comma_hint(raw, status, decimal_comma)
     if choice:
         keys = [c.key for c in var.choices]
         series = pd.Series(pd.Categorical(values, categories=keys), name=var.id)
@@ -251,7 +254,22 @@ def _convert_coded(raw: pd.Series, var: Variable, column: str | None, decimal_co
         na = f" ({na_code} = not applicable)" if na_code is not None else ""
         expected = (f"a code of {scale}", f"codes of {scale}")
         advice = f"use the codes {var.scale.min}-{var.scale.max}{na} or their labels"
-    return ConvertedColumn(var.id, column, series, status, raw, expected, advice)
+    return ConvertedColumn(var.id, column, series, status, raw, expected, advice + comma_hint)
+
+
+def _decimal_comma_hint(raw: pd.Series, status: np.ndarray, decimal_comma: bool) -> str:
+    """Why '5,0' is invalid in a comma-separated file, when such a value is among the invalid ones."""
+    if decimal_comma:
+        return ""
+    invalid = raw[status == INVALID]
+    if any(isinstance(v, str) and _DECIMAL_COMMA.match(_nfkc(v.strip())) for v in invalid):
+        return " (a comma-separated file has no decimal commas: write 5.0, or save the file with ';' as delimiter)"
+    return ""
+
+
+def _nfkc(text: str) -> str:
+    """Compatibility forms to plain ones: full-width digits and punctuation ('５，０') to ASCII ('5,0')."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
 def _convert_duration(raw: pd.Series, var: Variable, column: str | None, decimal_comma: bool) -> ConvertedColumn:
@@ -273,7 +291,8 @@ def _convert_duration(raw: pd.Series, var: Variable, column: str | None, decimal
     values, status = _classify_unique(raw, classify)
     return ConvertedColumn(
         var.id, column, pd.Series(np.asarray(values, dtype=float), name=var.id), status, raw,
-        ("a duration in seconds", "durations in seconds"), "give the completion time in seconds (e.g. 312) or as mm:ss",
+        ("a duration in seconds", "durations in seconds"),
+        "give the completion time in seconds (e.g. 312) or as mm:ss" + _decimal_comma_hint(raw, status, decimal_comma),
     )
 
 
