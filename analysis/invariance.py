@@ -71,8 +71,10 @@ class InvarianceResult:
         change from the previous level (``delta_*``; ``delta_pvalue`` is the
         likelihood-ratio test), ``holds`` (Cheung & Rensvold: CFI drop ≤ .01),
         ``chen_rmsea`` / ``chen_srmr`` (Chen 2007), ``converged`` and the number
-        of problems of the fit.  ``holds`` is missing for the first level and
-        when either fit did not converge.
+        of problems of the fit.  ``holds`` and Chen's verdicts are missing for the
+        first level, when either fit did not converge, and when the level adds no
+        degrees of freedom (``delta_df <= 0``: nothing was constrained, e.g. with
+        ``group_partial`` exempting every added parameter).
     fits : dict of str to SEM
         The fitted model of each level.
     """
@@ -111,7 +113,7 @@ def _delta_row(level: str, fit: SEM, previous: SEM | None) -> dict:
     row.update(delta_chi2=d_chi2, delta_df=d_df,
                delta_pvalue=float(stats.chi2.sf(d_chi2, d_df)) if d_df > 0 else nan,
                delta_cfi=f.cfi - p.cfi, delta_rmsea=f.rmsea - p.rmsea, delta_srmr=f.srmr - p.srmr)
-    if fit.converged_ and previous.converged_:
+    if fit.converged_ and previous.converged_ and d_df > 0:
         srmr_rule = DELTA_SRMR_METRIC if level == "metric" else DELTA_SRMR_SCALAR
         row.update(holds=DELTA_CFI.holds(-(f.cfi - p.cfi)),
                    chen_rmsea=DELTA_RMSEA.holds(f.rmsea - p.rmsea),
@@ -153,8 +155,8 @@ def invariance_steps(model: str, data: pd.DataFrame, group: str,
     Raises
     ------
     ModelError
-        Unknown level, levels that are not nested in the order given, or any
-        input error of :meth:`SEM.fit`.
+        Unknown level, levels that are not nested in the order given, fewer than
+        two groups in ``group``, or any input error of :meth:`SEM.fit`.
     """
     levels = tuple(levels)
     unknown = [lv for lv in levels if lv not in LEVELS]
@@ -164,6 +166,11 @@ def invariance_steps(model: str, data: pd.DataFrame, group: str,
         if not set(LEVELS[before]) < set(LEVELS[after]):
             raise ModelError(f"level '{after}' does not add constraints to '{before}'; "
                              f"give levels from least to most constrained")
+    if isinstance(data, pd.DataFrame) and group in data.columns:
+        n_groups = data[group].nunique(dropna=True)
+        if n_groups < 2:
+            raise ModelError(f"measurement invariance compares groups: the group column '{group}' has "
+                             f"{n_groups} group(s), two or more are needed")
     fits: dict[str, SEM] = {}
     rows, previous = [], None
     for level in levels:

@@ -38,7 +38,7 @@ def main() -> None:
         import contextlib
 
         import analysis.sem.model as sem_model
-        sem_model.single_threaded_blas = contextlib.nullcontext
+        sem_model.limit_blas_threads = lambda n_threads=1: contextlib.nullcontext()
     data = simulate_survey(n_per_group=(375, 375, 375, 375), seed=2024, n_empty=4)
     print(f"{len(data)} rows, {data.shape[1] - 3} items, 4 groups, "
           f"{data.iloc[:, 3:].isna().mean().mean():.1%} of cells missing; BLAS threads: {args.threads}")

@@ -103,3 +103,23 @@ def test_bad_levels_raise(levels, message):
     data = pd.read_csv(FIXTURES / "sem_holzinger.csv")
     with pytest.raises(ModelError, match=message):
         invariance_steps(HS_MODEL, data, "school", levels=levels)
+
+
+def test_one_group_is_an_error_not_invariance():
+    """Finding 5: with one group nothing is compared, so nothing can 'hold'."""
+    data = pd.read_csv(FIXTURES / "sem_holzinger.csv")
+    one = data[data.school == "Pasteur"]
+    with pytest.raises(ModelError, match="the group column 'school' has 1 group"):
+        invariance_steps(HS_MODEL, one, "school", missing="listwise")
+    with pytest.raises(ModelError, match="has 0 group"):
+        invariance_steps(HS_MODEL, data.assign(school=None), "school", missing="listwise")
+
+
+def test_holds_is_missing_when_a_level_adds_no_constraint():
+    """Finding 5: every loading exempted from 'metric' leaves delta_df = 0: nothing was tested."""
+    data = pd.read_csv(FIXTURES / "sem_holzinger.csv")
+    free = ("visual=~x2", "visual=~x3", "textual=~x5", "textual=~x6", "speed=~x8", "speed=~x9")
+    res = invariance_steps(HS_MODEL, data, "school", levels=("configural", "metric"), missing="listwise",
+                           group_partial=free)
+    assert res.table.delta_df[1] == 0
+    assert pd.isna(res.table.holds[1]) and pd.isna(res.table.chen_rmsea[1]) and pd.isna(res.table.chen_srmr[1])

@@ -96,3 +96,10 @@ def test_fixed_values_and_labels_in_syntax():
 def test_syntax_errors_raise_at_construction():
     with pytest.raises(ModelError, match="line 2"):
         SEM("visual =~ x1 + x2 + x3\ntextual := x4")
+
+
+def test_a_group_column_without_values_is_a_model_error():
+    """Finding 10: every group value missing used to end in a ZeroDivisionError."""
+    data = pd.read_csv(FIXTURES / "sem_holzinger.csv").assign(school=np.nan)
+    with pytest.raises(ModelError, match="group column 'school' has no values"):
+        SEM(HS_MODEL).fit(data, group="school", missing="listwise")

@@ -195,3 +195,13 @@ def test_unknown_group_equal_kind():
     with pytest.raises(ModelError, match="group_equal: unknown kind"):
         build_partable(parse_syntax(HS_MODEL), ngroups=2, group_equal=("loading",))
     assert "lv.covariances" in GROUP_EQUAL_KINDS
+
+
+def test_misspelt_group_partial_is_named():
+    """Finding 11: an entry that is no parameter of the model used to exempt nothing, silently."""
+    with pytest.raises(ModelError, match=r"group_partial: 'x33~1' is not a parameter of the model"):
+        build_partable(parse_syntax(HS_MODEL), ngroups=2, meanstructure=True,
+                       group_equal=("loadings", "intercepts"), group_partial=("x3~1", "x33~1"))
+    t = build_partable(parse_syntax(HS_MODEL), ngroups=2, meanstructure=True,
+                       group_equal=("loadings", "intercepts"), group_partial=("visual =~ x2",))
+    assert one(t, "visual", "=~", "x2", 1).free != one(t, "visual", "=~", "x2", 2).free    # spaces ignored

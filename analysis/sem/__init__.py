@@ -20,9 +20,9 @@ Example
 """
 from analysis.sem.indices import FitIndices
 from analysis.sem.model import SEM
-from analysis.sem.problems import Problem
+from analysis.sem.problems import Problem, usable_fit
 from analysis.sem.spec import GROUP_EQUAL_KINDS, ParameterTable, build_partable
 from analysis.sem.syntax import parse_syntax
 
 __all__ = ["SEM", "FitIndices", "Problem", "ParameterTable", "GROUP_EQUAL_KINDS",
-           "build_partable", "parse_syntax"]
+           "build_partable", "parse_syntax", "usable_fit"]

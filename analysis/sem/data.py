@@ -141,8 +141,8 @@ def prepare_groups(data: pd.DataFrame, observed: tuple[str, ...], *, group: str 
     Raises
     ------
     ModelError
-        Missing columns, non-numeric values, no usable rows, a variable never
-        observed in a group.
+        Missing columns, non-numeric values, a group column without values, no
+        usable rows, a variable never observed in a group.
     """
     if missing not in MISSING_OPTIONS:
         raise ModelError(f"missing must be one of {MISSING_OPTIONS}, got {missing!r}")
@@ -165,6 +165,9 @@ def prepare_groups(data: pd.DataFrame, observed: tuple[str, ...], *, group: str 
         info["n_group_missing"] = int((~keep).sum())
         key = data[group].map(_group_label)
         labels = list(dict.fromkeys(key[keep]))
+        if not labels:
+            raise ModelError(f"group column '{group}' has no values (missing in every row); "
+                             "give the respondents a group or fit without group=")
         parts = [(lab, data[keep & (key == lab)]) for lab in labels]
     groups = []
     for label, frame in parts:

@@ -51,18 +51,22 @@ from analysis.sem.fiml import (complete_information, pattern_information, patter
 from analysis.sem.representation import KIND_A, KIND_ALPHA, KIND_S, RamModel
 
 
-def single_threaded_blas():
-    """Context limiting BLAS to one thread while fitting, if threadpoolctl is installed.
+def limit_blas_threads(n_threads: int | None = 1):
+    """Context limiting BLAS threads (via threadpoolctl, when installed).
 
-    The matrices here are small; multi-threaded BLAS on them costs more in
-    synchronisation than it gains, and much more on a busy machine (measured
-    up to 9x slower).  Without threadpoolctl this does nothing.
+    The matrices of an SEM fit or of a bootstrap chunk are small; multi-threaded BLAS
+    on them costs more in start-up and synchronisation than it gains, and much more on
+    a busy machine (measured up to 9x slower for the SEM fits, twice as slow for the
+    bootstrap on two shared cores). ``n_threads=None``, or no threadpoolctl, leaves
+    the BLAS setting alone.
     """
+    if n_threads is None:
+        return contextlib.nullcontext()
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # optional: only speed depends on it
         return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    return threadpool_limits(limits=int(n_threads), user_api="blas")
 
 
 class Objective:

@@ -24,7 +24,7 @@ from scipy import stats
 
 from analysis.sem import report
 from analysis.sem.data import prepare_groups, single_pattern
-from analysis.sem.estimate import Objective, fisher_scoring, single_threaded_blas
+from analysis.sem.estimate import Objective, fisher_scoring, limit_blas_threads
 from analysis.sem.h1 import baseline_df, baseline_loglik, saturated_moments
 from analysis.sem.indices import FitIndices, compute_fit_indices, srmr_group
 from analysis.sem.problems import (Problem, heywood_problems, matrix_problems, not_pd,
@@ -162,7 +162,7 @@ class SEM:
             Inputs that make fitting impossible: unknown variables, no usable
             rows, an unidentified specification, bad options.
         """
-        with single_threaded_blas():
+        with limit_blas_threads(1):
             return self._fit(data, group, group_equal, group_partial, missing, se, max_iter)
 
     def _fit(self, data, group, group_equal, group_partial, missing, se, max_iter) -> "SEM":

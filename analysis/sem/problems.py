@@ -78,6 +78,27 @@ class Problem:
         return f"{self.severity.upper()} {self.kind}{where}: {self.message}"
 
 
+def usable_fit(model) -> bool:
+    """Whether a fitted model's estimates may be reported: it converged and has no error-severity problem.
+
+    A fit with an error (non-convergence, a Heywood case, a matrix that is not positive
+    definite, more free parameters than respondents, singular information) is reported
+    through its problems only, never through its estimates or fit indices.
+
+    Parameters
+    ----------
+    model : SEM or None
+        A fitted :class:`analysis.sem.SEM` (None, a model that could not be fitted, is
+        not usable).
+
+    Returns
+    -------
+    bool
+    """
+    return (model is not None and bool(model.converged_)
+            and not any(p.severity == "error" for p in model.problems_))
+
+
 def _min_eig(m: np.ndarray) -> float:
     if m.size == 0:
         return math.inf

@@ -194,7 +194,8 @@ def build_partable(statements: list[Statement], *, ngroups: int = 1,
     group_equal : sequence of str
         Kinds of parameters held equal across groups (see ``GROUP_EQUAL_KINDS``).
     group_partial : sequence of str
-        Parameters exempted from ``group_equal``, written ``"visual=~x2"`` or ``"x3~1"``.
+        Parameters exempted from ``group_equal``, written ``"visual=~x2"`` or ``"x3~1"``
+        (spaces ignored); each must be a parameter of the model.
 
     Returns
     -------
@@ -203,8 +204,9 @@ def build_partable(statements: list[Statement], *, ngroups: int = 1,
     Raises
     ------
     ModelError
-        Unknown ``group_equal`` kind, wrong number of per-group modifier values,
-        latent variable without a scale, more free parameters than moments.
+        Unknown ``group_equal`` kind, a ``group_partial`` entry that is not a parameter
+        of the model, wrong number of per-group modifier values, latent variable
+        without a scale, more free parameters than moments.
     """
     bad = [k for k in group_equal if k not in GROUP_EQUAL_KINDS]
     if bad:
@@ -254,7 +256,7 @@ def build_partable(statements: list[Statement], *, ngroups: int = 1,
                 free_mean = (g > 1 and "intercepts" in group_equal and "means" not in group_equal)
                 row.is_free, row.value = (True, math.nan) if free_mean else (False, 0.0)
             rows.append(row)
-    _assign_equality(rows, roles, ngroups, group_equal, set(group_partial))
+    _assign_equality(rows, roles, ngroups, group_equal, _partial_names(group_partial, rows))
     n_free = max((r.free for r in rows), default=0)
     table = ParameterTable(rows=rows, roles=roles, ngroups=ngroups,
                            meanstructure=meanstructure, n_free=n_free)
@@ -275,6 +277,22 @@ def _equal_kind(row: ParRow, roles: VariableRoles) -> str | None:
     if row.op == "~~" and row.lhs in roles.latent:
         return "lv.variances" if row.lhs == row.rhs else "lv.covariances"
     return None
+
+
+def _partial_names(group_partial, rows: list[ParRow]) -> set[str]:
+    """``group_partial`` entries without spaces, each checked against the parameters of the model.
+
+    A misspelt entry (e.g. ``"x33~1"``) would otherwise exempt nothing, silently.
+    """
+    if isinstance(group_partial, str):
+        group_partial = (group_partial,)
+    names = {"".join(str(entry).split()) for entry in group_partial}
+    known = {f"{r.lhs}{r.op}{r.rhs}" for r in rows}
+    unknown = sorted(names - known)
+    if unknown:
+        raise ModelError(f"group_partial: {', '.join(map(repr, unknown))} is not a parameter of the model; "
+                         "write it as lhs, operator and rhs, e.g. 'visual=~x2' (loading) or 'x3~1' (intercept)")
+    return names
 
 
 def _assign_equality(rows, roles, ngroups, group_equal, group_partial) -> None:
