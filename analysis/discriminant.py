@@ -23,6 +23,7 @@ Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models with
 """
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -163,7 +164,8 @@ def htmt(items: pd.DataFrame, constructs: Mapping[str, Sequence[str]], htmt2: bo
     Raises
     ------
     ValueError
-        A construct with fewer than two items, unknown or shared items, fewer than two
+        ``constructs`` not a mapping, ``n_boot`` not a whole number of 0 or more, a
+        construct with fewer than two items, unknown or shared items, fewer than two
         constructs, bad item columns (see :func:`cronbach_alpha`), or a construct whose
         monotrait mean is not positive.
 
@@ -183,14 +185,18 @@ def htmt(items: pd.DataFrame, constructs: Mapping[str, Sequence[str]], htmt2: bo
     """
     if not isinstance(items, pd.DataFrame):
         raise ValueError(f"items must be a pandas DataFrame, got {type(items).__name__}")
+    if not isinstance(constructs, Mapping):
+        raise ValueError(f"constructs must map each construct's name to its items, e.g. {{'a': ['a1', 'a2'], "
+                         f"'b': ['b1', 'b2']}}; got a {type(constructs).__name__}")
     names = list(constructs)
     if len(names) < 2:
         raise ValueError("HTMT needs at least two constructs")
     if htmt2 and not absolute:
         raise ValueError("HTMT2 uses geometric means of absolute correlations; "
                          "set absolute=True")
-    if n_boot < 0:
-        raise ValueError(f"n_boot must be >= 0, got {n_boot}")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, numbers.Integral) or n_boot < 0:
+        raise ValueError(f"n_boot must be a whole number of resamples, 0 or more (e.g. 2000), got {n_boot!r}")
+    n_boot = int(n_boot)
     if not 0 < ci < 1:
         raise ValueError(f"ci must be between 0 and 1, got {ci!r}")
     columns: list[str] = []

@@ -29,6 +29,7 @@ Bagozzi, R. P., & Yi, Y. (1988). On the evaluation of structural equation models
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -49,8 +50,12 @@ CI_METHODS = ("feldt", "duhachek")
 
 
 def _alpha_from_cov(cov: np.ndarray) -> float:
-    k = cov.shape[0]
-    return k / (k - 1) * (1.0 - np.trace(cov) / cov.sum())
+    """Raw alpha; NaN when the variance of the sum score (the sum of all covariances) is
+    not positive, where the formula would give -inf or a value above 1."""
+    k, total = cov.shape[0], cov.sum()
+    if not total > 0:
+        return math.nan
+    return k / (k - 1) * (1.0 - np.trace(cov) / total)
 
 
 def _duhachek_se(cov: np.ndarray, n_obs: int) -> float:
@@ -123,8 +128,9 @@ def cronbach_alpha(items: pd.DataFrame, ci: float = 0.95, missing: str = "pairwi
     Raises
     ------
     ValueError
-        Fewer than two items, a non-numeric, all-missing or constant column (named), or a
-        pair of items that fewer than two respondents answered together.
+        Fewer than two items, a non-numeric, all-missing or constant column (named), a
+        pair of items that fewer than two respondents answered together, or item
+        covariances that sum to zero or less (the sum score has no variance).
 
     References
     ----------
@@ -144,6 +150,9 @@ def cronbach_alpha(items: pd.DataFrame, ci: float = 0.95, missing: str = "pairwi
     data = check_items(items, missing=missing)
     cov = item_covariance(data, missing)
     n_obs, k = len(data), data.shape[1]
+    if not cov.sum() > 0:
+        raise ValueError(f"the item covariances of {list(data.columns)} sum to {cov.sum():.3g}: the sum score has "
+                         "no variance, so alpha is undefined (a reverse-keyed item not recoded?)")
     alpha = _alpha_from_cov(cov)
     se = _duhachek_se(cov, n_obs)
     tail = (1 - ci) / 2
@@ -180,7 +189,8 @@ def item_analysis(items: pd.DataFrame, scale_min: float = 1, scale_max: float = 
         ``r_drop`` (corrected item-total correlation: the item against the sum of the
         other items, from the covariance matrix as psych's ``r.drop``);
         ``alpha_if_deleted`` (raw alpha of the other items, psych's
-        ``alpha.drop$raw_alpha``; NaN for a two-item scale); ``floor_share`` and
+        ``alpha.drop$raw_alpha``; NaN for a two-item scale); both NaN when the other
+        items' sum score has no variance (their covariances sum to 0); ``floor_share`` and
         ``ceiling_share`` (share of answers at ``scale_min`` / ``scale_max``, among
         answers, as psych's ``response.freq``).
 
@@ -212,7 +222,8 @@ def item_analysis(items: pd.DataFrame, scale_min: float = 1, scale_max: float = 
     for i in range(k):
         rest = np.delete(np.arange(k), i)
         rest_cov = cov[np.ix_(rest, rest)]
-        r_drop.append(cov[i, rest].sum() / np.sqrt(cov[i, i] * rest_cov.sum()))
+        rest_total = rest_cov.sum()       # variance of the rest score: no correlation without it
+        r_drop.append(cov[i, rest].sum() / np.sqrt(cov[i, i] * rest_total) if rest_total > 0 else np.nan)
         alpha_deleted.append(_alpha_from_cov(rest_cov) if k > 2 else np.nan)
     answered = data.notna().sum()
     return pd.DataFrame({
@@ -385,7 +396,8 @@ def reliability_table(items_by_construct: Mapping[str, pd.DataFrame],
                       alpha_threshold: thresholds.Threshold = thresholds.ALPHA,
                       omega_threshold: thresholds.Threshold = thresholds.OMEGA,
                       cr_threshold: thresholds.Threshold = thresholds.CR,
-                      ave_threshold: thresholds.Threshold = thresholds.AVE) -> pd.DataFrame:
+                      ave_threshold: thresholds.Threshold = thresholds.AVE,
+                      model_based: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per-construct reliability with a verdict against each cited threshold.
 
     Parameters
@@ -399,6 +411,9 @@ def reliability_table(items_by_construct: Mapping[str, pd.DataFrame],
         Passed to :func:`cronbach_alpha` (Feldt interval).
     alpha_threshold, omega_threshold, cr_threshold, ave_threshold : Threshold
         Cut-offs for the verdicts; the cited defaults of :mod:`analysis.thresholds`.
+    model_based : DataFrame, optional
+        ``model_based_reliability(solution)`` computed already (e.g. when the table is
+        built one construct at a time); used instead of ``solution``.
 
     Returns
     -------
@@ -408,9 +423,18 @@ def reliability_table(items_by_construct: Mapping[str, pd.DataFrame],
         ``alpha_ok`` (default ``thresholds.ALPHA``, >= .70, Nunnally 1978), ``omega_ok``
         (``OMEGA``, >= .70, Dunn et al. 2014), ``cr_ok`` (``CR``, >= .70) and ``ave_ok``
         (``AVE``, >= .50, Fornell & Larcker 1981); NA where the figure is missing.
+
+    Raises
+    ------
+    ValueError
+        No construct given, a construct's items unusable for alpha (see
+        :func:`cronbach_alpha`), or a construct that is not a factor of the solution.
     """
-    model = (model_based_reliability(solution).set_index("construct")
-             if solution is not None else None)
+    if not len(items_by_construct):
+        raise ValueError("items_by_construct is empty: give the item answers of at least one construct")
+    if model_based is None and solution is not None:
+        model_based = model_based_reliability(solution)
+    model = model_based.set_index("construct") if model_based is not None else None
     rows = []
     for construct, items in items_by_construct.items():
         try:

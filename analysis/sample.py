@@ -20,6 +20,11 @@ FLAG_REASONS = {
 EXCLUDED_COLUMNS = ["respondent_id", "group", "reason"]
 
 
+def no_group_reason(by: str) -> str:
+    """The reason given for a respondent without a value in the grouping column ``by``."""
+    return f"no value in the grouping column '{by}'"
+
+
 @dataclass(frozen=True)
 class Selection:
     """Respondents kept for an analysis and those left out, with a reason each.
@@ -59,6 +64,10 @@ def select_respondents(
 ) -> Selection:
     """Drop flagged respondents (straight-liners, speeders, too many missing), with reasons.
 
+    With ``by``, respondents without a value in that column are dropped too (they
+    belong to no group), with the reason :func:`no_group_reason`, as in the driver
+    analysis (:mod:`analysis.drivers_sample`).
+
     Parameters
     ----------
     data : DataFrame
@@ -82,17 +91,21 @@ def select_respondents(
     (['b'], ['flagged: straight-lining across the driver battery'])
     """
     check_group_column(data, by)
-    present = [c for c in FLAG_COLUMNS if c in data.columns]
-    if not exclude_flagged or not present:
-        return Selection(data, pd.DataFrame(columns=EXCLUDED_COLUMNS), len(data))
+    present = [c for c in FLAG_COLUMNS if c in data.columns] if exclude_flagged else []
     flags = data[present].fillna(False).astype(bool)
-    drop = flags.any(axis=1)
-    reasons = flags[drop].apply(lambda row: "; ".join(FLAG_REASONS[c] for c in present if row[c]), axis=1)
+    no_group = data[by].isna() if by else pd.Series(False, index=data.index)
+    drop = flags.any(axis=1) | no_group
+    if not drop.any():
+        return Selection(data, pd.DataFrame(columns=EXCLUDED_COLUMNS), len(data))
+    reasons = [
+        "; ".join(([no_group_reason(by)] if lacking else []) + [FLAG_REASONS[c] for c, f in zip(present, row) if f])
+        for lacking, row in zip(no_group[drop], flags[drop].itertuples(index=False))]
     excluded = pd.DataFrame(
         {
             "respondent_id": data.loc[drop, "respondent_id"].astype(str).to_numpy(),
-            "group": data.loc[drop, by].astype(str).to_numpy() if by else None,
-            "reason": reasons.to_numpy(dtype=object) if len(reasons) else [],
+            "group": ([None if lacking else str(v) for lacking, v in zip(no_group[drop], data.loc[drop, by])]
+                      if by else None),
+            "reason": reasons,
         },
         columns=EXCLUDED_COLUMNS,
     )

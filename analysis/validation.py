@@ -48,14 +48,14 @@ import pandas as pd
 
 from analysis.discriminant import fornell_larcker_from_solution, htmt
 from analysis.invariance import invariance_steps
-from analysis.reliability import item_analysis, reliability_table
+from analysis.reliability import item_analysis, model_based_reliability, reliability_table
 from analysis.reliability_inputs import CFASolution
 from analysis.sample import select_respondents
 from analysis.scores import keyed_items, scale_range
-from analysis.sem import SEM, Problem
+from analysis.sem import SEM, Problem, usable_fit
 from analysis.validation_result import GROUP_ALL, GroupValidation, ValidationResult
 from instrument import Instrument
-from instrument.errors import ModelError
+from instrument.errors import DataError, ModelError
 
 MISSING_METHODS = ("ml", "listwise")
 INVARIANCE_LEVELS = ("configural", "metric", "scalar")
@@ -81,7 +81,9 @@ def validate(
         The questionnaire the data were collected with.
     by : str, optional
         Grouping column (e.g. ``"organisation"``): every figure is also computed per
-        group, and measurement invariance is tested across the groups.
+        group, and measurement invariance is tested across the groups. Respondents
+        without a value in it are left out (listed in ``result.excluded``); no group
+        may be called ``"all"``, the name of the whole sample.
     missing : {"ml", "listwise"}, default "ml"
         Full-information ML on every observed answer, or complete cases only.
     exclude_flagged : bool, default True
@@ -99,6 +101,13 @@ def validate(
         ``.fit``, ``.reliability``, ``.loadings``, ``.htmt``, ``.invariance``,
         ``.excluded``; ``summary()``, ``to_dict()`` (the ``drivers validate --json``
         document) and ``plot_loadings()``.
+
+    Raises
+    ------
+    ValueError
+        A bad option, an unknown ``by`` column, or no respondent left.
+    DataError
+        A group of ``by`` called ``"all"``.
 
     Examples
     --------
@@ -129,14 +138,18 @@ def validate(
     if len(kept) == 0:
         raise ValueError("no respondent left to validate the questionnaire on (all were excluded); "
                          "see the data check (drivers check) for why")
+    group_labels = kept[by].astype(str) if by else None
+    if by and (group_labels == GROUP_ALL).any():
+        raise DataError(f"a group is called '{GROUP_ALL}', the name of the whole sample; rename it", column=by)
 
     by_design = _missing_by_design(kept, inst, items.columns)
     groups = {GROUP_ALL: _validate_group(GROUP_ALL, items, by_design, inst, missing)}
-    group_labels = kept[by].astype(str) if by else None
+    assessable = {}
     if by:
         for name in sorted(group_labels.unique()):
             rows = (group_labels == name).to_numpy()
             groups[name] = _validate_group(name, items.loc[rows], by_design.loc[rows], inst, missing)
+            assessable[name] = groups[name].constructs
 
     invariance_result = None
     invariance_note = None
@@ -148,9 +161,7 @@ def validate(
             frame = items.assign(**{"__group__": group_labels.to_numpy()})
             # Only constructs answered in every group can be compared across groups
             # (phone-only constructs do not exist in an e-mail group).
-            shared = [k for k in (c.key for c in inst.constructs)
-                      if all(k in assessable_constructs(items.loc[(group_labels == g).to_numpy()], inst)
-                             for g in group_labels.unique())]
+            shared = [c.key for c in inst.constructs if all(c.key in keys for keys in assessable.values())]
             left_out = [c.key for c in inst.constructs if c.key not in shared]
             if left_out:
                 invariance_note = (f"invariance tested without {', '.join(left_out)}: not answered in every "
@@ -212,15 +223,14 @@ def _validate_group(name: str, items: pd.DataFrame, by_design: pd.DataFrame,
     # A fit with an error-severity problem (non-convergence, improper solution, singular
     # matrices, fewer respondents than parameters) is reported through its problems only:
     # its indices, loadings and model-based reliability are not shown as if valid.
-    usable_fit = (model is not None and model.converged_
-                  and not any(p.severity == "error" for p in model.problems_))
-    if usable_fit:
+    usable = usable_fit(model)
+    if usable:
         solution = CFASolution.from_parameter_table(model.params_)
     reliability = _reliability(items, constructs, solution, problems, name)
     fornell = None
     if solution is not None:
         try:
-            fornell = fornell_larcker_from_solution(solution.standardized())
+            fornell = fornell_larcker_from_solution(solution)
         except ValueError as exc:
             problems.append(Problem("fornell_larcker", str(exc), "warning", name))
     htmt_result = None
@@ -232,15 +242,16 @@ def _validate_group(name: str, items: pd.DataFrame, by_design: pd.DataFrame,
     return GroupValidation(
         name=name,
         n=len(items),
-        fit=model.fit_ if usable_fit else None,
+        fit=model.fit_ if usable else None,
         reliability=reliability,
         item_analysis=_item_analysis(items, inst, present, problems, name),
-        loadings=_loadings(model, inst) if usable_fit else _empty_loadings(),
+        loadings=_loadings(model, inst) if usable else _empty_loadings(),
         htmt=htmt_result,
         fornell_larcker=fornell,
         problems=tuple(problems),
-        missing=_missing_summary(items, by_design, model, missing),
+        missing=_missing_summary(items, by_design, model if usable else None, missing),
         model=model,
+        constructs=tuple(present),
     )
 
 
@@ -251,18 +262,17 @@ RELIABILITY_COLUMNS = ["construct", "n_items", "n_obs", "alpha", "alpha_ci_low",
 def _reliability(items, constructs, solution, problems, name) -> pd.DataFrame:
     """Reliability per construct; a construct that cannot be assessed gets a row of NaN
     and a problem (e.g. phone-only items in a group of e-mail respondents)."""
+    model_based = None
+    if solution is not None:
+        try:
+            model_based = model_based_reliability(solution)      # every factor, once
+        except ValueError as exc:
+            # An improper solution (|standardized loading| > 1) has no omega/CR/AVE; keep alpha.
+            problems.append(Problem("reliability", f"omega, CR and AVE not computed: {exc}", "warning", name))
     rows = []
     for key, ids in constructs.items():
-        one = {key: items[ids]}
         try:
-            rows.append(reliability_table(one, solution=solution))
-            continue
-        except ValueError as exc:
-            reason = str(exc)
-        try:
-            # An improper solution (|standardized loading| > 1) has no CR/AVE; keep alpha.
-            rows.append(reliability_table(one, solution=None))
-            problems.append(Problem("reliability", f"omega, CR and AVE not computed: {reason}", "warning", name))
+            rows.append(reliability_table({key: items[ids]}, model_based=model_based))
         except ValueError as exc:
             problems.append(Problem("reliability", f"reliability not computed: {exc}", "warning", name))
             rows.append(pd.DataFrame([{"construct": key, "n_items": len(ids), "n_obs": 0}]))
@@ -310,12 +320,18 @@ def _loadings(model: SEM, inst: Instrument) -> pd.DataFrame:
 
 def _missing_summary(items: pd.DataFrame, by_design: pd.DataFrame, model: SEM | None,
                      method: str) -> dict:
-    """Share of item answers missing, the part missing by design, and the FMI of the loadings."""
+    """Share of item answers missing, the part missing by design, and the FMI of the loadings.
+
+    ``model`` is the CFA when its fit is usable, else None (no FMI from a failed fit).
+    """
     cells = items.size
     missing = items.isna()
     design = (missing & by_design).to_numpy().sum()
-    fmi = model.params_["fmi"] if model is not None and "fmi" in model.params_ else pd.Series(dtype=float)
-    fmi = fmi[np.isfinite(fmi.astype(float))] if len(fmi) else fmi
+    fmi = pd.Series(dtype=float)
+    if model is not None and "fmi" in model.params_:
+        params = model.params_
+        fmi = params.loc[params["op"] == "=~", "fmi"].astype(float)
+        fmi = fmi[np.isfinite(fmi)]
     return {
         "cells_missing_pct": 100.0 * missing.to_numpy().sum() / cells if cells else math.nan,
         "by_design_pct": 100.0 * design / cells if cells else math.nan,

@@ -25,8 +25,9 @@ JSON document (``to_dict()``)::
      "invariance_note": str or null}
 
 ``loadings.*.se`` is the standard error of the standardized loading (delta method);
-``fit`` is null when the CFA could not be estimated or did not converge; figures that
-do not exist are null (never NaN).
+``fit`` is null when the CFA could not be estimated, did not converge or has an
+error-severity problem (then ``loadings`` is empty and ``fmi_*`` null); figures that do
+not exist are null (never NaN).
 """
 from __future__ import annotations
 
@@ -55,7 +56,9 @@ class GroupValidation:
     n : int
         Respondents used.
     fit : FitIndices or None
-        CFA fit (lavaan's definitions); None when the CFA failed or did not converge.
+        CFA fit (lavaan's definitions); None when the CFA failed, did not converge or
+        has an error-severity problem (a Heywood case, a matrix that is not positive
+        definite, more free parameters than respondents; see ``problems``).
     reliability : DataFrame
         ``construct, n_items, n_obs, alpha, alpha_ci_low, alpha_ci_high, omega, cr, ave``
         and the verdicts ``alpha_ok, omega_ok, cr_ok, ave_ok``.
@@ -70,9 +73,12 @@ class GroupValidation:
         Estimation problems and figures that could not be computed.
     missing : dict
         Missing answers: total, by design, other (% of item cells), complete cases,
-        mean and maximum fraction of missing information, method.
+        mean and maximum fraction of missing information of the loadings (NaN
+        without a usable fit), method.
     model : SEM or None
-        The fitted CFA.
+        The fitted CFA (also when its fit is not usable: see ``problems``).
+    constructs : tuple of str
+        The constructs assessed in this group (every item answered by someone).
     """
 
     name: str
@@ -86,6 +92,7 @@ class GroupValidation:
     problems: tuple
     missing: dict
     model: object = field(repr=False, default=None)
+    constructs: tuple = ()
 
     def fit_ok(self) -> dict:
         """Each fit index judged against its Hu & Bentler (1999) cut-off (None if missing)."""

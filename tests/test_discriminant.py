@@ -129,6 +129,7 @@ def test_htmt2_uses_geometric_means():
 # --- bootstrap ----------------------------------------------------------------------
 
 def test_bootstrap_is_seeded_and_brackets_the_estimate():
+    """Behavioural only (seeding, an interval around the estimate): not pinned to cSEM or semTools."""
     data = load("reliability_holzinger.csv")
     first = htmt(data, HS, n_boot=300, seed=7)
     again = htmt(data, HS, n_boot=300, seed=7)
@@ -143,6 +144,7 @@ def test_bootstrap_is_seeded_and_brackets_the_estimate():
 
 
 def test_bootstrap_flags_constructs_that_are_one():
+    """Behavioural only: the interval reaches 1 when the population HTMT is 1; not pinned to a reference."""
     # Population HTMT = 1 (the 'two' constructs are one): the interval must reach 1.
     data = with_exact_correlations(two_constructs(0.5, 0.5), n=200)
     result = htmt(data, TWO, n_boot=400, seed=1)
@@ -151,6 +153,7 @@ def test_bootstrap_flags_constructs_that_are_one():
 
 
 def test_bootstrap_interval_width_shrinks_with_n_and_pairwise_works():
+    """Behavioural only: wider intervals for fewer respondents; not pinned to a reference implementation."""
     corr = two_constructs(0.5, 0.3)
     small = htmt(with_exact_correlations(corr, n=100), TWO, n_boot=300, seed=2).pairs.iloc[0]
     large = htmt(with_exact_correlations(corr, n=1600), TWO, n_boot=300, seed=2).pairs.iloc[0]
@@ -177,6 +180,25 @@ def test_htmt_input_errors():
         htmt(data.assign(emp4="n/a"), SURVEY)
     with pytest.raises(ValueError, match="HTMT2 uses geometric means"):
         htmt(data, SURVEY, htmt2=True, absolute=False)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"n_boot": 10.5}, "n_boot must be a whole number"),
+    ({"n_boot": "100"}, "n_boot must be a whole number"),
+    ({"n_boot": True}, "n_boot must be a whole number"),
+    ({"n_boot": -1}, "n_boot must be a whole number"),
+])
+def test_htmt_bad_n_boot_is_a_value_error(kwargs, message):
+    """Finding 11: these used to raise TypeError from deep inside."""
+    with pytest.raises(ValueError, match=message):
+        htmt(load("reliability_survey.csv"), SURVEY, **kwargs)
+
+
+def test_htmt_constructs_must_be_a_mapping():
+    """Finding 11: a list of item lists used to raise TypeError."""
+    with pytest.raises(ValueError, match="constructs must map each construct's name to its items"):
+        htmt(load("reliability_survey.csv"), [list(items) for items in SURVEY.values()])
+    assert htmt(load("reliability_survey.csv"), SURVEY, n_boot=np.int64(5)).n_boot_used <= 5
 
 
 # --- Fornell-Larcker ----------------------------------------------------------------

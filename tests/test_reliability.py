@@ -375,6 +375,25 @@ def test_reliability_table_without_solution_and_with_a_mismatch(survey, hs_solut
         reliability_table({**items, "speed": survey[["spd1"]]})
 
 
+def test_alpha_is_refused_when_the_sum_score_has_no_variance():
+    """Finding 7: items whose covariances sum to zero gave alpha = -inf."""
+    items = pd.DataFrame({"a": [1.0, 2, 3, 4, 5], "b": [5.0, 4, 3, 2, 1]})      # b = 6 - a, not recoded
+    with pytest.raises(ValueError, match=r"sum to 0: the sum score has no variance"):
+        cronbach_alpha(items)
+    table = item_analysis(items.assign(c=[3.0, 1, 4, 2, 5]))                  # without c: no variance
+    assert np.isnan(table.set_index("item").loc["c", "alpha_if_deleted"])
+    assert np.isfinite(table.set_index("item").loc["a", "alpha_if_deleted"])
+
+
+def test_reliability_table_needs_a_construct(hs, hs_solution):
+    """Finding 11: an empty mapping used to end in a KeyError."""
+    with pytest.raises(ValueError, match="items_by_construct is empty"):
+        reliability_table({})
+    items = {f: hs[cols] for f, cols in HS_FACTORS.items()}
+    model = model_based_reliability(hs_solution)
+    pd.testing.assert_frame_equal(reliability_table(items, model_based=model), reliability_table(items, hs_solution))
+
+
 def test_reliability_table_takes_stricter_thresholds(hs, hs_solution):
     from analysis.thresholds import Threshold
     items = {f: hs[cols] for f, cols in HS_FACTORS.items()}

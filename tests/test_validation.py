@@ -15,7 +15,7 @@ from analysis.reliability import cronbach_alpha
 from analysis.sample import select_respondents
 from analysis.scores import keyed_items
 from analysis.validation import validate
-from instrument import read_responses
+from instrument import DataError, read_responses
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLE = Path(__file__).parents[1] / "data" / "example" / "responses.csv"
@@ -155,10 +155,10 @@ def test_small_group_is_reported_not_hidden(example, inst):
     res = validate(small, inst, by="organisation", invariance=False)
     tiny = res.groups["Tiny"]
     assert tiny.n <= 20
-    kinds = {p.kind for p in tiny.problems}
-    assert "small_sample" in kinds or "estimation" in kinds
-    text = " ".join(p.message for p in tiny.problems)
-    assert "respondents" in text
+    small = [p for p in tiny.problems if p.kind == "small_sample" and p.severity == "error"]
+    assert small and any(f"only {tiny.n} respondents for 121 free parameters" in p.message for p in small)
+    assert tiny.fit is None and tiny.loadings.empty
+    assert np.isnan(tiny.missing["fmi_mean"])                # no FMI from a fit that is not usable
     assert res.summary()  # renders despite the failed group
 
 
@@ -187,3 +187,48 @@ def test_by_channel_assesses_phone_only_constructs_where_they_apply(example, ins
     # invariance is tested on the constructs every channel has, and says so
     assert "without wait_time, menu" in res.invariance_note
     assert list(res.invariance.table["level"]) == ["configural", "metric", "scalar"]
+
+
+def test_a_group_called_all_is_refused(example, inst):
+    """Finding 2: it would silently replace the whole-sample result."""
+    renamed = example.assign(organisation=example.organisation.replace({"Telecom": "all"}))
+    with pytest.raises(DataError, match="column 'organisation': a group is called 'all'"):
+        validate(renamed, inst, by="organisation", invariance=False)
+
+
+@pytest.mark.parametrize("by", ["channel", "organisation"])
+def test_respondents_without_a_group_value_are_excluded_with_a_reason(example, inst, by):
+    """Finding 8: blank group values used to crash (TypeError in sorted)."""
+    data = example.copy()
+    data[by] = data[by].astype(object)
+    blank = data.index[[0, 5, 9]]
+    data.loc[blank, by] = np.nan
+    res = validate(data, inst, by=by, invariance=False)
+    assert set(res.groups) == {"all", *example[by].astype(str).unique()}
+    ids = set(data.respondent_id[blank])
+    reasons = res.excluded.set_index("respondent_id").reason
+    assert all(reasons[i].startswith(f"no value in the grouping column '{by}'") for i in ids)
+    assert res.groups["all"].n == len(data) - len(set(res.excluded.respondent_id))
+
+
+def test_fmi_summary_is_of_the_loadings(result):
+    """Finding 16: 'of the loadings' means the =~ rows only."""
+    g = result.groups["Telecom"]
+    loadings = g.model.params_.query("op == '=~'").fmi.astype(float)
+    loadings = loadings[np.isfinite(loadings)]
+    assert g.missing["fmi_mean"] == pytest.approx(loadings.mean(), abs=1e-12)
+    assert g.missing["fmi_max"] == pytest.approx(loadings.max(), abs=1e-12)
+
+
+def test_model_based_reliability_is_computed_once_per_group(example, inst, monkeypatch):
+    """Finding 14/15: once per group, not once per construct."""
+    import analysis.reliability as reliability
+    import analysis.validation as validation
+
+    calls = []
+    original = reliability.model_based_reliability
+    counted = lambda *args: calls.append(1) or original(*args)    # noqa: E731
+    monkeypatch.setattr(reliability, "model_based_reliability", counted)
+    monkeypatch.setattr(validation, "model_based_reliability", counted, raising=False)
+    res = validate(example[example.organisation == "Telecom"], inst, invariance=False)
+    assert len(calls) == 1 and res.groups["all"].reliability.omega.notna().all()
