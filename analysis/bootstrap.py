@@ -34,9 +34,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis.bootstrap_engine import STATISTICS, Replicates, limit_blas_threads, resample_groups
-from analysis.driver_data import check_driver_data
-from analysis.thresholds import MIN_N_STABLE_RANKS
+from analysis.bootstrap_engine import STATISTICS, Replicates, resample_groups
+from analysis.checks import check_level
+from analysis.driver_data import check_driver_data, variation_problem
+from analysis.sem.estimate import limit_blas_threads
+from analysis.thresholds import MIN_N_STABLE_RANKS, ranks_unstable
 from instrument.errors import DataError
 
 ALL = "all"
@@ -92,8 +94,9 @@ class BootstrapResult:
         ``se`` (bootstrap standard deviation), ``ci_low``, ``ci_high`` (percentile;
         for ``lmg_rank`` the interval holds observed ranks).
     ranks : DataFrame
-        ``group``, ``driver``, ``rank``, ``rank_ci_low``, ``rank_ci_high``, ``p_first``
-        (share of resamples where the driver ranks first), ``p_top2``.
+        ``group``, ``driver``, ``rank``, ``rank_ci_low``, ``rank_ci_high`` (nullable
+        integers: NA where undefined), ``p_first`` (share of resamples where the driver
+        ranks first), ``p_top2``.
     point, replicates : dict
         Per group, :class:`Replicates` of the sample (B = 1) and of the resamples.
     rest_point, rest_replicates : dict
@@ -150,7 +153,7 @@ class BootstrapResult:
         if statistic not in DIFFERENCE_STATISTICS:
             raise ValueError(f"unknown statistic {statistic!r}; choose from "
                              f"{', '.join(DIFFERENCE_STATISTICS)}")
-        level = self.level if level is None else _check_level(level)
+        level = self.level if level is None else check_level(level)
         labels = list(self.replicates)
         if pairwise is True:
             pairs = [(labels[a], labels[b]) for a in range(len(labels)) for b in range(a + 1, len(labels))]
@@ -211,12 +214,6 @@ class BootstrapResult:
                 + self.ranks.to_html(index=False, float_format=lambda v: f"{v:.2f}"))
 
 
-def _check_level(level: float) -> float:
-    if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), got {level}")
-    return float(level)
-
-
 def group_generators(seed, n_groups: int) -> tuple[list[np.random.Generator], int]:
     """One independent generator per group, from ``SeedSequence(seed).spawn``; and the entropy.
 
@@ -242,6 +239,24 @@ def _group_labels(data: pd.DataFrame, group: str | None) -> tuple[list, np.ndarr
     except TypeError:       # labels of mixed types cannot be sorted: keep their first-seen order
         codes, uniques = pd.factorize(col, sort=False)
     return list(uniques), codes
+
+
+def _check_variation(values: np.ndarray, labels: list, codes: np.ndarray, drivers: list[str], outcome: str,
+                     group: str | None) -> None:
+    """Refuse a group whose own rows leave importance undefined (a constant column, collinear drivers)."""
+    if group is None:
+        parts = [values]
+    else:
+        order = np.argsort(codes, kind="stable")
+        bounds = np.r_[0, np.cumsum(np.bincount(codes, minlength=len(labels)))]
+        parts = [values[order[bounds[k]:bounds[k + 1]]] for k in range(len(labels))]
+    for label, rows in zip(labels, parts):
+        problem = variation_problem(rows, drivers, outcome)
+        if problem is not None:
+            where = "" if group is None else f"group '{label}': "
+            raise DataError(f"{where}{problem}, so importance is undefined there; drop "
+                            f"{'or merge the group' if group is not None else 'the column'} or leave those "
+                            "drivers out", column=group)
 
 
 def bootstrap_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *,
@@ -292,6 +307,14 @@ def bootstrap_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str
     -------
     BootstrapResult
 
+    Raises
+    ------
+    DataError
+        Columns missing, not numeric or with missing values; a group with fewer than
+        ``len(drivers) + 2`` respondents; or a group in which a driver or the outcome
+        has one value for every respondent, or the drivers are perfectly collinear (the
+        message names the group and the columns).
+
     References
     ----------
     Efron & Tibshirani (1993); Azen & Budescu (2003); Grömping (2006).
@@ -313,7 +336,7 @@ def bootstrap_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str
     if int(n_resamples) != n_resamples or n_resamples < 2:
         raise ValueError(f"n_resamples must be a whole number of at least 2, got {n_resamples}")
     n_resamples = int(n_resamples)
-    level = _check_level(level)
+    level = check_level(level)
     values = check_driver_data(data, outcome, drivers)
     labels, codes = _group_labels(data, group)
     p, q = len(drivers), len(drivers) + 1
@@ -322,6 +345,7 @@ def bootstrap_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str
     if too_small:
         raise DataError(f"group(s) {', '.join(too_small)} have fewer than {p + 2} respondents, "
                         f"too few for {p} drivers; drop or merge them", column=group)
+    _check_variation(values, labels, codes, drivers, outcome, group)
     with_rest = versus_rest and len(labels) > 1
     rngs, entropy = group_generators(seed, len(labels))
     with limit_blas_threads(blas_threads):
@@ -356,7 +380,7 @@ def _summaries(labels, sizes, drivers, point, reps, level):
         "group": labels, "n": sizes.astype(int), "r2": [float(point[g].r2[0]) for g in labels],
         "r2_ci_low": lo, "r2_ci_high": hi,
         "n_failed": [int((~reps[g].valid).sum()) for g in labels],
-        "unstable_ranks": sizes < MIN_N_STABLE_RANKS})
+        "unstable_ranks": ranks_unstable(sizes)})
     parts = []
     for stat in STATISTICS:
         values = np.stack([reps[g].statistic(stat) for g in labels])  # (G, B, p)
@@ -374,7 +398,7 @@ def _summaries(labels, sizes, drivers, point, reps, level):
                 p_top2 = ((values <= 2) & ok).sum(axis=1) / n_ok
             ranks = pd.DataFrame({
                 "group": group_col, "driver": driver_col,
-                "rank": parts[-1].estimate.to_numpy().astype(int),
+                "rank": pd.array(parts[-1].estimate.to_numpy(), dtype="Float64").astype("Int64"),
                 "rank_ci_low": pd.array(lo.ravel(), dtype="Float64").round().astype("Int64"),
                 "rank_ci_high": pd.array(hi.ravel(), dtype="Float64").round().astype("Int64"),
                 "p_first": p_first.ravel(), "p_top2": p_top2.ravel()})

@@ -23,7 +23,6 @@ Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. Chapm
 """
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -182,17 +181,6 @@ class Replicates:
 def stats_from_sums(sums: np.ndarray, n: int | np.ndarray, q: int, centre: np.ndarray) -> Replicates:
     mean, cov = moments_from_sums(sums, n, q)
     return Replicates.from_arrays(importance_arrays(cov), mean[:, :-1] + centre[:-1])
-
-
-def limit_blas_threads(n_threads: int | None):
-    """Context limiting BLAS threads (no-op if n_threads is None or threadpoolctl is absent)."""
-    if n_threads is None:
-        return contextlib.nullcontext()
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=int(n_threads), user_api="blas")
 
 
 def resample_groups(values, labels, sizes, codes, q, n_resamples, rngs, with_rest, chunk_size,

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.driver_data import driver_covariance, ranks_descending
-from analysis.importance import arrays_or_raise
+from analysis.importance import ImportanceArrays, arrays_or_raise
 from analysis.subsets import check_n_predictors
 
 
@@ -211,7 +211,15 @@ def dominance_analysis(data: pd.DataFrame, outcome: str, drivers: Sequence[str] 
     [0.292, 0.076, 0.095, 0.121]
     """
     cov, drivers, _ = driver_covariance(data, outcome, drivers, matrix)
-    a = arrays_or_raise(cov, drivers)
+    return dominance_result(arrays_or_raise(cov, drivers, outcome), drivers, tol)
+
+
+def dominance_result(a: ImportanceArrays, drivers: list[str], tol: float = 1e-12) -> DominanceResult:
+    """The :class:`DominanceResult` of one valid covariance matrix's :class:`ImportanceArrays`.
+
+    :func:`dominance_analysis` from arrays computed already (e.g. shared with
+    :func:`analysis.importance.importance_result`).
+    """
     p = len(drivers)
     r2 = float(a.r2)
     cond = conditional_contributions(a.subset_r2)

@@ -14,6 +14,55 @@ import pandas as pd
 
 from instrument.errors import DataError
 
+# A driver correlation matrix whose smallest eigenvalue is below this is treated as
+# singular (perfectly collinear drivers): the importance measures are then undefined.
+SINGULAR_EIGENVALUE = 1e-10
+# An eigenvector entry below this share of the largest is not part of the dependency.
+_DEPENDENCY_WEIGHT = 1e-6
+
+
+def collinear_drivers(corr: np.ndarray, drivers: Sequence[str]) -> list[str]:
+    """The drivers in an exact linear dependency; empty when ``corr`` is not singular.
+
+    The eigenvectors of the (near-)zero eigenvalues of the drivers' correlation matrix
+    are the weights of the linear combinations that do not vary; a driver is named when
+    it has a weight in one of them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).normal(size=(50, 2))
+    >>> x = np.column_stack([x, x[:, 0] - x[:, 1]])
+    >>> collinear_drivers(np.corrcoef(x, rowvar=False), ["a", "b", "c"])
+    ['a', 'b', 'c']
+    """
+    eigval, eigvec = np.linalg.eigh(np.asarray(corr, dtype=float))
+    null = np.abs(eigvec[:, eigval <= SINGULAR_EIGENVALUE])
+    if not null.size:
+        return []
+    involved = (null > _DEPENDENCY_WEIGHT * null.max(axis=0)).any(axis=1)
+    return [d for d, hit in zip(drivers, involved) if hit]
+
+
+def variation_problem(x: np.ndarray, drivers: Sequence[str], outcome: str) -> str | None:
+    """Why rows ``x`` (drivers, then the outcome) cannot give importance measures; None if they can.
+
+    A column with one value for every row, or drivers that are exact linear
+    combinations of each other, leave the regression and every importance measure
+    undefined.
+    """
+    cols = [*drivers, outcome]
+    constant = [c for c, r in zip(cols, np.ptp(x, axis=0)) if not r > 0]
+    if constant:
+        verb = "has" if len(constant) == 1 else "have"
+        return f"{', '.join(map(str, constant))} {verb} the same value for every respondent"
+    if len(drivers) > 1:
+        collinear = collinear_drivers(np.corrcoef(x[:, :-1], rowvar=False), drivers)
+        if collinear:
+            return (f"the drivers {', '.join(map(str, collinear))} are perfectly collinear (one is a linear "
+                    "combination of the others)")
+    return None
+
 
 def check_driver_data(data: pd.DataFrame, outcome: str, drivers: Sequence[str]) -> np.ndarray:
     """Validate respondent rows and return them as a float array, drivers first, outcome last.
@@ -49,9 +98,8 @@ def check_driver_data(data: pd.DataFrame, outcome: str, drivers: Sequence[str]) 
     if x.shape[0] <= len(drivers) + 1:
         raise DataError(f"{x.shape[0]} respondents is too few for {len(drivers)} drivers; "
                         f"at least {len(drivers) + 2} are needed")
-    sd = x.std(axis=0)
-    for c, s in zip(cols, sd):
-        if not s > 0:
+    for c, r in zip(cols, np.ptp(x, axis=0)):
+        if not r > 0:
             raise DataError("has the same value for every respondent, so its importance is "
                             "undefined; drop it from the analysis", column=str(c))
     return x

@@ -48,21 +48,25 @@ import numpy as np
 import pandas as pd
 
 from analysis.bootstrap import ALL, bootstrap_importance
-from analysis.bootstrap_engine import limit_blas_threads
-from analysis.dominance import dominance_analysis
+from analysis.checks import check_level
+from analysis.dominance import dominance_result
+from analysis.driver_data import driver_covariance
 from analysis.drivers_result import DriverAnalysis, Settings
 from analysis.drivers_sample import GROUP, analysis_sample, min_used_per_group
 from analysis.drivers_sem import fit_structural
 from analysis.drivers_tables import (assemble_importance, group_table, kpi_tables, priority_result,
                                      regression_tables, warning_table)
-from analysis.importance import relative_importance
+from analysis.importance import arrays_or_raise, importance_result
+from analysis.priorities import CROSSHAIRS
 from analysis.regression import driver_regression
+from analysis.scores import scale_range
+from analysis.sem.estimate import limit_blas_threads
 from instrument import DataError, Instrument, ServiceDriversError, load_instrument
 
 OUTCOMES = ("satisfaction", "csat", "nps", "ces")
 IMPORTANCE_MEASURES = {"lmg": "lmg", "weights": "relative_weight", "beta": "abs_beta", "sem": "sem"}
-CROSSHAIRS = ("mean", "median", "midpoint")
-DIFFERENCE_STATISTICS = ("lmg_pct", "std_beta")
+# The statistics whose group differences the analysis reports (of bootstrap.DIFFERENCE_STATISTICS).
+REPORTED_DIFFERENCES = ("lmg_pct", "std_beta")
 # Pairwise differences for more groups than this would be G(G-1)/2 rows per driver and
 # statistic (19,900 for 200 groups); by default only 'versus the rest' is then computed.
 MAX_PAIRWISE_GROUPS = 20
@@ -112,7 +116,9 @@ def analyse_drivers(
     importance : {'lmg', 'weights', 'beta', 'sem'}
         The importance behind the quadrants and priorities: LMG share of R², Johnson's
         relative weights, absolute standardized betas, or absolute standardized SEM
-        paths (no bootstrap, hence no rank intervals for the priorities).
+        paths (no bootstrap, hence no rank intervals for the priorities; a group whose
+        SEM fit has an error-severity problem gets no SEM estimates and no priorities,
+        with a warning).
     crosshair : {'mean', 'median', 'midpoint'}
         Where the importance-performance quadrants are split (see
         :mod:`analysis.priorities`).
@@ -139,12 +145,21 @@ def analyse_drivers(
     ------
     ServiceDriversError
         A bad option value, an unknown column, or a group with too few usable
-        respondents for the number of drivers (the message names it and says what to do).
+        respondents for the number of drivers (the message names it and says what to do)
+        when no group can be left out instead (see below).
 
     Notes
     -----
     Importance uses respondents with an outcome and a score for every driver; the
-    structural model and the KPIs use every respondent not excluded as flagged. The
+    structural model and the KPIs use every respondent not excluded as flagged. So with
+    ``importance='sem'`` a driver's importance (its SEM path, FIML on everyone
+    reachable) and its performance (mean score of the used respondents) come from two
+    samples of the same group; the performance is the same under every importance
+    option. A group too small for the regression (fewer usable respondents than
+    drivers + 2, or a driver score or the outcome that does not vary among them, or
+    exactly collinear drivers) is left out of the importance analysis with the reason
+    ``small_group`` (:mod:`analysis.drivers_sample`) as long as another group can be
+    analysed. The
     whole sample ``"all"`` is bootstrapped from the groups' resamples pooled, i.e.
     stratified by group (each organisation keeps its size, as in a design that samples
     organisations separately); with ``by=None`` it is resampled as one sample.
@@ -180,8 +195,7 @@ def analyse_drivers(
     used = frame.loc[sample.used, [GROUP, *drivers, outcome]].reset_index(drop=True)
     labels = [] if by is None else sorted(frame[GROUP].dropna().unique().tolist())
     _check_groups(labels, used, sample, drivers, by)
-    small = set(sample.excluded.loc[sample.excluded.code == "small_group", GROUP])
-    labels = [g for g in labels if g not in small and g in set(used[GROUP])]
+    labels = [g for g in labels if g not in sample.left_out]
     clock = _Clock(start)
     clock.lap("sample")
     with limit_blas_threads(1):        # many small problems: BLAS threads cost more than they save
@@ -228,7 +242,7 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     if len(labels) > 1:
         do_pairwise = len(labels) <= MAX_PAIRWISE_GROUPS if pairwise is None else bool(pairwise)
         differences = pd.concat([boot.group_differences(s, pairwise=do_pairwise, versus_rest=True)
-                                 for s in DIFFERENCE_STATISTICS], ignore_index=True)
+                                 for s in REPORTED_DIFFERENCES], ignore_index=True)
 
     clock.lap("priorities")
     kpis = kpi_tables(data.loc[sample.reachable], frame[GROUP].to_numpy()[sample.reachable], inst,
@@ -278,10 +292,12 @@ def _staged(progress: Callable[[str, int, int], None] | None, stage: str) -> Cal
 
 
 def _point_analyses(part: pd.DataFrame, group: str, outcome: str, drivers: list[str], level: float, by):
+    """Regression, relative importance and dominance of one group (the importance measures computed once)."""
     try:
-        return (driver_regression(part, outcome, drivers, level=level),
-                relative_importance(part, outcome, drivers),
-                dominance_analysis(part, outcome, drivers))
+        regression = driver_regression(part, outcome, drivers, level=level)
+        cov, drivers, n = driver_covariance(part, outcome, drivers, matrix=False)
+        arrays = arrays_or_raise(cov, drivers, outcome)
+        return regression, importance_result(arrays, drivers, outcome, n), dominance_result(arrays, drivers)
     except ServiceDriversError as exc:
         where = "the whole sample" if group == ALL else f"group '{group}' of '{by}'"
         raise type(exc)(f"{where}: {exc}") from None
@@ -303,8 +319,7 @@ def _check_options(inst, drivers, outcome, bootstrap, seed, level, importance, c
                                   f"got {bootstrap!r}")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
         raise ServiceDriversError(f"seed must be a whole number of 0 or more, got {seed!r}")
-    if not isinstance(level, (int, float)) or not 0 < level < 1:
-        raise ServiceDriversError(f"level must be between 0 and 1 (e.g. 0.95), got {level!r}")
+    check_level(level)
     if importance not in IMPORTANCE_MEASURES:
         raise ServiceDriversError(f"unknown importance {importance!r}; choose one of {', '.join(IMPORTANCE_MEASURES)}")
     if importance == "sem" and not sem:
@@ -316,32 +331,36 @@ def _check_options(inst, drivers, outcome, bootstrap, seed, level, importance, c
 
 
 def _check_groups(labels: list[str], used: pd.DataFrame, sample, drivers: list[str], by) -> None:
+    """Stop with a message that says what to do when a group analysed has too few usable respondents.
+
+    Groups that :func:`analysis.drivers_sample.analysis_sample` left out (``small_group``)
+    are not analysed, so not checked; the phone-only hint is given only when those
+    drivers are the cause (``sample.phone_only_small``).
+    """
     if ALL in labels:
         raise DataError(f"a group is called '{ALL}', the name of the whole sample; rename it", column=by)
     minimum = min_used_per_group(len(drivers))
-    if not labels:
-        small = {ALL: len(used)} if len(used) < minimum else {}
-    else:
-        counts = used[GROUP].value_counts()
-        small = {g: int(counts.get(g, 0)) for g in labels if counts.get(g, 0) < minimum}
-        if sample.excluded.code.eq("small_group").any():
-            return          # analysis_sample left the small groups out, with a note and a reason each
+    counts = used[GROUP].value_counts() if labels else pd.Series({ALL: len(used)})
+    small = {g: int(counts.get(g, 0)) for g in (labels or [ALL])
+             if g not in sample.left_out and counts.get(g, 0) < minimum}
     if not small:
         return
     shown = ", ".join(f"'{g}' ({n})" for g, n in list(small.items())[:5])
     more = f" and {len(small) - 5} more" if len(small) > 5 else ""
     hint = "choose a coarser grouping column, analyse fewer drivers, or remove those respondents"
-    not_asked = sample.excluded.code.eq("not_asked").sum()
-    if not_asked:
-        hint += (f"; {not_asked} respondents have no score only because phone-only drivers are not asked in "
-                 "their channel: leave those drivers out (--drivers) to include them")
+    phone_only = set(small) & sample.phone_only_small
+    if phone_only:
+        excluded = sample.excluded
+        in_them = excluded.code.eq("not_asked") & (excluded[GROUP].isin(phone_only) if labels else True)
+        hint += (f"; {int(in_them.sum())} of their respondents have no score only because phone-only drivers are "
+                 "not asked in their channel: leave those drivers out (--drivers) to include them")
     raise DataError(f"too few usable respondents (outcome and every driver score) for {len(drivers)} drivers, "
                     f"at least {minimum} needed: {shown}{more}; {hint}")
 
 
 def _driver_scale(inst: Instrument, drivers: list[str]) -> tuple[float, float]:
-    scales = [inst.scale(inst.construct(d).items[0].scale) for d in drivers]
-    ranges = {(scale.min, scale.max) for scale in scales}
+    """The one answer scale (min, max) of the drivers' items."""
+    ranges = {scale_range(inst, d) for d in drivers}
     if len(ranges) != 1:
         raise ServiceDriversError(f"the drivers {', '.join(drivers)} use different answer scales; "
                                   "analyse drivers on one scale together")

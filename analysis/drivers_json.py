@@ -6,12 +6,12 @@ the analysis' confidence level (``meta.level``).
 
 ``meta``
     ``n_input`` respondents in the data; ``n_used`` respondents in the whole-sample
-    importance analysis (outcome and every driver score, not excluded as flagged);
-    ``excluded``: one entry per respondent not used, ``{"respondent_id", "reason",
-    "group", "code"}`` (``code`` one of ``no_group``, ``flagged``, ``no_outcome``,
-    ``missing_score``, ``not_asked``; see :mod:`analysis.drivers_sample`; ``reason`` is
-    a sentence naming every reason, e.g. which drivers have no score and whether that
-    is by design); ``exclusion_counts``: ``{group: {code: n}}``; ``bootstrap``
+    importance analysis (outcome and every driver score, not excluded as flagged, and
+    not in a group left out as too small for the regression); ``excluded``: one entry
+    per respondent not used, ``{"respondent_id", "reason", "group", "code"}`` (``code``
+    one of ``no_group``, ``flagged``, ``no_outcome``, ``missing_score``, ``not_asked``,
+    ``small_group``; see :mod:`analysis.drivers_sample`; ``reason`` is a sentence naming
+    every reason, e.g. which drivers have no score and whether that is by design); ``exclusion_counts``: ``{group: {code: n}}``; ``bootstrap``
     resamples per group; ``seed`` the seed used (drawn when none was given; rerun with
     it to reproduce); ``version`` of service-drivers; also ``by``, ``outcome``,
     ``drivers``, ``level``, ``importance``, ``crosshair``, ``exclude_flagged``, ``sem``,
@@ -25,8 +25,10 @@ the analysis' confidence level (``meta.level``).
       ``nps`` (-100..100), ``ces_mean`` (1-7), ``ces_pct_easy`` (% 5-7), ``fcr_pct_yes``,
       ``fcr_pct_yes_or_partly``, over every respondent of the group not excluded as
       flagged; ``kpis.by_channel``: the same per channel;
-    * ``sem`` (when fitted): ``{"n", "converged", "cfi", "rmsea", "srmr", "problems":
-      [{"kind", "severity", "message"}]}``;
+    * ``sem`` (when fitted): ``{"n", "converged", "usable", "cfi", "rmsea", "srmr",
+      "problems": [{"kind", "severity", "message"}]}``; ``usable`` is false when the fit
+      has an error-severity problem: then its indices and the drivers' ``sem_*`` are
+      null (and with importance 'sem' so are its quadrants and priorities);
     * ``crosshair``: ``{"importance", "performance"}`` of the quadrants;
     * ``drivers``: per driver key:
 
@@ -53,12 +55,15 @@ the analysis' confidence level (``meta.level``).
                             2003)
       ``relative_weight``   Johnson's relative weight (sums to R²); ``relative_weight_pct``
       ``pratt``             Pratt's measure beta x r (sums to R², can be negative); ``pratt_pct``
-      ``sem_std``           standardized path latent driver -> outcome (std.all), FIML
-      ``sem_se``, ``sem_p`` its delta-method standard error and p-value (null without SEM)
+      ``sem_std``           standardized path latent driver -> outcome (std.all), FIML on
+                            every respondent not excluded as flagged
+      ``sem_se``, ``sem_p`` its delta-method standard error and p-value (null without SEM
+                            or when the group's SEM is not ``usable``)
       ``performance``       mean driver score of the used respondents on 0-100;
                             ``performance_ci`` its bootstrap interval
       ``importance_share``  the importance behind the priorities (``meta.importance``),
-                            % of the drivers' total
+                            % of the drivers' total (with 'sem' from the SEM's sample,
+                            while ``performance`` is from the used respondents)
       ``quadrant``          'concentrate here', 'keep up the good work', 'low priority'
                             or 'possible overkill' (Martilla & James 1977)
       ``priority``          priority rank, 1 = improve first ('concentrate here' drivers
@@ -125,8 +130,8 @@ def _group(res, g) -> dict:
            "crosshair": {"importance": row.crosshair_importance, "performance": row.crosshair_performance}}
     if res.sem_fit is not None:
         problems = res.structural.problems
-        out["sem"] = {"n": row.sem_n, "converged": row.sem_converged, "cfi": row.sem_cfi, "rmsea": row.sem_rmsea,
-                      "srmr": row.sem_srmr,
+        out["sem"] = {"n": row.sem_n, "converged": row.sem_converged, "usable": row.sem_usable, "cfi": row.sem_cfi,
+                      "rmsea": row.sem_rmsea, "srmr": row.sem_srmr,
                       "problems": problems[problems.group == g][["kind", "severity", "message"]].to_dict("records")}
     out["drivers"] = _drivers(res, g)
     return out

@@ -51,18 +51,24 @@ class DriverAnalysis:
         * ``r`` (correlation with the outcome), ``relative_weight``/``_pct`` (Johnson
           2000), ``pratt``/``pratt_pct``;
         * ``sem_std``, ``sem_se``, ``sem_p``: standardized SEM path (latent driver ->
-          outcome) with its delta-method SE and p-value (NaN without SEM);
+          outcome) with its delta-method SE and p-value (NaN without SEM, and for a
+          group whose SEM fit has an error-severity problem);
         * ``performance`` (mean score of the used respondents, 0-100) with
           ``performance_ci_low``/``_high``; ``importance_share`` (the importance behind
           the priorities, % of the total) with its interval; ``quadrant`` (Martilla &
           James); ``priority_score``; ``priority`` (1 = improve first) with
-          ``priority_ci_low``/``_high`` (bootstrap; missing with importance 'sem');
+          ``priority_ci_low``/``_high`` (bootstrap; missing with importance 'sem').
+          With importance 'sem' the importance comes from the SEM on every respondent
+          not excluded as flagged (FIML), the performance from the used respondents:
+          two samples of the same group (see :func:`analysis.drivers.analyse_drivers`);
         * ``unstable_ranks`` (fewer than 100 used respondents).
     groups : DataFrame
         ``group``, ``n_input``, ``n_used``, ``n_excluded``, ``r2``, ``r2_ci_low``,
         ``r2_ci_high``, ``adj_r2``, ``n_failed_resamples``, ``unstable_ranks``,
         ``crosshair_importance``, ``crosshair_performance``; with SEM also ``sem_n``,
-        ``sem_converged``, ``sem_cfi``, ``sem_rmsea``, ``sem_srmr``, ``sem_problems``.
+        ``sem_converged``, ``sem_usable`` (converged without an error-severity problem;
+        otherwise its paths and indices are NaN), ``sem_cfi``, ``sem_rmsea``,
+        ``sem_srmr``, ``sem_problems``.
     regression : DataFrame
         The coefficient tables of :func:`analysis.regression.driver_regression`, with ``group``.
     dominance : DataFrame

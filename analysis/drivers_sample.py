@@ -20,10 +20,12 @@ code              meaning
 ``not_asked``     no score only for drivers whose items do not apply to the respondent's
                   channel (wait time and the phone menu are asked on the phone only): missing
                   by design, not a data problem
-``small_group``   usable, but in a group with fewer usable respondents than a regression on
-                  the drivers needs (number of drivers + 2): the group is left out of the
+``small_group``   usable, but in a group too small for a regression on the drivers: fewer
+                  usable respondents than it needs (number of drivers + 2), or so few that a
+                  driver score or the outcome has one value among them (or the drivers are
+                  exact linear combinations of each other); the group is left out of the
                   importance analysis (its respondents still count in the KPIs and the SEM of
-                  the whole sample), as long as another group is large enough
+                  the whole sample), as long as another group can be analysed
 ================  ==========================================================================
 
 Respondents flagged only by ``not_asked`` can still be analysed by leaving the
@@ -36,7 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.sample import FLAG_REASONS
+from analysis.driver_data import variation_problem
+from analysis.sample import FLAG_REASONS, no_group_reason
 from analysis.scores import construct_scores, min_answered
 from instrument import DataError, Instrument
 from instrument.reader.columns import id_variable
@@ -69,6 +72,12 @@ class AnalysisSample:
         driver keys without a score, '' if none).
     notes : tuple of str
         Remarks about the data as given (e.g. no flag columns).
+    left_out : dict
+        Groups left out of the importance analysis (code ``small_group``): label -> why.
+    phone_only_small : frozenset
+        Groups with too few usable respondents that would have enough without the
+        phone-only drivers (not asked in their channel): leaving those drivers out is
+        the remedy. The whole sample is the group ``'all'`` when ``by`` is None.
     """
 
     frame: pd.DataFrame
@@ -76,6 +85,8 @@ class AnalysisSample:
     reachable: np.ndarray
     excluded: pd.DataFrame
     notes: tuple[str, ...]
+    left_out: dict
+    phone_only_small: frozenset
 
 
 def outcome_values(data: pd.DataFrame, inst: Instrument, outcome: str) -> tuple[pd.Series, str]:
@@ -154,9 +165,11 @@ def analysis_sample(data: pd.DataFrame, inst: Instrument, *, by: str | None, out
     reachable = ~(no_group | excluded_flagged)
     # usable but for phone-only drivers not asked in their channel
     by_design = reachable & ~no_y & ~(missing & ~not_asked).any(axis=1) & not_asked.any(axis=1)
-    small = (_small_groups(group, used, by_design, min_used_per_group(len(drivers)), notes, by)
-             if by is not None else np.zeros(n, dtype=bool))
-    used &= ~small
+    values = np.column_stack([scores[drivers].to_numpy(dtype=float), y.to_numpy(dtype=float)])
+    left_out, phone_only = _small_groups(group, used, by_design, values, drivers, outcome, notes, by)
+    small = np.where(used & group.isin(list(left_out)).to_numpy(),
+                     group.map(left_out).to_numpy(dtype=object), "")
+    used &= small == ""
 
     frame = pd.DataFrame({"respondent_id": ids, GROUP: group.to_numpy(), **{d: scores[d].to_numpy() for d in drivers},
                           outcome: y.to_numpy(), "flagged": flagged}, index=data.index)
@@ -164,7 +177,8 @@ def analysis_sample(data: pd.DataFrame, inst: Instrument, *, by: str | None, out
                if CHANNEL_COLUMN in data.columns else np.full(n, "unknown", dtype=object))
     excluded = _explain(~used, ids, group.to_numpy(), rows, no_group, excluded_flagged, flag_matrix, flags,
                         no_y, no_outcome_text, missing, not_asked, small, drivers, channel, by)
-    return AnalysisSample(frame=frame, used=used, reachable=reachable, excluded=excluded, notes=tuple(notes))
+    return AnalysisSample(frame=frame, used=used, reachable=reachable, excluded=excluded, notes=tuple(notes),
+                          left_out=left_out, phone_only_small=phone_only)
 
 
 def _check_codes(data: pd.DataFrame, inst: Instrument, drivers: list[str], outcome: str) -> None:
@@ -188,29 +202,52 @@ def _check_codes(data: pd.DataFrame, inst: Instrument, drivers: list[str], outco
                             column=column, rows=list(_rows(data)[bad.to_numpy()]))
 
 
-def _small_groups(group: pd.Series, used: np.ndarray, by_design: np.ndarray, minimum: int, notes: list,
-                  by: str) -> np.ndarray:
-    """Respondents of groups too small for a regression, when at least one group is not.
+def _small_groups(group: pd.Series, used: np.ndarray, by_design: np.ndarray, values: np.ndarray,
+                  drivers: list[str], outcome: str, notes: list, by: str | None) -> tuple[dict, frozenset]:
+    """Groups too small for a regression, left out when at least one group is not; and the phone-only cause.
 
-    Nothing is marked (and the caller stops with a message that says what to do) when
-    every group is too small, or when a group is small only because the phone-only
-    drivers are not asked in it (e.g. grouping by channel): leaving those drivers out is
-    then the remedy, not leaving the group out (most of its otherwise usable respondents
-    lack only those drivers).
+    A group is too small with fewer usable respondents than :func:`min_used_per_group`,
+    or when among them a driver score or the outcome does not vary, or the drivers are
+    exact linear combinations of each other. Returns ``(left_out, phone_only)``:
+    ``left_out`` maps each group left out to the sentence that says why; it is empty
+    (and the caller stops with a message that says what to do) when every group is too
+    small, when there is only the whole sample (``by`` None), or when a group is small
+    only because the phone-only drivers are not asked in it (e.g. grouping by channel):
+    leaving those drivers out is then the remedy, not leaving the group out (most of
+    its otherwise usable respondents lack only those drivers). ``phone_only`` holds
+    those groups.
     """
-    labels = group.dropna().unique()
-    counts = pd.Series(group.to_numpy()[used]).value_counts()
-    design = pd.Series(group.to_numpy()[by_design]).value_counts()
-    small = {g: int(counts.get(g, 0)) for g in labels if counts.get(g, 0) < minimum}
-    structural = any(design.get(g, 0) > counts.get(g, 0) and counts.get(g, 0) + design.get(g, 0) >= minimum
-                     for g in small)
-    if not small or len(small) == len(labels) or structural:
-        return np.zeros(len(group), dtype=bool)
-    shown = ", ".join(f"'{g}' ({n})" for g, n in sorted(small.items())[:10])
-    more = f" and {len(small) - 10} more" if len(small) > 10 else ""
-    notes.append(f"groups of '{by}' with fewer than {minimum} usable respondents are left out of the importance "
-                 f"analysis (usable respondents in brackets): {shown}{more}")
-    return used & group.isin(list(small)).to_numpy()
+    minimum = min_used_per_group(len(drivers))
+    codes, labels = pd.factorize(group)                      # missing group: code -1
+    counts = np.bincount(codes[used], minlength=len(labels))
+    design = np.bincount(codes[by_design & (codes >= 0)], minlength=len(labels))
+    small = {labels[k]: int(counts[k]) for k in range(len(labels)) if counts[k] < minimum}
+    phone_only = frozenset(labels[k] for k in range(len(labels))
+                           if counts[k] < minimum and design[k] > counts[k] and counts[k] + design[k] >= minimum)
+    if by is None or phone_only:
+        return {}, phone_only
+    why = {g: f"in a group of '{by}' with too few usable respondents for a regression on {len(drivers)} drivers"
+           for g in small}
+    rows = np.flatnonzero(used)
+    rows = rows[np.argsort(codes[rows], kind="stable")]
+    bounds = np.r_[0, np.cumsum(counts)]
+    flat = {}
+    for k, g in enumerate(labels):
+        if g not in small:
+            problem = variation_problem(values[rows[bounds[k]:bounds[k + 1]]], drivers, outcome)
+            if problem is not None:
+                flat[g] = problem
+                why[g] = f"in a group of '{by}' too small for a regression: among its usable respondents {problem}"
+    if not why or len(why) == len(labels):
+        return {}, phone_only
+    if small:
+        shown = ", ".join(f"'{g}' ({n})" for g, n in sorted(small.items())[:10])
+        more = f" and {len(small) - 10} more" if len(small) > 10 else ""
+        notes.append(f"groups of '{by}' with fewer than {minimum} usable respondents are left out of the "
+                     f"importance analysis (usable respondents in brackets): {shown}{more}")
+    notes += [f"group '{g}' of '{by}' is left out of the importance analysis: among its usable respondents "
+              f"{problem}" for g, problem in flat.items()]
+    return why, phone_only
 
 
 def _rows(data: pd.DataFrame) -> np.ndarray:
@@ -270,7 +307,7 @@ def _reason(r: dict, flag_cols, no_outcome_text: str, drivers: list[str], by) ->
     """(code, sentence, missing driver keys) for one combination of reasons."""
     parts, code = [], None
     if r["no_group"]:
-        parts.append(f"no value in the grouping column '{by}'")
+        parts.append(no_group_reason(by))
         code = code or "no_group"
     if r["flags"]:
         parts += [FLAG_REASONS.get(c, f"flagged: {c}") for j, c in enumerate(flag_cols) if int(r["flags"]) >> j & 1]
@@ -286,7 +323,6 @@ def _reason(r: dict, flag_cols, no_outcome_text: str, drivers: list[str], by) ->
         parts.append(f"no score for {', '.join(design)}: not asked in the {r['channel']} channel (by design)")
         code = code or "not_asked"
     if r["small"]:
-        parts.append(f"in a group of '{by}' with too few usable respondents for a regression on "
-                     f"{len(drivers)} drivers")
+        parts.append(r["small"])
         code = code or "small_group"
     return code, "; ".join(parts), ",".join(real + design)

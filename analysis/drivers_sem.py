@@ -17,7 +17,9 @@ The paths are reported completely standardized (lavaan's ``std.all``) with delta
 method standard errors and p-values. Problems (non-convergence, Heywood cases,
 non-positive-definite matrices, small samples, singular information) are reported
 per group, never hidden; a group whose model cannot be fitted at all gets no paths and
-a problem saying why.
+a problem saying why, and a group whose fit has an error-severity problem
+(:func:`analysis.sem.usable_fit`, the rule :func:`analysis.validation.validate`
+applies to the CFA) gets NaN paths and fit indices: its estimates are not reported.
 
 References
 ----------
@@ -35,11 +37,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.scores import keyed_items
-from analysis.sem import SEM
+from analysis.sem import SEM, usable_fit
 from instrument import Instrument, ServiceDriversError
 
 PATH_COLUMNS = ["group", "driver", "est", "se", "pvalue", "std", "std_se", "std_p"]
-FIT_COLUMNS = ["group", "n", "converged", "chi2", "df", "cfi", "tli", "rmsea", "srmr", "n_problems"]
+FIT_COLUMNS = ["group", "n", "converged", "usable", "chi2", "df", "cfi", "tli", "rmsea", "srmr", "n_problems"]
 PROBLEM_COLUMNS = ["group", "kind", "severity", "message"]
 
 
@@ -53,15 +55,18 @@ class StructuralPaths:
         The model in lavaan syntax.
     paths : DataFrame
         ``group``, ``driver``, ``est``, ``se``, ``pvalue`` (unstandardized path),
-        ``std`` (completely standardized path), ``std_se``, ``std_p``.
+        ``std`` (completely standardized path), ``std_se``, ``std_p``; NaN for a group
+        whose fit is not usable.
     fit : DataFrame
-        ``group``, ``n`` (respondents in the FIML fit), ``converged``, ``chi2``, ``df``,
-        ``cfi``, ``tli``, ``rmsea``, ``srmr``, ``n_problems``.
+        ``group``, ``n`` (respondents in the FIML fit), ``converged``, ``usable``
+        (converged without an error-severity problem), ``chi2``, ``df``, ``cfi``,
+        ``tli``, ``rmsea``, ``srmr`` (NaN unless usable), ``n_problems``.
     problems : DataFrame
         ``group``, ``kind`` (as :class:`analysis.sem.Problem`, or ``not_fitted``),
         ``severity`` ('error' or 'warning'), ``message``.
     models : dict
-        Group label -> fitted :class:`analysis.sem.SEM` (None when it could not be fitted).
+        Group label -> fitted :class:`analysis.sem.SEM` (None when it could not be fitted;
+        kept when not usable, for its problems).
     """
 
     syntax: str
@@ -134,14 +139,17 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
         model, group_problems = _fit_one(syntax, observed[rows])
         models[label] = model
         problems += [{"group": label, **p} for p in group_problems]
-        if model is not None:
+        if usable_fit(model):
             paths.append(_paths(model, label, outcome, drivers))
             f = model.fit_
-            fits.append({"group": label, "n": int(f.n_obs), "converged": bool(model.converged_),
+            fits.append({"group": label, "n": int(f.n_obs), "converged": True, "usable": True,
                          "chi2": f.chi2, "df": int(f.df), "cfi": f.cfi, "tli": f.tli, "rmsea": f.rmsea,
                          "srmr": f.srmr, "n_problems": len(group_problems)})
-        else:
-            fits.append({"group": label, "n": int(rows.sum()), "converged": False,
+        else:       # not fitted, or fitted with errors: nothing reported as if valid
+            paths.append(pd.DataFrame({"group": label, "driver": list(drivers),
+                                       **{c: np.nan for c in PATH_COLUMNS[2:]}}))
+            fits.append({"group": label, "n": int(model.fit_.n_obs) if model is not None else int(rows.sum()),
+                         "converged": bool(model is not None and model.converged_), "usable": False,
                          "n_problems": len(group_problems)})
         if progress is not None:
             progress(k, len(jobs))

@@ -16,6 +16,7 @@ from analysis.drivers_sample import GROUP
 from analysis.kpis import kpi_table
 from analysis.priorities import PriorityResult, importance_performance, priorities
 from analysis.thresholds import MIN_N_STABLE_RANKS
+from instrument.errors import ModelError
 
 KPI_KEYS = {"CSAT %": "csat_pct", "NPS": "nps", "CES mean": "ces_mean", "CES % easy": "ces_pct_easy",
             "FCR % yes": "fcr_pct_yes", "FCR % yes or partly": "fcr_pct_yes_or_partly"}
@@ -43,7 +44,8 @@ def priority_result(boots, measure: str, crosshair: str, scale, level: float, st
                     std.abs(), pd.Series(point.mean[0], index=list(b.drivers)), scale=scale, crosshair=crosshair,
                     n=int(sizes[g]), group=g, level=level, importance_measure="|standardized SEM path|"))
     if not parts:
-        raise ValueError("no group has the importance needed for priorities")
+        raise ModelError("importance 'sem': no group has a usable structural model (see the SEM problems in the "
+                         "warnings), so there are no SEM-based priorities; choose importance lmg, weights or beta")
     return PriorityResult(table=pd.concat([p.table for p in parts], ignore_index=True),
                           crosshairs=pd.concat([p.crosshairs for p in parts], ignore_index=True),
                           importance_measure=parts[0].importance_measure, crosshair=crosshair, level=level)
@@ -96,7 +98,7 @@ def assemble_importance(groups, drivers, importances, regressions, boot, boot_al
         "importance_share_ci_low": t.importance_ci_low, "importance_share_ci_high": t.importance_ci_high,
         "quadrant": t.quadrant, "priority_score": t.priority_score, "priority": t.priority_rank,
         "priority_ci_low": t.priority_rank_ci_low, "priority_ci_high": t.priority_rank_ci_high,
-        "unstable_ranks": t.n < MIN_N_STABLE_RANKS,
+        "unstable_ranks": t.group.map(pd.concat([b.groups for b in boots]).set_index("group").unstable_ranks),
     })
     for col in ("rank", "rank_ci_low", "rank_ci_high", "priority", "priority_ci_low", "priority_ci_high"):
         out[col] = out[col].astype("Int64")
@@ -116,13 +118,13 @@ def group_table(groups, frame, used, excluded, regressions, boot, boot_all, stru
         n_in = len(frame) if g == ALL else int(n_input.get(g, 0))
         row = {"group": g, "n_input": n_in, "n_used": reg.n, "n_excluded": n_in - reg.n, "r2": reg.r2,
                "r2_ci_low": bg.r2_ci_low, "r2_ci_high": bg.r2_ci_high, "adj_r2": reg.adj_r2,
-               "n_failed_resamples": int(bg.n_failed), "unstable_ranks": reg.n < MIN_N_STABLE_RANKS,
+               "n_failed_resamples": int(bg.n_failed), "unstable_ranks": bool(bg.unstable_ranks),
                "crosshair_importance": crosshairs.importance.get(g, np.nan),
                "crosshair_performance": crosshairs.performance.get(g, np.nan)}
         if sem_fit is not None:
             f = sem_fit.loc[g]
-            row.update(sem_n=int(f.n), sem_converged=bool(f.converged), sem_cfi=f.cfi, sem_rmsea=f.rmsea,
-                       sem_srmr=f.srmr, sem_problems=int(f.n_problems))
+            row.update(sem_n=int(f.n), sem_converged=bool(f.converged), sem_usable=bool(f.usable), sem_cfi=f.cfi,
+                       sem_rmsea=f.rmsea, sem_srmr=f.srmr, sem_problems=int(f.n_problems))
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -212,6 +214,10 @@ def warning_table(groups: pd.DataFrame, regressions, structural, sample, setting
                                     "(an observed outcome without a measurement model)"})
         for p in structural.problems.itertuples():
             rows.append({"group": p.group, "kind": f"sem_{p.kind}", "severity": p.severity, "message": p.message})
+        for f in structural.fit[~structural.fit.usable.astype(bool)].itertuples():
+            rows.append({"group": f.group, "kind": "sem_not_reported", "severity": "warning",
+                         "message": "SEM paths and fit indices not reported: the structural model could not be fitted "
+                                    "or has an error (see the sem_ problems above)"})
     if settings.importance == "sem":
         missing = sorted(set(groups.group) - set(prio.table.group))
         for g in missing:

@@ -37,13 +37,10 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.driver_data import driver_covariance, ranks_descending
+from analysis.driver_data import SINGULAR_EIGENVALUE, collinear_drivers, driver_covariance, ranks_descending
 from analysis.subsets import check_n_predictors, shapley_weight_matrix, subset_r2_batch
 from instrument.errors import ModelError
 
-# A driver correlation matrix whose smallest eigenvalue is below this is treated as
-# singular (perfectly collinear drivers): the importance measures are then undefined.
-SINGULAR_EIGENVALUE = 1e-10
 
 
 # ---------------------------------------------------------------------------
@@ -261,25 +258,22 @@ def pratt_measure(cov: np.ndarray) -> np.ndarray:
     return importance_arrays(cov).pratt
 
 
-def standardized_betas(cov: np.ndarray) -> np.ndarray:
-    """Standardized regression coefficients ``Rxx^(-1) r`` of the outcome on all drivers.
-
-    Returns
-    -------
-    ndarray, shape (..., p)
-    """
-    return importance_arrays(cov).std_beta
-
-
 # ---------------------------------------------------------------------------
 # DataFrame interface
 # ---------------------------------------------------------------------------
 
-def arrays_or_raise(cov: np.ndarray, drivers: list[str]) -> ImportanceArrays:
+def arrays_or_raise(cov: np.ndarray, drivers: list[str], outcome: str = "the outcome") -> ImportanceArrays:
+    """:func:`importance_arrays` of one covariance matrix, or a :class:`ModelError` naming why not."""
     arrays = importance_arrays(cov)
     if not bool(arrays.valid):
-        raise ModelError("the drivers are perfectly collinear (one is a linear combination of "
-                         f"others among {', '.join(drivers)}); drop or merge the redundant ones")
+        variances = np.diagonal(np.asarray(cov, dtype=float))
+        constant = [str(c) for c, v in zip([*drivers, outcome], variances) if not v > 0]
+        if constant:
+            raise ModelError(f"{', '.join(constant)} {'has' if len(constant) == 1 else 'have'} no variance, so "
+                             "importance is undefined; drop it from the analysis")
+        named = collinear_drivers(correlation_from_covariance(cov)[:-1, :-1], drivers) or drivers
+        raise ModelError(f"the drivers {', '.join(map(str, named))} are perfectly collinear (one is a linear "
+                         "combination of the others); drop or merge the redundant ones")
     return arrays
 
 
@@ -353,7 +347,15 @@ def relative_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str]
     'a'
     """
     cov, drivers, n = driver_covariance(data, outcome, drivers, matrix)
-    a = arrays_or_raise(cov, drivers)
+    return importance_result(arrays_or_raise(cov, drivers, outcome), drivers, outcome, n)
+
+
+def importance_result(a: ImportanceArrays, drivers: list[str], outcome: str, n: int | None) -> ImportanceResult:
+    """The :class:`ImportanceResult` of one valid covariance matrix's :class:`ImportanceArrays`.
+
+    :func:`relative_importance` from arrays computed already (e.g. shared with
+    :func:`analysis.dominance.dominance_result`).
+    """
     r2 = float(a.r2)
     table = pd.DataFrame({
         "driver": drivers, "r": a.r, "std_beta": a.std_beta,

@@ -42,6 +42,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.checks import check_level
+
 CSAT_SCALE = (1, 5)
 CSAT_SATISFIED = 4          # 4 and 5 count as satisfied
 NPS_SCALE = (0, 10)
@@ -71,12 +73,6 @@ def wilson_interval(successes, n, level: float = 0.95) -> tuple[np.ndarray, np.n
         centre = (p + z**2 / (2 * n)) / denom
         half = z / denom * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
     return centre - half, centre + half
-
-
-def _check_level(level: float) -> float:
-    if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), got {level}")
-    return float(level)
 
 
 def _numeric_answers(data: pd.DataFrame, column: str, scale: tuple[int, int]) -> pd.Series:
@@ -146,7 +142,7 @@ def csat(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = No
     >>> csat(df, "sat")[["n", "n_missing", "n_satisfied", "csat"]].to_dict("records")
     [{'n': 4, 'n_missing': 1, 'n_satisfied': 3, 'csat': 75.0}]
     """
-    level = _check_level(level)
+    level = check_level(level)
     answers = _numeric_answers(data, column, CSAT_SCALE)
 
     def summarise(a: pd.Series) -> dict:
@@ -169,6 +165,7 @@ def nps_interval(n_promoters, n_detractors, n, level: float = 0.95, method: str 
     Returns
     -------
     nps, se, ci_low, ci_high : ndarray (NPS units)
+        All NaN where ``n`` is 0.
 
     Examples
     --------
@@ -189,6 +186,8 @@ def nps_interval(n_promoters, n_detractors, n, level: float = 0.95, method: str 
         pp, pd_ = k_pro / n, k_det / n
         centre = pp - pd_
         se = np.sqrt(np.maximum(pp + pd_ - centre**2, 0.0) / n)
+    # no answers, no information: the adjustment alone would give an interval (about +-80)
+    se = np.where(np.isnan(score), np.nan, se)
     return (100 * score, 100 * se, np.maximum(100 * (centre - z * se), -100),
             np.minimum(100 * (centre + z * se), 100))
 
@@ -227,7 +226,7 @@ def nps(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = Non
     >>> nps(df, "ltr")[["n_promoters", "n_detractors", "nps"]].to_dict("records")
     [{'n_promoters': 4, 'n_detractors': 2, 'nps': 25.0}]
     """
-    level = _check_level(level)
+    level = check_level(level)
     if ci_method not in NPS_CI_METHODS:
         raise ValueError(f"ci_method must be one of {', '.join(NPS_CI_METHODS)}, got {ci_method!r}")
     answers = _numeric_answers(data, column, NPS_SCALE)
@@ -268,7 +267,7 @@ def ces(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = Non
     >>> ces(pd.DataFrame({"effort": [7, 5, 3, 1]}), "effort")[["mean", "pct_easy"]].to_dict("records")
     [{'mean': 4.0, 'pct_easy': 50.0}]
     """
-    level = _check_level(level)
+    level = check_level(level)
     answers = _numeric_answers(data, column, CES_SCALE)
 
     def summarise(a: pd.Series) -> dict:
@@ -313,7 +312,7 @@ def fcr(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = Non
     >>> fcr(df, "fcr")[["n", "pct_yes", "pct_yes_or_partly"]].to_dict("records")
     [{'n': 4, 'pct_yes': 50.0, 'pct_yes_or_partly': 75.0}]
     """
-    level = _check_level(level)
+    level = check_level(level)
     if column not in data.columns:
         raise ValueError(f"no column named {column!r} in the data")
     raw = data[column]

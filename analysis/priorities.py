@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.bootstrap import BootstrapResult, percentile_interval
-from analysis.thresholds import MIN_N_STABLE_RANKS
+from analysis.checks import check_level
+from analysis.thresholds import MIN_N_STABLE_RANKS, ranks_unstable
 
 CONCENTRATE = "concentrate here"
 KEEP_UP = "keep up the good work"
@@ -204,8 +205,7 @@ def importance_performance(importance: pd.Series, performance: pd.Series, *,
     """
     if crosshair not in CROSSHAIRS:
         raise ValueError(f"crosshair must be one of {', '.join(CROSSHAIRS)}, got {crosshair!r}")
-    if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), got {level}")
+    level = check_level(level)
     importance = pd.Series(importance, dtype=float)
     drivers = list(importance.index)
     missing = [d for d in drivers if d not in performance.index]
@@ -247,7 +247,7 @@ def importance_performance(importance: pd.Series, performance: pd.Series, *,
         "priority_rank": rank.astype(int),
         "priority_rank_ci_low": pd.array(rank_lo, dtype="Float64").round().astype("Int64"),
         "priority_rank_ci_high": pd.array(rank_hi, dtype="Float64").round().astype("Int64"),
-        "unstable_ranks": n is not None and n < MIN_N_STABLE_RANKS,
+        "unstable_ranks": n is not None and bool(ranks_unstable(n)),
     })
     crosshairs = pd.DataFrame({"group": [group], "importance": [float(ch_imp)],
                                "performance": [float(ch_perf)]})

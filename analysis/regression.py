@@ -22,8 +22,10 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from analysis.driver_data import check_driver_data
+from analysis.checks import check_level
+from analysis.driver_data import check_driver_data, collinear_drivers
 from analysis.thresholds import VIF, Threshold
+from instrument.errors import ModelError
 
 INTERCEPT = "Intercept"
 
@@ -131,6 +133,13 @@ def driver_regression(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
     -------
     RegressionResult
 
+    Raises
+    ------
+    DataError
+        Missing or non-numeric columns, missing values, a constant column, too few rows.
+    ModelError
+        Perfectly collinear drivers (named): their coefficients are not identified.
+
     References
     ----------
     MacKinnon & White (1985); Long & Ervin (2000).
@@ -147,11 +156,14 @@ def driver_regression(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
     >>> bool(res.table.coef[1] > 1.5)
     True
     """
-    if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1 (e.g. 0.95), got {level}")
+    level = check_level(level)
     drivers = list(drivers)
     values = check_driver_data(data, outcome, drivers)
     x, y = values[:, :-1], values[:, -1]
+    collinear = collinear_drivers(np.atleast_2d(np.corrcoef(x, rowvar=False)), drivers)
+    if collinear:      # OLS would still return finite (HC3) standard errors for unidentified coefficients
+        raise ModelError(f"the drivers {', '.join(collinear)} are perfectly collinear (one is a linear combination "
+                         "of the others), so their coefficients are not identified; drop or merge the redundant ones")
     alpha = 1 - level
 
     fit = sm.OLS(y, sm.add_constant(x, has_constant="add")).fit(cov_type="HC3", use_t=True)

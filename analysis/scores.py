@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 
 from instrument import Instrument
@@ -131,8 +130,3 @@ def scale_range(inst: Instrument, construct: str) -> tuple[int, int]:
     """The (min, max) answer codes of a construct's items."""
     scale = inst.scale(inst.construct(construct).items[0].scale)
     return scale.min, scale.max
-
-
-def as_float_array(frame: pd.DataFrame) -> np.ndarray:
-    """A float64 copy of a DataFrame's values (NaN for missing)."""
-    return frame.to_numpy(dtype=float, na_value=np.nan)

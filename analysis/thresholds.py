@@ -70,3 +70,17 @@ VIF = Threshold("variance inflation factor", "<=", 5.0, "common rule of thumb (e
 # Below about 100 respondents per group the true top driver is ranked first in only
 # about 80% of samples (simulation, see reference/thresholds.md).
 MIN_N_STABLE_RANKS = 100
+
+
+def ranks_unstable(n):
+    """Whether importance ranks from ``n`` respondents are flagged as unstable (n < MIN_N_STABLE_RANKS).
+
+    Works on a number or an array of them; every module flags unstable ranks by this
+    one rule.
+
+    Examples
+    --------
+    >>> ranks_unstable(80), ranks_unstable(250)
+    (True, False)
+    """
+    return n < MIN_N_STABLE_RANKS

@@ -2,6 +2,9 @@
 coverage, rank stability and group differences."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pingouin as pg
@@ -20,8 +23,10 @@ from analysis.bootstrap_engine import (
     resample_counts,
 )
 from analysis.driver_data import ranks_descending
-from analysis.importance import importance_arrays, relative_importance, relative_weights
+from analysis.importance import importance_arrays, relative_importance
 from instrument.errors import DataError
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 DRIVERS = ["reliability", "empathy", "customer_focus", "customer_knowledge", "wait_time",
            "accessibility", "menu"]
@@ -102,9 +107,24 @@ def test_bootstrap_equals_refitting_explicitly_resampled_rows(study):
                     / data[DRIVERS + ["satisfaction"]].std()
                 std = sm.OLS(z["satisfaction"], sm.add_constant(z[DRIVERS])).fit().params[DRIVERS]
                 np.testing.assert_allclose(reps.std_beta[b], std, atol=1e-10)
-                cov = np.cov(data[DRIVERS + ["satisfaction"]].to_numpy(), rowvar=False)
-                np.testing.assert_allclose(reps.relative_weight[b], relative_weights(cov), atol=1e-10)
                 np.testing.assert_allclose(reps.mean[b], data[DRIVERS].mean(), atol=1e-10)
+
+
+def test_engine_point_estimates_equal_the_r_reference():
+    """The weighted cross-product path, on the rows R analysed (tests/fixtures/r/importance_reference.R).
+
+    Relative weights are checked here against R's eigen()-based computation, not against
+    :func:`analysis.importance.relative_weights` (which shares the engine's formulas).
+    """
+    ref = json.loads((FIXTURES / "importance_reference.json").read_text())["simulated"]
+    sim = pd.read_csv(FIXTURES / "importance_sim.csv")
+    res = bootstrap_importance(sim, "satisfaction", ref["names"], n_resamples=2, seed=0)
+    point = res.point["all"]
+    np.testing.assert_allclose(point.relative_weight[0], ref["relative_weight"], atol=1e-10)
+    np.testing.assert_allclose(point.lmg[0], ref["general"], atol=1e-10)
+    np.testing.assert_allclose(point.pratt[0], ref["pratt"], atol=1e-10)
+    np.testing.assert_allclose(point.std_beta[0], ref["std_beta"], atol=1e-10)
+    assert point.r2[0] == pytest.approx(ref["r2"], abs=1e-10)
 
 
 def test_point_estimates_equal_full_sample_analysis(study):
@@ -295,6 +315,19 @@ def test_user_errors(study):
         res.group_differences("lmg_rank")
     with pytest.raises(ValueError, match="unknown statistic"):
         res.table("beta")
+
+
+def test_a_group_without_variation_is_named():
+    """Finding 3: a driver constant within one group, or collinear drivers there, is an error naming both."""
+    df = survey_sample(60, 3, population([0.4, 0.3, 0.1]), seed=4, names=["a", "b", "c"])
+    constant = df.assign(c=df.c.where(df.org != "org1", 4.0))
+    with pytest.raises(DataError, match=r"column 'org': group 'org1': c has the same value for every respondent"):
+        bootstrap_importance(constant, "satisfaction", ["a", "b", "c"], group="org", n_resamples=10, seed=1)
+    collinear = df.assign(c=df.c.where(df.org != "org2", df.a - 2 * df.b))
+    with pytest.raises(DataError, match=r"group 'org2': the drivers a, b, c are perfectly collinear"):
+        bootstrap_importance(collinear, "satisfaction", ["a", "b", "c"], group="org", n_resamples=10, seed=1)
+    res = bootstrap_importance(df, "satisfaction", ["a", "b", "c"], group="org", n_resamples=10, seed=1)
+    assert str(res.ranks["rank"].dtype) == "Int64" and res.ranks["rank"].notna().all()
 
 
 def test_seed_sequence_accepted_as_seed(study):

@@ -339,3 +339,65 @@ def test_every_group_too_small_is_an_error(example, inst):
     tiny = example.iloc[:12]                                   # one organisation, about 6 usable
     with pytest.raises(DataError, match="too few usable respondents"):
         analyse_drivers(tiny, inst, by="organisation", bootstrap=50, seed=3, sem=False)
+
+
+def test_sem_priorities_leave_out_a_group_whose_sem_fit_failed(example, inst):
+    """Finding 1: 54 Webwinkel respondents for 121 SEM parameters: errors, so no SEM estimates there."""
+    web = example.index[example.organisation == "Webwinkel"]
+    res = analyse_drivers(example.drop(web[60:]), inst, importance="sem", bootstrap=20, seed=1)
+    web_rows = res.importance[res.importance.group == "Webwinkel"]
+    assert web_rows[["sem_std", "sem_se", "sem_p"]].isna().all().all()
+    assert web_rows.quadrant.isna().all() and web_rows.priority.isna().all()
+    fit = res.sem_fit.set_index("group")
+    assert not fit.usable["Webwinkel"] and fit.usable.drop("Webwinkel").all()
+    assert np.isnan(fit.cfi["Webwinkel"]) and fit.cfi.drop("Webwinkel").notna().all()
+    others = res.importance[res.importance.group != "Webwinkel"]
+    assert others.sem_std.notna().all() and others.priority.notna().all()
+    kinds = set(res.warnings.kind[res.warnings.group == "Webwinkel"])
+    assert {"sem_not_reported", "priorities", "sem_small_sample"} <= kinds
+    doc = json.loads(json.dumps(res.to_dict(), allow_nan=False))["groups"]["Webwinkel"]
+    assert doc["sem"]["usable"] is False and doc["drivers"]["empathy"]["sem_std"] is None
+
+
+def test_a_group_without_variation_is_left_out_and_listed(example, inst):
+    """Finding 3: menu answered 7 by all usable respondents of one group."""
+    data = example.copy()
+    odd = data.index[data.organisation == "Webwinkel"][:40]
+    data.loc[odd, "organisation"] = "Odd"
+    data.loc[odd, [f"men{k}" for k in range(1, 5)]] = data.loc[odd, [f"men{k}" for k in range(1, 5)]].where(
+        data.loc[odd, [f"men{k}" for k in range(1, 5)]].isna(), 7.0)
+    res = analyse_drivers(data, inst, bootstrap=20, seed=2, sem=False)
+    assert "Odd" not in set(res.importance.group) and "Webwinkel" in set(res.importance.group)
+    odd_rows = res.excluded[(res.excluded.group == "Odd") & (res.excluded.code == "small_group")]
+    assert len(odd_rows) > 9
+    assert odd_rows.reason.str.contains("menu has the same value for every respondent").all()
+    assert any("'Odd'" in m and "menu" in m for m in res.warnings.message)
+
+
+def test_a_group_with_no_usable_respondent_is_left_out(example, inst):
+    """Finding 9: every respondent of 'Ghost' is flagged: the others are still analysed."""
+    data = example.copy()
+    ghost = data.index[:15]
+    data.loc[ghost, "organisation"] = "Ghost"
+    data.loc[ghost, "flag_speeding"] = True
+    res = analyse_drivers(data, inst, bootstrap=20, seed=3, sem=False)
+    assert "Ghost" not in set(res.importance.group) and len(set(res.importance.group)) == 5
+    assert any("'Ghost' (0)" in m for m in res.warnings.message)
+    assert res.excluded[res.excluded.group == "Ghost"].code.eq("flagged").all()
+
+
+def test_the_phone_only_hint_is_given_only_when_it_is_the_cause(example, inst):
+    """Finding 9: a group too small whatever the drivers gets no hint about phone-only drivers."""
+    with pytest.raises(DataError) as info:
+        analyse_drivers(example.iloc[:6], inst, bootstrap=10, sem=False)
+    assert "too few usable respondents" in str(info.value) and "phone-only" not in str(info.value)
+    with pytest.raises(DataError, match="leave those drivers out"):
+        analyse_drivers(example, inst, by="channel", bootstrap=10, sem=False)
+
+
+def test_level_may_be_a_numpy_float(example, inst):
+    """Finding 11: any real number between 0 and 1 is a level."""
+    res = analyse_drivers(example, inst, level=np.float32(0.9), bootstrap=10, seed=1, sem=False)
+    assert res.settings.level == pytest.approx(0.9)
+    with pytest.raises(ServiceDriversError, match="between 0 and 1"):
+        analyse_drivers(example, inst, level="0.9", bootstrap=10, sem=False)

@@ -149,6 +149,17 @@ def test_empty_group_gives_nan_not_error():
     assert t.loc["B", "n"] == 0 and t.loc["B", "n_missing"] == 1 and np.isnan(t.loc["B", "csat"])
 
 
+def test_nps_without_answers_has_no_interval():
+    """Finding 6: the adjusted Wald's pseudo-counts alone gave n = 0 an interval of about [-80, 80]."""
+    df = pd.DataFrame({"org": ["A", "A", "B"], "ltr": [10, 3, None]})
+    for method in ("adjusted_wald", "wald"):
+        row = nps(df, "ltr", by="org", ci_method=method).set_index("org").loc["B"]
+        assert row.n == 0 and np.isnan(row.nps)
+        assert np.isnan(row.se) and np.isnan(row.ci_low) and np.isnan(row.ci_high), method
+    assert all(np.isnan(v) for v in nps_interval(0, 0, 0))
+    assert np.isfinite(nps_interval(1, 0, 1)).all()          # one answer is information
+
+
 def test_invalid_answers_are_named(tiny):
     with pytest.raises(ValueError, match=r"column 'sat' has answers outside the 1-5 scale \(6"):
         csat(tiny.assign(sat=[5, 4, 6, 1, 1, 1, 1, 1, 1]), "sat")

@@ -11,7 +11,7 @@ import statsmodels.api as sm
 
 from analysis.regression import driver_regression, variance_inflation
 from analysis.thresholds import Threshold
-from instrument.errors import DataError
+from instrument.errors import DataError, ModelError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SIM = json.loads((FIXTURES / "importance_reference.json").read_text())["simulated"]
@@ -94,3 +94,13 @@ def test_errors(sim):
         driver_regression(sim, "satisfaction", DRIVERS, level=95)
     with pytest.raises(DataError, match="column 'satisfaction'.*missing"):
         driver_regression(sim.assign(satisfaction=np.nan), "satisfaction", DRIVERS)
+
+
+def test_perfectly_collinear_drivers_are_refused_by_name(sim):
+    """Finding 4: OLS gives finite HC3 standard errors for unidentified coefficients; refuse them."""
+    data = sim.assign(menu=2 * sim.empathy - sim.reliability + 1)
+    with pytest.raises(ModelError, match=r"the drivers reliability, empathy, menu are perfectly collinear"):
+        driver_regression(data, "satisfaction", DRIVERS)
+    with pytest.raises(ModelError, match="not identified"):
+        driver_regression(sim.assign(x=sim.empathy), "satisfaction", ["empathy", "x"])
+    driver_regression(data, "satisfaction", [d for d in DRIVERS if d != "menu"])     # the rest is fine
