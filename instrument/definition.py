@@ -71,6 +71,22 @@ class Variable:
     def na_code(self) -> int | None:
         return self.scale.na_code if self.scale is not None else None
 
+    @property
+    def answer_options(self) -> list[tuple[int, dict[str, str]]]:
+        """(code, label per language) of every answer of a choice or scale variable, N/A last; [] otherwise.
+
+        The one list the platform exports, the printable questionnaire, the response
+        readers' label lookup and the LimeSurvey export writer are built from.
+        """
+        if self.choices is not None:
+            return [(c.code, dict(c.label)) for c in self.choices]
+        if self.scale is None:
+            return []
+        options = [(p.code, dict(p.label)) for p in self.scale.points]
+        if self.scale.not_applicable is not None:
+            options.append((self.scale.not_applicable.code, dict(self.scale.not_applicable.label)))
+        return options
+
 
 def platform_code(variable_id: str) -> str:
     """Survey-platform code of a variable: alphanumeric, letter-initial (``contact_reason`` -> ``contactreason``)."""

@@ -362,3 +362,21 @@ def test_decimal_comma_in_a_comma_file_says_why(run_cli, frame, tmp_path):
     frame.loc[0, "rel1"] = "5,0"
     user_error(run_cli("check", write_csv(frame, tmp_path / "responses.csv")),
                "column 'rel1', row 1: '5,0' is not a code", "a comma-separated file has no decimal commas")
+
+
+def test_platform_previews_and_incomplete_responses_are_reported(run_cli, tmp_path):
+    import csv
+
+    source = Path(__file__).parent / "fixtures" / "platforms" / "qualtrics_numeric.csv"
+    with open(source, encoding="utf-8-sig", newline="") as fh:
+        records = list(csv.reader(fh))
+    preview = list(records[3])
+    preview[records[0].index("Status")], preview[records[0].index("ResponseId")] = "1", "R_preview"
+    preview[records[0].index("respondentid")] = "P1"
+    with open(tmp_path / "qualtrics.csv", "w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(records[:4] + [preview] + records[4:])
+    out = ok(run_cli("check", tmp_path / "qualtrics.csv"))
+    assert re.search(r"rows read\s+7", out) and re.search(r"previews/test responses \(dropped\)\s+1", out)
+    assert re.search(r"respondents\s+6", out) and re.search(r"not completed \(kept\)\s+1", out)
+    assert "row 2 (id R_preview): survey preview (Qualtrics Status 'Survey Preview'), not a respondent (dropped)" in out
+    assert "warning: 1 response was not completed (row 6: Finished is 0); it is analysed with what it answered" in out

@@ -163,10 +163,12 @@ def test_other_encodings(inst, tmp_path):
         return records
 
     path = rewrite_csv(LS_CODES, tmp_path / "cp1252.csv", accent, encoding="cp1252")
-    with pytest.raises(DataError, match="cannot decode the file as UTF-8.*encoding="):
-        read_limesurvey_export(path, inst)
+    df = read_limesurvey_export(path, inst)  # detected like any text file (re-saved from Excel)
+    assert df.loc[0, "why"].endswith("café") and df.attrs["encoding"] == "cp1252"
     df = read_limesurvey_export(path, inst, encoding="cp1252")
     assert df.loc[0, "why"].endswith("café")
+    with pytest.raises(DataError, match=r"cannot be decoded as utf-8: byte 0xe9 on line 2 .* pass encoding='cp1252'"):
+        read_limesurvey_export(path, inst, encoding="utf-8")
 
 
 def test_wrong_platform_is_named(inst):
@@ -213,3 +215,136 @@ def test_qualtrics_older_header_layouts(ls, inst, tmp_path, keep_rows):
     q = read_qualtrics_export(rewrite_csv(Q_NUMERIC, tmp_path / "legacy.csv", drop_headers), inst)
     assert len(q) == 6
     same(q, ls, [c for c in ls.columns if c != "duration_sec"])
+
+
+# --- incomplete responses, previews and test responses ----------------------------------
+
+
+def test_incomplete_responses_are_kept_and_listed(ls, inst):
+    assert ls.attrs["incomplete_rows"] == [5]  # no submitdate: stopped after the reliability battery
+    q = read_qualtrics_export(Q_NUMERIC, inst)
+    assert q.attrs["incomplete_rows"] == [5] and len(q) == 6  # Finished = 0
+    assert ls.attrs["not_respondents"] == [] and q.attrs["not_respondents"] == []
+
+
+def _with_previews(records, status_values):
+    """Copies of the first response after the three header rows, one per Status value, inserted after response 2."""
+    status, rid = records[0].index("Status"), records[0].index("ResponseId")
+    extra = []
+    for n, value in enumerate(status_values):
+        row = list(records[3])
+        row[status], row[rid] = value, f"R_preview{n}"
+        row[records[0].index("respondentid")] = f"P{n}"
+        extra.append(row)
+    return records[:5] + extra + records[5:]
+
+
+def test_qualtrics_previews_and_test_responses_are_dropped_and_listed(ls, inst, tmp_path):
+    path = rewrite_csv(Q_NUMERIC, tmp_path / "previews.csv", lambda r: _with_previews(r, ["1", "2"]))
+    q = read_qualtrics_export(path, inst)
+    same(q, ls, [c for c in ls.columns if c != "duration_sec"])  # the six respondents, nothing else
+    assert q.attrs["source_rows"] == [1, 2, 5, 6, 7, 8] and q.attrs["incomplete_rows"] == [7]
+    assert q.attrs["not_respondents"] == [
+        {"row": 3, "respondent_id": "R_preview0",
+         "reason": "survey preview (Qualtrics Status 'Survey Preview'), not a respondent (dropped)"},
+        {"row": 4, "respondent_id": "R_preview1",
+         "reason": "test response (Qualtrics Status 'Survey Test'), not a respondent (dropped)"},
+    ]
+
+
+def test_choice_text_status_values(inst, tmp_path):
+    path = rewrite_csv(Q_TEXT_EN, tmp_path / "text.csv", lambda r: _with_previews(r, ["Survey Preview", "survey test"]))
+    q = read_qualtrics_export(path, inst)
+    assert len(q) == 3 and [e["row"] for e in q.attrs["not_respondents"]] == [3, 4]
+
+
+def test_quality_report_counts_previews_and_incomplete_responses(inst, tmp_path):
+    from instrument import read_responses
+
+    path = rewrite_csv(Q_NUMERIC, tmp_path / "previews.csv", lambda r: _with_previews(r, ["1"]))
+    data, report = read_responses(path, inst)
+    assert (report.n_rows_read, report.n_not_respondents, report.n_respondents, report.n_incomplete) == (7, 1, 6, 1)
+    assert data["source_row"].tolist() == [1, 2, 4, 5, 6, 7]
+    excluded = report.excluded.set_index("row")
+    assert excluded.loc[3, "reason"].startswith("survey preview") and excluded.loc[3, "respondent_id"] == "R_preview0"
+    assert "1 response was not completed (row 6: Finished is 0); it is analysed with what it answered" \
+        in report.warnings
+    assert "previews/test responses dropped 1, respondents 6 (not completed 1)" in report.summary()
+    assert report.to_dict()["n_not_respondents"] == 1 and report.to_dict()["n_incomplete"] == 1
+    _, ls_report = read_responses(LS_CODES, inst)
+    assert ls_report.n_incomplete == 1 and ls_report.n_not_respondents == 0
+    assert "1 response was not completed (row 5: no submitdate); it is analysed with what it answered" \
+        in ls_report.warnings
+
+
+def test_only_previews_is_a_clear_error(inst, tmp_path):
+    from instrument import read_responses
+
+    def previews_only(records):
+        records = _with_previews(records, ["1", "1"])
+        return records[:3] + records[5:7]
+
+    with pytest.raises(DataError, match=r"has no responses: all 2 rows are survey previews or test responses"):
+        read_responses(rewrite_csv(Q_NUMERIC, tmp_path / "p.csv", previews_only), inst)
+
+
+# --- the common reader's text parsing: row numbers, delimiters, numbers, labels ---------
+
+
+def test_row_numbers_count_empty_rows_like_any_csv(inst, tmp_path):
+    from instrument import read_responses
+
+    def blank_and_typo(records):
+        records[4][records[0].index("empathy[emp1]")] = "Heel erg eens"  # the fourth response
+        return records[:3] + [[""] * len(records[0])] + records[3:]  # an empty row after response 2
+
+    path = rewrite_csv(LS_TEXT_NL, tmp_path / "blank.csv", blank_and_typo, delimiter=";")
+    df = read_limesurvey_export(path, inst)
+    assert df.attrs["source_rows"] == [1, 2, 4, 5, 6, 7] and df.attrs["empty_rows"] == [3]
+    with pytest.raises(DataError, match=r"column 'empathy\[emp1\]', row 5: 'Heel erg eens' is not a code"):
+        read_responses(path, inst)
+    _, report = read_responses(path, inst, invalid="missing")
+    assert (report.n_rows_read, report.n_empty_rows) == (7, 1)
+    assert report.excluded.query("reason == 'empty row (dropped)'")["row"].tolist() == [3]
+
+
+def test_any_delimiter_is_detected_and_a_forced_one_is_used(ls, inst, tmp_path):
+    from instrument import read_responses
+
+    with open(LS_CODES, encoding="utf-8-sig", newline="") as fh:
+        records = list(csv.reader(fh))
+    pipe = tmp_path / "pipe.csv"
+    with open(pipe, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter="|", lineterminator="\r\n").writerows(records)
+    same(read_limesurvey_export(pipe, inst), ls, ls.columns)
+    assert read_limesurvey_export(pipe, inst).attrs["delimiter"] == "|"
+    with pytest.raises(DataError, match=r"one column when split on ';' \(semicolon\); the file seems to use '\|'"):
+        read_responses(pipe, inst, source="limesurvey", delimiter=";")
+    data, report = read_responses(pipe, inst, delimiter="|")
+    assert report.format == "limesurvey" and report.delimiter == "|" and len(data) == 6
+
+
+def test_decimal_commas_only_outside_comma_files(inst, tmp_path):
+    from instrument import read_responses
+
+    def decimal_comma(records):
+        records[1][records[0].index("reliability[rel1]")] = "5,0"
+        return records
+
+    semicolon = rewrite_csv(LS_TEXT_NL, tmp_path / "semi.csv", decimal_comma, delimiter=";")
+    assert read_limesurvey_export(semicolon, inst).loc[0, "rel1"] == 5
+    comma = rewrite_csv(LS_CODES, tmp_path / "comma.csv", decimal_comma)
+    assert read_limesurvey_export(comma, inst).loc[0, "rel1"] == "5,0"  # left for the common reader
+    with pytest.raises(DataError, match=r"column 'reliability\[rel1\]', row 1: '5,0' is not a code.*no decimal commas"):
+        read_responses(comma, inst)
+
+
+def test_a_label_that_names_two_codes_is_not_read_as_either(inst):
+    from instrument.definition import Variable
+    from instrument.reader.validate import label_codes
+    from instrument.schema import Choice
+
+    var = Variable(id="x", kind="question", type="choice", label={"nl": "x", "en": "x"}, text=None,
+                   choices=(Choice(code=1, key="a", label={"nl": "Zelfde", "en": "First"}),
+                            Choice(code=2, key="b", label={"nl": "Tweede", "en": "zelfde"})))
+    assert label_codes(var) == {"first": 1, "a": 1, "tweede": 2, "b": 2}

@@ -83,8 +83,8 @@ def fake_platforms(monkeypatch, inst):
     calls = []
 
     def reader(name):
-        def read(path, inst_, *, encoding=None):
-            calls.append((name, path, encoding))
+        def read(path, inst_, *, delimiter=None, encoding=None):
+            calls.append((name, path, delimiter, encoding))
             out = valid_frame(inst_)
             out.attrs["unmapped_columns"] = ["lastpage", "seed"]
             return out
@@ -112,7 +112,7 @@ def test_platform_exports_are_recognised_and_checked_like_any_file(inst, tmp_pat
     path = tmp_path / "export.csv"
     path.write_text(text, encoding="utf-8")
     data, report = read_responses(path, inst)
-    assert fake_platforms == [(platform, path, "utf-8")]
+    assert fake_platforms == [(platform, path, None, None)]  # detection is the platform reader's (the common one)
     assert report.format == platform and len(data) == 12
     assert report.unknown_columns == ("lastpage", "seed")
     assert data["channel"].tolist()[:2] == ["phone", "email"]  # codes from the platform reader converted to keys
@@ -128,14 +128,14 @@ def test_source_file_reads_a_platform_export_as_a_plain_table(inst, tmp_path, fa
 
 def test_forced_platform_source(inst, tmp_path, fake_platforms, frame):
     path = write_csv(frame, tmp_path / "plain.csv")
-    read_responses(path, inst, source="qualtrics", encoding="cp1252")
-    assert fake_platforms == [("qualtrics", path, "cp1252")]
+    read_responses(path, inst, source="qualtrics", delimiter="tab", encoding="cp1252")
+    assert fake_platforms == [("qualtrics", path, "\t", "cp1252")]
 
 
 def test_platform_reader_errors_pass_through(inst, tmp_path, monkeypatch):
     module = types.ModuleType("instrument.platforms")
 
-    def broken(path, inst_, *, encoding=None):
+    def broken(path, inst_, *, delimiter=None, encoding=None):
         raise DataError("column 'reliability[rel9]': no such question in the questionnaire", file=str(path))
 
     module.read_limesurvey_export = module.read_qualtrics_export = broken

@@ -62,7 +62,11 @@ def print_report(report: QualityReport) -> None:
     counts = Table("rows", "n", title="Rows", title_justify="left", box=box.SIMPLE_HEAD)
     counts.add_row("rows read", str(report.n_rows_read))
     counts.add_row("empty rows (dropped)", str(report.n_empty_rows))
+    if report.n_not_respondents:
+        counts.add_row("previews/test responses (dropped)", str(report.n_not_respondents))
     counts.add_row("respondents", str(report.n_respondents))
+    if report.n_incomplete:
+        counts.add_row("  not completed (kept)", str(report.n_incomplete))
     for name, n in report.flag_counts.items():
         counts.add_row(f"  flagged: {name.removeprefix('flag_').replace('_', ' ')}", str(n))
     counts.add_row("flagged (any flag)", str(report.n_flagged))
@@ -102,8 +106,8 @@ def print_report(report: QualityReport) -> None:
     if report.missing_columns:
         console.print(f"missing columns (created empty): {escape(', '.join(report.missing_columns))}", highlight=False)
     if len(report.excluded):
-        console.print("[bold]Excluded rows[/] (data rows, header excluded; flagged respondents are kept in the data "
-                      "but left out of analyses by default):")
+        console.print("[bold]Excluded rows[/] (data rows, header excluded; empty rows and platform previews are "
+                      "dropped, flagged respondents are kept in the data but left out of analyses by default):")
         for r in report.excluded.head(MAX_EXCLUDED_SHOWN).itertuples():
             who = f" (id {r.respondent_id})" if isinstance(r.respondent_id, str) else ""
             console.print(f"  row {r.row}{escape(who)}: {escape(r.reason)}", highlight=False)

@@ -22,6 +22,7 @@ from instrument.errors import InstrumentError
 from instrument.export.naming import (
     LIMESURVEY_MAX_ANSWER_CODE,
     PlatformQuestion,
+    answer_options,
     battery_prompt,
     channel_codes,
     channel_question,
@@ -103,15 +104,8 @@ def relevance_equation(inst: Instrument, channels: Sequence[str] | None) -> str:
 
 
 def _answer_options(var: Variable) -> list[tuple[str, dict[str, str]]]:
-    """(code, labels) of every answer of a scale or choice variable, N/A last."""
-    if var.choices is not None:
-        options = [(str(c.code), dict(c.label)) for c in var.choices]
-    elif var.scale is not None:
-        options = [(str(p.code), dict(p.label)) for p in var.scale.points]
-        if var.scale.not_applicable is not None:
-            options.append((str(var.scale.not_applicable.code), dict(var.scale.not_applicable.label)))
-    else:
-        raise InstrumentError(f"variable '{var.id}' has neither a scale nor a choice list, so it has no answer options")
+    """(code as LimeSurvey writes it, labels) of every answer, N/A last."""
+    options = [(str(code), labels) for code, labels in answer_options(var)]
     for code, _ in options:
         if len(code) > LIMESURVEY_MAX_ANSWER_CODE:
             raise InstrumentError(f"variable '{var.id}': answer code {code} is longer than LimeSurvey's 5 characters")

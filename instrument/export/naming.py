@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from instrument.definition import Instrument, platform_code
+from instrument.definition import Instrument, Variable, platform_code
 from instrument.errors import InstrumentError
 from instrument.schema import CODE_PATTERN
 
@@ -117,6 +117,20 @@ def parse_languages(spec: str | Sequence[str], inst: Instrument) -> list[str]:
     if len(set(parts)) != len(parts):
         raise ValueError(f"'{','.join(parts)}' names a language twice; give each of {known} at most once")
     return parts
+
+
+def answer_options(var: Variable) -> list[tuple[int, dict[str, str]]]:
+    """(code, labels) of every answer option of a scale or choice variable, N/A last.
+
+    Raises
+    ------
+    InstrumentError
+        If the variable has neither a scale nor a choice list.
+    """
+    options = var.answer_options
+    if not options:
+        raise InstrumentError(f"variable '{var.id}' has neither a scale nor a choice list, so it has no answer options")
+    return options
 
 
 def default_languages(inst: Instrument) -> list[str]:

@@ -40,15 +40,7 @@ def _environment() -> Environment:
 
 
 def _options(var: Variable) -> list[dict]:
-    if var.choices is not None:
-        return [{"code": c.code, "label": dict(c.label)} for c in var.choices]
-    if var.scale is None:
-        return []
-    out = [{"code": p.code, "label": dict(p.label)} for p in var.scale.points]
-    if var.scale.not_applicable is not None:
-        na = var.scale.not_applicable
-        out.append({"code": na.code, "label": dict(na.label)})
-    return out
+    return [{"code": code, "label": labels} for code, labels in var.answer_options]
 
 
 def _routing(inst: Instrument, channels: Sequence[str] | None, langs: list[str]) -> dict[str, str] | None:

@@ -22,10 +22,11 @@ import zlib
 from collections.abc import Sequence
 from typing import Any
 
-from instrument.definition import Instrument, Variable
+from instrument.definition import Instrument
 from instrument.errors import InstrumentError
 from instrument.export.naming import (
     PlatformQuestion,
+    answer_options,
     battery_prompt,
     channel_codes,
     channel_question,
@@ -36,18 +37,6 @@ from instrument.export.naming import (
 )
 
 _VALIDATION = {"Settings": {"ForceResponse": "OFF", "ForceResponseType": "ON", "Type": "None"}}
-
-
-def _options(var: Variable) -> list[tuple[int, dict[str, str]]]:
-    """(code, labels) of every answer option of a scale or choice variable, N/A last."""
-    if var.choices is not None:
-        return [(c.code, dict(c.label)) for c in var.choices]
-    if var.scale is None:
-        raise InstrumentError(f"variable '{var.id}' has neither a scale nor a choice list, so it has no answer options")
-    out = [(p.code, dict(p.label)) for p in var.scale.points]
-    if var.scale.not_applicable is not None:
-        out.append((var.scale.not_applicable.code, dict(var.scale.not_applicable.label)))
-    return out
 
 
 def _survey_id(inst: Instrument) -> str:
@@ -100,7 +89,7 @@ def _question(inst: Instrument, q: PlatformQuestion, qid: str, qids: dict[str, s
 
     if q.kind == "battery":
         items = [inst.variable(v) for v in q.variable_ids]
-        options = _options(items[0])
+        options = answer_options(items[0])
         texts("QuestionText", {lang: battery_prompt(inst, q.block, lang) for lang in langs})
         rows = [(str(n), item.text) for n, item in enumerate(items, start=1)]
         cols = [(str(n), labels) for n, (_code, labels) in enumerate(options, start=1)]
@@ -128,7 +117,7 @@ def _question(inst: Instrument, q: PlatformQuestion, qid: str, qids: dict[str, s
                             "Configuration": {"QuestionDescriptionOption": "UseText", "InputWidth": 575,
                                               "InputHeight": 167}})
         elif var.scale is not None and var.scale.type == "nps":
-            options = _options(var)
+            options = answer_options(var)
             if [c for c, _ in options] != list(range(11)):
                 raise InstrumentError(f"question '{var.id}': a Qualtrics NPS question needs the codes 0..10, "
                                       f"not {[c for c, _ in options]}")
@@ -142,7 +131,7 @@ def _question(inst: Instrument, q: PlatformQuestion, qid: str, qids: dict[str, s
                 translations[lang.upper()]["ColumnLabels"] = [{"Display": options[0][1][lang]},
                                                               {"Display": options[-1][1][lang]}]
         else:
-            options = _options(var)
+            options = answer_options(var)
             entries = [(str(n), labels) for n, (_code, labels) in enumerate(options, start=1)]
             keyed("Choices", entries)
             payload.update({"QuestionType": "MC", "Selector": "SAVR", "SubSelector": "TX",

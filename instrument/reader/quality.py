@@ -16,7 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from instrument.reader.table import show_delimiter
+from instrument.definition import Instrument
+from instrument.reader.columns import ColumnMatch, group_variable, id_variable
+from instrument.reader.flags import FLAG_COLUMNS
+from instrument.reader.table import RawTable, show_delimiter
 from instrument.reader.validate import ANSWER, INVALID, MISSING, NOT_APPLICABLE, ConvertedColumn
 
 ITEM_COLUMNS = (
@@ -40,7 +43,8 @@ class QualityReport:
     n_empty_rows : int
         Rows with every cell blank; dropped.
     n_respondents : int
-        Rows kept (``n_rows_read - n_empty_rows``): the rows of the returned data.
+        Rows kept (``n_rows_read - n_empty_rows - n_not_respondents``): the rows of the
+        returned data.
     n_flagged, n_usable : int
         Respondents with at least one flag, and without any.
     flag_counts : dict
@@ -75,6 +79,13 @@ class QualityReport:
         Whether the data can be analysed (there are usable respondents and driver items).
     problems : tuple of str
         Why not, when ``ok`` is False.
+    n_not_respondents : int
+        Platform rows that are not respondents: Qualtrics survey previews and test
+        responses; dropped, and listed in ``excluded``.
+    n_incomplete : int
+        Platform responses that were not completed (LimeSurvey: no ``submitdate``;
+        Qualtrics: ``Finished`` 0); kept with what they answered (the too-many-missing
+        flag catches early quitters), and named in ``warnings``.
     """
 
     file: str
@@ -97,13 +108,13 @@ class QualityReport:
     warnings: tuple[str, ...]
     ok: bool
     problems: tuple[str, ...]
+    n_not_respondents: int = 0
+    n_incomplete: int = 0
 
     def summary(self) -> str:
         """The report as plain text, for a console or a log."""
         lines = [f"Data quality: {self.file}", "  " + self._source_line()]
-        lines.append(
-            f"  rows read {self.n_rows_read}, empty rows dropped {self.n_empty_rows}, respondents {self.n_respondents}"
-        )
+        lines.append(f"  {self._rows_text()}")
         lines.append(f"  flagged {self.n_flagged} ({self._flag_text()}), usable {self.n_usable}")
         if self.unknown_columns:
             lines.append(f"  unknown columns (ignored): {', '.join(self.unknown_columns)}")
@@ -131,7 +142,9 @@ class QualityReport:
         """The report as plain Python types (JSON-ready: NaN becomes None)."""
         return {
             "file": self.file, "format": self.format, "encoding": self.encoding, "delimiter": self.delimiter,
-            "n_rows_read": self.n_rows_read, "n_empty_rows": self.n_empty_rows, "n_respondents": self.n_respondents,
+            "n_rows_read": self.n_rows_read, "n_empty_rows": self.n_empty_rows,
+            "n_not_respondents": self.n_not_respondents, "n_respondents": self.n_respondents,
+            "n_incomplete": self.n_incomplete,
             "n_flagged": self.n_flagged, "n_usable": self.n_usable,
             "flag_counts": {k: int(v) for k, v in self.flag_counts.items()},
             "unknown_columns": list(self.unknown_columns), "missing_columns": list(self.missing_columns),
@@ -145,8 +158,7 @@ class QualityReport:
         esc = html.escape
         parts = [
             f"<h4>Data quality: {esc(self.file)}</h4>",
-            f"<p>{esc(self._source_line())}<br>rows read {self.n_rows_read}, empty rows dropped "
-            f"{self.n_empty_rows}, respondents {self.n_respondents}; flagged {self.n_flagged} "
+            f"<p>{esc(self._source_line())}<br>{esc(self._rows_text())}; flagged {self.n_flagged} "
             f"({esc(self._flag_text())}), usable {self.n_usable}</p>",
             f"<p><b>{'OK' if self.ok else 'NOT OK'}</b>{': ' + esc('; '.join(self.problems)) if self.problems else ''}</p>",
         ]
@@ -176,6 +188,15 @@ class QualityReport:
             bits.append(f"delimiter {show_delimiter(self.delimiter)}")
         return ", ".join(bits)
 
+    def _rows_text(self) -> str:
+        text = f"rows read {self.n_rows_read}, empty rows dropped {self.n_empty_rows}"
+        if self.n_not_respondents:
+            text += f", previews/test responses dropped {self.n_not_respondents}"
+        text += f", respondents {self.n_respondents}"
+        if self.n_incomplete:
+            text += f" (not completed {self.n_incomplete})"
+        return text
+
     def _flag_text(self) -> str:
         return ", ".join(f"{k.removeprefix('flag_').replace('_', ' ')} {v}" for k, v in self.flag_counts.items())
 
@@ -204,6 +225,65 @@ def item_table(columns: dict[str, ConvertedColumn], applicable: pd.DataFrame, in
             "pct_missing": 100.0 * lost / n_applicable if n_applicable else math.nan,
         })
     return pd.DataFrame(rows, columns=list(ITEM_COLUMNS))
+
+
+def build_report(
+    *, table: RawTable, file: str, data: pd.DataFrame, columns: dict[str, ConvertedColumn], applies: pd.DataFrame,
+    match: ColumnMatch, reasons: pd.Series, empty: np.ndarray, warnings: list[str], drivers: list[str],
+    inst: Instrument, n_incomplete: int,
+) -> QualityReport:
+    """Assemble the :class:`QualityReport` from everything :func:`~instrument.reader.responses.check_table` found."""
+    unmapped = list(table.unmapped_columns)
+    id_var, group_var = id_variable(inst), group_variable(inst)
+    flagged = data[list(FLAG_COLUMNS)].any(axis=1)
+    empty_rows = table.data_row_numbers()[empty].tolist() + list(table.empty_rows)
+    excluded = [{"row": int(r), "respondent_id": None, "reason": "empty row (dropped)"} for r in empty_rows]
+    excluded += [{"row": int(e["row"]), "respondent_id": e.get("respondent_id"), "reason": str(e["reason"])}
+                 for e in table.not_respondents]
+    mask = flagged.to_numpy(dtype=bool)
+    excluded += [
+        {"row": int(r), "respondent_id": i, "reason": why}
+        for r, i, why in zip(data["source_row"].to_numpy()[mask], data[id_var].to_numpy(dtype=object)[mask],
+                             reasons.to_numpy(dtype=object)[mask])
+    ]
+    excluded_frame = pd.DataFrame(excluded, columns=["row", "respondent_id", "reason"])
+    excluded_frame = excluded_frame.sort_values("row", kind="stable")
+    invalid_rows = []
+    for col in columns.values():
+        positions = col.invalid_positions
+        if not len(positions):
+            continue
+        problem = col.problem().split(";")[0]
+        rows = data["source_row"].to_numpy()[positions]
+        invalid_rows += [
+            {"row": int(r), "column": col.column, "variable": col.variable, "value": str(v), "problem": problem}
+            for r, v in zip(rows, col.raw.iloc[positions])
+        ]
+    groups = pd.DataFrame({"organisation": data[group_var], "flagged": flagged})
+    organisations = (
+        groups.groupby("organisation", sort=True)["flagged"].agg(n="size", n_flagged="sum").reset_index()
+    )
+    organisations["n_flagged"] = organisations["n_flagged"].astype(int)
+    organisations["n_usable"] = organisations["n"] - organisations["n_flagged"]
+    problems = []
+    if not drivers:
+        problems.append("the file has no column for any driver item")
+    if drivers and int((~flagged).sum()) == 0:
+        problems.append(f"all {len(data)} respondents are flagged; see the excluded rows")
+    return QualityReport(
+        file=file, format=table.format, encoding=table.encoding, delimiter=table.delimiter,
+        n_rows_read=len(empty) + len(table.empty_rows) + len(table.not_respondents), n_empty_rows=len(empty_rows),
+        n_not_respondents=len(table.not_respondents), n_incomplete=n_incomplete, n_respondents=len(data),
+        n_flagged=int(flagged.sum()), n_usable=int((~flagged).sum()),
+        flag_counts={name: int(data[name].sum()) for name in FLAG_COLUMNS},
+        unknown_columns=tuple(match.unknown + [c for c in unmapped if c not in match.unknown]),
+        missing_columns=tuple(match.missing),
+        column_map={v: table.source_columns.get(v, c) for v, c in match.column_of.items()},
+        items=item_table(columns, applies, inst), organisations=organisations,
+        excluded=excluded_frame.reset_index(drop=True),
+        invalid_values=pd.DataFrame(invalid_rows, columns=["row", "column", "variable", "value", "problem"]),
+        warnings=tuple(warnings), ok=not problems, problems=tuple(problems),
+    )
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

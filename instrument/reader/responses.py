@@ -9,12 +9,12 @@ import pandas as pd
 
 from instrument.definition import Instrument, load_instrument
 from instrument.errors import DataError
-from instrument.reader.columns import ColumnMatch, group_variable, id_variable, match_columns
+from instrument.reader.columns import group_variable, id_variable, match_columns
 from instrument.reader.files import check_path, detect_platform, read_raw_table
 from instrument.reader.flags import FLAG_COLUMNS, channel_applicable, driver_item_ids, respondent_flags
-from instrument.reader.quality import QualityReport, item_table
+from instrument.reader.quality import QualityReport, build_report
 from instrument.reader.table import RawTable, normalise_delimiter
-from instrument.reader.text import guess_encoding, peek_header
+from instrument.reader.text import peek_header
 from instrument.reader.validate import (
     ANSWER, INVALID, MISSING, NOT_APPLICABLE, ConvertedColumn, apply_spss_metadata, blank_mask, convert_column,
     empty_column, show_value,
@@ -49,7 +49,9 @@ def read_responses(
     source : {'auto', 'file', 'limesurvey', 'qualtrics'}, default 'auto'
         'auto' reads by extension and sends a CSV whose header looks like a LimeSurvey
         (``id, submitdate, ..., X[Y]``) or Qualtrics (``StartDate, EndDate, ...,
-        ResponseId``) export to :mod:`instrument.platforms`; 'file' never does.
+        ResponseId``) export to :mod:`instrument.platforms`; 'file' never does. Qualtrics
+        survey previews and test responses are left out (listed in ``report.excluded``);
+        responses that were not completed are kept and counted (``report.n_incomplete``).
     sheet : str or int, optional
         Excel sheet name or 0-based position (the first sheet by default).
     delimiter, encoding : str, optional
@@ -131,13 +133,14 @@ def read_responses(
             peek_header(file_path, delimiter=normalise_delimiter(delimiter), encoding=encoding)
         )
     if platform is not None:
-        table = _read_platform(platform, file_path, inst, encoding)
+        table = _read_platform(platform, file_path, inst, normalise_delimiter(delimiter), encoding)
     else:
         table = read_raw_table(file_path, sheet=sheet, delimiter=delimiter, encoding=encoding)
     return check_table(table, inst, file=str(path), invalid=invalid, id_column=id_column, group_column=group_column)
 
 
-def _read_platform(platform: str, path: Path, inst: Instrument, encoding: str | None) -> RawTable:
+def _read_platform(platform: str, path: Path, inst: Instrument, delimiter: str | None,
+                   encoding: str | None) -> RawTable:
     """Read a LimeSurvey or Qualtrics export through :mod:`instrument.platforms`."""
     try:
         platforms = importlib.import_module("instrument.platforms")  # imported late: optional, and written separately
@@ -150,17 +153,20 @@ def _read_platform(platform: str, path: Path, inst: Instrument, encoding: str | 
             file=str(path),
         ) from None
     reader = platforms.read_limesurvey_export if platform == "limesurvey" else platforms.read_qualtrics_export
-    if encoding is None and path.suffix.lower() in (".csv", ".txt", ".tsv"):
-        with path.open("rb") as fh:
-            encoding = guess_encoding(fh.read())
-    frame = reader(path, inst, encoding=encoding)
-    unmapped = [str(c) for c in frame.attrs.get("unmapped_columns", [])]
+    frame = reader(path, inst, delimiter=delimiter, encoding=encoding)
+    attrs = dict(frame.attrs)
     frame = frame.reset_index(drop=True)
     frame.columns = [str(c) for c in frame.columns]
-    table = RawTable(frame.astype(object), platform, encoding=encoding, decimal_comma=True)
-    table.unmapped_columns = unmapped
-    table.source_columns = {str(k): str(v) for k, v in frame.attrs.get("column_map", {}).items()}
-    return table
+    used_delimiter = attrs.get("delimiter", delimiter)
+    return RawTable(
+        frame.astype(object), platform, encoding=attrs.get("encoding", encoding), delimiter=used_delimiter,
+        decimal_comma=used_delimiter != ",", warnings=[str(w) for w in attrs.get("warnings", [])],
+        unmapped_columns=[str(c) for c in attrs.get("unmapped_columns", [])],
+        source_columns={str(k): str(v) for k, v in attrs.get("column_map", {}).items()},
+        row_numbers=attrs.get("source_rows"), empty_rows=list(attrs.get("empty_rows", [])),
+        not_respondents=list(attrs.get("not_respondents", [])),
+        incomplete_rows=list(attrs.get("incomplete_rows", [])),
+    )
 
 
 def check_table(
@@ -174,6 +180,9 @@ def check_table(
 ) -> tuple[pd.DataFrame, QualityReport]:
     """Check a raw table against the instrument; the second half of :func:`read_responses`."""
     frame = table.frame
+    if len(frame) == 0 and table.not_respondents:
+        raise DataError(f"has no responses: all {len(table.not_respondents)} rows are survey previews or test "
+                        "responses; export the responses again once respondents have answered", file=file)
     if len(frame) == 0:
         raise DataError("has no responses (only a header row); export the responses again", file=file)
     empty = np.ones(len(frame), dtype=bool)
@@ -182,7 +191,8 @@ def check_table(
     if empty.all():
         raise DataError(f"has no responses (all {len(frame)} data rows are empty)", file=file)
     match = match_columns(list(frame.columns), inst, file=file, id_column=id_column, group_column=group_column)
-    source_rows = np.flatnonzero(~empty) + 1
+    row_numbers = table.data_row_numbers()
+    source_rows = row_numbers[~empty]
     warnings = list(table.warnings) + match.warnings
     # Messages name the column as the user sees it (a platform's own name for platform exports).
     shown_names = {v: table.source_columns.get(v, c) for v, c in match.column_of.items()}
@@ -219,11 +229,27 @@ def check_table(
     warnings.extend(
         _value_warnings(columns, applies, source_rows, inst, match.column_of, drivers, duration is not None)
     )
-    report = _build_report(
+    incomplete = [r for r in table.incomplete_rows if r in set(source_rows.tolist())]
+    if incomplete:
+        warnings.append(_incomplete_warning(incomplete, table.format))
+    report = build_report(
         table=table, file=file, data=data, columns=columns, applies=applies, match=match, reasons=reasons,
-        empty=empty, warnings=warnings, drivers=drivers, inst=inst,
+        empty=empty, warnings=warnings, drivers=drivers, inst=inst, n_incomplete=len(incomplete),
     )
     return data, report
+
+
+#: What marks a response as not completed, per platform (for the report's warning).
+_NOT_COMPLETED = {"limesurvey": "no submitdate", "qualtrics": "Finished is 0"}
+
+
+def _incomplete_warning(rows: list[int], platform: str) -> str:
+    n = len(rows)
+    listed = ", ".join(map(str, rows[:5])) + (" ..." if n > 5 else "")
+    why = _NOT_COMPLETED.get(platform, "not completed")
+    if n == 1:
+        return f"1 response was not completed (row {listed}: {why}); it is analysed with what it answered"
+    return f"{n} responses were not completed (rows {listed}: {why}); they are analysed with what they answered"
 
 
 def _convert_all(table: RawTable, kept: pd.DataFrame, inst: Instrument, column_of: dict[str, str],
@@ -344,60 +370,3 @@ def _value_warnings(
     if not has_duration:
         out.append("no completion times (duration_sec): speeding not checked")
     return out
-
-
-def _build_report(
-    *, table: RawTable, file: str, data: pd.DataFrame, columns: dict[str, ConvertedColumn], applies: pd.DataFrame,
-    match: ColumnMatch, reasons: pd.Series, empty: np.ndarray, warnings: list[str], drivers: list[str],
-    inst: Instrument,
-) -> QualityReport:
-    """Assemble the :class:`QualityReport` from everything :func:`check_table` found."""
-    unmapped = list(table.unmapped_columns)
-    id_var, group_var = id_variable(inst), group_variable(inst)
-    flagged = data[list(FLAG_COLUMNS)].any(axis=1)
-    excluded = [
-        {"row": int(r), "respondent_id": None, "reason": "empty row (dropped)"} for r in np.flatnonzero(empty) + 1
-    ]
-    mask = flagged.to_numpy(dtype=bool)
-    excluded += [
-        {"row": int(r), "respondent_id": i, "reason": why}
-        for r, i, why in zip(data["source_row"].to_numpy()[mask], data[id_var].to_numpy(dtype=object)[mask],
-                             reasons.to_numpy(dtype=object)[mask])
-    ]
-    excluded_frame = pd.DataFrame(excluded, columns=["row", "respondent_id", "reason"])
-    excluded_frame = excluded_frame.sort_values("row", kind="stable")
-    invalid_rows = []
-    for col in columns.values():
-        positions = col.invalid_positions
-        if not len(positions):
-            continue
-        problem = col.problem().split(";")[0]
-        rows = data["source_row"].to_numpy()[positions]
-        invalid_rows += [
-            {"row": int(r), "column": col.column, "variable": col.variable, "value": str(v), "problem": problem}
-            for r, v in zip(rows, col.raw.iloc[positions])
-        ]
-    groups = pd.DataFrame({"organisation": data[group_var], "flagged": flagged})
-    organisations = (
-        groups.groupby("organisation", sort=True)["flagged"].agg(n="size", n_flagged="sum").reset_index()
-    )
-    organisations["n_flagged"] = organisations["n_flagged"].astype(int)
-    organisations["n_usable"] = organisations["n"] - organisations["n_flagged"]
-    problems = []
-    if not drivers:
-        problems.append("the file has no column for any driver item")
-    if drivers and int((~flagged).sum()) == 0:
-        problems.append(f"all {len(data)} respondents are flagged; see the excluded rows")
-    return QualityReport(
-        file=file, format=table.format, encoding=table.encoding, delimiter=table.delimiter,
-        n_rows_read=len(empty), n_empty_rows=int(empty.sum()), n_respondents=len(data),
-        n_flagged=int(flagged.sum()), n_usable=int((~flagged).sum()),
-        flag_counts={name: int(data[name].sum()) for name in FLAG_COLUMNS},
-        unknown_columns=tuple(match.unknown + [c for c in unmapped if c not in match.unknown]),
-        missing_columns=tuple(match.missing),
-        column_map={v: table.source_columns.get(v, c) for v, c in match.column_of.items()},
-        items=item_table(columns, applies, inst), organisations=organisations,
-        excluded=excluded_frame.reset_index(drop=True),
-        invalid_values=pd.DataFrame(invalid_rows, columns=["row", "column", "variable", "value", "problem"]),
-        warnings=tuple(warnings), ok=not problems, problems=tuple(problems),
-    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from instrument.errors import DataError
@@ -20,6 +21,13 @@ class RawTable:
     ``value_labels`` and ``user_missing`` come from SPSS files; ``unmapped_columns``
     (columns the platform reader could not map) and ``source_columns`` (variable id ->
     the platform's column name, for messages) from platform exports.
+
+    Platform readers leave rows that are not respondents out of ``frame``; then
+    ``row_numbers`` holds the file's data-row number of every frame row,
+    ``empty_rows`` the numbers of the empty rows left out, ``not_respondents`` the
+    survey previews and test responses left out (``row``, ``respondent_id``,
+    ``reason``), and ``incomplete_rows`` the numbers of responses that were not
+    completed (kept in ``frame``).
     """
 
     frame: pd.DataFrame
@@ -32,6 +40,16 @@ class RawTable:
     unmapped_columns: list[str] = field(default_factory=list)
     source_columns: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    row_numbers: list[int] | None = None
+    empty_rows: list[int] = field(default_factory=list)
+    not_respondents: list[dict] = field(default_factory=list)
+    incomplete_rows: list[int] = field(default_factory=list)
+
+    def data_row_numbers(self) -> np.ndarray:
+        """The file's data-row number (1-based, header excluded) of every row of ``frame``."""
+        if self.row_numbers is None:
+            return np.arange(1, len(self.frame) + 1, dtype="int64")
+        return np.asarray(self.row_numbers, dtype="int64")
 
 
 def show_delimiter(delimiter: str) -> str:

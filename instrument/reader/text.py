@@ -231,7 +231,7 @@ def read_delimited(path: Path, *, delimiter: str | None = None, encoding: str | 
     if not text.records or not any(c.strip() for c in text.records[0]):
         raise DataError("has no header row (the first line is empty); put the column names on the first line", file=file)
     check_quotes(text, file, header_rows=1)
-    header, rows, warnings = split_table(text.records[0], text.records[1:], file, text.delimiter)
+    header, rows, warnings, _ = split_table(text.records[0], text.records[1:], file, text.delimiter)
     frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
     return RawTable(frame, "csv", text.encoding, text.delimiter, decimal_comma=text.delimiter != ",",
                     warnings=text.warnings + warnings)
@@ -343,8 +343,8 @@ def _raise_runaway_quote(text: DelimitedText, file: str, header_rows: int, k: in
 
 
 def split_table(header_record: list[str], body: list[list[str]], file: str,
-                delimiter: str) -> tuple[list[str], list[list[str]], list[str]]:
-    """Header names, equally long rows and warnings, from a header record and the data records.
+                delimiter: str) -> tuple[list[str], list[list[str]], list[str], list[int]]:
+    """Header names, equally long rows, warnings and the positions of the columns kept.
 
     Rows with extra non-empty fields are an error; short rows are padded with blanks (a
     warning names them); columns without a name and without values are left out; names
@@ -373,7 +373,7 @@ def split_table(header_record: list[str], body: list[list[str]], file: str,
     keep = [j for j, name in enumerate(header) if name or any(r[j].strip() for r in rows)]
     header = [name or f"column {j + 1}" for j, name in enumerate(header)]
     check_unique_columns([header[j] for j in keep], file)
-    return [header[j] for j in keep], [[r[j] for j in keep] for r in rows], warnings
+    return [header[j] for j in keep], [[r[j] for j in keep] for r in rows], warnings, keep
 
 
 def _typed(delimiter: str) -> str:

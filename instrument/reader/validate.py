@@ -160,20 +160,21 @@ def scale_description(var: Variable) -> str:
 
 
 def label_codes(var: Variable) -> dict[str, int]:
-    """Every accepted text of a coded variable (labels in all languages, keys) -> its code."""
+    """Every accepted text of a coded variable (labels in all languages, choice keys) -> its code.
+
+    Case and spacing do not matter (see :func:`normalise_text`). A text that names two
+    codes (the same label on two answers) is left out: such a cell is reported as not a
+    code rather than read as either.
+    """
+    entries = [(label, code) for code, labels in var.answer_options for label in labels.values()]
+    entries += [(choice.key, choice.code) for choice in var.choices or ()]
     lookup: dict[str, int] = {}
-    if var.scale is not None:
-        for point in var.scale.points:
-            for label in point.label.values():
-                lookup.setdefault(normalise_text(label), point.code)
-        if var.scale.not_applicable is not None:
-            for label in var.scale.not_applicable.label.values():
-                lookup.setdefault(normalise_text(label), var.scale.not_applicable.code)
-    for choice in var.choices or ():
-        lookup[normalise_text(choice.key)] = choice.code
-        for label in choice.label.values():
-            lookup.setdefault(normalise_text(label), choice.code)
-    return lookup
+    ambiguous: set[str] = set()
+    for text, code in entries:
+        key = normalise_text(text)
+        if lookup.setdefault(key, code) != code:
+            ambiguous.add(key)
+    return {key: code for key, code in lookup.items() if key not in ambiguous}
 
 
 def convert_column(raw: pd.Series, var: Variable, *, column: str | None, decimal_comma: bool = True) -> ConvertedColumn:
