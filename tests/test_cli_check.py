@@ -380,3 +380,34 @@ def test_platform_previews_and_incomplete_responses_are_reported(run_cli, tmp_pa
     assert re.search(r"respondents\s+6", out) and re.search(r"not completed \(kept\)\s+1", out)
     assert "row 2 (id R_preview): survey preview (Qualtrics Status 'Survey Preview'), not a respondent (dropped)" in out
     assert "warning: 1 response was not completed (row 6: Finished is 0); it is analysed with what it answered" in out
+
+
+@pytest.mark.parametrize("error, fragment", [
+    (PermissionError(13, "Permission denied", "/data/responses.csv"), "error: /data/responses.csv: Permission denied"),
+    (OSError(28, "No space left on device", "report.json"), "error: report.json: No space left on device"),
+])
+def test_operating_system_errors_are_one_line(run_cli, monkeypatch, frame, tmp_path, error, fragment):
+    import analysis.cli.check as check_module
+
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(check_module, "print_report", fail)
+    message = user_error(run_cli("check", write_csv(frame, tmp_path / "responses.csv")))
+    assert message.startswith(fragment), message
+
+
+def test_unreadable_file_is_a_data_error_naming_it(inst, monkeypatch, frame, tmp_path):
+    from pathlib import Path as _Path
+
+    from instrument import DataError, read_responses
+
+    path = write_csv(frame, tmp_path / "responses.csv")
+
+    def denied(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(_Path, "open", denied)
+    monkeypatch.setattr(_Path, "read_bytes", denied)
+    with pytest.raises(DataError, match=r"responses\.csv: cannot be read \(Permission denied\); check"):
+        read_responses(path, inst)

@@ -2,10 +2,13 @@
 
 Each command lives in its own module and registers itself on :data:`app`. Errors a user
 can cause (:class:`instrument.ServiceDriversError`) are printed as one line, without a
-traceback, and the command exits with status 1; usage errors exit with status 2.
+traceback, and the command exits with status 1; usage errors exit with status 2. So are
+errors of the operating system (a file that cannot be read or written: permission
+denied, disk full), with the path. Any other exception is a bug and keeps its traceback.
 """
 from __future__ import annotations
 
+import os
 import sys
 
 from rich.markup import escape
@@ -30,6 +33,16 @@ def main() -> None:
         app()
     except ServiceDriversError as exc:
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except BrokenPipeError:
+        # The reader of our output went away (`drivers ... | head`): stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        what = exc.strerror or str(exc)
+        err_console.print(f"[bold red]error:[/] {escape(where + what)}; check the path, its permissions and the free "
+                          "disk space", highlight=False, soft_wrap=True)
         sys.exit(1)
     except KeyboardInterrupt:
         err_console.print("interrupted")

@@ -126,6 +126,17 @@ def read_responses(
         raise DataError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
     if invalid not in INVALID_POLICIES:
         raise DataError(f"invalid must be 'error' or 'missing', not {invalid!r}")
+    try:
+        table = _read_table(path, inst, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding)
+    except OSError as exc:  # permission denied, a file that vanished, a read error of the disk
+        raise DataError(f"cannot be read ({exc.strerror or exc}); check the path and its permissions",
+                        file=str(path)) from None
+    return check_table(table, inst, file=str(path), invalid=invalid, id_column=id_column, group_column=group_column)
+
+
+def _read_table(path: str | Path, inst: Instrument, *, source: str, sheet: str | int | None,
+                delimiter: str | None, encoding: str | None) -> RawTable:
+    """The raw table of any supported file, through the platform readers for platform exports."""
     file_path, fmt = check_path(path)
     platform = source if source in ("limesurvey", "qualtrics") else None
     if source == "auto" and fmt == "csv" and file_path.stat().st_size > 0:
@@ -133,10 +144,8 @@ def read_responses(
             peek_header(file_path, delimiter=normalise_delimiter(delimiter), encoding=encoding)
         )
     if platform is not None:
-        table = _read_platform(platform, file_path, inst, normalise_delimiter(delimiter), encoding)
-    else:
-        table = read_raw_table(file_path, sheet=sheet, delimiter=delimiter, encoding=encoding)
-    return check_table(table, inst, file=str(path), invalid=invalid, id_column=id_column, group_column=group_column)
+        return _read_platform(platform, file_path, inst, normalise_delimiter(delimiter), encoding)
+    return read_raw_table(file_path, sheet=sheet, delimiter=delimiter, encoding=encoding)
 
 
 def _read_platform(platform: str, path: Path, inst: Instrument, delimiter: str | None,
