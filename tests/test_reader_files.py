@@ -304,3 +304,12 @@ def test_empty_lines_at_the_end_are_not_rows(inst, frame, tmp_path):
     path.write_text(path.read_text() + "\n\n")
     data, report = read_responses(path, inst)
     assert (len(data), report.n_rows_read, report.n_empty_rows) == (12, 12, 0)
+
+
+@pytest.mark.parametrize("forced", ["utf-16", "utf-16-le", "utf-32"])
+def test_forced_wide_encoding_on_a_narrow_file_names_the_right_one(inst, frame, tmp_path, forced):
+    path = write_csv(frame, tmp_path / "r.csv")
+    with pytest.raises(DataError, match=rf"cannot be decoded as {forced}: the file has no NUL bytes, which {forced} "
+                                        r"text of Latin letters always has; the file seems to be utf-8: pass "
+                                        r"encoding='utf-8'"):
+        read_responses(path, inst, encoding=forced)

@@ -53,6 +53,13 @@ def decode_text(data: bytes, file: str, encoding: str | None = None) -> tuple[st
         encoding = guess_encoding(data)
         return data.decode(encoding), encoding, warnings
     codec = check_encoding(encoding, file)
+    if codec.startswith(("utf-16", "utf-32")) and data and b"\x00" not in data[:4096]:
+        guess = guess_encoding(data)
+        raise DataError(
+            f"cannot be decoded as {encoding}: the file has no NUL bytes, which {encoding} text of Latin letters "
+            f"always has; the file seems to be {guess}: pass encoding='{guess}' (drivers check --encoding {guess}) "
+            "or leave the encoding out to detect it", file=file,
+        )
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
