@@ -36,7 +36,7 @@ import pandas as pd
 
 from analysis.bootstrap_engine import STATISTICS, Replicates, resample_groups
 from analysis.checks import check_level
-from analysis.driver_data import check_driver_data, variation_problem
+from analysis.driver_data import check_driver_data, check_group_variation
 from analysis.sem.estimate import limit_blas_threads
 from analysis.thresholds import MIN_N_STABLE_RANKS, ranks_unstable
 from instrument.errors import DataError
@@ -241,24 +241,6 @@ def _group_labels(data: pd.DataFrame, group: str | None) -> tuple[list, np.ndarr
     return list(uniques), codes
 
 
-def _check_variation(values: np.ndarray, labels: list, codes: np.ndarray, drivers: list[str], outcome: str,
-                     group: str | None) -> None:
-    """Refuse a group whose own rows leave importance undefined (a constant column, collinear drivers)."""
-    if group is None:
-        parts = [values]
-    else:
-        order = np.argsort(codes, kind="stable")
-        bounds = np.r_[0, np.cumsum(np.bincount(codes, minlength=len(labels)))]
-        parts = [values[order[bounds[k]:bounds[k + 1]]] for k in range(len(labels))]
-    for label, rows in zip(labels, parts):
-        problem = variation_problem(rows, drivers, outcome)
-        if problem is not None:
-            where = "" if group is None else f"group '{label}': "
-            raise DataError(f"{where}{problem}, so importance is undefined there; drop "
-                            f"{'or merge the group' if group is not None else 'the column'} or leave those "
-                            "drivers out", column=group)
-
-
 def bootstrap_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *,
                          group: str | None = None, n_resamples: int = 2000, level: float = 0.95,
                          seed=None, versus_rest: bool = True, chunk_size: int | None = None,
@@ -345,7 +327,7 @@ def bootstrap_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str
     if too_small:
         raise DataError(f"group(s) {', '.join(too_small)} have fewer than {p + 2} respondents, "
                         f"too few for {p} drivers; drop or merge them", column=group)
-    _check_variation(values, labels, codes, drivers, outcome, group)
+    check_group_variation(values, labels, codes, drivers, outcome, group)
     with_rest = versus_rest and len(labels) > 1
     rngs, entropy = group_generators(seed, len(labels))
     with limit_blas_threads(blas_threads):

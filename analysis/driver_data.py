@@ -105,6 +105,30 @@ def check_driver_data(data: pd.DataFrame, outcome: str, drivers: Sequence[str]) 
     return x
 
 
+def check_group_variation(values: np.ndarray, labels: list, codes: np.ndarray, drivers: Sequence[str],
+                          outcome: str, group: str | None) -> None:
+    """Refuse a group whose own rows leave importance undefined (:func:`variation_problem`).
+
+    ``values`` are the rows (drivers, then the outcome), ``codes`` each row's index in
+    ``labels``; ``group`` is the name of the grouping column (None: one group).
+
+    Raises
+    ------
+    DataError
+        Naming the group column, the group and the columns.
+    """
+    order = np.argsort(codes, kind="stable")
+    bounds = np.r_[0, np.cumsum(np.bincount(codes, minlength=len(labels)))]
+    for k, label in enumerate(labels):
+        problem = variation_problem(values[order[bounds[k]:bounds[k + 1]]], drivers, outcome)
+        if problem is None:
+            continue
+        if group is None:
+            raise DataError(f"{problem}, so importance is undefined; leave those drivers out")
+        raise DataError(f"group '{label}': {problem}, so importance is undefined there; drop or merge the group "
+                        "or leave those drivers out", column=group)
+
+
 def matrix_input(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None) -> tuple[np.ndarray, list[str]]:
     """A labelled covariance/correlation matrix, reordered to drivers first, outcome last."""
     if not isinstance(data, pd.DataFrame) or list(data.index) != list(data.columns):

@@ -188,7 +188,8 @@ def analyse_drivers(
     """
     start = time.perf_counter()
     inst = inst if inst is not None else load_instrument()
-    drivers = _check_options(inst, drivers, outcome, bootstrap, seed, level, importance, crosshair, sem)
+    drivers = _check_options(inst, drivers, outcome, bootstrap, seed, importance, crosshair, sem)
+    level = check_level(level)
     sample = analysis_sample(data, inst, by=by, outcome=outcome, drivers=drivers,
                              exclude_flagged=exclude_flagged)
     frame = sample.frame
@@ -303,7 +304,7 @@ def _point_analyses(part: pd.DataFrame, group: str, outcome: str, drivers: list[
         raise type(exc)(f"{where}: {exc}") from None
 
 
-def _check_options(inst, drivers, outcome, bootstrap, seed, level, importance, crosshair, sem) -> list[str]:
+def _check_options(inst, drivers, outcome, bootstrap, seed, importance, crosshair, sem) -> list[str]:
     keys = inst.driver_keys
     drivers = list(keys) if drivers is None else [drivers] if isinstance(drivers, str) else list(drivers)
     unknown = [d for d in drivers if d not in keys]
@@ -319,7 +320,6 @@ def _check_options(inst, drivers, outcome, bootstrap, seed, level, importance, c
                                   f"got {bootstrap!r}")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
         raise ServiceDriversError(f"seed must be a whole number of 0 or more, got {seed!r}")
-    check_level(level)
     if importance not in IMPORTANCE_MEASURES:
         raise ServiceDriversError(f"unknown importance {importance!r}; choose one of {', '.join(IMPORTANCE_MEASURES)}")
     if importance == "sem" and not sem:

@@ -398,6 +398,7 @@ def test_the_phone_only_hint_is_given_only_when_it_is_the_cause(example, inst):
 def test_level_may_be_a_numpy_float(example, inst):
     """Finding 11: any real number between 0 and 1 is a level."""
     res = analyse_drivers(example, inst, level=np.float32(0.9), bootstrap=10, seed=1, sem=False)
-    assert res.settings.level == pytest.approx(0.9)
+    assert type(res.settings.level) is float and res.settings.level == pytest.approx(0.9)
+    assert json.loads(json.dumps(res.to_dict(), allow_nan=False))["meta"]["level"] == pytest.approx(0.9)
     with pytest.raises(ServiceDriversError, match="between 0 and 1"):
         analyse_drivers(example, inst, level="0.9", bootstrap=10, sem=False)
