@@ -154,12 +154,13 @@ display(HTML(summary.group(0)))
 
 # %% [markdown]
 # The Excel workbook holds every table of the reports with unrounded numbers, one sheet
-# per table, for further work. Its sheets, and the overview sheet:
+# per table, for further work (the first sheet says what is where). Its sheets, and the
+# overview sheet (`reports.sheets` maps each table to its sheet, whose name follows LANG):
 
 # %%
 workbook = pd.read_excel(reports.workbook, sheet_name=None)
 print("Sheets:", ", ".join(workbook))
-workbook[next(iter(workbook))]   # the first sheet is the overview (its name follows LANG)
+workbook[reports.sheets["overview"]]
 
 # %% [markdown]
 # ## Where to go from here

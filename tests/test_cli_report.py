@@ -1,6 +1,7 @@
 """``drivers report`` through the real entry point: files, printed paths, the same numbers as analyse/validate --json, errors."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
@@ -28,7 +29,7 @@ def failed(res, code: int, *fragments: str) -> str:
     return flat
 
 
-def test_report_writes_the_files_prints_where_and_matches_the_json(run_cli, tmp_path, inst, example):
+def test_report_writes_the_files_prints_where_and_matches_the_json(run_cli, tmp_path, inst):
     out = tmp_path / "reports"
     text = ok(run_cli("report", SAV, "--by", "organisation", "--lang", "nl", "--out", out, "--no-pdf", *ARGS))
     assert f"Reports written to {out}/" in text and "seed 7" in text
@@ -39,9 +40,9 @@ def test_report_writes_the_files_prints_where_and_matches_the_json(run_cli, tmp_
     analysis_json = tmp_path / "analysis.json"
     ok(run_cli("analyse", SAV, "--by", "organisation", "--json", analysis_json, *ARGS))
     doc = json.loads(analysis_json.read_text(encoding="utf-8"))
-    # `drivers validate --json` writes ValidationResult.to_dict() (analysis/cli/validate.py); the session's
-    # validation of the same file (same defaults) saves a second fit here
-    vdoc = json.loads(json.dumps(example.validation.to_dict()))
+    validation_json = tmp_path / "validation.json"
+    ok(run_cli("validate", SAV, "--by", "organisation", "--json", validation_json))
+    vdoc = json.loads(validation_json.read_text(encoding="utf-8"))
 
     wb = load_workbook(out / "tables.xlsx")
     header = [c.value for c in wb["Prioriteiten"][1]]
@@ -70,10 +71,11 @@ def test_report_with_pdf_and_a_title_in_english(run_cli, tmp_path, inst):
     part.assign(channel=part.channel.map({"phone": 1, "email": 2, "chat": 3, "messaging": 4, "social": 5})) \
         .to_csv(small, index=False)
     out = tmp_path / "en"
-    text = ok(run_cli("report", small, "--lang", "en", "--out", out, "--title", "Pilot 2024", "--min-group-n", "30",
+    text = ok(run_cli("report", small, "--lang", "EN", "--out", out, "--title", "Pilot 2024", "--min-group-n", "30",
                       "--bootstrap", "50", "--seed", "1"))
     assert (out / "study.pdf").exists() and (out / "organisation-telecom.pdf").exists()
     assert "Pilot 2024" in (out / "study.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in (out / "study.html").read_text(encoding="utf-8")       # --lang EN is en
     assert str(out / "organisation-energie.pdf") in text
 
 
@@ -113,3 +115,24 @@ def test_reports_per_channel_without_the_phone_only_drivers(run_cli, tmp_path):
 
 def test_unknown_driver_is_a_usage_error(run_cli, tmp_path):
     failed(run_cli("report", CSV, "--out", tmp_path, "--drivers", "speed"), 2, "unknown driver(s) speed")
+
+
+def test_report_never_overwrites_its_input_and_says_so_before_reading(run_cli, tmp_path, inst, monkeypatch):
+    import analysis.cli.report as command
+
+    data, _ = read_responses(CSV, inst)
+    folder = tmp_path / "inplace"
+    folder.mkdir()
+    tables = folder / "tables.xlsx"
+    data.drop(columns=[c for c in data if c.startswith("flag_")] + ["source_row"]).to_excel(tables, index=False)
+    before = hashlib.sha256(tables.read_bytes()).hexdigest()
+
+    def not_read(*args, **kwargs):
+        raise AssertionError("the data was read before the output was checked")
+
+    monkeypatch.setattr(command, "read_for_command", not_read)
+    res = run_cli("report", tables, "--out", folder, "--no-pdf")
+    flat = failed(res, 1, f"{tables}: is the input file")
+    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert hashlib.sha256(tables.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["tables.xlsx"], flat

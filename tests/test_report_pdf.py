@@ -17,8 +17,9 @@ from analysis.report.render_pdf import printable_text, render_pdf
 
 @pytest.fixture(scope="module")
 def reports(small_study, inst, tmp_path_factory):
+    # computed here: 'Klein' (20 respondents) is below the minimum, so its respondents are left out before analysing
     return build_reports(small_study.data, inst, small_study.quality, lang="nl", out_dir=tmp_path_factory.mktemp("pdf"),
-                         title="Proefrapport", analysis=small_study.analysis, validation=small_study.validation)
+                         title="Proefrapport", bootstrap=100, seed=3)
 
 
 def pages(path) -> list[str]:
@@ -27,7 +28,7 @@ def pages(path) -> list[str]:
 
 def test_files_written_for_the_study_and_each_large_enough_group(reports, tmp_path):
     names = sorted(p.name for p in reports.out_dir.iterdir())
-    assert names == ["organisation-energie.html", "organisation-energie.pdf", "organisation-telecom.html",
+    assert names == [".drivers-report.json", "organisation-energie.html", "organisation-energie.pdf", "organisation-telecom.html",
                      "organisation-telecom.pdf", "study.html", "study.pdf", "tables.xlsx"]
     assert reports.withheld == ("Klein",) and set(reports.groups) == {"Energie", "Telecom"}
     assert all(p.stat().st_size < 2_000_000 for p in reports.paths)
@@ -49,7 +50,8 @@ def test_title_page_summary_page_and_page_numbers(reports):
 def test_withheld_group_and_channel_are_named_in_the_study_pdf(reports):
     text = " ".join(pages(reports.study_pdf))
     flat = " ".join(text.split())
-    assert "Klein" in flat and "minder dan 30 respondenten" in flat
+    assert "Klein" in flat and "minder dan 30 bruikbare respondenten" in flat
+    assert "helemaal weggelaten uit dit rapport" in flat
     assert "Niet getoond: Sociale media" in flat
 
 
@@ -107,3 +109,15 @@ def test_charts_are_png_and_use_the_report_language(small_study, inst):
 def test_slugs_are_file_safe():
     assert slugify("Verzekeraar") == "verzekeraar" and slugify("Café & Co / Zuid") == "cafe-co-zuid"
     assert slugify("???") == "group"
+
+
+def test_difference_chart_when_an_estimate_lies_outside_its_interval():
+    """With few resamples a percentile interval need not contain the estimate (drivers report --bootstrap 2)."""
+    rows = ({"driver_label": "Empathie", "difference": 5.0, "difference_low": 6.0, "difference_high": 8.0,
+             "excludes_zero": True},
+            {"driver_label": "Betrouwbaarheid", "difference": -3.0, "difference_low": -6.0, "difference_high": -4.0,
+             "excludes_zero": True},
+            {"driver_label": "Wachttijd", "difference": 1.0, "difference_low": -1.0, "difference_high": 2.0,
+             "excludes_zero": False})
+    png = draw(Figure("versus_rest", "v", "t", "c", rows, {"x": "Verschil"}), Texts("nl"))
+    assert png.startswith(b"\x89PNG")

@@ -5,9 +5,14 @@ Reads the responses like every command (the shared reader options of
 ``drivers validate`` and ``drivers analyse`` do (same defaults, so the same numbers for
 the same data and seed), and writes the reports with
 :func:`analysis.report.build_reports`. It prints where the reports are.
+
+The output folder is checked before the data is read: every report must be writable
+and none may overwrite the input file (``--out`` may be the input's own folder).
+Groups below ``--min-group-n`` usable respondents are left out of the reports entirely.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import List, Optional
 
@@ -19,8 +24,11 @@ from analysis.cli.reading import (
     DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, SheetOpt, SourceOpt,
     check_choice, read_for_command, usable_or_fail,
 )
+from analysis.outputs import check_writable
 from analysis.report import build_reports
 from analysis.report.i18n import LANGUAGES
+from analysis.report.manifest import MANIFEST
+from instrument.errors import ServiceDriversError
 
 STAGES = {"analysis": "driver analysis (bootstrap)...", "validation": "validating the questionnaire (FIML)...",
           "content": "assembling the reports..."}
@@ -31,9 +39,9 @@ def report(
     data: DataArg,
     out: Path = typer.Option(..., "--out", help="Folder for the reports (created if missing).", show_default=False),
     by: str = typer.Option("organisation", "--by", help="Column whose groups each get a report (e.g. organisation)."),
-    lang: str = typer.Option("en", "--lang", help="Language of the reports: nl or en."),
+    lang: str = typer.Option("en", "--lang", help="Language of the reports: nl or en (any case)."),
     title: Optional[str] = typer.Option(None, "--title", help="Title on the title page."),
-    min_group_n: int = typer.Option(30, "--min-group-n", help="Groups (organisations, channels) with fewer respondents show no figures."),
+    min_group_n: int = typer.Option(30, "--min-group-n", help="Minimum usable (not flagged) respondents of a group: a group with fewer gets no report and no figure, and its respondents are left out of every figure, the whole study's too (the study report names it, not its size); within a group, a channel with fewer shows no KPIs, nor do the next smallest channels if the channels withheld add up to fewer."),
     bootstrap: int = typer.Option(2000, "--bootstrap", help="Bootstrap resamples per group (at least 2; 1000+ for 95% intervals)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the bootstrap and of the quotes (default: drawn at random and reported)."),
     drivers: Optional[List[str]] = typer.Option(None, "--drivers", help="Drivers to analyse, comma-separated or repeated (default: all seven; without wait_time and menu every channel counts)."),
@@ -48,7 +56,7 @@ def report(
     instrument_file: InstrumentOpt = None,
 ) -> None:
     """Write improvement-priority reports: per group and for the whole study, HTML + PDF, and one Excel workbook."""
-    check_choice(lang, LANGUAGES, "--lang")
+    lang = check_choice(lang.lower(), LANGUAGES, "--lang")
     if min_group_n < 1:
         raise typer.BadParameter(f"{min_group_n}: give a whole number of at least 1 (30 is usual)",
                                  param_hint="--min-group-n")
@@ -58,6 +66,7 @@ def report(
         raise typer.BadParameter(f"{seed}: give a whole number of 0 or more", param_hint="--seed")
     if out.exists() and not out.is_dir():
         raise typer.BadParameter(f"{out} is a file; give a folder", param_hint="--out")
+    _check_out(out, data, pdf)
     inst, frame, quality = read_for_command(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
         id_column=id_column, group_column=group_column, instrument_file=instrument_file,
@@ -88,8 +97,27 @@ def report(
     console.print(f"  every table:  {escape(str(result.workbook))}", highlight=False, soft_wrap=True)
     if result.withheld:
         console.print(f"[yellow]No report for {escape(', '.join(result.withheld))}: fewer than {min_group_n} "
-                      "respondents (named in the study report).[/]", highlight=False, soft_wrap=True)
+                      "usable respondents; their respondents are left out of every figure (named in the study "
+                      "report).[/]", highlight=False, soft_wrap=True)
+    for path in result.removed:
+        console.print(f"  removed {escape(str(path))} (an earlier run's report this run does not make)",
+                      highlight=False, soft_wrap=True)
     console.print(f"Open {escape(str(result.study_html))} in a browser, or the PDFs to print.", highlight=False, soft_wrap=True)
+
+
+def _check_out(out: Path, data: Path, pdf: bool) -> None:
+    """Fail before reading and analysing: the folder must take the reports, none of which may be the input file.
+
+    A folder still to be made (by :func:`build_reports`) needs a writable existing parent.
+    """
+    if out.is_dir():
+        for name in ("study.html", "tables.xlsx", MANIFEST, *(["study.pdf"] if pdf else [])):
+            check_writable(out / name, inputs=(data,))
+        return
+    parent = next((p for p in out.absolute().parents if p.exists()), None)
+    if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise ServiceDriversError(f"{out}: cannot create the report folder here ({parent} is not a writable folder); "
+                                  "give another --out")
 
 
 def _pair(html: Path, pdf: Path | None) -> str:

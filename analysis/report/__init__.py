@@ -7,8 +7,11 @@ table. The report layer computes nothing: it renders
 :class:`~analysis.drivers_result.DriverAnalysis`,
 :class:`~analysis.validation_result.ValidationResult` and the reader's
 :class:`~instrument.reader.quality.QualityReport` (see :mod:`analysis.report.content`).
-Open answers are masked (:mod:`analysis.report.privacy`) and escaped; groups below
-``min_group_n`` respondents show no figures.
+Open answers are masked (:mod:`analysis.report.privacy`) and escaped. Groups with fewer
+usable (not flagged) respondents than ``min_group_n`` show no figures, and their
+respondents are left out before analysing, so that the whole study's figures do not
+reveal theirs (:mod:`analysis.report.scope`). A folder of reports holds only the
+files of the latest run (:mod:`analysis.report.manifest`).
 
 Examples
 --------
@@ -26,20 +29,22 @@ import platform
 import re
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from analysis.bootstrap import ALL
-from analysis.report.content import report_content
+from analysis.outputs import check_writable
+from analysis.report.content import report_content, withheld_notes
 from analysis.report.figures import draw
 from analysis.report.i18n import LANGUAGES, Texts
+from analysis.report.manifest import MANIFEST, previous_files, replace_manifest
 from analysis.report.privacy import names_from_agent_ids
 from analysis.report.render_excel import render_excel
 from analysis.report.render_html import render_html
 from analysis.report.render_pdf import render_pdf
-from analysis.report.scope import StudyResults, channel_sizes, group_label, shown_groups
+from analysis.report.scope import StudyResults, group_label, shown_groups, usable_group_sizes, withheld_channels
 from analysis.report.voice import sample_voice
 from instrument.errors import ServiceDriversError
 
@@ -64,11 +69,18 @@ class ReportSet:
     workbook : Path
         The Excel workbook with every table.
     withheld : tuple of str
-        Groups with fewer respondents than the minimum: no report, no figures.
+        Groups with fewer usable respondents than the minimum: no report, no figures,
+        and their respondents in no figure of the report.
     analysis, validation
         The :class:`DriverAnalysis` and :class:`ValidationResult` shown.
     seconds : dict
         Time taken per stage.
+    sheets : dict
+        The workbook's sheet of each table, by table name (``'overview'``,
+        ``'priorities'``, ``'kpis_by_channel'``, ..., ``'about'`` for the first sheet,
+        ``'voice'`` for the quotes): sheet names follow the report's language.
+    removed : tuple of Path
+        Files of an earlier run in ``out_dir`` that this run does not write, removed.
     """
 
     out_dir: Path
@@ -80,6 +92,8 @@ class ReportSet:
     analysis: object = field(repr=False)
     validation: object = field(repr=False)
     seconds: dict = field(default_factory=dict, repr=False)
+    sheets: dict = field(default_factory=dict, repr=False)
+    removed: tuple = ()
 
     @property
     def paths(self) -> list[Path]:
@@ -106,7 +120,7 @@ def software_versions() -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-def _check_options(data, inst, by, lang, min_group_n, out_dir) -> Path:
+def _check_options(data, inst, by, lang, min_group_n, out_dir, inputs, pdf) -> Path:
     if lang not in LANGUAGES:
         raise ServiceDriversError(f"unknown report language {lang!r}; choose one of {', '.join(LANGUAGES)}")
     if isinstance(min_group_n, bool) or not isinstance(min_group_n, int) or min_group_n < 1:
@@ -127,7 +141,44 @@ def _check_options(data, inst, by, lang, min_group_n, out_dir) -> Path:
         raise ServiceDriversError(f"{out}: cannot create the report folder ({exc.strerror or exc})") from None
     if not out.is_dir():
         raise ServiceDriversError(f"{out}: is not a folder; give a folder for the reports")
+    for name in ("study.html", "tables.xlsx", MANIFEST, *(["study.pdf"] if pdf else [])):
+        check_writable(out / name, inputs=inputs)        # before minutes of analysis, not after
     return out
+
+
+def _leave_out_small_groups(data, by, min_group_n, analysis, validation):
+    """The data without the respondents of groups below the minimum, those groups, and how many respondents that was.
+
+    Respondents of a withheld group are in no figure: else the whole study's figures
+    minus those of the groups shown would give theirs.
+    """
+    sizes = usable_group_sizes(data, by)
+    small = sorted(g for g, n in sizes.items() if g != ALL and n < min_group_n) if by is not None else []
+    if not small:
+        return data, sizes, small, 0
+    if analysis is not None or validation is not None:
+        shown = ", ".join(f"'{g}'" for g in small[:5]) + (f" and {len(small) - 5} more" if len(small) > 5 else "")
+        raise ServiceDriversError(
+            f"{shown} of '{by}' have fewer than {min_group_n} usable respondents: their respondents must be left out "
+            "of the reports entirely (the whole study's figures would reveal theirs); call build_reports without "
+            "analysis= and validation= (it leaves them out before analysing), or pass data without those groups "
+            "and results computed on that data")
+    if len(small) == len(sizes) - 1:
+        raise ServiceDriversError(f"every group of '{by}' has fewer than {min_group_n} usable respondents: nothing "
+                                  "can be reported; lower the minimum (min_group_n, --min-group-n) or group by a "
+                                  "coarser column")
+    in_small = data[by].astype("string").isin(small).fillna(False).to_numpy()
+    kept = data.loc[~in_small]
+    return kept, usable_group_sizes(kept, by), small, int(in_small.sum())
+
+
+def _write_text(path: Path, text: str, inputs) -> Path:
+    check_writable(path, inputs=inputs)
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ServiceDriversError(f"{path}: cannot write the report ({exc.strerror or exc})") from None
+    return path
 
 
 def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst) -> str:
@@ -163,7 +214,11 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     title : str, optional
         Title on the title page (default: 'Customer service: what to improve first').
     min_group_n : int, default 30
-        Groups (organisations, channels) with fewer respondents show no figures.
+        A group (organisation, channel) with fewer usable (not flagged) respondents gets
+        no report and no figure, and its respondents are left out of every figure,
+        the whole study's included; the study report names it (never its size). Within
+        a group, a channel below it shows no KPIs, nor do the next smallest channels
+        when the channels withheld add up to fewer than it.
     bootstrap, seed : int
         Passed to :func:`analysis.drivers.analyse_drivers` (the seed also draws the quotes).
     drivers : sequence of str, optional
@@ -172,6 +227,8 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
         channel become possible.
     analysis, validation : optional
         Results already computed for ``data`` (same ``by``); computed here when omitted.
+        Refused (:class:`ServiceDriversError`) when a group of ``data`` is below the
+        minimum: its respondents must not be in the results, so compute them here.
     pdf : bool, default True
         Also write the PDFs (WeasyPrint).
     progress : callable, optional
@@ -180,11 +237,20 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     Returns
     -------
     ReportSet
+
+    Raises
+    ------
+    ServiceDriversError
+        A bad option, an output that cannot be written or would overwrite the input
+        file, precomputed results with a group below the minimum, or every group below it.
     """
     from analysis.drivers import analyse_drivers
     from analysis.validation import validate
 
-    out = _check_options(data, inst, by, lang, min_group_n, out_dir)
+    lang = lang.lower() if isinstance(lang, str) else lang
+    inputs = (Path(str(quality.file)),) if getattr(quality, "file", None) else ()
+    out = _check_options(data, inst, by, lang, min_group_n, out_dir, inputs, pdf)
+    data, sizes, left_out_groups, left_out = _leave_out_small_groups(data, by, min_group_n, analysis, validation)
     say = progress or (lambda stage: None)
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
@@ -202,13 +268,15 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     clock = time.perf_counter()
     say("content")
     names = names_from_agent_ids(data[AGENT_COLUMN].dropna().unique()) if AGENT_COLUMN in data.columns else ()
-    draft = StudyResults(analysis=analysis, validation=validation, quality=quality, inst=inst, min_group_n=min_group_n)
+    draft = StudyResults(analysis=analysis, validation=validation, quality=quality, inst=inst, min_group_n=min_group_n,
+                         group_sizes=sizes, withheld=tuple(left_out_groups), left_out=left_out)
     shown, withheld = shown_groups(draft)
     voice = {g: sample_voice(data, analysis, inst, group=g, lang=lang, withheld=withheld, extra_names=names,
-                             hidden_channels=[c for c, n in channel_sizes(analysis, g).items() if n < min_group_n])
+                             hidden_channels=[c for part in withheld_channels(draft, g) for c in part])
              for g in [ALL, *shown]}
     results = StudyResults(analysis=analysis, validation=validation, quality=quality, inst=inst,
-                           extra_names=tuple(names),
+                           extra_names=tuple(names), group_sizes=sizes, withheld=tuple(left_out_groups),
+                           left_out=left_out,
                            voice={g: v for g, v in voice.items() if v is not None}, min_group_n=min_group_n,
                            title=title, source=Path(str(quality.file)).name,
                            command=_command(quality, by, lang, out_dir, title, min_group_n, analysis, inst),
@@ -229,23 +297,24 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
         say(f"report {content.slug}")
         images = {fig.key: draw(fig, t) for fig in content.figures()}
         html = render_html(content, images)
-        html_path = out / f"{content.slug}.html"
-        try:
-            html_path.write_text(html, encoding="utf-8")
-        except OSError as exc:
-            raise ServiceDriversError(f"{html_path}: cannot write the report ({exc.strerror or exc})") from None
+        html_path = _write_text(out / f"{content.slug}.html", html, inputs)
         seconds[f"{content.slug}.html"] = time.perf_counter() - clock
         pdf_path = None
         if pdf:
             clock = time.perf_counter()
+            check_writable(out / f"{content.slug}.pdf", inputs=inputs)
             pdf_path = render_pdf(html, out / f"{content.slug}.pdf")
             seconds[f"{content.slug}.pdf"] = time.perf_counter() - clock
         written[content.group] = (html_path, pdf_path)
     clock = time.perf_counter()
     labels = {g: group_label(results, g, t) for g in [*shown, *withheld]}
-    notes = (t("withheld.groups", groups=", ".join(labels[g] for g in withheld), n=min_group_n),) if withheld else ()
-    workbook = render_excel(contents, out / "tables.xlsx", notes=notes, group_labels=labels)
+    notes = withheld_notes(results, ", ".join(labels[g] for g in withheld), t) if withheld else ()
+    workbook = out / "tables.xlsx"
+    sheets = render_excel(contents, workbook, notes=notes, group_labels=labels)
     seconds["tables.xlsx"] = time.perf_counter() - clock
     study_html, study_pdf = written.pop(ALL)
-    return ReportSet(out_dir=out, study_html=study_html, study_pdf=study_pdf, groups=written, workbook=workbook,
-                     withheld=tuple(withheld), analysis=analysis, validation=validation, seconds=seconds)
+    reports = ReportSet(out_dir=out, study_html=study_html, study_pdf=study_pdf, groups=written, workbook=workbook,
+                        withheld=tuple(withheld), analysis=analysis, validation=validation, seconds=seconds,
+                        sheets=sheets)
+    removed = replace_manifest(out, reports.paths, previous_files(out), inputs)
+    return replace(reports, removed=removed)

@@ -6,6 +6,8 @@ is computed here, only selected, labelled and, for small groups, withheld.
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from analysis import thresholds
@@ -14,7 +16,8 @@ from analysis.drivers_sample import REASON_CODES
 from analysis.report.blocks import Column, Heading, Notes, Paragraph, Section, Table
 from analysis.report.i18n import Texts
 from analysis.report.privacy import mask_personal_data
-from analysis.report.scope import driver_label, drivers_shown, group_header, group_label
+from analysis.report.scope import (driver_label, drivers_shown, group_header, group_label, importance_used,
+                                   shown_groups, usable_sizes)
 from analysis.validation_result import GROUP_ALL
 
 
@@ -39,11 +42,9 @@ def method(results, group: str, t: Texts) -> Section:
                     for c in (*caveats, "min_group")),
               css="warning", title=t("method.caveats")),
     ]
-    warnings = results.analysis.warnings
-    mine = warnings[warnings.group.isna() | (warnings.group == group)]
-    if len(mine):
-        blocks.append(Notes(tuple(f"{w.message}" if pd.isna(w.group) else f"[{w.group}] {w.message}"
-                                  for w in mine.itertuples()), title=t("method.technical")))
+    technical = technical_notes(results, group)
+    if technical:
+        blocks.append(Notes(technical, title=t("method.technical")))
     if drivers_shown(results, group):
         rows = tuple({"group": group, "driver": r.driver, "driver_label": driver_label(results, r.driver, t),
                       "lmg_pct": r.lmg_pct, "lmg_pct_low": r.ci_low, "lmg_pct_high": r.ci_high,
@@ -61,6 +62,29 @@ def method(results, group: str, t: Texts) -> Section:
                    Table("details", t("method.details_table", group=group_label(results, group, t)), columns, rows,
                          note=t("method.details_note"))]
     return Section("method", t("section.method"), tuple(blocks))
+
+
+def technical_notes(results, group: str) -> tuple[str, ...]:
+    """The analysis' warnings about the whole study and ``group``, never naming a withheld group's size.
+
+    A warning listing groups with their counts ('Tiny' (8)) loses the withheld ones; a
+    warning that still names a withheld group is left out.
+    """
+    withheld = shown_groups(results)[1]
+    warnings = results.analysis.warnings
+    mine = warnings[warnings.group.isna() | (warnings.group == group)]
+    notes = []
+    for w in mine.itertuples():
+        if not pd.isna(w.group) and w.group in withheld:
+            continue
+        message = str(w.message)
+        for name in withheld:
+            quoted = re.escape(f"'{name}'")
+            message = re.sub(rf"{quoted} \(\d+\)(?:, )?|(?:, )?{quoted} \(\d+\)", "", message)
+        if any(f"'{name}'" in message or f'"{name}"' in message for name in withheld) or re.search(r":\s*$", message):
+            continue
+        notes.append(message if pd.isna(w.group) else f"[{w.group}] {message}")
+    return tuple(notes)
 
 
 # ----------------------------------------------------------------- validation
@@ -184,15 +208,16 @@ def data_quality(results, group: str, shown: list[str], t: Texts) -> Section:
         add("unknown_columns", len(q.unknown_columns))
         if res.settings.by is not None:
             add("no_group", (res.excluded.code == "no_group").sum())
+        if results.left_out:
+            add("left_out", results.left_out, minimum=results.min_group_n)
+        add("in_report", usable_sizes(results)[ALL])
     else:
         org = q.organisations.set_index("organisation") if len(q.organisations) else None
         if org is not None and group in org.index and res.settings.by == "organisation":
             add("respondents", org.n[group])
             add("flagged", org.n_flagged[group])
-            add("usable", org.n_usable[group])
-        else:
-            add("respondents", res.groups.set_index("group").n_input[group])
-    add("used_importance", res.groups.set_index("group").n_used[group])
+        add("usable", usable_sizes(results)[group])
+    add("used_importance", importance_used(results, group))
     add("used_validation", val.groups[group if group in val.groups else GROUP_ALL].n)
     columns = (Column("label", t("col.what")), Column("n", t("col.count"), "count"))
     blocks: list = [Paragraph(t("quality.intro", file=results.source)),

@@ -88,6 +88,7 @@ class Figure:
 class Quote:
     text: str          # already masked
     meta: str          # e.g. 'NPS 9 · telefoon'
+    respondent: str = ""   # who said it: for checking the sample, never rendered
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,14 @@ orders, labels and withholds them. Tables keep the computed values unrounded (th
 renderers format them), so the workbook and the HTML show the numbers of
 ``drivers analyse --json`` and ``drivers validate --json``.
 
-**Minimum group size.** A group (organisation, channel) with fewer respondents than
-``min_group_n`` shows no figure: an organisation gets no report of its own (the study
-report names it and says why), a channel's KPIs are left out with a note, and an
-organisation whose importance analysis used fewer respondents than the minimum shows
-its KPIs but no driver figures.
+**Minimum group size** (see :mod:`analysis.report.scope`). A group (organisation,
+channel) with fewer usable (not flagged) respondents than ``min_group_n`` shows no
+figure: it gets no report of its own (the study report names it, never its size, and
+says why) and its respondents are not in the report's figures at all; a channel's KPIs
+are left out with a note, together with the next smallest channels when the channels
+left out would otherwise be revealed by 'all channels' minus the others; and a group
+whose importance analysis used fewer respondents than the minimum shows its KPIs but no
+driver figures.
 """
 from __future__ import annotations
 
@@ -23,7 +26,8 @@ from analysis.report.blocks import (Column, Figure, Heading, Notes, Paragraph, R
                                     Table, TopDriver)
 from analysis.report.i18n import Texts
 from analysis.report.scope import (StudyResults, channel_label, channel_sizes, driver_label, drivers_shown,
-                                   group_header, group_label, shown_groups)
+                                   group_header, group_label, importance_used, shown_groups, usable_sizes,
+                                   withheld_channels)
 
 KPI_KEYS = ("csat_pct", "nps", "ces_mean", "ces_pct_easy", "fcr_pct_yes")
 KPI_KINDS = {"csat_pct": "pct", "nps": "nps", "ces_mean": "num1", "ces_pct_easy": "pct", "fcr_pct_yes": "pct",
@@ -120,7 +124,7 @@ def _kpi_line(results, group: str, t: Texts) -> str:
 
 # ------------------------------------------------------------------------ KPIs
 def _kpi_columns(t: Texts, first: Column) -> tuple[Column, ...]:
-    return (first, Column("n", t("col.respondents"), "count"),
+    return (first, Column("n", t("col.usable"), "count"),
             *(Column(key, t("kpi." + key), KPI_KINDS[key], f"{key}_low", f"{key}_high") for key in KPI_KEYS))
 
 
@@ -135,25 +139,28 @@ def _kpi_row(rows: pd.DataFrame, n: int) -> dict:
 
 
 def kpi_by_channel(results: StudyResults, group: str, t: Texts) -> list:
-    """KPIs of one group, all channels and each channel with enough respondents."""
+    """KPIs of one group: all channels, and each channel not withheld (see :func:`withheld_channels`)."""
     k = results.analysis.kpis
     k = k[k.group == group]
     sizes = channel_sizes(results.analysis, group)
-    rows, withheld = [], []
+    small, secondary = withheld_channels(results, group)
+    rows = []
     for channel in [ALL, *sorted(c for c in k.channel.unique() if c != ALL)]:
-        label = channel_label(results, channel, t)
-        if sizes[channel] < results.min_group_n:
-            withheld.append(label)
+        if channel in small or channel in secondary:
             continue
-        rows.append({"group": group, "channel": channel, "channel_label": label,
+        rows.append({"group": group, "channel": channel, "channel_label": channel_label(results, channel, t),
                      **_kpi_row(k[k.channel == channel], sizes[channel])})
     table = Table("kpis_by_channel", t("kpis.by_channel", group=group_label(results, group, t)),
                   _kpi_columns(t, Column("channel_label", t("col.channel"))), tuple(rows), note=t("kpis.note"))
-    blocks: list = [table]
-    if withheld:
-        blocks.append(Notes((t("withheld.channels", channels=", ".join(withheld), n=results.min_group_n),),
-                            css="withheld"))
-    return blocks
+    notes = []
+    if small:
+        notes.append(t("withheld.channels", channels=", ".join(channel_label(results, c, t) for c in sorted(small)),
+                       n=results.min_group_n))
+    if secondary:
+        notes.append(t("withheld.channels_secondary",
+                       channels=", ".join(channel_label(results, c, t) for c in sorted(secondary)),
+                       n=results.min_group_n))
+    return [table, *([Notes(tuple(notes), css="withheld")] if notes else [])]
 
 
 def kpi_by_group(results: StudyResults, shown: list[str], t: Texts) -> Table:
@@ -202,10 +209,10 @@ def priority_table(results: StudyResults, group: str, t: Texts) -> Table:
 
 def drivers_section(results: StudyResults, group: str, t: Texts) -> Section:
     res = results.analysis
-    g = res.groups.set_index("group").loc[group]
     if not drivers_shown(results, group):
         return Section("drivers", t("section.drivers"), (Notes((t("withheld.drivers", n=results.min_group_n),),
                                                                 css="withheld"),))
+    g = res.groups.set_index("group").loc[group]
     rows = priority_rows(results, group, t)
     blocks: list = [
         # R² is a proportion; the text shows it as a percentage
@@ -262,24 +269,24 @@ def versus_rest(results: StudyResults, group: str, t: Texts) -> list:
 def overview(results: StudyResults, shown: list[str], withheld: list[str], t: Texts) -> Section:
     res = results.analysis
     groups = res.groups.set_index("group")
+    sizes = usable_sizes(results)
     rows = []
     for g in shown:
-        row = {"group": g, "group_label": group_label(results, g, t), "n_input": int(groups.n_input[g]),
-               "n_used": int(groups.n_used[g])}
+        row = {"group": g, "group_label": group_label(results, g, t), "n_usable": sizes[g],
+               "n_used": importance_used(results, g)}
         if drivers_shown(results, g):
             first = res.group(g).sort_values("priority").head(TOP)
             row.update({"r2": groups.r2[g], **{f"top{i + 1}": driver_label(results, d, t)
                                                for i, d in enumerate(first.driver)}})
         rows.append(row)
-    columns = (Column("group_label", group_header(results, t)), Column("n_input", t("col.respondents"), "count"),
+    columns = (Column("group_label", group_header(results, t)), Column("n_usable", t("col.usable"), "count"),
                Column("n_used", t("col.used"), "count"), Column("r2", "R²", "num2"),
                *(Column(f"top{i}", t("col.top", i=i)) for i in range(1, TOP + 1)))
     blocks: list = [Paragraph(t("overview.intro", by=res.settings.by or "")),
                     Table("overview", t("overview.table"), columns, tuple(rows), note=t("overview.note"))]
     if withheld:
         names = ", ".join(group_label(results, g, t) for g in withheld)
-        blocks.append(Notes((t("withheld.groups", groups=names, n=results.min_group_n),),
-                            css="withheld"))
+        blocks.append(Notes(withheld_notes(results, names, t), css="withheld"))
     d = res.differences
     if len(d):
         clear = d[(d.versus == "rest") & (d.statistic == "lmg_pct") & d.excludes_zero & d.group.isin(shown)]
@@ -299,9 +306,22 @@ def overview(results: StudyResults, shown: list[str], withheld: list[str], t: Te
     return Section("overview", t("section.overview"), tuple(blocks))
 
 
+def withheld_notes(results: StudyResults, names: str, t: Texts) -> tuple[str, ...]:
+    """What the report says of the groups withheld (named, never with their size)."""
+    notes = [t("withheld.groups", groups=names, n=results.min_group_n)]
+    if results.withheld:
+        notes.append(t("withheld.left_out"))
+    return tuple(notes)
+
+
 # ------------------------------------------------------------------ assembly
 def report_content(results: StudyResults, group: str, lang: str, slug: str) -> ReportContent:
-    """The content of the study report (``group='all'``) or of one group's report."""
+    """The content of the study report (``group='all'``) or of one group's report.
+
+    Shows what ``results`` holds: :func:`analysis.report.build_reports` leaves the
+    respondents of withheld groups out before analysing, so that the whole study's
+    figures do not contain them.
+    """
     t = Texts(lang)
     res = results.analysis
     shown, withheld = shown_groups(results)
@@ -325,11 +345,10 @@ def report_content(results: StudyResults, group: str, lang: str, slug: str) -> R
     if voice is not None:
         sections.append(Section("voice", t("section.voice"), (voice,)))
     sections += appendix.sections(results, group, shown, t)
-    g = res.groups.set_index("group").loc[group]
     name = group_label(results, group, t)
     facts = ((t("fact.scope"), name if study else f"{res.settings.by}: {name}"),
-             (t("fact.respondents"), t.count(g.n_input)),
-             (t("fact.used"), t.count(g.n_used)),
+             (t("fact.respondents"), t.count(usable_sizes(results)[group])),
+             (t("fact.used"), t.count(importance_used(results, group))),
              (t("fact.source"), results.source),
              (t("fact.generated"), results.generated),
              (t("fact.seed"), str(res.settings.seed)))

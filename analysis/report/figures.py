@@ -181,8 +181,10 @@ def _versus_rest(block: Figure, t: Texts) -> MplFigure:
     y = np.arange(len(rows))
     for yi, r in zip(y, rows):
         clear = r["excludes_zero"]
-        ax.errorbar([r["difference"]], [yi], xerr=[[r["difference"] - r["difference_low"]],
-                                                   [r["difference_high"] - r["difference"]]],
+        # A percentile interval need not contain its estimate (few resamples): whiskers end at the estimate then.
+        xerr = np.array([[r["difference"] - r["difference_low"]], [r["difference_high"] - r["difference"]]],
+                        dtype=float).clip(min=0)
+        ax.errorbar([r["difference"]], [yi], xerr=xerr,
                     fmt="o", ms=6, color=_PALETTE[0] if clear else "0.45", mfc=_PALETTE[0] if clear else "white",
                     mec=_PALETTE[0] if clear else "0.35", elinewidth=1.1, capsize=2.5)
     ax.axvline(0, color="0.3", lw=0.9)

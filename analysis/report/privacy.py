@@ -1,21 +1,32 @@
 """Mask personal data in open answers before they reach any report.
 
-Respondents write their e-mail address, phone number, bank account or address into
-the open 'why' answer, and name the agent who helped them. None of that may reach a
-report (HTML, PDF or Excel): :func:`mask_personal_data` replaces each with a visible
-placeholder (``[e-mail]``, ``[telefoon]``/``[phone]``, ``[IBAN]``, ``[postcode]``,
-``[naam]``/``[name]``, ``[link]``). The functions are pure (the shipped name list is
-read once from the package).
+Respondents write their e-mail address, phone number, bank account, citizen service
+number or address into the open 'why' answer, and name the agent who helped them.
+None of that may reach a report (HTML, PDF or Excel): :func:`mask_personal_data`
+replaces each with a visible placeholder (``[e-mail]``, ``[telefoon]``/``[phone]``,
+``[IBAN]``, ``[BSN]``, ``[postcode]``, ``[naam]``/``[name]``, ``[link]``). The
+functions are pure (the shipped name list is read once from the package).
+
+The text is matched in Unicode compatibility form (NFKC), so full-width digits and
+letters ('０６－１２３４５６７８') are recognised; the characters left unmasked are
+returned as written.
 
 What is recognised:
 
-* **e-mail addresses**;
-* **IBANs**, with or without spaces, any country: the length for the country (from
-  the IBAN registry) or a valid ISO 7064 mod-97 checksum;
-* **phone numbers**: Dutch numbers of ten digits starting with 0 (``06-12345678``,
-  ``020-123 4567``, ``(020) 123 4567``) and international ones starting with ``+`` or
-  ``00`` (8 to 15 digits, ``+31 6 1234 5678``, ``+44 20 7946 0958``, ``+1 202 555 0143``);
+* **e-mail addresses**, also written around the '@' (``jan[at]gmail.com``,
+  ``jan (at) gmail dot com``, ``jan at gmail dot com``);
+* **IBANs**, compact or in groups separated by spaces or dashes (``NL91-ABNA-...``,
+  ``NL 91 ABNA ...``), any country: the length for the country (from the IBAN
+  registry) or a valid ISO 7064 mod-97 checksum;
+* **phone numbers**: Dutch numbers of ten digits starting with 0, the digits separated
+  by spaces, dots or dashes (``06-12345678``, ``06 - 12 34 56 78``, ``06.12.34.56.78``,
+  ``020 - 123 45 67``, ``(020) 123 4567``) and international ones starting with ``+``
+  or ``00`` (8 to 15 digits, ``+31 6 1234 5678``, ``+44 20 7946 0958``);
+* **citizen service numbers** (BSN): nine digits passing the eleven-test standing on
+  their own (``123456782``, ``1234.56.782``), and any eight or nine digits after 'BSN';
 * **Dutch postcodes** with or without a house number (``1234 AB 12``, ``1234AB 12a``);
+  in lower case with a space (``1234 ab``) only when a house number follows or the
+  word 'postcode' precedes;
 * **names**: agent names found in the data (``extra_names``), common first names
   shipped in ``data/first_names.txt``, and capitalised words in a naming context
   ('medewerker X', 'agent X', 'met X gesproken', 'vraag na bij X', 'X heeft me
@@ -23,12 +34,13 @@ What is recognised:
 * **web addresses** (``https://...``, ``www...``): the report must not point anywhere.
 
 Ordinary answers are left alone: waiting times ('20 minuten'), counts ('3 keer
-gebeld'), dates ('12-03-2024'), amounts ('€ 12,50') and scores ('een 9') do not look
-like any of the above.
+gebeld'), dates ('12-03-2024'), times ('09.00-17.30'), amounts ('€ 12,50'), order
+numbers of other lengths and scores ('een 9') do not look like any of the above.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 
@@ -37,6 +49,7 @@ from instrument.errors import ServiceDriversError
 PLACEHOLDERS = {
     "email": {"nl": "[e-mail]", "en": "[e-mail]"},
     "iban": {"nl": "[IBAN]", "en": "[IBAN]"},
+    "bsn": {"nl": "[BSN]", "en": "[BSN]"},
     "phone": {"nl": "[telefoon]", "en": "[phone]"},
     "postcode": {"nl": "[postcode]", "en": "[postcode]"},
     "name": {"nl": "[naam]", "en": "[name]"},
@@ -56,20 +69,40 @@ IBAN_LENGTHS = {
 }
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Written around the '@': '[at]', '(at)', ' @ ', and 'dot'/'punt' for the dots; the last part is letters (a TLD).
+_AT = r"(?:\s*@\s*|\s*[\[({<]\s*(?:at|@|apenstaartje)\s*[\])}>]\s*)"
+_DOT = r"(?:\s*[\[({<]\s*(?:dot|punt)\s*[\])}>]\s*|\s+(?:dot|punt)\s+|\.)"
+_EMAIL_OBFUSCATED = re.compile(rf"[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[^\W\d_]{{2,24}}\b", re.IGNORECASE)
+_EMAIL_SPELLED = re.compile(r"[\w.+-]+\s+(?:at|apenstaartje)\s+[\w-]+(?:\s+(?:dot|punt)\s+[\w-]+)*"
+                            r"\s+(?:dot|punt)\s+[^\W\d_]{2,24}\b", re.IGNORECASE)
 _LINK = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']*[^\s<>\"'.,;:!?)]", re.IGNORECASE)
-# IBAN candidates: compact, or in groups of four separated by single spaces. The spaced
-# form may swallow a following short word; _iban_prefix() trims whole groups until valid.
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?)\b", re.IGNORECASE)
+# IBAN candidates: compact, or in groups of four separated by single spaces or dashes
+# (and a space or dash after an upper-case country code). The grouped form may swallow a
+# following short word; _iban_end() trims whole groups until valid.
+_IBAN = re.compile(r"\b(?:(?-i:[A-Z]{2})[ -]?|[A-Z]{2})\d{2}"
+                   r"(?:[A-Z0-9]{11,30}|(?:[ -][A-Z0-9]{4}){2,7}(?:[ -][A-Z0-9]{1,4})?)\b", re.IGNORECASE)
+# Between the digits of a phone number: a space, a dot, or a dash with or without spaces.
+_SEP = r"(?:\s*[-\u2010\u2011\u2012\u2013\u2014]\s*|\.|\s)"
 # Phone candidates end in a digit and are checked by their number of digits.
-_PHONE_INTL = re.compile(r"(?<![\w+])(?:\+|00(?=[1-9]))\d(?:[ .-]?(?:\(0\))?[ .-]?\(?\d\)?){6,16}(?![\d])")
-_PHONE_NL = re.compile(r"(?<![\w.,/+-])(?:\(0\d{1,3}\)[ -]?|0[1-9])(?:[ -]?\d){6,8}(?![\d:,.]\d|\d)")
-_DATE_START = re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
+_PHONE_INTL = re.compile(rf"(?<![\w+])(?:\+|00(?=[1-9]))\d(?:{_SEP}?(?:\(0\){_SEP}?)?\(?\d\)?){{6,16}}(?!\d)")
+_PHONE_NL = re.compile(rf"(?<![\w.,/+\-\u2013])(?:\(0\d{{1,3}}\)\s*|0[1-9])(?:{_SEP}?\d){{6,8}}(?![\d:,.]\d|\d)")
+# A date (the same separator twice) that is not continued by that separator and a digit.
+_DATE = re.compile(r"\d{1,2}([-/.])\d{1,2}\1(?:\d{4}|\d{2})(?!\d)(?!\1\d)")
+_BSN_ALONE = re.compile(r"(?<![\w.,/+\-])(?:\d{9}|\d{4}\.\d{2}\.\d{3})(?!\w|[.,]\d)")
+_BSN_NAMED = re.compile(r"\b(?:BSN|burgerservicenummer|sofinummer)(?:-?nummer)?\s*[:.]?\s*(?P<number>\d(?:[ .]?\d){7,8})"
+                        r"(?!\w|[.,]\d)", re.IGNORECASE)
 _POSTCODE = re.compile(
-    r"(?<![\w-])[1-9]\d{3}(?: ?(?P<upper>[A-Z]{2})|(?P<lower>[a-z]{2}))(?!\w)"
+    r"(?<![\w-])[1-9]\d{3}(?: ?(?P<upper>[A-Z]{2})|(?P<space> ?)(?P<lower>[a-z]{2}))(?!\w)"
     r"(?P<house>[ ,]+(?:nr\.? ?)?\d{1,5}(?: ?[a-zA-Z](?!\w))?(?:-\d{1,4})?(?![\d,.]\d))?")
+_POSTCODE_WORD = re.compile(r"\bpostcode\s*:?\s*$", re.IGNORECASE)
 # Letter pairs that follow a number as a unit, not as a postcode, when no house number follows.
 _UNITS = frozenset({"KM", "KG", "MB", "GB", "KB", "TB", "CM", "MM", "ML", "MG", "PK", "KW", "EU", "NL", "UK", "US"})
 _NOT_POSTCODE_LETTERS = frozenset({"SA", "SD", "SS"})  # never issued by PostNL
+# Two-letter words that follow a number in a sentence ('in 2024 en 2025'): not a postcode in lower case.
+_SHORT_WORDS = frozenset("""
+al am an as at be by ca da do en er go he if in is it je me mn my na no nu of om on op or pm so te to up us we
+ze zo
+""".split())
 
 _CAPITALISED = r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+(?:[-'][A-ZÀ-ÖØ-Þ]?[a-zà-öø-ÿ]+)*"
 _WORD = re.compile(rf"(?<![\w@\[]){_CAPITALISED}(?![\w\]])")
@@ -111,21 +144,38 @@ def shipped_first_names() -> frozenset[str]:
     return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
-def names_from_agent_ids(values) -> tuple[str, ...]:
-    """The name parts of agent ids that look like names ('Sanne de Vries' -> Sanne, Vries).
+# Words of agent ids that are not names ('Xandru Vermeulen (team 3)', 'agent_7').
+_ID_WORDS = frozenset("""
+agent agents team user admin medewerker medewerkster employee staff desk helpdesk ext extern intern id nr no
+afdeling groep group shift dienst kcc callcenter backoffice frontoffice senior junior trainee
+""".split())
 
-    Ids with digits ('A01023') or other codes are not names and give nothing.
+
+def names_from_agent_ids(values) -> tuple[str, ...]:
+    """The name parts of agent ids as CRM systems write them ('Vermeulen, Xandru' -> Vermeulen, Xandru).
+
+    An id is split at spaces, dots, commas, underscores, brackets, slashes and dashes
+    ('Xandru Vermeulen (team 3)', 'Xandru_Vermeulen', 'x.vermeulen'); a double-barrelled
+    part ('Anne-Marie') is also kept whole. Parts with digits, of one letter, and words of
+    ids that are not names ('team', 'agent') and Dutch particles ('van', 'de') are left
+    out, so codes ('A01023', 'agent_7') give nothing.
+
+    Examples
+    --------
+    >>> names_from_agent_ids(["Vermeulen, Xandru", "Anne-Marie de Wit (team 3)", "A01023"])
+    ('Anne', 'Anne-Marie', 'Marie', 'Vermeulen', 'Wit', 'Xandru')
     """
     found: set[str] = set()
+    ignore = _STRUCTURE_WORDS | _NOT_NAMES | _ID_WORDS
     for value in values:
-        if not isinstance(value, str) or any(ch.isdigit() for ch in value) or "_" in value:
+        if not isinstance(value, str):
             continue
-        tokens = re.split(r"[\s.]+", value.strip())
-        if not tokens or not all(re.fullmatch(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", t) for t in tokens if t):
-            continue
-        found.update(t for t in tokens if len(t) >= 2 and t.lower() not in _STRUCTURE_WORDS)
+        for part in re.split(r"[\s.,_()/\[\]]+", unicodedata.normalize("NFKC", value).strip()):
+            for token in {part, *re.split(r"[-\u2010\u2013]+", part)}:
+                if (len(token) >= 2 and re.fullmatch(r"[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*", token)
+                        and token.lower() not in ignore):
+                    found.add(token)
     return tuple(sorted(found))
-
 
 def iban_is_valid(text: str) -> bool:
     """Whether ``text`` (spaces allowed) has a valid IBAN checksum (ISO 7064 mod 97-10).
@@ -144,53 +194,88 @@ def _iban_like(compact: str) -> bool:
     return IBAN_LENGTHS.get(compact[:2]) == len(compact) or iban_is_valid(compact)
 
 
-def _iban_prefix(candidate: str) -> str | None:
-    """The longest prefix of ``candidate`` (by whole groups) that is an IBAN, if any."""
-    parts = candidate.split(" ")
-    for end in range(len(parts), 0, -1):
-        text = " ".join(parts[:end])
-        compact = text.replace(" ", "").upper()
+def _email_spans(text: str) -> list[tuple[int, int]]:
+    return _merge([m.span() for regex in (_EMAIL, _EMAIL_OBFUSCATED, _EMAIL_SPELLED) for m in regex.finditer(text)])
+
+
+def _link_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _LINK.finditer(text)]
+
+
+def _iban_end(candidate: str) -> int | None:
+    """The end of the longest prefix of ``candidate`` (by whole groups) that is an IBAN, if any."""
+    ends = [m.start() for m in re.finditer(r"[ -]", candidate)] + [len(candidate)]
+    for end in reversed(ends):
+        compact = re.sub(r"[ -]", "", candidate[:end]).upper()
         if 15 <= len(compact) <= 34 and _iban_like(compact):
-            return text
+            return end
     return None
 
 
-def _mask_ibans(text: str, placeholder: str) -> str:
-    out, last = [], 0
+def _iban_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
     for m in _IBAN.finditer(text):
-        if m.start() < last:
-            continue
-        found = _iban_prefix(m.group(0))
-        if found is None:
-            continue
-        out += [text[last:m.start()], placeholder]
-        last = m.start() + len(found)
-    return "".join(out) + text[last:]
+        end = _iban_end(m.group(0))
+        if end is not None:
+            spans.append((m.start(), m.start() + end))
+    return spans
 
 
-def _mask_phones(text: str, placeholder: str) -> str:
-    def international(m: re.Match) -> str:
-        digits = sum(ch.isdigit() for ch in m.group(0))
-        return placeholder if 8 <= digits <= 15 else m.group(0)
-
-    def national(m: re.Match) -> str:
-        found = m.group(0)
-        if _DATE_START.match(found) or sum(ch.isdigit() for ch in found) != 10:
-            return found
-        return placeholder
-
-    return _PHONE_NL.sub(national, _PHONE_INTL.sub(international, text))
+def _digits(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
 
 
-def _mask_postcodes(text: str, placeholder: str) -> str:
-    def replace(m: re.Match) -> str:
+def _international_phone_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _PHONE_INTL.finditer(text) if 8 <= _digits(m.group(0)) <= 15]
+
+
+def _national_phone_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _PHONE_NL.finditer(text)
+            if _digits(m.group(0)) == 10 and not _DATE.match(m.group(0))]
+
+
+def bsn_is_valid(number: str) -> bool:
+    """Whether nine digits pass the eleven-test of a citizen service number (BSN).
+
+    >>> bsn_is_valid("123456782"), bsn_is_valid("1234.56.782"), bsn_is_valid("123456789")
+    (True, True, False)
+    """
+    digits = [int(ch) for ch in number if ch.isdigit()]
+    if len(digits) != 9 or not any(digits):
+        return False
+    return (sum(d * w for d, w in zip(digits, range(9, 1, -1))) - digits[8]) % 11 == 0
+
+
+def _bsn_spans(text: str) -> list[tuple[int, int]]:
+    named = [m.span("number") for m in _BSN_NAMED.finditer(text)]
+    alone = [m.span() for m in _BSN_ALONE.finditer(text) if bsn_is_valid(m.group(0))]
+    return _merge(named + alone)
+
+
+def _postcode_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for m in _POSTCODE.finditer(text):
         letters = (m.group("upper") or m.group("lower")).upper()
-        if letters in _NOT_POSTCODE_LETTERS or (m.group("house") is None and letters in _UNITS):
-            return m.group(0)
-        return placeholder
+        house = m.group("house") is not None
+        if letters in _NOT_POSTCODE_LETTERS or (not house and letters in _UNITS):
+            continue
+        if m.group("space"):         # '1234 ab': only with a house number or after the word 'postcode'
+            named = bool(_POSTCODE_WORD.search(text[max(0, m.start() - 30):m.start()]))
+            if not named and (not house or letters.lower() in _SHORT_WORDS):
+                continue
+        spans.append(m.span())
+    return spans
 
-    return _POSTCODE.sub(replace, text)
 
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping spans joined, in order."""
+    out: list[list[int]] = []
+    for start, end in sorted(spans):
+        if out and start < out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return [(a, b) for a, b in out]
 
 def _is_name(word: str, before: str, after: str, extra: frozenset[str]) -> bool:
     if word.lower() in _NOT_NAMES:
@@ -202,8 +287,8 @@ def _is_name(word: str, before: str, after: str, extra: frozenset[str]) -> bool:
     return bool(_MET_BEFORE.search(before) and _MET_AFTER.match(after))
 
 
-def _mask_names(text: str, placeholder: str, extra: frozenset[str]) -> str:
-    out, last = [], 0
+def _name_spans(text: str, extra: frozenset[str]) -> list[tuple[int, int]]:
+    spans, last = [], 0
     for m in _WORD.finditer(text):
         if m.start() < last:
             continue
@@ -215,9 +300,51 @@ def _mask_names(text: str, placeholder: str, extra: frozenset[str]) -> str:
         surname = _SURNAME.match(text[end:end + 60])
         if surname and surname.group(1).lower() not in _NOT_NAMES:
             end += surname.end()
-        out += [text[last:m.start()], placeholder]
+        spans.append((m.start(), end))
         last = end
-    return "".join(out) + text[last:]
+    return spans
+
+
+def _normalised(text: str) -> tuple[str, list[int]]:
+    """``text`` in NFKC form, character by character, and the index in ``text`` of each character."""
+    parts, origin = [], []
+    for i, ch in enumerate(text):
+        form = unicodedata.normalize("NFKC", ch)
+        parts.append(form)
+        origin += [i] * len(form)
+    return "".join(parts), origin
+
+
+def _replace(text: str, origin: list[int], spans, placeholder: str) -> tuple[str, list[int]]:
+    """``text`` with ``spans`` replaced by ``placeholder`` (whose characters come from nowhere: -1)."""
+    parts, kept, last = [], [], 0
+    for start, end in spans:
+        parts += [text[last:start], placeholder]
+        kept += origin[last:start] + [-1] * len(placeholder)
+        last = end
+    return "".join(parts) + text[last:], kept + origin[last:]
+
+
+def _restored(original: str, text: str, origin: list[int]) -> str:
+    """The masked text with every character not masked as written in ``original``.
+
+    An original character whose normalised form was masked in part is left out.
+    """
+    needed = [0] * len(original)
+    for i in _normalised(original)[1]:
+        needed[i] += 1
+    kept = [0] * len(original)
+    for i in origin:
+        if i >= 0:
+            kept[i] += 1
+    out, done = [], set()
+    for ch, i in zip(text, origin):
+        if i < 0:
+            out.append(ch)
+        elif i not in done and kept[i] == needed[i]:
+            out.append(original[i])
+            done.add(i)
+    return "".join(out)
 
 
 def mask_personal_data(text: str, lang: str, extra_names=()) -> str:
@@ -236,8 +363,9 @@ def mask_personal_data(text: str, lang: str, extra_names=()) -> str:
     Returns
     -------
     str
-        The answer with e-mail addresses, IBANs, phone numbers, postcodes, names and
-        web addresses replaced (see the module docstring for what is recognised).
+        The answer with e-mail addresses, web addresses, IBANs, phone numbers, citizen
+        service numbers, postcodes and names replaced (see the module docstring for what
+        is recognised).
 
     Examples
     --------
@@ -245,18 +373,27 @@ def mask_personal_data(text: str, lang: str, extra_names=()) -> str:
     'Bel me op [telefoon] of mail [e-mail]'
     >>> mask_personal_data("Medewerker Ben was top, wachttijd 20 minuten.", "en")
     'Medewerker [name] was top, wachttijd 20 minuten.'
+    >>> mask_personal_data("Mijn nummer: ０６－１２３４５６７８", "en")
+    'Mijn nummer: [phone]'
     """
     if lang not in ("nl", "en"):
         raise ValueError(f"lang must be 'nl' or 'en', got {lang!r}")
     if not isinstance(text, str) or not text:
         return text
     ph = {kind: labels[lang] for kind, labels in PLACEHOLDERS.items()}
-    extra = frozenset(n.casefold() for n in extra_names if isinstance(n, str) and n)
+    extra = frozenset(unicodedata.normalize("NFKC", n).casefold() for n in extra_names if isinstance(n, str) and n)
     # Order matters: addresses and account numbers first, so that their digits are not
-    # read as phone numbers and the names inside e-mail addresses are not read as names.
-    text = _EMAIL.sub(ph["email"], text)
-    text = _LINK.sub(ph["link"], text)
-    text = _mask_ibans(text, ph["iban"])
-    text = _mask_phones(text, ph["phone"])
-    text = _mask_postcodes(text, ph["postcode"])
-    return _mask_names(text, ph["name"], extra)
+    # read as phone numbers and the names inside e-mail addresses are not read as names;
+    # phone numbers before BSNs, so that nine digits after '+31 ' stay one phone number.
+    steps = ((_email_spans, ph["email"]), (_link_spans, ph["link"]), (_iban_spans, ph["iban"]),
+             (_international_phone_spans, ph["phone"]), (_national_phone_spans, ph["phone"]),
+             (_bsn_spans, ph["bsn"]), (_postcode_spans, ph["postcode"]),
+             (lambda work: _name_spans(work, extra), ph["name"]))
+    work, origin = _normalised(text)
+    changed = False
+    for find, placeholder in steps:
+        spans = find(work)
+        if spans:
+            work, origin = _replace(work, origin, spans, placeholder)
+            changed = True
+    return _restored(text, work, origin) if changed else text

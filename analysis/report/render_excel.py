@@ -5,6 +5,16 @@ column), readable headers in the report's language, and the numbers as numbers: 
 unrounded values of the result objects, shown with a number format, so a cell equals
 the value in ``drivers analyse --json`` / ``drivers validate --json``. Intervals become
 two extra columns (low, high) and threshold verdicts a column of TRUE/FALSE.
+
+**No formulas.** Text from the data (open answers, group names, the title, the file
+name) may start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, which
+spreadsheet programs read as a formula (formula or CSV injection, OWASP). Every such
+text is stored as text with Excel's quote prefix (shown as typed, stays text when
+edited); the workbook holds no formula at all.
+
+The first sheet is 'About this workbook' (:data:`ABOUT_SHEET`); :func:`render_excel`
+returns the sheet of each table, by the table's name (``'overview'``,
+``'priorities'``, ...), since sheet names follow the report's language.
 """
 from __future__ import annotations
 
@@ -25,6 +35,24 @@ NUMBER_FORMATS = {"count": "#,##0", "rank": "0", "share": "0%", "pct": "0.0", "p
                   "pvalue": "0.0000"}
 HEADER_FILL = PatternFill("solid", fgColor="DDE6EE")
 MAX_SHEET_NAME = 31
+ABOUT_SHEET = "about"          # key of the first sheet in the mapping render_excel returns
+VOICE_SHEET = "voice"          # key of the sheet of quotes
+# First characters that make a spreadsheet read a text as a formula (OWASP; full-width forms included).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def _as_text(cell) -> None:
+    """Store a cell that would be read as a formula as the text it is."""
+    if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS)):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def _no_formulas(wb: Workbook) -> None:
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                _as_text(cell)
 
 
 def _cell_value(value):
@@ -109,8 +137,15 @@ def _write_sheet(wb: Workbook, name: str, columns: list[tuple[str, str, str]], r
 
 
 def render_excel(contents: list[ReportContent], path: Path, *, notes: tuple[str, ...] = (),
-                 group_labels: dict | None = None) -> Path:
-    """Write the tables of ``contents`` (the study report first) to ``path``; ``group_labels`` names the groups."""
+                 group_labels: dict | None = None) -> dict[str, str]:
+    """Write the tables of ``contents`` (the study report first) to ``path``; ``group_labels`` names the groups.
+
+    Returns
+    -------
+    dict
+        The sheet of each table: table name (``'overview'``, ``'priorities'``, ...,
+        :data:`ABOUT_SHEET`, :data:`VOICE_SHEET`) -> sheet name in the report's language.
+    """
     if not contents:
         raise ValueError("no report content to write")
     t = Texts(contents[0].lang)
@@ -126,6 +161,7 @@ def render_excel(contents: list[ReportContent], path: Path, *, notes: tuple[str,
     about.column_dimensions["A"].width = 34
     about.column_dimensions["B"].width = 100
     used = {about.title.lower()}
+    sheets = {ABOUT_SHEET: about.title}
     group_column = ("group_name", t("excel.group"), "text")
     names = {ALL: t("scope.study"), **(group_labels or {})}
     for name, (table, rows) in _merged_tables(contents, t).items():
@@ -134,15 +170,16 @@ def render_excel(contents: list[ReportContent], path: Path, *, notes: tuple[str,
             columns = [group_column, *columns]
             rows = [{**r, "group_name": names.get(r.get("group"), r.get("group"))} for r in rows]
         sheet = t("sheet." + name) if t.has("sheet." + name) else name
-        _write_sheet(wb, sheet, columns, rows, used)
+        sheets[name] = _write_sheet(wb, sheet, columns, rows, used).title
     voice = _voice_rows(contents, t)
     if voice:
         rows = [{**r, "group_name": names.get(r["group"], r["group"])} for r in voice]
         columns = [group_column, ("nps_group", t("col.nps_group"), "text"), ("text", t("col.quote"), "text"),
                    ("meta", t("col.quote_meta"), "text")]
-        _write_sheet(wb, t("sheet.voice"), columns, rows, used)
+        sheets[VOICE_SHEET] = _write_sheet(wb, t("sheet.voice"), columns, rows, used).title
+    _no_formulas(wb)
     try:
         wb.save(path)
     except OSError as exc:
         raise ServiceDriversError(f"{path}: cannot write the workbook ({exc.strerror or exc})") from None
-    return path
+    return sheets

@@ -1,10 +1,25 @@
-"""What a set of reports is made from, which groups may be shown, and their labels."""
+"""What a set of reports is made from, which groups and channels may be shown, and their labels.
+
+**Minimum group size.** Every decision is made on *usable* respondents: those not
+flagged as unreliable (straight-lining, speeding, too many missing answers), by the
+selection rule every analysis uses (:func:`analysis.sample.select_respondents`). A group
+with fewer usable respondents than ``min_group_n`` is *withheld*: no report, no
+figure, and :func:`analysis.report.build_reports` leaves its respondents out before
+analysing, so that no figure of it can be worked out by subtracting the shown groups
+from the whole study. Within a shown group, a channel below the minimum shows no KPIs;
+when the channels withheld that way add up to fewer than the minimum, the next
+smallest channels are withheld too (secondary suppression), since 'all channels' minus
+the shown channels would otherwise reveal them.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from analysis.bootstrap import ALL
 from analysis.report.i18n import Texts
+from analysis.sample import select_respondents
 
 
 @dataclass(frozen=True)
@@ -23,11 +38,43 @@ class StudyResults:
     versions: tuple = ()
     generated: str = ""
     extra_names: tuple = ()          # agents' names found in the data, masked wherever text from the data appears
+    # usable respondents per group and 'all' (usable_group_sizes of the data analysed); None: from the KPIs
+    group_sizes: dict | None = None
+    withheld: tuple = ()             # groups below the minimum whose respondents were left out before analysing
+    left_out: int = 0                # how many respondents that was
 
 
-def group_sizes(res) -> dict[str, int]:
-    """Respondents per group in the data (``groups.n_input`` of the analysis)."""
-    return dict(zip(res.groups.group, res.groups.n_input))
+def usable_group_sizes(data: pd.DataFrame, by: str | None) -> dict[str, int]:
+    """Usable (not flagged) respondents per group of ``by``, and in all groups together (``'all'``).
+
+    Respondents without a group count in no group and not in ``'all'`` (the analyses
+    leave them out too); with ``by=None`` ``'all'`` is every usable respondent.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"respondent_id": list("abcd"), "org": ["X", "X", "Y", None],
+    ...                    "flag_straightlining": [False, True, False, False],
+    ...                    "flag_too_many_missing": False, "flag_speeding": False})
+    >>> usable_group_sizes(df, "org")
+    {'X': 1, 'Y': 1, 'all': 2}
+    """
+    kept = select_respondents(data, by=by).kept
+    if by is None:
+        return {ALL: len(kept)}
+    labels = kept[by].dropna().astype("string").astype(str)
+    sizes = {str(g): int(n) for g, n in labels.value_counts(sort=False).sort_index().items()}
+    return {**sizes, ALL: sum(sizes.values())}
+
+
+def kpi_group_sizes(res) -> dict[str, int]:
+    """Respondents per group counted in the KPIs (channel 'all'): the usable respondents of each group."""
+    k = res.kpis[res.kpis.channel == ALL]
+    return {str(g): int((part.n + part.n_missing).max()) for g, part in k.groupby("group", sort=False)}
+
+
+def usable_sizes(results: StudyResults) -> dict[str, int]:
+    """Usable respondents per group and ``'all'``: ``results.group_sizes``, or else counted in the KPIs."""
+    return dict(results.group_sizes) if results.group_sizes is not None else kpi_group_sizes(results.analysis)
 
 
 def channel_sizes(res, group: str) -> dict[str, int]:
@@ -37,11 +84,39 @@ def channel_sizes(res, group: str) -> dict[str, int]:
 
 
 def shown_groups(results: StudyResults) -> tuple[list[str], list[str]]:
-    """(groups with a report of their own, groups withheld for having too few respondents)."""
-    sizes = group_sizes(results.analysis)
-    labels = [g for g in results.analysis.group_names if g != ALL]
-    return ([g for g in labels if sizes[g] >= results.min_group_n],
-            [g for g in labels if sizes[g] < results.min_group_n])
+    """(groups with a report of their own, groups withheld for having too few usable respondents).
+
+    Decided on the usable respondents of every group in the data, including groups the
+    importance analysis left out (reason ``small_group``): those with enough usable
+    respondents are shown without driver figures, the others are withheld.
+    """
+    if results.analysis.settings.by is None:
+        return [], []
+    sizes = usable_sizes(results)
+    labels = sorted(g for g in sizes if g != ALL)
+    left_out = set(results.withheld)
+    shown = [g for g in labels if sizes[g] >= results.min_group_n and g not in left_out]
+    withheld = sorted(left_out | {g for g in labels if sizes[g] < results.min_group_n})
+    return shown, withheld
+
+
+def withheld_channels(results: StudyResults, group: str) -> tuple[list[str], list[str]]:
+    """(channels of ``group`` below the minimum, further channels withheld so that those cannot be worked out).
+
+    'All channels' minus the shown channels gives the withheld ones together: when those
+    add up to fewer than the minimum, the smallest shown channels are withheld as well
+    until the withheld respondents reach the minimum or every channel is withheld.
+    """
+    sizes = {c: n for c, n in channel_sizes(results.analysis, group).items() if c != ALL}
+    small = sorted((c for c, n in sizes.items() if n < results.min_group_n), key=lambda c: (sizes[c], c))
+    total = sum(sizes[c] for c in small)
+    rest = sorted((c for c in sizes if c not in small), key=lambda c: (sizes[c], c))
+    secondary = []
+    while small and total < results.min_group_n and rest:
+        channel = rest.pop(0)
+        secondary.append(channel)
+        total += sizes[channel]
+    return small, secondary
 
 
 def driver_label(results: StudyResults, key: str, t: Texts) -> str:
@@ -73,8 +148,16 @@ def channel_label(results: StudyResults, key: str, t: Texts) -> str:
     return choices.get(key, t("channel.unknown") if key == "unknown" else key)
 
 
+def group_row(results: StudyResults, group: str):
+    """The group's row of ``analysis.groups``, or None for a group the importance analysis left out."""
+    groups = results.analysis.groups.set_index("group")
+    return groups.loc[group] if group in groups.index else None
+
+
 def importance_used(results: StudyResults, group: str) -> int:
-    return int(results.analysis.groups.set_index("group").loc[group, "n_used"])
+    """Respondents in the importance analysis of ``group`` (0 when it was left out, reason ``small_group``)."""
+    row = group_row(results, group)
+    return 0 if row is None else int(row.n_used)
 
 
 def drivers_shown(results: StudyResults, group: str) -> bool:

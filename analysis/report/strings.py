@@ -25,7 +25,7 @@ _STRINGS = {
     "subtitle.study": _s("Hele onderzoek ({n} organisaties met een eigen rapport)",
                          "Whole study ({n} organisations with a report of their own)"),
     "subtitle.group": _s("{group}", "{group}"),
-    "fact.scope": _s("Rapport over", "Report on"), "fact.respondents": _s("Respondenten", "Respondents"),
+    "fact.scope": _s("Rapport over", "Report on"), "fact.respondents": _s("Bruikbare respondenten", "Usable respondents"),
     "fact.used": _s("In de driveranalyse", "In the driver analysis"), "fact.source": _s("Gegevens", "Data"),
     "fact.generated": _s("Gemaakt op", "Generated on"), "fact.seed": _s("Seed (reproduceerbaar)", "Seed (reproducible)"),
     "contents": _s("Inhoud", "Contents"), "page": _s("pagina", "page"),
@@ -143,16 +143,26 @@ _STRINGS = {
                     "Company, Fred Reichheld and Satmetrix."),
     "channel.all": _s("Alle kanalen", "All channels"), "channel.unknown": _s("Onbekend kanaal", "Unknown channel"),
     # --- withheld
-    "withheld.channels": _s("Niet getoond: {channels}. Deze kanalen hebben minder dan {n} respondenten; bij zo weinig "
-                            "respondenten tonen we geen cijfers (onbetrouwbaar en mogelijk herleidbaar tot personen).",
-                            "Not shown: {channels}. These channels have fewer than {n} respondents; with so few "
-                            "respondents we show no figures (unreliable, and possibly traceable to individuals)."),
-    "withheld.groups": _s("Geen eigen rapport en geen cijfers voor: {groups}. Deze hebben minder dan {n} respondenten "
-                          "(onbetrouwbaar en mogelijk herleidbaar tot personen); hun respondenten tellen wel mee in "
-                          "de cijfers van het hele onderzoek.",
-                          "No report of their own and no figures for: {groups}. They have fewer than {n} respondents "
-                          "(unreliable, and possibly traceable to individuals); their respondents do count in the "
-                          "figures of the whole study."),
+    "withheld.channels": _s("Niet getoond: {channels}. Deze kanalen hebben minder dan {n} bruikbare respondenten; bij "
+                            "zo weinig respondenten tonen we geen cijfers (onbetrouwbaar en mogelijk herleidbaar tot "
+                            "personen).",
+                            "Not shown: {channels}. These channels have fewer than {n} usable respondents; with so "
+                            "few respondents we show no figures (unreliable, and possibly traceable to individuals)."),
+    "withheld.channels_secondary": _s(
+        "Ook niet getoond: {channels}. Anders zouden de cijfers van de kanalen die niet getoond worden (samen minder "
+        "dan {n} respondenten) te berekenen zijn uit 'alle kanalen' min de getoonde kanalen.",
+        "Also not shown: {channels}. Otherwise the figures of the channels not shown (fewer than {n} respondents "
+        "together) could be worked out from 'all channels' minus the channels shown."),
+    "withheld.groups": _s("Geen eigen rapport en geen cijfers voor: {groups}. Deze hebben minder dan {n} bruikbare "
+                          "respondenten (onbetrouwbaar en mogelijk herleidbaar tot personen).",
+                          "No report of their own and no figures for: {groups}. They have fewer than {n} usable "
+                          "respondents (unreliable, and possibly traceable to individuals)."),
+    "withheld.left_out": _s("Hun respondenten zijn helemaal weggelaten uit dit rapport, ook uit de cijfers van het "
+                            "hele onderzoek, zodat hun cijfers niet uit die van de andere groepen te berekenen zijn "
+                            "(bijlage C telt ze).",
+                            "Their respondents are left out of this report entirely, the figures of the whole study "
+                            "included, so that their figures cannot be worked out from those of the other groups "
+                            "(Appendix C counts them)."),
     "withheld.drivers": _s("De driveranalyse gebruikte minder dan {n} respondenten; belang, prestatie en prioriteiten "
                            "worden daarom niet getoond.", "The driver analysis used fewer than {n} respondents; "
                            "importance, performance and priorities are therefore not shown."),

@@ -65,7 +65,11 @@ APPENDIX_STRINGS = {
                         "silently: every excluded respondent has a reason."),
     "quality.table": _s("Ingelezen en gebruikt", "Read and used"),
     "quality.rows_read": _s("Rijen ingelezen", "Rows read"), "quality.empty_rows": _s("Lege rijen (weggelaten)", "Empty rows (dropped)"),
-    "quality.respondents": _s("Respondenten", "Respondents"),
+    "quality.respondents": _s("Respondenten (gemarkeerde inbegrepen)", "Respondents (flagged included)"),
+    "quality.left_out": _s("Respondenten van groepen met minder dan {minimum} bruikbare respondenten: niet in dit "
+                           "rapport", "Respondents of groups with fewer than {minimum} usable respondents: not in this "
+                           "report"),
+    "quality.in_report": _s("Bruikbare respondenten in dit rapport", "Usable respondents in this report"),
     "quality.flag": _s("Gemarkeerd: {flag}", "Flagged: {flag}"),
     "quality.flagged": _s("Gemarkeerd als onbetrouwbaar (rechtlijnig, te snel of te veel ontbrekend)",
                           "Flagged as unreliable (straight-lining, speeding or too many missing)"),
@@ -131,7 +135,7 @@ APPENDIX_STRINGS = {
                            "analyse (drivers analyse --json / drivers validate --json).", "Every table of the reports, "
                            "one sheet per table, with the analysis' unrounded numbers (drivers analyse --json / "
                            "drivers validate --json)."),
-    "excel.withheld": _s("Niet getoond (te weinig respondenten)", "Withheld (too few respondents)"),
+    "excel.withheld": _s("Niet getoond (te weinig bruikbare respondenten)", "Withheld (too few usable respondents)"),
     "sheet.overview": _s("Overzicht", "Overview"), "sheet.kpis_by_group": _s("Kerncijfers per organisatie", "KPIs by organisation"),
     "sheet.kpis_by_channel": _s("Kerncijfers per kanaal", "KPIs by channel"), "sheet.priorities": _s("Prioriteiten", "Priorities"),
     "sheet.versus_rest": _s("Tegenover de rest", "Versus rest"), "sheet.differences": _s("Verschillen", "Differences"),

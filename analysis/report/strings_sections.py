@@ -54,11 +54,12 @@ SECTION_STRINGS = {
     "versus.higher": _s("duidelijk zwaarder", "clearly higher"), "versus.lower": _s("duidelijk lichter", "clearly lower"),
     "versus.none": _s("geen duidelijk verschil", "no clear difference"),
     # --- overview (study)
-    "overview.intro": _s("Per organisatie ('{by}'): hoeveel respondenten er waren, hoeveel er in de driveranalyse "
-                         "meetelden, hoeveel van de tevredenheid de drivers verklaren, en welke drie drivers het eerst "
-                         "aandacht verdienen.", "Per organisation ('{by}'): how many respondents there were, how many "
-                         "counted in the driver analysis, how much of satisfaction the drivers explain, and which "
-                         "three drivers deserve attention first."),
+    "overview.intro": _s("Per organisatie ('{by}'): hoeveel bruikbare respondenten er waren (niet gemarkeerd als "
+                         "onbetrouwbaar), hoeveel er in de driveranalyse meetelden, hoeveel van de tevredenheid de "
+                         "drivers verklaren, en welke drie drivers het eerst aandacht verdienen.",
+                         "Per organisation ('{by}'): how many usable respondents there were (not flagged as "
+                         "unreliable), how many counted in the driver analysis, how much of satisfaction the drivers "
+                         "explain, and which three drivers deserve attention first."),
     "overview.table": _s("Overzicht per organisatie", "Overview per organisation"),
     "overview.note": _s("Respondenten zonder score op elke geanalyseerde driver tellen niet mee in de driveranalyse "
                         "(wachttijd en keuzemenu gelden alleen voor bellers); wel in de kerncijfers.",
@@ -70,6 +71,7 @@ SECTION_STRINGS = {
     "overview.no_differences": _s("Bij geen enkele organisatie weegt een driver duidelijk zwaarder of lichter dan bij de rest.",
                                   "At no organisation does a driver weigh clearly more or less than at the rest."),
     "col.group": _s("Organisatie", "Organisation"), "col.respondents": _s("Respondenten", "Respondents"),
+    "col.usable": _s("Bruikbare respondenten", "Usable respondents"),
     "col.used": _s("In analyse", "Analysed"), "col.top": _s("Prioriteit {i}", "Priority {i}"),
     "col.channel": _s("Kanaal", "Channel"), "col.driver": _s("Driver", "Driver"),
     "col.importance.lmg": _s("Belang (% van R²)", "Importance (% of R²)"),
@@ -157,8 +159,11 @@ SECTION_STRINGS = {
                             "vooral bellers. De kerncijfers gebruiken alle kanalen.",
                             "Wait time and the menu apply to the phone only, so the driver analysis mostly uses "
                             "callers. The key figures use every channel."),
-    "caveat.min_group": _s("Groepen (organisaties, kanalen) met minder dan {n} respondenten krijgen geen cijfers.",
-                           "Groups (organisations, channels) with fewer than {n} respondents get no figures."),
+    "caveat.min_group": _s("Groepen (organisaties, kanalen) met minder dan {n} bruikbare (niet gemarkeerde) "
+                           "respondenten krijgen geen cijfers; de respondenten van zulke organisaties tellen nergens "
+                           "in dit rapport mee.",
+                           "Groups (organisations, channels) with fewer than {n} usable (not flagged) respondents get "
+                           "no figures; the respondents of such organisations count nowhere in this report."),
     "method.technical": _s("Technische meldingen van de analyse (in het Engels, zoals de software ze geeft)",
                            "Technical notes from the analysis"),
     "method.details": _s("Statistische details per driver", "Statistical details per driver"),

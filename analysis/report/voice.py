@@ -3,10 +3,16 @@
 For each group the answers of promoters (9-10), passives (7-8) and detractors (0-6)
 (Reichheld 2003; the cut-offs of :mod:`analysis.kpis`) are sampled with a seed derived
 from the analysis seed and the group's name, so the same data and seed give the same
-quotes. Respondents the analysis excluded as flagged or without a group are not
-quoted, nor are respondents of groups withheld for their size. Every quote passes
-through :func:`analysis.report.privacy.mask_personal_data` first; the renderers show
-it as text (escaped), never as markup.
+quotes.
+
+Never quoted: respondents the analysis excluded as flagged (unreliable answers),
+without a group, or in a group too small for the importance analysis (reason
+``small_group``, :data:`NOT_QUOTED`); respondents of groups withheld for having fewer
+usable respondents than the minimum (``withheld``; :func:`analysis.report.build_reports`
+leaves them out of the data before this runs). A quote from a channel withheld in its
+group (``hidden_channels``) is shown without its channel. Every quote passes through
+:func:`analysis.report.privacy.mask_personal_data` first; the renderers show it as
+text (escaped), never as markup.
 """
 from __future__ import annotations
 
@@ -23,7 +29,7 @@ from analysis.report.privacy import mask_personal_data
 
 NPS_GROUPS = ("promoters", "passives", "detractors")
 MAX_QUOTE_CHARS = 400
-NOT_QUOTED = ("flagged", "no_group")
+NOT_QUOTED = ("flagged", "no_group", "small_group")
 
 
 def nps_group(score) -> str | None:
@@ -55,11 +61,12 @@ def sample_voice(data: pd.DataFrame, analysis, inst, *, group: str, lang: str, p
     per_group : int
         Quotes per NPS group at most.
     withheld : iterable of str
-        Groups too small to be shown: never quoted.
+        Groups withheld for having fewer usable respondents than the minimum: never quoted.
     extra_names : iterable of str
         Names to mask besides the shipped list (the agents' names).
     hidden_channels : iterable of str
-        Channels too small to be shown in this group: their quotes do not say the channel.
+        Channels withheld in this group (too small, or withheld so that those cannot be
+        worked out): their quotes do not say the channel.
 
     Returns
     -------
@@ -100,7 +107,7 @@ def sample_voice(data: pd.DataFrame, analysis, inst, *, group: str, lang: str, p
                 masked = masked[:MAX_QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
             channel = channels.get(str(r["channel"]), "") if channels and not pd.isna(r["channel"]) else ""
             meta = " · ".join(filter(None, [f"NPS {int(r[question.id])}", channel]))
-            quotes.append(Quote(text=masked, meta=meta))
+            quotes.append(Quote(text=masked, meta=meta, respondent=str(r["respondent_id"])))
         out.append(QuoteGroup(key=name, title=t("voice." + name),
                               description=t("voice.count", shown=len(quotes), n=t.count(len(part))),
                               quotes=tuple(quotes)))
