@@ -68,7 +68,9 @@ DELTA_SRMR_METRIC = Threshold("rise in SRMR (metric)", "<=", 0.030, "Chen 2007")
 DELTA_SRMR_SCALAR = Threshold("rise in SRMR (scalar)", "<=", 0.010, "Chen 2007")
 VIF = Threshold("variance inflation factor", "<=", 5.0, "common rule of thumb (e.g. Hair et al.)")
 # Below about 100 respondents per group the true top driver is ranked first in only
-# about 80% of samples (simulation, see reference/thresholds.md).
+# about 80% of samples (simulation, see reference/thresholds.md); on the example's
+# profiles the true top two come out on top in 92% of samples at about 100 used
+# respondents and in 72% at about 50 (benchmarks/bench_rank_stability.py, RESULTS.md).
 MIN_N_STABLE_RANKS = 100
 
 

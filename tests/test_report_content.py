@@ -243,3 +243,19 @@ def test_secondary_suppression_until_the_withheld_reach_the_minimum_or_all_are_w
     assert withheld_channels(study(a=5, b=6, c=40), "G") == (["a", "b"], ["c"])      # every channel withheld
     assert withheld_channels(study(a=12, b=20, c=40), "G") == (["a", "b"], [])       # 32: cannot be worked out
     assert withheld_channels(study(b=50, c=60), "G") == ([], [])
+
+
+def test_data_quality_counts_platform_previews_and_incomplete_surveys(example, inst):
+    """Appendix C: previews/test responses dropped and surveys not completed are counted when there are any."""
+    from dataclasses import replace
+
+    def labels(quality):
+        rows = tables(report_content(results(example, inst) if quality is None else
+                                     StudyResults(**{**results(example, inst).__dict__, "quality": quality}),
+                                     ALL, "en", "x"))["data_quality"].rows
+        return {r["what"]: r["n"] for r in rows}
+
+    plain = labels(None)
+    assert "not_respondents" not in plain and "incomplete" not in plain
+    counted = labels(replace(example.quality, n_not_respondents=2, n_incomplete=5))
+    assert counted["not_respondents"] == 2 and counted["incomplete"] == 5

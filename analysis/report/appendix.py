@@ -200,7 +200,11 @@ def data_quality(results, group: str, shown: list[str], t: Texts) -> Section:
     if group == ALL:
         add("rows_read", q.n_rows_read)
         add("empty_rows", q.n_empty_rows)
+        if q.n_not_respondents:          # survey platform previews and test responses
+            add("not_respondents", q.n_not_respondents)
         add("respondents", q.n_respondents)
+        if q.n_incomplete:
+            add("incomplete", q.n_incomplete)
         for flag, n in q.flag_counts.items():
             add("flag", n, flag=t("flag." + flag) if t.has("flag." + flag) else flag)
         add("usable", q.n_usable)

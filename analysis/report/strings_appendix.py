@@ -65,6 +65,10 @@ APPENDIX_STRINGS = {
                         "silently: every excluded respondent has a reason."),
     "quality.table": _s("Ingelezen en gebruikt", "Read and used"),
     "quality.rows_read": _s("Rijen ingelezen", "Rows read"), "quality.empty_rows": _s("Lege rijen (weggelaten)", "Empty rows (dropped)"),
+    "quality.not_respondents": _s("Voorbeeld- en testantwoorden van het enquêteplatform (weggelaten)",
+                                  "Survey platform previews and test responses (dropped)"),
+    "quality.incomplete": _s("Niet afgeronde enquêtes (behouden met wat beantwoord is)",
+                             "Surveys not completed (kept with what was answered)"),
     "quality.respondents": _s("Respondenten (gemarkeerde inbegrepen)", "Respondents (flagged included)"),
     "quality.left_out": _s("Respondenten van groepen met minder dan {minimum} bruikbare respondenten: niet in dit "
                            "rapport", "Respondents of groups with fewer than {minimum} usable respondents: not in this "
