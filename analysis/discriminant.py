@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 
 from analysis import thresholds
+from analysis.bootstrap import percentile_interval
+from analysis.checks import check_level
 from analysis.reliability import average_variance_extracted
 from analysis.reliability_inputs import CFASolution, check_items, item_correlation
 
@@ -197,8 +199,7 @@ def htmt(items: pd.DataFrame, constructs: Mapping[str, Sequence[str]], htmt2: bo
     if isinstance(n_boot, bool) or not isinstance(n_boot, numbers.Integral) or n_boot < 0:
         raise ValueError(f"n_boot must be a whole number of resamples, 0 or more (e.g. 2000), got {n_boot!r}")
     n_boot = int(n_boot)
-    if not 0 < ci < 1:
-        raise ValueError(f"ci must be between 0 and 1, got {ci!r}")
+    ci = check_level(ci, "ci")
     columns: list[str] = []
     sizes = [0]
     for name in names:
@@ -224,11 +225,10 @@ def htmt(items: pd.DataFrame, constructs: Mapping[str, Sequence[str]], htmt2: bo
         raise ValueError(f"the monotrait mean correlation of {undefined} is not positive "
                          "(reverse-keyed item not recoded?); recode it or use absolute=True")
     boot = _bootstrap(data, blocks, htmt2, absolute, missing, n_boot, seed)
-    tail = (1 - ci) / 2
+    lows, highs = percentile_interval(boot, ci)
     rows = []
     for a, b in combinations(range(len(names)), 2):
-        low, high = ((np.quantile(boot[:, a, b], [tail, 1 - tail]) if len(boot)
-                      else (np.nan, np.nan)))
+        low, high = lows[a, b], highs[a, b]
         rows.append({
             "construct_a": names[a], "construct_b": names[b], "htmt": ratio[a, b],
             "below_strict": strict.holds(float(ratio[a, b])),

@@ -38,6 +38,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis import thresholds
+from analysis.checks import check_level
 from analysis.reliability_inputs import CFASolution, check_items, item_covariance
 
 __all__ = [
@@ -143,8 +144,7 @@ def cronbach_alpha(items: pd.DataFrame, ci: float = 0.95, missing: str = "pairwi
     >>> round(cronbach_alpha(x).alpha, 4)
     0.9538
     """
-    if not 0 < ci < 1:
-        raise ValueError(f"ci must be between 0 and 1, got {ci!r}")
+    ci = check_level(ci, "ci")
     if ci_method not in CI_METHODS:
         raise ValueError(f"ci_method must be one of {CI_METHODS}, got {ci_method!r}")
     data = check_items(items, missing=missing)
