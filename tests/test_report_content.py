@@ -88,25 +88,21 @@ def test_kpi_rows_equal_the_kpi_document(example, inst):
         assert rows[channel]["n"] == (telecom.channel == channel).sum()
 
 
-def test_respondents_mean_one_number_the_usable_ones(example, inst, tmp_path):
+def test_respondents_mean_one_number_the_usable_ones(example, inst):
     """The fact sheet, the overview and the KPI table give a group's usable (not flagged) respondents."""
-    from analysis.report.scope import usable_group_sizes
-
     data = example.data
     energie = int(((data.organisation == "Energie") & not_flagged(data)).sum())
-    sizes = usable_group_sizes(data, "organisation")
-    res = results(example, inst, group_sizes=sizes)
+    everyone = int((data.organisation.notna() & not_flagged(data)).sum())
+    res = results(example, inst)
     content = report_content(res, "Energie", "en", "x")
     facts = dict(content.facts)
     assert "Respondents" not in facts and facts["Usable respondents"] == f"{energie:,}"
     kpi = {r["channel"]: r for r in tables(content)["kpis_by_channel"].rows}[ALL]
     assert kpi["n"] == energie
     assert [c.header for c in tables(content)["kpis_by_channel"].columns if c.key == "n"] == ["Usable respondents"]
-    overview = {r["group"]: r for r in tables(report_content(res, ALL, "en", "x"))["overview"].rows}
-    assert overview["Energie"]["n_usable"] == energie
-    # the same without the sizes given (counted in the KPIs)
-    assert dict(report_content(results(example, inst), "Energie", "en", "x").facts)["Usable respondents"] == \
-        f"{energie:,}"
+    study = tables(report_content(res, ALL, "en", "x"))
+    assert {r["group"]: r for r in study["overview"].rows}["Energie"]["n_usable"] == energie
+    assert {r["what"]: r["n"] for r in study["data_quality"].rows}["in_report"] == everyone
 
 
 def test_both_languages_render_every_text(example, inst):

@@ -149,13 +149,15 @@ def _check_options(data, inst, by, lang, min_group_n, out_dir, inputs, pdf) -> P
 def _leave_out_small_groups(data, by, min_group_n, analysis, validation):
     """The data without the respondents of groups below the minimum, those groups, and how many respondents that was.
 
+    Decided on the data, before analysing; the reports then show the analysis' counts.
+
     Respondents of a withheld group are in no figure: else the whole study's figures
     minus those of the groups shown would give theirs.
     """
     sizes = usable_group_sizes(data, by)
     small = sorted(g for g, n in sizes.items() if g != ALL and n < min_group_n) if by is not None else []
     if not small:
-        return data, sizes, small, 0
+        return data, small, 0
     if analysis is not None or validation is not None:
         shown = ", ".join(f"'{g}'" for g in small[:5]) + (f" and {len(small) - 5} more" if len(small) > 5 else "")
         raise ServiceDriversError(
@@ -169,7 +171,7 @@ def _leave_out_small_groups(data, by, min_group_n, analysis, validation):
                                   "coarser column")
     in_small = data[by].astype("string").isin(small).fillna(False).to_numpy()
     kept = data.loc[~in_small]
-    return kept, usable_group_sizes(kept, by), small, int(in_small.sum())
+    return kept, small, int(in_small.sum())
 
 
 def _write_text(path: Path, text: str, inputs) -> Path:
@@ -250,7 +252,7 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     lang = lang.lower() if isinstance(lang, str) else lang
     inputs = (Path(str(quality.file)),) if getattr(quality, "file", None) else ()
     out = _check_options(data, inst, by, lang, min_group_n, out_dir, inputs, pdf)
-    data, sizes, left_out_groups, left_out = _leave_out_small_groups(data, by, min_group_n, analysis, validation)
+    data, left_out_groups, left_out = _leave_out_small_groups(data, by, min_group_n, analysis, validation)
     say = progress or (lambda stage: None)
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
@@ -269,13 +271,13 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     say("content")
     names = names_from_agent_ids(data[AGENT_COLUMN].dropna().unique()) if AGENT_COLUMN in data.columns else ()
     draft = StudyResults(analysis=analysis, validation=validation, quality=quality, inst=inst, min_group_n=min_group_n,
-                         group_sizes=sizes, withheld=tuple(left_out_groups), left_out=left_out)
+                         withheld=tuple(left_out_groups), left_out=left_out)
     shown, withheld = shown_groups(draft)
     voice = {g: sample_voice(data, analysis, inst, group=g, lang=lang, withheld=withheld, extra_names=names,
                              hidden_channels=[c for part in withheld_channels(draft, g) for c in part])
              for g in [ALL, *shown]}
     results = StudyResults(analysis=analysis, validation=validation, quality=quality, inst=inst,
-                           extra_names=tuple(names), group_sizes=sizes, withheld=tuple(left_out_groups),
+                           extra_names=tuple(names), withheld=tuple(left_out_groups),
                            left_out=left_out,
                            voice={g: v for g, v in voice.items() if v is not None}, min_group_n=min_group_n,
                            title=title, source=Path(str(quality.file)).name,

@@ -38,8 +38,6 @@ class StudyResults:
     versions: tuple = ()
     generated: str = ""
     extra_names: tuple = ()          # agents' names found in the data, masked wherever text from the data appears
-    # usable respondents per group and 'all' (usable_group_sizes of the data analysed); None: from the KPIs
-    group_sizes: dict | None = None
     withheld: tuple = ()             # groups below the minimum whose respondents were left out before analysing
     left_out: int = 0                # how many respondents that was
 
@@ -66,15 +64,16 @@ def usable_group_sizes(data: pd.DataFrame, by: str | None) -> dict[str, int]:
     return {**sizes, ALL: sum(sizes.values())}
 
 
-def kpi_group_sizes(res) -> dict[str, int]:
-    """Respondents per group counted in the KPIs (channel 'all'): the usable respondents of each group."""
-    k = res.kpis[res.kpis.channel == ALL]
-    return {str(g): int((part.n + part.n_missing).max()) for g, part in k.groupby("group", sort=False)}
-
-
 def usable_sizes(results: StudyResults) -> dict[str, int]:
-    """Usable respondents per group and ``'all'``: ``results.group_sizes``, or else counted in the KPIs."""
-    return dict(results.group_sizes) if results.group_sizes is not None else kpi_group_sizes(results.analysis)
+    """Usable respondents per group and ``'all'``, as the analysis counted them (its KPIs, channel 'all').
+
+    The KPIs are computed over every usable respondent of a group, so a KPI's answers
+    plus its missing answers are the group's usable respondents: the report shows the
+    analysis' count, never one of its own.
+    """
+    k = results.analysis.kpis
+    k = k[k.channel == ALL]
+    return {str(g): int((part.n + part.n_missing).max()) for g, part in k.groupby("group", sort=False)}
 
 
 def channel_sizes(res, group: str) -> dict[str, int]:
