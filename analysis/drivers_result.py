@@ -9,6 +9,7 @@ import pandas as pd
 
 from analysis.bootstrap import ALL
 from analysis.priorities import plot_priorities as _plot_priorities
+from analysis.thresholds import MIN_N_STABLE_RANKS
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class DriverAnalysis:
           With importance 'sem' the importance comes from the SEM on every respondent
           not excluded as flagged (FIML), the performance from the used respondents:
           two samples of the same group (see :func:`analysis.drivers.analyse_drivers`);
-        * ``unstable_ranks`` (fewer than 100 used respondents).
+        * ``unstable_ranks`` (fewer than :data:`analysis.thresholds.MIN_N_STABLE_RANKS` used respondents).
     groups : DataFrame
         ``group``, ``n_input``, ``n_used``, ``n_excluded``, ``r2``, ``r2_ci_low``,
         ``r2_ci_high``, ``adj_r2``, ``n_failed_resamples``, ``unstable_ranks``,
@@ -177,8 +178,9 @@ class DriverAnalysis:
         lines = [self._headline()]
         for g in self.group_names:
             r = self.groups.set_index("group").loc[g]
+            unstable = f" - ranks unstable (n < {MIN_N_STABLE_RANKS})" if r.unstable_ranks else ""
             lines += ["", f"{g}: n = {r.n_used} (of {r.n_input}), R² = {r.r2:.3f} [{r.r2_ci_low:.3f}, "
-                          f"{r.r2_ci_high:.3f}]" + (" - ranks unstable (n < 100)" if r.unstable_ranks else ""),
+                          f"{r.r2_ci_high:.3f}]" + unstable,
                       self.display_table(g).to_string(index=False)]
             kpi = self.kpis[(self.kpis.group == g) & (self.kpis.channel == ALL)]
             if len(kpi):
