@@ -136,3 +136,18 @@ def test_report_never_overwrites_its_input_and_says_so_before_reading(run_cli, t
     assert len(res.stderr.strip().splitlines()) == 1, res.stderr
     assert hashlib.sha256(tables.read_bytes()).hexdigest() == before
     assert sorted(p.name for p in folder.iterdir()) == ["tables.xlsx"], flat
+
+
+def test_report_folder_that_cannot_be_made_fails_before_reading(run_cli, tmp_path, monkeypatch):
+    import analysis.cli.report as command
+
+    def not_read(*args, **kwargs):
+        raise AssertionError("the data was read before the output was checked")
+
+    monkeypatch.setattr(command, "read_for_command", not_read)
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file, not a folder")
+    out = blocker / "reports"
+    res = run_cli("report", CSV, "--out", out, "--no-pdf")
+    failed(res, 1, f"{out}: cannot create the report folder here ({blocker} is not a writable folder)")
+    assert not out.exists() and blocker.read_text() == "a file, not a folder"

@@ -12,7 +12,6 @@ Groups below ``--min-group-n`` usable respondents are left out of the reports en
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import List, Optional
 
@@ -24,11 +23,8 @@ from analysis.cli.reading import (
     DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, SheetOpt, SourceOpt,
     check_choice, read_for_command, usable_or_fail,
 )
-from analysis.outputs import check_writable
-from analysis.report import build_reports
+from analysis.report import build_reports, check_report_folder
 from analysis.report.i18n import LANGUAGES
-from analysis.report.manifest import MANIFEST
-from instrument.errors import ServiceDriversError
 
 STAGES = {"analysis": "driver analysis (bootstrap)...", "validation": "validating the questionnaire (FIML)...",
           "content": "assembling the reports..."}
@@ -66,7 +62,7 @@ def report(
         raise typer.BadParameter(f"{seed}: give a whole number of 0 or more", param_hint="--seed")
     if out.exists() and not out.is_dir():
         raise typer.BadParameter(f"{out} is a file; give a folder", param_hint="--out")
-    _check_out(out, data, pdf)
+    check_report_folder(out, inputs=(data,), pdf=pdf, create=False)   # fail before reading and analysing
     inst, frame, quality = read_for_command(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
         id_column=id_column, group_column=group_column, instrument_file=instrument_file,
@@ -103,21 +99,6 @@ def report(
         console.print(f"  removed {escape(str(path))} (an earlier run's report this run does not make)",
                       highlight=False, soft_wrap=True)
     console.print(f"Open {escape(str(result.study_html))} in a browser, or the PDFs to print.", highlight=False, soft_wrap=True)
-
-
-def _check_out(out: Path, data: Path, pdf: bool) -> None:
-    """Fail before reading and analysing: the folder must take the reports, none of which may be the input file.
-
-    A folder still to be made (by :func:`build_reports`) needs a writable existing parent.
-    """
-    if out.is_dir():
-        for name in ("study.html", "tables.xlsx", MANIFEST, *(["study.pdf"] if pdf else [])):
-            check_writable(out / name, inputs=(data,))
-        return
-    parent = next((p for p in out.absolute().parents if p.exists()), None)
-    if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise ServiceDriversError(f"{out}: cannot create the report folder here ({parent} is not a writable folder); "
-                                  "give another --out")
 
 
 def _pair(html: Path, pdf: Path | None) -> str:

@@ -25,6 +25,7 @@ PosixPath('reports/example/study.pdf')
 """
 from __future__ import annotations
 
+import os
 import platform
 import re
 import time
@@ -120,6 +121,37 @@ def software_versions() -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
+def check_report_folder(out_dir, *, inputs=(), pdf: bool = True, create: bool = True) -> Path:
+    """Check, before minutes of analysis, that ``out_dir`` can take the reports; make it when ``create``.
+
+    Every file a run always writes must be writable and none may be an input file.
+    Without ``create`` (the CLI, before reading the data) a folder still to be made
+    needs an existing, writable parent.
+
+    Raises
+    ------
+    ServiceDriversError
+        Naming the folder or file and what to do.
+    """
+    out = Path(out_dir)
+    if not create and not out.exists():
+        parent = next((p for p in out.absolute().parents if p.exists()), None)
+        if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+            raise ServiceDriversError(f"{out}: cannot create the report folder here ({parent} is not a writable "
+                                      "folder); give another folder")
+        return out
+    if create:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ServiceDriversError(f"{out}: cannot create the report folder ({exc.strerror or exc})") from None
+    if not out.is_dir():
+        raise ServiceDriversError(f"{out}: is not a folder; give a folder for the reports")
+    for name in ("study.html", "tables.xlsx", MANIFEST, *(["study.pdf"] if pdf else [])):
+        check_writable(out / name, inputs=inputs)
+    return out
+
+
 def _check_options(data, inst, by, lang, min_group_n, out_dir, inputs, pdf) -> Path:
     if lang not in LANGUAGES:
         raise ServiceDriversError(f"unknown report language {lang!r}; choose one of {', '.join(LANGUAGES)}")
@@ -134,16 +166,7 @@ def _check_options(data, inst, by, lang, min_group_n, out_dir, inputs, pdf) -> P
         if by in personal:
             raise ServiceDriversError(f"'{by}' holds personal data (e.g. agents' names): reports are never made per "
                                       f"{by}; group by organisation or channel")
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ServiceDriversError(f"{out}: cannot create the report folder ({exc.strerror or exc})") from None
-    if not out.is_dir():
-        raise ServiceDriversError(f"{out}: is not a folder; give a folder for the reports")
-    for name in ("study.html", "tables.xlsx", MANIFEST, *(["study.pdf"] if pdf else [])):
-        check_writable(out / name, inputs=inputs)        # before minutes of analysis, not after
-    return out
+    return check_report_folder(out_dir, inputs=inputs, pdf=pdf)
 
 
 def _leave_out_small_groups(data, by, min_group_n, analysis, validation):
