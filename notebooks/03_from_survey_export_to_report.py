@@ -50,8 +50,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, display
 
-from analysis import analyse_drivers, validate
-from analysis.report import build_reports
+from analysis import analyse_drivers, build_reports, validate
 from instrument import load_instrument, read_responses
 
 ROOT = next(p for p in (Path.cwd(), *Path.cwd().parents) if (p / "data" / "limesurvey_example").is_dir())
