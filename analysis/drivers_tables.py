@@ -176,7 +176,7 @@ def warning_table(groups: pd.DataFrame, regressions, structural, sample, setting
     rows = [{"group": None, "kind": "data", "severity": "warning", "message": note} for note in sample.notes]
     if settings.n_resamples < 1000:
         rows.append({"group": None, "kind": "bootstrap", "severity": "warning",
-                     "message": f"only {settings.n_resamples} resamples: 95% percentile intervals need about "
+                     "message": f"only {settings.n_resamples} resamples: {settings.level:.0%} percentile intervals need about "
                                 "1000 or more (Efron & Tibshirani 1993)"})
     if not settings.exclude_flagged:
         n = int(sample.frame.flagged.to_numpy()[sample.used].sum())

@@ -402,3 +402,9 @@ def test_level_may_be_a_numpy_float(example, inst):
     assert json.loads(json.dumps(res.to_dict(), allow_nan=False))["meta"]["level"] == pytest.approx(0.9)
     with pytest.raises(ServiceDriversError, match="between 0 and 1"):
         analyse_drivers(example, inst, level="0.9", bootstrap=10, sem=False)
+
+
+def test_few_resamples_warning_names_the_analysis_level(example, inst):
+    res = analyse_drivers(example, inst, level=0.9, bootstrap=10, seed=1, sem=False)
+    message = res.warnings[res.warnings.kind == "bootstrap"].message.tolist()
+    assert message == ["only 10 resamples: 90% percentile intervals need about 1000 or more (Efron & Tibshirani 1993)"]
