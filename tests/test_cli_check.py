@@ -178,6 +178,17 @@ def test_parquet(run_cli, frame, tmp_path):
     assert "format parquet" in ok(run_cli("check", path))
 
 
+@pytest.mark.parametrize("column", ["rel1", "organisation", "notes"])
+def test_parquet_column_of_lists_is_named_not_a_traceback(run_cli, frame, tmp_path, column):
+    """A nested Parquet column (lists per cell) is a user error, even one the questionnaire does not know."""
+    path = tmp_path / "responses.parquet"
+    data = numeric_frame(frame)
+    data[column] = [[1, 2]] + [None] * (len(data) - 1) if column == "notes" else [["a"]] * len(data)
+    data.to_parquet(path)
+    message = user_error(run_cli("check", path), "responses.parquet", f"column '{column}'", "nested Parquet column")
+    assert ("row 1:" in message) if column == "notes" else ("rows 1, 2, 3, 4, 5" in message)
+
+
 @pytest.mark.parametrize("name, content, fragment", [
     ("responses.sav", b"not an spss file at all", "cannot be read as an SPSS data file"),
     ("responses.xlsx", b"PK\x03\x04garbage", "cannot be read as an Excel workbook"),

@@ -191,6 +191,16 @@ def test_unreadable_files_raise_one_line_data_errors(inst, tmp_path, name, conte
     assert "\n" not in str(info.value) and str(path) in str(info.value)
 
 
+def test_nested_parquet_column_raises_a_data_error_naming_column_and_rows(inst, frame, tmp_path):
+    path = tmp_path / "r.parquet"
+    data = numeric_frame(frame)
+    data["why"] = [None, ["x"]] + [None] * (len(data) - 3) + [["y", "z"]]
+    data.to_parquet(path)
+    with pytest.raises(DataError, match=r"column 'why', rows 2, 12: holds lists or records") as info:
+        read_responses(path, inst)
+    assert info.value.file == str(path) and info.value.rows == [2, len(data)]
+
+
 def test_forced_comma_on_a_semicolon_file_says_which_delimiter(inst, frame, tmp_path):
     path = write_csv(frame, tmp_path / "r.csv", sep=";")
     with pytest.raises(DataError, match=r"one column when split on ',' \(comma\); the file seems to use ';' \(semicolon\): pass delimiter=';'"):

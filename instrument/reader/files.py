@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from instrument.errors import DataError
@@ -228,7 +229,23 @@ def _read_parquet(path: Path) -> RawTable:
     frame = frame.reset_index(drop=True)
     frame.columns = [str(c) for c in frame.columns]
     check_unique_columns(list(frame.columns), file)
+    _check_flat(frame, file)
     return RawTable(frame.astype(object), "parquet", decimal_comma=True)
+
+
+_NESTED = (list, tuple, dict, set, np.ndarray)
+
+
+def _check_flat(frame: pd.DataFrame, file: str) -> None:
+    """Refuse a Parquet column of lists or records (nested types): every cell must hold one value."""
+    for name in frame.columns[frame.dtypes == object]:
+        nested = frame[name].map(lambda v: isinstance(v, _NESTED))
+        if nested.any():
+            raise DataError(
+                "holds lists or records (a nested Parquet column), not one value per cell; write one value "
+                "in every cell, or drop the column before writing the file",
+                file=file, column=name, rows=[int(i) + 1 for i in np.flatnonzero(nested.to_numpy())],
+            )
 
 
 _LIMESURVEY_SUBQUESTION = re.compile(r"^[A-Za-z][A-Za-z0-9_]*\[[^\]]+\]$")
