@@ -94,6 +94,7 @@ def test_by_another_column(run_cli):
     (["--outcome", "loyalty"], 2, ["'loyalty' is not one of satisfaction, csat, nps, ces"]),
     (["--bootstrap", "0"], 2, ["--bootstrap", "give at least 2"]),
     (["--bootstrap", "-5"], 2, ["--bootstrap", "give at least 2"]),
+    (["--bootstrap", "99999999999999999999"], 2, ["--bootstrap", "give at most 100000"]),
     (["--importance", "shapley"], 2, ["'shapley' is not one of lmg, weights, beta, sem"]),
     (["--importance", "sem", "--no-sem"], 2, ["needs the structural model"]),
     (["--no-sem", "--by", "region"], 2, ["'region' is not a column of", "choose one of: respondent_id, organisation"]),

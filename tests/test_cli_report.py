@@ -83,6 +83,7 @@ def test_report_with_pdf_and_a_title_in_english(run_cli, tmp_path, inst):
     (("--lang", "de"), 2, ("'de' is not one of nl, en",)),
     (("--min-group-n", "0"), 2, ("--min-group-n",)),
     (("--bootstrap", "1"), 2, ("--bootstrap",)),
+    (("--bootstrap", "100001"), 2, ("--bootstrap", "give at most 100000")),
     (("--seed", "-3"), 2, ("--seed",)),
     (("--by", "nosuchcolumn"), 2, ("'nosuchcolumn' is not a column",)),
     (("--by", "agent_id"), 1, ("'agent_id' holds personal data", "never made per agent_id")),

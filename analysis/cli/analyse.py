@@ -21,7 +21,7 @@ from analysis.bootstrap import ALL
 from analysis.cli.app import app, console, err_console
 from analysis.cli.reading import (
     DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, JsonOpt,
-    SheetOpt, SourceOpt, check_choice, read_for_command, usable_or_fail,
+    SheetOpt, SourceOpt, check_bootstrap, check_choice, read_for_command, usable_or_fail,
 )
 from analysis.drivers import CROSSHAIRS, IMPORTANCE_MEASURES, OUTCOMES, analyse_drivers
 from analysis.drivers_result import DriverAnalysis
@@ -66,8 +66,7 @@ def analyse(
     check_choice(outcome, OUTCOMES, "--outcome")
     check_choice(importance, tuple(IMPORTANCE_MEASURES), "--importance")
     check_choice(crosshair, CROSSHAIRS, "--crosshair")
-    if bootstrap < 2:
-        raise typer.BadParameter(f"{bootstrap} resamples: give at least 2 (2000 is usual)", param_hint="--bootstrap")
+    check_bootstrap(bootstrap)
     if seed is not None and seed < 0:
         raise typer.BadParameter(f"{seed}: give a whole number of 0 or more", param_hint="--seed")
     if not 0 < level < 1:

@@ -21,7 +21,7 @@ from rich.markup import escape
 from analysis.cli.app import app, console, err_console
 from analysis.cli.reading import (
     DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, SheetOpt, SourceOpt,
-    check_choice, read_for_command, usable_or_fail,
+    check_bootstrap, check_choice, read_for_command, usable_or_fail,
 )
 from analysis.report import build_reports, check_report_folder
 from analysis.report.i18n import LANGUAGES
@@ -56,8 +56,7 @@ def report(
     if min_group_n < 1:
         raise typer.BadParameter(f"{min_group_n}: give a whole number of at least 1 (30 is usual)",
                                  param_hint="--min-group-n")
-    if bootstrap < 2:
-        raise typer.BadParameter(f"{bootstrap} resamples: give at least 2 (2000 is usual)", param_hint="--bootstrap")
+    check_bootstrap(bootstrap)
     if seed is not None and seed < 0:
         raise typer.BadParameter(f"{seed}: give a whole number of 0 or more", param_hint="--seed")
     if out.exists() and not out.is_dir():

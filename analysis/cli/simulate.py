@@ -18,6 +18,13 @@ from analysis.simulation_io import (
     write_truth,
 )
 from instrument import load_instrument
+from instrument.errors import ServiceDriversError
+
+# Limits that keep a typo (--n-per-org 10000000000) from ending in a MemoryError: a
+# million Monte Carlo draws per organisation already take over a gigabyte.
+MAX_N_PER_ORG = 100_000
+MAX_TRUTH_DRAWS = 1_000_000
+MAX_EXCEL_ROWS = 1_048_575      # an Excel sheet's 1,048,576 rows, less the header
 
 
 @app.command()
@@ -37,10 +44,21 @@ def simulate(
     lang = lang.strip().lower()
     if lang not in inst.languages:
         raise typer.BadParameter(f"'{lang}' is not one of {', '.join(inst.languages)}", param_hint="--lang")
-    truth_path = truth if truth is not None else truth_path_for(output[0])
+    if n_per_org > MAX_N_PER_ORG:
+        raise typer.BadParameter(f"{n_per_org}: give at most {MAX_N_PER_ORG} respondents per organisation",
+                                 param_hint="--n-per-org")
+    if truth_draws > MAX_TRUTH_DRAWS:
+        raise typer.BadParameter(f"{truth_draws}: give at most {MAX_TRUTH_DRAWS} draws (200000 is usual)",
+                                 param_hint="--truth-draws")
     for path in output:  # fail before the work, not after it
-        output_format(path, fmt)
+        if output_format(path, fmt) == "xlsx" and orgs * n_per_org > MAX_EXCEL_ROWS:
+            raise ServiceDriversError(f"{path}: {orgs} x {n_per_org} responses do not fit on an Excel sheet "
+                                      f"(at most {MAX_EXCEL_ROWS} rows); write .csv, .sav or .parquet instead")
         check_writable(path)
+    truth_path = truth if truth is not None else truth_path_for(output[0])
+    if any(truth_path.absolute() == path.absolute() for path in output):
+        raise ServiceDriversError(f"{truth_path}: is also a responses file (-o); give the truth another name with "
+                                  "--truth")
     check_writable(truth_path)
 
     study = simulate_study(inst, n_orgs=orgs, n_per_org=n_per_org, seed=seed, truth_draws=truth_draws)
