@@ -50,11 +50,21 @@ __all__ = [
 CI_METHODS = ("feldt", "duhachek")
 
 
+def _sum_score_varies(cov: np.ndarray) -> bool:
+    """Whether the sum score (variance: the sum of all covariances) varies beyond rounding error.
+
+    A constant sum score leaves a sum of about 1e-16 after floating-point rounding,
+    which would give an alpha of -1e17; anything below 1e-10 of the items' total
+    variance counts as none.
+    """
+    return bool(cov.sum() > 1e-10 * max(np.trace(cov), 0.0))
+
+
 def _alpha_from_cov(cov: np.ndarray) -> float:
-    """Raw alpha; NaN when the variance of the sum score (the sum of all covariances) is
-    not positive, where the formula would give -inf or a value above 1."""
+    """Raw alpha; NaN when the sum score does not vary (:func:`_sum_score_varies`), where
+    the formula would give -inf, a huge negative value or a value above 1."""
     k, total = cov.shape[0], cov.sum()
-    if not total > 0:
+    if not _sum_score_varies(cov):
         return math.nan
     return k / (k - 1) * (1.0 - np.trace(cov) / total)
 
@@ -66,7 +76,8 @@ def _duhachek_se(cov: np.ndarray, n_obs: int) -> float:
     cov2 = cov @ cov
     q = (2 * k**2 / ((k - 1) ** 2 * total**3)) * (
         total * (np.trace(cov2) + trace**2) - 2 * trace * cov2.sum())
-    return float(np.sqrt(q / n_obs))
+    # q < 0 only for degenerate covariances (a handful of respondents): no SE, no warning
+    return float(np.sqrt(q / n_obs)) if q >= 0 else math.nan
 
 
 @dataclass(frozen=True)
@@ -150,7 +161,7 @@ def cronbach_alpha(items: pd.DataFrame, ci: float = 0.95, missing: str = "pairwi
     data = check_items(items, missing=missing)
     cov = item_covariance(data, missing)
     n_obs, k = len(data), data.shape[1]
-    if not cov.sum() > 0:
+    if not _sum_score_varies(cov):
         raise ValueError(f"the item covariances of {list(data.columns)} sum to {cov.sum():.3g}: the sum score has "
                          "no variance, so alpha is undefined (a reverse-keyed item not recoded?)")
     alpha = _alpha_from_cov(cov)
@@ -223,7 +234,8 @@ def item_analysis(items: pd.DataFrame, scale_min: float = 1, scale_max: float = 
         rest = np.delete(np.arange(k), i)
         rest_cov = cov[np.ix_(rest, rest)]
         rest_total = rest_cov.sum()       # variance of the rest score: no correlation without it
-        r_drop.append(cov[i, rest].sum() / np.sqrt(cov[i, i] * rest_total) if rest_total > 0 else np.nan)
+        r_drop.append(cov[i, rest].sum() / np.sqrt(cov[i, i] * rest_total) if _sum_score_varies(rest_cov)
+                      else np.nan)
         alpha_deleted.append(_alpha_from_cov(rest_cov) if k > 2 else np.nan)
     answered = data.notna().sum()
     return pd.DataFrame({

@@ -11,6 +11,7 @@ scripts from the repository root).
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -383,6 +384,23 @@ def test_alpha_is_refused_when_the_sum_score_has_no_variance():
     table = item_analysis(items.assign(c=[3.0, 1, 4, 2, 5]))                  # without c: no variance
     assert np.isnan(table.set_index("item").loc["c", "alpha_if_deleted"])
     assert np.isfinite(table.set_index("item").loc["a", "alpha_if_deleted"])
+
+
+def test_a_sum_score_constant_up_to_rounding_has_no_alpha():
+    """Every respondent's sum is 13: the covariances sum to about 1e-16, not to 0."""
+    items = pd.DataFrame([[3.0, 4, 5, 1], [5, 2, 1, 5], [1, 1, 6, 5], [1, 6, 5, 1]], columns=list("abcd"))
+    assert items.sum(axis=1).nunique() == 1
+    with pytest.raises(ValueError, match="the sum score has no variance"):
+        cronbach_alpha(items)
+
+
+def test_duhachek_se_of_a_degenerate_covariance_is_nan_without_a_warning():
+    """Three respondents: the asymptotic variance comes out negative; no SE (was sqrt of a negative)."""
+    items = pd.DataFrame([[6.0, 2, 5, 1], [6, 2, 5, 1], [2, 1, 2, 4]], columns=list("abcd"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = cronbach_alpha(items, ci_method="duhachek")
+    assert np.isfinite(result.alpha) and np.isnan(result.se) and np.isnan(result.ci_low)
 
 
 def test_reliability_table_needs_a_construct(hs, hs_solution):
