@@ -140,6 +140,15 @@ def test_id_and_group_columns_can_be_named(inst, frame, tmp_path):
         read(inst, frame, tmp_path, id_column="Nummer")
 
 
+def test_one_column_cannot_be_both_the_id_and_the_organisation(inst, frame, tmp_path):
+    """--id-column organisation took the organisation column: say so, not 'no such column'."""
+    with pytest.raises(DataError, match=r"responses.csv, column 'organisation': is given as id_column \(read as "
+                                        r"'respondent_id'\), so the file has no column left for 'organisation'"):
+        read(inst, frame, tmp_path, id_column="organisation")
+    with pytest.raises(DataError, match=r"column 'respondent_id': is given as group_column"):
+        read(inst, frame, tmp_path, group_column="Respondent_ID")
+
+
 def test_duplicate_respondent_ids_name_the_rows(inst, frame, tmp_path):
     frame.loc[6, "respondent_id"] = "R003"
     with pytest.raises(DataError) as info:

@@ -132,6 +132,15 @@ def match_columns(
     for var_id, option, role in ((id_var, "id_column", "a unique id per response"),
                                  (group_var, "group_column", "the organisation (or team) of each response")):
         if var_id not in column_of:
+            used_as = next((other for other, col in column_of.items() if col.strip().casefold() == var_id.casefold()),
+                           None)
+            if used_as is not None:
+                given = "id_column" if used_as == id_var else "group_column"
+                raise DataError(
+                    f"is given as {given} (read as '{used_as}'), so the file has no column left for '{var_id}'; "
+                    f"the respondent id and the organisation must be two different columns",
+                    file=file, column=column_of[used_as],
+                )
             raise DataError(
                 f"no such column; the file's columns are {_preview(columns)}. Add a column '{var_id}' with {role}, "
                 f"or name your column with {option}='...' (drivers check --{option.replace('_', '-')} NAME)",
