@@ -10,28 +10,10 @@ import pytest
 
 from analysis.drivers import analyse_drivers
 from instrument import read_responses
+from cli_results import failed, ok
 
 EXAMPLE = Path(__file__).parents[1] / "data" / "example"
 CSV, SAV = EXAMPLE / "responses.csv", EXAMPLE / "responses.sav"
-
-
-def ok(res) -> str:
-    assert res.exit_code == 0, res.stdout + res.stderr
-    assert "Traceback" not in res.stderr + res.stdout
-    return res.stdout
-
-
-def failed(res, code: int, *fragments: str) -> str:
-    """A user error (exit 1) or a usage error (exit 2): a short message, no traceback."""
-    assert res.exit_code == code, (res.exit_code, res.stdout, res.stderr)
-    assert "Traceback" not in res.stderr + res.stdout
-    message = res.stderr.strip()
-    if code == 1:
-        assert message.startswith("error: ") and len(message.splitlines()) == 1, message
-    flat = " ".join(re.sub(r"[│╭╮╰╯─]", " ", message).split())
-    for fragment in fragments:
-        assert fragment in flat, flat
-    return flat
 
 
 @pytest.fixture(scope="module")

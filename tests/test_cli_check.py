@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from fixtures.responses.frames import file_state, numeric_frame, valid_frame, write_csv, write_sav
+from cli_results import ok
 
 FIXTURES = Path(__file__).parent / "fixtures" / "responses"
 
@@ -27,12 +28,6 @@ def user_error(res, *fragments: str) -> str:
     for fragment in fragments:
         assert fragment in message, message
     return message
-
-
-def ok(res) -> str:
-    assert res.exit_code == 0, res.stdout + res.stderr
-    assert "Traceback" not in res.stderr
-    return res.stdout
 
 
 def item_row(stdout: str, item: str) -> list[str]:

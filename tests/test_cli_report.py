@@ -10,23 +10,9 @@ from openpyxl import load_workbook
 
 from instrument import read_responses
 from report_fixtures import CSV, SAV
+from cli_results import failed, ok
 
 ARGS = ("--bootstrap", "200", "--seed", "7")
-
-
-def ok(res) -> str:
-    assert res.exit_code == 0, res.stdout + res.stderr
-    assert "Traceback" not in res.stderr + res.stdout
-    return res.stdout
-
-
-def failed(res, code: int, *fragments: str) -> str:
-    assert res.exit_code == code, (res.exit_code, res.stdout, res.stderr)
-    assert "Traceback" not in res.stderr + res.stdout
-    flat = " ".join(re.sub(r"[│╭╮╰╯─]", " ", res.stderr).split())
-    for fragment in fragments:
-        assert fragment in flat, flat
-    return flat
 
 
 def test_report_writes_the_files_prints_where_and_matches_the_json(run_cli, tmp_path, inst):

@@ -1,21 +1,9 @@
 """``drivers simulate`` through the real entry point: option values that would end in a traceback."""
 from __future__ import annotations
 
-import re
-
 import pytest
 
-
-def refused(res, code: int, *fragments: str) -> str:
-    assert res.exit_code == code, (res.exit_code, res.stdout, res.stderr)
-    assert "Traceback" not in res.stderr + res.stdout
-    message = res.stderr.strip()
-    if code == 1:
-        assert message.startswith("error: ") and len(message.splitlines()) == 1, message
-    flat = " ".join(re.sub(r"[│╭╮╰╯─]", " ", message).split())
-    for fragment in fragments:
-        assert fragment in flat, flat
-    return flat
+from cli_results import failed
 
 
 @pytest.mark.parametrize("args, code, fragments", [
@@ -30,20 +18,20 @@ def test_too_large_a_study_is_refused_before_the_work(run_cli, tmp_path, args, c
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     if "-o" not in args:
         args += ["-o", str(tmp_path / "s.csv")]
-    refused(run_cli("simulate", *args), code, *fragments)
+    failed(run_cli("simulate", *args), code, *fragments)
     assert not any(tmp_path.iterdir())
 
 
 def test_empty_output_name_is_a_one_line_error(run_cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     # Was: ValueError "PosixPath('.') has an empty name" from the default truth path.
-    refused(run_cli("simulate", "--truth-draws", "0", "--format", "csv", "-o", ""), 1, ".: is a folder; give a file name")
-    refused(run_cli("simulate", "--truth-draws", "0", "-o", ""), 1, "cannot tell the format from the extension")
+    failed(run_cli("simulate", "--truth-draws", "0", "--format", "csv", "-o", ""), 1, ".: is a folder; give a file name")
+    failed(run_cli("simulate", "--truth-draws", "0", "-o", ""), 1, "cannot tell the format from the extension")
     assert not any(tmp_path.iterdir())
 
 
 def test_truth_over_a_responses_file_is_refused(run_cli, tmp_path):
     out = tmp_path / "s.csv"
-    refused(run_cli("simulate", "--truth-draws", "0", "--n-per-org", "5", "-o", out, "--truth", out), 1,
+    failed(run_cli("simulate", "--truth-draws", "0", "--n-per-org", "5", "-o", out, "--truth", out), 1,
             "s.csv: is also a responses file (-o)", "--truth")
     assert not any(tmp_path.iterdir())
