@@ -4,11 +4,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test clean-venv
+CONSTRAINTS := constraints.txt
 
-$(STAMP): pyproject.toml
+.PHONY: demo test clean-venv constraints
+
+# Installs the exact versions in constraints.txt, so that a test never depends on the
+# day's package releases; pyproject.toml keeps the ranges.
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) -e '.[dev]'
 	touch $(STAMP)
 
 test: $(STAMP)
@@ -27,3 +31,14 @@ demo: $(STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+# Refresh constraints.txt on purpose: newest releases within pyproject.toml's ranges,
+# resolved in a throw-away environment; then run `make clean-venv test` and commit both.
+constraints:
+	rm -rf .venv-constraints
+	$(PYTHON) -m venv .venv-constraints
+	.venv-constraints/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	{ echo "# Exact versions that make test and make demo install (pip install -c constraints.txt)."; \
+	  echo "# pyproject.toml keeps the ranges. Refresh on purpose with: make constraints"; \
+	  .venv-constraints/bin/pip freeze --exclude-editable; } > $(CONSTRAINTS)
+	rm -rf .venv-constraints
