@@ -20,17 +20,19 @@ from __future__ import annotations
 import importlib
 
 _EXPORTS = {
-    "validate": "analysis.validation",
-    "ValidationResult": "analysis.validation_result",
-    "analyse_drivers": "analysis.drivers",
-    "DriverAnalysis": "analysis.drivers_result",
+    "validate": "analysis.validation.validation",
+    "ValidationResult": "analysis.validation.result",
+    "analyse_drivers": "analysis.drivers.analyse",
+    "DriverAnalysis": "analysis.drivers.result",
     "build_reports": "analysis.report",
-    "simulate_study": "analysis.simulation",
-    "construct_scores": "analysis.scores",
-    "keyed_items": "analysis.scores",
-    "invariance_steps": "analysis.invariance",
+    "simulate_study": "analysis.simulation.simulate",
+    "construct_scores": "analysis.scoring.scores",
+    "keyed_items": "analysis.scoring.scores",
+    "invariance_steps": "analysis.validation.invariance",
     "SEM": "analysis.sem",
 }
+# Modules a notebook imports by name (``from analysis import thresholds``).
+_MODULES = {"thresholds": "analysis.common.thresholds"}
 
 __all__ = sorted(_EXPORTS)
 
@@ -38,6 +40,8 @@ __all__ = sorted(_EXPORTS)
 def __getattr__(name: str):
     if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
+    if name in _MODULES:
+        return importlib.import_module(_MODULES[name])
     raise AttributeError(f"module 'analysis' has no attribute {name!r}")
 
 

@@ -134,7 +134,7 @@ def example_end_to_end(n_runs: int) -> dict:
 
 
 def example_stages(n_runs: int) -> tuple[dict, object]:
-    from analysis.drivers import analyse_drivers
+    from analysis.drivers.analyse import analyse_drivers
     from instrument import load_instrument, read_responses
 
     inst = load_instrument()
@@ -187,7 +187,7 @@ def scale_data(n_orgs: int, n_per_org: int) -> Path:
     """Simulated responses, cached as Parquet in the temp folder (not timed)."""
     import pandas as pd
 
-    from analysis.simulation import simulate_study
+    from analysis.simulation.simulate import simulate_study
     from instrument import load_instrument
 
     path = Path(tempfile.gettempdir()) / "service-drivers-bench" / f"responses_{n_orgs}x{n_per_org}.parquet"
@@ -219,14 +219,14 @@ def scale(n_orgs: int, n_per_org: int, n_runs: int, sem_orgs: int, whole_sem: bo
     print(f"  {out['command']} (progress bar on a pseudo-terminal): median {out['median_s']:.1f} s "
           f"({n_runs} run(s)), peak RSS {out['peak_rss_mb'] / 1024:.2f} GB; {load()}", flush=True)
 
-    from analysis.drivers_sem import fit_structural
+    from analysis.drivers.sem import fit_structural
     from instrument import load_instrument, read_responses
 
     inst = load_instrument()
     start = time.perf_counter()
     data, _ = read_responses(path, inst)
     out["read_s"] = time.perf_counter() - start
-    from analysis.drivers import analyse_drivers
+    from analysis.drivers.analyse import analyse_drivers
     res = analyse_drivers(data, inst, by="organisation", bootstrap=1000, seed=1, sem=False)
     out["in_process_stages_s"] = {"read": out["read_s"], **res.timings}
     print("  in-process stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in out["in_process_stages_s"].items())
@@ -252,7 +252,7 @@ def scale(n_orgs: int, n_per_org: int, n_runs: int, sem_orgs: int, whole_sem: bo
         msg += f"; whole sample (n = {whole.fit.n.iloc[0]:,}) {out['sem_whole_sample_s']:.0f} s"
     print(msg + f"; {load()}", flush=True)
 
-    from analysis.drivers_sample import analysis_sample
+    from analysis.drivers.sample import analysis_sample
     sample = analysis_sample(data, inst, by="organisation", outcome="satisfaction", drivers=inst.driver_keys)
     used = sample.frame[sample.used]
     rows = used[used.group == labels[0]]

@@ -5,7 +5,7 @@ Usage::
     .venv/bin/python benchmarks/bench_rank_stability.py [--studies 250] [--seed 20000]
 
 Simulates studies of four organisations with the generator of ``data/example``
-(:func:`analysis.simulation.simulate_study`, the default profiles), reads each back with
+(:func:`analysis.simulation.simulate.simulate_study`, the default profiles), reads each back with
 ``read_responses`` and runs ``analyse_drivers`` with the default settings (flagged
 respondents excluded, seven drivers, so in effect phone respondents are used; 2
 resamples: only the point ranks matter). The true top driver is the one with the
@@ -13,7 +13,7 @@ largest population LMG share in ``data/example/truth.json``. Prints, per size, t
 mean number of respondents used per organisation and the share of organisation samples
 in which the true top driver ranked first and the true top two were the top two.
 Record the figures in benchmarks/RESULTS.md (they justify
-:data:`analysis.thresholds.MIN_N_STABLE_RANKS`).
+:data:`analysis.common.thresholds.MIN_N_STABLE_RANKS`).
 """
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.drivers import analyse_drivers
-from analysis.simulation import simulate_study
+from analysis.drivers.analyse import analyse_drivers
+from analysis.simulation.simulate import simulate_study
 from instrument import load_instrument, read_responses
 
 ROOT = Path(__file__).parents[1]

@@ -38,11 +38,11 @@ def median_seconds(command: list[str], runs: int) -> float:
 
 
 def stages() -> dict[str, float]:
-    from analysis.sample import select_respondents
-    from analysis.scores import keyed_items
+    from analysis.scoring.sample import select_respondents
+    from analysis.scoring.scores import keyed_items
     from analysis.sem import SEM
-    from analysis.invariance import invariance_steps
-    from analysis.validation import validate
+    from analysis.validation.invariance import invariance_steps
+    from analysis.validation.validation import validate
     from instrument import load_instrument, read_responses
 
     out = {}
@@ -65,8 +65,8 @@ def stages() -> dict[str, float]:
 
 
 def write_items(folder: Path) -> Path:
-    from analysis.sample import select_respondents
-    from analysis.scores import keyed_items
+    from analysis.scoring.sample import select_respondents
+    from analysis.scoring.scores import keyed_items
     from instrument import load_instrument, read_responses
 
     inst = load_instrument()

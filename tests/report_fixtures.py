@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.drivers import analyse_drivers
-from analysis.validation import validate
+from analysis.drivers.analyse import analyse_drivers
+from analysis.validation.validation import validate
 from instrument import read_responses
 
 EXAMPLE = Path(__file__).parents[1] / "data" / "example"

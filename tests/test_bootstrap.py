@@ -11,19 +11,19 @@ import pingouin as pg
 import pytest
 import statsmodels.api as sm
 
-from analysis.bootstrap import (
-    bootstrap_importance,
-    group_generators,
-    percentile_interval,
-)
-from analysis.bootstrap_engine import (
+from analysis.bootstrap.engine import (
     chunk_sizes,
     cross_product_features,
     moments_from_sums,
     resample_counts,
 )
-from analysis.driver_data import ranks_descending
-from analysis.importance import importance_arrays, relative_importance
+from analysis.bootstrap.importance import (
+    bootstrap_importance,
+    group_generators,
+    percentile_interval,
+)
+from analysis.importance.driver_data import ranks_descending
+from analysis.importance.relative import importance_arrays, relative_importance
 from instrument.errors import DataError
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -114,7 +114,7 @@ def test_engine_point_estimates_equal_the_r_reference():
     """The weighted cross-product path, on the rows R analysed (tests/fixtures/r/importance_reference.R).
 
     Relative weights are checked here against R's eigen()-based computation, not against
-    :func:`analysis.importance.relative_weights` (which shares the engine's formulas).
+    :func:`analysis.importance.relative.relative_weights` (which shares the engine's formulas).
     """
     ref = json.loads((FIXTURES / "importance_reference.json").read_text())["simulated"]
     sim = pd.read_csv(FIXTURES / "importance_sim.csv")

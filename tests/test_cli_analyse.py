@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.drivers import analyse_drivers
+from analysis.drivers.analyse import analyse_drivers
 from instrument import read_responses
 from cli_results import failed, ok
 

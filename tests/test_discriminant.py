@@ -1,4 +1,4 @@
-"""analysis.discriminant pinned to semTools 0.5-6 ``htmt()`` and lavaan 0.6-14.
+"""analysis.validation.discriminant pinned to semTools 0.5-6 ``htmt()`` and lavaan 0.6-14.
 
 Reference values: tests/fixtures/r/reliability_{holzinger,survey}.R, stored as JSON next
 to the CSV data they used (runs without R). HTMT has the same definition as semTools, so
@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.discriminant import fornell_larcker, fornell_larcker_from_solution, htmt
-from analysis.reliability import CFASolution
-from analysis.thresholds import Threshold
+from analysis.common.thresholds import Threshold
+from analysis.validation.discriminant import fornell_larcker, fornell_larcker_from_solution, htmt
+from analysis.validation.reliability import CFASolution
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXACT = 1e-8

@@ -18,14 +18,14 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from analysis.bootstrap import bootstrap_importance  # noqa: E402
-from analysis.dominance import dominance_analysis  # noqa: E402
-from analysis.drivers import analyse_drivers  # noqa: E402
-from analysis.importance import relative_importance  # noqa: E402
-from analysis.kpis import kpi_table  # noqa: E402
-from analysis.regression import driver_regression  # noqa: E402
-from analysis.scores import construct_scores  # noqa: E402
-from analysis.simulation import simulate_study  # noqa: E402
+from analysis.bootstrap.importance import bootstrap_importance  # noqa: E402
+from analysis.drivers.analyse import analyse_drivers  # noqa: E402
+from analysis.drivers.kpis import kpi_table  # noqa: E402
+from analysis.importance.dominance import dominance_analysis  # noqa: E402
+from analysis.importance.regression import driver_regression  # noqa: E402
+from analysis.importance.relative import relative_importance  # noqa: E402
+from analysis.scoring.scores import construct_scores  # noqa: E402
+from analysis.simulation.simulate import simulate_study  # noqa: E402
 from instrument import DataError, ServiceDriversError, read_responses  # noqa: E402
 
 EXAMPLE = Path(__file__).parents[1] / "data" / "example"

@@ -1,4 +1,4 @@
-"""Simulation oracle for ``analyse_drivers``: studies with a known truth (:mod:`analysis.simulation`).
+"""Simulation oracle for ``analyse_drivers``: studies with a known truth (:mod:`analysis.simulation.simulate`).
 
 The truth is ``data/example/truth.json``: population values, from 200,000 simulated
 respondents per organisation, of the estimators' targets on the observed construct
@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.drivers import analyse_drivers
-from analysis.simulation import simulate_study
+from analysis.drivers.analyse import analyse_drivers
+from analysis.simulation.simulate import simulate_study
 from instrument import read_responses
 
 EXAMPLE = Path(__file__).parents[1] / "data" / "example"

@@ -9,7 +9,7 @@ Reference values:
   conditional-dominance table (to 3 decimals).
 * tests/fixtures/importance_reference.json, written by the hand-coded base-R script
   tests/fixtures/r/importance_reference.R (lm() refits of every subset, explicit loops
-  for dominance, eigen() for Johnson's weights): independent of analysis/importance.py.
+  for dominance, eigen() for Johnson's weights): independent of analysis/importance/relative.py.
 """
 from __future__ import annotations
 
@@ -24,12 +24,12 @@ import pingouin as pg
 import pytest
 import statsmodels.api as sm
 
-from analysis.dominance import (
+from analysis.importance.dominance import (
     complete_dominance_matrix,
     conditional_contributions,
     dominance_analysis,
 )
-from analysis.importance import (
+from analysis.importance.relative import (
     importance_arrays,
     lmg_shares,
     pratt_measure,
@@ -37,7 +37,7 @@ from analysis.importance import (
     relative_weights,
     subset_r2,
 )
-from analysis.subsets import shapley_weight_matrix, symmetric_chain_plan
+from analysis.importance.subsets import shapley_weight_matrix, symmetric_chain_plan
 from instrument.errors import DataError, ModelError
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -1,4 +1,4 @@
-"""analysis.invariance: the invariance table against lavaan (via the JSON fixtures of
+"""analysis.validation.invariance: the invariance table against lavaan (via the JSON fixtures of
 tests/fixtures/r/sem_*.R) and the Cheung & Rensvold / Chen decision rules."""
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.invariance import LEVELS, TABLE_COLUMNS, invariance_steps
 from analysis.sem import SEM
+from analysis.validation.invariance import LEVELS, TABLE_COLUMNS, invariance_steps
 from instrument.errors import ModelError
 from sem_fixture_data import HS_MODEL, SURVEY_MODEL
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis.kpis import ces, csat, fcr, kpi_table, nps, nps_interval, wilson_interval
+from analysis.drivers.kpis import ces, csat, fcr, kpi_table, nps, nps_interval, wilson_interval
 
 Z95 = 1.959963984540054
 

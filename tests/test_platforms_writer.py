@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.simulation import simulate_study
+from analysis.simulation.simulate import simulate_study
 from instrument import read_responses
 from instrument.platforms import read_limesurvey_export, write_limesurvey_export
 

@@ -10,8 +10,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from analysis.bootstrap import bootstrap_importance  # noqa: E402
-from analysis.priorities import (  # noqa: E402
+from analysis.bootstrap.importance import bootstrap_importance  # noqa: E402
+from analysis.drivers.priorities import (  # noqa: E402
     QUADRANTS,
     importance_performance,
     performance_0_100,

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from analysis.regression import driver_regression, variance_inflation
-from analysis.thresholds import Threshold
+from analysis.common.thresholds import Threshold
+from analysis.importance.regression import driver_regression, variance_inflation
 from instrument.errors import DataError, ModelError
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -1,4 +1,4 @@
-"""analysis.reliability pinned to R (psych 2.2.9, lavaan 0.6-14, semTools 0.5-6).
+"""analysis.validation.reliability pinned to R (psych 2.2.9, lavaan 0.6-14, semTools 0.5-6).
 
 Reference values come from tests/fixtures/r/reliability_{survey,holzinger}.R, stored as
 JSON beside the CSV data they used, so these tests run without R. Where our definition
@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.reliability import (
+from analysis.validation.reliability import (
     CFASolution, average_variance_extracted, composite_reliability, cronbach_alpha,
     item_analysis, model_based_reliability, omega_total, reliability_table,
 )
@@ -413,7 +413,7 @@ def test_reliability_table_needs_a_construct(hs, hs_solution):
 
 
 def test_reliability_table_takes_stricter_thresholds(hs, hs_solution):
-    from analysis.thresholds import Threshold
+    from analysis.common.thresholds import Threshold
     items = {f: hs[cols] for f, cols in HS_FACTORS.items()}
     strict_ave = Threshold("average variance extracted", ">=", 0.75, "a stricter reviewer")
     table = reliability_table(items, hs_solution, ave_threshold=strict_ave)

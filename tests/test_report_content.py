@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from analysis.bootstrap import ALL
+from analysis.bootstrap.importance import ALL
 from analysis.report.blocks import Figure, Notes, Table
 from analysis.report.content import report_content
 from analysis.report.i18n import Texts
@@ -199,9 +199,9 @@ def test_figure_rows_are_table_rows(example, inst):
 
 
 def test_whole_study_only_without_a_grouping_column(example, inst, tmp_path):
-    from analysis.drivers import analyse_drivers
+    from analysis.drivers.analyse import analyse_drivers
     from analysis.report import build_reports
-    from analysis.validation import validate
+    from analysis.validation.validation import validate
 
     part = example.data[example.data.organisation == "Energie"]
     res = analyse_drivers(part, inst, by=None, bootstrap=20, seed=1, sem=False)

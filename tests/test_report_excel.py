@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from analysis.drivers import analyse_drivers
+from analysis.drivers.analyse import analyse_drivers
 from analysis.report import build_reports
-from analysis.validation import validate
+from analysis.validation.validation import validate
 
 PERSONAL = "Mail me op a.b@example.nl of bel +31 6 1234 5678; rekening DE89 3704 0044 0532 0130 00. Sanne hielp."
 

@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from analysis.drivers import analyse_drivers
+from analysis.drivers.analyse import analyse_drivers
 from analysis.report import build_reports
 from analysis.report.manifest import MANIFEST
-from analysis.validation import validate
+from analysis.validation.validation import validate
 from instrument.errors import ServiceDriversError
 
 

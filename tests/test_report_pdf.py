@@ -11,8 +11,8 @@ from analysis.report import build_reports, slugify
 from analysis.report.blocks import Figure
 from analysis.report.figures import draw
 from analysis.report.i18n import Texts
-from analysis.report.render_html import png_data_uri
-from analysis.report.render_pdf import printable_text, render_pdf
+from analysis.report.render.html import png_data_uri
+from analysis.report.render.pdf import printable_text, render_pdf
 
 
 @pytest.fixture(scope="module")

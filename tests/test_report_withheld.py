@@ -13,15 +13,15 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analysis.bootstrap import ALL
-from analysis.drivers import analyse_drivers
-from analysis.kpis import nps
+from analysis.bootstrap.importance import ALL
+from analysis.drivers.analyse import analyse_drivers
+from analysis.drivers.kpis import nps
 from analysis.report import build_reports
 from analysis.report.appendix import technical_notes
 from analysis.report.content import report_content
 from analysis.report.scope import StudyResults, shown_groups
 from analysis.report.voice import sample_voice
-from analysis.validation import validate
+from analysis.validation.validation import validate
 from instrument.errors import ServiceDriversError
 
 SMALL = {"Klein": 20, "Tiny": 8}

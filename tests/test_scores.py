@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.scores import construct_scores, keyed_items, min_answered, performance
+from analysis.scoring.scores import construct_scores, keyed_items, min_answered, performance
 
 
 def _blank(inst, **answers):

@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.importance import importance_arrays
-from analysis.scores import construct_scores
-from analysis.simulation import DRIVERS, DataFeatures, simulate_study
-from analysis.simulation_model import DRIVER_CORRELATION, default_profiles, draw_organisation
-from analysis.simulation_text import COMPLAINT, HOSTILE, PRAISE, compose_answer
-from analysis.simulation_truth import latent_truth
+from analysis.importance.relative import importance_arrays
+from analysis.scoring.scores import construct_scores
+from analysis.simulation.model import DRIVER_CORRELATION, default_profiles, draw_organisation
+from analysis.simulation.simulate import DRIVERS, DataFeatures, simulate_study
+from analysis.simulation.text import COMPLAINT, HOSTILE, PRAISE, compose_answer
+from analysis.simulation.truth import latent_truth
 from instrument.errors import ServiceDriversError
 
 PHONE = 1

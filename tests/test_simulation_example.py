@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.importance import relative_importance
-from analysis.scores import construct_scores
-from analysis.simulation import DRIVERS, simulate_study
+from analysis.importance.relative import relative_importance
+from analysis.scoring.scores import construct_scores
+from analysis.simulation.simulate import DRIVERS, simulate_study
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "example"
 

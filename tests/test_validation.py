@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.reliability import cronbach_alpha
-from analysis.sample import select_respondents
-from analysis.scores import keyed_items
-from analysis.validation import validate
+from analysis.scoring.sample import select_respondents
+from analysis.scoring.scores import keyed_items
+from analysis.validation.reliability import cronbach_alpha
+from analysis.validation.validation import validate
 from instrument import DataError, read_responses
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -223,8 +223,8 @@ def test_fmi_summary_is_of_the_loadings(result):
 
 def test_model_based_reliability_is_computed_once_per_group(example, inst, monkeypatch):
     """Finding 14/15: once per group, not once per construct."""
-    import analysis.reliability as reliability
-    import analysis.validation as validation
+    import analysis.validation.reliability as reliability
+    import analysis.validation.validation as validation
 
     calls = []
     original = reliability.model_based_reliability

@@ -1,9 +1,9 @@
 """``drivers analyse``: driver impact per group, improvement priorities and KPIs.
 
 Reads the responses with the same reader (and options) as ``drivers check``, runs
-:func:`analysis.drivers.analyse_drivers` and prints its tables; ``--json FILE`` writes
-:meth:`~analysis.drivers_result.DriverAnalysis.to_dict` (the format is specified in
-:mod:`analysis.drivers_json`). Every number printed comes from the analysis result;
+:func:`analysis.drivers.analyse.analyse_drivers` and prints its tables; ``--json FILE`` writes
+:meth:`~analysis.drivers.result.DriverAnalysis.to_dict` (the format is specified in
+:mod:`analysis.drivers.json_document`). Every number printed comes from the analysis result;
 this module only formats. The bootstrap progress bar goes to stderr.
 """
 from __future__ import annotations
@@ -17,16 +17,16 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from analysis.bootstrap import ALL
+from analysis.bootstrap.importance import ALL
 from analysis.cli.app import app, console, err_console
 from analysis.cli.reading import (
     DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, JsonOpt,
     SheetOpt, SourceOpt, check_bootstrap, check_choice, read_for_command, usable_or_fail,
 )
-from analysis.drivers import CROSSHAIRS, IMPORTANCE_MEASURES, OUTCOMES, analyse_drivers
-from analysis.drivers_result import DriverAnalysis
-from analysis.drivers_sample import REASON_CODES
-from analysis.outputs import check_writable, write_json
+from analysis.common.outputs import check_writable, write_json
+from analysis.drivers.analyse import CROSSHAIRS, IMPORTANCE_MEASURES, OUTCOMES, analyse_drivers
+from analysis.drivers.result import DriverAnalysis
+from analysis.drivers.sample import REASON_CODES
 
 # Above this many groups the per-channel KPI table is left to --json (it would run to
 # thousands of lines).

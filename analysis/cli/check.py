@@ -16,7 +16,7 @@ from analysis.cli.reading import (
     DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, JsonOpt,
     SheetOpt, SourceOpt, read_for_command, usable_or_fail,
 )
-from analysis.outputs import check_writable, write_json
+from analysis.common.outputs import check_writable, write_json
 from instrument import QualityReport
 from instrument.reader.table import show_delimiter
 

@@ -9,14 +9,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from analysis.cli.app import app, console
-from analysis.simulation import DEFAULT_SEED, simulate_study
-from analysis.outputs import check_writable
-from analysis.simulation_io import (
+from analysis.common.outputs import check_writable
+from analysis.simulation.io import (
     output_format,
     truth_path_for,
     write_responses,
     write_truth,
 )
+from analysis.simulation.simulate import DEFAULT_SEED, simulate_study
 from instrument import load_instrument
 from instrument.errors import ServiceDriversError
 

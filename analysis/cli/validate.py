@@ -1,6 +1,6 @@
 """``drivers validate``: psychometric validation of the questionnaire on a response file.
 
-Every number printed comes from :class:`analysis.validation_result.ValidationResult`;
+Every number printed comes from :class:`analysis.validation.result.ValidationResult`;
 this module only formats. ``--json FILE`` writes ``ValidationResult.to_dict()``.
 """
 from __future__ import annotations
@@ -18,9 +18,9 @@ from analysis.cli.reading import (
     DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, JsonOpt,
     SheetOpt, SourceOpt, check_choice, read_for_command, usable_or_fail,
 )
-from analysis.outputs import check_writable, write_json
-from analysis.validation import MISSING_METHODS, validate as run_validation
-from analysis.validation_result import GROUP_ALL, ValidationResult
+from analysis.common.outputs import check_writable, write_json
+from analysis.validation.result import GROUP_ALL, ValidationResult
+from analysis.validation.validation import MISSING_METHODS, validate as run_validation
 
 OK, FAIL = "[green]✓[/]", "[red]✗[/]"
 

@@ -4,8 +4,8 @@
 writes for the whole study and for each organisation with enough respondents a
 self-contained HTML report and the same as PDF, plus one Excel workbook with every
 table. The report layer computes nothing: it renders
-:class:`~analysis.drivers_result.DriverAnalysis`,
-:class:`~analysis.validation_result.ValidationResult` and the reader's
+:class:`~analysis.drivers.result.DriverAnalysis`,
+:class:`~analysis.validation.result.ValidationResult` and the reader's
 :class:`~instrument.reader.quality.QualityReport` (see :mod:`analysis.report.content`).
 Open answers are masked (:mod:`analysis.report.privacy`) and escaped. Groups with fewer
 usable (not flagged) respondents than ``min_group_n`` show no figures, and their
@@ -35,16 +35,16 @@ from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from analysis.bootstrap import ALL
-from analysis.outputs import check_writable
+from analysis.bootstrap.importance import ALL
+from analysis.common.outputs import check_writable
 from analysis.report.content import report_content, withheld_notes
 from analysis.report.figures import draw
 from analysis.report.i18n import LANGUAGES, Texts
 from analysis.report.manifest import MANIFEST, previous_files, replace_manifest
 from analysis.report.privacy import names_from_agent_ids
-from analysis.report.render_excel import render_excel
-from analysis.report.render_html import render_html
-from analysis.report.render_pdf import render_pdf
+from analysis.report.render.excel import render_excel
+from analysis.report.render.html import render_html
+from analysis.report.render.pdf import render_pdf
 from analysis.report.scope import StudyResults, group_label, shown_groups, usable_group_sizes, withheld_channels
 from analysis.report.voice import sample_voice
 from instrument.errors import ServiceDriversError
@@ -245,7 +245,7 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
         a group, a channel below it shows no KPIs, nor do the next smallest channels
         when the channels withheld add up to fewer than it.
     bootstrap, seed : int
-        Passed to :func:`analysis.drivers.analyse_drivers` (the seed also draws the quotes).
+        Passed to :func:`analysis.drivers.analyse.analyse_drivers` (the seed also draws the quotes).
     drivers : sequence of str, optional
         The drivers to analyse (default all seven); without the phone-only drivers
         (``wait_time``, ``menu``) every channel's respondents count, so reports per
@@ -269,8 +269,8 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
         A bad option, an output that cannot be written or would overwrite the input
         file, precomputed results with a group below the minimum, or every group below it.
     """
-    from analysis.drivers import analyse_drivers
-    from analysis.validation import validate
+    from analysis.drivers.analyse import analyse_drivers
+    from analysis.validation.validation import validate
 
     lang = lang.lower() if isinstance(lang, str) else lang
     inputs = (Path(str(quality.file)),) if getattr(quality, "file", None) else ()

@@ -10,15 +10,15 @@ import re
 
 import pandas as pd
 
-from analysis import thresholds
-from analysis.bootstrap import ALL
-from analysis.drivers_sample import REASON_CODES
+from analysis.bootstrap.importance import ALL
+from analysis.common import thresholds
+from analysis.drivers.sample import REASON_CODES
 from analysis.report.blocks import Column, Heading, Notes, Paragraph, Section, Table
 from analysis.report.i18n import Texts
 from analysis.report.privacy import mask_personal_data
 from analysis.report.scope import (driver_label, drivers_shown, group_header, group_label, importance_used,
                                    shown_groups, usable_sizes)
-from analysis.validation_result import GROUP_ALL
+from analysis.validation.result import GROUP_ALL
 
 
 def sections(results, group: str, shown: list[str], t: Texts) -> list[Section]:

@@ -1,7 +1,7 @@
 """Assemble what a report shows from the result objects: pure, no I/O, no statistics.
 
-Every figure comes from :class:`~analysis.drivers_result.DriverAnalysis` (importance,
-priorities, KPIs, differences, exclusions), :class:`~analysis.validation_result.ValidationResult`
+Every figure comes from :class:`~analysis.drivers.result.DriverAnalysis` (importance,
+priorities, KPIs, differences, exclusions), :class:`~analysis.validation.result.ValidationResult`
 or the reader's :class:`~instrument.reader.quality.QualityReport`; this module picks,
 orders, labels and withholds them. Tables keep the computed values unrounded (the
 renderers format them), so the workbook and the HTML show the numbers of
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.bootstrap import ALL
+from analysis.bootstrap.importance import ALL
 from analysis.report import appendix
 from analysis.report.blocks import (Column, Figure, Heading, Notes, Paragraph, ReportContent, Section, Summary,
                                     Table, TopDriver)

@@ -2,7 +2,7 @@
 
 **Minimum group size.** Every decision is made on *usable* respondents: those not
 flagged as unreliable (straight-lining, speeding, too many missing answers), by the
-selection rule every analysis uses (:func:`analysis.sample.select_respondents`). A group
+selection rule every analysis uses (:func:`analysis.scoring.sample.select_respondents`). A group
 with fewer usable respondents than ``min_group_n`` is *withheld*: no report, no
 figure, and :func:`analysis.report.build_reports` leaves its respondents out before
 analysing, so that no figure of it can be worked out by subtracting the shown groups
@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analysis.bootstrap import ALL
+from analysis.bootstrap.importance import ALL
 from analysis.report.i18n import Texts
-from analysis.sample import select_respondents
+from analysis.scoring.sample import select_respondents
 
 
 @dataclass(frozen=True)

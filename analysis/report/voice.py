@@ -1,7 +1,7 @@
 """Voice of the customer: a reproducible sample of open answers per NPS group, masked.
 
 For each group the answers of promoters (9-10), passives (7-8) and detractors (0-6)
-(Reichheld 2003; the cut-offs of :mod:`analysis.kpis`) are sampled with a seed derived
+(Reichheld 2003; the cut-offs of :mod:`analysis.drivers.kpis`) are sampled with a seed derived
 from the analysis seed and the group's name, so the same data and seed give the same
 quotes.
 
@@ -21,8 +21,8 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from analysis.bootstrap import ALL
-from analysis.kpis import NPS_DETRACTOR, NPS_PROMOTER
+from analysis.bootstrap.importance import ALL
+from analysis.drivers.kpis import NPS_DETRACTOR, NPS_PROMOTER
 from analysis.report.blocks import Quote, QuoteGroup, Voice
 from analysis.report.i18n import Texts
 from analysis.report.privacy import mask_personal_data

@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import math
 
-from analysis import thresholds
+from analysis.common import thresholds
 
 SECTIONS = (("=~", "Latent Variables"), ("~", "Regressions"), ("~~", "Covariances"),
             ("~1", "Intercepts"), ("var", "Variances"))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from analysis.simulation import simulate_study
+from analysis.simulation.simulate import simulate_study
 from instrument import load_instrument
 from instrument.platforms import write_limesurvey_export
 

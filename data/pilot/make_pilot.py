@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.simulation import DataFeatures, simulate_study
+from analysis.simulation.simulate import DataFeatures, simulate_study
 from instrument import load_instrument
 
 SEED = 2025

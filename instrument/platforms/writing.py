@@ -52,7 +52,7 @@ def write_limesurvey_export(responses: pd.DataFrame, path: str | Path, inst: Ins
     ----------
     responses : DataFrame
         Responses in the raw file layout with our codes, e.g.
-        ``analysis.simulation.simulate_study(...).responses`` (``channel`` as its code,
+        ``analysis.simulation.simulate.simulate_study(...).responses`` (``channel`` as its code,
         scale items 1-7, 99 = not applicable, blank = missing). Variables it lacks are
         written empty.
     path : str or Path
@@ -86,7 +86,7 @@ def write_limesurvey_export(responses: pd.DataFrame, path: str | Path, inst: Ins
     --------
     >>> import pathlib, tempfile
     >>> from instrument import load_instrument, read_responses
-    >>> from analysis.simulation import simulate_study
+    >>> from analysis.simulation.simulate import simulate_study
     >>> inst = load_instrument()
     >>> study = simulate_study(inst, n_orgs=1, n_per_org=20, seed=1, truth_draws=0)
     >>> path = write_limesurvey_export(study.responses, pathlib.Path(tempfile.mkdtemp()) / "export.csv", inst)

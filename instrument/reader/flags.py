@@ -22,7 +22,7 @@ counted (they were not asked).
     Fewer than half of the applicable driver items are answered, where a 'not
     applicable / don't know' answer counts as answered (the respondent gave an answer,
     and N/A is a legitimate one); blanks and invalid values read as missing do not.
-    Half is the same share the construct scores require (:mod:`analysis.scores`).
+    Half is the same share the construct scores require (:mod:`analysis.scoring.scores`).
 ``flag_speeding``
     The completion time ``duration_sec`` is below 40% of the median completion time of
     all respondents with a duration. Respondents without a duration are not flagged;

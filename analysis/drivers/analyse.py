@@ -1,0 +1,367 @@
+"""Driver impact per organisation and improvement priorities: the whole analysis in one call.
+
+:func:`analyse_drivers` ties the statistics modules together. For every group (e.g.
+organisation) and for the whole sample (group ``"all"``) it computes
+
+* **construct scores** (:mod:`analysis.scoring.scores`) and each driver's performance (0-100);
+* an **OLS regression** of the outcome on the driver scores with HC3 standard errors,
+  standardized betas and VIFs (:mod:`analysis.importance.regression`);
+* **relative importance**: LMG shares over all ``2**p`` subsets (Lindeman, Merenda &
+  Gold 1980), Johnson's (2000) relative weights, Pratt's measure
+  (:mod:`analysis.importance.relative`) and complete/conditional/general dominance (Azen &
+  Budescu 2003; :mod:`analysis.importance.dominance`);
+* a **structural model**, latent drivers -> outcome, by FIML (:mod:`analysis.drivers.sem`);
+* a **bootstrap** of respondents within each group (Efron & Tibshirani 1993;
+  :mod:`analysis.bootstrap.importance`): percentile intervals of betas, LMG shares and ranks, and
+  differences between groups and between each group and the rest of the sample;
+* **priorities**: importance-performance quadrants (Martilla & James 1977) and a
+  priority rank with its bootstrap interval (:mod:`analysis.drivers.priorities`);
+* the **CX KPIs** CSAT, NPS (Reichheld 2003), CES and FCR per group and channel
+  (:mod:`analysis.drivers.kpis`).
+
+Who is analysed and why others are not is decided in :mod:`analysis.drivers.sample`;
+the result object is :class:`analysis.drivers.result.DriverAnalysis`, and its JSON
+document (``drivers analyse --json``) is specified in :mod:`analysis.drivers.json_document`.
+Nothing here reads or writes files.
+
+References
+----------
+Lindeman, R. H., Merenda, P. F., & Gold, R. Z. (1980). *Introduction to Bivariate and
+    Multivariate Analysis*. Scott, Foresman.
+Azen, R., & Budescu, D. V. (2003). The dominance analysis approach for comparing
+    predictors in multiple regression. *Psychological Methods*, 8(2), 129-148.
+Johnson, J. W. (2000). A heuristic method for estimating the relative weight of
+    predictor variables in multiple regression. *Multivariate Behavioral Research*,
+    35(1), 1-19.
+Martilla, J. A., & James, J. C. (1977). Importance-performance analysis. *Journal of
+    Marketing*, 41(1), 77-79.
+Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. Chapman & Hall.
+Reichheld, F. F. (2003). The one number you need to grow. *Harvard Business Review*,
+    81(12), 46-54.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.bootstrap.importance import ALL, bootstrap_importance
+from analysis.common.checks import check_level
+from analysis.drivers.priorities import CROSSHAIRS
+from analysis.drivers.result import DriverAnalysis, Settings
+from analysis.drivers.sample import GROUP, analysis_sample, min_used_per_group
+from analysis.drivers.sem import fit_structural
+from analysis.drivers.tables import (assemble_importance, group_table, kpi_tables, priority_result,
+                                     regression_tables, warning_table)
+from analysis.importance.dominance import dominance_result
+from analysis.importance.driver_data import driver_covariance
+from analysis.importance.regression import driver_regression
+from analysis.importance.relative import arrays_or_raise, importance_result
+from analysis.scoring.scores import scale_range
+from analysis.sem.estimate import limit_blas_threads
+from instrument import DataError, Instrument, ServiceDriversError, load_instrument
+
+OUTCOMES = ("satisfaction", "csat", "nps", "ces")
+IMPORTANCE_MEASURES = {"lmg": "lmg", "weights": "relative_weight", "beta": "abs_beta", "sem": "sem"}
+# The statistics whose group differences the analysis reports (of bootstrap.DIFFERENCE_STATISTICS).
+REPORTED_DIFFERENCES = ("lmg_pct", "std_beta")
+# Pairwise differences for more groups than this would be G(G-1)/2 rows per driver and
+# statistic (19,900 for 200 groups); by default only 'versus the rest' is then computed.
+MAX_PAIRWISE_GROUPS = 20
+
+
+def analyse_drivers(
+    data: pd.DataFrame,
+    inst: Instrument | None = None,
+    *,
+    by: str | None = "organisation",
+    outcome: str = "satisfaction",
+    drivers: Sequence[str] | None = None,
+    bootstrap: int = 2000,
+    seed: int | None = None,
+    level: float = 0.95,
+    importance: str = "lmg",
+    crosshair: str = "mean",
+    exclude_flagged: bool = True,
+    sem: bool = True,
+    pairwise: bool | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> DriverAnalysis:
+    """Estimate each driver's impact on the outcome per group, with priorities and KPIs.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Responses from :func:`instrument.read_responses` (item columns, ``channel``,
+        the KPI questions and the ``flag_*`` columns).
+    inst : Instrument, optional
+        The questionnaire; the shipped one by default.
+    by : str or None, default 'organisation'
+        Column whose values are the groups. None analyses the whole sample only.
+    outcome : {'satisfaction', 'csat', 'nps', 'ces'}
+        The satisfaction score (mean of its three items) or one KPI question's answer.
+    drivers : sequence of str, optional
+        Driver keys; all seven by default. Leaving out the phone-only drivers
+        (``wait_time``, ``menu``) lets respondents of every channel be analysed.
+    bootstrap : int, default 2000
+        Resamples of respondents per group (at least 2; 1000 or more for 95% intervals).
+    seed : int, optional
+        Seed of the bootstrap: the resamples are exactly those of
+        ``bootstrap_importance(used_rows, outcome, drivers, group=by, seed=seed,
+        whole_sample=True)``. Without a seed one is drawn and reported (``settings.seed``).
+    level : float, default 0.95
+        Confidence level of every interval.
+    importance : {'lmg', 'weights', 'beta', 'sem'}
+        The importance behind the quadrants and priorities: LMG share of R², Johnson's
+        relative weights, absolute standardized betas, or absolute standardized SEM
+        paths (no bootstrap, hence no rank intervals for the priorities; a group whose
+        SEM fit has an error-severity problem gets no SEM estimates and no priorities,
+        with a warning).
+    crosshair : {'mean', 'median', 'midpoint'}
+        Where the importance-performance quadrants are split (see
+        :mod:`analysis.drivers.priorities`).
+    exclude_flagged : bool, default True
+        Leave out respondents flagged as straight-liners, speeders or with too many
+        missing answers (listed in ``excluded``).
+    sem : bool, default True
+        Fit the structural model (about 0.3 s per group of a few hundred).
+    pairwise : bool, optional
+        Differences between every pair of groups; by default only when there are at
+        most 20 groups (each group against the rest is always computed).
+    progress : callable, optional
+        Called as ``progress(stage, done, total)``; stage is 'bootstrap' (in resamples)
+        or 'sem' (in models).
+
+    Returns
+    -------
+    DriverAnalysis
+        Tables ``importance``, ``groups``, ``regression``, ``dominance``, ``sem``,
+        ``kpis``, ``differences``, ``excluded``, ``exclusion_counts``, ``warnings``;
+        ``summary()``, ``to_dict()``, ``plot_priorities()``, ``plot_importance()``.
+
+    Raises
+    ------
+    ServiceDriversError
+        A bad option value, an unknown column, or a group with too few usable
+        respondents for the number of drivers (the message names it and says what to do)
+        when no group can be left out instead (see below).
+
+    Notes
+    -----
+    Importance uses respondents with an outcome and a score for every driver; the
+    structural model and the KPIs use every respondent not excluded as flagged. So with
+    ``importance='sem'`` a driver's importance (its SEM path, FIML on everyone
+    reachable) and its performance (mean score of the used respondents) come from two
+    samples of the same group; the performance is the same under every importance
+    option. A group too small for the regression (fewer usable respondents than
+    drivers + 2, or a driver score or the outcome that does not vary among them, or
+    exactly collinear drivers) is left out of the importance analysis with the reason
+    ``small_group`` (:mod:`analysis.drivers.sample`) as long as another group can be
+    analysed. The
+    whole sample ``"all"`` is bootstrapped from the groups' resamples pooled, i.e.
+    stratified by group (each organisation keeps its size, as in a design that samples
+    organisations separately); with ``by=None`` it is resampled as one sample.
+
+    References
+    ----------
+    Lindeman, Merenda & Gold (1980); Azen & Budescu (2003); Johnson (2000); Martilla &
+    James (1977); Efron & Tibshirani (1993); Reichheld (2003).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from instrument import load_instrument, read_responses
+    >>> from analysis.simulation.simulate import simulate_study
+    >>> inst = load_instrument()
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "study.csv"
+    >>> simulate_study(inst, n_orgs=2, n_per_org=300, seed=5, truth_draws=0).responses.to_csv(path, index=False)
+    >>> data, quality = read_responses(path, inst)
+    >>> res = analyse_drivers(data, inst, bootstrap=200, seed=1, sem=False)
+    >>> res.groups[["group", "n_input", "n_used"]].values.tolist()
+    [['Energie', 300, 157], ['Telecom', 300, 170], ['all', 600, 327]]
+    >>> sorted(res.group("Energie").driver[:2])          # the two most important drivers
+    ['empathy', 'reliability']
+    >>> res.excluded.code.value_counts()[lambda n: n > 0].to_dict()    # who is not used, and why
+    {'not_asked': 237, 'flagged': 36}
+    """
+    start = time.perf_counter()
+    inst = inst if inst is not None else load_instrument()
+    drivers = _check_options(inst, drivers, outcome, bootstrap, seed, importance, crosshair, sem)
+    level = check_level(level)
+    sample = analysis_sample(data, inst, by=by, outcome=outcome, drivers=drivers,
+                             exclude_flagged=exclude_flagged)
+    frame = sample.frame
+    used = frame.loc[sample.used, [GROUP, *drivers, outcome]].reset_index(drop=True)
+    labels = [] if by is None else sorted(frame[GROUP].dropna().unique().tolist())
+    _check_groups(labels, used, sample, drivers, by)
+    labels = [g for g in labels if g not in sample.left_out]
+    clock = _Clock(start)
+    clock.lap("sample")
+    with limit_blas_threads(1):        # many small problems: BLAS threads cost more than they save
+        return _analyse(data, inst, sample, used, labels, clock, by=by, outcome=outcome, drivers=drivers,
+                        bootstrap=bootstrap, seed=seed, level=level, importance=importance, crosshair=crosshair,
+                        exclude_flagged=exclude_flagged, sem=sem, pairwise=pairwise, progress=progress)
+
+
+def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, bootstrap, seed, level, importance,
+             crosshair, exclude_flagged, sem, pairwise, progress) -> DriverAnalysis:
+    """The body of :func:`analyse_drivers`, after the options are checked and the sample is drawn."""
+    frame = sample.frame
+    everything = [*labels, ALL]
+    parts = dict(tuple(used.groupby(GROUP, sort=False))) if labels else {}
+    parts[ALL] = used
+    regressions, importances, dominances = {}, {}, {}
+    for g in everything:
+        regressions[g], importances[g], dominances[g] = _point_analyses(parts[g], g, outcome, drivers, level, by)
+    clock.lap("point")
+
+    entropy = int(np.random.SeedSequence(seed).entropy)       # the seed, or one drawn and reported
+    if labels:
+        boot = bootstrap_importance(used, outcome, drivers, group=GROUP, n_resamples=bootstrap, level=level,
+                                    seed=entropy, whole_sample=True, progress=_staged(progress, "bootstrap"))
+        boot_all = boot.whole
+    else:
+        boot = None
+        boot_all = bootstrap_importance(used.drop(columns=GROUP), outcome, drivers, n_resamples=bootstrap,
+                                        level=level, seed=entropy, progress=_staged(progress, "bootstrap"))
+    clock.lap("bootstrap")
+
+    structural = None
+    if sem:
+        reachable = sample.reachable
+        structural = fit_structural(data.loc[reachable], inst, frame[GROUP].to_numpy()[reachable], labels,
+                                    drivers=drivers, outcome=outcome, whole_sample=ALL,
+                                    progress=_staged(progress, "sem"))
+        clock.lap("sem")
+    measure = IMPORTANCE_MEASURES[importance]
+    scale = _driver_scale(inst, drivers)
+    prio = priority_result([b for b in (boot, boot_all) if b is not None], measure, crosshair, scale, level,
+                           structural)
+    differences = pd.DataFrame()
+    if len(labels) > 1:
+        do_pairwise = len(labels) <= MAX_PAIRWISE_GROUPS if pairwise is None else bool(pairwise)
+        differences = pd.concat([boot.group_differences(s, pairwise=do_pairwise, versus_rest=True)
+                                 for s in REPORTED_DIFFERENCES], ignore_index=True)
+
+    clock.lap("priorities")
+    kpis = kpi_tables(data.loc[sample.reachable], frame[GROUP].to_numpy()[sample.reachable], inst,
+                      grouped=by is not None, level=level)
+    clock.lap("kpis")
+    excluded = sample.excluded
+    table = assemble_importance(everything, drivers, importances, regressions, boot, boot_all, prio, structural)
+    groups = group_table(everything, frame, sample.used, excluded, regressions, boot, boot_all, structural, prio)
+    settings = Settings(by=by, outcome=outcome, drivers=tuple(drivers), n_resamples=int(bootstrap), seed=entropy,
+                        level=level, importance=importance, crosshair=crosshair,
+                        exclude_flagged=exclude_flagged, sem=sem)
+    counts = (excluded.groupby([GROUP, "code"], observed=False, dropna=False).size().rename("n").reset_index()
+              if len(excluded) else pd.DataFrame(columns=[GROUP, "code", "n"]))
+    coefficients, dominance, conditional = regression_tables(everything, regressions, dominances)
+    warnings = warning_table(groups, regressions, structural, sample, settings, prio)
+    clock.lap("tables")
+    return DriverAnalysis(
+        settings=settings, importance=table, groups=groups, regression=coefficients, dominance=dominance,
+        conditional_dominance=conditional, sem=structural.paths if structural else None,
+        sem_fit=structural.fit if structural else None, kpis=kpis, differences=differences,
+        excluded=excluded, exclusion_counts=counts[counts.n > 0].reset_index(drop=True),
+        warnings=warnings, timings=clock.laps,
+        used=frame.loc[sample.used, ["respondent_id", GROUP, *drivers, outcome]].reset_index(drop=True),
+        n_input=len(frame), n_used=int(sample.used.sum()), bootstrap=boot, bootstrap_all=boot_all,
+        priorities=prio, structural=structural, regressions=regressions, importances=importances,
+        dominances=dominances,
+    )
+
+
+class _Clock:
+    """Seconds spent per stage (``DriverAnalysis.timings``)."""
+
+    def __init__(self, start: float) -> None:
+        self.last, self.laps = start, {}
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps[stage] = now - self.last
+        self.last = now
+
+
+def _staged(progress: Callable[[str, int, int], None] | None, stage: str) -> Callable[[int, int], None] | None:
+    """A module's ``progress(done, total)`` reported as ``progress(stage, done, total)``."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(stage, done, total)
+
+
+def _point_analyses(part: pd.DataFrame, group: str, outcome: str, drivers: list[str], level: float, by):
+    """Regression, relative importance and dominance of one group (the importance measures computed once)."""
+    try:
+        regression = driver_regression(part, outcome, drivers, level=level)
+        cov, drivers, n = driver_covariance(part, outcome, drivers, matrix=False)
+        arrays = arrays_or_raise(cov, drivers, outcome)
+        return regression, importance_result(arrays, drivers, outcome, n), dominance_result(arrays, drivers)
+    except ServiceDriversError as exc:
+        where = "the whole sample" if group == ALL else f"group '{group}' of '{by}'"
+        raise type(exc)(f"{where}: {exc}") from None
+
+
+def _check_options(inst, drivers, outcome, bootstrap, seed, importance, crosshair, sem) -> list[str]:
+    keys = inst.driver_keys
+    drivers = list(keys) if drivers is None else [drivers] if isinstance(drivers, str) else list(drivers)
+    unknown = [d for d in drivers if d not in keys]
+    if unknown or not drivers:
+        raise ServiceDriversError(f"unknown driver(s) {', '.join(map(repr, unknown)) or '(none given)'}; "
+                                  f"choose from {', '.join(keys)}")
+    if len(set(drivers)) != len(drivers):
+        raise ServiceDriversError(f"drivers lists a driver twice: {', '.join(drivers)}")
+    if outcome not in OUTCOMES:
+        raise ServiceDriversError(f"unknown outcome {outcome!r}; choose one of {', '.join(OUTCOMES)}")
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 2:
+        raise ServiceDriversError(f"bootstrap must be a whole number of resamples of at least 2 (e.g. 2000), "
+                                  f"got {bootstrap!r}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise ServiceDriversError(f"seed must be a whole number of 0 or more, got {seed!r}")
+    if importance not in IMPORTANCE_MEASURES:
+        raise ServiceDriversError(f"unknown importance {importance!r}; choose one of {', '.join(IMPORTANCE_MEASURES)}")
+    if importance == "sem" and not sem:
+        raise ServiceDriversError("importance 'sem' needs the structural model: do not turn it off (sem=False, "
+                                  "--no-sem), or choose lmg, weights or beta")
+    if crosshair not in CROSSHAIRS:
+        raise ServiceDriversError(f"unknown crosshair {crosshair!r}; choose one of {', '.join(CROSSHAIRS)}")
+    return drivers
+
+
+def _check_groups(labels: list[str], used: pd.DataFrame, sample, drivers: list[str], by) -> None:
+    """Stop with a message that says what to do when a group analysed has too few usable respondents.
+
+    Groups that :func:`analysis.drivers.sample.analysis_sample` left out (``small_group``)
+    are not analysed, so not checked; the phone-only hint is given only when those
+    drivers are the cause (``sample.phone_only_small``).
+    """
+    if ALL in labels:
+        raise DataError(f"a group is called '{ALL}', the name of the whole sample; rename it", column=by)
+    minimum = min_used_per_group(len(drivers))
+    counts = used[GROUP].value_counts() if labels else pd.Series({ALL: len(used)})
+    small = {g: int(counts.get(g, 0)) for g in (labels or [ALL])
+             if g not in sample.left_out and counts.get(g, 0) < minimum}
+    if not small:
+        return
+    shown = ", ".join(f"'{g}' ({n})" for g, n in list(small.items())[:5])
+    more = f" and {len(small) - 5} more" if len(small) > 5 else ""
+    hint = "choose a coarser grouping column, analyse fewer drivers, or remove those respondents"
+    phone_only = set(small) & sample.phone_only_small
+    if phone_only:
+        excluded = sample.excluded
+        in_them = excluded.code.eq("not_asked") & (excluded[GROUP].isin(phone_only) if labels else True)
+        hint += (f"; {int(in_them.sum())} of their respondents have no score only because phone-only drivers are "
+                 "not asked in their channel: leave those drivers out (--drivers) to include them")
+    raise DataError(f"too few usable respondents (outcome and every driver score) for {len(drivers)} drivers, "
+                    f"at least {minimum} needed: {shown}{more}; {hint}")
+
+
+def _driver_scale(inst: Instrument, drivers: list[str]) -> tuple[float, float]:
+    """The one answer scale (min, max) of the drivers' items."""
+    ranges = {scale_range(inst, d) for d in drivers}
+    if len(ranges) != 1:
+        raise ServiceDriversError(f"the drivers {', '.join(drivers)} use different answer scales; "
+                                  "analyse drivers on one scale together")
+    return ranges.pop()

@@ -1,0 +1,182 @@
+"""The JSON document of a driver analysis (``drivers analyse --json FILE``, ``DriverAnalysis.to_dict()``).
+
+Other tools read this document: keys are only ever added, never renamed. Numbers that
+could not be computed are ``null`` (never NaN); intervals are ``[low, high]`` pairs at
+the analysis' confidence level (``meta.level``).
+
+``meta``
+    ``n_input`` respondents in the data; ``n_used`` respondents in the whole-sample
+    importance analysis (outcome and every driver score, not excluded as flagged, and
+    not in a group left out as too small for the regression); ``excluded``: one entry
+    per respondent not used, ``{"respondent_id", "reason", "group", "code"}`` (``code``
+    one of ``no_group``, ``flagged``, ``no_outcome``, ``missing_score``, ``not_asked``,
+    ``small_group``; see :mod:`analysis.drivers.sample`; ``reason`` is a sentence naming
+    every reason, e.g. which drivers have no score and whether that is by design); ``exclusion_counts``: ``{group: {code: n}}``; ``bootstrap``
+    resamples per group; ``seed`` the seed used (drawn when none was given; rerun with
+    it to reproduce); ``version`` of service-drivers; also ``by``, ``outcome``,
+    ``drivers``, ``level``, ``importance``, ``crosshair``, ``exclude_flagged``, ``sem``,
+    ``warnings`` (``[{"group", "kind", "severity", "message"}]``).
+``groups``
+    One entry per group and ``"all"`` (the whole sample):
+
+    * ``n`` respondents used; ``n_input``, ``n_excluded``; ``r2`` (OLS R² of the
+      outcome on the drivers), ``r2_ci``, ``adj_r2``; ``unstable_ranks`` (n < 100);
+    * ``kpis``: ``{key: {"estimate", "ci", "n", "n_missing"}}`` for ``csat_pct`` (% 4-5),
+      ``nps`` (-100..100), ``ces_mean`` (1-7), ``ces_pct_easy`` (% 5-7), ``fcr_pct_yes``,
+      ``fcr_pct_yes_or_partly``, over every respondent of the group not excluded as
+      flagged; ``kpis.by_channel``: the same per channel;
+    * ``sem`` (when fitted): ``{"n", "converged", "usable", "cfi", "rmsea", "srmr",
+      "problems": [{"kind", "severity", "message"}]}``; ``usable`` is false when the fit
+      has an error-severity problem: then its indices and the drivers' ``sem_*`` are
+      null (and with importance 'sem' so are its quadrants and priorities);
+    * ``crosshair``: ``{"importance", "performance"}`` of the quadrants;
+    * ``drivers``: per driver key:
+
+      ===================== =============================================================
+      ``beta_std``          standardized OLS coefficient (outcome and drivers z-scored)
+      ``beta_std_ci``       its bootstrap percentile interval
+      ``beta_std_se``,      HC3 standard error, HC3 t interval and p-value of the
+      ``beta_std_ci_hc3``,  coefficient (MacKinnon & White 1985)
+      ``beta_std_p``
+      ``vif``               variance inflation factor (above 5 is a warning)
+      ``lmg``               LMG share of R² (sums to ``r2`` over the drivers)
+      ``lmg_pct``           LMG share as % of R² (sums to 100)
+      ``lmg_ci``            bootstrap percentile interval of ``lmg``
+      ``lmg_pct_ci``        bootstrap percentile interval of ``lmg_pct``
+      ``rank``              LMG rank, 1 = most important
+      ``rank_ci``           bootstrap interval of the rank ``[best, worst]``
+      ``p_first``,          share of resamples in which the driver ranks first / in the
+      ``p_top2``            top two
+      ``dominance``         ``{"general": general dominance weight (= lmg),
+                            "conditional": [mean gain in R² when added to models with
+                            k = 0, 1, ..., p-1 other drivers], "completely_dominates",
+                            "conditionally_dominates", "generally_dominates": [driver
+                            keys this driver dominates in that sense]}`` (Azen & Budescu
+                            2003)
+      ``relative_weight``   Johnson's relative weight (sums to R²); ``relative_weight_pct``
+      ``pratt``             Pratt's measure beta x r (sums to R², can be negative); ``pratt_pct``
+      ``sem_std``           standardized path latent driver -> outcome (std.all), FIML on
+                            every respondent not excluded as flagged
+      ``sem_se``, ``sem_p`` its delta-method standard error and p-value (null without SEM
+                            or when the group's SEM is not ``usable``)
+      ``performance``       mean driver score of the used respondents on 0-100;
+                            ``performance_ci`` its bootstrap interval
+      ``importance_share``  the importance behind the priorities (``meta.importance``),
+                            % of the drivers' total (with 'sem' from the SEM's sample,
+                            while ``performance`` is from the used respondents)
+      ``quadrant``          'concentrate here', 'keep up the good work', 'low priority'
+                            or 'possible overkill' (Martilla & James 1977)
+      ``priority``          priority rank, 1 = improve first ('concentrate here' drivers
+                            first, then by importance x room for improvement)
+      ``priority_ci``       its bootstrap interval (null with importance 'sem')
+      ``priority_score``    importance share x (100 - performance) / 100
+      ===================== =============================================================
+``differences``
+    Bootstrap differences between groups, ``[{"statistic" ('lmg_pct' or 'std_beta'),
+    "group", "versus" (another group, or 'rest' = all other groups pooled), "driver",
+    "estimate" (group minus versus), "se", "ci": [low, high], "excludes_zero"}]``.
+"""
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+import pandas as pd
+
+from analysis.bootstrap.importance import ALL
+from analysis.common.serialize import jsonable
+
+
+def package_version() -> str:
+    try:
+        return version("service-drivers")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def analysis_document(res) -> dict:
+    """The JSON document of a :class:`~analysis.drivers.result.DriverAnalysis` (see the module docstring)."""
+    s = res.settings
+    excluded = res.excluded
+    counts: dict = {}
+    for r in res.exclusion_counts.itertuples():
+        counts.setdefault(r.group if isinstance(r.group, str) else None, {})[r.code] = r.n
+    meta = {
+        "n_input": res.n_input, "n_used": res.n_used,
+        "exclusion_counts": counts, "bootstrap": s.n_resamples, "seed": s.seed, "version": package_version(),
+        "by": s.by, "outcome": s.outcome, "drivers": list(s.drivers), "level": s.level,
+        "importance": s.importance, "crosshair": s.crosshair, "exclude_flagged": s.exclude_flagged, "sem": s.sem,
+        "warnings": res.warnings.to_dict("records"),
+    }
+    groups = {g: _group(res, g) for g in res.group_names}
+    differences = [{"statistic": d.statistic, "group": d.group, "versus": d.versus, "driver": d.driver,
+                    "estimate": d.estimate, "se": d.se, "ci": [d.ci_low, d.ci_high], "excludes_zero": d.excludes_zero}
+                   for d in res.differences.itertuples()]
+    doc = jsonable({"meta": meta, "groups": groups, "differences": differences})
+    # already plain str/None: built after jsonable(), which would take seconds for a million respondents
+    doc["meta"]["excluded"] = [
+        {"respondent_id": i, "reason": why, "group": g if isinstance(g, str) else None, "code": c}
+        for i, why, g, c in zip(excluded.respondent_id.tolist(), excluded.reason.tolist(), excluded.group.tolist(),
+                                excluded.code.astype(str).tolist())]
+    first = ("n_input", "n_used", "excluded")              # the documented order
+    doc["meta"] = {k: doc["meta"][k] for k in (*first, *[k for k in doc["meta"] if k not in first])}
+    return doc
+
+
+def _group(res, g) -> dict:
+    row = res.groups.set_index("group").loc[g]
+    out = {"n": row.n_used, "n_input": row.n_input, "n_excluded": row.n_excluded, "r2": row.r2,
+           "r2_ci": [row.r2_ci_low, row.r2_ci_high], "adj_r2": row.adj_r2, "unstable_ranks": row.unstable_ranks,
+           "kpis": _kpis(res.kpis[res.kpis.group == g]),
+           "crosshair": {"importance": row.crosshair_importance, "performance": row.crosshair_performance}}
+    if res.sem_fit is not None:
+        problems = res.structural.problems
+        out["sem"] = {"n": row.sem_n, "converged": row.sem_converged, "usable": row.sem_usable, "cfi": row.sem_cfi,
+                      "rmsea": row.sem_rmsea, "srmr": row.sem_srmr,
+                      "problems": problems[problems.group == g][["kind", "severity", "message"]].to_dict("records")}
+    out["drivers"] = _drivers(res, g)
+    return out
+
+
+def _kpis(rows: pd.DataFrame) -> dict:
+    def entry(r) -> dict:
+        return {"estimate": r.estimate, "ci": [r.ci_low, r.ci_high], "n": r.n, "n_missing": r.n_missing}
+
+    out = {r.key: entry(r) for r in rows[rows.channel == ALL].itertuples()}
+    by_channel: dict = {}
+    for r in rows[rows.channel != ALL].itertuples():
+        by_channel.setdefault(r.channel, {})[r.key] = entry(r)
+    out["by_channel"] = by_channel
+    return out
+
+
+def _drivers(res, g) -> dict:
+    t = res.importance[res.importance.group == g]
+    dom = res.dominances[g]
+    conditional = dom.conditional
+    drivers = list(res.settings.drivers)
+
+    def beats(matrix: pd.DataFrame, d: str) -> list[str]:
+        return [o for o in drivers if o != d and matrix.loc[d, o] == 1.0]
+
+    out = {}
+    for r in t.itertuples():
+        d = r.driver
+        out[d] = {
+            "beta_std": r.beta_std, "beta_std_ci": [r.beta_std_ci_low, r.beta_std_ci_high],
+            "beta_std_se": r.beta_std_se, "beta_std_ci_hc3": [r.beta_std_hc3_ci_low, r.beta_std_hc3_ci_high],
+            "beta_std_p": r.beta_p, "vif": r.vif,
+            "lmg": r.lmg, "lmg_pct": r.lmg_pct, "lmg_ci": [r.lmg_ci_low, r.lmg_ci_high],
+            "lmg_pct_ci": [r.ci_low, r.ci_high], "rank": r.rank, "rank_ci": [r.rank_ci_low, r.rank_ci_high],
+            "p_first": r.p_first, "p_top2": r.p_top2,
+            "dominance": {"general": r.lmg, "conditional": conditional[d].tolist(),
+                          "completely_dominates": beats(dom.complete, d),
+                          "conditionally_dominates": beats(dom.conditional_matrix, d),
+                          "generally_dominates": beats(dom.general_matrix, d)},
+            "relative_weight": r.relative_weight, "relative_weight_pct": r.relative_weight_pct,
+            "pratt": r.pratt, "pratt_pct": r.pratt_pct,
+            "sem_std": r.sem_std, "sem_se": r.sem_se, "sem_p": r.sem_p,
+            "performance": r.performance, "performance_ci": [r.performance_ci_low, r.performance_ci_high],
+            "importance_share": r.importance_share, "quadrant": r.quadrant, "priority": r.priority,
+            "priority_ci": [r.priority_ci_low, r.priority_ci_high], "priority_score": r.priority_score,
+        }
+    return out

@@ -1,0 +1,256 @@
+"""The result of :func:`analysis.drivers.analyse.analyse_drivers`: tables, summary, plots, JSON."""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analysis.bootstrap.importance import ALL
+from analysis.common.thresholds import MIN_N_STABLE_RANKS
+from analysis.drivers.priorities import plot_priorities as _plot_priorities
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The options an analysis ran with (``seed`` is the one used, drawn if none was given)."""
+
+    by: str | None
+    outcome: str
+    drivers: tuple[str, ...]
+    n_resamples: int
+    seed: int
+    level: float
+    importance: str
+    crosshair: str
+    exclude_flagged: bool
+    sem: bool
+
+
+@dataclass(frozen=True, eq=False)
+class DriverAnalysis:
+    """Driver impact per group, improvement priorities and KPIs.
+
+    Attributes
+    ----------
+    settings : Settings
+    importance : DataFrame
+        One row per group (the groups in order, then ``'all'``) and driver:
+
+        * ``group``, ``driver``, ``n`` (respondents used), ``r2`` (of the regression);
+        * ``lmg`` (LMG share of R²), ``lmg_pct`` (% of R²), ``ci_low``/``ci_high``
+          (bootstrap percentile interval of ``lmg_pct``), ``lmg_ci_low``/``lmg_ci_high``
+          (of ``lmg``);
+        * ``rank`` (LMG rank, 1 = most important), ``rank_ci_low``/``rank_ci_high``
+          (bootstrap interval of the rank), ``p_first``/``p_top2`` (share of resamples
+          with the driver first / in the top two);
+        * ``beta_std`` (standardized OLS coefficient), ``beta_std_ci_low``/``_high``
+          (bootstrap percentile), ``beta_std_se`` (HC3), ``beta_std_hc3_ci_low``/
+          ``_high`` (HC3 t interval), ``beta_p`` (HC3 p-value), ``beta`` (unstandardized),
+          ``vif``, ``vif_high``;
+        * ``r`` (correlation with the outcome), ``relative_weight``/``_pct`` (Johnson
+          2000), ``pratt``/``pratt_pct``;
+        * ``sem_std``, ``sem_se``, ``sem_p``: standardized SEM path (latent driver ->
+          outcome) with its delta-method SE and p-value (NaN without SEM, and for a
+          group whose SEM fit has an error-severity problem);
+        * ``performance`` (mean score of the used respondents, 0-100) with
+          ``performance_ci_low``/``_high``; ``importance_share`` (the importance behind
+          the priorities, % of the total) with its interval; ``quadrant`` (Martilla &
+          James); ``priority_score``; ``priority`` (1 = improve first) with
+          ``priority_ci_low``/``_high`` (bootstrap; missing with importance 'sem').
+          With importance 'sem' the importance comes from the SEM on every respondent
+          not excluded as flagged (FIML), the performance from the used respondents:
+          two samples of the same group (see :func:`analysis.drivers.analyse.analyse_drivers`);
+        * ``unstable_ranks`` (fewer than :data:`analysis.common.thresholds.MIN_N_STABLE_RANKS` used respondents).
+    groups : DataFrame
+        ``group``, ``n_input``, ``n_used``, ``n_excluded``, ``r2``, ``r2_ci_low``,
+        ``r2_ci_high``, ``adj_r2``, ``n_failed_resamples``, ``unstable_ranks``,
+        ``crosshair_importance``, ``crosshair_performance``; with SEM also ``sem_n``,
+        ``sem_converged``, ``sem_usable`` (converged without an error-severity problem;
+        otherwise its paths and indices are NaN), ``sem_cfi``, ``sem_rmsea``,
+        ``sem_srmr``, ``sem_problems``.
+    regression : DataFrame
+        The coefficient tables of :func:`analysis.importance.regression.driver_regression`, with ``group``.
+    dominance : DataFrame
+        ``group``, ``driver``, ``other``, ``complete``, ``conditional``, ``general``
+        (each 'dominates', 'is dominated by' or 'undetermined').
+    conditional_dominance : DataFrame
+        ``group``, ``driver``, ``k`` (other drivers in the model), ``gain`` (mean gain in R²).
+    sem, sem_fit : DataFrame or None
+        :class:`analysis.drivers.sem.StructuralPaths` ``paths`` and ``fit`` (None with ``sem=False``).
+    kpis : DataFrame
+        ``group``, ``channel`` ('all' = every channel), ``kpi``, ``key``, ``n``,
+        ``n_missing``, ``estimate``, ``ci_low``, ``ci_high``.
+    differences : DataFrame
+        :meth:`analysis.bootstrap.importance.BootstrapResult.group_differences` for ``lmg_pct`` and
+        ``std_beta``: ``statistic``, ``group``, ``versus`` (a group or 'rest'), ``driver``,
+        ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``excludes_zero``.
+    excluded : DataFrame
+        Respondents not used: ``respondent_id``, ``group``, ``source_row``, ``code``,
+        ``reason``, ``missing_drivers`` (:mod:`analysis.drivers.sample`).
+    exclusion_counts : DataFrame
+        ``group``, ``code``, ``n``.
+    warnings : DataFrame
+        ``group`` (None for the whole run), ``kind``, ``severity``, ``message``.
+    used : DataFrame
+        The analysed rows: ``respondent_id``, ``group``, driver scores, outcome.
+    n_input, n_used : int
+    timings : dict
+        Seconds per stage: ``sample`` (scores and exclusions), ``point`` (regressions,
+        LMG, dominance), ``bootstrap``, ``sem`` (when fitted), ``priorities`` (with the
+        group differences), ``kpis``, ``tables``. Not part of :meth:`to_dict`.
+    bootstrap, bootstrap_all, priorities, structural, regressions, importances, dominances
+        The underlying module results, for further analysis.
+    """
+
+    settings: Settings
+    importance: pd.DataFrame = field(repr=False)
+    groups: pd.DataFrame = field(repr=False)
+    regression: pd.DataFrame = field(repr=False)
+    dominance: pd.DataFrame = field(repr=False)
+    conditional_dominance: pd.DataFrame = field(repr=False)
+    sem: pd.DataFrame | None = field(repr=False)
+    sem_fit: pd.DataFrame | None = field(repr=False)
+    kpis: pd.DataFrame = field(repr=False)
+    differences: pd.DataFrame = field(repr=False)
+    excluded: pd.DataFrame = field(repr=False)
+    exclusion_counts: pd.DataFrame = field(repr=False)
+    warnings: pd.DataFrame = field(repr=False)
+    used: pd.DataFrame = field(repr=False)
+    n_input: int = 0
+    n_used: int = 0
+    timings: dict = field(default_factory=dict, repr=False)
+    bootstrap: object = field(default=None, repr=False)
+    bootstrap_all: object = field(default=None, repr=False)
+    priorities: object = field(default=None, repr=False)
+    structural: object = field(default=None, repr=False)
+    regressions: dict = field(default_factory=dict, repr=False)
+    importances: dict = field(default_factory=dict, repr=False)
+    dominances: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def group_names(self) -> list[str]:
+        """The groups, in order, then 'all'."""
+        return self.groups.group.tolist()
+
+    def group(self, name: str) -> pd.DataFrame:
+        """The ``importance`` rows of one group, most important driver first."""
+        self._check_group(name)
+        return self.importance[self.importance.group == name].sort_values("rank").reset_index(drop=True)
+
+    def _check_group(self, name) -> str:
+        name = ALL if name is None else name
+        if name not in self.group_names:
+            raise ValueError(f"no group {name!r}; groups are {', '.join(map(str, self.group_names))}")
+        return name
+
+    def to_dict(self) -> dict:
+        """The JSON document of ``drivers analyse --json`` (see :mod:`analysis.drivers.json_document`)."""
+        from analysis.drivers.json_document import analysis_document
+        return analysis_document(self)
+
+    # ------------------------------------------------------------------ text
+    def _headline(self) -> str:
+        s = self.settings
+        return (f"Driver analysis of '{s.outcome}' by {s.by or 'whole sample'}: {self.n_used} of {self.n_input} "
+                f"respondents used; {s.n_resamples} bootstrap resamples (seed {s.seed}), "
+                f"{100 * s.level:g}% percentile intervals; priorities from {s.importance} importance, "
+                f"cross-hairs at the {s.crosshair}")
+
+    def display_table(self, name: str) -> pd.DataFrame:
+        """One group's drivers as formatted text columns (what ``summary`` and the CLI show)."""
+        t = self.group(name)
+        return pd.DataFrame({
+            "driver": t.driver,
+            "LMG % [CI]": [_ci(v, lo, hi, 1) for v, lo, hi in zip(t.lmg_pct, t.ci_low, t.ci_high)],
+            "rank [CI]": [_rank(v, lo, hi) for v, lo, hi in zip(t["rank"], t.rank_ci_low, t.rank_ci_high)],
+            "beta [CI]": [_ci(v, lo, hi, 2) for v, lo, hi in zip(t.beta_std, t.beta_std_ci_low, t.beta_std_ci_high)],
+            "SEM path": [_num(v, 2) + ("" if not np.isfinite(p) else _stars(p)) for v, p in zip(t.sem_std, t.sem_p)],
+            "performance": [_num(v, 0) for v in t.performance],
+            "quadrant": t.quadrant.fillna("-"),
+            "priority [CI]": [_rank(v, lo, hi) for v, lo, hi in zip(t.priority, t.priority_ci_low,
+                                                                     t.priority_ci_high)],
+        })
+
+    def summary(self) -> str:
+        """The analysis as readable text: one table per group, KPIs, warnings, exclusions."""
+        lines = [self._headline()]
+        for g in self.group_names:
+            r = self.groups.set_index("group").loc[g]
+            unstable = f" - ranks unstable (n < {MIN_N_STABLE_RANKS})" if r.unstable_ranks else ""
+            lines += ["", f"{g}: n = {r.n_used} (of {r.n_input}), R² = {r.r2:.3f} [{r.r2_ci_low:.3f}, "
+                          f"{r.r2_ci_high:.3f}]" + unstable,
+                      self.display_table(g).to_string(index=False)]
+            kpi = self.kpis[(self.kpis.group == g) & (self.kpis.channel == ALL)]
+            if len(kpi):
+                lines.append("KPIs: " + "; ".join(f"{k.kpi} {_ci(k.estimate, k.ci_low, k.ci_high, 1)}"
+                                                  for k in kpi.itertuples()))
+        if len(self.exclusion_counts):
+            lines += ["", "Not used (respondents by reason):"]
+            lines += [f"  {r.group if isinstance(r.group, str) else '(no group)'}: {r.code} {r.n}"
+                      for r in self.exclusion_counts.itertuples()]
+        if len(self.warnings):
+            lines += ["", "Warnings:"]
+            lines += [f"  [{_where(w.group)}] {w.message}" for w in self.warnings.itertuples()]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (f"DriverAnalysis(outcome={self.settings.outcome!r}, by={self.settings.by!r}, "
+                f"groups={len(self.group_names)}, n_used={self.n_used}, n_input={self.n_input})")
+
+    def _repr_html_(self) -> str:
+        parts = [f"<p><b>{html.escape(self._headline())}</b></p>"]
+        for g in self.group_names:
+            r = self.groups.set_index("group").loc[g]
+            parts.append(f"<h4>{html.escape(str(g))}: n = {r.n_used}, R² = {r.r2:.3f}</h4>")
+            parts.append(self.display_table(g).to_html(index=False))
+        if len(self.warnings):
+            parts.append("<p>Warnings:</p><ul>" + "".join(
+                f"<li>[{html.escape(_where(w.group))}] {html.escape(w.message)}</li>"
+                for w in self.warnings.itertuples()) + "</ul>")
+        return "".join(parts)
+
+    # ----------------------------------------------------------------- plots
+    def plot_priorities(self, group: str | None = None, ax=None):
+        """Importance-performance grid of one group (default: the whole sample); returns the Axes."""
+        return _plot_priorities(self.priorities, group=self._check_group(group), ax=ax)
+
+    def plot_importance(self, group: str | None = None, ax=None):
+        """Horizontal bars of the LMG shares (% of R²) with their bootstrap intervals; returns the Axes."""
+        import matplotlib.pyplot as plt
+
+        t = self.group(self._check_group(group)).sort_values("lmg_pct")
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 0.45 * len(t) + 1.5))
+        err = np.vstack([t.lmg_pct - t.ci_low, t.ci_high - t.lmg_pct]).clip(min=0)
+        ax.barh(t.driver, t.lmg_pct, xerr=err, color="0.55", capsize=3)
+        ax.set_xlabel(f"LMG share of R² (%), {100 * self.settings.level:g}% bootstrap interval")
+        ax.set_title(f"Driver importance: {self._check_group(group)} (R² = {t.r2.iloc[0]:.2f}, n = {t.n.iloc[0]})")
+        return ax
+
+
+def _where(group) -> str:
+    return str(group) if isinstance(group, str) else "all groups"
+
+
+def _num(v, digits: int) -> str:
+    return "-" if v is None or v is pd.NA or not np.isfinite(v) else f"{v:.{digits}f}"
+
+
+def _ci(v, lo, hi, digits: int) -> str:
+    if _num(v, digits) == "-":
+        return "-"
+    return f"{v:.{digits}f} [{_num(lo, digits)}, {_num(hi, digits)}]"
+
+
+def _rank(v, lo, hi) -> str:
+    if v is pd.NA or v is None:
+        return "-"
+    if lo is pd.NA or hi is pd.NA:
+        return f"{int(v)}"
+    return f"{int(v)} [{int(lo)}-{int(hi)}]"
+
+
+def _stars(p: float) -> str:
+    return "***" if p < .001 else "**" if p < .01 else "*" if p < .05 else ""

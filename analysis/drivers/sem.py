@@ -1,0 +1,178 @@
+"""The structural model of a driver analysis: latent drivers -> satisfaction, per group.
+
+For each group (and the whole sample) the measurement model of the drivers (each
+driver a latent variable measured by its four items, :meth:`Instrument.model_syntax`)
+and the outcome are fitted with :class:`analysis.sem.SEM` by full-information maximum
+likelihood (``missing="ml"``): every respondent who is not excluded as flagged
+contributes whatever items they answered, so non-phone respondents inform the
+other drivers and the outcome while the phone-only items are missing for them.
+
+* Outcome ``satisfaction``: a latent variable measured by its three items, regressed
+  on the latent drivers (``satisfaction ~ reliability + ...``).
+* Outcome ``csat``, ``nps`` or ``ces``: that observed answer regressed on the latent
+  drivers (``csat ~ reliability + ...``); its standardized paths are comparable with
+  the other outcomes' only in sign and order, since the answer has no measurement model.
+
+The paths are reported completely standardized (lavaan's ``std.all``) with delta-
+method standard errors and p-values. Problems (non-convergence, Heywood cases,
+non-positive-definite matrices, small samples, singular information) are reported
+per group, never hidden; a group whose model cannot be fitted at all gets no paths and
+a problem saying why, and a group whose fit has an error-severity problem
+(:func:`analysis.sem.usable_fit`, the rule :func:`analysis.validation.validation.validate`
+applies to the CFA) gets NaN paths and fit indices: its estimates are not reported.
+
+References
+----------
+Arbuckle, J. L. (1996). Full information estimation in the presence of incomplete
+    data. In *Advanced Structural Equation Modeling*, 243-277.
+Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. *Journal
+    of Statistical Software*, 48(2), 1-36.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analysis.scoring.scores import keyed_items
+from analysis.sem import SEM, usable_fit
+from instrument import Instrument, ServiceDriversError
+
+PATH_COLUMNS = ["group", "driver", "est", "se", "pvalue", "std", "std_se", "std_p"]
+FIT_COLUMNS = ["group", "n", "converged", "usable", "chi2", "df", "cfi", "tli", "rmsea", "srmr", "n_problems"]
+PROBLEM_COLUMNS = ["group", "kind", "severity", "message"]
+
+
+@dataclass(frozen=True, eq=False)
+class StructuralPaths:
+    """SEM estimates per group.
+
+    Attributes
+    ----------
+    syntax : str
+        The model in lavaan syntax.
+    paths : DataFrame
+        ``group``, ``driver``, ``est``, ``se``, ``pvalue`` (unstandardized path),
+        ``std`` (completely standardized path), ``std_se``, ``std_p``; NaN for a group
+        whose fit is not usable.
+    fit : DataFrame
+        ``group``, ``n`` (respondents in the FIML fit), ``converged``, ``usable``
+        (converged without an error-severity problem), ``chi2``, ``df``, ``cfi``,
+        ``tli``, ``rmsea``, ``srmr`` (NaN unless usable), ``n_problems``.
+    problems : DataFrame
+        ``group``, ``kind`` (as :class:`analysis.sem.Problem`, or ``not_fitted``),
+        ``severity`` ('error' or 'warning'), ``message``.
+    models : dict
+        Group label -> fitted :class:`analysis.sem.SEM` (None when it could not be fitted;
+        kept when not usable, for its problems).
+    """
+
+    syntax: str
+    paths: pd.DataFrame
+    fit: pd.DataFrame
+    problems: pd.DataFrame
+    models: dict = field(repr=False)
+
+
+def structural_syntax(inst: Instrument, drivers: Sequence[str], outcome: str) -> str:
+    """lavaan syntax: the drivers' measurement model and the outcome regressed on them.
+
+    Examples
+    --------
+    >>> from instrument import load_instrument
+    >>> print(structural_syntax(load_instrument(), ["reliability", "empathy"], "csat"))
+    reliability =~ rel1 + rel2 + rel3 + rel4
+    empathy =~ emp1 + emp2 + emp3 + emp4
+    csat ~ reliability + empathy
+    """
+    constructs = list(drivers)
+    if outcome == inst.outcome_construct.key:
+        constructs.append(outcome)
+    return inst.model_syntax(constructs) + f"\n{outcome} ~ " + " + ".join(drivers)
+
+
+def model_data(data: pd.DataFrame, inst: Instrument, drivers: Sequence[str], outcome: str) -> pd.DataFrame:
+    """The observed variables of :func:`structural_syntax` (reverse-keyed items recoded)."""
+    items = [i for d in drivers for i in inst.construct(d).item_ids]
+    if outcome == inst.outcome_construct.key:
+        items += inst.outcome_construct.item_ids
+        return keyed_items(data, inst, items)
+    frame = keyed_items(data, inst, items)
+    frame[outcome] = pd.to_numeric(data[outcome], errors="coerce").astype(float).to_numpy()
+    return frame
+
+
+def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, labels: Sequence[str], *,
+                   drivers: Sequence[str], outcome: str, whole_sample: str | None = "all",
+                   progress: Callable[[int, int], None] | None = None) -> StructuralPaths:
+    """Fit the structural model in every group and in the whole sample.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The respondents to use (already without the excluded-as-flagged ones).
+    inst : Instrument
+    groups : ndarray
+        Group label of each row of ``data``.
+    labels : sequence of str
+        The groups to fit, in order.
+    drivers : sequence of str
+    outcome : str
+    whole_sample : str or None
+        Label of an extra fit on all rows of ``data`` (None: no such fit).
+    progress : callable, optional
+        ``progress(done, total)`` after each fit.
+
+    Returns
+    -------
+    StructuralPaths
+    """
+    syntax = structural_syntax(inst, drivers, outcome)
+    observed = model_data(data, inst, drivers, outcome)
+    jobs = [(g, groups == g) for g in labels]
+    if whole_sample is not None:
+        jobs.append((whole_sample, np.ones(len(observed), dtype=bool)))
+    paths, fits, problems, models = [], [], [], {}
+    for k, (label, rows) in enumerate(jobs, start=1):
+        model, group_problems = _fit_one(syntax, observed[rows])
+        models[label] = model
+        problems += [{"group": label, **p} for p in group_problems]
+        if usable_fit(model):
+            paths.append(_paths(model, label, outcome, drivers))
+            f = model.fit_
+            fits.append({"group": label, "n": int(f.n_obs), "converged": True, "usable": True,
+                         "chi2": f.chi2, "df": int(f.df), "cfi": f.cfi, "tli": f.tli, "rmsea": f.rmsea,
+                         "srmr": f.srmr, "n_problems": len(group_problems)})
+        else:       # not fitted, or fitted with errors: nothing reported as if valid
+            paths.append(pd.DataFrame({"group": label, "driver": list(drivers),
+                                       **{c: np.nan for c in PATH_COLUMNS[2:]}}))
+            fits.append({"group": label, "n": int(model.fit_.n_obs) if model is not None else int(rows.sum()),
+                         "converged": bool(model is not None and model.converged_), "usable": False,
+                         "n_problems": len(group_problems)})
+        if progress is not None:
+            progress(k, len(jobs))
+    path_frame = (pd.concat(paths, ignore_index=True) if paths
+                  else pd.DataFrame(columns=PATH_COLUMNS))
+    return StructuralPaths(syntax=syntax, paths=path_frame, fit=pd.DataFrame(fits, columns=FIT_COLUMNS),
+                           problems=pd.DataFrame(problems, columns=PROBLEM_COLUMNS),
+                           models=models)
+
+
+def _fit_one(syntax: str, observed: pd.DataFrame) -> tuple[SEM | None, list[dict]]:
+    try:
+        model = SEM(syntax).fit(observed, missing="ml")
+    except ServiceDriversError as exc:
+        return None, [{"kind": "not_fitted", "severity": "error",
+                       "message": f"the structural model could not be fitted: {exc}"}]
+    return model, [{"kind": p.kind, "severity": p.severity, "message": p.message} for p in model.problems_]
+
+
+def _paths(model: SEM, label: str, outcome: str, drivers: Sequence[str]) -> pd.DataFrame:
+    p = model.params_
+    rows = p[(p.op == "~") & (p.lhs == outcome)].set_index("rhs").loc[list(drivers)]
+    return pd.DataFrame({
+        "group": label, "driver": list(drivers), "est": rows.est.to_numpy(), "se": rows.se.to_numpy(),
+        "pvalue": rows.pvalue.to_numpy(), "std": rows.std_all.to_numpy(), "std_se": rows.std_se.to_numpy(),
+        "std_p": rows.std_pvalue.to_numpy()})

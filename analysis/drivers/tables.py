@@ -1,0 +1,226 @@
+"""The tidy tables of a driver analysis, assembled from the statistics modules' results.
+
+Every number in these tables is taken from the result of the module that computed it
+(:mod:`analysis.importance.regression`, :mod:`analysis.importance.relative`, :mod:`analysis.bootstrap.importance`,
+:mod:`analysis.drivers.priorities`, :mod:`analysis.drivers.sem`, :mod:`analysis.drivers.kpis`);
+nothing is recomputed here. The columns are documented on
+:class:`analysis.drivers.result.DriverAnalysis`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.bootstrap.importance import ALL
+from analysis.common.thresholds import MIN_N_STABLE_RANKS
+from analysis.drivers.kpis import kpi_table
+from analysis.drivers.priorities import PriorityResult, importance_performance, priorities
+from analysis.drivers.sample import GROUP
+from instrument.errors import ModelError
+
+KPI_KEYS = {"CSAT %": "csat_pct", "NPS": "nps", "CES mean": "ces_mean", "CES % easy": "ces_pct_easy",
+            "FCR % yes": "fcr_pct_yes", "FCR % yes or partly": "fcr_pct_yes_or_partly"}
+KPI_COLUMNS = ["group", "channel", "kpi", "key", "n", "n_missing", "estimate", "ci_low", "ci_high"]
+CHANNEL = "channel"
+UNKNOWN_CHANNEL = "unknown"
+
+
+def priority_result(boots, measure: str, crosshair: str, scale, level: float, structural) -> PriorityResult:
+    """Quadrants and priority ranks of every group (bootstrap rank intervals unless ``measure='sem'``)."""
+    parts = []
+    if measure != "sem":
+        parts = [priorities(b, importance=measure, crosshair=crosshair, scale=scale, level=level) for b in boots]
+    else:
+        paths = structural.paths.set_index(["group", "driver"])
+        for b in boots:
+            sizes = b.groups.set_index("group").n
+            for g, point in b.point.items():
+                if g not in paths.index.get_level_values(0):
+                    continue                    # no SEM estimates for this group: see its problems
+                std = paths.loc[g].loc[list(b.drivers), "std"]
+                if std.isna().any():
+                    continue
+                parts.append(importance_performance(
+                    std.abs(), pd.Series(point.mean[0], index=list(b.drivers)), scale=scale, crosshair=crosshair,
+                    n=int(sizes[g]), group=g, level=level, importance_measure="|standardized SEM path|"))
+    if not parts:
+        raise ModelError("importance 'sem': no group has a usable structural model (see the SEM problems in the "
+                         "warnings), so there are no SEM-based priorities; choose importance lmg, weights or beta")
+    return PriorityResult(table=pd.concat([p.table for p in parts], ignore_index=True),
+                          crosshairs=pd.concat([p.crosshairs for p in parts], ignore_index=True),
+                          importance_measure=parts[0].importance_measure, crosshair=crosshair, level=level)
+
+
+def _long(frames: dict, drop: tuple = ()) -> pd.DataFrame:
+    """Concatenate per-group tables, with the group label as the first column."""
+    return pd.concat([t.drop(columns=list(drop)).assign(group=g) for g, t in frames.items()], ignore_index=True)
+
+
+def assemble_importance(groups, drivers, importances, regressions, boot, boot_all, prio, structural) -> pd.DataFrame:
+    """The ``importance`` table: one row per group and driver (merged on group and driver)."""
+    keys = ["group", "driver"]
+    base = _long({g: importances[g].table for g in groups}).rename(columns={"std_beta": "std_beta_from_r"})
+    base["n"] = base.group.map({g: regressions[g].n for g in groups})
+    base["r2"] = base.group.map({g: importances[g].r2 for g in groups})
+    reg = _long({g: regressions[g].table for g in groups}).rename(columns={"term": "driver"})
+    reg = reg[reg.driver.isin(drivers)]
+    boots = [b for b in (boot, boot_all) if b is not None]
+    est = pd.concat([b.estimates for b in boots], ignore_index=True)
+    est = est[est.statistic.isin(["lmg_pct", "lmg", "std_beta"])]
+    wide = est.pivot(index=keys, columns="statistic", values=["ci_low", "ci_high"])
+    wide.columns = [f"{stat}_{side}" for side, stat in wide.columns]
+    ranks = pd.concat([b.ranks for b in boots], ignore_index=True).drop(columns="rank")
+    t = (base.merge(wide.reset_index(), on=keys, how="left")
+         .merge(ranks, on=keys, how="left")
+         .merge(reg, on=keys, how="left")
+         .merge(prio.table.drop(columns=["n", "unstable_ranks"]), on=keys, how="left"))
+    if structural is not None:
+        sem = structural.paths[keys + ["std", "std_se", "std_p"]]
+        t = t.merge(sem.rename(columns={"std": "sem_std", "std_se": "sem_se", "std_p": "sem_p"}), on=keys, how="left")
+    else:
+        t = t.assign(sem_std=np.nan, sem_se=np.nan, sem_p=np.nan)
+    if "quadrant" not in t:
+        t["quadrant"] = None
+    out = pd.DataFrame({
+        "group": t.group, "driver": t.driver, "n": t.n, "r2": t.r2, "lmg": t.lmg, "lmg_pct": t.lmg_pct,
+        "ci_low": t.lmg_pct_ci_low, "ci_high": t.lmg_pct_ci_high,
+        "lmg_ci_low": t.lmg_ci_low, "lmg_ci_high": t.lmg_ci_high,
+        "rank": t.lmg_rank, "rank_ci_low": t.rank_ci_low, "rank_ci_high": t.rank_ci_high,
+        "p_first": t.p_first, "p_top2": t.p_top2,
+        "beta_std": t.std_coef, "beta_std_ci_low": t.std_beta_ci_low, "beta_std_ci_high": t.std_beta_ci_high,
+        "beta_std_se": t.std_se, "beta_std_hc3_ci_low": t.std_ci_low, "beta_std_hc3_ci_high": t.std_ci_high,
+        "beta_p": t.p_value, "beta": t.coef, "vif": t.vif, "vif_high": t.vif_high.astype(bool),
+        "r": t.r, "relative_weight": t.relative_weight, "relative_weight_pct": t.relative_weight_pct,
+        "pratt": t.pratt, "pratt_pct": t.pratt_pct,
+        "sem_std": t.sem_std, "sem_se": t.sem_se, "sem_p": t.sem_p,
+        "performance": t.performance, "performance_ci_low": t.performance_ci_low,
+        "performance_ci_high": t.performance_ci_high, "importance_share": t.importance,
+        "importance_share_ci_low": t.importance_ci_low, "importance_share_ci_high": t.importance_ci_high,
+        "quadrant": t.quadrant, "priority_score": t.priority_score, "priority": t.priority_rank,
+        "priority_ci_low": t.priority_rank_ci_low, "priority_ci_high": t.priority_rank_ci_high,
+        "unstable_ranks": t.group.map(pd.concat([b.groups for b in boots]).set_index("group").unstable_ranks),
+    })
+    for col in ("rank", "rank_ci_low", "rank_ci_high", "priority", "priority_ci_low", "priority_ci_high"):
+        out[col] = out[col].astype("Int64")
+    return out
+
+
+def group_table(groups, frame, used, excluded, regressions, boot, boot_all, structural, prio) -> pd.DataFrame:
+    """The ``groups`` table: one row per group (the whole sample last)."""
+    n_input = frame[GROUP].value_counts()
+    boot_groups = pd.concat([b.groups for b in (boot, boot_all) if b is not None]).set_index("group")
+    sem_fit = structural.fit.set_index("group") if structural is not None else None
+    crosshairs = prio.crosshairs.set_index("group")
+    rows = []
+    for g in groups:
+        reg = regressions[g]
+        bg = boot_groups.loc[g]
+        n_in = len(frame) if g == ALL else int(n_input.get(g, 0))
+        row = {"group": g, "n_input": n_in, "n_used": reg.n, "n_excluded": n_in - reg.n, "r2": reg.r2,
+               "r2_ci_low": bg.r2_ci_low, "r2_ci_high": bg.r2_ci_high, "adj_r2": reg.adj_r2,
+               "n_failed_resamples": int(bg.n_failed), "unstable_ranks": bool(bg.unstable_ranks),
+               "crosshair_importance": crosshairs.importance.get(g, np.nan),
+               "crosshair_performance": crosshairs.performance.get(g, np.nan)}
+        if sem_fit is not None:
+            f = sem_fit.loc[g]
+            row.update(sem_n=int(f.n), sem_converged=bool(f.converged), sem_usable=bool(f.usable), sem_cfi=f.cfi,
+                       sem_rmsea=f.rmsea, sem_srmr=f.srmr, sem_problems=int(f.n_problems))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def regression_tables(groups, regressions, dominances) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Long tables of regression coefficients, pairwise dominance and conditional dominance."""
+    coefficients = pd.concat([regressions[g].table.assign(group=g) for g in groups], ignore_index=True)
+    coefficients = coefficients[["group", *[c for c in coefficients.columns if c != "group"]]]
+    pairs = pd.concat([dominances[g].pairs.assign(group=g) for g in groups], ignore_index=True)
+    pairs = pairs[["group", *[c for c in pairs.columns if c != "group"]]]
+    conditional = pd.concat([
+        dominances[g].conditional.reset_index().melt(id_vars="k", var_name="driver", value_name="gain").assign(group=g)
+        for g in groups], ignore_index=True)[["group", "driver", "k", "gain"]]
+    return coefficients, pairs, conditional
+
+
+def kpi_tables(data: pd.DataFrame, groups: np.ndarray, inst, *, grouped: bool, level: float) -> pd.DataFrame:
+    """CSAT, NPS, CES and FCR per group and channel (channel 'all' = every channel), and for 'all'."""
+    columns = {}
+    for measure in ("csat", "nps", "ces", "fcr"):
+        question = inst.question_for(measure)
+        if question is not None and question.id in data.columns and data[question.id].notna().any():
+            columns[f"{measure}_column"] = question.id
+    if not columns:
+        return pd.DataFrame(columns=KPI_COLUMNS)
+    work = data[list(columns.values())].copy()
+    work[GROUP] = groups
+    has_channel = CHANNEL in data.columns
+    if has_channel:
+        work[CHANNEL] = data[CHANNEL].astype("string").fillna(UNKNOWN_CHANNEL).to_numpy(dtype=object)
+    parts = []
+    splits = [([], ALL, ALL)] + ([([CHANNEL], ALL, None)] if has_channel else [])
+    if grouped:
+        splits += [([GROUP], None, ALL)] + ([([GROUP, CHANNEL], None, None)] if has_channel else [])
+    for by, group, channel in splits:
+        t = kpi_table(work, by=by or None, level=level, **columns)
+        if group is not None:
+            t[GROUP] = group
+        if channel is not None:
+            t[CHANNEL] = channel
+        parts.append(t)
+    out = pd.concat(parts, ignore_index=True)
+    out["key"] = out.kpi.map(KPI_KEYS)
+    return out[KPI_COLUMNS]
+
+
+def warning_table(groups: pd.DataFrame, regressions, structural, sample, settings, prio) -> pd.DataFrame:
+    """Everything a reader must know before trusting the figures, one row per warning."""
+    rows = [{"group": None, "kind": "data", "severity": "warning", "message": note} for note in sample.notes]
+    if settings.n_resamples < 1000:
+        rows.append({"group": None, "kind": "bootstrap", "severity": "warning",
+                     "message": f"only {settings.n_resamples} resamples: {settings.level:.0%} percentile intervals need about "
+                                "1000 or more (Efron & Tibshirani 1993)"})
+    if not settings.exclude_flagged:
+        n = int(sample.frame.flagged.to_numpy()[sample.used].sum())
+        if n:
+            rows.append({"group": None, "kind": "flagged_included", "severity": "warning",
+                         "message": f"{n} flagged respondents (straight-liners, speeders, too many missing) are "
+                                    "included in the analysis"})
+    not_asked = int(sample.excluded.code.eq("not_asked").sum())
+    if not_asked:
+        dropped = sorted({d for s in sample.excluded.missing_drivers[sample.excluded.code == "not_asked"]
+                          for d in s.split(",") if d})
+        rows.append({"group": None, "kind": "not_asked", "severity": "note",
+                     "message": f"{not_asked} respondents are not in the importance analysis only because "
+                                f"{', '.join(dropped)} are not asked in their channel; analyse without those "
+                                "drivers to include them (they still count in the KPIs and the SEM)"})
+    for r in groups.itertuples():
+        if r.unstable_ranks:
+            rows.append({"group": r.group, "kind": "unstable_ranks", "severity": "warning",
+                         "message": f"{r.n_used} respondents used (fewer than {MIN_N_STABLE_RANKS}): importance "
+                                    "ranks and priorities are unstable; read their intervals"})
+        if r.n_failed_resamples:
+            rows.append({"group": r.group, "kind": "bootstrap", "severity": "warning",
+                         "message": f"{r.n_failed_resamples} degenerate bootstrap resamples left out"})
+        reg = regressions[r.group]
+        if reg.high_vif:
+            vifs = reg.table.set_index("term").vif
+            rows.append({"group": r.group, "kind": "high_vif", "severity": "warning",
+                         "message": "collinear drivers, " + ", ".join(f"{d} VIF {vifs[d]:.1f}" for d in reg.high_vif)
+                                    + f" ({reg.vif_threshold}): their betas are imprecise; LMG splits the "
+                                    "variance they share between them"})
+    if structural is not None:
+        if f"{settings.outcome} =~" not in structural.syntax:        # an observed outcome
+            rows.append({"group": None, "kind": "sem_outcome", "severity": "note",
+                         "message": f"SEM: the answer to '{settings.outcome}' is regressed on the latent drivers "
+                                    "(an observed outcome without a measurement model)"})
+        for p in structural.problems.itertuples():
+            rows.append({"group": p.group, "kind": f"sem_{p.kind}", "severity": p.severity, "message": p.message})
+        for f in structural.fit[~structural.fit.usable.astype(bool)].itertuples():
+            rows.append({"group": f.group, "kind": "sem_not_reported", "severity": "warning",
+                         "message": "SEM paths and fit indices not reported: the structural model could not be fitted "
+                                    "or has an error (see the sem_ problems above)"})
+    if settings.importance == "sem":
+        missing = sorted(set(groups.group) - set(prio.table.group))
+        for g in missing:
+            rows.append({"group": g, "kind": "priorities", "severity": "warning",
+                         "message": "no SEM estimates, so no quadrants or priorities (see the SEM problems)"})
+    return pd.DataFrame(rows, columns=["group", "kind", "severity", "message"])

@@ -1,0 +1,112 @@
+"""Which respondents an analysis uses, and why the others are not used.
+
+Every analysis entry point (validation, driver analysis, reports) selects its
+respondents here, so that the rule is the same everywhere and every excluded
+respondent is counted and explained: nobody is dropped silently.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from instrument.reader.flags import FLAG_COLUMNS
+
+FLAG_REASONS = {
+    "flag_straightlining": "flagged: straight-lining across the driver battery",
+    "flag_too_many_missing": "flagged: fewer than half of the applicable driver items answered",
+    "flag_speeding": "flagged: completed faster than 40% of the median duration",
+}
+EXCLUDED_COLUMNS = ["respondent_id", "group", "reason"]
+
+
+def no_group_reason(by: str) -> str:
+    """The reason given for a respondent without a value in the grouping column ``by``."""
+    return f"no value in the grouping column '{by}'"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Respondents kept for an analysis and those left out, with a reason each.
+
+    Attributes
+    ----------
+    kept : DataFrame
+        The rows used (index of the input preserved).
+    excluded : DataFrame
+        ``respondent_id``, ``group`` (the value of the grouping column, or ``None``),
+        ``reason`` (one line, in English).
+    n_input : int
+        Rows in the input.
+    """
+
+    kept: pd.DataFrame
+    excluded: pd.DataFrame
+    n_input: int
+
+    def reasons(self) -> pd.Series:
+        """How many respondents were excluded for each reason."""
+        return self.excluded["reason"].value_counts()
+
+
+def check_group_column(data: pd.DataFrame, by: str | None) -> None:
+    """Raise a clear error when ``by`` is not a column of the data."""
+    if by is not None and by not in data.columns:
+        known = ", ".join(c for c in data.columns if not c.startswith("flag_"))[:300]
+        raise ValueError(f"--by '{by}': no such column in the data; columns are: {known}")
+
+
+def select_respondents(
+    data: pd.DataFrame,
+    *,
+    by: str | None = None,
+    exclude_flagged: bool = True,
+) -> Selection:
+    """Drop flagged respondents (straight-liners, speeders, too many missing), with reasons.
+
+    With ``by``, respondents without a value in that column are dropped too (they
+    belong to no group), with the reason :func:`no_group_reason`, as in the driver
+    analysis (:mod:`analysis.drivers.sample`).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Clean responses from :func:`instrument.read_responses` (flag columns present).
+    by : str, optional
+        Grouping column, reported beside each excluded respondent.
+    exclude_flagged : bool, default True
+        When False, flagged respondents are kept (their flags stay in the data).
+
+    Returns
+    -------
+    Selection
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"respondent_id": ["a", "b"], "flag_straightlining": [True, False],
+    ...                    "flag_too_many_missing": [False, False], "flag_speeding": [False, False]})
+    >>> sel = select_respondents(df)
+    >>> sel.kept["respondent_id"].tolist(), sel.excluded["reason"].tolist()
+    (['b'], ['flagged: straight-lining across the driver battery'])
+    """
+    check_group_column(data, by)
+    present = [c for c in FLAG_COLUMNS if c in data.columns] if exclude_flagged else []
+    flags = data[present].fillna(False).astype(bool)
+    no_group = data[by].isna() if by else pd.Series(False, index=data.index)
+    drop = flags.any(axis=1) | no_group
+    if not drop.any():
+        return Selection(data, pd.DataFrame(columns=EXCLUDED_COLUMNS), len(data))
+    reasons = [
+        "; ".join(([no_group_reason(by)] if lacking else []) + [FLAG_REASONS[c] for c, f in zip(present, row) if f])
+        for lacking, row in zip(no_group[drop], flags[drop].itertuples(index=False))]
+    excluded = pd.DataFrame(
+        {
+            "respondent_id": data.loc[drop, "respondent_id"].astype(str).to_numpy(),
+            "group": ([None if lacking else str(v) for lacking, v in zip(no_group[drop], data.loc[drop, by])]
+                      if by else None),
+            "reason": reasons,
+        },
+        columns=EXCLUDED_COLUMNS,
+    )
+    return Selection(data.loc[~drop], excluded, len(data))

@@ -1,0 +1,21 @@
+"""Simulated studies with a known truth (one of the toolkit's two correctness oracles).
+
+* :mod:`~analysis.simulation.simulate` -- :func:`simulate_study`, the model in words;
+* :mod:`~analysis.simulation.model` -- its parameters and the numeric draw;
+* :mod:`~analysis.simulation.truth` -- latent parameters and population values of the estimators' targets;
+* :mod:`~analysis.simulation.text` -- open 'why' answers in Dutch and English;
+* :mod:`~analysis.simulation.io` -- writing a study and its truth to disk.
+"""
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS = {"simulate_study": "analysis.simulation.simulate"}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    # Imported on first use, as in :mod:`analysis`.
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,378 @@
+"""The generative model of simulated CCC-quality studies: parameters and the numeric draw.
+
+See :mod:`analysis.simulation.simulate` for the model in words; this module holds its
+parameters (:data:`DRIVER_CORRELATION`, :data:`ITEM_LOADINGS`, the organisation
+profiles) and :func:`draw_organisation`, which both the study generator and the
+Monte Carlo truth (:mod:`analysis.simulation.truth`) call, so that the truth is
+computed from exactly the generator that makes the data.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from statistics import NormalDist
+from typing import Mapping
+
+import numpy as np
+
+from instrument import Instrument
+from instrument.errors import ServiceDriversError
+
+GENERATOR_VERSION = "1.0"
+DEFAULT_SEED = 2011
+DRIVERS = ("reliability", "empathy", "customer_focus", "customer_knowledge", "wait_time",
+           "accessibility", "menu")
+MAX_ORGS = 50
+
+DRIVER_CORRELATION = np.array([
+    # rel  emp  cfo  ckn  wai  acc  men
+    [1.00, .60, .45, .35, .30, .30, .30],  # reliability
+    [.60, 1.00, .40, .30, .30, .30, .25],  # empathy
+    [.45, .40, 1.00, .40, .30, .35, .30],  # customer_focus
+    [.35, .30, .40, 1.00, .30, .30, .30],  # customer_knowledge
+    [.30, .30, .30, .30, 1.00, .40, .45],  # wait_time
+    [.30, .30, .35, .30, .40, 1.00, .40],  # accessibility
+    [.30, .25, .30, .30, .45, .40, 1.00],  # menu
+])
+
+# Standardized loadings (lambda) and threshold shifts (higher = more agreement).
+ITEM_LOADINGS = {
+    "rel1": .78, "rel2": .82, "rel3": .72, "rel4": .76,
+    "emp1": .74, "emp2": .84, "emp3": .80, "emp4": .70,
+    "cfo1": .76, "cfo2": .66, "cfo3": .72, "cfo4": .82,
+    "ckn1": .74, "ckn2": .78, "ckn3": .65, "ckn4": .72,
+    "wai1": .84, "wai2": .78, "wai3": .66, "wai4": .72,
+    "acc1": .70, "acc2": .78, "acc3": .82, "acc4": .67,
+    "men1": .80, "men2": .76, "men3": .72, "men4": .78,
+    "sat1": .85, "sat2": .84, "sat3": .80,
+}
+ITEM_SHIFTS = {
+    "rel1": .10, "rel2": -.10, "rel4": .05, "emp1": .35, "emp3": .15, "emp4": -.10,
+    "cfo2": -.30, "cfo3": -.20, "ckn2": -.15, "ckn3": -.10, "wai2": .10, "wai3": -.35,
+    "acc1": .10, "acc4": -.20, "men3": -.15, "sat3": -.10,
+}
+AGREE7_SHARES = (.04, .05, .08, .14, .23, .26, .20)        # answers 1..7 at latent mean 0
+CSAT_SHARES = (.05, .08, .17, .40, .30)                   # 1..5
+NPS_SHARES = (.03, .01, .02, .03, .03, .07, .11, .17, .23, .15, .15)  # 0..10
+FCR_SHARES = {"yes": .62, "partly": .20, "no": .18}
+OUTCOME_LOADINGS = {"csat": .85, "nps": .80, "ces": .75}
+FCR_WEIGHTS = {"reliability": .70, "satisfaction": .25}
+REASON_SHARES = {"information": .30, "billing": .15, "change": .15, "order": .12, "fault": .12,
+                 "complaint": .08, "other": .08}
+CHANNEL_SHARES_NON_PHONE = {"email": .35, "chat": .33, "messaging": .21, "social": .11}
+AGENT_ID_SHARE = {"phone": .85, "chat": .80, "messaging": .70, "email": .40, "social": .20}
+
+
+@dataclass(frozen=True)
+class OrgProfile:
+    """One simulated organisation: latent driver means, standardized effects, phone share."""
+
+    name: str
+    sector: str
+    means: dict[str, float]
+    effects: dict[str, float]
+    phone_share: float = .57
+
+
+_BASE_PROFILES = (
+    OrgProfile("Energie", "energy supplier: weak on wait time; reliability and empathy matter",
+               means=dict(reliability=0.0, empathy=.10, customer_focus=-.20, customer_knowledge=0.0,
+                          wait_time=-.60, accessibility=-.10, menu=-.20),
+               effects=dict(reliability=.44, empathy=.36, customer_focus=.03, customer_knowledge=.02,
+                            wait_time=.05, accessibility=.04, menu=.03), phone_share=.58),
+    OrgProfile("Telecom", "telecom provider: weak on customer knowledge and menu; customer knowledge matters too",
+               means=dict(reliability=-.20, empathy=0.0, customer_focus=-.10, customer_knowledge=-.30,
+                          wait_time=-.20, accessibility=.10, menu=-.40),
+               effects=dict(reliability=.42, empathy=.34, customer_focus=.02, customer_knowledge=.18,
+                            wait_time=.03, accessibility=.02, menu=.02), phone_share=.57),
+    OrgProfile("Verzekeraar", "insurer: strong on empathy; reliability and customer focus matter",
+               means=dict(reliability=.20, empathy=.40, customer_focus=.10, customer_knowledge=.20,
+                          wait_time=.10, accessibility=-.20, menu=.10),
+               effects=dict(reliability=.41, empathy=.02, customer_focus=.45, customer_knowledge=.03,
+                            wait_time=.03, accessibility=.03, menu=.02), phone_share=.60),
+    OrgProfile("Webwinkel", "web shop: strong on accessibility; empathy matters most",
+               means=dict(reliability=.10, empathy=.10, customer_focus=.30, customer_knowledge=.10,
+                          wait_time=.30, accessibility=.40, menu=0.0),
+               effects=dict(reliability=.32, empathy=.46, customer_focus=.08, customer_knowledge=.02,
+                            wait_time=.03, accessibility=.05, menu=.03), phone_share=.50),
+)
+_EXTRA_MEANS_SEED = 7  # fixed: extra organisations' means do not depend on the study seed
+_EXTRA_NAMES = ("Bank", "Zorgverzekeraar", "Gemeente", "Waterbedrijf", "Reisorganisatie",
+                "Vervoerder", "Woningcorporatie", "Omroep", "Pensioenfonds", "Netbeheerder")
+
+
+@dataclass(frozen=True)
+class DataFeatures:
+    """Realistic imperfections of a simulated study (shares of respondents or answer cells).
+
+    Attributes
+    ----------
+    na_phone_items : float
+        Share of non-phone respondents who answer the phone-only items 99 (the others
+        leave them blank).
+    na_rates : dict
+        Per-item probability of 'don't know / not applicable' (99) for everyone; other
+        items with a 99 option get ``na_other``.
+    blank_rate : float
+        Probability that an answer cell (items, outcome questions, contact reason) is
+        left blank, completely at random (not for straight-liners' driver items).
+    straightliner_share, speeder_share : float
+        Respondents who give one answer to every driver item; respondents who finish
+        in 35-95 seconds (half the straight-liners are also speeders).
+    empty_why_share, english_share, personal_data_share : float
+        Open answers left empty; non-empty ones in English; non-empty ones with fake
+        personal data (e-mail, phone, IBAN, postcode, agent first name).
+    hostile_per_1000 : float
+        Hostile answers (``<script>``, ``<b>``) per 1,000 respondents; at least 2.
+    quarter_start : str
+        First day of the quarter in which the contacts fall (ISO date).
+    """
+
+    na_phone_items: float = .75
+    na_rates: dict[str, float] = field(default_factory=lambda: {
+        "cfo1": .02, "cfo2": .01, "cfo3": .03, "cfo4": .01,
+        "ckn1": .01, "ckn2": .03, "ckn3": .015, "ckn4": .02, "acc2": .01})
+    na_other: float = .003
+    blank_rate: float = .02
+    straightliner_share: float = .02
+    speeder_share: float = .02
+    empty_why_share: float = .35
+    english_share: float = .12
+    personal_data_share: float = .05
+    hostile_per_1000: float = 1.0
+    quarter_start: str = "2024-01-01"
+
+    def __post_init__(self) -> None:
+        shares = {k: v for k, v in asdict(self).items() if isinstance(v, float) and k != "hostile_per_1000"}
+        shares.update({f"na_rates[{k}]": v for k, v in self.na_rates.items()})
+        for key, value in shares.items():
+            if not 0 <= value <= 1:
+                raise ServiceDriversError(f"DataFeatures.{key} must be a share between 0 and 1, got {value}")
+        if self.hostile_per_1000 < 0:
+            raise ServiceDriversError(f"DataFeatures.hostile_per_1000 must be >= 0, got {self.hostile_per_1000}")
+        try:
+            date.fromisoformat(self.quarter_start)
+        except ValueError:
+            raise ServiceDriversError(f"DataFeatures.quarter_start must be an ISO date (YYYY-MM-DD), "
+                                      f"got {self.quarter_start!r}") from None
+
+
+def default_profiles(n_orgs: int = 4, effects: Mapping[str, Mapping[str, float]] | None = None) -> list[OrgProfile]:
+    """The organisations of a simulated study.
+
+    The first four are Energie, Telecom, Verzekeraar and Webwinkel (synthetic,
+    sector-like names). Further ones take the effects of profile ``k mod 4`` and its
+    latent means plus a fixed perturbation (SD .15), under other sector names.
+
+    Parameters
+    ----------
+    n_orgs : int
+    effects : mapping of organisation name -> {driver: standardized latent effect}, optional
+        Replaces the default effects; its keys become the organisation names (and its
+        length must equal ``n_orgs``).
+
+    Returns
+    -------
+    list of OrgProfile
+
+    Examples
+    --------
+    >>> [p.name for p in default_profiles(5)]
+    ['Energie', 'Telecom', 'Verzekeraar', 'Webwinkel', 'Bank']
+    """
+    if not 1 <= int(n_orgs) <= MAX_ORGS:
+        raise ServiceDriversError(f"the number of organisations (n_orgs) must be between 1 and {MAX_ORGS}, got {n_orgs}")
+    profiles = []
+    for k in range(int(n_orgs)):
+        base = _BASE_PROFILES[k % len(_BASE_PROFILES)]
+        if k < len(_BASE_PROFILES):
+            profiles.append(base)
+            continue
+        extra = k - len(_BASE_PROFILES)
+        name = _EXTRA_NAMES[extra] if extra < len(_EXTRA_NAMES) else f"Organisatie {k + 1}"
+        shift = np.random.default_rng([_EXTRA_MEANS_SEED, k]).normal(0, .15, len(DRIVERS))
+        means = {d: round(base.means[d] + float(s), 2) for d, s in zip(DRIVERS, shift)}
+        profiles.append(OrgProfile(name, f"like {base.name}", means, dict(base.effects), base.phone_share))
+    if effects is None:
+        return profiles
+    if len(effects) != len(profiles):
+        raise ServiceDriversError(f"effects name {len(effects)} organisation(s) but n_orgs is {n_orgs}; give one entry per organisation")
+    out = []
+    for profile, (name, org_effects) in zip(profiles, effects.items()):
+        unknown = sorted(set(org_effects) - set(DRIVERS))
+        absent = [d for d in DRIVERS if d not in org_effects]
+        if unknown or absent:
+            raise ServiceDriversError(f"effects for '{name}': give exactly the drivers {', '.join(DRIVERS)}"
+                                      + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+                                      + (f"; missing: {', '.join(absent)}" if absent else ""))
+        beta = np.array([float(org_effects[d]) for d in DRIVERS])
+        r2 = float(beta @ DRIVER_CORRELATION @ beta)
+        if not r2 < .95:
+            raise ServiceDriversError(f"effects for '{name}' imply a latent R² of {r2:.2f}; standardized effects must give R² < .95")
+        out.append(OrgProfile(str(name), f"custom effects (latent means and phone share of {profile.name})",
+                              profile.means, dict(zip(DRIVERS, beta.tolist())), profile.phone_share))
+    return out
+
+
+def thresholds_from_shares(shares: tuple[float, ...]) -> np.ndarray:
+    """Standard-normal cut points that give the answer ``shares`` (lowest first)."""
+    cumulative = np.cumsum(shares)[:-1]
+    return np.array([NormalDist().inv_cdf(float(c)) for c in cumulative])
+
+
+def item_thresholds(item_id: str) -> np.ndarray:
+    """Cut points of an item's latent response (7-point agreement scale)."""
+    return thresholds_from_shares(AGREE7_SHARES) - ITEM_SHIFTS.get(item_id, 0.0)
+
+
+def _ordinal(latent: np.ndarray, cuts: np.ndarray, lowest: int) -> np.ndarray:
+    """Answer codes ``lowest + (number of cut points below the latent response)``."""
+    return lowest + np.searchsorted(cuts, latent, side="left")
+
+
+def _congeneric(rng: np.random.Generator, factor: np.ndarray, loading: float) -> np.ndarray:
+    """Latent item response ``loading * factor + sqrt(1 - loading²) * N(0, 1)``."""
+    return loading * factor + np.sqrt(1 - loading**2) * rng.standard_normal(factor.shape[0])
+
+
+@dataclass
+class OrgDraw:
+    """Numeric draw for one organisation: latent values, channel, answers (float codes, NaN blank)."""
+
+    latent: np.ndarray
+    satisfaction: np.ndarray
+    channel: np.ndarray
+    answers: dict[str, np.ndarray]
+    straightliner: np.ndarray
+
+
+def draw_organisation(rng: np.random.Generator, inst: Instrument, profile: OrgProfile, n: int,
+                      features: DataFeatures) -> OrgDraw:
+    """Draw ``n`` respondents of one organisation: everything but ids, dates, durations and text.
+
+    Both the study generator and the Monte Carlo truth call this, so the truth is
+    computed from exactly the process that makes the data.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    inst : Instrument
+    profile : OrgProfile
+        Latent means, standardized effects and phone share of the organisation.
+    n : int
+        Respondents.
+    features : DataFeatures
+        N/A, blank and straight-liner rates.
+
+    Returns
+    -------
+    OrgDraw
+        ``latent`` (n, 7) driver scores, ``satisfaction`` (n,) latent satisfaction,
+        ``channel`` codes, ``answers`` (item and question id -> float file codes, 99 =
+        not applicable, NaN = blank) and the ``straightliner`` mask.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from instrument import load_instrument
+    >>> draw = draw_organisation(np.random.default_rng(1), load_instrument(),
+    ...                          default_profiles(1)[0], 1000, DataFeatures())
+    >>> 4.5 < float(np.nanmean(np.where(draw.answers["emp2"] == 99, np.nan, draw.answers["emp2"]))) < 5.5
+    True
+    """
+    mu = np.array([profile.means[d] for d in DRIVERS])
+    beta = np.array([profile.effects[d] for d in DRIVERS])
+    latent = mu + rng.standard_normal((n, len(DRIVERS))) @ np.linalg.cholesky(DRIVER_CORRELATION).T
+    r2 = float(beta @ DRIVER_CORRELATION @ beta)
+    eta = latent @ beta + np.sqrt(1 - r2) * rng.standard_normal(n)
+
+    channel_keys = {c.key: c.code for c in inst.choices("channel")}
+    shares = {"phone": profile.phone_share,
+              **{k: (1 - profile.phone_share) * s for k, s in CHANNEL_SHARES_NON_PHONE.items()}}
+    channel = rng.choice([channel_keys[k] for k in shares], size=n, p=list(shares.values()))
+    phone = channel == channel_keys["phone"]
+
+    answers: dict[str, np.ndarray] = {}
+    for construct in inst.constructs:
+        factor = eta if construct.role == "outcome" else latent[:, DRIVERS.index(construct.key)]
+        for item in construct.items:
+            scale = inst.scale(item.scale)
+            keyed = _ordinal(_congeneric(rng, factor, ITEM_LOADINGS[item.id]), item_thresholds(item.id), scale.min)
+            answers[item.id] = (scale.min + scale.max - keyed if item.reverse else keyed).astype(float)
+
+    straightliner = rng.random(n) < features.straightliner_share
+    driver_items = [i.id for c in inst.drivers for i in c.items]
+    constant = rng.choice([3, 4, 5, 6, 7], size=n, p=[.05, .15, .20, .25, .35]).astype(float)
+    for item_id in driver_items:
+        answers[item_id] = np.where(straightliner, constant, answers[item_id])
+
+    reasons = {c.key: c.code for c in inst.choices("contact_reason")}
+    answers["contact_reason"] = rng.choice([reasons[k] for k in REASON_SHARES], size=n,
+                                           p=list(REASON_SHARES.values())).astype(float)
+    answers["csat"] = _ordinal(_congeneric(rng, eta, OUTCOME_LOADINGS["csat"]), thresholds_from_shares(CSAT_SHARES), 1)
+    answers["nps"] = _ordinal(_congeneric(rng, eta, OUTCOME_LOADINGS["nps"]), thresholds_from_shares(NPS_SHARES), 0)
+    answers["ces"] = _ordinal(_congeneric(rng, eta, OUTCOME_LOADINGS["ces"]), thresholds_from_shares(AGREE7_SHARES), 1)
+    a, b = FCR_WEIGHTS["reliability"], FCR_WEIGHTS["satisfaction"]
+    cov_rel_eta = float((DRIVER_CORRELATION @ beta)[DRIVERS.index("reliability")])
+    noise_var = 1 - (a**2 + b**2 + 2 * a * b * cov_rel_eta)
+    rel = DRIVERS.index("reliability")
+    fcr_latent = a * latent[:, rel] + b * eta + np.sqrt(noise_var) * rng.standard_normal(n)
+    fcr_codes = {c.key: c.code for c in inst.choices("fcr")}
+    cut_no, cut_yes = NormalDist().inv_cdf(FCR_SHARES["no"]), NormalDist().inv_cdf(1 - FCR_SHARES["yes"])
+    answers["fcr"] = np.select([fcr_latent > cut_yes, fcr_latent > cut_no],
+                               [fcr_codes["yes"], fcr_codes["partly"]], fcr_codes["no"]).astype(float)
+    for key in ("csat", "nps", "ces"):
+        answers[key] = answers[key].astype(float)
+
+    _plant_missing(rng, inst, answers, phone, straightliner, features)
+    return OrgDraw(latent=latent, satisfaction=eta, channel=channel, answers=answers, straightliner=straightliner)
+
+
+def _plant_missing(rng: np.random.Generator, inst: Instrument, answers: dict[str, np.ndarray],
+                   phone: np.ndarray, straightliner: np.ndarray, features: DataFeatures) -> None:
+    """Don't-know answers (99), blanks at random, and N/A or blank phone-only items off the phone."""
+    n = phone.shape[0]
+    phone_na = rng.random(n) < features.na_phone_items
+    for var in inst.variables:
+        if var.id not in answers:
+            continue
+        values = answers[var.id]
+        in_battery = var.kind == "item" and var.construct != inst.outcome_construct.key
+        protected = straightliner if in_battery else np.zeros(n, dtype=bool)
+        if var.na_code is not None:
+            rate = features.na_rates.get(var.id, features.na_other)
+            values[(rng.random(n) < rate) & ~protected] = var.na_code
+        values[(rng.random(n) < features.blank_rate) & ~protected] = np.nan
+        if var.channels and "phone" in var.channels and len(var.channels) == 1:
+            off_phone = ~phone
+            values[off_phone & phone_na] = var.na_code if var.na_code is not None else np.nan
+            values[off_phone & ~phone_na] = np.nan
+
+
+def generator_parameters(inst: Instrument) -> dict:
+    """Loadings, thresholds and outcome parameters (the same in every organisation)."""
+    items = {i.id: {"factor": inst.construct_of(i.id), "loading": ITEM_LOADINGS[i.id],
+                    "thresholds": item_thresholds(i.id).round(4).tolist(), "reverse": i.reverse}
+             for i in inst.items}
+    outcomes = {k: {"factor": "satisfaction", "loading": v} for k, v in OUTCOME_LOADINGS.items()}
+    outcomes["csat"]["thresholds"] = thresholds_from_shares(CSAT_SHARES).round(4).tolist()
+    outcomes["nps"]["thresholds"] = thresholds_from_shares(NPS_SHARES).round(4).tolist()
+    outcomes["ces"]["thresholds"] = thresholds_from_shares(AGREE7_SHARES).round(4).tolist()
+    outcomes["fcr"] = {"weights": dict(FCR_WEIGHTS), "shares_at_mean_0": dict(FCR_SHARES)}
+    return {
+        "note": ("identical in every organisation; an item's latent response is loading * factor + "
+                 "sqrt(1 - loading^2) * N(0, 1), its answer 1 + the number of thresholds below it "
+                 "(reverse-keyed items are stored as 8 - answer)"),
+        "items": items, "outcomes": outcomes, "answer_shares_at_mean_0": list(AGREE7_SHARES),
+    }
+
+
+def check_instrument(inst: Instrument) -> None:
+    """Raise unless ``inst`` has the seven drivers and the items this generator knows."""
+    keys = inst.driver_keys
+    unknown = [i.id for i in inst.items if i.id not in ITEM_LOADINGS]
+    if sorted(keys) != sorted(DRIVERS) or unknown:
+        raise ServiceDriversError(
+            "the simulator generates the shipped CCC-quality questionnaire (drivers "
+            f"{', '.join(DRIVERS)} and its items); this instrument has drivers {', '.join(keys)}"
+            + (f" and unknown items {', '.join(unknown)}" if unknown else ""))

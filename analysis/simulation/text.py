@@ -1,0 +1,240 @@
+"""Open 'why' answers for simulated studies: Dutch and English, composed from templates.
+
+An answer reflects the respondent's own scores: praise of their strongest driver when
+satisfied (satisfaction score >= 5.5), a complaint about their weakest when
+dissatisfied (<= 3.5), both in between; respondents who rate every driver the same
+(straight-liners) give a short neutral answer. Openers, two-to-four phrasings per
+driver and tone, and closers combine into several hundred distinct answers per
+language. A share are empty. To exercise the report's masking and escaping, a few
+percent carry **fake** personal data (e-mail addresses on example.nl/example.com,
+well-known example phone numbers, the textbook example IBANs, made-up postcodes, an
+agent's first name) and a couple are hostile HTML. No real people are named.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.scoring.scores import construct_scores
+from instrument import Instrument
+
+PRAISE = {
+    "nl": {
+        "reliability": ["mijn vraag is in één keer goed opgelost", "ik kreeg precies te horen wat er ging gebeuren",
+                        "de informatie klopte en de afspraken waren duidelijk", "ze stelden de juiste vragen en losten het meteen op"],
+        "empathy": ["de medewerker was heel vriendelijk en luisterde goed", "ik voelde me serieus genomen",
+                    "de medewerker dacht echt met me mee", "ik ben erg geduldig en behulpzaam geholpen"],
+        "customer_focus": ["ze kwamen hun afspraak keurig na", "ik kreeg uit zichzelf goed advies",
+                           "je merkt dat de klant hier voorop staat", "ze hebben echt iets gedaan met mijn eerdere opmerking"],
+        "customer_knowledge": ["ze hadden al mijn gegevens direct bij de hand", "ik hoefde mijn verhaal niet opnieuw te vertellen",
+                               "de medewerker wist van mijn eerdere contact", "ze wisten meteen welk abonnement ik heb"],
+        "wait_time": ["ik had vrijwel direct iemand aan de lijn", "de wachttijd viel erg mee",
+                      "ik hoefde niet lang in de wacht", "het was snel geregeld"],
+        "accessibility": ["het telefoonnummer was makkelijk te vinden", "ze zijn ook 's avonds bereikbaar",
+                          "contact opnemen ging heel makkelijk", "de openingstijden passen goed bij mij"],
+        "menu": ["het keuzemenu was duidelijk", "via het keuzemenu kwam ik meteen bij de juiste afdeling",
+                 "het keuzemenu was kort en logisch", "ik wist meteen welke optie ik moest kiezen"],
+    },
+    "en": {
+        "reliability": ["my issue was solved in one go", "they told me exactly what would happen next",
+                        "the information was correct and the agreements were clear", "they asked the right questions and fixed it straight away"],
+        "empathy": ["the agent was very friendly and listened well", "I felt taken seriously",
+                    "the agent really thought along with me", "I was helped patiently and kindly"],
+        "customer_focus": ["they kept their promise", "I got useful advice without asking",
+                           "you can tell the customer comes first here", "they actually acted on my earlier feedback"],
+        "customer_knowledge": ["they had all my details at hand", "I did not have to repeat my story",
+                               "the agent knew about my earlier contact", "they knew right away which subscription I have"],
+        "wait_time": ["I got through almost immediately", "the waiting time was fine",
+                      "I was not kept on hold for long", "it was sorted quickly"],
+        "accessibility": ["the phone number was easy to find", "they are reachable in the evening too",
+                          "getting in touch was easy", "the opening hours suit me well"],
+        "menu": ["the phone menu was clear", "the menu put me straight through to the right department",
+                 "the phone menu was short and logical", "I knew right away which option to choose"],
+    },
+}
+COMPLAINT = {
+    "nl": {
+        "reliability": ["mijn probleem is nog steeds niet opgelost", "ik kreeg verkeerde informatie",
+                        "niemand kon me vertellen wat er nu gaat gebeuren", "ik moest drie keer bellen voordat het goed was"],
+        "empathy": ["de medewerker was kortaf en luisterde niet", "ik voelde me niet serieus genomen",
+                    "er werd niet meegedacht, alleen naar de regels verwezen", "ik werd onvriendelijk te woord gestaan"],
+        "customer_focus": ["de beloofde terugbelafspraak is niet nagekomen", "het gaat ze alleen om hun eigen belang",
+                           "er wordt niets gedaan met klachten van klanten", "ik kreeg geen enkel advies"],
+        "customer_knowledge": ["ik moest mijn verhaal weer helemaal opnieuw vertellen", "ze wisten niets van mijn eerdere contact",
+                               "ze konden mijn gegevens niet vinden", "de medewerker wist niet welke producten ik heb"],
+        "wait_time": ["ik hing veel te lang in de wacht", "de wachttijd was belachelijk lang",
+                      "ik werd steeds weer in de wacht gezet", "bellen kost veel te veel geld"],
+        "accessibility": ["het telefoonnummer is nergens te vinden", "ze zijn alleen bereikbaar als ik zelf moet werken",
+                          "je moet eerst door eindeloze veelgestelde vragen klikken", "de klantenservice is slecht bereikbaar"],
+        "menu": ["het keuzemenu is veel te lang", "ik kwam via het keuzemenu bij de verkeerde afdeling",
+                 "geen enkele optie in het keuzemenu paste bij mijn vraag", "het keuzemenu is onduidelijk"],
+    },
+    "en": {
+        "reliability": ["my problem is still not solved", "I was given the wrong information",
+                        "nobody could tell me what happens next", "I had to call three times before it was right"],
+        "empathy": ["the agent was curt and did not listen", "I did not feel taken seriously",
+                    "nobody thought along with me, they just quoted the rules", "the agent was unfriendly"],
+        "customer_focus": ["the promised call-back never happened", "they only care about their own interests",
+                           "nothing is done with customer complaints", "I got no advice at all"],
+        "customer_knowledge": ["I had to tell my whole story again", "they knew nothing about my earlier contact",
+                               "they could not find my details", "the agent did not know which products I have"],
+        "wait_time": ["I was on hold far too long", "the waiting time was ridiculous",
+                      "I was put on hold again and again", "calling costs far too much"],
+        "accessibility": ["the phone number is impossible to find", "they are only open while I am at work",
+                          "you have to click through endless FAQs first", "customer service is hard to reach"],
+        "menu": ["the phone menu is far too long", "the menu sent me to the wrong department",
+                 "none of the menu options fitted my question", "the phone menu is confusing"],
+    },
+}
+OPENERS = {
+    "nl": {"praise": ["", "Heel tevreden.", "Prima geholpen.", "Top service!", "Goed contact gehad.", "Zeer tevreden over het contact."],
+           "complaint": ["", "Slechte ervaring.", "Erg teleurgesteld.", "Helaas niet goed geholpen.", "Dit kan echt beter.", "Ontevreden."]},
+    "en": {"praise": ["", "Very happy.", "Well helped.", "Great service!", "Good contact.", "Very satisfied with the contact."],
+           "complaint": ["", "Bad experience.", "Very disappointed.", "Unfortunately not helped well.", "This really can be better.", "Unhappy."]},
+}
+CLOSERS = {
+    "nl": {"praise": ["", "Ga zo door!", "Dank jullie wel.", "Zo hoort het.", "Complimenten.", "Ik kom graag terug."],
+           "complaint": ["", "Dit moet beter.", "Ik overweeg over te stappen.", "Heel frustrerend.", "Niet klantvriendelijk.", "Jammer."]},
+    "en": {"praise": ["", "Keep it up!", "Thank you.", "That is how it should be.", "Compliments.", "Happy to come back."],
+           "complaint": ["", "This has to improve.", "I am thinking of switching.", "Very frustrating.", "Not customer friendly.", "Shame."]},
+}
+CONNECTORS = {"nl": ["Maar", "Minpunt:", "Wel jammer:", "Alleen:"], "en": ["But", "Downside:", "Pity though:", "Only:"]}
+NEUTRAL = {"nl": ["Prima.", "Geen opmerkingen.", "Het was oké.", "Niets bijzonders.", "n.v.t.", "-"],
+           "en": ["Fine.", "No comments.", "It was OK.", "Nothing special.", "n/a", "-"]}
+
+# Fake personal data. Phone numbers are the usual Dutch example numbers and numbers
+# reserved for fiction (UK 020 7946 0xxx, US 555-01xx); the IBANs are the textbook
+# examples (NL91ABNA0417164300 and the ISO 13616 / Wikipedia ones).
+FAKE_EMAIL_USERS = ["jan.jansen", "sanne.devries", "klant1984", "p.voorbeeld", "test.persoon", "m.de.boer"]
+FAKE_EMAIL_DOMAINS = ["example.nl", "example.com"]
+FAKE_PHONES = ["06-12345678", "06 12345678", "+31 6 1234 5678", "+31612345678", "020-123 4567",
+               "010-123 4567", "+44 20 7946 0958", "+1 202 555 0143"]
+FAKE_IBANS = ["NL91ABNA0417164300", "NL91 ABNA 0417 1643 00", "NL20INGB0001234567",
+              "DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432"]
+FAKE_AGENT_NAMES = ["Sanne", "Daan", "Fatima", "Kevin", "Lotte", "Mohammed", "Priya", "Bram"]
+PERSONAL_TEMPLATES = {
+    "nl": {"email": ["Mail me gerust op {email}.", "Mijn e-mailadres is {email}"],
+           "phone": ["Bel me terug op {phone}.", "Mijn nummer: {phone}"],
+           "iban": ["Het geld moet terug op {iban}.", "Mijn rekeningnummer is {iban}."],
+           "postcode": ["Ik woon op {postcode}.", "Stuur het naar {postcode}."],
+           "agent_name": ["{name} heeft me super geholpen.", "Vraag maar na bij {name}."]},
+    "en": {"email": ["Email me at {email}.", "My email address is {email}"],
+           "phone": ["Call me back on {phone}.", "My number: {phone}"],
+           "iban": ["Refund to {iban} please.", "My account number is {iban}."],
+           "postcode": ["My address is {postcode}.", "Send it to {postcode}."],
+           "agent_name": ["{name} was very helpful.", "Ask {name}, they know."]},
+}
+HOSTILE = ["<script>alert(1)</script>", "Goed geholpen <b>bold</b>"]
+EMOJI = {"praise": " 🙂", "complaint": " 😡"}
+_POSTCODE_LETTERS = "ABCDEGHJKLMNPRTVWXZ"
+
+
+def compose_answer(lang: str, tone: str, strongest: str, weakest: str, choice: Sequence[int]) -> str:
+    """One open answer from the phrase bank; ``choice`` holds non-negative integers that pick the variants.
+
+    Examples
+    --------
+    >>> compose_answer("nl", "complaint", "empathy", "wait_time", [1, 0, 1, 0, 0])
+    'Slechte ervaring. Ik hing veel te lang in de wacht.'
+    """
+    def pick(options: Sequence[str], k: int) -> str:
+        return options[choice[k] % len(options)]
+
+    def sentence(text: str) -> str:
+        return text[0].upper() + text[1:] + "."
+
+    if tone == "neutral":
+        return pick(NEUTRAL[lang], 0)
+    if tone == "mixed":
+        good = sentence(pick(PRAISE[lang][strongest], 1))
+        bad = pick(COMPLAINT[lang][weakest], 2) + "."
+        return f"{good} {pick(CONNECTORS[lang], 3)} {bad}"
+    bank = PRAISE if tone == "praise" else COMPLAINT
+    driver = strongest if tone == "praise" else weakest
+    parts = [pick(OPENERS[lang][tone], 0), sentence(pick(bank[lang][driver], 1)),
+             pick(CLOSERS[lang][tone], 3) if choice[4] % 2 else ""]
+    return " ".join(p for p in parts if p)
+
+
+def compose_open_answers(rng: np.random.Generator, inst: Instrument, items: pd.DataFrame,
+                         features, respondent_ids: Sequence[str]) -> tuple[list[str | None], dict]:
+    """Open answers for every respondent, and the ids of those with planted personal data or HTML.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    inst : Instrument
+    items : DataFrame
+        The respondents' item answers in file codes (99 = not applicable, NaN = blank).
+    features : DataFeatures
+        Shares of empty, English and personal-data answers; hostile answers per 1,000.
+    respondent_ids : sequence of str
+
+    Returns
+    -------
+    answers : list of str or None
+        None for an empty answer.
+    planted : dict
+        ``personal_data`` (kind -> respondent ids), ``hostile`` (ids), ``open_answers``
+        (counts of non-empty and English answers).
+    """
+    n = items.shape[0]
+    scores = construct_scores(items.where(items != 99), inst)
+    drivers = inst.driver_keys
+    driver_scores = scores[drivers].to_numpy()
+    jitter = rng.uniform(0, 1e-6, driver_scores.shape)  # breaks ties at random
+    strongest = np.nanargmax(np.where(np.isnan(driver_scores), -np.inf, driver_scores + jitter), axis=1)
+    weakest = np.nanargmin(np.where(np.isnan(driver_scores), np.inf, driver_scores + jitter), axis=1)
+    spread = np.nanmax(driver_scores, axis=1) - np.nanmin(driver_scores, axis=1)
+    satisfaction = scores[inst.outcome_construct.key].fillna(scores[drivers].mean(axis=1)).to_numpy()
+    tone = np.select([spread == 0, satisfaction >= 5.5, satisfaction <= 3.5], ["neutral", "praise", "complaint"], "mixed")
+
+    nonempty = rng.random(n) >= features.empty_why_share
+    english = nonempty & (rng.random(n) < features.english_share)
+    personal = nonempty & (rng.random(n) < features.personal_data_share)
+    kinds = list(PERSONAL_TEMPLATES["nl"])
+    personal_kind = rng.integers(0, len(kinds), n)
+    choices = rng.integers(0, 10_000, (n, 8))
+    extras = rng.random((n, 2))
+    answers: list[str | None] = []
+    planted: dict = {"personal_data": {k: [] for k in kinds}, "hostile": []}
+    for i in range(n):
+        if not nonempty[i]:
+            answers.append(None)
+            continue
+        lang = "en" if english[i] else "nl"
+        text = compose_answer(lang, str(tone[i]), drivers[strongest[i]], drivers[weakest[i]], choices[i])
+        if tone[i] in EMOJI and extras[i, 0] < .02:
+            text += EMOJI[tone[i]]
+        if personal[i]:
+            kind = kinds[personal_kind[i]]
+            extra = _personal_sentence(lang, kind, choices[i, 5:])
+            text += ("\n" if extras[i, 1] < .2 else " ") + extra
+            planted["personal_data"][kind].append(respondent_ids[i])
+        answers.append(text)
+    n_hostile = min(n, max(2, round(features.hostile_per_1000 * n / 1000))) if features.hostile_per_1000 > 0 else 0
+    for k, i in enumerate(sorted(rng.choice(n, size=n_hostile, replace=False))):
+        answers[i] = HOSTILE[k % len(HOSTILE)]
+        planted["hostile"].append(respondent_ids[i])
+        for ids in planted["personal_data"].values():
+            if respondent_ids[i] in ids:
+                ids.remove(respondent_ids[i])
+    planted["open_answers"] = {"nonempty": sum(a is not None for a in answers), "english": int(english.sum())}
+    return answers, planted
+
+
+def _personal_sentence(lang: str, kind: str, choice: Sequence[int]) -> str:
+    """A sentence with one piece of fake personal data of the given kind."""
+    template = PERSONAL_TEMPLATES[lang][kind][choice[0] % 2]
+    a, b = int(choice[1]), int(choice[2])
+    values = {
+        "email": f"{FAKE_EMAIL_USERS[a % len(FAKE_EMAIL_USERS)]}@{FAKE_EMAIL_DOMAINS[b % 2]}",
+        "phone": FAKE_PHONES[a % len(FAKE_PHONES)],
+        "iban": FAKE_IBANS[a % len(FAKE_IBANS)],
+        "postcode": ("1234 AB 12" if a % 4 == 0 else
+                     f"{1000 + a % 9000} {_POSTCODE_LETTERS[b % 19]}{_POSTCODE_LETTERS[(a + b) % 19]} {1 + b % 150}"),
+        "name": FAKE_AGENT_NAMES[a % len(FAKE_AGENT_NAMES)],
+    }
+    return template.format(**values)

@@ -1,0 +1,338 @@
+"""Result objects of :func:`analysis.validation.validation.validate`.
+
+The tables here are views of what :mod:`analysis.validation.validation` computed; ``to_dict()``
+is the ``drivers validate --json`` document, and the terminal and report renderers
+read these same objects, so every figure is computed once.
+
+JSON document (``to_dict()``)::
+
+    {"meta": {"n_input", "n_used", "excluded": [{"respondent_id", "group", "reason"}],
+              "missing", "by", "instrument_version", "version", "thresholds"},
+     "groups": {NAME: {"n",
+                       "fit": {"chi2", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci", "srmr"},
+                       "fit_ok": {"cfi", "tli", "rmsea", "srmr"},
+                       "constructs": {KEY: {"alpha", "alpha_ci", "omega", "cr", "ave",
+                                            "alpha_ok", "omega_ok", "cr_ok", "ave_ok"}},
+                       "loadings": {ITEM: {"construct", "std", "se", "est", "fmi"}},
+                       "htmt": {KEY: {KEY: value}},
+                       "fornell_larcker": {KEY: {"sqrt_ave", "max_abs_correlation", "passes"}},
+                       "missing": {"cells_missing_pct", "by_design_pct", "other_missing_pct",
+                                   "complete_cases", "fmi_mean", "fmi_max", "method"},
+                       "problems": [{"kind", "severity", "message"}]}},
+     "invariance": [{"level", "chi2", "df", "cfi", "rmsea", "srmr", "delta_cfi", "holds",
+                     "delta_rmsea", "delta_srmr", "chen_rmsea", "chen_srmr", "delta_chi2",
+                     "delta_df", "delta_pvalue"}],
+     "invariance_note": str or null}
+
+``loadings.*.se`` is the standard error of the standardized loading (delta method);
+``fit`` is null when the CFA could not be estimated, did not converge or has an
+error-severity problem (then ``loadings`` is empty and ``fmi_*`` null); figures that do
+not exist are null (never NaN).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from importlib.metadata import version as _package_version
+
+import numpy as np
+import pandas as pd
+
+from analysis.common import thresholds
+from analysis.common.serialize import jsonable
+
+GROUP_ALL = "all"
+FIT_CHECKS = {"cfi": thresholds.CFI, "tli": thresholds.TLI, "rmsea": thresholds.RMSEA, "srmr": thresholds.SRMR}
+
+
+@dataclass(frozen=True)
+class GroupValidation:
+    """Validation of the questionnaire on one group of respondents.
+
+    Attributes
+    ----------
+    name : str
+        Group label (``"all"`` for the whole sample).
+    n : int
+        Respondents used.
+    fit : FitIndices or None
+        CFA fit (lavaan's definitions); None when the CFA failed, did not converge or
+        has an error-severity problem (a Heywood case, a matrix that is not positive
+        definite, more free parameters than respondents; see ``problems``).
+    reliability : DataFrame
+        ``construct, n_items, n_obs, alpha, alpha_ci_low, alpha_ci_high, omega, cr, ave``
+        and the verdicts ``alpha_ok, omega_ok, cr_ok, ave_ok``.
+    item_analysis : DataFrame
+        ``construct, item, n, mean, sd, r_drop, alpha_if_deleted, floor_share, ceiling_share``.
+    loadings : DataFrame
+        ``construct, item, est, se, std, std_se, fmi`` (std = completely standardized).
+    htmt, fornell_larcker
+        :class:`~analysis.validation.discriminant.HTMTResult` and
+        :class:`~analysis.validation.discriminant.FornellLarckerResult` (None if not computable).
+    problems : tuple of Problem
+        Estimation problems and figures that could not be computed.
+    missing : dict
+        Missing answers: total, by design, other (% of item cells), complete cases,
+        mean and maximum fraction of missing information of the loadings (NaN
+        without a usable fit), method.
+    model : SEM or None
+        The fitted CFA (also when its fit is not usable: see ``problems``).
+    constructs : tuple of str
+        The constructs assessed in this group (every item answered by someone).
+    """
+
+    name: str
+    n: int
+    fit: object
+    reliability: pd.DataFrame
+    item_analysis: pd.DataFrame
+    loadings: pd.DataFrame
+    htmt: object
+    fornell_larcker: object
+    problems: tuple
+    missing: dict
+    model: object = field(repr=False, default=None)
+    constructs: tuple = ()
+
+    def fit_ok(self) -> dict:
+        """Each fit index judged against its Hu & Bentler (1999) cut-off (None if missing)."""
+        if self.fit is None:
+            return {k: None for k in FIT_CHECKS}
+        return {k: rule.holds(getattr(self.fit, k)) for k, rule in FIT_CHECKS.items()}
+
+    def to_dict(self) -> dict:
+        fit = None
+        if self.fit is not None:
+            f = self.fit
+            fit = {"chi2": f.chi2, "df": f.df, "pvalue": f.pvalue, "cfi": f.cfi, "tli": f.tli,
+                   "rmsea": f.rmsea, "rmsea_ci": list(f.rmsea_ci), "srmr": f.srmr}
+        constructs = {
+            r["construct"]: {
+                "alpha": r["alpha"], "alpha_ci": [r["alpha_ci_low"], r["alpha_ci_high"]],
+                "omega": r["omega"], "cr": r["cr"], "ave": r["ave"],
+                "alpha_ok": r["alpha_ok"], "omega_ok": r["omega_ok"], "cr_ok": r["cr_ok"], "ave_ok": r["ave_ok"],
+            }
+            for r in self.reliability.to_dict("records")
+        }
+        loadings = {
+            r["item"]: {"construct": r["construct"], "std": r["std"], "se": r["std_se"],
+                        "est": r["est"], "fmi": r["fmi"]}
+            for r in self.loadings.to_dict("records")
+        }
+        htmt = None
+        if self.htmt is not None:
+            m = self.htmt.matrix
+            htmt = {a: {b: m.loc[a, b] for b in m.columns if b != a} for a in m.index}
+        fornell = None
+        if self.fornell_larcker is not None:
+            fornell = {
+                r["construct"]: {"sqrt_ave": r["sqrt_ave"], "max_abs_correlation": r["max_abs_correlation"],
+                                 "passes": r["passes"]}
+                for r in self.fornell_larcker.verdicts.to_dict("records")
+            }
+        return jsonable({
+            "n": self.n, "fit": fit, "fit_ok": self.fit_ok(), "constructs": constructs,
+            "loadings": loadings, "htmt": htmt, "fornell_larcker": fornell, "missing": self.missing,
+            "problems": [{"kind": p.kind, "severity": p.severity, "message": p.message} for p in self.problems],
+        })
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """Validation of the questionnaire: per group and across groups.
+
+    Attributes
+    ----------
+    groups : dict of str to GroupValidation
+        ``"all"`` (the whole sample) first, then each group.
+    invariance : InvarianceResult or None
+        Configural, metric and scalar models across the groups.
+    invariance_note : str or None
+        Why invariance was not tested, if it was not.
+    excluded : DataFrame
+        ``respondent_id, group, reason`` of every respondent left out.
+    by, missing : str
+        Grouping column and missing-data method.
+    n_input : int
+        Respondents in the data given.
+    """
+
+    groups: dict
+    invariance: object
+    invariance_note: str | None
+    excluded: pd.DataFrame
+    by: str | None
+    missing: str
+    n_input: int
+    instrument_version: str
+
+    # --- tidy views ---------------------------------------------------------------
+    @property
+    def n_used(self) -> int:
+        return self.groups[GROUP_ALL].n
+
+    @property
+    def fit(self) -> pd.DataFrame:
+        """``group, n, chi2, df, pvalue, cfi, tli, rmsea, rmsea_ci_low, rmsea_ci_high, srmr``
+        and the verdicts ``cfi_ok, tli_ok, rmsea_ok, srmr_ok`` (Hu & Bentler 1999)."""
+        rows = []
+        for g in self.groups.values():
+            f = g.fit
+            row = {"group": g.name, "n": g.n}
+            if f is None:
+                row.update({k: math.nan for k in ("chi2", "df", "pvalue", "cfi", "tli", "rmsea",
+                                                  "rmsea_ci_low", "rmsea_ci_high", "srmr")})
+            else:
+                row.update(chi2=f.chi2, df=f.df, pvalue=f.pvalue, cfi=f.cfi, tli=f.tli, rmsea=f.rmsea,
+                           rmsea_ci_low=f.rmsea_ci[0], rmsea_ci_high=f.rmsea_ci[1], srmr=f.srmr)
+            row.update({f"{k}_ok": v for k, v in g.fit_ok().items()})
+            rows.append(row)
+        out = pd.DataFrame(rows)
+        for k in FIT_CHECKS:
+            out[f"{k}_ok"] = out[f"{k}_ok"].astype("boolean")
+        return out
+
+    def _stack(self, attribute: str) -> pd.DataFrame:
+        frames = [getattr(g, attribute).assign(group=g.name) for g in self.groups.values()
+                  if len(getattr(g, attribute))]
+        if not frames:
+            return pd.DataFrame()
+        out = pd.concat(frames, ignore_index=True)
+        return out[["group"] + [c for c in out.columns if c != "group"]]
+
+    @property
+    def reliability(self) -> pd.DataFrame:
+        """Per group and construct: alpha (with CI), omega, CR, AVE and their verdicts."""
+        return self._stack("reliability")
+
+    @property
+    def loadings(self) -> pd.DataFrame:
+        """Per group and item: unstandardized and standardized loadings with SEs."""
+        return self._stack("loadings")
+
+    @property
+    def item_analysis(self) -> pd.DataFrame:
+        return self._stack("item_analysis")
+
+    @property
+    def htmt(self) -> pd.DataFrame:
+        """Per group and pair of constructs: ``htmt, below_strict, below_liberal``."""
+        frames = [g.htmt.pairs.assign(group=g.name) for g in self.groups.values() if g.htmt is not None]
+        if not frames:
+            return pd.DataFrame()
+        out = pd.concat(frames, ignore_index=True)
+        return out[["group"] + [c for c in out.columns if c != "group"]]
+
+    @property
+    def problems(self) -> pd.DataFrame:
+        """``group, kind, severity, message`` of every problem found."""
+        rows = [{"group": g.name, "kind": p.kind, "severity": p.severity, "message": p.message}
+                for g in self.groups.values() for p in g.problems]
+        return pd.DataFrame(rows, columns=["group", "kind", "severity", "message"])
+
+    # --- output -------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """The ``drivers validate --json`` document (see the module docstring)."""
+        invariance = None
+        if self.invariance is not None:
+            keep = ["level", "chi2", "df", "cfi", "rmsea", "srmr", "delta_cfi", "holds", "delta_rmsea",
+                    "delta_srmr", "chen_rmsea", "chen_srmr", "delta_chi2", "delta_df", "delta_pvalue"]
+            invariance = self.invariance.table[keep].to_dict("records")
+        meta = {
+            "n_input": self.n_input, "n_used": self.n_used,
+            "excluded": self.excluded[["respondent_id", "group", "reason"]].to_dict("records"),
+            "missing": self.missing, "by": self.by, "instrument_version": self.instrument_version,
+            "version": _package_version("service-drivers"),
+            "thresholds": {t.figure: {"op": t.op, "value": t.value, "source": t.source} for t in (
+                thresholds.ALPHA, thresholds.OMEGA, thresholds.CR, thresholds.AVE, thresholds.HTMT_STRICT,
+                thresholds.CFI, thresholds.TLI, thresholds.RMSEA, thresholds.SRMR, thresholds.DELTA_CFI,
+                thresholds.DELTA_RMSEA)},
+        }
+        return jsonable({
+            "meta": meta,
+            "groups": {name: g.to_dict() for name, g in self.groups.items()},
+            "invariance": invariance,
+            "invariance_note": self.invariance_note,
+        })
+
+    def summary(self) -> str:
+        """Plain-text summary: fit, reliability, discriminant validity, invariance, problems."""
+        fmt = lambda x: f"{x:.3f}"  # noqa: E731
+        lines = [f"Questionnaire validation: {self.n_used} of {self.n_input} respondents "
+                 f"({len(self.excluded)} excluded), missing data: "
+                 f"{'FIML' if self.missing == 'ml' else 'listwise'}"]
+        fit = self.fit[["group", "n", "chi2", "df", "cfi", "tli", "rmsea", "srmr"]]
+        lines += ["", "CFA fit (CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; Hu & Bentler 1999)",
+                  fit.to_string(index=False, float_format=fmt)]
+        rel = self.groups[GROUP_ALL].reliability[["construct", "alpha", "alpha_ci_low", "alpha_ci_high",
+                                                  "omega", "cr", "ave"]]
+        lines += ["", "Reliability, whole sample (alpha/omega/CR >= .70, AVE >= .50)",
+                  rel.to_string(index=False, float_format=fmt)]
+        h = self.groups[GROUP_ALL].htmt
+        if h is not None:
+            worst = h.pairs.sort_values("htmt", ascending=False).head(3)
+            lines += ["", "Highest HTMT, whole sample (< .85 strict, < .90 liberal; Henseler et al. 2015)",
+                      worst[["construct_a", "construct_b", "htmt"]].to_string(index=False, float_format=fmt)]
+        if self.invariance is not None:
+            lines += ["", "Measurement invariance (holds: drop in CFI <= .01, Cheung & Rensvold 2002)",
+                      self.invariance.table[["level", "chi2", "df", "cfi", "rmsea", "srmr", "delta_cfi",
+                                             "holds"]].to_string(index=False, float_format=fmt)]
+        elif self.invariance_note:
+            lines += ["", self.invariance_note]
+        problems = self.problems
+        if len(problems):
+            lines += ["", "Problems"] + [f"  [{r.group}] {r.severity}: {r.message}" for r in problems.itertuples()]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        f = self.groups[GROUP_ALL].fit
+        fit = f"CFI {f.cfi:.3f}, RMSEA {f.rmsea:.3f}, SRMR {f.srmr:.3f}" if f is not None else "CFA not estimated"
+        return f"<ValidationResult: {len(self.groups) - 1} group(s), n={self.n_used}, {fit}>"
+
+    def _repr_html_(self) -> str:
+        parts = [f"<h4>Questionnaire validation: {self.n_used} of {self.n_input} respondents</h4>",
+                 "<b>CFA fit</b>", self.fit.to_html(index=False, float_format=lambda x: f"{x:.3f}", na_rep=""),
+                 "<b>Reliability</b>",
+                 self.reliability.to_html(index=False, float_format=lambda x: f"{x:.3f}", na_rep="")]
+        if self.invariance is not None:
+            parts += ["<b>Measurement invariance</b>", self.invariance._repr_html_()]
+        return "\n".join(parts)
+
+    def plot_loadings(self, groups: list[str] | None = None, ax=None):
+        """Standardized loadings with 95% intervals per item, coloured by group.
+
+        A dashed line marks .70, the loading at which a construct explains half of an
+        item's variance (AVE >= .50, Fornell & Larcker 1981). Returns the Axes.
+        """
+        import matplotlib.pyplot as plt
+        import seaborn as sns
+
+        names = groups or [GROUP_ALL]
+        unknown = [g for g in names if g not in self.groups]
+        if unknown:
+            raise ValueError(f"unknown group(s) {unknown}; groups are {list(self.groups)}")
+        table = self.loadings[self.loadings["group"].isin(names)]
+        items = list(dict.fromkeys(table["item"]))
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6.5, 0.22 * len(items) + 1.2))
+        palette = sns.color_palette("colorblind", len(names))
+        offsets = np.linspace(-0.25, 0.25, len(names)) if len(names) > 1 else [0.0]
+        ypos = {item: i for i, item in enumerate(items)}
+        for colour, offset, name in zip(palette, offsets, names):
+            t = table[table["group"] == name]
+            y = t["item"].map(ypos).to_numpy() + offset
+            ax.errorbar(t["std"], y, xerr=1.96 * t["std_se"].fillna(0), fmt="o", ms=3.5, color=colour,
+                        elinewidth=1, capsize=0, label=name)
+        ax.axvline(0.70, ls="--", lw=0.8, color="0.4")
+        ax.set_yticks(range(len(items)), items)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("standardized loading (95% CI)")
+        # Separate constructs with faint lines so a reader sees the blocks.
+        construct_of = dict(zip(table["item"], table["construct"]))
+        for i in range(1, len(items)):
+            if construct_of[items[i]] != construct_of[items[i - 1]]:
+                ax.axhline(i - 0.5, color="0.85", lw=0.6)
+        if len(names) > 1:
+            ax.legend(frameon=False, fontsize=8, loc="lower left")
+        return ax
