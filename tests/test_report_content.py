@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from analysis.bootstrap.importance import ALL
+from analysis.common.groups import ALL
 from analysis.report.blocks import Figure, Notes, Table
 from analysis.report.content import report_content
 from analysis.report.i18n import Texts

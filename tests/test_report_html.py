@@ -9,7 +9,7 @@ from itertools import cycle
 
 import pytest
 
-from analysis.bootstrap.importance import ALL
+from analysis.common.groups import ALL
 from analysis.report import build_reports
 from analysis.report.i18n import Texts
 from analysis.report.voice import sample_voice

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analysis.bootstrap.importance import ALL
+from analysis.common.groups import ALL
 from analysis.drivers.analyse import analyse_drivers
 from analysis.drivers.kpis import nps
 from analysis.report import build_reports

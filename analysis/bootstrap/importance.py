@@ -36,13 +36,13 @@ import pandas as pd
 
 from analysis.bootstrap.engine import STATISTICS, Replicates, resample_groups
 from analysis.common.checks import check_level
+from analysis.common.groups import ALL, REST
+from analysis.common.threads import limit_blas_threads
+from analysis.common.threads import limit_blas_threads
 from analysis.common.thresholds import MIN_N_STABLE_RANKS, ranks_unstable
 from analysis.importance.driver_data import check_driver_data, check_group_variation
-from analysis.sem.estimate import limit_blas_threads
 from instrument.errors import DataError
 
-ALL = "all"
-REST = "rest"
 DIFFERENCE_STATISTICS = ("std_beta", "lmg", "lmg_pct", "relative_weight",
                          "relative_weight_pct", "pratt", "mean", "r2")
 

@@ -17,12 +17,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from analysis.bootstrap.importance import ALL
 from analysis.cli.app import app, console, err_console
 from analysis.cli.reading import (
     DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, JsonOpt,
     SheetOpt, SourceOpt, check_bootstrap, check_choice, read_for_command, usable_or_fail,
 )
+from analysis.common.groups import ALL
 from analysis.common.outputs import check_writable, write_json
 from analysis.drivers.analyse import CROSSHAIRS, IMPORTANCE_MEASURES, OUTCOMES, analyse_drivers
 from analysis.drivers.result import DriverAnalysis

@@ -18,8 +18,9 @@ from analysis.cli.reading import (
     DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, JsonOpt,
     SheetOpt, SourceOpt, check_choice, read_for_command, usable_or_fail,
 )
+from analysis.common.groups import ALL
 from analysis.common.outputs import check_writable, write_json
-from analysis.validation.result import GROUP_ALL, ValidationResult
+from analysis.validation.result import ValidationResult
 from analysis.validation.validation import MISSING_METHODS, validate as run_validation
 
 OK, FAIL = "[green]✓[/]", "[red]✗[/]"
@@ -100,7 +101,7 @@ def _print_fit(result: ValidationResult) -> None:
 
 
 def _print_reliability(result: ValidationResult) -> None:
-    whole = result.groups[GROUP_ALL].reliability
+    whole = result.groups[ALL].reliability
     t = Table(title="Reliability, whole sample (alpha/omega/CR >= .70: Nunnally 1978, Hair et al.; AVE >= .50: Fornell & Larcker 1981)",
               title_justify="left", box=box.SIMPLE_HEAD)
     for col in ("construct", "items", "alpha [95% CI]", "omega", "CR", "AVE"):
@@ -115,7 +116,7 @@ def _print_reliability(result: ValidationResult) -> None:
         table = result.reliability
         t = Table(title="Per group: alpha / CR / AVE", title_justify="left", box=box.SIMPLE_HEAD)
         t.add_column("construct")
-        names = [g for g in result.groups if g != GROUP_ALL]
+        names = [g for g in result.groups if g != ALL]
         for name in names:
             t.add_column(escape(name), justify="right")
         for construct in whole["construct"]:
@@ -132,7 +133,7 @@ def _print_reliability(result: ValidationResult) -> None:
 
 
 def _print_discriminant(result: ValidationResult) -> None:
-    whole = result.groups[GROUP_ALL]
+    whole = result.groups[ALL]
     if whole.htmt is not None:
         m = whole.htmt.matrix
         t = Table(title="HTMT, whole sample (< .85 strict, < .90 liberal; Henseler, Ringle & Sarstedt 2015)",

@@ -47,8 +47,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.bootstrap.importance import ALL, bootstrap_importance
+from analysis.bootstrap.importance import bootstrap_importance
 from analysis.common.checks import check_level
+from analysis.common.groups import ALL
+from analysis.common.threads import limit_blas_threads
 from analysis.drivers.priorities import CROSSHAIRS
 from analysis.drivers.result import DriverAnalysis, Settings
 from analysis.drivers.sample import GROUP, analysis_sample, min_used_per_group
@@ -60,7 +62,6 @@ from analysis.importance.driver_data import driver_covariance
 from analysis.importance.regression import driver_regression
 from analysis.importance.relative import arrays_or_raise, importance_result
 from analysis.scoring.scores import scale_range
-from analysis.sem.estimate import limit_blas_threads
 from instrument import DataError, Instrument, ServiceDriversError, load_instrument
 
 OUTCOMES = ("satisfaction", "csat", "nps", "ces")

@@ -78,19 +78,11 @@ the analysis' confidence level (``meta.level``).
 """
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 import pandas as pd
 
-from analysis.bootstrap.importance import ALL
+from analysis.common.groups import ALL
 from analysis.common.serialize import jsonable
-
-
-def package_version() -> str:
-    try:
-        return version("service-drivers")
-    except PackageNotFoundError:
-        return "unknown"
+from analysis.common.versions import package_version
 
 
 def analysis_document(res) -> dict:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis.bootstrap.importance import ALL
+from analysis.common.groups import ALL
 from analysis.common.thresholds import MIN_N_STABLE_RANKS
 from analysis.drivers.priorities import plot_priorities as _plot_priorities
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.bootstrap.importance import ALL
+from analysis.common.groups import ALL
 from analysis.common.thresholds import MIN_N_STABLE_RANKS
 from analysis.drivers.kpis import kpi_table
 from analysis.drivers.priorities import PriorityResult, importance_performance, priorities

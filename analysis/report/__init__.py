@@ -35,7 +35,7 @@ from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from analysis.bootstrap.importance import ALL
+from analysis.common.groups import ALL
 from analysis.common.outputs import check_writable
 from analysis.report.content import report_content, withheld_notes
 from analysis.report.figures import draw

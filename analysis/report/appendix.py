@@ -10,15 +10,14 @@ import re
 
 import pandas as pd
 
-from analysis.bootstrap.importance import ALL
 from analysis.common import thresholds
+from analysis.common.groups import ALL
 from analysis.drivers.sample import REASON_CODES
 from analysis.report.blocks import Column, Heading, Notes, Paragraph, Section, Table
 from analysis.report.i18n import Texts
 from analysis.report.privacy import mask_personal_data
 from analysis.report.scope import (driver_label, drivers_shown, group_header, group_label, importance_used,
                                    shown_groups, usable_sizes)
-from analysis.validation.result import GROUP_ALL
 
 
 def sections(results, group: str, shown: list[str], t: Texts) -> list[Section]:
@@ -90,7 +89,7 @@ def technical_notes(results, group: str) -> tuple[str, ...]:
 # ----------------------------------------------------------------- validation
 def _fit_rows(results, groups: list[str], t: Texts) -> tuple[dict, ...]:
     fit = results.validation.fit.set_index("group")
-    return tuple({"group": g, "group_label": group_label(results, ALL if g == GROUP_ALL else g, t),
+    return tuple({"group": g, "group_label": group_label(results, ALL if g == ALL else g, t),
                   **{k: fit.loc[g, k] for k in ("n", "chi2", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_low",
                                                 "rmsea_ci_high", "srmr")},
                   **{k: _verdict(fit.loc[g, k]) for k in ("cfi_ok", "tli_ok", "rmsea_ok", "srmr_ok")}}
@@ -108,10 +107,10 @@ def _ok(col: str, t: Texts, rule) -> dict:
 
 def validation(results, group: str, shown: list[str], t: Texts) -> Section:
     val = results.validation
-    candidates = [GROUP_ALL, *shown] if group == ALL else [group, GROUP_ALL]
+    candidates = [ALL, *shown] if group == ALL else [group, ALL]
     keep = [g for g in candidates if g in val.groups and val.groups[g].n >= results.min_group_n]
-    if group == ALL and GROUP_ALL not in keep and GROUP_ALL in val.groups:
-        keep.insert(0, GROUP_ALL)         # the whole study is always shown
+    if group == ALL and ALL not in keep and ALL in val.groups:
+        keep.insert(0, ALL)         # the whole study is always shown
     blocks: list = [Paragraph(t("validation.intro", n=t.count(val.n_used), method=t("missing." + val.missing)))]
     if val.by is None and results.analysis.settings.by is not None:
         blocks.append(Notes((t("validation.whole_only", by=results.analysis.settings.by),), css="withheld"))
@@ -124,11 +123,11 @@ def validation(results, group: str, shown: list[str], t: Texts) -> Section:
                    Column("srmr", "SRMR", "num3", **_ok("srmr_ok", t, thresholds.SRMR)))
     blocks.append(Table("fit", t("validation.fit"), fit_columns, _fit_rows(results, keep, t),
                         note=t("validation.fit_note")))
-    target = group if group in keep else GROUP_ALL
+    target = group if group in keep else ALL
     if group != ALL and target != group and val.by is not None:
         blocks.append(Notes((t("withheld.validation", n=results.min_group_n),), css="withheld"))
     gv = val.groups[target]
-    label = group_label(results, ALL if target == GROUP_ALL else target, t)
+    label = group_label(results, ALL if target == ALL else target, t)
     construct = {c.key: c.label[t.lang] for c in results.inst.constructs}
     rel = tuple({"group": target, "construct": r["construct"], "construct_label": construct[r["construct"]],
                  "n_items": r["n_items"], "alpha": r["alpha"], "alpha_low": r["alpha_ci_low"],
@@ -222,7 +221,7 @@ def data_quality(results, group: str, shown: list[str], t: Texts) -> Section:
             add("flagged", org.n_flagged[group])
         add("usable", usable_sizes(results)[group])
     add("used_importance", importance_used(results, group))
-    add("used_validation", val.groups[group if group in val.groups else GROUP_ALL].n)
+    add("used_validation", val.groups[group if group in val.groups else ALL].n)
     columns = (Column("label", t("col.what")), Column("n", t("col.count"), "count"))
     blocks: list = [Paragraph(t("quality.intro", file=results.source)),
                     Table("data_quality", t("quality.table"), columns, tuple(rows))]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.bootstrap.importance import ALL
+from analysis.common.groups import ALL
 from analysis.report import appendix
 from analysis.report.blocks import (Column, Figure, Heading, Notes, Paragraph, ReportContent, Section, Summary,
                                     Table, TopDriver)

@@ -21,7 +21,7 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from analysis.bootstrap.importance import ALL
+from analysis.common.groups import ALL
 from analysis.drivers.kpis import NPS_DETRACTOR, NPS_PROMOTER
 from analysis.report.blocks import Quote, QuoteGroup, Voice
 from analysis.report.i18n import Texts

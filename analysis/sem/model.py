@@ -22,9 +22,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.common.threads import limit_blas_threads
 from analysis.sem import report
 from analysis.sem.data import prepare_groups, single_pattern
-from analysis.sem.estimate import Objective, fisher_scoring, limit_blas_threads
+from analysis.sem.estimate import Objective, fisher_scoring
 from analysis.sem.h1 import baseline_df, baseline_loglik, saturated_moments
 from analysis.sem.indices import FitIndices, compute_fit_indices, srmr_group
 from analysis.sem.problems import (Problem, heywood_problems, matrix_problems, not_pd,

@@ -26,11 +26,10 @@ Grömping, U. (2007). Estimators of relative importance in linear regression bas
 """
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 import numpy as np
 import pandas as pd
 
+from analysis.common.versions import package_version
 from analysis.importance.relative import importance_arrays
 from analysis.scoring.scores import construct_scores, performance
 from analysis.simulation.model import (
@@ -81,16 +80,12 @@ def population_truth(inst: Instrument, profiles: list[OrgProfile], features: Dat
     >>> t["organisations"]["Energie"]["latent"]["top_two"]
     ['reliability', 'empathy']
     """
-    try:
-        package_version = version("service-drivers")
-    except PackageNotFoundError:  # running from a source tree that is not installed
-        package_version = "unknown"
     truth: dict = {
         "synthetic": True,
         "description": ("Simulated CCC-quality study with known truth; no real organisations, "
                         "customers or agents. See analysis/simulation/simulate.py for the model."),
         "generator": {"name": "analysis.simulation.simulate_study", "version": GENERATOR_VERSION,
-                      "package_version": package_version, "truth_draws": draws,
+                      "package_version": package_version(), "truth_draws": draws,
                       "instrument": {"id": inst.definition.id, "content_version": inst.content_version}},
         "drivers": list(DRIVERS),
         "outcome": inst.outcome_construct.key,

@@ -33,15 +33,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from importlib.metadata import version as _package_version
 
 import numpy as np
 import pandas as pd
 
 from analysis.common import thresholds
+from analysis.common.groups import ALL
 from analysis.common.serialize import jsonable
+from analysis.common.versions import package_version
 
-GROUP_ALL = "all"
 FIT_CHECKS = {"cfi": thresholds.CFI, "tli": thresholds.TLI, "rmsea": thresholds.RMSEA, "srmr": thresholds.SRMR}
 
 
@@ -169,7 +169,7 @@ class ValidationResult:
     # --- tidy views ---------------------------------------------------------------
     @property
     def n_used(self) -> int:
-        return self.groups[GROUP_ALL].n
+        return self.groups[ALL].n
 
     @property
     def fit(self) -> pd.DataFrame:
@@ -242,7 +242,7 @@ class ValidationResult:
             "n_input": self.n_input, "n_used": self.n_used,
             "excluded": self.excluded[["respondent_id", "group", "reason"]].to_dict("records"),
             "missing": self.missing, "by": self.by, "instrument_version": self.instrument_version,
-            "version": _package_version("service-drivers"),
+            "version": package_version(),
             "thresholds": {t.figure: {"op": t.op, "value": t.value, "source": t.source} for t in (
                 thresholds.ALPHA, thresholds.OMEGA, thresholds.CR, thresholds.AVE, thresholds.HTMT_STRICT,
                 thresholds.CFI, thresholds.TLI, thresholds.RMSEA, thresholds.SRMR, thresholds.DELTA_CFI,
@@ -264,11 +264,11 @@ class ValidationResult:
         fit = self.fit[["group", "n", "chi2", "df", "cfi", "tli", "rmsea", "srmr"]]
         lines += ["", "CFA fit (CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; Hu & Bentler 1999)",
                   fit.to_string(index=False, float_format=fmt)]
-        rel = self.groups[GROUP_ALL].reliability[["construct", "alpha", "alpha_ci_low", "alpha_ci_high",
+        rel = self.groups[ALL].reliability[["construct", "alpha", "alpha_ci_low", "alpha_ci_high",
                                                   "omega", "cr", "ave"]]
         lines += ["", "Reliability, whole sample (alpha/omega/CR >= .70, AVE >= .50)",
                   rel.to_string(index=False, float_format=fmt)]
-        h = self.groups[GROUP_ALL].htmt
+        h = self.groups[ALL].htmt
         if h is not None:
             worst = h.pairs.sort_values("htmt", ascending=False).head(3)
             lines += ["", "Highest HTMT, whole sample (< .85 strict, < .90 liberal; Henseler et al. 2015)",
@@ -285,7 +285,7 @@ class ValidationResult:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        f = self.groups[GROUP_ALL].fit
+        f = self.groups[ALL].fit
         fit = f"CFI {f.cfi:.3f}, RMSEA {f.rmsea:.3f}, SRMR {f.srmr:.3f}" if f is not None else "CFA not estimated"
         return f"<ValidationResult: {len(self.groups) - 1} group(s), n={self.n_used}, {fit}>"
 
@@ -307,7 +307,7 @@ class ValidationResult:
         import matplotlib.pyplot as plt
         import seaborn as sns
 
-        names = groups or [GROUP_ALL]
+        names = groups or [ALL]
         unknown = [g for g in names if g not in self.groups]
         if unknown:
             raise ValueError(f"unknown group(s) {unknown}; groups are {list(self.groups)}")

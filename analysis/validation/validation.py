@@ -46,6 +46,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from analysis.common.groups import ALL
 from analysis.scoring.sample import select_respondents
 from analysis.scoring.scores import keyed_items, scale_range
 from analysis.sem import SEM, Problem, usable_fit
@@ -53,7 +54,7 @@ from analysis.validation.discriminant import fornell_larcker_from_solution, htmt
 from analysis.validation.invariance import invariance_steps
 from analysis.validation.reliability import item_analysis, model_based_reliability, reliability_table
 from analysis.validation.reliability_inputs import CFASolution
-from analysis.validation.result import GROUP_ALL, GroupValidation, ValidationResult
+from analysis.validation.result import GroupValidation, ValidationResult
 from instrument import Instrument
 from instrument.errors import DataError, ModelError
 
@@ -139,11 +140,11 @@ def validate(
         raise ValueError("no respondent left to validate the questionnaire on (all were excluded); "
                          "see the data check (drivers check) for why")
     group_labels = kept[by].astype(str) if by else None
-    if by and (group_labels == GROUP_ALL).any():
-        raise DataError(f"a group is called '{GROUP_ALL}', the name of the whole sample; rename it", column=by)
+    if by and (group_labels == ALL).any():
+        raise DataError(f"a group is called '{ALL}', the name of the whole sample; rename it", column=by)
 
     by_design = _missing_by_design(kept, inst, items.columns)
-    groups = {GROUP_ALL: _validate_group(GROUP_ALL, items, by_design, inst, missing)}
+    groups = {ALL: _validate_group(ALL, items, by_design, inst, missing)}
     assessable = {}
     if by:
         for name in sorted(group_labels.unique()):

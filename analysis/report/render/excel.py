@@ -25,7 +25,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from analysis.bootstrap.importance import ALL
+from analysis.common.groups import ALL
 from analysis.report.blocks import Column, ReportContent, Table, Voice
 from analysis.report.i18n import Texts
 from instrument.errors import ServiceDriversError

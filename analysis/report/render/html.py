@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import jinja2
 
-from analysis.drivers.json_document import package_version
+from analysis.common.versions import package_version
 from analysis.report.blocks import ReportContent
 from analysis.report.content import QUADRANT_CSS
 from analysis.report.i18n import Texts
