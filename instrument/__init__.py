@@ -4,7 +4,7 @@
 >>> inst = load_instrument()
 """
 from instrument.definition import Instrument, Variable, load_instrument, platform_code
-from instrument.errors import DataError, InstrumentError, ModelError, ServiceDriversError
+from instrument.errors import DataError, InstrumentError, ModelError, OptionError, ServiceDriversError
 from instrument.reader import QualityReport, read_responses
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "DataError",
     "InstrumentError",
     "ModelError",
+    "OptionError",
     "ServiceDriversError",
     "QualityReport",
     "read_responses",

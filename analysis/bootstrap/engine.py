@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.common.errors import ServiceDriversError
 from analysis.importance.driver_data import ranks_descending
 from analysis.importance.relative import ImportanceArrays, importance_arrays
 
@@ -175,7 +176,7 @@ class Replicates:
             return 100 * self.relative_weight / self.r2[:, None]
         if name == "lmg_rank":
             return ranks_descending(self.lmg)
-        raise ValueError(f"unknown statistic {name!r}; choose from {', '.join(STATISTICS)} or 'r2'")
+        raise ServiceDriversError(f"unknown statistic {name!r}; choose from {', '.join(STATISTICS)} or 'r2'")
 
 
 def stats_from_sums(sums: np.ndarray, n: int | np.ndarray, q: int, centre: np.ndarray) -> Replicates:

@@ -41,7 +41,7 @@ from analysis.common.threads import limit_blas_threads
 from analysis.common.threads import limit_blas_threads
 from analysis.common.thresholds import MIN_N_STABLE_RANKS, ranks_unstable
 from analysis.importance.driver_data import check_driver_data, check_group_variation
-from instrument.errors import DataError
+from analysis.common.errors import DataError, ServiceDriversError
 
 DIFFERENCE_STATISTICS = ("std_beta", "lmg", "lmg_pct", "relative_weight",
                          "relative_weight_pct", "pratt", "mean", "r2")
@@ -123,7 +123,7 @@ class BootstrapResult:
     def table(self, statistic: str = "lmg_pct") -> pd.DataFrame:
         """One statistic with its interval, one row per group and driver."""
         if statistic not in STATISTICS:
-            raise ValueError(f"unknown statistic {statistic!r}; choose from {', '.join(STATISTICS)}")
+            raise ServiceDriversError(f"unknown statistic {statistic!r}; choose from {', '.join(STATISTICS)}")
         t = self.estimates[self.estimates.statistic == statistic]
         return t.drop(columns="statistic").reset_index(drop=True)
 
@@ -151,7 +151,7 @@ class BootstrapResult:
             ``ci_low``, ``ci_high``, ``excludes_zero``.
         """
         if statistic not in DIFFERENCE_STATISTICS:
-            raise ValueError(f"unknown statistic {statistic!r}; choose from "
+            raise ServiceDriversError(f"unknown statistic {statistic!r}; choose from "
                              f"{', '.join(DIFFERENCE_STATISTICS)}")
         level = self.level if level is None else check_level(level)
         labels = list(self.replicates)
@@ -163,14 +163,14 @@ class BootstrapResult:
             pairs = [tuple(pq) for pq in pairwise]
             unknown = {g for pq in pairs for g in pq} - set(labels)
             if unknown:
-                raise ValueError(f"pairwise names unknown groups {sorted(map(str, unknown))}; "
+                raise ServiceDriversError(f"pairwise names unknown groups {sorted(map(str, unknown))}; "
                                  f"groups are {labels}")
         rows = []
         for g, h in pairs:
             rows.append(self._difference(statistic, g, h, self.point[h], self.replicates[h], level))
         if versus_rest:
             if not self.rest_replicates:
-                raise ValueError("no 'rest' resamples: run bootstrap_importance with a group "
+                raise ServiceDriversError("no 'rest' resamples: run bootstrap_importance with a group "
                                  "column of two or more groups and versus_rest=True")
             for g in labels:
                 rows.append(self._difference(statistic, g, REST, self.rest_point[g],

@@ -1,7 +1,7 @@
 """The ``drivers`` command line: a thin layer over the Python API.
 
 Each command lives in its own module and registers itself on :data:`app`. Errors a user
-can cause (:class:`instrument.ServiceDriversError`) are printed as one line, without a
+can cause (:class:`analysis.common.errors.ServiceDriversError`) are printed as one line, without a
 traceback, and the command exits with status 1; usage errors exit with status 2. So are
 errors of the operating system (a file that cannot be read or written: permission
 denied, disk full), with the path. Any other exception is a bug and keeps its traceback.
@@ -14,7 +14,7 @@ import sys
 from rich.markup import escape
 
 from analysis.cli.app import app, err_console
-from instrument.errors import ServiceDriversError
+from analysis.common.errors import ServiceDriversError
 
 # Importing a command module registers its commands on `app` (one line per module).
 from analysis.cli import info  # noqa: F401,E402

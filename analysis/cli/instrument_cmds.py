@@ -20,7 +20,7 @@ from rich.markup import escape
 
 from analysis.cli.app import app, err_console
 from instrument import load_instrument
-from instrument.errors import ServiceDriversError
+from analysis.common.errors import ServiceDriversError
 from instrument.export import (
     codebook_csv,
     codebook_json,

@@ -11,7 +11,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from instrument import DataError, Instrument, QualityReport, load_instrument, read_responses
+from analysis.common.errors import DataError
+from instrument import Instrument, QualityReport, load_instrument, read_responses
 from instrument.reader.responses import INVALID_POLICIES, SOURCES
 
 DataArg = Annotated[Path, typer.Argument(help="Response file: .csv/.txt, .xlsx/.xls, .sav or .parquet.", show_default=False)]

@@ -18,7 +18,7 @@ from analysis.simulation.io import (
 )
 from analysis.simulation.simulate import DEFAULT_SEED, simulate_study
 from instrument import load_instrument
-from instrument.errors import ServiceDriversError
+from analysis.common.errors import ServiceDriversError
 
 # Limits that keep a typo (--n-per-org 10000000000) from ending in a MemoryError: a
 # million Monte Carlo draws per organisation already take over a gigabyte.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import numbers
 
-from instrument.errors import ServiceDriversError
+from analysis.common.errors import ServiceDriversError
 
 
 def check_level(level, name: str = "level") -> float:

@@ -9,7 +9,7 @@ import json
 import os
 from pathlib import Path
 
-from instrument.errors import ServiceDriversError
+from analysis.common.errors import ServiceDriversError
 
 
 def check_writable(path: Path, inputs: tuple[Path, ...] = ()) -> None:
@@ -23,7 +23,7 @@ def check_writable(path: Path, inputs: tuple[Path, ...] = ()) -> None:
     >>> check_writable(Path("/no/such/folder/out.json"))
     Traceback (most recent call last):
     ...
-    instrument.errors.ServiceDriversError: /no/such/folder/out.json: the folder /no/such/folder does not exist; create it first
+    analysis.common.errors.ServiceDriversError: /no/such/folder/out.json: the folder /no/such/folder does not exist; create it first
     """
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():

@@ -49,6 +49,7 @@ import pandas as pd
 
 from analysis.bootstrap.importance import bootstrap_importance
 from analysis.common.checks import check_level
+from analysis.common.errors import DataError, ServiceDriversError
 from analysis.common.groups import ALL
 from analysis.common.threads import limit_blas_threads
 from analysis.drivers.priorities import CROSSHAIRS
@@ -62,7 +63,7 @@ from analysis.importance.driver_data import driver_covariance
 from analysis.importance.regression import driver_regression
 from analysis.importance.relative import arrays_or_raise, importance_result
 from analysis.scoring.scores import scale_range
-from instrument import DataError, Instrument, ServiceDriversError, load_instrument
+from instrument import Instrument, load_instrument
 
 OUTCOMES = ("satisfaction", "csat", "nps", "ces")
 IMPORTANCE_MEASURES = {"lmg": "lmg", "weights": "relative_weight", "beta": "abs_beta", "sem": "sem"}

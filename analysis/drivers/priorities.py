@@ -37,6 +37,7 @@ import pandas as pd
 
 from analysis.bootstrap.importance import BootstrapResult, percentile_interval
 from analysis.common.checks import check_level
+from analysis.common.errors import DataError, ServiceDriversError
 from analysis.common.thresholds import MIN_N_STABLE_RANKS, ranks_unstable
 
 CONCENTRATE = "concentrate here"
@@ -73,9 +74,9 @@ def _check_scale(scale) -> tuple[float, float]:
     try:
         lo, hi = (float(v) for v in scale)
     except (TypeError, ValueError):
-        raise ValueError(f"scale must be a (minimum, maximum) pair such as (1, 7), got {scale!r}") from None
+        raise ServiceDriversError(f"scale must be a (minimum, maximum) pair such as (1, 7), got {scale!r}") from None
     if not hi > lo:
-        raise ValueError(f"scale maximum must exceed its minimum, got {scale!r}")
+        raise ServiceDriversError(f"scale maximum must exceed its minimum, got {scale!r}")
     return lo, hi
 
 
@@ -210,26 +211,26 @@ def importance_performance(importance: pd.Series, performance: pd.Series, *,
     drivers = list(importance.index)
     missing = [d for d in drivers if d not in performance.index]
     if missing:
-        raise ValueError(f"performance has no value for driver(s) {', '.join(map(str, missing))}")
+        raise DataError(f"performance has no value for driver(s) {', '.join(map(str, missing))}")
     if importance.isna().any() or performance[drivers].isna().any():
-        raise ValueError("importance and performance must have a value for every driver")
+        raise DataError("importance and performance must have a value for every driver")
     imp = importance_shares(importance.to_numpy())
     perf = performance_0_100(performance[drivers].to_numpy(dtype=float), scale)
     outside = [d for d, v in zip(drivers, perf) if not -1e-9 <= v <= 100 + 1e-9]
     if outside:
-        raise ValueError(f"the mean score of {', '.join(map(str, outside))} lies outside the scale "
+        raise DataError(f"the mean score of {', '.join(map(str, outside))} lies outside the scale "
                          f"{tuple(scale)}; pass scale=(minimum, maximum) of the driver scores")
     quadrant, score, rank, ch_imp, ch_perf = _classify(imp, perf, crosshair)
 
     nan = np.full(len(drivers), np.nan)
     imp_lo = imp_hi = perf_lo = perf_hi = rank_lo = rank_hi = nan
     if (importance_replicates is None) != (performance_replicates is None):
-        raise ValueError("give both importance_replicates and performance_replicates, or neither")
+        raise ServiceDriversError("give both importance_replicates and performance_replicates, or neither")
     if importance_replicates is not None:
         imp_b = importance_shares(np.asarray(importance_replicates, dtype=float))
         perf_b = performance_0_100(np.asarray(performance_replicates, dtype=float), scale)
         if imp_b.shape != perf_b.shape or imp_b.ndim != 2 or imp_b.shape[1] != len(drivers):
-            raise ValueError(f"replicates must both have shape (B, {len(drivers)}), got "
+            raise ServiceDriversError(f"replicates must both have shape (B, {len(drivers)}), got "
                              f"{imp_b.shape} and {perf_b.shape}")
         ok = ~(np.isnan(imp_b).any(axis=1) | np.isnan(perf_b).any(axis=1))
         imp_b, perf_b = imp_b[ok], perf_b[ok]
@@ -293,7 +294,7 @@ def priorities(boot: BootstrapResult, *, importance: str = "lmg", crosshair: str
     ['group', 'driver', 'n', 'importance', 'importance_ci_low', 'importance_ci_high']
     """
     if importance not in IMPORTANCE_MEASURES:
-        raise ValueError(f"importance must be one of {', '.join(IMPORTANCE_MEASURES)}, got {importance!r}")
+        raise ServiceDriversError(f"importance must be one of {', '.join(IMPORTANCE_MEASURES)}, got {importance!r}")
     level = boot.level if level is None else level
     pick = {"lmg": lambda r: r.lmg, "relative_weight": lambda r: r.relative_weight,
             "abs_beta": lambda r: np.abs(r.std_beta)}[importance]
@@ -351,10 +352,10 @@ def plot_priorities(result: PriorityResult, group=None, ax=None, *, label_driver
     groups = result.table.group.unique().tolist()
     if group is None:
         if len(groups) > 1:
-            raise ValueError(f"the result has {len(groups)} groups; choose one with group=, e.g. {groups[0]!r}")
+            raise ServiceDriversError(f"the result has {len(groups)} groups; choose one with group=, e.g. {groups[0]!r}")
         group = groups[0]
     if group not in groups:
-        raise ValueError(f"no group {group!r} in the result; groups are {groups}")
+        raise ServiceDriversError(f"no group {group!r} in the result; groups are {groups}")
     t = result.table[result.table.group == group]
     ch = result.crosshairs.set_index("group").loc[group]
     if ax is None:

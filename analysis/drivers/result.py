@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis.common.errors import ServiceDriversError
 from analysis.common.groups import ALL
 from analysis.common.thresholds import MIN_N_STABLE_RANKS
 from analysis.drivers.priorities import plot_priorities as _plot_priorities
@@ -142,7 +143,7 @@ class DriverAnalysis:
     def _check_group(self, name) -> str:
         name = ALL if name is None else name
         if name not in self.group_names:
-            raise ValueError(f"no group {name!r}; groups are {', '.join(map(str, self.group_names))}")
+            raise ServiceDriversError(f"no group {name!r}; groups are {', '.join(map(str, self.group_names))}")
         return name
 
     def to_dict(self) -> dict:

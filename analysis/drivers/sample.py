@@ -38,10 +38,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.common.errors import DataError
 from analysis.importance.driver_data import variation_problem
 from analysis.scoring.sample import FLAG_REASONS, no_group_reason
 from analysis.scoring.scores import construct_scores, min_answered
-from instrument import DataError, Instrument
+from instrument import Instrument
 from instrument.reader.columns import id_variable
 from instrument.reader.flags import FLAG_COLUMNS, channel_applicable
 

@@ -36,9 +36,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis.common.errors import ServiceDriversError
 from analysis.scoring.scores import keyed_items
 from analysis.sem import SEM, usable_fit
-from instrument import Instrument, ServiceDriversError
+from instrument import Instrument
 
 PATH_COLUMNS = ["group", "driver", "est", "se", "pvalue", "std", "std_se", "std_p"]
 FIT_COLUMNS = ["group", "n", "converged", "usable", "chi2", "df", "cfi", "tli", "rmsea", "srmr", "n_problems"]

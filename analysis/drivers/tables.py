@@ -16,7 +16,7 @@ from analysis.common.thresholds import MIN_N_STABLE_RANKS
 from analysis.drivers.kpis import kpi_table
 from analysis.drivers.priorities import PriorityResult, importance_performance, priorities
 from analysis.drivers.sample import GROUP
-from instrument.errors import ModelError
+from analysis.common.errors import ModelError
 
 KPI_KEYS = {"CSAT %": "csat_pct", "NPS": "nps", "CES mean": "ces_mean", "CES % easy": "ces_pct_easy",
             "FCR % yes": "fcr_pct_yes", "FCR % yes or partly": "fcr_pct_yes_or_partly"}

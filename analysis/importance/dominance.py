@@ -24,6 +24,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.common.errors import ServiceDriversError
 from analysis.importance.driver_data import driver_covariance, ranks_descending
 from analysis.importance.relative import ImportanceArrays, arrays_or_raise
 from analysis.importance.subsets import check_n_predictors
@@ -69,7 +70,7 @@ def conditional_contributions(r2_subsets: np.ndarray) -> np.ndarray:
     r2_subsets = np.asarray(r2_subsets, dtype=float)
     p = int(round(math.log2(r2_subsets.shape[-1])))
     if 2**p != r2_subsets.shape[-1]:
-        raise ValueError(f"r2_subsets must have 2**p columns, got {r2_subsets.shape[-1]}")
+        raise ServiceDriversError(f"r2_subsets must have 2**p columns, got {r2_subsets.shape[-1]}")
     out = r2_subsets @ conditional_weight_matrix(p)
     return out.reshape(r2_subsets.shape[:-1] + (p, p))
 

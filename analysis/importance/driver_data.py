@@ -12,7 +12,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from instrument.errors import DataError
+from analysis.common.errors import DataError
 
 # A driver correlation matrix whose smallest eigenvalue is below this is treated as
 # singular (perfectly collinear drivers): the importance measures are then undefined.
@@ -77,11 +77,11 @@ def check_driver_data(data: pd.DataFrame, outcome: str, drivers: Sequence[str]) 
         raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     drivers = list(drivers)
     if not drivers:
-        raise ValueError("drivers is empty: name at least one driver column")
+        raise DataError("drivers is empty: name at least one driver column")
     if outcome in drivers:
-        raise ValueError(f"the outcome '{outcome}' is also listed in drivers; remove it from drivers")
+        raise DataError(f"the outcome '{outcome}' is also listed in drivers; remove it from drivers")
     if len(set(drivers)) != len(drivers):
-        raise ValueError(f"drivers has duplicate names: {drivers}")
+        raise DataError(f"drivers has duplicate names: {drivers}")
     cols = [*drivers, outcome]
     absent = [c for c in cols if c not in data.columns]
     if absent:
@@ -132,16 +132,16 @@ def check_group_variation(values: np.ndarray, labels: list, codes: np.ndarray, d
 def matrix_input(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None) -> tuple[np.ndarray, list[str]]:
     """A labelled covariance/correlation matrix, reordered to drivers first, outcome last."""
     if not isinstance(data, pd.DataFrame) or list(data.index) != list(data.columns):
-        raise ValueError("with matrix=True, data must be a square DataFrame whose index equals "
+        raise DataError("with matrix=True, data must be a square DataFrame whose index equals "
                          "its columns (a correlation or covariance matrix)")
     drivers = [c for c in data.columns if c != outcome] if drivers is None else list(drivers)
     cols = [*drivers, outcome]
     absent = [c for c in cols if c not in data.columns]
     if absent:
-        raise ValueError(f"the matrix has no row/column {', '.join(map(repr, absent))}")
+        raise DataError(f"the matrix has no row/column {', '.join(map(repr, absent))}")
     m = data.loc[cols, cols].to_numpy(dtype=float)
     if not np.allclose(m, m.T, atol=1e-10):
-        raise ValueError("the matrix is not symmetric")
+        raise DataError("the matrix is not symmetric")
     return m, drivers
 
 
@@ -150,7 +150,7 @@ def driver_covariance(data, outcome, drivers, matrix) -> tuple[np.ndarray, list[
         m, drivers = matrix_input(data, outcome, drivers)
         return m, drivers, None
     if drivers is None:
-        raise ValueError("drivers is required: list the driver score columns")
+        raise DataError("drivers is required: list the driver score columns")
     x = check_driver_data(data, outcome, drivers)
     return np.cov(x, rowvar=False), list(drivers), x.shape[0]
 

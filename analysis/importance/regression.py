@@ -25,7 +25,7 @@ import statsmodels.api as sm
 from analysis.common.checks import check_level
 from analysis.common.thresholds import VIF, Threshold
 from analysis.importance.driver_data import check_driver_data, collinear_drivers
-from instrument.errors import ModelError
+from analysis.common.errors import ModelError
 
 INTERCEPT = "Intercept"
 

@@ -39,7 +39,7 @@ import pandas as pd
 
 from analysis.importance.driver_data import SINGULAR_EIGENVALUE, collinear_drivers, driver_covariance, ranks_descending
 from analysis.importance.subsets import check_n_predictors, shapley_weight_matrix, subset_r2_batch
-from instrument.errors import ModelError
+from analysis.common.errors import ModelError, ServiceDriversError
 
 
 
@@ -59,7 +59,7 @@ def correlation_from_covariance(cov: np.ndarray) -> np.ndarray:
 def _validated(cov: np.ndarray) -> np.ndarray:
     cov = np.asarray(cov, dtype=float)
     if cov.ndim < 2 or cov.shape[-1] != cov.shape[-2] or cov.shape[-1] < 2:
-        raise ValueError(
+        raise ServiceDriversError(
             "cov must be a (p + 1) x (p + 1) covariance or correlation matrix (or a stack "
             f"of them) with the outcome last; got shape {cov.shape}"
         )

@@ -11,6 +11,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from analysis.common.errors import ServiceDriversError
+
 MAX_PREDICTORS = 12
 
 
@@ -38,7 +40,7 @@ def subsets_by_size(n_predictors: int) -> tuple[tuple[np.ndarray, np.ndarray], .
 
 def check_n_predictors(p: int) -> int:
     if not 1 <= int(p) <= MAX_PREDICTORS:
-        raise ValueError(
+        raise ServiceDriversError(
             f"relative importance needs 1 to {MAX_PREDICTORS} drivers (2^p subsets are "
             f"fitted), got {p}"
         )

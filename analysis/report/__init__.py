@@ -47,7 +47,7 @@ from analysis.report.render.html import render_html
 from analysis.report.render.pdf import render_pdf
 from analysis.report.scope import StudyResults, group_label, shown_groups, usable_group_sizes, withheld_channels
 from analysis.report.voice import sample_voice
-from instrument.errors import ServiceDriversError
+from analysis.common.errors import ServiceDriversError
 
 __all__ = ["ReportSet", "build_reports"]
 

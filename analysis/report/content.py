@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.common.errors import ServiceDriversError
 from analysis.common.groups import ALL
 from analysis.report import appendix
 from analysis.report.blocks import (Column, Figure, Heading, Notes, Paragraph, ReportContent, Section, Summary,
@@ -326,7 +327,7 @@ def report_content(results: StudyResults, group: str, lang: str, slug: str) -> R
     res = results.analysis
     shown, withheld = shown_groups(results)
     if group != ALL and group not in shown:
-        raise ValueError(f"group {group!r} has fewer than {results.min_group_n} respondents: it gets no report")
+        raise ServiceDriversError(f"group {group!r} has fewer than {results.min_group_n} respondents: it gets no report")
     study = group == ALL
     sections: list[Section] = []
     if study and res.settings.by is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from instrument.errors import ServiceDriversError
+from analysis.common.errors import ServiceDriversError
 
 MANIFEST = ".drivers-report.json"
 REPORT_SUFFIXES = (".html", ".pdf", ".xlsx")

@@ -44,7 +44,7 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
-from instrument.errors import ServiceDriversError
+from analysis.common.errors import ServiceDriversError
 
 PLACEHOLDERS = {
     "email": {"nl": "[e-mail]", "en": "[e-mail]"},

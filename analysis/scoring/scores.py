@@ -24,6 +24,7 @@ import math
 
 import pandas as pd
 
+from analysis.common.errors import DataError, ServiceDriversError
 from instrument import Instrument
 
 MIN_ANSWERED_SHARE = 0.5
@@ -56,7 +57,7 @@ def keyed_items(data: pd.DataFrame, inst: Instrument, items: list[str] | None = 
     ids = items if items is not None else inst.item_ids
     missing = [i for i in ids if i not in data.columns]
     if missing:
-        raise ValueError(
+        raise DataError(
             f"the data has no column for item(s) {', '.join(missing)}; read the file with "
             "instrument.read_responses so that every item column exists"
         )
@@ -108,7 +109,7 @@ def construct_scores(
     5.0
     """
     if not 0 < min_share <= 1:
-        raise ValueError(f"min_share must be in (0, 1], got {min_share}")
+        raise ServiceDriversError(f"min_share must be in (0, 1], got {min_share}")
     keys = constructs if constructs is not None else [c.key for c in inst.constructs]
     scores = {}
     for key in keys:
@@ -122,7 +123,7 @@ def construct_scores(
 def performance(scores: pd.DataFrame | pd.Series, scale_min: float = 1, scale_max: float = 7):
     """Rescale construct scores to 0-100 (``scale_min`` -> 0, ``scale_max`` -> 100)."""
     if scale_max <= scale_min:
-        raise ValueError(f"scale_max ({scale_max}) must exceed scale_min ({scale_min})")
+        raise ServiceDriversError(f"scale_max ({scale_max}) must exceed scale_min ({scale_min})")
     return (scores - scale_min) / (scale_max - scale_min) * 100.0
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from instrument.errors import ModelError
+from analysis.common.errors import ModelError
 
 MISSING_OPTIONS = ("ml", "listwise")
 

@@ -35,7 +35,7 @@ from analysis.sem.spec import build_partable, variable_roles
 from analysis.sem.standardize import latent_correlations, r_squared, std_all, std_all_se
 from analysis.sem.start import start_values
 from analysis.sem.syntax import parse_syntax
-from instrument.errors import ModelError
+from analysis.common.errors import ModelError
 
 DEGENERATE_MAX_ITER = 50
 PARAM_COLUMNS = ("lhs", "op", "rhs", "group", "label", "free", "est", "se", "z", "pvalue",

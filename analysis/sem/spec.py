@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analysis.sem.syntax import Statement
-from instrument.errors import ModelError
+from analysis.common.errors import ModelError
 
 GROUP_EQUAL_KINDS = ("loadings", "intercepts", "means", "regressions", "residuals",
                      "residual.covariances", "lv.variances", "lv.covariances")

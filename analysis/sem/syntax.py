@@ -25,7 +25,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from instrument.errors import ModelError
+from analysis.common.errors import ModelError
 
 # Longest operators first so that "=~" is not read as "~".
 _SUPPORTED_OPS = ("=~", "~~", "~")

@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.common.outputs import check_writable
 from instrument import Instrument
-from instrument.errors import ServiceDriversError
+from analysis.common.errors import ServiceDriversError
 
 FORMATS = {".csv": "csv", ".sav": "sav", ".xlsx": "xlsx", ".parquet": "parquet"}
 SPSS_LABEL_BYTES = 255

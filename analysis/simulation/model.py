@@ -16,7 +16,7 @@ from typing import Mapping
 import numpy as np
 
 from instrument import Instrument
-from instrument.errors import ServiceDriversError
+from analysis.common.errors import ServiceDriversError
 
 GENERATOR_VERSION = "1.0"
 DEFAULT_SEED = 2011

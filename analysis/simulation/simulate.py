@@ -97,7 +97,7 @@ from analysis.simulation.model import (
 from analysis.simulation.text import compose_open_answers
 from analysis.simulation.truth import population_truth
 from instrument import Instrument
-from instrument.errors import ServiceDriversError
+from analysis.common.errors import ServiceDriversError
 
 __all__ = ["DataFeatures", "OrgProfile", "SimulatedStudy", "default_profiles", "simulate_study", "DRIVERS"]
 

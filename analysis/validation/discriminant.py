@@ -34,6 +34,7 @@ import pandas as pd
 from analysis.bootstrap.importance import percentile_interval
 from analysis.common import thresholds
 from analysis.common.checks import check_level
+from analysis.common.errors import DataError, ModelError, ServiceDriversError
 from analysis.validation.reliability import average_variance_extracted
 from analysis.validation.reliability_inputs import CFASolution, check_items, item_correlation
 
@@ -186,18 +187,18 @@ def htmt(items: pd.DataFrame, constructs: Mapping[str, Sequence[str]], htmt2: bo
     True
     """
     if not isinstance(items, pd.DataFrame):
-        raise ValueError(f"items must be a pandas DataFrame, got {type(items).__name__}")
+        raise ServiceDriversError(f"items must be a pandas DataFrame, got {type(items).__name__}")
     if not isinstance(constructs, Mapping):
-        raise ValueError(f"constructs must map each construct's name to its items, e.g. {{'a': ['a1', 'a2'], "
+        raise ServiceDriversError(f"constructs must map each construct's name to its items, e.g. {{'a': ['a1', 'a2'], "
                          f"'b': ['b1', 'b2']}}; got a {type(constructs).__name__}")
     names = list(constructs)
     if len(names) < 2:
-        raise ValueError("HTMT needs at least two constructs")
+        raise DataError("HTMT needs at least two constructs")
     if htmt2 and not absolute:
-        raise ValueError("HTMT2 uses geometric means of absolute correlations; "
+        raise ServiceDriversError("HTMT2 uses geometric means of absolute correlations; "
                          "set absolute=True")
     if isinstance(n_boot, bool) or not isinstance(n_boot, numbers.Integral) or n_boot < 0:
-        raise ValueError(f"n_boot must be a whole number of resamples, 0 or more (e.g. 2000), got {n_boot!r}")
+        raise ServiceDriversError(f"n_boot must be a whole number of resamples, 0 or more (e.g. 2000), got {n_boot!r}")
     n_boot = int(n_boot)
     ci = check_level(ci, "ci")
     columns: list[str] = []
@@ -206,14 +207,14 @@ def htmt(items: pd.DataFrame, constructs: Mapping[str, Sequence[str]], htmt2: bo
         listed = ([constructs[name]] if isinstance(constructs[name], str)
                   else list(constructs[name]))
         if len(listed) < 2:
-            raise ValueError(f"construct {name!r} has {len(listed)} item(s); HTMT needs a "
+            raise DataError(f"construct {name!r} has {len(listed)} item(s); HTMT needs a "
                              "monotrait correlation, so at least two")
         unknown = [c for c in listed if c not in items.columns]
         if unknown:
-            raise ValueError(f"items {unknown} of construct {name!r} are not in the data")
+            raise DataError(f"items {unknown} of construct {name!r} are not in the data")
         shared = [c for c in listed if c in columns]
         if shared:
-            raise ValueError(f"items {shared} of construct {name!r} belong to another construct")
+            raise DataError(f"items {shared} of construct {name!r} belong to another construct")
         columns += listed
         sizes.append(len(columns))
     data = check_items(items[columns], missing=missing)
@@ -222,7 +223,7 @@ def htmt(items: pd.DataFrame, constructs: Mapping[str, Sequence[str]], htmt2: bo
                                     htmt2, absolute)
     if not (monotrait > 0).all():
         undefined = {n: round(float(m), 3) for n, m in zip(names, monotrait) if not m > 0}
-        raise ValueError(f"the monotrait mean correlation of {undefined} is not positive "
+        raise DataError(f"the monotrait mean correlation of {undefined} is not positive "
                          "(reverse-keyed item not recoded?); recode it or use absolute=True")
     boot = _bootstrap(data, blocks, htmt2, absolute, missing, n_boot, seed)
     lows, highs = percentile_interval(boot, ci)
@@ -322,14 +323,14 @@ def fornell_larcker(ave: Mapping[str, float] | pd.Series,
     ave = pd.Series(ave, dtype=float)
     names = list(ave.index)
     if len(names) < 2:
-        raise ValueError("the Fornell-Larcker criterion needs at least two constructs")
+        raise ModelError("the Fornell-Larcker criterion needs at least two constructs")
     corr = pd.DataFrame(latent_correlations, dtype=float)
     absent = [n for n in names if n not in corr.index or n not in corr.columns]
     if absent:
-        raise ValueError(f"latent_correlations lacks constructs {absent}")
+        raise ModelError(f"latent_correlations lacks constructs {absent}")
     corr = corr.loc[names, names]
     if ((ave < 0) | (ave > 1)).any() or ave.isna().any():
-        raise ValueError(f"AVE must lie in [0, 1]: {ave.round(3).to_dict()}")
+        raise ModelError(f"AVE must lie in [0, 1]: {ave.round(3).to_dict()}")
     table = corr.copy()
     for name in names:
         table.loc[name, name] = np.sqrt(ave[name])

@@ -45,7 +45,7 @@ from scipy import stats
 
 from analysis.common.thresholds import DELTA_CFI, DELTA_RMSEA, DELTA_SRMR_METRIC, DELTA_SRMR_SCALAR
 from analysis.sem import SEM
-from instrument.errors import ModelError
+from analysis.common.errors import ModelError
 
 LEVELS: dict[str, tuple[str, ...]] = {
     "configural": (),

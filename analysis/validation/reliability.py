@@ -39,6 +39,7 @@ from scipy import stats
 
 from analysis.common import thresholds
 from analysis.common.checks import check_level
+from analysis.common.errors import DataError, ModelError, ServiceDriversError
 from analysis.validation.reliability_inputs import CFASolution, check_items, item_covariance
 
 __all__ = [
@@ -157,12 +158,12 @@ def cronbach_alpha(items: pd.DataFrame, ci: float = 0.95, missing: str = "pairwi
     """
     ci = check_level(ci, "ci")
     if ci_method not in CI_METHODS:
-        raise ValueError(f"ci_method must be one of {CI_METHODS}, got {ci_method!r}")
+        raise ServiceDriversError(f"ci_method must be one of {CI_METHODS}, got {ci_method!r}")
     data = check_items(items, missing=missing)
     cov = item_covariance(data, missing)
     n_obs, k = len(data), data.shape[1]
     if not _sum_score_varies(cov):
-        raise ValueError(f"the item covariances of {list(data.columns)} sum to {cov.sum():.3g}: the sum score has "
+        raise DataError(f"the item covariances of {list(data.columns)} sum to {cov.sum():.3g}: the sum score has "
                          "no variance, so alpha is undefined (a reverse-keyed item not recoded?)")
     alpha = _alpha_from_cov(cov)
     se = _duhachek_se(cov, n_obs)
@@ -218,12 +219,12 @@ def item_analysis(items: pd.DataFrame, scale_min: float = 1, scale_max: float = 
     {'item': ['q1', 'q2', 'q3'], 'r_drop': [0.97, 0.903, 0.87]}
     """
     if scale_min >= scale_max:
-        raise ValueError(f"scale_min ({scale_min}) must be below scale_max ({scale_max})")
+        raise ServiceDriversError(f"scale_min ({scale_min}) must be below scale_max ({scale_max})")
     data = check_items(items, missing=missing)
     for column in data.columns:
         values = data[column].dropna()
         if ((values < scale_min) | (values > scale_max)).any():
-            raise ValueError(
+            raise DataError(
                 f"column {column!r} has answers outside {scale_min:g}-{scale_max:g} "
                 f"(e.g. {values[(values < scale_min) | (values > scale_max)].iloc[0]:g}); "
                 "recode 'not applicable' codes to NaN first")
@@ -295,18 +296,18 @@ def omega_total(loadings, residual_variances, factor_variance: float = 1.0,
     lam = np.asarray(loadings, dtype=float).ravel()
     theta = np.asarray(residual_variances, dtype=float).ravel()
     if lam.size < 2 or theta.shape != lam.shape:
-        raise ValueError("omega needs at least two loadings and one residual variance each")
+        raise ModelError("omega needs at least two loadings and one residual variance each")
     common = lam.sum() ** 2 * factor_variance
     if observed_covariance is not None:
         observed = np.asarray(observed_covariance, dtype=float)
         if observed.shape != (lam.size, lam.size):
-            raise ValueError(f"observed_covariance must be {lam.size}x{lam.size}")
+            raise ModelError(f"observed_covariance must be {lam.size}x{lam.size}")
         return float(common / observed.sum())
     off_diagonal = 0.0
     if residual_covariances is not None:
         theta_ij = np.asarray(residual_covariances, dtype=float)
         if theta_ij.shape != (lam.size, lam.size):
-            raise ValueError(f"residual_covariances must be {lam.size}x{lam.size}")
+            raise ModelError(f"residual_covariances must be {lam.size}x{lam.size}")
         off_diagonal = theta_ij.sum() - np.trace(theta_ij)
     return float(common / (common + theta.sum() + off_diagonal))
 
@@ -351,16 +352,16 @@ def average_variance_extracted(loadings, factor_variance: float = 1.0,
     else:
         variances = np.asarray(item_variances, dtype=float).ravel()
     if lam.size < 2 or variances.shape != lam.shape:
-        raise ValueError("AVE needs at least two loadings and one item variance each")
+        raise ModelError("AVE needs at least two loadings and one item variance each")
     return float((lam**2).sum() * factor_variance / variances.sum())
 
 
 def _standardized(std_loadings) -> np.ndarray:
     lam = np.asarray(std_loadings, dtype=float).ravel()
     if lam.size < 2:
-        raise ValueError("a construct needs at least two items")
+        raise ModelError("a construct needs at least two items")
     if (np.abs(lam) > 1).any():
-        raise ValueError(f"standardized loadings above 1 in absolute value ({lam.round(3)}): "
+        raise ModelError(f"standardized loadings above 1 in absolute value ({lam.round(3)}): "
                          "an improper (Heywood) solution")
     return lam
 
@@ -443,7 +444,7 @@ def reliability_table(items_by_construct: Mapping[str, pd.DataFrame],
         :func:`cronbach_alpha`), or a construct that is not a factor of the solution.
     """
     if not len(items_by_construct):
-        raise ValueError("items_by_construct is empty: give the item answers of at least one construct")
+        raise DataError("items_by_construct is empty: give the item answers of at least one construct")
     if model_based is None and solution is not None:
         model_based = model_based_reliability(solution)
     model = model_based.set_index("construct") if model_based is not None else None
@@ -452,12 +453,12 @@ def reliability_table(items_by_construct: Mapping[str, pd.DataFrame],
         try:
             result = cronbach_alpha(items, ci=ci, missing=missing)
         except ValueError as error:
-            raise ValueError(f"construct {construct!r}: {error}") from error
+            raise DataError(f"construct {construct!r}: {error}") from error
         row = {"construct": construct, "n_items": result.n_items, "n_obs": result.n_obs,
                "alpha": result.alpha, "alpha_ci_low": result.ci_low,
                "alpha_ci_high": result.ci_high}
         if model is not None and construct not in model.index:
-            raise ValueError(f"construct {construct!r} is not a factor of the solution "
+            raise ModelError(f"construct {construct!r} is not a factor of the solution "
                              f"({list(model.index)})")
         for column in ("omega", "cr", "ave"):
             row[column] = float(model.loc[construct, column]) if model is not None else np.nan

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.common.errors import DataError, ModelError, ServiceDriversError
+
 MISSING_POLICIES = ("pairwise", "listwise")
 
 
@@ -32,34 +34,34 @@ def check_items(items: pd.DataFrame, missing: str = "pairwise", min_items: int =
     """
     where = f" of construct {construct!r}" if construct is not None else ""
     if missing not in MISSING_POLICIES:
-        raise ValueError(f"missing must be one of {MISSING_POLICIES}, got {missing!r}")
+        raise ServiceDriversError(f"missing must be one of {MISSING_POLICIES}, got {missing!r}")
     if not isinstance(items, pd.DataFrame):
-        raise ValueError(f"items{where} must be a pandas DataFrame, got {type(items).__name__}")
+        raise ServiceDriversError(f"items{where} must be a pandas DataFrame, got {type(items).__name__}")
     if items.shape[1] < min_items:
-        raise ValueError(f"a scale needs at least {min_items} items; the items{where} are "
+        raise DataError(f"a scale needs at least {min_items} items; the items{where} are "
                          f"{list(items.columns)}")
     if items.columns.duplicated().any():
-        raise ValueError(f"duplicate item columns{where}: "
+        raise DataError(f"duplicate item columns{where}: "
                          f"{list(items.columns[items.columns.duplicated()])}")
     columns = {}
     for column in items.columns:
         values = items[column]
         if values.dtype.kind not in "iuf":
-            raise ValueError(f"column {column!r}{where} is not numeric (dtype {values.dtype}); "
+            raise DataError(f"column {column!r}{where} is not numeric (dtype {values.dtype}); "
                              "code answers as numbers and 'not applicable' as NaN")
         values = values.to_numpy(dtype=float, na_value=np.nan)
         if np.isinf(values).any():
-            raise ValueError(f"column {column!r}{where} has infinite values")
+            raise DataError(f"column {column!r}{where} has infinite values")
         if np.isnan(values).all():
-            raise ValueError(f"column {column!r}{where} has no answers (all missing)")
+            raise DataError(f"column {column!r}{where} has no answers (all missing)")
         columns[column] = values
     data = pd.DataFrame(columns, index=items.index)
     data = data.dropna(how="any" if missing == "listwise" else "all")
     if len(data) < 2:
-        raise ValueError(f"fewer than two respondents{where} left after {missing} deletion")
+        raise DataError(f"fewer than two respondents{where} left after {missing} deletion")
     for column in data.columns:
         if data[column].count() < 2 or data[column].std() == 0:
-            raise ValueError(f"column {column!r}{where} has no variance "
+            raise DataError(f"column {column!r}{where} has no variance "
                              f"(answers: {sorted(data[column].dropna().unique())[:5]})")
     return data
 
@@ -87,7 +89,7 @@ def _no_undefined_pairs(matrix: pd.DataFrame, missing: str) -> None:
     undefined = np.argwhere(matrix.isna().to_numpy())
     if len(undefined):
         a, b = matrix.index[undefined[0][0]], matrix.columns[undefined[0][1]]
-        raise ValueError(f"items {a!r} and {b!r} have fewer than two respondents in common "
+        raise DataError(f"items {a!r} and {b!r} have fewer than two respondents in common "
                          f"(or no variance among them) under {missing} deletion")
 
 
@@ -117,18 +119,18 @@ class CFASolution:
         loadings = pd.DataFrame(self.loadings, dtype=float)
         items, factors = list(loadings.index), list(loadings.columns)
         if loadings.isna().any().any():
-            raise ValueError("loadings must not be missing; use 0 where an item does not load")
+            raise ModelError("loadings must not be missing; use 0 where an item does not load")
         for item, row in loadings.iterrows():
             if (row != 0).sum() != 1:
-                raise ValueError(f"item {item!r} loads on {(row != 0).sum()} factors; "
+                raise ModelError(f"item {item!r} loads on {(row != 0).sum()} factors; "
                                  "only simple structure (one factor per item) is supported")
         residual = pd.Series(self.residual_variances, dtype=float)
         absent = [i for i in items if i not in residual.index or np.isnan(residual[i])]
         if absent:
-            raise ValueError(f"no residual variance for items {absent}")
+            raise ModelError(f"no residual variance for items {absent}")
         phi = pd.DataFrame(self.factor_covariances, dtype=float)
         if not (set(factors) <= set(phi.index) and set(factors) <= set(phi.columns)):
-            raise ValueError(f"factor_covariances must cover the factors {factors}")
+            raise ModelError(f"factor_covariances must cover the factors {factors}")
         theta = (pd.DataFrame(0.0, index=items, columns=items)
                  if self.residual_covariances is None
                  else pd.DataFrame(self.residual_covariances, dtype=float)
@@ -145,7 +147,7 @@ class CFASolution:
     def items_of(self, factor: str) -> list[str]:
         """The items that load on ``factor``."""
         if factor not in self.loadings.columns:
-            raise ValueError(f"unknown factor {factor!r}; factors are {self.factors}")
+            raise ServiceDriversError(f"unknown factor {factor!r}; factors are {self.factors}")
         return list(self.loadings.index[self.loadings[factor] != 0])
 
     def implied_item_variances(self) -> pd.Series:
@@ -179,17 +181,17 @@ class CFASolution:
         that regressions on factors raise (only CFA models are supported)."""
         missing_columns = {"lhs", "op", "rhs", estimate} - set(table.columns)
         if missing_columns:
-            raise ValueError(f"parameter table lacks columns {sorted(missing_columns)}")
+            raise ModelError(f"parameter table lacks columns {sorted(missing_columns)}")
         measurement = table[table["op"] == "=~"]
         factors = list(dict.fromkeys(measurement["lhs"]))
         items = list(dict.fromkeys(measurement["rhs"]))
         if not factors:
-            raise ValueError("parameter table has no '=~' (loading) rows")
+            raise ModelError("parameter table has no '=~' (loading) rows")
         if set(items) & set(factors):
-            raise ValueError(f"higher-order factors are not supported: {set(items) & set(factors)}")
+            raise ModelError(f"higher-order factors are not supported: {set(items) & set(factors)}")
         structural = table[(table["op"] == "~") & table["lhs"].isin(factors)]
         if len(structural):
-            raise ValueError("regressions among factors are not supported; pass a CFA solution")
+            raise ModelError("regressions among factors are not supported; pass a CFA solution")
         loadings = pd.DataFrame(0.0, index=items, columns=factors)
         for factor, item, value in measurement[["lhs", "rhs", estimate]].to_numpy():
             loadings.loc[item, factor] = value
@@ -205,6 +207,6 @@ class CFASolution:
                 else:
                     theta.loc[lhs, rhs] = theta.loc[rhs, lhs] = value
         if phi.isna().to_numpy().diagonal().any():
-            raise ValueError(f"parameter table lacks the variance of factors "
+            raise ModelError(f"parameter table lacks the variance of factors "
                              f"{list(phi.index[phi.isna().to_numpy().diagonal()])}")
         return cls(loadings, residual, phi.fillna(0.0), theta)

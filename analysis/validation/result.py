@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.common import thresholds
+from analysis.common.errors import ServiceDriversError
 from analysis.common.groups import ALL
 from analysis.common.serialize import jsonable
 from analysis.common.versions import package_version
@@ -310,7 +311,7 @@ class ValidationResult:
         names = groups or [ALL]
         unknown = [g for g in names if g not in self.groups]
         if unknown:
-            raise ValueError(f"unknown group(s) {unknown}; groups are {list(self.groups)}")
+            raise ServiceDriversError(f"unknown group(s) {unknown}; groups are {list(self.groups)}")
         table = self.loadings[self.loadings["group"].isin(names)]
         items = list(dict.fromkeys(table["item"]))
         if ax is None:

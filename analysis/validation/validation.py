@@ -56,7 +56,7 @@ from analysis.validation.reliability import item_analysis, model_based_reliabili
 from analysis.validation.reliability_inputs import CFASolution
 from analysis.validation.result import GroupValidation, ValidationResult
 from instrument import Instrument
-from instrument.errors import DataError, ModelError
+from analysis.common.errors import DataError, ModelError
 
 MISSING_METHODS = ("ml", "listwise")
 INVARIANCE_LEVELS = ("configural", "metric", "scalar")
@@ -137,7 +137,7 @@ def validate(
         )
         kept, items = kept.loc[answered_any], items.loc[answered_any]
     if len(kept) == 0:
-        raise ValueError("no respondent left to validate the questionnaire on (all were excluded); "
+        raise DataError("no respondent left to validate the questionnaire on (all were excluded); "
                          "see the data check (drivers check) for why")
     group_labels = kept[by].astype(str) if by else None
     if by and (group_labels == ALL).any():

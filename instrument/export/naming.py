@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from instrument.definition import Instrument, Variable, platform_code
-from instrument.errors import InstrumentError
+from instrument.errors import InstrumentError, ServiceDriversError
 from instrument.schema import CODE_PATTERN
 
 #: Context field types that come from the sample file and are carried as hidden fields.
@@ -110,12 +110,12 @@ def parse_languages(spec: str | Sequence[str], inst: Instrument) -> list[str]:
     parts = [p for p in parts if p]
     known = ", ".join(inst.languages)
     if not parts:
-        raise ValueError(f"give at least one language: one of {known}, or several separated by commas")
+        raise ServiceDriversError(f"give at least one language: one of {known}, or several separated by commas")
     for p in parts:
         if p not in inst.languages:
-            raise ValueError(f"'{p}' is not one of {known}")
+            raise ServiceDriversError(f"'{p}' is not one of {known}")
     if len(set(parts)) != len(parts):
-        raise ValueError(f"'{','.join(parts)}' names a language twice; give each of {known} at most once")
+        raise ServiceDriversError(f"'{','.join(parts)}' names a language twice; give each of {known} at most once")
     return parts
 
 

@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 from analysis.common.groups import ALL
 from analysis.report.blocks import Column, ReportContent, Table, Voice
 from analysis.report.i18n import Texts
-from instrument.errors import ServiceDriversError
+from analysis.common.errors import ServiceDriversError
 
 NUMBER_FORMATS = {"count": "#,##0", "rank": "0", "share": "0%", "pct": "0.0", "pct1": "0.0", "score": "0.0",
                   "signed": "+0.0;-0.0;0.0", "nps": "+0.0;-0.0;0.0", "num1": "0.0", "num2": "0.00", "num3": "0.000",
@@ -147,7 +147,7 @@ def render_excel(contents: list[ReportContent], path: Path, *, notes: tuple[str,
         :data:`ABOUT_SHEET`, :data:`VOICE_SHEET`) -> sheet name in the report's language.
     """
     if not contents:
-        raise ValueError("no report content to write")
+        raise ServiceDriversError("no report content to write")
     t = Texts(contents[0].lang)
     wb = Workbook()
     about = wb.active

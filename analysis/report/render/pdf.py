@@ -9,7 +9,7 @@ import html as html_lib
 import re
 from pathlib import Path
 
-from instrument.errors import ServiceDriversError
+from analysis.common.errors import ServiceDriversError
 
 # Print fonts seldom have emoji (they would print as empty boxes): in the PDF, the
 # emoji of open answers become text emoticons. The HTML keeps them as written.
