@@ -248,7 +248,7 @@ def test_bad_options_are_rejected(survey):
         cronbach_alpha(items, missing="mean")
     with pytest.raises(ValueError, match="ci_method"):
         cronbach_alpha(items, ci_method="bootstrap")
-    with pytest.raises(ValueError, match="ci must be between"):
+    with pytest.raises(ValueError, match="ci must be a number between"):
         cronbach_alpha(items, ci=95)
     with pytest.raises(ValueError, match="must be a pandas DataFrame"):
         cronbach_alpha(items.to_numpy())

@@ -19,8 +19,8 @@ import typer
 from rich.markup import escape
 
 from analysis.cli.app import app, err_console
-from instrument import load_instrument
 from analysis.common.errors import ServiceDriversError
+from instrument import load_instrument
 from instrument.export import (
     codebook_csv,
     codebook_json,

@@ -35,7 +35,9 @@ from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from analysis.common.errors import ServiceDriversError
 from analysis.common.groups import ALL
+from analysis.common.options import check_option, validate_options
 from analysis.common.outputs import check_writable
 from analysis.report.content import report_content, withheld_notes
 from analysis.report.figures import draw
@@ -47,7 +49,7 @@ from analysis.report.render.html import render_html
 from analysis.report.render.pdf import render_pdf
 from analysis.report.scope import StudyResults, group_label, shown_groups, usable_group_sizes, withheld_channels
 from analysis.report.voice import sample_voice
-from analysis.common.errors import ServiceDriversError
+from analysis.scoring.sample import check_group_column
 
 __all__ = ["ReportSet", "build_reports"]
 
@@ -152,16 +154,9 @@ def check_report_folder(out_dir, *, inputs=(), pdf: bool = True, create: bool = 
     return out
 
 
-def _check_options(data, inst, by, lang, min_group_n, out_dir, inputs, pdf) -> Path:
-    if lang not in LANGUAGES:
-        raise ServiceDriversError(f"unknown report language {lang!r}; choose one of {', '.join(LANGUAGES)}")
-    if isinstance(min_group_n, bool) or not isinstance(min_group_n, int) or min_group_n < 1:
-        raise ServiceDriversError(f"min_group_n must be a whole number of at least 1 (30 is usual), "
-                                  f"got {min_group_n!r}")
+def _check_options(data, inst, by, out_dir, inputs, pdf) -> Path:
+    check_group_column(data, by)
     if by is not None:
-        if by not in data.columns:
-            raise ServiceDriversError(f"'{by}' is not a column of the data; group the reports by a column it has, "
-                                      "e.g. organisation")
         personal = {v.id for v in inst.variables if v.personal}
         if by in personal:
             raise ServiceDriversError(f"'{by}' holds personal data (e.g. agents' names): reports are never made per "
@@ -217,6 +212,7 @@ def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst) -> 
     return " ".join(parts)
 
 
+@validate_options("min_group_n", "bootstrap", "seed")
 def build_reports(data, inst, quality, *, by: str | None = "organisation", lang: str = "nl", out_dir,
                   title: str | None = None, min_group_n: int = 30, bootstrap: int = 2000, seed: int | None = None,
                   drivers=None, analysis=None, validation=None, pdf: bool = True, progress=None) -> ReportSet:
@@ -272,9 +268,9 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     from analysis.drivers.analyse import analyse_drivers
     from analysis.validation.validation import validate
 
-    lang = lang.lower() if isinstance(lang, str) else lang
+    lang = check_option("lang", lang.lower() if isinstance(lang, str) else lang)
     inputs = (Path(str(quality.file)),) if getattr(quality, "file", None) else ()
-    out = _check_options(data, inst, by, lang, min_group_n, out_dir, inputs, pdf)
+    out = _check_options(data, inst, by, out_dir, inputs, pdf)
     data, left_out_groups, left_out = _leave_out_small_groups(data, by, min_group_n, analysis, validation)
     say = progress or (lambda stage: None)
     seconds: dict[str, float] = {}

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.common.errors import ServiceDriversError
 from analysis.common.outputs import check_writable
 from instrument import Instrument
-from analysis.common.errors import ServiceDriversError
 
 FORMATS = {".csv": "csv", ".sav": "sav", ".xlsx": "xlsx", ".parquet": "parquet"}
 SPSS_LABEL_BYTES = 255
