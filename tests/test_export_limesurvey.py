@@ -7,7 +7,7 @@ import pytest
 
 from instrument.errors import InstrumentError
 from instrument.export import to_limesurvey
-from instrument.export.naming import limesurvey_columns
+from instrument.naming import limesurvey_columns
 from instrument.schema import CODE_PATTERN
 
 TABLES = ["groups", "group_l10ns", "questions", "subquestions", "question_l10ns", "answers", "answer_l10ns",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from instrument.export import qsf_text, to_qualtrics
-from instrument.export.naming import qualtrics_columns, qualtrics_import_ids
+from instrument.naming import qualtrics_columns, qualtrics_import_ids
 
 FIXTURES = Path(__file__).parent / "fixtures" / "platforms"
 

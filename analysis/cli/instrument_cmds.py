@@ -32,7 +32,7 @@ from instrument.export import (
     to_pdf,
     to_qualtrics,
 )
-from instrument.export.naming import default_languages
+from instrument.naming import default_languages
 
 
 class ExportFormat(str, Enum):

@@ -346,7 +346,7 @@ def _check_groups(labels: list[str], used: pd.DataFrame, sample, drivers: list[s
         excluded = sample.excluded
         in_them = excluded.code.eq("not_asked") & (excluded[GROUP].isin(phone_only) if labels else True)
         hint += (f"; {int(in_them.sum())} of their respondents have no score only because phone-only drivers are "
-                 "not asked in their channel: leave those drivers out (--drivers) to include them")
+                 "not asked in their channel: leave those drivers out (the drivers option) to include them")
     raise DataError(f"too few usable respondents (outcome and every driver score) for {len(drivers)} drivers, "
                     f"at least {minimum} needed: {shown}{more}; {hint}")
 

@@ -185,7 +185,7 @@ def _leave_out_small_groups(data, by, min_group_n, analysis, validation):
             "and results computed on that data")
     if len(small) == len(sizes) - 1:
         raise ServiceDriversError(f"every group of '{by}' has fewer than {min_group_n} usable respondents: nothing "
-                                  "can be reported; lower the minimum (min_group_n, --min-group-n) or group by a "
+                                  "can be reported; lower the minimum (min_group_n) or group by a "
                                   "coarser column")
     in_small = data[by].astype("string").isin(small).fillna(False).to_numpy()
     kept = data.loc[~in_small]

@@ -40,7 +40,7 @@ def output_format(path: Path, fmt: str | None = None) -> str:
     except KeyError:
         raise ServiceDriversError(
             f"{path}: cannot tell the format from the extension '{path.suffix}'; use "
-            f"{', '.join(FORMATS)} or give --format") from None
+            f"{', '.join(FORMATS)} or name the format") from None
 
 
 def truth_path_for(path: Path) -> Path:

@@ -4,7 +4,7 @@ The file carries the tables LimeSurvey's importer reads (``groups``, ``group_l10
 ``questions``, ``subquestions``, ``question_l10ns``, ``answers``, ``answer_l10ns``,
 ``question_attributes``, ``surveys``, ``surveys_languagesettings``,
 ``survey_url_parameters``), each as ``<fields>`` plus ``<rows>`` with CDATA values.
-Question codes come from :mod:`instrument.export.naming`, the same scheme the response
+Question codes come from :mod:`instrument.naming`, the same scheme the response
 reader uses.
 
 >>> from instrument import load_instrument
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from instrument.definition import Instrument, Variable
 from instrument.errors import InstrumentError
-from instrument.export.naming import (
+from instrument.naming import (
     LIMESURVEY_MAX_ANSWER_CODE,
     PlatformQuestion,
     answer_options,

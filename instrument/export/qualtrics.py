@@ -24,7 +24,7 @@ from typing import Any
 
 from instrument.definition import Instrument
 from instrument.errors import InstrumentError
-from instrument.export.naming import (
+from instrument.naming import (
     PlatformQuestion,
     answer_options,
     battery_prompt,

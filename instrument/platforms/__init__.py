@@ -15,7 +15,7 @@ and listed (``df.attrs["not_respondents"]``). Responses the respondent did not c
 are kept with what they answered and listed (``df.attrs["incomplete_rows"]``); the
 quality report of ``read_responses`` counts both.
 
-The column names come from :mod:`instrument.export.naming`, the scheme the LimeSurvey
+The column names come from :mod:`instrument.naming`, the scheme the LimeSurvey
 and Qualtrics exports are written with, so a survey fielded from our export reads back
 without a mapping file.
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from instrument.definition import Instrument, Variable
 from instrument.errors import DataError
-from instrument.export.naming import (
+from instrument.naming import (
     DURATION_FIELD,
     LIMESURVEY_DURATION,
     LIMESURVEY_RESPONSE_ID,

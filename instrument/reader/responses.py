@@ -1,7 +1,6 @@
 """``read_responses``: the one reader every command uses."""
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +8,7 @@ import pandas as pd
 
 from instrument.definition import Instrument, load_instrument
 from instrument.errors import DataError
+from instrument.platforms.reading import read_limesurvey_export, read_qualtrics_export
 from instrument.reader.columns import group_variable, id_variable, match_columns
 from instrument.reader.files import check_path, detect_platform, read_raw_table
 from instrument.reader.flags import FLAG_COLUMNS, channel_applicable, driver_item_ids, respondent_flags
@@ -151,17 +151,7 @@ def _read_table(path: str | Path, inst: Instrument, *, source: str, sheet: str |
 def _read_platform(platform: str, path: Path, inst: Instrument, delimiter: str | None,
                    encoding: str | None) -> RawTable:
     """Read a LimeSurvey or Qualtrics export through :mod:`instrument.platforms`."""
-    try:
-        platforms = importlib.import_module("instrument.platforms")  # imported late: optional, and written separately
-    except ModuleNotFoundError as exc:
-        if exc.name != "instrument.platforms":
-            raise
-        raise DataError(
-            f"looks like a {platform} export, but this installation cannot read those (instrument.platforms "
-            "is missing); pass source='file' (--source file) to read it as a plain table",
-            file=str(path),
-        ) from None
-    reader = platforms.read_limesurvey_export if platform == "limesurvey" else platforms.read_qualtrics_export
+    reader = read_limesurvey_export if platform == "limesurvey" else read_qualtrics_export
     frame = reader(path, inst, delimiter=delimiter, encoding=encoding)
     attrs = dict(frame.attrs)
     frame = frame.reset_index(drop=True)
