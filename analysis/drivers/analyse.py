@@ -270,7 +270,7 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
         used=frame.loc[sample.used, ["respondent_id", GROUP, *drivers, outcome]].reset_index(drop=True),
         n_input=len(frame), n_used=int(sample.used.sum()), bootstrap=boot, bootstrap_all=boot_all,
         priorities=prio, structural=structural, regressions=regressions, importances=importances,
-        dominances=dominances,
+        dominances=dominances, driver_labels={d: dict(inst.construct(d).label) for d in drivers},
     )
 
 

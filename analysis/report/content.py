@@ -22,6 +22,7 @@ import pandas as pd
 
 from analysis.common.errors import ServiceDriversError
 from analysis.common.groups import ALL
+from analysis.drivers.plot import importance_shown
 from analysis.report import appendix
 from analysis.report.blocks import (Column, Figure, Heading, Notes, Paragraph, ReportContent, Section, Summary,
                                     Table, TopDriver)
@@ -51,19 +52,6 @@ def summary(results: StudyResults, group: str, t: Texts) -> Summary:
     top = tuple(_top_driver(results, r, g, t) for r in rows.head(TOP).itertuples())
     return Summary(intro=t("summary.intro", n=len(top)), top=top, certainty=tuple(_certainty(results, rows, g, t)),
                    kpi_line=kpi_line, reading=reading)
-
-
-def importance_shown(r, measure: str) -> tuple[float, float, float]:
-    """The importance of a driver as the report shows it: (value, low, high).
-
-    With LMG (the default) this is the LMG share of R² and its bootstrap interval,
-    ``lmg_pct`` and ``lmg_pct_ci`` of ``drivers analyse --json``; the priorities' own
-    ``importance_share`` equals it up to rounding error. Other measures show
-    ``importance_share`` and its interval.
-    """
-    if measure == "lmg":
-        return r.lmg_pct, r.ci_low, r.ci_high
-    return r.importance_share, r.importance_share_ci_low, r.importance_share_ci_high
 
 
 def _top_driver(results, r, g, t: Texts) -> TopDriver:
@@ -228,7 +216,7 @@ def drivers_section(results: StudyResults, group: str, t: Texts) -> Section:
                     imp=t.pct(g.crosshair_importance), perf=t.num(g.crosshair_performance))),
         Figure("priorities", "priorities", t("figure.priorities.title", group=group_label(results, group, t)),
                t("figure.priorities.caption"), rows,
-               {"x": t("figure.priorities.x"), "y": t("figure.priorities.y"),
+               {"x": t("figure.priorities.x"), "y": t("col.importance." + res.settings.importance),
                 "crosshair_importance": g.crosshair_importance, "crosshair_performance": g.crosshair_performance,
                 **{q: t("quadrant." + q) for q in QUADRANT_CSS}}),
         Notes(tuple(f"{t('quadrant.' + q)}: {t('quadrant_help.' + QUADRANT_CSS[q])}" for q in QUADRANT_CSS),
