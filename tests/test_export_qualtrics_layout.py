@@ -4,11 +4,15 @@ Qualtrics' importer is closed; what it accepts is known only from the files it w
 The facts below (types, id formats, required keys per element and per question type,
 lengths) were read from real Qualtrics exports:
 
-- ``/work/shared/reference/survey-formats.md``, section 'Qualtrics .qsf as Qualtrics
-  itself writes it': 21 real exports from 8 public repositories (2015-2025), compared key
-  by key, and a third-party guide to the import error ESDEF10, which quotes the importer's
-  schema check ``(root).SurveyEntry.SurveyBrandID: "Invalid type. Expected: string,
-  given: null"`` (the importer stops at the first such error).
+- The project's survey-format notes (``survey-formats.md``, section 'Qualtrics .qsf as
+  Qualtrics itself writes it'): 21 real exports from 8 public repositories (2015-2025),
+  compared key by key (elements per year, ``SO`` skin keys, NPS layout, lengths, dates).
+- AI Tools for Survey, "Fixing the Qualtrics QSF Import Error ESDEF10" and "QSF
+  SurveyEntry Fields" (https://www.aitoolsforsurvey.com/guides/qsf-import-error-esdef10/,
+  .../guides/qsf-surveyentry-fields/): the importer checks a schema and stops at the
+  first error, e.g. ``(root).SurveyEntry.SurveyBrandID: "Invalid type. Expected: string,
+  given: null"``; ``SurveyBrandID`` must be a non-empty string; ``SV_``/``UR_``/``RS_``
+  plus 15 alphanumerics; the 17 ``SurveyEntry`` fields and which may be null.
 - fflewddur/sp, ``libsp/data_test.go`` (a 2019 export kept as test data): ``SV_``/``RS_``/
   ``BL_``/``UR_`` ids with 15 letters and digits, ``SurveyBrandID`` the brand name,
   ``SO`` with ``Skin``/``SkinLibrary``/``SkinType`` and no ``SurveyLanguage``, an NPS

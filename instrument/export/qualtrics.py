@@ -51,7 +51,10 @@ SUMMARY_LIMIT = 100
 _ALPHABET = string.digits + string.ascii_letters
 # No account exported this file, so there is no real brand or user: these name the
 # toolkit. Every real export has strings here, and an import with null stops at
-# Qualtrics' schema check (error ESDEF10 names SurveyBrandID: "Expected: string, given: null").
+# Qualtrics' schema check (error ESDEF10 names SurveyBrandID: "Expected: string, given:
+# null"; an empty string is refused too). According to a third-party guide
+# (aitoolsforsurvey.com/guides/qsf-surveyentry-fields/) the importing account's brand and
+# user replace them.
 BRAND = "servicedrivers"
 # The survey look: the brand's default template, as in exports of templated surveys.
 _SKIN = {"SkinLibrary": BRAND, "SkinType": "templated",
