@@ -10,7 +10,7 @@ import pandas as pd
 from instrument.definition import Instrument, load_instrument
 from instrument.errors import DataError
 from instrument.reader.columns import group_variable, id_variable, match_columns
-from instrument.reader.files import check_path, detect_platform, read_raw_table
+from instrument.reader.files import check_path, detect_platform, peek_excel_header, read_raw_table
 from instrument.reader.flags import FLAG_COLUMNS, channel_applicable, driver_item_ids, respondent_flags
 from instrument.reader.quality import QualityReport, build_report
 from instrument.reader.table import RawTable, normalise_delimiter
@@ -143,6 +143,10 @@ def _read_table(path: str | Path, inst: Instrument, *, source: str, sheet: str |
         platform = detect_platform(
             peek_header(file_path, delimiter=normalise_delimiter(delimiter), encoding=encoding)
         )
+    elif source == "auto" and fmt in ("xlsx", "xls") and sheet is None:
+        platform = detect_platform(peek_excel_header(file_path))
+    elif source == "auto" and fmt == "sps":
+        platform = "limesurvey"  # LimeSurvey's SPSS syntax + data download
     if platform is not None:
         return _read_platform(platform, file_path, inst, normalise_delimiter(delimiter), encoding)
     return read_raw_table(file_path, sheet=sheet, delimiter=delimiter, encoding=encoding)
