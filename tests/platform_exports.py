@@ -10,28 +10,23 @@ LimeSurvey 6.x's own code writes (``application/helpers/common_helper.php``
 ``exportspss``) and the facts in /work/shared/reference/survey-formats.md ('LimeSurvey 6.x
 response exports, as a real server writes them'). Nothing here imports the readers.
 
-``python tests/platform_exports.py`` writes the text fixtures that are committed
-(full-heading CSVs, the SPSS syntax + data pair); ``test_platform_downloads.py`` checks
-that they are what this script builds. Workbooks are built in each test's temporary folder.
+``fixtures/platforms/limesurvey-6.14/`` holds downloads a real LimeSurvey 6.14 server wrote
+from the same responses; ``test_platform_downloads.py`` checks that this script reproduces
+them (so that the variations it builds, e.g. with timing columns, have the real layout).
 """
 from __future__ import annotations
 
 import csv
 import io
 import re
-import sys
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script from the repository root
-    sys.path.insert(0, str(ROOT))
-
-from instrument import load_instrument  # noqa: E402
-from instrument.export import to_limesurvey  # noqa: E402
+from instrument import load_instrument
+from instrument.export import to_limesurvey
 
 FIXTURES = Path(__file__).parent / "fixtures" / "platforms"
 LS_CODES = FIXTURES / "limesurvey_codes.csv"
@@ -110,15 +105,14 @@ def limesurvey_full_text(survey: Survey, lang: str, *, answers: str = "texts",
             heading = _flatten(question[lang])
             out_header.append(heading + (f" [{_flatten(sub[lang])}]" if sub else ""))
     rows = []
-    start_language = header.index("startlanguage")
     for record in records[1:]:
         row = list(record)
         if answers == "texts":
             for j, name in enumerate(header):
                 if name in survey.columns and survey.columns[name][3]:
                     labels = dict(survey.columns[name][3])
-                    if row[j] in labels:  # full answers in the response's language
-                        row[j] = labels[row[j]][record[start_language]]
+                    if row[j] in labels:  # full answers in the export's language, whatever the response's
+                        row[j] = labels[row[j]][lang]
         rows.append(row)
     return [out_header, *rows]
 
@@ -160,9 +154,13 @@ def limesurvey_workbook(survey: Survey, path: Path, *, headings: str = "code", l
     return write_workbook(records, path, survey.title[lang])
 
 
-def qualtrics_workbook(source: Path, path: Path) -> Path:
-    """Qualtrics' 'Excel' download: the CSV's three header rows and its values, in sheet 'Sheet0'."""
-    return write_workbook(read_csv(source), path, "Sheet0", header_rows=3)
+def qualtrics_workbook(source: Path, path: Path, numbers: bool = True) -> Path:
+    """Qualtrics' 'Excel' download: the CSV's three header rows (export tag, question text, ImportId)
+    and its values, in sheet 'Sheet0'; numbers as numbers, or (``numbers=False``) every cell as text.
+
+    That the .xlsx has the CSV's three header rows is what scripts reading it rely on, e.g.
+    SDAMcIntyre/Pandemic-touch ``wrangle_data.R`` (ImportIds from row 3, data from row 4)."""
+    return write_workbook(read_csv(source), path, "Sheet0", header_rows=3 if numbers else len(read_csv(source)))
 
 
 # --- SPSS syntax + data ---------------------------------------------------------------
@@ -195,7 +193,7 @@ def _spss_fields(survey: Survey, header: list[str], records: list[list[str]], la
 
 
 def _quote_spss(value: str, spss_type: str) -> str:
-    value = value.strip()
+    value = re.sub(r"[\r\n]+", " ", value).strip()  # stripTagsFull flattens line breaks in answers
     if value == "":
         return ""
     if spss_type.startswith("F") and re.fullmatch(r"-?\d+(\.\d+)?", value):
@@ -253,15 +251,13 @@ def limesurvey_spss(survey: Survey, folder: Path, lang: str = "nl", source: Path
     return syntax_path, data_path
 
 
-def build_text_fixtures(folder: Path = FIXTURES) -> list[Path]:
-    """Write the committed text fixtures; returns their paths."""
+def build_limesurvey_downloads(folder: Path) -> dict[str, Path]:
+    """Every LimeSurvey download we read, built from the question-code fixture into ``folder``."""
     survey = Survey()
-    paths = [write_limesurvey_csv(limesurvey_full_text(survey, lang), folder / f"limesurvey_fullheadings_{lang}.csv")
-             for lang in ("en", "nl")]
-    paths += limesurvey_spss(survey, folder)
-    return paths
-
-
-if __name__ == "__main__":
-    for written in build_text_fixtures():
-        print(written.relative_to(ROOT))
+    out = {f"full_{lang}": write_limesurvey_csv(limesurvey_full_text(survey, lang), folder / f"full_{lang}.csv")
+           for lang in ("en", "nl")}
+    out["sps"], out["dat"] = limesurvey_spss(survey, folder)
+    for headings, lang in (("code", "nl"), ("full", "en"), ("full", "nl")):
+        out[f"xlsx_{headings}_{lang}"] = limesurvey_workbook(survey, folder / f"{headings}_{lang}.xlsx",
+                                                             headings=headings, lang=lang)
+    return out

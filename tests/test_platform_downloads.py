@@ -1,12 +1,14 @@
 """Every response download LimeSurvey and Qualtrics offer that we read, compared value by value.
 
-The downloads are built by tests/platform_exports.py in the platforms' own layouts
-(LimeSurvey 6.x's writers; Qualtrics' three header rows) from the question-code CSV
-fixtures; every value read from them must equal the value read from the question-code
-CSV. Downloads that cannot be read must say which export settings to choose.
+Two kinds of files: downloads a real LimeSurvey 6.14 server wrote (``fixtures/platforms/limesurvey-6.14/``,
+see its README), and downloads built by tests/platform_exports.py in the platforms' own
+layouts (LimeSurvey 6.x's writers, checked here against the real files; Qualtrics' three
+header rows). Every value read from them must equal the value read from the question-code
+CSV they were made from. Downloads that cannot be read must say which export settings to choose.
 """
 from __future__ import annotations
 
+import csv
 import math
 import shutil
 from pathlib import Path
@@ -21,10 +23,14 @@ from instrument.errors import DataError
 from instrument.platforms import read_limesurvey_export, read_qualtrics_export
 
 FIXTURES = pe.FIXTURES
-SPS = FIXTURES / "survey_255829_SPSS_syntax_file.sps"
-DAT = FIXTURES / "survey_255829_SPSS_data_file.dat"
+REAL = FIXTURES / "limesurvey-6.14"
+SPS = REAL / "survey_255829_SPSS_syntax_file.sps"
+DAT = REAL / "survey_255829_SPSS_data_file.dat"
 Q_NUMERIC = FIXTURES / "qualtrics_numeric.csv"
 Q_TEXT_EN = FIXTURES / "qualtrics_choicetext_en.csv"
+#: The real downloads that are read (all but the abbreviated headings).
+REAL_READ = sorted(p.name for p in REAL.iterdir() if p.suffix in (".csv", ".xlsx", ".sav", ".sps", ".dat")
+                   and not p.name.startswith("abbreviated"))
 
 
 @pytest.fixture(scope="module")
@@ -50,44 +56,72 @@ def n_equal(got: pd.DataFrame, want: pd.DataFrame, columns) -> int:
     return n
 
 
-def test_committed_fixtures_are_what_the_script_builds(tmp_path):
-    for built in pe.build_text_fixtures(tmp_path):
-        assert built.read_bytes() == (FIXTURES / built.name).read_bytes(), built.name
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    return pe.build_limesurvey_downloads(tmp_path_factory.mktemp("downloads"))
+
+
+@pytest.mark.parametrize("name", REAL_READ)
+def test_real_limesurvey_downloads(codes, inst, name):
+    """What a real LimeSurvey 6.14 wrote, in every readable format, equals the question-code CSV."""
+    got = read_limesurvey_export(REAL / name, inst)
+    columns = [c for c in codes.columns if c != "duration_sec"]  # the real survey saved no timings
+    want = codes.copy()
+    if name.endswith((".sps", ".dat")):  # LimeSurvey's SPSS data file turns line breaks in answers into spaces
+        want["why"] = want["why"].str.replace("\n", " ")
+    assert n_equal(got, want, columns) == 6 * len(columns)
+    data, report = read_responses(REAL / name, inst)  # recognised without --source
+    assert report.format == "limesurvey" and len(data) == 6
+
+
+def test_the_builder_reproduces_the_real_downloads(built):
+    """tests/platform_exports.py writes LimeSurvey's layouts byte for byte (but for what RemoteControl changed)."""
+    assert built["sps"].read_bytes() == SPS.read_bytes()
+    real_rows = DAT.read_text(encoding="utf-8-sig").splitlines()
+    built_rows = built["dat"].read_text(encoding="utf-8-sig").splitlines()
+    assert [r for k, r in enumerate(built_rows) if k != 4] == [r for k, r in enumerate(real_rows) if k != 4]
+    for name, lang in (("full_headings_full_answers_nl.csv", "nl"), ("full_headings_codes_en.csv", "en")):
+        real = pe.read_csv(REAL / name, ";")
+        answers = "texts" if "full_answers" in name else "codes"
+        ours = pe.limesurvey_full_text(pe.Survey(), lang, answers=answers)
+        width = len(real[0])  # ours carry the timing columns after the questions
+        assert [r[:width] for r in ours][0] == real[0]
+        for k, (a, b) in enumerate(zip(ours[1:], real[1:]), start=1):
+            assert [x for j, x in enumerate(a[:width]) if (k, j) != (5, 1)] == \
+                   [x for j, x in enumerate(b) if (k, j) != (5, 1)], (name, k)
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
-def test_limesurvey_full_question_text_headings(codes, inst, lang):
-    path = FIXTURES / f"limesurvey_fullheadings_{lang}.csv"  # LimeSurvey's defaults: full texts, ';'
-    got = read_limesurvey_export(path, inst)
+def test_limesurvey_full_question_text_headings_with_timings(codes, inst, built, lang):
+    got = read_limesurvey_export(built[f"full_{lang}"], inst)  # LimeSurvey's defaults: full texts, ';'
     assert list(got.columns) == list(codes.columns)
     assert n_equal(got, codes, codes.columns) == 6 * len(codes.columns)
     own = pe.OWN_HEADINGS[lang]
     assert got.attrs["column_map"]["duration_sec"] == own["interviewtime"]
-    assert got.attrs["column_map"]["rel1"].endswith("]") and "[" in got.attrs["column_map"]["rel1"]
     assert got.attrs["unmapped_columns"][:2] == [own["id"], own["submitdate"]]
+    assert got.attrs["incomplete_rows"] == codes.attrs["incomplete_rows"] == [5]
 
 
-def test_heading_language_and_answer_language_may_differ(codes, inst, survey, tmp_path):
-    """English headings over Dutch answer texts (the respondents' language), and code answers."""
+def test_full_headings_with_answer_codes_and_commas(codes, inst, survey, tmp_path):
+    """English full headings, answer codes, ',' as separator (LimeSurvey's other choices), with timings."""
     records = pe.limesurvey_full_text(survey, "en", answers="codes")
     got = read_limesurvey_export(pe.write_limesurvey_csv(records, tmp_path / "codes_en.csv", ","), inst)
     n_equal(got, codes, codes.columns)
 
 
-@pytest.mark.parametrize("headings,lang", [("code", "nl"), ("full", "en"), ("full", "nl")])
-def test_limesurvey_excel_download(codes, inst, survey, tmp_path, headings, lang):
-    book = pe.limesurvey_workbook(survey, tmp_path / "results-survey255829.xlsx", headings=headings, lang=lang)
-    got = read_limesurvey_export(book, inst)
+@pytest.mark.parametrize("key", ["xlsx_code_nl", "xlsx_full_en", "xlsx_full_nl"])
+def test_limesurvey_excel_download(codes, inst, built, key):
+    got = read_limesurvey_export(built[key], inst)
     n_equal(got, codes, codes.columns)
-    data, report = read_responses(book, inst)  # recognised without --source
+    data, report = read_responses(built[key], inst)  # recognised without --source
     assert report.format == "limesurvey" and len(data) == 6
     assert report.encoding is None and report.delimiter is None
 
 
-@pytest.mark.parametrize("given", [SPS, DAT])
-def test_limesurvey_spss_syntax_and_data(codes, inst, given):
-    got = read_limesurvey_export(given, inst)
-    columns = [c for c in codes.columns if c != "duration_sec"]  # LimeSurvey writes no timings to SPSS
+@pytest.mark.parametrize("key", ["sps", "dat"])
+def test_limesurvey_spss_syntax_and_data(codes, inst, built, key):
+    got = read_limesurvey_export(built[key], inst)
+    columns = [c for c in codes.columns if c not in ("duration_sec", "why")]  # no timings in LimeSurvey's SPSS
     assert n_equal(got, codes, columns) == 6 * len(columns)
     assert "duration_sec" not in got.columns
     assert got.attrs["column_map"]["rel1"] == "reliability_rel1"
@@ -96,7 +130,7 @@ def test_limesurvey_spss_syntax_and_data(codes, inst, given):
 
 def test_spss_99_is_not_applicable_as_the_codebook_says(inst):
     """The .sps declares no missing values; 99 is read as 'not applicable', as in the question-code CSV."""
-    _, from_csv = read_responses(pe.LS_CODES, inst)
+    _, from_csv = read_responses(REAL / "code_headings_codes_nl.csv", inst)
     _, from_spss = read_responses(SPS, inst)
     columns = ["item", "n_answered", "n_not_applicable", "n_missing"]
     want = from_csv.items[columns].set_index("item")
@@ -111,7 +145,8 @@ def test_spss_value_labels_translate_codes_that_are_not_ours(inst, tmp_path):
     syntax = Path(sps).read_text(encoding="utf-8-sig")
     start = syntax.index("VALUE LABELS  V48\n")
     end = syntax.index(".\n", start) + 2
-    Path(sps).write_text(syntax[:start] + 'VALUE LABELS  V48\n 1 "Ja"\n 2 "Nee"\n 3 "Gedeeltelijk".\n' + syntax[end:], encoding="utf-8-sig")
+    relabelled = 'VALUE LABELS  V48\n 1 "Ja"\n 2 "Nee"\n 3 "Gedeeltelijk".\n'
+    Path(sps).write_text(syntax[:start] + relabelled + syntax[end:], encoding="utf-8-sig")
     lines = Path(dat).read_text(encoding="utf-8-sig").split("\n")
     original = read_limesurvey_export(SPS, inst)["fcr"].tolist()
     assert 2 in original and 3 in original
@@ -123,6 +158,17 @@ def test_spss_value_labels_translate_codes_that_are_not_ours(inst, tmp_path):
     Path(dat).write_text("\n".join(",".join(r) for r in fields), encoding="utf-8-sig")
     got = read_limesurvey_export(sps, inst)["fcr"].tolist()
     n_equal(pd.DataFrame({"fcr": got}), pd.DataFrame({"fcr": original}), ["fcr"])
+
+
+def test_spss_syntax_cut_before_its_renames_is_read_by_its_labels(codes, inst, tmp_path):
+    """Without the RENAME lines the variables keep LimeSurvey's labels: its columns' names and the question texts."""
+    sps, _ = shutil.copy(SPS, tmp_path), shutil.copy(DAT, tmp_path)
+    syntax = Path(sps).read_text(encoding="utf-8-sig")
+    Path(sps).write_text(syntax[:syntax.index("RENAME VARIABLES")], encoding="utf-8-sig")
+    got = read_limesurvey_export(Path(sps), inst)
+    columns = [c for c in codes.columns if c not in ("duration_sec", "why")]
+    assert n_equal(got, codes, columns) == 6 * len(columns)
+    assert got.attrs["column_map"]["rel1"].startswith("[")
 
 
 def test_spss_pair_must_be_complete(inst, tmp_path):
@@ -139,19 +185,19 @@ def test_spss_pair_must_be_complete(inst, tmp_path):
         read_responses(SPS, inst, source="file")
 
 
-def test_abbreviated_headings_say_which_headings_to_choose(inst, survey, tmp_path):
-    records = pe.limesurvey_full_text(survey, "nl")
-    records[0] = [h if len(h) <= 15 else h[:15] + ".." for h in records[0]]  # LimeSurvey's ellipsis
-    path = pe.write_limesurvey_csv(records, tmp_path / "abbreviated.csv")
+def test_abbreviated_headings_say_which_headings_to_choose(inst, run_cli):
+    path = REAL / "abbreviated_headings_nl.csv"
     with pytest.raises(DataError, match="abbreviated question texts.*'Question code' or 'Full question text'"):
-        read_limesurvey_export(path, inst)
+        read_responses(path, inst)
+    failed(run_cli("check", path), 1, "abbreviated question texts", "'Full question text'")
 
 
+@pytest.mark.parametrize("numbers", [True, False])
 @pytest.mark.parametrize("source", [Q_NUMERIC, Q_TEXT_EN])
-def test_qualtrics_excel_download(inst, tmp_path, source):
-    """Qualtrics' Excel download: the CSV's three header rows, numbers as numbers."""
+def test_qualtrics_excel_download(inst, tmp_path, source, numbers):
+    """Qualtrics' Excel download: the CSV's three header rows, numbers as numbers or as text."""
     want = read_qualtrics_export(source, inst)
-    book = pe.qualtrics_workbook(source, tmp_path / "survey.xlsx")
+    book = pe.qualtrics_workbook(source, tmp_path / "survey.xlsx", numbers=numbers)
     got = read_qualtrics_export(book, inst)
     assert n_equal(got, want, want.columns) == len(want) * len(want.columns)
     assert got.attrs["not_respondents"] == want.attrs["not_respondents"]
@@ -173,17 +219,16 @@ def test_downloads_that_cannot_be_read_say_what_to_export(inst, tmp_path):
     zipped.write_bytes(b"PK\x03\x04")
     with pytest.raises(DataError, match="zip file.*unzip it and give the CSV or Excel file inside"):
         read_responses(zipped, inst)
-    for suffix in (".pdf", ".docx", ".html", ".json", ".dta"):
+    for suffix in (".pdf", ".doc", ".html", ".json", ".xml", ".R", ".dta"):  # LimeSurvey offers all of these
         other = tmp_path / f"results{suffix}"
         other.write_bytes(b"x")
         with pytest.raises(DataError, match=r"from LimeSurvey export the responses as 'CSV' or 'Microsoft Excel'"):
             read_responses(other, inst)
 
 
-def test_every_command_reads_every_download(run_cli, survey, tmp_path):
-    downloads = [FIXTURES / "limesurvey_fullheadings_en.csv", FIXTURES / "limesurvey_fullheadings_nl.csv", SPS, DAT,
-                 pe.limesurvey_workbook(survey, tmp_path / "ls.xlsx", headings="full", lang="nl"),
-                 pe.qualtrics_workbook(Q_NUMERIC, tmp_path / "q.xlsx")]
+def test_every_command_reads_every_download(run_cli, built, tmp_path):
+    downloads = [REAL / "full_headings_full_answers_nl.csv", REAL / "full_headings_full_answers_en.xlsx",
+                 REAL / "spss_nl.sav", SPS, DAT, built["full_en"], pe.qualtrics_workbook(Q_NUMERIC, tmp_path / "q.xlsx")]
     for path in downloads:
         assert "rows read" in ok(run_cli("check", path))
     failed(run_cli("check", tmp_path / "survey.zip"), 1, "no such file")

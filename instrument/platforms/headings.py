@@ -61,16 +61,20 @@ def own_column_codes() -> dict[str, str]:
 def rename_own_columns(header: list[str]) -> list[str]:
     """The header with LimeSurvey's own text headings replaced by their codes (``Response ID`` -> ``id``).
 
-    Group timings become ``groupTime1``, ``groupTime2`` ... in order; other headings
-    are kept as they are.
+    'Code & text' headings (``id. Response ID``) become their code; group timings
+    become ``groupTime1``, ``groupTime2`` ... in order; other headings are kept as they are.
     """
     codes = own_column_codes()
+    own = set(codes.values())
     prefixes = tuple(normalise_heading(p) for p in LIMESURVEY_GROUP_TIME.values())
     out, n_groups = [], 0
     for name in header:
         key = normalise_heading(name)
+        code = name.split(". ", 1)[0].strip()  # 'Question code & question text': 'id. Response ID'
         if key in codes:
             out.append(codes[key])
+        elif code in own or re.fullmatch(r"groupTime\d+", code):
+            out.append(code)
         elif key.startswith(prefixes):
             n_groups += 1
             out.append(f"groupTime{n_groups}")

@@ -1,10 +1,12 @@
-"""Read LimeSurvey and Qualtrics response exports (CSV) into our variables and codes.
+"""Read LimeSurvey and Qualtrics response exports (CSV, Excel, SPSS) into our variables and codes.
 
-The text is read by the common reader (:func:`instrument.reader.text.read_records`):
+CSV text is read by the common reader (:func:`instrument.reader.text.read_records`):
 the same encoding and delimiter detection, the same checks (a stray double quote, rows
 with too many fields) and the same row numbers as any CSV file, row 1 being the first
-response after the platform's header rows. Values are converted with the common
-reader's number parser and label lookup (:mod:`instrument.reader.validate`).
+response after the platform's header rows. Excel and SPSS downloads are turned into
+the same text records first (:mod:`instrument.platforms.sources`), LimeSurvey's text
+headings into its codes (:mod:`instrument.platforms.headings`). Values are converted
+with the common reader's number parser and label lookup (:mod:`instrument.reader.validate`).
 
 Rows that are not respondents are left out and listed: empty rows, and Qualtrics
 survey previews and test responses (``Status`` 1 'Survey Preview', 2 'Survey Test').
@@ -32,17 +34,19 @@ from instrument.export.naming import (
     qualtrics_import_ids,
 )
 from instrument.platforms.headings import (
-    abbreviated_headings, normalise_heading, own_column_codes, question_text_headings, rename_own_columns,
+    abbreviated_headings, normalise_heading, question_text_headings, rename_own_columns,
 )
-from instrument.platforms.sources import EXCEL_SUFFIXES, SPSS_SUFFIXES, excel_records, read_spss_pair
+from instrument.platforms.sources import (
+    EXCEL_SUFFIXES, SAV_SUFFIXES, SPSS_SUFFIXES, excel_records, read_spss_pair, sav_records,
+)
 from instrument.reader.table import normalise_delimiter
 from instrument.reader.text import DelimitedText, check_quotes, read_records, split_table
 from instrument.reader.validate import is_blank, label_codes, normalise_text, parse_number
 
 _LIMESURVEY_META = ("submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp")
 _QUALTRICS_META = ("StartDate", "EndDate", "Status", "Progress", "Finished", "RecordedDate", QUALTRICS_RESPONSE_ID)
-_HOW_LIMESURVEY = ("in LimeSurvey open Responses > Export > Export responses, choose 'CSV' or 'Microsoft Excel', headings "
-                   "'Question code' or 'Full question text' (not 'Abbreviated'), answers 'Answer codes' or "
+_HOW_LIMESURVEY = ("in LimeSurvey open Responses > Export > Export responses, choose 'CSV' or 'Microsoft Excel', "
+                   "headings 'Question code' or 'Full question text' (not 'Abbreviated'), answers 'Answer codes' or "
                    "'Full answers', all columns (or Export > 'Export to SPSS' and download both files)")
 _HOW_QUALTRICS = ("in Qualtrics open Data & Analysis > Export & Import > Export data, choose 'CSV' or 'Excel' with "
                   "'Download all fields' and 'Use numeric values' (or 'Use choice text'), unzip the download and "
@@ -204,15 +208,21 @@ def _example(inst: Instrument, source: str) -> str:
 
 def read_limesurvey_export(path: Path, inst: Instrument, *, delimiter: str | None = None,
                            encoding: str | None = None) -> pd.DataFrame:
-    """Read a LimeSurvey response export (CSV) into our variables.
+    """Read a LimeSurvey response export (CSV, Excel, SPSS) into our variables.
 
     Parameters
     ----------
     path : Path
-        The CSV file from LimeSurvey's *Export responses*: headings as question codes
-        (``QCODE[SQCODE]`` for battery items, ``QCODE`` otherwise; Expression Manager codes
-        ``QCODE_SQCODE`` and 'code. text' headings work too), answers as codes or full
-        answer texts in any language of the questionnaire.
+        A file from LimeSurvey's *Export responses*, CSV or Microsoft Excel (``.xlsx``):
+        headings as question codes (``QCODE[SQCODE]`` for battery items, ``QCODE``
+        otherwise; Expression Manager codes ``QCODE_SQCODE`` work too), as full question
+        texts (``<question> [<item>]``, in any language of the questionnaire, LimeSurvey's
+        own columns in English or Dutch, see :mod:`instrument.platforms.headings`) or as
+        'code. text'; answers as codes or full answer texts in any language of the
+        questionnaire. Or LimeSurvey's SPSS ``.sav``, or either file of its *Export to
+        SPSS* pair (``.sps`` syntax and ``.dat`` data in one folder; the syntax file's
+        value labels are used, see :mod:`instrument.platforms.sources`). 99 is 'not
+        applicable', as the codebook declares, whether or not the file declares it missing.
     inst : Instrument
         The questionnaire the survey was built from (with :func:`instrument.export.to_limesurvey`).
     delimiter, encoding : str, optional
@@ -234,11 +244,14 @@ def read_limesurvey_export(path: Path, inst: Instrument, *, delimiter: str | Non
     Raises
     ------
     DataError
-        If the file is missing, not text, or not a LimeSurvey response export.
+        If the file is missing, unreadable, or not a LimeSurvey response export (the
+        message says which export settings to choose), or its headings are abbreviated.
     """
     path = Path(path)
-    if path.suffix.lower() in SPSS_SUFFIXES:
-        pair = read_spss_pair(path)
+    if path.suffix.lower() in SPSS_SUFFIXES + SAV_SUFFIXES:
+        if not path.is_file():
+            raise DataError("no such file; give the path of the exported response file", file=str(path))
+        pair = read_spss_pair(path) if path.suffix.lower() in SPSS_SUFFIXES else sav_records(path)
         text, kind = pair.text, "spss"
     else:
         pair = None
@@ -311,12 +324,12 @@ def _import_id(cell: str) -> str | None:
 
 def read_qualtrics_export(path: Path, inst: Instrument, *, delimiter: str | None = None,
                           encoding: str | None = None) -> pd.DataFrame:
-    """Read a Qualtrics response export (CSV) into our variables.
+    """Read a Qualtrics response export (CSV or Excel) into our variables.
 
     Parameters
     ----------
     path : Path
-        The CSV file from Qualtrics' *Export data*: three header rows (export tag,
+        The CSV or Excel (``.xlsx``) file from Qualtrics' *Export data*: three header rows (export tag,
         question text, ImportId JSON) as Qualtrics writes them, or the older two-row
         layout. Matrix rows are found by their export tag (the item id), by ``TAG_n`` or
         by ImportId; answers may be recode values (numeric export) or choice texts.

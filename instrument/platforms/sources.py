@@ -3,6 +3,10 @@
 * Excel downloads (LimeSurvey's 'Microsoft Excel', Qualtrics' 'Excel'): the first
   sheet, cells as text the way the CSV export writes them (numbers without a trailing
   ``.0``, dates as ``YYYY-MM-DD HH:MM:SS``), so one reader serves both.
+* LimeSurvey's 'SPSS' response export (.sav, its core plugin ExportSPSSsav,
+  ``application/core/plugins/ExportSPSSsav/SPSSWriter.php``): variables named by the
+  question code with ``[``/``]`` made ``_`` (``reliability_rel1``), answer codes as
+  numbers with value labels, no missing values declared.
 * LimeSurvey's 'SPSS syntax + data' download: a syntax file ``survey_<sid>_SPSS_syntax_file.sps``
   and a data file ``survey_<sid>_SPSS_data_file.dat``. Layout, from LimeSurvey 6.x's
   ``application/controllers/admin/Export.php`` (``exportspss``) and
@@ -34,19 +38,19 @@ from instrument.reader.text import DelimitedText, decode_text
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 SPSS_SUFFIXES = (".sps", ".dat")
+SAV_SUFFIXES = (".sav", ".zsav")
 _HOW_SPSS = ("download both files of LimeSurvey's Responses > Export > 'SPSS' (the syntax file and the data "
              "file) into one folder, unchanged")
 
 
 @dataclass
 class SpssPair:
-    """A LimeSurvey SPSS download read: the records (header = question codes) and the syntax file's labels."""
+    """A LimeSurvey SPSS download read: the records (header = question codes) and the answers' value labels."""
 
     text: DelimitedText
     syntax_file: Path
     data_file: Path
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
-    variable_labels: dict[str, str] = field(default_factory=dict)
 
 
 def excel_records(path: Path, rows: int | None = None) -> DelimitedText:
@@ -68,13 +72,32 @@ def excel_records(path: Path, rows: int | None = None) -> DelimitedText:
     return DelimitedText(records, "", ",", list(range(1, len(records) + 1)), True)
 
 
+def sav_records(path: Path) -> SpssPair:
+    """A LimeSurvey SPSS ``.sav`` export as text records, with its value labels."""
+    import pyreadstat
+
+    file = str(path)
+    try:
+        frame, meta = pyreadstat.read_sav(file, user_missing=True)
+    except Exception as exc:  # pyreadstat raises its own error types, and others on damaged files
+        raise DataError(f"cannot be read as an SPSS data file ({type(exc).__name__}: {exc}); export the responses "
+                        "again", file=file) from None
+    records = [[str(c) for c in frame.columns]]
+    records += [[_cell_text(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    labels = {name: {_cell_text(code): str(label) for code, label in values.items()}
+              for name, values in (meta.variable_value_labels or {}).items()}
+    text = DelimitedText(records, meta.file_encoding or "", ",", list(range(len(records))), True)
+    return SpssPair(text, path, path, labels)
+
+
 def _cell_text(value: object) -> str:
     """A workbook cell as the CSV export writes it."""
     if value is None or value is pd.NaT:
         return ""
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, float):
+    if isinstance(value, float) or type(value).__name__ in ("float64", "float32"):
+        value = float(value)
         if math.isnan(value):
             return ""
         return str(int(value)) if value.is_integer() else repr(value)
@@ -90,10 +113,13 @@ def read_spss_pair(path: Path) -> SpssPair:
     syntax_file, data_file = _partner_files(path)
     syntax, _, _ = decode_text(syntax_file.read_bytes(), str(syntax_file))
     variables = _variables(syntax, syntax_file)
+    # Variables are named by the RENAME lines (question codes); a syntax file cut before
+    # them still has the variable labels (LimeSurvey's own columns' names, question texts).
     renamed = dict(re.findall(r"RENAME VARIABLES\s*\(\s*(\S+)\s*=\s*(\S+)\s*\)", syntax))
-    names = [renamed.get(v, v) for v in variables]
-    value_labels = {renamed.get(v, v): labels for v, labels in _value_labels(syntax).items()}
-    variable_labels = {renamed.get(v, v): label for v, label in _variable_labels(syntax).items()}
+    variable_labels = _variable_labels(syntax)
+    name_of = {v: renamed.get(v) or variable_labels.get(v) or v for v in variables}
+    names = [name_of[v] for v in variables]
+    value_labels = {name_of.get(v, v): labels for v, labels in _value_labels(syntax).items()}
     data, encoding, warnings = decode_text(data_file.read_bytes(), str(data_file))
     reader = csv.reader(io.StringIO(data, newline=""), delimiter=",", quotechar="'", doublequote=True, strict=False)
     records, first_lines, consumed = [names], [0], 0
@@ -108,7 +134,7 @@ def read_spss_pair(path: Path) -> SpssPair:
         records.pop()
         first_lines.pop()
     text = DelimitedText(records, encoding, ",", first_lines, True, warnings)
-    return SpssPair(text, syntax_file, data_file, value_labels, variable_labels)
+    return SpssPair(text, syntax_file, data_file, value_labels)
 
 
 def _partner_files(path: Path) -> tuple[Path, Path]:

@@ -58,7 +58,8 @@ def check_path(path: str | Path) -> tuple[Path, str]:
     if fmt is None:
         raise DataError(
             f"'{path.suffix or '(no extension)'}' is not a supported response file format; "
-            f"save the responses as CSV (.csv, .txt), Excel (.xlsx), SPSS (.sav) or Parquet (.parquet); {EXPORT_SETTINGS}",
+            "save the responses as CSV (.csv, .txt), Excel (.xlsx), SPSS (.sav) or Parquet (.parquet); "
+            f"{EXPORT_SETTINGS}",
             file=str(path),
         )
     return path, fmt
@@ -191,6 +192,17 @@ def peek_excel_header(path: Path, sheet: str | int | None = None, rows: int = 3)
     return [["" if pd.isna(v) else str(v) for v in row] for row in cells.itertuples(index=False, name=None)]
 
 
+def peek_sav_header(path: Path) -> list[list[str]]:
+    """The variable names of an SPSS file, for recognising platform exports; [] if unreadable."""
+    import pyreadstat
+
+    try:
+        _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
+    except Exception:  # noqa: BLE001 - any failure is reported by read_raw_table
+        return []
+    return [list(meta.column_names)]
+
+
 def _choose_sheet(names: list[str], sheet: str | int | None, file: str) -> str:
     if sheet is None:
         return names[0]
@@ -288,12 +300,13 @@ def detect_platform(records: list[list[str]]) -> str | None:
     LimeSurvey: the columns ``id`` and ``submitdate`` and array columns ``X[Y]`` (or
     ``startlanguage``), or the same columns' text headings (``Response ID``, ``Date
     submitted``, ``Start language``; in Dutch ``Respons-id``, ``Datum verzonden``,
-    ``Begin taal``). Qualtrics: ``StartDate``, ``EndDate`` and ``ResponseId``.
+    ``Begin taal``; or ``id. Response ID`` ...). Qualtrics: ``StartDate``, ``EndDate`` and ``ResponseId``.
     """
     if not records:
         return None
     header = [c.strip() for c in records[0]]
     lower = {" ".join(c.lower().split()) for c in header}
+    lower |= {c.split(". ", 1)[0] for c in lower}  # 'Question code & question text' headings: 'id. Response ID'
     if {"startdate", "enddate", "responseid"} <= lower:
         return "qualtrics"
     if lower & _LIMESURVEY_ID and lower & _LIMESURVEY_SUBMITTED and (
