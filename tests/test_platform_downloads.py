@@ -235,3 +235,17 @@ def test_every_command_reads_every_download(run_cli, built, tmp_path):
     zipped = tmp_path / "download.zip"
     zipped.write_bytes(b"PK\x03\x04")
     failed(run_cli("check", zipped), 1, "unzip it")
+
+
+def test_only_limesurveys_sav_goes_to_the_platform_reader(inst, tmp_path):
+    """A .sav with Qualtrics' columns stays a plain SPSS file (its columns matched by name), as before."""
+    import pyreadstat
+
+    frame = pd.DataFrame({"StartDate": ["2024-03-05"], "EndDate": ["2024-03-05"], "ResponseId": ["R_1"],
+                          "respondent_id": ["A1"], "organisation": ["Acme"], "rel1": [6.0]})
+    path = tmp_path / "qualtrics.sav"
+    pyreadstat.write_sav(frame, str(path))
+    data, report = read_responses(path, inst)
+    assert report.format == "sav" and data.loc[0, "rel1"] == 6.0
+    _, report = read_responses(REAL / "spss_nl.sav", inst)
+    assert report.format == "limesurvey"

@@ -8,7 +8,8 @@ text headings back to LimeSurvey's column codes and our variable ids.
 Facts from LimeSurvey 6.x's source (``application/helpers/common_helper.php``
 ``createFieldMap``/``createTimingsFieldMap``, ``application/helpers/admin/export/Writer.php``
 ``getFullHeading``, ``application/helpers/viewHelper.php`` ``getFieldText``;
-translations from ``locale/nl/nl.mo``), checked against /work/shared/reference/survey-formats.md:
+translations from ``locale/nl/nl.mo``), checked on the downloads of a real LimeSurvey 6.14
+server in ``tests/fixtures/platforms/limesurvey-6.14/``:
 
 * The response table's own columns are headed ``Response ID``, ``Date submitted``,
   ``Last page``, ``Start language``, ``Seed``, ``Date started``, ``Date last action``,
@@ -19,6 +20,8 @@ translations from ``locale/nl/nl.mo``), checked against /work/shared/reference/s
   (``flattenText``); a subquestion (our battery item) by ``<question text> [<item text>]``.
 * The SPSS syntax file labels a battery item ``[<item text>] <question text>``
   (``SPSSFieldMap``).
+* With 'Full answers' a cell holds the answer's label in the export's language,
+  whatever language the respondent answered in.
 * 'Abbreviated question text' cuts texts and marks the cut with ``..``, so two
   columns can get the same heading; those headings cannot be read back.
 """

@@ -49,13 +49,13 @@ def read_responses(
     inst : Instrument, optional
         The questionnaire; the shipped one by default.
     source : {'auto', 'file', 'limesurvey', 'qualtrics'}, default 'auto'
-        'auto' reads by extension and sends a CSV, Excel or ``.sav`` file whose header
-        looks like a LimeSurvey (``id, submitdate, ..., X[Y]``, or ``Response ID, Date
-        submitted, ...``) or Qualtrics (``StartDate, EndDate, ..., ResponseId``) export,
-        and LimeSurvey's ``.sps``/``.dat`` pair, to :mod:`instrument.platforms`; 'file'
-        never does. Qualtrics
-        survey previews and test responses are left out (listed in ``report.excluded``);
-        responses that were not completed are kept and counted (``report.n_incomplete``).
+        'auto' reads by extension and sends a CSV or Excel file whose header looks like
+        a LimeSurvey (``id, submitdate, ..., X[Y]``, or ``Response ID, Date submitted,
+        ...``) or Qualtrics (``StartDate, EndDate, ..., ResponseId``) export, LimeSurvey's
+        ``.sav`` and its ``.sps``/``.dat`` pair to :mod:`instrument.platforms`; 'file'
+        never does. Qualtrics survey previews and test responses are left out (listed in
+        ``report.excluded``); responses that were not completed are kept and counted
+        (``report.n_incomplete``).
     sheet : str or int, optional
         Excel sheet name or 0-based position (the first sheet by default).
     delimiter, encoding : str, optional
@@ -149,8 +149,8 @@ def _read_table(path: str | Path, inst: Instrument, *, source: str, sheet: str |
         )
     elif source == "auto" and fmt in ("xlsx", "xls") and sheet is None:
         platform = detect_platform(peek_excel_header(file_path))
-    elif source == "auto" and fmt == "sav":
-        platform = detect_platform(peek_sav_header(file_path))
+    elif source == "auto" and fmt == "sav" and detect_platform(peek_sav_header(file_path)) == "limesurvey":
+        platform = "limesurvey"  # LimeSurvey's .sav export (Qualtrics' is read as a plain SPSS file)
     elif source == "auto" and fmt == "sps":
         platform = "limesurvey"  # LimeSurvey's SPSS syntax + data download
     if platform is not None:
