@@ -17,11 +17,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from analysis.cli.app import app, console, err_console
+from analysis.cli.app import command, console, err_console
 from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
-    DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, JsonOpt,
-    SheetOpt, SourceOpt, read_for_command, usable_or_fail,
+    CrosshairOpt, DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, ImportanceOpt, InstrumentOpt,
+    InvalidOpt, JsonOpt, OutcomeOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
 )
 from analysis.common.groups import ALL
 from analysis.common.outputs import check_writable, write_json
@@ -40,16 +40,16 @@ QUADRANT_STYLE = {"concentrate here": "bold red", "keep up the good work": "gree
                   "low priority": "dim", "possible overkill": "yellow"}
 
 
-@app.command()
+@command()
 def analyse(
     data: DataArg,
     by: str = typer.Option("organisation", "--by", help="Column whose values are the groups (e.g. organisation, channel)."),
-    outcome: str = typer.Option("satisfaction", "--outcome", help="satisfaction (score of sat1-3), csat, nps or ces."),
+    outcome: str = OutcomeOpt,
     bootstrap: int = typer.Option(2000, "--bootstrap", help="Bootstrap resamples per group (at least 2; 1000+ for 95% intervals)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the bootstrap (default: drawn at random and reported)."),
     level: float = typer.Option(0.95, "--level", help="Confidence level of all intervals."),
-    importance: str = typer.Option("lmg", "--importance", help="Importance behind the priorities: lmg, weights, beta or sem."),
-    crosshair: str = typer.Option("mean", "--crosshair", help="Quadrant cross-hairs at the mean, median or scale midpoint."),
+    importance: str = ImportanceOpt,
+    crosshair: str = CrosshairOpt,
     drivers: Optional[List[str]] = typer.Option(None, "--drivers", help="Drivers to analyse, comma-separated or repeated (default: all seven)."),
     sem: bool = typer.Option(True, "--sem/--no-sem", help="Fit the structural model (latent drivers -> outcome, FIML)."),
     include_flagged: bool = typer.Option(False, "--include-flagged", help="Keep straight-liners, speeders and respondents with too many missing answers."),

@@ -11,7 +11,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from analysis.cli.app import app, console
+from analysis.cli.app import command, console
 from analysis.cli.reading import (
     DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, JsonOpt,
     SheetOpt, SourceOpt, read_for_command, usable_or_fail,
@@ -23,7 +23,7 @@ from instrument.reader.table import show_delimiter
 MAX_EXCLUDED_SHOWN = 20
 
 
-@app.command()
+@command()
 def check(
     data: DataArg,
     source: SourceOpt = "auto",

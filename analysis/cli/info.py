@@ -8,11 +8,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from analysis.cli.app import app, console
+from analysis.cli.app import command, console
 from instrument import load_instrument
 
 
-@app.command()
+@command()
 def info(
     instrument_file: Optional[Path] = typer.Option(None, "--instrument", help="A questionnaire YAML file (default: the shipped one)."),
     lang: str = typer.Option("en", "--lang", help="Language of the labels: nl or en (any case)."),

@@ -18,7 +18,7 @@ from typing import Optional
 import typer
 from rich.markup import escape
 
-from analysis.cli.app import app, err_console
+from analysis.cli.app import command, err_console
 from analysis.common.errors import ServiceDriversError
 from instrument import load_instrument
 from instrument.export import (
@@ -83,7 +83,7 @@ def _codebook_text(inst, fmt: CodebookFormat) -> str:
     return json.dumps(codebook_json(inst), ensure_ascii=False, indent=2) + "\n"
 
 
-@app.command()
+@command()
 def export(
     fmt: ExportFormat = typer.Argument(..., metavar="FORMAT", help="limesurvey, qualtrics, html, pdf or codebook."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Languages, base language first: nl, en or nl,en (default: all)."),
@@ -112,7 +112,7 @@ def export(
         _emit(_codebook_text(inst, _CODEBOOK_SUFFIXES[suffix]), output, "codebook")
 
 
-@app.command("codebook")
+@command("codebook")
 def codebook_command(
     fmt: CodebookFormat = typer.Option(CodebookFormat.md, "--format", help="json (nested), csv (one row per variable) or md (tables)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: stdout)."),

@@ -12,10 +12,15 @@ from typing import Annotated, Optional
 import typer
 
 from analysis.common.errors import DataError
+from analysis.common.options import CROSSHAIRS, IMPORTANCES, OUTCOMES
 from instrument import Instrument, QualityReport, load_instrument, read_responses
 from instrument.reader.responses import INVALID_POLICIES, SOURCES
 
-DataArg = Annotated[Path, typer.Argument(help="Response file: .csv/.txt, .xlsx/.xls, .sav or .parquet.", show_default=False)]
+def _or(choices) -> str:
+    return ", ".join(choices[:-1]) + " or " + choices[-1]
+
+
+DataArg = Annotated[Path, typer.Argument(metavar="FILE", help="Response file: .csv/.txt, .xlsx/.xls, .sav or .parquet.", show_default=False)]
 SourceOpt = Annotated[str, typer.Option("--source", help="auto (by extension and header), file, limesurvey or qualtrics.")]
 SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet name or 0-based position (default: the first).")]
 DelimiterOpt = Annotated[Optional[str], typer.Option("--delimiter", help="Field delimiter of a text file: , ; | or tab (default: detected).")]
@@ -24,6 +29,10 @@ InvalidOpt = Annotated[str, typer.Option("--invalid", help="error: stop at value
 IdColumnOpt = Annotated[Optional[str], typer.Option("--id-column", help="Name of the respondent-id column, if not respondent_id.")]
 GroupColumnOpt = Annotated[Optional[str], typer.Option("--group-column", help="Name of the organisation column, if not organisation.")]
 InstrumentOpt = Annotated[Optional[Path], typer.Option("--instrument", help="A questionnaire YAML file (default: the shipped one).")]
+# The driver analysis' options, shared by `analyse` and `report` (checked against analysis.common.options).
+OutcomeOpt = typer.Option("satisfaction", "--outcome", help=f"What the drivers explain: {_or(OUTCOMES)} (satisfaction: the score of its items).")
+ImportanceOpt = typer.Option("lmg", "--importance", help=f"Importance behind the priorities: {_or(IMPORTANCES)}.")
+CrosshairOpt = typer.Option("mean", "--crosshair", help=f"Where the quadrants meet: {_or(CROSSHAIRS)} (midpoint: of the answer scale).")
 JsonOpt = Annotated[Optional[Path], typer.Option("--json", help="Also write the results as JSON to this file.")]
 
 

@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from analysis.cli.app import app, console
+from analysis.cli.app import command, console
 from analysis.cli.options import check_flags
 from analysis.common.errors import ServiceDriversError
 from analysis.common.outputs import check_writable
@@ -26,7 +26,7 @@ from instrument import load_instrument
 MAX_EXCEL_ROWS = 1_048_575      # an Excel sheet's 1,048,576 rows, less the header
 
 
-@app.command()
+@command()
 def simulate(
     output: List[Path] = typer.Option(..., "-o", "--output", help="Responses file; the format follows the extension (.csv, .sav, .xlsx, .parquet). Repeat for several formats."),
     orgs: int = typer.Option(4, "--orgs", help="Number of organisations (1-50)."),

@@ -13,7 +13,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from analysis.cli.app import app, console, err_console
+from analysis.cli.app import command, console, err_console
 from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
     DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, JsonOpt,
@@ -36,7 +36,7 @@ def _mark(ok) -> str:
     return "" if ok is None or pd.isna(ok) else (OK if ok else FAIL)
 
 
-@app.command()
+@command()
 def validate(
     data: DataArg,
     by: str = typer.Option(None, "--by", help="Column whose values are the groups (e.g. organisation): per-group figures and invariance."),

@@ -259,7 +259,8 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     counts = (excluded.groupby([GROUP, "code"], observed=False, dropna=False).size().rename("n").reset_index()
               if len(excluded) else pd.DataFrame(columns=[GROUP, "code", "n"]))
     coefficients, dominance, conditional = regression_tables(everything, regressions, dominances)
-    warnings = warning_table(groups, regressions, structural, sample, settings, prio)
+    warnings = warning_table(groups, regressions, structural, sample, settings, prio,
+                             labels={d: inst.construct(d).label.get("en", d) for d in inst.driver_keys})
     clock.lap("tables")
     return DriverAnalysis(
         settings=settings, importance=table, groups=groups, regression=coefficients, dominance=dominance,
