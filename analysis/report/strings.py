@@ -131,11 +131,17 @@ _STRINGS = {
         "CSAT: % tevreden of zeer tevreden (4–5 op 1–5). NPS (Net Promoter Score): % aanbevelers (9–10) min % "
         "criticasters (0–6), van −100 tot 100. CES: gemiddelde klantinspanning op 1–7 (hoger = makkelijker) en % dat "
         "het makkelijk vond (5–7). FCR: % dat de vraag bij het eerste contact opgelost kreeg. Onder elk cijfer staat "
-        "het 95%-interval. Respondenten die als onbetrouwbaar zijn gemarkeerd tellen niet mee.",
+        "het 95%-interval; bij minder dan 5 antwoorden, of (CES) als alle antwoorden gelijk zijn, staat er waarom "
+        "er geen is. Respondenten die als onbetrouwbaar zijn gemarkeerd tellen niet mee.",
         "CSAT: % satisfied or very satisfied (4–5 on 1–5). NPS (Net Promoter Score): % promoters (9–10) minus % "
         "detractors (0–6), from −100 to 100. CES: mean customer effort on 1–7 (higher = easier) and % who found it "
-        "easy (5–7). FCR: % whose question was resolved in the first contact. Under each figure is its 95% interval. "
+        "easy (5–7). FCR: % whose question was resolved in the first contact. Under each figure is its 95% interval; "
+        "with fewer than 5 answers, or (CES) when every answer is the same, it says why there is none. "
         "Respondents flagged as unreliable are not counted."),
+    # why a key figure has no interval (the ci_reason codes of analysis.kpis)
+    "kpi.no_ci.too_few": _s("geen interval: minder dan {n} antwoorden", "no interval: fewer than {n} answers"),
+    "kpi.no_ci.no_spread": _s("geen interval: alle antwoorden gelijk", "no interval: every answer the same"),
+    "kpi.no_ci.no_answers": _s("geen antwoorden", "no answers"),
     "kpis.by_channel": _s("Kerncijfers per kanaal: {group}", "Key figures per channel: {group}"),
     "kpis.by_group": _s("Kerncijfers per organisatie", "Key figures per organisation"),
     "kpis.note": _s("Net Promoter, NPS en Net Promoter Score zijn geregistreerde merken van Bain & Company, Fred "

@@ -133,7 +133,8 @@ APPENDIX_STRINGS = {
     "setting.missing": _s("Ontbrekende antwoorden (validatie)", "Missing answers (validation)"),
     "setting.instrument": _s("Versie vragenlijst", "Questionnaire version"), "setting.source": _s("Gegevensbestand", "Data file"),
     # --- workbook and page furniture
-    "excel.low": _s("ondergrens", "low"), "excel.high": _s("bovengrens", "high"), "excel.group": _s("Groep", "Group"),
+    "excel.low": _s("ondergrens", "low"), "excel.high": _s("bovengrens", "high"),
+    "excel.no_interval": _s("waarom geen interval", "why no interval"), "excel.group": _s("Groep", "Group"),
     "excel.about": _s("Over dit bestand", "About this workbook"),
     "excel.about_text": _s("Alle tabellen van de rapporten, één tabblad per tabel, met de onafgeronde getallen van de "
                            "analyse (drivers analyse --json / drivers validate --json).", "Every table of the reports, "

@@ -137,9 +137,14 @@ SECTION_STRINGS = {
                            "Uncertainty. All intervals are {level}% percentile intervals from {n} bootstrap resamples "
                            "of respondents per organisation (seed {seed}); ranks and priorities were redetermined in "
                            "every resample."),
-    "method.kpis": _s("Kerncijfers. CSAT en FCR met Wilson-intervallen, NPS met het aangepaste Wald-interval (Rocks "
-                      "2016), CES met een t-interval.", "Key figures. CSAT and FCR with Wilson intervals, NPS with the "
-                      "adjusted Wald interval (Rocks 2016), CES with a t interval."),
+    "method.kpis": _s("Kerncijfers. CSAT, FCR en CES % makkelijk met Wilson-intervallen (Wilson 1927), NPS met het "
+                      "score-interval voor het verschil van twee aandelen van één steekproef (Rocks 2016), het CES-"
+                      "gemiddelde met een t-interval op de logit-schaal (Lesaffre e.a. 2007); zo blijft elk interval "
+                      "binnen de schaal en bevat het de schatting. Onder {n} antwoorden geen interval.",
+                      "Key figures. CSAT, FCR and CES % easy with Wilson intervals (Wilson 1927), NPS with the score "
+                      "interval for the difference of two shares of one sample (Rocks 2016), the CES mean with a t "
+                      "interval on the logit scale (Lesaffre et al. 2007); so every interval stays within its scale "
+                      "and contains its estimate. Below {n} answers no interval."),
     "method.caveats": _s("Kanttekeningen", "Caveats"),
     "caveat.association": _s("Belang is samenhang, geen bewijs van oorzaak: klanten die een driver hoog scoren zijn "
                              "tevredener, maar of verbeteren van die driver de tevredenheid verhoogt, toont dit onderzoek "
