@@ -102,13 +102,14 @@ def test_weights_follow_size_and_alike_organisations_are_pooled_more():
         return pool_covariances(stats_from_sums(np.array(sums), np.array(sizes), blocks), 5)
 
     alike = fit([COMMON_BETA] * 6, [50, 50, 50, 50, 50, 400])
-    assert alike.kappa > 100                               # same population: strong pooling
-    assert alike.weight[-1] > alike.weight[0]              # the large organisation keeps more of its own
+    assert alike.kappa["outcome"] > 100                    # same population: strong pooling
+    assert alike.weight["outcome"][-1] > alike.weight["outcome"][0]   # the large one keeps more of its own
     differ = fit([COMMON_BETA, DIFFERENT_BETA] * 3, [50] * 6)
-    assert differ.kappa < alike.kappa / 3
-    np.testing.assert_allclose(alike.weight, 49 / (49 + alike.kappa_group) * (np.arange(6) < 5)
-                               + 399 / (399 + alike.kappa_group) * (np.arange(6) == 5))
-    assert KAPPA_GRID.min() <= differ.kappa <= KAPPA_GRID.max()
+    # the drivers correlate alike everywhere, only the outcome's regression differs
+    assert differ.kappa["outcome"] < alike.kappa["outcome"] / 3 < differ.kappa["drivers"]
+    kg = alike.kappa_group["outcome"]
+    np.testing.assert_allclose(alike.weight["outcome"], np.r_[[49] * 5, 399] / (np.r_[[49] * 5, 399] + kg))
+    assert KAPPA_GRID.min() <= differ.kappa["outcome"] <= KAPPA_GRID.max()
 
 
 def test_partial_pooling_lowers_the_error_and_keeps_a_different_large_organisation():
@@ -132,7 +133,7 @@ def test_partial_pooling_lowers_the_error_and_keeps_a_different_large_organisati
                 kept.append(est.loc["o8"].idxmax() == "d")
                 different_weight = res.groups.set_index("group").weight["o8"]
     rmse = {m: np.sqrt(np.mean(v)) for m, v in err.items()}
-    assert rmse["partial"] < 0.85 * rmse["none"]           # loose: the benchmark measures the real gain
+    assert rmse["partial"] < 0.8 * rmse["none"]            # loose: the benchmark measures the real gain
     assert np.mean(kept) >= 11 / 12
     assert different_weight > 0.8
 

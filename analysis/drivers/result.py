@@ -27,6 +27,8 @@ class Settings:
     crosshair: str
     exclude_flagged: bool
     sem: bool
+    pooling: str = "none"
+    pooling_used: str = "none"
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,6 +131,8 @@ class DriverAnalysis:
     regressions: dict = field(default_factory=dict, repr=False)
     importances: dict = field(default_factory=dict, repr=False)
     dominances: dict = field(default_factory=dict, repr=False)
+    pooling: object = field(default=None, repr=False)
+    respondents: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def group_names(self) -> list[str]:

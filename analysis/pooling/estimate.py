@@ -62,15 +62,22 @@ class PooledImportance:
         estimates: ``group``, ``driver``, ``lmg``, ``lmg_pct``, ``std_beta``, ``lmg_rank``.
     groups : DataFrame
         Per organisation: ``group``, ``n`` (respondents used), ``n_complete``
-        (respondents with the phone-only drivers too), ``kappa`` (prior strength κ_g, in
-        respondents; 0 without pooling), ``weight`` (weight of the own data for the
-        common drivers, 1 without pooling), ``weight_partial`` (the same for the
-        phone-only drivers), ``n_effective`` (``n + κ_g``: the respondents the pooled
-        estimate is worth), ``kappa_ci_low``, ``kappa_ci_high`` (bootstrap).
+        (respondents with the phone-only drivers too), ``kappa`` (prior strength κ_g of
+        the outcome's regression on the common drivers, in respondents; 0 without
+        pooling), ``weight`` (weight of the own data in that regression, 1 without
+        pooling), ``weight_drivers`` (in the common drivers' covariance),
+        ``weight_partial`` (in the phone-only drivers' regression on the others),
+        ``n_effective`` (``n + κ_g``: the respondents the outcome's regression is worth), ``kappa_ci_low``, ``kappa_ci_high`` (bootstrap), ``different``
+        (set aside as unlike the others, :mod:`analysis.pooling.shrinkage`).
     kappa : float
         The population's prior strength κ (NaN without pooling).
     phone_only : tuple of str
         The drivers only the complete respondents have.
+    cov, own_cov : dict
+        Per organisation, the reported (pooled) and the own-data covariance matrix
+        (drivers, then the outcome), from which every importance measure follows.
+    whole_cov : ndarray
+        The whole sample's covariance (every respondent, two patterns).
     """
 
     pooling: str
@@ -80,6 +87,9 @@ class PooledImportance:
     groups: pd.DataFrame = field(repr=False)
     kappa: float
     phone_only: tuple[str, ...]
+    cov: dict = field(default_factory=dict, repr=False)
+    own_cov: dict = field(default_factory=dict, repr=False)
+    whole_cov: np.ndarray | None = field(default=None, repr=False)
 
 
 def _group_codes(data: pd.DataFrame, group: str) -> tuple[list, np.ndarray]:
@@ -233,12 +243,17 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
     kappa_g = point["kappa_group"][0]
     groups = pd.DataFrame({
         "group": labels, "n": n_all.astype(int), "n_complete": n_complete.astype(int), "kappa": kappa_g,
-        "weight": point["weight"][0], "weight_partial": point["weight_partial"][0],
-        "n_effective": n_all + kappa_g, "kappa_ci_low": lo, "kappa_ci_high": hi})
+        "weight": point["weight"][0], "weight_drivers": point["weight_drivers"][0],
+        "weight_partial": point["weight_partial"][0],
+        "n_effective": n_all + kappa_g, "kappa_ci_low": lo, "kappa_ci_high": hi,
+        "different": point["different"][0]})
     phone_only = tuple(columns[j] for j in blocks.partial)
     return PooledImportance(pooling=used, reason=reason, boot=boot, own=own, groups=groups,
                             kappa=float(point["kappa"][0]) if used == "partial" else float("nan"),
-                            phone_only=phone_only)
+                            phone_only=phone_only,
+                            cov={g: to_original_order(point["cov"][0, k], blocks) for k, g in enumerate(labels)},
+                            own_cov={g: to_original_order(point["own"][0, k], blocks) for k, g in enumerate(labels)},
+                            whole_cov=to_original_order(_whole(point_sums, n_all, blocks, centre)[0][0], blocks))
 
 
 def _own_table(labels: list, drivers: list[str], own: dict) -> pd.DataFrame:
@@ -268,18 +283,21 @@ def _estimate(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, pooling: str,
     mean = _means(stats, blocks, centre)
     if pooling == "partial":
         out = []
-        for start in range(0, sums.shape[0], 250):              # bounded memory for the κ curves
-            part = PatternStats(*(getattr(stats, f)[start:start + 250] for f in PatternStats.__dataclass_fields__))
+        for start in range(0, sums.shape[0], 500):              # bounded memory for the κ curves
+            part = PatternStats(*(getattr(stats, f)[start:start + 500] for f in PatternStats.__dataclass_fields__))
             out.append(pool_covariances(part, qa, per_group=per_group))
         return {"cov": np.concatenate([o.cov for o in out]), "own": np.concatenate([o.own for o in out]),
-                "mean": mean, "kappa": np.concatenate([o.kappa for o in out]),
-                "kappa_group": np.concatenate([o.kappa_group for o in out]),
-                "weight": np.concatenate([o.weight for o in out]),
-                "weight_partial": np.concatenate([o.weight_partial for o in out])}
+                "mean": mean, "kappa": np.concatenate([o.kappa["outcome"] for o in out]),
+                "kappa_group": np.concatenate([o.kappa_group["outcome"] for o in out]),
+                "weight": np.concatenate([o.weight["outcome"] for o in out]),
+                "weight_drivers": np.concatenate([o.weight["drivers"] for o in out]),
+                "weight_partial": np.concatenate([o.weight["phone_only"] for o in out]),
+                "different": np.concatenate([o.different["outcome"] | o.different["phone_only"] for o in out])}
     own = own_covariance(stats, qa)
     ones = np.ones(stats.n_all.shape)
     return {"cov": own, "own": own, "mean": mean, "kappa": np.full(sums.shape[0], np.nan),
-            "kappa_group": 0 * ones, "weight": ones, "weight_partial": ones}
+            "kappa_group": 0 * ones, "weight": ones, "weight_drivers": ones, "weight_partial": ones,
+            "different": np.zeros(ones.shape, dtype=bool)}
 
 
 def _rest(sums: np.ndarray, n_all: np.ndarray, k: int, blocks: Blocks, centre: np.ndarray):

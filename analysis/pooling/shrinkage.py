@@ -20,12 +20,19 @@ standardized betas, dominance and ranks are exact functions of a covariance matr
 (Lindeman, Merenda & Gold 1980; Grömping 2006), so every one of them follows from
 ``Σ̂_g`` without approximation.
 
-Phone-only drivers (two patterns, :mod:`analysis.pooling.moments`): the inverse-Wishart
-prior factors into an inverse-Wishart for the common block ``Σ_AA`` and a
-matrix-normal-inverse-Wishart for the regression of ``B`` on ``A``, both with the same
-``κ``, so the model stays conjugate: ``Σ_AA`` is shrunk with all respondents' scatter
-(``m_all``), the regression with the phone respondents' (``m_phone``), and the marginal
-likelihood is ``p(A-block of everyone) · p(all of phone) / p(A-block of phone)``.
+Three factors. By the Bartlett factorisation the inverse-Wishart is the product of an
+inverse-Wishart for the common drivers' covariance and matrix-normal-inverse-Wishart
+priors for the regression of the outcome on them and of the phone-only drivers on all
+of those. We give each factor its own strength (a generalised inverse-Wishart, Brown,
+Le & Zidek 1994), still conjugate: organisations often share how their drivers
+correlate but differ in what drives satisfaction, and one κ for the whole matrix would
+let the many alike driver correlations decide how much the few outcome covariances are
+pooled. So ``κ_drivers`` (driver covariance, all respondents), ``κ_outcome`` (the
+outcome given the common drivers, all respondents; the factor LMG depends on most) and
+``κ_phone`` (phone-only drivers given the rest, phone respondents only: the monotone
+pattern of :mod:`analysis.pooling.moments`) are estimated separately, each from its
+factor's marginal likelihood, which is the joint likelihood divided by the marginal one,
+times a boundary-avoiding prior (:data:`BOUNDARY_PENALTY`; Chung et al. 2013).
 
 A different organisation. One ``κ`` for all would pull a large organisation whose
 profile really differs toward the crowd by ``1 - w_g``, and that organisation would
@@ -52,6 +59,11 @@ Hoff, P. D. (2009). *A First Course in Bayesian Statistical Methods*. Springer. 
     the multivariate normal model, the inverse-Wishart prior and its posterior.)
 Lindeman, R. H., Merenda, P. F., & Gold, R. Z. (1980). *Introduction to Bivariate and
     Multivariate Analysis*. Scott, Foresman.
+Chung, Y., Rabe-Hesketh, S., Dorie, V., Gelman, A., & Liu, J. (2013). A nondegenerate
+    penalized likelihood estimator for variance parameters in multilevel models.
+    *Psychometrika*, 78(4), 685-709.
+Brown, P. J., Le, N. D., & Zidek, J. V. (1994). Inference for a covariance matrix. In
+    P. R. Freeman & A. F. M. Smith (Eds.), *Aspects of Uncertainty* (pp. 77-92). Wiley.
 Grömping, U. (2006). Relative importance for linear regression in R: the package
     relaimpo. *Journal of Statistical Software*, 17(1), 1-27.
 """
@@ -69,13 +81,18 @@ from analysis.pooling.moments import PatternStats, compose
 MIN_GROUPS = 3
 # Prior strengths (in respondents) searched: log-spaced from 0.1 (no pooling) to 10^6
 # (complete pooling at any realistic size); the maximum is refined by a parabola in log κ.
-KAPPA_GRID = np.logspace(-1, 6, 113)
+KAPPA_GRID = np.logspace(-1, 6, 71)
 # An organisation whose own marginal likelihood at its best κ_g exceeds that at the
 # population's κ by more than this (twice the log ratio; the 1% point of chi-square with
 # one degree of freedom) is treated as different from the population.
 LR_CRITICAL = 6.635
+# The population's κ maximises the marginal likelihood plus this times log κ: the
+# log of a boundary-avoiding prior on the organisations' spread (∝ 1/sqrt(κ), the
+# gamma(2) prior on a standard deviation of Chung et al. 2013), so that a handful of
+# organisations that look alike by chance are not pooled completely (κ = ∞).
+BOUNDARY_PENALTY = -0.5
 # Rounds of "estimate the population, set the different organisations aside".
-MAX_ROUNDS = 4
+MAX_ROUNDS = 2
 
 
 def _log_mvgamma(x: np.ndarray, d: int) -> np.ndarray:
@@ -94,35 +111,20 @@ def _generalised_eigenvalues(scatter: np.ndarray, target: np.ndarray) -> np.ndar
 def _log_marginal(kappa: np.ndarray, lam: np.ndarray, m: np.ndarray) -> np.ndarray:
     """κ-dependent part of log p(scatter | IW(κ + d + 1, κ target)), on a grid of κ.
 
-    ``lam`` (..., d) are the generalised eigenvalues, ``m`` (...) the degrees of
-    freedom; returns (..., K). The terms that do not depend on κ are left out (they
-    cancel in the maximisation).
+    ``lam`` (N, d) are the generalised eigenvalues, ``m`` (N,) the degrees of freedom;
+    returns (N, K). The terms that do not depend on κ are left out (they cancel in the
+    maximisation). The gamma-function terms depend on ``m`` only, so they are computed
+    once per distinct ``m`` (bootstrap replicates share the organisations' sizes).
     """
     d = lam.shape[-1]
-    k = kappa[None, :]
-    nu = k + d + 1
-    m = np.asarray(m, dtype=float).reshape(-1, 1)
-    lam = lam.reshape(-1, d)
+    nu = kappa + d + 1
+    m = np.asarray(m, dtype=float)
+    distinct, where = np.unique(m, return_inverse=True)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = (_log_mvgamma((nu + m) / 2, d) - _log_mvgamma(nu / 2, d) + nu / 2 * d * np.log(k)
-               - (nu + m) / 2 * np.log(k[..., None] + lam[:, None, :]).sum(axis=-1))
-    return out.reshape(lam.shape[:-1] + (len(kappa),))
-
-
-def _log_marginal_groups(stats: PatternStats, target_common: np.ndarray, target: np.ndarray,
-                         qa: int) -> np.ndarray:
-    """log marginal likelihood of each organisation's two-pattern data on :data:`KAPPA_GRID`, (..., G, K)."""
-    lead = stats.n_all.shape
-    q = target.shape[-1]
-    lam_c = _generalised_eigenvalues(stats.scatter_common, target_common)
-    out = _log_marginal(KAPPA_GRID, lam_c.reshape(-1, qa), (stats.n_all - 1).ravel())
-    if q > qa:
-        lam_full = _generalised_eigenvalues(stats.scatter_complete, target)
-        lam_pa = _generalised_eigenvalues(stats.scatter_complete[..., :qa, :qa], target_common)
-        m_c = (stats.n_complete - 1).ravel()
-        out = out + _log_marginal(KAPPA_GRID, lam_full.reshape(-1, q), m_c) - _log_marginal(
-            KAPPA_GRID, lam_pa.reshape(-1, qa), m_c)
-    return out.reshape(lead + (len(KAPPA_GRID),))
+        gamma = (_log_mvgamma((nu[None, :] + distinct[:, None]) / 2, d) - _log_mvgamma(nu / 2, d)[None, :])
+        out = (gamma[where] + (nu / 2 * d * np.log(kappa))[None, :]
+               - (nu[None, :] + m[:, None]) / 2 * np.log(kappa[None, :, None] + lam[:, None, :]).sum(axis=-1))
+    return out
 
 
 def _argmax_refined(curve: np.ndarray, upper: np.ndarray | None = None) -> np.ndarray:
@@ -182,6 +184,71 @@ class Pooled:
     different: np.ndarray
 
 
+def _factor_curves(stats: PatternStats, factor: str, target: np.ndarray, qa: int) -> np.ndarray:
+    """log marginal likelihood of one factor of every organisation's data on :data:`KAPPA_GRID`, (..., G, K).
+
+    ``target`` is the factor's target matrix: the common drivers' covariance for
+    ``'drivers'``, the common block's for ``'outcome'``, all columns' for ``'phone_only'``.
+    A conditional factor's likelihood is the joint one divided by the marginal one, both
+    under the same inverse-Wishart (the Bartlett factorisation).
+    """
+    lead = stats.n_all.shape
+    t = target[..., None, :, :]
+
+    def curve(scatter, tgt, m):
+        d = scatter.shape[-1]
+        lam = _generalised_eigenvalues(scatter, tgt)
+        return _log_marginal(KAPPA_GRID, lam.reshape(-1, d), np.broadcast_to(m, lead).ravel()).reshape(
+            lead + (len(KAPPA_GRID),))
+
+    m_all, m_c = stats.n_all - 1, stats.n_complete - 1
+    x = qa - 1
+    if factor == "drivers":
+        return curve(stats.scatter_common[..., :x, :x], t, m_all)
+    if factor == "outcome":
+        return curve(stats.scatter_common, t, m_all) - curve(stats.scatter_common[..., :x, :x], t[..., :x, :x], m_all)
+    return (curve(stats.scatter_complete, t, m_c)
+            - curve(stats.scatter_complete[..., :qa, :qa], t[..., :qa, :qa], m_c))
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """Partially pooled covariances of a stack of G organisations (leading shape ``...``).
+
+    Matrices are in block order (common drivers, outcome, phone-only drivers).
+
+    Attributes
+    ----------
+    cov : ndarray (..., G, q, q)
+        Pooled (posterior-mean) covariance of each organisation.
+    own : ndarray (..., G, q, q)
+        Each organisation's own-data covariance (no pooling).
+    target : ndarray (..., q, q)
+        The population covariance Σ₀.
+    kappa : dict
+        Per factor (``'drivers'``, ``'outcome'``, ``'phone_only'``), the population's
+        prior strength κ (in respondents), shape (...).
+    kappa_group : dict
+        Per factor, each organisation's κ_g ≤ κ, (..., G).
+    weight : dict
+        Per factor, the weight of the organisation's own data, ``m / (m + κ_g)`` with
+        ``m`` its respondents minus one (the phone respondents' for ``'phone_only'``).
+    different : dict
+        Per factor, the organisations set aside as unlike the others (..., G).
+    """
+
+    cov: np.ndarray
+    own: np.ndarray
+    target: np.ndarray
+    kappa: dict
+    kappa_group: dict
+    weight: dict
+    different: dict
+
+
+FACTORS = ("drivers", "outcome", "phone_only")
+
+
 def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True) -> Pooled:
     """Shrink each organisation's covariance toward the pooled one, with κ from the marginal likelihood.
 
@@ -191,7 +258,7 @@ def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True) ->
         Statistics of G organisations, leading shape ``(..., G)`` (e.g. bootstrap
         replicates x organisations); the pooling is done separately for each leading index.
     qa : int
-        Size of the common block (all columns when there are no phone-only drivers).
+        Size of the common block (drivers asked in every channel, then the outcome).
     per_group : bool, default True
         Set organisations that differ from the population aside (see the module
         docstring); False uses one κ and Σ₀ from all organisations for all.
@@ -210,81 +277,84 @@ def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True) ->
     >>> import numpy as np
     >>> from analysis.pooling.moments import Blocks, pattern_features, stats_from_sums
     >>> rng = np.random.default_rng(0)
-    >>> sums = []
-    >>> for g in range(5):
-    ...     x = rng.standard_normal((60, 3)) @ np.linalg.cholesky([[1, .5, .3], [.5, 1, .4], [.3, .4, 1]]).T
-    ...     sums.append(pattern_features(x, np.ones(60, bool), Blocks(3, np.arange(3), np.arange(0)),
-    ...                                  np.zeros(3)).sum(axis=0))
-    >>> pooled = pool_covariances(stats_from_sums(np.array(sums), 60, Blocks(3, np.arange(3), np.arange(0))), 3)
-    >>> bool((pooled.weight < 1).all() and (pooled.weight >= 0).all())
+    >>> blocks = Blocks(3, np.arange(3), np.arange(0))
+    >>> chol = np.linalg.cholesky([[1, .5, .3], [.5, 1, .4], [.3, .4, 1]])
+    >>> sums = [pattern_features(rng.standard_normal((60, 3)) @ chol.T, np.ones(60, bool), blocks,
+    ...                          np.zeros(3)).sum(axis=0) for g in range(5)]
+    >>> pooled = pool_covariances(stats_from_sums(np.array(sums), 60, blocks), 3)
+    >>> bool(((pooled.weight["outcome"] > 0) & (pooled.weight["outcome"] < 1)).all())
     True
     """
-    m_all = stats.n_all - 1
-    m_c = stats.n_complete - 1
     q = stats.scatter_complete.shape[-1]
-    member = np.ones(m_all.shape, dtype=bool)          # organisations that estimate the population
-    # First round: Σ₀ as the organisations' unweighted mean, so that one large different
-    # organisation cannot make the population look like itself.
-    target, curves, kappa, lr = _population(stats, member, qa, equal=True)
-    for _ in range(MAX_ROUNDS if per_group else 0):
-        alike = lr <= LR_CRITICAL
-        # at least MIN_GROUPS organisations must remain to describe the population
-        alike |= (alike.sum(axis=-1) < MIN_GROUPS)[..., None]
-        if (alike == member).all():
-            break
-        member = alike
-        target, curves, kappa, lr = _population(stats, member, qa)
-    if not per_group:
-        target, curves, kappa, lr = _population(stats, member, qa)
-    if per_group:
-        own_best = _argmax_refined(curves, upper=np.broadcast_to(kappa[..., None], curves.shape[:-1]))
-        kappa_g = np.where(member, kappa[..., None], own_best)
-    else:
-        kappa_g = np.broadcast_to(kappa[..., None], m_all.shape).copy()
-    target_common = target[..., :qa, :qa]
-    k = kappa_g[..., None, None]
-    common = (k * target_common[..., None, :, :] + stats.scatter_common) / (k + m_all[..., None, None])
-    complete = (k * target[..., None, :, :] + stats.scatter_complete) / (k + m_c[..., None, None])
+    m = {"drivers": stats.n_all - 1, "outcome": stats.n_all - 1, "phone_only": stats.n_complete - 1}
+    factors = FACTORS if q > qa else FACTORS[:2]
+    x = qa - 1
+    kappa, kappa_g, different, targets = {}, {}, {}, {}
+    for f in factors:
+        scatter = {"drivers": stats.scatter_common[..., :x, :x], "outcome": stats.scatter_common,
+                   "phone_only": stats.scatter_complete}[f]
+        member = np.ones(m[f].shape, dtype=bool)          # organisations that estimate the population
+        # First round: Σ₀ as the organisations' unweighted mean, so that one large different
+        # organisation cannot make the population look like itself.
+        target, curves, kappa[f], lr = _population(stats, f, scatter, m[f], member, qa, equal=True)
+        for _ in range(MAX_ROUNDS if per_group else 0):
+            alike = lr <= LR_CRITICAL
+            alike |= (alike.sum(axis=-1) < MIN_GROUPS)[..., None]   # keep enough to describe the population
+            if (alike == member).all():
+                break
+            member = alike
+            target, curves, kappa[f], lr = _population(stats, f, scatter, m[f], member, qa)
+        if not per_group:
+            target, curves, kappa[f], lr = _population(stats, f, scatter, m[f], member, qa)
+        own_best = _argmax_refined(curves, upper=np.broadcast_to(kappa[f][..., None], curves.shape[:-1]))
+        kappa_g[f] = np.where(member, kappa[f][..., None], own_best)
+        different[f] = ~member
+        targets[f] = target
+    if q == qa:
+        kappa["phone_only"], kappa_g["phone_only"] = kappa["outcome"], kappa_g["outcome"]
+        different["phone_only"] = different["outcome"]
+
+    def shrunk(f, scatter, tgt):
+        k = kappa_g[f][..., None, None]
+        return (k * tgt[..., None, :, :] + scatter) / (k + m[f][..., None, None])
+
+    cov_x = shrunk("drivers", stats.scatter_common[..., :x, :x], targets["drivers"])
+    cov = compose(cov_x, shrunk("outcome", stats.scatter_common, targets["outcome"]), x)
+    target = compose(targets["drivers"], targets["outcome"], x)
+    if q > qa:
+        cov = compose(cov, shrunk("phone_only", stats.scatter_complete, targets["phone_only"]), qa)
+        target = compose(target, targets["phone_only"], qa)
     with np.errstate(divide="ignore", invalid="ignore"):
-        own = compose(stats.scatter_common / m_all[..., None, None],
-                      stats.scatter_complete / m_c[..., None, None], qa)
-    return Pooled(cov=compose(common, complete, qa), own=own, target=target, kappa=kappa, kappa_group=kappa_g,
-                  weight=m_all / (m_all + kappa_g),
-                  weight_partial=(m_c / (m_c + kappa_g)) if q > qa else m_all / (m_all + kappa_g),
-                  different=~member)
+        own = compose(stats.scatter_common / m["outcome"][..., None, None],
+                      stats.scatter_complete / m["phone_only"][..., None, None], qa)
+    weight = {f: m[f] / (m[f] + kappa_g[f]) for f in FACTORS}
+    return Pooled(cov=cov, own=own, target=target, kappa=kappa, kappa_group=kappa_g, weight=weight,
+                  different=different)
 
 
-def _population(stats: PatternStats, member: np.ndarray, qa: int, equal: bool = False):
-    """Σ₀ and κ from the member organisations; every organisation's curve and likelihood-ratio statistic.
+def _population(stats: PatternStats, factor: str, scatter: np.ndarray, m: np.ndarray, member: np.ndarray,
+                qa: int, equal: bool = False):
+    """One factor's target and κ from the member organisations; every organisation's curve and LR statistic.
 
-    Returns ``(target, curves, kappa, lr)``: ``curves`` (..., G, K) is each organisation's
-    log marginal likelihood on :data:`KAPPA_GRID` given ``target``; ``lr`` is twice the
-    difference between an organisation's maximum and its value at the κ of the *other*
-    members (leave-one-out, so an organisation is not judged against itself). With
-    ``equal`` every member counts equally in Σ₀ (else by its respondents: the pooled
-    within-organisation covariance).
+    Returns ``(target, curves, kappa, lr)``: ``target`` is the members' pooled
+    covariance of the factor's variables (with ``equal``, their unweighted mean);
+    ``curves`` (..., G, K) each organisation's log marginal likelihood on
+    :data:`KAPPA_GRID`; ``lr`` twice the difference between an organisation's maximum
+    and its value at the κ of the *other* members (leave-one-out, so that an
+    organisation is not judged against itself).
     """
     w = member.astype(float)
-    m_all = stats.n_all - 1
-    m_c = stats.n_complete - 1
-    if equal:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t_common = (stats.scatter_common / m_all[..., None, None] * w[..., None, None]).sum(axis=-3)
-            t_complete = (stats.scatter_complete / m_c[..., None, None] * w[..., None, None]).sum(axis=-3)
-        t_common /= w.sum(axis=-1)[..., None, None]
-        t_complete /= w.sum(axis=-1)[..., None, None]
-    else:
-        t_common = ((stats.scatter_common * w[..., None, None]).sum(axis=-3)
-                    / (m_all * w).sum(axis=-1)[..., None, None])
-        t_complete = ((stats.scatter_complete * w[..., None, None]).sum(axis=-3)
-                      / (m_c * w).sum(axis=-1)[..., None, None])
-    target = compose(t_common, t_complete, qa)
-    curves = _log_marginal_groups(stats, target[..., None, :qa, :qa], target[..., None, :, :], qa)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if equal:
+            target = (scatter / m[..., None, None] * w[..., None, None]).sum(axis=-3) / w.sum(axis=-1)[..., None, None]
+        else:
+            target = (scatter * w[..., None, None]).sum(axis=-3) / (m * w).sum(axis=-1)[..., None, None]
+    curves = _factor_curves(stats, factor, target, qa)
     finite = np.where(np.isfinite(curves), curves, -1e300)
     in_total = np.where(member[..., None], finite, 0.0)
-    total = in_total.sum(axis=-2)
+    total = in_total.sum(axis=-2) + BOUNDARY_PENALTY * np.log(KAPPA_GRID)
     kappa = _argmax_refined(total)
-    others = total[..., None, :] - in_total                       # leave-one-out totals (..., G, K)
+    others = total[..., None, :] - in_total                      # leave-one-out totals (..., G, K)
     at = np.argmax(others, axis=-1)
     at_kappa = np.take_along_axis(finite, at[..., None], -1)[..., 0]
     lr = 2 * (finite.max(axis=-1) - at_kappa)
