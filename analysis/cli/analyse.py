@@ -25,8 +25,10 @@ from analysis.cli.reading import (
 from analysis.common.groups import ALL
 from analysis.common.outputs import check_writable, write_json
 from analysis.drivers.analyse import CROSSHAIRS, IMPORTANCE_MEASURES, OUTCOMES, analyse_drivers
+from analysis.drivers.pooled import pooling_sentence
 from analysis.drivers.result import DriverAnalysis
 from analysis.drivers.sample import REASON_CODES
+from analysis.pooling import POOLING
 
 # Above this many groups the per-channel KPI table is left to --json (it would run to
 # thousands of lines).
@@ -49,6 +51,7 @@ def analyse(
     level: float = typer.Option(0.95, "--level", help="Confidence level of all intervals."),
     importance: str = typer.Option("lmg", "--importance", help="Importance behind the priorities: lmg, weights, beta or sem."),
     crosshair: str = typer.Option("mean", "--crosshair", help="Quadrant cross-hairs at the mean, median or scale midpoint."),
+    pooling: str = typer.Option("none", "--pooling", help="none: each group on its own complete cases; partial: every respondent, each group's estimates shrunk toward all groups' (3+ groups)."),
     drivers: Optional[List[str]] = typer.Option(None, "--drivers", help="Drivers to analyse, comma-separated or repeated (default: all seven)."),
     sem: bool = typer.Option(True, "--sem/--no-sem", help="Fit the structural model (latent drivers -> outcome, FIML)."),
     include_flagged: bool = typer.Option(False, "--include-flagged", help="Keep straight-liners, speeders and respondents with too many missing answers."),
@@ -66,6 +69,7 @@ def analyse(
     check_choice(outcome, OUTCOMES, "--outcome")
     check_choice(importance, tuple(IMPORTANCE_MEASURES), "--importance")
     check_choice(crosshair, CROSSHAIRS, "--crosshair")
+    check_choice(pooling, POOLING, "--pooling")
     check_bootstrap(bootstrap)
     if seed is not None and seed < 0:
         raise typer.BadParameter(f"{seed}: give a whole number of 0 or more", param_hint="--seed")
@@ -103,7 +107,7 @@ def analyse(
 
         result = analyse_drivers(frame, inst, by=by, outcome=outcome, drivers=chosen, bootstrap=bootstrap, seed=seed,
                                  level=level, importance=importance, crosshair=crosshair,
-                                 exclude_flagged=not include_flagged, sem=sem, progress=progress)
+                                 exclude_flagged=not include_flagged, sem=sem, pooling=pooling, progress=progress)
     print_analysis(result, str(data))
     if json_file is not None:
         write_json(result.to_dict(), json_file, "driver analysis")
@@ -124,6 +128,7 @@ def print_analysis(res: DriverAnalysis, source: str) -> None:
                   f"{res.n_used} of {res.n_input} respondents used; {s.n_resamples} resamples per group "
                   f"(seed {s.seed}); priorities from {s.importance} importance, cross-hairs at the {s.crosshair}",
                   highlight=False, soft_wrap=True)
+    console.print(escape(pooling_sentence(res)), highlight=False, soft_wrap=True)
     pct = f"{100 * s.level:g}%"
     console.print(f"[dim]Intervals: {pct} bootstrap percentile; rank {escape('[best-worst]')}; beta: standardized OLS "
                   f"coefficient; SEM path: standardized latent path (* p < .05, ** p < .01, *** p < .001); "
@@ -133,6 +138,8 @@ def print_analysis(res: DriverAnalysis, source: str) -> None:
         r = groups.loc[g]
         title = (f"[bold]{escape(str(g))}[/]: n = {r.n_used} of {r.n_input}, R² = {r.r2:.3f} "
                  f"[{r.r2_ci_low:.3f}, {r.r2_ci_high:.3f}]")
+        if res.settings.pooling_used == "partial" and g != ALL:
+            title += escape(f"; own data weigh {100 * r.pooling_weight:.0f}% (worth {r.n_effective:.0f} respondents)")
         if r.unstable_ranks:
             title += " [yellow](ranks unstable: fewer than 100 respondents)[/]"
         shown = res.display_table(g)

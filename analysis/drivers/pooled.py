@@ -50,8 +50,9 @@ class PooledAnalysis:
     n: dict
     respondents: pd.DataFrame
 
-    def annotate(self, table: pd.DataFrame, groups: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """The importance and groups tables with the pooled counts, own-data figures and weights."""
+    def annotate(self, table: pd.DataFrame, groups: pd.DataFrame, importances: dict) -> tuple[pd.DataFrame,
+                                                                                              pd.DataFrame]:
+        """The importance and groups tables with the pooled counts, betas, own-data figures and weights."""
         res = self.result
         g_info = res.groups.set_index("group")
         own = res.own.set_index(["group", "driver"])
@@ -68,6 +69,8 @@ class PooledAnalysis:
         weight = t.group.map(g_info.weight).fillna(1.0)
         weight_phone = t.group.map(g_info.weight_partial).fillna(1.0)
         t["pooling_weight"] = np.where(t.driver.isin(phone_only), weight_phone, weight)
+        pooled_beta = pd.concat([importances[g].table.assign(group=g) for g in importances])
+        t["beta_std"] = pooled_beta.set_index(["group", "driver"]).std_beta.reindex(key).to_numpy()
 
         out = groups.copy()
         r2 = t.drop_duplicates("group").set_index("group").r2
@@ -134,3 +137,19 @@ def pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, lev
                    .groupby(["group", "channel"], sort=True, as_index=False)[["n", "n_phone_only"]].sum())
     return (PooledAnalysis(result=result, used=used, excluded=excluded[~by_design].reset_index(drop=True), n=n,
                            respondents=respondents), boot, boot_all)
+
+
+def pooling_sentence(res) -> str:
+    """One plain sentence on the pooling of a :class:`~analysis.drivers.result.DriverAnalysis`."""
+    s, pooled = res.settings, res.pooling
+    if s.pooling_used == "partial":
+        aside = [g for g, a in zip(res.groups.group, res.groups.pooling_set_aside) if a]
+        text = ("Partial pooling: every respondent is used (phone-only drivers from the phone respondents) and each "
+                "group's estimates combine its own respondents with the pattern of all groups, the more so the "
+                "fewer respondents it has; 'own data weigh' says how much is its own.")
+        if aside:
+            text += f" Unlike the others, so pooled only as its own data allow: {', '.join(map(str, aside))}."
+        return text
+    if s.pooling == "partial" and pooled is not None:
+        return pooled.reason[0].upper() + pooled.reason[1:] + "."
+    return "No pooling: each group is estimated from its own respondents with a score on every driver."
