@@ -41,6 +41,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.bootstrap.importance import bootstrap_importance
+from analysis.common.errors import DataError
+from analysis.importance.driver_data import variation_problem
 from analysis.importance.relative import importance_arrays
 from analysis.pooling import pooled_importance
 from analysis.scoring.scores import construct_scores, min_answered
@@ -126,28 +128,43 @@ def study(inst, profs, n, seed) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def lmg_table(res_boot) -> pd.DataFrame:
+def lmg_table(res_boot, names) -> pd.DataFrame:
     t = res_boot.table("lmg_pct")
-    return t.pivot(index="group", columns="driver", values="estimate")[list(DRIVERS)]
+    return t.pivot(index="group", columns="driver", values="estimate")[list(DRIVERS)].reindex(names)
 
 
 def one_study(inst, profs, n, seed, boot):
     data = study(inst, profs, n, seed)
     cc = data.dropna(subset=list(DRIVERS))
     b = max(boot, 2)
-    none = bootstrap_importance(cc, OUTCOME, list(DRIVERS), group="org", n_resamples=b, seed=seed,
-                                versus_rest=False)
-    own = pooled_importance(data, OUTCOME, list(DRIVERS), group="org", pooling="none", n_resamples=2,
-                            seed=seed, versus_rest=False)
+    # today's analysis leaves out an organisation with too few complete cases (small_group): NaN here
+    sizes = cc.groupby("org").size()
+    cc = cc[cc.org.map(sizes) >= len(DRIVERS) + 2]
+    try:
+        none = bootstrap_importance(cc, OUTCOME, list(DRIVERS), group="org", n_resamples=b, seed=seed,
+                                    versus_rest=False)
+    except DataError:       # a driver constant among a small organisation's complete cases
+        keep = [g for g, part in cc.groupby("org")
+                if variation_problem(part[[*DRIVERS, OUTCOME]].to_numpy(), list(DRIVERS), OUTCOME) is None]
+        none = bootstrap_importance(cc[cc.org.isin(keep)], OUTCOME, list(DRIVERS), group="org", n_resamples=b,
+                                    seed=seed, versus_rest=False)
+    try:
+        own = pooled_importance(data, OUTCOME, list(DRIVERS), group="org", pooling="none", n_resamples=2,
+                                seed=seed, versus_rest=False)
+    except DataError:       # an organisation with fewer than q + 1 phone respondents has no own covariance
+        enough = data[DRIVERS[4]].notna().groupby(data.org).sum() >= len(DRIVERS) + 2
+        own = pooled_importance(data[data.org.map(enough)], OUTCOME, list(DRIVERS), group="org", pooling="none",
+                                n_resamples=2, seed=seed, versus_rest=False)
     part = pooled_importance(data, OUTCOME, list(DRIVERS), group="org", pooling="partial", n_resamples=b,
                              seed=seed, versus_rest=False)
-    est = {"none": lmg_table(none), "own": lmg_table(own.boot), "partial": lmg_table(part.boot)}
+    names = [p.name for p in profs]
+    est = {"none": lmg_table(none, names), "own": lmg_table(own.boot, names), "partial": lmg_table(part.boot, names)}
     ci = {}
     if boot:
         for name, r in (("none", none), ("partial", part.boot)):
             t = r.table("lmg_pct")
-            ci[name] = (t.pivot(index="group", columns="driver", values="ci_low")[list(DRIVERS)],
-                        t.pivot(index="group", columns="driver", values="ci_high")[list(DRIVERS)])
+            ci[name] = (t.pivot(index="group", columns="driver", values="ci_low")[list(DRIVERS)].reindex(names),
+                        t.pivot(index="group", columns="driver", values="ci_high")[list(DRIVERS)].reindex(names))
     n_used = {"none": cc.groupby("org").size().mean(), "all": data.groupby("org").size().mean()}
     return est, ci, n_used, part.groups.set_index("group")
 
@@ -180,6 +197,7 @@ def main() -> None:
         sq = {m: [] for m in ("none", "own", "partial")}
         hits = {m: [] for m in sq}
         anders = {m: [] for m in sq}
+        missing = {m: [] for m in sq}
         cover = {m: [] for m in ("none", "partial")}
         weights, used = [], []
         for r in range(args.reps):
@@ -190,10 +208,12 @@ def main() -> None:
             for m, e in est.items():
                 e = e.loc[names]
                 sq[m].append(((e - true) ** 2).to_numpy())
-                for g in names:
-                    top = frozenset(e.columns[np.argsort(-e.loc[g].to_numpy())[:2]])
-                    hits[m].append(top == top2[g])
-                anders[m].append(e.loc["Anders"].idxmax() == first["Anders"])
+                for g in names:      # an organisation left out (NaN) has not found its top two
+                    v = e.loc[g].to_numpy()
+                    hits[m].append(bool(np.isfinite(v).all()) and frozenset(e.columns[np.argsort(-v)[:2]]) == top2[g])
+                    missing[m].append(not np.isfinite(v).all())
+                v = e.loc["Anders"].to_numpy()
+                anders[m].append(bool(np.isfinite(v).all()) and DRIVERS[int(np.argmax(v))] == first["Anders"])
             for m, (lo, hi) in ci.items():
                 cover[m].append(((lo.loc[names] <= true) & (true <= hi.loc[names])).to_numpy())
         row = {"n_per_org": n, "reps": args.reps, "coverage_reps": min(args.coverage_reps, args.reps),
@@ -209,6 +229,7 @@ def main() -> None:
             row[f"rmse_{m}_anders"] = float(np.sqrt(np.nanmean(a[:, N_COMMON])))
             row[f"top2_{m}"] = float(np.mean(hits[m]))
             row[f"anders_first_{m}"] = float(np.mean(anders[m]))
+            row[f"left_out_{m}"] = float(np.mean(missing[m]))
         for m in cover:
             if cover[m]:
                 c = np.stack(cover[m])

@@ -162,3 +162,17 @@ def test_the_bootstrap_re_estimates_the_pooling_and_counts_every_respondent():
     pd.testing.assert_frame_equal(again.boot.estimates, res.boot.estimates)
     diff = res.boot.group_differences("lmg_pct", pairwise=False, versus_rest=True)
     assert len(diff) == 4 * len(DRIVERS)
+
+
+def test_a_tiny_organisation_is_pooled_but_has_no_own_covariance():
+    rng = np.random.default_rng(8)
+    frames = [draw(rng, COMMON_BETA, 80, g) for g in "ABC"]
+    tiny = draw(rng, COMMON_BETA, 12, "D", phone_share=1.0)
+    tiny.loc[tiny.index[4:], "d"] = np.nan                     # 4 with every driver: singular
+    data = pd.concat([*frames, tiny], ignore_index=True)
+    with pytest.raises(DataError, match="'D' \\(12, 4 with every driver\\)"):
+        pooled_importance(data, "y", DRIVERS, group="org", pooling="none", n_resamples=10)
+    res = pooled_importance(data, "y", DRIVERS, group="org", pooling="partial", n_resamples=10, seed=1)
+    est = lmg_wide(res.boot).loc["D"]
+    assert np.isfinite(est).all() and est.sum() == pytest.approx(100)
+    assert res.own[res.own.group == "D"].lmg_pct.isna().all()

@@ -41,6 +41,9 @@ from analysis.pooling.moments import (Blocks, PatternStats, find_blocks, own_cov
 from analysis.pooling.shrinkage import MIN_GROUPS, pool_covariances
 
 POOLING = ("none", "partial")
+# Organisation-replicates whose κ curves are computed at once: each needs
+# len(KAPPA_GRID) x q log terms, so this keeps the working memory near 100 MB.
+CURVE_MATRICES = 20_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,13 +105,19 @@ def _group_codes(data: pd.DataFrame, group: str) -> tuple[list, np.ndarray]:
     return list(uniques), codes
 
 
-def _check_sizes(labels, n_all, n_complete, q, qa, group) -> None:
-    """Every organisation needs enough respondents in each pattern for its covariance."""
+def _check_sizes(labels, n_all, n_complete, q, qa, group, pooled: bool) -> None:
+    """Every organisation needs enough respondents in each pattern for its covariance.
+
+    Without pooling that is ``q + 1`` with every driver (a covariance of full rank).
+    With pooling two suffice: the population's covariance fills in what a small
+    organisation cannot estimate (its own-data figures are then undefined, NaN).
+    """
+    need = 2 if pooled else q + 1
     small = [f"'{g}' ({int(a)}, {int(c)} with every driver)" for g, a, c in zip(labels, n_all, n_complete)
-             if a < qa + 1 or c < q + 1]
+             if c < need]
     if small:
         raise DataError(f"too few respondents for a covariance of {q} variables in {', '.join(small)}; at least "
-                        f"{q + 1} with every driver are needed; drop or merge those groups", column=group)
+                        f"{need} with every driver are needed; drop or merge those groups", column=group)
 
 
 def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *, group: str,
@@ -181,7 +190,6 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
     q, qa = blocks.q, len(blocks.common)
     n_all = np.bincount(codes, minlength=len(labels))
     n_complete = np.bincount(codes[complete], minlength=len(labels))
-    _check_sizes(labels, n_all, n_complete, q, qa, group)
     used = pooling
     if pooling == "partial" and len(labels) < MIN_GROUPS:
         used = "none"
@@ -192,6 +200,7 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
                   "pattern of all organisations, more so the fewer respondents it has")
     else:
         reason = "no pooling: each organisation is estimated from its own respondents only"
+    _check_sizes(labels, n_all, n_complete, q, qa, group, used == "partial")
 
     centre = np.nanmean(values, axis=0)
     order = np.argsort(codes, kind="stable")
@@ -283,8 +292,9 @@ def _estimate(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, pooling: str,
     mean = _means(stats, blocks, centre)
     if pooling == "partial":
         out = []
-        for start in range(0, sums.shape[0], 500):              # bounded memory for the κ curves
-            part = PatternStats(*(getattr(stats, f)[start:start + 500] for f in PatternStats.__dataclass_fields__))
+        step = max(1, CURVE_MATRICES // sums.shape[1])           # bounded memory for the κ curves
+        for start in range(0, sums.shape[0], step):
+            part = PatternStats(*(getattr(stats, f)[start:start + step] for f in PatternStats.__dataclass_fields__))
             out.append(pool_covariances(part, qa, per_group=per_group))
         return {"cov": np.concatenate([o.cov for o in out]), "own": np.concatenate([o.own for o in out]),
                 "mean": mean, "kappa": np.concatenate([o.kappa["outcome"] for o in out]),
