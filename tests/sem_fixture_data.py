@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from random_data import normal_rows
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
@@ -86,7 +87,7 @@ def simulate_survey(n_per_group=(200, 200, 200), seed: int = 7, mcar: float = 0.
     for g, n in enumerate(n_per_group):
         label = "ABCDEFGH"[g]
         kappa = rng.normal(0.0, 0.15, size=k) if g else np.zeros(k)
-        eta = rng.multivariate_normal(kappa, phi, size=n)
+        eta = normal_rows(rng, phi, n, mean=kappa)
         lam, nu = loadings.copy(), intercepts.copy()
         if g == 2:  # site C: one non-invariant loading and intercept
             lam[SURVEY_ITEMS.index("kno3")] *= 0.6
@@ -116,7 +117,7 @@ def heywood(seed: int = 11, n: int = 150) -> pd.DataFrame:
     block = np.array([[1, .6, .5], [.6, 1, .55], [.5, .55, 1]])
     corr[3:, 3:] = block
     corr[:3, 3:] = corr[3:, :3] = 0.25
-    y = rng.multivariate_normal(np.zeros(6), corr, size=n)
+    y = normal_rows(rng, corr, n)
     return pd.DataFrame(y, columns=[f"x{i}" for i in range(1, 7)])
 
 

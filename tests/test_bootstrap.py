@@ -10,6 +10,7 @@ import pandas as pd
 import pingouin as pg
 import pytest
 import statsmodels.api as sm
+from random_data import normal_rows
 
 from analysis.bootstrap.engine import (
     chunk_sizes,
@@ -50,7 +51,7 @@ def survey_sample(n_per_group, n_groups, S, seed, names=DRIVERS, discrete=False)
     the same checks on data shaped like the study's.
     """
     rng = np.random.default_rng(seed)
-    z = rng.multivariate_normal(np.zeros(len(S)), S, size=n_per_group * n_groups)
+    z = normal_rows(rng, S, n_per_group * n_groups)
     df = pd.DataFrame(z[:, :-1], columns=list(names))
     df["satisfaction"] = z[:, -1]
     if discrete:   # scores as means of 3 items on 1-7, outcome on 1-10
@@ -250,15 +251,28 @@ def test_coverage_of_percentile_intervals():
     assert (low > 0).all()     # the true value 0 is never inside
 
 
-def test_clear_top_two_come_out_on_top(study):
-    res = bootstrap_importance(study, "satisfaction", DRIVERS, group="org", n_resamples=500, seed=5)
-    for g in res.groups.group:
-        r = res.ranks[res.ranks.group == g].set_index("driver")
-        assert set(r.index[r["rank"] <= 2]) == {"reliability", "empathy"}, g
-        assert (r.loc[["reliability", "empathy"], "p_top2"] > 0.9).all(), g
-        assert (r.loc[["reliability", "empathy"], "rank_ci_high"] <= 3).all(), g
-    assert not res.groups.unstable_ranks.any()
-    assert (res.groups.n == 375).all()
+def test_clear_top_two_come_out_on_top():
+    """Two clearly strongest drivers (std betas .35/.30, then .08 and less) are ranked on top.
+
+    A property of the method, so it is judged over 3 studies x 4 groups (12 samples) rather
+    than on one draw: in a probe over 80 samples of this design the point ranks were right in
+    all 80, the smaller of the two P(top 2) had median 0.985 and 5th percentile 0.82, and both
+    rank intervals ended at rank 3 or better in 90%. The thresholds below leave a margin.
+    """
+    S = population([0.35, 0.30, 0.08, 0.06, 0.05, 0.03, 0.0])
+    right, p_top2, rank_ci_ok = [], [], []
+    for seed in (11, 12, 13):
+        study = survey_sample(375, 4, S, seed=seed, discrete=True)
+        res = bootstrap_importance(study, "satisfaction", DRIVERS, group="org", n_resamples=300, seed=5)
+        assert (res.groups.n == 375).all() and not res.groups.unstable_ranks.any()
+        for g in res.groups.group:
+            r = res.ranks[res.ranks.group == g].set_index("driver")
+            right.append(set(r.index[r["rank"] <= 2]) == {"reliability", "empathy"})
+            p_top2.append(r.loc[["reliability", "empathy"], "p_top2"].min())
+            rank_ci_ok.append((r.loc[["reliability", "empathy"], "rank_ci_high"] <= 3).all())
+    assert sum(right) >= 11, right
+    assert np.median(p_top2) > 0.9 and np.mean(p_top2) > 0.85, p_top2
+    assert np.mean(rank_ci_ok) >= 0.75, rank_ci_ok
 
 
 # --- group differences ----------------------------------------------------------------

@@ -38,15 +38,15 @@ def test_report_writes_the_files_prints_where_and_matches_the_json(run_cli, tmp_
     for r in rows:
         group = "all" if r["Groep"] == "Hele onderzoek" else r["Groep"]
         d = doc["groups"][group]["drivers"][key[r["Driver"]]]
-        assert r["Belang (% van R²)"] == pytest.approx(d["lmg_pct"], rel=1e-15)
-        assert r["Prestatie (0–100)"] == pytest.approx(d["performance"], rel=1e-15)
+        assert r["Belang (% van R²)"] == pytest.approx(d["lmg_pct"], rel=1e-5)  # JSON: 6 significant digits
+        assert r["Prestatie (0–100)"] == pytest.approx(d["performance"], rel=1e-5)
         assert (r["Prioriteit"], r["Prioriteit (ondergrens)"], r["Prioriteit (bovengrens)"]) == \
             (d["priority"], *d["priority_ci"])
     header = [c.value for c in wb["Modelfit"][1]]
     for r in wb["Modelfit"].iter_rows(min_row=2, values_only=True):
         r = dict(zip(header, r))
         group = "all" if r["Organisatie"] == "Hele onderzoek" else r["Organisatie"]
-        assert r["CFI"] == pytest.approx(vdoc["groups"][group]["fit"]["cfi"], rel=1e-15)
+        assert r["CFI"] == pytest.approx(vdoc["groups"][group]["fit"]["cfi"], rel=1e-5)
 
 
 def test_report_with_pdf_and_a_title_in_english(run_cli, tmp_path, inst):
@@ -66,12 +66,12 @@ def test_report_with_pdf_and_a_title_in_english(run_cli, tmp_path, inst):
 
 
 @pytest.mark.parametrize("args, code, fragments", [
-    (("--lang", "de"), 2, ("'de' is not one of nl, en",)),
+    (("--lang", "de"), 2, ("lang must be one of nl, en, got 'de'",)),
     (("--min-group-n", "0"), 2, ("--min-group-n",)),
     (("--bootstrap", "1"), 2, ("--bootstrap",)),
-    (("--bootstrap", "100001"), 2, ("--bootstrap", "give at most 100000")),
+    (("--bootstrap", "100001"), 2, ("--bootstrap", "from 2 to 100000")),
     (("--seed", "-3"), 2, ("--seed",)),
-    (("--by", "nosuchcolumn"), 2, ("'nosuchcolumn' is not a column",)),
+    (("--by", "nosuchcolumn"), 2, ("--by", "got 'nosuchcolumn'")),
     (("--by", "agent_id"), 1, ("'agent_id' holds personal data", "never made per agent_id")),
 ])
 def test_bad_options_are_refused_with_a_clear_message(run_cli, tmp_path, args, code, fragments):
@@ -101,7 +101,7 @@ def test_reports_per_channel_without_the_phone_only_drivers(run_cli, tmp_path):
 
 
 def test_unknown_driver_is_a_usage_error(run_cli, tmp_path):
-    failed(run_cli("report", CSV, "--out", tmp_path, "--drivers", "speed"), 2, "unknown driver(s) speed")
+    failed(run_cli("report", CSV, "--out", tmp_path, "--drivers", "speed"), 2, "--drivers", "got ['speed']")
 
 
 def test_report_never_overwrites_its_input_and_says_so_before_reading(run_cli, tmp_path, inst, monkeypatch):

@@ -8,8 +8,8 @@ from cli_results import failed
 
 @pytest.mark.parametrize("args, code, fragments", [
     # Too many to hold in memory: a MemoryError traceback before these limits.
-    (["--n-per-org", "99999999999999999"], 2, ["--n-per-org", "at most 100000 respondents per organisation"]),
-    (["--truth-draws", "99999999999999999"], 2, ["--truth-draws", "at most 1000000 draws"]),
+    (["--n-per-org", "99999999999999999"], 2, ["--n-per-org", "n_per_org must be a whole number from 1 to 100000"]),
+    (["--truth-draws", "99999999999999999"], 2, ["--truth-draws", "truth_draws must be 0 or a whole number from 10000 to 1000000"]),
     # More rows than an Excel sheet holds: pandas' ValueError after the simulation.
     (["--orgs", "11", "--n-per-org", "100000", "-o", "{tmp}/s.xlsx"], 1,
      ["s.xlsx: 11 x 100000 responses do not fit on an Excel sheet", "write .csv, .sav or .parquet"]),

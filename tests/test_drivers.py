@@ -19,6 +19,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from analysis.bootstrap.importance import bootstrap_importance  # noqa: E402
+from analysis.common.errors import OptionError  # noqa: E402
 from analysis.drivers.analyse import analyse_drivers  # noqa: E402
 from analysis.drivers.kpis import kpi_table  # noqa: E402
 from analysis.importance.dominance import dominance_analysis  # noqa: E402
@@ -268,13 +269,13 @@ def test_flagged_respondents_can_be_included(example, inst):
 
 
 @pytest.mark.parametrize("kwargs, error, fragment", [
-    ({"by": "region"}, DataError, "no column 'region' to group by"),
-    ({"outcome": "loyalty"}, ServiceDriversError, "unknown outcome 'loyalty'"),
-    ({"bootstrap": 0}, ServiceDriversError, "at least 2"),
-    ({"bootstrap": -5}, ServiceDriversError, "at least 2"),
-    ({"drivers": ["speed"]}, ServiceDriversError, "unknown driver(s) 'speed'"),
-    ({"importance": "sem", "sem": False}, ServiceDriversError, "needs the structural model"),
-    ({"crosshair": "centre"}, ServiceDriversError, "unknown crosshair"),
+    ({"by": "region"}, OptionError, "by must be a column of the data"),
+    ({"outcome": "loyalty"}, OptionError, "outcome must be one of satisfaction, csat, nps, ces, got 'loyalty'"),
+    ({"bootstrap": 0}, OptionError, "bootstrap must be a whole number from 2 to 100000 (e.g. 2000), got 0"),
+    ({"bootstrap": -5}, OptionError, "from 2 to 100000"),
+    ({"drivers": ["speed"]}, OptionError, "drivers must be drivers of the questionnaire"),
+    ({"importance": "sem", "sem": False}, OptionError, "when the structural model is off (sem=False)"),
+    ({"crosshair": "centre"}, OptionError, "crosshair must be one of"),
     ({"level": 95}, ServiceDriversError, "between 0 and 1"),
     ({"by": "channel"}, DataError, "leave those drivers out"),
 ])

@@ -123,4 +123,4 @@ def test_cli_pooling(run_cli, tmp_path):
     assert "1417 of 1500 respondents used" in out and "Partial pooling" in out and "own data weigh" in out
     assert json.loads(out_json.read_text(encoding="utf-8"))["meta"]["pooling"]["used"] == "partial"
     failed(run_cli("analyse", CSV, "--bootstrap", "10", "--pooling", "full"), 2,
-           "'full' is not one of none, partial")
+           "pooling must be one of none, partial, got 'full'")

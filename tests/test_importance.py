@@ -23,6 +23,7 @@ import pandas as pd
 import pingouin as pg
 import pytest
 import statsmodels.api as sm
+from random_data import normal_rows
 
 from analysis.importance.dominance import (
     complete_dominance_matrix,
@@ -60,7 +61,7 @@ def sim() -> pd.DataFrame:
 def simulated(n=400, p=7, seed=0):
     rng = np.random.default_rng(seed)
     cov = 0.4 * np.ones((p, p)) + 0.6 * np.eye(p)
-    x = rng.multivariate_normal(np.zeros(p), cov, size=n)
+    x = normal_rows(rng, cov, n)
     y = x @ np.linspace(0.6, 0.0, p) + rng.normal(size=n)
     df = pd.DataFrame(x, columns=[f"d{j}" for j in range(p)])
     df["y"] = y

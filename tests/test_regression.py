@@ -90,7 +90,7 @@ def test_vif_flag():
 
 
 def test_errors(sim):
-    with pytest.raises(ValueError, match="level must be between 0 and 1"):
+    with pytest.raises(ValueError, match="level must be a number between 0 and 1"):
         driver_regression(sim, "satisfaction", DRIVERS, level=95)
     with pytest.raises(DataError, match="column 'satisfaction'.*missing"):
         driver_regression(sim.assign(satisfaction=np.nan), "satisfaction", DRIVERS)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis.common.errors import OptionError
 from analysis.report.i18n import MINUS, Texts
 from analysis.report.strings import STRINGS
 
@@ -38,7 +39,7 @@ def test_cell_formats(kind, value, text):
 
 
 def test_unknown_language_and_kind_are_errors():
-    with pytest.raises(ValueError, match="language"):
+    with pytest.raises(OptionError, match="lang must be one of nl, en, got .de."):
         Texts("de")
     with pytest.raises(ValueError, match="unknown cell kind"):
         nl.format("colour", 1)

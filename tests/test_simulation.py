@@ -334,8 +334,8 @@ def test_custom_effects_and_more_organisations(inst):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"n_orgs": 0}, "organisations"),
-    ({"n_per_org": -5}, "respondents per organisation"),
+    ({"n_orgs": 0}, "n_orgs must be a whole number from 1 to 50, got 0"),
+    ({"n_per_org": -5}, "n_per_org must be a whole number from 1 to"),
     ({"n_per_org": 2.5}, "whole number"),
     ({"seed": -1}, "seed"),
     ({"truth_draws": 500}, "truth_draws"),

@@ -174,7 +174,7 @@ def test_plot_loadings_returns_axes(result):
 def test_bad_arguments(example, inst):
     with pytest.raises(ValueError, match="missing must be one of"):
         validate(example, inst, missing="pairwise")
-    with pytest.raises(ValueError, match="no such column"):
+    with pytest.raises(ValueError, match="by must be a column of the data"):
         validate(example, inst, by="region")
 
 

@@ -35,13 +35,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.bootstrap.engine import STATISTICS, Replicates, resample_groups
-from analysis.common.checks import check_level
+from analysis.common.errors import DataError, ServiceDriversError
 from analysis.common.groups import ALL, REST
+from analysis.common.options import check_level, validate_options
 from analysis.common.threads import limit_blas_threads
 from analysis.common.threads import limit_blas_threads
 from analysis.common.thresholds import MIN_N_STABLE_RANKS, ranks_unstable
 from analysis.importance.driver_data import check_driver_data, check_group_variation
-from analysis.common.errors import DataError, ServiceDriversError
 
 DIFFERENCE_STATISTICS = ("std_beta", "lmg", "lmg_pct", "relative_weight",
                          "relative_weight_pct", "pratt", "mean", "r2")
@@ -241,6 +241,7 @@ def _group_labels(data: pd.DataFrame, group: str | None) -> tuple[list, np.ndarr
     return list(uniques), codes
 
 
+@validate_options("n_resamples")
 def bootstrap_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *,
                          group: str | None = None, n_resamples: int = 2000, level: float = 0.95,
                          seed=None, versus_rest: bool = True, chunk_size: int | None = None,
@@ -315,9 +316,6 @@ def bootstrap_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str
     (3, 9)
     """
     drivers = list(drivers)
-    if int(n_resamples) != n_resamples or n_resamples < 2:
-        raise ValueError(f"n_resamples must be a whole number of at least 2, got {n_resamples}")
-    n_resamples = int(n_resamples)
     level = check_level(level)
     values = check_driver_data(data, outcome, drivers)
     labels, codes = _group_labels(data, group)

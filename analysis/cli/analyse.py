@@ -18,17 +18,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from analysis.cli.app import app, console, err_console
+from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
     DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, JsonOpt,
-    SheetOpt, SourceOpt, check_bootstrap, check_choice, read_for_command, usable_or_fail,
+    SheetOpt, SourceOpt, read_for_command, usable_or_fail,
 )
 from analysis.common.groups import ALL
 from analysis.common.outputs import check_writable, write_json
-from analysis.drivers.analyse import CROSSHAIRS, IMPORTANCE_MEASURES, OUTCOMES, analyse_drivers
+from analysis.drivers.analyse import analyse_drivers
 from analysis.drivers.pooled import pooling_sentence
 from analysis.drivers.result import DriverAnalysis
 from analysis.drivers.sample import REASON_CODES
-from analysis.pooling import POOLING
 
 # Above this many groups the per-channel KPI table is left to --json (it would run to
 # thousands of lines).
@@ -66,36 +66,19 @@ def analyse(
     instrument_file: InstrumentOpt = None,
 ) -> None:
     """Estimate each driver's impact on satisfaction per group, with priorities and KPIs."""
-    check_choice(outcome, OUTCOMES, "--outcome")
-    check_choice(importance, tuple(IMPORTANCE_MEASURES), "--importance")
-    check_choice(crosshair, CROSSHAIRS, "--crosshair")
-    check_choice(pooling, POOLING, "--pooling")
-    check_bootstrap(bootstrap)
-    if seed is not None and seed < 0:
-        raise typer.BadParameter(f"{seed}: give a whole number of 0 or more", param_hint="--seed")
-    if not 0 < level < 1:
-        raise typer.BadParameter(f"{level}: give a level between 0 and 1, e.g. 0.95", param_hint="--level")
-    if importance == "sem" and not sem:
-        raise typer.BadParameter("'sem' needs the structural model; drop --no-sem or choose lmg, weights or beta",
-                                 param_hint="--importance")
+    # The options the library declares, checked before the file is read; the message
+    # is the library's (analysis.common.options), the flag is added by option_errors.
+    check_flags(outcome=outcome, importance=importance, crosshair=crosshair, pooling=pooling, bootstrap=bootstrap,
+                seed=seed, level=level)
     if json_file is not None:
         check_writable(json_file, inputs=(data,))      # fail before the work, not after it
     inst, frame, report = read_for_command(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
         id_column=id_column, group_column=group_column, instrument_file=instrument_file,
     )
-    chosen = None
-    if drivers:
-        chosen = [d.strip() for value in drivers for d in value.split(",") if d.strip()]
-        unknown = [d for d in chosen if d not in inst.driver_keys]
-        if unknown or not chosen:
-            raise typer.BadParameter(f"unknown driver(s) {', '.join(unknown) or '(none)'}; choose from "
-                                     f"{', '.join(inst.driver_keys)}", param_hint="--drivers")
+    chosen = None if not drivers else [d.strip() for value in drivers for d in value.split(",") if d.strip()]
     usable_or_fail(report)
-    if by not in frame.columns:
-        shown = ", ".join(c for c in frame.columns if not c.startswith("flag_") and c != "source_row")
-        raise typer.BadParameter(f"'{by}' is not a column of {data}; choose one of: {shown}", param_hint="--by")
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    with option_errors(), Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True) as bar:
         tasks: dict = {}
 

@@ -19,8 +19,8 @@ import typer
 from rich.markup import escape
 
 from analysis.cli.app import app, err_console
-from instrument import load_instrument
 from analysis.common.errors import ServiceDriversError
+from instrument import load_instrument
 from instrument.export import (
     codebook_csv,
     codebook_json,
@@ -32,7 +32,7 @@ from instrument.export import (
     to_pdf,
     to_qualtrics,
 )
-from instrument.export.naming import default_languages
+from instrument.naming import default_languages
 
 
 class ExportFormat(str, Enum):

@@ -26,10 +26,6 @@ GroupColumnOpt = Annotated[Optional[str], typer.Option("--group-column", help="N
 InstrumentOpt = Annotated[Optional[Path], typer.Option("--instrument", help="A questionnaire YAML file (default: the shipped one).")]
 JsonOpt = Annotated[Optional[Path], typer.Option("--json", help="Also write the results as JSON to this file.")]
 
-# More resamples than this add nothing to a percentile interval and would only exhaust
-# the memory (a typo such as --bootstrap 20000000000 ended in a MemoryError traceback).
-MAX_BOOTSTRAP = 100_000
-
 
 def read_for_command(
     data: Path,
@@ -58,23 +54,6 @@ def read_for_command(
         invalid=invalid, id_column=id_column, group_column=group_column,
     )
     return inst, frame, report
-
-
-def check_bootstrap(n: int) -> int:
-    """Raise a usage error (exit 2) unless ``n`` is a usable number of bootstrap resamples."""
-    if n < 2:
-        raise typer.BadParameter(f"{n} resamples: give at least 2 (2000 is usual)", param_hint="--bootstrap")
-    if n > MAX_BOOTSTRAP:
-        raise typer.BadParameter(f"{n} resamples: give at most {MAX_BOOTSTRAP} (2000 is usual)",
-                                 param_hint="--bootstrap")
-    return n
-
-
-def check_choice(value: str, choices, option: str) -> str:
-    """Raise a usage error (exit 2) when ``value`` is not one of ``choices``."""
-    if value not in choices:
-        raise typer.BadParameter(f"'{value}' is not one of {', '.join(choices)}", param_hint=option)
-    return value
 
 
 def usable_or_fail(report: QualityReport) -> None:

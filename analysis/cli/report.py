@@ -19,12 +19,12 @@ import typer
 from rich.markup import escape
 
 from analysis.cli.app import app, console, err_console
+from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
     DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, SheetOpt, SourceOpt,
-    check_bootstrap, check_choice, read_for_command, usable_or_fail,
+    read_for_command, usable_or_fail,
 )
 from analysis.report import build_reports, check_report_folder
-from analysis.report.i18n import LANGUAGES
 
 STAGES = {"analysis": "driver analysis (bootstrap)...", "validation": "validating the questionnaire (FIML)...",
           "content": "assembling the reports..."}
@@ -52,13 +52,7 @@ def report(
     instrument_file: InstrumentOpt = None,
 ) -> None:
     """Write improvement-priority reports: per group and for the whole study, HTML + PDF, and one Excel workbook."""
-    lang = check_choice(lang.lower(), LANGUAGES, "--lang")
-    if min_group_n < 1:
-        raise typer.BadParameter(f"{min_group_n}: give a whole number of at least 1 (30 is usual)",
-                                 param_hint="--min-group-n")
-    check_bootstrap(bootstrap)
-    if seed is not None and seed < 0:
-        raise typer.BadParameter(f"{seed}: give a whole number of 0 or more", param_hint="--seed")
+    lang = check_flags(lang=lang.lower(), min_group_n=min_group_n, bootstrap=bootstrap, seed=seed)["lang"]
     if out.exists() and not out.is_dir():
         raise typer.BadParameter(f"{out} is a file; give a folder", param_hint="--out")
     check_report_folder(out, inputs=(data,), pdf=pdf, create=False)   # fail before reading and analysing
@@ -67,16 +61,8 @@ def report(
         id_column=id_column, group_column=group_column, instrument_file=instrument_file,
     )
     usable_or_fail(quality)
-    chosen = None
-    if drivers:
-        chosen = [d.strip() for value in drivers for d in value.split(",") if d.strip()]
-        unknown = [d for d in chosen if d not in inst.driver_keys]
-        if unknown or not chosen:
-            raise typer.BadParameter(f"unknown driver(s) {', '.join(unknown) or '(none)'}; choose from "
-                                     f"{', '.join(inst.driver_keys)}", param_hint="--drivers")
-    if by not in frame.columns:
-        raise typer.BadParameter(f"'{by}' is not a column of {data}", param_hint="--by")
-    with err_console.status("reading...") as status:
+    chosen = None if not drivers else [d.strip() for value in drivers for d in value.split(",") if d.strip()]
+    with option_errors(), err_console.status("reading...") as status:
         def progress(stage: str) -> None:
             status.update(STAGES.get(stage, f"writing {stage}..."))
 

@@ -9,6 +9,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from analysis.cli.app import app, console
+from analysis.cli.options import check_flags
+from analysis.common.errors import ServiceDriversError
 from analysis.common.outputs import check_writable
 from analysis.simulation.io import (
     output_format,
@@ -18,12 +20,9 @@ from analysis.simulation.io import (
 )
 from analysis.simulation.simulate import DEFAULT_SEED, simulate_study
 from instrument import load_instrument
-from analysis.common.errors import ServiceDriversError
 
-# Limits that keep a typo (--n-per-org 10000000000) from ending in a MemoryError: a
-# million Monte Carlo draws per organisation already take over a gigabyte.
-MAX_N_PER_ORG = 100_000
-MAX_TRUTH_DRAWS = 1_000_000
+# The limits that keep a typo (--n-per-org 10000000000) from ending in a MemoryError are
+# declared with the options (analysis.common.options); this one is the file format's.
 MAX_EXCEL_ROWS = 1_048_575      # an Excel sheet's 1,048,576 rows, less the header
 
 
@@ -44,12 +43,7 @@ def simulate(
     lang = lang.strip().lower()
     if lang not in inst.languages:
         raise typer.BadParameter(f"'{lang}' is not one of {', '.join(inst.languages)}", param_hint="--lang")
-    if n_per_org > MAX_N_PER_ORG:
-        raise typer.BadParameter(f"{n_per_org}: give at most {MAX_N_PER_ORG} respondents per organisation",
-                                 param_hint="--n-per-org")
-    if truth_draws > MAX_TRUTH_DRAWS:
-        raise typer.BadParameter(f"{truth_draws}: give at most {MAX_TRUTH_DRAWS} draws (200000 is usual)",
-                                 param_hint="--truth-draws")
+    check_flags(n_orgs=orgs, n_per_org=n_per_org, truth_draws=truth_draws, seed=seed)   # before any work
     for path in output:  # fail before the work, not after it
         if output_format(path, fmt) == "xlsx" and orgs * n_per_org > MAX_EXCEL_ROWS:
             raise ServiceDriversError(f"{path}: {orgs} x {n_per_org} responses do not fit on an Excel sheet "

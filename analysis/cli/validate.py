@@ -14,14 +14,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from analysis.cli.app import app, console, err_console
+from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
     DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, JsonOpt,
-    SheetOpt, SourceOpt, check_choice, read_for_command, usable_or_fail,
+    SheetOpt, SourceOpt, read_for_command, usable_or_fail,
 )
 from analysis.common.groups import ALL
 from analysis.common.outputs import check_writable, write_json
 from analysis.validation.result import ValidationResult
-from analysis.validation.validation import MISSING_METHODS, validate as run_validation
+from analysis.validation.validation import validate as run_validation
 
 OK, FAIL = "[green]✓[/]", "[red]✗[/]"
 
@@ -52,7 +53,7 @@ def validate(
     instrument_file: InstrumentOpt = None,
 ) -> None:
     """Validate the questionnaire: reliability, CFA fit, discriminant validity and invariance across groups."""
-    check_choice(missing, MISSING_METHODS, "--missing")
+    check_flags(missing=missing)
     if json_file is not None:
         check_writable(json_file, inputs=(data,))  # fail before minutes of fitting, not after
     inst, frame, report = read_for_command(
@@ -60,9 +61,7 @@ def validate(
         id_column=id_column, group_column=group_column, instrument_file=instrument_file,
     )
     usable_or_fail(report)
-    if by is not None and by not in frame.columns:
-        raise typer.BadParameter(f"'{by}' is not a column of {data}", param_hint="--by")
-    with err_console.status("fitting the measurement models (FIML)..."):
+    with option_errors(), err_console.status("fitting the measurement models (FIML)..."):
         result = run_validation(frame, inst, by=by, missing=missing, exclude_flagged=not include_flagged,
                                 invariance=invariance)
     print_validation(result)

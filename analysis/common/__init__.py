@@ -2,7 +2,6 @@
 
 * :mod:`~analysis.common.errors` -- the project's error hierarchy (every error a user can cause);
 * :mod:`~analysis.common.options` -- every user-facing option declared once, checked at the entry points;
-* :mod:`~analysis.common.checks` -- checks of options several statistics functions take (``level``);
 * :mod:`~analysis.common.groups` -- the names of the whole sample (``ALL``) and of "the rest" (``REST``);
 * :mod:`~analysis.common.threads` -- the BLAS thread limit for many small fits;
 * :mod:`~analysis.common.versions` -- the toolkit's version, as results record it;

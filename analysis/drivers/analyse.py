@@ -48,12 +48,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.bootstrap.importance import bootstrap_importance
-from analysis.common.checks import check_level
 from analysis.common.errors import DataError, OptionError, ServiceDriversError
 from analysis.common.groups import ALL
+from analysis.common.options import CROSSHAIRS, IMPORTANCES, OUTCOMES, validate_options
 from analysis.common.threads import limit_blas_threads
 from analysis.drivers.pooled import annotate_unpooled, pooled_analysis
-from analysis.drivers.priorities import CROSSHAIRS
 from analysis.drivers.result import DriverAnalysis, Settings
 from analysis.drivers.sample import GROUP, analysis_sample, min_used_per_group
 from analysis.drivers.sem import fit_structural
@@ -63,12 +62,11 @@ from analysis.importance.dominance import dominance_result
 from analysis.importance.driver_data import driver_covariance
 from analysis.importance.regression import driver_regression
 from analysis.importance.relative import arrays_or_raise, importance_result
-from analysis.pooling import POOLING
 from analysis.scoring.scores import scale_range
 from instrument import Instrument, load_instrument
 
-OUTCOMES = ("satisfaction", "csat", "nps", "ces")
-IMPORTANCE_MEASURES = {"lmg": "lmg", "weights": "relative_weight", "beta": "abs_beta", "sem": "sem"}
+# The importance measure behind each ``importance`` choice (declared in analysis.common.options).
+IMPORTANCE_MEASURES = dict(zip(IMPORTANCES, ("lmg", "relative_weight", "abs_beta", "sem")))
 # The statistics whose group differences the analysis reports (of bootstrap.DIFFERENCE_STATISTICS).
 REPORTED_DIFFERENCES = ("lmg_pct", "std_beta")
 # Pairwise differences for more groups than this would be G(G-1)/2 rows per driver and
@@ -76,6 +74,7 @@ REPORTED_DIFFERENCES = ("lmg_pct", "std_beta")
 MAX_PAIRWISE_GROUPS = 20
 
 
+@validate_options("bootstrap", "seed", "level", "outcome", "importance", "crosshair", "pooling")
 def analyse_drivers(
     data: pd.DataFrame,
     inst: Instrument | None = None,
@@ -203,8 +202,7 @@ def analyse_drivers(
     """
     start = time.perf_counter()
     inst = inst if inst is not None else load_instrument()
-    drivers = _check_options(inst, drivers, outcome, bootstrap, seed, importance, crosshair, sem, pooling)
-    level = check_level(level)
+    drivers = _check_options(inst, drivers, importance, sem)
     sample = analysis_sample(data, inst, by=by, outcome=outcome, drivers=drivers,
                              exclude_flagged=exclude_flagged)
     frame = sample.frame
@@ -344,31 +342,21 @@ def _from_covariance(cov, group, outcome, drivers, n, by):
         raise type(exc)(f"{where}: {exc}") from None
 
 
-def _check_options(inst, drivers, outcome, bootstrap, seed, importance, crosshair, sem, pooling) -> list[str]:
+def _check_options(inst, drivers, importance, sem) -> list[str]:
+    """The options whose allowed values depend on the questionnaire or on each other.
+
+    The others are checked by :func:`~analysis.common.options.validate_options` against
+    their declarations; the messages have the same form.
+    """
     keys = inst.driver_keys
     drivers = list(keys) if drivers is None else [drivers] if isinstance(drivers, str) else list(drivers)
-    unknown = [d for d in drivers if d not in keys]
-    if unknown or not drivers:
-        raise ServiceDriversError(f"unknown driver(s) {', '.join(map(repr, unknown)) or '(none given)'}; "
-                                  f"choose from {', '.join(keys)}")
+    if not drivers or any(d not in keys for d in drivers):
+        raise OptionError("drivers", f"must be drivers of the questionnaire ({', '.join(keys)}), got {drivers!r}")
     if len(set(drivers)) != len(drivers):
-        raise ServiceDriversError(f"drivers lists a driver twice: {', '.join(drivers)}")
-    if outcome not in OUTCOMES:
-        raise ServiceDriversError(f"unknown outcome {outcome!r}; choose one of {', '.join(OUTCOMES)}")
-    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 2:
-        raise ServiceDriversError(f"bootstrap must be a whole number of resamples of at least 2 (e.g. 2000), "
-                                  f"got {bootstrap!r}")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
-        raise ServiceDriversError(f"seed must be a whole number of 0 or more, got {seed!r}")
-    if importance not in IMPORTANCE_MEASURES:
-        raise ServiceDriversError(f"unknown importance {importance!r}; choose one of {', '.join(IMPORTANCE_MEASURES)}")
+        raise OptionError("drivers", f"must name each driver once, got {drivers!r}")
     if importance == "sem" and not sem:
-        raise ServiceDriversError("importance 'sem' needs the structural model: do not turn it off (sem=False, "
-                                  "--no-sem), or choose lmg, weights or beta")
-    if crosshair not in CROSSHAIRS:
-        raise ServiceDriversError(f"unknown crosshair {crosshair!r}; choose one of {', '.join(CROSSHAIRS)}")
-    if pooling not in POOLING:
-        raise OptionError("pooling", f"must be one of {', '.join(POOLING)}, got {pooling!r}")
+        raise OptionError("importance", f"must be one of {', '.join(i for i in IMPORTANCES if i != 'sem')} when "
+                          "the structural model is off (sem=False), got 'sem'")
     return drivers
 
 
@@ -395,7 +383,7 @@ def _check_groups(labels: list[str], used: pd.DataFrame, sample, drivers: list[s
         excluded = sample.excluded
         in_them = excluded.code.eq("not_asked") & (excluded[GROUP].isin(phone_only) if labels else True)
         hint += (f"; {int(in_them.sum())} of their respondents have no score only because phone-only drivers are "
-                 "not asked in their channel: leave those drivers out (--drivers) to include them")
+                 "not asked in their channel: leave those drivers out (the drivers option) to include them")
     raise DataError(f"too few usable respondents (outcome and every driver score) for {len(drivers)} drivers, "
                     f"at least {minimum} needed: {shown}{more}; {hint}")
 

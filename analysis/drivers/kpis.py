@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.common.checks import check_level
+from analysis.common.options import check_level
 
 CSAT_SCALE = (1, 5)
 CSAT_SATISFIED = 4          # 4 and 5 count as satisfied

@@ -36,8 +36,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.bootstrap.importance import BootstrapResult, percentile_interval
-from analysis.common.checks import check_level
 from analysis.common.errors import DataError, ServiceDriversError
+from analysis.common.options import check_level, check_option
 from analysis.common.thresholds import MIN_N_STABLE_RANKS, ranks_unstable
 
 CONCENTRATE = "concentrate here"
@@ -45,7 +45,6 @@ KEEP_UP = "keep up the good work"
 LOW_PRIORITY = "low priority"
 OVERKILL = "possible overkill"
 QUADRANTS = (CONCENTRATE, KEEP_UP, LOW_PRIORITY, OVERKILL)
-CROSSHAIRS = ("mean", "median", "midpoint")
 IMPORTANCE_MEASURES = ("lmg", "relative_weight", "abs_beta")
 _AXIS_LABELS = {"lmg": "LMG, % of R²", "relative_weight": "relative weight, % of R²",
                 "abs_beta": "|standardized beta|, % of total"}
@@ -204,8 +203,7 @@ def importance_performance(importance: pd.Series, performance: pd.Series, *,
     >>> res.table.set_index("driver").priority_rank.tolist()
     [2, 1, 3, 4]
     """
-    if crosshair not in CROSSHAIRS:
-        raise ValueError(f"crosshair must be one of {', '.join(CROSSHAIRS)}, got {crosshair!r}")
+    check_option("crosshair", crosshair)
     level = check_level(level)
     importance = pd.Series(importance, dtype=float)
     drivers = list(importance.index)

@@ -40,7 +40,7 @@ import pandas as pd
 
 from analysis.common.errors import DataError
 from analysis.importance.driver_data import variation_problem
-from analysis.scoring.sample import FLAG_REASONS, no_group_reason
+from analysis.scoring.sample import FLAG_REASONS, check_group_column, no_group_reason
 from analysis.scoring.scores import construct_scores, min_answered
 from instrument import Instrument
 from instrument.reader.columns import id_variable
@@ -144,8 +144,7 @@ def analysis_sample(data: pd.DataFrame, inst: Instrument, *, by: str | None, out
     if by is None:
         group = pd.Series("all", index=data.index, dtype=object)
     else:
-        if by not in data.columns:
-            raise DataError(f"no column '{by}' to group by; choose one of: {', '.join(map(str, data.columns))}")
+        check_group_column(data, by)
         group = data[by].astype("string").astype(object).where(data[by].notna())
     _check_codes(data, inst, drivers, outcome)
     scores = construct_scores(data, inst, drivers)

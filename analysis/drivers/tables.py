@@ -11,12 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.common.errors import ModelError
 from analysis.common.groups import ALL
 from analysis.common.thresholds import MIN_N_STABLE_RANKS
 from analysis.drivers.kpis import kpi_table
 from analysis.drivers.priorities import PriorityResult, importance_performance, priorities
 from analysis.drivers.sample import GROUP
-from analysis.common.errors import ModelError
 
 KPI_KEYS = {"CSAT %": "csat_pct", "NPS": "nps", "CES mean": "ces_mean", "CES % easy": "ces_pct_easy",
             "FCR % yes": "fcr_pct_yes", "FCR % yes or partly": "fcr_pct_yes_or_partly"}

@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from analysis.common.checks import check_level
+from analysis.common.errors import ModelError
+from analysis.common.options import check_level
 from analysis.common.thresholds import VIF, Threshold
 from analysis.importance.driver_data import check_driver_data, collinear_drivers
-from analysis.common.errors import ModelError
 
 INTERCEPT = "Intercept"
 

@@ -37,9 +37,9 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.common.errors import ModelError, ServiceDriversError
 from analysis.importance.driver_data import SINGULAR_EIGENVALUE, collinear_drivers, driver_covariance, ranks_descending
 from analysis.importance.subsets import check_n_predictors, shapley_weight_matrix, subset_r2_batch
-from analysis.common.errors import ModelError, ServiceDriversError
 
 
 

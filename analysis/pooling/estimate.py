@@ -32,15 +32,15 @@ import pandas as pd
 
 from analysis.bootstrap.engine import MAX_CHUNK_ELEMENTS, Replicates, resample_counts
 from analysis.bootstrap.importance import group_generators, result_from_replicates
-from analysis.common.checks import check_level
 from analysis.common.errors import DataError
 from analysis.common.groups import ALL
+from analysis.common.options import POOLINGS, validate_options
 from analysis.importance.relative import importance_arrays
 from analysis.pooling.moments import (Blocks, PatternStats, find_blocks, own_covariance, pattern_features,
                                       stats_from_sums, to_original_order)
 from analysis.pooling.shrinkage import MIN_GROUPS, pool_covariances
 
-POOLING = ("none", "partial")
+POOLING = POOLINGS           # declared with the other options in analysis.common.options
 # Organisation-replicates whose κ curves are computed at once: each needs
 # len(KAPPA_GRID) x q log terms, so this keeps the working memory near 100 MB.
 CURVE_MATRICES = 20_000
@@ -120,6 +120,7 @@ def _check_sizes(labels, n_all, n_complete, q, qa, group, pooled: bool) -> None:
                         f"{need} with every driver are needed; drop or merge those groups", column=group)
 
 
+@validate_options("n_resamples", "level", "pooling")
 def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *, group: str,
                       pooling: str = "partial", n_resamples: int = 2000, level: float = 0.95, seed=None,
                       versus_rest: bool = True, per_group: bool = True,
@@ -179,7 +180,6 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
     ('partial', True)
     """
     drivers = list(drivers)
-    level = check_level(level)
     columns = [*drivers, outcome]
     absent = [c for c in [*columns, group] if c not in data.columns]
     if absent:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from analysis.common.options import REPORT_LANGUAGES, check_option
 from analysis.report.strings import STRINGS
 
-LANGUAGES = ("nl", "en")
+LANGUAGES = REPORT_LANGUAGES
 MISSING = "–"
 MINUS = "\u2212"
 
@@ -43,8 +44,7 @@ class Texts:
     lang: str
 
     def __post_init__(self) -> None:
-        if self.lang not in LANGUAGES:
-            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {self.lang!r}")
+        check_option("lang", self.lang)
 
     # --- sentences -----------------------------------------------------------------
     def __call__(self, key: str, **values) -> str:

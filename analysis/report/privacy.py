@@ -45,6 +45,7 @@ from functools import lru_cache
 from importlib import resources
 
 from analysis.common.errors import ServiceDriversError
+from analysis.common.options import check_option
 
 PLACEHOLDERS = {
     "email": {"nl": "[e-mail]", "en": "[e-mail]"},
@@ -376,8 +377,7 @@ def mask_personal_data(text: str, lang: str, extra_names=()) -> str:
     >>> mask_personal_data("Mijn nummer: ０６－１２３４５６７８", "en")
     'Mijn nummer: [phone]'
     """
-    if lang not in ("nl", "en"):
-        raise ValueError(f"lang must be 'nl' or 'en', got {lang!r}")
+    check_option("lang", lang)
     if not isinstance(text, str) or not text:
         return text
     ph = {kind: labels[lang] for kind, labels in PLACEHOLDERS.items()}

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.common.errors import OptionError
 from instrument.reader.flags import FLAG_COLUMNS
 
 FLAG_REASONS = {
@@ -50,10 +51,16 @@ class Selection:
 
 
 def check_group_column(data: pd.DataFrame, by: str | None) -> None:
-    """Raise a clear error when ``by`` is not a column of the data."""
+    """Raise an :class:`OptionError` naming the columns when ``by`` is not a column of the data.
+
+    Every entry point with a ``by`` option checks it here, so the message is the same
+    from :func:`~analysis.validation.validate`, :func:`~analysis.drivers.analyse_drivers`,
+    the reports and the command line (which adds the flag name).
+    """
     if by is not None and by not in data.columns:
-        known = ", ".join(c for c in data.columns if not c.startswith("flag_"))[:300]
-        raise ValueError(f"--by '{by}': no such column in the data; columns are: {known}")
+        known = [str(c) for c in data.columns if not str(c).startswith("flag_") and c != "source_row"]
+        shown = ", ".join(known[:30]) + (f" and {len(known) - 30} more" if len(known) > 30 else "")
+        raise OptionError("by", f"must be a column of the data (one of: {shown}), got {by!r}")
 
 
 def select_respondents(

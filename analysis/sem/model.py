@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.common.errors import ModelError
 from analysis.common.threads import limit_blas_threads
 from analysis.sem import report
 from analysis.sem.data import prepare_groups, single_pattern
@@ -35,7 +36,6 @@ from analysis.sem.spec import build_partable, variable_roles
 from analysis.sem.standardize import latent_correlations, r_squared, std_all, std_all_se
 from analysis.sem.start import start_values
 from analysis.sem.syntax import parse_syntax
-from analysis.common.errors import ModelError
 
 DEGENERATE_MAX_ITER = 50
 PARAM_COLUMNS = ("lhs", "op", "rhs", "group", "label", "free", "est", "se", "z", "pvalue",

@@ -41,8 +41,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analysis.sem.syntax import Statement
 from analysis.common.errors import ModelError
+from analysis.sem.syntax import Statement
 
 GROUP_EQUAL_KINDS = ("loadings", "intercepts", "means", "regressions", "residuals",
                      "residual.covariances", "lv.variances", "lv.covariances")

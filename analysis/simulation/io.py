@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.common.errors import ServiceDriversError
 from analysis.common.outputs import check_writable
 from instrument import Instrument
-from analysis.common.errors import ServiceDriversError
 
 FORMATS = {".csv": "csv", ".sav": "sav", ".xlsx": "xlsx", ".parquet": "parquet"}
 SPSS_LABEL_BYTES = 255
@@ -40,7 +40,7 @@ def output_format(path: Path, fmt: str | None = None) -> str:
     except KeyError:
         raise ServiceDriversError(
             f"{path}: cannot tell the format from the extension '{path.suffix}'; use "
-            f"{', '.join(FORMATS)} or give --format") from None
+            f"{', '.join(FORMATS)} or name the format") from None
 
 
 def truth_path_for(path: Path) -> Path:

@@ -15,14 +15,14 @@ from typing import Mapping
 
 import numpy as np
 
-from instrument import Instrument
 from analysis.common.errors import ServiceDriversError
+from analysis.common.options import check_option
+from instrument import Instrument
 
 GENERATOR_VERSION = "1.0"
 DEFAULT_SEED = 2011
 DRIVERS = ("reliability", "empathy", "customer_focus", "customer_knowledge", "wait_time",
            "accessibility", "menu")
-MAX_ORGS = 50
 
 DRIVER_CORRELATION = np.array([
     # rel  emp  cfo  ckn  wai  acc  men
@@ -180,8 +180,7 @@ def default_profiles(n_orgs: int = 4, effects: Mapping[str, Mapping[str, float]]
     >>> [p.name for p in default_profiles(5)]
     ['Energie', 'Telecom', 'Verzekeraar', 'Webwinkel', 'Bank']
     """
-    if not 1 <= int(n_orgs) <= MAX_ORGS:
-        raise ServiceDriversError(f"the number of organisations (n_orgs) must be between 1 and {MAX_ORGS}, got {n_orgs}")
+    n_orgs = check_option("n_orgs", n_orgs)
     profiles = []
     for k in range(int(n_orgs)):
         base = _BASE_PROFILES[k % len(_BASE_PROFILES)]

@@ -83,6 +83,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from analysis.common.options import MIN_TRUTH_DRAWS, SEED, validate_options
 from analysis.simulation.model import (
     AGENT_ID_SHARE,
     DEFAULT_SEED,
@@ -97,11 +98,9 @@ from analysis.simulation.model import (
 from analysis.simulation.text import compose_open_answers
 from analysis.simulation.truth import population_truth
 from instrument import Instrument
-from analysis.common.errors import ServiceDriversError
 
 __all__ = ["DataFeatures", "OrgProfile", "SimulatedStudy", "default_profiles", "simulate_study", "DRIVERS"]
 
-MIN_TRUTH_DRAWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -126,6 +125,7 @@ class SimulatedStudy:
         return json.dumps(self.truth, indent=1, ensure_ascii=False) + "\n"
 
 
+@validate_options("n_orgs", "n_per_org", "truth_draws", seed=SEED)
 def simulate_study(inst: Instrument, n_orgs: int = 4, n_per_org: int = 375, seed: int = DEFAULT_SEED,
                    effects: Mapping[str, Mapping[str, float]] | None = None, *,
                    features: DataFeatures | None = None, truth_draws: int = 200_000) -> SimulatedStudy:
@@ -162,13 +162,6 @@ def simulate_study(inst: Instrument, n_orgs: int = 4, n_per_org: int = 375, seed
     True
     """
     check_instrument(inst)
-    n_orgs = _whole_number(n_orgs, "the number of organisations (n_orgs)")
-    n_per_org = _whole_number(n_per_org, "the number of respondents per organisation (n_per_org)")
-    seed = _whole_number(seed, "the seed", allow_zero=True)
-    truth_draws = _whole_number(truth_draws, "the Monte Carlo draws for the truth (truth_draws)", allow_zero=True)
-    if 0 < truth_draws < MIN_TRUTH_DRAWS:
-        raise ServiceDriversError(f"the Monte Carlo draws for the truth (truth_draws) must be 0 (latent truth only) "
-                                  f"or at least {MIN_TRUTH_DRAWS}, got {truth_draws}")
     features = features or DataFeatures()
     profiles = default_profiles(n_orgs, effects)
     sample_seq, text_seq, truth_seq = np.random.SeedSequence(seed).spawn(3)
@@ -246,12 +239,3 @@ def _sample_summary(inst: Instrument, frame: pd.DataFrame, planted: dict) -> dic
         "speeder_share": round(len(planted["speeders"]) / frame.shape[0], 4),
         "planted": planted,
     }
-
-
-def _whole_number(value: object, what: str, allow_zero: bool = False) -> int:
-    """``value`` as an int, or a one-line error naming ``what`` it is."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ServiceDriversError(f"{what} must be a whole number, got {value!r}")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise ServiceDriversError(f"{what} must be {'0 or more' if allow_zero else 'at least 1'}, got {value}")
-    return int(value)

@@ -33,8 +33,8 @@ import pandas as pd
 
 from analysis.bootstrap.importance import percentile_interval
 from analysis.common import thresholds
-from analysis.common.checks import check_level
 from analysis.common.errors import DataError, ModelError, ServiceDriversError
+from analysis.common.options import check_level
 from analysis.validation.reliability import average_variance_extracted
 from analysis.validation.reliability_inputs import CFASolution, check_items, item_correlation
 

@@ -43,9 +43,9 @@ from dataclasses import dataclass
 import pandas as pd
 from scipy import stats
 
+from analysis.common.errors import ModelError
 from analysis.common.thresholds import DELTA_CFI, DELTA_RMSEA, DELTA_SRMR_METRIC, DELTA_SRMR_SCALAR
 from analysis.sem import SEM
-from analysis.common.errors import ModelError
 
 LEVELS: dict[str, tuple[str, ...]] = {
     "configural": (),

@@ -38,8 +38,8 @@ import pandas as pd
 from scipy import stats
 
 from analysis.common import thresholds
-from analysis.common.checks import check_level
 from analysis.common.errors import DataError, ModelError, ServiceDriversError
+from analysis.common.options import check_level
 from analysis.validation.reliability_inputs import CFASolution, check_items, item_covariance
 
 __all__ = [

@@ -5,7 +5,7 @@
 - :func:`to_html` / :func:`to_pdf` -> printable questionnaire, one language or side by side
 - :func:`codebook` (DataFrame), :func:`codebook_json`, :func:`codebook_csv`, :func:`codebook_markdown`
 
-Every export names questions with one scheme (:mod:`instrument.export.naming`), which the
+Every export names questions with one scheme (:mod:`instrument.naming`), which the
 response readers in :mod:`instrument.platforms` use to map platform columns back.
 
 >>> from instrument import load_instrument
@@ -15,9 +15,9 @@ True
 """
 from instrument.export.codebook import codebook, codebook_csv, codebook_json, codebook_markdown
 from instrument.export.limesurvey import to_limesurvey
-from instrument.export.naming import parse_languages, platform_questions
 from instrument.export.printable import to_html, to_pdf
 from instrument.export.qualtrics import qsf_text, to_qualtrics
+from instrument.naming import parse_languages, platform_questions
 
 __all__ = [
     "codebook",

@@ -18,7 +18,7 @@ import io
 import pandas as pd
 
 from instrument.definition import Instrument, Variable
-from instrument.export.naming import (
+from instrument.naming import (
     DURATION_FIELD,
     LIMESURVEY_DURATION,
     QUALTRICS_DURATION,

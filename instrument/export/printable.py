@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from instrument.definition import Instrument, Variable
 from instrument.errors import ServiceDriversError
-from instrument.export.naming import (
+from instrument.naming import (
     PlatformQuestion,
     battery_prompt,
     default_languages,

@@ -16,7 +16,7 @@ import pandas as pd
 
 from instrument.definition import Instrument, Variable
 from instrument.errors import DataError
-from instrument.export.naming import DURATION_FIELD, LIMESURVEY_DURATION, platform_questions
+from instrument.naming import DURATION_FIELD, LIMESURVEY_DURATION, platform_questions
 
 LIMESURVEY_ANSWERS = ("codes", "texts")
 #: Completion time assumed for a respondent without ``duration_sec`` (seconds).

@@ -1,7 +1,6 @@
 """``read_responses``: the one reader every command uses."""
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import numpy as np
@@ -9,8 +8,9 @@ import pandas as pd
 
 from instrument.definition import Instrument, load_instrument
 from instrument.errors import DataError
+from instrument.platforms.reading import read_limesurvey_export, read_qualtrics_export
 from instrument.reader.columns import group_variable, id_variable, match_columns
-from instrument.reader.files import check_path, detect_platform, read_raw_table
+from instrument.reader.files import check_path, detect_platform, peek_excel_header, peek_sav_header, read_raw_table
 from instrument.reader.flags import FLAG_COLUMNS, channel_applicable, driver_item_ids, respondent_flags
 from instrument.reader.quality import QualityReport, build_report
 from instrument.reader.table import RawTable, normalise_delimiter
@@ -43,15 +43,19 @@ def read_responses(
     path : str or Path
         A CSV/TXT file (delimiter , ; tab or |; UTF-8 with or without BOM, UTF-16 with
         BOM, cp1252 or Latin-1; decimal commas in non-comma files), Excel ``.xlsx``/``.xls``,
-        SPSS ``.sav`` (value labels and user-missing codes are used) or Parquet.
+        SPSS ``.sav`` (value labels and user-missing codes are used) or Parquet; or a
+        LimeSurvey or Qualtrics download (CSV, Excel, LimeSurvey's ``.sav`` and its SPSS
+        syntax + data pair ``.sps``/``.dat``), see :mod:`instrument.platforms`.
     inst : Instrument, optional
         The questionnaire; the shipped one by default.
     source : {'auto', 'file', 'limesurvey', 'qualtrics'}, default 'auto'
-        'auto' reads by extension and sends a CSV whose header looks like a LimeSurvey
-        (``id, submitdate, ..., X[Y]``) or Qualtrics (``StartDate, EndDate, ...,
-        ResponseId``) export to :mod:`instrument.platforms`; 'file' never does. Qualtrics
-        survey previews and test responses are left out (listed in ``report.excluded``);
-        responses that were not completed are kept and counted (``report.n_incomplete``).
+        'auto' reads by extension and sends a CSV or Excel file whose header looks like
+        a LimeSurvey (``id, submitdate, ..., X[Y]``, or ``Response ID, Date submitted,
+        ...``) or Qualtrics (``StartDate, EndDate, ..., ResponseId``) export, LimeSurvey's
+        ``.sav`` and its ``.sps``/``.dat`` pair to :mod:`instrument.platforms`; 'file'
+        never does. Qualtrics survey previews and test responses are left out (listed in
+        ``report.excluded``); responses that were not completed are kept and counted
+        (``report.n_incomplete``).
     sheet : str or int, optional
         Excel sheet name or 0-based position (the first sheet by default).
     delimiter, encoding : str, optional
@@ -143,6 +147,12 @@ def _read_table(path: str | Path, inst: Instrument, *, source: str, sheet: str |
         platform = detect_platform(
             peek_header(file_path, delimiter=normalise_delimiter(delimiter), encoding=encoding)
         )
+    elif source == "auto" and fmt in ("xlsx", "xls") and sheet is None:
+        platform = detect_platform(peek_excel_header(file_path))
+    elif source == "auto" and fmt == "sav" and detect_platform(peek_sav_header(file_path)) == "limesurvey":
+        platform = "limesurvey"  # LimeSurvey's .sav export (Qualtrics' is read as a plain SPSS file)
+    elif source == "auto" and fmt == "sps":
+        platform = "limesurvey"  # LimeSurvey's SPSS syntax + data download
     if platform is not None:
         return _read_platform(platform, file_path, inst, normalise_delimiter(delimiter), encoding)
     return read_raw_table(file_path, sheet=sheet, delimiter=delimiter, encoding=encoding)
@@ -151,17 +161,7 @@ def _read_table(path: str | Path, inst: Instrument, *, source: str, sheet: str |
 def _read_platform(platform: str, path: Path, inst: Instrument, delimiter: str | None,
                    encoding: str | None) -> RawTable:
     """Read a LimeSurvey or Qualtrics export through :mod:`instrument.platforms`."""
-    try:
-        platforms = importlib.import_module("instrument.platforms")  # imported late: optional, and written separately
-    except ModuleNotFoundError as exc:
-        if exc.name != "instrument.platforms":
-            raise
-        raise DataError(
-            f"looks like a {platform} export, but this installation cannot read those (instrument.platforms "
-            "is missing); pass source='file' (--source file) to read it as a plain table",
-            file=str(path),
-        ) from None
-    reader = platforms.read_limesurvey_export if platform == "limesurvey" else platforms.read_qualtrics_export
+    reader = read_limesurvey_export if platform == "limesurvey" else read_qualtrics_export
     frame = reader(path, inst, delimiter=delimiter, encoding=encoding)
     attrs = dict(frame.attrs)
     frame = frame.reset_index(drop=True)

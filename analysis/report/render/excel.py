@@ -25,10 +25,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from analysis.common.errors import ServiceDriversError
 from analysis.common.groups import ALL
 from analysis.report.blocks import Column, ReportContent, Table, Voice
 from analysis.report.i18n import Texts
-from analysis.common.errors import ServiceDriversError
 
 NUMBER_FORMATS = {"count": "#,##0", "rank": "0", "share": "0%", "pct": "0.0", "pct1": "0.0", "score": "0.0",
                   "signed": "+0.0;-0.0;0.0", "nps": "+0.0;-0.0;0.0", "num1": "0.0", "num2": "0.00", "num3": "0.000",

@@ -46,7 +46,7 @@ def render_pdf(html: str, path: Path) -> Path:
         from weasyprint.urls import URLFetcher
     except (ImportError, OSError) as exc:
         raise ServiceDriversError(f"cannot make PDF reports: WeasyPrint does not load ({exc}); install its system "
-                                  "libraries (https://doc.courtbouillon.org/weasyprint) or use --no-pdf") from None
+                                  "libraries (https://doc.courtbouillon.org/weasyprint) or make the HTML reports only (pdf=False)") from None
     try:
         # Only data: URLs (the embedded charts) may be fetched; anything else is refused.
         HTML(string=printable_text(html), url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf(path)

@@ -1,0 +1,125 @@
+"""Every user-facing option: one declaration, one message, the same from Python and from the CLI.
+
+For each option a bad value is given once to the public Python entry point and once to
+the ``drivers`` command; the command must fail as a usage error (exit 2) naming the
+flag, and its message must be the Python API's message word for word (the CLI adds
+only the flag name). The limits are those declared in :mod:`analysis.common.options`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import analyse_drivers, build_reports, simulate_study, validate
+from analysis.bootstrap.importance import bootstrap_importance
+from analysis.common.errors import OptionError, ServiceDriversError
+from analysis.common.options import MAX_BOOTSTRAP, OPTIONS, check_option, validate_options
+from instrument import load_instrument, read_responses
+from tests.cli_results import failed
+
+CSV = "data/example/responses.csv"
+
+
+@pytest.fixture(scope="module")
+def example():
+    inst = load_instrument()
+    data, quality = read_responses(Path(__file__).parents[1] / CSV, inst)
+    return inst, data.head(60), quality
+
+
+def _analyse(**kw):
+    return lambda inst, data, quality, tmp: analyse_drivers(data, inst, **kw)
+
+
+def _validate(**kw):
+    return lambda inst, data, quality, tmp: validate(data, inst, **kw)
+
+
+def _report(**kw):
+    return lambda inst, data, quality, tmp: build_reports(data, inst, quality, out_dir=tmp, pdf=False, **kw)
+
+
+def _simulate(**kw):
+    return lambda inst, data, quality, tmp: simulate_study(inst, **kw)
+
+
+# (option, its flag, the Python call, the command and its arguments)
+CASES = [
+    ("bootstrap", "--bootstrap", _analyse(bootstrap=10**9), ["analyse", CSV, "--bootstrap", "1000000000"]),
+    ("bootstrap", "--bootstrap", _analyse(bootstrap=1), ["analyse", CSV, "--bootstrap", "1"]),
+    ("bootstrap", "--bootstrap", _report(bootstrap=10**9), ["report", CSV, "--out", "{tmp}", "--bootstrap", "1000000000"]),
+    ("seed", "--seed", _analyse(seed=-1), ["analyse", CSV, "--seed", "-1"]),
+    ("seed", "--seed", _report(seed=-1), ["report", CSV, "--out", "{tmp}", "--seed", "-1"]),
+    ("seed", "--seed", _simulate(seed=-1), ["simulate", "-o", "{tmp}/s.csv", "--seed", "-1"]),
+    ("level", "--level", _analyse(level=95.0), ["analyse", CSV, "--level", "95"]),
+    ("outcome", "--outcome", _analyse(outcome="loyalty"), ["analyse", CSV, "--outcome", "loyalty"]),
+    ("importance", "--importance", _analyse(importance="shapley"), ["analyse", CSV, "--importance", "shapley"]),
+    ("importance", "--importance", _analyse(importance="sem", sem=False),
+     ["analyse", CSV, "--importance", "sem", "--no-sem"]),
+    ("crosshair", "--crosshair", _analyse(crosshair="centre"), ["analyse", CSV, "--crosshair", "centre"]),
+    ("drivers", "--drivers", _analyse(drivers=["speed"]), ["analyse", CSV, "--drivers", "speed"]),
+    ("drivers", "--drivers", _report(drivers=["speed"]), ["report", CSV, "--out", "{tmp}", "--drivers", "speed"]),
+    ("by", "--by", _analyse(by="region"), ["analyse", CSV, "--by", "region"]),
+    ("by", "--by", _validate(by="region"), ["validate", CSV, "--by", "region"]),
+    ("by", "--by", _report(by="region"), ["report", CSV, "--out", "{tmp}", "--by", "region"]),
+    ("missing", "--missing", _validate(missing="fiml"), ["validate", CSV, "--missing", "fiml"]),
+    ("lang", "--lang", _report(lang="de"), ["report", CSV, "--out", "{tmp}", "--lang", "de"]),
+    ("min_group_n", "--min-group-n", _report(min_group_n=0), ["report", CSV, "--out", "{tmp}", "--min-group-n", "0"]),
+    ("n_orgs", "--orgs", _simulate(n_orgs=51), ["simulate", "-o", "{tmp}/s.csv", "--orgs", "51"]),
+    ("n_per_org", "--n-per-org", _simulate(n_per_org=10**6), ["simulate", "-o", "{tmp}/s.csv", "--n-per-org", "1000000"]),
+    ("truth_draws", "--truth-draws", _simulate(truth_draws=10**7),
+     ["simulate", "-o", "{tmp}/s.csv", "--truth-draws", "10000000"]),
+    ("truth_draws", "--truth-draws", _simulate(truth_draws=5),
+     ["simulate", "-o", "{tmp}/s.csv", "--truth-draws", "5"]),
+]
+
+
+@pytest.mark.parametrize("option, flag, call, args", CASES, ids=[f"{c[3][0]}-{c[1]}-{c[3][-1]}" for c in CASES])
+def test_python_and_cli_say_the_same(option, flag, call, args, example, run_cli, tmp_path):
+    inst, data, quality = example
+    with pytest.raises(OptionError) as info:
+        call(inst, data, quality, tmp_path / "api")
+    message = str(info.value)
+    assert info.value.option == option and message.startswith(f"{option} ") and len(message.splitlines()) == 1
+    assert "--" not in message                          # the library never names a CLI flag
+    flat = failed(run_cli(*[a.replace("{tmp}", str(tmp_path / "cli")) for a in args]), 2, flag)
+    assert message in flat, (message, flat)
+
+
+def test_every_declared_option_has_a_case():
+    covered = {c[0] for c in CASES} | {"n_resamples"}
+    assert set(OPTIONS) <= covered, set(OPTIONS) - covered
+
+
+def test_the_limit_is_in_one_place():
+    # The bootstrap of the importance, called directly, has the same limit and message.
+    data = pd.DataFrame({"x": [1.0, 2, 3, 4, 5], "y": [2.0, 1, 4, 3, 5]})
+    with pytest.raises(OptionError, match=f"from 2 to {MAX_BOOTSTRAP}"):
+        bootstrap_importance(data, "y", ["x"], n_resamples=MAX_BOOTSTRAP + 1)
+    assert check_option("bootstrap", MAX_BOOTSTRAP) == MAX_BOOTSTRAP
+
+
+@pytest.mark.parametrize("value", [True, 2.5, "2000", None, float("nan")])
+def test_wrong_types_are_refused_with_the_same_format(value):
+    with pytest.raises(OptionError, match=r"^bootstrap must be a whole number from 2 to \d+ \(e\.g\. 2000\), got "):
+        check_option("bootstrap", value)
+
+
+def test_numpy_integers_pass_as_python_ints():
+    import numpy as np
+
+    value = check_option("bootstrap", np.int64(200))
+    assert value == 200 and type(value) is int
+
+
+def test_option_errors_are_project_errors_and_value_errors():
+    assert issubclass(OptionError, ServiceDriversError) and issubclass(OptionError, ValueError)
+
+
+def test_the_decorator_refuses_undeclared_options():
+    with pytest.raises(KeyError, match="not declared"):
+        validate_options("colour")
+    with pytest.raises(TypeError, match="no parameter"):
+        validate_options("bootstrap")(lambda n: n)
