@@ -27,6 +27,8 @@ class Settings:
     crosshair: str
     exclude_flagged: bool
     sem: bool
+    pooling: str = "none"
+    pooling_used: str = "none"
 
 
 @dataclass(frozen=True, eq=False)
@@ -134,6 +136,8 @@ class DriverAnalysis:
     regressions: dict = field(default_factory=dict, repr=False)
     importances: dict = field(default_factory=dict, repr=False)
     dominances: dict = field(default_factory=dict, repr=False)
+    pooling: object = field(default=None, repr=False)
+    respondents: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def group_names(self) -> list[str]:
@@ -160,7 +164,7 @@ class DriverAnalysis:
     def _headline(self) -> str:
         s = self.settings
         return (f"Driver analysis of '{s.outcome}' by {s.by or 'whole sample'}: {self.n_used} of {self.n_input} "
-                f"respondents used; {s.n_resamples} bootstrap resamples (seed {s.seed}), "
+                f"respondents used; pooling {s.pooling_used}; {s.n_resamples} bootstrap resamples (seed {s.seed}), "
                 f"{100 * s.level:g}% percentile intervals; priorities from {s.importance} importance, "
                 f"cross-hairs at the {s.crosshair}")
 
@@ -170,6 +174,8 @@ class DriverAnalysis:
         return pd.DataFrame({
             "driver": t.driver,
             "LMG % [CI]": [_ci(v, lo, hi, 1) for v, lo, hi in zip(t.lmg_pct, t.ci_low, t.ci_high)],
+            **({"own data %": [_num(v, 1) for v in t.own_lmg_pct]}
+               if self.settings.pooling_used == "partial" and name != ALL else {}),
             "rank [CI]": [_rank(v, lo, hi) for v, lo, hi in zip(t["rank"], t.rank_ci_low, t.rank_ci_high)],
             "beta [CI]": [_ci(v, lo, hi, 2) for v, lo, hi in zip(t.beta_std, t.beta_std_ci_low, t.beta_std_ci_high)],
             "SEM path": [_num(v, 2) + ("" if not np.isfinite(p) else _stars(p)) for v, p in zip(t.sem_std, t.sem_p)],
@@ -181,12 +187,16 @@ class DriverAnalysis:
 
     def summary(self) -> str:
         """The analysis as readable text: one table per group, KPIs, warnings, exclusions."""
-        lines = [self._headline()]
+        from analysis.drivers.pooled import pooling_sentence
+        lines = [self._headline(), pooling_sentence(self)]
+        pooled = self.settings.pooling_used == "partial"
         for g in self.group_names:
             r = self.groups.set_index("group").loc[g]
             unstable = f" - ranks unstable (n < {MIN_N_STABLE_RANKS})" if r.unstable_ranks else ""
+            borrowed = (f"; own data weigh {100 * r.pooling_weight:.0f}% (worth {r.n_effective:.0f} respondents)"
+                        if pooled and g != ALL else "")
             lines += ["", f"{g}: n = {r.n_used} (of {r.n_input}), R² = {r.r2:.3f} [{r.r2_ci_low:.3f}, "
-                          f"{r.r2_ci_high:.3f}]" + unstable,
+                          f"{r.r2_ci_high:.3f}]" + borrowed + unstable,
                       self.display_table(g).to_string(index=False)]
             kpi = self.kpis[(self.kpis.group == g) & (self.kpis.channel == ALL)]
             if len(kpi):
