@@ -59,6 +59,7 @@ CASES = [
     ("importance", "--importance", _analyse(importance="sem", sem=False),
      ["analyse", CSV, "--importance", "sem", "--no-sem"]),
     ("crosshair", "--crosshair", _analyse(crosshair="centre"), ["analyse", CSV, "--crosshair", "centre"]),
+    ("pooling", "--pooling", _analyse(pooling="full"), ["analyse", CSV, "--pooling", "full"]),
     ("drivers", "--drivers", _analyse(drivers=["speed"]), ["analyse", CSV, "--drivers", "speed"]),
     ("drivers", "--drivers", _report(drivers=["speed"]), ["report", CSV, "--out", "{tmp}", "--drivers", "speed"]),
     ("by", "--by", _analyse(by="region"), ["analyse", CSV, "--by", "region"]),

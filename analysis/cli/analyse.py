@@ -26,6 +26,7 @@ from analysis.cli.reading import (
 from analysis.common.groups import ALL
 from analysis.common.outputs import check_writable, write_json
 from analysis.drivers.analyse import analyse_drivers
+from analysis.drivers.pooled import pooling_sentence
 from analysis.drivers.result import DriverAnalysis
 from analysis.drivers.sample import REASON_CODES
 
@@ -52,6 +53,7 @@ def analyse(
     level: float = typer.Option(0.95, "--level", help="Confidence level of all intervals."),
     importance: str = ImportanceOpt,
     crosshair: str = CrosshairOpt,
+    pooling: str = typer.Option("none", "--pooling", help="none: each group on its own complete cases; partial: every respondent, each group's estimates shrunk toward all groups' (3+ groups)."),
     drivers: Optional[List[str]] = typer.Option(None, "--drivers", help="Drivers to analyse, comma-separated or repeated (default: all seven)."),
     sem: bool = typer.Option(True, "--sem/--no-sem", help="Fit the structural model (latent drivers -> outcome, FIML)."),
     include_flagged: bool = typer.Option(False, "--include-flagged", help="Keep straight-liners, speeders and respondents with too many missing answers."),
@@ -68,8 +70,8 @@ def analyse(
     """Estimate each driver's impact on satisfaction per group, with priorities and KPIs."""
     # The options the library declares, checked before the file is read; the message
     # is the library's (analysis.common.options), the flag is added by option_errors.
-    check_flags(outcome=outcome, importance=importance, crosshair=crosshair, bootstrap=bootstrap, seed=seed,
-                level=level)
+    check_flags(outcome=outcome, importance=importance, crosshair=crosshair, pooling=pooling, bootstrap=bootstrap,
+                seed=seed, level=level)
     if json_file is not None:
         check_writable(json_file, inputs=(data,))      # fail before the work, not after it
     inst, frame, report = read_for_command(
@@ -90,7 +92,7 @@ def analyse(
 
         result = analyse_drivers(frame, inst, by=by, outcome=outcome, drivers=chosen, bootstrap=bootstrap, seed=seed,
                                  level=level, importance=importance, crosshair=crosshair,
-                                 exclude_flagged=not include_flagged, sem=sem, progress=progress)
+                                 exclude_flagged=not include_flagged, sem=sem, pooling=pooling, progress=progress)
     print_analysis(result, str(data))
     if json_file is not None:
         write_json(result.to_dict(), json_file, "driver analysis")
@@ -111,6 +113,7 @@ def print_analysis(res: DriverAnalysis, source: str) -> None:
                   f"{res.n_used} of {res.n_input} respondents used; {s.n_resamples} resamples per group "
                   f"(seed {s.seed}); priorities from {s.importance} importance, cross-hairs at the {s.crosshair}",
                   highlight=False, soft_wrap=True)
+    console.print(escape(pooling_sentence(res)), highlight=False, soft_wrap=True)
     pct = f"{100 * s.level:g}%"
     console.print(f"[dim]Intervals: {pct} bootstrap percentile; rank {escape('[best-worst]')}; beta: standardized OLS "
                   f"coefficient; SEM path: standardized latent path (* p < .05, ** p < .01, *** p < .001); "
@@ -120,6 +123,8 @@ def print_analysis(res: DriverAnalysis, source: str) -> None:
         r = groups.loc[g]
         title = (f"[bold]{escape(str(g))}[/]: n = {r.n_used} of {r.n_input}, R² = {r.r2:.3f} "
                  f"[{r.r2_ci_low:.3f}, {r.r2_ci_high:.3f}]")
+        if res.settings.pooling_used == "partial" and g != ALL:
+            title += escape(f"; own data weigh {100 * r.pooling_weight:.0f}% (worth {r.n_effective:.0f} respondents)")
         if r.unstable_ranks:
             title += " [yellow](ranks unstable: fewer than 100 respondents)[/]"
         shown = res.display_table(g)

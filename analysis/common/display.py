@@ -93,7 +93,8 @@ class Summary:
 
     def as_html(self) -> str:
         """The summary as an HTML fragment (what Jupyter shows)."""
-        return "\n".join([f"<p><b>{html.escape(self.heading)}</b></p>", *(t.as_html() for t in self.tables)])
+        heading = "<br>".join(html.escape(line) for line in self.heading.splitlines())
+        return "\n".join([f"<p><b>{heading}</b></p>", *(t.as_html() for t in self.tables)])
 
     def __str__(self) -> str:
         return self.as_text()

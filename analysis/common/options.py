@@ -41,6 +41,7 @@ MAX_ORGS = 50
 OUTCOMES = ("satisfaction", "csat", "nps", "ces")
 IMPORTANCES = ("lmg", "weights", "beta", "sem")
 CROSSHAIRS = ("mean", "median", "midpoint")
+POOLINGS = ("none", "partial")
 MISSING_METHODS = ("ml", "listwise")
 REPORT_LANGUAGES = ("nl", "en")
 
@@ -131,6 +132,7 @@ OPTIONS: Mapping[str, Integer | Between | OneOf | OrNone] = MappingProxyType({
     "outcome": OneOf(OUTCOMES),
     "importance": OneOf(IMPORTANCES),
     "crosshair": OneOf(CROSSHAIRS),
+    "pooling": OneOf(POOLINGS),
     "missing": OneOf(MISSING_METHODS),
     "lang": OneOf(REPORT_LANGUAGES),
     "min_group_n": Integer(1, example=30),

@@ -28,6 +28,8 @@ class Settings:
     crosshair: str
     exclude_flagged: bool
     sem: bool
+    pooling: str = "none"
+    pooling_used: str = "none"
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,6 +140,8 @@ class DriverAnalysis:
     importances: dict = field(default_factory=dict, repr=False)
     dominances: dict = field(default_factory=dict, repr=False)
     driver_labels: dict = field(default_factory=dict, repr=False)
+    pooling: object = field(default=None, repr=False)
+    respondents: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def group_names(self) -> list[str]:
@@ -164,7 +168,7 @@ class DriverAnalysis:
     def _headline(self) -> str:
         s = self.settings
         return (f"Driver analysis of '{s.outcome}' by {s.by or 'whole sample'}: {self.n_used} of {self.n_input} "
-                f"respondents used; {s.n_resamples} bootstrap resamples (seed {s.seed}), "
+                f"respondents used; pooling {s.pooling_used}; {s.n_resamples} bootstrap resamples (seed {s.seed}), "
                 f"{100 * s.level:g}% percentile intervals; priorities from {s.importance} importance, "
                 f"cross-hairs at the {s.crosshair}")
 
@@ -174,6 +178,8 @@ class DriverAnalysis:
         return pd.DataFrame({
             "driver": t.driver,
             "LMG % [CI]": [_ci(v, lo, hi, 1) for v, lo, hi in zip(t.lmg_pct, t.ci_low, t.ci_high)],
+            **({"own data %": [_num(v, 1) for v in t.own_lmg_pct]}
+               if self.settings.pooling_used == "partial" and name != ALL else {}),
             "rank [CI]": [_rank(v, lo, hi) for v, lo, hi in zip(t["rank"], t.rank_ci_low, t.rank_ci_high)],
             "beta [CI]": [_ci(v, lo, hi, 2) for v, lo, hi in zip(t.beta_std, t.beta_std_ci_low, t.beta_std_ci_high)],
             "SEM path": [_num(v, 2) + ("" if not np.isfinite(p) else _stars(p)) for v, p in zip(t.sem_std, t.sem_p)],
@@ -189,15 +195,20 @@ class DriverAnalysis:
         Returns a :class:`~analysis.common.display.Summary`: ``print()`` shows aligned
         text, Jupyter shows HTML tables.
         """
+        from analysis.drivers.pooled import pooling_sentence     # pooled.py imports this module
+
         tables = []
         groups = self.groups.set_index("group")
+        pooled = self.settings.pooling_used == "partial"
         for g in self.group_names:
             r = groups.loc[g]
             unstable = f" - ranks unstable (n < {MIN_N_STABLE_RANKS})" if r.unstable_ranks else ""
+            borrowed = (f"; own data weigh {100 * r.pooling_weight:.0f}% (worth {r.n_effective:.0f} respondents)"
+                        if pooled and g != ALL else "")
             kpi = self.kpis[(self.kpis.group == g) & (self.kpis.channel == ALL)]
             notes = (("KPIs: " + "; ".join(_kpi(k) for k in kpi.itertuples()),) if len(kpi) else ())
             tables.append(SummaryTable(f"{g}: n = {r.n_used} (of {r.n_input}), R² = {r.r2:.3f} "
-                                       f"[{r.r2_ci_low:.3f}, {r.r2_ci_high:.3f}]" + unstable,
+                                       f"[{r.r2_ci_low:.3f}, {r.r2_ci_high:.3f}]" + borrowed + unstable,
                                        self.display_table(g), notes=notes))
         if len(self.exclusion_counts):
             counts = self.exclusion_counts.assign(group=self.exclusion_counts.group.map(
@@ -207,7 +218,7 @@ class DriverAnalysis:
         if len(self.warnings):
             tables.append(SummaryTable("Warnings", notes=tuple(f"[{_where(w.group)}] {w.severity}: {w.message}"
                                                               for w in self.warnings.itertuples())))
-        return Summary(self._headline(), tuple(tables))
+        return Summary(f"{self._headline()}\n{pooling_sentence(self)}", tuple(tables))
 
     def __repr__(self) -> str:
         return (f"DriverAnalysis(outcome={self.settings.outcome!r}, by={self.settings.by!r}, "
