@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from analysis.cli.app import app, console
-from instrument import load_instrument
+from analysis.cli.loading import load_questionnaire
 
 
 @app.command()
@@ -18,7 +18,7 @@ def info(
     lang: str = typer.Option("en", "--lang", help="Language of the labels: nl or en (any case)."),
 ) -> None:
     """Show the questionnaire: constructs, items, versions."""
-    inst = load_instrument(instrument_file)
+    inst = load_questionnaire(instrument_file)
     lang = lang.strip().lower()
     if lang not in inst.languages:
         raise typer.BadParameter(f"'{lang}' is not one of {', '.join(inst.languages)}", param_hint="--lang")

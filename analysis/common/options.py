@@ -42,6 +42,10 @@ IMPORTANCES = ("lmg", "weights", "beta", "sem")
 CROSSHAIRS = ("mean", "median", "midpoint")
 MISSING_METHODS = ("ml", "listwise")
 REPORT_LANGUAGES = ("nl", "en")
+# The reader's choices for duplicate respondents and item columns the file lacks
+# (instrument.reader.integrity explains them).
+DUPLICATE_POLICIES = ("error", "drop_identical")
+ABSENT_ITEM_POLICIES = ("error", "leave_out")
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,8 @@ OPTIONS: dict[str, Integer | Between | OneOf | OrNone] = {
     "crosshair": OneOf(CROSSHAIRS),
     "missing": OneOf(MISSING_METHODS),
     "lang": OneOf(REPORT_LANGUAGES),
+    "duplicates": OneOf(DUPLICATE_POLICIES),
+    "absent_items": OneOf(ABSENT_ITEM_POLICIES),
     "min_group_n": Integer(1, example=30),
     "n_orgs": Integer(1, MAX_ORGS),
     "n_per_org": Integer(1, MAX_N_PER_ORG, example=375),
