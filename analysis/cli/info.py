@@ -29,6 +29,7 @@ def info(
         f"{escape(inst.content_version)}, format {inst.format_version}; service-drivers {version('service-drivers')}",
         highlight=False,
     )
+    console.print(f"file {escape(str(inst.source_file))}, SHA-256 {inst.short_hash}", highlight=False, soft_wrap=True)
     table = Table("construct", "role", "items", "channels")
     for c in inst.constructs:
         channels = sorted({ch for i in c.items for ch in (i.channels or ["all"])})
