@@ -9,10 +9,11 @@ CONSTRAINTS := constraints.txt
 .PHONY: demo test clean-venv constraints
 
 # Installs the exact versions in constraints.txt, so that a test never depends on the
-# day's package releases; pyproject.toml keeps the ranges.
+# day's package releases; pyproject.toml keeps the ranges. The 'dev' extra holds the test
+# tools and cross-checks (semopy, pingouin), 'notebooks' JupyterLab for notebooks/.
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) -e '.[dev,notebooks]'
 	touch $(STAMP)
 
 test: $(STAMP)
@@ -37,7 +38,7 @@ clean-venv:
 constraints:
 	rm -rf .venv-constraints
 	$(PYTHON) -m venv .venv-constraints
-	.venv-constraints/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	.venv-constraints/bin/pip install --quiet --disable-pip-version-check -e '.[dev,notebooks]'
 	{ echo "# Exact versions that make test and make demo install (pip install -c constraints.txt)."; \
 	  echo "# pyproject.toml keeps the ranges. Refresh on purpose with: make constraints"; \
 	  .venv-constraints/bin/pip freeze --exclude-editable; } > $(CONSTRAINTS)

@@ -24,7 +24,7 @@ _EXPORTS = {
     "ValidationResult": "analysis.validation.result",
     "analyse_drivers": "analysis.drivers.analyse",
     "DriverAnalysis": "analysis.drivers.result",
-    "build_reports": "analysis.report",
+    "build_reports": "analysis.report.build",
     "simulate_study": "analysis.simulation.simulate",
     "construct_scores": "analysis.scoring.scores",
     "keyed_items": "analysis.scoring.scores",

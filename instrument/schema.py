@@ -7,6 +7,7 @@ well-formed questionnaire is rejected with a message that names the item and fie
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -129,6 +130,9 @@ class QuestionnaireFile(_Strict):
 
     format_version: Literal[1]
     content_version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    # The day this content version was fixed (YYYY-MM-DD): exports that carry a date
+    # (the Qualtrics .qsf) take it from here, so the same version gives the same file.
+    content_date: date | None = None
     id: str
     source_language: str
     languages: list[str] = Field(min_length=1)

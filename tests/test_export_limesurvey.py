@@ -1,12 +1,16 @@
 """The LimeSurvey .lss export, parsed back and checked against the questionnaire definition."""
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
+import yaml
 
 from instrument.errors import InstrumentError
 from instrument.export import to_limesurvey
+from instrument.export.limesurvey import DB_VERSION
 from instrument.naming import limesurvey_columns
 from instrument.schema import CODE_PATTERN
 
@@ -219,3 +223,116 @@ def test_too_long_code_is_an_instrument_error(tmp_path):
 
     with pytest.raises(InstrumentError, match="at most 20 characters"):
         to_limesurvey(edited_instrument(tmp_path, edit), "nl")
+
+
+# --- LimeSurvey's own column types ------------------------------------------------------------------------
+# The importer passes every element of a row to the database as a string, so a value the column cannot hold
+# stops the import on PostgreSQL (and MariaDB in strict mode) and leaves a half-imported survey behind.
+
+SCHEMA = yaml.safe_load((Path(__file__).parent / "fixtures" / "limesurvey_schema_6x.yaml").read_text(encoding="utf-8"))
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+
+
+def value_problem(column: dict, value: str) -> str | None:
+    """Why ``value`` (the element's text) cannot go into ``column``, or None if it can."""
+    kind = column["type"]
+    limits = SCHEMA["types"].get(kind)
+    if limits is None:
+        return f"unknown column type {kind}"
+    if kind == "integer":
+        if not re.fullmatch(r"-?[0-9]+", value):
+            return f"{value!r} is not an integer"
+        if not limits["min"] <= int(value) <= limits["max"]:
+            return f"{value} is out of the integer range"
+    elif kind == "string" and len(value) > column["length"]:
+        return f"{len(value)} characters, the column holds {column['length']}"
+    elif kind in ("text", "mediumtext") and len(value.encode("utf-8")) > limits["max_bytes"]:
+        return f"{len(value.encode('utf-8'))} bytes, MySQL's {kind} holds {limits['max_bytes']}"
+    elif kind == "datetime" and not _DATETIME.fullmatch(value):
+        return f"{value!r} is not a date and time"
+    return None
+
+
+def schema_problems(tree: ET.Element) -> list[str]:
+    """Every disagreement between the .lss tables and LimeSurvey 6.x's columns, one line each."""
+    problems = []
+    for node in (child for child in tree if child.find("rows") is not None):
+        table = SCHEMA["lss_tables"].get(node.tag, node.tag)
+        columns = SCHEMA["tables"].get(table)
+        if columns is None:
+            problems.append(f"{node.tag}: LimeSurvey has no table {table}")
+            continue
+        fields = [f.text for f in node.findall("fields/fieldname")]
+        problems += [f"{node.tag}: field {f} is not a column of {table}" for f in fields if f not in columns]
+        required = {name for name, c in columns.items() if not c["nullable"] and "default" not in c}
+        required -= set(SCHEMA["set_by_importer"].get(table, []))
+        for n, row in enumerate(node.findall("rows/row"), start=1):
+            where = f"{node.tag} row {n}"
+            given = set()
+            for element in row:
+                given.add(element.tag)
+                if element.tag not in columns:
+                    problems.append(f"{where}: {element.tag} is not a column of {table}")
+                    continue
+                if element.tag not in fields:
+                    problems.append(f"{where}: {element.tag} is not declared in <fields>")
+                problem = value_problem(columns[element.tag], element.text or "")
+                if problem:
+                    problems.append(f"{where}: {element.tag} ({columns[element.tag]['spec']}): {problem}")
+            problems += [f"{where}: {name} ({columns[name]['spec']}) is missing" for name in sorted(required - given)]
+    return problems
+
+
+@pytest.mark.parametrize("languages", ["nl,en", "en,nl", "nl", "en"])
+def test_every_element_fits_limesurvey_columns(inst, languages):
+    tree = ET.fromstring(to_limesurvey(inst, languages))
+    written = {SCHEMA["lss_tables"].get(c.tag, c.tag) for c in tree if c.find("rows") is not None}
+    assert written == set(SCHEMA["tables"])  # every table the file writes is checked, and the schema has no extra
+    assert schema_problems(tree) == []
+
+
+def test_null_target_subquestion_is_left_out(lss):
+    """LimeSurvey's exporter leaves a NULL column out; ``<targetsqid/>`` is '' for an integer column."""
+    params = lss.findall("survey_url_parameters/rows/row")
+    assert len(params) == 4
+    for row in params:
+        assert row.find("targetsqid") is None
+        assert re.fullmatch(r"[0-9]+", row.findtext("targetqid"))
+
+
+@pytest.mark.parametrize("edit, expected", [
+    (lambda x: x.replace("</targetqid>", "</targetqid><targetsqid/>", 1),
+     "survey_url_parameters row 1: targetsqid (integer NULL): '' is not an integer"),
+    (lambda x: x.replace("<sortorder><![CDATA[1]]>", "<sortorder><![CDATA[one]]>", 1),
+     "answers row 1: sortorder (integer NOT NULL): 'one' is not an integer"),
+    (lambda x: re.sub(r"<code><!\[CDATA\[[^]]*\]\]>", "<code><![CDATA[123456]]>", x, count=1),
+     "answers row 1: code (string(5) NOT NULL): 6 characters, the column holds 5"),
+    (lambda x: re.sub(r"<question_order><!\[CDATA\[[0-9]+\]\]></question_order>", "", x, count=1),
+     "questions row 1: question_order (integer NOT NULL) is missing"),
+    (lambda x: x.replace("<grelevance>", "<grouprelevance>", 1).replace("</grelevance>", "</grouprelevance>", 1),
+     "groups row 1: grouprelevance is not a column of groups"),
+    (lambda x: x.replace("<groups>", "<groupz>").replace("</groups>", "</groupz>"),
+     "groupz: LimeSurvey has no table groupz"),
+    (lambda x: x.replace("<sid><![CDATA[", "<sid><![CDATA[99999999999", 1),
+     "out of the integer range"),
+])
+def test_schema_check_finds_what_limesurvey_refuses(inst, edit, expected):
+    """The check above is not vacuous: the import failures it stands for are reported."""
+    problems = schema_problems(ET.fromstring(edit(to_limesurvey(inst, "nl,en"))))
+    assert any(expected in p for p in problems), problems
+
+
+def test_dbversion_is_the_targeted_6x_release(lss):
+    target = SCHEMA["target"]
+    declared = int(lss.findtext("DBVersion"))
+    assert declared == DB_VERSION == target["declared_dbversion"] == SCHEMA["source"]["dbversion"]
+    assert target["dbversion_min"] <= declared <= target["dbversion_max"]
+    assert SCHEMA["source"]["limesurvey_version"].startswith(target["series"].rstrip("x"))
+
+
+def test_title_longer_than_limesurvey_holds_is_an_instrument_error(tmp_path):
+    def edit(raw):
+        raw["title"]["en"] = "Service " * 30
+
+    with pytest.raises(InstrumentError, match=r"title \(en\) is 240 characters, LimeSurvey allows at most 200"):
+        to_limesurvey(edited_instrument(tmp_path, edit), "nl,en")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from instrument.definition import Instrument
+from instrument.errors import InstrumentError
 from instrument.export import qsf_text, to_qualtrics
 from instrument.naming import qualtrics_columns, qualtrics_import_ids
 
@@ -90,6 +92,40 @@ def test_nps_is_an_nps_question_with_eleven_choices(by_tag, inst):
     assert q["Language"]["EN"]["QuestionText"] == inst.variable("nps").text["en"]
 
 
+def test_nps_buttons_show_numerals_and_the_anchors_are_column_labels(by_tag, inst):
+    """Every button shows its number (0 and 10 too); the scale's end labels are the anchors."""
+    q = by_tag["nps"]
+    points = inst.variable("nps").scale.points
+    assert [c["Display"] for c in q["Choices"]] == [str(p.code) for p in points]
+    assert [a["Display"] for a in q["ColumnLabels"]] == [points[0].label["nl"], points[-1].label["nl"]]
+    assert "Zeer onwaarschijnlijk" not in json.dumps(q["Choices"], ensure_ascii=False)
+    english = q["Language"]["EN"]
+    assert "Choices" not in english
+    assert [a["Display"] for a in english["ColumnLabels"]] == [points[0].label["en"], points[-1].label["en"]]
+
+
+def test_the_same_version_gives_the_same_file(inst):
+    """Ids and dates derive from the questionnaire (id, content version, content_date), not the clock."""
+    first = qsf_text(to_qualtrics(inst, "nl,en"))
+    assert qsf_text(to_qualtrics(inst, "nl,en")) == first
+    entry = json.loads(first)["SurveyEntry"]
+    day = inst.definition.content_date.isoformat()
+    assert entry["SurveyCreationDate"] == entry["LastModified"] == f"{day} 00:00:00"
+
+
+def test_another_content_version_gets_other_ids(inst):
+    bumped = Instrument(inst.definition.model_copy(update={"content_version": "1.0.1"}), inst.path)
+    old, new = to_qualtrics(inst, "nl")["SurveyEntry"], to_qualtrics(bumped, "nl")["SurveyEntry"]
+    for key in ("SurveyID", "SurveyActiveResponseSet"):
+        assert old[key] != new[key]
+
+
+def test_a_questionnaire_without_content_date_is_refused(inst):
+    undated = Instrument(inst.definition.model_copy(update={"content_date": None}), inst.path)
+    with pytest.raises(InstrumentError, match="content_date: YYYY-MM-DD"):
+        to_qualtrics(undated, "nl")
+
+
 @pytest.mark.parametrize("tag, variable", [("csat", "csat"), ("ces", "ces"), ("fcr", "fcr"),
                                            ("contactreason", "contact_reason"), ("channel", "channel")])
 def test_single_choice_questions_recode_to_our_codes(by_tag, inst, tag, variable):
@@ -128,7 +164,7 @@ def test_languages_base_first_and_single_language(inst):
     assert q["Choices"]["1"]["Display"] == inst.item("emp1").text["en"]
     assert q["Language"]["NL"]["Choices"]["1"]["Display"] == inst.item("emp1").text["nl"]
     only_nl = to_qualtrics(inst, ["nl"])
-    assert all(e["Payload"]["Language"] == {} for e in only_nl["SurveyElements"] if e["Element"] == "SQ")
+    assert all(e["Payload"]["Language"] == [] for e in only_nl["SurveyElements"] if e["Element"] == "SQ")
 
 
 def test_export_tags_round_trip_to_the_response_reader(inst, qsf, by_tag):

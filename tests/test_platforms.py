@@ -184,8 +184,12 @@ def test_files_that_are_not_exports(inst, tmp_path):
         read_limesurvey_export(tmp_path / "missing.csv", inst)
     xlsx = tmp_path / "responses.xlsx"
     xlsx.write_bytes(b"PK\x03\x04" + b"\x00" * 64)
-    with pytest.raises(DataError, match="Excel/zip file, not a CSV export"):
+    with pytest.raises(DataError, match="cannot be read as an Excel workbook"):
         read_qualtrics_export(xlsx, inst)
+    zipped = tmp_path / "responses.csv"  # Qualtrics downloads come zipped
+    zipped.write_bytes(b"PK\x03\x04" + b"\x00" * 64)
+    with pytest.raises(DataError, match="not CSV text.*unzip the download"):
+        read_qualtrics_export(zipped, inst)
     meta_only = tmp_path / "meta.csv"
     meta_only.write_text('"id","submitdate","lastpage","Q01"\n"1","2024-01-01","3","A1"\n', encoding="utf-8")
     with pytest.raises(DataError, match=r"no column matches a question.*reliability\[rel1\]"):

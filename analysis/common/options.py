@@ -18,8 +18,9 @@ import functools
 import inspect
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from analysis.common.errors import OptionError
 
@@ -126,7 +127,7 @@ SEED = Integer(0)
 LEVEL = Between(0, 1, example=0.95)
 # The declarations: option name -> constraint. An entry point names the options it
 # takes; the limit of each is here and nowhere else.
-OPTIONS: dict[str, Integer | Between | OneOf | OrNone] = {
+OPTIONS: Mapping[str, Integer | Between | OneOf | OrNone] = MappingProxyType({
     "bootstrap": Integer(2, MAX_BOOTSTRAP, example=2000),
     "n_resamples": Integer(2, MAX_BOOTSTRAP, example=2000),
     "seed": OrNone(SEED),
@@ -142,7 +143,7 @@ OPTIONS: dict[str, Integer | Between | OneOf | OrNone] = {
     "n_orgs": Integer(1, MAX_ORGS),
     "n_per_org": Integer(1, MAX_N_PER_ORG, example=375),
     "truth_draws": Integer(MIN_TRUTH_DRAWS, MAX_TRUTH_DRAWS, example=200_000, or_zero=True),
-}
+})
 
 
 def _shown(value) -> str:

@@ -27,9 +27,8 @@ from dataclasses import dataclass
 
 from analysis.common.errors import ModelError
 
-# Longest operators first so that "=~" is not read as "~".
-_SUPPORTED_OPS = ("=~", "~~", "~")
 _UNSUPPORTED_OPS = ("<~", "~*~", "==", ":=", "|", "<", ">")
+# Longest operators first so that "=~" is not read as "~".
 _OP_PATTERN = re.compile(r"=~|<~|~\*~|~~|==|:=|~|\||<|>")
 _NAME = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.]*$")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")

@@ -3,7 +3,13 @@
 The file carries the tables LimeSurvey's importer reads (``groups``, ``group_l10ns``,
 ``questions``, ``subquestions``, ``question_l10ns``, ``answers``, ``answer_l10ns``,
 ``question_attributes``, ``surveys``, ``surveys_languagesettings``,
-``survey_url_parameters``), each as ``<fields>`` plus ``<rows>`` with CDATA values.
+``survey_url_parameters``), each as ``<fields>`` plus ``<rows>`` with CDATA values. A NULL
+column is left out of its row, as LimeSurvey's own exporter does (``buildXMLFromQuery`` in
+``application/helpers/export_helper.php``): the importer passes every element to the database
+as a string, and an empty element in an integer column is ``''``, which PostgreSQL and MariaDB
+in strict mode refuse (``invalid input syntax for type integer``), leaving a half-imported
+survey behind. The column types of LimeSurvey 6.x are recorded, with their source, in
+``tests/fixtures/limesurvey_schema_6x.yaml``; the tests check every element against them.
 Question codes come from :mod:`instrument.naming`, the same scheme the response
 reader uses.
 
@@ -31,9 +37,12 @@ from instrument.naming import (
     platform_questions,
 )
 
-#: DBVersion written into the file: a LimeSurvey 6.x database version (the importer only
-#: converts files older than 4.x, so any 6.x value imports the same way).
-DB_VERSION = 640
+#: DBVersion written into the file: the database version of LimeSurvey 6.4.2
+#: (``dbversionnumber`` in ``application/config/version.php``), the oldest 6.x release whose
+#: schema the tests record. The file targets the 6.x series (DB versions 600-699; 6.14.0 is
+#: 630 and has the same columns for every table written here); the importer converts only
+#: files below DBVersion 170, so every 6.x release from 6.4 on reads the file the same way.
+DB_VERSION = 620
 
 _QUESTION_FIELDS = [
     "qid", "parent_qid", "sid", "gid", "type", "title", "preg", "other", "mandatory", "encrypted",
@@ -53,11 +62,18 @@ _SURVEY_SETTINGS = {
     "showprogress": "Y", "questionindex": "0", "navigationdelay": "0", "nokeyboard": "N",
     "alloweditaftercompletion": "N",
 }
+#: Length of ``surveys_languagesettings.surveyls_title`` (``string(200) NOT NULL`` in LimeSurvey 6.x
+#: ``installer/create-database.php``); PostgreSQL and MariaDB in strict mode refuse a longer title.
+LIMESURVEY_MAX_TITLE = 200
 _THEMES = {"F": "arrays/array", "L": "listradio", "T": "longfreetext", "S": "shortfreetext"}
 
 
 class _Table:
-    """One LimeSurvey table: field names and rows of string values."""
+    """One LimeSurvey table: field names and rows of string values.
+
+    A value of ``None`` (or a field not given) is NULL and is left out of the row; ``''`` is
+    an empty string and is written as an empty element (only right for a text column).
+    """
 
     def __init__(self, name: str, fields: Sequence[str]) -> None:
         self.name = name
@@ -68,7 +84,7 @@ class _Table:
         unknown = set(values) - set(self.fields)
         if unknown:  # a programming error in this module, not a user error
             raise KeyError(f"table {self.name} has no field(s) {sorted(unknown)}")
-        self.rows.append({k: "" if v is None else str(v) for k, v in values.items()})
+        self.rows.append({k: str(v) for k, v in values.items() if v is not None})
 
     def render(self) -> list[str]:
         lines = [f" <{self.name}>", "  <fields>"]
@@ -77,7 +93,9 @@ class _Table:
         for row in self.rows:
             lines.append("   <row>")
             for f in self.fields:
-                value = row.get(f, "")
+                if f not in row:  # NULL: no element, as LimeSurvey's exporter writes it
+                    continue
+                value = row[f]
                 lines.append(f"    <{f}>{_cdata(value)}</{f}>" if value != "" else f"    <{f}/>")
             lines.append("   </row>")
         lines += ["  </rows>", f" </{self.name}>"]
@@ -199,7 +217,7 @@ def _add_platform_question(inst, q: PlatformQuestion, sid, gid, order, langs, ad
         qid = add_question(gid, order, "S", q.code, {lang: var.label[lang] for lang in langs})
         t["question_attributes"].add(qid=qid, attribute="hidden", value="1", language="")
         t["survey_url_parameters"].add(id=len(t["survey_url_parameters"].rows) + 1, sid=sid,
-                                       parameter=q.code, targetqid=qid, targetsqid="")
+                                       parameter=q.code, targetqid=qid, targetsqid=None)
     elif q.kind == "battery":
         items = [inst.variable(v) for v in q.variable_ids]
         qid = add_question(gid, order, "F", q.code, {lang: battery_prompt(inst, q.block, lang) for lang in langs},
@@ -223,6 +241,12 @@ def _add_platform_question(inst, q: PlatformQuestion, sid, gid, order, langs, ad
 
 def _document(inst: Instrument, langs: list[str], sid: int, tables: dict[str, _Table]) -> str:
     d = inst.definition
+    for lang in langs:
+        if len(d.title[lang]) > LIMESURVEY_MAX_TITLE:
+            raise InstrumentError(
+                f"title ({lang}) is {len(d.title[lang])} characters, LimeSurvey allows at most "
+                f"{LIMESURVEY_MAX_TITLE}; shorten the title in the questionnaire file"
+            )
     surveys = _Table("surveys", ["sid", *_SURVEY_SETTINGS, "language", "additional_languages"])
     surveys.add(sid=sid, **_SURVEY_SETTINGS, language=langs[0], additional_languages=" ".join(langs[1:]))
     settings = _Table("surveys_languagesettings", [

@@ -1,7 +1,13 @@
 """Read survey-platform response exports back into our variables, and write one.
 
-:func:`read_limesurvey_export` reads a LimeSurvey response CSV, :func:`read_qualtrics_export`
-a Qualtrics one. Both return a DataFrame whose columns are our variable ids and whose
+:func:`read_limesurvey_export` reads a LimeSurvey response download, :func:`read_qualtrics_export`
+a Qualtrics one: LimeSurvey 6.x's CSV and Excel with question-code, full-question-text
+(any language of the questionnaire) or code-and-text headings, its SPSS ``.sav`` and its
+SPSS syntax + data pair (``.sps`` + ``.dat``); Qualtrics' CSV and Excel with numeric
+values or choice text. Downloads that cannot be read (abbreviated headings, a ``.sps``
+without its ``.dat``, a zipped download) get a message saying which export settings to choose.
+
+Both readers return a DataFrame whose columns are our variable ids and whose
 values are our codes (numbers for scale items, 99 for not applicable; the integer codes
 of channel, FCR and contact reason), whether the platform exported answer codes or
 answer texts in any of the questionnaire's languages. Platform columns that map to

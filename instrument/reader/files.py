@@ -6,7 +6,8 @@ Files are only ever opened for reading. Delimited text is read by
 
 Supported formats, chosen by extension: delimited text (``.csv``, ``.txt``, ``.tsv``),
 Excel (``.xlsx``, ``.xlsm``, ``.xls``), SPSS (``.sav``, ``.zsav``) and Parquet
-(``.parquet``, ``.pq``).
+(``.parquet``, ``.pq``). LimeSurvey's SPSS download (``.sps`` syntax + ``.dat`` data)
+is known here but read by :mod:`instrument.platforms`.
 
 Examples
 --------
@@ -35,7 +36,12 @@ FORMAT_OF_SUFFIX = {
     ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls",
     ".sav": "sav", ".zsav": "sav",
     ".parquet": "parquet", ".pq": "parquet",
+    ".sps": "sps", ".dat": "sps",  # LimeSurvey's 'SPSS syntax + data' download, read by instrument.platforms
 }
+#: What to export instead, for the files platforms offer that cannot be read.
+EXPORT_SETTINGS = ("from LimeSurvey export the responses as 'CSV' or 'Microsoft Excel' (headings 'Question code' "
+                   "or 'Full question text'), or 'SPSS' (the .sps and .dat files); from Qualtrics as 'CSV' or "
+                   "'Excel' and unzip the download")
 
 
 def check_path(path: str | Path) -> tuple[Path, str]:
@@ -46,10 +52,14 @@ def check_path(path: str | Path) -> tuple[Path, str]:
     if path.is_dir():
         raise DataError("is a directory; give the path of a response file inside it", file=str(path))
     fmt = FORMAT_OF_SUFFIX.get(path.suffix.lower())
+    if fmt is None and path.suffix.lower() == ".zip":
+        raise DataError("is a zip file (Qualtrics downloads come zipped); unzip it and give the CSV or Excel file "
+                        "inside", file=str(path))
     if fmt is None:
         raise DataError(
             f"'{path.suffix or '(no extension)'}' is not a supported response file format; "
-            "save the responses as CSV (.csv, .txt), Excel (.xlsx), SPSS (.sav) or Parquet (.parquet)",
+            "save the responses as CSV (.csv, .txt), Excel (.xlsx), SPSS (.sav) or Parquet (.parquet); "
+            f"{EXPORT_SETTINGS}",
             file=str(path),
         )
     return path, fmt
@@ -90,6 +100,9 @@ def read_raw_table(
     ignored = [name for name, value, used in (("sheet", sheet, fmt in ("xlsx", "xls")),
                                               ("delimiter", delimiter, fmt == "csv"),
                                               ("encoding", encoding, fmt in ("csv", "sav"))) if value is not None and not used]
+    if fmt == "sps":
+        raise DataError("is part of LimeSurvey's SPSS download (.sps + .dat), which is read as a LimeSurvey export: "
+                        "pass source='limesurvey' (--source limesurvey) or leave the source to be detected", file=file)
     if fmt == "csv":
         table = read_delimited(path, delimiter=delimiter, encoding=encoding)
     elif fmt in ("xlsx", "xls"):
@@ -163,6 +176,31 @@ def _read_excel(path: Path, fmt: str, sheet: str | int | None) -> RawTable:
     if len(names) > 1 and sheet is None:
         table.warnings.append(f"read the first of {len(names)} sheets ('{chosen}'); pass sheet= (--sheet) for another")
     return table
+
+
+def peek_excel_header(path: Path, sheet: str | int | None = None, rows: int = 3) -> list[list[str]]:
+    """The first rows of a workbook's sheet as text, for recognising platform exports; [] if unreadable.
+
+    A workbook that cannot be read is left to :func:`read_raw_table`, whose message says why.
+    """
+    try:
+        with pd.ExcelFile(path) as workbook:
+            chosen = _choose_sheet(workbook.sheet_names, sheet, str(path))
+            cells = pd.read_excel(workbook, sheet_name=chosen, header=None, dtype=object, nrows=rows)
+    except Exception:  # noqa: BLE001 - any failure is reported by read_raw_table
+        return []
+    return [["" if pd.isna(v) else str(v) for v in row] for row in cells.itertuples(index=False, name=None)]
+
+
+def peek_sav_header(path: Path) -> list[list[str]]:
+    """The variable names of an SPSS file, for recognising platform exports; [] if unreadable."""
+    import pyreadstat
+
+    try:
+        _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
+    except Exception:  # noqa: BLE001 - any failure is reported by read_raw_table
+        return []
+    return [list(meta.column_names)]
 
 
 def _choose_sheet(names: list[str], sheet: str | int | None, file: str) -> str:
@@ -249,22 +287,30 @@ def _check_flat(frame: pd.DataFrame, file: str) -> None:
 
 
 _LIMESURVEY_SUBQUESTION = re.compile(r"^[A-Za-z][A-Za-z0-9_]*\[[^\]]+\]$")
+# LimeSurvey's own columns as code headings and as 'Full question text' headings in English
+# and Dutch (see instrument.platforms.headings, which maps them).
+_LIMESURVEY_ID = {"id", "response id", "respons-id"}
+_LIMESURVEY_SUBMITTED = {"submitdate", "date submitted", "datum verzonden"}
+_LIMESURVEY_LANGUAGE = {"startlanguage", "start language", "begin taal"}
 
 
 def detect_platform(records: list[list[str]]) -> str | None:
-    """'limesurvey' or 'qualtrics' when a CSV header looks like that platform's export.
+    """'limesurvey' or 'qualtrics' when a header looks like that platform's export.
 
     LimeSurvey: the columns ``id`` and ``submitdate`` and array columns ``X[Y]`` (or
-    ``startlanguage``). Qualtrics: ``StartDate``, ``EndDate`` and ``ResponseId``.
+    ``startlanguage``), or the same columns' text headings (``Response ID``, ``Date
+    submitted``, ``Start language``; in Dutch ``Respons-id``, ``Datum verzonden``,
+    ``Begin taal``; or ``id. Response ID`` ...). Qualtrics: ``StartDate``, ``EndDate`` and ``ResponseId``.
     """
     if not records:
         return None
     header = [c.strip() for c in records[0]]
-    lower = {c.lower() for c in header}
+    lower = {" ".join(c.lower().split()) for c in header}
+    lower |= {c.split(". ", 1)[0] for c in lower}  # 'Question code & question text' headings: 'id. Response ID'
     if {"startdate", "enddate", "responseid"} <= lower:
         return "qualtrics"
-    if {"id", "submitdate"} <= lower and (
-        "startlanguage" in lower or any(_LIMESURVEY_SUBQUESTION.match(c) for c in header)
+    if lower & _LIMESURVEY_ID and lower & _LIMESURVEY_SUBMITTED and (
+        lower & _LIMESURVEY_LANGUAGE or any(_LIMESURVEY_SUBQUESTION.match(c) for c in header)
     ):
         return "limesurvey"
     return None

@@ -10,8 +10,8 @@ from instrument.definition import Instrument, load_instrument
 from instrument.errors import DataError
 from instrument.platforms.reading import read_limesurvey_export, read_qualtrics_export
 from instrument.reader.columns import group_variable, id_variable, match_columns
-from instrument.reader.files import check_path, detect_platform, read_raw_table
 from analysis.common.options import check_option
+from instrument.reader.files import check_path, detect_platform, peek_excel_header, peek_sav_header, read_raw_table
 from instrument.reader.flags import FLAG_COLUMNS, channel_applicable, driver_item_ids, respondent_flags
 from instrument.reader.integrity import (
     UnusableData, absent_items_problem, find_absent_items, duplicate_id_problem, identical_duplicates, left_out_note,
@@ -49,15 +49,19 @@ def read_responses(
     path : str or Path
         A CSV/TXT file (delimiter , ; tab or |; UTF-8 with or without BOM, UTF-16 with
         BOM, cp1252 or Latin-1; decimal commas in non-comma files), Excel ``.xlsx``/``.xls``,
-        SPSS ``.sav`` (value labels and user-missing codes are used) or Parquet.
+        SPSS ``.sav`` (value labels and user-missing codes are used) or Parquet; or a
+        LimeSurvey or Qualtrics download (CSV, Excel, LimeSurvey's ``.sav`` and its SPSS
+        syntax + data pair ``.sps``/``.dat``), see :mod:`instrument.platforms`.
     inst : Instrument, optional
         The questionnaire; the shipped one by default.
     source : {'auto', 'file', 'limesurvey', 'qualtrics'}, default 'auto'
-        'auto' reads by extension and sends a CSV whose header looks like a LimeSurvey
-        (``id, submitdate, ..., X[Y]``) or Qualtrics (``StartDate, EndDate, ...,
-        ResponseId``) export to :mod:`instrument.platforms`; 'file' never does. Qualtrics
-        survey previews and test responses are left out (listed in ``report.excluded``);
-        responses that were not completed are kept and counted (``report.n_incomplete``).
+        'auto' reads by extension and sends a CSV or Excel file whose header looks like
+        a LimeSurvey (``id, submitdate, ..., X[Y]``, or ``Response ID, Date submitted,
+        ...``) or Qualtrics (``StartDate, EndDate, ..., ResponseId``) export, LimeSurvey's
+        ``.sav`` and its ``.sps``/``.dat`` pair to :mod:`instrument.platforms`; 'file'
+        never does. Qualtrics survey previews and test responses are left out (listed in
+        ``report.excluded``); responses that were not completed are kept and counted
+        (``report.n_incomplete``).
     sheet : str or int, optional
         Excel sheet name or 0-based position (the first sheet by default).
     delimiter, encoding : str, optional
@@ -165,6 +169,12 @@ def _read_table(path: str | Path, inst: Instrument, *, source: str, sheet: str |
         platform = detect_platform(
             peek_header(file_path, delimiter=normalise_delimiter(delimiter), encoding=encoding)
         )
+    elif source == "auto" and fmt in ("xlsx", "xls") and sheet is None:
+        platform = detect_platform(peek_excel_header(file_path))
+    elif source == "auto" and fmt == "sav" and detect_platform(peek_sav_header(file_path)) == "limesurvey":
+        platform = "limesurvey"  # LimeSurvey's .sav export (Qualtrics' is read as a plain SPSS file)
+    elif source == "auto" and fmt == "sps":
+        platform = "limesurvey"  # LimeSurvey's SPSS syntax + data download
     if platform is not None:
         return _read_platform(platform, file_path, inst, normalise_delimiter(delimiter), encoding)
     return read_raw_table(file_path, sheet=sheet, delimiter=delimiter, encoding=encoding)

@@ -1,0 +1,337 @@
+"""Write the reports of a study: :func:`build_reports`, its options, its output folder and file list.
+
+The steps are in their own modules: who is shown (:mod:`analysis.report.scope`), what
+each report says (:mod:`analysis.report.content`, :mod:`analysis.report.appendix`),
+quotes (:mod:`analysis.report.voice`, masked by :mod:`analysis.report.privacy`),
+figures (:mod:`analysis.report.figures`), the files (:mod:`analysis.report.render`) and
+the folder's file list (:mod:`analysis.report.manifest`). This module ties them together.
+
+Examples
+--------
+Writing the example study's reports (about a minute; not run as a test, see
+``tests/test_report_files.py`` for runs on smaller data):
+
+.. code-block:: python
+
+    from instrument import load_instrument, read_responses
+    inst = load_instrument()
+    data, quality = read_responses("data/example/responses.sav", inst)
+    reports = build_reports(data, inst, quality, lang="nl", out_dir="reports/example", seed=2011)
+    reports.study_pdf          # PosixPath('reports/example/study.pdf')
+"""
+from __future__ import annotations
+
+import os
+import platform
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import date
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from analysis.common.errors import ServiceDriversError
+from analysis.common.groups import ALL
+from analysis.common.options import check_option, validate_options
+from analysis.common.outputs import check_writable
+from analysis.report.content import report_content, withheld_notes
+from analysis.report.figures import draw
+from analysis.report.i18n import LANGUAGES, Texts
+from analysis.report.manifest import MANIFEST, previous_files, replace_manifest
+from analysis.report.privacy import names_from_agent_ids
+from analysis.report.render.excel import render_excel
+from analysis.report.render.html import render_html
+from analysis.report.render.pdf import render_pdf
+from analysis.report.scope import StudyResults, group_label, shown_groups, usable_group_sizes, withheld_channels
+from analysis.report.voice import sample_voice
+from analysis.scoring.sample import check_group_column
+
+__all__ = ["ReportSet", "build_reports"]
+
+SOFTWARE = ("service-drivers", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn", "jinja2",
+            "weasyprint", "openpyxl")
+AGENT_COLUMN = "agent_id"
+
+
+@dataclass(frozen=True)
+class ReportSet:
+    """The files :func:`build_reports` wrote, and the results they show.
+
+    Attributes
+    ----------
+    out_dir : Path
+    study_html, study_pdf : Path
+        The whole-study report (``study_pdf`` is None with ``pdf=False``).
+    groups : dict
+        Group label -> ``(html, pdf)`` of each group with a report of its own.
+    workbook : Path
+        The Excel workbook with every table.
+    withheld : tuple of str
+        Groups with fewer usable respondents than the minimum: no report, no figures,
+        and their respondents in no figure of the report.
+    analysis, validation
+        The :class:`DriverAnalysis` and :class:`ValidationResult` shown.
+    seconds : dict
+        Time taken per stage.
+    sheets : dict
+        The workbook's sheet of each table, by table name (``'overview'``,
+        ``'priorities'``, ``'kpis_by_channel'``, ..., ``'about'`` for the first sheet,
+        ``'voice'`` for the quotes): sheet names follow the report's language.
+    removed : tuple of Path
+        Files of an earlier run in ``out_dir`` that this run does not write, removed.
+    """
+
+    out_dir: Path
+    study_html: Path
+    study_pdf: Path | None
+    groups: dict
+    workbook: Path
+    withheld: tuple[str, ...]
+    analysis: object = field(repr=False)
+    validation: object = field(repr=False)
+    seconds: dict = field(default_factory=dict, repr=False)
+    sheets: dict = field(default_factory=dict, repr=False)
+    removed: tuple = ()
+
+    @property
+    def paths(self) -> list[Path]:
+        """Every file written: the study report, the group reports, the workbook."""
+        files = [self.study_html, self.study_pdf]
+        for html, pdf in self.groups.values():
+            files += [html, pdf]
+        return [p for p in files if p is not None] + [self.workbook]
+
+
+def slugify(name: str) -> str:
+    """A file-name part for a group label: ASCII, lower case, words joined by '-'."""
+    ascii_name = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "group"
+
+
+def software_versions() -> tuple[tuple[str, str], ...]:
+    found = [("Python", platform.python_version())]
+    for name in SOFTWARE:
+        try:
+            found.append((name, version(name)))
+        except PackageNotFoundError:
+            found.append((name, "-"))
+    return tuple(found)
+
+
+def check_report_folder(out_dir, *, inputs=(), pdf: bool = True, create: bool = True) -> Path:
+    """Check, before minutes of analysis, that ``out_dir`` can take the reports; make it when ``create``.
+
+    Every file a run always writes must be writable and none may be an input file.
+    Without ``create`` (the CLI, before reading the data) a folder still to be made
+    needs an existing, writable parent.
+
+    Raises
+    ------
+    ServiceDriversError
+        Naming the folder or file and what to do.
+    """
+    out = Path(out_dir)
+    if not create and not out.exists():
+        parent = next((p for p in out.absolute().parents if p.exists()), None)
+        if parent is None or not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+            raise ServiceDriversError(f"{out}: cannot create the report folder here ({parent} is not a writable "
+                                      "folder); give another folder")
+        return out
+    if create:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ServiceDriversError(f"{out}: cannot create the report folder ({exc.strerror or exc})") from None
+    if not out.is_dir():
+        raise ServiceDriversError(f"{out}: is not a folder; give a folder for the reports")
+    for name in ("study.html", "tables.xlsx", MANIFEST, *(["study.pdf"] if pdf else [])):
+        check_writable(out / name, inputs=inputs)
+    return out
+
+
+def _check_options(data, inst, by, out_dir, inputs, pdf) -> Path:
+    check_group_column(data, by)
+    if by is not None:
+        personal = {v.id for v in inst.variables if v.personal}
+        if by in personal:
+            raise ServiceDriversError(f"'{by}' holds personal data (e.g. agents' names): reports are never made per "
+                                      f"{by}; group by organisation or channel")
+    return check_report_folder(out_dir, inputs=inputs, pdf=pdf)
+
+
+def _leave_out_small_groups(data, by, min_group_n, analysis, validation):
+    """The data without the respondents of groups below the minimum, those groups, and how many respondents that was.
+
+    Decided on the data, before analysing; the reports then show the analysis' counts.
+
+    Respondents of a withheld group are in no figure: else the whole study's figures
+    minus those of the groups shown would give theirs.
+    """
+    sizes = usable_group_sizes(data, by)
+    small = sorted(g for g, n in sizes.items() if g != ALL and n < min_group_n) if by is not None else []
+    if not small:
+        return data, small, 0
+    if analysis is not None or validation is not None:
+        shown = ", ".join(f"'{g}'" for g in small[:5]) + (f" and {len(small) - 5} more" if len(small) > 5 else "")
+        raise ServiceDriversError(
+            f"{shown} of '{by}' have fewer than {min_group_n} usable respondents: their respondents must be left out "
+            "of the reports entirely (the whole study's figures would reveal theirs); call build_reports without "
+            "analysis= and validation= (it leaves them out before analysing), or pass data without those groups "
+            "and results computed on that data")
+    if len(small) == len(sizes) - 1:
+        raise ServiceDriversError(f"every group of '{by}' has fewer than {min_group_n} usable respondents: nothing "
+                                  "can be reported; lower the minimum (min_group_n) or group by a "
+                                  "coarser column")
+    in_small = data[by].astype("string").isin(small).fillna(False).to_numpy()
+    kept = data.loc[~in_small]
+    return kept, small, int(in_small.sum())
+
+
+def _write_text(path: Path, text: str, inputs) -> Path:
+    check_writable(path, inputs=inputs)
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ServiceDriversError(f"{path}: cannot write the report ({exc.strerror or exc})") from None
+    return path
+
+
+def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst) -> str:
+    s = analysis.settings
+    parts = ["drivers", "report", str(quality.file), "--by", str(by), "--lang", lang, "--out", str(out_dir),
+             "--bootstrap", str(s.n_resamples), "--seed", str(s.seed), "--min-group-n", str(min_group_n)]
+    if list(s.drivers) != list(inst.driver_keys):
+        parts += ["--drivers", ",".join(s.drivers)]
+    if title:
+        parts += ["--title", f'"{title}"']
+    return " ".join(parts)
+
+
+@validate_options("min_group_n", "bootstrap", "seed")
+def build_reports(data, inst, quality, *, by: str | None = "organisation", lang: str = "nl", out_dir,
+                  title: str | None = None, min_group_n: int = 30, bootstrap: int = 2000, seed: int | None = None,
+                  drivers=None, analysis=None, validation=None, pdf: bool = True, progress=None) -> ReportSet:
+    """Write the improvement-priority reports of a study.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Responses from :func:`instrument.read_responses`.
+    inst : Instrument
+    quality : QualityReport
+        The reader's data-quality report of ``data``.
+    by : str or None, default 'organisation'
+        Column whose groups get a report of their own (never a personal column such as
+        ``agent_id``); None makes only the study report.
+    lang : {'nl', 'en'}
+    out_dir : path
+        Folder for the files (created if missing): ``study.html``/``.pdf``,
+        ``<by>-<group>.html``/``.pdf`` and ``tables.xlsx``.
+    title : str, optional
+        Title on the title page (default: 'Customer service: what to improve first').
+    min_group_n : int, default 30
+        A group (organisation, channel) with fewer usable (not flagged) respondents gets
+        no report and no figure, and its respondents are left out of every figure,
+        the whole study's included; the study report names it (never its size). Within
+        a group, a channel below it shows no KPIs, nor do the next smallest channels
+        when the channels withheld add up to fewer than it.
+    bootstrap, seed : int
+        Passed to :func:`analysis.drivers.analyse.analyse_drivers` (the seed also draws the quotes).
+    drivers : sequence of str, optional
+        The drivers to analyse (default all seven); without the phone-only drivers
+        (``wait_time``, ``menu``) every channel's respondents count, so reports per
+        channel become possible.
+    analysis, validation : optional
+        Results already computed for ``data`` (same ``by``); computed here when omitted.
+        Refused (:class:`ServiceDriversError`) when a group of ``data`` is below the
+        minimum: its respondents must not be in the results, so compute them here.
+    pdf : bool, default True
+        Also write the PDFs (WeasyPrint).
+    progress : callable, optional
+        Called with the name of each stage as it starts.
+
+    Returns
+    -------
+    ReportSet
+
+    Raises
+    ------
+    ServiceDriversError
+        A bad option, an output that cannot be written or would overwrite the input
+        file, precomputed results with a group below the minimum, or every group below it.
+    """
+    from analysis.drivers.analyse import analyse_drivers
+    from analysis.validation.validation import validate
+
+    lang = check_option("lang", lang.lower() if isinstance(lang, str) else lang)
+    inputs = (Path(str(quality.file)),) if getattr(quality, "file", None) else ()
+    out = _check_options(data, inst, by, out_dir, inputs, pdf)
+    data, left_out_groups, left_out = _leave_out_small_groups(data, by, min_group_n, analysis, validation)
+    say = progress or (lambda stage: None)
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+    if analysis is None:
+        say("analysis")
+        analysis = analyse_drivers(data, inst, by=by, bootstrap=bootstrap, seed=seed, drivers=drivers)
+    if validation is None:
+        say("validation")
+        validation = validate(data, inst, by=by)
+    if analysis.settings.by != by or validation.by not in (by, None):
+        raise ServiceDriversError(f"the results given were computed by '{analysis.settings.by}'/'{validation.by}', "
+                                  f"not by '{by}'; compute them with by='{by}'")
+    seconds["analysis and validation"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    say("content")
+    names = names_from_agent_ids(data[AGENT_COLUMN].dropna().unique()) if AGENT_COLUMN in data.columns else ()
+    draft = StudyResults(analysis=analysis, validation=validation, quality=quality, inst=inst, min_group_n=min_group_n,
+                         withheld=tuple(left_out_groups), left_out=left_out)
+    shown, withheld = shown_groups(draft)
+    voice = {g: sample_voice(data, analysis, inst, group=g, lang=lang, withheld=withheld, extra_names=names,
+                             hidden_channels=[c for part in withheld_channels(draft, g) for c in part])
+             for g in [ALL, *shown]}
+    results = StudyResults(analysis=analysis, validation=validation, quality=quality, inst=inst,
+                           extra_names=tuple(names), withheld=tuple(left_out_groups),
+                           left_out=left_out,
+                           voice={g: v for g, v in voice.items() if v is not None}, min_group_n=min_group_n,
+                           title=title, source=Path(str(quality.file)).name,
+                           command=_command(quality, by, lang, out_dir, title, min_group_n, analysis, inst),
+                           versions=software_versions(), generated=date.today().isoformat())
+    slugs: dict[str, str] = {ALL: "study"}
+    for g in shown:
+        slug, i = f"{slugify(by)}-{slugify(g)}", 2
+        while slug in slugs.values():
+            slug, i = f"{slugify(by)}-{slugify(g)}-{i}", i + 1
+        slugs[g] = slug
+    contents = [report_content(results, g, lang, slugs[g]) for g in slugs]
+    seconds["content"] = time.perf_counter() - clock
+
+    t = Texts(lang)
+    written: dict[str, tuple[Path, Path | None]] = {}
+    for content in contents:
+        clock = time.perf_counter()
+        say(f"report {content.slug}")
+        images = {fig.key: draw(fig, t) for fig in content.figures()}
+        html = render_html(content, images)
+        html_path = _write_text(out / f"{content.slug}.html", html, inputs)
+        seconds[f"{content.slug}.html"] = time.perf_counter() - clock
+        pdf_path = None
+        if pdf:
+            clock = time.perf_counter()
+            check_writable(out / f"{content.slug}.pdf", inputs=inputs)
+            pdf_path = render_pdf(html, out / f"{content.slug}.pdf")
+            seconds[f"{content.slug}.pdf"] = time.perf_counter() - clock
+        written[content.group] = (html_path, pdf_path)
+    clock = time.perf_counter()
+    labels = {g: group_label(results, g, t) for g in [*shown, *withheld]}
+    notes = withheld_notes(results, ", ".join(labels[g] for g in withheld), t) if withheld else ()
+    workbook = out / "tables.xlsx"
+    sheets = render_excel(contents, workbook, notes=notes, group_labels=labels)
+    seconds["tables.xlsx"] = time.perf_counter() - clock
+    study_html, study_pdf = written.pop(ALL)
+    reports = ReportSet(out_dir=out, study_html=study_html, study_pdf=study_pdf, groups=written, workbook=workbook,
+                        withheld=tuple(withheld), analysis=analysis, validation=validation, seconds=seconds,
+                        sheets=sheets)
+    removed = replace_manifest(out, reports.paths, previous_files(out), inputs)
+    return replace(reports, removed=removed)
