@@ -132,8 +132,8 @@ def read_responses(
     >>> import pathlib, tempfile
     >>> from instrument import read_responses
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "responses.csv"
-    >>> _ = path.write_text("respondent_id;organisation;channel;rel1;rel2\n"
-    ...                     "1001;Acme;phone;6;Helemaal mee eens\n2002;Acme;E-mail;99;3\n")
+    >>> _ = path.write_text("respondent_id;organisation;channel;rel1;rel2;rel3;rel4\n"
+    ...                     "1001;Acme;phone;6;Helemaal mee eens;5;5\n2002;Acme;E-mail;99;3;4;4\n")
     >>> data, report = read_responses(path)
     >>> data[["respondent_id", "channel", "rel1", "rel2", "source_row"]]
       respondent_id channel  rel1  rel2  source_row
