@@ -20,8 +20,9 @@ from rich.table import Table
 from analysis.cli.app import command, console, err_console
 from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
-    CrosshairOpt, DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, ImportanceOpt, InstrumentOpt,
-    InvalidOpt, JsonOpt, OutcomeOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
+    AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt,
+    ImportanceOpt, InstrumentOpt, InvalidOpt, JsonOpt, OutcomeOpt, SheetOpt, SourceOpt, read_for_command,
+    usable_or_fail,
 )
 from analysis.common.groups import ALL
 from analysis.common.outputs import check_writable, write_json
@@ -63,6 +64,8 @@ def analyse(
     delimiter: DelimiterOpt = None,
     encoding: EncodingOpt = None,
     invalid: InvalidOpt = "error",
+    duplicates: DuplicatesOpt = "error",
+    absent_items: AbsentItemsOpt = "error",
     id_column: IdColumnOpt = None,
     group_column: GroupColumnOpt = None,
     instrument_file: InstrumentOpt = None,
@@ -76,6 +79,7 @@ def analyse(
         check_writable(json_file, inputs=(data,))      # fail before the work, not after it
     inst, frame, report = read_for_command(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
+        duplicates=duplicates, absent_items=absent_items,
         id_column=id_column, group_column=group_column, instrument_file=instrument_file,
     )
     chosen = None if not drivers else [d.strip() for value in drivers for d in value.split(",") if d.strip()]

@@ -20,7 +20,7 @@ from rich.markup import escape
 
 from analysis.cli.app import command, err_console
 from analysis.common.errors import ServiceDriversError
-from instrument import load_instrument
+from analysis.cli.loading import load_questionnaire
 from instrument.export import (
     codebook_csv,
     codebook_json,
@@ -91,7 +91,7 @@ def export(
     instrument_file: Optional[Path] = typer.Option(None, "--instrument", help="A questionnaire YAML file (default: the shipped one)."),
 ) -> None:
     """Export the questionnaire for a survey platform (.lss, .qsf), for print (html, pdf), or its codebook."""
-    inst = load_instrument(instrument_file)
+    inst = load_questionnaire(instrument_file)
     langs = _languages(lang, inst)
     if fmt is ExportFormat.limesurvey:
         _emit(to_limesurvey(inst, langs), output, "LimeSurvey survey structure")
@@ -119,5 +119,5 @@ def codebook_command(
     instrument_file: Optional[Path] = typer.Option(None, "--instrument", help="A questionnaire YAML file (default: the shipped one)."),
 ) -> None:
     """Write the codebook: every variable with its codes, labels and texts per language."""
-    inst = load_instrument(instrument_file)
+    inst = load_questionnaire(instrument_file)
     _emit(_codebook_text(inst, fmt), output, "codebook")

@@ -21,8 +21,8 @@ from rich.markup import escape
 from analysis.cli.app import command, console, err_console
 from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
-    CrosshairOpt, DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, ImportanceOpt, InstrumentOpt,
-    InvalidOpt, OutcomeOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
+    AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt,
+    ImportanceOpt, InstrumentOpt, InvalidOpt, OutcomeOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
 )
 from analysis.report import build_reports, check_report_folder
 
@@ -50,6 +50,8 @@ def report(
     delimiter: DelimiterOpt = None,
     encoding: EncodingOpt = None,
     invalid: InvalidOpt = "error",
+    duplicates: DuplicatesOpt = "error",
+    absent_items: AbsentItemsOpt = "error",
     id_column: IdColumnOpt = None,
     group_column: GroupColumnOpt = None,
     instrument_file: InstrumentOpt = None,
@@ -62,6 +64,7 @@ def report(
     check_report_folder(out, inputs=(data,), pdf=pdf, create=False)   # fail before reading and analysing
     inst, frame, quality = read_for_command(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
+        duplicates=duplicates, absent_items=absent_items,
         id_column=id_column, group_column=group_column, instrument_file=instrument_file,
     )
     usable_or_fail(quality)

@@ -19,7 +19,7 @@ from analysis.simulation.io import (
     write_truth,
 )
 from analysis.simulation.simulate import DEFAULT_SEED, simulate_study
-from instrument import load_instrument
+from analysis.cli.loading import load_questionnaire
 
 # The limits that keep a typo (--n-per-org 10000000000) from ending in a MemoryError are
 # declared with the options (analysis.common.options); this one is the file format's.
@@ -39,7 +39,7 @@ def simulate(
     instrument_file: Optional[Path] = typer.Option(None, "--instrument", help="A questionnaire YAML file (default: the shipped one)."),
 ) -> None:
     """Simulate a study (synthetic responses) and write it with its true effects."""
-    inst = load_instrument(instrument_file)
+    inst = load_questionnaire(instrument_file)
     lang = lang.strip().lower()
     if lang not in inst.languages:
         raise typer.BadParameter(f"'{lang}' is not one of {', '.join(inst.languages)}", param_hint="--lang")

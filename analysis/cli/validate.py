@@ -16,8 +16,8 @@ from rich.table import Table
 from analysis.cli.app import command, console, err_console
 from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
-    DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, JsonOpt,
-    SheetOpt, SourceOpt, read_for_command, usable_or_fail,
+    AbsentItemsOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt,
+    InvalidOpt, JsonOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
 )
 from analysis.common.groups import ALL
 from analysis.common.outputs import check_writable, write_json
@@ -49,6 +49,8 @@ def validate(
     delimiter: DelimiterOpt = None,
     encoding: EncodingOpt = None,
     invalid: InvalidOpt = "error",
+    duplicates: DuplicatesOpt = "error",
+    absent_items: AbsentItemsOpt = "error",
     id_column: IdColumnOpt = None,
     group_column: GroupColumnOpt = None,
     instrument_file: InstrumentOpt = None,
@@ -59,6 +61,7 @@ def validate(
         check_writable(json_file, inputs=(data,))  # fail before minutes of fitting, not after
     inst, frame, report = read_for_command(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
+        duplicates=duplicates, absent_items=absent_items,
         id_column=id_column, group_column=group_column, instrument_file=instrument_file,
     )
     usable_or_fail(report)
