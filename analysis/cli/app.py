@@ -26,8 +26,9 @@ def _usage_pieces(pieces: list[str]) -> list[str]:
     return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
 
 
-class Command(TyperCommand):
-    """A ``drivers`` command: its help shows flags bare and arguments by name (see :func:`_plain_metavars`)."""
+class _PlainHelp:
+    """Help that shows flags bare and arguments by name (see :func:`_plain_metavars`); a mixin
+    for the command and the group classes."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -37,22 +38,17 @@ class Command(TyperCommand):
         option = super().get_help_option(ctx)
         _plain_metavars([option] if option is not None else [])
         return option
+
+
+class Command(_PlainHelp, TyperCommand):
+    """A ``drivers`` command: its help shows flags bare and arguments by name."""
 
     def collect_usage_pieces(self, ctx) -> list[str]:
         return _usage_pieces(super().collect_usage_pieces(ctx))
 
 
-class Group(TyperGroup):
+class Group(_PlainHelp, TyperGroup):
     """The ``drivers`` group, with the same help layout as its commands."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        _plain_metavars(self.params)
-
-    def get_help_option(self, ctx):
-        option = super().get_help_option(ctx)
-        _plain_metavars([option] if option is not None else [])
-        return option
 
 
 app = typer.Typer(
