@@ -132,6 +132,7 @@ class Summary:
     kpi_line: str
     reading: str
     withheld: str = ""
+    others: tuple[str, ...] = ()     # what to maintain, what matters less, what may be over-served
 
 
 @dataclass(frozen=True)
