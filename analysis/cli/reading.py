@@ -38,11 +38,14 @@ def read_for_command(
     id_column: str | None = None,
     group_column: str | None = None,
     instrument_file: Path | None = None,
+    by: str | None = None,
 ):
     """Check the reader options, load the instrument and read the responses.
 
     Returns ``(instrument, data, quality_report)``; raises ``typer.BadParameter`` for an
     option value that is not allowed and the reader's ``DataError`` for a bad file.
+    A grouping column ``by`` that the questionnaire does not know is read from the file
+    as it is (its SPSS value labels become the group names).
     """
     if source not in SOURCES:
         raise typer.BadParameter(f"'{source}' is not one of {', '.join(SOURCES)}", param_hint="--source")
@@ -52,6 +55,7 @@ def read_for_command(
     frame, report = read_responses(
         data, inst, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding,
         invalid=invalid, id_column=id_column, group_column=group_column,
+        extra_columns=() if by is None or by in {v.id for v in inst.variables} else (by,),
     )
     return inst, frame, report
 

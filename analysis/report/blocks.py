@@ -157,6 +157,7 @@ class ReportContent:
     summary: Summary | None
     sections: tuple[Section, ...]
     footer: str
+    nouns: tuple[str, str] | None = None    # how the groups are called (see analysis.report.i18n.Texts)
 
     def tables(self) -> list[Table]:
         """Every table of the report, in order."""

@@ -27,7 +27,7 @@ from analysis.report.blocks import Column, Figure, Heading, Notes, Paragraph, Re
 from analysis.report.headline import QUADRANT_CSS, headline, importance_shown
 from analysis.report.i18n import Texts
 from analysis.report.scope import (StudyResults, channel_label, channel_sizes, driver_label, drivers_shown,
-                                   group_header, group_label, importance_used, shown_groups, usable_sizes,
+                                   group_header, group_label, group_nouns, importance_used, shown_groups, usable_sizes,
                                    withheld_channels)
 
 KPI_KEYS = ("csat_pct", "nps", "ces_mean", "ces_pct_easy", "fcr_pct_yes")
@@ -223,7 +223,7 @@ def overview(results: StudyResults, shown: list[str], withheld: list[str], t: Te
     columns = (Column("group_label", group_header(results, t)), Column("n_usable", t("col.usable"), "count"),
                Column("n_used", t("col.used"), "count"), Column("r2", "R²", "num2"),
                *(Column(f"top{i}", t("col.top", i=i)) for i in range(1, TOP + 1)))
-    blocks: list = [Paragraph(t("overview.intro", by=res.settings.by or "")),
+    blocks: list = [Paragraph(t("overview.intro")),
                     Table("overview", t("overview.table"), columns, tuple(rows), note=t("overview.note"))]
     if withheld:
         names = ", ".join(group_label(results, g, t) for g in withheld)
@@ -263,7 +263,8 @@ def report_content(results: StudyResults, group: str, lang: str, slug: str) -> R
     respondents of withheld groups out before analysing, so that the whole study's
     figures do not contain them.
     """
-    t = Texts(lang)
+    nouns = group_nouns(results, lang)
+    t = Texts(lang, nouns=nouns)
     res = results.analysis
     shown, withheld = shown_groups(results)
     if group != ALL and group not in shown:
@@ -287,7 +288,7 @@ def report_content(results: StudyResults, group: str, lang: str, slug: str) -> R
         sections.append(Section("voice", t("section.voice"), (voice,)))
     sections += appendix.sections(results, group, shown, t)
     name = group_label(results, group, t)
-    facts = ((t("fact.scope"), name if study else f"{res.settings.by}: {name}"),
+    facts = ((t("fact.scope"), name if study else f"{group_header(results, t)}: {name}"),
              (t("fact.respondents"), t.count(usable_sizes(results)[group])),
              (t("fact.used"), t.count(importance_used(results, group))),
              (t("fact.source"), results.source),
@@ -297,5 +298,5 @@ def report_content(results: StudyResults, group: str, lang: str, slug: str) -> R
     subtitle = t("subtitle.study", n=len(shown)) if study else t("subtitle.group", group=name)
     return ReportContent(lang=lang, scope="study" if study else "group", group=group, slug=slug, title=title,
                          subtitle=subtitle, facts=facts, summary=summary(results, group, t),
-                         sections=tuple(sections), footer=f"{title} · {name}")
+                         sections=tuple(sections), footer=f"{title} · {name}", nouns=nouns)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -50,7 +50,11 @@ class QualityReport:
     flag_counts : dict
         Flag column -> number of respondents with that flag.
     unknown_columns : tuple of str
-        File columns that match no variable (ignored).
+        File columns that match no variable and were not asked for (ignored).
+    column_labels : dict
+        File columns kept although the questionnaire does not know them (``extra_columns``
+        of :func:`~instrument.reader.responses.read_responses`, e.g. a grouping column)
+        -> their label in the file (the SPSS variable label, else the column name).
     missing_columns : tuple of str
         Variables the file has no column for (created empty).
     column_map : dict
@@ -110,6 +114,7 @@ class QualityReport:
     problems: tuple[str, ...]
     n_not_respondents: int = 0
     n_incomplete: int = 0
+    column_labels: dict = field(default_factory=dict)
 
     def summary(self) -> str:
         """The report as plain text, for a console or a log."""

@@ -1,6 +1,8 @@
 """``read_responses``: the one reader every command uses."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +19,7 @@ from instrument.reader.table import RawTable, normalise_delimiter
 from instrument.reader.text import peek_header
 from instrument.reader.validate import (
     ANSWER, INVALID, MISSING, NOT_APPLICABLE, ConvertedColumn, apply_spss_metadata, blank_mask, convert_column,
-    empty_column, show_value,
+    empty_column, is_blank, show_value,
 )
 
 SOURCES = ("auto", "file", "limesurvey", "qualtrics")
@@ -35,6 +37,7 @@ def read_responses(
     invalid: str = "error",
     id_column: str | None = None,
     group_column: str | None = None,
+    extra_columns: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, QualityReport]:
     r"""Read a response file, check it against the questionnaire and flag respondents.
 
@@ -67,6 +70,10 @@ def read_responses(
     id_column, group_column : str, optional
         The file's names of the respondent-id and organisation columns, when they are
         not ``respondent_id`` / ``organisation`` (or those names in another case).
+    extra_columns : sequence of str, optional
+        File columns the questionnaire does not know to keep as text columns of the data
+        (e.g. a region to group the analysis by): SPSS value labels replace the codes,
+        blanks are missing; ``report.column_labels`` holds their labels.
 
     Returns
     -------
@@ -135,7 +142,8 @@ def read_responses(
     except OSError as exc:  # permission denied, a file that vanished, a read error of the disk
         raise DataError(f"cannot be read ({exc.strerror or exc}); check the path and its permissions",
                         file=str(path)) from None
-    return check_table(table, inst, file=str(path), invalid=invalid, id_column=id_column, group_column=group_column)
+    return check_table(table, inst, file=str(path), invalid=invalid, id_column=id_column, group_column=group_column,
+                       extra_columns=extra_columns)
 
 
 def _read_table(path: str | Path, inst: Instrument, *, source: str, sheet: str | int | None,
@@ -186,6 +194,7 @@ def check_table(
     invalid: str = "error",
     id_column: str | None = None,
     group_column: str | None = None,
+    extra_columns: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, QualityReport]:
     """Check a raw table against the instrument; the second half of :func:`read_responses`."""
     frame = table.frame
@@ -199,6 +208,7 @@ def check_table(
         empty &= blank_mask(frame.iloc[:, k])
     if empty.all():
         raise DataError(f"has no responses (all {len(frame)} data rows are empty)", file=file)
+    _check_extra_columns(frame, inst, extra_columns, file)
     match = match_columns(list(frame.columns), inst, file=file, id_column=id_column, group_column=group_column)
     row_numbers = table.data_row_numbers()
     source_rows = row_numbers[~empty]
@@ -245,7 +255,36 @@ def check_table(
         table=table, file=file, data=data, columns=columns, applies=applies, match=match, reasons=reasons,
         empty=empty, warnings=warnings, drivers=drivers, inst=inst, n_incomplete=len(incomplete),
     )
+    if extra_columns:
+        kept = frame.loc[~empty].reset_index(drop=True)
+        for name in extra_columns:
+            data[name] = _extra_column(kept[name], table.value_labels.get(name, {})).to_numpy()
+        report = replace(report, unknown_columns=tuple(c for c in report.unknown_columns if c not in extra_columns),
+                         column_labels={c: table.column_labels.get(c, c) for c in extra_columns})
     return data, report
+
+
+def _check_extra_columns(frame: pd.DataFrame, inst: Instrument, extra_columns: Sequence[str], file: str) -> None:
+    """Raise a :class:`DataError` naming a requested column the file lacks or the questionnaire already knows."""
+    known = {v.id for v in inst.variables}
+    for name in extra_columns:
+        if name in known:
+            raise DataError(f"'{name}' is a variable of the questionnaire, not an extra column", file=file)
+        if name not in frame.columns:
+            shown = ", ".join(map(str, list(frame.columns)[:30]))
+            raise DataError(f"has no column '{name}' (its columns: {shown}); name a column of the file", file=file)
+
+
+def _extra_column(raw: pd.Series, value_labels: dict) -> pd.Series:
+    """A file column kept as text: SPSS value labels replace codes, whole numbers lose '.0', blanks are missing."""
+    def cell(v):
+        if is_blank(v):
+            return None
+        v = value_labels.get(v, v)
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        return str(v).strip() or None
+    return raw.map(cell).astype("string")
 
 
 #: What marks a response as not completed, per platform (for the report's warning).
