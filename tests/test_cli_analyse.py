@@ -110,3 +110,29 @@ def test_files_the_reader_rejects(run_cli, tmp_path):
 def test_unwritable_json_fails_before_the_work(run_cli, tmp_path):
     failed(run_cli("analyse", CSV, "--bootstrap", "10", "--json", tmp_path / "no" / "such" / "r.json"), 1,
            "does not exist")
+
+
+def test_small_groups_one_line_per_group_for_the_sem_and_no_error_lines(run_cli, tmp_path):
+    """Issue 10, point 5: 20 respondents per organisation printed a dozen 'error:' lines per group while
+    exiting 0. Now each group's SEM is one warning saying n against the free parameters, the rest is in
+    --json, and a KPI with too few answers shows why it has no interval (point 4)."""
+    data, doc_path = tmp_path / "small.csv", tmp_path / "small.json"
+    ok(run_cli("simulate", "--n-per-org", "20", "--seed", "2011", "--truth-draws", "0", "-o", data))
+    res = run_cli("analyse", data, "--by", "organisation", "--bootstrap", "200", "--seed", "1", "--json", doc_path)
+    out = ok(res)
+    assert not re.search(r"^\s*error", out + res.stderr, re.M | re.I)
+    assert "RuntimeWarning" not in res.stderr                        # numpy's all-NaN noise
+    doc = json.loads(doc_path.read_text(encoding="utf-8"))
+    for group in ("Energie", "Telecom", "Verzekeraar", "Webwinkel", "all"):
+        lines = [line for line in out.splitlines() if line.startswith(f"warning: [{group}] SEM")]
+        n = doc["groups"][group]["sem"]["n"]
+        assert len(lines) == 1 and lines[0].startswith(
+            f"warning: [{group}] SEM not estimated: {n} respondents for 121 free parameters"), lines
+        sem = doc["groups"][group]["sem"]
+        assert sem["usable"] is False and sem["cfi"] is None and [p["kind"] for p in sem["problems"]] == ["not_estimated"]
+        assert doc["groups"][group]["drivers"]["empathy"]["sem_std"] is None
+    assert all(w["severity"] in ("warning", "note") for w in doc["meta"]["warnings"])
+    # per channel, 1-4 answers: the estimate with the reason instead of an interval
+    assert "[too few]" in out and "No interval: [too few] fewer than 5 answers" in out
+    few = [k for ch in doc["groups"]["Energie"]["kpis"]["by_channel"].values() for k in ch.values() if 0 < k["n"] < 5]
+    assert few and all(k["ci"] == [None, None] and k["ci_reason"] == "too_few" for k in few)

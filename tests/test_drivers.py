@@ -343,7 +343,7 @@ def test_every_group_too_small_is_an_error(example, inst):
 
 
 def test_sem_priorities_leave_out_a_group_whose_sem_fit_failed(example, inst):
-    """Finding 1: 54 Webwinkel respondents for 121 SEM parameters: errors, so no SEM estimates there."""
+    """Finding 1: 54 Webwinkel respondents for 121 SEM parameters: not estimated, so no SEM estimates there."""
     web = example.index[example.organisation == "Webwinkel"]
     res = analyse_drivers(example.drop(web[60:]), inst, importance="sem", bootstrap=20, seed=1)
     web_rows = res.importance[res.importance.group == "Webwinkel"]
@@ -355,7 +355,10 @@ def test_sem_priorities_leave_out_a_group_whose_sem_fit_failed(example, inst):
     others = res.importance[res.importance.group != "Webwinkel"]
     assert others.sem_std.notna().all() and others.priority.notna().all()
     kinds = set(res.warnings.kind[res.warnings.group == "Webwinkel"])
-    assert {"sem_not_reported", "priorities", "sem_small_sample"} <= kinds
+    assert {"sem_not_estimated", "priorities"} <= kinds
+    sem_lines = res.warnings[(res.warnings.group == "Webwinkel") & res.warnings.kind.str.startswith("sem")]
+    assert len(sem_lines) == 1 and "respondents for 121 free parameters" in sem_lines.message.iloc[0]
+    assert list(res.structural.problems[res.structural.problems.group == "Webwinkel"].kind) == ["not_estimated"]
     doc = json.loads(json.dumps(res.to_dict(), allow_nan=False))["groups"]["Webwinkel"]
     assert doc["sem"]["usable"] is False and doc["drivers"]["empathy"]["sem_std"] is None
 
@@ -409,3 +412,25 @@ def test_few_resamples_warning_names_the_analysis_level(example, inst):
     res = analyse_drivers(example, inst, level=0.9, bootstrap=10, seed=1, sem=False)
     message = res.warnings[res.warnings.kind == "bootstrap"].message.tolist()
     assert message == ["only 10 resamples: 90% percentile intervals need about 1000 or more (Efron & Tibshirani 1993)"]
+
+
+def test_sem_problems_become_one_warning_per_unusable_group():
+    """Issue 10, point 5: a fit with errors (a dozen problems at small n) is one warning line, not one per problem."""
+    from types import SimpleNamespace
+
+    from analysis.drivers.tables import _sem_warnings
+
+    problems = pd.DataFrame([
+        {"group": "A", "kind": "small_sample", "severity": "warning", "message": "150 respondents for 121 free parameters"},
+        {"group": "B", "kind": "nonconvergence", "severity": "error", "message": "the estimation did not converge"},
+        {"group": "B", "kind": "heywood", "severity": "error", "message": "x1 has a negative residual variance"},
+        {"group": "B", "kind": "small_sample", "severity": "warning", "message": "130 respondents for 121"},
+        {"group": "C", "kind": "not_estimated", "severity": "error", "message": "not estimated: 20 respondents for 121"},
+    ])
+    fit = pd.DataFrame({"group": ["A", "B", "C"], "n": [150, 130, 20], "usable": [True, False, False]})
+    rows = pd.DataFrame(_sem_warnings(SimpleNamespace(problems=problems, fit=fit)))
+    assert (rows.severity == "warning").all() and rows.group.tolist() == ["A", "B", "C"]
+    assert rows.kind.tolist() == ["sem_small_sample", "sem_not_reported", "sem_not_estimated"]
+    b = rows.message[1]
+    assert "2 problem(s) make the estimates invalid with 130 respondents" in b and "did not converge" in b
+    assert rows.message[2] == "SEM not estimated: 20 respondents for 121; no SEM paths or fit indices for this group"

@@ -55,25 +55,27 @@ def test_csat_by_hand(tiny):
 
 
 def test_nps_by_hand(tiny):
-    t = nps(tiny, "ltr", by="org", ci_method="wald").set_index("org")
+    t = nps(tiny, "ltr", by="org", min_n=1).set_index("org")
     # A: 10, 9, 7, 3 -> 2 promoters, 1 passive, 1 detractor -> 25
     a = t.loc["A"]
     assert [a.n, a.n_promoters, a.n_passives, a.n_detractors] == [4, 2, 1, 1]
     assert a.nps == pytest.approx(25.0)
     assert [a.pct_promoters, a.pct_passives, a.pct_detractors] == pytest.approx([50, 25, 25])
     se = math.sqrt((0.5 + 0.25 - 0.25**2) / 4)
-    assert a.se == pytest.approx(100 * se)
-    # the upper end 100 * (.25 + 1.96 se) = 106.3 is clipped to the range of the NPS
-    assert (a.ci_low, a.ci_high) == pytest.approx((100 * (0.25 - Z95 * se), 100.0))
+    assert a.se == pytest.approx(100 * se)             # the multinomial SE at the observed shares
+    assert -100 < a.ci_low < 25 < a.ci_high < 100 and a.ci_reason is None
     # B: 6, (missing), 9, 10, 8 -> 2 promoters, 1 passive, 1 detractor, 1 missing
     b = t.loc["B"]
     assert [b.n, b.n_missing, b.n_promoters, b.n_detractors] == [4, 1, 2, 1]
-    assert b.ci_method == "wald"
+    assert b.ci_method == "score"
+    # 4 answers are below the default minimum: the score, no interval, and why
+    default = nps(tiny, "ltr", by="org").set_index("org").loc["A"]
+    assert default.nps == pytest.approx(25.0) and np.isnan(default.ci_low) and default.ci_reason == "too_few"
 
 
 def test_nps_adjusted_wald_by_hand():
     # 6 promoters, 2 detractors of 10 -> adjusted 6.75 and 2.75 of 13
-    t = nps(pd.DataFrame({"ltr": [10] * 6 + [7, 8] + [0, 6]}), "ltr").iloc[0]
+    t = nps(pd.DataFrame({"ltr": [10] * 6 + [7, 8] + [0, 6]}), "ltr", ci_method="adjusted_wald").iloc[0]
     assert t.nps == pytest.approx(40.0)                  # the score itself is not adjusted
     pp, pd_ = 6.75 / 13, 2.75 / 13
     se = math.sqrt((pp + pd_ - (pp - pd_) ** 2) / 13)
@@ -90,29 +92,31 @@ def test_nps_adjusted_wald_by_hand():
     ([9, 7, 7, 7], 25.0),
 ])
 def test_nps_edge_cases(answers, expected):
-    t = nps(pd.DataFrame({"ltr": answers}), "ltr").iloc[0]
-    assert t.nps == pytest.approx(expected)
-    assert -100 <= t.ci_low <= t.nps <= t.ci_high <= 100
-    wald = nps(pd.DataFrame({"ltr": answers}), "ltr", ci_method="wald").iloc[0]
-    if abs(expected) == 100 or answers == [7, 8, 7, 8]:
-        # one category only: the plain Wald interval collapses to the point
-        assert wald.ci_low == wald.ci_high == expected
-        assert t.ci_high - t.ci_low > 10                  # the adjusted one does not
+    for method in ("score", "adjusted_wald"):
+        t = nps(pd.DataFrame({"ltr": answers}), "ltr", ci_method=method, min_n=1).iloc[0]
+        assert t.nps == pytest.approx(expected)
+        assert -100 <= t.ci_low <= t.nps <= t.ci_high <= 100
+        # one category only still leaves an interval of real width (a plain Wald would collapse)
+        assert t.ci_high - t.ci_low > 10
 
 
 def test_nps_interval_clipped():
-    score, se, lo, hi = nps_interval(9, 0, 10, method="wald")
+    score, se, lo, hi = nps_interval(9, 0, 10, method="adjusted_wald")
     assert score == 90 and hi == 100 and lo < 90
 
 
 def test_ces_by_hand(tiny):
-    t = ces(tiny, "effort", by="org").set_index("org")
+    t = ces(tiny, "effort", by="org", min_n=1).set_index("org")
     a = t.loc["A"]                                   # 7, 6, 2, 4
     assert a["mean"] == pytest.approx(4.75)
     sd = np.std([7, 6, 2, 4], ddof=1)
     assert a.sd == pytest.approx(sd)
-    half = 3.182446305284263 * sd / 2                # t(.975, 3)
-    assert (a.ci_low, a.ci_high) == pytest.approx((4.75 - half, 4.75 + half))
+    # logit-t on the 0-1 rescaled mean m = 3.75 / 6, SD sd / 6; t(.975, 3) = 3.1824
+    m = 3.75 / 6
+    half = 3.182446305284263 * (sd / 6) / (2 * m * (1 - m))
+    logit = math.log(m / (1 - m))
+    expit = lambda v: 1 / (1 + math.exp(-v))            # noqa: E731
+    assert (a.ci_low, a.ci_high) == pytest.approx((1 + 6 * expit(logit - half), 1 + 6 * expit(logit + half)))
     assert (a.n_easy, a.pct_easy) == (2, 50.0)
     b = t.loc["B"]                                   # (missing), 5, 1, 3, 7
     assert (b.n, b.n_missing, b["mean"], b.n_easy) == (4, 1, 4.0, 2)
@@ -134,7 +138,8 @@ def test_fcr_by_hand(tiny):
 def test_kpi_table(tiny):
     t = kpi_table(tiny, by="org", csat_column="sat", nps_column="ltr", ces_column="effort",
                   fcr_column="fcr")
-    assert t.columns.tolist() == ["org", "kpi", "n", "n_missing", "estimate", "ci_low", "ci_high"]
+    assert t.columns.tolist() == ["org", "kpi", "n", "n_missing", "estimate", "ci_low", "ci_high", "ci_reason",
+                                  "ci_note"]
     assert t.kpi.unique().tolist() == ["CSAT %", "NPS", "CES mean", "CES % easy", "FCR % yes",
                                        "FCR % yes or partly"]
     row = t[(t.org == "A") & (t.kpi == "NPS")].iloc[0]
@@ -152,10 +157,11 @@ def test_empty_group_gives_nan_not_error():
 def test_nps_without_answers_has_no_interval():
     """Finding 6: the adjusted Wald's pseudo-counts alone gave n = 0 an interval of about [-80, 80]."""
     df = pd.DataFrame({"org": ["A", "A", "B"], "ltr": [10, 3, None]})
-    for method in ("adjusted_wald", "wald"):
-        row = nps(df, "ltr", by="org", ci_method=method).set_index("org").loc["B"]
+    for method in ("score", "adjusted_wald"):
+        row = nps(df, "ltr", by="org", ci_method=method, min_n=1).set_index("org").loc["B"]
         assert row.n == 0 and np.isnan(row.nps)
         assert np.isnan(row.se) and np.isnan(row.ci_low) and np.isnan(row.ci_high), method
+        assert row.ci_reason == "no_answers"
     assert all(np.isnan(v) for v in nps_interval(0, 0, 0))
     assert np.isfinite(nps_interval(1, 0, 1)).all()          # one answer is information
 
@@ -174,4 +180,4 @@ def test_invalid_answers_are_named(tiny):
     with pytest.raises(ValueError, match="no column named 'csat'"):
         csat(tiny, "csat")
     with pytest.raises(ValueError, match="ci_method"):
-        nps(tiny, "ltr", ci_method="score")
+        nps(tiny, "ltr", ci_method="wald")

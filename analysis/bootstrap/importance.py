@@ -28,6 +28,7 @@ Grömping, U. (2006). Relative importance for linear regression in R: the packag
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
@@ -55,7 +56,10 @@ def percentile_interval(replicates: np.ndarray, level: float, axis: int = 0,
     if replicates.shape[axis] == 0:              # every resample degenerate (a tiny group)
         shape = np.delete(replicates.shape, axis)
         return np.full(shape, np.nan), np.full(shape, np.nan)
-    with np.errstate(all="ignore"):
+    # a column whose every replicate is degenerate gets NaN: numpy's 'All-NaN slice' RuntimeWarning
+    # would only be noise on stderr (drivers analyse on small groups printed it)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         if not np.isnan(replicates).any():       # the usual case; nanquantile is much slower
             lo, hi = np.quantile(replicates, [alpha, 1 - alpha], axis=axis, method=method)
         else:
@@ -64,7 +68,8 @@ def percentile_interval(replicates: np.ndarray, level: float, axis: int = 0,
 
 
 def _nan_sd(replicates: np.ndarray, axis: int = 0) -> np.ndarray:
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)          # as in percentile_interval
         if not np.isnan(replicates).any():
             return np.std(replicates, axis=axis, ddof=1)
         return np.nanstd(replicates, axis=axis, ddof=1)

@@ -36,6 +36,8 @@ MAX_DIFFERENCES_SHOWN = 30
 # Tables are wider than 80 columns: when the output goes to a file or pipe (where rich
 # assumes 80), print them at this width rather than wrap every cell.
 FILE_WIDTH = 140
+# A KPI without an interval shows this in its place (the sentence is printed under the table).
+NO_CI_LABEL = {"too_few": "too few", "no_spread": "all equal"}
 QUADRANT_STYLE = {"concentrate here": "bold red", "keep up the good work": "green",
                   "low priority": "dim", "possible overkill": "yellow"}
 
@@ -140,8 +142,9 @@ def print_analysis(res: DriverAnalysis, source: str) -> None:
     _print_exclusions(res)
     for w in res.warnings.itertuples():
         where = escape(f"[{w.group}] ") if isinstance(w.group, str) else ""
-        colour = "red" if w.severity == "error" else "yellow" if w.severity == "warning" else "cyan"
-        console.print(f"[{colour}]{w.severity}:[/] {where}{escape(w.message)}", highlight=False, soft_wrap=True)
+        # 'error:' is only ever the line of a command that failed (exit 1); these all let it finish
+        label, colour = ("note", "cyan") if w.severity == "note" else ("warning", "yellow")
+        console.print(f"[{colour}]{label}:[/] {where}{escape(w.message)}", highlight=False, soft_wrap=True)
 
 
 def _print_kpis(res: DriverAnalysis) -> None:
@@ -150,15 +153,25 @@ def _print_kpis(res: DriverAnalysis) -> None:
         return
     names = list(dict.fromkeys(kpis.kpi))
 
+    def cell(r) -> str:
+        if not r.n:
+            return "-"
+        if r.ci_reason in NO_CI_LABEL:
+            return escape(f"{r.estimate:.1f} [{NO_CI_LABEL[r.ci_reason]}]")
+        return escape(f"{r.estimate:.1f} [{r.ci_low:.1f}, {r.ci_high:.1f}]")
+
     def table(rows, title, with_channel):
         t = Table("group", *(["channel"] if with_channel else []), *names, title=title, title_justify="left",
                   box=box.SIMPLE_HEAD)
         for (g, ch), part in rows.groupby(["group", "channel"], sort=False):
-            values = part.set_index("kpi")
-            cells = [escape(f"{values.estimate[k]:.1f} [{values.ci_low[k]:.1f}, {values.ci_high[k]:.1f}]")
-                     if k in values.index and values.n[k] else "-" for k in names]
+            values = {r.kpi: r for r in part.itertuples()}
+            cells = [cell(values[k]) if k in values else "-" for k in names]
             t.add_row(escape(str(g)), *([escape(str(ch))] if with_channel else []), *cells)
         _show(t)
+        shown = rows[rows.ci_reason.isin(list(NO_CI_LABEL))].drop_duplicates("ci_reason")
+        if len(shown):
+            legend = "; ".join(f"[{NO_CI_LABEL[r.ci_reason]}] {r.ci_note}" for r in shown.itertuples())
+            console.print(f"[dim]No interval: {escape(legend)}.[/]", soft_wrap=True, highlight=False)
 
     table(kpis[kpis.channel == ALL], "KPIs (respondents not excluded as flagged; n in --json)", False)
     if len(res.group_names) <= MAX_GROUPS_PRINTED_IN_FULL + 1:

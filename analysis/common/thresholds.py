@@ -86,3 +86,12 @@ def ranks_unstable(n):
     (True, False)
     """
     return n < MIN_N_STABLE_RANKS
+
+# KPI intervals (analysis.drivers.kpis) are given from this many answers on. A convention of this
+# toolkit, not a published cut-off: the score and logit-t intervals used there are defined
+# from 1 (proportions, NPS) or 2 (means) answers, but below 5 every one of them spans most
+# of its scale (95% Wilson for 4 of 4 satisfied: 51-100%; for 1 of 1: 21-100%), the
+# t quantile of the mean's interval is 3.18 or more (3 df or fewer), and the large-sample
+# approximations behind them are not what a reader should lean on. The estimate is then
+# shown with the reason instead of an interval (see analysis.drivers.kpis.CI_REASONS).
+MIN_N_KPI_INTERVAL = 5

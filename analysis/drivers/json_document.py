@@ -21,10 +21,14 @@ the analysis' confidence level (``meta.level``).
 
     * ``n`` respondents used; ``n_input``, ``n_excluded``; ``r2`` (OLS R² of the
       outcome on the drivers), ``r2_ci``, ``adj_r2``; ``unstable_ranks`` (n < 100);
-    * ``kpis``: ``{key: {"estimate", "ci", "n", "n_missing"}}`` for ``csat_pct`` (% 4-5),
-      ``nps`` (-100..100), ``ces_mean`` (1-7), ``ces_pct_easy`` (% 5-7), ``fcr_pct_yes``,
-      ``fcr_pct_yes_or_partly``, over every respondent of the group not excluded as
-      flagged; ``kpis.by_channel``: the same per channel;
+    * ``kpis``: ``{key: {"estimate", "ci", "n", "n_missing", "ci_reason", "ci_note"}}``
+      for ``csat_pct`` (% 4-5), ``nps`` (-100..100), ``ces_mean`` (1-7), ``ces_pct_easy``
+      (% 5-7), ``fcr_pct_yes``, ``fcr_pct_yes_or_partly``, over every respondent of the
+      group not excluded as flagged; ``ci`` is ``[null, null]`` where there is no
+      interval, and then ``ci_reason`` says why (``no_answers``, ``too_few``: fewer than
+      :data:`analysis.common.thresholds.MIN_N_KPI_INTERVAL` answers, ``no_spread``: every
+      answer the same) and ``ci_note`` in a sentence (both null with an interval; see
+      :mod:`analysis.drivers.kpis`); ``kpis.by_channel``: the same per channel;
     * ``sem`` (when fitted): ``{"n", "converged", "usable", "cfi", "rmsea", "srmr",
       "problems": [{"kind", "severity", "message"}]}``; ``usable`` is false when the fit
       has an error-severity problem: then its indices and the drivers' ``sem_*`` are
@@ -131,7 +135,8 @@ def _group(res, g) -> dict:
 
 def _kpis(rows: pd.DataFrame) -> dict:
     def entry(r) -> dict:
-        return {"estimate": r.estimate, "ci": [r.ci_low, r.ci_high], "n": r.n, "n_missing": r.n_missing}
+        return {"estimate": r.estimate, "ci": [r.ci_low, r.ci_high], "n": r.n, "n_missing": r.n_missing,
+                "ci_reason": r.ci_reason, "ci_note": r.ci_note}
 
     out = {r.key: entry(r) for r in rows[rows.channel == ALL].itertuples()}
     by_channel: dict = {}

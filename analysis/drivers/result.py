@@ -82,7 +82,9 @@ class DriverAnalysis:
         :class:`analysis.drivers.sem.StructuralPaths` ``paths`` and ``fit`` (None with ``sem=False``).
     kpis : DataFrame
         ``group``, ``channel`` ('all' = every channel), ``kpi``, ``key``, ``n``,
-        ``n_missing``, ``estimate``, ``ci_low``, ``ci_high``.
+        ``n_missing``, ``estimate``, ``ci_low``, ``ci_high``; ``ci_reason`` (None, or
+        why there is no interval: a code of :data:`analysis.drivers.kpis.CI_REASONS`) and
+        ``ci_note`` (its sentence).
     differences : DataFrame
         :meth:`analysis.bootstrap.importance.BootstrapResult.group_differences` for ``lmg_pct`` and
         ``std_beta``: ``statistic``, ``group``, ``versus`` (a group or 'rest'), ``driver``,
@@ -93,7 +95,10 @@ class DriverAnalysis:
     exclusion_counts : DataFrame
         ``group``, ``code``, ``n``.
     warnings : DataFrame
-        ``group`` (None for the whole run), ``kind``, ``severity``, ``message``.
+        ``group`` (None for the whole run), ``kind``, ``severity`` ('warning' or 'note':
+        never 'error', since a run with an error raises instead; a group's SEM that
+        gives no estimates is one warning, its problems are in ``structural.problems``),
+        ``message``.
     used : DataFrame
         The analysed rows: ``respondent_id``, ``group``, driver scores, outcome.
     n_input, n_used : int
@@ -185,8 +190,7 @@ class DriverAnalysis:
                       self.display_table(g).to_string(index=False)]
             kpi = self.kpis[(self.kpis.group == g) & (self.kpis.channel == ALL)]
             if len(kpi):
-                lines.append("KPIs: " + "; ".join(f"{k.kpi} {_ci(k.estimate, k.ci_low, k.ci_high, 1)}"
-                                                  for k in kpi.itertuples()))
+                lines.append("KPIs: " + "; ".join(_kpi(k) for k in kpi.itertuples()))
         if len(self.exclusion_counts):
             lines += ["", "Not used (respondents by reason):"]
             lines += [f"  {r.group if isinstance(r.group, str) else '(no group)'}: {r.code} {r.n}"
@@ -243,6 +247,13 @@ def _ci(v, lo, hi, digits: int) -> str:
     if _num(v, digits) == "-":
         return "-"
     return f"{v:.{digits}f} [{_num(lo, digits)}, {_num(hi, digits)}]"
+
+
+def _kpi(k) -> str:
+    """'CSAT % 80.0 [70.1, 87.3]', or with the reason where there is no interval."""
+    if isinstance(k.ci_note, str):
+        return f"{k.kpi} {_num(k.estimate, 1)} (no interval: {k.ci_note})"
+    return f"{k.kpi} {_ci(k.estimate, k.ci_low, k.ci_high, 1)}"
 
 
 def _rank(v, lo, hi) -> str:

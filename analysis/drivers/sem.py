@@ -16,13 +16,17 @@ other drivers and the outcome while the phone-only items are missing for them.
 The paths are reported completely standardized (lavaan's ``std.all``) with delta-
 method standard errors and p-values. Problems (non-convergence, Heywood cases,
 non-positive-definite matrices, small samples, singular information) are reported
-per group, never hidden; a group whose model cannot be fitted at all gets no paths and
-a problem saying why, and a group whose fit has an error-severity problem
+per group, never hidden; a group with fewer respondents than the model has free
+parameters is not fitted at all (the likelihood has no unique maximum there: problem
+``not_estimated``, saying both numbers), a group whose model cannot be fitted gets no
+paths and a problem saying why, and a group whose fit has an error-severity problem
 (:func:`analysis.sem.usable_fit`, the rule :func:`analysis.validation.validation.validate`
 applies to the CFA) gets NaN paths and fit indices: its estimates are not reported.
 
 References
 ----------
+Bentler, P. M., & Chou, C.-P. (1987). Practical issues in structural modeling.
+    *Sociological Methods & Research*, 16(1), 78-117.
 Arbuckle, J. L. (1996). Full information estimation in the presence of incomplete
     data. In *Advanced Structural Equation Modeling*, 243-277.
 Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. *Journal
@@ -38,7 +42,8 @@ import pandas as pd
 
 from analysis.common.errors import ServiceDriversError
 from analysis.scoring.scores import keyed_items
-from analysis.sem import SEM, usable_fit
+from analysis.sem import SEM, build_partable, usable_fit
+from analysis.sem.problems import CASES_PER_PARAMETER
 from instrument import Instrument
 
 PATH_COLUMNS = ["group", "driver", "est", "se", "pvalue", "std", "std_se", "std_p"]
@@ -63,8 +68,12 @@ class StructuralPaths:
         (converged without an error-severity problem), ``chi2``, ``df``, ``cfi``,
         ``tli``, ``rmsea``, ``srmr`` (NaN unless usable), ``n_problems``.
     problems : DataFrame
-        ``group``, ``kind`` (as :class:`analysis.sem.Problem`, or ``not_fitted``),
-        ``severity`` ('error' or 'warning'), ``message``.
+        ``group``, ``kind`` (as :class:`analysis.sem.Problem`, or ``not_estimated``:
+        fewer respondents than free parameters, not fitted; ``not_fitted``: fitting
+        failed), ``severity`` ('error': the group's estimates are not valid, or
+        'warning'), ``message``.
+    n_free : int
+        Free parameters of the model (of one group's fit).
     models : dict
         Group label -> fitted :class:`analysis.sem.SEM` (None when it could not be fitted;
         kept when not usable, for its problems).
@@ -75,6 +84,7 @@ class StructuralPaths:
     fit: pd.DataFrame
     problems: pd.DataFrame
     models: dict = field(repr=False)
+    n_free: int = 0
 
 
 def structural_syntax(inst: Instrument, drivers: Sequence[str], outcome: str) -> str:
@@ -132,12 +142,21 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
     """
     syntax = structural_syntax(inst, drivers, outcome)
     observed = model_data(data, inst, drivers, outcome)
+    n_free = free_parameters(syntax)
     jobs = [(g, groups == g) for g in labels]
     if whole_sample is not None:
         jobs.append((whole_sample, np.ones(len(observed), dtype=bool)))
     paths, fits, problems, models = [], [], [], {}
     for k, (label, rows) in enumerate(jobs, start=1):
-        model, group_problems = _fit_one(syntax, observed[rows])
+        n = int(observed[rows].notna().any(axis=1).sum())       # FIML drops rows with nothing observed
+        if n < n_free:
+            model, group_problems = None, [{
+                "kind": "not_estimated", "severity": "error",
+                "message": f"not estimated: {n} respondents for {n_free} free parameters (at least {n_free} "
+                           f"are needed to estimate it at all, about {CASES_PER_PARAMETER * n_free} for stable "
+                           f"estimates: {CASES_PER_PARAMETER} per parameter, Bentler & Chou 1987)"}]
+        else:
+            model, group_problems = _fit_one(syntax, observed[rows])
         models[label] = model
         problems += [{"group": label, **p} for p in group_problems]
         if usable_fit(model):
@@ -149,7 +168,7 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
         else:       # not fitted, or fitted with errors: nothing reported as if valid
             paths.append(pd.DataFrame({"group": label, "driver": list(drivers),
                                        **{c: np.nan for c in PATH_COLUMNS[2:]}}))
-            fits.append({"group": label, "n": int(model.fit_.n_obs) if model is not None else int(rows.sum()),
+            fits.append({"group": label, "n": int(model.fit_.n_obs) if model is not None else n,
                          "converged": bool(model is not None and model.converged_), "usable": False,
                          "n_problems": len(group_problems)})
         if progress is not None:
@@ -158,7 +177,20 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
                   else pd.DataFrame(columns=PATH_COLUMNS))
     return StructuralPaths(syntax=syntax, paths=path_frame, fit=pd.DataFrame(fits, columns=FIT_COLUMNS),
                            problems=pd.DataFrame(problems, columns=PROBLEM_COLUMNS),
-                           models=models)
+                           models=models, n_free=n_free)
+
+
+def free_parameters(syntax: str) -> int:
+    """Free parameters of a one-group FIML fit of ``syntax`` (means included, as :func:`fit_structural` fits it).
+
+    Examples
+    --------
+    >>> free_parameters("f =~ a + b + c")        # 2 loadings, 3 residual and 1 factor variance, 3 intercepts
+    9
+    """
+    model = SEM(syntax)
+    return build_partable(model.statements, ngroups=1, meanstructure=True, std_lv=model.std_lv,
+                          orthogonal=model.orthogonal).n_free
 
 
 def _fit_one(syntax: str, observed: pd.DataFrame) -> tuple[SEM | None, list[dict]]:

@@ -20,7 +20,8 @@ from analysis.drivers.sample import GROUP
 
 KPI_KEYS = {"CSAT %": "csat_pct", "NPS": "nps", "CES mean": "ces_mean", "CES % easy": "ces_pct_easy",
             "FCR % yes": "fcr_pct_yes", "FCR % yes or partly": "fcr_pct_yes_or_partly"}
-KPI_COLUMNS = ["group", "channel", "kpi", "key", "n", "n_missing", "estimate", "ci_low", "ci_high"]
+KPI_COLUMNS = ["group", "channel", "kpi", "key", "n", "n_missing", "estimate", "ci_low", "ci_high", "ci_reason",
+               "ci_note"]
 CHANNEL = "channel"
 UNKNOWN_CHANNEL = "unknown"
 
@@ -171,6 +172,36 @@ def kpi_tables(data: pd.DataFrame, groups: np.ndarray, inst, *, grouped: bool, l
     return out[KPI_COLUMNS]
 
 
+def _sem_warnings(structural) -> list[dict]:
+    """One warning per group whose SEM gives no estimates (why, in one line), and each warning of a usable fit.
+
+    The problems behind an unusable fit (often a dozen at small n: improper solutions,
+    non-convergence, singular matrices, all consequences of the same lack of data) stay
+    in ``structural.problems`` (``--json``: ``groups.<group>.sem.problems``). None of
+    these is an error of the run: the rest of the analysis stands.
+    """
+    rows = []
+    problems = structural.problems
+    for f in structural.fit.itertuples():
+        mine = problems[problems.group == f.group]
+        if f.usable:
+            rows += [{"group": f.group, "kind": f"sem_{p.kind}", "severity": "warning", "message": f"SEM: {p.message}"}
+                     for p in mine.itertuples()]
+            continue
+        skipped = mine[mine.kind.isin(["not_estimated", "not_fitted"])]
+        if len(skipped):
+            rows.append({"group": f.group, "kind": "sem_not_estimated", "severity": "warning",
+                         "message": f"SEM {skipped.message.iloc[0]}; no SEM paths or fit indices for this group"})
+            continue
+        errors = mine[mine.severity == "error"]
+        first = errors.message.iloc[0] if len(errors) else "it did not converge"
+        rows.append({"group": f.group, "kind": "sem_not_reported", "severity": "warning",
+                     "message": f"SEM paths and fit indices not reported: {len(errors)} problem(s) make the estimates "
+                                f"invalid with {f.n} respondents, first: {first} (each problem in --json: "
+                                "groups.<group>.sem.problems)"})
+    return rows
+
+
 def warning_table(groups: pd.DataFrame, regressions, structural, sample, settings, prio) -> pd.DataFrame:
     """Everything a reader must know before trusting the figures, one row per warning."""
     rows = [{"group": None, "kind": "data", "severity": "warning", "message": note} for note in sample.notes]
@@ -212,12 +243,7 @@ def warning_table(groups: pd.DataFrame, regressions, structural, sample, setting
             rows.append({"group": None, "kind": "sem_outcome", "severity": "note",
                          "message": f"SEM: the answer to '{settings.outcome}' is regressed on the latent drivers "
                                     "(an observed outcome without a measurement model)"})
-        for p in structural.problems.itertuples():
-            rows.append({"group": p.group, "kind": f"sem_{p.kind}", "severity": p.severity, "message": p.message})
-        for f in structural.fit[~structural.fit.usable.astype(bool)].itertuples():
-            rows.append({"group": f.group, "kind": "sem_not_reported", "severity": "warning",
-                         "message": "SEM paths and fit indices not reported: the structural model could not be fitted "
-                                    "or has an error (see the sem_ problems above)"})
+        rows += _sem_warnings(structural)
     if settings.importance == "sem":
         missing = sorted(set(groups.group) - set(prio.table.group))
         for g in missing:

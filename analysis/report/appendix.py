@@ -36,7 +36,7 @@ def method(results, group: str, t: Texts) -> Section:
         Paragraph(t("method.performance")),
         Paragraph(t("method.quadrants", k=k, crosshair=t("crosshair." + s.crosshair))),
         Paragraph(t("method.bootstrap", n=t.count(s.n_resamples), level=t.num(100 * s.level), seed=s.seed)),
-        Paragraph(t("method.kpis")),
+        Paragraph(t("method.kpis", n=thresholds.MIN_N_KPI_INTERVAL)),
         Notes(tuple(t(f"caveat.{c}", n=results.min_group_n, stable=thresholds.MIN_N_STABLE_RANKS)
                     for c in (*caveats, "min_group")),
               css="warning", title=t("method.caveats")),

@@ -20,7 +20,9 @@ class Column:
     ``low``/``high`` name the row keys of the value's interval, shown with it in HTML
     and as two extra columns in Excel; ``check`` names the key of a verdict (True,
     False or None) against a cited threshold, shown as ✓/✗ after the value and as its
-    own column (headed ``check_header``) in Excel.
+    own column (headed ``check_header``) in Excel; ``note`` names the key of a text
+    shown in place of the interval when there is none (why), in HTML after the value
+    and in Excel as its own column.
     """
 
     key: str
@@ -30,6 +32,7 @@ class Column:
     high: str | None = None
     check: str | None = None
     check_header: str = ""
+    note: str | None = None
 
     @property
     def has_interval(self) -> bool:

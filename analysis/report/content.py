@@ -29,6 +29,7 @@ from analysis.report.i18n import Texts
 from analysis.report.scope import (StudyResults, channel_label, channel_sizes, driver_label, drivers_shown,
                                    group_header, group_label, group_nouns, importance_used, shown_groups, usable_sizes,
                                    withheld_channels)
+from analysis.common.thresholds import MIN_N_KPI_INTERVAL
 
 KPI_KEYS = ("csat_pct", "nps", "ces_mean", "ces_pct_easy", "fcr_pct_yes")
 KPI_KINDS = {"csat_pct": "pct", "nps": "nps", "ces_mean": "num1", "ces_pct_easy": "pct", "fcr_pct_yes": "pct",
@@ -58,24 +59,34 @@ def _kpi_line(results, group: str, t: Texts) -> str:
     for key in KPI_KEYS:
         if key in rows.index and rows.n[key]:
             r = rows.loc[key]
+            why = no_interval_text(r.ci_reason, t)
             parts.append(f"{t('kpi.' + key)} {t.format(KPI_KINDS[key], r.estimate)} "
-                         f"({t.format_interval(KPI_KINDS[key], r.ci_low, r.ci_high)})")
+                         f"({why or t.format_interval(KPI_KINDS[key], r.ci_low, r.ci_high)})")
     return t("summary.kpis", kpis="; ".join(parts)) if parts else ""
+
+
+def no_interval_text(reason, t: Texts) -> str | None:
+    """Why a key figure has no interval, in the report's language (None when it has one)."""
+    if not isinstance(reason, str):
+        return None
+    return t(f"kpi.no_ci.{reason}", n=MIN_N_KPI_INTERVAL)
 
 
 # ------------------------------------------------------------------------ KPIs
 def _kpi_columns(t: Texts, first: Column) -> tuple[Column, ...]:
     return (first, Column("n", t("col.usable"), "count"),
-            *(Column(key, t("kpi." + key), KPI_KINDS[key], f"{key}_low", f"{key}_high") for key in KPI_KEYS))
+            *(Column(key, t("kpi." + key), KPI_KINDS[key], f"{key}_low", f"{key}_high", note=f"{key}_no_ci")
+              for key in KPI_KEYS))
 
 
-def _kpi_row(rows: pd.DataFrame, n: int) -> dict:
+def _kpi_row(rows: pd.DataFrame, n: int, t: Texts) -> dict:
     out = {"n": n}
     for r in rows.itertuples():
         if r.key in KPI_KEYS:
             ok = bool(r.n)
             out.update({r.key: r.estimate if ok else None, f"{r.key}_low": r.ci_low if ok else None,
-                        f"{r.key}_high": r.ci_high if ok else None, f"{r.key}_n": int(r.n)})
+                        f"{r.key}_high": r.ci_high if ok else None, f"{r.key}_n": int(r.n),
+                        f"{r.key}_no_ci": no_interval_text(r.ci_reason, t)})
     return out
 
 
@@ -90,7 +101,7 @@ def kpi_by_channel(results: StudyResults, group: str, t: Texts) -> list:
         if channel in small or channel in secondary:
             continue
         rows.append({"group": group, "channel": channel, "channel_label": channel_label(results, channel, t),
-                     **_kpi_row(k[k.channel == channel], sizes[channel])})
+                     **_kpi_row(k[k.channel == channel], sizes[channel], t)})
     table = Table("kpis_by_channel", t("kpis.by_channel", group=group_label(results, group, t)),
                   _kpi_columns(t, Column("channel_label", t("col.channel"))), tuple(rows), note=t("kpis.note"))
     notes = []
@@ -107,7 +118,7 @@ def kpi_by_channel(results: StudyResults, group: str, t: Texts) -> list:
 def kpi_by_group(results: StudyResults, shown: list[str], t: Texts) -> Table:
     k = results.analysis.kpis
     rows = [{"group": g, "group_label": group_label(results, g, t),
-             **_kpi_row(k[(k.group == g) & (k.channel == ALL)], channel_sizes(results.analysis, g)[ALL])}
+             **_kpi_row(k[(k.group == g) & (k.channel == ALL)], channel_sizes(results.analysis, g)[ALL], t)}
             for g in [*shown, ALL]]
     return Table("kpis_by_group", t("kpis.by_group"), _kpi_columns(t, Column("group_label", group_header(results, t))),
                  tuple(rows))

@@ -77,6 +77,8 @@ def _expand(columns: tuple[Column, ...], t: Texts) -> list[tuple[str, str, str]]
         if col.has_interval:
             out += [(col.low, f"{col.header} ({t('excel.low')})", col.kind),
                     (col.high, f"{col.header} ({t('excel.high')})", col.kind)]
+        if col.note:
+            out.append((col.note, f"{col.header} ({t('excel.no_interval')})", "text"))
         if col.check:
             out.append((col.check, col.check_header, "bool"))
     return out
