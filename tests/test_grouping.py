@@ -94,3 +94,19 @@ def test_report_by_channel_calls_them_channels(inst, lang, many, label):
     method = next(s for s in chat.sections if s.id == "method")
     technical = [b for b in method.blocks if isinstance(b, Notes) and b.css != "warning"]
     assert all(item.startswith("[chat]") for b in technical for item in b.items)
+
+
+def test_dutch_report_has_no_english_technical_notes_and_group_reports_no_study_notes(example, inst):
+    results = StudyResults(analysis=example.analysis, validation=example.validation, quality=example.quality,
+                           inst=inst, source="responses.sav")
+    study_wide = [str(m) for m in example.analysis.warnings.query("group.isna()", engine="python").message]
+    for group in ["all", "Telecom"]:
+        for lang in ("nl", "en"):
+            content = report_content(results, group, lang, "x")
+            method = next(s for s in content.sections if s.id == "method")
+            notes = [i for b in method.blocks if isinstance(b, Notes) and b.css != "warning" for i in b.items]
+            if lang == "nl":
+                assert not any(w in n for n in notes for w in (" respondents ", " the ", "SEM:")), notes
+            if group != "all":
+                assert not any(m in n for m in study_wide for n in notes)
+                assert all(n.startswith(f"[{group}]") for n in notes)

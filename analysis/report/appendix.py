@@ -87,12 +87,19 @@ def technical_notes(results, group: str, t: Texts) -> tuple[str, ...]:
         if any(f"'{name}'" in message or f'"{name}"' in message for name in withheld) or re.search(r":\s*$", message):
             continue
         if t.lang != "en":
-            key = f"technical.{w.kind}"
-            message = t(key) if t.has(key) else t("technical.other")
+            message = _technical_text(str(w.kind), t)
         note = message if pd.isna(w.group) else f"[{w.group}] {message}"
         if note not in notes:
             notes.append(note)
     return tuple(notes)
+
+
+def _technical_text(kind: str, t: Texts) -> str:
+    """What a warning of ``kind`` is about, in the report's language (structural-model kinds as 'sem_<kind>')."""
+    for key in (f"technical.{kind}", f"technical.{kind.removeprefix('sem_')}"):
+        if t.has(key):
+            return t(key)
+    return t("technical.other")
 
 
 # ----------------------------------------------------------------- validation
@@ -185,7 +192,7 @@ def validation(results, group: str, shown: list[str], t: Texts) -> Section:
     problems = problems[problems.group.isin([target])]
     if len(problems):
         blocks.append(Notes(tuple(dict.fromkeys(
-            p.message if t.lang == "en" else t(f"technical.{p.kind}" if t.has(f"technical.{p.kind}") else "technical.other")
+            p.message if t.lang == "en" else _technical_text(str(p.kind), t)
             for p in problems.itertuples())),
                             title=t("method.technical")))
     loadings = tuple({"group": target, "construct": r["construct"], "construct_label": construct[r["construct"]],
