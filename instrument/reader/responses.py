@@ -73,7 +73,8 @@ def read_responses(
     extra_columns : sequence of str, optional
         File columns the questionnaire does not know to keep as text columns of the data
         (e.g. a region to group the analysis by): SPSS value labels replace the codes,
-        blanks are missing; ``report.column_labels`` holds their labels.
+        blanks are missing; ``report.column_labels`` holds their labels. A column the
+        file lacks is not added.
 
     Returns
     -------
@@ -257,22 +258,24 @@ def check_table(
     )
     if extra_columns:
         kept = frame.loc[~empty].reset_index(drop=True)
-        for name in extra_columns:
+        present = [name for name in extra_columns if name in kept.columns]
+        for name in present:
             data[name] = _extra_column(kept[name], table.value_labels.get(name, {})).to_numpy()
-        report = replace(report, unknown_columns=tuple(c for c in report.unknown_columns if c not in extra_columns),
-                         column_labels={c: table.column_labels.get(c, c) for c in extra_columns})
+        report = replace(report, unknown_columns=tuple(c for c in report.unknown_columns if c not in present),
+                         column_labels={c: table.column_labels.get(c, c) for c in present})
     return data, report
 
 
 def _check_extra_columns(frame: pd.DataFrame, inst: Instrument, extra_columns: Sequence[str], file: str) -> None:
-    """Raise a :class:`DataError` naming a requested column the file lacks or the questionnaire already knows."""
+    """Raise a :class:`DataError` for a requested column the questionnaire already knows.
+
+    A column the file lacks is not added: the analysis that asked for it (e.g. a
+    grouping column) names it and the file's columns in its own message.
+    """
     known = {v.id for v in inst.variables}
     for name in extra_columns:
         if name in known:
             raise DataError(f"'{name}' is a variable of the questionnaire, not an extra column", file=file)
-        if name not in frame.columns:
-            shown = ", ".join(map(str, list(frame.columns)[:30]))
-            raise DataError(f"has no column '{name}' (its columns: {shown}); name a column of the file", file=file)
 
 
 def _extra_column(raw: pd.Series, value_labels: dict) -> pd.Series:
