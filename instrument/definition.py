@@ -9,6 +9,8 @@
 """
 from __future__ import annotations
 
+import hashlib
+import warnings
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -28,6 +30,7 @@ from instrument.schema import (
     Question,
     QuestionnaireFile,
     Scale,
+    undeclared_languages,
 )
 
 DEFAULT_PATH = Path(str(resources.files("instrument").joinpath("questionnaire.yaml")))
@@ -100,9 +103,39 @@ class Instrument:
     validated definition file; the properties derive lookups from it.
     """
 
-    def __init__(self, definition: QuestionnaireFile, path: Path) -> None:
+    def __init__(self, definition: QuestionnaireFile, path: Path, *, content_hash: str | None = None,
+                 warnings: tuple[str, ...] = ()) -> None:
         self.definition = definition
         self.path = path
+        self._content_hash = content_hash
+        self.warnings = tuple(warnings)
+
+    # --- where it came from -----------------------------------------------------
+    @property
+    def source_file(self) -> Path:
+        """The definition file this instrument was loaded from (absolute)."""
+        return Path(self.path).absolute()
+
+    @property
+    def is_shipped(self) -> bool:
+        """Whether this is the questionnaire shipped with the package (same file)."""
+        return self.source_file == DEFAULT_PATH.absolute()
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of the definition file's bytes (hex): identifies the exact questionnaire used.
+
+        Two files with the same ``content_version`` but any change in them (a text, an
+        item, a comment) have different hashes; :attr:`short_hash` is its first 12 digits.
+        """
+        if self._content_hash is None:
+            self._content_hash = hashlib.sha256(Path(self.path).read_bytes()).hexdigest()
+        return self._content_hash
+
+    @property
+    def short_hash(self) -> str:
+        """The first 12 hex digits of :attr:`content_hash`, as shown in reports."""
+        return self.content_hash[:12]
 
     # --- versions and languages -------------------------------------------------
     @property
@@ -278,8 +311,9 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
     '1.0.0'
     """
     path = Path(path) if path is not None else DEFAULT_PATH
+    text, digest = _read_definition_text(path)
     try:
-        raw = yaml.safe_load(_read_definition_text(path))
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
@@ -289,18 +323,29 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
     try:
         definition = QuestionnaireFile.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
-        raise InstrumentError(f"{path}: {_describe_location(raw, err['loc'])}: {err['msg']}{more}") from None
-    problems = _cross_check(definition)
-    if problems:
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-        raise InstrumentError(f"{path}: {problems[0]}{more}")
-    return Instrument(definition, path)
+        _raise_problems(path, [f"{_describe_location(raw, err['loc'])}: {err['msg']}" for err in exc.errors()])
+    _raise_problems(path, _cross_check(definition))
+    notes = undeclared_languages(definition)
+    for note in notes:
+        warnings.warn(f"{path}: {note}", InstrumentWarning, stacklevel=2)
+    return Instrument(definition, path, content_hash=digest, warnings=tuple(notes))
 
 
-def _read_definition_text(path: Path) -> str:
-    """The text of a definition file, or an :class:`InstrumentError` saying what is wrong with the path."""
+class InstrumentWarning(UserWarning):
+    """Something in a questionnaire file that is allowed but probably not meant (e.g. an undeclared language)."""
+
+
+def _raise_problems(path: Path, problems: list[str]) -> None:
+    """Raise one :class:`InstrumentError` carrying every problem (``.problems``), the first in its message."""
+    if not problems:
+        return
+    more = (f" (and {len(problems) - 1} more problem(s); the error's .problems lists them all)"
+            if len(problems) > 1 else "")
+    raise InstrumentError(f"{path}: {problems[0]}{more}", problems=[f"{path}: {p}" for p in problems]) from None
+
+
+def _read_definition_text(path: Path) -> tuple[str, str]:
+    """The text of a definition file and the SHA-256 of its bytes, or an :class:`InstrumentError` saying what is wrong."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -310,7 +355,7 @@ def _read_definition_text(path: Path) -> str:
     except OSError as exc:
         raise InstrumentError(f"{path}: cannot be read ({exc.strerror or exc}); check the path and its permissions") from None
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), hashlib.sha256(data).hexdigest()
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InstrumentError(

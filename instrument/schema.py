@@ -145,3 +145,58 @@ class QuestionnaireFile(_Strict):
     constructs: list[Construct] = Field(min_length=1)
     questions: list[Question]
     blocks: list[Block] = Field(min_length=1)
+
+
+def localized_texts(node, owner: str = "questionnaire"):
+    """Every localized text of a definition, as ``(owner, field, {language: text})``.
+
+    ``owner`` names the entry as load errors do ("item 'rel1'", "scale 'agree7'"); the
+    walk follows the model's fields, so a new text field is covered without listing it.
+    """
+    if isinstance(node, BaseModel):
+        ident = getattr(node, "id", None) or getattr(node, "key", None)
+        kind = _KINDS.get(type(node).__name__)
+        if kind and isinstance(ident, str):
+            owner = f"{kind} '{ident}'"
+        for name in type(node).model_fields:
+            value = getattr(node, name)
+            if isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()):
+                yield owner, name, value
+            elif isinstance(value, dict):
+                singular = {"scales": "scale", "choices": "choices"}.get(name, name)
+                for key, entry in value.items():
+                    yield from localized_texts(entry, f"{singular} '{key}'")
+            else:
+                yield from localized_texts(value, owner)
+    elif isinstance(node, list):
+        for value in node:
+            yield from localized_texts(value, owner)
+
+
+_KINDS = {"Construct": "construct", "Item": "item", "Question": "question", "ContextField": "context field",
+          "Block": "block", "Choice": "choice"}
+
+
+def undeclared_languages(definition: QuestionnaireFile) -> list[str]:
+    """One note per language that has texts in the file but is not in ``languages:``.
+
+    Such texts are never used (exports, labels and reports only offer the declared
+    languages), which is almost always a mistake: a translation added without declaring it.
+
+    Examples
+    --------
+    >>> from instrument import load_instrument
+    >>> undeclared_languages(load_instrument().definition)
+    []
+    """
+    declared = set(definition.languages)
+    found: dict[str, list[str]] = {}
+    for owner, field, text in localized_texts(definition):
+        for lang in text:
+            if lang not in declared:
+                found.setdefault(lang, []).append(f"{owner}, field '{field}'")
+    return [
+        f"texts in language '{lang}' ({len(where)} text(s), e.g. {where[0]}) are not used: '{lang}' is not in "
+        f"languages {list(definition.languages)}; add it there (with every text translated) or remove them"
+        for lang, where in sorted(found.items())
+    ]

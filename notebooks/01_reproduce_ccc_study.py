@@ -37,7 +37,7 @@
 # 4. priorities → 5. the conclusions, from the numbers → 6. the estimates beside the truth.
 #
 # Everything is seeded, so a rerun gives the same numbers. The bootstrap uses **1,000
-# resamples** to keep this notebook quick (about 20 seconds); `make demo` and a final
+# resamples** to keep this notebook short (it runs in 35-50 seconds on two cores); `make demo` and a final
 # report use 2,000.
 
 # %%

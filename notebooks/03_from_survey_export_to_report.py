@@ -38,7 +38,7 @@ import tempfile
 
 # Where the reports go: $SERVICE_DRIVERS_REPORT_DIR if set, else a new temporary folder.
 OUT_DIR = os.environ.get("SERVICE_DRIVERS_REPORT_DIR") or tempfile.mkdtemp(prefix="ccc-reports-")
-MAKE_PDF = os.environ.get("SERVICE_DRIVERS_REPORT_PDF", "1") != "0"   # PDFs take a few seconds each
+MAKE_PDF = os.environ.get("SERVICE_DRIVERS_REPORT_PDF", "1") != "0"   # the PDFs add about 25 s
 LANG = "en"          # report language: "nl" or "en"
 BOOTSTRAP = 1000     # resamples per organisation (2,000 for a final report)
 SEED = 1             # seed of the bootstrap and of the quotes chosen for the reports

@@ -88,7 +88,44 @@ def test_invalid_missing_counts_out_of_range_values_and_exits_0(run_cli, frame, 
 def test_duplicate_respondent_ids(run_cli, frame, tmp_path):
     frame.loc[[4, 10], "respondent_id"] = "R002"
     user_error(run_cli("check", write_csv(frame, tmp_path / "responses.csv")),
-               "column 'respondent_id', rows 2, 5, 11: duplicate respondent id 'R002' (rows 2, 5, 11)")
+               "column 'respondent_id', rows 2, 5, 11: duplicate respondent id 'R002' (rows 2, 5, 11: different answers)")
+
+
+def test_check_prints_its_summary_with_the_duplicates_among_its_problems(run_cli, frame, tmp_path):
+    """Issue 18: check used to stop at the first duplicate id with no quality summary."""
+    frame = pd.concat([frame, frame.iloc[[3]]], ignore_index=True)   # row 13 repeats row 4 exactly
+    path = write_csv(frame, tmp_path / "responses.csv")
+    res = run_cli("check", path, "--json", tmp_path / "q.json")
+    message = user_error(res, "duplicate respondent id 'R004' (rows 4, 13: identical rows)",
+                         "duplicates='drop_identical' (drivers check --duplicates drop_identical)")
+    assert "Data quality:" in res.stdout and "Organisations" in res.stdout      # the summary, all of it
+    assert "NOT OK" in res.stdout and message.removeprefix("error: ") in " ".join(res.stdout.split())
+    assert json.loads((tmp_path / "q.json").read_text())["problems"] == [message.removeprefix("error: ")]
+
+
+def test_identical_duplicates_are_dropped_counted_and_listed_on_request(run_cli, frame, tmp_path):
+    frame = pd.concat([frame, frame.iloc[[3, 3]]], ignore_index=True)   # rows 13 and 14 repeat row 4
+    path = write_csv(frame, tmp_path / "responses.csv")
+    out = ok(run_cli("check", path, "--duplicates", "drop_identical", "--json", tmp_path / "q.json"))
+    assert re.search(r"identical duplicates \(dropped\)\s+2", out)
+    assert "row 13 (id R004): identical duplicate of row 4 (dropped)" in out
+    report = json.loads((tmp_path / "q.json").read_text())
+    assert report["n_duplicates_dropped"] == 2 and report["n_respondents"] == 12 and report["n_rows_read"] == 14
+    assert [e["row"] for e in report["excluded"] if "identical duplicate" in e["reason"]] == [13, 14]
+
+
+def test_conflicting_duplicates_stay_an_error_when_identical_ones_are_dropped(run_cli, frame, tmp_path):
+    extra = frame.iloc[[3, 5]].copy()
+    extra.loc[extra.index[1], "rel1"] = 1 if frame.loc[5, "rel1"] != 1 else 2   # same id as row 6, other answer
+    path = write_csv(pd.concat([frame, extra], ignore_index=True), tmp_path / "responses.csv")
+    res = run_cli("check", path, "--duplicates", "drop_identical")
+    user_error(res, "duplicate respondent id 'R006' (rows 6, 14: different answers)")
+    assert "row 13 (id R004): identical duplicate of row 4 (dropped)" in res.stdout and "NOT OK" in res.stdout
+
+
+def test_duplicates_option_is_checked_like_every_option(run_cli, frame, tmp_path):
+    res = run_cli("check", write_csv(frame, tmp_path / "responses.csv"), "--duplicates", "keep")
+    assert res.exit_code == 2 and "duplicates must be one of error, drop_identical, got 'keep'" in res.stderr
 
 
 def test_empty_rows_are_dropped_and_counted(run_cli, frame, tmp_path):

@@ -138,3 +138,37 @@ def test_report_folder_that_cannot_be_made_fails_before_reading(run_cli, tmp_pat
     res = run_cli("report", CSV, "--out", out, "--no-pdf")
     failed(res, 1, f"{out}: cannot create the report folder here ({blocker} is not a writable folder)")
     assert not out.exists() and blocker.read_text() == "a file, not a folder"
+
+
+@pytest.mark.parametrize("flag, value, shown", [
+    ("--outcome", "csat", "differences in CSAT between customers"),
+    ("--importance", "beta", "Importance (|beta|, % of total)"),
+    ("--crosshair", "median", "The dashed lines lie at the median of the drivers"),
+])
+def test_report_takes_the_analysis_options(run_cli, tmp_path, monkeypatch, example, flag, value, shown):
+    """--outcome, --importance, --crosshair reach the analysis behind the report, and the report says so."""
+    from analysis.drivers import analyse as analyse_module
+
+    calls = []
+    real = analyse_module.analyse_drivers
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **{**kwargs, "sem": False})       # the SEM is not what this test is about
+
+    monkeypatch.setattr(analyse_module, "analyse_drivers", spy)
+    # the validation does not depend on these options: the session's (same data, same by)
+    monkeypatch.setattr("analysis.validation.validation.validate", lambda *a, **k: example.validation)
+    out = tmp_path / "reports"
+    text = ok(run_cli("report", SAV, "--out", out, "--lang", "en", "--no-pdf", "--bootstrap", "50", "--seed", "7",
+                      flag, value))
+    assert len(calls) == 1 and calls[0][flag[2:]] == value
+    html = (out / "study.html").read_text(encoding="utf-8")
+    assert shown in html
+    assert f"{flag} {value}" in html                          # the command that reproduces the report
+    assert "or the PDFs to print" not in text and f"Open {out / 'study.html'} in a browser." in text
+
+
+def test_report_refuses_a_bad_analysis_option_before_reading(run_cli, tmp_path):
+    failed(run_cli("report", tmp_path / "missing.sav", "--out", tmp_path / "r", "--outcome", "loyalty"), 2,
+           "outcome must be one of satisfaction, csat, nps, ces, got 'loyalty'")

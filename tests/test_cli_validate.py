@@ -5,7 +5,11 @@ from pathlib import Path
 EXAMPLE = Path(__file__).parents[1] / "data" / "example" / "responses.sav"
 
 
-def test_validate_example_prints_tables_and_writes_json(run_cli, tmp_path):
+def test_validate_example_prints_tables_and_writes_json(run_cli, tmp_path, monkeypatch):
+    """At 80 columns (a pipe, a file, `make demo`) every table is whole: no cell cut to 'con…'."""
+    from analysis.cli.app import console
+
+    monkeypatch.setattr(console, "width", 80)
     out = tmp_path / "val.json"
     res = run_cli("validate", EXAMPLE, "--by", "organisation", "--json", out)
     assert res.exit_code == 0, res.stderr
@@ -14,6 +18,25 @@ def test_validate_example_prints_tables_and_writes_json(run_cli, tmp_path):
         assert heading in res.stdout
     doc = json.loads(out.read_text())
     assert set(doc["groups"]) == {"all", "Energie", "Telecom", "Verzekeraar", "Webwinkel"}
+    assert "…" not in res.stdout and max(len(line) for line in res.stdout.splitlines()) <= 80
+    models = res.stdout.split("the models")[1].splitlines()
+    for step in doc["invariance"]:
+        line = next(x for x in models if x.split()[:1] == [step["level"]])
+        assert line.split() == [step["level"], f"{step['chi2']:.1f}", str(step["df"]),
+                                *(f"{step[k]:.3f}".removeprefix("0") for k in ("cfi", "rmsea", "srmr"))]
+    steps = res.stdout.split("Each level against the one before")[1].splitlines()
+    for step in doc["invariance"][1:]:
+        line = next(x for x in steps if x.split()[:1] == [step["level"]])
+        assert line.split()[1:3] == [f"{step['delta_chi2']:.1f}", f"{step['delta_df']:.0f}"]
+        assert line.split()[-1] == ("yes" if step["holds"] else "no")
+    for group in doc["groups"]:                    # group names whole in the fit table
+        assert any(line.split()[:1] == [group] for line in res.stdout.splitlines())
+    # the exclusions: one count per reason
+    excluded = res.stdout.split("Excluded: ")[1].splitlines()
+    assert excluded[0].startswith(f"{len(doc['meta']['excluded'])} respondents, by reason")
+    reasons = [r for e in doc["meta"]["excluded"] for r in e["reason"].split("; ")]
+    for reason in set(reasons):
+        assert f"{reasons.count(reason)}  {reason}" in res.stdout
 
 
 def test_unknown_group_column_is_a_usage_error(run_cli):
@@ -61,4 +84,4 @@ def test_group_names_and_notes_are_printed_as_text_not_markup(capsys):
     out = capsys.readouterr().out
     assert "warning [all] few respondents" in out
     assert "error [Acme [/]] [bold]not[/bold] estimated" in out
-    assert "Excluded: 1 no group [/]" in out and "'[/x]' has 1" in out
+    assert "Excluded: 1 respondent, by reason" in out and "  1  no group [/]" in out and "'[/x]' has 1" in out

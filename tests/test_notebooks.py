@@ -26,7 +26,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 NAMES = ["01_reproduce_ccc_study", "02_validate_your_pilot", "03_from_survey_export_to_report"]
-CELL_TIMEOUT = 180  # seconds per cell; the whole notebook takes 5-25 s on 2 cores
+CELL_TIMEOUT = 180  # seconds per cell; a whole notebook takes 20-65 s on 2 cores (notebooks/README.md)
 KERNEL_CHECK = ("import sys, analysis; "
                 "print(repr((sys.prefix, sys.executable, analysis.__file__)))")
 

@@ -41,6 +41,10 @@ def _report(**kw):
     return lambda inst, data, quality, tmp: build_reports(data, inst, quality, out_dir=tmp, pdf=False, **kw)
 
 
+def _read(**kw):
+    return lambda inst, data, quality, tmp: read_responses(Path(__file__).parents[1] / CSV, inst, **kw)
+
+
 def _simulate(**kw):
     return lambda inst, data, quality, tmp: simulate_study(inst, **kw)
 
@@ -59,6 +63,7 @@ CASES = [
     ("importance", "--importance", _analyse(importance="sem", sem=False),
      ["analyse", CSV, "--importance", "sem", "--no-sem"]),
     ("crosshair", "--crosshair", _analyse(crosshair="centre"), ["analyse", CSV, "--crosshair", "centre"]),
+    ("pooling", "--pooling", _analyse(pooling="full"), ["analyse", CSV, "--pooling", "full"]),
     ("drivers", "--drivers", _analyse(drivers=["speed"]), ["analyse", CSV, "--drivers", "speed"]),
     ("drivers", "--drivers", _report(drivers=["speed"]), ["report", CSV, "--out", "{tmp}", "--drivers", "speed"]),
     ("by", "--by", _analyse(by="region"), ["analyse", CSV, "--by", "region"]),
@@ -67,6 +72,10 @@ CASES = [
     ("missing", "--missing", _validate(missing="fiml"), ["validate", CSV, "--missing", "fiml"]),
     ("lang", "--lang", _report(lang="de"), ["report", CSV, "--out", "{tmp}", "--lang", "de"]),
     ("min_group_n", "--min-group-n", _report(min_group_n=0), ["report", CSV, "--out", "{tmp}", "--min-group-n", "0"]),
+    ("duplicates", "--duplicates", _read(duplicates="keep"), ["check", CSV, "--duplicates", "keep"]),
+    ("duplicates", "--duplicates", _read(duplicates="keep"), ["analyse", CSV, "--duplicates", "keep"]),
+    ("absent_items", "--absent-items", _read(absent_items="skip"), ["validate", CSV, "--absent-items", "skip"]),
+    ("absent_items", "--absent-items", _read(absent_items="skip"), ["report", CSV, "--out", "{tmp}", "--absent-items", "skip"]),
     ("n_orgs", "--orgs", _simulate(n_orgs=51), ["simulate", "-o", "{tmp}/s.csv", "--orgs", "51"]),
     ("n_per_org", "--n-per-org", _simulate(n_per_org=10**6), ["simulate", "-o", "{tmp}/s.csv", "--n-per-org", "1000000"]),
     ("truth_draws", "--truth-draws", _simulate(truth_draws=10**7),

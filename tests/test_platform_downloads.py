@@ -242,7 +242,8 @@ def test_only_limesurveys_sav_goes_to_the_platform_reader(inst, tmp_path):
     import pyreadstat
 
     frame = pd.DataFrame({"StartDate": ["2024-03-05"], "EndDate": ["2024-03-05"], "ResponseId": ["R_1"],
-                          "respondent_id": ["A1"], "organisation": ["Acme"], "rel1": [6.0]})
+                          "respondent_id": ["A1"], "organisation": ["Acme"], "rel1": [6.0],
+                          "rel2": [5.0], "rel3": [5.0], "rel4": [4.0]})  # a construct is read whole
     path = tmp_path / "qualtrics.sav"
     pyreadstat.write_sav(frame, str(path))
     data, report = read_responses(path, inst)

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from fixtures.responses.frames import valid_frame, write_csv
-from instrument import DataError, read_responses
+from instrument import DataError, OptionError, read_responses
+from instrument.reader.integrity import UnusableData
 
 
 @pytest.fixture
@@ -110,12 +111,49 @@ def test_unknown_columns_are_listed_and_ignored(inst, frame, tmp_path):
     assert "notes" not in data.columns and report.ok
 
 
-def test_missing_optional_columns_are_created_empty_and_missing_items_warned(inst, frame, tmp_path):
-    frame = frame.drop(columns=["agent_id", "contact_date", "men1", "men2"])
+def test_missing_optional_columns_are_created_empty(inst, frame, tmp_path):
+    frame = frame.drop(columns=["agent_id", "contact_date"])
     data, report = read(inst, frame, tmp_path)
-    assert data["agent_id"].isna().all() and data["contact_date"].isna().all() and data["men1"].isna().all()
-    assert report.missing_columns == ("contact_date", "agent_id", "men1", "men2")
-    assert any("no column for item(s) men1, men2; created empty" in w for w in report.warnings)
+    assert data["agent_id"].isna().all() and data["contact_date"].isna().all()
+    assert report.missing_columns == ("contact_date", "agent_id") and report.left_out == {}
+
+
+def test_an_absent_item_column_is_an_error_naming_it_with_the_report(inst, frame, tmp_path):
+    """Never a construct score from some of its items (issue 18: a renamed item scored from 3 of 4)."""
+    frame = frame.rename(columns={"men1": "menu_clear"}).drop(columns=["men2"])
+    with pytest.raises(UnusableData) as info:
+        read(inst, frame, tmp_path)
+    message = str(info.value)
+    assert "no column for 2 item(s) of construct(s) whose other items are in the file (menu: men1, men2)" in message
+    assert "columns the questionnaire does not know: menu_clear; a renamed item?" in message
+    assert "absent_items='leave_out'" in message
+    report = info.value.report
+    assert not report.ok and report.problems[0] == message and report.n_respondents == len(frame)
+
+
+def test_absent_items_leave_out_drops_the_whole_construct_and_says_so(inst, frame, tmp_path):
+    frame = frame.drop(columns=["men1", "men2"])
+    data, report = read(inst, frame, tmp_path, absent_items="leave_out")
+    assert data[["men1", "men2", "men3", "men4"]].isna().all().all()  # men3, men4 not used either
+    assert report.left_out == {"menu": ("men1", "men2")}
+    assert any("construct(s) left out of every analysis, as asked (absent_items='leave_out'): menu (no column for "
+               "men1, men2; its column(s) men3, men4 are not used)" in w for w in report.warnings)
+    # the left-out items count as not asked (as when the file has no menu column at all), not as unanswered
+    _, without_menu = read(inst, frame.drop(columns=["men3", "men4"]), tmp_path)
+    assert report.flag_counts == without_menu.flag_counts
+
+
+def test_a_construct_with_no_column_at_all_is_left_out_and_reported(inst, frame, tmp_path):
+    frame = frame.drop(columns=["men1", "men2", "men3", "men4"])
+    data, report = read(inst, frame, tmp_path)
+    assert report.ok and report.left_out == {"menu": ("men1", "men2", "men3", "men4")}
+    assert any("left out of every analysis, the file does not have them: menu (no column for any of its items"
+               in w for w in report.warnings)
+
+
+def test_absent_items_option_is_declared(inst, frame, tmp_path):
+    with pytest.raises(OptionError, match="absent_items must be one of error, leave_out, got 'skip'"):
+        read(inst, frame, tmp_path, absent_items="skip")
 
 
 @pytest.mark.parametrize("column, option", [("respondent_id", "id_column"), ("organisation", "group_column")])
@@ -153,7 +191,8 @@ def test_duplicate_respondent_ids_name_the_rows(inst, frame, tmp_path):
     frame.loc[6, "respondent_id"] = "R003"
     with pytest.raises(DataError) as info:
         read(inst, frame, tmp_path)
-    assert "column 'respondent_id', rows 3, 7: duplicate respondent id 'R003' (rows 3, 7); every response needs its own id" in str(info.value)
+    assert ("column 'respondent_id', rows 3, 7: duplicate respondent id 'R003' (rows 3, 7: different answers); rows "
+            "with one id but different answers are different responses") in str(info.value)
 
 
 def test_missing_respondent_id_or_organisation_names_the_row(inst, frame, tmp_path):

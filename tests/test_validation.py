@@ -160,7 +160,7 @@ def test_small_group_is_reported_not_hidden(example, inst):
     assert small and any(f"only {tiny.n} respondents for 121 free parameters" in p.message for p in small)
     assert tiny.fit is None and tiny.loadings.empty
     assert np.isnan(tiny.missing["fmi_mean"])                # no FMI from a fit that is not usable
-    assert res.summary()  # renders despite the failed group
+    assert f"[Tiny] error: only {tiny.n} respondents" in str(res.summary())  # renders despite the failed group
 
 
 def test_plot_loadings_returns_axes(result):

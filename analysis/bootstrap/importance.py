@@ -388,3 +388,21 @@ def _summaries(labels, sizes, drivers, point, reps, level):
                 "rank_ci_high": pd.array(hi.ravel(), dtype="Float64").round().astype("Int64"),
                 "p_first": p_first.ravel(), "p_top2": p_top2.ravel()})
     return groups, pd.concat(parts, ignore_index=True), ranks
+
+
+def result_from_replicates(*, outcome: str, drivers: Sequence[str], level: float, n_resamples: int,
+                           seed_entropy: int, labels: list, sizes: np.ndarray, point: dict, replicates: dict,
+                           rest_point: dict | None = None, rest_replicates: dict | None = None,
+                           whole: BootstrapResult | None = None) -> BootstrapResult:
+    """A :class:`BootstrapResult` from statistics computed elsewhere (e.g. :mod:`analysis.pooling`).
+
+    ``point`` and ``replicates`` map each group label to its :class:`Replicates` (the
+    sample, B = 1, and the resamples); the tables and group differences are then made
+    exactly as for :func:`bootstrap_importance`.
+    """
+    drivers = list(drivers)
+    groups, estimates, ranks = _summaries(labels, np.asarray(sizes), drivers, point, replicates, level)
+    return BootstrapResult(outcome=outcome, drivers=tuple(drivers), level=level, n_resamples=n_resamples,
+                           seed_entropy=seed_entropy, groups=groups, estimates=estimates, ranks=ranks,
+                           point=point, replicates=replicates, rest_point=rest_point or {},
+                           rest_replicates=rest_replicates or {}, whole=whole)

@@ -14,7 +14,7 @@ import sys
 from rich.markup import escape
 
 from analysis.cli.app import app, err_console
-from analysis.common.errors import ServiceDriversError
+from analysis.common.errors import InstrumentError, ServiceDriversError
 
 # Importing a command module registers its commands on `app` (one line per module).
 from analysis.cli import info  # noqa: F401,E402
@@ -31,6 +31,16 @@ def main() -> None:
     try:
         # Standalone mode: click itself reports usage errors (exit 2) and --help.
         app()
+    except InstrumentError as exc:
+        # Every problem of a questionnaire file, one per line: fixing them one run at a time is no way to work.
+        if len(exc.problems) > 1:
+            err_console.print(f"[bold red]error:[/] {len(exc.problems)} problems in the questionnaire file; fix them all:",
+                              highlight=False, soft_wrap=True)
+            for problem in exc.problems:
+                err_console.print(f"  - {escape(problem)}", highlight=False, soft_wrap=True)
+        else:
+            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        sys.exit(1)
     except ServiceDriversError as exc:
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(1)

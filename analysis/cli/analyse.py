@@ -17,15 +17,17 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from analysis.cli.app import app, console, err_console
+from analysis.cli.app import command, console, err_console
 from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
-    DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, JsonOpt,
-    SheetOpt, SourceOpt, read_for_command, usable_or_fail,
+    AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt,
+    ImportanceOpt, InstrumentOpt, InvalidOpt, JsonOpt, OutcomeOpt, SheetOpt, SourceOpt, read_for_command,
+    usable_or_fail,
 )
 from analysis.common.groups import ALL
 from analysis.common.outputs import check_writable, write_json
 from analysis.drivers.analyse import analyse_drivers
+from analysis.drivers.pooled import pooling_sentence
 from analysis.drivers.result import DriverAnalysis
 from analysis.drivers.sample import REASON_CODES
 
@@ -42,16 +44,17 @@ QUADRANT_STYLE = {"concentrate here": "bold red", "keep up the good work": "gree
                   "low priority": "dim", "possible overkill": "yellow"}
 
 
-@app.command()
+@command()
 def analyse(
     data: DataArg,
     by: str = typer.Option("organisation", "--by", help="Column whose values are the groups (e.g. organisation, channel)."),
-    outcome: str = typer.Option("satisfaction", "--outcome", help="satisfaction (score of sat1-3), csat, nps or ces."),
+    outcome: str = OutcomeOpt,
     bootstrap: int = typer.Option(2000, "--bootstrap", help="Bootstrap resamples per group (at least 2; 1000+ for 95% intervals)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the bootstrap (default: drawn at random and reported)."),
     level: float = typer.Option(0.95, "--level", help="Confidence level of all intervals."),
-    importance: str = typer.Option("lmg", "--importance", help="Importance behind the priorities: lmg, weights, beta or sem."),
-    crosshair: str = typer.Option("mean", "--crosshair", help="Quadrant cross-hairs at the mean, median or scale midpoint."),
+    importance: str = ImportanceOpt,
+    crosshair: str = CrosshairOpt,
+    pooling: str = typer.Option("none", "--pooling", help="none: each group on its own complete cases; partial: every respondent, each group's estimates shrunk toward all groups' (3+ groups)."),
     drivers: Optional[List[str]] = typer.Option(None, "--drivers", help="Drivers to analyse, comma-separated or repeated (default: all seven)."),
     sem: bool = typer.Option(True, "--sem/--no-sem", help="Fit the structural model (latent drivers -> outcome, FIML)."),
     include_flagged: bool = typer.Option(False, "--include-flagged", help="Keep straight-liners, speeders and respondents with too many missing answers."),
@@ -61,6 +64,8 @@ def analyse(
     delimiter: DelimiterOpt = None,
     encoding: EncodingOpt = None,
     invalid: InvalidOpt = "error",
+    duplicates: DuplicatesOpt = "error",
+    absent_items: AbsentItemsOpt = "error",
     id_column: IdColumnOpt = None,
     group_column: GroupColumnOpt = None,
     instrument_file: InstrumentOpt = None,
@@ -68,12 +73,13 @@ def analyse(
     """Estimate each driver's impact on satisfaction per group, with priorities and KPIs."""
     # The options the library declares, checked before the file is read; the message
     # is the library's (analysis.common.options), the flag is added by option_errors.
-    check_flags(outcome=outcome, importance=importance, crosshair=crosshair, bootstrap=bootstrap, seed=seed,
-                level=level)
+    check_flags(outcome=outcome, importance=importance, crosshair=crosshair, pooling=pooling, bootstrap=bootstrap,
+                seed=seed, level=level)
     if json_file is not None:
         check_writable(json_file, inputs=(data,))      # fail before the work, not after it
     inst, frame, report = read_for_command(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
+        duplicates=duplicates, absent_items=absent_items,
         id_column=id_column, group_column=group_column, instrument_file=instrument_file, by=by,
     )
     chosen = None if not drivers else [d.strip() for value in drivers for d in value.split(",") if d.strip()]
@@ -90,7 +96,7 @@ def analyse(
 
         result = analyse_drivers(frame, inst, by=by, outcome=outcome, drivers=chosen, bootstrap=bootstrap, seed=seed,
                                  level=level, importance=importance, crosshair=crosshair,
-                                 exclude_flagged=not include_flagged, sem=sem, progress=progress)
+                                 exclude_flagged=not include_flagged, sem=sem, pooling=pooling, progress=progress)
     print_analysis(result, str(data))
     if json_file is not None:
         write_json(result.to_dict(), json_file, "driver analysis")
@@ -111,6 +117,7 @@ def print_analysis(res: DriverAnalysis, source: str) -> None:
                   f"{res.n_used} of {res.n_input} respondents used; {s.n_resamples} resamples per group "
                   f"(seed {s.seed}); priorities from {s.importance} importance, cross-hairs at the {s.crosshair}",
                   highlight=False, soft_wrap=True)
+    console.print(escape(pooling_sentence(res)), highlight=False, soft_wrap=True)
     pct = f"{100 * s.level:g}%"
     console.print(f"[dim]Intervals: {pct} bootstrap percentile; rank {escape('[best-worst]')}; beta: standardized OLS "
                   f"coefficient; SEM path: standardized latent path (* p < .05, ** p < .01, *** p < .001); "
@@ -120,6 +127,8 @@ def print_analysis(res: DriverAnalysis, source: str) -> None:
         r = groups.loc[g]
         title = (f"[bold]{escape(str(g))}[/]: n = {r.n_used} of {r.n_input}, R² = {r.r2:.3f} "
                  f"[{r.r2_ci_low:.3f}, {r.r2_ci_high:.3f}]")
+        if res.settings.pooling_used == "partial" and g != ALL:
+            title += escape(f"; own data weigh {100 * r.pooling_weight:.0f}% (worth {r.n_effective:.0f} respondents)")
         if r.unstable_ranks:
             title += " [yellow](ranks unstable: fewer than 100 respondents)[/]"
         shown = res.display_table(g)

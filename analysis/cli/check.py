@@ -11,19 +11,20 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from analysis.cli.app import app, console
+from analysis.cli.app import command, console
 from analysis.cli.reading import (
-    DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, JsonOpt,
-    SheetOpt, SourceOpt, read_for_command, usable_or_fail,
+    AbsentItemsOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt,
+    InvalidOpt, JsonOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
 )
 from analysis.common.outputs import check_writable, write_json
 from instrument import QualityReport
+from instrument.reader.integrity import UnusableData
 from instrument.reader.table import show_delimiter
 
 MAX_EXCLUDED_SHOWN = 20
 
 
-@app.command()
+@command()
 def check(
     data: DataArg,
     source: SourceOpt = "auto",
@@ -31,6 +32,8 @@ def check(
     delimiter: DelimiterOpt = None,
     encoding: EncodingOpt = None,
     invalid: InvalidOpt = "error",
+    duplicates: DuplicatesOpt = "error",
+    absent_items: AbsentItemsOpt = "error",
     id_column: IdColumnOpt = None,
     group_column: GroupColumnOpt = None,
     json_file: JsonOpt = None,
@@ -39,10 +42,19 @@ def check(
     """Check a response file against the questionnaire: rows, flags, per-item missing, N/A and invalid values."""
     if json_file is not None:
         check_writable(json_file, inputs=(data,))
-    _, _, report = read_for_command(
-        data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
-        id_column=id_column, group_column=group_column, instrument_file=instrument_file,
-    )
+    try:
+        _, _, report = read_for_command(
+            data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
+            duplicates=duplicates, absent_items=absent_items,
+            id_column=id_column, group_column=group_column, instrument_file=instrument_file,
+        )
+    except UnusableData as exc:
+        # Read, but not usable as it is (duplicate ids, absent item columns): the summary
+        # still says everything else about the file, its problems listed at the end.
+        print_report(exc.report)
+        if json_file is not None:
+            write_json(exc.report.to_dict(), json_file, "JSON report")
+        raise
     print_report(report)
     if json_file is not None:
         write_json(report.to_dict(), json_file, "JSON report")
@@ -64,6 +76,8 @@ def print_report(report: QualityReport) -> None:
     counts.add_row("empty rows (dropped)", str(report.n_empty_rows))
     if report.n_not_respondents:
         counts.add_row("previews/test responses (dropped)", str(report.n_not_respondents))
+    if report.n_duplicates_dropped:
+        counts.add_row("identical duplicates (dropped)", str(report.n_duplicates_dropped))
     counts.add_row("respondents", str(report.n_respondents))
     if report.n_incomplete:
         counts.add_row("  not completed (kept)", str(report.n_incomplete))
@@ -117,3 +131,7 @@ def print_report(report: QualityReport) -> None:
         console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     if report.ok:
         console.print(f"[green]OK[/]: {report.n_usable} usable respondents; the data can be analysed")
+    else:
+        console.print("[bold red]NOT OK[/]: the data cannot be analysed as they are:")
+        for problem in report.problems:
+            console.print(f"  - {escape(problem)}", highlight=False, soft_wrap=True)

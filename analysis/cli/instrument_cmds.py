@@ -18,9 +18,9 @@ from typing import Optional
 import typer
 from rich.markup import escape
 
-from analysis.cli.app import app, err_console
+from analysis.cli.app import command, err_console
 from analysis.common.errors import ServiceDriversError
-from instrument import load_instrument
+from analysis.cli.loading import load_questionnaire
 from instrument.export import (
     codebook_csv,
     codebook_json,
@@ -83,7 +83,7 @@ def _codebook_text(inst, fmt: CodebookFormat) -> str:
     return json.dumps(codebook_json(inst), ensure_ascii=False, indent=2) + "\n"
 
 
-@app.command()
+@command()
 def export(
     fmt: ExportFormat = typer.Argument(..., metavar="FORMAT", help="limesurvey, qualtrics, html, pdf or codebook."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Languages, base language first: nl, en or nl,en (default: all)."),
@@ -91,7 +91,7 @@ def export(
     instrument_file: Optional[Path] = typer.Option(None, "--instrument", help="A questionnaire YAML file (default: the shipped one)."),
 ) -> None:
     """Export the questionnaire for a survey platform (.lss, .qsf), for print (html, pdf), or its codebook."""
-    inst = load_instrument(instrument_file)
+    inst = load_questionnaire(instrument_file)
     langs = _languages(lang, inst)
     if fmt is ExportFormat.limesurvey:
         _emit(to_limesurvey(inst, langs), output, "LimeSurvey survey structure")
@@ -112,12 +112,12 @@ def export(
         _emit(_codebook_text(inst, _CODEBOOK_SUFFIXES[suffix]), output, "codebook")
 
 
-@app.command("codebook")
+@command("codebook")
 def codebook_command(
     fmt: CodebookFormat = typer.Option(CodebookFormat.md, "--format", help="json (nested), csv (one row per variable) or md (tables)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: stdout)."),
     instrument_file: Optional[Path] = typer.Option(None, "--instrument", help="A questionnaire YAML file (default: the shipped one)."),
 ) -> None:
     """Write the codebook: every variable with its codes, labels and texts per language."""
-    inst = load_instrument(instrument_file)
+    inst = load_questionnaire(instrument_file)
     _emit(_codebook_text(inst, fmt), output, "codebook")

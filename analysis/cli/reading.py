@@ -12,18 +12,31 @@ from typing import Annotated, Optional
 import typer
 
 from analysis.common.errors import DataError
-from instrument import Instrument, QualityReport, load_instrument, read_responses
+from analysis.cli.loading import load_questionnaire
+from analysis.cli.options import check_flags
+from analysis.common.options import CROSSHAIRS, IMPORTANCES, OUTCOMES
+from instrument import Instrument, QualityReport, read_responses
 from instrument.reader.responses import INVALID_POLICIES, SOURCES
 
-DataArg = Annotated[Path, typer.Argument(help="Response file: .csv/.txt, .xlsx/.xls, .sav or .parquet.", show_default=False)]
+def _or(choices) -> str:
+    return ", ".join(choices[:-1]) + " or " + choices[-1]
+
+
+DataArg = Annotated[Path, typer.Argument(metavar="FILE", help="Response file: .csv/.txt, .xlsx/.xls, .sav or .parquet.", show_default=False)]
 SourceOpt = Annotated[str, typer.Option("--source", help="auto (by extension and header), file, limesurvey or qualtrics.")]
 SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet name or 0-based position (default: the first).")]
 DelimiterOpt = Annotated[Optional[str], typer.Option("--delimiter", help="Field delimiter of a text file: , ; | or tab (default: detected).")]
 EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", help="Text encoding, e.g. utf-8, cp1252, latin-1 (default: detected).")]
 InvalidOpt = Annotated[str, typer.Option("--invalid", help="error: stop at values that are not codes; missing: read them as missing and list them.")]
+DuplicatesOpt = Annotated[str, typer.Option("--duplicates", help="error: stop at a respondent id used twice; drop_identical: drop rows identical to an earlier row (counted and listed); rows that share an id but differ are always an error.")]
+AbsentItemsOpt = Annotated[str, typer.Option("--absent-items", help="error: stop when the file has no column for an item of the questionnaire; leave_out: leave every construct with an absent item out (reported).")]
 IdColumnOpt = Annotated[Optional[str], typer.Option("--id-column", help="Name of the respondent-id column, if not respondent_id.")]
 GroupColumnOpt = Annotated[Optional[str], typer.Option("--group-column", help="Name of the organisation column, if not organisation.")]
 InstrumentOpt = Annotated[Optional[Path], typer.Option("--instrument", help="A questionnaire YAML file (default: the shipped one).")]
+# The driver analysis' options, shared by `analyse` and `report` (checked against analysis.common.options).
+OutcomeOpt = typer.Option("satisfaction", "--outcome", help=f"What the drivers explain: {_or(OUTCOMES)} (satisfaction: the score of its items).")
+ImportanceOpt = typer.Option("lmg", "--importance", help=f"Importance behind the priorities: {_or(IMPORTANCES)}.")
+CrosshairOpt = typer.Option("mean", "--crosshair", help=f"Where the quadrants meet: {_or(CROSSHAIRS)} (midpoint: of the answer scale).")
 JsonOpt = Annotated[Optional[Path], typer.Option("--json", help="Also write the results as JSON to this file.")]
 
 
@@ -38,6 +51,8 @@ def read_for_command(
     id_column: str | None = None,
     group_column: str | None = None,
     instrument_file: Path | None = None,
+    duplicates: str = "error",
+    absent_items: str = "error",
     by: str | None = None,
 ):
     """Check the reader options, load the instrument and read the responses.
@@ -51,10 +66,12 @@ def read_for_command(
         raise typer.BadParameter(f"'{source}' is not one of {', '.join(SOURCES)}", param_hint="--source")
     if invalid not in INVALID_POLICIES:
         raise typer.BadParameter(f"'{invalid}' is not one of {', '.join(INVALID_POLICIES)}", param_hint="--invalid")
-    inst: Instrument = load_instrument(instrument_file)
+    check_flags(duplicates=duplicates, absent_items=absent_items)
+    inst: Instrument = load_questionnaire(instrument_file)
     frame, report = read_responses(
         data, inst, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding,
-        invalid=invalid, id_column=id_column, group_column=group_column,
+        invalid=invalid, id_column=id_column, group_column=group_column, duplicates=duplicates,
+        absent_items=absent_items,
         extra_columns=() if by is None or by in {v.id for v in inst.variables} else (by,),
     )
     return inst, frame, report

@@ -18,11 +18,11 @@ from typing import List, Optional
 import typer
 from rich.markup import escape
 
-from analysis.cli.app import app, console, err_console
+from analysis.cli.app import command, console, err_console
 from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
-    DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, SheetOpt, SourceOpt,
-    read_for_command, usable_or_fail,
+    AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt,
+    ImportanceOpt, InstrumentOpt, InvalidOpt, OutcomeOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
 )
 from analysis.report import build_reports, check_report_folder
 
@@ -30,7 +30,7 @@ STAGES = {"analysis": "driver analysis (bootstrap)...", "validation": "validatin
           "content": "assembling the reports..."}
 
 
-@app.command()
+@command()
 def report(
     data: DataArg,
     out: Path = typer.Option(..., "--out", help="Folder for the reports (created if missing).", show_default=False),
@@ -41,23 +41,30 @@ def report(
     bootstrap: int = typer.Option(2000, "--bootstrap", help="Bootstrap resamples per group (at least 2; 1000+ for 95% intervals)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the bootstrap and of the quotes (default: drawn at random and reported)."),
     drivers: Optional[List[str]] = typer.Option(None, "--drivers", help="Drivers to analyse, comma-separated or repeated (default: all seven; without wait_time and menu every channel counts)."),
+    outcome: str = OutcomeOpt,
+    importance: str = ImportanceOpt,
+    crosshair: str = CrosshairOpt,
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write PDFs (WeasyPrint)."),
     source: SourceOpt = "auto",
     sheet: SheetOpt = None,
     delimiter: DelimiterOpt = None,
     encoding: EncodingOpt = None,
     invalid: InvalidOpt = "error",
+    duplicates: DuplicatesOpt = "error",
+    absent_items: AbsentItemsOpt = "error",
     id_column: IdColumnOpt = None,
     group_column: GroupColumnOpt = None,
     instrument_file: InstrumentOpt = None,
 ) -> None:
     """Write improvement-priority reports: per group and for the whole study, HTML + PDF, and one Excel workbook."""
-    lang = check_flags(lang=lang.lower(), min_group_n=min_group_n, bootstrap=bootstrap, seed=seed)["lang"]
+    lang = check_flags(lang=lang.lower(), min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, outcome=outcome,
+                       importance=importance, crosshair=crosshair)["lang"]
     if out.exists() and not out.is_dir():
         raise typer.BadParameter(f"{out} is a file; give a folder", param_hint="--out")
     check_report_folder(out, inputs=(data,), pdf=pdf, create=False)   # fail before reading and analysing
     inst, frame, quality = read_for_command(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
+        duplicates=duplicates, absent_items=absent_items,
         id_column=id_column, group_column=group_column, instrument_file=instrument_file, by=by,
     )
     usable_or_fail(quality)
@@ -67,10 +74,12 @@ def report(
             status.update(STAGES.get(stage, f"writing {stage}..."))
 
         result = build_reports(frame, inst, quality, by=by, lang=lang, out_dir=out, title=title,
-                               min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, drivers=chosen, pdf=pdf,
+                               min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, drivers=chosen,
+                               outcome=outcome, importance=importance, crosshair=crosshair, pdf=pdf,
                                progress=progress)
     s = result.analysis.settings
-    console.print(f"[bold]Reports written to {escape(str(result.out_dir))}/[/] ({lang}, {s.n_resamples} resamples, "
+    console.print(f"[bold]Reports written to {escape(str(result.out_dir))}/[/] ({lang}, outcome '{s.outcome}', "
+                  f"{s.importance} importance, cross-hairs at the {s.crosshair}, {s.n_resamples} resamples, "
                   f"seed {s.seed}):", highlight=False, soft_wrap=True)
     console.print(f"  whole study:  {escape(_pair(result.study_html, result.study_pdf))}", highlight=False, soft_wrap=True)
     for group, (html, pdf_path) in result.groups.items():
@@ -83,7 +92,8 @@ def report(
     for path in result.removed:
         console.print(f"  removed {escape(str(path))} (an earlier run's report this run does not make)",
                       highlight=False, soft_wrap=True)
-    console.print(f"Open {escape(str(result.study_html))} in a browser, or the PDFs to print.", highlight=False, soft_wrap=True)
+    pdfs = ", or the PDFs to print" if result.study_pdf is not None else ""
+    console.print(f"Open {escape(str(result.study_html))} in a browser{pdfs}.", highlight=False, soft_wrap=True)
 
 
 def _pair(html: Path, pdf: Path | None) -> str:

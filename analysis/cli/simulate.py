@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from analysis.cli.app import app, console
+from analysis.cli.app import command, console
 from analysis.cli.options import check_flags
 from analysis.common.errors import ServiceDriversError
 from analysis.common.outputs import check_writable
@@ -19,14 +19,14 @@ from analysis.simulation.io import (
     write_truth,
 )
 from analysis.simulation.simulate import DEFAULT_SEED, simulate_study
-from instrument import load_instrument
+from analysis.cli.loading import load_questionnaire
 
 # The limits that keep a typo (--n-per-org 10000000000) from ending in a MemoryError are
 # declared with the options (analysis.common.options); this one is the file format's.
 MAX_EXCEL_ROWS = 1_048_575      # an Excel sheet's 1,048,576 rows, less the header
 
 
-@app.command()
+@command()
 def simulate(
     output: List[Path] = typer.Option(..., "-o", "--output", help="Responses file; the format follows the extension (.csv, .sav, .xlsx, .parquet). Repeat for several formats."),
     orgs: int = typer.Option(4, "--orgs", help="Number of organisations (1-50)."),
@@ -39,7 +39,7 @@ def simulate(
     instrument_file: Optional[Path] = typer.Option(None, "--instrument", help="A questionnaire YAML file (default: the shipped one)."),
 ) -> None:
     """Simulate a study (synthetic responses) and write it with its true effects."""
-    inst = load_instrument(instrument_file)
+    inst = load_questionnaire(instrument_file)
     lang = lang.strip().lower()
     if lang not in inst.languages:
         raise typer.BadParameter(f"'{lang}' is not one of {', '.join(inst.languages)}", param_hint="--lang")

@@ -13,14 +13,15 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from analysis.cli.app import app, console, err_console
+from analysis.cli.app import command, console, err_console
 from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
-    DataArg, DelimiterOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt, InvalidOpt, JsonOpt,
-    SheetOpt, SourceOpt, read_for_command, usable_or_fail,
+    AbsentItemsOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt,
+    InvalidOpt, JsonOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
 )
 from analysis.common.groups import ALL
 from analysis.common.outputs import check_writable, write_json
+from analysis.scoring.sample import reason_counts
 from analysis.validation.result import ValidationResult
 from analysis.validation.validation import validate as run_validation
 
@@ -35,7 +36,7 @@ def _mark(ok) -> str:
     return "" if ok is None or pd.isna(ok) else (OK if ok else FAIL)
 
 
-@app.command()
+@command()
 def validate(
     data: DataArg,
     by: str = typer.Option(None, "--by", help="Column whose values are the groups (e.g. organisation): per-group figures and invariance."),
@@ -48,6 +49,8 @@ def validate(
     delimiter: DelimiterOpt = None,
     encoding: EncodingOpt = None,
     invalid: InvalidOpt = "error",
+    duplicates: DuplicatesOpt = "error",
+    absent_items: AbsentItemsOpt = "error",
     id_column: IdColumnOpt = None,
     group_column: GroupColumnOpt = None,
     instrument_file: InstrumentOpt = None,
@@ -58,6 +61,7 @@ def validate(
         check_writable(json_file, inputs=(data,))  # fail before minutes of fitting, not after
     inst, frame, report = read_for_command(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
+        duplicates=duplicates, absent_items=absent_items,
         id_column=id_column, group_column=group_column, instrument_file=instrument_file, by=by,
     )
     usable_or_fail(report)
@@ -85,68 +89,98 @@ def print_validation(result: ValidationResult) -> None:
     _print_problems_and_exclusions(result)
 
 
-def _print_fit(result: ValidationResult) -> None:
-    t = Table(title="CFA fit of the measurement model (CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; Hu & Bentler 1999)",
-              title_justify="left", box=box.SIMPLE_HEAD)
-    for col in ("group", "n", "chi2", "df", "p", "CFI", "TLI", "RMSEA [90% CI]", "SRMR"):
-        t.add_column(col, justify="left" if col == "group" else "right")
-    for r in result.fit.to_dict("records"):
-        rmsea = f"{_num(r['rmsea'])} [{_num(r['rmsea_ci_low'])}, {_num(r['rmsea_ci_high'])}]" \
-            if not math.isnan(r["rmsea"]) else "not estimated"
-        t.add_row(escape(r["group"]), str(r["n"]), _num(r["chi2"], 1), _num(r["df"], 0), _num(r["pvalue"]),
-                  f"{_num(r['cfi'])} {_mark(r['cfi_ok'])}", f"{_num(r['tli'])} {_mark(r['tli_ok'])}",
-                  f"{rmsea} {_mark(r['rmsea_ok'])}", f"{_num(r['srmr'])} {_mark(r['srmr_ok'])}")
+class _Titled(Table):
+    """A table printed under its title as a line of its own, wrapped at the terminal's width.
+
+    (rich wraps and cuts a title at the table's width, and these tables are narrower than
+    their titles.)
+    """
+
+    def __init__(self, heading: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.heading = heading
+
+
+def _print_table(t: "_Titled") -> None:
+    console.print(f"[bold]{escape(t.heading)}[/]", highlight=False, soft_wrap=False)
     console.print(t)
+
+
+def _table(title: str, *columns: str, left: tuple = ("group", "construct", "item", "level", "")) -> "_Titled":
+    """A table that fits 80 columns: numbers never wrap, names fold rather than being cut."""
+    t = _Titled(title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    for col in columns:
+        if col in left:
+            t.add_column(col, justify="left", overflow="fold")
+        else:
+            t.add_column(col, justify="right", no_wrap=True)
+    return t
+
+
+def _share(x, digits: int = 2) -> str:
+    """A value between -1 and 1 without its leading zero ('.81'), as APA style prints them."""
+    text = _num(x, digits)
+    if text and float(text) == 0:
+        text = text.lstrip("-")                     # '-0.000' after rounding is 0
+    if text.startswith("0."):
+        return text[1:]
+    return "-" + text[2:] if text.startswith("-0.") else text
+
+
+def _print_fit(result: ValidationResult) -> None:
+    t = _table("CFA fit of the measurement model (CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; Hu & Bentler 1999)",
+               "group", "n", "chi2", "df", "p", "CFI", "TLI", "RMSEA", "90% CI", "SRMR")
+    for r in result.fit.to_dict("records"):
+        estimated = not math.isnan(r["rmsea"])
+        t.add_row(escape(r["group"]), str(r["n"]), _num(r["chi2"], 1), _num(r["df"], 0), _share(r["pvalue"], 3),
+                  f"{_share(r['cfi'], 3)}{_mark(r['cfi_ok'])}", f"{_share(r['tli'], 3)}{_mark(r['tli_ok'])}",
+                  f"{_share(r['rmsea'], 3)}{_mark(r['rmsea_ok'])}" if estimated else "not estimated",
+                  f"{_share(r['rmsea_ci_low'], 3)}-{_share(r['rmsea_ci_high'], 3)}" if estimated else "",
+                  f"{_share(r['srmr'], 3)}{_mark(r['srmr_ok'])}")
+    _print_table(t)
 
 
 def _print_reliability(result: ValidationResult) -> None:
     whole = result.groups[ALL].reliability
-    t = Table(title="Reliability, whole sample (alpha/omega/CR >= .70: Nunnally 1978, Hair et al.; AVE >= .50: Fornell & Larcker 1981)",
-              title_justify="left", box=box.SIMPLE_HEAD)
-    for col in ("construct", "items", "alpha [95% CI]", "omega", "CR", "AVE"):
-        t.add_column(col, justify="left" if col == "construct" else "right")
+    t = _table("Reliability, whole sample (alpha/omega/CR >= .70: Nunnally 1978, Hair et al.; AVE >= .50: "
+               "Fornell & Larcker 1981)", "construct", "items", "alpha", "95% CI", "omega", "CR", "AVE")
     for r in whole.to_dict("records"):
-        t.add_row(r["construct"], str(r["n_items"]),
-                  f"{_num(r['alpha'])} [{_num(r['alpha_ci_low'])}, {_num(r['alpha_ci_high'])}] {_mark(r['alpha_ok'])}",
-                  f"{_num(r['omega'])} {_mark(r['omega_ok'])}", f"{_num(r['cr'])} {_mark(r['cr_ok'])}",
-                  f"{_num(r['ave'])} {_mark(r['ave_ok'])}")
-    console.print(t)
+        t.add_row(r["construct"], str(r["n_items"]), f"{_share(r['alpha'], 3)}{_mark(r['alpha_ok'])}",
+                  f"{_share(r['alpha_ci_low'], 3)}-{_share(r['alpha_ci_high'], 3)}",
+                  f"{_share(r['omega'], 3)}{_mark(r['omega_ok'])}", f"{_share(r['cr'], 3)}{_mark(r['cr_ok'])}",
+                  f"{_share(r['ave'], 3)}{_mark(r['ave_ok'])}")
+    _print_table(t)
     if len(result.groups) > 1:
         table = result.reliability
-        t = Table(title="Per group: alpha / CR / AVE", title_justify="left", box=box.SIMPLE_HEAD)
-        t.add_column("construct")
         names = [g for g in result.groups if g != ALL]
-        for name in names:
-            t.add_column(escape(name), justify="right")
+        t = _table("Per group: alpha / CR / AVE", "construct", *(escape(n) for n in names))
         for construct in whole["construct"]:
             cells = []
             for name in names:
                 row = table[(table["group"] == name) & (table["construct"] == construct)]
                 if len(row):
                     r = row.iloc[0]
-                    cells.append(f"{_num(r['alpha'], 2)} / {_num(r['cr'], 2)} / {_num(r['ave'], 2)}")
+                    cells.append(f"{_share(r['alpha'])}/{_share(r['cr'])}/{_share(r['ave'])}")
                 else:
                     cells.append("")
             t.add_row(construct, *cells)
-        console.print(t)
+        _print_table(t)
 
 
 def _print_discriminant(result: ValidationResult) -> None:
     whole = result.groups[ALL]
     if whole.htmt is not None:
         m = whole.htmt.matrix
-        t = Table(title="HTMT, whole sample (< .85 strict, < .90 liberal; Henseler, Ringle & Sarstedt 2015)",
-                  title_justify="left", box=box.SIMPLE_HEAD)
-        t.add_column("")
-        for c in m.columns[:-1]:
-            t.add_column(c[:10], justify="right")
-        for i, a in enumerate(m.index[1:], start=1):
+        # Columns numbered like the rows, so the matrix fits 80 columns whatever the construct names.
+        t = _table("HTMT, whole sample (< .85 strict, < .90 liberal; Henseler, Ringle & Sarstedt 2015)",
+                   "construct", *(str(k) for k in range(1, len(m.columns))))
+        for i, a in enumerate(m.index):
             cells = []
             for b in m.columns[:-1][:i]:
                 v = m.loc[a, b]
-                cells.append(f"[red]{v:.2f}[/]" if v >= 0.85 else f"{v:.2f}")
-            t.add_row(a, *cells, *[""] * (len(m.columns) - 1 - i))
-        console.print(t)
+                cells.append(f"[red]{_share(v)}[/]" if v >= 0.85 else _share(v))
+            t.add_row(f"{i + 1} {escape(a)}", *cells, *[""] * (len(m.columns) - 1 - i))
+        _print_table(t)
     if whole.fornell_larcker is not None:
         v = whole.fornell_larcker.verdicts
         failed = v[~v["passes"].astype(bool)]
@@ -163,34 +197,34 @@ def _print_loadings(result: ValidationResult) -> None:
     if table.empty:
         return
     names = list(result.groups)
-    t = Table(title="Standardized loadings (SE)", title_justify="left", box=box.SIMPLE_HEAD)
-    t.add_column("construct")
-    t.add_column("item")
-    for name in names:
-        t.add_column(escape(name), justify="right")
+    t = _table("Standardized loadings (SE), by construct", "item", *(escape(n) for n in names))
     wide = table.pivot_table(index=["construct", "item"], columns="group", values=["std", "std_se"], sort=False)
+    previous = None
     for (construct, item), row in wide.iterrows():
+        if construct != previous:
+            if previous is not None:
+                t.add_section()
+            t.add_row(f"[bold]{escape(construct)}[/]", *[""] * len(names))
+            previous = construct
         cells = []
         for name in names:
             std = row.get(("std", name), math.nan)
             se = row.get(("std_se", name), math.nan)
-            cell = f"{_num(std, 2)} ({_num(se, 2)})" if not math.isnan(std) else ""
+            cell = f"{_share(std)} ({_share(se)})" if not math.isnan(std) else ""
             cells.append(f"[red]{cell}[/]" if not math.isnan(std) and std < 0.5 else cell)
-        t.add_row(construct, item, *cells)
-    console.print(t)
+        t.add_row(f"  {escape(item)}", *cells)
+    _print_table(t)
 
 
 def _print_missing(result: ValidationResult) -> None:
-    t = Table(title="Missing answers (% of item answers) and fraction of missing information of the estimates",
-              title_justify="left", box=box.SIMPLE_HEAD)
-    for col in ("group", "missing %", "by design %", "other %", "complete cases", "FMI mean", "FMI max"):
-        t.add_column(col, justify="left" if col == "group" else "right")
+    t = _table("Missing answers (% of item answers; complete: respondents with every item) and fraction of missing information (FMI) of the estimates",
+               "group", "missing", "by design", "other", "complete", "FMI mean", "FMI max")
     for name, g in result.groups.items():
         m = g.missing
         t.add_row(escape(name), _num(m["cells_missing_pct"], 1), _num(m["by_design_pct"], 1),
                   _num(m["other_missing_pct"], 1), str(m["complete_cases"]), _num(m["fmi_mean"], 2),
                   _num(m["fmi_max"], 2))
-    console.print(t)
+    _print_table(t)
 
 
 def _print_invariance(result: ValidationResult) -> None:
@@ -198,19 +232,21 @@ def _print_invariance(result: ValidationResult) -> None:
         if result.invariance_note:
             console.print(escape(result.invariance_note), highlight=False)
         return
-    t = Table(title="Measurement invariance across groups (holds: CFI drops <= .01, Cheung & Rensvold 2002; "
-                    "Chen 2007: RMSEA rises <= .015, SRMR <= .030 metric / .010 scalar)",
-              title_justify="left", box=box.SIMPLE_HEAD)
-    for col in ("level", "chi2", "df", "CFI", "RMSEA", "SRMR", "delta chi2 (df), p", "delta CFI", "delta RMSEA",
-                "delta SRMR", "holds"):
-        t.add_column(col, justify="left" if col == "level" else "right")
-    for r in result.invariance.table.to_dict("records"):
-        delta = "" if math.isnan(r["delta_chi2"]) else \
-            f"{r['delta_chi2']:.1f} ({r['delta_df']:.0f}), {_num(r['delta_pvalue'])}"
+    rows = result.invariance.table.to_dict("records")
+    # Two tables, so that each fits 80 columns: the models, then each step against the one before.
+    t = _table("Measurement invariance across groups: the models", "level", "chi2", "df", "CFI", "RMSEA", "SRMR")
+    for r in rows:
+        t.add_row(r["level"], _num(r["chi2"], 1), str(r["df"]), _share(r["cfi"], 3), _share(r["rmsea"], 3),
+                  _share(r["srmr"], 3))
+    _print_table(t)
+    t = _table("Each level against the one before (holds: CFI drops <= .01, Cheung & Rensvold 2002; Chen 2007: "
+               "RMSEA rises <= .015, SRMR <= .030 metric / .010 scalar)",
+               "level", "Δchi2", "Δdf", "p", "ΔCFI", "ΔRMSEA", "ΔSRMR", "holds")
+    for r in rows[1:]:
         holds = "" if pd.isna(r["holds"]) else ("[green]yes[/]" if r["holds"] else "[red]no[/]")
-        t.add_row(r["level"], _num(r["chi2"], 1), str(r["df"]), _num(r["cfi"]), _num(r["rmsea"]), _num(r["srmr"]),
-                  delta, _num(r["delta_cfi"]), _num(r["delta_rmsea"]), _num(r["delta_srmr"]), holds)
-    console.print(t)
+        t.add_row(r["level"], _num(r["delta_chi2"], 1), _num(r["delta_df"], 0), _share(r["delta_pvalue"], 3),
+                  _share(r["delta_cfi"], 3), _share(r["delta_rmsea"], 3), _share(r["delta_srmr"], 3), holds)
+    _print_table(t)
 
 
 def _print_problems_and_exclusions(result: ValidationResult) -> None:
@@ -219,6 +255,10 @@ def _print_problems_and_exclusions(result: ValidationResult) -> None:
         colour = "red" if r.severity == "error" else "yellow"
         console.print(f"[{colour}]{r.severity}[/] {escape(f'[{r.group}]')} {escape(r.message)}", highlight=False)
     if len(result.excluded):
-        counts = result.excluded["reason"].value_counts()
-        console.print("Excluded: " + "; ".join(f"{n} {escape(reason)}" for reason, n in counts.items()),
+        n = len(result.excluded)
+        console.print(f"Excluded: {n} respondent{'' if n == 1 else 's'}, by reason (one can have several):",
                       highlight=False)
+        counts = reason_counts(result.excluded)
+        width = len(str(counts.max()))
+        for reason, count in counts.items():
+            console.print(f"  {count:>{width}}  {escape(reason)}", highlight=False)

@@ -19,7 +19,20 @@ class ServiceDriversError(ValueError):
 
 
 class InstrumentError(ServiceDriversError):
-    """The questionnaire definition file is invalid."""
+    """The questionnaire definition file is invalid.
+
+    Parameters
+    ----------
+    message : str
+        The first problem, in one line (with how many more there are).
+    problems : sequence of str, optional
+        Every problem found, each in one line naming the file, the entry and the field;
+        the command line lists them all.
+    """
+
+    def __init__(self, message: str, problems=()) -> None:
+        self.problems = tuple(problems) or (message,)
+        super().__init__(message)
 
 
 class DataError(ServiceDriversError):

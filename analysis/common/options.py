@@ -41,8 +41,13 @@ MAX_ORGS = 50
 OUTCOMES = ("satisfaction", "csat", "nps", "ces")
 IMPORTANCES = ("lmg", "weights", "beta", "sem")
 CROSSHAIRS = ("mean", "median", "midpoint")
+POOLINGS = ("none", "partial")
 MISSING_METHODS = ("ml", "listwise")
 REPORT_LANGUAGES = ("nl", "en")
+# The reader's choices for duplicate respondents and item columns the file lacks
+# (instrument.reader.integrity explains them).
+DUPLICATE_POLICIES = ("error", "drop_identical")
+ABSENT_ITEM_POLICIES = ("error", "leave_out")
 
 
 @dataclass(frozen=True)
@@ -131,8 +136,11 @@ OPTIONS: Mapping[str, Integer | Between | OneOf | OrNone] = MappingProxyType({
     "outcome": OneOf(OUTCOMES),
     "importance": OneOf(IMPORTANCES),
     "crosshair": OneOf(CROSSHAIRS),
+    "pooling": OneOf(POOLINGS),
     "missing": OneOf(MISSING_METHODS),
     "lang": OneOf(REPORT_LANGUAGES),
+    "duplicates": OneOf(DUPLICATE_POLICIES),
+    "absent_items": OneOf(ABSENT_ITEM_POLICIES),
     "min_group_n": Integer(1, example=30),
     "n_orgs": Integer(1, MAX_ORGS),
     "n_per_org": Integer(1, MAX_N_PER_ORG, example=375),

@@ -52,6 +52,7 @@ from analysis.common.errors import DataError, OptionError, ServiceDriversError
 from analysis.common.groups import ALL
 from analysis.common.options import CROSSHAIRS, IMPORTANCES, OUTCOMES, validate_options
 from analysis.common.threads import limit_blas_threads
+from analysis.drivers.pooled import annotate_unpooled, pooled_analysis
 from analysis.drivers.result import DriverAnalysis, Settings
 from analysis.drivers.sample import GROUP, analysis_sample, min_used_per_group
 from analysis.drivers.sem import fit_structural
@@ -73,7 +74,7 @@ REPORTED_DIFFERENCES = ("lmg_pct", "std_beta")
 MAX_PAIRWISE_GROUPS = 20
 
 
-@validate_options("bootstrap", "seed", "level", "outcome", "importance", "crosshair")
+@validate_options("bootstrap", "seed", "level", "outcome", "importance", "crosshair", "pooling")
 def analyse_drivers(
     data: pd.DataFrame,
     inst: Instrument | None = None,
@@ -89,6 +90,7 @@ def analyse_drivers(
     exclude_flagged: bool = True,
     sem: bool = True,
     pairwise: bool | None = None,
+    pooling: str = "none",
     progress: Callable[[str, int, int], None] | None = None,
 ) -> DriverAnalysis:
     """Estimate each driver's impact on the outcome per group, with priorities and KPIs.
@@ -132,6 +134,16 @@ def analyse_drivers(
     pairwise : bool, optional
         Differences between every pair of groups; by default only when there are at
         most 20 groups (each group against the rest is always computed).
+    pooling : {'none', 'partial'}, default 'none'
+        'none': every group on its own complete cases. 'partial': every respondent
+        (the phone-only drivers from the phone respondents, the others from everyone)
+        and each group's covariance of the drivers and the outcome shrunk toward the
+        pooled one, as much as the groups are alike and the less the more respondents
+        a group has (:mod:`analysis.pooling`); the LMG shares, betas (bootstrap),
+        dominance, ranks, priorities and group differences then come from the pooled
+        estimates, the OLS table (HC3) stays on the group's complete cases. With fewer
+        than three groups there is nothing to pool and 'none' is used (said in
+        ``pooling.reason`` and the warnings).
     progress : callable, optional
         Called as ``progress(stage, done, total)``; stage is 'bootstrap' (in resamples)
         or 'sem' (in models).
@@ -203,11 +215,12 @@ def analyse_drivers(
     with limit_blas_threads(1):        # many small problems: BLAS threads cost more than they save
         return _analyse(data, inst, sample, used, labels, clock, by=by, outcome=outcome, drivers=drivers,
                         bootstrap=bootstrap, seed=seed, level=level, importance=importance, crosshair=crosshair,
-                        exclude_flagged=exclude_flagged, sem=sem, pairwise=pairwise, progress=progress)
+                        exclude_flagged=exclude_flagged, sem=sem, pairwise=pairwise, pooling=pooling,
+                        progress=progress)
 
 
 def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, bootstrap, seed, level, importance,
-             crosshair, exclude_flagged, sem, pairwise, progress) -> DriverAnalysis:
+             crosshair, exclude_flagged, sem, pairwise, pooling, progress) -> DriverAnalysis:
     """The body of :func:`analyse_drivers`, after the options are checked and the sample is drawn."""
     frame = sample.frame
     everything = [*labels, ALL]
@@ -219,11 +232,18 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     clock.lap("point")
 
     entropy = int(np.random.SeedSequence(seed).entropy)       # the seed, or one drawn and reported
-    if labels:
+    pooled = None
+    if pooling == "partial":
+        pooled, boot, boot_all = pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, level,
+                                                 entropy, _staged(progress, "bootstrap"))
+        for g in everything:
+            cov = pooled.result.whole_cov if g == ALL else pooled.result.cov[g]
+            importances[g], dominances[g] = _from_covariance(cov, g, outcome, drivers, pooled.n[g], by)
+    elif labels:
         boot = bootstrap_importance(used, outcome, drivers, group=GROUP, n_resamples=bootstrap, level=level,
                                     seed=entropy, whole_sample=True, progress=_staged(progress, "bootstrap"))
         boot_all = boot.whole
-    else:
+    if pooled is None and not labels:
         boot = None
         boot_all = bootstrap_importance(used.drop(columns=GROUP), outcome, drivers, n_resamples=bootstrap,
                                         level=level, seed=entropy, progress=_staged(progress, "bootstrap"))
@@ -250,16 +270,23 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     kpis = kpi_tables(data.loc[sample.reachable], frame[GROUP].to_numpy()[sample.reachable], inst,
                       grouped=by is not None, level=level)
     clock.lap("kpis")
-    excluded = sample.excluded
+    excluded = sample.excluded if pooled is None else pooled.excluded
+    used_mask = sample.used if pooled is None else pooled.used
     table = assemble_importance(everything, drivers, importances, regressions, boot, boot_all, prio, structural)
-    groups = group_table(everything, frame, sample.used, excluded, regressions, boot, boot_all, structural, prio)
+    groups = group_table(everything, frame, used_mask, excluded, regressions, boot, boot_all, structural, prio)
+    table, groups = pooled.annotate(table, groups, importances) if pooled is not None else annotate_unpooled(table, groups)
     settings = Settings(by=by, outcome=outcome, drivers=tuple(drivers), n_resamples=int(bootstrap), seed=entropy,
                         level=level, importance=importance, crosshair=crosshair,
-                        exclude_flagged=exclude_flagged, sem=sem)
+                        exclude_flagged=exclude_flagged, sem=sem, pooling=pooling,
+                        pooling_used=pooling if pooled is None else pooled.result.pooling)
     counts = (excluded.groupby([GROUP, "code"], observed=False, dropna=False).size().rename("n").reset_index()
               if len(excluded) else pd.DataFrame(columns=[GROUP, "code", "n"]))
     coefficients, dominance, conditional = regression_tables(everything, regressions, dominances)
-    warnings = warning_table(groups, regressions, structural, sample, settings, prio)
+    warnings = warning_table(groups, regressions, structural, sample, settings, prio,
+                             labels={d: inst.construct(d).label.get("en", d) for d in inst.driver_keys})
+    if pooled is not None and pooled.result.pooling != pooling:
+        warnings = pd.concat([warnings, pd.DataFrame([{"group": None, "kind": "no_pooling", "severity": "info",
+                                                       "message": pooled.result.reason}])], ignore_index=True)
     clock.lap("tables")
     return DriverAnalysis(
         settings=settings, importance=table, groups=groups, regression=coefficients, dominance=dominance,
@@ -267,10 +294,12 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
         sem_fit=structural.fit if structural else None, kpis=kpis, differences=differences,
         excluded=excluded, exclusion_counts=counts[counts.n > 0].reset_index(drop=True),
         warnings=warnings, timings=clock.laps,
-        used=frame.loc[sample.used, ["respondent_id", GROUP, *drivers, outcome]].reset_index(drop=True),
-        n_input=len(frame), n_used=int(sample.used.sum()), bootstrap=boot, bootstrap_all=boot_all,
+        used=frame.loc[used_mask, ["respondent_id", GROUP, *drivers, outcome]].reset_index(drop=True),
+        n_input=len(frame), n_used=int(used_mask.sum()), bootstrap=boot, bootstrap_all=boot_all,
         priorities=prio, structural=structural, regressions=regressions, importances=importances,
-        dominances=dominances,
+        dominances=dominances, driver_labels={d: dict(inst.construct(d).label) for d in drivers},
+        pooling=None if pooled is None else pooled.result,
+        respondents=None if pooled is None else pooled.respondents,
     )
 
 
@@ -300,6 +329,16 @@ def _point_analyses(part: pd.DataFrame, group: str, outcome: str, drivers: list[
         cov, drivers, n = driver_covariance(part, outcome, drivers, matrix=False)
         arrays = arrays_or_raise(cov, drivers, outcome)
         return regression, importance_result(arrays, drivers, outcome, n), dominance_result(arrays, drivers)
+    except ServiceDriversError as exc:
+        where = "the whole sample" if group == ALL else f"group '{group}' of '{by}'"
+        raise type(exc)(f"{where}: {exc}") from None
+
+
+def _from_covariance(cov, group, outcome, drivers, n, by):
+    """Importance and dominance of one group from its (pooled) covariance matrix."""
+    try:
+        arrays = arrays_or_raise(cov, drivers, outcome)
+        return importance_result(arrays, drivers, outcome, n), dominance_result(arrays, drivers)
     except ServiceDriversError as exc:
         where = "the whole sample" if group == ALL else f"group '{group}' of '{by}'"
         raise type(exc)(f"{where}: {exc}") from None

@@ -15,7 +15,13 @@ the analysis' confidence level (``meta.level``).
     resamples per group; ``seed`` the seed used (drawn when none was given; rerun with
     it to reproduce); ``version`` of service-drivers; also ``by``, ``outcome``,
     ``drivers``, ``level``, ``importance``, ``crosshair``, ``exclude_flagged``, ``sem``,
-    ``warnings`` (``[{"group", "kind", "severity", "message"}]``).
+    ``warnings`` (``[{"group", "kind", "severity", "message"}]``); ``pooling``:
+    ``{"requested", "used" ('none' or 'partial'; 'none' with fewer than three groups),
+    "reason" (a sentence)}``, with partial pooling also ``"phone_only_drivers"``,
+    ``"kappa"`` (the population's prior strength of the outcome's regression, in
+    respondents) and ``"estimand"`` (see :mod:`analysis.pooling`). With partial pooling
+    ``n_used`` counts every respondent used: those without the phone-only drivers
+    because they are not asked in their channel are used, not excluded.
 ``groups``
     One entry per group and ``"all"`` (the whole sample):
 
@@ -34,10 +40,20 @@ the analysis' confidence level (``meta.level``).
       has an error-severity problem: then its indices and the drivers' ``sem_*`` are
       null (and with importance 'sem' so are its quadrants and priorities);
     * ``crosshair``: ``{"importance", "performance"}`` of the quadrants;
+    * ``n_complete``: respondents used with every driver (the phone-only drivers' figures
+      rest on them); ``pooling``: ``{"weight"`` (share of the group's own data in the
+      outcome's regression on the drivers; 1 without pooling), ``"weight_phone_only"``,
+      ``"kappa"`` (prior strength, respondents borrowed), ``"n_effective"`` (n + kappa),
+      ``"set_aside"`` (unlike the other groups, so pooled only as its own data allow),
+      ``"respondents_by_channel": {channel: {"n", "n_phone_only"}}}`` (partial only);
     * ``drivers``: per driver key:
 
       ===================== =============================================================
-      ``beta_std``          standardized OLS coefficient (outcome and drivers z-scored)
+      ``n``                 respondents the driver's figures rest on (with partial
+                            pooling the phone respondents for phone-only drivers)
+      ``beta_std``          standardized OLS coefficient (outcome and drivers z-scored);
+                            with partial pooling from the pooled covariance (the HC3
+                            figures and ``vif`` stay on the group's complete cases)
       ``beta_std_ci``       its bootstrap percentile interval
       ``beta_std_se``,      HC3 standard error, HC3 t interval and p-value of the
       ``beta_std_ci_hc3``,  coefficient (MacKinnon & White 1985)
@@ -51,6 +67,9 @@ the analysis' confidence level (``meta.level``).
       ``rank_ci``           bootstrap interval of the rank ``[best, worst]``
       ``p_first``,          share of resamples in which the driver ranks first / in the
       ``p_top2``            top two
+      ``own``               ``{"lmg", "lmg_pct", "rank"}`` from the group's own data
+                            only (every respondent; the same as above without pooling)
+      ``pooling_weight``    share of the group's own data in this driver's figure
       ``dominance``         ``{"general": general dominance weight (= lmg),
                             "conditional": [mean gain in R² when added to models with
                             k = 0, 1, ..., p-1 other drivers], "completely_dominates",
@@ -78,7 +97,8 @@ the analysis' confidence level (``meta.level``).
 ``differences``
     Bootstrap differences between groups, ``[{"statistic" ('lmg_pct' or 'std_beta'),
     "group", "versus" (another group, or 'rest' = all other groups pooled), "driver",
-    "estimate" (group minus versus), "se", "ci": [low, high], "excludes_zero"}]``.
+    "estimate" (group minus versus), "se", "ci": [low, high], "excludes_zero"}]``; with
+    partial pooling between the pooled estimates ('rest' from the other groups' own data).
 """
 from __future__ import annotations
 
@@ -102,6 +122,7 @@ def analysis_document(res) -> dict:
         "by": s.by, "outcome": s.outcome, "drivers": list(s.drivers), "level": s.level,
         "importance": s.importance, "crosshair": s.crosshair, "exclude_flagged": s.exclude_flagged, "sem": s.sem,
         "warnings": res.warnings.to_dict("records"),
+        "pooling": _pooling_meta(res),
     }
     groups = {g: _group(res, g) for g in res.group_names}
     differences = [{"statistic": d.statistic, "group": d.group, "versus": d.versus, "driver": d.driver,
@@ -129,8 +150,34 @@ def _group(res, g) -> dict:
         out["sem"] = {"n": row.sem_n, "converged": row.sem_converged, "usable": row.sem_usable, "cfi": row.sem_cfi,
                       "rmsea": row.sem_rmsea, "srmr": row.sem_srmr,
                       "problems": problems[problems.group == g][["kind", "severity", "message"]].to_dict("records")}
+    out["n_complete"] = row.n_complete
+    out["pooling"] = {"weight": row.pooling_weight, "weight_phone_only": row.pooling_weight_phone_only,
+                      "kappa": row.pooling_kappa, "n_effective": row.n_effective, "set_aside": row.pooling_set_aside,
+                      "respondents_by_channel": _by_channel(res, g)}
     out["drivers"] = _drivers(res, g)
     return out
+
+
+def _pooling_meta(res) -> dict:
+    """``meta.pooling``: what was asked, what was used and why, and the population's strengths."""
+    from analysis.drivers.pooled import pooling_sentence
+    s, pooled = res.settings, res.pooling
+    out = {"requested": s.pooling, "used": s.pooling_used, "reason": pooling_sentence(res)}
+    if pooled is not None:
+        out["phone_only_drivers"] = list(pooled.phone_only)
+        out["kappa"] = pooled.kappa
+        out["estimand"] = ("LMG of each group's covariance of drivers and outcome, with the phone-only drivers "
+                           "related to the others as among the group's phone respondents (two-pattern normal ML)")
+    return out
+
+
+def _by_channel(res, g) -> dict:
+    """Respondents used per channel, and of them with the phone-only drivers (partial pooling only)."""
+    if res.respondents is None:
+        return {}
+    t = res.respondents if g == ALL else res.respondents[res.respondents.group == g]
+    t = t.groupby("channel")[["n", "n_phone_only"]].sum()
+    return {str(c): {"n": int(r.n), "n_phone_only": int(r.n_phone_only)} for c, r in t.iterrows()}
 
 
 def _kpis(rows: pd.DataFrame) -> dict:
@@ -162,9 +209,12 @@ def _drivers(res, g) -> dict:
             "beta_std": r.beta_std, "beta_std_ci": [r.beta_std_ci_low, r.beta_std_ci_high],
             "beta_std_se": r.beta_std_se, "beta_std_ci_hc3": [r.beta_std_hc3_ci_low, r.beta_std_hc3_ci_high],
             "beta_std_p": r.beta_p, "vif": r.vif,
+            "n": r.n_driver,
             "lmg": r.lmg, "lmg_pct": r.lmg_pct, "lmg_ci": [r.lmg_ci_low, r.lmg_ci_high],
             "lmg_pct_ci": [r.ci_low, r.ci_high], "rank": r.rank, "rank_ci": [r.rank_ci_low, r.rank_ci_high],
             "p_first": r.p_first, "p_top2": r.p_top2,
+            "own": {"lmg": r.own_lmg, "lmg_pct": r.own_lmg_pct, "rank": r.own_rank},
+            "pooling_weight": r.pooling_weight,
             "dominance": {"general": r.lmg, "conditional": conditional[d].tolist(),
                           "completely_dominates": beats(dom.complete, d),
                           "conditionally_dominates": beats(dom.conditional_matrix, d),

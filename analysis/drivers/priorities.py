@@ -46,8 +46,9 @@ LOW_PRIORITY = "low priority"
 OVERKILL = "possible overkill"
 QUADRANTS = (CONCENTRATE, KEEP_UP, LOW_PRIORITY, OVERKILL)
 IMPORTANCE_MEASURES = ("lmg", "relative_weight", "abs_beta")
-_AXIS_LABELS = {"lmg": "LMG, % of R²", "relative_weight": "relative weight, % of R²",
-                "abs_beta": "|standardized beta|, % of total"}
+# importance_measure of a PriorityResult -> the option name of analyse_drivers(importance=...).
+_MEASURE_KEYS = {"lmg": "lmg", "relative_weight": "weights", "abs_beta": "beta",
+                 "|standardized SEM path|": "sem"}
 # Added to the score of 'concentrate here' drivers so they always rank first; scores
 # are at most 100 x 100 / 100 = 100 share points.
 _FIRST = 1e6
@@ -313,13 +314,14 @@ def priorities(boot: BootstrapResult, *, importance: str = "lmg", crosshair: str
                           importance_measure=importance, crosshair=crosshair, level=level)
 
 
-def plot_priorities(result: PriorityResult, group=None, ax=None, *, label_drivers: bool = True):
-    """Importance-performance grid of one group: quadrants, driver labels, importance CIs.
+def plot_priorities(result: PriorityResult, group=None, ax=None, *, labels: dict | None = None,
+                    lang: str = "en"):
+    """Priority matrix of one group: quadrants, labelled drivers, importance and performance intervals.
 
-    Performance is on the x axis (0-100) and importance share on the y axis, as in
-    Martilla & James (1977); 'concentrate here' is the upper left quadrant. Colours are
-    seaborn's colour-blind-safe palette, one per quadrant (named in its corner, in its
-    colour); vertical bars are the importance intervals when the result has them.
+    Drawn by :func:`analysis.drivers.plot.draw_priorities`, the function that draws the
+    reports' figure: performance (0-100) on the x axis and importance share on the y
+    axis, as in Martilla & James (1977), 'concentrate here' shaded top left, axes fitted
+    to the data.
 
     Parameters
     ----------
@@ -328,7 +330,10 @@ def plot_priorities(result: PriorityResult, group=None, ax=None, *, label_driver
         Required when the result has more than one group.
     ax : matplotlib Axes, optional
         Drawn on a new figure's axes when omitted.
-    label_drivers : bool
+    labels : dict, optional
+        Driver key -> label shown (default: the keys).
+    lang : {'en', 'nl'}
+        Language of the axis and quadrant names.
 
     Returns
     -------
@@ -340,13 +345,13 @@ def plot_priorities(result: PriorityResult, group=None, ax=None, *, label_driver
     >>> matplotlib.use("Agg")
     >>> import pandas as pd
     >>> res = importance_performance(pd.Series({"a": .3, "b": .1}), pd.Series({"a": 3.0, "b": 6.0}))
-    >>> ax = plot_priorities(res)
-    >>> ax.get_xlabel()
-    'Performance (0-100)'
+    >>> ax = plot_priorities(res, labels={"a": "Alpha", "b": "Beta"})
+    >>> ax.get_xlabel(), sorted(t.get_text() for t in ax.texts if t.get_text() in ("Alpha", "Beta"))
+    ('Performance (mean score, 0–100)', ['Alpha', 'Beta'])
     """
-    import matplotlib.pyplot as plt
-    import seaborn as sns
+    from analysis.drivers.plot import plot_rows
 
+    check_option("lang", lang)
     groups = result.table.group.unique().tolist()
     if group is None:
         if len(groups) > 1:
@@ -356,34 +361,11 @@ def plot_priorities(result: PriorityResult, group=None, ax=None, *, label_driver
         raise ServiceDriversError(f"no group {group!r} in the result; groups are {groups}")
     t = result.table[result.table.group == group]
     ch = result.crosshairs.set_index("group").loc[group]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 5.5))
-    colours = dict(zip(QUADRANTS, sns.color_palette("colorblind", 4)))
-    has_ci = t.importance_ci_low.notna().all()
-    for quadrant, rows in t.groupby("quadrant", sort=False):
-        yerr = None
-        if has_ci:
-            yerr = np.vstack([rows.importance - rows.importance_ci_low,
-                              rows.importance_ci_high - rows.importance]).clip(min=0)
-        ax.errorbar(rows.performance, rows.importance, yerr=yerr, fmt="o", ms=7, capsize=3,
-                    color=colours[quadrant], label=quadrant)
-    if label_drivers:
-        for _, r in t.iterrows():
-            ax.annotate(str(r.driver), (r.performance, r.importance), xytext=(5, 4),
-                        textcoords="offset points", fontsize=9)
-    ax.axvline(ch.performance, color="0.4", lw=1, ls="--")
-    ax.axhline(ch.importance, color="0.4", lw=1, ls="--")
-    ax.set_xlim(0, 100)
-    top = max(t.importance_ci_high.max() if has_ci else 0, t.importance.max()) * 1.15
-    ax.set_ylim(min(0, t.importance.min() * 1.15), top)
-    corners = {CONCENTRATE: (0.02, 0.98, "left", "top"), KEEP_UP: (0.98, 0.98, "right", "top"),
-               LOW_PRIORITY: (0.02, 0.02, "left", "bottom"), OVERKILL: (0.98, 0.02, "right", "bottom")}
-    for name, (x, y, ha, va) in corners.items():
-        ax.text(x, y, name, transform=ax.transAxes, ha=ha, va=va, fontsize=9,
-                color=colours[name], fontweight="bold")
-    ax.set_xlabel("Performance (0-100)")
-    ax.set_ylabel("Importance (" + _AXIS_LABELS.get(result.importance_measure,
-                                                    f"{result.importance_measure}, % of total") + ")")
-    ax.set_title(f"Improvement priorities: {group}")
-    # no legend: the quadrant names in the corners carry the colours
-    return ax
+    labels = labels or {}
+    rows = [{"driver_label": labels.get(r.driver, str(r.driver)), "quadrant": r.quadrant,
+             "performance": r.performance, "performance_low": r.performance_ci_low,
+             "performance_high": r.performance_ci_high, "importance": r.importance,
+             "importance_low": r.importance_ci_low, "importance_high": r.importance_ci_high}
+            for r in t.itertuples()]
+    return plot_rows(rows, group=group, crosshair_importance=ch.importance, crosshair_performance=ch.performance,
+                     measure=_MEASURE_KEYS.get(result.importance_measure, "lmg"), lang=lang, ax=ax)

@@ -1,16 +1,17 @@
 """The result of :func:`analysis.drivers.analyse.analyse_drivers`: tables, summary, plots, JSON."""
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import ServiceDriversError
 from analysis.common.groups import ALL
+from analysis.common.options import check_option
 from analysis.common.thresholds import MIN_N_STABLE_RANKS
-from analysis.drivers.priorities import plot_priorities as _plot_priorities
+from analysis.drivers.plot import importance_shown, plot_rows
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Settings:
     crosshair: str
     exclude_flagged: bool
     sem: bool
+    pooling: str = "none"
+    pooling_used: str = "none"
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,6 +111,8 @@ class DriverAnalysis:
         group differences), ``kpis``, ``tables``. Not part of :meth:`to_dict`.
     bootstrap, bootstrap_all, priorities, structural, regressions, importances, dominances
         The underlying module results, for further analysis.
+    driver_labels : dict
+        Driver key -> {language: label}, from the questionnaire (what the plots show).
     """
 
     settings: Settings
@@ -134,6 +139,9 @@ class DriverAnalysis:
     regressions: dict = field(default_factory=dict, repr=False)
     importances: dict = field(default_factory=dict, repr=False)
     dominances: dict = field(default_factory=dict, repr=False)
+    driver_labels: dict = field(default_factory=dict, repr=False)
+    pooling: object = field(default=None, repr=False)
+    respondents: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def group_names(self) -> list[str]:
@@ -160,7 +168,7 @@ class DriverAnalysis:
     def _headline(self) -> str:
         s = self.settings
         return (f"Driver analysis of '{s.outcome}' by {s.by or 'whole sample'}: {self.n_used} of {self.n_input} "
-                f"respondents used; {s.n_resamples} bootstrap resamples (seed {s.seed}), "
+                f"respondents used; pooling {s.pooling_used}; {s.n_resamples} bootstrap resamples (seed {s.seed}), "
                 f"{100 * s.level:g}% percentile intervals; priorities from {s.importance} importance, "
                 f"cross-hairs at the {s.crosshair}")
 
@@ -170,6 +178,8 @@ class DriverAnalysis:
         return pd.DataFrame({
             "driver": t.driver,
             "LMG % [CI]": [_ci(v, lo, hi, 1) for v, lo, hi in zip(t.lmg_pct, t.ci_low, t.ci_high)],
+            **({"own data %": [_num(v, 1) for v in t.own_lmg_pct]}
+               if self.settings.pooling_used == "partial" and name != ALL else {}),
             "rank [CI]": [_rank(v, lo, hi) for v, lo, hi in zip(t["rank"], t.rank_ci_low, t.rank_ci_high)],
             "beta [CI]": [_ci(v, lo, hi, 2) for v, lo, hi in zip(t.beta_std, t.beta_std_ci_low, t.beta_std_ci_high)],
             "SEM path": [_num(v, 2) + ("" if not np.isfinite(p) else _stars(p)) for v, p in zip(t.sem_std, t.sem_p)],
@@ -179,47 +189,66 @@ class DriverAnalysis:
                                                                      t.priority_ci_high)],
         })
 
-    def summary(self) -> str:
-        """The analysis as readable text: one table per group, KPIs, warnings, exclusions."""
-        lines = [self._headline()]
+    def summary(self) -> Summary:
+        """The analysis as titled tables: one per group, KPIs, exclusions, warnings.
+
+        Returns a :class:`~analysis.common.display.Summary`: ``print()`` shows aligned
+        text, Jupyter shows HTML tables.
+        """
+        from analysis.drivers.pooled import pooling_sentence     # pooled.py imports this module
+
+        tables = []
+        groups = self.groups.set_index("group")
+        pooled = self.settings.pooling_used == "partial"
         for g in self.group_names:
-            r = self.groups.set_index("group").loc[g]
+            r = groups.loc[g]
             unstable = f" - ranks unstable (n < {MIN_N_STABLE_RANKS})" if r.unstable_ranks else ""
-            lines += ["", f"{g}: n = {r.n_used} (of {r.n_input}), R² = {r.r2:.3f} [{r.r2_ci_low:.3f}, "
-                          f"{r.r2_ci_high:.3f}]" + unstable,
-                      self.display_table(g).to_string(index=False)]
+            borrowed = (f"; own data weigh {100 * r.pooling_weight:.0f}% (worth {r.n_effective:.0f} respondents)"
+                        if pooled and g != ALL else "")
             kpi = self.kpis[(self.kpis.group == g) & (self.kpis.channel == ALL)]
-            if len(kpi):
-                lines.append("KPIs: " + "; ".join(_kpi(k) for k in kpi.itertuples()))
+            notes = (("KPIs: " + "; ".join(_kpi(k) for k in kpi.itertuples()),) if len(kpi) else ())
+            tables.append(SummaryTable(f"{g}: n = {r.n_used} (of {r.n_input}), R² = {r.r2:.3f} "
+                                       f"[{r.r2_ci_low:.3f}, {r.r2_ci_high:.3f}]" + borrowed + unstable,
+                                       self.display_table(g), notes=notes))
         if len(self.exclusion_counts):
-            lines += ["", "Not used (respondents by reason):"]
-            lines += [f"  {r.group if isinstance(r.group, str) else '(no group)'}: {r.code} {r.n}"
-                      for r in self.exclusion_counts.itertuples()]
+            counts = self.exclusion_counts.assign(group=self.exclusion_counts.group.map(
+                lambda v: v if isinstance(v, str) else "(no group)"))
+            tables.append(SummaryTable("Not used (respondents by reason)",
+                                       counts.rename(columns={"code": "reason", "n": "respondents"})))
         if len(self.warnings):
-            lines += ["", "Warnings:"]
-            lines += [f"  [{_where(w.group)}] {w.message}" for w in self.warnings.itertuples()]
-        return "\n".join(lines)
+            tables.append(SummaryTable("Warnings", notes=tuple(f"[{_where(w.group)}] {w.severity}: {w.message}"
+                                                              for w in self.warnings.itertuples())))
+        return Summary(f"{self._headline()}\n{pooling_sentence(self)}", tuple(tables))
 
     def __repr__(self) -> str:
         return (f"DriverAnalysis(outcome={self.settings.outcome!r}, by={self.settings.by!r}, "
                 f"groups={len(self.group_names)}, n_used={self.n_used}, n_input={self.n_input})")
 
     def _repr_html_(self) -> str:
-        parts = [f"<p><b>{html.escape(self._headline())}</b></p>"]
-        for g in self.group_names:
-            r = self.groups.set_index("group").loc[g]
-            parts.append(f"<h4>{html.escape(str(g))}: n = {r.n_used}, R² = {r.r2:.3f}</h4>")
-            parts.append(self.display_table(g).to_html(index=False))
-        if len(self.warnings):
-            parts.append("<p>Warnings:</p><ul>" + "".join(
-                f"<li>[{html.escape(_where(w.group))}] {html.escape(w.message)}</li>"
-                for w in self.warnings.itertuples()) + "</ul>")
-        return "".join(parts)
+        return self.summary().as_html()
 
     # ----------------------------------------------------------------- plots
-    def plot_priorities(self, group: str | None = None, ax=None):
-        """Importance-performance grid of one group (default: the whole sample); returns the Axes."""
-        return _plot_priorities(self.priorities, group=self._check_group(group), ax=ax)
+    def plot_priorities(self, group: str | None = None, lang: str = "en", ax=None):
+        """The priority matrix of one group (default: the whole sample), as the reports draw it.
+
+        Performance (0-100) against importance, quadrants by colour and shape, intervals,
+        drivers labelled with the questionnaire's labels in ``lang`` ('en' or 'nl'),
+        axes fitted to the data (:func:`analysis.drivers.plot.draw_priorities`, the
+        function behind the reports' figure). Returns the Axes.
+        """
+        check_option("lang", lang)
+        name = self._check_group(group)
+        measure = self.settings.importance
+        g = self.groups.set_index("group").loc[name]
+        rows = []
+        for r in self.group(name).sort_values("priority").itertuples():
+            imp, low, high = importance_shown(r, measure)
+            rows.append({"driver_label": self.driver_labels.get(r.driver, {}).get(lang, r.driver),
+                         "quadrant": r.quadrant, "importance": imp, "importance_low": low, "importance_high": high,
+                         "performance": r.performance, "performance_low": r.performance_ci_low,
+                         "performance_high": r.performance_ci_high})
+        return plot_rows(rows, group=name, crosshair_importance=g.crosshair_importance,
+                         crosshair_performance=g.crosshair_performance, measure=measure, lang=lang, ax=ax)
 
     def plot_importance(self, group: str | None = None, ax=None):
         """Horizontal bars of the LMG shares (% of R²) with their bootstrap intervals; returns the Axes."""

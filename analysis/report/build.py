@@ -203,15 +203,20 @@ def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst) -> 
              "--bootstrap", str(s.n_resamples), "--seed", str(s.seed), "--min-group-n", str(min_group_n)]
     if list(s.drivers) != list(inst.driver_keys):
         parts += ["--drivers", ",".join(s.drivers)]
+    for flag, value, default in (("--outcome", s.outcome, "satisfaction"), ("--importance", s.importance, "lmg"),
+                                 ("--crosshair", s.crosshair, "mean")):
+        if value != default:
+            parts += [flag, value]
     if title:
         parts += ["--title", f'"{title}"']
     return " ".join(parts)
 
 
-@validate_options("min_group_n", "bootstrap", "seed")
+@validate_options("min_group_n", "bootstrap", "seed", "outcome", "importance", "crosshair")
 def build_reports(data, inst, quality, *, by: str | None = "organisation", lang: str = "nl", out_dir,
                   title: str | None = None, min_group_n: int = 30, bootstrap: int = 2000, seed: int | None = None,
-                  drivers=None, analysis=None, validation=None, pdf: bool = True, progress=None) -> ReportSet:
+                  drivers=None, outcome: str = "satisfaction", importance: str = "lmg", crosshair: str = "mean",
+                  analysis=None, validation=None, pdf: bool = True, progress=None) -> ReportSet:
     """Write the improvement-priority reports of a study.
 
     Parameters
@@ -242,6 +247,12 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
         The drivers to analyse (default all seven); without the phone-only drivers
         (``wait_time``, ``menu``) every channel's respondents count, so reports per
         channel become possible.
+    outcome, importance, crosshair : str
+        The driver analysis' options (:func:`analysis.drivers.analyse.analyse_drivers`):
+        the outcome the drivers explain ('satisfaction', 'csat', 'nps' or 'ces'), the
+        importance behind the priorities ('lmg', 'weights', 'beta' or 'sem') and where
+        the quadrants meet ('mean', 'median' or 'midpoint'). Ignored when ``analysis``
+        is given (its settings are reported).
     analysis, validation : optional
         Results already computed for ``data`` (same ``by``); computed here when omitted.
         Refused (:class:`ServiceDriversError`) when a group of ``data`` is below the
@@ -273,7 +284,8 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     clock = time.perf_counter()
     if analysis is None:
         say("analysis")
-        analysis = analyse_drivers(data, inst, by=by, bootstrap=bootstrap, seed=seed, drivers=drivers)
+        analysis = analyse_drivers(data, inst, by=by, bootstrap=bootstrap, seed=seed, drivers=drivers,
+                                   outcome=outcome, importance=importance, crosshair=crosshair)
     if validation is None:
         say("validation")
         validation = validate(data, inst, by=by)

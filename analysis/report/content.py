@@ -22,9 +22,10 @@ import pandas as pd
 
 from analysis.common.errors import ServiceDriversError
 from analysis.common.groups import ALL
+from analysis.drivers.plot import importance_shown
 from analysis.report import appendix
 from analysis.report.blocks import Column, Figure, Heading, Notes, Paragraph, ReportContent, Section, Summary, Table
-from analysis.report.headline import QUADRANT_CSS, headline, importance_shown
+from analysis.report.headline import QUADRANT_CSS, headline
 from analysis.report.i18n import Texts
 from analysis.report.scope import (StudyResults, channel_label, channel_sizes, driver_label, drivers_shown,
                                    group_header, group_label, group_nouns, importance_used, shown_groups, usable_sizes,
@@ -179,7 +180,7 @@ def drivers_section(results: StudyResults, group: str, t: Texts) -> Section:
                     imp=t.pct(g.crosshair_importance), perf=t.num(g.crosshair_performance))),
         Figure("priorities", "priorities", t("figure.priorities.title", group=group_label(results, group, t)),
                t("figure.priorities.caption"), rows,
-               {"x": t("figure.priorities.x"), "y": t("figure.priorities.y"),
+               {"x": t("figure.priorities.x"), "y": t("col.importance." + res.settings.importance),
                 "crosshair_importance": g.crosshair_importance, "crosshair_performance": g.crosshair_performance,
                 **{q: t("quadrant." + q) for q in QUADRANT_CSS}}),
         Notes(tuple(f"{t('quadrant.' + q)}: {t('quadrant_help.' + QUADRANT_CSS[q])}" for q in QUADRANT_CSS),

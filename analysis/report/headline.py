@@ -22,6 +22,7 @@ from typing import Callable
 
 import pandas as pd
 
+from analysis.drivers.plot import importance_shown
 from analysis.drivers.priorities import CONCENTRATE, KEEP_UP, LOW_PRIORITY, OVERKILL
 from analysis.report.blocks import TopDriver
 from analysis.report.i18n import Texts
@@ -44,19 +45,6 @@ def _compare(shown: str, mid: str, value: float, centre: float) -> str:
     if shown == mid:
         return "equal"
     return "above" if value > centre else "below"
-
-
-def importance_shown(r, measure: str) -> tuple[float, float, float]:
-    """The importance of a driver as the report shows it: (value, low, high).
-
-    With LMG (the default) this is the LMG share of R² and its bootstrap interval,
-    ``lmg_pct`` and ``lmg_pct_ci`` of ``drivers analyse --json``; the priorities' own
-    ``importance_share`` equals it up to rounding error. Other measures show
-    ``importance_share`` and its interval.
-    """
-    if measure == "lmg":
-        return r.lmg_pct, r.ci_low, r.ci_high
-    return r.importance_share, r.importance_share_ci_low, r.importance_share_ci_high
 
 
 def card(r, g, settings, label: str, t: Texts, nearest: bool = False) -> TopDriver:

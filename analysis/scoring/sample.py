@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from analysis.common.errors import OptionError
@@ -19,6 +20,8 @@ FLAG_REASONS = {
     "flag_speeding": "flagged: completed faster than 40% of the median duration",
 }
 EXCLUDED_COLUMNS = ["respondent_id", "group", "reason"]
+# A respondent left out for several reasons has them in one ``reason``, joined by this.
+REASON_SEPARATOR = "; "
 
 
 def no_group_reason(by: str) -> str:
@@ -48,6 +51,20 @@ class Selection:
     def reasons(self) -> pd.Series:
         """How many respondents were excluded for each reason."""
         return self.excluded["reason"].value_counts()
+
+
+def reason_counts(excluded: pd.DataFrame) -> pd.Series:
+    """Respondents per single reason (a respondent with two reasons counts under each), most frequent first.
+
+    Examples
+    --------
+    >>> ex = pd.DataFrame({"reason": ["a; b", "b", "a"]})
+    >>> reason_counts(ex).to_dict()
+    {'a': 2, 'b': 2}
+    """
+    single = excluded["reason"].astype(str).str.split(REASON_SEPARATOR, regex=False).explode()
+    counts = single.value_counts(sort=False)
+    return counts.iloc[np.lexsort((counts.index.to_numpy(dtype=str), -counts.to_numpy()))].rename("n")
 
 
 def check_group_column(data: pd.DataFrame, by: str | None) -> None:
@@ -105,7 +122,7 @@ def select_respondents(
     if not drop.any():
         return Selection(data, pd.DataFrame(columns=EXCLUDED_COLUMNS), len(data))
     reasons = [
-        "; ".join(([no_group_reason(by)] if lacking else []) + [FLAG_REASONS[c] for c, f in zip(present, row) if f])
+        REASON_SEPARATOR.join(([no_group_reason(by)] if lacking else []) + [FLAG_REASONS[c] for c, f in zip(present, row) if f])
         for lacking, row in zip(no_group[drop], flags[drop].itertuples(index=False))]
     excluded = pd.DataFrame(
         {

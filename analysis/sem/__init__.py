@@ -3,7 +3,8 @@
 Our own estimator, written to reproduce lavaan 0.6 (Rosseel, 2012) — estimates,
 standard errors, fit indices and the standardized solution — for complete data
 (``missing="listwise"``) and incomplete data (``missing="ml"``), with equality
-constraints across groups.
+constraints across groups; modification indices (``SEM.modindices``) and score
+tests for releasing equality constraints (``SEM.score_tests``).
 
 References
 ----------
@@ -21,8 +22,9 @@ Example
 from analysis.sem.indices import FitIndices
 from analysis.sem.model import SEM
 from analysis.sem.problems import Problem, usable_fit
+from analysis.sem.scoretest import ScoreTests
 from analysis.sem.spec import GROUP_EQUAL_KINDS, ParameterTable, build_partable
 from analysis.sem.syntax import parse_syntax
 
-__all__ = ["SEM", "FitIndices", "Problem", "ParameterTable", "GROUP_EQUAL_KINDS",
+__all__ = ["SEM", "FitIndices", "Problem", "ParameterTable", "ScoreTests", "GROUP_EQUAL_KINDS",
            "build_partable", "parse_syntax", "usable_fit"]

@@ -29,6 +29,8 @@ from analysis.sem.data import prepare_groups, single_pattern
 from analysis.sem.estimate import Objective, fisher_scoring
 from analysis.sem.h1 import baseline_df, baseline_loglik, saturated_moments
 from analysis.sem.indices import FitIndices, compute_fit_indices, srmr_group
+from analysis.sem.modindices import modification_indices
+from analysis.sem.scoretest import ScoreTests, score_tests
 from analysis.sem.problems import (Problem, heywood_problems, matrix_problems, not_pd,
                                    sample_size_problems)
 from analysis.sem.representation import RamModel
@@ -275,6 +277,7 @@ class SEM:
         self.problems_ = problems
         self._theta = theta
         self._ram = model
+        self._objective = objective
         return self
 
     # -------------------------------------------------------------- helpers
@@ -344,6 +347,35 @@ class SEM:
             "fmi": np.where(free_idx >= 0, fmi[np.clip(free_idx, 0, None)], np.nan)
             if fmi is not None else np.nan})
         return frame.loc[:, list(PARAM_COLUMNS)]
+
+    # -------------------------------------------------------------- tests
+    def modindices(self) -> pd.DataFrame:
+        """Modification indices and (standardized) expected parameter changes.
+
+        As ``lavaan::modindices(fit)`` with its defaults (expected information,
+        ``cov.std = TRUE``); see :mod:`analysis.sem.modindices` for the
+        definitions and the few differences.
+
+        Returns
+        -------
+        DataFrame
+            One row per parameter that could be added or freed, in lavaan's
+            order: ``lhs, op, rhs, group, mi, epc, sepc_lv, sepc_all`` (lavaan's
+            ``sepc.lv`` and ``sepc.all``; ``group`` is the group label, "" for one
+            group).  Sort by ``mi`` for the largest.
+        """
+        self._check_fitted()
+        return modification_indices(self)
+
+    def score_tests(self) -> ScoreTests:
+        """Score tests for releasing each equality constraint, and all at once.
+
+        As ``lavaan::lavTestScore(fit)`` (expected information); see
+        :mod:`analysis.sem.scoretest`.  Needs equality constraints
+        (``group_equal`` or repeated labels).
+        """
+        self._check_fitted()
+        return score_tests(self)
 
     # ------------------------------------------------------------ reporting
     def _check_fitted(self) -> None:

@@ -51,6 +51,13 @@ ITEM_SHIFTS = {
     "cfo2": -.30, "cfo3": -.20, "ckn2": -.15, "ckn3": -.10, "wai2": .10, "wai3": -.35,
     "acc1": .10, "acc4": -.20, "men3": -.15, "sat3": -.10,
 }
+# Parameters of what an adapted questionnaire adds (a driver or an item the tables above
+# do not know): a typical loading, a typical correlation with the other drivers, a small
+# effect on satisfaction and an average latent mean.
+DEFAULT_LOADING = .75
+DEFAULT_CORRELATION = .30
+DEFAULT_EFFECT = .05
+DEFAULT_MEAN = 0.0
 AGREE7_SHARES = (.04, .05, .08, .14, .23, .26, .20)        # answers 1..7 at latent mean 0
 CSAT_SHARES = (.05, .08, .17, .40, .30)                   # 1..5
 NPS_SHARES = (.03, .01, .02, .03, .03, .07, .11, .17, .23, .15, .15)  # 0..10
@@ -157,7 +164,8 @@ class DataFeatures:
                                       f"got {self.quarter_start!r}") from None
 
 
-def default_profiles(n_orgs: int = 4, effects: Mapping[str, Mapping[str, float]] | None = None) -> list[OrgProfile]:
+def default_profiles(n_orgs: int = 4, effects: Mapping[str, Mapping[str, float]] | None = None,
+                     drivers: tuple[str, ...] = DRIVERS) -> list[OrgProfile]:
     """The organisations of a simulated study.
 
     The first four are Energie, Telecom, Verzekeraar and Webwinkel (synthetic,
@@ -170,6 +178,10 @@ def default_profiles(n_orgs: int = 4, effects: Mapping[str, Mapping[str, float]]
     effects : mapping of organisation name -> {driver: standardized latent effect}, optional
         Replaces the default effects; its keys become the organisation names (and its
         length must equal ``n_orgs``).
+    drivers : tuple of str
+        The drivers of the questionnaire (the shipped seven by default). A driver the
+        profiles do not know gets latent mean :data:`DEFAULT_MEAN` and effect
+        :data:`DEFAULT_EFFECT`; a driver the questionnaire lacks is left out.
 
     Returns
     -------
@@ -192,25 +204,80 @@ def default_profiles(n_orgs: int = 4, effects: Mapping[str, Mapping[str, float]]
         shift = np.random.default_rng([_EXTRA_MEANS_SEED, k]).normal(0, .15, len(DRIVERS))
         means = {d: round(base.means[d] + float(s), 2) for d, s in zip(DRIVERS, shift)}
         profiles.append(OrgProfile(name, f"like {base.name}", means, dict(base.effects), base.phone_share))
+    profiles = [_for_drivers(p, drivers) for p in profiles]
+    correlation = driver_correlation(drivers)
     if effects is None:
         return profiles
     if len(effects) != len(profiles):
         raise ServiceDriversError(f"effects name {len(effects)} organisation(s) but n_orgs is {n_orgs}; give one entry per organisation")
     out = []
     for profile, (name, org_effects) in zip(profiles, effects.items()):
-        unknown = sorted(set(org_effects) - set(DRIVERS))
-        absent = [d for d in DRIVERS if d not in org_effects]
+        unknown = sorted(set(org_effects) - set(drivers))
+        absent = [d for d in drivers if d not in org_effects]
         if unknown or absent:
-            raise ServiceDriversError(f"effects for '{name}': give exactly the drivers {', '.join(DRIVERS)}"
+            raise ServiceDriversError(f"effects for '{name}': give exactly the drivers {', '.join(drivers)}"
                                       + (f"; unknown: {', '.join(unknown)}" if unknown else "")
                                       + (f"; missing: {', '.join(absent)}" if absent else ""))
-        beta = np.array([float(org_effects[d]) for d in DRIVERS])
-        r2 = float(beta @ DRIVER_CORRELATION @ beta)
+        beta = np.array([float(org_effects[d]) for d in drivers])
+        r2 = float(beta @ correlation @ beta)
         if not r2 < .95:
             raise ServiceDriversError(f"effects for '{name}' imply a latent R² of {r2:.2f}; standardized effects must give R² < .95")
         out.append(OrgProfile(str(name), f"custom effects (latent means and phone share of {profile.name})",
-                              profile.means, dict(zip(DRIVERS, beta.tolist())), profile.phone_share))
+                              profile.means, dict(zip(drivers, beta.tolist())), profile.phone_share))
     return out
+
+
+def _for_drivers(profile: OrgProfile, drivers: tuple[str, ...]) -> OrgProfile:
+    """``profile`` with means and effects for exactly ``drivers`` (defaults for drivers it does not know)."""
+    if tuple(profile.effects) == tuple(drivers):
+        return profile
+    return OrgProfile(profile.name, profile.sector,
+                      {d: profile.means.get(d, DEFAULT_MEAN) for d in drivers},
+                      {d: profile.effects.get(d, DEFAULT_EFFECT) for d in drivers}, profile.phone_share)
+
+
+def driver_correlation(drivers: tuple[str, ...]) -> np.ndarray:
+    """Latent correlation matrix of ``drivers``: :data:`DRIVER_CORRELATION` where known, :data:`DEFAULT_CORRELATION` else.
+
+    Examples
+    --------
+    >>> driver_correlation(("reliability", "empathy", "speed")).round(2).tolist()
+    [[1.0, 0.6, 0.3], [0.6, 1.0, 0.3], [0.3, 0.3, 1.0]]
+    """
+    known = {d: k for k, d in enumerate(DRIVERS)}
+    out = np.full((len(drivers), len(drivers)), DEFAULT_CORRELATION)
+    for a, da in enumerate(drivers):
+        for b, db in enumerate(drivers):
+            if a == b:
+                out[a, b] = 1.0
+            elif da in known and db in known:
+                out[a, b] = DRIVER_CORRELATION[known[da], known[db]]
+    return out
+
+
+def item_loading(item_id: str) -> float:
+    """Standardized loading of an item: :data:`ITEM_LOADINGS`, :data:`DEFAULT_LOADING` for items it does not know."""
+    return ITEM_LOADINGS.get(item_id, DEFAULT_LOADING)
+
+
+def scale_shares(n_points: int) -> tuple[float, ...]:
+    """Answer shares at latent mean 0 on a scale of ``n_points``: :data:`AGREE7_SHARES`, stretched to other lengths.
+
+    The cumulative shares of the 7-point scale are interpolated at ``n_points`` equally
+    spaced points, so a 5- or 10-point scale keeps the same positive lean.
+
+    Examples
+    --------
+    >>> scale_shares(7) == AGREE7_SHARES
+    True
+    >>> round(sum(scale_shares(5)), 10)
+    1.0
+    """
+    if n_points == len(AGREE7_SHARES):
+        return AGREE7_SHARES
+    cumulative = np.concatenate([[0.0], np.cumsum(AGREE7_SHARES)])
+    at = np.interp(np.linspace(0, len(AGREE7_SHARES), n_points + 1), np.arange(len(cumulative)), cumulative)
+    return tuple(float(x) for x in np.diff(at))
 
 
 def thresholds_from_shares(shares: tuple[float, ...]) -> np.ndarray:
@@ -219,9 +286,9 @@ def thresholds_from_shares(shares: tuple[float, ...]) -> np.ndarray:
     return np.array([NormalDist().inv_cdf(float(c)) for c in cumulative])
 
 
-def item_thresholds(item_id: str) -> np.ndarray:
-    """Cut points of an item's latent response (7-point agreement scale)."""
-    return thresholds_from_shares(AGREE7_SHARES) - ITEM_SHIFTS.get(item_id, 0.0)
+def item_thresholds(item_id: str, n_points: int = 7) -> np.ndarray:
+    """Cut points of an item's latent response on a scale of ``n_points`` (the 7-point agreement scale by default)."""
+    return thresholds_from_shares(scale_shares(n_points)) - ITEM_SHIFTS.get(item_id, 0.0)
 
 
 def _ordinal(latent: np.ndarray, cuts: np.ndarray, lowest: int) -> np.ndarray:
@@ -279,59 +346,108 @@ def draw_organisation(rng: np.random.Generator, inst: Instrument, profile: OrgPr
     >>> 4.5 < float(np.nanmean(np.where(draw.answers["emp2"] == 99, np.nan, draw.answers["emp2"]))) < 5.5
     True
     """
-    mu = np.array([profile.means[d] for d in DRIVERS])
-    beta = np.array([profile.effects[d] for d in DRIVERS])
-    latent = mu + rng.standard_normal((n, len(DRIVERS))) @ np.linalg.cholesky(DRIVER_CORRELATION).T
-    r2 = float(beta @ DRIVER_CORRELATION @ beta)
+    drivers = tuple(inst.driver_keys)
+    correlation = driver_correlation(drivers)
+    profile = _for_drivers(profile, drivers)
+    mu = np.array([profile.means[d] for d in drivers])
+    beta = np.array([profile.effects[d] for d in drivers])
+    latent = mu + rng.standard_normal((n, len(drivers))) @ np.linalg.cholesky(correlation).T
+    r2 = float(beta @ correlation @ beta)
     eta = latent @ beta + np.sqrt(1 - r2) * rng.standard_normal(n)
 
-    channel_keys = {c.key: c.code for c in inst.choices("channel")}
-    shares = {"phone": profile.phone_share,
-              **{k: (1 - profile.phone_share) * s for k, s in CHANNEL_SHARES_NON_PHONE.items()}}
-    channel = rng.choice([channel_keys[k] for k in shares], size=n, p=list(shares.values()))
-    phone = channel == channel_keys["phone"]
+    channel_codes, channel_shares = _channel_shares(inst, profile.phone_share)
+    channel = rng.choice(channel_codes, size=n, p=channel_shares)
 
     answers: dict[str, np.ndarray] = {}
     for construct in inst.constructs:
-        factor = eta if construct.role == "outcome" else latent[:, DRIVERS.index(construct.key)]
+        factor = eta if construct.role == "outcome" else latent[:, drivers.index(construct.key)]
         for item in construct.items:
             scale = inst.scale(item.scale)
-            keyed = _ordinal(_congeneric(rng, factor, ITEM_LOADINGS[item.id]), item_thresholds(item.id), scale.min)
+            cuts = item_thresholds(item.id, len(scale.codes))
+            keyed = _ordinal(_congeneric(rng, factor, item_loading(item.id)), cuts, scale.min)
             answers[item.id] = (scale.min + scale.max - keyed if item.reverse else keyed).astype(float)
 
     straightliner = rng.random(n) < features.straightliner_share
     driver_items = [i.id for c in inst.drivers for i in c.items]
     constant = rng.choice([3, 4, 5, 6, 7], size=n, p=[.05, .15, .20, .25, .35]).astype(float)
     for item_id in driver_items:
-        answers[item_id] = np.where(straightliner, constant, answers[item_id])
+        scale = inst.scale(inst.item(item_id).scale)
+        answers[item_id] = np.where(straightliner, np.clip(constant, scale.min, scale.max), answers[item_id])
 
-    reasons = {c.key: c.code for c in inst.choices("contact_reason")}
-    answers["contact_reason"] = rng.choice([reasons[k] for k in REASON_SHARES], size=n,
-                                           p=list(REASON_SHARES.values())).astype(float)
-    answers["csat"] = _ordinal(_congeneric(rng, eta, OUTCOME_LOADINGS["csat"]), thresholds_from_shares(CSAT_SHARES), 1)
-    answers["nps"] = _ordinal(_congeneric(rng, eta, OUTCOME_LOADINGS["nps"]), thresholds_from_shares(NPS_SHARES), 0)
-    answers["ces"] = _ordinal(_congeneric(rng, eta, OUTCOME_LOADINGS["ces"]), thresholds_from_shares(AGREE7_SHARES), 1)
-    a, b = FCR_WEIGHTS["reliability"], FCR_WEIGHTS["satisfaction"]
-    cov_rel_eta = float((DRIVER_CORRELATION @ beta)[DRIVERS.index("reliability")])
-    noise_var = 1 - (a**2 + b**2 + 2 * a * b * cov_rel_eta)
-    rel = DRIVERS.index("reliability")
-    fcr_latent = a * latent[:, rel] + b * eta + np.sqrt(noise_var) * rng.standard_normal(n)
-    fcr_codes = {c.key: c.code for c in inst.choices("fcr")}
-    cut_no, cut_yes = NormalDist().inv_cdf(FCR_SHARES["no"]), NormalDist().inv_cdf(1 - FCR_SHARES["yes"])
-    answers["fcr"] = np.select([fcr_latent > cut_yes, fcr_latent > cut_no],
-                               [fcr_codes["yes"], fcr_codes["partly"]], fcr_codes["no"]).astype(float)
-    for key in ("csat", "nps", "ces"):
-        answers[key] = answers[key].astype(float)
-
-    _plant_missing(rng, inst, answers, phone, straightliner, features)
+    _draw_questions(rng, inst, answers, latent, eta, beta, correlation, n)
+    _plant_missing(rng, inst, answers, channel, straightliner, features)
     return OrgDraw(latent=latent, satisfaction=eta, channel=channel, answers=answers, straightliner=straightliner)
 
 
+def _channel_shares(inst: Instrument, phone_share: float) -> tuple[list[int], list[float]]:
+    """Channel codes and their shares: the phone share of the profile, the others as :data:`CHANNEL_SHARES_NON_PHONE`.
+
+    Channels of an adapted questionnaire that the table does not know share the rest
+    equally with those it knows (by their mean share).
+    """
+    options = inst.definition.choices.get("channel", [])
+    if not options:
+        return [0], [1.0]
+    known = [CHANNEL_SHARES_NON_PHONE.get(c.key) for c in options if c.key != "phone"]
+    fallback = float(np.mean([s for s in known if s is not None])) if any(s is not None for s in known) else 1.0
+    raw = {c.code: CHANNEL_SHARES_NON_PHONE.get(c.key, fallback) for c in options if c.key != "phone"}
+    total = sum(raw.values())
+    has_phone = any(c.key == "phone" for c in options)
+    rest = (1 - phone_share) if has_phone else 1.0
+    shares = {c.code: (phone_share if c.key == "phone" else rest * raw[c.code] / total) for c in options}
+    return list(shares), list(shares.values())
+
+
+def _draw_questions(rng: np.random.Generator, inst: Instrument, answers: dict[str, np.ndarray], latent: np.ndarray,
+                    eta: np.ndarray, beta: np.ndarray, correlation: np.ndarray, n: int) -> None:
+    """The questions outside the batteries: contact reason, CSAT, NPS, CES, FCR, and any others of the questionnaire.
+
+    The shipped questions are drawn as documented (and in this order, so that a seed
+    gives the same study as before); another scale question loads .75 on satisfaction,
+    another choice question is answered uniformly; open questions other than 'why' stay empty.
+    """
+    ids = {q.id for q in inst.questions}
+    if "contact_reason" in ids:
+        reasons = {c.key: c.code for c in (inst.variable("contact_reason").choices or ())}
+        if set(REASON_SHARES) <= set(reasons):
+            answers["contact_reason"] = rng.choice([reasons[k] for k in REASON_SHARES], size=n,
+                                                   p=list(REASON_SHARES.values())).astype(float)
+    for key, shares in (("csat", CSAT_SHARES), ("nps", NPS_SHARES), ("ces", AGREE7_SHARES)):
+        if key in ids and inst.variable(key).scale is not None and len(inst.variable(key).scale.codes) == len(shares):
+            scale = inst.variable(key).scale
+            answers[key] = _ordinal(_congeneric(rng, eta, OUTCOME_LOADINGS[key]), thresholds_from_shares(shares),
+                                    scale.min).astype(float)
+    fcr = inst.variable("fcr") if "fcr" in ids else None
+    fcr_codes = {c.key: c.code for c in fcr.choices} if fcr is not None and fcr.choices else {}
+    if {"yes", "partly", "no"} <= set(fcr_codes):
+        drivers = list(inst.driver_keys)
+        # Driven mostly by reliability; by satisfaction alone when the questionnaire has no reliability.
+        a = FCR_WEIGHTS["reliability"] if "reliability" in drivers else 0.0
+        b = FCR_WEIGHTS["satisfaction"]
+        rel = drivers.index("reliability") if "reliability" in drivers else 0
+        cov_rel_eta = float((correlation @ beta)[rel])
+        noise_var = 1 - (a**2 + b**2 + 2 * a * b * cov_rel_eta)
+        fcr_latent = a * latent[:, rel] + b * eta + np.sqrt(noise_var) * rng.standard_normal(n)
+        cut_no, cut_yes = NormalDist().inv_cdf(FCR_SHARES["no"]), NormalDist().inv_cdf(1 - FCR_SHARES["yes"])
+        answers["fcr"] = np.select([fcr_latent > cut_yes, fcr_latent > cut_no],
+                                   [fcr_codes["yes"], fcr_codes["partly"]], fcr_codes["no"]).astype(float)
+    for q in inst.questions:
+        if q.id in answers or q.type == "open":
+            continue
+        var = inst.variable(q.id)
+        if var.scale is not None:
+            cuts = thresholds_from_shares(scale_shares(len(var.scale.codes)))
+            answers[q.id] = _ordinal(_congeneric(rng, eta, DEFAULT_LOADING), cuts, var.scale.min).astype(float)
+        elif var.choices:
+            answers[q.id] = rng.choice([c.code for c in var.choices], size=n).astype(float)
+
+
 def _plant_missing(rng: np.random.Generator, inst: Instrument, answers: dict[str, np.ndarray],
-                   phone: np.ndarray, straightliner: np.ndarray, features: DataFeatures) -> None:
-    """Don't-know answers (99), blanks at random, and N/A or blank phone-only items off the phone."""
-    n = phone.shape[0]
+                   channel: np.ndarray, straightliner: np.ndarray, features: DataFeatures) -> None:
+    """Don't-know answers (99), blanks at random, and N/A or blank channel-limited items off their channels."""
+    n = channel.shape[0]
     phone_na = rng.random(n) < features.na_phone_items
+    codes = {c.key: c.code for c in inst.definition.choices.get("channel", [])}
     for var in inst.variables:
         if var.id not in answers:
             continue
@@ -342,16 +458,17 @@ def _plant_missing(rng: np.random.Generator, inst: Instrument, answers: dict[str
             rate = features.na_rates.get(var.id, features.na_other)
             values[(rng.random(n) < rate) & ~protected] = var.na_code
         values[(rng.random(n) < features.blank_rate) & ~protected] = np.nan
-        if var.channels and "phone" in var.channels and len(var.channels) == 1:
-            off_phone = ~phone
-            values[off_phone & phone_na] = var.na_code if var.na_code is not None else np.nan
-            values[off_phone & ~phone_na] = np.nan
+        if var.channels:
+            off_channel = ~np.isin(channel, [codes[ch] for ch in var.channels if ch in codes])
+            values[off_channel & phone_na] = var.na_code if var.na_code is not None else np.nan
+            values[off_channel & ~phone_na] = np.nan
 
 
 def generator_parameters(inst: Instrument) -> dict:
     """Loadings, thresholds and outcome parameters (the same in every organisation)."""
-    items = {i.id: {"factor": inst.construct_of(i.id), "loading": ITEM_LOADINGS[i.id],
-                    "thresholds": item_thresholds(i.id).round(4).tolist(), "reverse": i.reverse}
+    items = {i.id: {"factor": inst.construct_of(i.id), "loading": item_loading(i.id),
+                    "thresholds": item_thresholds(i.id, len(inst.scale(i.scale).codes)).round(4).tolist(),
+                    "reverse": i.reverse}
              for i in inst.items}
     outcomes = {k: {"factor": "satisfaction", "loading": v} for k, v in OUTCOME_LOADINGS.items()}
     outcomes["csat"]["thresholds"] = thresholds_from_shares(CSAT_SHARES).round(4).tolist()
@@ -364,14 +481,3 @@ def generator_parameters(inst: Instrument) -> dict:
                  "(reverse-keyed items are stored as 8 - answer)"),
         "items": items, "outcomes": outcomes, "answer_shares_at_mean_0": list(AGREE7_SHARES),
     }
-
-
-def check_instrument(inst: Instrument) -> None:
-    """Raise unless ``inst`` has the seven drivers and the items this generator knows."""
-    keys = inst.driver_keys
-    unknown = [i.id for i in inst.items if i.id not in ITEM_LOADINGS]
-    if sorted(keys) != sorted(DRIVERS) or unknown:
-        raise ServiceDriversError(
-            "the simulator generates the shipped CCC-quality questionnaire (drivers "
-            f"{', '.join(DRIVERS)} and its items); this instrument has drivers {', '.join(keys)}"
-            + (f" and unknown items {', '.join(unknown)}" if unknown else ""))

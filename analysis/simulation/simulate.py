@@ -83,6 +83,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from analysis.common.errors import ServiceDriversError
 from analysis.common.options import MIN_TRUTH_DRAWS, SEED, validate_options
 from analysis.simulation.model import (
     AGENT_ID_SHARE,
@@ -91,7 +92,6 @@ from analysis.simulation.model import (
     DataFeatures,
     OrgDraw,
     OrgProfile,
-    check_instrument,
     default_profiles,
     draw_organisation,
 )
@@ -134,7 +134,11 @@ def simulate_study(inst: Instrument, n_orgs: int = 4, n_per_org: int = 375, seed
     Parameters
     ----------
     inst : Instrument
-        The shipped CCC-quality questionnaire (its seven drivers are required).
+        The questionnaire: the shipped one, or any adapted one (other drivers, items,
+        scales, channels or languages). Drivers and items the generator's tables do not
+        know get typical parameters (:data:`~analysis.simulation.model.DEFAULT_LOADING`,
+        ``DEFAULT_CORRELATION``, ``DEFAULT_EFFECT``, ``DEFAULT_MEAN``); the truth
+        records every parameter used, so it is known either way.
     n_orgs : int, default 4
         Organisations (1-50); see :func:`default_profiles`.
     n_per_org : int, default 375
@@ -142,7 +146,8 @@ def simulate_study(inst: Instrument, n_orgs: int = 4, n_per_org: int = 375, seed
     seed : int
         Seed of ``numpy.random.default_rng``; the same seed gives an identical study.
     effects : mapping, optional
-        Organisation name -> {driver: standardized latent effect}; replaces the defaults.
+        Organisation name -> {driver: standardized latent effect} for exactly the
+        questionnaire's drivers; replaces the defaults.
     features : DataFeatures, optional
         Rates of N/A, blanks, straight-liners, speeders and open-answer features.
     truth_draws : int, default 200_000
@@ -163,7 +168,7 @@ def simulate_study(inst: Instrument, n_orgs: int = 4, n_per_org: int = 375, seed
     """
     check_instrument(inst)
     features = features or DataFeatures()
-    profiles = default_profiles(n_orgs, effects)
+    profiles = default_profiles(n_orgs, effects, drivers=tuple(inst.driver_keys))
     sample_seq, text_seq, truth_seq = np.random.SeedSequence(seed).spawn(3)
 
     draws = [draw_organisation(np.random.default_rng(s), inst, p, n_per_org, features)
@@ -174,6 +179,25 @@ def simulate_study(inst: Instrument, n_orgs: int = 4, n_per_org: int = 375, seed
                               features=asdict(features))
     truth["sample"] = _sample_summary(inst, frame, flags)
     return SimulatedStudy(responses=frame, truth=truth)
+
+
+def check_instrument(inst: Instrument) -> None:
+    """Raise unless ``inst`` has the context fields the generator fills (any drivers, items and scales will do).
+
+    The generator writes a respondent id, the organisation, the channel, a contact date,
+    an agent id and a duration by their ids in the shipped questionnaire; a
+    questionnaire without one of them cannot be simulated by it.
+    """
+    needed = {"respondent_id": "id", "organisation": "group", "channel": "choice", "contact_date": "date",
+              "agent_id": "text", "duration_sec": "number"}
+    have = {f.id: f.type for f in inst.context}
+    absent = [f"{k} ({t})" for k, t in needed.items() if have.get(k) != t]
+    if absent:
+        raise ServiceDriversError(
+            f"{inst.path}: the simulator fills the context fields respondent_id, organisation, channel, contact_date, "
+            f"agent_id and duration_sec; this questionnaire lacks {', '.join(absent)}: add them to its context")
+    if not inst.drivers:
+        raise ServiceDriversError(f"{inst.path}: the questionnaire has no driver constructs; add at least one")
 
 
 def _assemble(rng: np.random.Generator, inst: Instrument, profiles: list[OrgProfile],

@@ -100,6 +100,11 @@ CLOSERS = {
     "en": {"praise": ["", "Keep it up!", "Thank you.", "That is how it should be.", "Compliments.", "Happy to come back."],
            "complaint": ["", "This has to improve.", "I am thinking of switching.", "Very frustrating.", "Not customer friendly.", "Shame."]},
 }
+# Drivers of an adapted questionnaire that the phrase bank does not know get these.
+GENERIC_PRAISE = {"nl": ["de service was goed", "ik ben goed geholpen", "dit ging echt goed"],
+                  "en": ["the service was good", "I was helped well", "this went really well"]}
+GENERIC_COMPLAINT = {"nl": ["de service kan veel beter", "ik ben niet goed geholpen", "dit ging echt mis"],
+                     "en": ["the service could be much better", "I was not helped well", "this went really wrong"]}
 CONNECTORS = {"nl": ["Maar", "Minpunt:", "Wel jammer:", "Alleen:"], "en": ["But", "Downside:", "Pity though:", "Only:"]}
 NEUTRAL = {"nl": ["Prima.", "Geen opmerkingen.", "Het was oké.", "Niets bijzonders.", "n.v.t.", "-"],
            "en": ["Fine.", "No comments.", "It was OK.", "Nothing special.", "n/a", "-"]}
@@ -148,12 +153,12 @@ def compose_answer(lang: str, tone: str, strongest: str, weakest: str, choice: S
     if tone == "neutral":
         return pick(NEUTRAL[lang], 0)
     if tone == "mixed":
-        good = sentence(pick(PRAISE[lang][strongest], 1))
-        bad = pick(COMPLAINT[lang][weakest], 2) + "."
+        good = sentence(pick(PRAISE[lang].get(strongest, GENERIC_PRAISE[lang]), 1))
+        bad = pick(COMPLAINT[lang].get(weakest, GENERIC_COMPLAINT[lang]), 2) + "."
         return f"{good} {pick(CONNECTORS[lang], 3)} {bad}"
-    bank = PRAISE if tone == "praise" else COMPLAINT
+    bank, generic = (PRAISE, GENERIC_PRAISE) if tone == "praise" else (COMPLAINT, GENERIC_COMPLAINT)
     driver = strongest if tone == "praise" else weakest
-    parts = [pick(OPENERS[lang][tone], 0), sentence(pick(bank[lang][driver], 1)),
+    parts = [pick(OPENERS[lang][tone], 0), sentence(pick(bank[lang].get(driver, generic[lang]), 1)),
              pick(CLOSERS[lang][tone], 3) if choice[4] % 2 else ""]
     return " ".join(p for p in parts if p)
 

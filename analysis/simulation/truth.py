@@ -33,15 +33,15 @@ from analysis.common.versions import package_version
 from analysis.importance.relative import importance_arrays
 from analysis.scoring.scores import construct_scores, performance
 from analysis.simulation.model import (
-    DRIVER_CORRELATION,
-    DRIVERS,
     GENERATOR_VERSION,
     DataFeatures,
     OrgProfile,
     draw_organisation,
+    driver_correlation,
     generator_parameters,
 )
 from instrument import Instrument
+from instrument.description import channels_of_drivers, number_word
 
 N_BATCHES = 20
 DECIMALS = 6
@@ -86,35 +86,41 @@ def population_truth(inst: Instrument, profiles: list[OrgProfile], features: Dat
                         "customers or agents. See analysis/simulation/simulate.py for the model."),
         "generator": {"name": "analysis.simulation.simulate_study", "version": GENERATOR_VERSION,
                       "package_version": package_version(), "truth_draws": draws,
-                      "instrument": {"id": inst.definition.id, "content_version": inst.content_version}},
-        "drivers": list(DRIVERS),
+                      "instrument": _instrument_identity(inst)},
+        "drivers": list(inst.driver_keys),
         "outcome": inst.outcome_construct.key,
         "measurement": generator_parameters(inst),
         "organisations": {},
     }
     for profile, child in zip(profiles, seed_sequence.spawn(len(profiles))):
         org: dict = {"sector": profile.sector, "phone_share": profile.phone_share,
-                     "latent": latent_truth(profile)}
+                     "latent": latent_truth(profile, tuple(inst.driver_keys))}
         if draws:
             org.update(observed_truth(inst, profile, features, np.random.default_rng(child), draws))
         truth["organisations"][profile.name] = org
     return truth
 
 
-def latent_truth(profile: OrgProfile) -> dict:
-    """Means, correlation, effects, R² and LMG shares of the latent model of one organisation."""
-    beta = np.array([profile.effects[d] for d in DRIVERS])
-    r2 = float(beta @ DRIVER_CORRELATION @ beta)
-    arrays = importance_arrays(_joint_correlation(DRIVER_CORRELATION, beta))
+def latent_truth(profile: OrgProfile, drivers: tuple[str, ...] | None = None) -> dict:
+    """Means, correlation, effects, R² and LMG shares of the latent model of one organisation.
+
+    ``drivers`` are the questionnaire's (the profile's own by default); the profile has
+    means and effects for exactly them (:func:`~analysis.simulation.model.default_profiles`).
+    """
+    drivers = tuple(profile.effects) if drivers is None else drivers
+    correlation = driver_correlation(drivers)
+    beta = np.array([profile.effects[d] for d in drivers])
+    r2 = float(beta @ correlation @ beta)
+    arrays = importance_arrays(_joint_correlation(correlation, beta))
     return {
-        "means": {d: profile.means[d] for d in DRIVERS},
-        "correlation": {"drivers": list(DRIVERS), "matrix": DRIVER_CORRELATION.tolist()},
-        "effects": {d: profile.effects[d] for d in DRIVERS},
+        "means": {d: profile.means[d] for d in drivers},
+        "correlation": {"drivers": list(drivers), "matrix": correlation.tolist()},
+        "effects": {d: profile.effects[d] for d in drivers},
         "r2": _round(r2),
         "residual_variance": _round(1 - r2),
-        "lmg": _by_driver(arrays.lmg),
-        "lmg_pct": _by_driver(100 * arrays.lmg / r2),
-        **_ranking(arrays.lmg),
+        "lmg": _by_driver(arrays.lmg, drivers),
+        "lmg_pct": _by_driver(100 * arrays.lmg / r2, drivers),
+        **_ranking(arrays.lmg, drivers),
     }
 
 
@@ -143,7 +149,8 @@ def observed_truth(inst: Instrument, profile: OrgProfile, features: DataFeatures
     items = items.where(items != 99)
     scores = construct_scores(items, inst)
     outcome = inst.outcome_construct.key
-    data = scores[[*DRIVERS, outcome]].dropna().to_numpy()
+    drivers = tuple(inst.driver_keys)
+    data = scores[[*drivers, outcome]].dropna().to_numpy()
     n_complete = data.shape[0]
     batches = np.array_split(np.arange(n_complete), N_BATCHES)
     covs = np.stack([np.cov(data, rowvar=False)] + [np.cov(data[b], rowvar=False) for b in batches])
@@ -156,21 +163,39 @@ def observed_truth(inst: Instrument, profile: OrgProfile, features: DataFeatures
 
     observed = {
         "outcome": outcome,
-        "sample": "complete cases on the seven driver scores and satisfaction (in effect phone respondents)",
+        "sample": _sample_text(inst),
         "n_draws": draws,
         "n_complete": n_complete,
         "n_batches": N_BATCHES,
         "r2": _round(r2[0]), "r2_mcse": _round(mcse(r2)),
-        "std_beta": _by_driver(arrays.std_beta[0]), "std_beta_mcse": _by_driver(mcse(arrays.std_beta)),
-        "lmg": _by_driver(arrays.lmg[0]), "lmg_mcse": _by_driver(mcse(arrays.lmg)),
-        "lmg_pct": _by_driver(lmg_pct[0]), "lmg_pct_mcse": _by_driver(mcse(lmg_pct)),
-        "r": _by_driver(arrays.r[0]),
-        **_ranking(arrays.lmg[0]),
+        "std_beta": _by_driver(arrays.std_beta[0], drivers),
+        "std_beta_mcse": _by_driver(mcse(arrays.std_beta), drivers),
+        "lmg": _by_driver(arrays.lmg[0], drivers), "lmg_mcse": _by_driver(mcse(arrays.lmg), drivers),
+        "lmg_pct": _by_driver(lmg_pct[0], drivers), "lmg_pct_mcse": _by_driver(mcse(lmg_pct), drivers),
+        "r": _by_driver(arrays.r[0], drivers),
+        **_ranking(arrays.lmg[0], drivers),
     }
     perf = performance(scores.mean(axis=0))
     return {"observed": observed,
             "performance": {k: _round(v) for k, v in perf.items()},
             "kpis": _kpis(draw.answers)}
+
+
+def _instrument_identity(inst: Instrument) -> dict:
+    """The questionnaire a study was simulated from: id and version; for another file than the shipped one, also
+    its file name and SHA-256 content hash (an adapted file may keep the shipped id and version)."""
+    identity = {"id": inst.definition.id, "content_version": inst.content_version}
+    if not inst.is_shipped:
+        identity.update(file=inst.source_file.name, sha256=inst.content_hash)
+    return identity
+
+
+def _sample_text(inst: Instrument) -> str:
+    """Which respondents the observed truth's regression uses, in words."""
+    limited = channels_of_drivers(inst)
+    channels = sorted({ch for chans in limited.values() for ch in chans})
+    who = f" (in effect {' and '.join(channels)} respondents)" if limited else ""
+    return f"complete cases on the {number_word(len(inst.drivers), 'en')} driver scores and satisfaction{who}"
 
 
 def _kpis(answers: dict[str, np.ndarray]) -> dict:
@@ -198,14 +223,14 @@ def _joint_correlation(driver_corr: np.ndarray, beta: np.ndarray) -> np.ndarray:
     return joint
 
 
-def _ranking(lmg: np.ndarray) -> dict:
+def _ranking(lmg: np.ndarray, drivers: tuple[str, ...]) -> dict:
     order = np.argsort(-lmg, kind="stable")
-    rank = {DRIVERS[j]: int(r) for r, j in enumerate(order, start=1)}
-    return {"rank": rank, "top_two": [DRIVERS[j] for j in order[:2]]}
+    rank = {drivers[j]: int(r) for r, j in enumerate(order, start=1)}
+    return {"rank": rank, "top_two": [drivers[j] for j in order[:2]]}
 
 
-def _by_driver(values: np.ndarray) -> dict[str, float]:
-    return {d: _round(v) for d, v in zip(DRIVERS, np.asarray(values, dtype=float))}
+def _by_driver(values: np.ndarray, drivers: tuple[str, ...]) -> dict[str, float]:
+    return {d: _round(v) for d, v in zip(drivers, np.asarray(values, dtype=float))}
 
 
 def _round(value: float) -> float:

@@ -38,10 +38,12 @@ import numpy as np
 import pandas as pd
 
 from analysis.common import thresholds
+from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import ServiceDriversError
 from analysis.common.groups import ALL
 from analysis.common.serialize import jsonable
 from analysis.common.versions import package_version
+from analysis.scoring.sample import reason_counts
 
 FIT_CHECKS = {"cfi": thresholds.CFI, "tli": thresholds.TLI, "rmsea": thresholds.RMSEA, "srmr": thresholds.SRMR}
 
@@ -256,34 +258,41 @@ class ValidationResult:
             "invariance_note": self.invariance_note,
         })
 
-    def summary(self) -> str:
-        """Plain-text summary: fit, reliability, discriminant validity, invariance, problems."""
-        fmt = lambda x: f"{x:.3f}"  # noqa: E731
-        lines = [f"Questionnaire validation: {self.n_used} of {self.n_input} respondents "
-                 f"({len(self.excluded)} excluded), missing data: "
-                 f"{'FIML' if self.missing == 'ml' else 'listwise'}"]
-        fit = self.fit[["group", "n", "chi2", "df", "cfi", "tli", "rmsea", "srmr"]]
-        lines += ["", "CFA fit (CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; Hu & Bentler 1999)",
-                  fit.to_string(index=False, float_format=fmt)]
-        rel = self.groups[ALL].reliability[["construct", "alpha", "alpha_ci_low", "alpha_ci_high",
-                                                  "omega", "cr", "ave"]]
-        lines += ["", "Reliability, whole sample (alpha/omega/CR >= .70, AVE >= .50)",
-                  rel.to_string(index=False, float_format=fmt)]
+    def summary(self) -> Summary:
+        """Fit, reliability, discriminant validity, invariance and problems as titled tables.
+
+        Returns a :class:`~analysis.common.display.Summary`: ``print()`` shows aligned
+        text, Jupyter shows HTML tables.
+        """
+        heading = (f"Questionnaire validation: {self.n_used} of {self.n_input} respondents "
+                   f"({len(self.excluded)} excluded), missing data: {'FIML' if self.missing == 'ml' else 'listwise'}")
+        tables = [SummaryTable("CFA fit (CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; Hu & Bentler 1999)",
+                               self.fit[["group", "n", "chi2", "df", "cfi", "tli", "rmsea", "srmr"]])]
+        rel = self.groups[ALL].reliability
+        if len(rel):
+            tables.append(SummaryTable("Reliability, whole sample (alpha/omega/CR >= .70, AVE >= .50)",
+                                       rel[["construct", "alpha", "alpha_ci_low", "alpha_ci_high", "omega", "cr",
+                                            "ave"]]))
         h = self.groups[ALL].htmt
         if h is not None:
             worst = h.pairs.sort_values("htmt", ascending=False).head(3)
-            lines += ["", "Highest HTMT, whole sample (< .85 strict, < .90 liberal; Henseler et al. 2015)",
-                      worst[["construct_a", "construct_b", "htmt"]].to_string(index=False, float_format=fmt)]
+            tables.append(SummaryTable("Highest HTMT, whole sample (< .85 strict, < .90 liberal; Henseler et al. 2015)",
+                                       worst[["construct_a", "construct_b", "htmt"]]))
         if self.invariance is not None:
-            lines += ["", "Measurement invariance (holds: drop in CFI <= .01, Cheung & Rensvold 2002)",
-                      self.invariance.table[["level", "chi2", "df", "cfi", "rmsea", "srmr", "delta_cfi",
-                                             "holds"]].to_string(index=False, float_format=fmt)]
+            tables.append(SummaryTable("Measurement invariance (holds: drop in CFI <= .01, Cheung & Rensvold 2002)",
+                                       self.invariance.table[["level", "chi2", "df", "cfi", "rmsea", "srmr",
+                                                              "delta_cfi", "holds"]]))
         elif self.invariance_note:
-            lines += ["", self.invariance_note]
+            tables.append(SummaryTable("Measurement invariance", notes=(self.invariance_note,)))
+        if len(self.excluded):
+            tables.append(SummaryTable("Excluded (respondents by reason; one respondent can have several)",
+                                       reason_counts(self.excluded).rename_axis("reason").rename("respondents")
+                                       .reset_index()))
         problems = self.problems
         if len(problems):
-            lines += ["", "Problems"] + [f"  [{r.group}] {r.severity}: {r.message}" for r in problems.itertuples()]
-        return "\n".join(lines)
+            tables.append(SummaryTable("Problems", notes=tuple(f"[{r.group}] {r.severity}: {r.message}"
+                                                               for r in problems.itertuples())))
+        return Summary(heading, tuple(tables))
 
     def __repr__(self) -> str:
         f = self.groups[ALL].fit
@@ -291,13 +300,7 @@ class ValidationResult:
         return f"<ValidationResult: {len(self.groups) - 1} group(s), n={self.n_used}, {fit}>"
 
     def _repr_html_(self) -> str:
-        parts = [f"<h4>Questionnaire validation: {self.n_used} of {self.n_input} respondents</h4>",
-                 "<b>CFA fit</b>", self.fit.to_html(index=False, float_format=lambda x: f"{x:.3f}", na_rep=""),
-                 "<b>Reliability</b>",
-                 self.reliability.to_html(index=False, float_format=lambda x: f"{x:.3f}", na_rep="")]
-        if self.invariance is not None:
-            parts += ["<b>Measurement invariance</b>", self.invariance._repr_html_()]
-        return "\n".join(parts)
+        return self.summary().as_html()
 
     def plot_loadings(self, groups: list[str] | None = None, ax=None):
         """Standardized loadings with 95% intervals per item, coloured by group.

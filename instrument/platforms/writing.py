@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from instrument.definition import Instrument, Variable
-from instrument.errors import DataError
+from instrument.errors import DataError, OptionError
 from instrument.naming import DURATION_FIELD, LIMESURVEY_DURATION, platform_questions
 
 LIMESURVEY_ANSWERS = ("codes", "texts")
@@ -95,12 +95,12 @@ def write_limesurvey_export(responses: pd.DataFrame, path: str | Path, inst: Ins
     ('limesurvey', 20)
     """
     if answers not in LIMESURVEY_ANSWERS:
-        raise ValueError(f"answers must be one of {', '.join(LIMESURVEY_ANSWERS)}, got {answers!r}")
+        raise OptionError("answers", f"must be one of {', '.join(LIMESURVEY_ANSWERS)}, got {answers!r}")
     lang = lang or inst.definition.source_language
     if lang not in inst.languages:
-        raise ValueError(f"'{lang}' is not a language of the questionnaire ({', '.join(inst.languages)})")
+        raise OptionError("lang", f"must be a language of the questionnaire ({', '.join(inst.languages)}), got {lang!r}")
     if "respondent_id" in responses.columns and responses["respondent_id"].isna().any():
-        raise ValueError("every response needs a respondent_id")
+        raise DataError("column 'respondent_id': every response needs a respondent id; fill in the empty ones")
     n = len(responses)
     rng = np.random.default_rng(seed)
     frame = responses.reset_index(drop=True)

@@ -43,7 +43,7 @@ class QualityReport:
     n_empty_rows : int
         Rows with every cell blank; dropped.
     n_respondents : int
-        Rows kept (``n_rows_read - n_empty_rows - n_not_respondents``): the rows of the
+        Rows kept (``n_rows_read - n_empty_rows - n_not_respondents - n_duplicates_dropped``): the rows of the
         returned data.
     n_flagged, n_usable : int
         Respondents with at least one flag, and without any.
@@ -90,6 +90,12 @@ class QualityReport:
         Platform responses that were not completed (LimeSurvey: no ``submitdate``;
         Qualtrics: ``Finished`` 0); kept with what they answered (the too-many-missing
         flag catches early quitters), and named in ``warnings``.
+    n_duplicates_dropped : int
+        Rows identical in every column to an earlier row, dropped with
+        ``duplicates='drop_identical'``; listed in ``excluded`` with the row they repeat.
+    left_out : dict
+        Construct key -> its item ids the file has no column for, for constructs left
+        out with ``absent_items='leave_out'`` (all their items blank).
     """
 
     file: str
@@ -114,6 +120,8 @@ class QualityReport:
     problems: tuple[str, ...]
     n_not_respondents: int = 0
     n_incomplete: int = 0
+    n_duplicates_dropped: int = 0
+    left_out: dict[str, tuple[str, ...]] = field(default_factory=dict)
     column_labels: dict = field(default_factory=dict)
 
     def summary(self) -> str:
@@ -149,7 +157,8 @@ class QualityReport:
             "file": self.file, "format": self.format, "encoding": self.encoding, "delimiter": self.delimiter,
             "n_rows_read": self.n_rows_read, "n_empty_rows": self.n_empty_rows,
             "n_not_respondents": self.n_not_respondents, "n_respondents": self.n_respondents,
-            "n_incomplete": self.n_incomplete,
+            "n_incomplete": self.n_incomplete, "n_duplicates_dropped": self.n_duplicates_dropped,
+            "left_out": {k: list(v) for k, v in self.left_out.items()},
             "n_flagged": self.n_flagged, "n_usable": self.n_usable,
             "flag_counts": {k: int(v) for k, v in self.flag_counts.items()},
             "unknown_columns": list(self.unknown_columns), "missing_columns": list(self.missing_columns),
@@ -197,6 +206,8 @@ class QualityReport:
         text = f"rows read {self.n_rows_read}, empty rows dropped {self.n_empty_rows}"
         if self.n_not_respondents:
             text += f", previews/test responses dropped {self.n_not_respondents}"
+        if self.n_duplicates_dropped:
+            text += f", identical duplicates dropped {self.n_duplicates_dropped}"
         text += f", respondents {self.n_respondents}"
         if self.n_incomplete:
             text += f" (not completed {self.n_incomplete})"
@@ -235,7 +246,8 @@ def item_table(columns: dict[str, ConvertedColumn], applicable: pd.DataFrame, in
 def build_report(
     *, table: RawTable, file: str, data: pd.DataFrame, columns: dict[str, ConvertedColumn], applies: pd.DataFrame,
     match: ColumnMatch, reasons: pd.Series, empty: np.ndarray, warnings: list[str], drivers: list[str],
-    inst: Instrument, n_incomplete: int,
+    inst: Instrument, n_incomplete: int, duplicates_dropped: dict[int, int] | None = None,
+    left_out: dict[str, list[str]] | None = None, unusable: list[str] | None = None,
 ) -> QualityReport:
     """Assemble the :class:`QualityReport` from everything :func:`~instrument.reader.responses.check_table` found."""
     unmapped = list(table.unmapped_columns)
@@ -245,6 +257,12 @@ def build_report(
     excluded = [{"row": int(r), "respondent_id": None, "reason": "empty row (dropped)"} for r in empty_rows]
     excluded += [{"row": int(e["row"]), "respondent_id": e.get("respondent_id"), "reason": str(e["reason"])}
                  for e in table.not_respondents]
+    duplicates_dropped = duplicates_dropped or {}
+    id_column = match.column_of.get(id_var)
+    raw_ids = dict(zip(table.data_row_numbers().tolist(), table.frame[id_column].tolist())) if id_column else {}
+    excluded += [{"row": int(r), "respondent_id": str(raw_ids.get(r)).strip() if id_column else None,
+                  "reason": f"identical duplicate of row {first} (dropped)"}
+                 for r, first in duplicates_dropped.items()]
     mask = flagged.to_numpy(dtype=bool)
     excluded += [
         {"row": int(r), "respondent_id": i, "reason": why}
@@ -270,7 +288,7 @@ def build_report(
     )
     organisations["n_flagged"] = organisations["n_flagged"].astype(int)
     organisations["n_usable"] = organisations["n"] - organisations["n_flagged"]
-    problems = []
+    problems = list(unusable or [])
     if not drivers:
         problems.append("the file has no column for any driver item")
     if drivers and int((~flagged).sum()) == 0:
@@ -278,6 +296,8 @@ def build_report(
     return QualityReport(
         file=file, format=table.format, encoding=table.encoding, delimiter=table.delimiter,
         n_rows_read=len(empty) + len(table.empty_rows) + len(table.not_respondents), n_empty_rows=len(empty_rows),
+        n_duplicates_dropped=len(duplicates_dropped),
+        left_out={k: tuple(v) for k, v in (left_out or {}).items()},
         n_not_respondents=len(table.not_respondents), n_incomplete=n_incomplete, n_respondents=len(data),
         n_flagged=int(flagged.sum()), n_usable=int((~flagged).sum()),
         flag_counts={name: int(data[name].sum()) for name in FLAG_COLUMNS},

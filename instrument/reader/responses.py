@@ -12,8 +12,12 @@ from instrument.definition import Instrument, load_instrument
 from instrument.errors import DataError
 from instrument.platforms.reading import read_limesurvey_export, read_qualtrics_export
 from instrument.reader.columns import group_variable, id_variable, match_columns
+from analysis.common.options import check_option
 from instrument.reader.files import check_path, detect_platform, peek_excel_header, peek_sav_header, read_raw_table
 from instrument.reader.flags import FLAG_COLUMNS, channel_applicable, driver_item_ids, respondent_flags
+from instrument.reader.integrity import (
+    UnusableData, absent_items_problem, find_absent_items, duplicate_id_problem, identical_duplicates, left_out_note,
+)
 from instrument.reader.quality import QualityReport, build_report
 from instrument.reader.table import RawTable, normalise_delimiter
 from instrument.reader.text import peek_header
@@ -37,6 +41,8 @@ def read_responses(
     invalid: str = "error",
     id_column: str | None = None,
     group_column: str | None = None,
+    duplicates: str = "error",
+    absent_items: str = "error",
     extra_columns: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, QualityReport]:
     r"""Read a response file, check it against the questionnaire and flag respondents.
@@ -70,6 +76,15 @@ def read_responses(
     id_column, group_column : str, optional
         The file's names of the respondent-id and organisation columns, when they are
         not ``respondent_id`` / ``organisation`` (or those names in another case).
+    duplicates : {'error', 'drop_identical'}, default 'error'
+        What to do with rows identical in every column to an earlier row (the same
+        response twice): raise, or drop the repeats (counted in
+        ``report.n_duplicates_dropped`` and listed in ``report.excluded``). Rows that
+        share a respondent id but differ are always an error.
+    absent_items : {'error', 'leave_out'}, default 'error'
+        What to do when the file has no column for an item of a construct (e.g. an
+        item renamed in the questionnaire): raise, naming the columns, or leave every
+        such construct out (all its items blank; listed in ``report.left_out``).
     extra_columns : sequence of str, optional
         File columns the questionnaire does not know to keep as text columns of the data
         (e.g. a region to group the analysis by): SPSS value labels replace the codes,
@@ -103,8 +118,12 @@ def read_responses(
     DataError
         The file cannot be read (missing, a directory, unsupported or corrupt, wrong
         delimiter or encoding, no responses); the id or organisation column is missing;
-        an id is missing or duplicated; an organisation is blank; or a value is invalid
+        an id is missing; an organisation is blank; or a value is invalid
         and ``invalid='error'``. The one-line message names the file, column and rows.
+    UnusableData
+        (a :class:`DataError`) The file was read but an id is used twice (see
+        ``duplicates``) or an item column is absent (see ``absent_items``); its
+        ``report`` attribute is the quality report, with these among its ``problems``.
 
     Notes
     -----
@@ -121,8 +140,8 @@ def read_responses(
     >>> import pathlib, tempfile
     >>> from instrument import read_responses
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "responses.csv"
-    >>> _ = path.write_text("respondent_id;organisation;channel;rel1;rel2\n"
-    ...                     "1001;Acme;phone;6;Helemaal mee eens\n2002;Acme;E-mail;99;3\n")
+    >>> _ = path.write_text("respondent_id;organisation;channel;rel1;rel2;rel3;rel4\n"
+    ...                     "1001;Acme;phone;6;Helemaal mee eens;5;5\n2002;Acme;E-mail;99;3;4;4\n")
     >>> data, report = read_responses(path)
     >>> data[["respondent_id", "channel", "rel1", "rel2", "source_row"]]
       respondent_id channel  rel1  rel2  source_row
@@ -138,12 +157,15 @@ def read_responses(
         raise DataError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
     if invalid not in INVALID_POLICIES:
         raise DataError(f"invalid must be 'error' or 'missing', not {invalid!r}")
+    duplicates = check_option("duplicates", duplicates)
+    absent_items = check_option("absent_items", absent_items)
     try:
         table = _read_table(path, inst, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding)
     except OSError as exc:  # permission denied, a file that vanished, a read error of the disk
         raise DataError(f"cannot be read ({exc.strerror or exc}); check the path and its permissions",
                         file=str(path)) from None
     return check_table(table, inst, file=str(path), invalid=invalid, id_column=id_column, group_column=group_column,
+                       duplicates=duplicates, absent_items=absent_items,
                        extra_columns=extra_columns)
 
 
@@ -195,6 +217,8 @@ def check_table(
     invalid: str = "error",
     id_column: str | None = None,
     group_column: str | None = None,
+    duplicates: str = "error",
+    absent_items: str = "error",
     extra_columns: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, QualityReport]:
     """Check a raw table against the instrument; the second half of :func:`read_responses`."""
@@ -216,10 +240,32 @@ def check_table(
     warnings = list(table.warnings) + match.warnings
     # Messages name the column as the user sees it (a platform's own name for platform exports).
     shown_names = {v: table.source_columns.get(v, c) for v, c in match.column_of.items()}
-    columns = _convert_all(table, frame.loc[~empty].reset_index(drop=True), inst, match.column_of, shown_names, warnings)
+    kept = frame.loc[~empty].reset_index(drop=True)
+    repeats = identical_duplicates(kept, match.column_of.get(id_variable(inst)), source_rows)
+    dropped: dict[int, int] = {}
+    if duplicates == "drop_identical" and repeats.repeats:
+        dropped = repeats.repeats
+        kept, source_rows = kept.loc[repeats.keep].reset_index(drop=True), source_rows[repeats.keep]
+    columns = _convert_all(table, kept, inst, match.column_of, shown_names, warnings)
+    absent = find_absent_items(inst, match.column_of)
+    # A construct with none of its columns is simply not in the file (left out, reported);
+    # one with some of them would be scored from the rest: an error unless left out on purpose.
+    partial = {k: ids for k, ids in absent.items() if len(ids) < len(inst.construct(k).item_ids)}
+    leave_out = absent if absent_items == "leave_out" else {k: v for k, v in absent.items() if k not in partial}
+    for key in leave_out:  # left out whole: never a score from some of its items
+        for item_id in inst.construct(key).item_ids:
+            columns[item_id] = empty_column(inst.variable(item_id), len(kept))
+    if leave_out:
+        warnings.append(left_out_note(leave_out, match.column_of, inst, asked=absent_items == "leave_out"))
 
     _check_second_header(columns, inst, list(frame.columns), match.column_of, source_rows, file)
-    _check_ids(columns[id_variable(inst)], source_rows, file)
+    _check_filled(columns[id_variable(inst)], source_rows, file,
+                  "no respondent id; give every response a unique id, or remove the row")
+    unusable = [p for p in (
+        duplicate_id_problem(columns[id_variable(inst)].values, source_rows,
+                             {} if dropped else repeats.repeats, file, columns[id_variable(inst)].column),
+        absent_items_problem({} if absent_items == "leave_out" else partial, match.unknown, file),
+    ) if p is not None]
     _check_filled(columns[group_variable(inst)], source_rows, file,
                   "no organisation; fill in the organisation of every response, or remove the row")
     if invalid == "error":
@@ -233,7 +279,8 @@ def check_table(
         applies = channel_applicable(data[channel_id], inst, coded)
     else:
         applies = pd.DataFrame(True, index=data.index, columns=coded)
-    drivers = [i for i in driver_item_ids(inst) if i in match.column_of]
+    left_out_items = {i for key in leave_out for i in inst.construct(key).item_ids}
+    drivers = [i for i in driver_item_ids(inst) if i in match.column_of and i not in left_out_items]
     duration_id = next((f.id for f in inst.context if f.type == "number"), None)
     duration = data[duration_id] if duration_id in match.column_of else None
     flags, reasons = respondent_flags(
@@ -255,14 +302,17 @@ def check_table(
     report = build_report(
         table=table, file=file, data=data, columns=columns, applies=applies, match=match, reasons=reasons,
         empty=empty, warnings=warnings, drivers=drivers, inst=inst, n_incomplete=len(incomplete),
+        duplicates_dropped=dropped, left_out=leave_out, unusable=[str(p) for p in unusable],
     )
     if extra_columns:
-        kept = frame.loc[~empty].reset_index(drop=True)
         present = [name for name in extra_columns if name in kept.columns]
         for name in present:
             data[name] = _extra_column(kept[name], table.value_labels.get(name, {})).to_numpy()
         report = replace(report, unknown_columns=tuple(c for c in report.unknown_columns if c not in present),
                          column_labels={c: table.column_labels.get(c, c) for c in present})
+    if unusable:
+        first = unusable[0]
+        raise UnusableData(str(first), report=report)
     return data, report
 
 
@@ -365,23 +415,6 @@ def _raise_first_invalid(columns: dict[str, ConvertedColumn], position: dict[str
     )
 
 
-def _check_ids(col: ConvertedColumn, rows: np.ndarray, file: str) -> None:
-    _check_filled(col, rows, file, "no respondent id; give every response a unique id, or remove the row")
-    ids = col.values.astype(object)
-    duplicated = ids.duplicated(keep=False).to_numpy()
-    if duplicated.any():
-        groups: dict[str, list[int]] = {}
-        for value, row in zip(ids[duplicated], rows[duplicated]):
-            groups.setdefault(value, []).append(int(row))
-        shown = "; ".join(f"'{v}' (rows {', '.join(map(str, r))})" for v, r in list(groups.items())[:3])
-        more = f" and {len(groups) - 3} more" if len(groups) > 3 else ""
-        raise DataError(
-            f"duplicate respondent id{'s' if len(groups) > 1 else ''} {shown}{more}; every response needs its own id: "
-            "remove the duplicate responses or correct the ids",
-            file=file, column=col.column, rows=rows[duplicated].tolist(),
-        )
-
-
 def _check_filled(col: ConvertedColumn, rows: np.ndarray, file: str, message: str) -> None:
     blank = col.status == MISSING
     if blank.any():
@@ -412,11 +445,6 @@ def _value_warnings(
         out.append(
             "answers to channel-limited items from respondents of another channel kept as given: "
             + ", ".join(f"{i} {n}" for i, n in answered_off_channel.items())
-        )
-    missing_items = [i for i in inst.item_ids if i not in column_of]
-    if missing_items:
-        out.append(
-            f"no column for item(s) {', '.join(missing_items)}; created empty (analyses that need them will say so)"
         )
     if not has_duration:
         out.append("no completion times (duration_sec): speeding not checked")

@@ -1,0 +1,323 @@
+"""Pooled driver importance per organisation, with a bootstrap that re-estimates the pooling.
+
+:func:`pooled_importance` takes every usable respondent of every organisation (phone-only
+drivers NaN where they are not asked), estimates each organisation's covariance of the
+drivers and the outcome with both patterns (:mod:`analysis.pooling.moments`), shrinks it
+toward the pooled one (:mod:`analysis.pooling.shrinkage`) and computes every importance
+measure from the result. The bootstrap resamples respondents within each organisation
+and repeats the *whole* estimate in every replicate, the population covariance and the
+prior strengths κ included, so that its percentile intervals include the uncertainty of
+the pooling (a parametric-free version of the empirical-Bayes interval correction of
+Laird & Louis 1987).
+
+The result carries two :class:`~analysis.bootstrap.importance.BootstrapResult` objects
+in the format the rest of the analysis reads (tables, ranks, group differences): the
+pooled figures and the organisations' own-data figures (every respondent, no pooling),
+so that a report can show both.
+
+References
+----------
+Laird, N. M., & Louis, T. A. (1987). Empirical Bayes confidence intervals based on
+    bootstrap samples. *Journal of the American Statistical Association*, 82(399), 739-750.
+Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. Chapman & Hall.
+Efron & Morris (1975); Hoff (2009, ch. 7); see :mod:`analysis.pooling.shrinkage`.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analysis.bootstrap.engine import MAX_CHUNK_ELEMENTS, Replicates, resample_counts
+from analysis.bootstrap.importance import group_generators, result_from_replicates
+from analysis.common.errors import DataError
+from analysis.common.groups import ALL
+from analysis.common.options import POOLINGS, validate_options
+from analysis.importance.relative import importance_arrays
+from analysis.pooling.moments import (Blocks, PatternStats, find_blocks, own_covariance, pattern_features,
+                                      stats_from_sums, to_original_order)
+from analysis.pooling.shrinkage import MIN_GROUPS, pool_covariances
+
+POOLING = POOLINGS           # declared with the other options in analysis.common.options
+# Organisation-replicates whose κ curves are computed at once: each needs
+# len(KAPPA_GRID) x q log terms, so this keeps the working memory near 100 MB.
+CURVE_MATRICES = 20_000
+
+
+@dataclass(frozen=True, eq=False)
+class PooledImportance:
+    """Driver importance per organisation with partial pooling (or none), and its bootstrap.
+
+    Attributes
+    ----------
+    pooling : {'partial', 'none'}
+        The pooling used ('none' when asked for, or with fewer than :data:`MIN_GROUPS`
+        organisations; ``reason`` then says so).
+    reason : str
+        One sentence on the pooling used.
+    boot : BootstrapResult
+        The reported figures (pooled when ``pooling == 'partial'``), per organisation; its
+        ``whole`` is the whole sample (every respondent, two patterns, not pooled).
+    own : DataFrame
+        Each organisation's own-data figures (every respondent, no pooling), point
+        estimates: ``group``, ``driver``, ``lmg``, ``lmg_pct``, ``std_beta``, ``lmg_rank``.
+    groups : DataFrame
+        Per organisation: ``group``, ``n`` (respondents used), ``n_complete``
+        (respondents with the phone-only drivers too), ``kappa`` (prior strength κ_g of
+        the outcome's regression on the common drivers, in respondents; 0 without
+        pooling), ``weight`` (weight of the own data in that regression, 1 without
+        pooling), ``weight_drivers`` (in the common drivers' covariance),
+        ``weight_partial`` (in the phone-only drivers' regression on the others),
+        ``n_effective`` (``n + κ_g``: the respondents the outcome's regression is worth), ``kappa_ci_low``, ``kappa_ci_high`` (bootstrap), ``different``
+        (set aside as unlike the others, :mod:`analysis.pooling.shrinkage`).
+    kappa : float
+        The population's prior strength κ (NaN without pooling).
+    phone_only : tuple of str
+        The drivers only the complete respondents have.
+    cov, own_cov : dict
+        Per organisation, the reported (pooled) and the own-data covariance matrix
+        (drivers, then the outcome), from which every importance measure follows.
+    whole_cov : ndarray
+        The whole sample's covariance (every respondent, two patterns).
+    """
+
+    pooling: str
+    reason: str
+    boot: object = field(repr=False)
+    own: object = field(repr=False)
+    groups: pd.DataFrame = field(repr=False)
+    kappa: float
+    phone_only: tuple[str, ...]
+    cov: dict = field(default_factory=dict, repr=False)
+    own_cov: dict = field(default_factory=dict, repr=False)
+    whole_cov: np.ndarray | None = field(default=None, repr=False)
+
+
+def _group_codes(data: pd.DataFrame, group: str) -> tuple[list, np.ndarray]:
+    if group not in data.columns:
+        raise DataError(f"no group column named {group!r} in the data")
+    if data[group].isna().any():
+        raise DataError("has missing group labels; drop those rows or give them a label", column=group,
+                        rows=list(np.flatnonzero(data[group].isna().to_numpy()) + 1))
+    codes, uniques = pd.factorize(data[group], sort=True)
+    return list(uniques), codes
+
+
+def _check_sizes(labels, n_all, n_complete, q, qa, group, pooled: bool) -> None:
+    """Every organisation needs enough respondents in each pattern for its covariance.
+
+    Without pooling that is ``q + 1`` with every driver (a covariance of full rank).
+    With pooling two suffice: the population's covariance fills in what a small
+    organisation cannot estimate (its own-data figures are then undefined, NaN).
+    """
+    need = 2 if pooled else q + 1
+    small = [f"'{g}' ({int(a)}, {int(c)} with every driver)" for g, a, c in zip(labels, n_all, n_complete)
+             if c < need]
+    if small:
+        raise DataError(f"too few respondents for a covariance of {q} variables in {', '.join(small)}; at least "
+                        f"{need} with every driver are needed; drop or merge those groups", column=group)
+
+
+@validate_options("n_resamples", "level", "pooling")
+def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *, group: str,
+                      pooling: str = "partial", n_resamples: int = 2000, level: float = 0.95, seed=None,
+                      versus_rest: bool = True, per_group: bool = True,
+                      progress: Callable[[int, int], None] | None = None) -> PooledImportance:
+    """Driver importance per organisation, partially pooled across organisations, with a bootstrap.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per usable respondent: the driver scores (NaN where a phone-only driver
+        is not asked), the outcome (no NaN) and the group column.
+    outcome : str
+    drivers : sequence of str
+    group : str
+        The organisation column; resampling is within organisations.
+    pooling : {'partial', 'none'}
+        'none' estimates every organisation from its own respondents only (still every
+        respondent, both patterns). 'partial' is used only with at least three organisations.
+    n_resamples : int
+    level : float
+    seed : int, SeedSequence or None
+        Each organisation gets its own child stream (sorted order).
+    versus_rest : bool
+        Also compute each organisation's "rest of the sample" (own data of the other
+        organisations pooled, not shrunk) for group differences.
+    per_group : bool, default True
+        Each organisation's own prior strength κ_g (see :mod:`analysis.pooling.shrinkage`).
+    progress : callable, optional
+        ``progress(done, total)`` in resamples.
+
+    Returns
+    -------
+    PooledImportance
+
+    Raises
+    ------
+    DataError
+        A column is missing; the pattern of missing scores is not "all phone-only
+        drivers or none"; an organisation has too few respondents.
+
+    References
+    ----------
+    Efron & Morris (1975); Gelman & Hill (2007, ch. 12-13); Hoff (2009, ch. 7);
+    Lindeman, Merenda & Gold (1980); Grömping (2006); Laird & Louis (1987).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> frames = []
+    >>> for g in "ABCD":
+    ...     x = rng.standard_normal((80, 3))
+    ...     y = x @ [.5, .3, .1] + rng.standard_normal(80)
+    ...     frames.append(pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "c": x[:, 2], "y": y, "org": g}))
+    >>> res = pooled_importance(pd.concat(frames), "y", ["a", "b", "c"], group="org", n_resamples=50, seed=1)
+    >>> res.pooling, bool(res.groups.weight.between(0, 1).all())
+    ('partial', True)
+    """
+    drivers = list(drivers)
+    columns = [*drivers, outcome]
+    absent = [c for c in [*columns, group] if c not in data.columns]
+    if absent:
+        raise DataError(f"no column named {', '.join(map(repr, absent))} in the data")
+    values = data[columns].to_numpy(dtype=float)
+    blocks, complete = find_blocks(values, columns)
+    labels, codes = _group_codes(data, group)
+    q, qa = blocks.q, len(blocks.common)
+    n_all = np.bincount(codes, minlength=len(labels))
+    n_complete = np.bincount(codes[complete], minlength=len(labels))
+    used = pooling
+    if pooling == "partial" and len(labels) < MIN_GROUPS:
+        used = "none"
+        reason = (f"no pooling: {len(labels)} organisation(s); partial pooling needs at least {MIN_GROUPS} "
+                  "to estimate how much they differ, so each is estimated from its own respondents")
+    elif pooling == "partial":
+        reason = ("partial pooling: each organisation's estimate combines its own respondents with the "
+                  "pattern of all organisations, more so the fewer respondents it has")
+    else:
+        reason = "no pooling: each organisation is estimated from its own respondents only"
+    _check_sizes(labels, n_all, n_complete, q, qa, group, used == "partial")
+
+    centre = np.nanmean(values, axis=0)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.r_[0, np.cumsum(n_all)]
+    features = [pattern_features(values[order[bounds[k]:bounds[k + 1]]], complete[order[bounds[k]:bounds[k + 1]]],
+                                 blocks, centre) for k in range(len(labels))]
+    point_sums = np.stack([f.sum(axis=0) for f in features])[None]           # (1, G, f)
+    rngs, entropy = group_generators(seed, len(labels))
+    chunk = max(1, MAX_CHUNK_ELEMENTS // int(max(n_all.max(), 1)))
+    rep_sums = []
+    done = 0
+    for start in range(0, n_resamples, chunk):
+        size = min(chunk, n_resamples - start)
+        rep_sums.append(np.stack([resample_counts(rngs[k], int(n_all[k]), size).astype(float) @ features[k]
+                                  for k in range(len(labels))], axis=1))     # (size, G, f)
+        done += size
+        if progress is not None:
+            progress(done, n_resamples)
+    rep_sums = np.concatenate(rep_sums)
+    del features
+
+    point = _estimate(point_sums, n_all, blocks, used, per_group, centre)
+    reps = _estimate(rep_sums, n_all, blocks, used, per_group, centre)
+    p = len(drivers)
+
+    def replicates(cov, mean):
+        return Replicates.from_arrays(importance_arrays(to_original_order(cov, blocks)),
+                                      to_original_order_vector(mean, blocks)[:, :p])
+
+    point_r = {g: replicates(point["cov"][:, k], point["mean"][:, k]) for k, g in enumerate(labels)}
+    rep_r = {g: replicates(reps["cov"][:, k], reps["mean"][:, k]) for k, g in enumerate(labels)}
+    own_r = {g: replicates(point["own"][:, k], point["mean"][:, k]) for k, g in enumerate(labels)}
+    rest_point, rest_reps = {}, {}
+    if versus_rest and len(labels) > 1:
+        for k, g in enumerate(labels):
+            rest_point[g] = replicates(*_rest(point_sums, n_all, k, blocks, centre))
+            rest_reps[g] = replicates(*_rest(rep_sums, n_all, k, blocks, centre))
+    whole_point = replicates(*_whole(point_sums, n_all, blocks, centre))
+    whole_reps = replicates(*_whole(rep_sums, n_all, blocks, centre))
+
+    common = dict(outcome=outcome, drivers=drivers, level=level, n_resamples=n_resamples, seed_entropy=entropy)
+    whole = result_from_replicates(labels=[ALL], sizes=np.array([int(n_all.sum())]), point={ALL: whole_point},
+                                   replicates={ALL: whole_reps}, **common)
+    boot = result_from_replicates(labels=labels, sizes=n_all, point=point_r, replicates=rep_r,
+                                  rest_point=rest_point, rest_replicates=rest_reps, whole=whole, **common)
+    own = _own_table(labels, drivers, own_r)
+    lo, hi = (np.nanquantile(reps["kappa_group"], [(1 - level) / 2, (1 + level) / 2], axis=0)
+              if used == "partial" else (np.zeros(len(labels)), np.zeros(len(labels))))
+    kappa_g = point["kappa_group"][0]
+    groups = pd.DataFrame({
+        "group": labels, "n": n_all.astype(int), "n_complete": n_complete.astype(int), "kappa": kappa_g,
+        "weight": point["weight"][0], "weight_drivers": point["weight_drivers"][0],
+        "weight_partial": point["weight_partial"][0],
+        "n_effective": n_all + kappa_g, "kappa_ci_low": lo, "kappa_ci_high": hi,
+        "different": point["different"][0]})
+    phone_only = tuple(columns[j] for j in blocks.partial)
+    return PooledImportance(pooling=used, reason=reason, boot=boot, own=own, groups=groups,
+                            kappa=float(point["kappa"][0]) if used == "partial" else float("nan"),
+                            phone_only=phone_only,
+                            cov={g: to_original_order(point["cov"][0, k], blocks) for k, g in enumerate(labels)},
+                            own_cov={g: to_original_order(point["own"][0, k], blocks) for k, g in enumerate(labels)},
+                            whole_cov=to_original_order(_whole(point_sums, n_all, blocks, centre)[0][0], blocks))
+
+
+def _own_table(labels: list, drivers: list[str], own: dict) -> pd.DataFrame:
+    """Own-data point estimates, one row per organisation and driver."""
+    return pd.DataFrame({
+        "group": np.repeat(labels, len(drivers)), "driver": drivers * len(labels),
+        **{stat: np.concatenate([own[g].statistic(stat)[0] for g in labels])
+           for stat in ("lmg", "lmg_pct", "std_beta", "lmg_rank")}})
+
+
+def to_original_order_vector(v: np.ndarray, blocks: Blocks) -> np.ndarray:
+    """Vectors in block order put back in the columns' order."""
+    return v[..., np.argsort(blocks.order)]
+
+
+def _means(stats: PatternStats, blocks: Blocks, centre: np.ndarray) -> np.ndarray:
+    """Driver means on the data's scale: common block over everyone, phone-only over those asked."""
+    qa = len(blocks.common)
+    return np.concatenate([stats.mean_common, stats.mean_complete[..., qa:]], axis=-1) + centre[blocks.order]
+
+
+def _estimate(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, pooling: str, per_group: bool,
+              centre: np.ndarray) -> dict:
+    """Pooled (or own) covariances, means and pooling figures of every organisation, (B, G, ...)."""
+    stats = stats_from_sums(sums, np.broadcast_to(n_all, sums.shape[:-1]), blocks)
+    qa = len(blocks.common)
+    mean = _means(stats, blocks, centre)
+    if pooling == "partial":
+        out = []
+        step = max(1, CURVE_MATRICES // sums.shape[1])           # bounded memory for the κ curves
+        for start in range(0, sums.shape[0], step):
+            part = PatternStats(*(getattr(stats, f)[start:start + step] for f in PatternStats.__dataclass_fields__))
+            out.append(pool_covariances(part, qa, per_group=per_group))
+        return {"cov": np.concatenate([o.cov for o in out]), "own": np.concatenate([o.own for o in out]),
+                "mean": mean, "kappa": np.concatenate([o.kappa["outcome"] for o in out]),
+                "kappa_group": np.concatenate([o.kappa_group["outcome"] for o in out]),
+                "weight": np.concatenate([o.weight["outcome"] for o in out]),
+                "weight_drivers": np.concatenate([o.weight["drivers"] for o in out]),
+                "weight_partial": np.concatenate([o.weight["phone_only"] for o in out]),
+                "different": np.concatenate([o.different["outcome"] | o.different["phone_only"] for o in out])}
+    own = own_covariance(stats, qa)
+    ones = np.ones(stats.n_all.shape)
+    return {"cov": own, "own": own, "mean": mean, "kappa": np.full(sums.shape[0], np.nan),
+            "kappa_group": 0 * ones, "weight": ones, "weight_drivers": ones, "weight_partial": ones,
+            "different": np.zeros(ones.shape, dtype=bool)}
+
+
+def _rest(sums: np.ndarray, n_all: np.ndarray, k: int, blocks: Blocks, centre: np.ndarray):
+    """Own-data covariance and means of all organisations but ``k`` pooled."""
+    rest = sums.sum(axis=1) - sums[:, k]
+    stats = stats_from_sums(rest, n_all.sum() - n_all[k], blocks)
+    return own_covariance(stats, len(blocks.common)), _means(stats, blocks, centre)
+
+
+def _whole(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, centre: np.ndarray):
+    """Own-data covariance and means of the whole sample (stratified: every organisation keeps its size)."""
+    stats = stats_from_sums(sums.sum(axis=1), n_all.sum(), blocks)
+    return own_covariance(stats, len(blocks.common)), _means(stats, blocks, centre)

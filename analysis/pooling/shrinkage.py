@@ -1,0 +1,361 @@
+"""Empirical-Bayes partial pooling of organisations' covariance matrices (normal-inverse-Wishart).
+
+Model. Organisation ``g``'s respondents are normal with covariance ``Σ_g`` (drivers and
+outcome), and the organisations' covariances come from one population,
+
+    Σ_g ~ inverse-Wishart(ν = κ + q + 1, κ Σ₀),     so that  E[Σ_g] = Σ₀.
+
+``κ`` (the prior strength, in respondents) says how alike the organisations are: the
+conjugate posterior mean is
+
+    Σ̂_g = (κ Σ₀ + A_g) / (κ + m_g) = w_g S_g + (1 - w_g) Σ₀,   w_g = m_g / (m_g + κ),
+
+with ``A_g`` the scatter matrix, ``m_g = n_g - 1`` and ``S_g = A_g / m_g`` (Hoff 2009,
+ch. 7). So an organisation's weight on its own data grows with its size: a large
+organisation keeps its own profile, a small one borrows from the others. ``Σ₀`` is the
+pooled within-organisation covariance; ``κ`` maximises the marginal likelihood of all
+organisations' data (type-II maximum likelihood; the empirical-Bayes step of Efron &
+Morris 1975, Gelman & Hill 2007 ch. 12-13 for the hierarchical view). LMG shares,
+standardized betas, dominance and ranks are exact functions of a covariance matrix
+(Lindeman, Merenda & Gold 1980; Grömping 2006), so every one of them follows from
+``Σ̂_g`` without approximation.
+
+Three factors. By the Bartlett factorisation the inverse-Wishart is the product of an
+inverse-Wishart for the common drivers' covariance and matrix-normal-inverse-Wishart
+priors for the regression of the outcome on them and of the phone-only drivers on all
+of those. We give each factor its own strength (a generalised inverse-Wishart, Brown,
+Le & Zidek 1994), still conjugate: organisations often share how their drivers
+correlate but differ in what drives satisfaction, and one κ for the whole matrix would
+let the many alike driver correlations decide how much the few outcome covariances are
+pooled. So ``κ_drivers`` (driver covariance, all respondents), ``κ_outcome`` (the
+outcome given the common drivers, all respondents; the factor LMG depends on most) and
+``κ_phone`` (phone-only drivers given the rest, phone respondents only: the monotone
+pattern of :mod:`analysis.pooling.moments`) are estimated separately, each from its
+factor's marginal likelihood, which is the joint likelihood divided by the marginal one,
+times a boundary-avoiding prior (:data:`BOUNDARY_PENALTY`; Chung et al. 2013).
+
+A different organisation. One ``κ`` for all would pull a large organisation whose
+profile really differs toward the crowd by ``1 - w_g``, and that organisation would
+also drag ``Σ₀`` toward itself and lower ``κ`` for everyone. So the population is
+estimated robustly, as a heavy-tailed (two-component) population would be: an
+organisation whose own marginal likelihood is much higher at its own best strength
+``κ_g`` than at the population's ``κ`` (twice the log ratio above :data:`LR_CRITICAL`,
+the 1% point of chi-square with one degree of freedom; κ of the other organisations, and
+in the first round ``Σ₀`` as the organisations' unweighted mean, so that a large
+different organisation does not set the standard it is judged by) is set aside; ``Σ₀``
+and ``κ`` are re-estimated from the others (a few rounds, at least :data:`MIN_GROUPS` kept), and
+the organisation set aside is shrunk with its own ``κ_g`` (at most ``κ``), so it keeps
+(almost) its own estimate. An organisation like the others gets the population's ``κ``.
+The bootstrap (:mod:`analysis.pooling.estimate`) repeats these decisions in every
+replicate.
+
+References
+----------
+Efron, B., & Morris, C. (1975). Data analysis using Stein's estimator and its
+    generalizations. *Journal of the American Statistical Association*, 70(350), 311-319.
+Gelman, A., & Hill, J. (2007). *Data Analysis Using Regression and Multilevel/Hierarchical
+    Models*. Cambridge University Press. (Ch. 12-13: partial pooling.)
+Hoff, P. D. (2009). *A First Course in Bayesian Statistical Methods*. Springer. (Ch. 7:
+    the multivariate normal model, the inverse-Wishart prior and its posterior.)
+Lindeman, R. H., Merenda, P. F., & Gold, R. Z. (1980). *Introduction to Bivariate and
+    Multivariate Analysis*. Scott, Foresman.
+Chung, Y., Rabe-Hesketh, S., Dorie, V., Gelman, A., & Liu, J. (2013). A nondegenerate
+    penalized likelihood estimator for variance parameters in multilevel models.
+    *Psychometrika*, 78(4), 685-709.
+Brown, P. J., Le, N. D., & Zidek, J. V. (1994). Inference for a covariance matrix. In
+    P. R. Freeman & A. F. M. Smith (Eds.), *Aspects of Uncertainty* (pp. 77-92). Wiley.
+Grömping, U. (2006). Relative importance for linear regression in R: the package
+    relaimpo. *Journal of Statistical Software*, 17(1), 1-27.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import gammaln
+
+from analysis.pooling.moments import PatternStats, compose
+
+# Below this many organisations there is nothing to pool: the population's spread
+# cannot be estimated from one or two organisations.
+MIN_GROUPS = 3
+# Prior strengths (in respondents) searched: log-spaced from 0.1 (no pooling) to 10^6
+# (complete pooling at any realistic size); the maximum is refined by a parabola in log κ.
+KAPPA_GRID = np.logspace(-1, 6, 71)
+# An organisation whose own marginal likelihood at its best κ_g exceeds that at the
+# population's κ by more than this (twice the log ratio; the 1% point of chi-square with
+# one degree of freedom) is treated as different from the population.
+LR_CRITICAL = 6.635
+# The population's κ maximises the marginal likelihood plus this times log κ: the
+# log of a boundary-avoiding prior on the organisations' spread (∝ 1/sqrt(κ), the
+# gamma(2) prior on a standard deviation of Chung et al. 2013), so that a handful of
+# organisations that look alike by chance are not pooled completely (κ = ∞).
+BOUNDARY_PENALTY = -0.5
+# Rounds of "estimate the population, set the different organisations aside".
+MAX_ROUNDS = 2
+
+
+def _log_mvgamma(x: np.ndarray, d: int) -> np.ndarray:
+    """log Γ_d(x), the multivariate gamma function, elementwise."""
+    j = np.arange(d)
+    return d * (d - 1) / 4 * np.log(np.pi) + gammaln(x[..., None] - j / 2).sum(axis=-1)
+
+
+def _generalised_eigenvalues(scatter: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Eigenvalues of ``target⁻¹ scatter``: |κ target + scatter| = |target| ∏ (κ + λ)."""
+    inv = np.linalg.inv(np.linalg.cholesky(target))
+    m = inv @ scatter @ np.swapaxes(inv, -1, -2)
+    return np.clip(np.linalg.eigvalsh(m), 0.0, None)
+
+
+def _log_marginal(kappa: np.ndarray, lam: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """κ-dependent part of log p(scatter | IW(κ + d + 1, κ target)), on a grid of κ.
+
+    ``lam`` (N, d) are the generalised eigenvalues, ``m`` (N,) the degrees of freedom;
+    returns (N, K). The terms that do not depend on κ are left out (they cancel in the
+    maximisation). The gamma-function terms depend on ``m`` only, so they are computed
+    once per distinct ``m`` (bootstrap replicates share the organisations' sizes).
+    """
+    d = lam.shape[-1]
+    nu = kappa + d + 1
+    m = np.asarray(m, dtype=float)
+    distinct, where = np.unique(m, return_inverse=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gamma = (_log_mvgamma((nu[None, :] + distinct[:, None]) / 2, d) - _log_mvgamma(nu / 2, d)[None, :])
+        out = (gamma[where] + (nu / 2 * d * np.log(kappa))[None, :]
+               - (nu[None, :] + m[:, None]) / 2 * np.log(kappa[None, :, None] + lam[:, None, :]).sum(axis=-1))
+    return out
+
+
+def _argmax_refined(curve: np.ndarray, upper: np.ndarray | None = None) -> np.ndarray:
+    """κ at the maximum of ``curve`` (..., K) over the grid (at most ``upper``), refined by a parabola in log κ."""
+    logk = np.log(KAPPA_GRID)
+    if upper is not None:
+        curve = np.where(KAPPA_GRID <= upper[..., None] * (1 + 1e-12), curve, -np.inf)
+    curve = np.where(np.isfinite(curve), curve, -np.inf)
+    k = np.argmax(curve, axis=-1)
+    inner = (k > 0) & (k < len(KAPPA_GRID) - 1)
+    kk = np.clip(k, 1, len(KAPPA_GRID) - 2)
+    f0 = np.take_along_axis(curve, (kk - 1)[..., None], -1)[..., 0]
+    f1 = np.take_along_axis(curve, kk[..., None], -1)[..., 0]
+    f2 = np.take_along_axis(curve, (kk + 1)[..., None], -1)[..., 0]
+    h = logk[1] - logk[0]
+    with np.errstate(all="ignore"):
+        denom = f0 - 2 * f1 + f2
+        shift = np.where(inner & (denom < 0) & np.isfinite(f0 + f2), 0.5 * h * (f0 - f2) / denom, 0.0)
+    best = np.exp(logk[k] + np.clip(shift, -h, h))
+    if upper is not None:
+        best = np.minimum(best, upper)
+    return best
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """Partially pooled covariances of a stack of G organisations (leading shape ``...``).
+
+    Attributes
+    ----------
+    cov : ndarray (..., G, q, q)
+        Pooled (posterior-mean) covariance of each organisation, block order.
+    own : ndarray (..., G, q, q)
+        Each organisation's own-data covariance (no pooling), block order.
+    target : ndarray (..., q, q)
+        The population covariance Σ₀ (pooled within organisations).
+    kappa : ndarray (...)
+        The population's prior strength κ (in respondents).
+    kappa_group : ndarray (..., G)
+        Each organisation's prior strength κ_g ≤ κ.
+    weight : ndarray (..., G)
+        Weight of the organisation's own data in its common-driver block, ``m_all / (m_all + κ_g)``.
+    weight_partial : ndarray (..., G)
+        The same for the phone-only drivers' regression, ``m_complete / (m_complete + κ_g)``.
+    different : ndarray of bool (..., G)
+        Organisations whose data reject the population's κ (see the module docstring):
+        left out of Σ₀ and κ, and pooled only as much as their own data support.
+    """
+
+    cov: np.ndarray
+    own: np.ndarray
+    target: np.ndarray
+    kappa: np.ndarray
+    kappa_group: np.ndarray
+    weight: np.ndarray
+    weight_partial: np.ndarray
+    different: np.ndarray
+
+
+def _factor_curves(stats: PatternStats, factor: str, target: np.ndarray, qa: int) -> np.ndarray:
+    """log marginal likelihood of one factor of every organisation's data on :data:`KAPPA_GRID`, (..., G, K).
+
+    ``target`` is the factor's target matrix: the common drivers' covariance for
+    ``'drivers'``, the common block's for ``'outcome'``, all columns' for ``'phone_only'``.
+    A conditional factor's likelihood is the joint one divided by the marginal one, both
+    under the same inverse-Wishart (the Bartlett factorisation).
+    """
+    lead = stats.n_all.shape
+    t = target[..., None, :, :]
+
+    def curve(scatter, tgt, m):
+        d = scatter.shape[-1]
+        lam = _generalised_eigenvalues(scatter, tgt)
+        return _log_marginal(KAPPA_GRID, lam.reshape(-1, d), np.broadcast_to(m, lead).ravel()).reshape(
+            lead + (len(KAPPA_GRID),))
+
+    m_all, m_c = stats.n_all - 1, stats.n_complete - 1
+    x = qa - 1
+    if factor == "drivers":
+        return curve(stats.scatter_common[..., :x, :x], t, m_all)
+    if factor == "outcome":
+        return curve(stats.scatter_common, t, m_all) - curve(stats.scatter_common[..., :x, :x], t[..., :x, :x], m_all)
+    return (curve(stats.scatter_complete, t, m_c)
+            - curve(stats.scatter_complete[..., :qa, :qa], t[..., :qa, :qa], m_c))
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """Partially pooled covariances of a stack of G organisations (leading shape ``...``).
+
+    Matrices are in block order (common drivers, outcome, phone-only drivers).
+
+    Attributes
+    ----------
+    cov : ndarray (..., G, q, q)
+        Pooled (posterior-mean) covariance of each organisation.
+    own : ndarray (..., G, q, q)
+        Each organisation's own-data covariance (no pooling).
+    target : ndarray (..., q, q)
+        The population covariance Σ₀.
+    kappa : dict
+        Per factor (``'drivers'``, ``'outcome'``, ``'phone_only'``), the population's
+        prior strength κ (in respondents), shape (...).
+    kappa_group : dict
+        Per factor, each organisation's κ_g ≤ κ, (..., G).
+    weight : dict
+        Per factor, the weight of the organisation's own data, ``m / (m + κ_g)`` with
+        ``m`` its respondents minus one (the phone respondents' for ``'phone_only'``).
+    different : dict
+        Per factor, the organisations set aside as unlike the others (..., G).
+    """
+
+    cov: np.ndarray
+    own: np.ndarray
+    target: np.ndarray
+    kappa: dict
+    kappa_group: dict
+    weight: dict
+    different: dict
+
+
+FACTORS = ("drivers", "outcome", "phone_only")
+
+
+def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True) -> Pooled:
+    """Shrink each organisation's covariance toward the pooled one, with κ from the marginal likelihood.
+
+    Parameters
+    ----------
+    stats : PatternStats
+        Statistics of G organisations, leading shape ``(..., G)`` (e.g. bootstrap
+        replicates x organisations); the pooling is done separately for each leading index.
+    qa : int
+        Size of the common block (drivers asked in every channel, then the outcome).
+    per_group : bool, default True
+        Set organisations that differ from the population aside (see the module
+        docstring); False uses one κ and Σ₀ from all organisations for all.
+
+    Returns
+    -------
+    Pooled
+
+    Notes
+    -----
+    Needs at least :data:`MIN_GROUPS` organisations (the caller says so and uses no
+    pooling otherwise).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from analysis.pooling.moments import Blocks, pattern_features, stats_from_sums
+    >>> rng = np.random.default_rng(0)
+    >>> blocks = Blocks(3, np.arange(3), np.arange(0))
+    >>> chol = np.linalg.cholesky([[1, .5, .3], [.5, 1, .4], [.3, .4, 1]])
+    >>> sums = [pattern_features(rng.standard_normal((60, 3)) @ chol.T, np.ones(60, bool), blocks,
+    ...                          np.zeros(3)).sum(axis=0) for g in range(5)]
+    >>> pooled = pool_covariances(stats_from_sums(np.array(sums), 60, blocks), 3)
+    >>> bool(((pooled.weight["outcome"] > 0) & (pooled.weight["outcome"] < 1)).all())
+    True
+    """
+    q = stats.scatter_complete.shape[-1]
+    m = {"drivers": stats.n_all - 1, "outcome": stats.n_all - 1, "phone_only": stats.n_complete - 1}
+    factors = FACTORS if q > qa else FACTORS[:2]
+    x = qa - 1
+    kappa, kappa_g, different, targets = {}, {}, {}, {}
+    for f in factors:
+        scatter = {"drivers": stats.scatter_common[..., :x, :x], "outcome": stats.scatter_common,
+                   "phone_only": stats.scatter_complete}[f]
+        member = np.ones(m[f].shape, dtype=bool)          # organisations that estimate the population
+        # First round: Σ₀ as the organisations' unweighted mean, so that one large different
+        # organisation cannot make the population look like itself.
+        target, curves, kappa[f], lr = _population(stats, f, scatter, m[f], member, qa, equal=True)
+        for _ in range(MAX_ROUNDS if per_group else 0):
+            alike = lr <= LR_CRITICAL
+            alike |= (alike.sum(axis=-1) < MIN_GROUPS)[..., None]   # keep enough to describe the population
+            if (alike == member).all():
+                break
+            member = alike
+            target, curves, kappa[f], lr = _population(stats, f, scatter, m[f], member, qa)
+        if not per_group:
+            target, curves, kappa[f], lr = _population(stats, f, scatter, m[f], member, qa)
+        own_best = _argmax_refined(curves, upper=np.broadcast_to(kappa[f][..., None], curves.shape[:-1]))
+        kappa_g[f] = np.where(member, kappa[f][..., None], own_best)
+        different[f] = ~member
+        targets[f] = target
+    if q == qa:
+        kappa["phone_only"], kappa_g["phone_only"] = kappa["outcome"], kappa_g["outcome"]
+        different["phone_only"] = different["outcome"]
+
+    def shrunk(f, scatter, tgt):
+        k = kappa_g[f][..., None, None]
+        return (k * tgt[..., None, :, :] + scatter) / (k + m[f][..., None, None])
+
+    cov_x = shrunk("drivers", stats.scatter_common[..., :x, :x], targets["drivers"])
+    cov = compose(cov_x, shrunk("outcome", stats.scatter_common, targets["outcome"]), x)
+    target = compose(targets["drivers"], targets["outcome"], x)
+    if q > qa:
+        cov = compose(cov, shrunk("phone_only", stats.scatter_complete, targets["phone_only"]), qa)
+        target = compose(target, targets["phone_only"], qa)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        own = compose(stats.scatter_common / m["outcome"][..., None, None],
+                      stats.scatter_complete / m["phone_only"][..., None, None], qa)
+    weight = {f: m[f] / (m[f] + kappa_g[f]) for f in FACTORS}
+    return Pooled(cov=cov, own=own, target=target, kappa=kappa, kappa_group=kappa_g, weight=weight,
+                  different=different)
+
+
+def _population(stats: PatternStats, factor: str, scatter: np.ndarray, m: np.ndarray, member: np.ndarray,
+                qa: int, equal: bool = False):
+    """One factor's target and κ from the member organisations; every organisation's curve and LR statistic.
+
+    Returns ``(target, curves, kappa, lr)``: ``target`` is the members' pooled
+    covariance of the factor's variables (with ``equal``, their unweighted mean);
+    ``curves`` (..., G, K) each organisation's log marginal likelihood on
+    :data:`KAPPA_GRID`; ``lr`` twice the difference between an organisation's maximum
+    and its value at the κ of the *other* members (leave-one-out, so that an
+    organisation is not judged against itself).
+    """
+    w = member.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if equal:
+            target = (scatter / m[..., None, None] * w[..., None, None]).sum(axis=-3) / w.sum(axis=-1)[..., None, None]
+        else:
+            target = (scatter * w[..., None, None]).sum(axis=-3) / (m * w).sum(axis=-1)[..., None, None]
+    curves = _factor_curves(stats, factor, target, qa)
+    finite = np.where(np.isfinite(curves), curves, -1e300)
+    in_total = np.where(member[..., None], finite, 0.0)
+    total = in_total.sum(axis=-2) + BOUNDARY_PENALTY * np.log(KAPPA_GRID)
+    kappa = _argmax_refined(total)
+    others = total[..., None, :] - in_total                      # leave-one-out totals (..., G, K)
+    at = np.argmax(others, axis=-1)
+    at_kappa = np.take_along_axis(finite, at[..., None], -1)[..., 0]
+    lr = 2 * (finite.max(axis=-1) - at_kappa)
+    return target, curves, kappa, lr

@@ -1,0 +1,145 @@
+"""Score tests for releasing equality constraints, as lavaan's ``lavTestScore()``.
+
+Equality constraints (``group_equal``, or a label used more than once) are written
+as lavaan writes them: for every set of parameters held equal, the first one
+(in parameter-table order, i.e. the first group) equals each of the others, one
+constraint each.  At the constrained estimates, the score (Lagrange multiplier)
+test of releasing a set of constraints is
+
+    X2 = s_d' (I_dd - I_dm I_mm^-1 I_md)^+ s_d
+
+where ``d`` are the differences "other minus first" of the released constraints,
+``m`` the parameters of the fitted model, ``s_d`` the derivatives of the
+log-likelihood with respect to the differences (the score of the released
+parameter; zero for ``m`` at the estimates) and ``I`` the expected information
+(lavaan's default ``information = "expected"``, also for ``missing = "ml"``).
+This is lavaan's ``N s' J s`` with ``J`` the (generalised) inverse of the
+information bordered by the remaining constraints, written in the
+reparameterisation ``(m, d)``; the two are equal because the score lies in the
+range of the information.  The univariate test releases one constraint (1 df),
+the total test all of them (df = number of constraints, as lavaan, even when
+releasing all leaves the model unidentified: the generalised inverse is then used).
+
+References
+----------
+Bentler, P. M., & Chou, C.-P. (1992). Some new covariance structure model
+    improvement statistics. *Sociological Methods & Research*, 21(2), 259-282.
+Satorra, A. (1989). Alternative test criteria in covariance structure analysis:
+    a unified approach. *Psychometrika*, 54(1), 131-151.
+Rosseel, Y. (2012). lavaan. *Journal of Statistical Software*, 48(2), 1-36
+    (``lavTestScore``, R/lav_test_score.R).
+
+Example
+-------
+>>> import pandas as pd
+>>> from analysis.sem import SEM
+>>> from semopy.examples import holzinger39
+>>> hs = "visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9"
+>>> fit = SEM(hs).fit(holzinger39.get_data(), group="school", group_equal=["loadings"],
+...                   missing="listwise")
+>>> st = fit.score_tests()
+>>> round(st.chi2, 3), st.df
+(7.256, 6)
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.common.errors import ModelError
+from analysis.sem.estimate import Objective
+from analysis.sem.representation import RamModel
+from analysis.sem.spec import ParameterTable
+
+SCORE_COLUMNS = ("lhs", "op", "rhs", "group", "reference_group", "chi2", "df", "pvalue")
+PINV_RCOND = np.finfo(float).eps ** 0.5   # MASS::ginv's tolerance
+
+
+@dataclass(frozen=True)
+class ScoreTests:
+    """Score tests of the equality constraints of a fit.
+
+    Attributes
+    ----------
+    univariate : DataFrame
+        One row per constraint: the parameter released (``lhs, op, rhs``, the
+        ``group`` whose copy is set free), the ``reference_group`` it was equal
+        to, ``chi2`` (lavaan's ``X2``), ``df`` (1) and ``pvalue``.
+    chi2, df, pvalue : float, int, float
+        The total test: all constraints released at once.
+    """
+
+    univariate: pd.DataFrame
+    chi2: float
+    df: int
+    pvalue: float
+
+
+def constraints(table: ParameterTable) -> list[tuple[int, int]]:
+    """``(first row, other row)`` pairs of every equality constraint, in table order."""
+    members: dict[int, list[int]] = {}
+    for k, r in enumerate(table.rows):
+        if r.free:
+            members.setdefault(r.free, []).append(k)
+    return [(rows[0], other) for rows in members.values() for other in rows[1:]]
+
+
+def _released(table: ParameterTable, pairs) -> ParameterTable:
+    """The table with each constrained 'other' row given its own free parameter."""
+    rows = [dataclasses.replace(r) for r in table.rows]
+    nxt = table.n_free
+    for _, other in pairs:
+        nxt += 1
+        rows[other].free = nxt
+    return ParameterTable(rows=rows, roles=table.roles, ngroups=table.ngroups,
+                          meanstructure=table.meanstructure, n_free=nxt)
+
+
+def score_tests(fit) -> ScoreTests:
+    """Univariate and total score tests of releasing each equality constraint of ``fit``.
+
+    Raises
+    ------
+    ModelError
+        The model has no equality constraints, or did not converge.
+    """
+    table, theta, obj = fit._ram.table, fit._theta, fit._objective
+    pairs = constraints(table)
+    if not pairs:
+        raise ModelError("the model has no equality constraints to test: fit it with "
+                         "group_equal=... or equal labels")
+    if not fit.converged_:
+        raise ModelError("the model did not converge, so score tests are not available")
+    q = table.n_free
+    released = _released(table, pairs)
+    # at the constrained estimates every released copy starts at its shared value;
+    # the extra parameters are the differences d = other - first (zero here)
+    theta_ext = np.concatenate([theta, [theta[table.rows[first].free - 1] for first, _ in pairs]])
+    objective = Objective(RamModel(released), obj.batches, obj.n, obj.sample_means)
+    _, grad = objective.value_grad(theta_ext)
+    score_psi = -grad * objective.N
+    info_psi = objective.information(theta_ext, observed=False) / objective.N
+    # T maps (m, d) to the released parameters: a released copy is its first's value plus d
+    T = np.zeros((released.n_free, q + len(pairs)))
+    T[np.arange(q), np.arange(q)] = 1.0
+    for c, (first, _) in enumerate(pairs):
+        T[q + c, table.rows[first].free - 1] = 1.0
+        T[q + c, q + c] = 1.0
+    s = (T.T @ score_psi)[q:]
+    info = T.T @ info_psi @ T
+    schur = info[q:, q:] - info[q:, :q] @ np.linalg.solve(info[:q, :q], info[:q, q:])
+    schur = 0.5 * (schur + schur.T)
+    N = objective.N
+    uni = s * s / np.diag(schur) / N
+    total = float(s @ np.linalg.pinv(schur, rcond=PINV_RCOND, hermitian=True) @ s / N)
+    groups = fit.groups_
+    frame = pd.DataFrame.from_records(
+        [(table.rows[o].lhs, table.rows[o].op, table.rows[o].rhs, groups[table.rows[o].group - 1],
+          groups[table.rows[f].group - 1], x2, 1, float(stats.chi2.sf(x2, 1)))
+         for (f, o), x2 in zip(pairs, uni)], columns=list(SCORE_COLUMNS))
+    return ScoreTests(univariate=frame, chi2=total, df=len(pairs),
+                      pvalue=float(stats.chi2.sf(total, len(pairs))))

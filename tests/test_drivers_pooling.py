@@ -1,0 +1,126 @@
+"""``analyse_drivers(pooling=...)`` and ``drivers analyse --pooling``: who is used, the JSON, the text."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from analysis.common.errors import OptionError
+from analysis.drivers.analyse import analyse_drivers
+from instrument import read_responses
+from cli_results import failed, ok
+
+EXAMPLE = Path(__file__).parents[1] / "data" / "example"
+CSV = EXAMPLE / "responses.csv"
+PHONE_ONLY = ("wait_time", "menu")
+
+
+@pytest.fixture(scope="module")
+def example(inst):
+    data, _ = read_responses(CSV, inst)
+    return data
+
+
+@pytest.fixture(scope="module")
+def pooled(example, inst):
+    return analyse_drivers(example, inst, by="organisation", bootstrap=200, seed=3, sem=False, pooling="partial")
+
+
+@pytest.fixture(scope="module")
+def unpooled(example, inst):
+    return analyse_drivers(example, inst, by="organisation", bootstrap=200, seed=3, sem=False)
+
+
+def test_every_respondent_is_used_and_counted_per_channel(pooled, unpooled):
+    assert unpooled.n_used == 802 and pooled.n_used == 1417       # +615 not asked the phone-only drivers
+    assert "not_asked" not in set(pooled.excluded.code.astype(str))
+    assert pooled.n_used + len(pooled.excluded) == pooled.n_input
+    g = pooled.groups.set_index("group")
+    ref = unpooled.groups.set_index("group")
+    assert (g.n_complete.drop("all") == ref.n_used.drop("all")).all()     # phone-only figures: phone respondents
+    resp = pooled.respondents
+    assert resp.groupby("group").n.sum().to_dict() == g.n_used.drop("all").to_dict()
+    assert (resp[resp.channel != "phone"].n_phone_only == 0).all()
+    t = pooled.importance
+    for d in PHONE_ONLY:
+        row = t[(t.group == "Energie") & (t.driver == d)].iloc[0]
+        assert row.n_driver == g.n_complete["Energie"] < row.n
+
+
+def test_pooled_figures_are_shrunk_own_figures_kept_beside_them(pooled, unpooled):
+    g = pooled.groups.set_index("group").drop("all")
+    assert ((g.pooling_weight > 0) & (g.pooling_weight < 1)).all()
+    assert np.allclose(g.n_effective, g.n_used + g.pooling_kappa)
+    t = pooled.importance[pooled.importance.group != "all"]
+    assert np.allclose(t.groupby("group").lmg_pct.sum(), 100) and np.allclose(t.groupby("group").own_lmg_pct.sum(), 100)
+    # pooling moves the figures (toward the others), and own-data ranks are ranks of the own figures
+    assert not np.allclose(t.lmg_pct, t.own_lmg_pct)
+    for _, part in t.groupby("group"):
+        assert (part.sort_values("own_lmg_pct", ascending=False).own_rank.to_numpy() == np.arange(1, 8)).all()
+    # intervals hold their estimates; ranks and priorities come from the pooled figures
+    assert ((t.ci_low <= t.lmg_pct) & (t.lmg_pct <= t.ci_high)).all()
+    for _, part in t.groupby("group"):
+        assert (part.sort_values("lmg_pct", ascending=False)["rank"].to_numpy() == np.arange(1, 8)).all()
+    # without pooling the own figures are the figures
+    u = unpooled.importance
+    assert np.allclose(u.lmg_pct, u.own_lmg_pct) and (u.pooling_weight == 1).all()
+
+
+def test_json_keeps_the_fields_and_adds_pooling(pooled, unpooled):
+    doc = json.loads(json.dumps(pooled.to_dict()))
+    assert doc["meta"]["pooling"]["requested"] == doc["meta"]["pooling"]["used"] == "partial"
+    assert doc["meta"]["pooling"]["phone_only_drivers"] == list(PHONE_ONLY)
+    assert doc["meta"]["n_used"] == 1417
+    tel = doc["groups"]["Telecom"]
+    assert set(tel["pooling"]) == {"weight", "weight_phone_only", "kappa", "n_effective", "set_aside",
+                                   "respondents_by_channel"}
+    assert sum(c["n"] for c in tel["pooling"]["respondents_by_channel"].values()) == tel["n"]
+    assert tel["pooling"]["respondents_by_channel"]["phone"]["n_phone_only"] == tel["n_complete"]
+    imp = pooled.importance.set_index(["group", "driver"])
+    for d, entry in tel["drivers"].items():
+        for key in ("lmg", "lmg_pct", "lmg_ci", "lmg_pct_ci", "rank", "rank_ci", "beta_std", "priority"):
+            assert key in entry
+        assert entry["lmg_pct"] == pytest.approx(imp.loc[("Telecom", d), "lmg_pct"], rel=1e-5)
+        assert entry["own"]["lmg_pct"] == pytest.approx(imp.loc[("Telecom", d), "own_lmg_pct"], rel=1e-5)
+        assert entry["n"] == (tel["n_complete"] if d in PHONE_ONLY else tel["n"])
+        assert 0 < entry["pooling_weight"] < 1
+    plain = json.loads(json.dumps(unpooled.to_dict()))
+    assert plain["meta"]["pooling"] == {"requested": "none", "used": "none", "reason": plain["meta"]["pooling"]["reason"]}
+    assert "its own respondents" in plain["meta"]["pooling"]["reason"]
+    assert plain["groups"]["Telecom"]["pooling"]["weight"] == 1
+
+
+def test_summary_says_what_pooling_means(pooled, unpooled):
+    text = str(pooled.summary())
+    assert "pooling partial" in text and "Partial pooling: every respondent is used" in text
+    assert "own data weigh" in text and "own data %" in text
+    assert "No pooling" in str(unpooled.summary()) and "own data %" not in str(unpooled.summary())
+
+
+def test_fewer_than_three_groups_use_no_pooling_and_say_so(example, inst):
+    two = example[example.organisation.isin(["Energie", "Telecom"])]
+    res = analyse_drivers(two, inst, by="organisation", bootstrap=50, seed=1, sem=False, pooling="partial")
+    assert res.settings.pooling == "partial" and res.settings.pooling_used == "none"
+    assert "needs at least 3" in res.to_dict()["meta"]["pooling"]["reason"]
+    assert "no_pooling" in set(res.warnings.kind)
+    g = res.groups.set_index("group")
+    assert (g.pooling_weight == 1).all() and g.n_used["Energie"] > g.n_complete["Energie"]   # everyone still used
+    t = res.importance
+    assert np.allclose(t.lmg_pct, t.own_lmg_pct)
+
+
+def test_pooling_option_is_checked(example, inst):
+    with pytest.raises(OptionError, match="pooling must be one of none, partial, got 'full'"):
+        analyse_drivers(example, inst, pooling="full")
+
+
+def test_cli_pooling(run_cli, tmp_path):
+    out_json = tmp_path / "pooled.json"
+    out = ok(run_cli("analyse", CSV, "--bootstrap", "50", "--seed", "2", "--no-sem", "--pooling", "partial",
+                     "--json", out_json))
+    assert "1417 of 1500 respondents used" in out and "Partial pooling" in out and "own data weigh" in out
+    assert json.loads(out_json.read_text(encoding="utf-8"))["meta"]["pooling"]["used"] == "partial"
+    failed(run_cli("analyse", CSV, "--bootstrap", "10", "--pooling", "full"), 2,
+           "pooling must be one of none, partial, got 'full'")
