@@ -39,32 +39,38 @@ def test_priority_rows_are_the_values_of_to_dict(example, inst):
             assert r["quadrant"] == d["quadrant"]
 
 
-def test_summary_names_the_three_first_priorities_with_their_intervals(example, inst):
-    content = report_content(results(example, inst), "Verzekeraar", "en", "x")
-    doc = example.analysis.to_dict()["groups"]["Verzekeraar"]["drivers"]
-    first = sorted(doc, key=lambda d: doc[d]["priority"])[:3]
-    s = content.summary
-    assert [d.driver for d in s.top] == first
+def test_summary_acts_on_the_concentrate_here_drivers_with_their_intervals(example, inst):
     t = Texts("en")
-    for d in s.top:
-        lo, hi = doc[d.driver]["lmg_pct_ci"]
-        assert f"Importance {t.pct(doc[d.driver]['lmg_pct'])} ({t.pct_interval(lo, hi)})" in d.figures
-        assert f"priority {d.priority} ({t.rank_interval(*doc[d.driver]['priority_ci'])})" in d.figures
-        assert d.label == inst.construct(d.driver).label["en"]
-    # overlapping priority intervals are said plainly
-    assert any("not certain" in note or "clear" in note for note in s.certainty)
-    assert any("200 bootstrap resamples" in note for note in s.certainty)
+    for group in example.analysis.group_names:
+        content = report_content(results(example, inst), group, "en", "x")
+        doc = example.analysis.to_dict()["groups"][group]["drivers"]
+        ordered = sorted(doc, key=lambda d: doc[d]["priority"])
+        act = [d for d in ordered if doc[d]["quadrant"] == "concentrate here"]
+        s = content.summary
+        # the drivers to act on are 'concentrate here', or (none there) the driver ranked first, said so
+        assert [d.driver for d in s.top] == (act or ordered[:1])
+        assert s.intro.startswith("Concentrate here" if act else "No driver is in 'concentrate here'")
+        for d in s.top:
+            lo, hi = doc[d.driver]["lmg_pct_ci"]
+            assert f"Importance {t.pct(doc[d.driver]['lmg_pct'])} ({t.pct_interval(lo, hi)})" in d.figures
+            assert f"priority {d.priority} ({t.rank_interval(*doc[d.driver]['priority_ci'])})" in d.figures
+            assert d.label == inst.construct(d.driver).label["en"]
+        # no 'keep up the good work' or 'possible overkill' driver is among those to work on
+        assert not act or all(d.quadrant == "concentrate here" for d in s.top)
+        assert any("not certain" in note or "is clear" in note for note in s.certainty)
+        assert any("200 bootstrap resamples" in note for note in s.certainty)
 
 
 def test_certainty_mentions_drivers_whose_interval_reaches_the_top(example, inst):
     content = report_content(results(example, inst), "Energie", "en", "x")
     rows = example.analysis.group("Energie").sort_values("priority")
-    reaching = rows.iloc[3:][rows.iloc[3:].priority_ci_low <= 3]
+    k = max(1, int((rows.quadrant == "concentrate here").sum()))
+    reaching = rows.iloc[k:][rows.iloc[k:].priority_ci_low <= k]
     text = " ".join(content.summary.certainty)
     for driver in reaching.driver:
         assert inst.construct(driver).label["en"] in text
     if not len(reaching):
-        assert "The top 3 is clear" in text
+        assert f"the first {k} place(s) is clear" in text
 
 
 def not_flagged(data):

@@ -19,6 +19,7 @@ from analysis.drivers.kpis import nps
 from analysis.report import build_reports
 from analysis.report.appendix import technical_notes
 from analysis.report.content import report_content
+from analysis.report.i18n import Texts
 from analysis.report.scope import StudyResults, shown_groups
 from analysis.report.voice import sample_voice
 from analysis.validation.validation import validate
@@ -115,7 +116,7 @@ def test_a_group_left_out_of_the_importance_analysis_is_decided_on_its_usable_re
     assert shown_groups(unfiltered) == (["Energie", "Telecom"], ["Klein", "Tiny"])
     # the analysis' warning "... (usable respondents in brackets): 'Tiny' (8)" loses the withheld group
     assert any("'Tiny' (8)" in m for m in unfiltered.analysis.warnings.message)
-    notes = technical_notes(unfiltered, ALL)
+    notes = technical_notes(unfiltered, ALL, Texts("en"))
     assert notes and not any(SIZED.search(n) for n in notes)
     study = report_content(unfiltered, ALL, "en", "study")
     assert not any(SIZED.search(str(v)) for t in study.tables() for r in t.rows for v in r.values())

@@ -65,7 +65,7 @@ def report(
     inst, frame, quality = read_for_command(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
         duplicates=duplicates, absent_items=absent_items,
-        id_column=id_column, group_column=group_column, instrument_file=instrument_file,
+        id_column=id_column, group_column=group_column, instrument_file=instrument_file, by=by,
     )
     usable_or_fail(quality)
     chosen = None if not drivers else [d.strip() for value in drivers for d in value.split(",") if d.strip()]

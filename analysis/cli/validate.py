@@ -62,7 +62,7 @@ def validate(
     inst, frame, report = read_for_command(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
         duplicates=duplicates, absent_items=absent_items,
-        id_column=id_column, group_column=group_column, instrument_file=instrument_file,
+        id_column=id_column, group_column=group_column, instrument_file=instrument_file, by=by,
     )
     usable_or_fail(report)
     with option_errors(), err_console.status("fitting the measurement models (FIML)..."):

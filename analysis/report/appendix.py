@@ -41,7 +41,7 @@ def method(results, group: str, t: Texts) -> Section:
                     for c in (*caveats, "min_group")),
               css="warning", title=t("method.caveats")),
     ]
-    technical = technical_notes(results, group)
+    technical = technical_notes(results, group, t)
     if technical:
         blocks.append(Notes(technical, title=t("method.technical")))
     if drivers_shown(results, group):
@@ -63,15 +63,19 @@ def method(results, group: str, t: Texts) -> Section:
     return Section("method", t("section.method"), tuple(blocks))
 
 
-def technical_notes(results, group: str) -> tuple[str, ...]:
-    """The analysis' warnings about the whole study and ``group``, never naming a withheld group's size.
+def technical_notes(results, group: str, t: Texts) -> tuple[str, ...]:
+    """The analysis' warnings about ``group``, in the report's language, never naming a withheld group's size.
 
+    Notes about the whole run (no group) appear in the study report only. The analysis
+    words its warnings in English: an English report shows them as they are, a report in
+    another language says what each is about by its ``kind`` (text ``technical.<kind>``).
     A warning listing groups with their counts ('Tiny' (8)) loses the withheld ones; a
     warning that still names a withheld group is left out.
     """
     withheld = shown_groups(results)[1]
     warnings = results.analysis.warnings
-    mine = warnings[warnings.group.isna() | (warnings.group == group)]
+    mine = warnings[warnings.group.isna() | (warnings.group == ALL)] if group == ALL else \
+        warnings[warnings.group == group]
     notes = []
     for w in mine.itertuples():
         if not pd.isna(w.group) and w.group in withheld:
@@ -82,8 +86,20 @@ def technical_notes(results, group: str) -> tuple[str, ...]:
             message = re.sub(rf"{quoted} \(\d+\)(?:, )?|(?:, )?{quoted} \(\d+\)", "", message)
         if any(f"'{name}'" in message or f'"{name}"' in message for name in withheld) or re.search(r":\s*$", message):
             continue
-        notes.append(message if pd.isna(w.group) else f"[{w.group}] {message}")
+        if t.lang != "en":
+            message = _technical_text(str(w.kind), t)
+        note = message if pd.isna(w.group) else f"[{w.group}] {message}"
+        if note not in notes:
+            notes.append(note)
     return tuple(notes)
+
+
+def _technical_text(kind: str, t: Texts) -> str:
+    """What a warning of ``kind`` is about, in the report's language (structural-model kinds as 'sem_<kind>')."""
+    for key in (f"technical.{kind}", f"technical.{kind.removeprefix('sem_')}"):
+        if t.has(key):
+            return t(key)
+    return t("technical.other")
 
 
 # ----------------------------------------------------------------- validation
@@ -113,7 +129,7 @@ def validation(results, group: str, shown: list[str], t: Texts) -> Section:
         keep.insert(0, ALL)         # the whole study is always shown
     blocks: list = [Paragraph(t("validation.intro", n=t.count(val.n_used), method=t("missing." + val.missing)))]
     if val.by is None and results.analysis.settings.by is not None:
-        blocks.append(Notes((t("validation.whole_only", by=results.analysis.settings.by),), css="withheld"))
+        blocks.append(Notes((t("validation.whole_only"),), css="withheld"))
     fit_columns = (Column("group_label", group_header(results, t)), Column("n", "n", "count"),
                    Column("chi2", "χ²", "num1"), Column("df", "df", "count"), Column("pvalue", "p", "pvalue"),
                    Column("cfi", "CFI", "num3", **_ok("cfi_ok", t, thresholds.CFI)),
@@ -175,7 +191,9 @@ def validation(results, group: str, shown: list[str], t: Texts) -> Section:
     problems = val.problems
     problems = problems[problems.group.isin([target])]
     if len(problems):
-        blocks.append(Notes(tuple(f"{p.severity}: {p.message}" for p in problems.itertuples()),
+        blocks.append(Notes(tuple(dict.fromkeys(
+            p.message if t.lang == "en" else _technical_text(str(p.kind), t)
+            for p in problems.itertuples())),
                             title=t("method.technical")))
     loadings = tuple({"group": target, "construct": r["construct"], "construct_label": construct[r["construct"]],
                       "item": r["item"], "std": r["std"], "std_se": r["std_se"]}

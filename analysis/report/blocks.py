@@ -135,6 +135,7 @@ class Summary:
     kpi_line: str
     reading: str
     withheld: str = ""
+    others: tuple[str, ...] = ()     # what to maintain, what matters less, what may be over-served
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ class ReportContent:
     summary: Summary | None
     sections: tuple[Section, ...]
     footer: str
+    nouns: tuple[str, str] | None = None    # how the groups are called (see analysis.report.i18n.Texts)
 
     def tables(self) -> list[Table]:
         """Every table of the report, in order."""

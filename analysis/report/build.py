@@ -319,7 +319,7 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     contents = [report_content(results, g, lang, slugs[g]) for g in slugs]
     seconds["content"] = time.perf_counter() - clock
 
-    t = Texts(lang)
+    t = Texts(lang, nouns=contents[0].nouns if contents else None)
     written: dict[str, tuple[Path, Path | None]] = {}
     for content in contents:
         clock = time.perf_counter()

@@ -24,80 +24,33 @@ from analysis.common.errors import ServiceDriversError
 from analysis.common.groups import ALL
 from analysis.drivers.plot import importance_shown
 from analysis.report import appendix
-from analysis.report.blocks import (Column, Figure, Heading, Notes, Paragraph, ReportContent, Section, Summary,
-                                    Table, TopDriver)
+from analysis.report.blocks import Column, Figure, Heading, Notes, Paragraph, ReportContent, Section, Summary, Table
+from analysis.report.headline import QUADRANT_CSS, headline
 from analysis.report.i18n import Texts
 from analysis.report.scope import (StudyResults, channel_label, channel_sizes, driver_label, drivers_shown,
-                                   group_header, group_label, importance_used, shown_groups, usable_sizes,
+                                   group_header, group_label, group_nouns, importance_used, shown_groups, usable_sizes,
                                    withheld_channels)
 from analysis.common.thresholds import MIN_N_KPI_INTERVAL
 
 KPI_KEYS = ("csat_pct", "nps", "ces_mean", "ces_pct_easy", "fcr_pct_yes")
 KPI_KINDS = {"csat_pct": "pct", "nps": "nps", "ces_mean": "num1", "ces_pct_easy": "pct", "fcr_pct_yes": "pct",
              "fcr_pct_yes_or_partly": "pct"}
-QUADRANT_CSS = {"concentrate here": "q-concentrate", "keep up the good work": "q-keep", "low priority": "q-low",
-                "possible overkill": "q-overkill"}
 TOP = 3
 
 
 # --------------------------------------------------------------------- summary
 def summary(results: StudyResults, group: str, t: Texts) -> Summary:
+    """The executive summary: the headline of :mod:`analysis.report.headline`, the KPIs, how to read them."""
     res = results.analysis
     kpi_line = _kpi_line(results, group, t)
     reading = t("summary.reading")
     if not drivers_shown(results, group):
         return Summary(intro="", top=(), certainty=(), kpi_line=kpi_line, reading=reading,
                        withheld=t("withheld.drivers", n=results.min_group_n))
-    rows = res.group(group).dropna(subset=["priority"]).sort_values("priority")
     g = res.groups.set_index("group").loc[group]
-    top = tuple(_top_driver(results, r, g, t) for r in rows.head(TOP).itertuples())
-    return Summary(intro=t("summary.intro", n=len(top)), top=top, certainty=tuple(_certainty(results, rows, g, t)),
-                   kpi_line=kpi_line, reading=reading)
-
-
-def _top_driver(results, r, g, t: Texts) -> TopDriver:
-    level = t("crosshair." + results.analysis.settings.crosshair)
-    imp, imp_low, imp_high = importance_shown(r, results.analysis.settings.importance)
-    # One decimal when whole numbers would hide which side of the cross-hair a driver is on ('64 against 64').
-    digits = 1 if t.num(r.performance) == t.num(g.crosshair_performance) else 0
-    why = t("why." + QUADRANT_CSS[r.quadrant], imp=t.pct(imp), imp_mid=t.pct(g.crosshair_importance),
-            perf=t.num(r.performance, digits), mid=t.num(g.crosshair_performance, digits), level=level)
-    has_ci = not pd.isna(r.priority_ci_low)
-    figures = t("summary.figures", imp=t.pct(imp), imp_ci=t.pct_interval(imp_low, imp_high),
-                perf=t.num(r.performance), prio=int(r.priority),
-                prio_ci=t.rank_interval(r.priority_ci_low, r.priority_ci_high) if has_ci else t("no_interval"))
-    return TopDriver(driver=r.driver, label=driver_label(results, r.driver, t), quadrant=r.quadrant,
-                     quadrant_label=t("quadrant." + r.quadrant), importance=imp, importance_low=imp_low,
-                     importance_high=imp_high,
-                     performance=r.performance, priority=int(r.priority),
-                     priority_low=None if not has_ci else int(r.priority_ci_low),
-                     priority_high=None if not has_ci else int(r.priority_ci_high), why=why, figures=figures)
-
-
-def _certainty(results, rows: pd.DataFrame, g, t: Texts) -> list[str]:
-    """Plain statements of how certain the order of the top drivers is (from the rank intervals)."""
-    notes = []
-    if bool(g.unstable_ranks):
-        notes.append(t("certainty.small_n", n=t.count(g.n_used)))
-    if rows.priority_ci_low.isna().all():
-        notes.append(t("certainty.no_intervals"))
-        return notes
-    top, rest = rows.head(TOP), rows.iloc[TOP:]
-    contenders = rest[rest.priority_ci_low <= TOP]
-    if len(contenders):
-        names = ", ".join(f"{driver_label(results, r.driver, t)} ({t('priority')} {int(r.priority)}, "
-                          f"{t.rank_interval(r.priority_ci_low, r.priority_ci_high)})"
-                          for r in contenders.itertuples())
-        notes.append(t("certainty.contenders" if len(contenders) > 1 else "certainty.contender", names=names, top=TOP))
-    else:
-        notes.append(t("certainty.clear_top", top=TOP))
-    if (top.priority_ci_low != top.priority_ci_high).any():
-        spans = ", ".join(f"{driver_label(results, r.driver, t)} "
-                          f"{t.rank_interval(r.priority_ci_low, r.priority_ci_high)}" for r in top.itertuples())
-        notes.append(t("certainty.order", spans=spans))
-    if results.analysis.settings.n_resamples < 1000:
-        notes.append(t("certainty.few_resamples", n=results.analysis.settings.n_resamples))
-    return notes
+    h = headline(res.group(group), g, res.settings, lambda d: driver_label(results, d, t), t)
+    return Summary(intro=h.intro, top=h.top, certainty=h.certainty, kpi_line=kpi_line, reading=reading,
+                   others=h.others)
 
 
 def _kpi_line(results, group: str, t: Texts) -> str:
@@ -282,7 +235,7 @@ def overview(results: StudyResults, shown: list[str], withheld: list[str], t: Te
     columns = (Column("group_label", group_header(results, t)), Column("n_usable", t("col.usable"), "count"),
                Column("n_used", t("col.used"), "count"), Column("r2", "R²", "num2"),
                *(Column(f"top{i}", t("col.top", i=i)) for i in range(1, TOP + 1)))
-    blocks: list = [Paragraph(t("overview.intro", by=res.settings.by or "")),
+    blocks: list = [Paragraph(t("overview.intro")),
                     Table("overview", t("overview.table"), columns, tuple(rows), note=t("overview.note"))]
     if withheld:
         names = ", ".join(group_label(results, g, t) for g in withheld)
@@ -322,7 +275,8 @@ def report_content(results: StudyResults, group: str, lang: str, slug: str) -> R
     respondents of withheld groups out before analysing, so that the whole study's
     figures do not contain them.
     """
-    t = Texts(lang)
+    nouns = group_nouns(results, lang)
+    t = Texts(lang, nouns=nouns)
     res = results.analysis
     shown, withheld = shown_groups(results)
     if group != ALL and group not in shown:
@@ -346,7 +300,7 @@ def report_content(results: StudyResults, group: str, lang: str, slug: str) -> R
         sections.append(Section("voice", t("section.voice"), (voice,)))
     sections += appendix.sections(results, group, shown, t)
     name = group_label(results, group, t)
-    facts = ((t("fact.scope"), name if study else f"{res.settings.by}: {name}"),
+    facts = ((t("fact.scope"), name if study else f"{group_header(results, t)}: {name}"),
              (t("fact.respondents"), t.count(usable_sizes(results)[group])),
              (t("fact.used"), t.count(importance_used(results, group))),
              (t("fact.source"), results.source),
@@ -356,5 +310,5 @@ def report_content(results: StudyResults, group: str, lang: str, slug: str) -> R
     subtitle = t("subtitle.study", n=len(shown)) if study else t("subtitle.group", group=name)
     return ReportContent(lang=lang, scope="study" if study else "group", group=group, slug=slug, title=title,
                          subtitle=subtitle, facts=facts, summary=summary(results, group, t),
-                         sections=tuple(sections), footer=f"{title} · {name}")
+                         sections=tuple(sections), footer=f"{title} · {name}", nouns=nouns)
 

@@ -42,6 +42,9 @@ class Texts:
     """
 
     lang: str
+    # How the groups of the report are called (singular, plural), e.g. ('channel', 'channels');
+    # filled into {one}/{many} (and {One}/{Many}, capitalized). The organisations by default.
+    nouns: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
         check_option("lang", self.lang)
@@ -53,7 +56,20 @@ class Texts:
             text = STRINGS[key][self.lang]
         except KeyError:
             raise KeyError(f"no text {key!r} in language {self.lang!r}") from None
+        if any(f"{{{n}}}" in text for n in ("one", "many", "One", "Many")):
+            one, many = self.nouns or (STRINGS["group.one"][self.lang], STRINGS["group.many"][self.lang])
+            values = {"one": one, "many": many, "One": one[:1].upper() + one[1:], "Many": many[:1].upper() + many[1:],
+                      **values}
         return text.format(**values) if values else text
+
+    def plural(self, noun: str) -> str:
+        """The plural of a group's name: from ``group.plurals`` of the texts, else by the usual rule."""
+        known = dict(pair.split("=") for pair in STRINGS["group.plurals"][self.lang].split(";"))
+        if noun.lower() in known:
+            return known[noun.lower()]
+        if self.lang == "nl":
+            return noun + ("'s" if noun[-1:] in "aiouy" else "en" if noun.endswith(("ing", "heid")) else "s")
+        return noun + ("es" if noun.endswith(("s", "x", "ch", "sh")) else "s")
 
     def has(self, key: str) -> bool:
         return key in STRINGS

@@ -122,13 +122,34 @@ def driver_label(results: StudyResults, key: str, t: Texts) -> str:
     return results.inst.construct(key).label[t.lang]
 
 
-def group_header(results: StudyResults, t: Texts) -> str:
-    """The column header for groups: the questionnaire's label of the --by column ('Organisation', 'Channel')."""
+def by_label(results: StudyResults, lang: str) -> str | None:
+    """The label of the grouping column: the questionnaire's ('Channel', 'Kanaal'), else the file's (SPSS label)."""
     by = results.analysis.settings.by
-    try:
-        return results.inst.variable(by).label[t.lang]
-    except (KeyError, AttributeError, TypeError):
-        return t("col.group") if by is None else str(by)
+    if by is None:
+        return None
+    if by in {v.id for v in results.inst.variables}:
+        return results.inst.variable(by).label[lang]
+    return str(getattr(results.quality, "column_labels", {}).get(by, by))
+
+
+def group_nouns(results: StudyResults, lang: str) -> tuple[str, str]:
+    """How the report calls its groups, singular and plural: ('channel', 'channels'), ('regio', "regio's").
+
+    From the grouping column's label; lower case unless it is an abbreviation ('KvK').
+    """
+    t = Texts(lang)
+    label = by_label(results, lang)
+    if label is None or not label.strip():
+        return t("group.one"), t("group.many")
+    label = label.strip()
+    one = label if label[1:2].isupper() else label[:1].lower() + label[1:]
+    return one, t.plural(one)
+
+
+def group_header(results: StudyResults, t: Texts) -> str:
+    """The column header for groups: the label of the --by column ('Organisation', 'Channel', 'Region')."""
+    label = by_label(results, t.lang)
+    return t("col.group") if label is None else label
 
 
 def group_label(results: StudyResults, group: str, t: Texts) -> str:

@@ -248,6 +248,7 @@ def _read_sav(path: Path, encoding: str | None) -> RawTable:
     return RawTable(
         frame.astype(object), "sav", encoding=meta.file_encoding, decimal_comma=True,
         value_labels=dict(meta.variable_value_labels or {}), user_missing={c: r for c, r in ranges.items() if r},
+        column_labels={str(c): str(v) for c, v in (meta.column_names_to_labels or {}).items() if v},
     )
 
 

@@ -50,7 +50,11 @@ class QualityReport:
     flag_counts : dict
         Flag column -> number of respondents with that flag.
     unknown_columns : tuple of str
-        File columns that match no variable (ignored).
+        File columns that match no variable and were not asked for (ignored).
+    column_labels : dict
+        File columns kept although the questionnaire does not know them (``extra_columns``
+        of :func:`~instrument.reader.responses.read_responses`, e.g. a grouping column)
+        -> their label in the file (the SPSS variable label, else the column name).
     missing_columns : tuple of str
         Variables the file has no column for (created empty).
     column_map : dict
@@ -118,6 +122,7 @@ class QualityReport:
     n_incomplete: int = 0
     n_duplicates_dropped: int = 0
     left_out: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    column_labels: dict = field(default_factory=dict)
 
     def summary(self) -> str:
         """The report as plain text, for a console or a log."""

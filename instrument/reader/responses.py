@@ -1,6 +1,8 @@
 """``read_responses``: the one reader every command uses."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +23,7 @@ from instrument.reader.table import RawTable, normalise_delimiter
 from instrument.reader.text import peek_header
 from instrument.reader.validate import (
     ANSWER, INVALID, MISSING, NOT_APPLICABLE, ConvertedColumn, apply_spss_metadata, blank_mask, convert_column,
-    empty_column, show_value,
+    empty_column, is_blank, show_value,
 )
 
 SOURCES = ("auto", "file", "limesurvey", "qualtrics")
@@ -41,6 +43,7 @@ def read_responses(
     group_column: str | None = None,
     duplicates: str = "error",
     absent_items: str = "error",
+    extra_columns: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, QualityReport]:
     r"""Read a response file, check it against the questionnaire and flag respondents.
 
@@ -82,6 +85,11 @@ def read_responses(
         What to do when the file has no column for an item of a construct (e.g. an
         item renamed in the questionnaire): raise, naming the columns, or leave every
         such construct out (all its items blank; listed in ``report.left_out``).
+    extra_columns : sequence of str, optional
+        File columns the questionnaire does not know to keep as text columns of the data
+        (e.g. a region to group the analysis by): SPSS value labels replace the codes,
+        blanks are missing; ``report.column_labels`` holds their labels. A column the
+        file lacks is not added.
 
     Returns
     -------
@@ -157,7 +165,8 @@ def read_responses(
         raise DataError(f"cannot be read ({exc.strerror or exc}); check the path and its permissions",
                         file=str(path)) from None
     return check_table(table, inst, file=str(path), invalid=invalid, id_column=id_column, group_column=group_column,
-                       duplicates=duplicates, absent_items=absent_items)
+                       duplicates=duplicates, absent_items=absent_items,
+                       extra_columns=extra_columns)
 
 
 def _read_table(path: str | Path, inst: Instrument, *, source: str, sheet: str | int | None,
@@ -210,6 +219,7 @@ def check_table(
     group_column: str | None = None,
     duplicates: str = "error",
     absent_items: str = "error",
+    extra_columns: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, QualityReport]:
     """Check a raw table against the instrument; the second half of :func:`read_responses`."""
     frame = table.frame
@@ -223,6 +233,7 @@ def check_table(
         empty &= blank_mask(frame.iloc[:, k])
     if empty.all():
         raise DataError(f"has no responses (all {len(frame)} data rows are empty)", file=file)
+    _check_extra_columns(frame, inst, extra_columns, file)
     match = match_columns(list(frame.columns), inst, file=file, id_column=id_column, group_column=group_column)
     row_numbers = table.data_row_numbers()
     source_rows = row_numbers[~empty]
@@ -293,10 +304,40 @@ def check_table(
         empty=empty, warnings=warnings, drivers=drivers, inst=inst, n_incomplete=len(incomplete),
         duplicates_dropped=dropped, left_out=leave_out, unusable=[str(p) for p in unusable],
     )
+    if extra_columns:
+        present = [name for name in extra_columns if name in kept.columns]
+        for name in present:
+            data[name] = _extra_column(kept[name], table.value_labels.get(name, {})).to_numpy()
+        report = replace(report, unknown_columns=tuple(c for c in report.unknown_columns if c not in present),
+                         column_labels={c: table.column_labels.get(c, c) for c in present})
     if unusable:
         first = unusable[0]
         raise UnusableData(str(first), report=report)
     return data, report
+
+
+def _check_extra_columns(frame: pd.DataFrame, inst: Instrument, extra_columns: Sequence[str], file: str) -> None:
+    """Raise a :class:`DataError` for a requested column the questionnaire already knows.
+
+    A column the file lacks is not added: the analysis that asked for it (e.g. a
+    grouping column) names it and the file's columns in its own message.
+    """
+    known = {v.id for v in inst.variables}
+    for name in extra_columns:
+        if name in known:
+            raise DataError(f"'{name}' is a variable of the questionnaire, not an extra column", file=file)
+
+
+def _extra_column(raw: pd.Series, value_labels: dict) -> pd.Series:
+    """A file column kept as text: SPSS value labels replace codes, whole numbers lose '.0', blanks are missing."""
+    def cell(v):
+        if is_blank(v):
+            return None
+        v = value_labels.get(v, v)
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        return str(v).strip() or None
+    return raw.map(cell).astype("string")
 
 
 #: What marks a response as not completed, per platform (for the report's warning).

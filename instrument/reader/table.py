@@ -18,7 +18,7 @@ class RawTable:
 
     ``frame`` has the file's column names and one row per data record (row ``i`` is
     data row ``i + 1``, header excluded); cells are Python objects (str for text files).
-    ``value_labels`` and ``user_missing`` come from SPSS files; ``unmapped_columns``
+    ``value_labels``, ``column_labels`` (variable labels) and ``user_missing`` come from SPSS files; ``unmapped_columns``
     (columns the platform reader could not map) and ``source_columns`` (variable id ->
     the platform's column name, for messages) from platform exports.
 
@@ -36,6 +36,7 @@ class RawTable:
     delimiter: str | None = None
     decimal_comma: bool = False
     value_labels: dict[str, dict] = field(default_factory=dict)
+    column_labels: dict[str, str] = field(default_factory=dict)
     user_missing: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
     unmapped_columns: list[str] = field(default_factory=list)
     source_columns: dict[str, str] = field(default_factory=dict)

@@ -150,7 +150,7 @@ def render_excel(contents: list[ReportContent], path: Path, *, notes: tuple[str,
     """
     if not contents:
         raise ServiceDriversError("no report content to write")
-    t = Texts(contents[0].lang)
+    t = Texts(contents[0].lang, nouns=contents[0].nouns)
     wb = Workbook()
     about = wb.active
     about.title = t("excel.about")[:MAX_SHEET_NAME]

@@ -42,7 +42,7 @@ def _raw(value) -> str:
 
 def render_html(content: ReportContent, images: dict[str, bytes]) -> str:
     """The report as an HTML document; ``images`` maps figure keys to PNG bytes."""
-    t = Texts(content.lang)
+    t = Texts(content.lang, nouns=content.nouns)
     template = environment().get_template("report.html")
     return template.render(
         c=content, t=t, fmt=t.format, fmt_interval=t.format_interval, raw=_raw,
