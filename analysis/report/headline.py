@@ -117,13 +117,17 @@ def certainty(rows: pd.DataFrame, k: int, g, settings, label: Callable[[str], st
         return notes
     top, rest = rows.head(k), rows.iloc[k:]
     contenders = rest[rest.priority_ci_low <= k]
+    # 'the first place ... reach it' or 'the first 3 places ... reach them'
+    number = "one" if k == 1 else "many"
+    places, them = t(f"certainty.places.{number}", top=k), t(f"certainty.places.{number}_pronoun")
     if len(contenders):
         names = ", ".join(f"{label(r.driver)} ({t('priority')} {int(r.priority)}, "
                           f"{t.rank_interval(r.priority_ci_low, r.priority_ci_high)})"
                           for r in contenders.itertuples())
-        notes.append(t("certainty.contenders" if len(contenders) > 1 else "certainty.contender", names=names, top=k))
+        notes.append(t("certainty.contenders" if len(contenders) > 1 else "certainty.contender", names=names,
+                       top=k, places=places, them=them))
     else:
-        notes.append(t("certainty.clear_top", top=k))
+        notes.append(t("certainty.clear_top", places=places, them=them))
     if k > 1 and (top.priority_ci_low != top.priority_ci_high).any():
         spans = ", ".join(f"{label(r.driver)} {t.rank_interval(r.priority_ci_low, r.priority_ci_high)}"
                           for r in top.itertuples())
