@@ -8,6 +8,7 @@ from analysis.common.errors import DataError
 from analysis.importance.relative import importance_arrays
 from analysis.pooling import pooled_importance
 from analysis.pooling.moments import Blocks, compose, find_blocks, own_covariance, pattern_features, stats_from_sums
+from analysis.pooling.posterior import draw_conditional, draw_inverse_wishart
 from analysis.pooling.shrinkage import KAPPA_GRID, _log_marginal, pool_covariances
 
 DRIVERS = ["a", "b", "c", "d"]
@@ -176,3 +177,37 @@ def test_a_tiny_organisation_is_pooled_but_has_no_own_covariance():
     est = lmg_wide(res.boot).loc["D"]
     assert np.isfinite(est).all() and est.sum() == pytest.approx(100)
     assert res.own[res.own.group == "D"].lmg_pct.isna().all()
+
+
+def test_posterior_draws_compose_to_the_inverse_wishart():
+    """A driver block drawn alone, the rest by its regression on it: together IW(ν, Ψ) (Bartlett)."""
+    rng = np.random.default_rng(9)
+    d, nu, n = 4, 14.0, 40_000
+    psi = 10 * CORR
+    first = draw_inverse_wishart(rng, np.full(n, nu - 2), np.broadcast_to(psi[:2, :2], (n, 2, 2)))
+    joint = compose(first, draw_conditional(rng, np.full(n, nu), np.broadcast_to(psi, (n, d, d)), 2), 2)
+    mean = psi / (nu - d - 1)
+    np.testing.assert_allclose(joint.mean(axis=0), mean, atol=0.03 * mean.max())
+    var_diag = 2 * np.diag(psi) ** 2 / ((nu - d - 1) ** 2 * (nu - d - 3))   # Gupta & Nagar (2000), th. 3.4.3
+    np.testing.assert_allclose(np.diagonal(joint, axis1=1, axis2=2).var(axis=0), var_diag, rtol=0.12)
+
+
+def test_pooled_intervals_cover_the_organisations_truth():
+    """Simulation with known truth (loose margins; the benchmark measures 93-97%, see benchmarks/RESULTS.md)."""
+    rng = np.random.default_rng(10)
+    prof = np.random.default_rng(51)
+    betas = [np.clip(COMMON_BETA + prof.normal(0, .06, 4), 0, None) for _ in range(8)]
+    names = [f"o{k}" for k in range(8)]
+    truth = pd.DataFrame([true_lmg_pct(b) for b in betas], index=names, columns=DRIVERS)
+    covered, narrower = [], []
+    for r in range(10):
+        data = pd.concat([draw(rng, b, 60, names[k]) for k, b in enumerate(betas)], ignore_index=True)
+        res = {mode: pooled_importance(data, "y", DRIVERS, group="org", pooling=mode, n_resamples=150, seed=r,
+                                       versus_rest=False).boot.table("lmg_pct").set_index(["group", "driver"])
+               for mode in ("partial", "none")}
+        t = res["partial"]
+        true = truth.stack().reindex(t.index)
+        covered.append(((t.ci_low <= true) & (true <= t.ci_high)).to_numpy())
+        narrower.append(((t.ci_high - t.ci_low) < (res["none"].ci_high - res["none"].ci_low)).mean())
+    assert 0.88 <= np.mean(covered) <= 0.995                 # 320 intervals at 95%
+    assert np.mean(narrower) > 0.6                           # borrowing strength narrows most intervals

@@ -38,12 +38,16 @@ from analysis.common.options import POOLINGS, validate_options
 from analysis.importance.relative import importance_arrays
 from analysis.pooling.moments import (Blocks, PatternStats, find_blocks, own_covariance, pattern_features,
                                       stats_from_sums, to_original_order)
+from analysis.pooling.posterior import posterior_draws
 from analysis.pooling.shrinkage import MIN_GROUPS, pool_covariances
 
 POOLING = POOLINGS           # declared with the other options in analysis.common.options
 # Organisation-replicates whose κ curves are computed at once: each needs
 # len(KAPPA_GRID) x q log terms, so this keeps the working memory near 100 MB.
 CURVE_MATRICES = 20_000
+# Spawn key of the posterior draws' generator, far above the organisations' children
+# (0, 1, ..., G - 1) of the same seed sequence.
+POSTERIOR_STREAM = 2**31 - 1
 
 
 @dataclass(frozen=True, eq=False)
@@ -223,7 +227,11 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
     del features
 
     point = _estimate(point_sums, n_all, blocks, used, per_group, centre)
-    reps = _estimate(rep_sums, n_all, blocks, used, per_group, centre)
+    # replicates: the population re-estimated from each resample, the organisation's
+    # covariance drawn from its posterior given its observed data (Laird & Louis 1987)
+    observed = stats_from_sums(point_sums[0], n_all, blocks)
+    reps = _estimate(rep_sums, n_all, blocks, used, per_group, centre, observed=observed,
+                     rng=posterior_generator(seed, entropy))
     p = len(drivers)
 
     def replicates(cov, mean):
@@ -265,6 +273,12 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
                             whole_cov=to_original_order(_whole(point_sums, n_all, blocks, centre)[0][0], blocks))
 
 
+def posterior_generator(seed, entropy: int) -> np.random.Generator:
+    """The stream of the posterior draws: a child of the seed apart from the organisations' resampling streams."""
+    key = seed.spawn_key if isinstance(seed, np.random.SeedSequence) else ()
+    return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(*key, POSTERIOR_STREAM)))
+
+
 def _own_table(labels: list, drivers: list[str], own: dict) -> pd.DataFrame:
     """Own-data point estimates, one row per organisation and driver."""
     return pd.DataFrame({
@@ -285,18 +299,29 @@ def _means(stats: PatternStats, blocks: Blocks, centre: np.ndarray) -> np.ndarra
 
 
 def _estimate(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, pooling: str, per_group: bool,
-              centre: np.ndarray) -> dict:
-    """Pooled (or own) covariances, means and pooling figures of every organisation, (B, G, ...)."""
+              centre: np.ndarray, observed: PatternStats | None = None,
+              rng: np.random.Generator | None = None) -> dict:
+    """Pooled (or own) covariances, means and pooling figures of every organisation, (B, G, ...).
+
+    With ``observed`` (the organisations' own statistics, (G, ...)) and ``rng`` the
+    pooled covariances are not the posterior means of ``sums`` but one draw each from
+    the posterior of the observed data given the population estimated from ``sums``
+    (:mod:`analysis.pooling.posterior`): the bootstrap replicates of an empirical-Bayes
+    interval.
+    """
     stats = stats_from_sums(sums, np.broadcast_to(n_all, sums.shape[:-1]), blocks)
     qa = len(blocks.common)
     mean = _means(stats, blocks, centre)
     if pooling == "partial":
-        out = []
+        out, covs = [], []
         step = max(1, CURVE_MATRICES // sums.shape[1])           # bounded memory for the κ curves
         for start in range(0, sums.shape[0], step):
             part = PatternStats(*(getattr(stats, f)[start:start + step] for f in PatternStats.__dataclass_fields__))
-            out.append(pool_covariances(part, qa, per_group=per_group))
-        return {"cov": np.concatenate([o.cov for o in out]), "own": np.concatenate([o.own for o in out]),
+            pooled = pool_covariances(part, qa, per_group=per_group)
+            out.append(pooled)
+            covs.append(pooled.cov if observed is None else
+                        posterior_draws(rng, observed, pooled.targets, pooled.kappa_group, qa))
+        return {"cov": np.concatenate(covs), "own": np.concatenate([o.own for o in out]),
                 "mean": mean, "kappa": np.concatenate([o.kappa["outcome"] for o in out]),
                 "kappa_group": np.concatenate([o.kappa_group["outcome"] for o in out]),
                 "weight": np.concatenate([o.weight["outcome"] for o in out]),

@@ -122,8 +122,11 @@ def _log_marginal(kappa: np.ndarray, lam: np.ndarray, m: np.ndarray) -> np.ndarr
     distinct, where = np.unique(m, return_inverse=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         gamma = (_log_mvgamma((nu[None, :] + distinct[:, None]) / 2, d) - _log_mvgamma(nu / 2, d)[None, :])
-        out = (gamma[where] + (nu / 2 * d * np.log(kappa))[None, :]
-               - (nu[None, :] + m[:, None]) / 2 * np.log(kappa[None, :, None] + lam[:, None, :]).sum(axis=-1))
+        # log ∏(κ + λ) rather than Σ log(κ + λ): one logarithm per κ instead of d (the
+        # bulk of the time at scale). Every factor is positive, from 0.1 to about 10^7, so
+        # the product of up to ~40 of them stays far inside the floating-point range.
+        log_det = np.log(np.prod(kappa[None, :, None] + lam[:, None, :], axis=-1))
+        out = (gamma[where] + (nu / 2 * d * np.log(kappa))[None, :] - (nu[None, :] + m[:, None]) / 2 * log_det)
     return out
 
 
@@ -149,48 +152,16 @@ def _argmax_refined(curve: np.ndarray, upper: np.ndarray | None = None) -> np.nd
     return best
 
 
-@dataclass(frozen=True)
-class Pooled:
-    """Partially pooled covariances of a stack of G organisations (leading shape ``...``).
-
-    Attributes
-    ----------
-    cov : ndarray (..., G, q, q)
-        Pooled (posterior-mean) covariance of each organisation, block order.
-    own : ndarray (..., G, q, q)
-        Each organisation's own-data covariance (no pooling), block order.
-    target : ndarray (..., q, q)
-        The population covariance Σ₀ (pooled within organisations).
-    kappa : ndarray (...)
-        The population's prior strength κ (in respondents).
-    kappa_group : ndarray (..., G)
-        Each organisation's prior strength κ_g ≤ κ.
-    weight : ndarray (..., G)
-        Weight of the organisation's own data in its common-driver block, ``m_all / (m_all + κ_g)``.
-    weight_partial : ndarray (..., G)
-        The same for the phone-only drivers' regression, ``m_complete / (m_complete + κ_g)``.
-    different : ndarray of bool (..., G)
-        Organisations whose data reject the population's κ (see the module docstring):
-        left out of Σ₀ and κ, and pooled only as much as their own data support.
-    """
-
-    cov: np.ndarray
-    own: np.ndarray
-    target: np.ndarray
-    kappa: np.ndarray
-    kappa_group: np.ndarray
-    weight: np.ndarray
-    weight_partial: np.ndarray
-    different: np.ndarray
-
-
-def _factor_curves(stats: PatternStats, factor: str, target: np.ndarray, qa: int) -> np.ndarray:
+def _factor_curves(stats: PatternStats, factor: str, target: np.ndarray, qa: int,
+                   marginal: np.ndarray | None = None) -> np.ndarray:
     """log marginal likelihood of one factor of every organisation's data on :data:`KAPPA_GRID`, (..., G, K).
 
     ``target`` is the factor's target matrix: the common drivers' covariance for
     ``'drivers'``, the common block's for ``'outcome'``, all columns' for ``'phone_only'``.
     A conditional factor's likelihood is the joint one divided by the marginal one, both
-    under the same inverse-Wishart (the Bartlett factorisation).
+    under the same inverse-Wishart (the Bartlett factorisation). ``marginal``, if given,
+    is the common drivers' curve under ``target[:x, :x]`` (the ``'drivers'`` factor's
+    curve when both targets are the same), so that it is not computed twice.
     """
     lead = stats.n_all.shape
     t = target[..., None, :, :]
@@ -206,7 +177,9 @@ def _factor_curves(stats: PatternStats, factor: str, target: np.ndarray, qa: int
     if factor == "drivers":
         return curve(stats.scatter_common[..., :x, :x], t, m_all)
     if factor == "outcome":
-        return curve(stats.scatter_common, t, m_all) - curve(stats.scatter_common[..., :x, :x], t[..., :x, :x], m_all)
+        if marginal is None:
+            marginal = curve(stats.scatter_common[..., :x, :x], t[..., :x, :x], m_all)
+        return curve(stats.scatter_common, t, m_all) - marginal
     return (curve(stats.scatter_complete, t, m_c)
             - curve(stats.scatter_complete[..., :qa, :qa], t[..., :qa, :qa], m_c))
 
@@ -235,6 +208,10 @@ class Pooled:
         ``m`` its respondents minus one (the phone respondents' for ``'phone_only'``).
     different : dict
         Per factor, the organisations set aside as unlike the others (..., G).
+    targets : dict
+        Per factor, the target matrix of the factor's variables (..., d, d): the common
+        drivers for ``'drivers'``, the common block for ``'outcome'``, all for
+        ``'phone_only'`` (the prior of each factor, for :mod:`analysis.pooling.posterior`).
     """
 
     cov: np.ndarray
@@ -244,6 +221,7 @@ class Pooled:
     kappa_group: dict
     weight: dict
     different: dict
+    targets: dict
 
 
 FACTORS = ("drivers", "outcome", "phone_only")
@@ -290,20 +268,32 @@ def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True) ->
     factors = FACTORS if q > qa else FACTORS[:2]
     x = qa - 1
     kappa, kappa_g, different, targets = {}, {}, {}, {}
+    first_drivers_curves = None
     for f in factors:
         scatter = {"drivers": stats.scatter_common[..., :x, :x], "outcome": stats.scatter_common,
                    "phone_only": stats.scatter_complete}[f]
         member = np.ones(m[f].shape, dtype=bool)          # organisations that estimate the population
         # First round: Σ₀ as the organisations' unweighted mean, so that one large different
-        # organisation cannot make the population look like itself.
-        target, curves, kappa[f], lr = _population(stats, f, scatter, m[f], member, qa, equal=True)
+        # organisation cannot make the population look like itself. With every organisation
+        # a member, the outcome factor's marginal curve is the drivers factor's curve.
+        target, curves, kappa[f], lr = _population(
+            stats, f, scatter, m[f], member, qa, equal=True,
+            marginal=first_drivers_curves if f == "outcome" else None)
+        if f == "drivers":
+            first_drivers_curves = curves
         for _ in range(MAX_ROUNDS if per_group else 0):
             alike = lr <= LR_CRITICAL
             alike |= (alike.sum(axis=-1) < MIN_GROUPS)[..., None]   # keep enough to describe the population
-            if (alike == member).all():
+            # Only the stacks (e.g. bootstrap replicates) whose members changed are
+            # estimated again; the others keep their estimate, as they would alone.
+            changed = (alike != member).any(axis=-1)
+            if not changed.any():
                 break
             member = alike
-            target, curves, kappa[f], lr = _population(stats, f, scatter, m[f], member, qa)
+            part = _population(_take(stats, changed), f, scatter[changed], m[f][changed], member[changed], qa)
+            target, curves, kappa[f], lr = (np.array(a, copy=True) for a in (target, curves, kappa[f], lr))
+            for whole, new in zip((target, curves, kappa[f], lr), part):
+                whole[changed] = new
         if not per_group:
             target, curves, kappa[f], lr = _population(stats, f, scatter, m[f], member, qa)
         own_best = _argmax_refined(curves, upper=np.broadcast_to(kappa[f][..., None], curves.shape[:-1]))
@@ -313,6 +303,7 @@ def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True) ->
     if q == qa:
         kappa["phone_only"], kappa_g["phone_only"] = kappa["outcome"], kappa_g["outcome"]
         different["phone_only"] = different["outcome"]
+        targets["phone_only"] = targets["outcome"]
 
     def shrunk(f, scatter, tgt):
         k = kappa_g[f][..., None, None]
@@ -329,11 +320,16 @@ def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True) ->
                       stats.scatter_complete / m["phone_only"][..., None, None], qa)
     weight = {f: m[f] / (m[f] + kappa_g[f]) for f in FACTORS}
     return Pooled(cov=cov, own=own, target=target, kappa=kappa, kappa_group=kappa_g, weight=weight,
-                  different=different)
+                  different=different, targets=targets)
+
+
+def _take(stats: PatternStats, rows: np.ndarray) -> PatternStats:
+    """The statistics of the stacks selected by a boolean mask over the leading shape (without G)."""
+    return PatternStats(*(getattr(stats, f)[rows] for f in PatternStats.__dataclass_fields__))
 
 
 def _population(stats: PatternStats, factor: str, scatter: np.ndarray, m: np.ndarray, member: np.ndarray,
-                qa: int, equal: bool = False):
+                qa: int, equal: bool = False, marginal: np.ndarray | None = None):
     """One factor's target and κ from the member organisations; every organisation's curve and LR statistic.
 
     Returns ``(target, curves, kappa, lr)``: ``target`` is the members' pooled
@@ -349,7 +345,7 @@ def _population(stats: PatternStats, factor: str, scatter: np.ndarray, m: np.nda
             target = (scatter / m[..., None, None] * w[..., None, None]).sum(axis=-3) / w.sum(axis=-1)[..., None, None]
         else:
             target = (scatter * w[..., None, None]).sum(axis=-3) / (m * w).sum(axis=-1)[..., None, None]
-    curves = _factor_curves(stats, factor, target, qa)
+    curves = _factor_curves(stats, factor, target, qa, marginal)
     finite = np.where(np.isfinite(curves), curves, -1e300)
     in_total = np.where(member[..., None], finite, 0.0)
     total = in_total.sum(axis=-2) + BOUNDARY_PENALTY * np.log(KAPPA_GRID)
