@@ -4,11 +4,19 @@
 drivers NaN where they are not asked), estimates each organisation's covariance of the
 drivers and the outcome with both patterns (:mod:`analysis.pooling.moments`), shrinks it
 toward the pooled one (:mod:`analysis.pooling.shrinkage`) and computes every importance
-measure from the result. The bootstrap resamples respondents within each organisation
-and repeats the *whole* estimate in every replicate, the population covariance and the
-prior strengths κ included, so that its percentile intervals include the uncertainty of
-the pooling (a parametric-free version of the empirical-Bayes interval correction of
-Laird & Louis 1987).
+measure from the result.
+
+Intervals (empirical Bayes, Laird & Louis 1987). The bootstrap resamples respondents
+within each organisation and re-estimates the *population* in every replicate (the
+pooled covariance Σ₀ and every prior strength κ_g); the replicate's covariance of an
+organisation is then one draw from its conjugate posterior given its observed data and
+that replicate's population (:mod:`analysis.pooling.posterior`). Percentile intervals of
+these replicates include both the organisation's own uncertainty *after* borrowing
+(Morris 1983) and the uncertainty of how much it borrows. Resampling the shrunken
+estimate itself would not: its spread is about ``w_g`` times the sampling spread and it
+is centred on the shrunken estimate, which is why such intervals covered 91-92% in
+``benchmarks/RESULTS.md``. Without pooling the replicates are the ordinary bootstrap of
+the own-data estimate (Efron & Tibshirani 1993).
 
 The result carries two :class:`~analysis.bootstrap.importance.BootstrapResult` objects
 in the format the rest of the analysis reads (tables, ranks, group differences): the
@@ -19,6 +27,8 @@ References
 ----------
 Laird, N. M., & Louis, T. A. (1987). Empirical Bayes confidence intervals based on
     bootstrap samples. *Journal of the American Statistical Association*, 82(399), 739-750.
+Morris, C. N. (1983). Parametric empirical Bayes inference: theory and applications.
+    *Journal of the American Statistical Association*, 78(381), 47-55.
 Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. Chapman & Hall.
 Efron & Morris (1975); Hoff (2009, ch. 7); see :mod:`analysis.pooling.shrinkage`.
 """
@@ -48,6 +58,8 @@ CURVE_MATRICES = 20_000
 # Spawn key of the posterior draws' generator, far above the organisations' children
 # (0, 1, ..., G - 1) of the same seed sequence.
 POSTERIOR_STREAM = 2**31 - 1
+# Organisation-replicates whose "rest of the sample" is computed at once (about 100 MB).
+REST_MATRICES = 200_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -243,9 +255,12 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
     own_r = {g: replicates(point["own"][:, k], point["mean"][:, k]) for k, g in enumerate(labels)}
     rest_point, rest_reps = {}, {}
     if versus_rest and len(labels) > 1:
-        for k, g in enumerate(labels):
-            rest_point[g] = replicates(*_rest(point_sums, n_all, k, blocks, centre))
-            rest_reps[g] = replicates(*_rest(rep_sums, n_all, k, blocks, centre))
+        for sums, out in ((point_sums, rest_point), (rep_sums, rest_reps)):
+            step = max(1, REST_MATRICES // sums.shape[0])
+            for start in range(0, len(labels), step):
+                cov, mean = _rest(sums, n_all, slice(start, start + step), blocks, centre)
+                out.update({g: replicates(cov[:, j], mean[:, j])
+                            for j, g in enumerate(labels[start:start + step])})
     whole_point = replicates(*_whole(point_sums, n_all, blocks, centre))
     whole_reps = replicates(*_whole(rep_sums, n_all, blocks, centre))
 
@@ -317,11 +332,12 @@ def _estimate(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, pooling: str,
         step = max(1, CURVE_MATRICES // sums.shape[1])           # bounded memory for the κ curves
         for start in range(0, sums.shape[0], step):
             part = PatternStats(*(getattr(stats, f)[start:start + step] for f in PatternStats.__dataclass_fields__))
-            pooled = pool_covariances(part, qa, per_group=per_group)
+            pooled = pool_covariances(part, qa, per_group=per_group, covariances=observed is None)
             out.append(pooled)
             covs.append(pooled.cov if observed is None else
                         posterior_draws(rng, observed, pooled.targets, pooled.kappa_group, qa))
-        return {"cov": np.concatenate(covs), "own": np.concatenate([o.own for o in out]),
+        own = None if observed is not None else np.concatenate([o.own for o in out])
+        return {"cov": np.concatenate(covs), "own": own,
                 "mean": mean, "kappa": np.concatenate([o.kappa["outcome"] for o in out]),
                 "kappa_group": np.concatenate([o.kappa_group["outcome"] for o in out]),
                 "weight": np.concatenate([o.weight["outcome"] for o in out]),
@@ -335,10 +351,10 @@ def _estimate(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, pooling: str,
             "different": np.zeros(ones.shape, dtype=bool)}
 
 
-def _rest(sums: np.ndarray, n_all: np.ndarray, k: int, blocks: Blocks, centre: np.ndarray):
-    """Own-data covariance and means of all organisations but ``k`` pooled."""
-    rest = sums.sum(axis=1) - sums[:, k]
-    stats = stats_from_sums(rest, n_all.sum() - n_all[k], blocks)
+def _rest(sums: np.ndarray, n_all: np.ndarray, which: slice, blocks: Blocks, centre: np.ndarray):
+    """Own-data covariances and means of all organisations but each of ``which`` pooled, (B, g, ...)."""
+    rest = sums.sum(axis=1, keepdims=True) - sums[:, which]
+    stats = stats_from_sums(rest, np.broadcast_to(n_all.sum() - n_all[which], rest.shape[:-1]), blocks)
     return own_covariance(stats, len(blocks.common)), _means(stats, blocks, centre)
 
 

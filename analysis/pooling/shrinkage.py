@@ -125,7 +125,10 @@ def _log_marginal(kappa: np.ndarray, lam: np.ndarray, m: np.ndarray) -> np.ndarr
         # log ∏(κ + λ) rather than Σ log(κ + λ): one logarithm per κ instead of d (the
         # bulk of the time at scale). Every factor is positive, from 0.1 to about 10^7, so
         # the product of up to ~40 of them stays far inside the floating-point range.
-        log_det = np.log(np.prod(kappa[None, :, None] + lam[:, None, :], axis=-1))
+        prod = kappa[None, :] + lam[:, :1]
+        for i in range(1, d):                  # in place, one eigenvalue at a time: no (N, K, d) array
+            prod *= kappa[None, :] + lam[:, i:i + 1]
+        log_det = np.log(prod)
         out = (gamma[where] + (nu / 2 * d * np.log(kappa))[None, :] - (nu[None, :] + m[:, None]) / 2 * log_det)
     return out
 
@@ -192,11 +195,11 @@ class Pooled:
 
     Attributes
     ----------
-    cov : ndarray (..., G, q, q)
-        Pooled (posterior-mean) covariance of each organisation.
-    own : ndarray (..., G, q, q)
+    cov : ndarray (..., G, q, q) or None
+        Pooled (posterior-mean) covariance of each organisation (None when not asked for).
+    own : ndarray (..., G, q, q) or None
         Each organisation's own-data covariance (no pooling).
-    target : ndarray (..., q, q)
+    target : ndarray (..., q, q) or None
         The population covariance Σ₀.
     kappa : dict
         Per factor (``'drivers'``, ``'outcome'``, ``'phone_only'``), the population's
@@ -214,9 +217,9 @@ class Pooled:
         ``'phone_only'`` (the prior of each factor, for :mod:`analysis.pooling.posterior`).
     """
 
-    cov: np.ndarray
-    own: np.ndarray
-    target: np.ndarray
+    cov: np.ndarray | None
+    own: np.ndarray | None
+    target: np.ndarray | None
     kappa: dict
     kappa_group: dict
     weight: dict
@@ -227,7 +230,7 @@ class Pooled:
 FACTORS = ("drivers", "outcome", "phone_only")
 
 
-def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True) -> Pooled:
+def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True, covariances: bool = True) -> Pooled:
     """Shrink each organisation's covariance toward the pooled one, with κ from the marginal likelihood.
 
     Parameters
@@ -240,6 +243,10 @@ def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True) ->
     per_group : bool, default True
         Set organisations that differ from the population aside (see the module
         docstring); False uses one κ and Σ₀ from all organisations for all.
+    covariances : bool, default True
+        False leaves out the pooled and own covariances (``cov``, ``own`` and ``target``
+        are then None): only the population is wanted, as for the bootstrap replicates
+        of :mod:`analysis.pooling.posterior`.
 
     Returns
     -------
@@ -305,6 +312,11 @@ def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True) ->
         different["phone_only"] = different["outcome"]
         targets["phone_only"] = targets["outcome"]
 
+    weight = {f: m[f] / (m[f] + kappa_g[f]) for f in FACTORS}
+    if not covariances:
+        return Pooled(cov=None, own=None, target=None, kappa=kappa, kappa_group=kappa_g, weight=weight,
+                      different=different, targets=targets)
+
     def shrunk(f, scatter, tgt):
         k = kappa_g[f][..., None, None]
         return (k * tgt[..., None, :, :] + scatter) / (k + m[f][..., None, None])
@@ -318,7 +330,6 @@ def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True) ->
     with np.errstate(divide="ignore", invalid="ignore"):
         own = compose(stats.scatter_common / m["outcome"][..., None, None],
                       stats.scatter_complete / m["phone_only"][..., None, None], qa)
-    weight = {f: m[f] / (m[f] + kappa_g[f]) for f in FACTORS}
     return Pooled(cov=cov, own=own, target=target, kappa=kappa, kappa_group=kappa_g, weight=weight,
                   different=different, targets=targets)
 
