@@ -24,8 +24,10 @@ left out (channel is independent of everything else in the generator, so this is
 the every-respondent estimand). Reported per size: RMSE of the LMG shares over the 8
 common organisations and over all 9, the share of organisation samples with the true top
 two on top, the different organisation's true top driver first, and (on
-``--coverage-reps`` studies with ``--boot`` resamples) the 95% percentile-interval
-coverage of the LMG shares.
+``--coverage-reps`` studies with ``--boot`` resamples) the coverage of the 95% intervals
+of the LMG shares: percentile intervals of the bootstrap for ``none``, the empirical-Bayes
+intervals of :mod:`analysis.pooling.posterior` (percentile intervals of posterior draws
+given each replicate's re-estimated population) for ``partial``.
 """
 from __future__ import annotations
 
