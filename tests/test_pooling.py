@@ -209,5 +209,6 @@ def test_pooled_intervals_cover_the_organisations_truth():
         true = truth.stack().reindex(t.index)
         covered.append(((t.ci_low <= true) & (true <= t.ci_high)).to_numpy())
         narrower.append(((t.ci_high - t.ci_low) < (res["none"].ci_high - res["none"].ci_low)).mean())
-    assert 0.88 <= np.mean(covered) <= 0.995                 # 320 intervals at 95%
+    # 320 intervals at 95%: 97.5% here; the bootstrap of the shrunken estimate (which under-covers) gave 90%
+    assert 0.93 <= np.mean(covered) <= 0.995
     assert np.mean(narrower) > 0.6                           # borrowing strength narrows most intervals
