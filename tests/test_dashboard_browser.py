@@ -136,6 +136,20 @@ def test_selectors_change_what_is_shown(board):
     assert board.problems() == []
 
 
+def test_hovering_a_driver_shows_its_intervals_and_respondents(board):
+    board.show("priorities")
+    point = board.page.locator(".chart svg .mark-symbol path").first
+    point.hover()
+    tooltip = board.page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible", timeout=10_000)
+    text = tooltip.inner_text()
+    for label in ("Importance", "Performance", "Importance rank", "Respondents analysed"):
+        assert label in text, text
+    # the values with their intervals, as the table below the chart shows them
+    table = board.page.locator("[data-testid=priorities-table]").inner_text()
+    assert any(line.split("\t")[1] in text for line in table.splitlines()[2:]), (text, table)
+
+
 def test_keyboard_reaches_and_switches_the_views(board):
     board.page.focus("[role=tab][aria-selected=true]")
     board.page.keyboard.press("ArrowRight")

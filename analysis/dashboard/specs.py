@@ -65,7 +65,7 @@ def kpi_spec(t: Texts, y_field: str, y_title: str) -> dict:
     tooltip = [{"field": y_field, "title": y_title},
                {"field": "text", "title": dashboard_text("tip.value", t)},
                {"field": "interval", "title": dashboard_text("tip.interval", t)},
-               {"field": "n", "title": dashboard_text("tip.n", t)}]
+               {"field": "n", "title": dashboard_text("tip.answers", t)}]
     return _interval_dots(y_field, y_title, "", tooltip, reference=False)
 
 
