@@ -186,8 +186,9 @@ def dashboard_content(results: StudyResults, *, voices: dict | None = None, lang
         "meta": {"by": s.by, "seed": s.seed, "resamples": s.n_resamples, "level": level, "outcome": s.outcome,
                  "importance": s.importance, "crosshair": s.crosshair, "n": n_used, "min_group_n": results.min_group_n,
                  "source": results.source, "generated": results.generated},
-        "text": {key: {code: dashboard_text(key, t, level=level, n=results.min_group_n, seed=s.seed, respondents=t.count(n_used),
-                                            resamples=t.count(s.n_resamples), groups=t.count(len(shown)),
+        "text": {key: {code: dashboard_text(key, t, level=level, n=results.min_group_n, seed=s.seed,
+                                            respondents=t.count(n_used), resamples=t.count(s.n_resamples),
+                                            groups=t.count(len(shown)),
                                             date=results.generated, source=results.source)
                        for code, t in texts.items()} for key in DASHBOARD_STRINGS},
         "groups": [{"key": g, "label": {code: group_label(results, g, t) for code, t in texts.items()},
