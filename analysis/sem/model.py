@@ -303,6 +303,7 @@ class SEM:
         self._theta = theta
         self._ram = model
         self._objective = objective
+        self._groups = groups
         return self
 
     # -------------------------------------------------------------- helpers
