@@ -118,7 +118,7 @@ def difference_test(restricted, free, method: str = "satorra.bentler.2001") -> D
     else:
         # df_0 c_0 - df_1 c_10 = tr_h0(M10) - tr_h0(M0): the saturated model's trace cancels
         cd = (_trace_h0(free, _theta_at(free, restricted))
-              - _trace_h0(restricted, restricted._theta)) / m
+              - getattr(restricted, "_trace_h0", math.nan)) / m
     if not np.isfinite(cd) or cd < 0:
         return DifferenceTest(math.nan, m, math.nan, math.nan, raw, method)
     x2 = raw / cd

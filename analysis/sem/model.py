@@ -242,7 +242,7 @@ class SEM:
         reuse = None
         if result.information is not None and result.information_observed == (self.information_ == "observed"):
             reuse = result.information
-        if estimator == "mlr" and np.isfinite(result.value) and len(theta):
+        if estimator == "mlr" and reuse is None and np.isfinite(result.value) and len(theta):
             reuse = objective.information(theta, observed=True)
         vcov = self._vcov(objective, theta, se and np.isfinite(result.value), problems, reuse)
         implied = objective.moments(theta)
@@ -319,7 +319,9 @@ class SEM:
                                chi2_base=f.baseline_chi2, df_base=f.baseline_df)
         except np.linalg.LinAlgError:
             return dataclasses.replace(f, estimator="mlr")
-        return dataclasses.replace(f, estimator="mlr", **dataclasses.asdict(r))
+        stats = dataclasses.asdict(r)
+        self._trace_h0 = stats.pop("trace_h0")
+        return dataclasses.replace(f, estimator="mlr", **stats)
 
     def _vcov(self, objective, theta, wanted, problems, info=None):
         if not wanted or len(theta) == 0:

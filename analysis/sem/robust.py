@@ -68,6 +68,7 @@ class RobustFit:
     cfi_robust: float
     tli_robust: float
     rmsea_robust: float
+    trace_h0: float = math.nan   # tr(A^-1 B) of the model, reused by the difference tests
 
 
 def sandwich(information: np.ndarray, meat: np.ndarray) -> np.ndarray:
@@ -152,56 +153,55 @@ def _chi2_on(mean, cov, n, sigma, mu) -> float:
     return 2.0 * (pattern_loglik(cov, mean, batch) - pattern_loglik(sigma, mu, batch))
 
 
-def fiml_corrected(model, theta, groups, saturated, implied, base, df: int, df_base: int):
+def fiml_corrected(model, theta, groups, saturated, implied, base, parts, df: int, df_base: int):
     """Savalei's (2018) FIML-corrected statistic and scaling factors (lavaan's "V3").
+
+    lavaan forms ``k = tr(U Wm^-1 Wc Wm^-1 U Gamma)`` with block-diagonal matrices over
+    the groups (weights ``f_g = N_g / N``) and ``U = Wm - Wm Delta (Delta' Wm Delta)^-1
+    Delta' Wm``.  Expanding ``U`` gives, per case and group (``A`` = ``Wm``, ``J`` the
+    score cross-product, ``S = sum_g f_g Delta_g' A_g Delta_g``)::
+
+        k = sum_g tr(Wc A^-1 J A^-1) - 2 tr(S^-1 sum_g f_g Delta_g' Wc A^-1 J Delta_g)
+            + tr(S^-1 C_1 S^-1 C_2),   C_1 = sum_g f_g Delta_g' Wc Delta_g,
+                                       C_2 = sum_g f_g Delta_g' J Delta_g
+
+    so nothing larger than one group's moment matrices is formed.
 
     Returns ``(T, c, T_base, c_base)``.
     """
     N = float(sum(g.n for g in groups))
-    wm, wmi, wc, gam, deltas, sels = [], [], [], [], [], []
-    t3 = t3_base = 0.0
-    for k, (g, sat, (sigma, mu), (bmu, bsig, cov_free)) in enumerate(
-            zip(groups, saturated, implied, base)):
-        fg = g.n / N
-        A, J = _h1_parts(g, sat, True)
-        Ai = np.linalg.inv(A)
+    t3 = t3_base = trace_first = 0.0
+    pieces, deltas, base_deltas = [], [], []
+    n_base = sum(len(_selection(len(mu), cf, True)) for mu, _, cf in base)
+    at = 0
+    for k, (g, sat, (sigma, mu), (bmu, bsig, cov_free), (A, J)) in enumerate(
+            zip(groups, saturated, implied, base, parts)):
         W_c = moment_information(sat.cov, sat.mean, single_pattern(sat.mean, sat.cov, 1.0),
                                  False, True)
-        wm.append(fg * A)
-        wmi.append(Ai / fg)
-        wc.append(fg * W_c)
-        gam.append(Ai @ J @ Ai / fg)
+        Ai = np.linalg.inv(A)
+        Ai_J = Ai @ J
+        trace_first += float(np.sum((W_c @ Ai_J) * Ai.T))
+        pieces.append((g.n / N, A, J, W_c, W_c @ Ai_J))
         deltas.append(_delta(model, theta, k, True))
-        sels.append(_selection(len(mu), cov_free, True))
+        sel = _selection(len(mu), cov_free, True)
+        DB = np.zeros((A.shape[0], n_base))
+        DB[sel, at + np.arange(len(sel))] = 1.0
+        at += len(sel)
+        base_deltas.append(DB)
         t3 += _chi2_on(sat.mean, sat.cov, g.n, sigma, mu)
         t3_base += _chi2_on(sat.mean, sat.cov, g.n, bsig, bmu)
-    Wm, Wmi, Wc, Gam = (_bdiag(x) for x in (wm, wmi, wc, gam))
-    Delta = np.vstack(deltas)
-    middle = Wmi @ Wc @ Wmi
 
-    def k_fimlc(D):
-        WD = Wm @ D
-        U = Wm - WD @ np.linalg.solve(D.T @ WD, WD.T)
-        return float(np.trace(U @ middle @ U @ Gam))
+    def k_fimlc(ds) -> float:
+        S = sum(f * D.T @ A @ D for (f, A, _, _, _), D in zip(pieces, ds))
+        cross = sum(f * D.T @ K @ D for (f, _, _, _, K), D in zip(pieces, ds))
+        c1 = sum(f * D.T @ Wc @ D for (f, _, _, Wc, _), D in zip(pieces, ds))
+        c2 = sum(f * D.T @ J @ D for (f, _, J, _, _), D in zip(pieces, ds))
+        return (trace_first - 2.0 * float(np.trace(np.linalg.solve(S, cross)))
+                + float(np.trace(np.linalg.solve(S, c1) @ np.linalg.solve(S, c2))))
 
-    c3 = _positive(k_fimlc(Delta) / df) if df > 0 else math.nan
-    offsets = np.cumsum([0] + [w.shape[0] for w in wm])[:-1]
-    cols = np.concatenate([off + s for off, s in zip(offsets, sels)])
-    DB = np.zeros((Wm.shape[0], len(cols)))
-    DB[cols, np.arange(len(cols))] = 1.0
-    c3_base = _positive(k_fimlc(DB) / df_base) if df_base > 0 else math.nan
+    c3 = _positive(k_fimlc(deltas) / df) if df > 0 else math.nan
+    c3_base = _positive(k_fimlc(base_deltas) / df_base) if df_base > 0 else math.nan
     return t3, c3, t3_base, c3_base
-
-
-def _bdiag(blocks) -> np.ndarray:
-    size = sum(b.shape[0] for b in blocks)
-    out = np.zeros((size, size))
-    at = 0
-    for b in blocks:
-        k = b.shape[0]
-        out[at:at + k, at:at + k] = b
-        at += k
-    return out
 
 
 def robust_rmsea(x2: float, df: int, n: int, c: float, groups: int = 1) -> float:
@@ -251,7 +251,7 @@ def mlr_statistics(*, model, theta, information, groups, saturated, implied, exo
     if all(g.complete for g in groups):
         t3, c3, t3_b, c3_b = chi2, c, chi2_base, c_b
     else:
-        t3, c3, t3_b, c3_b = fiml_corrected(model, theta, groups, saturated, implied, base,
+        t3, c3, t3_b, c3_b = fiml_corrected(model, theta, groups, saturated, implied, base, parts,
                                             df, df_base)
     cfi_r, tli_r = _robust_cfi_tli(t3, df, t3_b, df_base, c3, c3_b)
     x2s = chi2 / c if np.isfinite(c) and c > 0 else math.nan
@@ -261,4 +261,4 @@ def mlr_statistics(*, model, theta, information, groups, saturated, implied, exo
         scaling_factor=c, baseline_chi2_scaled=x2bs,
         baseline_pvalue_scaled=chi2_pvalue(x2bs, df_base) if np.isfinite(x2bs) else math.nan,
         baseline_scaling_factor=c_b, cfi_robust=cfi_r, tli_robust=tli_r,
-        rmsea_robust=robust_rmsea(t3, df, N, c3, G))
+        rmsea_robust=robust_rmsea(t3, df, N, c3, G), trace_h0=trace_h0)
