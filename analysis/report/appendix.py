@@ -118,7 +118,7 @@ def _fit_rows(results, groups: list[str], t: Texts) -> tuple[dict, ...]:
     # no robust interval of the RMSEA is computed: none is shown with MLR
     interval = ("rmsea_ci_low", "rmsea_ci_high") if est == "ml" else ()
     return tuple({"group": g, "group_label": group_label(results, ALL if g == ALL else g, t),
-                  "rmsea_ci_low": None, "rmsea_ci_high": None,
+                  "rmsea_ci_low": float("nan"), "rmsea_ci_high": float("nan"),
                   **{k: fit.loc[g, _shown(est, k)] for k in ("n", "chi2", "df", "pvalue", "cfi", "tli", "rmsea",
                                                              *interval, "srmr")},
                   **{k: _verdict(fit.loc[g, k]) for k in ("cfi_ok", "tli_ok", "rmsea_ok", "srmr_ok")}}
