@@ -21,7 +21,7 @@ from analysis.sem import SEM
 from analysis.sem.casewise import moment_scores, parameter_meat
 from analysis.sem.difftest import difference_test
 from instrument.errors import ModelError
-from sem_fixture_data import HS_MODEL, PD_MODEL, SURVEY_MODEL
+from sem_fixture_data import HS_MODEL, PD_MODEL, SURVEY_FACTORS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHI2_REL = 0.01
@@ -29,6 +29,9 @@ SCALE_TOL = 1e-3
 SE_TOL = 1e-3
 INDEX_TOL = 1e-3
 STEPS = {"configural": (), "metric": ("loadings",), "scalar": ("loadings", "intercepts")}
+# the survey's accessibility factor and its two phone-only (N/A) factors, as sem_mlr.R fits them
+SURVEY_MODEL = "\n".join(f"{f} =~ " + " + ".join(f"{f}{i}" for i in range(1, SURVEY_FACTORS[f] + 1))
+                         for f in ("acc", "voc", "hld"))
 FIT_CASES = ["hs_single", "hsm_single", "pd"] + [f"{prefix}_{step}" for prefix in ("hs", "hsm", "survey")
                                                  for step in STEPS]
 
