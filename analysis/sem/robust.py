@@ -48,11 +48,10 @@ import numpy as np
 
 from analysis.sem.casewise import (moment_information, parameter_meat, vech_indices,
                                    vech_scores)
-from analysis.sem.data import single_pattern
+from analysis.sem.data import group_from_values, single_pattern
 from analysis.sem.fiml import pattern_loglik
-from analysis.sem.indices import chi2_pvalue, cfi, tli
 from analysis.sem.h1 import saturated_moments
-from analysis.sem.data import group_from_values
+from analysis.sem.indices import cfi, chi2_pvalue, tli
 
 
 @dataclass(frozen=True)
