@@ -2,13 +2,19 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_validate.py [--runs 3] [--no-r]
+    .venv/bin/python benchmarks/bench_validate.py [--runs 3] [--no-r] [--estimator mlr]
 
 Runs the real command as a subprocess (median of ``--runs``), times the stages
 in-process (read, whole-sample CFA, per-group validation, invariance), and, when
 ``Rscript`` with lavaan/semTools/psych is on the PATH, runs
 ``benchmarks/validate_lavaan.R`` on exactly the same item matrix in the same run and
 prints the ratio. Record the figures in benchmarks/RESULTS.md.
+
+With ``--estimator mlr`` (robust ML) the command runs with ``--estimator mlr`` and the
+comparison is the three invariance fits: ``invariance_steps(..., estimator="mlr")``
+in-process (configural, metric, scalar with the scaled difference tests) against
+``benchmarks/invariance_lavaan_mlr.R`` (the same three ``cfa(..., estimator = "MLR")``
+fits and ``lavTestLRT``) on the same item matrix, in the same run.
 """
 from __future__ import annotations
 
@@ -26,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "example" / "responses.sav"
 DRIVERS = Path(sys.executable).with_name("drivers")
+INVARIANCE = "invariance (3 multi-group FIML fits)"
 
 
 def median_seconds(command: list[str], runs: int) -> float:
@@ -37,7 +44,7 @@ def median_seconds(command: list[str], runs: int) -> float:
     return statistics.median(times)
 
 
-def stages() -> dict[str, float]:
+def stages(estimator: str = "ml") -> dict[str, float]:
     from analysis.scoring.sample import select_respondents
     from analysis.scoring.scores import keyed_items
     from analysis.sem import SEM
@@ -52,14 +59,14 @@ def stages() -> dict[str, float]:
     out["read"] = time.perf_counter() - t
     items = keyed_items(select_respondents(data).kept, inst)
     t = time.perf_counter()
-    SEM(inst.model_syntax()).fit(items, missing="ml")
+    SEM(inst.model_syntax()).fit(items, missing="ml", estimator=estimator)
     out["one FIML CFA, whole sample"] = time.perf_counter() - t
     t = time.perf_counter()
     frame = items.assign(org=select_respondents(data).kept["organisation"].to_numpy())
-    invariance_steps(inst.model_syntax(), frame, "org")
-    out["invariance (3 multi-group FIML fits)"] = time.perf_counter() - t
+    invariance_steps(inst.model_syntax(), frame, "org", estimator=estimator)
+    out[INVARIANCE] = time.perf_counter() - t
     t = time.perf_counter()
-    validate(data, inst, by="organisation")
+    validate(data, inst, by="organisation", estimator=estimator)
     out["validate() in-process, total"] = time.perf_counter() - t
     return out
 
@@ -83,20 +90,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-r", action="store_true", help="skip the lavaan comparison")
+    parser.add_argument("--estimator", choices=("ml", "mlr"), default="ml")
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    ours = median_seconds([str(DRIVERS), "validate", str(EXAMPLE), "--by", "organisation"], args.runs)
-    print(f"drivers validate --by organisation (subprocess, median of {args.runs}): {ours:.2f} s")
-    for name, seconds in stages().items():
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    ours = median_seconds([str(DRIVERS), "validate", str(EXAMPLE), "--by", "organisation",
+                           "--estimator", args.estimator], args.runs)
+    print(f"drivers validate --by organisation --estimator {args.estimator} (subprocess, median of "
+          f"{args.runs}): {ours:.2f} s")
+    timed = stages(args.estimator)
+    for name, seconds in timed.items():
         print(f"  {name}: {seconds:.2f} s")
     if args.no_r or shutil.which("Rscript") is None:
         print("lavaan: skipped (no Rscript, or --no-r)")
         return
     with tempfile.TemporaryDirectory() as tmp:
         items = write_items(Path(tmp))
-        result = subprocess.run(["Rscript", str(ROOT / "benchmarks" / "validate_lavaan.R"), str(items)],
+        script = "invariance_lavaan_mlr.R" if args.estimator == "mlr" else "validate_lavaan.R"
+        result = subprocess.run(["Rscript", str(ROOT / "benchmarks" / script), str(items)],
                                 check=True, capture_output=True, text=True)
         lavaan = float(result.stdout.strip().splitlines()[-1])
+    if args.estimator == "mlr":
+        print(f"lavaan, the 3 invariance fits with estimator = 'MLR' and lavTestLRT (elapsed inside R, "
+              f"one run): {lavaan:.1f} s; load average now {os.getloadavg()[0]:.1f}")
+        print(f"ratio lavaan / invariance_steps(estimator='mlr'): {lavaan / timed[INVARIANCE]:.1f}x")
+        print(f"ratio lavaan (3 fits) / the whole drivers validate --estimator mlr: {lavaan / ours:.1f}x")
+        return
     print(f"lavaan/semTools/psych, the same work (elapsed inside R, one run): {lavaan:.1f} s")
     print(f"ratio lavaan / drivers validate: {lavaan / ours:.1f}x")
 

@@ -85,3 +85,19 @@ def test_group_names_and_notes_are_printed_as_text_not_markup(capsys):
     assert "warning [all] few respondents" in out
     assert "error [Acme [/]] [bold]not[/bold] estimated" in out
     assert "Excluded: 1 respondent, by reason" in out and "  1  no group [/]" in out and "'[/x]' has 1" in out
+
+
+def test_validate_with_robust_ml_names_the_estimator_and_shows_the_scaled_fit(run_cli, tmp_path, monkeypatch):
+    from analysis.cli.app import console
+
+    monkeypatch.setattr(console, "width", 80)
+    out = tmp_path / "val.json"
+    res = run_cli("validate", EXAMPLE, "--estimator", "mlr", "--no-invariance", "--json", out)
+    assert res.exit_code == 0, res.stderr
+    assert "estimator: robust ML (MLR)" in res.stdout and "Yuan-Bentler scaled" in res.stdout
+    doc = json.loads(out.read_text())
+    fit = doc["groups"]["all"]["fit"]
+    assert doc["meta"]["estimator"] == fit["estimator"] == "mlr"
+    line = next(x for x in res.stdout.splitlines() if x.split()[:1] == ["all"])
+    assert line.split()[2:4] == [f"{fit['chi2_scaled']:.1f}", f"{fit['scaling_factor']:.3f}"]
+    assert max(len(x) for x in res.stdout.splitlines()) <= 80

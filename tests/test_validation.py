@@ -109,7 +109,8 @@ def test_json_document_has_the_documented_keys(result):
     doc = json.loads(json.dumps(result.to_dict(), allow_nan=False))
     group = doc["groups"]["Energie"]
     assert set(group) >= {"n", "fit", "constructs", "loadings", "htmt", "problems"}
-    assert set(group["fit"]) == {"chi2", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci", "srmr"}
+    assert set(group["fit"]) == {"chi2", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci", "srmr", "estimator"}
+    assert group["fit"]["estimator"] == doc["meta"]["estimator"] == "ml"
     assert set(group["constructs"]["menu"]) >= {"alpha", "alpha_ci", "omega", "cr", "ave"}
     assert set(group["loadings"]["men2"]) >= {"std", "se"}
     assert set(group["htmt"]["menu"]) == {c for c in group["htmt"] if c != "menu"}

@@ -20,7 +20,8 @@ from rich.table import Table
 from analysis.cli.app import command, console, err_console
 from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
-    AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt,
+    AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, EstimatorOpt, GroupColumnOpt,
+    IdColumnOpt,
     ImportanceOpt, InstrumentOpt, InvalidOpt, JsonOpt, OutcomeOpt, SheetOpt, SourceOpt, read_for_command,
     usable_or_fail,
 )
@@ -58,6 +59,7 @@ def analyse(
     drivers: Optional[List[str]] = typer.Option(None, "--drivers", help="Drivers to analyse, comma-separated or repeated (default: all seven)."),
     sem: bool = typer.Option(True, "--sem/--no-sem", help="Fit the structural model (latent drivers -> outcome, FIML)."),
     include_flagged: bool = typer.Option(False, "--include-flagged", help="Keep straight-liners, speeders and respondents with too many missing answers."),
+    estimator: str = EstimatorOpt,
     json_file: JsonOpt = None,
     source: SourceOpt = "auto",
     sheet: SheetOpt = None,
@@ -74,7 +76,7 @@ def analyse(
     # The options the library declares, checked before the file is read; the message
     # is the library's (analysis.common.options), the flag is added by option_errors.
     check_flags(outcome=outcome, importance=importance, crosshair=crosshair, pooling=pooling, bootstrap=bootstrap,
-                seed=seed, level=level)
+                seed=seed, level=level, estimator=estimator)
     if json_file is not None:
         check_writable(json_file, inputs=(data,))      # fail before the work, not after it
     inst, frame, report = read_for_command(
@@ -96,7 +98,8 @@ def analyse(
 
         result = analyse_drivers(frame, inst, by=by, outcome=outcome, drivers=chosen, bootstrap=bootstrap, seed=seed,
                                  level=level, importance=importance, crosshair=crosshair,
-                                 exclude_flagged=not include_flagged, sem=sem, pooling=pooling, progress=progress)
+                                 exclude_flagged=not include_flagged, sem=sem, pooling=pooling, progress=progress,
+                                 estimator=estimator)
     print_analysis(result, str(data))
     if json_file is not None:
         write_json(result.to_dict(), json_file, "driver analysis")

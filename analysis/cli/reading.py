@@ -37,6 +37,7 @@ InstrumentOpt = Annotated[Optional[Path], typer.Option("--instrument", help="A q
 OutcomeOpt = typer.Option("satisfaction", "--outcome", help=f"What the drivers explain: {_or(OUTCOMES)} (satisfaction: the score of its items).")
 ImportanceOpt = typer.Option("lmg", "--importance", help=f"Importance behind the priorities: {_or(IMPORTANCES)}.")
 CrosshairOpt = typer.Option("mean", "--crosshair", help=f"Where the quadrants meet: {_or(CROSSHAIRS)} (midpoint: of the answer scale).")
+EstimatorOpt = typer.Option("ml", "--estimator", help="Estimator of the CFA/SEM models: ml (normal theory) or mlr (robust ML: sandwich standard errors, Yuan-Bentler scaled chi-square, robust CFI/TLI/RMSEA, as lavaan's MLR).")
 JsonOpt = Annotated[Optional[Path], typer.Option("--json", help="Also write the results as JSON to this file.")]
 
 

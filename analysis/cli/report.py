@@ -21,8 +21,8 @@ from rich.markup import escape
 from analysis.cli.app import command, console, err_console
 from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
-    AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt,
-    ImportanceOpt, InstrumentOpt, InvalidOpt, OutcomeOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
+    AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, EstimatorOpt, GroupColumnOpt,
+    IdColumnOpt, ImportanceOpt, InstrumentOpt, InvalidOpt, OutcomeOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
 )
 from analysis.report import build_reports, check_report_folder
 
@@ -45,6 +45,7 @@ def report(
     importance: str = ImportanceOpt,
     crosshair: str = CrosshairOpt,
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write PDFs (WeasyPrint)."),
+    estimator: str = EstimatorOpt,
     source: SourceOpt = "auto",
     sheet: SheetOpt = None,
     delimiter: DelimiterOpt = None,
@@ -58,7 +59,7 @@ def report(
 ) -> None:
     """Write improvement-priority reports: per group and for the whole study, HTML + PDF, and one Excel workbook."""
     lang = check_flags(lang=lang.lower(), min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, outcome=outcome,
-                       importance=importance, crosshair=crosshair)["lang"]
+                       importance=importance, crosshair=crosshair, estimator=estimator)["lang"]
     if out.exists() and not out.is_dir():
         raise typer.BadParameter(f"{out} is a file; give a folder", param_hint="--out")
     check_report_folder(out, inputs=(data,), pdf=pdf, create=False)   # fail before reading and analysing
@@ -76,7 +77,7 @@ def report(
         result = build_reports(frame, inst, quality, by=by, lang=lang, out_dir=out, title=title,
                                min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, drivers=chosen,
                                outcome=outcome, importance=importance, crosshair=crosshair, pdf=pdf,
-                               progress=progress)
+                               progress=progress, estimator=estimator)
     s = result.analysis.settings
     console.print(f"[bold]Reports written to {escape(str(result.out_dir))}/[/] ({lang}, outcome '{s.outcome}', "
                   f"{s.importance} importance, cross-hairs at the {s.crosshair}, {s.n_resamples} resamples, "

@@ -16,13 +16,13 @@ from rich.table import Table
 from analysis.cli.app import command, console, err_console
 from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
-    AbsentItemsOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt,
-    InvalidOpt, JsonOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
+    AbsentItemsOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, EstimatorOpt, GroupColumnOpt, IdColumnOpt,
+    InstrumentOpt, InvalidOpt, JsonOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
 )
 from analysis.common.groups import ALL
 from analysis.common.outputs import check_writable, write_json
 from analysis.scoring.sample import reason_counts
-from analysis.validation.result import ValidationResult
+from analysis.validation.result import ESTIMATOR_NAMES, ValidationResult
 from analysis.validation.validation import validate as run_validation
 
 OK, FAIL = "[green]✓[/]", "[red]✗[/]"
@@ -43,6 +43,7 @@ def validate(
     missing: str = typer.Option("ml", "--missing", help="ml: full-information ML on every answer (default); listwise: complete cases only."),
     include_flagged: bool = typer.Option(False, "--include-flagged", help="Keep straight-liners, speeders and respondents with too many missing answers."),
     invariance: bool = typer.Option(True, "--invariance/--no-invariance", help="Test measurement invariance across the groups of --by."),
+    estimator: str = EstimatorOpt,
     json_file: JsonOpt = None,
     source: SourceOpt = "auto",
     sheet: SheetOpt = None,
@@ -56,7 +57,7 @@ def validate(
     instrument_file: InstrumentOpt = None,
 ) -> None:
     """Validate the questionnaire: reliability, CFA fit, discriminant validity and invariance across groups."""
-    check_flags(missing=missing)
+    check_flags(missing=missing, estimator=estimator)
     if json_file is not None:
         check_writable(json_file, inputs=(data,))  # fail before minutes of fitting, not after
     inst, frame, report = read_for_command(
@@ -67,7 +68,7 @@ def validate(
     usable_or_fail(report)
     with option_errors(), err_console.status("fitting the measurement models (FIML)..."):
         result = run_validation(frame, inst, by=by, missing=missing, exclude_flagged=not include_flagged,
-                                invariance=invariance)
+                                invariance=invariance, estimator=estimator)
     print_validation(result)
     if json_file is not None:
         write_json(result.to_dict(), json_file, "validation results")
@@ -79,7 +80,8 @@ def print_validation(result: ValidationResult) -> None:
     method = "full-information ML (FIML)" if result.missing == "ml" else "complete cases (listwise)"
     console.print(
         f"[bold]Questionnaire validation[/]: {result.n_used} of {result.n_input} respondents used "
-        f"({len(result.excluded)} excluded), missing answers: {method}", highlight=False)
+        f"({len(result.excluded)} excluded), missing answers: {method}, estimator: "
+        f"{ESTIMATOR_NAMES[result.estimator]}", highlight=False)
     _print_fit(result)
     _print_reliability(result)
     _print_discriminant(result)
@@ -128,6 +130,9 @@ def _share(x, digits: int = 2) -> str:
 
 
 def _print_fit(result: ValidationResult) -> None:
+    if result.estimator == "mlr":
+        _print_robust_fit(result)
+        return
     t = _table("CFA fit of the measurement model (CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; Hu & Bentler 1999)",
                "group", "n", "chi2", "df", "p", "CFI", "TLI", "RMSEA", "90% CI", "SRMR")
     for r in result.fit.to_dict("records"):
@@ -136,6 +141,21 @@ def _print_fit(result: ValidationResult) -> None:
                   f"{_share(r['cfi'], 3)}{_mark(r['cfi_ok'])}", f"{_share(r['tli'], 3)}{_mark(r['tli_ok'])}",
                   f"{_share(r['rmsea'], 3)}{_mark(r['rmsea_ok'])}" if estimated else "not estimated",
                   f"{_share(r['rmsea_ci_low'], 3)}-{_share(r['rmsea_ci_high'], 3)}" if estimated else "",
+                  f"{_share(r['srmr'], 3)}{_mark(r['srmr_ok'])}")
+    _print_table(t)
+
+
+def _print_robust_fit(result: ValidationResult) -> None:
+    t = _table("CFA fit, robust ML (robust CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; Hu & Bentler 1999; "
+               "chi2: Yuan-Bentler scaled, c: its scaling factor)",
+               "group", "n", "chi2", "c", "df", "p", "CFI", "TLI", "RMSEA", "SRMR")
+    for r in result.fit.to_dict("records"):
+        estimated = not math.isnan(r["rmsea"])
+        t.add_row(escape(r["group"]), str(r["n"]), _num(r["chi2_scaled"], 1), _num(r["scaling_factor"], 3),
+                  _num(r["df"], 0), _share(r["pvalue_scaled"], 3),
+                  f"{_share(r['cfi_robust'], 3)}{_mark(r['cfi_ok'])}",
+                  f"{_share(r['tli_robust'], 3)}{_mark(r['tli_ok'])}",
+                  f"{_share(r['rmsea_robust'], 3)}{_mark(r['rmsea_ok'])}" if estimated else "not estimated",
                   f"{_share(r['srmr'], 3)}{_mark(r['srmr_ok'])}")
     _print_table(t)
 
@@ -234,13 +254,19 @@ def _print_invariance(result: ValidationResult) -> None:
         return
     rows = result.invariance.table.to_dict("records")
     # Two tables, so that each fits 80 columns: the models, then each step against the one before.
-    t = _table("Measurement invariance across groups: the models", "level", "chi2", "df", "CFI", "RMSEA", "SRMR")
+    robust = result.estimator == "mlr"
+    t = _table("Measurement invariance across groups: the models"
+               + (" (robust ML: scaled chi2, robust CFI and RMSEA)" if robust else ""),
+               "level", "chi2", "df", "CFI", "RMSEA", "SRMR")
     for r in rows:
-        t.add_row(r["level"], _num(r["chi2"], 1), str(r["df"]), _share(r["cfi"], 3), _share(r["rmsea"], 3),
+        chi2, cfi, rmsea = ((r["chi2_scaled"], r["cfi_robust"], r["rmsea_robust"]) if robust
+                            else (r["chi2"], r["cfi"], r["rmsea"]))
+        t.add_row(r["level"], _num(chi2, 1), str(r["df"]), _share(cfi, 3), _share(rmsea, 3),
                   _share(r["srmr"], 3))
     _print_table(t)
     t = _table("Each level against the one before (holds: CFI drops <= .01, Cheung & Rensvold 2002; Chen 2007: "
-               "RMSEA rises <= .015, SRMR <= .030 metric / .010 scalar)",
+               "RMSEA rises <= .015, SRMR <= .030 metric / .010 scalar)"
+               + ("; Δchi2: Satorra-Bentler (2001) scaled difference" if robust else ""),
                "level", "Δchi2", "Δdf", "p", "ΔCFI", "ΔRMSEA", "ΔSRMR", "holds")
     for r in rows[1:]:
         holds = "" if pd.isna(r["holds"]) else ("[green]yes[/]" if r["holds"] else "[red]no[/]")

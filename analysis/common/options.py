@@ -43,6 +43,9 @@ IMPORTANCES = ("lmg", "weights", "beta", "sem")
 CROSSHAIRS = ("mean", "median", "midpoint")
 POOLINGS = ("none", "partial")
 MISSING_METHODS = ("ml", "listwise")
+# SEM estimators: normal-theory ML, or ML with robust (MLR) standard errors and tests
+# (analysis.sem.robust).
+ESTIMATORS = ("ml", "mlr")
 REPORT_LANGUAGES = ("nl", "en")
 # The reader's choices for duplicate respondents and item columns the file lacks
 # (instrument.reader.integrity explains them).
@@ -138,6 +141,7 @@ OPTIONS: Mapping[str, Integer | Between | OneOf | OrNone] = MappingProxyType({
     "crosshair": OneOf(CROSSHAIRS),
     "pooling": OneOf(POOLINGS),
     "missing": OneOf(MISSING_METHODS),
+    "estimator": OneOf(ESTIMATORS),
     "lang": OneOf(REPORT_LANGUAGES),
     "duplicates": OneOf(DUPLICATE_POLICIES),
     "absent_items": OneOf(ABSENT_ITEM_POLICIES),

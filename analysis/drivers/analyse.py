@@ -74,7 +74,7 @@ REPORTED_DIFFERENCES = ("lmg_pct", "std_beta")
 MAX_PAIRWISE_GROUPS = 20
 
 
-@validate_options("bootstrap", "seed", "level", "outcome", "importance", "crosshair", "pooling")
+@validate_options("bootstrap", "seed", "level", "outcome", "importance", "crosshair", "pooling", "estimator")
 def analyse_drivers(
     data: pd.DataFrame,
     inst: Instrument | None = None,
@@ -92,6 +92,7 @@ def analyse_drivers(
     pairwise: bool | None = None,
     pooling: str = "none",
     progress: Callable[[str, int, int], None] | None = None,
+    estimator: str = "ml",
 ) -> DriverAnalysis:
     """Estimate each driver's impact on the outcome per group, with priorities and KPIs.
 
@@ -147,6 +148,11 @@ def analyse_drivers(
     progress : callable, optional
         Called as ``progress(stage, done, total)``; stage is 'bootstrap' (in resamples)
         or 'sem' (in models).
+    estimator : {'ml', 'mlr'}, default 'ml'
+        Estimator of the structural model: normal-theory ML, or robust ML as lavaan's
+        MLR (sandwich standard errors of the paths, Yuan-Bentler scaled chi-square and
+        robust CFI/TLI/RMSEA in ``sem_fit``; the groups table's ``sem_cfi`` and
+        ``sem_rmsea`` are then the robust ones).
 
     Returns
     -------
@@ -216,11 +222,11 @@ def analyse_drivers(
         return _analyse(data, inst, sample, used, labels, clock, by=by, outcome=outcome, drivers=drivers,
                         bootstrap=bootstrap, seed=seed, level=level, importance=importance, crosshair=crosshair,
                         exclude_flagged=exclude_flagged, sem=sem, pairwise=pairwise, pooling=pooling,
-                        progress=progress)
+                        progress=progress, estimator=estimator)
 
 
 def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, bootstrap, seed, level, importance,
-             crosshair, exclude_flagged, sem, pairwise, pooling, progress) -> DriverAnalysis:
+             crosshair, exclude_flagged, sem, pairwise, pooling, progress, estimator="ml") -> DriverAnalysis:
     """The body of :func:`analyse_drivers`, after the options are checked and the sample is drawn."""
     frame = sample.frame
     everything = [*labels, ALL]
@@ -254,7 +260,7 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
         reachable = sample.reachable
         structural = fit_structural(data.loc[reachable], inst, frame[GROUP].to_numpy()[reachable], labels,
                                     drivers=drivers, outcome=outcome, whole_sample=ALL,
-                                    progress=_staged(progress, "sem"))
+                                    progress=_staged(progress, "sem"), estimator=estimator)
         clock.lap("sem")
     measure = IMPORTANCE_MEASURES[importance]
     scale = _driver_scale(inst, drivers)
@@ -277,7 +283,7 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     table, groups = pooled.annotate(table, groups, importances) if pooled is not None else annotate_unpooled(table, groups)
     settings = Settings(by=by, outcome=outcome, drivers=tuple(drivers), n_resamples=int(bootstrap), seed=entropy,
                         level=level, importance=importance, crosshair=crosshair,
-                        exclude_flagged=exclude_flagged, sem=sem, pooling=pooling,
+                        exclude_flagged=exclude_flagged, sem=sem, pooling=pooling, estimator=estimator,
                         pooling_used=pooling if pooled is None else pooled.result.pooling)
     counts = (excluded.groupby([GROUP, "code"], observed=False, dropna=False).size().rename("n").reset_index()
               if len(excluded) else pd.DataFrame(columns=[GROUP, "code", "n"]))

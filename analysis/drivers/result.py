@@ -30,6 +30,7 @@ class Settings:
     sem: bool
     pooling: str = "none"
     pooling_used: str = "none"
+    estimator: str = "ml"
 
 
 @dataclass(frozen=True, eq=False)

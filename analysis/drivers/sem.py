@@ -47,7 +47,9 @@ from analysis.sem.problems import CASES_PER_PARAMETER
 from instrument import Instrument
 
 PATH_COLUMNS = ["group", "driver", "est", "se", "pvalue", "std", "std_se", "std_p"]
-FIT_COLUMNS = ["group", "n", "converged", "usable", "chi2", "df", "cfi", "tli", "rmsea", "srmr", "n_problems"]
+FIT_COLUMNS = ["group", "n", "converged", "usable", "chi2", "df", "cfi", "tli", "rmsea", "srmr", "n_problems",
+               "estimator", "chi2_scaled", "scaling_factor", "cfi_robust", "tli_robust", "rmsea_robust"]
+ROBUST_FIT = ("chi2_scaled", "scaling_factor", "cfi_robust", "tli_robust", "rmsea_robust")
 PROBLEM_COLUMNS = ["group", "kind", "severity", "message"]
 
 
@@ -117,7 +119,8 @@ def model_data(data: pd.DataFrame, inst: Instrument, drivers: Sequence[str], out
 
 def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, labels: Sequence[str], *,
                    drivers: Sequence[str], outcome: str, whole_sample: str | None = "all",
-                   progress: Callable[[int, int], None] | None = None) -> StructuralPaths:
+                   progress: Callable[[int, int], None] | None = None,
+                   estimator: str = "ml") -> StructuralPaths:
     """Fit the structural model in every group and in the whole sample.
 
     Parameters
@@ -135,6 +138,10 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
         Label of an extra fit on all rows of ``data`` (None: no such fit).
     progress : callable, optional
         ``progress(done, total)`` after each fit.
+    estimator : {"ml", "mlr"}
+        ``"mlr"``: robust ML (sandwich standard errors of the paths; the fit table adds
+        the Yuan-Bentler scaled chi-square and the robust CFI/TLI/RMSEA; see
+        :mod:`analysis.sem.robust`).
 
     Returns
     -------
@@ -156,7 +163,7 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
                            f"are needed to estimate it at all, about {CASES_PER_PARAMETER * n_free} for stable "
                            f"estimates: {CASES_PER_PARAMETER} per parameter, Bentler & Chou 1987)"}]
         else:
-            model, group_problems = _fit_one(syntax, observed[rows])
+            model, group_problems = _fit_one(syntax, observed[rows], estimator)
         models[label] = model
         problems += [{"group": label, **p} for p in group_problems]
         if usable_fit(model):
@@ -164,13 +171,14 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
             f = model.fit_
             fits.append({"group": label, "n": int(f.n_obs), "converged": True, "usable": True,
                          "chi2": f.chi2, "df": int(f.df), "cfi": f.cfi, "tli": f.tli, "rmsea": f.rmsea,
-                         "srmr": f.srmr, "n_problems": len(group_problems)})
+                         "srmr": f.srmr, "n_problems": len(group_problems), "estimator": estimator,
+                         **{k: getattr(f, k) for k in ROBUST_FIT}})
         else:       # not fitted, or fitted with errors: nothing reported as if valid
             paths.append(pd.DataFrame({"group": label, "driver": list(drivers),
                                        **{c: np.nan for c in PATH_COLUMNS[2:]}}))
             fits.append({"group": label, "n": int(model.fit_.n_obs) if model is not None else n,
                          "converged": bool(model is not None and model.converged_), "usable": False,
-                         "n_problems": len(group_problems)})
+                         "n_problems": len(group_problems), "estimator": estimator})
         if progress is not None:
             progress(k, len(jobs))
     path_frame = (pd.concat(paths, ignore_index=True) if paths
@@ -193,9 +201,9 @@ def free_parameters(syntax: str) -> int:
                           orthogonal=model.orthogonal).n_free
 
 
-def _fit_one(syntax: str, observed: pd.DataFrame) -> tuple[SEM | None, list[dict]]:
+def _fit_one(syntax: str, observed: pd.DataFrame, estimator: str = "ml") -> tuple[SEM | None, list[dict]]:
     try:
-        model = SEM(syntax).fit(observed, missing="ml")
+        model = SEM(syntax).fit(observed, missing="ml", estimator=estimator)
     except ServiceDriversError as exc:
         return None, [{"kind": "not_fitted", "severity": "error",
                        "message": f"the structural model could not be fitted: {exc}"}]

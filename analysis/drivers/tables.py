@@ -124,8 +124,10 @@ def group_table(groups, frame, used, excluded, regressions, boot, boot_all, stru
                "crosshair_performance": crosshairs.performance.get(g, np.nan)}
         if sem_fit is not None:
             f = sem_fit.loc[g]
-            row.update(sem_n=int(f.n), sem_converged=bool(f.converged), sem_usable=bool(f.usable), sem_cfi=f.cfi,
-                       sem_rmsea=f.rmsea, sem_srmr=f.srmr, sem_problems=int(f.n_problems))
+            robust = f.estimator == "mlr"     # robust ML: the robust indices (analysis.sem.robust)
+            row.update(sem_n=int(f.n), sem_converged=bool(f.converged), sem_usable=bool(f.usable),
+                       sem_cfi=f.cfi_robust if robust else f.cfi, sem_rmsea=f.rmsea_robust if robust else f.rmsea,
+                       sem_srmr=f.srmr, sem_problems=int(f.n_problems))
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -103,11 +103,24 @@ def _technical_text(kind: str, t: Texts) -> str:
 
 
 # ----------------------------------------------------------------- validation
+# robust ML: the scaled chi-square and the robust indices stand in the fit and invariance tables
+ROBUST_SHOWN = {"chi2": "chi2_scaled", "pvalue": "pvalue_scaled", "cfi": "cfi_robust", "tli": "tli_robust",
+                "rmsea": "rmsea_robust"}
+
+
+def _shown(estimator: str, key: str) -> str:
+    return ROBUST_SHOWN.get(key, key) if estimator == "mlr" else key
+
+
 def _fit_rows(results, groups: list[str], t: Texts) -> tuple[dict, ...]:
     fit = results.validation.fit.set_index("group")
+    est = results.validation.estimator
+    # no robust interval of the RMSEA is computed: none is shown with MLR
+    interval = ("rmsea_ci_low", "rmsea_ci_high") if est == "ml" else ()
     return tuple({"group": g, "group_label": group_label(results, ALL if g == ALL else g, t),
-                  **{k: fit.loc[g, k] for k in ("n", "chi2", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_low",
-                                                "rmsea_ci_high", "srmr")},
+                  "rmsea_ci_low": float("nan"), "rmsea_ci_high": float("nan"),
+                  **{k: fit.loc[g, _shown(est, k)] for k in ("n", "chi2", "df", "pvalue", "cfi", "tli", "rmsea",
+                                                             *interval, "srmr")},
                   **{k: _verdict(fit.loc[g, k]) for k in ("cfi_ok", "tli_ok", "rmsea_ok", "srmr_ok")}}
                  for g in groups if g in fit.index)
 
@@ -127,7 +140,8 @@ def validation(results, group: str, shown: list[str], t: Texts) -> Section:
     keep = [g for g in candidates if g in val.groups and val.groups[g].n >= results.min_group_n]
     if group == ALL and ALL not in keep and ALL in val.groups:
         keep.insert(0, ALL)         # the whole study is always shown
-    blocks: list = [Paragraph(t("validation.intro", n=t.count(val.n_used), method=t("missing." + val.missing)))]
+    blocks: list = [Paragraph(t("validation.intro", n=t.count(val.n_used), method=t("missing." + val.missing))
+                              + " " + t("validation.estimator", estimator=t("estimator." + val.estimator)))]
     if val.by is None and results.analysis.settings.by is not None:
         blocks.append(Notes((t("validation.whole_only"),), css="withheld"))
     fit_columns = (Column("group_label", group_header(results, t)), Column("n", "n", "count"),
@@ -138,7 +152,8 @@ def validation(results, group: str, shown: list[str], t: Texts) -> Section:
                           **_ok("rmsea_ok", t, thresholds.RMSEA)),
                    Column("srmr", "SRMR", "num3", **_ok("srmr_ok", t, thresholds.SRMR)))
     blocks.append(Table("fit", t("validation.fit"), fit_columns, _fit_rows(results, keep, t),
-                        note=t("validation.fit_note")))
+                        note=t("validation.fit_note")
+                        + (" " + t("validation.fit_note_mlr") if val.estimator == "mlr" else "")))
     target = group if group in keep else ALL
     if group != ALL and target != group and val.by is not None:
         blocks.append(Notes((t("withheld.validation", n=results.min_group_n),), css="withheld"))
@@ -177,8 +192,9 @@ def validation(results, group: str, shown: list[str], t: Texts) -> Section:
     if val.invariance is not None:
         inv = val.invariance.table
         rows = tuple({"level": r["level"], "level_label": t("invariance." + r["level"]),
-                      **{k: r[k] for k in ("chi2", "df", "cfi", "rmsea", "srmr", "delta_cfi", "delta_rmsea",
-                                           "delta_srmr")}, "holds": _verdict(r["holds"])}
+                      **{k: r[_shown(val.estimator, k)] for k in ("chi2", "df", "cfi", "rmsea", "srmr", "delta_cfi",
+                                                                  "delta_rmsea", "delta_srmr")},
+                      "holds": _verdict(r["holds"])}
                      for r in inv.to_dict("records"))
         blocks.append(Table("invariance", t("validation.invariance"), (
             Column("level_label", t("col.level")), Column("chi2", "χ²", "num1"), Column("df", "df", "count"),

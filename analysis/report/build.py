@@ -209,7 +209,8 @@ def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst) -> 
     if list(s.drivers) != list(inst.driver_keys):
         parts += ["--drivers", ",".join(s.drivers)]
     for flag, value, default in (("--outcome", s.outcome, "satisfaction"), ("--importance", s.importance, "lmg"),
-                                 ("--crosshair", s.crosshair, "mean")):
+                                 ("--crosshair", s.crosshair, "mean"),
+                                 ("--estimator", s.estimator, "ml")):
         if value != default:
             parts += [flag, value]
     if title:
@@ -217,11 +218,12 @@ def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst) -> 
     return " ".join(parts)
 
 
-@validate_options("min_group_n", "bootstrap", "seed", "outcome", "importance", "crosshair")
+@validate_options("min_group_n", "bootstrap", "seed", "outcome", "importance", "crosshair", "estimator")
 def build_reports(data, inst, quality, *, by: str | None = "organisation", lang: str = "nl", out_dir,
                   title: str | None = None, min_group_n: int = 30, bootstrap: int = 2000, seed: int | None = None,
                   drivers=None, outcome: str = "satisfaction", importance: str = "lmg", crosshair: str = "mean",
-                  analysis=None, validation=None, pdf: bool = True, progress=None) -> ReportSet:
+                  analysis=None, validation=None, pdf: bool = True, progress=None,
+                  estimator: str = "ml") -> ReportSet:
     """Write the improvement-priority reports of a study.
 
     Parameters
@@ -264,6 +266,9 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
         minimum: its respondents must not be in the results, so compute them here.
     pdf : bool, default True
         Also write the PDFs (WeasyPrint).
+    estimator : {'ml', 'mlr'}, default 'ml'
+        Estimator of the structural model and of the validation's CFA models ('mlr':
+        robust ML, named in the validation appendix). Ignored for results given.
     progress : callable, optional
         Called with the name of each stage as it starts.
 
@@ -290,10 +295,11 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     if analysis is None:
         say("analysis")
         analysis = analyse_drivers(data, inst, by=by, bootstrap=bootstrap, seed=seed, drivers=drivers,
-                                   outcome=outcome, importance=importance, crosshair=crosshair)
+                                   outcome=outcome, importance=importance, crosshair=crosshair,
+                                   estimator=estimator)
     if validation is None:
         say("validation")
-        validation = validate(data, inst, by=by)
+        validation = validate(data, inst, by=by, estimator=estimator)
     if analysis.settings.by != by or validation.by not in (by, None):
         raise ServiceDriversError(f"the results given were computed by '{analysis.settings.by}'/'{validation.by}', "
                                   f"not by '{by}'; compute them with by='{by}'")

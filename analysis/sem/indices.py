@@ -74,6 +74,17 @@ class FitIndices:
     n_obs: int
     n_groups: int
     chi2_by_group: tuple[float, ...]
+    # robust ML (estimator "mlr", analysis.sem.robust); NaN for estimator "ml"
+    estimator: str = "ml"
+    chi2_scaled: float = math.nan
+    pvalue_scaled: float = math.nan
+    scaling_factor: float = math.nan
+    baseline_chi2_scaled: float = math.nan
+    baseline_pvalue_scaled: float = math.nan
+    baseline_scaling_factor: float = math.nan
+    cfi_robust: float = math.nan
+    tli_robust: float = math.nan
+    rmsea_robust: float = math.nan
 
     def to_dict(self) -> dict:
         """The indices as a plain dict (``rmsea_ci`` stays a tuple)."""

@@ -16,6 +16,7 @@ Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes in covariance
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -29,7 +30,9 @@ from analysis.sem.data import prepare_groups, single_pattern
 from analysis.sem.estimate import Objective, fisher_scoring
 from analysis.sem.h1 import baseline_df, baseline_loglik, saturated_moments
 from analysis.sem.indices import FitIndices, compute_fit_indices, srmr_group
+from analysis.sem.casewise import parameter_meat
 from analysis.sem.modindices import modification_indices
+from analysis.sem.robust import mlr_statistics, sandwich
 from analysis.sem.scoretest import ScoreTests, score_tests
 from analysis.sem.problems import (Problem, heywood_problems, matrix_problems, not_pd,
                                    sample_size_problems)
@@ -40,6 +43,7 @@ from analysis.sem.start import start_values
 from analysis.sem.syntax import parse_syntax
 
 DEGENERATE_MAX_ITER = 50
+ESTIMATORS = ("ml", "mlr")
 PARAM_COLUMNS = ("lhs", "op", "rhs", "group", "label", "free", "est", "se", "z", "pvalue",
                  "ci_lower", "ci_upper", "std_all", "std_se", "std_pvalue", "fmi")
 
@@ -128,7 +132,7 @@ class SEM:
     # ------------------------------------------------------------------ fit
     def fit(self, data: pd.DataFrame, *, group: str | None = None, group_equal=(),
             group_partial=(), missing: str = "ml", se: bool = True,
-            max_iter: int = 200) -> "SEM":
+            max_iter: int = 200, estimator: str = "ml") -> "SEM":
         """Estimate the model.
 
         Parameters
@@ -149,6 +153,13 @@ class SEM:
             complete rows (lavaan's default).
         se : bool
             Compute standard errors (and standardized SEs).
+        estimator : {"ml", "mlr"}
+            ``"ml"``: normal-theory ML.  ``"mlr"``: the same estimates with
+            lavaan's ``estimator = "MLR"`` inference -- Huber-White (sandwich)
+            standard errors on the observed information, the Yuan-Bentler scaled
+            chi-square and robust CFI/TLI/RMSEA in ``fit_`` (see
+            :mod:`analysis.sem.robust`).  Modification indices and score tests stay
+            the normal-theory ones.
         max_iter : int
             Maximum iterations (Fisher scoring, then Newton); a well-posed model
             converges in well under 50.  When the sample or EM covariance matrix
@@ -166,9 +177,11 @@ class SEM:
             rows, an unidentified specification, bad options.
         """
         with limit_blas_threads(1):
-            return self._fit(data, group, group_equal, group_partial, missing, se, max_iter)
+            return self._fit(data, group, group_equal, group_partial, missing, se, max_iter,
+                             estimator)
 
-    def _fit(self, data, group, group_equal, group_partial, missing, se, max_iter) -> "SEM":
+    def _fit(self, data, group, group_equal, group_partial, missing, se, max_iter,
+             estimator="ml") -> "SEM":
         for name in [a for a in vars(self) if a.endswith("_") and not a.startswith("_")]:
             delattr(self, name)   # results of an earlier fit must not survive a failed refit
         if isinstance(group_equal, str):
@@ -179,6 +192,8 @@ class SEM:
             raise ModelError("group_equal needs a group column (group=...)")
         if not isinstance(max_iter, int) or max_iter < 1:
             raise ModelError("max_iter must be a positive integer")
+        if estimator not in ESTIMATORS:
+            raise ModelError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
         roles = variable_roles(self.statements)
         groups, info = prepare_groups(data, roles.observed, group=group, missing=missing,
                                       first_line=roles.first_line)
@@ -221,15 +236,22 @@ class SEM:
                 f"the estimation did not converge: {result.message} after {result.iterations} "
                 f"iterations (largest gradient element {result.gradient_norm:.2e}); estimates, "
                 f"standard errors and fit indices are not valid", "error"))
-        self.information_ = "observed" if missing == "ml" else "expected"
+        # lavaan: MLR uses the observed information also with complete data
+        self.information_ = "observed" if missing == "ml" or estimator == "mlr" else "expected"
+        self.estimator_ = estimator
         reuse = None
         if result.information is not None and result.information_observed == (self.information_ == "observed"):
             reuse = result.information
+        if estimator == "mlr" and reuse is None and np.isfinite(result.value) and len(theta):
+            reuse = objective.information(theta, observed=True)
         vcov = self._vcov(objective, theta, se and np.isfinite(result.value), problems, reuse)
+        implied = objective.moments(theta)
+        if vcov is not None and estimator == "mlr":
+            vcov = sandwich(reuse, parameter_meat(model, theta, [g.values for g in groups],
+                                                  implied, meanstructure))
 
         # fit indices
         ll_h0 = objective.loglik_groups(theta) if np.isfinite(result.value) else np.full(len(groups), np.nan)
-        implied = objective.moments(theta)
         srmr = [srmr_group(s.cov, s.mean, sig, mu, meanstructure)
                 for s, (sig, mu) in zip(saturated, implied)]
         exogenous = tuple(model.observed.index(v) for v in table.roles.observed_exogenous)
@@ -238,6 +260,9 @@ class SEM:
             loglik_base=[baseline_loglik(g, exogenous) for g in groups], n=[g.n for g in groups],
             npar=table.n_free, df=table.df,
             df_base=baseline_df(model.p, len(exogenous), len(groups)), srmr_by_group=srmr)
+        if estimator == "mlr":
+            self.fit_ = self._robust(model, theta, reuse, groups, saturated, implied, exogenous,
+                                     meanstructure)
 
         # parameter table
         est = np.array([r.value if not r.free else theta[r.free - 1] for r in table.rows])
@@ -278,9 +303,26 @@ class SEM:
         self._theta = theta
         self._ram = model
         self._objective = objective
+        self._groups = groups
         return self
 
     # -------------------------------------------------------------- helpers
+    def _robust(self, model, theta, information, groups, saturated, implied, exogenous,
+                meanstructure) -> FitIndices:
+        f = self.fit_
+        if information is None or not np.isfinite(f.chi2):
+            return dataclasses.replace(f, estimator="mlr")
+        try:
+            r = mlr_statistics(model=model, theta=theta, information=information, groups=groups,
+                               saturated=saturated, implied=implied, exogenous=exogenous,
+                               meanstructure=meanstructure, chi2=f.chi2, df=f.df,
+                               chi2_base=f.baseline_chi2, df_base=f.baseline_df)
+        except np.linalg.LinAlgError:
+            return dataclasses.replace(f, estimator="mlr")
+        stats = dataclasses.asdict(r)
+        self._trace_h0 = stats.pop("trace_h0")
+        return dataclasses.replace(f, estimator="mlr", **stats)
+
     def _vcov(self, objective, theta, wanted, problems, info=None):
         if not wanted or len(theta) == 0:
             return None

@@ -67,6 +67,34 @@ def _header_lines(fit) -> list[str]:
 
 def _fit_lines(fit) -> list[str]:
     f = fit.fit_
+    lines = _plain_fit_lines(f)
+    if f.estimator != "mlr":
+        return lines
+    # robust ML: lavaan's extra lines for estimator = "MLR"
+    extra = {
+        "  P-value (Chi-square)": [
+            f"  Scaled test statistic (Yuan-Bentler) {_num(f.chi2_scaled, 17)}",
+            f"  Scaling correction factor {_num(f.scaling_factor, 28)}",
+            f"  P-value (scaled) {_num(f.pvalue_scaled, 37)}"],
+        "  Degrees of freedom " + f"{f.baseline_df:>35d}": [
+            f"  Scaled test statistic {_num(f.baseline_chi2_scaled, 32)}",
+            f"  Scaling correction factor {_num(f.baseline_scaling_factor, 28)}"],
+        "  Tucker-Lewis Index (TLI)": [
+            f"  Robust CFI {_num(f.cfi_robust, 43)}{_verdict(thresholds.CFI, f.cfi_robust)}",
+            f"  Robust TLI {_num(f.tli_robust, 43)}{_verdict(thresholds.TLI, f.tli_robust)}"],
+        "  P-value H_0: RMSEA": [
+            f"  Robust RMSEA {_num(f.rmsea_robust, 41)}{_verdict(thresholds.RMSEA, f.rmsea_robust)}"],
+    }
+    out = []
+    for line in lines:
+        out.append(line)
+        for start, added in extra.items():
+            if line.startswith(start):
+                out += added
+    return out
+
+
+def _plain_fit_lines(f) -> list[str]:
     lo, hi = f.rmsea_ci
     return [
         "", "Model Test User Model:",
@@ -98,6 +126,8 @@ def _fit_lines(fit) -> list[str]:
 def _param_lines(fit, standardized: bool) -> list[str]:
     p = fit.params_
     out = ["", "Parameter Estimates:", f"  Information {fit.information_:>42}"]
+    if fit.fit_.estimator == "mlr":
+        out.append(f"  Standard errors {'Robust.huber.white':>38}")
     head = f"{'':22}{'Estimate':>9}{'Std.Err':>9}{'z-value':>9}{'P(>|z|)':>9}"
     head += f"{'Std.all':>9}" if standardized else ""
     for lab in fit.groups_:

@@ -7,6 +7,13 @@ indices.  A level *holds* when CFI drops by at most .01 (Cheung & Rensvold,
 2002); Chen's (2007) criteria are reported beside it: RMSEA rises by at most
 .015 and SRMR by at most .030 (metric) or .010 (scalar and stricter levels).
 
+With ``estimator="mlr"`` (robust ML, lavaan's ``estimator = "MLR"``) every level
+also has its Yuan-Bentler scaled chi-square, scaling factor and robust
+CFI/TLI/RMSEA; the difference test is then the scaled one of Satorra & Bentler
+(2001), lavaan's ``lavTestLRT`` default, with the strictly positive version
+(Satorra & Bentler 2010) beside it, and the changes in CFI and RMSEA (and the
+verdicts) use the robust indices (Brosseau-Liard & Savalei 2014).
+
 =============  ===========================================
 level          parameters equal across groups
 =============  ===========================================
@@ -26,6 +33,10 @@ Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit indexes for
 Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of
     measurement invariance. *Structural Equation Modeling*, 14(3), 464-504.
 Rosseel, Y. (2012). lavaan. *Journal of Statistical Software*, 48(2), 1-36.
+Satorra, A., & Bentler, P. M. (2001). A scaled difference chi-square test
+    statistic for moment structure analysis. *Psychometrika*, 66(4), 507-514.
+Satorra, A., & Bentler, P. M. (2010). Ensuring positiveness of the scaled
+    difference chi-square test statistic. *Psychometrika*, 75(2), 243-248.
 
 Example
 -------
@@ -46,6 +57,7 @@ from scipy import stats
 from analysis.common.errors import ModelError
 from analysis.common.thresholds import DELTA_CFI, DELTA_RMSEA, DELTA_SRMR_METRIC, DELTA_SRMR_SCALAR
 from analysis.sem import SEM
+from analysis.sem.difftest import difference_test
 
 LEVELS: dict[str, tuple[str, ...]] = {
     "configural": (),
@@ -57,7 +69,9 @@ LEVELS: dict[str, tuple[str, ...]] = {
 
 TABLE_COLUMNS = ("level", "group_equal", "chi2", "df", "pvalue", "cfi", "tli", "rmsea", "srmr",
                  "delta_chi2", "delta_df", "delta_pvalue", "delta_cfi", "delta_rmsea",
-                 "delta_srmr", "holds", "chen_rmsea", "chen_srmr", "converged", "n_problems")
+                 "delta_srmr", "holds", "chen_rmsea", "chen_srmr", "converged", "n_problems",
+                 "estimator", "chi2_scaled", "scaling_factor", "cfi_robust", "tli_robust",
+                 "rmsea_robust", "delta_scaling", "delta_chi2_sb2010", "delta_pvalue_sb2010")
 
 
 @dataclass(frozen=True)
@@ -74,7 +88,12 @@ class InvarianceResult:
         of problems of the fit.  ``holds`` and Chen's verdicts are missing for the
         first level, when either fit did not converge, and when the level adds no
         degrees of freedom (``delta_df <= 0``: nothing was constrained, e.g. with
-        ``group_partial`` exempting every added parameter).
+        ``group_partial`` exempting every added parameter).  With ``estimator="mlr"``:
+        ``chi2_scaled, scaling_factor, cfi_robust, tli_robust, rmsea_robust``,
+        ``delta_chi2``/``delta_pvalue`` the Satorra-Bentler (2001) scaled difference
+        test with its scaling factor ``delta_scaling``, ``delta_chi2_sb2010`` /
+        ``delta_pvalue_sb2010`` the 2010 version, and ``delta_cfi``/``delta_rmsea``
+        from the robust indices (NaN in these columns with ``estimator="ml"``).
     fits : dict of str to SEM
         The fitted model of each level.
     """
@@ -102,28 +121,41 @@ def _delta_row(level: str, fit: SEM, previous: SEM | None) -> dict:
     row = {"level": level, "group_equal": ", ".join(LEVELS[level]) or "-",
            "chi2": f.chi2, "df": f.df, "pvalue": f.pvalue, "cfi": f.cfi, "tli": f.tli,
            "rmsea": f.rmsea, "srmr": f.srmr, "converged": fit.converged_,
-           "n_problems": len(fit.problems_)}
+           "n_problems": len(fit.problems_), "estimator": f.estimator,
+           "chi2_scaled": f.chi2_scaled, "scaling_factor": f.scaling_factor,
+           "cfi_robust": f.cfi_robust, "tli_robust": f.tli_robust, "rmsea_robust": f.rmsea_robust}
     nan = math.nan
     row.update(delta_chi2=nan, delta_df=nan, delta_pvalue=nan, delta_cfi=nan,
-               delta_rmsea=nan, delta_srmr=nan, holds=pd.NA, chen_rmsea=pd.NA, chen_srmr=pd.NA)
+               delta_rmsea=nan, delta_srmr=nan, holds=pd.NA, chen_rmsea=pd.NA, chen_srmr=pd.NA,
+               delta_scaling=nan, delta_chi2_sb2010=nan, delta_pvalue_sb2010=nan)
     if previous is None:
         return row
     p = previous.fit_
+    robust = f.estimator == "mlr"
+    cfi_now, cfi_before = (f.cfi_robust, p.cfi_robust) if robust else (f.cfi, p.cfi)
+    rmsea_now, rmsea_before = (f.rmsea_robust, p.rmsea_robust) if robust else (f.rmsea, p.rmsea)
     d_chi2, d_df = f.chi2 - p.chi2, f.df - p.df
     row.update(delta_chi2=d_chi2, delta_df=d_df,
                delta_pvalue=float(stats.chi2.sf(d_chi2, d_df)) if d_df > 0 else nan,
-               delta_cfi=f.cfi - p.cfi, delta_rmsea=f.rmsea - p.rmsea, delta_srmr=f.srmr - p.srmr)
+               delta_cfi=cfi_now - cfi_before, delta_rmsea=rmsea_now - rmsea_before,
+               delta_srmr=f.srmr - p.srmr)
+    if robust and d_df > 0 and fit.converged_ and previous.converged_:
+        sb01 = difference_test(fit, previous, "satorra.bentler.2001")
+        sb10 = difference_test(fit, previous, "satorra.bentler.2010")
+        row.update(delta_chi2=sb01.chi2, delta_pvalue=sb01.pvalue, delta_scaling=sb01.scaling_factor,
+                   delta_chi2_sb2010=sb10.chi2, delta_pvalue_sb2010=sb10.pvalue)
     if fit.converged_ and previous.converged_ and d_df > 0:
         srmr_rule = DELTA_SRMR_METRIC if level == "metric" else DELTA_SRMR_SCALAR
-        row.update(holds=DELTA_CFI.holds(-(f.cfi - p.cfi)),
-                   chen_rmsea=DELTA_RMSEA.holds(f.rmsea - p.rmsea),
+        row.update(holds=DELTA_CFI.holds(-(cfi_now - cfi_before)),
+                   chen_rmsea=DELTA_RMSEA.holds(rmsea_now - rmsea_before),
                    chen_srmr=srmr_rule.holds(f.srmr - p.srmr))
     return row
 
 
 def invariance_steps(model: str, data: pd.DataFrame, group: str,
                      levels=("configural", "metric", "scalar"), *, missing: str = "ml",
-                     std_lv: bool = False, group_partial=(), **fit_options) -> InvarianceResult:
+                     std_lv: bool = False, group_partial=(), estimator: str = "ml",
+                     **fit_options) -> InvarianceResult:
     """Fit a sequence of increasingly constrained multiple-group models.
 
     Parameters
@@ -145,6 +177,9 @@ def invariance_steps(model: str, data: pd.DataFrame, group: str,
     group_partial : sequence of str
         Parameters exempt from the constraints (partial invariance), e.g.
         ``["x3~1"]``.
+    estimator : {"ml", "mlr"}
+        Passed to :meth:`SEM.fit`; ``"mlr"`` adds the robust statistics and makes
+        the difference test the scaled one (see the module docstring).
     **fit_options
         Further keyword arguments for :meth:`SEM.fit` (``max_iter``, ``se``).
 
@@ -176,7 +211,7 @@ def invariance_steps(model: str, data: pd.DataFrame, group: str,
     for level in levels:
         fit = SEM(model, std_lv=std_lv).fit(data, group=group, group_equal=LEVELS[level],
                                             group_partial=group_partial, missing=missing,
-                                            **fit_options)
+                                            estimator=estimator, **fit_options)
         fits[level] = fit
         rows.append(_delta_row(level, fit, previous))
         previous = fit

@@ -7,9 +7,11 @@ read these same objects, so every figure is computed once.
 JSON document (``to_dict()``)::
 
     {"meta": {"n_input", "n_used", "excluded": [{"respondent_id", "group", "reason"}],
-              "missing", "by", "instrument_version", "version", "thresholds"},
+              "missing", "estimator", "by", "instrument_version", "version", "thresholds"},
      "groups": {NAME: {"n",
-                       "fit": {"chi2", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci", "srmr"},
+                       "fit": {"chi2", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci", "srmr",
+                               "estimator", and with "mlr": "chi2_scaled", "pvalue_scaled",
+                               "scaling_factor", "cfi_robust", "tli_robust", "rmsea_robust"},
                        "fit_ok": {"cfi", "tli", "rmsea", "srmr"},
                        "constructs": {KEY: {"alpha", "alpha_ci", "omega", "cr", "ave",
                                             "alpha_ok", "omega_ok", "cr_ok", "ave_ok"}},
@@ -21,13 +23,17 @@ JSON document (``to_dict()``)::
                        "problems": [{"kind", "severity", "message"}]}},
      "invariance": [{"level", "chi2", "df", "cfi", "rmsea", "srmr", "delta_cfi", "holds",
                      "delta_rmsea", "delta_srmr", "chen_rmsea", "chen_srmr", "delta_chi2",
-                     "delta_df", "delta_pvalue"}],
+                     "delta_df", "delta_pvalue", and with "mlr": "chi2_scaled", "scaling_factor",
+                     "cfi_robust", "rmsea_robust", "delta_scaling", "delta_chi2_sb2010",
+                     "delta_pvalue_sb2010"}],
      "invariance_note": str or null}
 
 ``loadings.*.se`` is the standard error of the standardized loading (delta method);
 ``fit`` is null when the CFA could not be estimated, did not converge or has an
 error-severity problem (then ``loadings`` is empty and ``fmi_*`` null); figures that do
-not exist are null (never NaN).
+not exist are null (never NaN).  With ``estimator="mlr"`` the ``fit_ok`` verdicts of
+CFI, TLI and RMSEA judge the robust indices, and ``delta_cfi``/``delta_rmsea`` of the
+invariance steps are differences of robust indices.
 """
 from __future__ import annotations
 
@@ -46,6 +52,19 @@ from analysis.common.versions import package_version
 from analysis.scoring.sample import reason_counts
 
 FIT_CHECKS = {"cfi": thresholds.CFI, "tli": thresholds.TLI, "rmsea": thresholds.RMSEA, "srmr": thresholds.SRMR}
+# the robust version a verdict judges with estimator "mlr" (Brosseau-Liard & Savalei 2014)
+ROBUST_INDEX = {"cfi": "cfi_robust", "tli": "tli_robust", "rmsea": "rmsea_robust", "srmr": "srmr"}
+ROBUST_FIT = ("chi2_scaled", "pvalue_scaled", "scaling_factor", "cfi_robust", "tli_robust", "rmsea_robust")
+
+
+ESTIMATOR_NAMES = {"ml": "ML", "mlr": "robust ML (MLR)"}
+
+
+def _invariance_columns(estimator: str) -> list[str]:
+    if estimator == "mlr":
+        return ["level", "chi2_scaled", "scaling_factor", "df", "cfi_robust", "rmsea_robust", "srmr",
+                "delta_chi2", "delta_pvalue", "delta_cfi", "holds"]
+    return ["level", "chi2", "df", "cfi", "rmsea", "srmr", "delta_cfi", "holds"]
 
 
 @dataclass(frozen=True)
@@ -101,14 +120,18 @@ class GroupValidation:
         """Each fit index judged against its Hu & Bentler (1999) cut-off (None if missing)."""
         if self.fit is None:
             return {k: None for k in FIT_CHECKS}
-        return {k: rule.holds(getattr(self.fit, k)) for k, rule in FIT_CHECKS.items()}
+        names = ROBUST_INDEX if self.fit.estimator == "mlr" else {k: k for k in FIT_CHECKS}
+        return {k: rule.holds(getattr(self.fit, names[k])) for k, rule in FIT_CHECKS.items()}
 
     def to_dict(self) -> dict:
         fit = None
         if self.fit is not None:
             f = self.fit
             fit = {"chi2": f.chi2, "df": f.df, "pvalue": f.pvalue, "cfi": f.cfi, "tli": f.tli,
-                   "rmsea": f.rmsea, "rmsea_ci": list(f.rmsea_ci), "srmr": f.srmr}
+                   "rmsea": f.rmsea, "rmsea_ci": list(f.rmsea_ci), "srmr": f.srmr,
+                   "estimator": f.estimator}
+            if f.estimator == "mlr":
+                fit.update({k: getattr(f, k) for k in ROBUST_FIT})
         constructs = {
             r["construct"]: {
                 "alpha": r["alpha"], "alpha_ci": [r["alpha_ci_low"], r["alpha_ci_high"]],
@@ -156,6 +179,8 @@ class ValidationResult:
         ``respondent_id, group, reason`` of every respondent left out.
     by, missing : str
         Grouping column and missing-data method.
+    estimator : str
+        ``"ml"`` or ``"mlr"`` (robust ML).
     n_input : int
         Respondents in the data given.
     """
@@ -168,6 +193,7 @@ class ValidationResult:
     missing: str
     n_input: int
     instrument_version: str
+    estimator: str = "ml"
 
     # --- tidy views ---------------------------------------------------------------
     @property
@@ -177,7 +203,9 @@ class ValidationResult:
     @property
     def fit(self) -> pd.DataFrame:
         """``group, n, chi2, df, pvalue, cfi, tli, rmsea, rmsea_ci_low, rmsea_ci_high, srmr``
-        and the verdicts ``cfi_ok, tli_ok, rmsea_ok, srmr_ok`` (Hu & Bentler 1999)."""
+        and the verdicts ``cfi_ok, tli_ok, rmsea_ok, srmr_ok`` (Hu & Bentler 1999); with
+        ``estimator="mlr"`` also ``chi2_scaled, pvalue_scaled, scaling_factor, cfi_robust,
+        tli_robust, rmsea_robust`` (the verdicts then judge the robust indices)."""
         rows = []
         for g in self.groups.values():
             f = g.fit
@@ -188,6 +216,8 @@ class ValidationResult:
             else:
                 row.update(chi2=f.chi2, df=f.df, pvalue=f.pvalue, cfi=f.cfi, tli=f.tli, rmsea=f.rmsea,
                            rmsea_ci_low=f.rmsea_ci[0], rmsea_ci_high=f.rmsea_ci[1], srmr=f.srmr)
+            if self.estimator == "mlr":
+                row.update({k: getattr(f, k) if f is not None else math.nan for k in ROBUST_FIT})
             row.update({f"{k}_ok": v for k, v in g.fit_ok().items()})
             rows.append(row)
         out = pd.DataFrame(rows)
@@ -240,11 +270,14 @@ class ValidationResult:
         if self.invariance is not None:
             keep = ["level", "chi2", "df", "cfi", "rmsea", "srmr", "delta_cfi", "holds", "delta_rmsea",
                     "delta_srmr", "chen_rmsea", "chen_srmr", "delta_chi2", "delta_df", "delta_pvalue"]
+            if self.estimator == "mlr":
+                keep += ["chi2_scaled", "scaling_factor", "cfi_robust", "rmsea_robust", "delta_scaling",
+                         "delta_chi2_sb2010", "delta_pvalue_sb2010"]
             invariance = self.invariance.table[keep].to_dict("records")
         meta = {
             "n_input": self.n_input, "n_used": self.n_used,
             "excluded": self.excluded[["respondent_id", "group", "reason"]].to_dict("records"),
-            "missing": self.missing, "by": self.by, "instrument_version": self.instrument_version,
+            "missing": self.missing, "estimator": self.estimator, "by": self.by, "instrument_version": self.instrument_version,
             "version": package_version(),
             "thresholds": {t.figure: {"op": t.op, "value": t.value, "source": t.source} for t in (
                 thresholds.ALPHA, thresholds.OMEGA, thresholds.CR, thresholds.AVE, thresholds.HTMT_STRICT,
@@ -265,9 +298,16 @@ class ValidationResult:
         text, Jupyter shows HTML tables.
         """
         heading = (f"Questionnaire validation: {self.n_used} of {self.n_input} respondents "
-                   f"({len(self.excluded)} excluded), missing data: {'FIML' if self.missing == 'ml' else 'listwise'}")
-        tables = [SummaryTable("CFA fit (CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; Hu & Bentler 1999)",
-                               self.fit[["group", "n", "chi2", "df", "cfi", "tli", "rmsea", "srmr"]])]
+                   f"({len(self.excluded)} excluded), missing data: {'FIML' if self.missing == 'ml' else 'listwise'}, "
+                   f"estimator: {ESTIMATOR_NAMES[self.estimator]}")
+        if self.estimator == "mlr":
+            tables = [SummaryTable("CFA fit, robust ML (robust CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; "
+                                   "Hu & Bentler 1999; Yuan-Bentler scaled chi-square)",
+                                   self.fit[["group", "n", "chi2", "chi2_scaled", "scaling_factor", "df",
+                                             "cfi_robust", "tli_robust", "rmsea_robust", "srmr"]])]
+        else:
+            tables = [SummaryTable("CFA fit (CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; Hu & Bentler 1999)",
+                                   self.fit[["group", "n", "chi2", "df", "cfi", "tli", "rmsea", "srmr"]])]
         rel = self.groups[ALL].reliability
         if len(rel):
             tables.append(SummaryTable("Reliability, whole sample (alpha/omega/CR >= .70, AVE >= .50)",
@@ -280,8 +320,7 @@ class ValidationResult:
                                        worst[["construct_a", "construct_b", "htmt"]]))
         if self.invariance is not None:
             tables.append(SummaryTable("Measurement invariance (holds: drop in CFI <= .01, Cheung & Rensvold 2002)",
-                                       self.invariance.table[["level", "chi2", "df", "cfi", "rmsea", "srmr",
-                                                              "delta_cfi", "holds"]]))
+                                       self.invariance.table[_invariance_columns(self.estimator)]))
         elif self.invariance_note:
             tables.append(SummaryTable("Measurement invariance", notes=(self.invariance_note,)))
         if len(self.excluded):
@@ -296,7 +335,10 @@ class ValidationResult:
 
     def __repr__(self) -> str:
         f = self.groups[ALL].fit
-        fit = f"CFI {f.cfi:.3f}, RMSEA {f.rmsea:.3f}, SRMR {f.srmr:.3f}" if f is not None else "CFA not estimated"
+        robust = self.estimator == "mlr"
+        fit = (f"CFI{' (robust)' if robust else ''} {f.cfi_robust if robust else f.cfi:.3f}, "
+               f"RMSEA {f.rmsea_robust if robust else f.rmsea:.3f}, SRMR {f.srmr:.3f}"
+               if f is not None else "CFA not estimated")
         return f"<ValidationResult: {len(self.groups) - 1} group(s), n={self.n_used}, {fit}>"
 
     def _repr_html_(self) -> str:

@@ -62,7 +62,7 @@ from instrument import Instrument
 INVARIANCE_LEVELS = ("configural", "metric", "scalar")
 
 
-@validate_options("missing")
+@validate_options("missing", "estimator")
 def validate(
     data: pd.DataFrame,
     inst: Instrument,
@@ -72,6 +72,7 @@ def validate(
     exclude_flagged: bool = True,
     invariance: bool = True,
     levels: tuple[str, ...] = INVARIANCE_LEVELS,
+    estimator: str = "ml",
 ) -> ValidationResult:
     """Validate the questionnaire on a set of responses.
 
@@ -95,6 +96,12 @@ def validate(
         Test measurement invariance across the groups of ``by``.
     levels : tuple of str
         Invariance levels, least constrained first.
+    estimator : {"ml", "mlr"}, default "ml"
+        ``"mlr"``: robust ML as lavaan's ``estimator = "MLR"`` -- the same estimates,
+        with sandwich standard errors, the Yuan-Bentler scaled chi-square and the
+        robust CFI/TLI/RMSEA (which the fit verdicts then use), and scaled
+        difference tests between the invariance levels (Satorra & Bentler 2001, 2010);
+        for skewed, discrete 7-point answers.  See :mod:`analysis.sem.robust`.
 
     Returns
     -------
@@ -146,12 +153,13 @@ def validate(
         raise DataError(f"a group is called '{ALL}', the name of the whole sample; rename it", column=by)
 
     by_design = _missing_by_design(kept, inst, items.columns)
-    groups = {ALL: _validate_group(ALL, items, by_design, inst, missing)}
+    groups = {ALL: _validate_group(ALL, items, by_design, inst, missing, estimator)}
     assessable = {}
     if by:
         for name in sorted(group_labels.unique()):
             rows = (group_labels == name).to_numpy()
-            groups[name] = _validate_group(name, items.loc[rows], by_design.loc[rows], inst, missing)
+            groups[name] = _validate_group(name, items.loc[rows], by_design.loc[rows], inst, missing,
+                                           estimator)
             assessable[name] = groups[name].constructs
 
     invariance_result = None
@@ -171,7 +179,8 @@ def validate(
                                    f"group of '{by}'")
             try:
                 invariance_result = invariance_steps(inst.model_syntax(shared), frame, "__group__",
-                                                     levels=levels, missing=missing)
+                                                     levels=levels, missing=missing,
+                                                     estimator=estimator)
             except ModelError as exc:
                 invariance_note = f"measurement invariance could not be tested: {exc}"
     return ValidationResult(
@@ -181,6 +190,7 @@ def validate(
         excluded=excluded,
         by=by,
         missing=missing,
+        estimator=estimator,
         n_input=selection.n_input,
         instrument_version=inst.content_version,
     )
@@ -206,7 +216,7 @@ def _missing_by_design(kept: pd.DataFrame, inst: Instrument, item_ids) -> pd.Dat
 
 
 def _validate_group(name: str, items: pd.DataFrame, by_design: pd.DataFrame,
-                    inst: Instrument, missing: str) -> GroupValidation:
+                    inst: Instrument, missing: str, estimator: str = "ml") -> GroupValidation:
     problems: list[Problem] = []
     present = assessable_constructs(items, inst)
     absent = [c.key for c in inst.constructs if c.key not in present]
@@ -217,7 +227,7 @@ def _validate_group(name: str, items: pd.DataFrame, by_design: pd.DataFrame,
     model = None
     try:
         model = SEM(inst.model_syntax(present)).fit(items[[i for ids in constructs.values() for i in ids]],
-                                                     missing=missing)
+                                                     missing=missing, estimator=estimator)
         problems.extend(model.problems_)
     except ModelError as exc:
         problems.append(Problem("estimation", f"the CFA could not be estimated: {exc}", "error", name))
