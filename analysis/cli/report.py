@@ -45,6 +45,7 @@ def report(
     importance: str = ImportanceOpt,
     crosshair: str = CrosshairOpt,
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write PDFs (WeasyPrint)."),
+    partial: bool = typer.Option(False, "--partial", help="Validation: release failing invariance constraints one at a time (partial invariance)."),
     source: SourceOpt = "auto",
     sheet: SheetOpt = None,
     delimiter: DelimiterOpt = None,
@@ -76,7 +77,7 @@ def report(
         result = build_reports(frame, inst, quality, by=by, lang=lang, out_dir=out, title=title,
                                min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, drivers=chosen,
                                outcome=outcome, importance=importance, crosshair=crosshair, pdf=pdf,
-                               progress=progress)
+                               progress=progress, partial=partial)
     s = result.analysis.settings
     console.print(f"[bold]Reports written to {escape(str(result.out_dir))}/[/] ({lang}, outcome '{s.outcome}', "
                   f"{s.importance} importance, cross-hairs at the {s.crosshair}, {s.n_resamples} resamples, "

@@ -216,7 +216,8 @@ def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst) -> 
 def build_reports(data, inst, quality, *, by: str | None = "organisation", lang: str = "nl", out_dir,
                   title: str | None = None, min_group_n: int = 30, bootstrap: int = 2000, seed: int | None = None,
                   drivers=None, outcome: str = "satisfaction", importance: str = "lmg", crosshair: str = "mean",
-                  analysis=None, validation=None, pdf: bool = True, progress=None) -> ReportSet:
+                  analysis=None, validation=None, pdf: bool = True, progress=None,
+                  partial: bool = False) -> ReportSet:
     """Write the improvement-priority reports of a study.
 
     Parameters
@@ -261,6 +262,9 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
         Also write the PDFs (WeasyPrint).
     progress : callable, optional
         Called with the name of each stage as it starts.
+    partial : bool, default False
+        Validate with the partial-invariance search
+        (:func:`analysis.validation.validation.validate` ``partial=True``).
 
     Returns
     -------
@@ -288,7 +292,7 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
                                    outcome=outcome, importance=importance, crosshair=crosshair)
     if validation is None:
         say("validation")
-        validation = validate(data, inst, by=by)
+        validation = validate(data, inst, by=by, partial=partial)
     if analysis.settings.by != by or validation.by not in (by, None):
         raise ServiceDriversError(f"the results given were computed by '{analysis.settings.by}'/'{validation.by}', "
                                   f"not by '{by}'; compute them with by='{by}'")
