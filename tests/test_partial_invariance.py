@@ -169,16 +169,20 @@ def planted_study(tmp_path_factory):
     return study, path
 
 
-def test_simulated_planted_intercept_is_recovered(planted_study):
+@pytest.fixture(scope="module")
+def planted_validation(planted_study):
     from analysis.validation.validation import validate
     from instrument import read_responses
 
-    study, path = planted_study
+    inst = load_instrument()
+    data, _ = read_responses(planted_study[1], inst)
+    return validate(data, inst, by="organisation", partial=True)
+
+
+def test_simulated_planted_intercept_is_recovered(planted_study, planted_validation):
+    study, val = planted_study[0], planted_validation
     assert study.truth["organisations"]["Verzekeraar"]["item_shifts"] == {"emp3": -1.0}
     assert "item_shifts" not in study.truth["organisations"]["Energie"]
-    inst = load_instrument()
-    data, _ = read_responses(path, inst)
-    val = validate(data, inst, by="organisation", partial=True)
     first = val.partial_invariance.iloc[0]
     assert (first["item"], first["parameter"], first["group"]) == ("emp3", "intercept", "Verzekeraar")
     assert first["epc"] < 0 and val.invariance.final_holds("scalar")
@@ -217,3 +221,25 @@ def test_simulation_rejects_unknown_planted_item():
         simulate_study(load_instrument(), n_orgs=2, n_per_org=20, truth_draws=0, item_shifts={"Telecom": {"xyz": 1}})
     with pytest.raises(ServiceDriversError, match="unknown organisation"):
         simulate_study(load_instrument(), n_orgs=2, n_per_org=20, truth_draws=0, item_shifts={"Bank": {"emp1": 1}})
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_report_tables_in_both_languages(planted_validation, lang):
+    from analysis.report.appendix import _partial_blocks
+    from analysis.report.i18n import Texts
+
+    t = Texts(lang)
+    inst = load_instrument()
+    construct = {c.key: c.label[lang] for c in inst.constructs}
+    blocks = {b.name: b for b in _partial_blocks(planted_validation, t, construct)}
+    assert list(blocks) == ["misfit", "partial", "comparable"]
+    assert blocks["misfit"].title == t("validation.misfit") and blocks["misfit"].rows[0]["item"] == "emp3"
+    step = blocks["partial"].rows[0]
+    assert (step["item"], step["parameter_label"], step["group"]) == ("emp3", t("param.intercept"), "Verzekeraar")
+    assert step["level_label"] == t("invariance.scalar")
+    emp = next(r for r in blocks["comparable"].rows if r["construct"] == "empathy")
+    assert emp["construct_label"] == construct["empathy"] and emp["invariant_intercepts"] == 3
+    assert emp["means_comparable"] is True
+    for block in blocks.values():                  # every header and note translated, no key left
+        assert all(not c.header.startswith(("col.", "param.")) for c in block.columns)
+        assert "{" not in block.note and "validation." not in block.note

@@ -47,7 +47,7 @@ from analysis.common.errors import ModelError
 from analysis.common.thresholds import DELTA_CFI, DELTA_RMSEA, DELTA_SRMR_METRIC, DELTA_SRMR_SCALAR
 from analysis.sem import SEM
 from analysis.validation.partial import (
-    COMPARABILITY_COLUMNS, PARTIAL_COLUMNS, comparability, factor_items, largest_score_tests, search,
+    COMPARABILITY_COLUMNS, MISFIT_COLUMNS, PARTIAL_COLUMNS, comparability, factor_items, largest_score_tests, search,
 )
 
 LEVELS: dict[str, tuple[str, ...]] = {
@@ -63,6 +63,7 @@ TABLE_COLUMNS = ("level", "group_equal", "chi2", "df", "pvalue", "cfi", "tli", "
                  "delta_srmr", "holds", "chen_rmsea", "chen_srmr", "converged", "n_problems",
                  "n_released")
 DEFAULT_MAX_FREE = 5
+N_MISFIT = 5
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,12 @@ class InvarianceResult:
         ``means_comparable`` (metric and scalar hold, at least two items with
         invariant loading and intercept), ``freed`` (what was released); see
         :mod:`analysis.validation.partial`.  Missing verdicts: the level was not tested.
+    misfit : DataFrame
+        The constraints most responsible for misfit: the :data:`N_MISFIT` largest
+        score tests of the most constrained level (all its constraints in place):
+        ``level, construct, item, parameter, group, reference_group, score_chi2,
+        score_pvalue, epc, sepc_all``; empty when that level has no equality
+        constraints or did not converge.
     """
 
     table: pd.DataFrame
@@ -113,14 +120,7 @@ class InvarianceResult:
     stops: dict = field(default_factory=dict)
     comparability: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=list(COMPARABILITY_COLUMNS)))
-
-    def misfit(self, n: int = 5) -> pd.DataFrame:
-        """The constraints most responsible for misfit: the ``n`` largest score tests of the
-        most constrained level fitted (``level, construct, item, parameter, group,
-        reference_group, score_chi2, score_pvalue, epc, sepc_all``; empty when that level
-        has no equality constraints or did not converge)."""
-        level = list(self.fits)[-1]
-        return largest_score_tests(level, self.fits[level], n)
+    misfit: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(MISFIT_COLUMNS)))
 
     def final_holds(self, level: str):
         """Whether ``level`` holds in the end (after any released constraints); None if untested."""
@@ -276,7 +276,8 @@ def invariance_steps(model: str, data: pd.DataFrame, group: str,
     comp = comparability(factor_items(fits[levels[0]]), entries, metric,
                          None if scalar is None else bool(scalar and metric is not False))
     return InvarianceResult(table=table, fits=fits, partial=partial_table, partial_fits=partial_fits,
-                            stops=stops, comparability=comp)
+                            stops=stops, comparability=comp,
+                            misfit=largest_score_tests(levels[-1], fits[levels[-1]], N_MISFIT))
 
 
 __all__ = ["invariance_steps", "InvarianceResult", "LEVELS", "DEFAULT_MAX_FREE"]

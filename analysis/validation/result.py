@@ -253,7 +253,7 @@ class ValidationResult:
     def misfit(self) -> pd.DataFrame:
         """The five equality constraints most responsible for misfit (largest score tests,
         with EPC and standardized EPC) of the most constrained invariance model."""
-        return self.invariance.misfit() if self.invariance is not None else pd.DataFrame()
+        return self.invariance.misfit if self.invariance is not None else pd.DataFrame()
 
     # --- output -------------------------------------------------------------------
     def to_dict(self) -> dict:
