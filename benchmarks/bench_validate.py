@@ -2,13 +2,17 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_validate.py [--runs 3] [--no-r]
+    .venv/bin/python benchmarks/bench_validate.py [--runs 3] [--no-r] [--partial-only]
 
 Runs the real command as a subprocess (median of ``--runs``), times the stages
 in-process (read, whole-sample CFA, per-group validation, invariance), and, when
 ``Rscript`` with lavaan/semTools/psych is on the PATH, runs
 ``benchmarks/validate_lavaan.R`` on exactly the same item matrix in the same run and
-prints the ratio. Record the figures in benchmarks/RESULTS.md.
+prints the ratio. Then the partial-invariance search (``invariance_steps(partial=True)``:
+three invariance fits, score tests, a refit per released constraint) on
+tests/fixtures/partial_invariance.csv (three organisations, one planted non-invariant
+intercept) against ``benchmarks/partial_lavaan.R`` doing the same search on the same
+file. Record the figures in benchmarks/RESULTS.md.
 """
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "example" / "responses.sav"
+PARTIAL_DATA = ROOT / "tests" / "fixtures" / "partial_invariance.csv"
 DRIVERS = Path(sys.executable).with_name("drivers")
 
 
@@ -79,12 +84,45 @@ def write_items(folder: Path) -> Path:
     return path
 
 
+def partial_search(runs: int, with_r: bool) -> None:
+    """Time the partial-invariance search, ours (median of ``runs``) and lavaan's (one run)."""
+    import pandas as pd
+
+    from analysis.validation.invariance import invariance_steps
+    from instrument import load_instrument
+
+    data = pd.read_csv(PARTIAL_DATA)
+    syntax = "\n".join(f"f_{line}" for line in load_instrument().model_syntax().splitlines())
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        res = invariance_steps(syntax, data, "organisation", partial=True)
+        times.append(time.perf_counter() - start)
+    ours = statistics.median(times)
+    released = [f"{r.level} {r.item} {r.parameter} {r.group}" for r in res.partial.itertuples()]
+    print(f"partial-invariance search, ours (in-process, median of {runs}): {ours:.2f} s; released: {released}")
+    if not with_r:
+        return
+    result = subprocess.run(["Rscript", str(ROOT / "benchmarks" / "partial_lavaan.R"), str(PARTIAL_DATA)],
+                            check=True, capture_output=True, text=True)
+    lines = result.stdout.strip().splitlines()
+    lavaan = float(lines[-1])
+    print(f"lavaan, the same search (elapsed inside R, one run): {lavaan:.1f} s; released: {lines[:-1]}")
+    print(f"ratio lavaan / ours (partial-invariance search): {lavaan / ours:.1f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-r", action="store_true", help="skip the lavaan comparison")
+    parser.add_argument("--partial-only", action="store_true", help="only the partial-invariance search")
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"load {os.getloadavg()[0]:.1f}")
+    with_r = not args.no_r and shutil.which("Rscript") is not None
+    partial_search(args.runs, with_r)
+    if args.partial_only:
+        return
     ours = median_seconds([str(DRIVERS), "validate", str(EXAMPLE), "--by", "organisation"], args.runs)
     print(f"drivers validate --by organisation (subprocess, median of {args.runs}): {ours:.2f} s")
     for name, seconds in stages().items():

@@ -70,6 +70,7 @@ CASES = [
     ("by", "--by", _validate(by="region"), ["validate", CSV, "--by", "region"]),
     ("by", "--by", _report(by="region"), ["report", CSV, "--out", "{tmp}", "--by", "region"]),
     ("missing", "--missing", _validate(missing="fiml"), ["validate", CSV, "--missing", "fiml"]),
+    ("max_free", "--max-free", _validate(max_free=0), ["validate", CSV, "--partial", "--max-free", "0"]),
     ("lang", "--lang", _report(lang="de"), ["report", CSV, "--out", "{tmp}", "--lang", "de"]),
     ("min_group_n", "--min-group-n", _report(min_group_n=0), ["report", CSV, "--out", "{tmp}", "--min-group-n", "0"]),
     ("duplicates", "--duplicates", _read(duplicates="keep"), ["check", CSV, "--duplicates", "keep"]),

@@ -242,6 +242,15 @@ def invariance_steps(model: str, data: pd.DataFrame, group: str,
     rows, previous, steps, partial_fits, stops = [], None, [], {}, {}
     released = list(group_partial)
     owner: dict[str, str] = {}
+    computed: dict[int, tuple] = {}
+
+    def scores_of(fit):
+        # the same fit's score tests serve the search and the misfit table: computed once
+        # (the fit is kept with them, so that its id cannot be reused by another fit)
+        if id(fit) not in computed:
+            computed[id(fit)] = (fit, fit.score_tests().univariate)
+        return computed[id(fit)][1]
+
     for level in levels:
         def refit(entries, level=level):
             return SEM(model, std_lv=std_lv).fit(data, group=group, group_equal=LEVELS[level],
@@ -259,7 +268,7 @@ def invariance_steps(model: str, data: pd.DataFrame, group: str,
                 return verdict["delta_cfi"], (None if pd.isna(verdict["holds"]) else bool(verdict["holds"]))
 
             found, fit, released, stops[level] = search(level, fit, refit, judge, released,
-                                                        max_free=max_free, owner=owner)
+                                                        max_free=max_free, owner=owner, scores_of=scores_of)
             steps += found
             partial_fits[level] = fit
         previous = fit
@@ -277,7 +286,7 @@ def invariance_steps(model: str, data: pd.DataFrame, group: str,
                          None if scalar is None else bool(scalar and metric is not False))
     return InvarianceResult(table=table, fits=fits, partial=partial_table, partial_fits=partial_fits,
                             stops=stops, comparability=comp,
-                            misfit=largest_score_tests(levels[-1], fits[levels[-1]], N_MISFIT))
+                            misfit=largest_score_tests(levels[-1], fits[levels[-1]], scores_of, N_MISFIT))
 
 
 __all__ = ["invariance_steps", "InvarianceResult", "LEVELS", "DEFAULT_MAX_FREE"]

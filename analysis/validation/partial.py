@@ -69,10 +69,10 @@ def factor_items(fit) -> dict[str, list[str]]:
     return out
 
 
-def worst_constraint(fit, kinds: tuple[str, ...]):
-    """The score-test row with the largest statistic among constraints of ``kinds`` (None if none)."""
+def worst_constraint(fit, kinds: tuple[str, ...], uni: pd.DataFrame):
+    """The row of ``uni`` (the univariate score tests of ``fit``) with the largest statistic
+    among constraints of ``kinds`` (None if none)."""
     latent = set(factor_items(fit))
-    uni = fit.score_tests().univariate
     mask = [candidate_kind(r, latent) in kinds for r in uni.itertuples()]
     candidates = uni[mask]
     if candidates.empty:
@@ -99,7 +99,7 @@ def release_entry(constraint) -> tuple[tuple[str, str], str]:
     return (name, str(constraint["group"])), name
 
 
-def search(level: str, fit, refit, judge, released: list, *, max_free: int, owner: dict):
+def search(level: str, fit, refit, judge, released: list, *, max_free: int, owner: dict, scores_of):
     """Release the worst constraint of ``level`` until ``judge`` says the step holds.
 
     Parameters
@@ -118,6 +118,9 @@ def search(level: str, fit, refit, judge, released: list, *, max_free: int, owne
         At most this many constraints released at this level.
     owner : dict
         Item -> factor.
+    scores_of : callable
+        ``scores_of(fit) -> DataFrame``: the univariate score tests of a fit
+        (raises ModelError when it has none).
 
     Returns
     -------
@@ -137,7 +140,7 @@ def search(level: str, fit, refit, judge, released: list, *, max_free: int, owne
         if not fit.converged_:
             return rows, fit, released, "not converged"
         try:
-            worst = worst_constraint(fit, kinds)
+            worst = worst_constraint(fit, kinds, scores_of(fit))
         except ModelError:
             worst = None
         if worst is None:
@@ -156,14 +159,14 @@ MISFIT_COLUMNS = ("level", "construct", "item", "parameter", "group", "reference
                   "score_pvalue", "epc", "sepc_all")
 
 
-def largest_score_tests(level: str, fit, n: int = 5) -> pd.DataFrame:
+def largest_score_tests(level: str, fit, scores_of, n: int = 5) -> pd.DataFrame:
     """The ``n`` equality constraints of ``fit`` with the largest score tests (most misfit).
 
-    Returns an empty frame (``MISFIT_COLUMNS``) when the fit has no equality
-    constraints or did not converge.
+    ``scores_of(fit)`` gives the univariate score tests.  Returns an empty frame
+    (``MISFIT_COLUMNS``) when the fit has no equality constraints or did not converge.
     """
     try:
-        uni = fit.score_tests().univariate
+        uni = scores_of(fit)
     except ModelError:
         return pd.DataFrame(columns=list(MISFIT_COLUMNS))
     latent = set(factor_items(fit))
