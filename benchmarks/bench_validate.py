@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_validate.py [--runs 3] [--no-r] [--estimator mlr]
+    .venv/bin/python benchmarks/bench_validate.py [--runs 3] [--no-r] [--estimator mlr] [--partial-only]
 
 Runs the real command as a subprocess (median of ``--runs``), times the stages
 in-process (read, whole-sample CFA, per-group validation, invariance), and, when
@@ -15,6 +15,12 @@ comparison is the three invariance fits: ``invariance_steps(..., estimator="mlr"
 in-process (configural, metric, scalar with the scaled difference tests) against
 ``benchmarks/invariance_lavaan_mlr.R`` (the same three ``cfa(..., estimator = "MLR")``
 fits and ``lavTestLRT``) on the same item matrix, in the same run.
+
+Then (and alone with ``--partial-only``) the partial-invariance search
+(``invariance_steps(partial=True)``: three invariance fits, score tests, a refit per
+released constraint) on tests/fixtures/partial_invariance.csv (three organisations, one
+planted non-invariant intercept) against ``benchmarks/partial_lavaan.R`` doing the same
+search on the same file.
 """
 from __future__ import annotations
 
@@ -31,6 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "example" / "responses.sav"
+PARTIAL_DATA = ROOT / "tests" / "fixtures" / "partial_invariance.csv"
 DRIVERS = Path(sys.executable).with_name("drivers")
 INVARIANCE = "invariance (3 multi-group FIML fits)"
 
@@ -86,14 +93,45 @@ def write_items(folder: Path) -> Path:
     return path
 
 
+def partial_search(runs: int, with_r: bool) -> None:
+    """Time the partial-invariance search, ours (median of ``runs``) and lavaan's (one run)."""
+    import pandas as pd
+
+    from analysis.validation.invariance import invariance_steps
+    from instrument import load_instrument
+
+    data = pd.read_csv(PARTIAL_DATA)
+    syntax = "\n".join(f"f_{line}" for line in load_instrument().model_syntax().splitlines())
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        res = invariance_steps(syntax, data, "organisation", partial=True)
+        times.append(time.perf_counter() - start)
+    ours = statistics.median(times)
+    released = [f"{r.level} {r.item} {r.parameter} {r.group}" for r in res.partial.itertuples()]
+    print(f"partial-invariance search, ours (in-process, median of {runs}): {ours:.2f} s; released: {released}")
+    if not with_r:
+        return
+    result = subprocess.run(["Rscript", str(ROOT / "benchmarks" / "partial_lavaan.R"), str(PARTIAL_DATA)],
+                            check=True, capture_output=True, text=True)
+    lines = result.stdout.strip().splitlines()
+    lavaan = float(lines[-1])
+    print(f"lavaan, the same search (elapsed inside R, one run): {lavaan:.1f} s; released: {lines[:-1]}")
+    print(f"ratio lavaan / ours (partial-invariance search): {lavaan / ours:.1f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-r", action="store_true", help="skip the lavaan comparison")
     parser.add_argument("--estimator", choices=("ml", "mlr"), default="ml")
+    parser.add_argument("--partial-only", action="store_true", help="only the partial-invariance search")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"load average {os.getloadavg()[0]:.1f}")
+    partial_search(args.runs, not args.no_r and shutil.which("Rscript") is not None)
+    if args.partial_only:
+        return
     ours = median_seconds([str(DRIVERS), "validate", str(EXAMPLE), "--by", "organisation",
                            "--estimator", args.estimator], args.runs)
     print(f"drivers validate --by organisation --estimator {args.estimator} (subprocess, median of "

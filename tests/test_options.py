@@ -73,6 +73,7 @@ CASES = [
     ("estimator", "--estimator", _validate(estimator="wlsmv2"), ["validate", CSV, "--estimator", "wlsmv2"]),
     ("estimator", "--estimator", _analyse(estimator="MLR"), ["analyse", CSV, "--estimator", "MLR"]),
     ("estimator", "--estimator", _report(estimator="gls"), ["report", CSV, "--out", "{tmp}", "--estimator", "gls"]),
+    ("max_free", "--max-free", _validate(max_free=0), ["validate", CSV, "--partial", "--max-free", "0"]),
     ("lang", "--lang", _report(lang="de"), ["report", CSV, "--out", "{tmp}", "--lang", "de"]),
     ("min_group_n", "--min-group-n", _report(min_group_n=0), ["report", CSV, "--out", "{tmp}", "--min-group-n", "0"]),
     ("duplicates", "--duplicates", _read(duplicates="keep"), ["check", CSV, "--duplicates", "keep"]),

@@ -46,6 +46,7 @@ def report(
     crosshair: str = CrosshairOpt,
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write PDFs (WeasyPrint)."),
     estimator: str = EstimatorOpt,
+    partial: bool = typer.Option(False, "--partial", help="Validation: release failing invariance constraints one at a time (partial invariance)."),
     source: SourceOpt = "auto",
     sheet: SheetOpt = None,
     delimiter: DelimiterOpt = None,
@@ -77,7 +78,7 @@ def report(
         result = build_reports(frame, inst, quality, by=by, lang=lang, out_dir=out, title=title,
                                min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, drivers=chosen,
                                outcome=outcome, importance=importance, crosshair=crosshair, pdf=pdf,
-                               progress=progress, estimator=estimator)
+                               progress=progress, estimator=estimator, partial=partial)
     s = result.analysis.settings
     console.print(f"[bold]Reports written to {escape(str(result.out_dir))}/[/] ({lang}, outcome '{s.outcome}', "
                   f"{s.importance} importance, cross-hairs at the {s.crosshair}, {s.n_resamples} resamples, "

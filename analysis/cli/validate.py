@@ -44,6 +44,8 @@ def validate(
     include_flagged: bool = typer.Option(False, "--include-flagged", help="Keep straight-liners, speeders and respondents with too many missing answers."),
     invariance: bool = typer.Option(True, "--invariance/--no-invariance", help="Test measurement invariance across the groups of --by."),
     estimator: str = EstimatorOpt,
+    partial: bool = typer.Option(False, "--partial", help="When the metric or scalar step fails, release its constraints one at a time (largest score test first) until it holds: partial invariance."),
+    max_free: int = typer.Option(5, "--max-free", help="With --partial: at most this many constraints released per level."),
     json_file: JsonOpt = None,
     source: SourceOpt = "auto",
     sheet: SheetOpt = None,
@@ -57,7 +59,7 @@ def validate(
     instrument_file: InstrumentOpt = None,
 ) -> None:
     """Validate the questionnaire: reliability, CFA fit, discriminant validity and invariance across groups."""
-    check_flags(missing=missing, estimator=estimator)
+    check_flags(missing=missing, estimator=estimator, max_free=max_free)
     if json_file is not None:
         check_writable(json_file, inputs=(data,))  # fail before minutes of fitting, not after
     inst, frame, report = read_for_command(
@@ -68,7 +70,8 @@ def validate(
     usable_or_fail(report)
     with option_errors(), err_console.status("fitting the measurement models (FIML)..."):
         result = run_validation(frame, inst, by=by, missing=missing, exclude_flagged=not include_flagged,
-                                invariance=invariance, estimator=estimator)
+                                invariance=invariance, estimator=estimator, partial=partial,
+                                max_free=max_free)
     print_validation(result)
     if json_file is not None:
         write_json(result.to_dict(), json_file, "validation results")
@@ -273,6 +276,39 @@ def _print_invariance(result: ValidationResult) -> None:
         t.add_row(r["level"], _num(r["delta_chi2"], 1), _num(r["delta_df"], 0), _share(r["delta_pvalue"], 3),
                   _share(r["delta_cfi"], 3), _share(r["delta_rmsea"], 3), _share(r["delta_srmr"], 3), holds)
     _print_table(t)
+    _print_partial(result)
+
+
+def _print_partial(result: ValidationResult) -> None:
+    misfit = result.misfit
+    if len(misfit):
+        t = _table("Constraints most responsible for misfit (score test; EPC: expected change of the "
+                   "group's parameter, std: standardized)", "item", "parameter", "group", "chi2", "EPC", "std")
+        for r in misfit.itertuples():
+            t.add_row(escape(r.item), r.parameter, escape(str(r.group)), _num(r.score_chi2, 1), _num(r.epc, 2),
+                      _num(r.sepc_all, 2))
+        _print_table(t)
+    steps = result.partial_invariance
+    if len(steps):
+        t = _table("Partial invariance: constraints released one at a time, largest score test first "
+                   "(Byrne, Shavelson & Muthén 1989)", "level", "item", "parameter", "group", "chi2", "ΔCFI",
+                   "holds")
+        for r in steps.itertuples():
+            holds = "" if pd.isna(r.holds) else ("[green]yes[/]" if r.holds else "[red]no[/]")
+            t.add_row(r.level, escape(r.item), r.parameter, escape(str(r.group)), _num(r.score_chi2, 1),
+                      _share(r.delta_cfi, 3), holds)
+        _print_table(t)
+        for level, why in result.invariance.stops.items():
+            console.print(f"{level}: search stopped ({why})", highlight=False)
+    comp = result.comparability
+    if len(comp) and (result.partial or len(steps)):
+        t = _table("Comparable across groups (relations: >= 2 invariant loadings; latent means: >= 2 items "
+                   "with invariant loading and intercept)", "construct", "loadings", "intercepts", "relations",
+                   "means")
+        for r in comp.itertuples():
+            t.add_row(escape(r.construct), str(r.invariant_loadings), str(r.invariant_intercepts),
+                      _mark(r.relations_comparable), _mark(r.means_comparable))
+        _print_table(t)
 
 
 def _print_problems_and_exclusions(result: ValidationResult) -> None:

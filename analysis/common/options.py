@@ -36,6 +36,7 @@ MAX_TRUTH_DRAWS = 1_000_000
 # estimator by (0 = latent truth only).
 MIN_TRUTH_DRAWS = 10_000
 MAX_ORGS = 50
+MAX_FREE = 50
 
 # Choices of the analyses (their meaning is documented where they are used).
 OUTCOMES = ("satisfaction", "csat", "nps", "ces")
@@ -149,6 +150,9 @@ OPTIONS: Mapping[str, Integer | Between | OneOf | OrNone] = MappingProxyType({
     "n_orgs": Integer(1, MAX_ORGS),
     "n_per_org": Integer(1, MAX_N_PER_ORG, example=375),
     "truth_draws": Integer(MIN_TRUTH_DRAWS, MAX_TRUTH_DRAWS, example=200_000, or_zero=True),
+    # constraints released per invariance level by the partial-invariance search: each is
+    # a refit, and more than a few released per level leaves little to call invariant
+    "max_free": Integer(1, MAX_FREE, example=5),
 })
 
 

@@ -125,6 +125,40 @@ def _fit_rows(results, groups: list[str], t: Texts) -> tuple[dict, ...]:
                  for g in groups if g in fit.index)
 
 
+def _partial_blocks(val, t: Texts, construct: dict) -> list:
+    """The constraints most responsible for misfit and, with ``partial``, the released ones and
+    what stays comparable (score tests: lavaan's ``lavTestScore``; Byrne, Shavelson & Muthén 1989)."""
+    blocks = []
+    where = {"item": Column("item", t("col.item")), "parameter": Column("parameter_label", t("col.parameter")),
+             "group": Column("group", t("col.group")), "score": Column("score_chi2", t("col.score"), "num1")}
+    misfit = val.misfit
+    if len(misfit):
+        rows = tuple({**r, "parameter_label": t("param." + r["parameter"]) if r["parameter"] in ("loading", "intercept")
+                      else r["parameter"]} for r in misfit.to_dict("records"))
+        blocks.append(Table("misfit", t("validation.misfit"), (
+            *where.values(), Column("epc", "EPC", "num2"), Column("sepc_all", t("col.sepc"), "num2")),
+            rows, note=t("validation.misfit_note")))
+    steps = val.partial_invariance
+    if len(steps):
+        rows = tuple({**r, "level_label": t("invariance." + r["level"]), "parameter_label": t("param." + r["parameter"]),
+                      "holds": _verdict(r["holds"])} for r in steps.to_dict("records"))
+        blocks.append(Table("partial", t("validation.partial"), (
+            Column("level_label", t("col.level")), *where.values(), Column("cfi", "CFI", "num3"),
+            Column("delta_cfi", "ΔCFI", "num3"), Column("holds", t("col.holds"), "bool")),
+            rows, note=t("validation.partial_note")))
+    comp = val.comparability
+    if len(comp) and (val.partial or len(steps)):
+        rows = tuple({**r, "construct_label": construct.get(r["construct"], r["construct"]),
+                      "relations_comparable": _verdict(r["relations_comparable"]),
+                      "means_comparable": _verdict(r["means_comparable"])} for r in comp.to_dict("records"))
+        blocks.append(Table("comparable", t("validation.comparable"), (
+            Column("construct_label", t("col.construct")), Column("invariant_loadings", t("col.invariant_loadings"), "count"),
+            Column("invariant_intercepts", t("col.invariant_intercepts"), "count"),
+            Column("relations_comparable", t("col.relations_comparable"), "bool"),
+            Column("means_comparable", t("col.means_comparable"), "bool")), rows, note=t("validation.comparable_note")))
+    return blocks
+
+
 def _verdict(v):
     return None if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else bool(v)
 
@@ -202,6 +236,7 @@ def validation(results, group: str, shown: list[str], t: Texts) -> Section:
             Column("delta_cfi", "ΔCFI", "num3"), Column("delta_rmsea", "ΔRMSEA", "num3"),
             Column("delta_srmr", "ΔSRMR", "num3"), Column("holds", t("col.holds"), "bool")), rows,
             note=t("validation.invariance_note")))
+        blocks += _partial_blocks(val, t, construct)
     elif val.invariance_note:
         blocks.append(Paragraph(val.invariance_note))
     problems = val.problems

@@ -223,7 +223,7 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
                   title: str | None = None, min_group_n: int = 30, bootstrap: int = 2000, seed: int | None = None,
                   drivers=None, outcome: str = "satisfaction", importance: str = "lmg", crosshair: str = "mean",
                   analysis=None, validation=None, pdf: bool = True, progress=None,
-                  estimator: str = "ml") -> ReportSet:
+                  estimator: str = "ml", partial: bool = False) -> ReportSet:
     """Write the improvement-priority reports of a study.
 
     Parameters
@@ -271,6 +271,9 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
         robust ML, named in the validation appendix). Ignored for results given.
     progress : callable, optional
         Called with the name of each stage as it starts.
+    partial : bool, default False
+        Validate with the partial-invariance search
+        (:func:`analysis.validation.validation.validate` ``partial=True``).
 
     Returns
     -------
@@ -299,7 +302,7 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
                                    estimator=estimator)
     if validation is None:
         say("validation")
-        validation = validate(data, inst, by=by, estimator=estimator)
+        validation = validate(data, inst, by=by, estimator=estimator, partial=partial)
     if analysis.settings.by != by or validation.by not in (by, None):
         raise ServiceDriversError(f"the results given were computed by '{analysis.settings.by}'/'{validation.by}', "
                                   f"not by '{by}'; compute them with by='{by}'")

@@ -145,8 +145,10 @@ class SEM:
             Parameters held equal across groups: ``"loadings"``, ``"intercepts"``,
             ``"means"``, ``"residuals"``, ``"residual.covariances"``,
             ``"lv.variances"``, ``"lv.covariances"``, ``"regressions"``.
-        group_partial : sequence of str
-            Exceptions to ``group_equal``, e.g. ``["visual=~x2", "x3~1"]``.
+        group_partial : sequence of str or (str, str)
+            Exceptions to ``group_equal``, e.g. ``["visual=~x2", "x3~1"]`` (in every
+            group, as lavaan's ``group.partial``); a pair ``("x3~1", "Telecom")``
+            releases that group's copy only (the others stay equal).
         missing : {"ml", "listwise"}
             ``"ml"``: full-information ML using every observed value (rows with
             all variables missing are dropped and counted); ``"listwise"``: only
@@ -203,8 +205,8 @@ class SEM:
         meanstructure = (needs_means or len(groups) > 1) if self.meanstructure is None \
             else (bool(self.meanstructure) or needs_means)
         table = build_partable(self.statements, ngroups=len(groups), meanstructure=meanstructure,
-                               std_lv=self.std_lv, orthogonal=self.orthogonal,
-                               group_equal=tuple(group_equal), group_partial=tuple(group_partial))
+                               std_lv=self.std_lv, orthogonal=self.orthogonal, group_equal=tuple(group_equal),
+                               group_partial=_group_numbers(group_partial, labels))
         model = RamModel(table)
         problems: list[Problem] = []
         problems += sample_size_problems({g.label: g.n for g in groups}, model.p, table.n_free,
@@ -440,6 +442,20 @@ class SEM:
         f = self.fit_
         return (f"SEM(chi2={f.chi2:.3f}, df={f.df}, cfi={f.cfi:.3f}, rmsea={f.rmsea:.3f}, "
                 f"srmr={f.srmr:.3f}, n={f.n_obs}, problems={len(self.problems_)})")
+
+
+def _group_numbers(group_partial, labels) -> tuple:
+    """``group_partial`` with the group label of each ``(parameter, group)`` pair made its number."""
+    out = []
+    for entry in group_partial:
+        if isinstance(entry, (tuple, list)):
+            name, label = entry
+            if str(label) not in labels:
+                raise ModelError(f"group_partial: unknown group {label!r} in {tuple(entry)!r}; the groups are "
+                                 f"{', '.join(labels)}")
+            entry = (name, labels.index(str(label)) + 1)
+        out.append(entry)
+    return tuple(out)
 
 
 def _free_names(table) -> list[str]:

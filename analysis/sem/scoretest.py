@@ -55,7 +55,7 @@ from analysis.sem.estimate import Objective
 from analysis.sem.representation import RamModel
 from analysis.sem.spec import ParameterTable
 
-SCORE_COLUMNS = ("lhs", "op", "rhs", "group", "reference_group", "chi2", "df", "pvalue")
+SCORE_COLUMNS = ("lhs", "op", "rhs", "group", "reference_group", "chi2", "df", "pvalue", "epc", "sepc_all")
 PINV_RCOND = np.finfo(float).eps ** 0.5   # MASS::ginv's tolerance
 
 
@@ -68,7 +68,14 @@ class ScoreTests:
     univariate : DataFrame
         One row per constraint: the parameter released (``lhs, op, rhs``, the
         ``group`` whose copy is set free), the ``reference_group`` it was equal
-        to, ``chi2`` (lavaan's ``X2``), ``df`` (1) and ``pvalue``.
+        to, ``chi2`` (lavaan's ``X2``), ``df`` (1), ``pvalue``, and the expected
+        change of the difference "group minus reference group" when this constraint
+        alone is released (``epc = s_d / (N V_dd)``, Sörbom's EPC of the added
+        parameter ``d``, as in :mod:`analysis.sem.modindices`) with its completely
+        standardized value ``sepc_all`` (scaled as the group's estimate is by its
+        ``std_all``).  lavaan's ``lavTestScore(epc = TRUE)`` reports instead the
+        change of every parameter when all constraints are released at once; the
+        one-constraint EPC is ours.
     chi2, df, pvalue : float, int, float
         The total test: all constraints released at once.
     """
@@ -135,11 +142,16 @@ def score_tests(fit) -> ScoreTests:
     schur = 0.5 * (schur + schur.T)
     N = objective.N
     uni = s * s / np.diag(schur) / N
+    epc = s / np.diag(schur) / N
+    # std_all is linear in the estimate, so its ratio to the estimate scales the EPC
+    est, std = fit.params_["est"].to_numpy(float), fit.params_["std_all"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.array([std[o] / est[o] if est[o] != 0 else np.nan for _, o in pairs])
     total = float(s @ np.linalg.pinv(schur, rcond=PINV_RCOND, hermitian=True) @ s / N)
     groups = fit.groups_
     frame = pd.DataFrame.from_records(
         [(table.rows[o].lhs, table.rows[o].op, table.rows[o].rhs, groups[table.rows[o].group - 1],
-          groups[table.rows[f].group - 1], x2, 1, float(stats.chi2.sf(x2, 1)))
-         for (f, o), x2 in zip(pairs, uni)], columns=list(SCORE_COLUMNS))
+          groups[table.rows[f].group - 1], x2, 1, float(stats.chi2.sf(x2, 1)), e, e * k)
+         for (f, o), x2, e, k in zip(pairs, uni, epc, scale)], columns=list(SCORE_COLUMNS))
     return ScoreTests(univariate=frame, chi2=total, df=len(pairs),
                       pvalue=float(stats.chi2.sf(total, len(pairs))))

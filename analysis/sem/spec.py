@@ -193,9 +193,14 @@ def build_partable(statements: list[Statement], *, ngroups: int = 1,
         Fix covariances among exogenous latent variables to zero.
     group_equal : sequence of str
         Kinds of parameters held equal across groups (see ``GROUP_EQUAL_KINDS``).
-    group_partial : sequence of str
+    group_partial : sequence of str or (str, int)
         Parameters exempted from ``group_equal``, written ``"visual=~x2"`` or ``"x3~1"``
-        (spaces ignored); each must be a parameter of the model.
+        (spaces ignored); each must be a parameter of the model.  A string exempts
+        the parameter in every group (lavaan's ``group.partial``); a pair
+        ``("x3~1", g)`` releases only group ``g``'s copy (1-based), which is then
+        estimated on its own while the other groups stay equal (the release of one
+        of lavaan's equality constraints, as in a stepwise partial-invariance search;
+        not a lavaan option).
 
     Returns
     -------
@@ -256,7 +261,7 @@ def build_partable(statements: list[Statement], *, ngroups: int = 1,
                 free_mean = (g > 1 and "intercepts" in group_equal and "means" not in group_equal)
                 row.is_free, row.value = (True, math.nan) if free_mean else (False, 0.0)
             rows.append(row)
-    _assign_equality(rows, roles, ngroups, group_equal, _partial_names(group_partial, rows))
+    _assign_equality(rows, roles, ngroups, group_equal, *_partial_names(group_partial, rows, ngroups))
     n_free = max((r.free for r in rows), default=0)
     table = ParameterTable(rows=rows, roles=roles, ngroups=ngroups,
                            meanstructure=meanstructure, n_free=n_free)
@@ -279,28 +284,45 @@ def _equal_kind(row: ParRow, roles: VariableRoles) -> str | None:
     return None
 
 
-def _partial_names(group_partial, rows: list[ParRow]) -> set[str]:
-    """``group_partial`` entries without spaces, each checked against the parameters of the model.
+def _partial_names(group_partial, rows: list[ParRow], ngroups: int) -> tuple[set[str], set[tuple[str, int]]]:
+    """``group_partial`` entries without spaces, each checked against the parameters of the model:
+    the names exempt in every group, and the ``(name, group)`` pairs released in one group.
 
     A misspelt entry (e.g. ``"x33~1"``) would otherwise exempt nothing, silently.
     """
     if isinstance(group_partial, str):
         group_partial = (group_partial,)
-    names = {"".join(str(entry).split()) for entry in group_partial}
+    names, single = set(), set()
+    for entry in group_partial:
+        if isinstance(entry, tuple):
+            name, g = entry
+            if isinstance(g, bool) or not isinstance(g, int) or not 1 <= g <= ngroups:
+                raise ModelError(f"group_partial: the group of {entry!r} must be a group number from 1 "
+                                 f"to {ngroups}, got {g!r}")
+            single.add(("".join(str(name).split()), g))
+        else:
+            names.add("".join(str(entry).split()))
     known = {f"{r.lhs}{r.op}{r.rhs}" for r in rows}
-    unknown = sorted(names - known)
+    unknown = sorted((names | {name for name, _ in single}) - known)
     if unknown:
         raise ModelError(f"group_partial: {', '.join(map(repr, unknown))} is not a parameter of the model; "
                          "write it as lhs, operator and rhs, e.g. 'visual=~x2' (loading) or 'x3~1' (intercept)")
-    return names
+    return names, single
 
 
-def _assign_equality(rows, roles, ngroups, group_equal, group_partial) -> None:
-    """Give rows lavaan's equality labels and shared free-parameter indices."""
+def _assign_equality(rows, roles, ngroups, group_equal, group_partial, released=frozenset()) -> None:
+    """Give rows lavaan's equality labels and shared free-parameter indices.
+
+    ``released`` are ``(name, group)`` copies that get their own label although
+    the parameter is otherwise held equal (one equality constraint released).
+    """
     for row in rows:
         base = f"{row.lhs}{row.op}{row.rhs}"
         shared = (_equal_kind(row, roles) in group_equal and base not in group_partial)
-        row.eq_label = base if (row.group == 1 or shared) else f"{base}.g{row.group}"
+        if (base, row.group) in released:
+            row.eq_label = f"{base}.g{row.group}"
+        else:
+            row.eq_label = base if (row.group == 1 or shared) else f"{base}.g{row.group}"
         if row.label:
             row.eq_label = row.label
     by_label: dict[str, list[ParRow]] = {}

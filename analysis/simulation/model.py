@@ -72,13 +72,20 @@ AGENT_ID_SHARE = {"phone": .85, "chat": .80, "messaging": .70, "email": .40, "so
 
 @dataclass(frozen=True)
 class OrgProfile:
-    """One simulated organisation: latent driver means, standardized effects, phone share."""
+    """One simulated organisation: latent driver means, standardized effects, phone share.
+
+    ``item_shifts`` (item id -> shift in latent SD units, default none) moves the item's
+    thresholds in this organisation only, on top of :data:`ITEM_SHIFTS`: a planted
+    non-invariant intercept (higher = more agreement at the same latent score), the
+    known truth a partial-invariance search must find.
+    """
 
     name: str
     sector: str
     means: dict[str, float]
     effects: dict[str, float]
     phone_share: float = .57
+    item_shifts: dict[str, float] = field(default_factory=dict)
 
 
 _BASE_PROFILES = (
@@ -233,7 +240,8 @@ def _for_drivers(profile: OrgProfile, drivers: tuple[str, ...]) -> OrgProfile:
         return profile
     return OrgProfile(profile.name, profile.sector,
                       {d: profile.means.get(d, DEFAULT_MEAN) for d in drivers},
-                      {d: profile.effects.get(d, DEFAULT_EFFECT) for d in drivers}, profile.phone_share)
+                      {d: profile.effects.get(d, DEFAULT_EFFECT) for d in drivers}, profile.phone_share,
+                      dict(profile.item_shifts))
 
 
 def driver_correlation(drivers: tuple[str, ...]) -> np.ndarray:
@@ -363,7 +371,7 @@ def draw_organisation(rng: np.random.Generator, inst: Instrument, profile: OrgPr
         factor = eta if construct.role == "outcome" else latent[:, drivers.index(construct.key)]
         for item in construct.items:
             scale = inst.scale(item.scale)
-            cuts = item_thresholds(item.id, len(scale.codes))
+            cuts = item_thresholds(item.id, len(scale.codes)) - profile.item_shifts.get(item.id, 0.0)
             keyed = _ordinal(_congeneric(rng, factor, item_loading(item.id)), cuts, scale.min)
             answers[item.id] = (scale.min + scale.max - keyed if item.reverse else keyed).astype(float)
 

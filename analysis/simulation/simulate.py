@@ -76,7 +76,7 @@ Example
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Mapping
 
@@ -128,7 +128,8 @@ class SimulatedStudy:
 @validate_options("n_orgs", "n_per_org", "truth_draws", seed=SEED)
 def simulate_study(inst: Instrument, n_orgs: int = 4, n_per_org: int = 375, seed: int = DEFAULT_SEED,
                    effects: Mapping[str, Mapping[str, float]] | None = None, *,
-                   features: DataFeatures | None = None, truth_draws: int = 200_000) -> SimulatedStudy:
+                   features: DataFeatures | None = None, truth_draws: int = 200_000,
+                   item_shifts: Mapping[str, Mapping[str, float]] | None = None) -> SimulatedStudy:
     """Simulate a CCC-quality study with known true driver effects.
 
     Parameters
@@ -153,6 +154,10 @@ def simulate_study(inst: Instrument, n_orgs: int = 4, n_per_org: int = 375, seed
     truth_draws : int, default 200_000
         Monte Carlo respondents per organisation for the population truth on the
         observed scores; 0 skips it (the truth then has latent parameters only).
+    item_shifts : mapping, optional
+        Organisation name -> {item id: threshold shift in latent SD units}: plants a
+        non-invariant intercept in that organisation only (see ``OrgProfile``); the
+        truth lists it under ``organisations.<name>.item_shifts``.
 
     Returns
     -------
@@ -168,7 +173,8 @@ def simulate_study(inst: Instrument, n_orgs: int = 4, n_per_org: int = 375, seed
     """
     check_instrument(inst)
     features = features or DataFeatures()
-    profiles = default_profiles(n_orgs, effects, drivers=tuple(inst.driver_keys))
+    profiles = _with_item_shifts(default_profiles(n_orgs, effects, drivers=tuple(inst.driver_keys)),
+                                 item_shifts or {}, inst)
     sample_seq, text_seq, truth_seq = np.random.SeedSequence(seed).spawn(3)
 
     draws = [draw_organisation(np.random.default_rng(s), inst, p, n_per_org, features)
@@ -198,6 +204,28 @@ def check_instrument(inst: Instrument) -> None:
             f"agent_id and duration_sec; this questionnaire lacks {', '.join(absent)}: add them to its context")
     if not inst.drivers:
         raise ServiceDriversError(f"{inst.path}: the questionnaire has no driver constructs; add at least one")
+
+
+def _with_item_shifts(profiles: list[OrgProfile], item_shifts: Mapping[str, Mapping[str, float]],
+                      inst: Instrument) -> list[OrgProfile]:
+    """``profiles`` with the planted threshold shifts of ``item_shifts`` (checked)."""
+    names = [p.name for p in profiles]
+    unknown = [k for k in item_shifts if k not in names]
+    if unknown:
+        raise ServiceDriversError(f"item_shifts names unknown organisation(s) {', '.join(map(str, unknown))}; "
+                                  f"the organisations are {', '.join(names)}")
+    out = []
+    for profile in profiles:
+        shifts = dict(item_shifts.get(profile.name, {}))
+        for item_id, value in shifts.items():
+            if item_id not in inst.item_ids:
+                raise ServiceDriversError(f"item_shifts for '{profile.name}': '{item_id}' is not an item of "
+                                          "the questionnaire")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not abs(value) <= 3:
+                raise ServiceDriversError(f"item_shifts for '{profile.name}', '{item_id}': give a shift between "
+                                          f"-3 and 3 latent SDs, got {value!r}")
+        out.append(replace(profile, item_shifts={k: float(v) for k, v in shifts.items()}) if shifts else profile)
+    return out
 
 
 def _assemble(rng: np.random.Generator, inst: Instrument, profiles: list[OrgProfile],

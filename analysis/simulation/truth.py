@@ -95,6 +95,8 @@ def population_truth(inst: Instrument, profiles: list[OrgProfile], features: Dat
     for profile, child in zip(profiles, seed_sequence.spawn(len(profiles))):
         org: dict = {"sector": profile.sector, "phone_share": profile.phone_share,
                      "latent": latent_truth(profile, tuple(inst.driver_keys))}
+        if profile.item_shifts:
+            org["item_shifts"] = dict(profile.item_shifts)     # planted non-invariant intercepts
         if draws:
             org.update(observed_truth(inst, profile, features, np.random.default_rng(child), draws))
         truth["organisations"][profile.name] = org

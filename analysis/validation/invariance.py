@@ -49,7 +49,7 @@ Example
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from scipy import stats
@@ -58,6 +58,9 @@ from analysis.common.errors import ModelError
 from analysis.common.thresholds import DELTA_CFI, DELTA_RMSEA, DELTA_SRMR_METRIC, DELTA_SRMR_SCALAR
 from analysis.sem import SEM
 from analysis.sem.difftest import difference_test
+from analysis.validation.partial import (
+    COMPARABILITY_COLUMNS, MISFIT_COLUMNS, PARTIAL_COLUMNS, comparability, factor_items, largest_score_tests, search,
+)
 
 LEVELS: dict[str, tuple[str, ...]] = {
     "configural": (),
@@ -71,7 +74,10 @@ TABLE_COLUMNS = ("level", "group_equal", "chi2", "df", "pvalue", "cfi", "tli", "
                  "delta_chi2", "delta_df", "delta_pvalue", "delta_cfi", "delta_rmsea",
                  "delta_srmr", "holds", "chen_rmsea", "chen_srmr", "converged", "n_problems",
                  "estimator", "chi2_scaled", "scaling_factor", "cfi_robust", "tli_robust",
-                 "rmsea_robust", "delta_scaling", "delta_chi2_sb2010", "delta_pvalue_sb2010")
+                 "rmsea_robust", "delta_scaling", "delta_chi2_sb2010", "delta_pvalue_sb2010",
+                 "n_released")
+DEFAULT_MAX_FREE = 5
+N_MISFIT = 5
 
 
 @dataclass(frozen=True)
@@ -94,12 +100,51 @@ class InvarianceResult:
         test with its scaling factor ``delta_scaling``, ``delta_chi2_sb2010`` /
         ``delta_pvalue_sb2010`` the 2010 version, and ``delta_cfi``/``delta_rmsea``
         from the robust indices (NaN in these columns with ``estimator="ml"``).
+        ``group_partial`` exempting every added parameter).  ``n_released``: the
+        constraints released at earlier levels by the partial-invariance search
+        (the level is fitted and compared with them released).
     fits : dict of str to SEM
-        The fitted model of each level.
+        The fitted model of each level (every constraint of the level in place).
+    partial : DataFrame
+        One row per constraint released by the partial-invariance search (empty
+        without ``partial=True`` or when no step failed): ``level, step``, the
+        ``construct, item, parameter`` (``"loading"``/``"intercept"``) and ``group``
+        released, the ``reference_group`` it was equal to, its score test before
+        the release (``score_chi2, score_pvalue``; lavaan's ``lavTestScore``), the
+        expected change ``epc`` / ``sepc_all`` of the group's parameter, and the fit
+        after the release (``chi2, df, cfi``, ``delta_cfi`` against the previous
+        level and ``holds``).
+    partial_fits : dict of str to SEM
+        The last model of each level searched.
+    stops : dict of str to str
+        Why each search stopped: ``"holds"``, ``"max_free"``, ``"no constraint left"``,
+        ``"not converged"``.
+    comparability : DataFrame
+        Per factor: ``construct, n_items, invariant_loadings, invariant_intercepts,
+        relations_comparable`` (metric holds, at least two invariant loadings),
+        ``means_comparable`` (metric and scalar hold, at least two items with
+        invariant loading and intercept), ``freed`` (what was released); see
+        :mod:`analysis.validation.partial`.  Missing verdicts: the level was not tested.
+    misfit : DataFrame
+        The constraints most responsible for misfit: the :data:`N_MISFIT` largest
+        score tests of the most constrained level (all its constraints in place):
+        ``level, construct, item, parameter, group, reference_group, score_chi2,
+        score_pvalue, epc, sepc_all``; empty when that level has no equality
+        constraints or did not converge.
     """
 
     table: pd.DataFrame
     fits: dict
+    partial: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(PARTIAL_COLUMNS)))
+    partial_fits: dict = field(default_factory=dict)
+    stops: dict = field(default_factory=dict)
+    comparability: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(COMPARABILITY_COLUMNS)))
+    misfit: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(MISFIT_COLUMNS)))
+
+    def final_holds(self, level: str):
+        """Whether ``level`` holds in the end (after any released constraints); None if untested."""
+        return _final_holds(self.table, self.partial, level)
 
     def summary(self) -> str:
         """The table as text, with the criteria used."""
@@ -110,10 +155,25 @@ class InvarianceResult:
                  f"{DELTA_SRMR_SCALAR}"]
         for level, fit in self.fits.items():
             lines += [f"{level}: {p}" for p in fit.problems_ if p.severity == "error"]
+        if len(self.partial):
+            cols = ["level", "step", "item", "parameter", "group", "score_chi2", "cfi", "delta_cfi", "holds"]
+            lines += ["partial invariance: constraints released, largest score test first",
+                      self.partial[cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"),
+                      "stopped: " + ", ".join(f"{k}: {v}" for k, v in self.stops.items())]
+        if len(self.comparability):
+            lines.append(self.comparability.to_string(index=False))
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         return self.table.to_html(index=False, float_format=lambda x: f"{x:.3f}", na_rep="")
+
+
+def _final_holds(table: pd.DataFrame, partial: pd.DataFrame, level: str):
+    if level not in set(table["level"]):
+        return None
+    steps = partial[partial["level"] == level]
+    value = steps["holds"].iloc[-1] if len(steps) else table.set_index("level").loc[level, "holds"]
+    return None if pd.isna(value) else bool(value)
 
 
 def _delta_row(level: str, fit: SEM, previous: SEM | None) -> dict:
@@ -155,6 +215,7 @@ def _delta_row(level: str, fit: SEM, previous: SEM | None) -> dict:
 def invariance_steps(model: str, data: pd.DataFrame, group: str,
                      levels=("configural", "metric", "scalar"), *, missing: str = "ml",
                      std_lv: bool = False, group_partial=(), estimator: str = "ml",
+                     partial: bool = False, max_free: int = DEFAULT_MAX_FREE,
                      **fit_options) -> InvarianceResult:
     """Fit a sequence of increasingly constrained multiple-group models.
 
@@ -180,6 +241,13 @@ def invariance_steps(model: str, data: pd.DataFrame, group: str,
     estimator : {"ml", "mlr"}
         Passed to :meth:`SEM.fit`; ``"mlr"`` adds the robust statistics and makes
         the difference test the scaled one (see the module docstring).
+    partial : bool
+        When the metric or scalar level fails (``holds`` is False), release its
+        equality constraints one at a time, largest score test first, until it
+        holds (see :mod:`analysis.validation.partial`); the next level is fitted
+        with them released.
+    max_free : int
+        At most this many constraints released per level.
     **fit_options
         Further keyword arguments for :meth:`SEM.fit` (``max_iter``, ``se``).
 
@@ -207,19 +275,55 @@ def invariance_steps(model: str, data: pd.DataFrame, group: str,
             raise ModelError(f"measurement invariance compares groups: the group column '{group}' has "
                              f"{n_groups} group(s), two or more are needed")
     fits: dict[str, SEM] = {}
-    rows, previous = [], None
+    rows, previous, steps, partial_fits, stops = [], None, [], {}, {}
+    released = list(group_partial)
+    owner: dict[str, str] = {}
+    computed: dict[int, tuple] = {}
+
+    def scores_of(fit):
+        # the same fit's score tests serve the search and the misfit table: computed once
+        # (the fit is kept with them, so that its id cannot be reused by another fit)
+        if id(fit) not in computed:
+            computed[id(fit)] = (fit, fit.score_tests().univariate)
+        return computed[id(fit)][1]
+
     for level in levels:
-        fit = SEM(model, std_lv=std_lv).fit(data, group=group, group_equal=LEVELS[level],
-                                            group_partial=group_partial, missing=missing,
-                                            estimator=estimator, **fit_options)
+        def refit(entries, level=level):
+            return SEM(model, std_lv=std_lv).fit(data, group=group, group_equal=LEVELS[level],
+                                                 group_partial=entries, missing=missing,
+                                                 estimator=estimator, **fit_options)
+
+        fit = refit(tuple(released))
         fits[level] = fit
-        rows.append(_delta_row(level, fit, previous))
+        row = _delta_row(level, fit, previous)
+        row["n_released"] = len(released) - len(group_partial)
+        rows.append(row)
+        owner = owner or {i: f for f, items in factor_items(fit).items() for i in items}
+        if partial and level in ("metric", "scalar") and row["holds"] is False:
+            def judge(candidate, level=level, previous=previous):
+                verdict = _delta_row(level, candidate, previous)
+                return verdict["delta_cfi"], (None if pd.isna(verdict["holds"]) else bool(verdict["holds"]))
+
+            found, fit, released, stops[level] = search(level, fit, refit, judge, released,
+                                                        max_free=max_free, owner=owner, scores_of=scores_of)
+            steps += found
+            partial_fits[level] = fit
         previous = fit
     table = pd.DataFrame(rows).loc[:, list(TABLE_COLUMNS)]
     for col in ("holds", "chen_rmsea", "chen_srmr"):
         table[col] = table[col].astype("boolean")
     table["delta_df"] = table["delta_df"].astype(float)
-    return InvarianceResult(table=table, fits=fits)
+    partial_table = pd.DataFrame(steps, columns=list(PARTIAL_COLUMNS))
+    partial_table["holds"] = partial_table["holds"].astype("boolean")
+    metric = _final_holds(table, partial_table, "metric")
+    scalar = _final_holds(table, partial_table, "scalar")
+    # a parameter exempt in every group (a string entry) is not invariant either
+    entries = [e if isinstance(e, tuple) else ("".join(str(e).split()), "every group") for e in released]
+    comp = comparability(factor_items(fits[levels[0]]), entries, metric,
+                         None if scalar is None else bool(scalar and metric is not False))
+    return InvarianceResult(table=table, fits=fits, partial=partial_table, partial_fits=partial_fits,
+                            stops=stops, comparability=comp,
+                            misfit=largest_score_tests(levels[-1], fits[levels[-1]], scores_of, N_MISFIT))
 
 
-__all__ = ["invariance_steps", "InvarianceResult", "LEVELS"]
+__all__ = ["invariance_steps", "InvarianceResult", "LEVELS", "DEFAULT_MAX_FREE"]

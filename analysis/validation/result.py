@@ -183,6 +183,8 @@ class ValidationResult:
         ``"ml"`` or ``"mlr"`` (robust ML).
     n_input : int
         Respondents in the data given.
+    partial : bool
+        Whether the partial-invariance search was asked for (``validate(partial=True)``).
     """
 
     groups: dict
@@ -194,6 +196,7 @@ class ValidationResult:
     n_input: int
     instrument_version: str
     estimator: str = "ml"
+    partial: bool = False
 
     # --- tidy views ---------------------------------------------------------------
     @property
@@ -263,10 +266,29 @@ class ValidationResult:
                 for g in self.groups.values() for p in g.problems]
         return pd.DataFrame(rows, columns=["group", "kind", "severity", "message"])
 
+    @property
+    def partial_invariance(self) -> pd.DataFrame:
+        """The constraints the partial-invariance search released, in order (empty without
+        ``partial=True``); columns as :attr:`InvarianceResult.partial
+        <analysis.validation.invariance.InvarianceResult>`."""
+        return self.invariance.partial if self.invariance is not None else pd.DataFrame()
+
+    @property
+    def comparability(self) -> pd.DataFrame:
+        """Per construct: invariant loadings and intercepts, and whether latent relations
+        and latent means can be compared across the groups (empty without invariance)."""
+        return self.invariance.comparability if self.invariance is not None else pd.DataFrame()
+
+    @property
+    def misfit(self) -> pd.DataFrame:
+        """The five equality constraints most responsible for misfit (largest score tests,
+        with EPC and standardized EPC) of the most constrained invariance model."""
+        return self.invariance.misfit if self.invariance is not None else pd.DataFrame()
+
     # --- output -------------------------------------------------------------------
     def to_dict(self) -> dict:
         """The ``drivers validate --json`` document (see the module docstring)."""
-        invariance = None
+        invariance = partial = None
         if self.invariance is not None:
             keep = ["level", "chi2", "df", "cfi", "rmsea", "srmr", "delta_cfi", "holds", "delta_rmsea",
                     "delta_srmr", "chen_rmsea", "chen_srmr", "delta_chi2", "delta_df", "delta_pvalue"]
@@ -274,6 +296,9 @@ class ValidationResult:
                 keep += ["chi2_scaled", "scaling_factor", "cfi_robust", "rmsea_robust", "delta_scaling",
                          "delta_chi2_sb2010", "delta_pvalue_sb2010"]
             invariance = self.invariance.table[keep].to_dict("records")
+            partial = {"steps": self.partial_invariance.to_dict("records"), "stops": dict(self.invariance.stops),
+                       "comparability": self.comparability.to_dict("records"),
+                       "misfit": self.misfit.to_dict("records")}
         meta = {
             "n_input": self.n_input, "n_used": self.n_used,
             "excluded": self.excluded[["respondent_id", "group", "reason"]].to_dict("records"),
@@ -289,6 +314,7 @@ class ValidationResult:
             "groups": {name: g.to_dict() for name, g in self.groups.items()},
             "invariance": invariance,
             "invariance_note": self.invariance_note,
+            "partial_invariance": partial,
         })
 
     def summary(self) -> Summary:
@@ -321,6 +347,7 @@ class ValidationResult:
         if self.invariance is not None:
             tables.append(SummaryTable("Measurement invariance (holds: drop in CFI <= .01, Cheung & Rensvold 2002)",
                                        self.invariance.table[_invariance_columns(self.estimator)]))
+            tables += self._partial_tables()
         elif self.invariance_note:
             tables.append(SummaryTable("Measurement invariance", notes=(self.invariance_note,)))
         if len(self.excluded):
@@ -332,6 +359,28 @@ class ValidationResult:
             tables.append(SummaryTable("Problems", notes=tuple(f"[{r.group}] {r.severity}: {r.message}"
                                                                for r in problems.itertuples())))
         return Summary(heading, tuple(tables))
+
+    def _partial_tables(self) -> list:
+        out = []
+        misfit = self.misfit
+        if len(misfit):
+            out.append(SummaryTable("Constraints most responsible for misfit (score tests; EPC: expected "
+                                    "change of the group's parameter)",
+                                    misfit[["item", "parameter", "group", "score_chi2", "epc", "sepc_all"]]))
+        steps = self.partial_invariance
+        if len(steps):
+            out.append(SummaryTable("Partial invariance: constraints released, largest score test first "
+                                    "(Byrne, Shavelson & Muthén 1989)",
+                                    steps[["level", "step", "item", "parameter", "group", "score_chi2", "cfi",
+                                           "delta_cfi", "holds"]],
+                                    notes=tuple(f"{k}: stopped ({v})" for k, v in self.invariance.stops.items())))
+        comp = self.comparability
+        if len(comp) and (self.partial or len(steps)):
+            out.append(SummaryTable("Comparable across groups per construct (relations: >= 2 invariant loadings; "
+                                    "latent means: >= 2 invariant loadings and intercepts)",
+                                    comp[["construct", "invariant_loadings", "invariant_intercepts",
+                                          "relations_comparable", "means_comparable"]]))
+        return out
 
     def __repr__(self) -> str:
         f = self.groups[ALL].fit

@@ -53,7 +53,7 @@ from analysis.scoring.sample import select_respondents
 from analysis.scoring.scores import keyed_items, scale_range
 from analysis.sem import SEM, Problem, usable_fit
 from analysis.validation.discriminant import fornell_larcker_from_solution, htmt
-from analysis.validation.invariance import invariance_steps
+from analysis.validation.invariance import DEFAULT_MAX_FREE, invariance_steps
 from analysis.validation.reliability import item_analysis, model_based_reliability, reliability_table
 from analysis.validation.reliability_inputs import CFASolution
 from analysis.validation.result import GroupValidation, ValidationResult
@@ -62,7 +62,7 @@ from instrument import Instrument
 INVARIANCE_LEVELS = ("configural", "metric", "scalar")
 
 
-@validate_options("missing", "estimator")
+@validate_options("missing", "estimator", "max_free")
 def validate(
     data: pd.DataFrame,
     inst: Instrument,
@@ -73,6 +73,8 @@ def validate(
     invariance: bool = True,
     levels: tuple[str, ...] = INVARIANCE_LEVELS,
     estimator: str = "ml",
+    partial: bool = False,
+    max_free: int = DEFAULT_MAX_FREE,
 ) -> ValidationResult:
     """Validate the questionnaire on a set of responses.
 
@@ -102,6 +104,13 @@ def validate(
         robust CFI/TLI/RMSEA (which the fit verdicts then use), and scaled
         difference tests between the invariance levels (Satorra & Bentler 2001, 2010);
         for skewed, discrete 7-point answers.  See :mod:`analysis.sem.robust`.
+    partial : bool, default False
+        When the metric or scalar step fails, release its equality constraints one
+        at a time, largest score test first, until it holds (partial invariance;
+        Byrne, Shavelson & Muthén 1989): ``result.partial_invariance`` lists what was
+        released, ``result.comparability`` which comparisons stay valid per construct.
+    max_free : int, default 5
+        At most this many constraints released per level (1-50).
 
     Returns
     -------
@@ -180,7 +189,8 @@ def validate(
             try:
                 invariance_result = invariance_steps(inst.model_syntax(shared), frame, "__group__",
                                                      levels=levels, missing=missing,
-                                                     estimator=estimator)
+                                                     estimator=estimator, partial=partial,
+                                                     max_free=max_free)
             except ModelError as exc:
                 invariance_note = f"measurement invariance could not be tested: {exc}"
     return ValidationResult(
@@ -191,6 +201,7 @@ def validate(
         by=by,
         missing=missing,
         estimator=estimator,
+        partial=partial,
         n_input=selection.n_input,
         instrument_version=inst.content_version,
     )

@@ -1,0 +1,231 @@
+"""Partial measurement invariance: free the worst equality constraint, one at a time.
+
+When a metric or scalar step fails (the project's rule: CFI drops by more than .01,
+Cheung & Rensvold 2002), the equality constraint with the largest univariate score
+test (lavaan's ``lavTestScore``) among those the step added (loadings at the metric
+step, intercepts at the scalar step) is released, the model refitted and judged
+again against the previous level, until the step holds or ``max_free`` constraints
+have been released (Byrne, Shavelson & Muthén 1989; the score-test search of Yoon
+& Millsap 2007).  A released constraint is lavaan's ``first group == group g``
+constraint: one item's loading or intercept in one group ``g`` is estimated on its
+own, the other groups stay equal.  The constraints released at the metric step stay
+released at the scalar step.
+
+Which comparisons stay valid, per factor (Byrne et al. 1989; Steenkamp &
+Baumgartner 1998): latent variances, covariances and relations need (partial) metric
+invariance with at least two items whose loading is equal in every group; latent
+means need (partial) scalar invariance with at least two items whose loading *and*
+intercept are equal in every group.  The marker item (loading fixed at 1 in every
+group) counts as an invariant loading, as it does in lavaan's identification; an
+item released in one group counts as not invariant.
+
+Differences from a hand-run lavaan search: lavaan's ``group.partial`` releases a
+parameter in every group; here only the group whose constraint has the largest
+score test (with two groups the two are the same model).  Constraints are written
+against the first group (lavaan's), so a parameter that differs in the *first*
+group shows up in every other group's constraint.
+
+References
+----------
+Byrne, B. M., Shavelson, R. J., & Muthén, B. (1989). Testing for the equivalence of
+    factor covariance and mean structures: the issue of partial measurement
+    invariance. *Psychological Bulletin*, 105(3), 456-466.
+Steenkamp, J.-B. E. M., & Baumgartner, H. (1998). Assessing measurement invariance in
+    cross-national consumer research. *Journal of Consumer Research*, 25(1), 78-90.
+Yoon, M., & Millsap, R. E. (2007). Detecting violations of factorial invariance
+    using data-based specification searches: a Monte Carlo study. *Structural
+    Equation Modeling*, 14(3), 435-463.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.common.errors import ModelError
+
+# the kind of parameter a level adds, and how a score-test row is recognised as one
+PARAMETER_OF_KIND = {"loadings": "loading", "intercepts": "intercept"}
+PARTIAL_COLUMNS = ("level", "step", "construct", "item", "parameter", "group", "reference_group",
+                   "score_chi2", "score_pvalue", "epc", "sepc_all", "chi2", "df", "cfi", "delta_cfi", "holds")
+COMPARABILITY_COLUMNS = ("construct", "n_items", "invariant_loadings", "invariant_intercepts",
+                         "relations_comparable", "means_comparable", "freed")
+
+
+def candidate_kind(row, latent: set[str]) -> str | None:
+    """``"loadings"`` or ``"intercepts"`` for a score-test row of that kind, else None."""
+    if row.op == "=~":
+        return "loadings"
+    if row.op == "~1" and row.lhs not in latent:
+        return "intercepts"
+    return None
+
+
+def factor_items(fit) -> dict[str, list[str]]:
+    """Items of every factor, in the model's order (first group)."""
+    p = fit.params_
+    load = p[(p["op"] == "=~") & (p["group"] == fit.groups_[0])]
+    out: dict[str, list[str]] = {}
+    for lhs, rhs in zip(load["lhs"], load["rhs"]):
+        out.setdefault(lhs, []).append(rhs)
+    return out
+
+
+def worst_constraint(fit, kinds: tuple[str, ...], uni: pd.DataFrame):
+    """The row of ``uni`` (the univariate score tests of ``fit``) with the largest statistic
+    among constraints of ``kinds`` (None if none)."""
+    latent = set(factor_items(fit))
+    mask = [candidate_kind(r, latent) in kinds for r in uni.itertuples()]
+    candidates = uni[mask]
+    if candidates.empty:
+        return None
+    return candidates.loc[candidates["chi2"].idxmax()]
+
+
+def step_row(level: str, step: int, constraint, fit, delta_cfi: float, holds, owner: dict) -> dict:
+    """One row of the partial-invariance table: the constraint released and the fit after it."""
+    loading = constraint["op"] == "=~"
+    item = constraint["rhs"] if loading else constraint["lhs"]
+    f = fit.fit_
+    return {"level": level, "step": step, "construct": owner.get(item, ""), "item": item,
+            "parameter": "loading" if loading else "intercept", "group": constraint["group"],
+            "reference_group": constraint["reference_group"], "score_chi2": float(constraint["chi2"]),
+            "score_pvalue": float(constraint["pvalue"]), "epc": float(constraint["epc"]),
+            "sepc_all": float(constraint["sepc_all"]), "chi2": f.chi2, "df": f.df, "cfi": f.cfi,
+            "delta_cfi": delta_cfi, "holds": holds}
+
+
+def release_entry(constraint) -> tuple[tuple[str, str], str]:
+    """The ``group_partial`` entry releasing ``constraint`` and its name (``"x3~1"``)."""
+    name = f"{constraint['lhs']}{constraint['op']}{constraint['rhs']}"
+    return (name, str(constraint["group"])), name
+
+
+def search(level: str, fit, refit, judge, released: list, *, max_free: int, owner: dict, scores_of):
+    """Release the worst constraint of ``level`` until ``judge`` says the step holds.
+
+    Parameters
+    ----------
+    level : str
+        ``"metric"`` or ``"scalar"``.
+    fit : SEM
+        The failed fit of the level.
+    refit : callable
+        ``refit(released) -> SEM``: the level fitted with the given ``group_partial``.
+    judge : callable
+        ``judge(fit) -> (delta_cfi, holds)`` against the previous level.
+    released : list
+        ``group_partial`` entries released so far (earlier levels); not modified.
+    max_free : int
+        At most this many constraints released at this level.
+    owner : dict
+        Item -> factor.
+    scores_of : callable
+        ``scores_of(fit) -> DataFrame``: the univariate score tests of a fit
+        (raises ModelError when it has none).
+
+    Returns
+    -------
+    rows : list of dict
+        One per release (``PARTIAL_COLUMNS``).
+    fit : SEM
+        The last fit.
+    released : list
+        The entries including those of this level.
+    stop : str
+        Why the search stopped: ``"holds"``, ``"max_free"``, ``"no constraint left"``
+        or ``"not converged"``.
+    """
+    kinds = {"metric": ("loadings",), "scalar": ("intercepts",)}[level]
+    released, rows = list(released), []
+    for step in range(1, max_free + 1):
+        if not fit.converged_:
+            return rows, fit, released, "not converged"
+        try:
+            worst = worst_constraint(fit, kinds, scores_of(fit))
+        except ModelError:
+            worst = None
+        if worst is None:
+            return rows, fit, released, "no constraint left"
+        entry, _ = release_entry(worst)
+        released.append(entry)
+        fit = refit(tuple(released))
+        delta_cfi, holds = judge(fit)
+        rows.append(step_row(level, step, worst, fit, delta_cfi, holds, owner))
+        if holds is True:
+            return rows, fit, released, "holds"
+    return rows, fit, released, ("not converged" if not fit.converged_ else "max_free")
+
+
+MISFIT_COLUMNS = ("level", "construct", "item", "parameter", "group", "reference_group", "score_chi2",
+                  "score_pvalue", "epc", "sepc_all")
+
+
+def largest_score_tests(level: str, fit, scores_of, n: int = 5) -> pd.DataFrame:
+    """The ``n`` equality constraints of ``fit`` with the largest score tests (most misfit).
+
+    ``scores_of(fit)`` gives the univariate score tests.  Returns an empty frame
+    (``MISFIT_COLUMNS``) when the fit has no equality constraints or did not converge.
+    """
+    try:
+        uni = scores_of(fit)
+    except ModelError:
+        return pd.DataFrame(columns=list(MISFIT_COLUMNS))
+    latent = set(factor_items(fit))
+    owner = {i: f for f, items in factor_items(fit).items() for i in items}
+    rows = []
+    for r in uni.sort_values("chi2", ascending=False).head(n).itertuples():
+        kind = candidate_kind(r, latent)
+        item = r.rhs if r.op == "=~" else r.lhs
+        rows.append({"level": level, "construct": owner.get(item, r.lhs if r.op == "=~" else ""), "item": item,
+                     "parameter": PARAMETER_OF_KIND.get(kind, f"{r.lhs} {r.op} {r.rhs}"), "group": r.group,
+                     "reference_group": r.reference_group, "score_chi2": r.chi2, "score_pvalue": r.pvalue,
+                     "epc": r.epc, "sepc_all": r.sepc_all})
+    return pd.DataFrame(rows, columns=list(MISFIT_COLUMNS))
+
+
+def comparability(items: dict[str, list[str]], released, metric_holds, scalar_holds) -> pd.DataFrame:
+    """Per factor: how many items are invariant and which comparisons stay valid.
+
+    Parameters
+    ----------
+    items : dict
+        Factor -> its items.
+    released : sequence
+        ``group_partial`` entries ``("lhs op rhs", group)``.
+    metric_holds, scalar_holds : bool or None
+        Whether the (partial) metric and scalar steps hold in the end (None: not tested).
+
+    Returns
+    -------
+    DataFrame
+        ``construct, n_items, invariant_loadings, invariant_intercepts,
+        relations_comparable, means_comparable, freed`` (``freed``: ``"item
+        parameter (group)"``, separated by ``"; "``).
+    """
+    freed_loadings: dict[str, list[str]] = {}
+    freed_intercepts: dict[str, list[str]] = {}
+    for name, group in released:
+        if "=~" in name:
+            item = name.split("=~")[1]
+            freed_loadings.setdefault(item, []).append(group)
+        elif name.endswith("~1"):
+            freed_intercepts.setdefault(name[:-2], []).append(group)
+    rows = []
+    for factor, members in items.items():
+        # a marker loading is fixed, never released: it counts as invariant
+        loads = [i for i in members if i not in freed_loadings]
+        both = [i for i in loads if i not in freed_intercepts]
+        freed = [f"{i} loading ({g})" for i in members for g in freed_loadings.get(i, [])]
+        freed += [f"{i} intercept ({g})" for i in members for g in freed_intercepts.get(i, [])]
+        rows.append({"construct": factor, "n_items": len(members), "invariant_loadings": len(loads),
+                     "invariant_intercepts": len(both),
+                     "relations_comparable": None if metric_holds is None else bool(metric_holds) and len(loads) >= 2,
+                     "means_comparable": None if scalar_holds is None else bool(scalar_holds) and len(both) >= 2,
+                     "freed": "; ".join(freed)})
+    out = pd.DataFrame(rows, columns=list(COMPARABILITY_COLUMNS))
+    for col in ("relations_comparable", "means_comparable"):
+        out[col] = out[col].astype("boolean")
+    return out
+
+
+__all__ = ["search", "comparability", "largest_score_tests", "PARTIAL_COLUMNS", "COMPARABILITY_COLUMNS",
+           "MISFIT_COLUMNS"]
