@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.common.display import Summary
 from analysis.common.errors import ModelError
 from analysis.common.threads import limit_blas_threads
 from analysis.sem import report
@@ -382,10 +383,14 @@ class SEM:
         if not hasattr(self, "fit_"):
             raise ModelError("the model has not been fitted yet: call .fit(data) first")
 
-    def summary(self, standardized: bool = True) -> str:
-        """Readable report like lavaan's ``summary(fit, fit.measures = TRUE)``."""
+    def summary(self, standardized: bool = True) -> Summary:
+        """Readable report like lavaan's ``summary(fit, fit.measures = TRUE)``.
+
+        Returns a :class:`~analysis.common.display.Summary`: ``print()`` shows the text,
+        Jupyter the HTML tables.
+        """
         self._check_fitted()
-        return report.summary_text(self, standardized=standardized)
+        return Summary(report.summary_text(self, standardized=standardized), html=report.summary_html(self))
 
     def _repr_html_(self) -> str:
         if not hasattr(self, "fit_"):

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 import pandas as pd
 from scipy import stats
 
+from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import ModelError
 from analysis.common.thresholds import DELTA_CFI, DELTA_RMSEA, DELTA_SRMR_METRIC, DELTA_SRMR_SCALAR
 from analysis.sem import SEM
@@ -82,19 +83,17 @@ class InvarianceResult:
     table: pd.DataFrame
     fits: dict
 
-    def summary(self) -> str:
-        """The table as text, with the criteria used."""
+    def summary(self) -> Summary:
+        """The table with the criteria used: text when printed, HTML in Jupyter."""
         cols = ["level", "chi2", "df", "cfi", "rmsea", "srmr", "delta_chi2", "delta_df",
                 "delta_pvalue", "delta_cfi", "delta_rmsea", "delta_srmr", "holds"]
-        lines = [self.table[cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"),
-                 f"holds: {DELTA_CFI}; beside it {DELTA_RMSEA}, {DELTA_SRMR_METRIC}, "
-                 f"{DELTA_SRMR_SCALAR}"]
+        notes = [f"holds: {DELTA_CFI}; beside it {DELTA_RMSEA}, {DELTA_SRMR_METRIC}, {DELTA_SRMR_SCALAR}"]
         for level, fit in self.fits.items():
-            lines += [f"{level}: {p}" for p in fit.problems_ if p.severity == "error"]
-        return "\n".join(lines)
+            notes += [f"{level}: {p}" for p in fit.problems_ if p.severity == "error"]
+        return Summary("Measurement invariance", (SummaryTable("", self.table[cols], notes=tuple(notes)),))
 
     def _repr_html_(self) -> str:
-        return self.table.to_html(index=False, float_format=lambda x: f"{x:.3f}", na_rep="")
+        return self.summary().as_html()
 
 
 def _delta_row(level: str, fit: SEM, previous: SEM | None) -> dict:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis.common.display import Summary
 from instrument.definition import Instrument
 from instrument.reader.columns import ColumnMatch, group_variable, id_variable
 from instrument.reader.flags import FLAG_COLUMNS
@@ -124,8 +125,15 @@ class QualityReport:
     left_out: dict[str, tuple[str, ...]] = field(default_factory=dict)
     column_labels: dict = field(default_factory=dict)
 
-    def summary(self) -> str:
-        """The report as plain text, for a console or a log."""
+    def summary(self) -> Summary:
+        """The report: plain text when printed (a console, a log), HTML in Jupyter.
+
+        Returns a :class:`~analysis.common.display.Summary` (``str()`` gives the text).
+        """
+        return Summary(self._summary_text(), html=self._repr_html_())
+
+    def _summary_text(self) -> str:
+        """The report as plain text."""
         lines = [f"Data quality: {self.file}", "  " + self._source_line()]
         lines.append(f"  {self._rows_text()}")
         lines.append(f"  flagged {self.n_flagged} ({self._flag_text()}), usable {self.n_usable}")
