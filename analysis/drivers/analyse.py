@@ -425,7 +425,7 @@ def _check_groups(labels: list[str], used: pd.DataFrame, sample, drivers: list[s
     if phone_only:
         excluded = sample.excluded
         in_them = excluded.code.eq("not_asked") & (excluded[GROUP].isin(phone_only) if labels else True)
-        hint += (f"; {int(in_them.sum())} of their respondents have no score only because phone-only drivers are "
+        hint += (f"; {int(in_them.sum())} of their respondents have no score only because some drivers are "
                  "not asked in their channel: leave those drivers out (the drivers option) to include them")
     raise DataError(f"too few usable respondents (outcome and every driver score) for {len(drivers)} drivers, "
                     f"at least {minimum} needed: {shown}{more}; {hint}")

@@ -141,7 +141,7 @@ class QualityReport:
             lines.append(f"  unknown columns (ignored): {', '.join(self.unknown_columns)}")
         if self.missing_columns:
             lines.append(f"  missing columns (created empty): {', '.join(self.missing_columns)}")
-        lines.append("  items (N/A = not applicable; by design = phone-only item, other channel):")
+        lines.append("  items (N/A = not applicable; by design = an item of another channel than the respondent's):")
         table = self.items.drop(columns=["column"]).fillna({"construct": "-"})
         lines.extend("    " + line for line in table.to_string(index=False, float_format=lambda x: f"{x:.1f}").splitlines())
         lines.append("  organisations: " + ", ".join(
