@@ -69,8 +69,8 @@ def test_explicit_drivers_are_kept_for_every_group(by_channel, inst):
 
 
 @pytest.mark.parametrize("lang, group_text, study_text", [
-    ("en", "are not analysed for this group", "do not apply to every group"),
-    ("nl", "worden voor deze groep niet geanalyseerd", "zijn niet op elke groep van toepassing"),
+    ("en", "are not analysed here", "do not apply to all channels"),
+    ("nl", "worden hier niet geanalyseerd", "zijn niet op alle kanalen van toepassing"),
 ])
 def test_the_report_says_so_in_its_language(by_channel, inst, lang, group_text, study_text):
     data, quality, res = by_channel

@@ -146,7 +146,4 @@ def _warnings(base, subs, replaced: set, sets: dict, drivers: list[str], by: str
     notes += [{"group": g, "kind": "drivers_left_out", "severity": "note",
                "message": f"analysed on {len(sets[g])} drivers, without {name(m)}: no respondent of this group "
                           "answered any of their items (not applicable or blank)"} for g, m in reduced.items()]
-    notes.append({"group": ALL, "kind": "drivers_common", "severity": "note",
-                  "message": f"the whole sample is analysed on the {len(common)} drivers that apply to every group "
-                             f"of '{by}' ({name(common)})"})
     return pd.concat([*[p for p in parts if len(p)], pd.DataFrame(notes)], ignore_index=True)

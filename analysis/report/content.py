@@ -31,7 +31,7 @@ from analysis.report.scope import (StudyResults, channel_label, channel_sizes, d
                                    group_header, group_label, group_nouns, importance_used, shown_groups, usable_sizes,
                                    withheld_channels)
 from analysis.common.thresholds import MIN_N_KPI_INTERVAL
-from instrument.description import describe_instrument
+from instrument.description import describe_instrument, join_words
 
 KPI_KEYS = ("csat_pct", "nps", "ces_mean", "ces_pct_easy", "fcr_pct_yes")
 KPI_KINDS = {"csat_pct": "pct", "nps": "nps", "ces_mean": "num1", "ces_pct_easy": "pct", "fcr_pct_yes": "pct",
@@ -198,7 +198,7 @@ def drivers_left_out(results: StudyResults, group: str, t: Texts) -> list:
     missing = [d for d in s.drivers if d not in mine]
     if not missing:
         return []
-    names = ", ".join(driver_label(results, d, t) for d in missing)
+    names = join_words([driver_label(results, d, t) for d in missing], t.lang)
     if group != ALL:
         return [Paragraph(t("drivers.left_out", drivers=names, k=t.number_word(len(mine))))]
     return [Paragraph(t("drivers.left_out_study", drivers=names, k=t.number_word(len(mine))))]
