@@ -54,6 +54,10 @@ class InstrumentDescription:
         How a construct score is made, with the number of items.
     channels : str
         Which drivers apply to which channels only, or that every driver applies to every channel.
+    items_per_driver : str
+        The drivers' numbers of items: 'four per driver', or each driver's label and count.
+    limited_channels : str
+        The channels the channel-limited drivers apply to, joined ('Phone'); '' when none.
     source : str
         The file name and the first 12 digits of its SHA-256 content hash.
     """
@@ -67,6 +71,8 @@ class InstrumentDescription:
     scoring: str
     channels: str
     source: str
+    items_per_driver: str = ""
+    limited_channels: str = ""
 
 
 def number_word(n: int, lang: str) -> str:
@@ -96,13 +102,16 @@ def channels_of_drivers(inst: Instrument) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def describe_instrument(inst: Instrument, lang: str = "en") -> InstrumentDescription:
+def describe_instrument(inst: Instrument, lang: str = "en", drivers=None) -> InstrumentDescription:
     """Describe the measurement model, the scoring and the channel limits of ``inst`` in ``lang`` (nl or en).
 
     Parameters
     ----------
     inst : Instrument
     lang : {'nl', 'en'}
+    drivers : sequence of str, optional
+        The drivers actually used (e.g. without a construct left out for absent item
+        columns); every driver of ``inst`` by default.
 
     Returns
     -------
@@ -110,7 +119,7 @@ def describe_instrument(inst: Instrument, lang: str = "en") -> InstrumentDescrip
     """
     if lang not in DESCRIBED_LANGUAGES:
         raise OptionError("lang", f"must be one of {', '.join(DESCRIBED_LANGUAGES)}, got {lang!r}")
-    drivers = tuple(inst.driver_keys)
+    drivers = tuple(d for d in inst.driver_keys if drivers is None or d in set(drivers))
     outcome = inst.outcome_construct
     counts = {c.key: len(c.items) for c in inst.constructs}
     n_factors = len(drivers) + 1
@@ -132,7 +141,7 @@ def describe_instrument(inst: Instrument, lang: str = "en") -> InstrumentDescrip
     else:
         scoring = (f"de score van elk construct is het gemiddelde van de beantwoorde items ({per_driver}, "
                    f"{n_outcome} voor {outcome_label})")
-    limited = channels_of_drivers(inst)
+    limited = {k: v for k, v in channels_of_drivers(inst).items() if k in drivers}
     channel_labels = {ch.key: _label(ch.label, lang, ch.key) for ch in inst.definition.choices.get("channel", [])}
     if not limited:
         channels = ("every driver applies to every channel" if lang == "en"
@@ -148,11 +157,15 @@ def describe_instrument(inst: Instrument, lang: str = "en") -> InstrumentDescrip
             verb_nl = "geldt" if len(labels) == 1 else "gelden"
             noun_en = "channel" if len(chans) == 1 else "channels"
             noun_nl = "kanaal" if len(chans) == 1 else "kanalen"
+            article = "het" if len(chans) == 1 else "de"
             parts.append(f"{join_words(labels, lang)} {verb_en} to the {where} {noun_en} only" if lang == "en"
-                         else f"{join_words(labels, lang)} {verb_nl} alleen voor het {noun_nl} {where}")
+                         else f"{join_words(labels, lang)} {verb_nl} alleen voor {article} {noun_nl} {where}")
         channels = "; ".join(parts)
     source = f"{inst.source_file.name} (SHA-256 {inst.short_hash})"
+    limited_channels = join_words([channel_labels.get(ch, ch) for ch in sorted({ch for chans in limited.values()
+                                                                                 for ch in chans})], lang)
     return InstrumentDescription(
         lang=lang, drivers=drivers, outcome=outcome.key, items_per_construct=counts,
         channels_of_driver=limited, measurement_model=model, scoring=scoring, channels=channels, source=source,
+        items_per_driver=per_driver, limited_channels=limited_channels,
     )

@@ -47,6 +47,10 @@ def test_an_adapted_questionnaire_runs_through_simulate_validate_and_analyse(nam
                tmp_path / "a.json"))
     analysis = json.loads((tmp_path / "a.json").read_text())["groups"]["all"]
     assert set(analysis["drivers"]) == set(inst.driver_keys)
+    ok(run_cli("report", data, "--instrument", path, "--bootstrap", "50", "--seed", "1", "--no-pdf", "--lang", "en",
+               "--out", tmp_path / "rep"))
+    html = (tmp_path / "rep" / "study.html").read_text(encoding="utf-8")
+    assert f"--instrument {path}" in html and inst.content_hash in html
 
 
 def test_the_simulated_truth_is_recovered_for_an_adapted_questionnaire(tmp_path):

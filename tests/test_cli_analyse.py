@@ -76,8 +76,9 @@ def test_by_another_column(run_cli):
 
 
 @pytest.mark.parametrize("args, code, fragments", [
-    (["--by", "channel", "--no-sem"], 1, ["too few usable respondents", "at least 9 needed",
-                                          "leave those drivers out"]),
+    (["--by", "channel", "--no-sem", "--drivers", "reliability,empathy,customer_focus,customer_knowledge,"
+      "accessibility,wait_time,menu"], 1, ["too few usable respondents", "at least 9 needed",
+                                           "leave those drivers out"]),
     (["--outcome", "loyalty"], 2, ["outcome must be one of satisfaction, csat, nps, ces, got 'loyalty'"]),
     (["--bootstrap", "0"], 2, ["--bootstrap", "from 2 to 100000"]),
     (["--bootstrap", "-5"], 2, ["--bootstrap", "from 2 to 100000"]),

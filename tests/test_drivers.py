@@ -277,7 +277,8 @@ def test_flagged_respondents_can_be_included(example, inst):
     ({"importance": "sem", "sem": False}, OptionError, "when the structural model is off (sem=False)"),
     ({"crosshair": "centre"}, OptionError, "crosshair must be one of"),
     ({"level": 95}, ServiceDriversError, "between 0 and 1"),
-    ({"by": "channel"}, DataError, "leave those drivers out"),
+    ({"by": "channel", "drivers": ["reliability", "empathy", "customer_focus", "customer_knowledge", "wait_time",
+                                   "accessibility", "menu"]}, DataError, "leave those drivers out"),
 ])
 def test_bad_options_raise_one_clear_error(example, inst, kwargs, error, fragment):
     with pytest.raises(error) as info:
@@ -395,8 +396,8 @@ def test_the_phone_only_hint_is_given_only_when_it_is_the_cause(example, inst):
     with pytest.raises(DataError) as info:
         analyse_drivers(example.iloc[:6], inst, bootstrap=10, sem=False)
     assert "too few usable respondents" in str(info.value) and "phone-only" not in str(info.value)
-    with pytest.raises(DataError, match="leave those drivers out"):
-        analyse_drivers(example, inst, by="channel", bootstrap=10, sem=False)
+    with pytest.raises(DataError, match="leave those drivers out"):        # every driver asked for explicitly
+        analyse_drivers(example, inst, by="channel", drivers=list(inst.driver_keys), bootstrap=10, sem=False)
 
 
 def test_level_may_be_a_numpy_float(example, inst):

@@ -179,7 +179,7 @@ def test_alpha_of_parallel_items_is_one_and_independent_items_near_zero():
 def test_alpha_result_reports():
     x = pd.DataFrame({"q1": [1, 2, 3, 4, 5], "q2": [2, 2, 3, 5, 5], "q3": [1, 3, 3, 4, 4]})
     result = cronbach_alpha(x)
-    assert result.summary().startswith(f"alpha = {result.alpha:.3f}, 95% CI")
+    assert str(result.summary()).startswith(f"alpha = {result.alpha:.3f}, 95% CI")
     assert "<table" in result._repr_html_() and "feldt" in result._repr_html_()
 
 

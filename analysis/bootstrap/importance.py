@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.bootstrap.engine import STATISTICS, Replicates, resample_groups
+from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import DataError, ServiceDriversError
 from analysis.common.groups import ALL, REST
 from analysis.common.options import check_level, validate_options
@@ -199,24 +200,20 @@ class BootstrapResult:
             "excludes_zero": (np.atleast_1d(lo) > 0) | (np.atleast_1d(hi) < 0),
         })
 
-    def summary(self) -> str:
+    def summary(self) -> Summary:
+        """Groups and LMG shares with intervals: text when printed, HTML in Jupyter."""
         wide = self.table("lmg_pct").assign(
             lmg_pct=lambda t: t.apply(lambda r: f"{r.estimate:.1f} [{r.ci_low:.1f}, {r.ci_high:.1f}]", axis=1))
         wide = wide.pivot(index="driver", columns="group", values="lmg_pct").loc[list(self.drivers)]
         unstable = self.groups.loc[self.groups.unstable_ranks, "group"].tolist()
-        lines = [f"Bootstrap of driver importance for '{self.outcome}': {self.n_resamples} "
-                 f"resamples per group, {100 * self.level:g}% percentile intervals",
-                 self.groups.to_string(index=False, float_format=lambda v: f"{v:.3f}"),
-                 "LMG share of R² (%)", wide.to_string()]
-        if unstable:
-            lines.append(f"Ranks unstable (n < {MIN_N_STABLE_RANKS}): {', '.join(map(str, unstable))}")
-        return "\n".join(lines)
+        notes = (f"Ranks unstable (n < {MIN_N_STABLE_RANKS}): {', '.join(map(str, unstable))}",) if unstable else ()
+        return Summary(f"Bootstrap of driver importance for '{self.outcome}': {self.n_resamples} "
+                       f"resamples per group, {100 * self.level:g}% percentile intervals",
+                       (SummaryTable("", self.groups),
+                        SummaryTable("LMG share of R² (%)", wide.rename_axis(columns=None).reset_index(), notes=notes)))
 
     def _repr_html_(self) -> str:
-        return (f"<p>Bootstrap of driver importance for <b>{self.outcome}</b> "
-                f"({self.n_resamples} resamples per group)</p>"
-                + self.groups.to_html(index=False, float_format=lambda v: f"{v:.3f}")
-                + self.ranks.to_html(index=False, float_format=lambda v: f"{v:.2f}"))
+        return self.summary().as_html()
 
 
 def group_generators(seed, n_groups: int) -> tuple[list[np.random.Generator], int]:

@@ -56,7 +56,7 @@ def analyse(
     importance: str = ImportanceOpt,
     crosshair: str = CrosshairOpt,
     pooling: str = typer.Option("none", "--pooling", help="none: each group on its own complete cases; partial: every respondent, each group's estimates shrunk toward all groups' (3+ groups)."),
-    drivers: Optional[List[str]] = typer.Option(None, "--drivers", help="Drivers to analyse, comma-separated or repeated (default: all seven)."),
+    drivers: Optional[List[str]] = typer.Option(None, "--drivers", help="Drivers to analyse, comma-separated or repeated (default: every driver of the questionnaire, each group on the drivers that apply to it)."),
     sem: bool = typer.Option(True, "--sem/--no-sem", help="Fit the structural model (latent drivers -> outcome, FIML)."),
     include_flagged: bool = typer.Option(False, "--include-flagged", help="Keep straight-liners, speeders and respondents with too many missing answers."),
     estimator: str = EstimatorOpt,
@@ -223,6 +223,6 @@ def _print_exclusions(res: DriverAnalysis) -> None:
     _show(t)
     console.print("[dim]flagged: straight-liner, speeder or too many missing answers (--include-flagged keeps "
                   "them); no_outcome: no outcome; missing_score: a driver score missing (fewer than half its "
-                  "items answered); not_asked: only phone-only drivers missing, by design (--drivers without "
-                  "them includes these respondents); no_group: no value in the --by column; small_group: in a group too small "
+                  "items answered); not_asked: only drivers not asked in the respondent's channel missing, by "
+                  "design (--drivers without them includes these respondents); no_group: no value in the --by column; small_group: in a group too small "
                   "for the regression (left out of the importance analysis).[/]", soft_wrap=True)

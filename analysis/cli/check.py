@@ -87,7 +87,7 @@ def print_report(report: QualityReport) -> None:
     counts.add_row("[bold]usable[/]", f"[bold]{report.n_usable}[/]")
     console.print(counts)
 
-    items = Table(title="Items (N/A design: blank or N/A on a phone-only item from another channel; "
+    items = Table(title="Items (N/A design: blank or N/A on an item of another channel than the respondent's; "
                   "% missing: blank or invalid among respondents the item applies to)",
                   title_justify="left", box=box.SIMPLE_HEAD)
     items.add_column("item", no_wrap=True)

@@ -40,7 +40,7 @@ def report(
     min_group_n: int = typer.Option(30, "--min-group-n", help="Minimum usable (not flagged) respondents of a group: a group with fewer gets no report and no figure, and its respondents are left out of every figure, the whole study's too (the study report names it, not its size); within a group, a channel with fewer shows no KPIs, nor do the next smallest channels if the channels withheld add up to fewer."),
     bootstrap: int = typer.Option(2000, "--bootstrap", help="Bootstrap resamples per group (at least 2; 1000+ for 95% intervals)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the bootstrap and of the quotes (default: drawn at random and reported)."),
-    drivers: Optional[List[str]] = typer.Option(None, "--drivers", help="Drivers to analyse, comma-separated or repeated (default: all seven; without wait_time and menu every channel counts)."),
+    drivers: Optional[List[str]] = typer.Option(None, "--drivers", help="Drivers to analyse, comma-separated or repeated (default: every driver of the questionnaire, each group on the drivers that apply to it; without drivers limited to some channels every channel counts)."),
     outcome: str = OutcomeOpt,
     importance: str = ImportanceOpt,
     crosshair: str = CrosshairOpt,

@@ -82,10 +82,14 @@ class Summary:
     heading : str
         The first line (what was analysed, on how many respondents, with which options).
     tables : tuple of SummaryTable
+    html : str, optional
+        The HTML shown in Jupyter, for a result that lays itself out (e.g. a SEM's
+        lavaan-style tables); by default made from ``heading`` and ``tables``.
     """
 
     heading: str
     tables: tuple[SummaryTable, ...] = ()
+    html: str | None = None
 
     def as_text(self) -> str:
         """The summary as aligned plain text (what ``print`` shows)."""
@@ -93,11 +97,17 @@ class Summary:
 
     def as_html(self) -> str:
         """The summary as an HTML fragment (what Jupyter shows)."""
+        if self.html is not None:
+            return self.html
         heading = "<br>".join(html.escape(line) for line in self.heading.splitlines())
         return "\n".join([f"<p><b>{heading}</b></p>", *(t.as_html() for t in self.tables)])
 
     def __str__(self) -> str:
         return self.as_text()
+
+    def __contains__(self, text: str) -> bool:
+        """Whether the printed summary contains ``text`` (``"PROBLEMS" in fit.summary()``)."""
+        return text in self.as_text()
 
     def __repr__(self) -> str:
         # The console (and a notebook's text/plain output) shows the tables, not an object address.

@@ -2,6 +2,7 @@
 
 * :mod:`~analysis.drivers.analyse` -- :func:`analyse_drivers`, which ties the statistics together;
 * :mod:`~analysis.drivers.sample` -- who a driver analysis uses, and why everyone else is left out;
+* :mod:`~analysis.drivers.per_group` -- each group on the drivers that apply to it (e.g. by channel);
 * :mod:`~analysis.drivers.sem` -- the structural model (latent drivers -> outcome) per group;
 * :mod:`~analysis.drivers.priorities` -- importance-performance quadrants and priority ranks;
 * :mod:`~analysis.drivers.kpis` -- CSAT, NPS, CES and FCR with confidence intervals;

@@ -41,6 +41,7 @@ Reichheld, F. F. (2003). The one number you need to grow. *Harvard Business Revi
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 
@@ -52,6 +53,7 @@ from analysis.common.errors import DataError, OptionError, ServiceDriversError
 from analysis.common.groups import ALL
 from analysis.common.options import CROSSHAIRS, IMPORTANCES, OUTCOMES, validate_options
 from analysis.common.threads import limit_blas_threads
+from analysis.drivers.per_group import applicable_drivers, driver_sets, merge_analyses
 from analysis.drivers.pooled import annotate_unpooled, pooled_analysis
 from analysis.drivers.result import DriverAnalysis, Settings
 from analysis.drivers.sample import GROUP, analysis_sample, min_used_per_group
@@ -64,6 +66,7 @@ from analysis.importance.regression import driver_regression
 from analysis.importance.relative import arrays_or_raise, importance_result
 from analysis.scoring.scores import scale_range
 from instrument import Instrument, load_instrument
+from instrument.reader.integrity import absent_item_columns, absent_reason
 
 # The importance measure behind each ``importance`` choice (declared in analysis.common.options).
 IMPORTANCE_MEASURES = dict(zip(IMPORTANCES, ("lmg", "relative_weight", "abs_beta", "sem")))
@@ -108,8 +111,13 @@ def analyse_drivers(
     outcome : {'satisfaction', 'csat', 'nps', 'ces'}
         The satisfaction score (mean of its three items) or one KPI question's answer.
     drivers : sequence of str, optional
-        Driver keys; all seven by default. Leaving out the phone-only drivers
-        (``wait_time``, ``menu``) lets respondents of every channel be analysed.
+        Driver keys; by default every driver of the questionnaire, and (with
+        ``pooling='none'``) each group on the drivers that apply to it: a driver none of
+        whose items anyone in the group answered (e.g. phone-only items in a chat group
+        with ``by='channel'``) is left out for that group, said in ``warnings`` and
+        ``settings.group_drivers`` (:mod:`analysis.drivers.per_group`). Leaving out
+        drivers that apply to some channels only lets respondents of every channel be
+        analysed.
     bootstrap : int, default 2000
         Resamples of respondents per group (at least 2; 1000 or more for 95% intervals).
     seed : int, optional
@@ -208,7 +216,24 @@ def analyse_drivers(
     """
     start = time.perf_counter()
     inst = inst if inst is not None else load_instrument()
+    default_drivers = drivers is None
     drivers = _check_options(inst, drivers, importance, sem)
+    absent = {k: ids for k, ids in absent_item_columns(data).items() if k in drivers}
+    if default_drivers and absent and len(absent) < len(drivers):
+        # left out by the reader for absent item columns: not analysed, and said why
+        result = analyse_drivers(data, inst, by=by, outcome=outcome, drivers=[d for d in drivers if d not in absent],
+                                 bootstrap=bootstrap, seed=seed, level=level, importance=importance,
+                                 crosshair=crosshair, exclude_flagged=exclude_flagged, sem=sem, pairwise=pairwise,
+                                 pooling=pooling, progress=progress)
+        notes = pd.DataFrame([{"group": None, "kind": "absent_items", "severity": "warning",
+                               "message": absent_reason(k, ids)} for k, ids in absent.items()])
+        return dataclasses.replace(result, warnings=pd.concat([notes, result.warnings], ignore_index=True))
+    if default_drivers and by is not None and pooling == "none" and by in data.columns:
+        split = _per_driver_set(data, inst, by=by, outcome=outcome, drivers=drivers, bootstrap=bootstrap, seed=seed,
+                                level=level, importance=importance, crosshair=crosshair,
+                                exclude_flagged=exclude_flagged, sem=sem, pairwise=pairwise, progress=progress)
+        if split is not None:
+            return split
     sample = analysis_sample(data, inst, by=by, outcome=outcome, drivers=drivers,
                              exclude_flagged=exclude_flagged)
     frame = sample.frame
@@ -223,6 +248,22 @@ def analyse_drivers(
                         bootstrap=bootstrap, seed=seed, level=level, importance=importance, crosshair=crosshair,
                         exclude_flagged=exclude_flagged, sem=sem, pairwise=pairwise, pooling=pooling,
                         progress=progress, estimator=estimator)
+
+
+def _per_driver_set(data, inst, *, by, drivers, **options) -> DriverAnalysis | None:
+    """Each group on the drivers that apply to it (:mod:`analysis.drivers.per_group`); None when all share them."""
+    sets = applicable_drivers(data, inst, by, drivers)
+    common, others = driver_sets(sets, drivers)
+    if not others or not common:
+        return None
+    if options["seed"] is None:     # one seed for every part, reported in settings.seed
+        options["seed"] = int(np.random.SeedSequence().entropy)
+    base = analyse_drivers(data, inst, by=by, drivers=list(common), **options)
+    group = data[by].astype("string")
+    subs = [analyse_drivers(data[group.isin(groups).fillna(False).to_numpy()], inst, by=by, drivers=list(s),
+                            **options) for s, groups in others.items()]
+    labels = {d: inst.construct(d).label.get("en", d) for d in drivers}
+    return merge_analyses(base, subs, sets, drivers, by, labels)
 
 
 def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, bootstrap, seed, level, importance,
@@ -390,7 +431,7 @@ def _check_groups(labels: list[str], used: pd.DataFrame, sample, drivers: list[s
     if phone_only:
         excluded = sample.excluded
         in_them = excluded.code.eq("not_asked") & (excluded[GROUP].isin(phone_only) if labels else True)
-        hint += (f"; {int(in_them.sum())} of their respondents have no score only because phone-only drivers are "
+        hint += (f"; {int(in_them.sum())} of their respondents have no score only because some drivers are "
                  "not asked in their channel: leave those drivers out (the drivers option) to include them")
     raise DataError(f"too few usable respondents (outcome and every driver score) for {len(drivers)} drivers, "
                     f"at least {minimum} needed: {shown}{more}; {hint}")

@@ -14,7 +14,10 @@ the analysis' confidence level (``meta.level``).
     every reason, e.g. which drivers have no score and whether that is by design); ``exclusion_counts``: ``{group: {code: n}}``; ``bootstrap``
     resamples per group; ``seed`` the seed used (drawn when none was given; rerun with
     it to reproduce); ``version`` of service-drivers; also ``by``, ``outcome``,
-    ``drivers``, ``level``, ``importance``, ``crosshair``, ``exclude_flagged``, ``sem``,
+    ``drivers``, ``level``, ``importance``, ``crosshair``, ``exclude_flagged``, ``sem``;
+    ``group_drivers``: ``{group: [driver keys it was analysed on]}`` (all ``drivers`` unless
+    a group has no answer to some driver's items, e.g. phone-only drivers with ``by``
+    channel: :mod:`analysis.drivers.per_group`);
     ``warnings`` (``[{"group", "kind", "severity", "message"}]``); ``pooling``:
     ``{"requested", "used" ('none' or 'partial'; 'none' with fewer than three groups),
     "reason" (a sentence)}``, with partial pooling also ``"phone_only_drivers"``,
@@ -119,7 +122,8 @@ def analysis_document(res) -> dict:
     meta = {
         "n_input": res.n_input, "n_used": res.n_used,
         "exclusion_counts": counts, "bootstrap": s.n_resamples, "seed": s.seed, "version": package_version(),
-        "by": s.by, "outcome": s.outcome, "drivers": list(s.drivers), "level": s.level,
+        "by": s.by, "outcome": s.outcome, "drivers": list(s.drivers),
+        "group_drivers": {g: list(s.drivers_of(g)) for g in res.group_names}, "level": s.level,
         "importance": s.importance, "crosshair": s.crosshair, "exclude_flagged": s.exclude_flagged, "sem": s.sem,
         "warnings": res.warnings.to_dict("records"),
         "pooling": _pooling_meta(res),
@@ -197,7 +201,7 @@ def _drivers(res, g) -> dict:
     t = res.importance[res.importance.group == g]
     dom = res.dominances[g]
     conditional = dom.conditional
-    drivers = list(res.settings.drivers)
+    drivers = list(res.settings.drivers_of(g))
 
     def beats(matrix: pd.DataFrame, d: str) -> list[str]:
         return [o for o in drivers if o != d and matrix.loc[d, o] == 1.0]

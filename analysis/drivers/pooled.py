@@ -144,7 +144,7 @@ def pooling_sentence(res) -> str:
     s, pooled = res.settings, res.pooling
     if s.pooling_used == "partial":
         aside = [g for g, a in zip(res.groups.group, res.groups.pooling_set_aside) if a]
-        text = ("Partial pooling: every respondent is used (phone-only drivers from the phone respondents) and each "
+        text = ("Partial pooling: every respondent is used (drivers asked in some channels only from the respondents of those channels) and each "
                 "group's estimates combine its own respondents with the pattern of all groups, the more so the "
                 "fewer respondents it has; 'own data weigh' says how much is its own.")
         if aside:

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.bootstrap.importance import BootstrapResult, percentile_interval
+from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import DataError, ServiceDriversError
 from analysis.common.options import check_level, check_option
 from analysis.common.thresholds import MIN_N_STABLE_RANKS, ranks_unstable
@@ -132,22 +133,18 @@ class PriorityResult:
     crosshair: str
     level: float
 
-    def summary(self) -> str:
+    def summary(self) -> Summary:
+        """Quadrants and priority ranks per group: text when printed, HTML in Jupyter."""
         cols = ["group", "driver", "importance", "performance", "quadrant", "priority_rank",
                 "priority_rank_ci_low", "priority_rank_ci_high"]
         t = self.table.sort_values(["group", "priority_rank"])[cols]
-        lines = [f"Importance-performance analysis ({self.importance_measure} shares, "
-                 f"cross-hairs at the {self.crosshair})",
-                 t.to_string(index=False, float_format=lambda v: f"{v:.1f}")]
         unstable = self.table.loc[self.table.unstable_ranks, "group"].unique().tolist()
-        if unstable:
-            lines.append(f"Unstable ranks (n < {MIN_N_STABLE_RANKS}): {', '.join(map(str, unstable))}")
-        return "\n".join(lines)
+        notes = (f"Unstable ranks (n < {MIN_N_STABLE_RANKS}): {', '.join(map(str, unstable))}",) if unstable else ()
+        return Summary(f"Importance-performance analysis ({self.importance_measure} shares, "
+                       f"cross-hairs at the {self.crosshair})", (SummaryTable("", t, notes=notes, digits=1),))
 
     def _repr_html_(self) -> str:
-        return (f"<p>Importance-performance analysis ({self.importance_measure}, "
-                f"cross-hairs at the {self.crosshair})</p>"
-                + self.table.to_html(index=False, float_format=lambda v: f"{v:.1f}"))
+        return self.summary().as_html()
 
 
 def importance_performance(importance: pd.Series, performance: pd.Series, *,

@@ -31,6 +31,12 @@ class Settings:
     pooling: str = "none"
     pooling_used: str = "none"
     estimator: str = "ml"
+    group_drivers: tuple = ()      # ((group, drivers), ...) when groups are analysed on different drivers
+
+    def drivers_of(self, group: str) -> tuple[str, ...]:
+        """The drivers a group was analysed on (:mod:`analysis.drivers.per_group`); all by default."""
+        return dict(self.group_drivers).get(group, self.drivers) if group != ALL else (
+            tuple(d for d in self.drivers if all(d in s for _, s in self.group_drivers)))
 
 
 @dataclass(frozen=True, eq=False)

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import ServiceDriversError
 from analysis.scoring.scores import keyed_items
 from analysis.sem import SEM, build_partable, usable_fit
@@ -87,6 +88,16 @@ class StructuralPaths:
     problems: pd.DataFrame
     models: dict = field(repr=False)
     n_free: int = 0
+
+    def summary(self) -> Summary:
+        """Fit, paths and problems per group: text when printed, HTML in Jupyter."""
+        problems = tuple(f"[{r.group}] {r.severity}: {r.message}" for r in self.problems.itertuples())
+        return Summary(f"Structural model (FIML), {self.n_free} free parameters per group",
+                       (SummaryTable("Fit", self.fit), SummaryTable("Paths (driver -> outcome)", self.paths),
+                        *((SummaryTable("Problems", notes=problems),) if problems else ())))
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
 
 
 def structural_syntax(inst: Instrument, drivers: Sequence[str], outcome: str) -> str:

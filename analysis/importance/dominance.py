@@ -24,6 +24,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import ServiceDriversError
 from analysis.importance.driver_data import driver_covariance, ranks_descending
 from analysis.importance.relative import ImportanceArrays, arrays_or_raise
@@ -156,22 +157,16 @@ class DominanceResult:
     pairs: pd.DataFrame
     subset_r2: pd.Series
 
-    def summary(self) -> str:
-        fmt = lambda v: f"{v:.3f}"  # noqa: E731
-        return "\n\n".join([
-            f"Dominance analysis (R² = {self.r2:.3f})",
-            "General dominance\n" + self.general.to_string(index=False, float_format=fmt),
-            "Conditional dominance (mean gain by number of other drivers k)\n"
-            + self.conditional.to_string(float_format=fmt),
-            "Pairwise designations\n" + self.pairs.to_string(index=False),
-        ])
+    def summary(self) -> Summary:
+        """General, conditional and pairwise dominance: text when printed, HTML in Jupyter."""
+        conditional = self.conditional.rename_axis(self.conditional.index.name or "driver").reset_index()
+        return Summary(f"Dominance analysis (R² = {self.r2:.3f})", (
+            SummaryTable("General dominance", self.general),
+            SummaryTable("Conditional dominance (mean gain by number of other drivers k)", conditional),
+            SummaryTable("Pairwise designations", self.pairs)))
 
     def _repr_html_(self) -> str:
-        fmt = lambda v: f"{v:.3f}"  # noqa: E731
-        return (f"<p>Dominance analysis (R² = {self.r2:.3f})</p>"
-                + self.general.to_html(index=False, float_format=fmt)
-                + self.conditional.to_html(float_format=fmt)
-                + self.pairs.to_html(index=False))
+        return self.summary().as_html()
 
 
 def dominance_analysis(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None = None,

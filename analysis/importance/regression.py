@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import ModelError
 from analysis.common.options import check_level
 from analysis.common.thresholds import VIF, Threshold
@@ -67,19 +68,15 @@ class RegressionResult:
         """Drivers whose VIF fails the threshold."""
         return tuple(self.table.loc[self.table.vif_high, "term"])
 
-    def summary(self) -> str:
-        lines = [f"OLS of '{self.outcome}' on {len(self.drivers)} drivers: n = {self.n}, "
-                 f"R² = {self.r2:.3f}, adjusted R² = {self.adj_r2:.3f}; HC3 standard errors, "
-                 f"{100 * self.level:g}% CIs",
-                 self.table.to_string(index=False, float_format=lambda v: f"{v:.3f}")]
-        if self.high_vif:
-            lines.append(f"VIF too high ({self.vif_threshold}): {', '.join(self.high_vif)}")
-        return "\n".join(lines)
+    def summary(self) -> Summary:
+        """The coefficient table with its heading: text when printed, HTML in Jupyter."""
+        notes = (f"VIF too high ({self.vif_threshold}): {', '.join(self.high_vif)}",) if self.high_vif else ()
+        return Summary(f"OLS of '{self.outcome}' on {len(self.drivers)} drivers: n = {self.n}, "
+                       f"R² = {self.r2:.3f}, adjusted R² = {self.adj_r2:.3f}; HC3 standard errors, "
+                       f"{100 * self.level:g}% CIs", (SummaryTable("", self.table, notes=notes),))
 
     def _repr_html_(self) -> str:
-        return (f"<p>OLS of <b>{self.outcome}</b>: n = {self.n}, R² = {self.r2:.3f}, "
-                f"adjusted R² = {self.adj_r2:.3f} (HC3)</p>"
-                + self.table.to_html(index=False, float_format=lambda v: f"{v:.3f}"))
+        return self.summary().as_html()
 
 
 def variance_inflation(data: pd.DataFrame, drivers: Sequence[str]) -> pd.Series:

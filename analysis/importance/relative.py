@@ -37,6 +37,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import ModelError, ServiceDriversError
 from analysis.importance.driver_data import SINGULAR_EIGENVALUE, collinear_drivers, driver_covariance, ranks_descending
 from analysis.importance.subsets import check_n_predictors, shapley_weight_matrix, subset_r2_batch
@@ -299,15 +300,14 @@ class ImportanceResult:
     n: int | None
     outcome: str
 
-    def summary(self) -> str:
+    def summary(self) -> Summary:
+        """The table with its heading: text when printed, HTML in Jupyter."""
         n = "" if self.n is None else f", n = {self.n}"
-        head = f"Relative importance for '{self.outcome}' (R² = {self.r2:.3f}{n})"
-        return head + "\n" + self.table.to_string(index=False, float_format=lambda v: f"{v:.3f}")
+        return Summary(f"Relative importance for '{self.outcome}' (R² = {self.r2:.3f}{n})",
+                       (SummaryTable("", self.table),))
 
     def _repr_html_(self) -> str:
-        n = "" if self.n is None else f", n = {self.n}"
-        return (f"<p>Relative importance for <b>{self.outcome}</b> (R² = {self.r2:.3f}{n})</p>"
-                + self.table.to_html(index=False, float_format=lambda v: f"{v:.3f}"))
+        return self.summary().as_html()
 
 
 def relative_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str] | None = None,

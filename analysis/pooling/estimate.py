@@ -42,6 +42,7 @@ import pandas as pd
 
 from analysis.bootstrap.engine import MAX_CHUNK_ELEMENTS, Replicates, resample_counts
 from analysis.bootstrap.importance import group_generators, result_from_replicates
+from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import DataError
 from analysis.common.groups import ALL
 from analysis.common.options import POOLINGS, validate_options
@@ -109,6 +110,17 @@ class PooledImportance:
     cov: dict = field(default_factory=dict, repr=False)
     own_cov: dict = field(default_factory=dict, repr=False)
     whole_cov: np.ndarray | None = field(default=None, repr=False)
+
+    def summary(self) -> Summary:
+        """The pooling used and each organisation's weights: text when printed, HTML in Jupyter."""
+        kappa = "" if not np.isfinite(self.kappa) else f"; population prior strength kappa = {self.kappa:.1f}"
+        own = self.own.pivot(index="driver", columns="group", values="lmg_pct").rename_axis(columns=None)
+        return Summary(f"Pooling: {self.pooling} ({self.reason}){kappa}",
+                       (SummaryTable("Organisations", self.groups),
+                        SummaryTable("Own-data LMG share of R² (%), no pooling", own.reset_index(), digits=1)))
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
 
 
 def _group_codes(data: pd.DataFrame, group: str) -> tuple[list, np.ndarray]:

@@ -18,6 +18,8 @@ from analysis.report.i18n import Texts
 from analysis.report.privacy import mask_personal_data
 from analysis.report.scope import (driver_label, drivers_shown, group_header, group_label, importance_used,
                                    shown_groups, usable_sizes)
+from analysis.scoring.scores import scale_range
+from instrument.description import describe_instrument, join_words
 
 
 def sections(results, group: str, shown: list[str], t: Texts) -> list[Section]:
@@ -28,16 +30,19 @@ def sections(results, group: str, shown: list[str], t: Texts) -> list[Section]:
 # --------------------------------------------------------------------- method
 def method(results, group: str, t: Texts) -> Section:
     s = results.analysis.settings
-    k = t.number_word(len(s.drivers))
+    k = t.number_word(len(s.drivers_of(group)))
+    about = describe_instrument(results.inst, t.lang)
     caveats = ["association", "small_n", "coverage"]
-    caveats += ["phone_only"] if {"wait_time", "menu"} & set(s.drivers) else []
+    caveats += ["phone_only"] if set(about.channels_of_driver) & set(s.drivers) else []
+    low, high = scale_range(results.inst, s.drivers[0])
     blocks: list = [
         Paragraph(t("method.importance", k=k, outcome=t("outcome." + s.outcome), measure=t("measure." + s.importance))),
-        Paragraph(t("method.performance")),
+        Paragraph(t("method.performance", items=about.items_per_driver, low=t.num(low), high=t.num(high))),
         Paragraph(t("method.quadrants", k=k, crosshair=t("crosshair." + s.crosshair))),
         Paragraph(t("method.bootstrap", n=t.count(s.n_resamples), level=t.num(100 * s.level), seed=s.seed)),
         Paragraph(t("method.kpis", n=thresholds.MIN_N_KPI_INTERVAL)),
-        Notes(tuple(t(f"caveat.{c}", n=results.min_group_n, stable=thresholds.MIN_N_STABLE_RANKS)
+        Notes(tuple(t(f"caveat.{c}", n=results.min_group_n, stable=thresholds.MIN_N_STABLE_RANKS,
+                      channels=about.channels, where=about.limited_channels)
                     for c in (*caveats, "min_group")),
               css="warning", title=t("method.caveats")),
     ]
@@ -174,7 +179,8 @@ def validation(results, group: str, shown: list[str], t: Texts) -> Section:
     keep = [g for g in candidates if g in val.groups and val.groups[g].n >= results.min_group_n]
     if group == ALL and ALL not in keep and ALL in val.groups:
         keep.insert(0, ALL)         # the whole study is always shown
-    blocks: list = [Paragraph(t("validation.intro", n=t.count(val.n_used), method=t("missing." + val.missing))
+    blocks: list = [Paragraph(t("validation.intro", n=t.count(val.n_used), method=t("missing." + val.missing),
+                                model=_validated_model(results, t))
                               + " " + t("validation.estimator", estimator=t("estimator." + val.estimator)))]
     if val.by is None and results.analysis.settings.by is not None:
         blocks.append(Notes((t("validation.whole_only"),), css="withheld"))
@@ -296,7 +302,8 @@ def data_quality(results, group: str, shown: list[str], t: Texts) -> Section:
                     Table("data_quality", t("quality.table"), columns, tuple(rows))]
     counts = res.exclusion_counts
     counts = counts if group == ALL else counts[counts.group == group]
-    reason_rows = tuple({"group": group, "code": code, "reason": t("reason." + code),
+    channels = describe_instrument(results.inst, t.lang).channels
+    reason_rows = tuple({"group": group, "code": code, "reason": t("reason." + code, channels=channels),
                          "n": int(counts[counts.code == code].n.sum())}
                         for code in REASON_CODES if counts[counts.code == code].n.sum())
     if reason_rows:
@@ -317,6 +324,13 @@ def data_quality(results, group: str, shown: list[str], t: Texts) -> Section:
     return Section("quality", t("section.quality"), tuple(blocks))
 
 
+def _validated_model(results, t: Texts) -> str:
+    """The measurement model validated, in words: the questionnaire's, less constructs not assessed at all."""
+    whole = results.validation.groups.get(ALL)
+    assessed = set(whole.constructs) if whole is not None and whole.constructs else None
+    return describe_instrument(results.inst, t.lang, drivers=assessed).measurement_model
+
+
 def _validation_reason(reason: str, t: Texts) -> str:
     """The validation's reason sentence (English, parts joined by '; ') in the report's language."""
     return "; ".join(t("vreason." + part) if t.has("vreason." + part) else part for part in reason.split("; "))
@@ -325,13 +339,20 @@ def _validation_reason(reason: str, t: Texts) -> str:
 # ---------------------------------------------------------- questionnaire etc.
 def questionnaire(results, t: Texts) -> Section:
     inst = results.inst
+    channel_labels = {ch.key: ch.label.get(t.lang, ch.key) for ch in inst.definition.choices.get("channel", [])}
+    only = lambda item: join_words([channel_labels.get(c, c) for c in item.channels], t.lang)  # noqa: E731
     items = tuple({"construct": c.key, "construct_label": c.label[t.lang], "item": i.id, "text": i.text[t.lang],
-                   "note": "; ".join(filter(None, [t("item.phone_only") if i.channels else "",
+                   "note": "; ".join(filter(None, [t("item.phone_only", channels=only(i)) if i.channels else "",
                                                    t("item.reverse") if i.reverse else ""]))}
                   for c in inst.constructs for i in c.items)
     questions = tuple({"item": q.id, "label": q.label[t.lang], "text": q.text[t.lang]} for q in inst.questions)
+    scale = inst.scale(inst.item(inst.constructs[0].item_ids[0]).scale)
+    na = t("questionnaire.na", label=scale.not_applicable.label.get(t.lang, "")) if scale.not_applicable else ""
     return Section("questionnaire", t("section.questionnaire"), (
-        Paragraph(t("questionnaire.intro", version=inst.content_version)),
+        Paragraph(t("questionnaire.intro", version=inst.content_version, file=inst.source_file.name,
+                    hash=inst.short_hash, low=scale.min, high=scale.max,
+                    low_label=scale.points[0].label.get(t.lang, ""), high_label=scale.points[-1].label.get(t.lang, ""),
+                    na=na)),
         Table("questionnaire", t("questionnaire.items"), (
             Column("construct_label", t("col.construct")), Column("item", t("col.item")),
             Column("text", t("col.text")), Column("note", t("col.note"))), items, css="compact"),
@@ -346,7 +367,10 @@ def reproduce(results, t: Texts) -> Section:
                 ("outcome", t("outcome." + s.outcome)), ("importance", t("measure." + s.importance)),
                 ("crosshair", t("crosshair." + s.crosshair)), ("flagged", t("yes") if s.exclude_flagged else t("no")),
                 ("min_group_n", int(results.min_group_n)), ("missing", t("missing." + results.validation.missing)),
-                ("instrument", results.inst.content_version), ("source", results.source))
+                ("instrument", results.inst.content_version),
+                ("instrument_file", f"{results.inst.source_file.name}" + ("" if not results.inst.is_shipped
+                                                                           else f" ({t('reproduce.shipped')})")),
+                ("instrument_hash", results.inst.content_hash), ("source", results.source))
     return Section("reproduce", t("section.reproduce"), (
         Paragraph(t("reproduce.intro")),
         Paragraph(results.command, css="command"),

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import platform
 import re
+import shlex
 import time
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -46,6 +47,7 @@ from analysis.report.render.pdf import render_pdf
 from analysis.report.scope import StudyResults, group_label, shown_groups, usable_group_sizes, withheld_channels
 from analysis.report.voice import sample_voice
 from analysis.scoring.sample import check_group_column
+from instrument.reader.integrity import absent_item_columns
 
 __all__ = ["ReportSet", "build_reports"]
 
@@ -202,12 +204,23 @@ def _write_text(path: Path, text: str, inputs) -> Path:
     return path
 
 
-def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst) -> str:
+def _quoted(text: str) -> str:
+    """A path as one shell word."""
+    return shlex.quote(text)
+
+
+def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst, absent=None) -> str:
     s = analysis.settings
-    parts = ["drivers", "report", str(quality.file), "--by", str(by), "--lang", lang, "--out", str(out_dir),
+    parts = ["drivers", "report", _quoted(str(quality.file)), "--by", str(by), "--lang", lang, "--out", _quoted(str(out_dir)),
              "--bootstrap", str(s.n_resamples), "--seed", str(s.seed), "--min-group-n", str(min_group_n)]
     if list(s.drivers) != list(inst.driver_keys):
         parts += ["--drivers", ",".join(s.drivers)]
+    if not inst.is_shipped:              # the questionnaire used, by its file (Appendix E names its hash)
+        parts += ["--instrument", _quoted(str(inst.source_file))]
+    if getattr(quality, "n_duplicates_dropped", 0):
+        parts += ["--duplicates", "drop_identical"]
+    if any(len(ids) < len(inst.construct(k).item_ids) for k, ids in (absent or {}).items()):
+        parts += ["--absent-items", "leave_out"]          # some of a construct's columns were there: asked for
     for flag, value, default in (("--outcome", s.outcome, "satisfaction"), ("--importance", s.importance, "lmg"),
                                  ("--crosshair", s.crosshair, "mean"),
                                  ("--estimator", s.estimator, "ml")):
@@ -322,7 +335,8 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
                            left_out=left_out,
                            voice={g: v for g, v in voice.items() if v is not None}, min_group_n=min_group_n,
                            title=title, source=Path(str(quality.file)).name,
-                           command=_command(quality, by, lang, out_dir, title, min_group_n, analysis, inst),
+                           command=_command(quality, by, lang, out_dir, title, min_group_n, analysis, inst,
+                                            absent_item_columns(data)),
                            versions=software_versions(), generated=date.today().isoformat())
     slugs: dict[str, str] = {ALL: "study"}
     for g in shown:

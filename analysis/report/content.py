@@ -31,6 +31,7 @@ from analysis.report.scope import (StudyResults, channel_label, channel_sizes, d
                                    group_header, group_label, group_nouns, importance_used, shown_groups, usable_sizes,
                                    withheld_channels)
 from analysis.common.thresholds import MIN_N_KPI_INTERVAL
+from instrument.description import describe_instrument, join_words
 
 KPI_KEYS = ("csat_pct", "nps", "ces_mean", "ces_pct_easy", "fcr_pct_yes")
 KPI_KINDS = {"csat_pct": "pct", "nps": "nps", "ces_mean": "num1", "ces_pct_easy": "pct", "fcr_pct_yes": "pct",
@@ -169,9 +170,10 @@ def drivers_section(results: StudyResults, group: str, t: Texts) -> Section:
     rows = priority_rows(results, group, t)
     blocks: list = [
         # R² is a proportion; the text shows it as a percentage
-        Paragraph(t("drivers.r2", k=t.number_word(len(res.settings.drivers)), r2=t.pct(100 * g.r2),
+        Paragraph(t("drivers.r2", k=t.number_word(len(res.settings.drivers_of(group))), r2=t.pct(100 * g.r2),
                     r2_ci=t.pct_interval(100 * g.r2_ci_low, 100 * g.r2_ci_high), n=t.count(g.n_used),
                     outcome=t("outcome." + res.settings.outcome))),
+        *drivers_left_out(results, group, t),
         Figure("importance", "importance", t("figure.importance.title", group=group_label(results, group, t)),
                t("figure.importance.caption", level=t.num(100 * res.settings.level)), rows,
                {"x": t("figure.importance.x")}),
@@ -189,16 +191,31 @@ def drivers_section(results: StudyResults, group: str, t: Texts) -> Section:
     return Section("drivers", t("section.drivers"), tuple(blocks))
 
 
+def drivers_left_out(results: StudyResults, group: str, t: Texts) -> list:
+    """A paragraph naming the drivers not analysed for ``group`` (none of their items answered in some groups)."""
+    s = results.analysis.settings
+    mine = s.drivers_of(group)
+    missing = [d for d in s.drivers if d not in mine]
+    if not missing:
+        return []
+    names = join_words([driver_label(results, d, t) for d in missing], t.lang)
+    if group != ALL:
+        return [Paragraph(t("drivers.left_out", drivers=names, k=t.number_word(len(mine))))]
+    return [Paragraph(t("drivers.left_out_study", drivers=names, k=t.number_word(len(mine))))]
+
+
 def versus_rest(results: StudyResults, group: str, t: Texts) -> list:
     res = results.analysis
     d = res.differences
     if not len(d):
         return []
     d = d[(d.group == group) & (d.versus == "rest") & (d.statistic == "lmg_pct")].set_index("driver")
+    if not len(d):             # analysed on other drivers than the rest of the study: not compared
+        return []
     mine = res.group(group).set_index("driver")
     whole = res.group(ALL).set_index("driver")
     rows = []
-    for driver in res.settings.drivers:
+    for driver in res.settings.drivers_of(group):
         r = d.loc[driver]
         verdict = ("higher" if r.estimate > 0 else "lower") if bool(r.excludes_zero) else "none"
         rows.append({"group": group, "driver": driver, "driver_label": driver_label(results, driver, t),
@@ -236,7 +253,7 @@ def overview(results: StudyResults, shown: list[str], withheld: list[str], t: Te
                Column("n_used", t("col.used"), "count"), Column("r2", "R²", "num2"),
                *(Column(f"top{i}", t("col.top", i=i)) for i in range(1, TOP + 1)))
     blocks: list = [Paragraph(t("overview.intro")),
-                    Table("overview", t("overview.table"), columns, tuple(rows), note=t("overview.note"))]
+                    Table("overview", t("overview.table"), columns, tuple(rows), note=t("overview.note", limits=_channel_limits(results, t)))]
     if withheld:
         names = ", ".join(group_label(results, g, t) for g in withheld)
         blocks.append(Notes(withheld_notes(results, names, t), css="withheld"))
@@ -290,7 +307,7 @@ def report_content(results: StudyResults, group: str, lang: str, slug: str) -> R
     sections.append(drivers_section(results, group, t))
     if drivers_shown(results, group):
         sections.append(Section("priorities", t("section.priorities"),
-                                (Paragraph(t("priorities.intro", k=t.number_word(len(res.settings.drivers)))),
+                                (Paragraph(t("priorities.intro", k=t.number_word(len(res.settings.drivers_of(group))))),
                                  priority_table(results, group, t))))
         comparison = versus_rest(results, group, t) if not study else []
         if comparison:
@@ -312,3 +329,8 @@ def report_content(results: StudyResults, group: str, lang: str, slug: str) -> R
                          subtitle=subtitle, facts=facts, summary=summary(results, group, t),
                          sections=tuple(sections), footer=f"{title} · {name}", nouns=nouns)
 
+
+def _channel_limits(results: StudyResults, t: Texts) -> str:
+    """' (Wait time and Phone menu apply to the Phone channel only)' for drivers analysed that are limited to channels."""
+    about = describe_instrument(results.inst, t.lang)
+    return f" ({about.channels})" if set(about.channels_of_driver) & set(results.analysis.settings.drivers) else ""

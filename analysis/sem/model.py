@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.common.display import Summary
 from analysis.common.errors import ModelError
 from analysis.common.threads import limit_blas_threads
 from analysis.sem import report
@@ -37,7 +38,7 @@ from analysis.sem.scoretest import ScoreTests, score_tests
 from analysis.sem.problems import (Problem, heywood_problems, matrix_problems, not_pd,
                                    sample_size_problems)
 from analysis.sem.representation import RamModel
-from analysis.sem.spec import build_partable, variable_roles
+from analysis.sem.spec import build_partable, group_numbers, variable_roles
 from analysis.sem.standardize import latent_correlations, r_squared, std_all, std_all_se
 from analysis.sem.start import start_values
 from analysis.sem.syntax import parse_syntax
@@ -206,7 +207,7 @@ class SEM:
             else (bool(self.meanstructure) or needs_means)
         table = build_partable(self.statements, ngroups=len(groups), meanstructure=meanstructure,
                                std_lv=self.std_lv, orthogonal=self.orthogonal, group_equal=tuple(group_equal),
-                               group_partial=_group_numbers(group_partial, labels))
+                               group_partial=group_numbers(group_partial, labels))
         model = RamModel(table)
         problems: list[Problem] = []
         problems += sample_size_problems({g.label: g.n for g in groups}, model.p, table.n_free,
@@ -426,10 +427,14 @@ class SEM:
         if not hasattr(self, "fit_"):
             raise ModelError("the model has not been fitted yet: call .fit(data) first")
 
-    def summary(self, standardized: bool = True) -> str:
-        """Readable report like lavaan's ``summary(fit, fit.measures = TRUE)``."""
+    def summary(self, standardized: bool = True) -> Summary:
+        """Readable report like lavaan's ``summary(fit, fit.measures = TRUE)``.
+
+        Returns a :class:`~analysis.common.display.Summary`: ``print()`` shows the text,
+        Jupyter the HTML tables.
+        """
         self._check_fitted()
-        return report.summary_text(self, standardized=standardized)
+        return Summary(report.summary_text(self, standardized=standardized), html=report.summary_html(self))
 
     def _repr_html_(self) -> str:
         if not hasattr(self, "fit_"):
@@ -442,20 +447,6 @@ class SEM:
         f = self.fit_
         return (f"SEM(chi2={f.chi2:.3f}, df={f.df}, cfi={f.cfi:.3f}, rmsea={f.rmsea:.3f}, "
                 f"srmr={f.srmr:.3f}, n={f.n_obs}, problems={len(self.problems_)})")
-
-
-def _group_numbers(group_partial, labels) -> tuple:
-    """``group_partial`` with the group label of each ``(parameter, group)`` pair made its number."""
-    out = []
-    for entry in group_partial:
-        if isinstance(entry, (tuple, list)):
-            name, label = entry
-            if str(label) not in labels:
-                raise ModelError(f"group_partial: unknown group {label!r} in {tuple(entry)!r}; the groups are "
-                                 f"{', '.join(labels)}")
-            entry = (name, labels.index(str(label)) + 1)
-        out.append(entry)
-    return tuple(out)
 
 
 def _free_names(table) -> list[str]:

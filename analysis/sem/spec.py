@@ -367,3 +367,17 @@ def _check_identification(table: ParameterTable) -> None:
         raise ModelError(
             f"the model is not identified: {table.n_free} free parameters but only "
             f"{table.n_moments()} sample moments (df = {table.df}); fix or remove parameters")
+
+
+def group_numbers(group_partial, labels) -> tuple:
+    """``group_partial`` with the group label of each ``(parameter, group)`` pair made its number."""
+    out = []
+    for entry in group_partial:
+        if isinstance(entry, (tuple, list)):
+            name, label = entry
+            if str(label) not in labels:
+                raise ModelError(f"group_partial: unknown group {label!r} in {tuple(entry)!r}; the groups are "
+                                 f"{', '.join(labels)}")
+            entry = (name, labels.index(str(label)) + 1)
+        out.append(entry)
+    return tuple(out)

@@ -33,6 +33,7 @@ import pandas as pd
 
 from analysis.bootstrap.importance import percentile_interval
 from analysis.common import thresholds
+from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import DataError, ModelError, ServiceDriversError
 from analysis.common.options import check_level
 from analysis.validation.reliability import average_variance_extracted
@@ -100,19 +101,19 @@ class HTMTResult:
     ci_level: float
     seed: int
 
-    def summary(self) -> str:
-        lines = [f"{self.method.upper()} ({'absolute' if self.absolute else 'signed'} "
-                 f"correlations, {self.missing}, n = {self.n_obs})"]
+    def summary(self) -> Summary:
+        """Each pair's HTMT with its verdict: text when printed, HTML in Jupyter."""
+        rows = []
         for row in self.pairs.itertuples(index=False):
-            ci = (f" {self.ci_level:.0%} CI [{row.ci_low:.3f}, {row.ci_high:.3f}]"
-                  if self.n_boot else "")
-            verdict = "ok" if row.below_strict else ("ok (liberal)" if row.below_liberal
-                                                     else "PROBLEM")
-            lines.append(f"  {row.construct_a} - {row.construct_b}: {row.htmt:.3f}{ci} {verdict}")
-        return "\n".join(lines)
+            ci = (f"[{row.ci_low:.3f}, {row.ci_high:.3f}]" if self.n_boot else "")
+            verdict = "ok" if row.below_strict else ("ok (liberal)" if row.below_liberal else "PROBLEM")
+            rows.append({"pair": f"{row.construct_a} - {row.construct_b}", "htmt": f"{row.htmt:.3f}",
+                         **({f"{self.ci_level:.0%} CI": ci} if self.n_boot else {}), "verdict": verdict})
+        return Summary(f"{self.method.upper()} ({'absolute' if self.absolute else 'signed'} "
+                       f"correlations, {self.missing}, n = {self.n_obs})", (SummaryTable("", pd.DataFrame(rows)),))
 
     def _repr_html_(self) -> str:
-        return self.pairs.to_html(index=False)
+        return self.summary().as_html()
 
 
 def htmt(items: pd.DataFrame, constructs: Mapping[str, Sequence[str]], htmt2: bool = False,
@@ -282,15 +283,18 @@ class FornellLarckerResult:
     table: pd.DataFrame
     verdicts: pd.DataFrame
 
-    def summary(self) -> str:
-        lines = ["Fornell-Larcker: sqrt(AVE) vs largest |correlation|"]
-        for row in self.verdicts.itertuples(index=False):
-            lines.append(f"  {row.construct}: {row.sqrt_ave:.3f} vs {row.max_abs_correlation:.3f}"
-                         f" ({row.most_correlated_with}) {'ok' if row.passes else 'PROBLEM'}")
-        return "\n".join(lines)
+    def summary(self) -> Summary:
+        """Each construct's sqrt(AVE) against its largest correlation: text when printed, HTML in Jupyter."""
+        rows = pd.DataFrame([{"construct": r.construct, "sqrt_ave": r.sqrt_ave, "max_abs_correlation":
+                              r.max_abs_correlation, "with": r.most_correlated_with,
+                              "verdict": "ok" if r.passes else "PROBLEM"} for r in self.verdicts.itertuples(index=False)])
+        matrix = self.table.rename_axis(self.table.index.name or "construct").reset_index()
+        return Summary("Fornell-Larcker: sqrt(AVE) vs largest |correlation|",
+                       (SummaryTable("", rows), SummaryTable("sqrt(AVE) on the diagonal, latent correlations below",
+                                                             matrix)))
 
     def _repr_html_(self) -> str:
-        return self.table.round(3).to_html() + self.verdicts.to_html(index=False)
+        return self.summary().as_html()
 
 
 def fornell_larcker(ave: Mapping[str, float] | pd.Series,

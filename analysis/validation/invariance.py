@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from scipy import stats
 
+from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import ModelError
 from analysis.common.thresholds import DELTA_CFI, DELTA_RMSEA, DELTA_SRMR_METRIC, DELTA_SRMR_SCALAR
 from analysis.sem import SEM
@@ -146,26 +147,25 @@ class InvarianceResult:
         """Whether ``level`` holds in the end (after any released constraints); None if untested."""
         return _final_holds(self.table, self.partial, level)
 
-    def summary(self) -> str:
-        """The table as text, with the criteria used."""
+    def summary(self) -> Summary:
+        """The table with the criteria used: text when printed, HTML in Jupyter."""
         cols = ["level", "chi2", "df", "cfi", "rmsea", "srmr", "delta_chi2", "delta_df",
                 "delta_pvalue", "delta_cfi", "delta_rmsea", "delta_srmr", "holds"]
-        lines = [self.table[cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"),
-                 f"holds: {DELTA_CFI}; beside it {DELTA_RMSEA}, {DELTA_SRMR_METRIC}, "
-                 f"{DELTA_SRMR_SCALAR}"]
+        notes = [f"holds: {DELTA_CFI}; beside it {DELTA_RMSEA}, {DELTA_SRMR_METRIC}, {DELTA_SRMR_SCALAR}"]
         for level, fit in self.fits.items():
-            lines += [f"{level}: {p}" for p in fit.problems_ if p.severity == "error"]
+            notes += [f"{level}: {p}" for p in fit.problems_ if p.severity == "error"]
+        tables = [SummaryTable("", self.table[cols], notes=tuple(notes))]
         if len(self.partial):
-            cols = ["level", "step", "item", "parameter", "group", "score_chi2", "cfi", "delta_cfi", "holds"]
-            lines += ["partial invariance: constraints released, largest score test first",
-                      self.partial[cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"),
-                      "stopped: " + ", ".join(f"{k}: {v}" for k, v in self.stops.items())]
+            released = ["level", "step", "item", "parameter", "group", "score_chi2", "cfi", "delta_cfi", "holds"]
+            tables.append(SummaryTable("Partial invariance: constraints released, largest score test first",
+                                       self.partial[released],
+                                       notes=("stopped: " + ", ".join(f"{k}: {v}" for k, v in self.stops.items()),)))
         if len(self.comparability):
-            lines.append(self.comparability.to_string(index=False))
-        return "\n".join(lines)
+            tables.append(SummaryTable("Comparable across groups per construct", self.comparability))
+        return Summary("Measurement invariance", tuple(tables))
 
     def _repr_html_(self) -> str:
-        return self.table.to_html(index=False, float_format=lambda x: f"{x:.3f}", na_rep="")
+        return self.summary().as_html()
 
 
 def _final_holds(table: pd.DataFrame, partial: pd.DataFrame, level: str):

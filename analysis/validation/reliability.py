@@ -38,6 +38,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.common import thresholds
+from analysis.common.display import Summary
 from analysis.common.errors import DataError, ModelError, ServiceDriversError
 from analysis.common.options import check_level
 from analysis.validation.reliability_inputs import CFASolution, check_items, item_covariance
@@ -99,13 +100,14 @@ class AlphaResult:
     n_items: int
     missing: str
 
-    def summary(self) -> str:
-        return (f"alpha = {self.alpha:.3f}, {self.ci_level:.0%} CI [{self.ci_low:.3f}, "
-                f"{self.ci_high:.3f}] ({self.ci_method}); {self.n_items} items, "
-                f"n = {self.n_obs} ({self.missing})")
+    def summary(self) -> Summary:
+        """Alpha with its interval: text when printed, HTML in Jupyter."""
+        return Summary(f"alpha = {self.alpha:.3f}, {self.ci_level:.0%} CI [{self.ci_low:.3f}, "
+                       f"{self.ci_high:.3f}] ({self.ci_method}); {self.n_items} items, "
+                       f"n = {self.n_obs} ({self.missing})")
 
     def _repr_html_(self) -> str:
-        return pd.DataFrame([self.__dict__]).to_html(index=False)
+        return self.summary().as_html() + pd.DataFrame([self.__dict__]).to_html(index=False)
 
 
 def cronbach_alpha(items: pd.DataFrame, ci: float = 0.95, missing: str = "pairwise",

@@ -58,6 +58,7 @@ from analysis.validation.reliability import item_analysis, model_based_reliabili
 from analysis.validation.reliability_inputs import CFASolution
 from analysis.validation.result import GroupValidation, ValidationResult
 from instrument import Instrument
+from instrument.reader.integrity import absent_item_columns, absent_reason
 
 INVARIANCE_LEVELS = ("configural", "metric", "scalar")
 
@@ -162,12 +163,13 @@ def validate(
         raise DataError(f"a group is called '{ALL}', the name of the whole sample; rename it", column=by)
 
     by_design = _missing_by_design(kept, inst, items.columns)
-    groups = {ALL: _validate_group(ALL, items, by_design, inst, missing, estimator)}
+    absent = absent_item_columns(data)
+    groups = {ALL: _validate_group(ALL, items, by_design, inst, missing, absent, estimator)}
     assessable = {}
     if by:
         for name in sorted(group_labels.unique()):
             rows = (group_labels == name).to_numpy()
-            groups[name] = _validate_group(name, items.loc[rows], by_design.loc[rows], inst, missing,
+            groups[name] = _validate_group(name, items.loc[rows], by_design.loc[rows], inst, missing, absent,
                                            estimator)
             assessable[name] = groups[name].constructs
 
@@ -227,13 +229,20 @@ def _missing_by_design(kept: pd.DataFrame, inst: Instrument, item_ids) -> pd.Dat
 
 
 def _validate_group(name: str, items: pd.DataFrame, by_design: pd.DataFrame,
-                    inst: Instrument, missing: str, estimator: str = "ml") -> GroupValidation:
+                    inst: Instrument, missing: str, absent_columns: dict | None = None,
+                    estimator: str = "ml") -> GroupValidation:
+    """One group's CFA, reliability and validity; ``absent_columns`` as :func:`absent_item_columns`."""
     problems: list[Problem] = []
     present = assessable_constructs(items, inst)
-    absent = [c.key for c in inst.constructs if c.key not in present]
+    absent_columns = absent_columns or {}
+    # a construct whose item columns the file lacks is left out for that reason, named with its columns
+    problems += [Problem("absent_items", absent_reason(key, ids), "warning", name)
+                 for key, ids in absent_columns.items() if key not in present]
+    absent = [c.key for c in inst.constructs if c.key not in present and c.key not in absent_columns]
     if absent:
-        problems.append(Problem("not_assessed", f"{', '.join(absent)} not assessed: no answers to all of "
-                                "their items in this group (e.g. phone-only items)", "warning", name))
+        problems.append(Problem("not_assessed", f"{', '.join(absent)} not assessed: no answers to any of "
+                                "their items in this group (e.g. items of a channel it does not have)", "warning",
+                                name))
     constructs = {k: inst.construct(k).item_ids for k in present}
     model = None
     try:

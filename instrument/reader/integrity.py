@@ -161,3 +161,20 @@ def left_out_note(absent: dict[str, list[str]], column_of: dict[str, str], inst:
             parts.append(f"{key} (no column for any of its items {', '.join(ids)})")
     why = "as asked (absent_items='leave_out')" if asked else "the file does not have them"
     return f"construct(s) left out of every analysis, {why}: " + "; ".join(parts)
+
+
+#: ``DataFrame.attrs`` key under which :func:`instrument.read_responses` records the constructs left
+#: out for absent item columns: construct key -> the item ids (column names) the file lacks.
+ABSENT_ITEMS_ATTR = "absent_items"
+
+
+def absent_item_columns(data) -> dict[str, list[str]]:
+    """Construct key -> its item columns absent from the file, as recorded by the reader (``{}`` if none)."""
+    return {str(k): list(v) for k, v in dict(getattr(data, "attrs", {}).get(ABSENT_ITEMS_ATTR, {})).items()}
+
+
+def absent_reason(key: str, ids: list[str]) -> str:
+    """Why a construct is left out: its item column(s) are absent from the file."""
+    plural = "s" if len(ids) > 1 else ""
+    return (f"{key} left out: the file has no column for its item{plural} {', '.join(ids)} "
+            "(absent_items='leave_out' / --absent-items leave_out)")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis.common.display import Summary
 from instrument.definition import Instrument
 from instrument.reader.columns import ColumnMatch, group_variable, id_variable
 from instrument.reader.flags import FLAG_COLUMNS
@@ -124,8 +125,15 @@ class QualityReport:
     left_out: dict[str, tuple[str, ...]] = field(default_factory=dict)
     column_labels: dict = field(default_factory=dict)
 
-    def summary(self) -> str:
-        """The report as plain text, for a console or a log."""
+    def summary(self) -> Summary:
+        """The report: plain text when printed (a console, a log), HTML in Jupyter.
+
+        Returns a :class:`~analysis.common.display.Summary` (``str()`` gives the text).
+        """
+        return Summary(self._summary_text(), html=self._repr_html_())
+
+    def _summary_text(self) -> str:
+        """The report as plain text."""
         lines = [f"Data quality: {self.file}", "  " + self._source_line()]
         lines.append(f"  {self._rows_text()}")
         lines.append(f"  flagged {self.n_flagged} ({self._flag_text()}), usable {self.n_usable}")
@@ -133,7 +141,7 @@ class QualityReport:
             lines.append(f"  unknown columns (ignored): {', '.join(self.unknown_columns)}")
         if self.missing_columns:
             lines.append(f"  missing columns (created empty): {', '.join(self.missing_columns)}")
-        lines.append("  items (N/A = not applicable; by design = phone-only item, other channel):")
+        lines.append("  items (N/A = not applicable; by design = an item of another channel than the respondent's):")
         table = self.items.drop(columns=["column"]).fillna({"construct": "-"})
         lines.extend("    " + line for line in table.to_string(index=False, float_format=lambda x: f"{x:.1f}").splitlines())
         lines.append("  organisations: " + ", ".join(

@@ -16,7 +16,8 @@ from analysis.common.options import check_option
 from instrument.reader.files import check_path, detect_platform, peek_excel_header, peek_sav_header, read_raw_table
 from instrument.reader.flags import FLAG_COLUMNS, channel_applicable, driver_item_ids, respondent_flags
 from instrument.reader.integrity import (
-    UnusableData, absent_items_problem, find_absent_items, duplicate_id_problem, identical_duplicates, left_out_note,
+    ABSENT_ITEMS_ATTR, UnusableData, absent_items_problem, find_absent_items, duplicate_id_problem, identical_duplicates,
+    left_out_note,
 )
 from instrument.reader.quality import QualityReport, build_report
 from instrument.reader.table import RawTable, normalise_delimiter
@@ -109,6 +110,10 @@ def read_responses(
         * ``flag_straightlining``, ``flag_too_many_missing``, ``flag_speeding`` (bool;
           rules in :mod:`instrument.reader.flags`);
         * ``source_row`` (int): the 1-based data row in the file (header excluded).
+
+        ``data.attrs['absent_items']`` maps each construct left out for item columns
+        the file lacks to those item ids (see ``absent_items``), so that the analyses
+        can say why it is missing.
     report : QualityReport
         What was read, what was wrong, who is flagged; ``report.ok`` says whether the
         data can be analysed.
@@ -310,6 +315,9 @@ def check_table(
             data[name] = _extra_column(kept[name], table.value_labels.get(name, {})).to_numpy()
         report = replace(report, unknown_columns=tuple(c for c in report.unknown_columns if c not in present),
                          column_labels={c: table.column_labels.get(c, c) for c in present})
+    # which constructs were left out for absent columns travels with the data, so that the
+    # analyses can say why a construct is missing (instrument.reader.integrity.absent_item_columns)
+    data.attrs[ABSENT_ITEMS_ATTR] = {k: list(v) for k, v in absent.items() if k in leave_out}
     if unusable:
         first = unusable[0]
         raise UnusableData(str(first), report=report)

@@ -1,0 +1,149 @@
+"""Each group on the drivers that apply to it (e.g. ``by='channel'`` with phone-only drivers).
+
+A questionnaire can have drivers whose items apply to some respondents only: the
+shipped one asks wait time and the phone menu on the phone only. Grouped by
+organisation every group has phone respondents, so every group is analysed on every
+driver. Grouped by channel, the chat and e-mail groups have no answer to those items
+at all: no respondent of theirs could ever enter a regression on all drivers. With the
+default drivers (``drivers=None``), :func:`analysis.drivers.analyse.analyse_drivers`
+therefore analyses each group on the drivers that apply to it: a driver none of whose
+items was answered by anyone in the group (all 'not applicable' or blank) is left out
+for that group.
+
+How the pieces fit together:
+
+* the **base** analysis runs on every group with the drivers that apply to all groups
+  (the *common* drivers); its whole sample ``'all'``, its KPIs and its comparisons
+  between groups analysed on the common drivers are kept;
+* each other **driver set** (e.g. all seven drivers for the phone group) is analysed
+  on its own groups; their rows replace the base rows of those groups;
+* group differences are kept only between groups analysed on the same drivers (an LMG
+  share of R² over five drivers is not comparable with one over seven); the base's
+  'versus the rest' compares a group with every other respondent on the common drivers.
+
+The result says so in its warnings (a study-wide note and one note per group whose
+drivers were reduced) and in ``settings.group_drivers``.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+
+from analysis.common.groups import ALL
+from instrument import Instrument
+
+# The result tables with a 'group' column whose rows come from the analysis of the group's driver set.
+_GROUP_TABLES = ("importance", "groups", "regression", "dominance", "conditional_dominance", "sem", "sem_fit",
+                 "excluded", "exclusion_counts", "used")
+
+
+def applicable_drivers(data: pd.DataFrame, inst: Instrument, by: str, drivers: list[str]) -> dict[str, tuple]:
+    """Group label -> the drivers (in ``drivers`` order) with at least one answered item in the group.
+
+    Respondents without a group are ignored. Items without a column count as
+    unanswered.
+    """
+    group = data[by].astype("string")
+    answered = {}
+    for d in drivers:
+        items = [i for i in inst.construct(d).item_ids if i in data.columns]
+        answered[d] = (data[items].notna().any(axis=1) if items else pd.Series(False, index=data.index))
+    frame = pd.DataFrame(answered).assign(_group=group.to_numpy()).dropna(subset=["_group"])
+    anywhere = frame.groupby("_group", sort=True)[drivers].any()
+    return {str(g): tuple(d for d in drivers if row[d]) for g, row in anywhere.iterrows()}
+
+
+def driver_sets(sets: dict[str, tuple], drivers: list[str]) -> tuple[tuple, dict[tuple, list[str]]]:
+    """(the common drivers, {driver set: its groups} for the sets other than the common one)."""
+    common = tuple(d for d in drivers if all(d in s for s in sets.values()))
+    others: dict[tuple, list[str]] = {}
+    for g, s in sets.items():
+        if s != common:
+            others.setdefault(s, []).append(g)
+    return common, others
+
+
+def merge_analyses(base, subs: list, sets: dict[str, tuple], drivers: list[str], by: str, labels: dict):
+    """One :class:`~analysis.drivers.result.DriverAnalysis` from the base and the per-driver-set analyses.
+
+    ``subs`` are the analyses of the groups whose drivers differ from the common ones;
+    ``labels`` maps driver keys to their English labels (for the notes).
+    """
+    replaced = {g for sub in subs for g in sub.group_names if g != ALL}
+    order = {g: k for k, g in enumerate(base.group_names)}
+    fields = {}
+    for name in _GROUP_TABLES:
+        table = getattr(base, name)
+        if table is None:
+            fields[name] = None
+            continue
+        parts = [table[~table.group.isin(replaced)]]
+        parts += [t[t.group.isin(replaced)] for t in (getattr(sub, name) for sub in subs) if t is not None]
+        merged = pd.concat([p for p in parts if len(p)] or [table.iloc[:0]], ignore_index=True)
+        rank = merged.group.map(order).fillna(len(order))
+        fields[name] = merged.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
+    fields["differences"] = _differences(base, subs, replaced)
+    fields["warnings"] = _warnings(base, subs, replaced, sets, drivers, by, labels)
+    for name in ("regressions", "importances", "dominances"):
+        merged = dict(getattr(base, name))
+        for sub in subs:
+            merged.update({g: v for g, v in getattr(sub, name).items() if g in replaced})
+        fields[name] = merged
+    if base.structural is not None:
+        parts = {}
+        for k in ("paths", "fit", "problems"):
+            frames = [getattr(base.structural, k)]
+            frames = [frames[0][~frames[0].group.isin(replaced)]]
+            frames += [getattr(s.structural, k)[getattr(s.structural, k).group.isin(replaced)]
+                       for s in subs if s.structural is not None]
+            parts[k] = pd.concat([f for f in frames if len(f)] or [frames[0]], ignore_index=True)
+        models = dict(base.structural.models)
+        for sub in subs:
+            if sub.structural is not None:
+                models.update({g: m for g, m in sub.structural.models.items() if g in replaced})
+        fields["structural"] = dataclasses.replace(base.structural, models=models, **parts)
+    labels_all = dict(base.driver_labels)
+    for sub in subs:
+        labels_all.update(sub.driver_labels)
+    fields["driver_labels"] = {d: labels_all[d] for d in drivers if d in labels_all}
+    settings = dataclasses.replace(base.settings, drivers=tuple(drivers),
+                                   group_drivers=tuple(sorted((g, tuple(s)) for g, s in sets.items())))
+    fields["n_used"] = len(fields["used"])
+    fields["timings"] = {k: base.timings.get(k, 0.0) + sum(s.timings.get(k, 0.0) for s in subs)
+                         for k in base.timings}
+    return dataclasses.replace(base, settings=settings, **fields)
+
+
+def _differences(base, subs, replaced: set) -> pd.DataFrame:
+    """Differences between groups analysed on the same drivers only."""
+    d = base.differences
+    parts = [d[~d.group.isin(replaced) & ~d.versus.isin(replaced)]] if len(d) else []
+    for sub in subs:
+        if len(sub.differences):
+            parts.append(sub.differences[sub.differences.group != ALL])
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else d.iloc[:0]
+
+
+def _warnings(base, subs, replaced: set, sets: dict, drivers: list[str], by: str, labels: dict) -> pd.DataFrame:
+    """The base's warnings (less those about replaced groups), the subs' about their groups, and what was done."""
+    w = base.warnings
+    parts = [w[~w.group.isin(replaced)]]
+    parts += [s.warnings[s.warnings.group.isin(replaced)] for s in subs]
+    common = [d for d in drivers if all(d in s for s in sets.values())]
+    name = lambda keys: ", ".join(labels.get(k, k) for k in keys)          # noqa: E731
+    reduced = {g: [d for d in drivers if d not in s] for g, s in sets.items() if len(s) < len(drivers)}
+    by_missing: dict[tuple, list[str]] = {}
+    for g, m in reduced.items():
+        by_missing.setdefault(tuple(m), []).append(f"'{g}'")
+    shown = "; ".join(f"{', '.join(gs)} without {name(m)}" for m, gs in by_missing.items())
+    notes = [{"group": None, "kind": "drivers_per_group", "severity": "note",
+              "message": f"each group of '{by}' is analysed on the drivers that apply to it ({shown}): no "
+                         "respondent of the group answered any item of the driver(s) left out (not applicable or "
+                         f"blank). The whole sample and the comparisons between groups use the drivers that apply "
+                         f"to every group ({name(common)}); groups with different drivers are not compared"}]
+    notes += [{"group": g, "kind": "drivers_left_out", "severity": "note",
+               "message": f"analysed on {len(sets[g])} drivers, without {name(m)}: no respondent of this group "
+                          "answered any of their items (not applicable or blank)"} for g, m in reduced.items()]
+    return pd.concat([*[p for p in parts if len(p)], pd.DataFrame(notes)], ignore_index=True)
