@@ -24,7 +24,6 @@ from analysis.cli.reading import (
     AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt,
     ImportanceOpt, InstrumentOpt, InvalidOpt, OutcomeOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
 )
-from analysis.report import build_reports, check_report_folder
 
 STAGES = {"analysis": "driver analysis (bootstrap)...", "validation": "validating the questionnaire (FIML)...",
           "content": "assembling the reports..."}
@@ -61,6 +60,8 @@ def report(
                        importance=importance, crosshair=crosshair)["lang"]
     if out.exists() and not out.is_dir():
         raise typer.BadParameter(f"{out} is a file; give a folder", param_hint="--out")
+    from analysis.report import build_reports, check_report_folder     # here: `drivers --help` stays fast
+
     check_report_folder(out, inputs=(data,), pdf=pdf, create=False)   # fail before reading and analysing
     inst, frame, quality = read_for_command(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
