@@ -18,6 +18,7 @@ import functools
 import inspect
 import math
 import numbers
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -48,6 +49,13 @@ REPORT_LANGUAGES = ("nl", "en")
 # (instrument.reader.integrity explains them).
 DUPLICATE_POLICIES = ("error", "drop_identical")
 ABSENT_ITEM_POLICIES = ("error", "leave_out")
+# Where per-group work runs (analysis.common.scheduler): these, or a Dask cluster's
+# dask://HOST:PORT (HOST a name, an IPv4 address or a bracketed IPv6 address).
+LOCAL_SCHEDULERS = ("threads", "processes")
+DASK_ADDRESS = re.compile(r"dask://([A-Za-z0-9][A-Za-z0-9.\-_]*|\[[0-9A-Fa-f:.]+\]):([0-9]{1,5})")
+# The reader's file sources and its policy for values that are not codes (instrument.reader.responses).
+SOURCES = ("auto", "file", "limesurvey", "qualtrics")
+INVALID_POLICIES = ("error", "missing")
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,24 @@ class OneOf:
 
 
 @dataclass(frozen=True)
+class SchedulerName:
+    """Where per-group work runs (:mod:`analysis.common.scheduler`): one of ``local`` or ``dask://HOST:PORT``."""
+
+    local: tuple[str, ...]
+
+    def allowed(self) -> str:
+        return f"{', '.join(self.local)} or dask://HOST:PORT (e.g. dask://127.0.0.1:8786)"
+
+    def check(self, value):
+        if not isinstance(value, str):
+            return None
+        if value in self.local:
+            return value
+        match = DASK_ADDRESS.fullmatch(value)
+        return value if match is not None and 0 < int(match.group(2)) < 65536 else None
+
+
+@dataclass(frozen=True)
 class OrNone:
     """``None`` (the default: e.g. a seed drawn at random) or what ``constraint`` allows."""
 
@@ -128,7 +154,7 @@ SEED = Integer(0)
 LEVEL = Between(0, 1, example=0.95)
 # The declarations: option name -> constraint. An entry point names the options it
 # takes; the limit of each is here and nowhere else.
-OPTIONS: Mapping[str, Integer | Between | OneOf | OrNone] = MappingProxyType({
+OPTIONS: Mapping[str, Integer | Between | OneOf | SchedulerName | OrNone] = MappingProxyType({
     "bootstrap": Integer(2, MAX_BOOTSTRAP, example=2000),
     "n_resamples": Integer(2, MAX_BOOTSTRAP, example=2000),
     "seed": OrNone(SEED),
@@ -145,6 +171,7 @@ OPTIONS: Mapping[str, Integer | Between | OneOf | OrNone] = MappingProxyType({
     "n_orgs": Integer(1, MAX_ORGS),
     "n_per_org": Integer(1, MAX_N_PER_ORG, example=375),
     "truth_draws": Integer(MIN_TRUTH_DRAWS, MAX_TRUTH_DRAWS, example=200_000, or_zero=True),
+    "scheduler": SchedulerName(LOCAL_SCHEDULERS),
 })
 
 
