@@ -66,6 +66,7 @@ CASES = [
     ("pooling", "--pooling", _analyse(pooling="full"), ["analyse", CSV, "--pooling", "full"]),
     ("scheduler", "--scheduler", _analyse(scheduler="cluster"), ["analyse", CSV, "--scheduler", "cluster"]),
     ("scheduler", "--scheduler", _analyse(scheduler="dask://host"), ["analyse", CSV, "--scheduler", "dask://host"]),
+    ("scheduler", "--scheduler", _report(scheduler="cluster"), ["report", CSV, "--out", "{tmp}", "--scheduler", "cluster"]),
     ("drivers", "--drivers", _analyse(drivers=["speed"]), ["analyse", CSV, "--drivers", "speed"]),
     ("drivers", "--drivers", _report(drivers=["speed"]), ["report", CSV, "--out", "{tmp}", "--drivers", "speed"]),
     ("by", "--by", _analyse(by="region"), ["analyse", CSV, "--by", "region"]),

@@ -127,3 +127,17 @@ def test_batches_cover_every_task_once():
         for workers in (1, 2, 32):
             flat = [i for b in _batches(n_tasks, workers) for i in b]
             assert flat == list(range(n_tasks))
+
+
+def test_reports_rendered_on_the_cluster_are_the_same(example, cluster, tmp_path):
+    from analysis import build_reports, validate
+
+    inst, data = example
+    _, quality = read_responses(DATA, inst)
+    validation = validate(data, inst, by="organisation")
+    pages = {}
+    for name, scheduler in (("here", "threads"), ("cluster", _address(cluster))):
+        out = build_reports(data, inst, quality, by="organisation", lang="en", out_dir=tmp_path / name, bootstrap=60,
+                            seed=7, validation=validation, pdf=False, scheduler=scheduler)
+        pages[name] = {p.name: p.read_text(encoding="utf-8") for p in [out.study_html, *(h for h, _ in out.groups.values())]}
+    assert len(pages["here"]) == 5 and pages["here"] == pages["cluster"]

@@ -22,7 +22,8 @@ from analysis.cli.app import command, console, err_console
 from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
     AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt,
-    ImportanceOpt, InstrumentOpt, InvalidOpt, OutcomeOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
+    ImportanceOpt, InstrumentOpt, InvalidOpt, OutcomeOpt, SchedulerOpt, SheetOpt, SourceOpt, read_for_command,
+    usable_or_fail,
 )
 
 STAGES = {"analysis": "driver analysis (bootstrap)...", "validation": "validating the questionnaire (FIML)...",
@@ -54,10 +55,11 @@ def report(
     id_column: IdColumnOpt = None,
     group_column: GroupColumnOpt = None,
     instrument_file: InstrumentOpt = None,
+    scheduler: SchedulerOpt = "threads",
 ) -> None:
     """Write improvement-priority reports: per group and for the whole study, HTML + PDF, and one Excel workbook."""
     lang = check_flags(lang=lang.lower(), min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, outcome=outcome,
-                       importance=importance, crosshair=crosshair)["lang"]
+                       importance=importance, crosshair=crosshair, scheduler=scheduler)["lang"]
     if out.exists() and not out.is_dir():
         raise typer.BadParameter(f"{out} is a file; give a folder", param_hint="--out")
     from analysis.report import build_reports, check_report_folder     # here: `drivers --help` stays fast
@@ -77,7 +79,7 @@ def report(
         result = build_reports(frame, inst, quality, by=by, lang=lang, out_dir=out, title=title,
                                min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, drivers=chosen,
                                outcome=outcome, importance=importance, crosshair=crosshair, pdf=pdf,
-                               progress=progress)
+                               progress=progress, scheduler=scheduler)
     s = result.analysis.settings
     console.print(f"[bold]Reports written to {escape(str(result.out_dir))}/[/] ({lang}, outcome '{s.outcome}', "
                   f"{s.importance} importance, cross-hairs at the {s.crosshair}, {s.n_resamples} resamples, "

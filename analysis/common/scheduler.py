@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 
 from analysis.common.errors import ServiceDriversError
@@ -110,8 +111,11 @@ class Runner:
             from distributed import as_completed
 
             # pure=False: a task is never taken from an earlier call's results by its key
-            futures = [self._client.submit(_run_batch, func, [tasks[i] for i in b], blas, pure=False,
-                                           retries=1) for b in batches]
+            # keys name the function, so that Dask's dashboard and task stream show what runs
+            run = uuid.uuid4().hex[:8]
+            futures = [self._client.submit(_run_batch, func, [tasks[i] for i in b], blas, pure=False, retries=1,
+                                           key=f"{func.__name__.lstrip('_')}-{run}-{k}")
+                       for k, b in enumerate(batches)]
             index = {f.key: k for k, f in enumerate(futures)}
             try:
                 for future in as_completed(futures, loop=self._client.loop):
