@@ -137,7 +137,8 @@ def test_reports_rendered_on_the_cluster_are_the_same(example, cluster, tmp_path
     validation = validate(data, inst, by="organisation")
     pages = {}
     for name, scheduler in (("here", "threads"), ("cluster", _address(cluster))):
-        out = build_reports(data, inst, quality, by="organisation", lang="en", out_dir=tmp_path / name, bootstrap=60,
+        # the same folder for both: the reports quote the command, --out included
+        out = build_reports(data, inst, quality, by="organisation", lang="en", out_dir=tmp_path, bootstrap=60,
                             seed=7, validation=validation, pdf=False, scheduler=scheduler)
         pages[name] = {p.name: p.read_text(encoding="utf-8") for p in [out.study_html, *(h for h, _ in out.groups.values())]}
     assert len(pages["here"]) == 5 and pages["here"] == pages["cluster"]
