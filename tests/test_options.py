@@ -64,6 +64,9 @@ CASES = [
      ["analyse", CSV, "--importance", "sem", "--no-sem"]),
     ("crosshair", "--crosshair", _analyse(crosshair="centre"), ["analyse", CSV, "--crosshair", "centre"]),
     ("pooling", "--pooling", _analyse(pooling="full"), ["analyse", CSV, "--pooling", "full"]),
+    ("scheduler", "--scheduler", _analyse(scheduler="cluster"), ["analyse", CSV, "--scheduler", "cluster"]),
+    ("scheduler", "--scheduler", _analyse(scheduler="dask://host"), ["analyse", CSV, "--scheduler", "dask://host"]),
+    ("scheduler", "--scheduler", _report(scheduler="cluster"), ["report", CSV, "--out", "{tmp}", "--scheduler", "cluster"]),
     ("drivers", "--drivers", _analyse(drivers=["speed"]), ["analyse", CSV, "--drivers", "speed"]),
     ("drivers", "--drivers", _report(drivers=["speed"]), ["report", CSV, "--out", "{tmp}", "--drivers", "speed"]),
     ("by", "--by", _analyse(by="region"), ["analyse", CSV, "--by", "region"]),
@@ -125,6 +128,18 @@ def test_numpy_integers_pass_as_python_ints():
 
     value = check_option("bootstrap", np.int64(200))
     assert value == 200 and type(value) is int
+
+
+@pytest.mark.parametrize("value", ["threads", "processes", "dask://127.0.0.1:8786", "dask://scheduler.example:8786",
+                                   "dask://[::1]:8786"])
+def test_schedulers_allowed(value):
+    assert check_option("scheduler", value) == value
+
+
+@pytest.mark.parametrize("value", ["dask://host:0", "dask://host:70000", "tcp://host:8786", "dask://:8786", "Threads", 1])
+def test_schedulers_refused(value):
+    with pytest.raises(OptionError, match=r"^scheduler must be threads, processes or dask://HOST:PORT"):
+        check_option("scheduler", value)
 
 
 def test_option_errors_are_project_errors_and_value_errors():

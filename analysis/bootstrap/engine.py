@@ -185,41 +185,45 @@ def stats_from_sums(sums: np.ndarray, n: int | np.ndarray, q: int, centre: np.nd
 
 
 def resample_groups(values, labels, sizes, codes, q, n_resamples, rngs, with_rest, chunk_size,
-                     progress, with_whole=False):
+                    progress, with_whole=False, runner=None):
     """Resample every group (and, with ``with_rest``, the rest of the sample) chunk by chunk.
 
     With ``with_whole`` it also returns the whole sample's statistics, point and
     replicates, from the groups' resamples pooled (a stratified bootstrap: each group
     resampled within itself, group sizes fixed); they cost no extra draws.
+
+    Each group is one task of ``runner`` (a :class:`analysis.common.scheduler.Runner`;
+    None: one after the other in this thread), drawing from its own generator, and so is
+    each group's 'rest'; the sums over groups are formed here, in the order of
+    ``labels``. So the result does not depend on the scheduler or on the order in which
+    the tasks finish: it is bit-identical on every scheduler.
     """
     centre = values.mean(axis=0)    # one centre for all groups so that sums can be pooled
     order = np.argsort(codes, kind="stable")
     bounds = np.r_[0, np.cumsum(sizes)]
     total = n_resamples * (len(labels) * (2 if with_rest else 1) + (1 if with_whole else 0))
+    keep_sums = with_rest or with_whole
+    tasks = [(values[order[bounds[k]:bounds[k + 1]]], centre, q, n_resamples, rngs[k], chunk_size, keep_sums)
+             for k in range(len(labels))]
     done = 0
+
+    def step_progress(offset: int):
+        if progress is None:
+            return None
+        return lambda n_done, _total: progress(offset + n_done, total)
+
+    results = _map(runner, _resample_group, tasks, step_progress(0), [n_resamples] * len(labels))
+    del tasks
+    done += n_resamples * len(labels)
     point, reps, point_sums, rep_sums = {}, {}, {}, {}
-    for k, g in enumerate(labels):
-        features = cross_product_features(values[order[bounds[k]:bounds[k + 1]]] - centre)
-        n = features.shape[0]
-        point_sums[g] = features.sum(axis=0)
-        point[g] = stats_from_sums(point_sums[g][None], n, q, centre)
-        parts, sums_parts = [], []
-        for sums in iter_resample_sums(features, n_resamples, rngs[k], chunk_size):
-            parts.append(stats_from_sums(sums, n, q, centre))
-            if with_rest or with_whole:
-                sums_parts.append(sums)
-            done += len(sums)
-            if progress is not None:
-                progress(done, total)
-        reps[g] = Replicates.concatenate(parts)
-        if with_rest or with_whole:
-            rep_sums[g] = np.concatenate(sums_parts)
-        del features
+    for g, (point_sum, group_point, group_reps, sums) in zip(labels, results):
+        point_sums[g], point[g], reps[g], rep_sums[g] = point_sum, group_point, group_reps, sums
+    del results
 
     rest_point, rest_reps, whole = {}, {}, None
     n_all = len(values)
     step = max(1, min(n_resamples, chunk_size or n_resamples))
-    if with_rest or with_whole:
+    if keep_sums:
         all_point = sum(point_sums.values())
         all_reps = sum(rep_sums.values())
     if with_whole:
@@ -231,17 +235,44 @@ def resample_groups(values, labels, sizes, codes, q, n_resamples, rngs, with_res
                 progress(done, total)
         whole = (stats_from_sums(all_point[None], n_all, q, centre), Replicates.concatenate(parts))
     if with_rest:
-        for k, g in enumerate(labels):
-            n_rest = n_all - sizes[k]
-            rest_point[g] = stats_from_sums((all_point - point_sums[g])[None], n_rest, q, centre)
-            parts = []
-            for start in range(0, n_resamples, step):
-                sl = slice(start, start + step)
-                parts.append(stats_from_sums(all_reps[sl] - rep_sums[g][sl], n_rest, q, centre))
-                done += len(range(n_resamples)[sl])
-                if progress is not None:
-                    progress(done, total)
-            rest_reps[g] = Replicates.concatenate(parts)
+        tasks = [(all_point, all_reps, point_sums[g], rep_sums[g], n_all - sizes[k], q, centre, n_resamples, step)
+                 for k, g in enumerate(labels)]
+        results = _map(runner, _resample_rest, tasks, step_progress(done), [n_resamples] * len(labels))
+        for g, (group_rest_point, group_rest_reps) in zip(labels, results):
+            rest_point[g], rest_reps[g] = group_rest_point, group_rest_reps
     if with_whole:
         return point, reps, rest_point, rest_reps, whole
     return point, reps, rest_point, rest_reps
+
+
+def _map(runner, func, tasks, progress, weights) -> list:
+    if runner is None:
+        out = []
+        for args, done in zip(tasks, np.cumsum(weights)):
+            out.append(func(*args))
+            if progress is not None:
+                progress(int(done), int(sum(weights)))
+        return out
+    return runner.map(func, tasks, progress=progress, weights=weights)
+
+
+def _resample_group(values, centre, q, n_resamples, rng, chunk_size, keep_sums):
+    """One group's sample and resamples: (point sums, point statistics, replicates, resample sums or None)."""
+    features = cross_product_features(values - centre)
+    n = features.shape[0]
+    point_sum = features.sum(axis=0)
+    point = stats_from_sums(point_sum[None], n, q, centre)
+    parts, sums_parts = [], []
+    for sums in iter_resample_sums(features, n_resamples, rng, chunk_size):
+        parts.append(stats_from_sums(sums, n, q, centre))
+        if keep_sums:
+            sums_parts.append(sums)
+    return point_sum, point, Replicates.concatenate(parts), np.concatenate(sums_parts) if keep_sums else None
+
+
+def _resample_rest(all_point, all_reps, point_sum, rep_sums, n_rest, q, centre, n_resamples, step):
+    """The rest of the sample for one group (all groups' sums less the group's): point and replicates."""
+    rest_point = stats_from_sums((all_point - point_sum)[None], n_rest, q, centre)
+    parts = [stats_from_sums(all_reps[start:start + step] - rep_sums[start:start + step], n_rest, q, centre)
+             for start in range(0, n_resamples, step)]
+    return rest_point, Replicates.concatenate(parts)

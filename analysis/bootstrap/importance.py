@@ -28,6 +28,7 @@ Grömping, U. (2006). Relative importance for linear regression in R: the packag
 """
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import DataError, ServiceDriversError
 from analysis.common.groups import ALL, REST
 from analysis.common.options import check_level, validate_options
-from analysis.common.threads import limit_blas_threads
+from analysis.common.scheduler import open_runner
 from analysis.common.threads import limit_blas_threads
 from analysis.common.thresholds import MIN_N_STABLE_RANKS, ranks_unstable
 from analysis.importance.driver_data import check_driver_data, check_group_variation
@@ -243,12 +244,13 @@ def _group_labels(data: pd.DataFrame, group: str | None) -> tuple[list, np.ndarr
     return list(uniques), codes
 
 
-@validate_options("n_resamples")
+@validate_options("n_resamples", "scheduler")
 def bootstrap_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *,
                          group: str | None = None, n_resamples: int = 2000, level: float = 0.95,
                          seed=None, versus_rest: bool = True, chunk_size: int | None = None,
                          progress: Callable[[int, int], None] | None = None,
-                         blas_threads: int | None = 1, whole_sample: bool = False) -> BootstrapResult:
+                         blas_threads: int | None = 1, whole_sample: bool = False,
+                         scheduler: str = "threads", runner=None) -> BootstrapResult:
     """Bootstrap the importance of each driver within each group.
 
     Parameters
@@ -276,7 +278,7 @@ def bootstrap_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str
     chunk_size : int, optional
         Resamples per matrix product (default: about 4 million counts per chunk).
     progress : callable, optional
-        Called as ``progress(done, total)`` after each chunk, in resamples.
+        Called as ``progress(done, total)`` after each group (and each group's rest), in resamples.
     blas_threads : int or None
         BLAS threads while resampling (via threadpoolctl, when installed). 1 by default:
         the work is many small matrix products, for which BLAS threads cost more in
@@ -287,6 +289,13 @@ def bootstrap_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str
         resamples pooled: a stratified bootstrap in which every group keeps its size, as
         in a design that samples each organisation separately. It needs no extra draws,
         so it is much cheaper than resampling the whole sample again.
+    scheduler : str, default 'threads'
+        Where the groups are resampled: 'threads', 'processes' or 'dask://HOST:PORT'
+        (:mod:`analysis.common.scheduler`); every group is a task with its own random
+        stream, so the result is bit-identical on every scheduler.
+    runner : analysis.common.scheduler.Runner, optional
+        An open runner to use instead of opening one for ``scheduler`` (an analysis that
+        runs several stages shares one pool or one connection to the cluster).
 
     Returns
     -------
@@ -330,9 +339,11 @@ def bootstrap_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str
     check_group_variation(values, labels, codes, drivers, outcome, group)
     with_rest = versus_rest and len(labels) > 1
     rngs, entropy = group_generators(seed, len(labels))
-    with limit_blas_threads(blas_threads):
+    with limit_blas_threads(blas_threads), contextlib.ExitStack() as stack:
+        if runner is None:
+            runner = stack.enter_context(open_runner(scheduler))
         out = resample_groups(values, labels, sizes, codes, q, n_resamples, rngs, with_rest, chunk_size,
-                              progress, with_whole=whole_sample)
+                              progress, with_whole=whole_sample, runner=runner)
     point, reps, rest_point, rest_reps = out[:4]
     whole = None
     if whole_sample:

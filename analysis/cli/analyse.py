@@ -8,7 +8,7 @@ this module only formats. The bootstrap progress bar goes to stderr.
 """
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
 from rich import box
@@ -21,16 +21,15 @@ from analysis.cli.app import command, console, err_console
 from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
     AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, EstimatorOpt, GroupColumnOpt,
-    IdColumnOpt,
-    ImportanceOpt, InstrumentOpt, InvalidOpt, JsonOpt, OutcomeOpt, SheetOpt, SourceOpt, read_for_command,
+    IdColumnOpt, ImportanceOpt, InstrumentOpt, InvalidOpt, JsonOpt, OutcomeOpt, SchedulerOpt, SheetOpt, SourceOpt,
+    read_for_command,
     usable_or_fail,
 )
 from analysis.common.groups import ALL
 from analysis.common.outputs import check_writable, write_json
-from analysis.drivers.analyse import analyse_drivers
-from analysis.drivers.pooled import pooling_sentence
-from analysis.drivers.result import DriverAnalysis
-from analysis.drivers.sample import REASON_CODES
+
+if TYPE_CHECKING:       # the analysis is imported where used: `drivers --help` must not import pandas
+    from analysis.drivers.result import DriverAnalysis
 
 # Above this many groups the per-channel KPI table is left to --json (it would run to
 # thousands of lines).
@@ -61,6 +60,7 @@ def analyse(
     include_flagged: bool = typer.Option(False, "--include-flagged", help="Keep straight-liners, speeders and respondents with too many missing answers."),
     estimator: str = EstimatorOpt,
     json_file: JsonOpt = None,
+    scheduler: SchedulerOpt = "threads",
     source: SourceOpt = "auto",
     sheet: SheetOpt = None,
     delimiter: DelimiterOpt = None,
@@ -76,7 +76,7 @@ def analyse(
     # The options the library declares, checked before the file is read; the message
     # is the library's (analysis.common.options), the flag is added by option_errors.
     check_flags(outcome=outcome, importance=importance, crosshair=crosshair, pooling=pooling, bootstrap=bootstrap,
-                seed=seed, level=level, estimator=estimator)
+                seed=seed, level=level, estimator=estimator, scheduler=scheduler)
     if json_file is not None:
         check_writable(json_file, inputs=(data,))      # fail before the work, not after it
     inst, frame, report = read_for_command(
@@ -86,20 +86,25 @@ def analyse(
     )
     chosen = None if not drivers else [d.strip() for value in drivers for d in value.split(",") if d.strip()]
     usable_or_fail(report)
+    # A progress bar on a terminal only: quiet when stderr is a file or pipe, and in --json runs (made by scripts).
+    quiet = not err_console.is_terminal or json_file is not None
+    where = "" if scheduler == "threads" else f" on {scheduler}"
     with option_errors(), Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err_console, transient=True) as bar:
+                                   console=err_console, transient=True, disable=quiet) as bar:
         tasks: dict = {}
 
         def progress(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
                 label = "bootstrap (resamples)" if stage == "bootstrap" else "structural model (fits)"
-                tasks[stage] = bar.add_task(label, total=total)
+                tasks[stage] = bar.add_task(label + where, total=total)
             bar.update(tasks[stage], completed=done)
+
+        from analysis.drivers.analyse import analyse_drivers
 
         result = analyse_drivers(frame, inst, by=by, outcome=outcome, drivers=chosen, bootstrap=bootstrap, seed=seed,
                                  level=level, importance=importance, crosshair=crosshair,
                                  exclude_flagged=not include_flagged, sem=sem, pooling=pooling, progress=progress,
-                                 estimator=estimator)
+                                 estimator=estimator, scheduler=scheduler)
     print_analysis(result, str(data))
     if json_file is not None:
         write_json(result.to_dict(), json_file, "driver analysis")
@@ -115,6 +120,8 @@ def _show(renderable) -> None:
 
 def print_analysis(res: DriverAnalysis, source: str) -> None:
     """Print a :class:`DriverAnalysis` as rich tables."""
+    from analysis.drivers.pooled import pooling_sentence
+
     s = res.settings
     console.print(f"[bold]Driver analysis[/] of {escape(source)}: outcome '{s.outcome}', groups by '{s.by}'; "
                   f"{res.n_used} of {res.n_input} respondents used; {s.n_resamples} resamples per group "
@@ -215,6 +222,8 @@ def _print_exclusions(res: DriverAnalysis) -> None:
         return
     wide = counts.assign(group=counts.group.fillna("(no group)")).pivot_table(
         index="group", columns="code", values="n", aggfunc="sum", fill_value=0, observed=True, sort=False)
+    from analysis.drivers.sample import REASON_CODES
+
     codes = [c for c in REASON_CODES if c in wide.columns]
     t = Table("group", *codes, "total", title="Not used in the importance analysis (respondents by reason; each "
               "respondent with its reason in --json)", title_justify="left", box=box.SIMPLE_HEAD)

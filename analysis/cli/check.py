@@ -7,6 +7,8 @@ it is text, never rich markup.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich import box
 from rich.markup import escape
 from rich.table import Table
@@ -17,9 +19,9 @@ from analysis.cli.reading import (
     InvalidOpt, JsonOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
 )
 from analysis.common.outputs import check_writable, write_json
-from instrument import QualityReport
-from instrument.reader.integrity import UnusableData
-from instrument.reader.table import show_delimiter
+
+if TYPE_CHECKING:       # the reader is imported where it is used: `drivers --help` must not import pandas
+    from instrument import QualityReport
 
 MAX_EXCLUDED_SHOWN = 20
 
@@ -40,6 +42,8 @@ def check(
     instrument_file: InstrumentOpt = None,
 ) -> None:
     """Check a response file against the questionnaire: rows, flags, per-item missing, N/A and invalid values."""
+    from instrument.reader.integrity import UnusableData
+
     if json_file is not None:
         check_writable(json_file, inputs=(data,))
     try:
@@ -64,6 +68,8 @@ def check(
 
 def print_report(report: QualityReport) -> None:
     """Print a :class:`QualityReport` as rich tables."""
+    from instrument.reader.table import show_delimiter
+
     where = [f"format {report.format}"]
     if report.encoding:
         where.append(f"encoding {report.encoding}")

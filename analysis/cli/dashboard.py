@@ -20,8 +20,6 @@ from analysis.cli.reading import (
     AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt,
     ImportanceOpt, InstrumentOpt, InvalidOpt, OutcomeOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
 )
-from analysis.dashboard import build_dashboard
-from analysis.dashboard.build import check_dashboard_file
 
 STAGES = {"analysis": "driver analysis (bootstrap)...", "content": "assembling the dashboard...",
           "page": "writing the page..."}
@@ -55,6 +53,8 @@ def dashboard(
     """Write an interactive dashboard (one self-contained HTML file, both languages, no network)."""
     lang = check_flags(lang=lang.lower(), min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, outcome=outcome,
                        importance=importance, crosshair=crosshair)["lang"]
+    from analysis.dashboard.build import build_dashboard, check_dashboard_file   # here: `drivers --help` stays fast
+
     check_dashboard_file(out, inputs=(data,))          # fail before reading and analysing
     inst, frame, quality = read_for_command(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,

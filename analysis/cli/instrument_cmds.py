@@ -21,18 +21,6 @@ from rich.markup import escape
 from analysis.cli.app import command, err_console
 from analysis.common.errors import ServiceDriversError
 from analysis.cli.loading import load_questionnaire
-from instrument.export import (
-    codebook_csv,
-    codebook_json,
-    codebook_markdown,
-    parse_languages,
-    qsf_text,
-    to_html,
-    to_limesurvey,
-    to_pdf,
-    to_qualtrics,
-)
-from instrument.naming import default_languages
 
 
 class ExportFormat(str, Enum):
@@ -54,6 +42,8 @@ _CODEBOOK_SUFFIXES = {".json": CodebookFormat.json, ".csv": CodebookFormat.csv, 
 
 
 def _languages(spec: Optional[str], inst) -> list[str]:
+    from instrument.naming import default_languages, parse_languages     # here: `drivers --help` stays fast
+
     if spec is None:
         return default_languages(inst)
     try:
@@ -76,6 +66,8 @@ def _emit(text: str, output: Optional[Path], what: str) -> None:
 
 
 def _codebook_text(inst, fmt: CodebookFormat) -> str:
+    from instrument.export import codebook_csv, codebook_json, codebook_markdown
+
     if fmt is CodebookFormat.csv:
         return codebook_csv(inst)
     if fmt is CodebookFormat.md:
@@ -91,6 +83,8 @@ def export(
     instrument_file: Optional[Path] = typer.Option(None, "--instrument", help="A questionnaire YAML file (default: the shipped one)."),
 ) -> None:
     """Export the questionnaire for a survey platform (.lss, .qsf), for print (html, pdf), or its codebook."""
+    from instrument.export import qsf_text, to_html, to_limesurvey, to_pdf, to_qualtrics
+
     inst = load_questionnaire(instrument_file)
     langs = _languages(lang, inst)
     if fmt is ExportFormat.limesurvey:

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 
 from analysis.cli.app import err_console
-from instrument import Instrument, load_instrument
-from instrument.definition import InstrumentWarning
+
+if TYPE_CHECKING:       # imported where used: `drivers --help` must not import the schema validator
+    from instrument import Instrument
 
 
 def load_questionnaire(path: Path | None) -> Instrument:
     """Load the questionnaire ``path`` (the shipped one for None) and print its warnings on stderr."""
+    from instrument.definition import InstrumentWarning, load_instrument
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", InstrumentWarning)
         inst = load_instrument(path)

@@ -7,16 +7,17 @@ options are declared once here (as annotated types) and passed to
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from analysis.common.errors import DataError
 from analysis.cli.loading import load_questionnaire
 from analysis.cli.options import check_flags
-from analysis.common.options import CROSSHAIRS, IMPORTANCES, OUTCOMES
-from instrument import Instrument, QualityReport, read_responses
-from instrument.reader.responses import INVALID_POLICIES, SOURCES
+from analysis.common.options import CROSSHAIRS, IMPORTANCES, INVALID_POLICIES, OUTCOMES, SOURCES
+
+if TYPE_CHECKING:       # imported where used: `drivers --help` must not import pandas
+    from instrument import Instrument, QualityReport
 
 def _or(choices) -> str:
     return ", ".join(choices[:-1]) + " or " + choices[-1]
@@ -38,6 +39,7 @@ OutcomeOpt = typer.Option("satisfaction", "--outcome", help=f"What the drivers e
 ImportanceOpt = typer.Option("lmg", "--importance", help=f"Importance behind the priorities: {_or(IMPORTANCES)}.")
 CrosshairOpt = typer.Option("mean", "--crosshair", help=f"Where the quadrants meet: {_or(CROSSHAIRS)} (midpoint: of the answer scale).")
 EstimatorOpt = typer.Option("ml", "--estimator", help="Estimator of the CFA/SEM models: ml (normal theory) or mlr (robust ML: sandwich standard errors, Yuan-Bentler scaled chi-square, robust CFI/TLI/RMSEA, as lavaan's MLR).")
+SchedulerOpt = Annotated[str, typer.Option("--scheduler", help="Where the per-group work runs: threads (this process), processes (this machine) or dask://HOST:PORT (a Dask cluster; pip install 'service-drivers[dask]'). Results are identical on each.")]
 JsonOpt = Annotated[Optional[Path], typer.Option("--json", help="Also write the results as JSON to this file.")]
 
 
@@ -68,6 +70,8 @@ def read_for_command(
     if invalid not in INVALID_POLICIES:
         raise typer.BadParameter(f"'{invalid}' is not one of {', '.join(INVALID_POLICIES)}", param_hint="--invalid")
     check_flags(duplicates=duplicates, absent_items=absent_items)
+    from instrument import read_responses
+
     inst: Instrument = load_questionnaire(instrument_file)
     frame, report = read_responses(
         data, inst, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding,

@@ -22,9 +22,9 @@ from analysis.cli.app import command, console, err_console
 from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
     AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, EstimatorOpt, GroupColumnOpt,
-    IdColumnOpt, ImportanceOpt, InstrumentOpt, InvalidOpt, OutcomeOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
+    IdColumnOpt, ImportanceOpt, InstrumentOpt, InvalidOpt, OutcomeOpt, SchedulerOpt, SheetOpt, SourceOpt,
+    read_for_command, usable_or_fail,
 )
-from analysis.report import build_reports, check_report_folder
 
 STAGES = {"analysis": "driver analysis (bootstrap)...", "validation": "validating the questionnaire (FIML)...",
           "content": "assembling the reports..."}
@@ -57,12 +57,16 @@ def report(
     id_column: IdColumnOpt = None,
     group_column: GroupColumnOpt = None,
     instrument_file: InstrumentOpt = None,
+    scheduler: SchedulerOpt = "threads",
 ) -> None:
     """Write improvement-priority reports: per group and for the whole study, HTML + PDF, and one Excel workbook."""
     lang = check_flags(lang=lang.lower(), min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, outcome=outcome,
-                       importance=importance, crosshair=crosshair, estimator=estimator)["lang"]
+                       importance=importance, crosshair=crosshair, estimator=estimator,
+                       scheduler=scheduler)["lang"]
     if out.exists() and not out.is_dir():
         raise typer.BadParameter(f"{out} is a file; give a folder", param_hint="--out")
+    from analysis.report import build_reports, check_report_folder     # here: `drivers --help` stays fast
+
     check_report_folder(out, inputs=(data,), pdf=pdf, create=False)   # fail before reading and analysing
     inst, frame, quality = read_for_command(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
@@ -78,7 +82,7 @@ def report(
         result = build_reports(frame, inst, quality, by=by, lang=lang, out_dir=out, title=title,
                                min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, drivers=chosen,
                                outcome=outcome, importance=importance, crosshair=crosshair, pdf=pdf,
-                               progress=progress, estimator=estimator, partial=partial)
+                               progress=progress, estimator=estimator, partial=partial, scheduler=scheduler)
     s = result.analysis.settings
     console.print(f"[bold]Reports written to {escape(str(result.out_dir))}/[/] ({lang}, outcome '{s.outcome}', "
                   f"{s.importance} importance, cross-hairs at the {s.crosshair}, {s.n_resamples} resamples, "

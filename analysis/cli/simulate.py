@@ -12,13 +12,7 @@ from analysis.cli.app import command, console
 from analysis.cli.options import check_flags
 from analysis.common.errors import ServiceDriversError
 from analysis.common.outputs import check_writable
-from analysis.simulation.io import (
-    output_format,
-    truth_path_for,
-    write_responses,
-    write_truth,
-)
-from analysis.simulation.simulate import DEFAULT_SEED, simulate_study
+from analysis.simulation import DEFAULT_SEED
 from analysis.cli.loading import load_questionnaire
 
 # The limits that keep a typo (--n-per-org 10000000000) from ending in a MemoryError are
@@ -39,6 +33,10 @@ def simulate(
     instrument_file: Optional[Path] = typer.Option(None, "--instrument", help="A questionnaire YAML file (default: the shipped one)."),
 ) -> None:
     """Simulate a study (synthetic responses) and write it with its true effects."""
+    # imported here, not at start: `drivers --help` must not import pandas
+    from analysis.simulation.io import output_format, truth_path_for, write_responses, write_truth
+    from analysis.simulation.simulate import simulate_study
+
     inst = load_questionnaire(instrument_file)
     lang = lang.strip().lower()
     if lang not in inst.languages:

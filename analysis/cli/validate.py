@@ -6,8 +6,7 @@ this module only formats. ``--json FILE`` writes ``ValidationResult.to_dict()``.
 from __future__ import annotations
 
 import math
-
-import pandas as pd
+from typing import TYPE_CHECKING
 import typer
 from rich import box
 from rich.markup import escape
@@ -21,9 +20,9 @@ from analysis.cli.reading import (
 )
 from analysis.common.groups import ALL
 from analysis.common.outputs import check_writable, write_json
-from analysis.scoring.sample import reason_counts
-from analysis.validation.result import ESTIMATOR_NAMES, ValidationResult
-from analysis.validation.validation import validate as run_validation
+
+if TYPE_CHECKING:       # the statistics are imported where used: `drivers --help` must not import pandas
+    from analysis.validation.result import ValidationResult
 
 OK, FAIL = "[green]✓[/]", "[red]✗[/]"
 
@@ -33,7 +32,13 @@ def _num(x, digits: int = 3) -> str:
 
 
 def _mark(ok) -> str:
-    return "" if ok is None or pd.isna(ok) else (OK if ok else FAIL)
+    return "" if ok is None or _missing(ok) else (OK if ok else FAIL)
+
+
+def _missing(value) -> bool:
+    import pandas as pd      # imported on use (pandas is loaded by then: the result holds DataFrames)
+
+    return bool(pd.isna(value))
 
 
 @command()
@@ -69,6 +74,8 @@ def validate(
     )
     usable_or_fail(report)
     with option_errors(), err_console.status("fitting the measurement models (FIML)..."):
+        from analysis.validation.validation import validate as run_validation
+
         result = run_validation(frame, inst, by=by, missing=missing, exclude_flagged=not include_flagged,
                                 invariance=invariance, estimator=estimator, partial=partial,
                                 max_free=max_free)
@@ -80,6 +87,8 @@ def validate(
 
 def print_validation(result: ValidationResult) -> None:
     """Print a :class:`ValidationResult` as rich tables."""
+    from analysis.validation.result import ESTIMATOR_NAMES
+
     method = "full-information ML (FIML)" if result.missing == "ml" else "complete cases (listwise)"
     console.print(
         f"[bold]Questionnaire validation[/]: {result.n_used} of {result.n_input} respondents used "
@@ -272,7 +281,7 @@ def _print_invariance(result: ValidationResult) -> None:
                + ("; Δchi2: Satorra-Bentler (2001) scaled difference" if robust else ""),
                "level", "Δchi2", "Δdf", "p", "ΔCFI", "ΔRMSEA", "ΔSRMR", "holds")
     for r in rows[1:]:
-        holds = "" if pd.isna(r["holds"]) else ("[green]yes[/]" if r["holds"] else "[red]no[/]")
+        holds = "" if _missing(r["holds"]) else ("[green]yes[/]" if r["holds"] else "[red]no[/]")
         t.add_row(r["level"], _num(r["delta_chi2"], 1), _num(r["delta_df"], 0), _share(r["delta_pvalue"], 3),
                   _share(r["delta_cfi"], 3), _share(r["delta_rmsea"], 3), _share(r["delta_srmr"], 3), holds)
     _print_table(t)
@@ -320,6 +329,8 @@ def _print_problems_and_exclusions(result: ValidationResult) -> None:
         n = len(result.excluded)
         console.print(f"Excluded: {n} respondent{'' if n == 1 else 's'}, by reason (one can have several):",
                       highlight=False)
+        from analysis.scoring.sample import reason_counts
+
         counts = reason_counts(result.excluded)
         width = len(str(counts.max()))
         for reason, count in counts.items():

@@ -17,6 +17,18 @@ from collections.abc import Sequence
 class ServiceDriversError(ValueError):
     """Base class for errors caused by input (files, arguments, data)."""
 
+    def __reduce__(self):
+        # Raised in a worker process or on a Dask worker, the error is pickled back to the
+        # caller: rebuilt as it is (message and attributes), whatever its __init__ takes.
+        return _rebuild, (type(self), self.args, self.__dict__)
+
+
+def _rebuild(cls, args, state):
+    error = Exception.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class InstrumentError(ServiceDriversError):
     """The questionnaire definition file is invalid.

@@ -18,6 +18,7 @@ import functools
 import inspect
 import math
 import numbers
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -52,6 +53,13 @@ REPORT_LANGUAGES = ("nl", "en")
 # (instrument.reader.integrity explains them).
 DUPLICATE_POLICIES = ("error", "drop_identical")
 ABSENT_ITEM_POLICIES = ("error", "leave_out")
+# Where per-group work runs (analysis.common.scheduler): these, or a Dask cluster's
+# dask://HOST:PORT (HOST a name, an IPv4 address or a bracketed IPv6 address).
+LOCAL_SCHEDULERS = ("threads", "processes")
+DASK_ADDRESS = re.compile(r"dask://([A-Za-z0-9][A-Za-z0-9.\-_]*|\[[0-9A-Fa-f:.]+\]):([0-9]{1,5})")
+# The reader's file sources and its policy for values that are not codes (instrument.reader.responses).
+SOURCES = ("auto", "file", "limesurvey", "qualtrics")
+INVALID_POLICIES = ("error", "missing")
 
 
 @dataclass(frozen=True)
@@ -115,6 +123,24 @@ class OneOf:
 
 
 @dataclass(frozen=True)
+class SchedulerName:
+    """Where per-group work runs (:mod:`analysis.common.scheduler`): one of ``local`` or ``dask://HOST:PORT``."""
+
+    local: tuple[str, ...]
+
+    def allowed(self) -> str:
+        return f"{', '.join(self.local)} or dask://HOST:PORT (e.g. dask://127.0.0.1:8786)"
+
+    def check(self, value):
+        if not isinstance(value, str):
+            return None
+        if value in self.local:
+            return value
+        match = DASK_ADDRESS.fullmatch(value)
+        return value if match is not None and 0 < int(match.group(2)) < 65536 else None
+
+
+@dataclass(frozen=True)
 class OrNone:
     """``None`` (the default: e.g. a seed drawn at random) or what ``constraint`` allows."""
 
@@ -132,7 +158,7 @@ SEED = Integer(0)
 LEVEL = Between(0, 1, example=0.95)
 # The declarations: option name -> constraint. An entry point names the options it
 # takes; the limit of each is here and nowhere else.
-OPTIONS: Mapping[str, Integer | Between | OneOf | OrNone] = MappingProxyType({
+OPTIONS: Mapping[str, Integer | Between | OneOf | SchedulerName | OrNone] = MappingProxyType({
     "bootstrap": Integer(2, MAX_BOOTSTRAP, example=2000),
     "n_resamples": Integer(2, MAX_BOOTSTRAP, example=2000),
     "seed": OrNone(SEED),
@@ -153,6 +179,7 @@ OPTIONS: Mapping[str, Integer | Between | OneOf | OrNone] = MappingProxyType({
     # constraints released per invariance level by the partial-invariance search: each is
     # a refit, and more than a few released per level leaves little to call invariant
     "max_free": Integer(1, MAX_FREE, example=5),
+    "scheduler": SchedulerName(LOCAL_SCHEDULERS),
 })
 
 

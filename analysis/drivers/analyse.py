@@ -52,6 +52,7 @@ from analysis.bootstrap.importance import bootstrap_importance
 from analysis.common.errors import DataError, OptionError, ServiceDriversError
 from analysis.common.groups import ALL
 from analysis.common.options import CROSSHAIRS, IMPORTANCES, OUTCOMES, validate_options
+from analysis.common.scheduler import open_runner
 from analysis.common.threads import limit_blas_threads
 from analysis.drivers.per_group import applicable_drivers, driver_sets, merge_analyses
 from analysis.drivers.pooled import annotate_unpooled, pooled_analysis
@@ -77,7 +78,8 @@ REPORTED_DIFFERENCES = ("lmg_pct", "std_beta")
 MAX_PAIRWISE_GROUPS = 20
 
 
-@validate_options("bootstrap", "seed", "level", "outcome", "importance", "crosshair", "pooling", "estimator")
+@validate_options("bootstrap", "seed", "level", "outcome", "importance", "crosshair", "pooling", "estimator",
+                  "scheduler")
 def analyse_drivers(
     data: pd.DataFrame,
     inst: Instrument | None = None,
@@ -96,6 +98,7 @@ def analyse_drivers(
     pooling: str = "none",
     progress: Callable[[str, int, int], None] | None = None,
     estimator: str = "ml",
+    scheduler: str = "threads",
 ) -> DriverAnalysis:
     """Estimate each driver's impact on the outcome per group, with priorities and KPIs.
 
@@ -161,6 +164,13 @@ def analyse_drivers(
         MLR (sandwich standard errors of the paths, Yuan-Bentler scaled chi-square and
         robust CFI/TLI/RMSEA in ``sem_fit``; the groups table's ``sem_cfi`` and
         ``sem_rmsea`` are then the robust ones).
+    scheduler : str, default 'threads'
+        Where the per-group work (point estimates, bootstrap, structural models) runs:
+        'threads' (this process), 'processes' (this machine) or 'dask://HOST:PORT' (a
+        Dask cluster; optional extra ``dask``), see :mod:`analysis.common.scheduler`.
+        Every group is a task with its own random stream, spawned from the seed with
+        :class:`numpy.random.SeedSequence`, so the result is bit-identical on every
+        scheduler and worker count. (``pooling='partial'`` runs its pooled bootstrap here.)
 
     Returns
     -------
@@ -224,14 +234,15 @@ def analyse_drivers(
         result = analyse_drivers(data, inst, by=by, outcome=outcome, drivers=[d for d in drivers if d not in absent],
                                  bootstrap=bootstrap, seed=seed, level=level, importance=importance,
                                  crosshair=crosshair, exclude_flagged=exclude_flagged, sem=sem, pairwise=pairwise,
-                                 pooling=pooling, progress=progress)
+                                 pooling=pooling, progress=progress, estimator=estimator, scheduler=scheduler)
         notes = pd.DataFrame([{"group": None, "kind": "absent_items", "severity": "warning",
                                "message": absent_reason(k, ids)} for k, ids in absent.items()])
         return dataclasses.replace(result, warnings=pd.concat([notes, result.warnings], ignore_index=True))
     if default_drivers and by is not None and pooling == "none" and by in data.columns:
         split = _per_driver_set(data, inst, by=by, outcome=outcome, drivers=drivers, bootstrap=bootstrap, seed=seed,
                                 level=level, importance=importance, crosshair=crosshair,
-                                exclude_flagged=exclude_flagged, sem=sem, pairwise=pairwise, progress=progress)
+                                exclude_flagged=exclude_flagged, sem=sem, pairwise=pairwise, progress=progress,
+                                estimator=estimator, scheduler=scheduler)
         if split is not None:
             return split
     sample = analysis_sample(data, inst, by=by, outcome=outcome, drivers=drivers,
@@ -243,11 +254,12 @@ def analyse_drivers(
     labels = [g for g in labels if g not in sample.left_out]
     clock = _Clock(start)
     clock.lap("sample")
-    with limit_blas_threads(1):        # many small problems: BLAS threads cost more than they save
+    # many small problems: BLAS threads cost more than they save
+    with limit_blas_threads(1), open_runner(scheduler) as runner:
         return _analyse(data, inst, sample, used, labels, clock, by=by, outcome=outcome, drivers=drivers,
                         bootstrap=bootstrap, seed=seed, level=level, importance=importance, crosshair=crosshair,
                         exclude_flagged=exclude_flagged, sem=sem, pairwise=pairwise, pooling=pooling,
-                        progress=progress, estimator=estimator)
+                        progress=progress, estimator=estimator, runner=runner)
 
 
 def _per_driver_set(data, inst, *, by, drivers, **options) -> DriverAnalysis | None:
@@ -267,15 +279,16 @@ def _per_driver_set(data, inst, *, by, drivers, **options) -> DriverAnalysis | N
 
 
 def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, bootstrap, seed, level, importance,
-             crosshair, exclude_flagged, sem, pairwise, pooling, progress, estimator="ml") -> DriverAnalysis:
+             crosshair, exclude_flagged, sem, pairwise, pooling, progress, runner, estimator="ml") -> DriverAnalysis:
     """The body of :func:`analyse_drivers`, after the options are checked and the sample is drawn."""
     frame = sample.frame
     everything = [*labels, ALL]
     parts = dict(tuple(used.groupby(GROUP, sort=False))) if labels else {}
     parts[ALL] = used
     regressions, importances, dominances = {}, {}, {}
-    for g in everything:
-        regressions[g], importances[g], dominances[g] = _point_analyses(parts[g], g, outcome, drivers, level, by)
+    points = runner.map(_point_analyses, [(parts[g], g, outcome, drivers, level, by) for g in everything])
+    for g, (regression, importance_g, dominance) in zip(everything, points):
+        regressions[g], importances[g], dominances[g] = regression, importance_g, dominance
     clock.lap("point")
 
     entropy = int(np.random.SeedSequence(seed).entropy)       # the seed, or one drawn and reported
@@ -288,12 +301,14 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
             importances[g], dominances[g] = _from_covariance(cov, g, outcome, drivers, pooled.n[g], by)
     elif labels:
         boot = bootstrap_importance(used, outcome, drivers, group=GROUP, n_resamples=bootstrap, level=level,
-                                    seed=entropy, whole_sample=True, progress=_staged(progress, "bootstrap"))
+                                    seed=entropy, whole_sample=True, progress=_staged(progress, "bootstrap"),
+                                    runner=runner)
         boot_all = boot.whole
     if pooled is None and not labels:
         boot = None
         boot_all = bootstrap_importance(used.drop(columns=GROUP), outcome, drivers, n_resamples=bootstrap,
-                                        level=level, seed=entropy, progress=_staged(progress, "bootstrap"))
+                                        level=level, seed=entropy, progress=_staged(progress, "bootstrap"),
+                                        runner=runner)
     clock.lap("bootstrap")
 
     structural = None
@@ -301,7 +316,7 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
         reachable = sample.reachable
         structural = fit_structural(data.loc[reachable], inst, frame[GROUP].to_numpy()[reachable], labels,
                                     drivers=drivers, outcome=outcome, whole_sample=ALL,
-                                    progress=_staged(progress, "sem"), estimator=estimator)
+                                    progress=_staged(progress, "sem"), estimator=estimator, runner=runner)
         clock.lap("sem")
     measure = IMPORTANCE_MEASURES[importance]
     scale = _driver_scale(inst, drivers)

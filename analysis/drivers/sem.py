@@ -130,7 +130,7 @@ def model_data(data: pd.DataFrame, inst: Instrument, drivers: Sequence[str], out
 
 def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, labels: Sequence[str], *,
                    drivers: Sequence[str], outcome: str, whole_sample: str | None = "all",
-                   progress: Callable[[int, int], None] | None = None,
+                   progress: Callable[[int, int], None] | None = None, runner=None,
                    estimator: str = "ml") -> StructuralPaths:
     """Fit the structural model in every group and in the whole sample.
 
@@ -153,6 +153,9 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
         ``"mlr"``: robust ML (sandwich standard errors of the paths; the fit table adds
         the Yuan-Bentler scaled chi-square and the robust CFI/TLI/RMSEA; see
         :mod:`analysis.sem.robust`).
+    runner : analysis.common.scheduler.Runner, optional
+        Where the fits run, one task per group (None: one after the other here). A fit
+        depends on its group's rows only, so the result is the same on every scheduler.
 
     Returns
     -------
@@ -165,33 +168,22 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
     if whole_sample is not None:
         jobs.append((whole_sample, np.ones(len(observed), dtype=bool)))
     paths, fits, problems, models = [], [], [], {}
-    for k, (label, rows) in enumerate(jobs, start=1):
-        n = int(observed[rows].notna().any(axis=1).sum())       # FIML drops rows with nothing observed
-        if n < n_free:
-            model, group_problems = None, [{
-                "kind": "not_estimated", "severity": "error",
-                "message": f"not estimated: {n} respondents for {n_free} free parameters (at least {n_free} "
-                           f"are needed to estimate it at all, about {CASES_PER_PARAMETER * n_free} for stable "
-                           f"estimates: {CASES_PER_PARAMETER} per parameter, Bentler & Chou 1987)"}]
-        else:
-            model, group_problems = _fit_one(syntax, observed[rows], estimator)
+    tasks = [(syntax, observed[rows], n_free, label, outcome, tuple(drivers), estimator)
+             for label, rows in jobs]
+    if runner is None:
+        results = []
+        for args in tasks:
+            results.append(_fit_group(*args))
+            if progress is not None:
+                progress(len(results), len(tasks))
+    else:
+        results = runner.map(_fit_group, tasks, progress=progress)
+    del tasks
+    for (label, _), (model, group_problems, group_paths, group_fit) in zip(jobs, results):
         models[label] = model
         problems += [{"group": label, **p} for p in group_problems]
-        if usable_fit(model):
-            paths.append(_paths(model, label, outcome, drivers))
-            f = model.fit_
-            fits.append({"group": label, "n": int(f.n_obs), "converged": True, "usable": True,
-                         "chi2": f.chi2, "df": int(f.df), "cfi": f.cfi, "tli": f.tli, "rmsea": f.rmsea,
-                         "srmr": f.srmr, "n_problems": len(group_problems), "estimator": estimator,
-                         **{k: getattr(f, k) for k in ROBUST_FIT}})
-        else:       # not fitted, or fitted with errors: nothing reported as if valid
-            paths.append(pd.DataFrame({"group": label, "driver": list(drivers),
-                                       **{c: np.nan for c in PATH_COLUMNS[2:]}}))
-            fits.append({"group": label, "n": int(model.fit_.n_obs) if model is not None else n,
-                         "converged": bool(model is not None and model.converged_), "usable": False,
-                         "n_problems": len(group_problems), "estimator": estimator})
-        if progress is not None:
-            progress(k, len(jobs))
+        paths.append(group_paths)
+        fits.append(group_fit)
     path_frame = (pd.concat(paths, ignore_index=True) if paths
                   else pd.DataFrame(columns=PATH_COLUMNS))
     return StructuralPaths(syntax=syntax, paths=path_frame, fit=pd.DataFrame(fits, columns=FIT_COLUMNS),
@@ -210,6 +202,32 @@ def free_parameters(syntax: str) -> int:
     model = SEM(syntax)
     return build_partable(model.statements, ngroups=1, meanstructure=True, std_lv=model.std_lv,
                           orthogonal=model.orthogonal).n_free
+
+
+def _fit_group(syntax: str, observed: pd.DataFrame, n_free: int, label, outcome: str, drivers: tuple[str, ...],
+               estimator: str = "ml"):
+    """One group's fit (a task): the model (None if not fitted), its problems, its paths and fit row."""
+    n = int(observed.notna().any(axis=1).sum())       # FIML drops rows with nothing observed
+    if n < n_free:
+        model, group_problems = None, [{
+            "kind": "not_estimated", "severity": "error",
+            "message": f"not estimated: {n} respondents for {n_free} free parameters (at least {n_free} "
+                       f"are needed to estimate it at all, about {CASES_PER_PARAMETER * n_free} for stable "
+                       f"estimates: {CASES_PER_PARAMETER} per parameter, Bentler & Chou 1987)"}]
+    else:
+        model, group_problems = _fit_one(syntax, observed, estimator)
+    if usable_fit(model):
+        f = model.fit_
+        return model, group_problems, _paths(model, label, outcome, drivers), {
+            "group": label, "n": int(f.n_obs), "converged": True, "usable": True, "chi2": f.chi2, "df": int(f.df),
+            "cfi": f.cfi, "tli": f.tli, "rmsea": f.rmsea, "srmr": f.srmr, "n_problems": len(group_problems),
+            "estimator": estimator, **{k: getattr(f, k) for k in ROBUST_FIT}}
+    # not fitted, or fitted with errors: nothing reported as if valid
+    empty = pd.DataFrame({"group": label, "driver": list(drivers), **{c: np.nan for c in PATH_COLUMNS[2:]}})
+    return model, group_problems, empty, {
+        "group": label, "n": int(model.fit_.n_obs) if model is not None else n,
+        "converged": bool(model is not None and model.converged_), "usable": False,
+        "n_problems": len(group_problems), "estimator": estimator}
 
 
 def _fit_one(syntax: str, observed: pd.DataFrame, estimator: str = "ml") -> tuple[SEM | None, list[dict]]:

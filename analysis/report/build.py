@@ -43,7 +43,8 @@ from analysis.report.manifest import MANIFEST, previous_files, replace_manifest
 from analysis.report.privacy import names_from_agent_ids
 from analysis.report.render.excel import render_excel
 from analysis.report.render.html import render_html
-from analysis.report.render.pdf import render_pdf
+from analysis.report.render.pdf import pdf_bytes
+from analysis.common.scheduler import open_runner
 from analysis.report.scope import StudyResults, group_label, shown_groups, usable_group_sizes, withheld_channels
 from analysis.report.voice import sample_voice
 from analysis.scoring.sample import check_group_column
@@ -195,6 +196,25 @@ def leave_out_small_groups(data, by, min_group_n, analysis, validation):
     return kept, small, int(in_small.sum())
 
 
+def _render_report(content, lang: str, nouns, pdf: bool) -> tuple[str, bytes | None, tuple[float, float]]:
+    """One report (a task): its HTML, its PDF (None without), and the seconds each took."""
+    clock = time.perf_counter()
+    t = Texts(lang, nouns=nouns)
+    html = render_html(content, {fig.key: draw(fig, t) for fig in content.figures()})
+    html_seconds = time.perf_counter() - clock
+    clock = time.perf_counter()
+    document = pdf_bytes(html) if pdf else None
+    return html, document, (html_seconds, time.perf_counter() - clock)
+
+
+def _write_bytes(path: Path, document: bytes) -> Path:
+    try:
+        path.write_bytes(document)
+    except OSError as exc:
+        raise ServiceDriversError(f"{path}: cannot write the PDF ({exc.strerror or exc})") from None
+    return path
+
+
 def _write_text(path: Path, text: str, inputs) -> Path:
     check_writable(path, inputs=inputs)
     try:
@@ -231,12 +251,13 @@ def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst, abs
     return " ".join(parts)
 
 
-@validate_options("min_group_n", "bootstrap", "seed", "outcome", "importance", "crosshair", "estimator")
+@validate_options("min_group_n", "bootstrap", "seed", "outcome", "importance", "crosshair", "estimator",
+                  "scheduler")
 def build_reports(data, inst, quality, *, by: str | None = "organisation", lang: str = "nl", out_dir,
                   title: str | None = None, min_group_n: int = 30, bootstrap: int = 2000, seed: int | None = None,
                   drivers=None, outcome: str = "satisfaction", importance: str = "lmg", crosshair: str = "mean",
                   analysis=None, validation=None, pdf: bool = True, progress=None,
-                  estimator: str = "ml", partial: bool = False) -> ReportSet:
+                  estimator: str = "ml", partial: bool = False, scheduler: str = "threads") -> ReportSet:
     """Write the improvement-priority reports of a study.
 
     Parameters
@@ -287,6 +308,9 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     partial : bool, default False
         Validate with the partial-invariance search
         (:func:`analysis.validation.validation.validate` ``partial=True``).
+    scheduler : str, default 'threads'
+        Where the driver analysis' per-group work runs (as in
+        :func:`analysis.drivers.analyse.analyse_drivers`); the same figures on each.
 
     Returns
     -------
@@ -312,7 +336,7 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
         say("analysis")
         analysis = analyse_drivers(data, inst, by=by, bootstrap=bootstrap, seed=seed, drivers=drivers,
                                    outcome=outcome, importance=importance, crosshair=crosshair,
-                                   estimator=estimator)
+                                   estimator=estimator, scheduler=scheduler)
     if validation is None:
         say("validation")
         validation = validate(data, inst, by=by, estimator=estimator, partial=partial)
@@ -347,22 +371,26 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     contents = [report_content(results, g, lang, slugs[g]) for g in slugs]
     seconds["content"] = time.perf_counter() - clock
 
-    t = Texts(lang, nouns=contents[0].nouns if contents else None)
+    nouns = contents[0].nouns if contents else None
+    t = Texts(lang, nouns=nouns)
     written: dict[str, tuple[Path, Path | None]] = {}
     for content in contents:
-        clock = time.perf_counter()
-        say(f"report {content.slug}")
-        images = {fig.key: draw(fig, t) for fig in content.figures()}
-        html = render_html(content, images)
-        html_path = _write_text(out / f"{content.slug}.html", html, inputs)
-        seconds[f"{content.slug}.html"] = time.perf_counter() - clock
-        pdf_path = None
+        check_writable(out / f"{content.slug}.html", inputs=inputs)
         if pdf:
-            clock = time.perf_counter()
             check_writable(out / f"{content.slug}.pdf", inputs=inputs)
-            pdf_path = render_pdf(html, out / f"{content.slug}.pdf")
-            seconds[f"{content.slug}.pdf"] = time.perf_counter() - clock
-        written[content.group] = (html_path, pdf_path)
+    # Each report is a task on processes or a Dask cluster; with threads (the default)
+    # they are rendered one after the other here: WeasyPrint (Pango, fontconfig) is not
+    # known to be thread-safe. The files are written here, whoever rendered them.
+    say(f"reports (0 of {len(contents)} done)")
+    with open_runner(scheduler, n_workers=1 if scheduler == "threads" else None) as runner:
+        rendered = runner.map(_render_report, [(content, lang, nouns, pdf) for content in contents],
+                              progress=lambda done, total: say(f"reports ({done} of {total} done)"))
+    for content, (html, document, timing) in zip(contents, rendered):
+        written[content.group] = (_write_text(out / f"{content.slug}.html", html, inputs),
+                                  _write_bytes(out / f"{content.slug}.pdf", document) if pdf else None)
+        seconds[f"{content.slug}.html"] = timing[0]
+        if pdf:
+            seconds[f"{content.slug}.pdf"] = timing[1]
     clock = time.perf_counter()
     labels = {g: group_label(results, g, t) for g in [*shown, *withheld]}
     notes = withheld_notes(results, ", ".join(labels[g] for g in withheld), t) if withheld else ()

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import importlib
 
+# The seed of a simulated study when none is given (here, not in model.py, so that the
+# `drivers simulate` option can show it without importing numpy).
+DEFAULT_SEED = 2011
 _EXPORTS = {"simulate_study": "analysis.simulation.simulate"}
 __all__ = sorted(_EXPORTS)
 

@@ -12,7 +12,7 @@ from instrument.definition import Instrument, load_instrument
 from instrument.errors import DataError
 from instrument.platforms.reading import read_limesurvey_export, read_qualtrics_export
 from instrument.reader.columns import group_variable, id_variable, match_columns
-from analysis.common.options import check_option
+from analysis.common.options import INVALID_POLICIES, SOURCES, check_option
 from instrument.reader.files import check_path, detect_platform, peek_excel_header, peek_sav_header, read_raw_table
 from instrument.reader.flags import FLAG_COLUMNS, channel_applicable, driver_item_ids, respondent_flags
 from instrument.reader.integrity import (
@@ -26,9 +26,6 @@ from instrument.reader.validate import (
     ANSWER, INVALID, MISSING, NOT_APPLICABLE, ConvertedColumn, apply_spss_metadata, blank_mask, convert_column,
     empty_column, is_blank, show_value,
 )
-
-SOURCES = ("auto", "file", "limesurvey", "qualtrics")
-INVALID_POLICIES = ("error", "missing")
 
 
 def read_responses(

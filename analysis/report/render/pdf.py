@@ -41,15 +41,27 @@ def render_pdf(html: str, path: Path) -> Path:
         WeasyPrint cannot be loaded (its system libraries, Pango, are missing) or the
         file cannot be written.
     """
+    document = pdf_bytes(html)
+    try:
+        Path(path).write_bytes(document)
+    except OSError as exc:
+        raise ServiceDriversError(f"{path}: cannot write the PDF ({exc.strerror or exc})") from None
+    return path
+
+
+def pdf_bytes(html: str) -> bytes:
+    """``html`` as a PDF document, in memory (a report rendered on another machine is written by the caller).
+
+    Raises
+    ------
+    ServiceDriversError
+        WeasyPrint cannot be loaded (its system libraries, Pango, are missing).
+    """
     try:
         from weasyprint import HTML
         from weasyprint.urls import URLFetcher
     except (ImportError, OSError) as exc:
         raise ServiceDriversError(f"cannot make PDF reports: WeasyPrint does not load ({exc}); install its system "
                                   "libraries (https://doc.courtbouillon.org/weasyprint) or make the HTML reports only (pdf=False)") from None
-    try:
-        # Only data: URLs (the embedded charts) may be fetched; anything else is refused.
-        HTML(string=printable_text(html), url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf(path)
-    except OSError as exc:
-        raise ServiceDriversError(f"{path}: cannot write the PDF ({exc.strerror or exc})") from None
-    return path
+    # Only data: URLs (the embedded charts) may be fetched; anything else is refused.
+    return HTML(string=printable_text(html), url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf()

@@ -1,0 +1,199 @@
+"""Where per-group work runs: threads of this process, processes of this machine, or a Dask cluster.
+
+The analyses are embarrassingly parallel over groups (organisations): every group's
+bootstrap, point estimates and structural model depend on that group's rows only
+(and, for the bootstrap, on that group's own random stream, spawned from the seed with
+:class:`numpy.random.SeedSequence`). So a group's result does not depend on where or
+when it is computed, and :func:`map_tasks` returns the results in the order of the
+tasks whatever order they finish in: the analysis is bit-identical on every scheduler.
+
+``scheduler`` is one of
+
+* ``"threads"`` (the default): a thread pool in this process (numpy and the linear
+  algebra release the GIL; no data is copied);
+* ``"processes"``: a pool of worker processes on this machine;
+* ``"dask://HOST:PORT"``: the workers of a running Dask cluster (``dask scheduler`` +
+  ``dask worker``, or a ``distributed.LocalCluster``), needing the optional extra
+  ``dask`` (``pip install 'service-drivers[dask]'``). A worker that dies is replaced and
+  its tasks are run again by Dask (the results are the same, the tasks being pure).
+
+References
+----------
+Rocklin, M. (2015). Dask: Parallel computation with blocked algorithms and task
+    scheduling. *Proceedings of the 14th Python in Science Conference*, 126-132.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+
+from analysis.common.errors import ServiceDriversError
+from analysis.common.options import check_option
+
+DASK_PREFIX = "dask://"
+# Tasks per worker: a few, so that a slow or lost worker holds back little work, and not
+# more, so that the per-task overhead (about 1 ms on Dask) stays small against the work.
+TASKS_PER_WORKER = 4
+# How long to wait for a Dask scheduler to answer before saying it cannot be reached.
+CONNECT_TIMEOUT = "10s"
+
+
+def dask_address(scheduler: str) -> str:
+    """The Dask scheduler's TCP address of ``'dask://HOST:PORT'`` (``'tcp://HOST:PORT'``)."""
+    return "tcp://" + scheduler[len(DASK_PREFIX):]
+
+
+def _run_batch(func: Callable, batch: Sequence[tuple], blas_threads: int | None) -> list:
+    """Run ``func(*args)`` for each args of a batch, in order (one task of a worker)."""
+    from analysis.common.threads import limit_blas_threads
+
+    # In a worker process the BLAS limit of the caller does not hold: set it again (many
+    # small matrices, for which BLAS threads cost more than they save).
+    with limit_blas_threads(blas_threads):
+        return [func(*args) for args in batch]
+
+
+def _batches(n_tasks: int, n_workers: int) -> list[range]:
+    size = max(1, -(-n_tasks // (TASKS_PER_WORKER * max(n_workers, 1))))
+    return [range(start, min(start + size, n_tasks)) for start in range(0, n_tasks, size)]
+
+
+class Runner:
+    """Runs lists of independent tasks on one scheduler; made by :func:`open_runner`.
+
+    Attributes
+    ----------
+    scheduler : str
+    n_workers : int
+        Workers (threads, processes or Dask worker threads) the tasks are spread over.
+    dashboard : str or None
+        The Dask dashboard's address (where Dask shows the progress), when there is one.
+    """
+
+    def __init__(self, scheduler: str, pool=None, client=None, n_workers: int = 1) -> None:
+        self.scheduler, self._pool, self._client, self.n_workers = scheduler, pool, client, n_workers
+        self.dashboard = getattr(client, "dashboard_link", None) if client is not None else None
+
+    def map(self, func: Callable, tasks: Sequence[tuple], *, progress: Callable[[int, int], None] | None = None,
+            weights: Sequence[int] | None = None) -> list:
+        """``[func(*args) for args in tasks]``, run in parallel; results in the order of ``tasks``.
+
+        ``func`` must be a module-level function (it is pickled for processes and Dask).
+        ``progress(done, total)`` is called in this thread as tasks finish, counting
+        ``weights`` (one per task; 1 each by default).
+        """
+        tasks = list(tasks)
+        weights = [1] * len(tasks) if weights is None else list(weights)
+        total = int(sum(weights))
+        if not tasks:
+            return []
+        batches = _batches(len(tasks), self.n_workers)
+        if self._pool is None and self._client is None:
+            results, done = [], 0
+            for args, w in zip(tasks, weights):
+                results.append(func(*args))
+                done += w
+                _report(progress, done, total)
+            return results
+        blas = None if self.scheduler == "threads" else 1      # threads share this process' limit
+        out: list = [None] * len(batches)
+        done = 0
+        for k, result in self._completed(func, tasks, batches, blas):
+            out[k] = result
+            done += sum(weights[i] for i in batches[k])
+            _report(progress, done, total)
+        return [r for part in out for r in part]
+
+    def _completed(self, func, tasks, batches, blas) -> Iterator[tuple[int, list]]:
+        if self._client is not None:
+            from distributed import as_completed
+
+            # pure=False: a task is never taken from an earlier call's results by its key
+            # keys name the function, so that Dask's dashboard and task stream show what runs
+            run = uuid.uuid4().hex[:8]
+            futures = [self._client.submit(_run_batch, func, [tasks[i] for i in b], blas, pure=False, retries=1,
+                                           key=f"{func.__name__.lstrip('_')}-{run}-{k}")
+                       for k, b in enumerate(batches)]
+            index = {f.key: k for k, f in enumerate(futures)}
+            try:
+                for future in as_completed(futures, loop=self._client.loop):
+                    yield index[future.key], future.result()
+            finally:
+                for future in futures:
+                    future.release()
+            return
+        from concurrent.futures import as_completed as completed
+
+        futures = {self._pool.submit(_run_batch, func, [tasks[i] for i in b], blas): k
+                   for k, b in enumerate(batches)}
+        for future in completed(futures):
+            yield futures[future], future.result()
+
+
+def _report(progress, done: int, total: int) -> None:
+    if progress is not None:
+        progress(done, total)
+
+
+@contextlib.contextmanager
+def open_runner(scheduler: str = "threads", *, n_workers: int | None = None) -> Iterator[Runner]:
+    """A :class:`Runner` on ``scheduler`` for the duration of the block.
+
+    Parameters
+    ----------
+    scheduler : str
+        ``'threads'``, ``'processes'`` or ``'dask://HOST:PORT'`` (see the module).
+    n_workers : int, optional
+        Threads or processes (default: the CPUs this process may use); ignored for Dask,
+        whose cluster has its own workers.
+
+    Raises
+    ------
+    OptionError
+        ``scheduler`` is none of these.
+    ServiceDriversError
+        A Dask scheduler without the ``dask`` extra installed, or one that cannot be reached.
+    """
+    scheduler = check_option("scheduler", scheduler)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = max(1, int(n_workers) if n_workers is not None else cpus)
+    if scheduler == "threads":
+        if workers == 1:
+            yield Runner(scheduler)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="drivers") as pool:
+            yield Runner(scheduler, pool=pool, n_workers=workers)
+        return
+    if scheduler == "processes":
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # 'spawn': a fork of a process that runs BLAS or pool threads can deadlock in the child
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            yield Runner(scheduler, pool=pool, n_workers=workers)
+        return
+    with _dask_client(scheduler) as client:
+        threads = sum(client.nthreads().values()) or 1
+        yield Runner(scheduler, client=client, n_workers=threads)
+
+
+@contextlib.contextmanager
+def _dask_client(scheduler: str):
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ServiceDriversError(f"the scheduler {scheduler} needs Dask: install the optional extra with "
+                                  "pip install 'service-drivers[dask]'") from None
+    try:
+        client = Client(dask_address(scheduler), timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise ServiceDriversError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start one with "
+                                  "'dask scheduler' and 'dask worker', or check the host and port") from None
+    try:
+        yield client
+    finally:
+        client.close()

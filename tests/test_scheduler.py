@@ -1,0 +1,144 @@
+"""Per-group work on every scheduler: threads, processes and a Dask cluster give the same JSON, bit for bit.
+
+Each group is a task with its own random stream (``SeedSequence(seed).spawn``), and the
+results are put together in the order of the groups, so where and in which order the
+tasks run cannot change a number. A ``LocalCluster`` of two worker processes stands in
+for a real cluster; one of its workers is killed (SIGKILL) in the middle of a run, Dask
+runs its tasks again elsewhere, and the result is still the same.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from analysis import analyse_drivers
+from analysis.bootstrap.importance import bootstrap_importance
+from analysis.common.errors import ServiceDriversError
+from analysis.common.scheduler import _batches, open_runner
+from instrument import load_instrument, read_responses
+
+distributed = pytest.importorskip("distributed")
+
+DATA = Path(__file__).parents[1] / "data" / "example" / "responses.csv"
+OPTIONS = dict(by="organisation", bootstrap=60, seed=7)
+
+
+def _json(result) -> str:
+    return json.dumps(result.to_dict(), sort_keys=True, default=str)
+
+
+@pytest.fixture(scope="module")
+def example():
+    inst = load_instrument()
+    data, _ = read_responses(DATA, inst)
+    return inst, data
+
+
+@pytest.fixture(scope="module")
+def reference(example):
+    inst, data = example
+    return _json(analyse_drivers(data, inst, scheduler="threads", **OPTIONS))
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    import logging
+
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=logging.ERROR) as local:
+        yield local
+
+
+def _address(cluster) -> str:
+    return "dask://" + cluster.scheduler_address.removeprefix("tcp://")
+
+
+def test_in_process_runs_are_identical(example, reference):
+    inst, data = example
+    with open_runner("threads", n_workers=1) as serial:
+        assert serial.n_workers == 1
+    assert _json(analyse_drivers(data, inst, scheduler="threads", **OPTIONS)) == reference
+
+
+def test_processes_give_the_same_json(example, reference):
+    inst, data = example
+    assert _json(analyse_drivers(data, inst, scheduler="processes", **OPTIONS)) == reference
+
+
+def test_local_cluster_gives_the_same_json(example, reference, cluster):
+    inst, data = example
+    calls = []
+    result = analyse_drivers(data, inst, scheduler=_address(cluster), progress=lambda *a: calls.append(a), **OPTIONS)
+    assert _json(result) == reference
+    boot = [c for c in calls if c[0] == "bootstrap"]
+    assert boot[-1][1] == boot[-1][2]                        # the progress reaches its total on Dask too
+
+
+def test_a_killed_worker_is_replaced_and_the_result_is_the_same(example, reference, cluster):
+    inst, data = example
+    with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:
+        pids = client.run(os.getpid)
+        killed = []
+
+        def kill_one(stage, done, total):
+            # after the first group's bootstrap is back, while the others run: kill a worker outright
+            if stage == "bootstrap" and 0 < done < total and not killed:
+                victim = sorted(pids.values())[0]
+                os.kill(victim, signal.SIGKILL)
+                killed.append((victim, done, total))
+
+        result = analyse_drivers(data, inst, scheduler=_address(cluster), progress=kill_one, **OPTIONS)
+        assert killed, "the worker was not killed during the run"
+        client.wait_for_workers(2, timeout=60)
+        assert killed[0][0] not in client.run(os.getpid).values()      # the nanny started a new worker
+    assert _json(result) == reference
+
+
+def test_bootstrap_alone_is_identical_on_the_cluster(cluster):
+    rng = np.random.default_rng(3)
+    import pandas as pd
+
+    x = rng.normal(size=(600, 3))
+    frame = pd.DataFrame(x, columns=["a", "b", "c"]).assign(y=lambda d: d.a + 0.5 * d.b + rng.normal(size=600),
+                                                            org=np.repeat([f"o{k}" for k in range(6)], 100))
+    here = bootstrap_importance(frame, "y", ["a", "b", "c"], group="org", n_resamples=40, seed=5, whole_sample=True)
+    there = bootstrap_importance(frame, "y", ["a", "b", "c"], group="org", n_resamples=40, seed=5, whole_sample=True,
+                                 scheduler=_address(cluster))
+    for g in here.replicates:
+        np.testing.assert_array_equal(here.replicates[g].lmg, there.replicates[g].lmg)
+        np.testing.assert_array_equal(here.rest_replicates[g].std_beta, there.rest_replicates[g].std_beta)
+    np.testing.assert_array_equal(here.whole.replicates["all"].r2, there.whole.replicates["all"].r2)
+
+
+def test_an_unreachable_cluster_is_a_one_line_error():
+    with pytest.raises(ServiceDriversError, match=r"cannot reach the Dask scheduler at dask://127\.0\.0\.1:9 "):
+        with open_runner("dask://127.0.0.1:9"):
+            pass
+
+
+def test_batches_cover_every_task_once():
+    for n_tasks in (1, 3, 8, 101):
+        for workers in (1, 2, 32):
+            flat = [i for b in _batches(n_tasks, workers) for i in b]
+            assert flat == list(range(n_tasks))
+
+
+def test_reports_rendered_on_the_cluster_are_the_same(example, cluster, tmp_path):
+    from analysis import build_reports, validate
+
+    inst, data = example
+    _, quality = read_responses(DATA, inst)
+    validation = validate(data, inst, by="organisation")
+    pages = {}
+    for name, scheduler in (("here", "threads"), ("cluster", _address(cluster))):
+        # the same folder for both: the reports quote the command, --out included
+        out = build_reports(data, inst, quality, by="organisation", lang="en", out_dir=tmp_path, bootstrap=60,
+                            seed=7, validation=validation, pdf=False, scheduler=scheduler)
+        pages[name] = {p.name: p.read_text(encoding="utf-8") for p in [out.study_html, *(h for h, _ in out.groups.values())]}
+    assert len(pages["here"]) == 5 and pages["here"] == pages["cluster"]
