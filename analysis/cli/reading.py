@@ -36,6 +36,7 @@ InstrumentOpt = Annotated[Optional[Path], typer.Option("--instrument", help="A q
 # The driver analysis' options, shared by `analyse` and `report` (checked against analysis.common.options).
 OutcomeOpt = typer.Option("satisfaction", "--outcome", help=f"What the drivers explain: {_or(OUTCOMES)} (satisfaction: the score of its items).")
 ImportanceOpt = typer.Option("lmg", "--importance", help=f"Importance behind the priorities: {_or(IMPORTANCES)}.")
+PoolingOpt = typer.Option("none", "--pooling", help="none: each group on its own complete cases; partial: every respondent, each group's estimates shrunk toward all groups' (3+ groups; with fewer, none).")
 CrosshairOpt = typer.Option("mean", "--crosshair", help=f"Where the quadrants meet: {_or(CROSSHAIRS)} (midpoint: of the answer scale).")
 JsonOpt = Annotated[Optional[Path], typer.Option("--json", help="Also write the results as JSON to this file.")]
 

@@ -22,8 +22,9 @@ from analysis.cli.app import command, console, err_console
 from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
     AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt,
-    ImportanceOpt, InstrumentOpt, InvalidOpt, OutcomeOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
+    ImportanceOpt, InstrumentOpt, InvalidOpt, OutcomeOpt, PoolingOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
 )
+from analysis.drivers.pooled import pooling_sentence
 from analysis.report import build_reports, check_report_folder
 
 STAGES = {"analysis": "driver analysis (bootstrap)...", "validation": "validating the questionnaire (FIML)...",
@@ -44,6 +45,7 @@ def report(
     outcome: str = OutcomeOpt,
     importance: str = ImportanceOpt,
     crosshair: str = CrosshairOpt,
+    pooling: str = PoolingOpt,
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write PDFs (WeasyPrint)."),
     source: SourceOpt = "auto",
     sheet: SheetOpt = None,
@@ -58,7 +60,7 @@ def report(
 ) -> None:
     """Write improvement-priority reports: per group and for the whole study, HTML + PDF, and one Excel workbook."""
     lang = check_flags(lang=lang.lower(), min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, outcome=outcome,
-                       importance=importance, crosshair=crosshair)["lang"]
+                       importance=importance, crosshair=crosshair, pooling=pooling)["lang"]
     if out.exists() and not out.is_dir():
         raise typer.BadParameter(f"{out} is a file; give a folder", param_hint="--out")
     check_report_folder(out, inputs=(data,), pdf=pdf, create=False)   # fail before reading and analysing
@@ -75,12 +77,14 @@ def report(
 
         result = build_reports(frame, inst, quality, by=by, lang=lang, out_dir=out, title=title,
                                min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, drivers=chosen,
-                               outcome=outcome, importance=importance, crosshair=crosshair, pdf=pdf,
+                               outcome=outcome, importance=importance, crosshair=crosshair, pooling=pooling, pdf=pdf,
                                progress=progress)
     s = result.analysis.settings
     console.print(f"[bold]Reports written to {escape(str(result.out_dir))}/[/] ({lang}, outcome '{s.outcome}', "
                   f"{s.importance} importance, cross-hairs at the {s.crosshair}, {s.n_resamples} resamples, "
-                  f"seed {s.seed}):", highlight=False, soft_wrap=True)
+                  f"seed {s.seed}, pooling {s.pooling_used}):", highlight=False, soft_wrap=True)
+    if s.pooling != s.pooling_used:
+        console.print(f"[yellow]{escape(pooling_sentence(result.analysis))}[/]", highlight=False, soft_wrap=True)
     console.print(f"  whole study:  {escape(_pair(result.study_html, result.study_pdf))}", highlight=False, soft_wrap=True)
     for group, (html, pdf_path) in result.groups.items():
         console.print(f"  {escape(str(group))}:  {escape(_pair(html, pdf_path))}", highlight=False, soft_wrap=True)

@@ -30,9 +30,11 @@ def method(results, group: str, t: Texts) -> Section:
     s = results.analysis.settings
     k = t.number_word(len(s.drivers))
     caveats = ["association", "small_n", "coverage"]
-    caveats += ["phone_only"] if {"wait_time", "menu"} & set(s.drivers) else []
+    # with pooling asked for, every respondent is used: the phone-only caveat does not hold
+    caveats += ["phone_only"] if {"wait_time", "menu"} & set(s.drivers) and s.pooling == "none" else []
     blocks: list = [
         Paragraph(t("method.importance", k=k, outcome=t("outcome." + s.outcome), measure=t("measure." + s.importance))),
+        *([Paragraph(t("method.pooling", outcome=t("outcome." + s.outcome)))] if s.pooling_used == "partial" else []),
         Paragraph(t("method.performance")),
         Paragraph(t("method.quadrants", k=k, crosshair=t("crosshair." + s.crosshair))),
         Paragraph(t("method.bootstrap", n=t.count(s.n_resamples), level=t.num(100 * s.level), seed=s.seed)),

@@ -204,7 +204,7 @@ def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst) -> 
     if list(s.drivers) != list(inst.driver_keys):
         parts += ["--drivers", ",".join(s.drivers)]
     for flag, value, default in (("--outcome", s.outcome, "satisfaction"), ("--importance", s.importance, "lmg"),
-                                 ("--crosshair", s.crosshair, "mean")):
+                                 ("--crosshair", s.crosshair, "mean"), ("--pooling", s.pooling, "none")):
         if value != default:
             parts += [flag, value]
     if title:
@@ -212,11 +212,11 @@ def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst) -> 
     return " ".join(parts)
 
 
-@validate_options("min_group_n", "bootstrap", "seed", "outcome", "importance", "crosshair")
+@validate_options("min_group_n", "bootstrap", "seed", "outcome", "importance", "crosshair", "pooling")
 def build_reports(data, inst, quality, *, by: str | None = "organisation", lang: str = "nl", out_dir,
                   title: str | None = None, min_group_n: int = 30, bootstrap: int = 2000, seed: int | None = None,
                   drivers=None, outcome: str = "satisfaction", importance: str = "lmg", crosshair: str = "mean",
-                  analysis=None, validation=None, pdf: bool = True, progress=None) -> ReportSet:
+                  pooling: str = "none", analysis=None, validation=None, pdf: bool = True, progress=None) -> ReportSet:
     """Write the improvement-priority reports of a study.
 
     Parameters
@@ -253,6 +253,13 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
         importance behind the priorities ('lmg', 'weights', 'beta' or 'sem') and where
         the quadrants meet ('mean', 'median' or 'midpoint'). Ignored when ``analysis``
         is given (its settings are reported).
+    pooling : {'none', 'partial'}, default 'none'
+        As in :func:`~analysis.drivers.analyse.analyse_drivers`. With 'partial' every
+        respondent is used and each group's figures are partially pooled across the
+        groups: the reports show the pooled figure as the headline, the group's own-data
+        figure beside it, a sentence on what pooling means and, per channel, how many
+        respondents each figure rests on. With fewer than three groups nothing is pooled
+        and the reports say so. Ignored when ``analysis`` is given.
     analysis, validation : optional
         Results already computed for ``data`` (same ``by``); computed here when omitted.
         Refused (:class:`ServiceDriversError`) when a group of ``data`` is below the
@@ -285,7 +292,7 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     if analysis is None:
         say("analysis")
         analysis = analyse_drivers(data, inst, by=by, bootstrap=bootstrap, seed=seed, drivers=drivers,
-                                   outcome=outcome, importance=importance, crosshair=crosshair)
+                                   outcome=outcome, importance=importance, crosshair=crosshair, pooling=pooling)
     if validation is None:
         say("validation")
         validation = validate(data, inst, by=by)
