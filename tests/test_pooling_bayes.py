@@ -91,6 +91,7 @@ def test_compare_measures_the_differences_and_the_tolerance(bench):
                             "lmg_pct": [50, 30, 20, 40, 40, 20], "own_lmg_pct": [60, 25, 15, 30, 45, 25]})
     posterior = pd.DataFrame({"group": ["A"] * 3 + ["B"] * 3, "driver": list("xyz") * 2,
                               "mean": [49, 31.5, 19.5, 41, 35, 24], "sd": 1.0})
+    posterior["at_mean"] = posterior["mean"]
     out = bench.compare(default, posterior, tolerance=2.0)
     assert out["max_abs_partial"] == pytest.approx(5.0) and out["mean_abs_partial"] == pytest.approx(13 / 6)
     assert out["max_abs_own"] == pytest.approx(11.0)
@@ -98,8 +99,9 @@ def test_compare_measures_the_differences_and_the_tolerance(bench):
     assert bench.compare(default, posterior, tolerance=5.0)["within"] is True
     with pytest.raises(ValueError, match="same groups and drivers"):
         bench.compare(default, posterior.iloc[:5])
-    swapped = posterior.assign(mean=[20, 31.5, 49, 41, 35, 24])
+    swapped = posterior.assign(at_mean=[20, 31.5, 49, 41, 35, 24])
     assert bench.compare(default, swapped)["same_top2"] == 0.5
+    assert bench.compare(default, swapped, column="mean")["same_top2"] == 1.0
 
 
 def simulated_study(rng, groups: int = 4, n: int = 200) -> pd.DataFrame:
