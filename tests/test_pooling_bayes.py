@@ -3,7 +3,8 @@
 The comparison code (covariance from the model's parameters, LMG shares of posterior
 draws, the comparison with the default) is plain numpy and always tested. The fit itself
 needs PyMC, the optional extra ``bayes``: that test is skipped when PyMC is not installed
-(``make test`` does not install it); with it, it fits a small simulated study.
+(``make test`` does not install it); with it, it fits a small simulated study (about
+5 minutes on a loaded 2-core machine).
 """
 from __future__ import annotations
 
@@ -128,5 +129,12 @@ def test_posterior_means_agree_with_partial_pooling(bench):
     default = res.boot.table("lmg_pct")[["group", "driver", "estimate"]].rename(columns={"estimate": "lmg_pct"})
     default = default.merge(res.own[["group", "driver", "lmg_pct"]].rename(columns={"lmg_pct": "own_lmg_pct"}))
     post = bench.fit_posterior(rows, "y", drivers, ["b1"], group="org", draws=300, tune=300, chains=1, seed=2)
-    out = bench.compare(default, post, tolerance=5.0)
+    assert np.allclose(post.groupby("group")["mean"].sum(), 100) and (post.sd > 0).all()
+    out = bench.compare(default, post, tolerance=10.0)
+    # Measured on this design (PyMC 5.28, 2026-12-06): |partial - posterior| at most 6.4 points,
+    # own data 4.5. With four groups the marginal-likelihood κ pools more than the full model
+    # with its half-normal prior on the spread (Gelman 2006), so both shrink, the default more:
+    # the spread of a driver's share across groups is smallest pooled, then posterior, then own.
     assert out["within"], out["table"]
+    spread = out["table"].groupby("driver")[["lmg_pct", "at_mean", "own_lmg_pct"]].std()
+    assert (spread.lmg_pct <= spread.at_mean).all() and (spread.at_mean <= spread.own_lmg_pct).all(), spread
