@@ -43,7 +43,7 @@ clean-venv:
 constraints:
 	rm -rf .venv-constraints
 	$(PYTHON) -m venv .venv-constraints
-	.venv-constraints/bin/pip install --quiet --disable-pip-version-check -e '.[dev,notebooks]'
+	.venv-constraints/bin/pip install --quiet --disable-pip-version-check -e '.[dev,notebooks,bayes]'
 	{ echo "# Exact versions that make test and make demo install (pip install -c constraints.txt)."; \
 	  echo "# pyproject.toml keeps the ranges. Refresh on purpose with: make constraints"; \
 	  .venv-constraints/bin/pip freeze --exclude-editable; } > $(CONSTRAINTS)

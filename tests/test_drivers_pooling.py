@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from analysis.common.errors import OptionError
@@ -36,6 +37,8 @@ def unpooled(example, inst):
 def test_every_respondent_is_used_and_counted_per_channel(pooled, unpooled):
     assert unpooled.n_used == 802 and pooled.n_used == 1417       # +615 not asked the phone-only drivers
     assert "not_asked" not in set(pooled.excluded.code.astype(str))
+    # no note says they are left out: they are used
+    assert "not_asked" in set(unpooled.warnings.kind) and "not_asked" not in set(pooled.warnings.kind)
     assert pooled.n_used + len(pooled.excluded) == pooled.n_input
     g = pooled.groups.set_index("group")
     ref = unpooled.groups.set_index("group")
@@ -109,6 +112,21 @@ def test_fewer_than_three_groups_use_no_pooling_and_say_so(example, inst):
     assert (g.pooling_weight == 1).all() and g.n_used["Energie"] > g.n_complete["Energie"]   # everyone still used
     t = res.importance
     assert np.allclose(t.lmg_pct, t.own_lmg_pct)
+    # without groups there is nothing to pool either; the JSON says so and keeps every respondent
+    whole = analyse_drivers(two, inst, by=None, bootstrap=20, seed=1, sem=False, pooling="partial")
+    doc = json.loads(json.dumps(whole.to_dict()))
+    assert doc["meta"]["pooling"]["used"] == "none" and "needs at least 3" in doc["meta"]["pooling"]["reason"]
+    assert list(doc["groups"]) == ["all"] and doc["groups"]["all"]["n"] == res.n_used
+    assert doc["groups"]["all"]["pooling"]["weight"] == 1
+
+
+def test_cli_says_there_is_nothing_to_pool(run_cli, tmp_path, example):
+    two = tmp_path / "two.csv"
+    raw = pd.read_csv(CSV)
+    raw[raw.organisation.isin(["Energie", "Telecom"])].to_csv(two, index=False)
+    out = ok(run_cli("analyse", two, "--bootstrap", "20", "--seed", "2", "--no-sem", "--pooling", "partial"))
+    assert "No pooling: 2 organisation(s); partial pooling needs at least 3" in out
+    assert "own data weigh" not in out
 
 
 def test_pooling_option_is_checked(example, inst):

@@ -21,8 +21,8 @@ from analysis.cli.app import command, console, err_console
 from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
     AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, EstimatorOpt, GroupColumnOpt,
-    IdColumnOpt, ImportanceOpt, InstrumentOpt, InvalidOpt, JsonOpt, OutcomeOpt, SchedulerOpt, SheetOpt, SourceOpt,
-    read_for_command,
+    IdColumnOpt, ImportanceOpt, InstrumentOpt, InvalidOpt, JsonOpt, OutcomeOpt, PoolingOpt, SchedulerOpt, SheetOpt,
+    SourceOpt, read_for_command,
     usable_or_fail,
 )
 from analysis.common.groups import ALL
@@ -54,7 +54,7 @@ def analyse(
     level: float = typer.Option(0.95, "--level", help="Confidence level of all intervals."),
     importance: str = ImportanceOpt,
     crosshair: str = CrosshairOpt,
-    pooling: str = typer.Option("none", "--pooling", help="none: each group on its own complete cases; partial: every respondent, each group's estimates shrunk toward all groups' (3+ groups)."),
+    pooling: str = PoolingOpt,
     drivers: Optional[List[str]] = typer.Option(None, "--drivers", help="Drivers to analyse, comma-separated or repeated (default: every driver of the questionnaire, each group on the drivers that apply to it)."),
     sem: bool = typer.Option(True, "--sem/--no-sem", help="Fit the structural model (latent drivers -> outcome, FIML)."),
     include_flagged: bool = typer.Option(False, "--include-flagged", help="Keep straight-liners, speeders and respondents with too many missing answers."),

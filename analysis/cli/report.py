@@ -22,7 +22,7 @@ from analysis.cli.app import command, console, err_console
 from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
     AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, EstimatorOpt, GroupColumnOpt,
-    IdColumnOpt, ImportanceOpt, InstrumentOpt, InvalidOpt, OutcomeOpt, SchedulerOpt, SheetOpt, SourceOpt,
+    IdColumnOpt, ImportanceOpt, InstrumentOpt, InvalidOpt, OutcomeOpt, PoolingOpt, SchedulerOpt, SheetOpt, SourceOpt,
     read_for_command, usable_or_fail,
 )
 
@@ -44,6 +44,7 @@ def report(
     outcome: str = OutcomeOpt,
     importance: str = ImportanceOpt,
     crosshair: str = CrosshairOpt,
+    pooling: str = PoolingOpt,
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write PDFs (WeasyPrint)."),
     estimator: str = EstimatorOpt,
     partial: bool = typer.Option(False, "--partial", help="Validation: release failing invariance constraints one at a time (partial invariance)."),
@@ -61,7 +62,7 @@ def report(
 ) -> None:
     """Write improvement-priority reports: per group and for the whole study, HTML + PDF, and one Excel workbook."""
     lang = check_flags(lang=lang.lower(), min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, outcome=outcome,
-                       importance=importance, crosshair=crosshair, estimator=estimator,
+                       importance=importance, crosshair=crosshair, pooling=pooling, estimator=estimator,
                        scheduler=scheduler)["lang"]
     if out.exists() and not out.is_dir():
         raise typer.BadParameter(f"{out} is a file; give a folder", param_hint="--out")
@@ -81,12 +82,16 @@ def report(
 
         result = build_reports(frame, inst, quality, by=by, lang=lang, out_dir=out, title=title,
                                min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, drivers=chosen,
-                               outcome=outcome, importance=importance, crosshair=crosshair, pdf=pdf,
+                               outcome=outcome, importance=importance, crosshair=crosshair, pooling=pooling, pdf=pdf,
                                progress=progress, estimator=estimator, partial=partial, scheduler=scheduler)
     s = result.analysis.settings
     console.print(f"[bold]Reports written to {escape(str(result.out_dir))}/[/] ({lang}, outcome '{s.outcome}', "
                   f"{s.importance} importance, cross-hairs at the {s.crosshair}, {s.n_resamples} resamples, "
-                  f"seed {s.seed}):", highlight=False, soft_wrap=True)
+                  f"seed {s.seed}, pooling {s.pooling_used}):", highlight=False, soft_wrap=True)
+    if s.pooling != s.pooling_used:
+        from analysis.drivers.pooled import pooling_sentence
+
+        console.print(f"[yellow]{escape(pooling_sentence(result.analysis))}[/]", highlight=False, soft_wrap=True)
     console.print(f"  whole study:  {escape(_pair(result.study_html, result.study_pdf))}", highlight=False, soft_wrap=True)
     for group, (html, pdf_path) in result.groups.items():
         console.print(f"  {escape(str(group))}:  {escape(_pair(html, pdf_path))}", highlight=False, soft_wrap=True)

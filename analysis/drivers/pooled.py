@@ -82,7 +82,7 @@ class PooledAnalysis:
         out["pooling_weight"] = out.group.map(g_info.weight).fillna(1.0)
         out["pooling_weight_phone_only"] = out.group.map(g_info.weight_partial).fillna(1.0)
         out["n_effective"] = out.n_used + out.pooling_kappa
-        out["pooling_set_aside"] = out.group.map(g_info.different).fillna(False).astype(bool)
+        out["pooling_set_aside"] = out.group.map(g_info.different).eq(True)     # NaN (no groups, "all"): False
         return t, out
 
 

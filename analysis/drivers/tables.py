@@ -224,7 +224,8 @@ def warning_table(groups: pd.DataFrame, regressions, structural, sample, setting
                          "message": f"{n} flagged respondents (straight-liners, speeders, too many missing) are "
                                     "included in the analysis"})
     not_asked = int(sample.excluded.code.eq("not_asked").sum())
-    if not_asked:
+    # with pooling asked for ('partial', also when it falls back to none) they are used
+    if not_asked and settings.pooling == "none":
         dropped = sorted({d for s in sample.excluded.missing_drivers[sample.excluded.code == "not_asked"]
                           for d in s.split(",") if d})
         names = [labels.get(d, d) for d in dropped]

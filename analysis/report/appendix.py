@@ -33,10 +33,12 @@ def method(results, group: str, t: Texts) -> Section:
     k = t.number_word(len(s.drivers_of(group)))
     about = describe_instrument(results.inst, t.lang)
     caveats = ["association", "small_n", "coverage"]
-    caveats += ["phone_only"] if set(about.channels_of_driver) & set(s.drivers) else []
+    # with pooling asked for, every respondent is used: the caveat on channel-limited drivers does not hold
+    caveats += ["phone_only"] if set(about.channels_of_driver) & set(s.drivers) and s.pooling == "none" else []
     low, high = scale_range(results.inst, s.drivers[0])
     blocks: list = [
         Paragraph(t("method.importance", k=k, outcome=t("outcome." + s.outcome), measure=t("measure." + s.importance))),
+        *([Paragraph(t("method.pooling", outcome=t("outcome." + s.outcome)))] if s.pooling_used == "partial" else []),
         Paragraph(t("method.performance", items=about.items_per_driver, low=t.num(low), high=t.num(high))),
         Paragraph(t("method.quadrants", k=k, crosshair=t("crosshair." + s.crosshair))),
         Paragraph(t("method.bootstrap", n=t.count(s.n_resamples), level=t.num(100 * s.level), seed=s.seed)),

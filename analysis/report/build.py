@@ -242,7 +242,7 @@ def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst, abs
     if any(len(ids) < len(inst.construct(k).item_ids) for k, ids in (absent or {}).items()):
         parts += ["--absent-items", "leave_out"]          # some of a construct's columns were there: asked for
     for flag, value, default in (("--outcome", s.outcome, "satisfaction"), ("--importance", s.importance, "lmg"),
-                                 ("--crosshair", s.crosshair, "mean"),
+                                 ("--crosshair", s.crosshair, "mean"), ("--pooling", s.pooling, "none"),
                                  ("--estimator", s.estimator, "ml")):
         if value != default:
             parts += [flag, value]
@@ -251,12 +251,12 @@ def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst, abs
     return " ".join(parts)
 
 
-@validate_options("min_group_n", "bootstrap", "seed", "outcome", "importance", "crosshair", "estimator",
+@validate_options("min_group_n", "bootstrap", "seed", "outcome", "importance", "crosshair", "pooling", "estimator",
                   "scheduler")
 def build_reports(data, inst, quality, *, by: str | None = "organisation", lang: str = "nl", out_dir,
                   title: str | None = None, min_group_n: int = 30, bootstrap: int = 2000, seed: int | None = None,
                   drivers=None, outcome: str = "satisfaction", importance: str = "lmg", crosshair: str = "mean",
-                  analysis=None, validation=None, pdf: bool = True, progress=None,
+                  pooling: str = "none", analysis=None, validation=None, pdf: bool = True, progress=None,
                   estimator: str = "ml", partial: bool = False, scheduler: str = "threads") -> ReportSet:
     """Write the improvement-priority reports of a study.
 
@@ -294,6 +294,13 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
         importance behind the priorities ('lmg', 'weights', 'beta' or 'sem') and where
         the quadrants meet ('mean', 'median' or 'midpoint'). Ignored when ``analysis``
         is given (its settings are reported).
+    pooling : {'none', 'partial'}, default 'none'
+        As in :func:`~analysis.drivers.analyse.analyse_drivers`. With 'partial' every
+        respondent is used and each group's figures are partially pooled across the
+        groups: the reports show the pooled figure as the headline, the group's own-data
+        figure beside it, a sentence on what pooling means and, per channel, how many
+        respondents each figure rests on. With fewer than three groups nothing is pooled
+        and the reports say so. Ignored when ``analysis`` is given.
     analysis, validation : optional
         Results already computed for ``data`` (same ``by``); computed here when omitted.
         Refused (:class:`ServiceDriversError`) when a group of ``data`` is below the
@@ -335,7 +342,7 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     if analysis is None:
         say("analysis")
         analysis = analyse_drivers(data, inst, by=by, bootstrap=bootstrap, seed=seed, drivers=drivers,
-                                   outcome=outcome, importance=importance, crosshair=crosshair,
+                                   outcome=outcome, importance=importance, crosshair=crosshair, pooling=pooling,
                                    estimator=estimator, scheduler=scheduler)
     if validation is None:
         say("validation")

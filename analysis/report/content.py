@@ -26,6 +26,7 @@ from analysis.drivers.plot import importance_shown
 from analysis.report import appendix
 from analysis.report.blocks import Column, Figure, Heading, Notes, Paragraph, ReportContent, Section, Summary, Table
 from analysis.report.headline import QUADRANT_CSS, headline
+from analysis.report import pooling
 from analysis.report.i18n import Texts
 from analysis.report.scope import (StudyResults, channel_label, channel_sizes, driver_label, drivers_shown,
                                    group_header, group_label, group_nouns, importance_used, shown_groups, usable_sizes,
@@ -44,7 +45,7 @@ def summary(results: StudyResults, group: str, t: Texts) -> Summary:
     """The executive summary: the headline of :mod:`analysis.report.headline`, the KPIs, how to read them."""
     res = results.analysis
     kpi_line = _kpi_line(results, group, t)
-    reading = t("summary.reading")
+    reading = " ".join(p for p in (t("summary.reading"), pooling.reading(results, group, t)) if p)
     if not drivers_shown(results, group):
         return Summary(intro="", top=(), certainty=(), kpi_line=kpi_line, reading=reading,
                        withheld=t("withheld.drivers", n=results.min_group_n))
@@ -133,7 +134,7 @@ def priority_rows(results: StudyResults, group: str, t: Texts) -> tuple[dict, ..
     return tuple({
         "group": group, "driver": r.driver, "driver_label": driver_label(results, r.driver, t),
         **dict(zip(("importance", "importance_low", "importance_high"), importance_shown(r, measure))),
-        "lmg_pct": r.lmg_pct, "lmg_pct_low": r.ci_low,
+        "lmg_pct": r.lmg_pct, "lmg_pct_low": r.ci_low, **pooling.own_values(r),
         "lmg_pct_high": r.ci_high, "performance": r.performance, "performance_low": r.performance_ci_low,
         "performance_high": r.performance_ci_high, "quadrant": r.quadrant,
         "quadrant_label": t("quadrant." + r.quadrant) if isinstance(r.quadrant, str) else None,
@@ -152,6 +153,7 @@ def priority_table(results: StudyResults, group: str, t: Texts) -> Table:
     columns = (
         Column("driver_label", t("col.driver")),
         Column("importance", t("col.importance." + measure), "pct", "importance_low", "importance_high"),
+        *pooling.own_column(results, group, t),
         Column("performance", t("col.performance"), "score", "performance_low", "performance_high"),
         Column("quadrant_label", t("col.quadrant")),
         Column("rank", t("col.rank"), "rank", "rank_low", "rank_high"),
@@ -170,10 +172,9 @@ def drivers_section(results: StudyResults, group: str, t: Texts) -> Section:
     rows = priority_rows(results, group, t)
     blocks: list = [
         # R² is a proportion; the text shows it as a percentage
-        Paragraph(t("drivers.r2", k=t.number_word(len(res.settings.drivers_of(group))), r2=t.pct(100 * g.r2),
-                    r2_ci=t.pct_interval(100 * g.r2_ci_low, 100 * g.r2_ci_high), n=t.count(g.n_used),
-                    outcome=t("outcome." + res.settings.outcome))),
+        pooling.r2_paragraph(results, group, g, t),
         *drivers_left_out(results, group, t),
+        *pooling.respondents_blocks(results, group, t),
         Figure("importance", "importance", t("figure.importance.title", group=group_label(results, group, t)),
                t("figure.importance.caption", level=t.num(100 * res.settings.level)), rows,
                {"x": t("figure.importance.x")}),
@@ -243,17 +244,19 @@ def overview(results: StudyResults, shown: list[str], withheld: list[str], t: Te
     rows = []
     for g in shown:
         row = {"group": g, "group_label": group_label(results, g, t), "n_usable": sizes[g],
-               "n_used": importance_used(results, g)}
+               "n_used": importance_used(results, g), **pooling.overview_values(results, g)}
         if drivers_shown(results, g):
             first = res.group(g).sort_values("priority").head(TOP)
             row.update({"r2": groups.r2[g], **{f"top{i + 1}": driver_label(results, d, t)
                                                for i, d in enumerate(first.driver)}})
         rows.append(row)
     columns = (Column("group_label", group_header(results, t)), Column("n_usable", t("col.usable"), "count"),
-               Column("n_used", t("col.used"), "count"), Column("r2", "R²", "num2"),
+               Column("n_used", t("col.used"), "count"), *pooling.overview_columns(results, t),
+               Column("r2", "R²", "num2"),
                *(Column(f"top{i}", t("col.top", i=i)) for i in range(1, TOP + 1)))
     blocks: list = [Paragraph(t("overview.intro")),
-                    Table("overview", t("overview.table"), columns, tuple(rows), note=t("overview.note", limits=_channel_limits(results, t)))]
+                    Table("overview", t("overview.table"), columns, tuple(rows),
+                          note=pooling.overview_note(results, t, limits=_channel_limits(results, t)))]
     if withheld:
         names = ", ".join(group_label(results, g, t) for g in withheld)
         blocks.append(Notes(withheld_notes(results, names, t), css="withheld"))

@@ -26,6 +26,7 @@ from analysis.drivers.plot import importance_shown
 from analysis.drivers.priorities import CONCENTRATE, KEEP_UP, LOW_PRIORITY, OVERKILL
 from analysis.report.blocks import TopDriver
 from analysis.report.i18n import Texts
+from analysis.report.pooling import own_figure
 
 QUADRANT_CSS = {CONCENTRATE: "q-concentrate", KEEP_UP: "q-keep", LOW_PRIORITY: "q-low", OVERKILL: "q-overkill"}
 # What the headline says of the drivers outside 'concentrate here', in this order.
@@ -64,6 +65,7 @@ def card(r, g, settings, label: str, t: Texts, nearest: bool = False) -> TopDriv
     figures = t("summary.figures", imp=t.pct(imp), imp_ci=t.pct_interval(imp_low, imp_high), perf=shown["perf"],
                 perf_ci=t.interval(r.performance_ci_low, r.performance_ci_high), prio=int(r.priority),
                 prio_ci=t.rank_interval(r.priority_ci_low, r.priority_ci_high) if has_ci else t("no_interval"))
+    figures += own_figure(r, g, settings, t)
     return TopDriver(driver=r.driver, label=label, quadrant=r.quadrant, quadrant_label=t("quadrant." + r.quadrant),
                      importance=imp, importance_low=imp_low, importance_high=imp_high,
                      performance=r.performance, priority=int(r.priority),

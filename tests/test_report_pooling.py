@@ -1,0 +1,160 @@
+"""Reports with partial pooling (``build_reports(pooling=...)``, ``drivers report --pooling``), both languages.
+
+The pooled figure is the headline with the own-data figure beside it, one sentence says
+what pooling means, and per group and channel a table says how many respondents each
+figure rests on; with fewer than three groups nothing is pooled and the report says so.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analysis.common.groups import ALL
+from analysis.drivers.analyse import analyse_drivers
+from analysis.report import build_reports
+from analysis.report.content import report_content
+from analysis.report.i18n import Texts
+from analysis.report.scope import StudyResults, withheld_channels
+from instrument.description import describe_instrument
+from cli_results import ok
+
+LANGS = ("en", "nl")
+
+
+@pytest.fixture(scope="module")
+def pooled_study(example, inst):
+    res = analyse_drivers(example.data, inst, by="organisation", bootstrap=100, seed=5, sem=False, pooling="partial")
+    return StudyResults(analysis=res, validation=example.validation, quality=example.quality, inst=inst,
+                        source="responses.sav", command="drivers report ...")
+
+
+@pytest.fixture(scope="module")
+def two_groups(example, inst):
+    data = example.data[example.data.organisation.isin(["Energie", "Telecom"])]
+    res = analyse_drivers(data, inst, by="organisation", bootstrap=50, seed=5, sem=False, pooling="partial")
+    return StudyResults(analysis=res, validation=example.validation, quality=example.quality, inst=inst,
+                        source="responses.sav", command="drivers report ...")
+
+
+def tables(content) -> dict:
+    return {t.name: t for t in content.tables()}
+
+
+def paragraphs(content) -> str:
+    out = []
+    for section in content.sections:
+        for block in section.blocks:
+            out += [getattr(block, "text", "")] + list(getattr(block, "items", ()))
+    return "\n".join(x for x in out if isinstance(x, str))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pooled_figure_is_the_headline_with_the_own_figure_beside_it(pooled_study, lang):
+    t = Texts(lang)
+    doc = json.loads(json.dumps(pooled_study.analysis.to_dict()))
+    content = report_content(pooled_study, "Energie", lang, "x")
+    drivers = doc["groups"]["Energie"]["drivers"]
+    for top in content.summary.top:
+        d = drivers[top.driver]
+        assert top.importance == d["lmg_pct"] != d["own"]["lmg_pct"]
+        assert top.figures.endswith(t("summary.own_figure", own=t.pct(d["own"]["lmg_pct"])))
+    prio = tables(content)["priorities"]
+    assert [c.key for c in prio.columns][1:3] == ["importance", "own_lmg_pct"]
+    assert prio.columns[2].header == t("col.own_lmg")
+    for r in prio.rows:
+        assert r["importance"] == drivers[r["driver"]]["lmg_pct"]
+        assert r["own_lmg_pct"] == drivers[r["driver"]]["own"]["lmg_pct"]
+        assert r["priority"] == drivers[r["driver"]]["priority"]
+    # one plain sentence on what pooling means, and how much this organisation's own data weigh
+    g = doc["groups"]["Energie"]
+    assert t("pooling.what", one=t("group.one"), many=t("group.many")) in content.summary.reading
+    assert t.pct(100 * g["pooling"]["weight"]) in content.summary.reading
+    assert t.count(g["n"]) in content.summary.reading
+    words = {"en": ("Partial pooling", "own data weigh"), "nl": ("Gedeeltelijk poolen", "eigen gegevens")}[lang]
+    assert all(w in content.summary.reading for w in words)
+    assert t("method.pooling", outcome=t("outcome.satisfaction"), one=t("group.one"),
+             many=t("group.many")) in paragraphs(content)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_respondents_behind_each_figure_per_channel(pooled_study, lang):
+    t = Texts(lang)
+    doc = pooled_study.analysis.to_dict()
+    for group in ["Telecom", ALL]:
+        content = report_content(pooled_study, group, lang, "x")
+        table = tables(content)["respondents_by_channel"]
+        by_channel = doc["groups"][group]["pooling"]["respondents_by_channel"]
+        rows = {r["channel"]: r for r in table.rows}
+        assert rows[ALL]["n"] == doc["groups"][group]["n"] and rows[ALL]["n_phone_only"] == doc["groups"][group]["n_complete"]
+        small, secondary = withheld_channels(pooled_study, group)
+        assert set(rows) == (set(by_channel) - set(small) - set(secondary)) | {ALL}
+        if small or secondary:       # a small channel's count is withheld as its key figures are
+            assert t("withheld.channels", channels="", n=30).split(":")[0] in paragraphs(content)
+        for channel, counts in by_channel.items():
+            if channel in small or channel in secondary:
+                continue
+            assert (rows[channel]["n"], rows[channel]["n_phone_only"]) == (counts["n"], counts["n_phone_only"])
+        assert rows["phone"]["n_phone_only"] == rows["phone"]["n"] > 0
+        assert all(r["n_phone_only"] == 0 for c, r in rows.items() if c not in ("phone", ALL))
+        # R² paragraph: every respondent, phone-only drivers from the phone respondents
+        assert t.count(doc["groups"][group]["n_complete"]) in paragraphs(content)
+    study = report_content(pooled_study, ALL, lang, "x")
+    overview = tables(study)["overview"]
+    assert "pooling_weight" in [c.key for c in overview.columns]
+    # the channel-limited drivers are named from the questionnaire, not a fixed sentence
+    about = describe_instrument(pooled_study.inst, lang)
+    assert overview.note == t("overview.note_everyone", limits=f" ({about.channels})")
+    assert "{" not in overview.note
+    assert t("pooling.study") in study.summary.reading
+    # the own-data figure is not repeated for the study, which is not pooled
+    assert "own_lmg_pct" not in [c.key for c in tables(study)["priorities"].columns]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_without_pooling_the_report_is_as_before(example, inst, lang):
+    t = Texts(lang)
+    res = StudyResults(analysis=example.analysis, validation=example.validation, quality=example.quality, inst=inst,
+                       source="responses.sav", command="drivers report ...")
+    content = report_content(res, "Energie", lang, "x")
+    assert content.summary.reading == t("summary.reading")
+    assert "respondents_by_channel" not in tables(content)
+    assert "own_lmg_pct" not in [c.key for c in tables(content)["priorities"].columns]
+    assert all(" · " + t("summary.own_figure", own="")[3:] not in top.figures for top in content.summary.top)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_fewer_than_three_groups_say_there_is_nothing_to_pool(two_groups, lang):
+    t = Texts(lang)
+    assert two_groups.analysis.settings.pooling_used == "none"
+    content = report_content(two_groups, "Energie", lang, "x")
+    assert t("pooling.too_few", n="2", min=3, one=t("group.one"), many=t("group.many")) in content.summary.reading
+    assert "own_lmg_pct" not in [c.key for c in tables(content)["priorities"].columns]
+    # everyone is still used, so the counts per channel are shown
+    assert "respondents_by_channel" in tables(content)
+
+
+def test_build_reports_and_cli_accept_pooling(example, inst, tmp_path, run_cli):
+    data = example.data[example.data.organisation.isin(["Energie", "Telecom", "Webwinkel"])]
+    rep = build_reports(data, inst, example.quality, lang="nl", out_dir=tmp_path / "api", bootstrap=20, seed=1,
+                        pooling="partial", validation=example.validation, pdf=False)
+    assert rep.analysis.settings.pooling_used == "partial"
+    html = rep.groups["Energie"][0].read_text(encoding="utf-8")
+    assert "Gedeeltelijk poolen" in html and "Alleen eigen gegevens" in html and "Respondenten achter elk cijfer" in html
+    assert "--pooling partial" in rep.study_html.read_text(encoding="utf-8")
+    assert rep.sheets["respondents_by_channel"] == "Respondenten per cijfer"
+    with pytest.raises(Exception, match="pooling must be one of none, partial"):
+        build_reports(data, inst, example.quality, out_dir=tmp_path / "bad", pooling="full", pdf=False)
+
+    # drivers report --pooling partial with two organisations: says there is nothing to pool, and uses none
+    two = tmp_path / "two.csv"
+    part = example.data[example.data.organisation.isin(["Energie", "Telecom"])]
+    part = part.drop(columns=[c for c in part if c.startswith("flag_")] + ["source_row"])
+    part.assign(channel=part.channel.map({"phone": 1, "email": 2, "chat": 3, "messaging": 4, "social": 5})) \
+        .to_csv(two, index=False)
+    out = ok(run_cli("report", two, "--out", tmp_path / "cli", "--bootstrap", "20", "--seed", "1", "--no-pdf",
+                     "--pooling", "partial", "--lang", "en"))
+    assert "pooling none" in out and "No pooling: with 2 organisations there is nothing to pool" not in out
+    assert "no pooling: 2 organisation(s); partial pooling needs at least 3" in out.lower()
+    html = (tmp_path / "cli" / "organisation-energie.html").read_text(encoding="utf-8")
+    assert "No pooling: with 2 organisations there is nothing to pool" in html
