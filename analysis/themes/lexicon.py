@@ -106,7 +106,8 @@ def build_lexicon(spec: dict, language: str) -> Lexicon:
         entry = spec["themes"][theme]
         default = entry.get("default", "neutral")
         if default not in POLARITIES:
-            raise OptionError(f"lexicon_{language}.yaml: default of {theme} must be one of {POLARITIES}, got {default!r}")
+            raise InstrumentError(f"lexicon_{language}.yaml: default of {theme} must be one of "
+                                  f"{', '.join(POLARITIES)}, got {default!r}")
         themes[theme] = ThemeLexicon(*(_patterns(entry.get(k), language) for k in
                                        ("cues", "praise", "complaint", "context_praise", "context_complaint")),
                                      default=default, needs_judgement=bool(entry.get("needs_judgement", False)))
@@ -125,7 +126,7 @@ def build_lexicon(spec: dict, language: str) -> Lexicon:
 def check_language(language) -> str:
     """The language code, or an :class:`OptionError` naming the allowed ones."""
     if language not in LANGUAGES:
-        raise OptionError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
+        raise OptionError("language", f"must be one of {', '.join(LANGUAGES)}, got {language!r}")
     return language
 
 

@@ -80,7 +80,7 @@ def discover_topics(texts: Sequence[str], lexicon: Lexicon, *, n_topics: int | N
     k = max(1, min(k, len(vocab) - 1)) if len(vocab) > 1 else 0
     if k == 0:
         return empty, none
-    model = NMF(n_components=k, init="nndsvd", random_state=seed, max_iter=500)
+    model = NMF(n_components=k, init="nndsvd", random_state=seed, max_iter=2000)
     weights = model.fit_transform(matrix)
     has_term = np.asarray(matrix.sum(axis=1)).ravel() > 0
     assignment = np.where(has_term & (weights.max(axis=1) > 0), weights.argmax(axis=1) + 1, 0)
