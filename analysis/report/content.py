@@ -27,6 +27,7 @@ from analysis.report import appendix
 from analysis.report.blocks import Column, Figure, Heading, Notes, Paragraph, ReportContent, Section, Summary, Table
 from analysis.report.headline import QUADRANT_CSS, headline
 from analysis.report.i18n import Texts
+from analysis.report.themes_section import themes_section
 from analysis.report.scope import (StudyResults, channel_label, channel_sizes, driver_label, drivers_shown,
                                    group_header, group_label, group_nouns, importance_used, shown_groups, usable_sizes,
                                    withheld_channels)
@@ -298,6 +299,9 @@ def report_content(results: StudyResults, group: str, lang: str, slug: str) -> R
     voice = results.voice.get(group)
     if voice is not None:
         sections.append(Section("voice", t("section.voice"), (voice,)))
+    themes = themes_section(results, group, t)
+    if themes is not None:
+        sections.append(themes)
     sections += appendix.sections(results, group, shown, t)
     name = group_label(results, group, t)
     facts = ((t("fact.scope"), name if study else f"{group_header(results, t)}: {name}"),

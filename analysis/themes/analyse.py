@@ -41,10 +41,11 @@ def detect_language(text: str, default: str) -> str:
     (Grefenstette 1995, 'Comparing two language identification schemes') is a simple,
     deterministic rule that needs no model.
     """
+    lists = {lang: load_lexicon(lang).stopwords for lang in LANGUAGES}
+    shared = frozenset.intersection(*lists.values())      # 'was', 'die', 'in' tell nothing
     counts = {}
     for lang in LANGUAGES:
-        words = load_lexicon(lang).stopwords
-        counts[lang] = sum(w in words for w in tokens(text, lang))
+        counts[lang] = sum(w in lists[lang] and w not in shared for w in tokens(text, lang))
     best = max(counts.values())
     winners = [lang for lang, c in counts.items() if c == best]
     return default if len(winners) > 1 else winners[0]
