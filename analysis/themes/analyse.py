@@ -79,8 +79,10 @@ def code_themes(data: pd.DataFrame, inst, *, language: str = "auto") -> pd.DataF
     >>> df = pd.DataFrame({"respondent_id": ["a", "b"],
     ...                    "why": ["Veel te lang in de wacht gestaan", "The agent was friendly"]})
     >>> coded = code_themes(df, load_instrument())
-    >>> coded[["language", "wait_time", "empathy"]].to_dict("list")
-    {'language': ['nl', 'en'], 'wait_time': ['complaint', <NA>], 'empathy': [<NA>, 'praise']}
+    >>> coded["language"].tolist(), coded.loc[0, "wait_time"], coded.loc[1, "empathy"]
+    (['nl', 'en'], 'complaint', 'praise')
+    >>> coded["empathy"].isna().tolist()
+    [True, False]
     """
     why = open_question_id(inst)
     columns = ["respondent_id", "language", "polarity", "n_themes", *THEMES]

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Sequence
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -62,6 +64,7 @@ def discover_topics(texts: Sequence[str], lexicon: Lexicon, *, n_topics: int | N
         Per text its topic (0 = none: no recurring term).
     """
     from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     empty = pd.DataFrame(columns=TOPIC_COLUMNS)
@@ -81,7 +84,13 @@ def discover_topics(texts: Sequence[str], lexicon: Lexicon, *, n_topics: int | N
     if k == 0:
         return empty, none
     model = NMF(n_components=k, init="nndsvd", random_state=seed, max_iter=2000)
-    weights = model.fit_transform(matrix)
+    with warnings.catch_warnings():
+        # Few, near-identical answers (a degenerate matrix) stop the iterations early or
+        # make the loss undefined; the factors are still usable, and NaN weights count as 0.
+        warnings.simplefilter("ignore", category=ConvergenceWarning)
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        weights = np.nan_to_num(model.fit_transform(matrix))
+    components = np.nan_to_num(model.components_)
     has_term = np.asarray(matrix.sum(axis=1)).ravel() > 0
     assignment = np.where(has_term & (weights.max(axis=1) > 0), weights.argmax(axis=1) + 1, 0)
     surface = {}
@@ -89,8 +98,8 @@ def discover_topics(texts: Sequence[str], lexicon: Lexicon, *, n_topics: int | N
         surface.setdefault(s, word)
     rows = []
     for j in range(k):
-        top = [vocab[i] for i in np.argsort(-model.components_[j], kind="stable")[:TOP_TERMS]
-               if model.components_[j, i] > 0]
+        top = [vocab[i] for i in np.argsort(-components[j], kind="stable")[:TOP_TERMS]
+               if components[j, i] > 0]
         n = int((assignment == j + 1).sum())
         rows.append({"language": lexicon.language, "topic": j + 1, "label": ", ".join(surface[s] for s in top),
                      "terms": " ".join(top), "n": n, "share": n / len(texts)})
