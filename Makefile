@@ -16,19 +16,24 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) -e '.[dev,notebooks]'
 	touch $(STAMP)
 
+# The dashboard's browser tests drive Debian's chromium (never a downloaded browser): installed here
+# where the machine allows (root with apt-get); otherwise those tests are skipped and say why.
 test: $(STAMP)
+	@command -v chromium >/dev/null || (command -v apt-get >/dev/null && apt-get install -y -qq chromium >/dev/null 2>&1) \
+	  || echo "note: Chromium not installed (apt-get install chromium); the dashboard's browser tests will be skipped"
 	$(PY) -m pytest -q -n 2
 
 EXAMPLE := data/example/responses.sav
 
 # The main job on the shipped example study: check, validate, analyse, report
-# (English and Dutch reports in reports/example/).
+# (English and Dutch reports in reports/example/, and the interactive dashboard.html beside them).
 demo: $(STAMP)
 	$(VENV)/bin/drivers check $(EXAMPLE)
 	$(VENV)/bin/drivers validate $(EXAMPLE) --by organisation
 	$(VENV)/bin/drivers analyse $(EXAMPLE) --by organisation --bootstrap 2000 --seed 1
 	$(VENV)/bin/drivers report $(EXAMPLE) --by organisation --lang en --bootstrap 2000 --seed 1 --out reports/example
 	$(VENV)/bin/drivers report $(EXAMPLE) --by organisation --lang nl --bootstrap 2000 --seed 1 --out reports/example/nl
+	$(VENV)/bin/drivers dashboard $(EXAMPLE) --by organisation --bootstrap 2000 --seed 1 -o reports/example/dashboard.html
 
 clean-venv:
 	rm -rf $(VENV)

@@ -26,6 +26,7 @@ _EXPORTS = {
     "analyse_drivers": "analysis.drivers.analyse",
     "DriverAnalysis": "analysis.drivers.result",
     "build_reports": "analysis.report.build",
+    "build_dashboard": "analysis.dashboard.build",
     "simulate_study": "analysis.simulation.simulate",
     "construct_scores": "analysis.scoring.scores",
     "keyed_items": "analysis.scoring.scores",

@@ -14,7 +14,7 @@ import pytest
 from instrument import load_instrument
 
 # Session fixtures of the report tests (the example study analysed once, a small study).
-pytest_plugins = ("report_fixtures",)
+pytest_plugins = ("report_fixtures", "dashboard_fixtures")
 
 
 @pytest.fixture(scope="session")

@@ -152,17 +152,22 @@ def check_report_folder(out_dir, *, inputs=(), pdf: bool = True, create: bool = 
     return out
 
 
-def _check_options(data, inst, by, out_dir, inputs, pdf) -> Path:
+def check_grouping(data, inst, by) -> None:
+    """Refuse a ``by`` column the data lacks or that holds personal data (reports and dashboards alike)."""
     check_group_column(data, by)
     if by is not None:
         personal = {v.id for v in inst.variables if v.personal}
         if by in personal:
             raise ServiceDriversError(f"'{by}' holds personal data (e.g. agents' names): reports are never made per "
                                       f"{by}; group by organisation or channel")
+
+
+def _check_options(data, inst, by, out_dir, inputs, pdf) -> Path:
+    check_grouping(data, inst, by)
     return check_report_folder(out_dir, inputs=inputs, pdf=pdf)
 
 
-def _leave_out_small_groups(data, by, min_group_n, analysis, validation):
+def leave_out_small_groups(data, by, min_group_n, analysis, validation):
     """The data without the respondents of groups below the minimum, those groups, and how many respondents that was.
 
     Decided on the data, before analysing; the reports then show the analysis' counts.
@@ -280,7 +285,7 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     lang = check_option("lang", lang.lower() if isinstance(lang, str) else lang)
     inputs = (Path(str(quality.file)),) if getattr(quality, "file", None) else ()
     out = _check_options(data, inst, by, out_dir, inputs, pdf)
-    data, left_out_groups, left_out = _leave_out_small_groups(data, by, min_group_n, analysis, validation)
+    data, left_out_groups, left_out = leave_out_small_groups(data, by, min_group_n, analysis, validation)
     say = progress or (lambda stage: None)
     seconds: dict[str, float] = {}
     clock = time.perf_counter()

@@ -1,0 +1,167 @@
+"""Write the interactive dashboard of a study: :func:`build_dashboard`.
+
+The same analysis and privacy rules as :func:`analysis.report.build_reports`: groups with
+fewer usable respondents than the minimum are left out before analysing (so no figure
+of the whole study reveals theirs), channels and driver figures are withheld as in the
+reports, and the quotes are the reports' masked sample. The content is assembled by
+:mod:`analysis.dashboard.content` (pure), drawn by :mod:`analysis.dashboard.specs`
+and written as one file by :mod:`analysis.dashboard.render`.
+
+Examples
+--------
+.. code-block:: python
+
+    from instrument import load_instrument, read_responses
+    from analysis.dashboard import build_dashboard
+    inst = load_instrument()
+    data, quality = read_responses("data/example/responses.sav", inst)
+    board = build_dashboard(data, inst, quality, out="dashboard.html", seed=1)
+    board.path, board.size      # PosixPath('dashboard.html'), about 1.3 MB
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from analysis.common.errors import ServiceDriversError
+from analysis.common.groups import ALL
+from analysis.common.options import check_option, validate_options
+from analysis.common.outputs import check_writable
+from analysis.dashboard.content import dashboard_content
+from analysis.dashboard.render import render_dashboard
+from analysis.dashboard.specs import dashboard_specs
+from analysis.dashboard.texts import DASHBOARD_STRINGS
+from analysis.report.build import AGENT_COLUMN, check_grouping, leave_out_small_groups
+from analysis.report.i18n import LANGUAGES
+from analysis.report.privacy import names_from_agent_ids
+from analysis.report.scope import StudyResults, group_nouns, shown_groups, withheld_channels
+from analysis.report.voice import sample_voice
+
+__all__ = ["Dashboard", "build_dashboard"]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The dashboard file written by :func:`build_dashboard`.
+
+    Attributes
+    ----------
+    path : Path
+    size : int
+        Bytes.
+    withheld : tuple of str
+        Groups with fewer usable respondents than the minimum: not in the dashboard.
+    document : dict
+        What the page shows (:func:`analysis.dashboard.content.dashboard_content`).
+    analysis : DriverAnalysis
+    seconds : dict
+        Time per stage.
+    """
+
+    path: Path
+    size: int
+    withheld: tuple[str, ...]
+    document: dict = field(repr=False)
+    analysis: object = field(repr=False)
+    seconds: dict = field(default_factory=dict, repr=False)
+
+
+def check_dashboard_file(out, inputs=()) -> Path:
+    """Check, before the analysis, that ``out`` can be written and is not an input file."""
+    path = Path(out)
+    check_writable(path, inputs=tuple(Path(str(p)) for p in inputs))
+    return path
+
+
+@validate_options("lang", "min_group_n", "bootstrap", "seed", "outcome", "importance", "crosshair")
+def build_dashboard(data, inst, quality, *, out, by: str | None = "organisation", lang: str = "en",
+                    min_group_n: int = 30, bootstrap: int = 2000, seed: int | None = None, drivers=None,
+                    outcome: str = "satisfaction", importance: str = "lmg", crosshair: str = "mean",
+                    analysis=None, progress=None) -> Dashboard:
+    """Write an offline, single-file interactive dashboard of a study.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Responses from :func:`instrument.read_responses`.
+    inst : Instrument
+    quality : QualityReport
+        The reader's report of ``data`` (its file is never overwritten).
+    out : path
+        The HTML file to write.
+    by : str or None, default 'organisation'
+        The column whose groups the page compares (never a personal column).
+    lang : {'en', 'nl'}
+        The language the page opens in; the page carries both and switches.
+    min_group_n : int, default 30
+        As for :func:`analysis.report.build_reports`: smaller groups are left out
+        entirely, smaller channels show no KPIs.
+    bootstrap, seed, drivers, outcome, importance, crosshair
+        Passed to :func:`analysis.drivers.analyse.analyse_drivers` (the seed also
+        draws the quotes), as :func:`analysis.report.build_reports` does, so the same
+        data and seed give the reports' numbers.
+    analysis : DriverAnalysis, optional
+        An analysis of ``data`` (same ``by``) already computed; refused when a group is
+        below the minimum (its respondents must not be in it).
+    progress : callable, optional
+        Called with the name of each stage as it starts.
+
+    Returns
+    -------
+    Dashboard
+
+    Raises
+    ------
+    ServiceDriversError
+        A bad option, an output that cannot be written or is the input file, every
+        group below the minimum.
+    """
+    from analysis.drivers.analyse import analyse_drivers
+
+    inputs = (Path(str(quality.file)),) if getattr(quality, "file", None) else ()
+    path = check_dashboard_file(out, inputs)
+    check_grouping(data, inst, by)
+    data, left_out_groups, left_out = leave_out_small_groups(data, by, min_group_n, analysis, None)
+    say = progress or (lambda stage: None)
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+    if analysis is None:
+        say("analysis")
+        analysis = analyse_drivers(data, inst, by=by, bootstrap=bootstrap, seed=seed, drivers=drivers,
+                                   outcome=outcome, importance=importance, crosshair=crosshair)
+    if analysis.settings.by != by:
+        raise ServiceDriversError(f"the analysis given was computed by '{analysis.settings.by}', not by '{by}'; "
+                                  f"compute it with by='{by}'")
+    seconds["analysis"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    say("content")
+    names = names_from_agent_ids(data[AGENT_COLUMN].dropna().unique()) if AGENT_COLUMN in data.columns else ()
+    results = StudyResults(analysis=analysis, validation=None, quality=quality, inst=inst, min_group_n=min_group_n,
+                           withheld=tuple(left_out_groups), left_out=left_out, extra_names=tuple(names),
+                           source=Path(str(getattr(quality, "file", "") or "")).name,
+                           generated=date.today().isoformat())
+    shown, withheld = shown_groups(results)
+    voices = {code: {g: v for g in [ALL, *shown]
+                     if (v := sample_voice(data, analysis, inst, group=g, lang=code, withheld=withheld,
+                                           extra_names=names,
+                                           hidden_channels=[c for part in withheld_channels(results, g)
+                                                            for c in part])) is not None}
+              for code in LANGUAGES}
+    document = dashboard_content(results, voices=voices, lang=lang)
+    specs = dashboard_specs(analysis.settings.importance, {code: group_nouns(results, code) for code in LANGUAGES})
+    seconds["content"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    say("page")
+    html = render_dashboard(document, specs, title=DASHBOARD_STRINGS["title"][lang])
+    check_writable(path, inputs=inputs)
+    try:
+        path.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise ServiceDriversError(f"{path}: cannot write the dashboard ({exc.strerror or exc})") from None
+    seconds["page"] = time.perf_counter() - clock
+    return Dashboard(path=path, size=path.stat().st_size, withheld=tuple(withheld), document=document,
+                     analysis=analysis, seconds=seconds)

@@ -1,0 +1,216 @@
+"""What the dashboard shows, as one JSON-ready document: pure, no I/O, no statistics.
+
+Every figure is taken from the results the reports use (:class:`~analysis.drivers.result.DriverAnalysis`
+through :class:`analysis.report.scope.StudyResults`) under the reports' privacy rules
+(:mod:`analysis.report.scope`): a group with fewer usable respondents than the minimum
+is not in the document at all (only its name, in the note that says so), a channel the
+reports withhold within a group has no KPI row, a group whose driver analysis used too
+few respondents has no priority rows, and the quotes are the reports' masked sample
+(:func:`analysis.report.voice.sample_voice`, :func:`analysis.report.privacy.mask_personal_data`).
+No respondent-level value is in the document.
+
+Texts are given in both languages (``{"en": ..., "nl": ...}``) so the page can switch
+without a round trip; numbers are given as numbers (for the charts) and as text
+formatted the reports' way (for hover and tables).
+
+Views are listed in ``document["views"]``, each present only when its data is: waves
+and themes of the open answers are not computed by the analysis yet, so they are not
+views; when they are, a builder here adds ``"waves"``/``"themes"`` with their rows and
+the page (``static/app.js``) a renderer for them.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from analysis.common.groups import ALL
+from analysis.common.outputs import round_floats
+from analysis.drivers.plot import importance_shown
+from analysis.report.content import KPI_KEYS, KPI_KINDS, no_interval_text
+from analysis.report.headline import QUADRANT_CSS
+from analysis.report.i18n import LANGUAGES, MISSING, Texts
+from analysis.report.scope import (StudyResults, channel_label, channel_sizes, driver_label, drivers_shown,
+                                   group_label, group_nouns, shown_groups, withheld_channels)
+from analysis.dashboard.texts import DASHBOARD_STRINGS, dashboard_text
+
+VIEWS = ("kpis", "priorities", "compare", "voice")
+# Significant digits of the numbers in the page: beyond any figure's precision, and keeps 200 groups small.
+DIGITS = 4
+
+
+def _both(make) -> dict:
+    """``{lang: make(Texts(lang))}`` for every language."""
+    return {lang: make(lang) for lang in LANGUAGES}
+
+
+def _number(x):
+    """A float for the page, None for a missing value (None, NaN, pandas' NA) or an infinite one."""
+    return None if pd.isna(x) or not math.isfinite(float(x)) else float(x)
+
+
+def _int(x):
+    return None if pd.isna(x) else int(x)
+
+
+def _with_interval(value: str, interval: str) -> str:
+    """'24% (18–30%)'; the value alone when there is no interval."""
+    return value if interval == MISSING else f"{value} ({interval})"
+
+
+def kpi_rows(results: StudyResults, groups: list[str], texts: dict) -> list[dict]:
+    """One row per shown group, channel not withheld and KPI of :data:`KPI_KEYS` with answers."""
+    k = results.analysis.kpis
+    rows = []
+    for g in groups:
+        part = k[k.group == g]
+        small, secondary = withheld_channels(results, g)
+        hidden = set(small) | set(secondary)
+        sizes = channel_sizes(results.analysis, g)
+        for r in part.itertuples():
+            if r.channel in hidden or r.key not in KPI_KEYS or not r.n:
+                continue
+            kind = KPI_KINDS[r.key]
+            rows.append({
+                "group": g, "channel": r.channel, "key": r.key, "estimate": _number(r.estimate),
+                "low": _number(r.ci_low), "high": _number(r.ci_high), "n": int(r.n), "respondents": sizes[r.channel],
+                "text": {lang: t.format(kind, r.estimate) for lang, t in texts.items()},
+                "interval": {lang: no_interval_text(r.ci_reason, t) or t.format_interval(kind, r.ci_low, r.ci_high)
+                             for lang, t in texts.items()},
+            })
+    return rows
+
+
+def priority_rows(results: StudyResults, groups: list[str], texts: dict) -> list[dict]:
+    """One row per driver of each group whose driver figures may be shown (the whole study included)."""
+    res = results.analysis
+    measure = res.settings.importance
+    n_used = res.groups.set_index("group").n_used
+    rows = []
+    for g in groups:
+        if not drivers_shown(results, g):
+            continue
+        for r in res.group(g).sort_values("priority").itertuples():
+            imp, imp_low, imp_high = importance_shown(r, measure)
+            rows.append({
+                "group": g, "driver": r.driver, "importance": _number(imp), "importance_low": _number(imp_low),
+                "importance_high": _number(imp_high), "performance": _number(r.performance),
+                "performance_low": _number(r.performance_ci_low), "performance_high": _number(r.performance_ci_high),
+                "rank": _int(r.rank), "rank_low": _int(r.rank_ci_low), "rank_high": _int(r.rank_ci_high),
+                "priority": _int(r.priority), "quadrant": r.quadrant if isinstance(r.quadrant, str) else None,
+                "n": int(n_used[g]),
+                "importance_text": {lang: _with_interval(t.pct(imp), t.pct_interval(imp_low, imp_high))
+                                    for lang, t in texts.items()},
+                "performance_text": {lang: _with_interval(t.num(r.performance),
+                                                          t.interval(r.performance_ci_low, r.performance_ci_high))
+                                     for lang, t in texts.items()},
+                "rank_text": {lang: _with_interval(t.count(r.rank), t.rank_interval(r.rank_ci_low, r.rank_ci_high))
+                              for lang, t in texts.items()},
+            })
+    return rows
+
+
+def crosshairs(results: StudyResults, groups: list[str], texts: dict) -> dict:
+    """Where each group's quadrants meet, and the sentence that says so."""
+    res = results.analysis
+    table = res.groups.set_index("group")
+    out = {}
+    for g in groups:
+        if not drivers_shown(results, g):
+            continue
+        row = table.loc[g]
+        out[g] = {"importance": _number(row.crosshair_importance), "performance": _number(row.crosshair_performance),
+                  "text": {lang: dashboard_text("priorities.crosshair", t,
+                                                crosshair=t("crosshair." + res.settings.crosshair),
+                                                imp=t.pct(row.crosshair_importance),
+                                                perf=t.num(row.crosshair_performance))
+                           for lang, t in texts.items()}}
+    return out
+
+
+def voice_document(voices: dict, groups: list[str]) -> dict:
+    """The masked quotes per group and language: ``{group: {lang: [{title, description, quotes}]}}``.
+
+    ``voices`` is ``{lang: {group: Voice}}`` from :func:`analysis.report.voice.sample_voice`.
+    Only the masked text and its line of context (NPS, channel) are kept; never the
+    respondent's id.
+    """
+    out = {}
+    for g in groups:
+        per_lang = {}
+        for lang, by_group in voices.items():
+            voice = by_group.get(g)
+            if voice is None:
+                continue
+            per_lang[lang] = [{"key": q.key, "title": q.title, "description": q.description,
+                               "quotes": [{"text": x.text, "meta": x.meta} for x in q.quotes]}
+                              for q in voice.groups]
+        if per_lang:
+            out[g] = per_lang
+    return out
+
+
+def dashboard_content(results: StudyResults, *, voices: dict | None = None, lang: str = "en") -> dict:
+    """The dashboard document of a study: every number, label and text the page shows.
+
+    Parameters
+    ----------
+    results : StudyResults
+        The analysis, the instrument, the minimum group size and the groups withheld
+        before analysing, as for the reports.
+    voices : dict, optional
+        ``{lang: {group: Voice}}``: the masked quotes (none without).
+    lang : {'nl', 'en'}
+        The language the page opens in (both are in the document).
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``meta``, ``text``, ``groups``, ``withheld``, ``drivers``,
+        ``channels``, ``kpis``, ``priorities``, ``crosshairs``, ``quadrants``, ``voice``, ``views``.
+    """
+    res = results.analysis
+    s = res.settings
+    shown, withheld = shown_groups(results)
+    groups = [ALL, *shown] if s.by is not None else [ALL]
+    texts = {code: Texts(code, nouns=group_nouns(results, code)) for code in LANGUAGES}
+    level = round(100 * s.level)
+    kpis = kpi_rows(results, groups, texts)
+    priorities = priority_rows(results, groups, texts)
+    voice = voice_document(voices or {}, groups)
+    channels = sorted({r["channel"] for r in kpis}, key=lambda c: (c != ALL, c))
+    n_used = channel_sizes(res, ALL).get(ALL, 0)
+    doc = {
+        "lang": lang,
+        "languages": list(LANGUAGES),
+        "meta": {"by": s.by, "seed": s.seed, "resamples": s.n_resamples, "level": level, "outcome": s.outcome,
+                 "importance": s.importance, "crosshair": s.crosshair, "n": n_used, "min_group_n": results.min_group_n,
+                 "source": results.source, "generated": results.generated},
+        "text": {key: {code: dashboard_text(key, t, level=level, n=results.min_group_n, seed=s.seed,
+                                            respondents=t.count(n_used), resamples=t.count(s.n_resamples),
+                                            groups=t.count(len(shown)),
+                                            date=results.generated, source=results.source)
+                       for code, t in texts.items()} for key in DASHBOARD_STRINGS},
+        "groups": [{"key": g, "label": {code: group_label(results, g, t) for code, t in texts.items()},
+                    "drivers": drivers_shown(results, g)} for g in groups],
+        "withheld": {code: (dashboard_text("withheld.groups", t, n=results.min_group_n,
+                                           groups=", ".join(group_label(results, g, t) for g in withheld))
+                            if withheld else "") for code, t in texts.items()},
+        "drivers": [{"key": d, "label": {code: driver_label(results, d, t) for code, t in texts.items()}}
+                    for d in s.drivers],
+        "channels": {c: {code: channel_label(results, c, t) for code, t in texts.items()} for c in channels},
+        "kpi_keys": [key for key in KPI_KEYS if any(r["key"] == key for r in kpis)],
+        "kpi_labels": {key: {code: t("kpi." + key) for code, t in texts.items()} for key in KPI_KEYS},
+        "kpis": kpis,
+        "priorities": priorities,
+        "crosshairs": crosshairs(results, groups, texts),
+        "quadrants": {q: {"css": QUADRANT_CSS[q], "label": {code: t("quadrant." + q) for code, t in texts.items()}}
+                      for q in QUADRANT_CSS},
+        "columns": {key: {code: t(key) for code, t in texts.items()}
+                    for key in ("col.driver", "col.importance." + s.importance, "col.performance", "col.quadrant",
+                                "col.rank", "col.priority", "col.channel", "figure.priorities.x",
+                                "channel.all", "scope.study")},
+        "voice": voice,
+    }
+    doc["views"] = [v for v in VIEWS if v != "voice" or voice]
+    return round_floats(doc, DIGITS)

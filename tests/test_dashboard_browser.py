@@ -1,0 +1,178 @@
+"""The dashboard in a real browser: Playwright for Python driving the system's Chromium (Debian ``chromium``).
+
+No browser is downloaded: the tests use ``/usr/bin/chromium`` (or ``chromium`` on the PATH)
+and are skipped, saying so, when there is none (``make test`` installs it where the
+machine allows). A screenshot of every view, in both languages, is written to
+``reports/screenshots/`` (not committed) for a person to look at.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+SCREENSHOTS = ROOT / "reports" / "screenshots"
+VIEWS = ("kpis", "priorities", "compare", "voice")
+
+
+def _chromium() -> str | None:
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed "
+                                                             "(pip install -e '.[dev]')")
+CHROMIUM = _chromium()
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed: the dashboard's browser tests need "
+                                                         "Debian's chromium package (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        # --no-sandbox: the tests may run as root (in a container), where Chromium's sandbox cannot start.
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+class Page:
+    """A page of the dashboard with everything it logged and requested."""
+
+    def __init__(self, browser, path: Path):
+        self.page = browser.new_page(viewport={"width": 1200, "height": 900})
+        self.console, self.errors, self.requests = [], [], []
+        self.page.on("console", lambda m: self.console.append((m.type, m.text)))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.url = path.resolve().as_uri()
+        self.page.goto(self.url)
+        self.wait()
+
+    def wait(self) -> str:
+        """Wait until the charts of the view shown are drawn; the view's name."""
+        self.page.wait_for_function("document.body.dataset.rendered !== undefined && "
+                                    "!document.querySelector('.chart:not(:has(svg))')", timeout=30_000)
+        return self.page.get_attribute("body", "data-rendered").split(":")[0]
+
+    def show(self, view: str) -> None:
+        self.page.click(f"[role=tab][data-view={view}]")
+        self.page.wait_for_function(f"document.body.dataset.rendered.startsWith('{view}:')", timeout=30_000)
+        self.wait()
+
+    def marks(self) -> int:
+        """Drawn data marks (symbols, rules, texts with a size) in the view's charts."""
+        return self.page.evaluate("""() => [...document.querySelectorAll('.chart svg .mark-symbol path, '
+            + '.chart svg .mark-rule line, .chart svg .mark-text text')]
+            .filter(e => { const b = e.getBoundingClientRect(); return b.width > 0 || b.height > 0; }).length""")
+
+    def problems(self) -> list:
+        return self.errors + [text for kind, text in self.console if kind in ("error", "warning")]
+
+
+@pytest.fixture
+def board(browser, hostile_board):
+    page = Page(browser, hostile_board.path)
+    yield page
+    page.page.close()
+
+
+def test_loads_without_console_errors_and_draws_every_view(board):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for lang in ("en", "nl"):
+        board.page.select_option("#language", lang)
+        for view in VIEWS:
+            board.show(view)
+            if view != "voice":
+                assert board.page.locator(".chart svg").count() >= 1, view
+                assert board.marks() >= 5, view
+            board.page.screenshot(path=str(SCREENSHOTS / f"dashboard-{view}-{lang}.png"), full_page=True)
+    assert board.problems() == []
+    print(f"\nscreenshots of the dashboard: {SCREENSHOTS}/dashboard-*.png")
+
+
+def test_no_request_leaves_the_page(board):
+    for view in VIEWS:
+        board.show(view)
+        board.page.hover(".chart svg", position={"x": 200, "y": 100}) if view != "voice" else None
+    assert board.requests == [board.url]
+
+
+def test_selectors_change_what_is_shown(board):
+    board.show("priorities")
+    table = board.page.locator("[data-testid=priorities-table]")
+    svg = lambda: board.page.inner_html(".chart svg")   # noqa: E731
+    before_table, before_svg = table.inner_text(), svg()
+    assert "Priorities of Energie" in before_table
+    board.page.select_option("#priorities-group", "Telecom")
+    board.wait()
+    assert "Priorities of Telecom" in table.inner_text() and table.inner_text() != before_table
+    assert svg() != before_svg
+
+    board.show("kpis")
+    cards = board.page.locator("[data-testid=kpi-cards]").inner_text()
+    board.page.select_option("#kpi-group", "all")
+    board.wait()
+    assert board.page.locator("[data-testid=kpi-cards]").inner_text() != cards
+    heading = board.page.locator("main h2").nth(1).inner_text()
+    board.page.select_option("#kpi-kpi", "nps")
+    board.wait()
+    assert board.page.locator("main h2").nth(1).inner_text() != heading and "NPS" in board.page.inner_text("main")
+
+    board.show("compare")
+    first = svg()
+    board.page.select_option("#compare-driver", index=1)
+    board.wait()
+    assert svg() != first
+
+    board.page.select_option("#language", "nl")
+    board.wait()
+    assert board.page.locator("[role=tab][data-view=kpis]").inner_text() == "Kerncijfers"
+    assert board.page.get_attribute("html", "lang") == "nl"
+    assert board.problems() == []
+
+
+def test_hovering_a_driver_shows_its_intervals_and_respondents(board):
+    board.show("priorities")
+    point = board.page.locator(".chart svg .mark-symbol path").first
+    point.hover()
+    tooltip = board.page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible", timeout=10_000)
+    text = tooltip.inner_text()
+    for label in ("Importance", "Performance", "Importance rank", "Respondents analysed"):
+        assert label in text, text
+    # the values with their intervals, as the table below the chart shows them
+    table = board.page.locator("[data-testid=priorities-table]").inner_text()
+    assert any(line.split("\t")[1] in text for line in table.splitlines()[2:]), (text, table)
+
+
+def test_keyboard_reaches_and_switches_the_views(board):
+    board.page.focus("[role=tab][aria-selected=true]")
+    board.page.keyboard.press("ArrowRight")
+    board.wait()
+    assert board.page.get_attribute("[role=tab][aria-selected=true]", "data-view") == "priorities"
+    assert board.page.evaluate("document.activeElement.dataset.view") == "priorities"
+    board.page.keyboard.press("Tab")
+    assert board.page.evaluate("document.activeElement.id") == "priorities-group"
+    board.page.keyboard.press("End")
+    board.page.focus("[role=tab][aria-selected=true]")
+    board.page.keyboard.press("End")
+    board.wait()
+    assert board.page.get_attribute("[role=tab][aria-selected=true]", "data-view") == "voice"
+
+
+def test_hostile_answers_stay_text(board):
+    board.show("voice")
+    quotes = board.page.locator("[data-testid=quotes]")
+    text = quotes.inner_text()
+    assert "<script>alert(1)</script>" in text or "<img src=x onerror=alert(1)>" in text
+    assert quotes.locator("blockquote").count() >= 3
+    # a quote holds its text and its line of context, nothing the answer could have made
+    assert quotes.locator("blockquote *:not(span.meta)").count() == 0
+    assert quotes.locator("img, script, svg, b, textarea").count() == 0
+    assert board.page.evaluate("window.__pwned === undefined")
+    assert board.problems() == []
