@@ -11,6 +11,7 @@ The public API a notebook user meets::
     imp = analyse_drivers(data, inst, by="organisation", bootstrap=2000, seed=1)
     imp.importance                                       # tidy DataFrame per group and driver
     imp.plot_priorities(group="Energie")
+    themes = analyse_themes(data, inst, analysis=imp)    # what the open answers say (analysis.themes)
 
 The names below are imported on first use, so that ``import analysis`` (and the
 ``drivers`` command line) stays fast.
@@ -31,6 +32,9 @@ _EXPORTS = {
     "keyed_items": "analysis.scoring.scores",
     "invariance_steps": "analysis.validation.invariance",
     "SEM": "analysis.sem",
+    "code_themes": "analysis.themes.analyse",
+    "analyse_themes": "analysis.themes.analyse",
+    "ThemeAnalysis": "analysis.themes.result",
 }
 # Modules a notebook imports by name (``from analysis import thresholds``).
 _MODULES = {"thresholds": "analysis.common.thresholds"}

@@ -18,7 +18,8 @@ SOURCES = sorted(p for package in ("analysis", "instrument") for p in (ROOT / pa
 MAX_LINES = 500
 # The statistics: none of them may import the report, the command line or (for the
 # engine and the shared pieces) the questionnaire package.
-STATISTICS = ("common", "scoring", "importance", "bootstrap", "pooling", "validation", "drivers", "sem", "simulation")
+STATISTICS = ("common", "scoring", "importance", "bootstrap", "pooling", "validation", "drivers", "sem", "simulation",
+              "themes")
 
 
 def _imports(path: Path) -> set[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import analyse_drivers, build_reports, simulate_study, validate
+from analysis import analyse_drivers, analyse_themes, build_reports, simulate_study, validate
 from analysis.bootstrap.importance import bootstrap_importance
 from analysis.common.errors import OptionError, ServiceDriversError
 from analysis.common.options import MAX_BOOTSTRAP, OPTIONS, check_option, validate_options
@@ -43,6 +43,10 @@ def _report(**kw):
 
 def _read(**kw):
     return lambda inst, data, quality, tmp: read_responses(Path(__file__).parents[1] / CSV, inst, **kw)
+
+
+def _themes(**kw):
+    return lambda inst, data, quality, tmp: analyse_themes(data, inst, **kw)
 
 
 def _simulate(**kw):
@@ -78,6 +82,7 @@ CASES = [
     ("estimator", "--estimator", _report(estimator="gls"), ["report", CSV, "--out", "{tmp}", "--estimator", "gls"]),
     ("max_free", "--max-free", _validate(max_free=0), ["validate", CSV, "--partial", "--max-free", "0"]),
     ("lang", "--lang", _report(lang="de"), ["report", CSV, "--out", "{tmp}", "--lang", "de"]),
+    ("language", "--language", _themes(language="fr"), ["themes", CSV, "--language", "fr"]),
     ("min_group_n", "--min-group-n", _report(min_group_n=0), ["report", CSV, "--out", "{tmp}", "--min-group-n", "0"]),
     ("duplicates", "--duplicates", _read(duplicates="keep"), ["check", CSV, "--duplicates", "keep"]),
     ("duplicates", "--duplicates", _read(duplicates="keep"), ["analyse", CSV, "--duplicates", "keep"]),

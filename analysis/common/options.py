@@ -155,6 +155,8 @@ class OrNone:
 
 
 SEED = Integer(0)
+# Languages of the open answers for theme coding ('auto': per answer, see analysis.themes.analyse).
+ANSWER_LANGUAGES = ("auto", "nl", "en")
 LEVEL = Between(0, 1, example=0.95)
 # The declarations: option name -> constraint. An entry point names the options it
 # takes; the limit of each is here and nowhere else.
@@ -170,6 +172,7 @@ OPTIONS: Mapping[str, Integer | Between | OneOf | SchedulerName | OrNone] = Mapp
     "missing": OneOf(MISSING_METHODS),
     "estimator": OneOf(ESTIMATORS),
     "lang": OneOf(REPORT_LANGUAGES),
+    "language": OneOf(ANSWER_LANGUAGES),
     "duplicates": OneOf(DUPLICATE_POLICIES),
     "absent_items": OneOf(ABSENT_ITEM_POLICIES),
     "min_group_n": Integer(1, example=30),

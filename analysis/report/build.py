@@ -2,7 +2,8 @@
 
 The steps are in their own modules: who is shown (:mod:`analysis.report.scope`), what
 each report says (:mod:`analysis.report.content`, :mod:`analysis.report.appendix`),
-quotes (:mod:`analysis.report.voice`, masked by :mod:`analysis.report.privacy`),
+quotes (:mod:`analysis.report.voice`, masked by :mod:`analysis.report.privacy`), the themes of
+the open answers (:mod:`analysis.themes`, shown by :mod:`analysis.report.themes_section`),
 figures (:mod:`analysis.report.figures`), the files (:mod:`analysis.report.render`) and
 the folder's file list (:mod:`analysis.report.manifest`). This module ties them together.
 
@@ -46,7 +47,8 @@ from analysis.report.render.html import render_html
 from analysis.report.render.pdf import pdf_bytes
 from analysis.common.scheduler import open_runner
 from analysis.report.scope import StudyResults, group_label, shown_groups, usable_group_sizes, withheld_channels
-from analysis.report.voice import sample_voice
+from analysis.report.voice import open_question, sample_voice
+from analysis.themes.analyse import analyse_themes
 from analysis.scoring.sample import check_group_column
 from instrument.reader.integrity import absent_item_columns
 
@@ -361,9 +363,11 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     voice = {g: sample_voice(data, analysis, inst, group=g, lang=lang, withheld=withheld, extra_names=names,
                              hidden_channels=[c for part in withheld_channels(draft, g) for c in part])
              for g in [ALL, *shown]}
+    themes = (analyse_themes(data, inst, analysis=analysis, seed=analysis.settings.seed)
+              if open_question(inst) in data.columns else None)
     results = StudyResults(analysis=analysis, validation=validation, quality=quality, inst=inst,
                            extra_names=tuple(names), withheld=tuple(left_out_groups),
-                           left_out=left_out,
+                           left_out=left_out, themes=themes,
                            voice={g: v for g, v in voice.items() if v is not None}, min_group_n=min_group_n,
                            title=title, source=Path(str(quality.file)).name,
                            command=_command(quality, by, lang, out_dir, title, min_group_n, analysis, inst,

@@ -112,7 +112,8 @@ def respondents_blocks(results: StudyResults, group: str, t: Texts) -> list:
     columns = (Column("channel_label", t("col.channel")), Column("n", t("col.n_common"), "count"),
                Column("n_phone_only", t("col.n_phone_only", drivers=phone_only), "count"))
     blocks: list = [Table("respondents_by_channel", t("pooling.respondents_table", group=group_label(results, group, t)),
-                          columns, rows, note=t("pooling.respondents_note", drivers=phone_only))]
+                          columns, rows, note=t("pooling.respondents_note", drivers=phone_only,
+                                                    channels=describe_instrument(results.inst, t.lang).limited_channels))]
     if hidden:
         blocks.append(Notes((t("withheld.channels", channels=", ".join(channel_label(results, c, t)
                                                                       for c in sorted(hidden)),

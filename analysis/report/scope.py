@@ -31,6 +31,7 @@ class StudyResults:
     quality: object                  # QualityReport
     inst: object                     # Instrument
     voice: dict = field(default_factory=dict)      # group -> Voice (masked, sampled)
+    themes: object = None            # ThemeAnalysis of the open answers (None: no open question)
     min_group_n: int = 30
     title: str | None = None
     source: str = ""

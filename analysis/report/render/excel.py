@@ -100,7 +100,8 @@ def _merged_tables(contents: list[ReportContent], t: Texts) -> dict[str, tuple[T
 def _voice_rows(contents: list[ReportContent], t: Texts) -> list[dict]:
     rows = []
     for content in contents:
-        for block in (b for s in content.sections for b in s.blocks if isinstance(b, Voice)):
+        # The voice section's sample per NPS group (the themes section's quotes are shown in the reports only).
+        for block in (b for s in content.sections if s.id == "voice" for b in s.blocks if isinstance(b, Voice)):
             for group in block.groups:
                 rows += [{"group": content.group, "nps_group": group.title, "text": q.text, "meta": q.meta}
                          for q in group.quotes]

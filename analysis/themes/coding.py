@@ -1,0 +1,216 @@
+"""Code one open answer: the themes it speaks about, each with a polarity.
+
+The method (deterministic, no model fitted; documented in ``tests/data/themes/GUIDE.md``
+for the labels and here for the rules):
+
+1. The answer is normalised and split into tokens (:mod:`analysis.themes.text`) and
+   into clauses at sentence punctuation, commas and contrast words ('maar', 'but').
+2. In each clause every theme's phrases are matched (:mod:`analysis.themes.lexicon`);
+   of overlapping matches of one theme the longest counts ('binnen 2 minuten' is praise
+   although '2 minuten' alone is a complaint), and a judging match inside a longer one
+   of another theme is left to that theme ('keuzemenu te lang' is about the menu).
+3. **Negation**: a judging match is reversed when a negator ('niet', 'geen', 'nooit',
+   'not', 'never', ...) stands in the :data:`NEGATION_WINDOW` words before it in its
+   clause, or inside it without being part of the phrase ('viel niet mee'). Negators
+   that are part of a phrase ('geen wachttijd') do not count.
+4. A theme's polarity in a clause is the balance of its judging matches (a tie is a
+   complaint: customers hedge praise, rarely complaints); failing one, the
+   balance of its context words in the clause, then of the generic sentiment words in
+   the clause, then of the whole answer, then the theme's default. Across clauses the
+   last judgement wins (the labelling guide's rule for a theme praised and criticised).
+5. **Irony**: an irony marker (a closing shouted '... NOT', 'echt een aanrader', 'well done', a praise word
+   in quotes) turns every praise in the answer into a complaint: customers use praise
+   words sarcastically about what went wrong (labelling guide, 'Negation, irony').
+6. The answer's polarity: 'mixed' if its themes carry praise and complaint, else the
+   one they carry; with no judged theme, the balance of generic sentiment words; else
+   'neutral'.
+
+Lexicon-based coding with negation and clause-level polarity follows Taboada et al.
+(2011), *Lexicon-based methods for sentiment analysis*, Computational Linguistics 37(2).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from analysis.themes.lexicon import GAP, THEMES, Lexicon, Pattern
+from analysis.themes.text import NUMBER, is_word, near_word, normalise, stem, tokens
+
+NEGATION_WINDOW = 3
+_CLAUSE_BREAK = frozenset(".!?;:,()\"")
+_QUOTED = re.compile(r"(?:^|[\s(])['\"]([a-z]+)['\"](?=[\s.,!?)]|$)")
+
+
+@dataclass(frozen=True)
+class _Token:
+    word: str
+    stem: str
+
+
+def _prepare(text: str, lexicon: Lexicon) -> list[list[_Token]]:
+    """Clauses of (word, stem) tokens; misspelt words take the stem of their lexicon neighbour."""
+    clauses: list[list[_Token]] = [[]]
+    for word in tokens(text, lexicon.language):
+        if word in _CLAUSE_BREAK or word == "..." or word in lexicon.contrast:
+            if clauses[-1]:
+                clauses.append([])
+            continue
+        if not is_word(word):
+            continue
+        close = near_word(word, lexicon.vocabulary)
+        clauses[-1].append(_Token(word, stem(close or word, lexicon.language)))
+    return [c for c in clauses if c]
+
+
+def _element_matches(element, token: _Token) -> bool:
+    kind, value = element
+    if kind == "num":
+        return token.word == NUMBER
+    if kind == "prefix":
+        return token.word.startswith(value)
+    return token.stem == value
+
+
+def _match_at(pattern: Pattern, clause: list[_Token], start: int) -> list[int] | None:
+    """Positions of the pattern's words when it matches from ``start``, else None."""
+    positions: list[int] = []
+    i = start
+    gap = 0
+    for element in pattern:
+        if element[0] == "gap":
+            gap = GAP
+            continue
+        limit = min(len(clause), i + gap + 1)
+        found = next((j for j in range(i, limit) if _element_matches(element, clause[j])), None)
+        if found is None or (not positions and found != start):
+            return None
+        positions.append(found)
+        i, gap = found + 1, 0
+    return positions
+
+
+def find(patterns, clause: list[_Token]) -> list[tuple[int, int, list[int]]]:
+    """Every match as (first position, last position, matched positions)."""
+    out = []
+    stems = {t.stem for t in clause}
+    words = {t.word for t in clause}
+    for pattern in patterns:
+        # Cheap pre-check: every element occurs somewhere in the clause.
+        if not all(value in stems if kind == "stem" else value in words if kind == "num" else
+                   kind == "gap" or any(w.startswith(value) for w in words) for kind, value in pattern):
+            continue
+        for start in range(len(clause)):
+            positions = _match_at(pattern, clause, start)
+            if positions:
+                out.append((positions[0], positions[-1], positions))
+    return out
+
+
+def _negated(match, clause: list[_Token], lexicon: Lexicon) -> bool:
+    first, last, positions = match
+    before = range(max(0, first - NEGATION_WINDOW), first)
+    inside = (j for j in range(first, last + 1) if j not in positions)
+    return any(clause[j].word in lexicon.negators for j in (*before, *inside))
+
+
+def _judged(lexicon: Lexicon, clause, praise, complaint) -> list[tuple[int, int, int]]:
+    """Judging matches as (first, last, +1/-1) after negation, overlaps resolved longest-first."""
+    raw = [(m, 1) for m in find(praise, clause)] + [(m, -1) for m in find(complaint, clause)]
+    raw.sort(key=lambda item: (-(item[0][1] - item[0][0]), item[0][0]))
+    kept: list[tuple[int, int, int]] = []
+    for (first, last, positions), sign in raw:
+        if any(not (last < a or first > b) for a, b, _ in kept):
+            continue
+        negated = _negated((first, last, positions), clause, lexicon)
+        kept.append((first, last, -sign if negated else sign))
+    return sorted(kept)
+
+
+def _inside_longer(first: int, last: int, theme: str, spans: dict) -> bool:
+    """Whether another theme's judging match strictly contains this one ('keuzemenu te lang' vs 'te lang')."""
+    return any(a <= first and last <= b and b - a > last - first
+               for other, matches in spans.items() if other != theme for a, b, _ in matches)
+
+
+def _balance(judged) -> int:
+    total = sum(sign for _, _, sign in judged)
+    return (total > 0) - (total < 0)
+
+
+_SHOUTED_NOT = re.compile(r"(?:\.\.\.|\s)\s*(?:NOT|NIET)\s*[.!]*\s*$")
+
+
+def _ironic(text: str, clauses, lexicon: Lexicon) -> bool:
+    # 'Lekker snel weer... NOT': a shouted negation closing the answer takes back all that went before.
+    if _SHOUTED_NOT.search(unicodedata.normalize("NFKC", text)):
+        return True
+    if any(find(lexicon.irony, clause) for clause in clauses):
+        return True
+    quoted = [stem(w, lexicon.language) for w in _QUOTED.findall(normalise(text))]
+    return any(find(lexicon.praise, [_Token(w, w)]) for w in quoted)
+
+
+def code_text(text: str, lexicon: Lexicon) -> tuple[dict[str, str], str]:
+    """Themes of one answer with their polarity, and the answer's polarity.
+
+    Parameters
+    ----------
+    text : str
+        One open answer.
+    lexicon : Lexicon
+        The language's lexicon (:func:`analysis.themes.lexicon.load_lexicon`).
+
+    Returns
+    -------
+    themes : dict
+        Theme -> 'praise', 'complaint' or 'neutral', in the order of :data:`THEMES`.
+    polarity : str
+        'praise', 'complaint', 'mixed' or 'neutral' for the answer as a whole.
+    """
+    if text is None or not str(text).strip():
+        return {}, "neutral"
+    clauses = _prepare(str(text), lexicon)
+    ironic = _ironic(str(text), clauses, lexicon)
+    flip = (lambda s: -1 if s > 0 else s) if ironic else (lambda s: s)
+    generic = [_balance([(a, b, flip(s)) for a, b, s in _judged(lexicon, c, lexicon.praise, lexicon.complaint)])
+               for c in clauses]
+    overall = (sum(generic) > 0) - (sum(generic) < 0)
+    found: dict[str, int | None] = {}
+    for index, clause in enumerate(clauses):
+        spans = {theme: _judged(lexicon, clause, lexicon.themes[theme].praise, lexicon.themes[theme].complaint)
+                 for theme in THEMES}
+        for theme in THEMES:
+            entry = lexicon.themes[theme]
+            judged = [(a, b, flip(s)) for a, b, s in spans[theme]
+                      if not _inside_longer(a, b, theme, spans)]
+            if judged:
+                # Within a clause the balance counts, a tie going to the complaint ('nobody could
+                # tell me what happens next'); across clauses the later judgement wins.
+                found[theme] = _balance(judged) or -1
+                continue
+            if not find(entry.cues, clause):
+                continue
+            context = [(a, b, flip(s)) for a, b, s in
+                       _judged(lexicon, clause, entry.context_praise, entry.context_complaint)]
+            sign = _balance(context) or generic[index]
+            if not sign and entry.needs_judgement:
+                continue
+            if sign or found.get(theme) is None:
+                found[theme] = sign or None
+    default = {"praise": 1, "complaint": -1, "neutral": 0}
+    themes = {}
+    for theme in THEMES:
+        if theme in found:
+            sign = found[theme]
+            if sign is None:
+                sign = overall or default[lexicon.themes[theme].default]
+            themes[theme] = "praise" if sign > 0 else "complaint" if sign < 0 else "neutral"
+    judged = set(themes.values()) - {"neutral"}
+    if len(judged) == 2:
+        polarity = "mixed"
+    elif judged:
+        polarity = judged.pop()
+    else:
+        polarity = "praise" if overall > 0 else "complaint" if overall < 0 else "neutral"
+    return themes, polarity

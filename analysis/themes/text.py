@@ -1,0 +1,110 @@
+"""Text preparation for theme coding: normalising, tokens, clauses, stems, near-misses.
+
+Pure functions. An answer is normalised to NFKC lower case without accents
+(``één`` -> ``een``), English contractions are opened (``didn't`` -> ``did not``) so that
+negation is one token, and split into word tokens. Tokens are stemmed with the Snowball
+stemmers (Porter 2001, *Snowball: a language for stemming algorithms*; the Dutch and
+English (Porter2) algorithms of the ``snowballstemmer`` package), so that 'wachten',
+'wachtte' and 'gewacht' meet at one stem, and 'waited'/'waiting' at 'wait'.
+
+Respondents misspell ('wachtijd', 'freindly', 'helpfull'): a token that matches no
+lexicon word is compared with the lexicon's words by the optimal string alignment
+distance (Damerau 1964: one insertion, deletion, substitution or transposition of
+neighbours); words of at least :data:`FUZZY_MIN_LENGTH` letters within distance one
+count as the lexicon word.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+FUZZY_MIN_LENGTH = 6
+NUMBER = "<num>"
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[.!?;:,()\"]|\.\.\.")
+_CONTRACTIONS = (
+    (re.compile(r"\b(can)'?t\b"), r"\1 not"), (re.compile(r"\bwon'?t\b"), "will not"),
+    (re.compile(r"\b(\w+)n't\b"), r"\1 not"),
+    (re.compile(r"\b(did|does|do|was|were|is|are|could|would|should|has|have|had|is|ai)nt\b"), r"\1 not"),
+)
+_STEMMER_NAMES = {"nl": "dutch", "en": "english"}
+
+
+def normalise(text: str) -> str:
+    """Lower case, compatibility form, accents removed, curly quotes straightened."""
+    text = unicodedata.normalize("NFKC", str(text)).replace("\u2019", "'").replace("\u2018", "'")
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+    return text.lower()
+
+
+def expand(text: str, language: str) -> str:
+    """Normalised text with English contractions opened ('didn't' -> 'did not')."""
+    text = normalise(text)
+    if language == "en":
+        for pattern, replacement in _CONTRACTIONS:
+            text = pattern.sub(replacement, text)
+    return text
+
+
+def tokens(text: str, language: str) -> list[str]:
+    """Word and punctuation tokens of a normalised answer (numbers become :data:`NUMBER`)."""
+    text = expand(text, language)
+    out = []
+    for token in _TOKEN.findall(text):
+        out.append(NUMBER if token.isdigit() else token)
+    return out
+
+
+def is_word(token: str) -> bool:
+    """Whether a token is a word (not punctuation)."""
+    return token[0].isalnum() or token == NUMBER
+
+
+@lru_cache(maxsize=4)
+def _stemmer(language: str):
+    return snowballstemmer.stemmer(_STEMMER_NAMES[language])
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str, language: str) -> str:
+    """The Snowball stem of one normalised word (numbers and punctuation unchanged)."""
+    if not is_word(word) or word == NUMBER:
+        return word
+    return _stemmer(language).stemWord(word)
+
+
+def osa_distance(a: str, b: str, limit: int = 1) -> int:
+    """Optimal string alignment distance, or ``limit + 1`` once it exceeds ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+@lru_cache(maxsize=100_000)
+def near_word(word: str, vocabulary: frozenset[str]) -> str | None:
+    """The vocabulary word one edit away from ``word`` (None if none, or ``word`` is short).
+
+    Only words of equal first letter are compared: misspellings rarely change the first
+    letter, and it keeps the comparison cheap. Ties go to the alphabetically first word.
+    """
+    if len(word) < FUZZY_MIN_LENGTH or word in vocabulary:
+        return None
+    for candidate in sorted(vocabulary):
+        if len(candidate) >= FUZZY_MIN_LENGTH and candidate[0] == word[0] and osa_distance(word, candidate) <= 1:
+            return candidate
+    return None

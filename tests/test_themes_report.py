@@ -1,0 +1,86 @@
+"""The themes of the open answers in the reports (both languages) and on the command line; privacy rules."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analysis.common.groups import ALL
+from analysis.drivers.analyse import analyse_drivers
+from analysis.report.blocks import Table, Voice
+from analysis.report.content import report_content
+from analysis.report.render.html import render_html
+from analysis.report.scope import StudyResults
+from analysis.report.voice import NOT_QUOTED
+from analysis.themes.analyse import analyse_themes
+from cli_results import failed, ok
+from report_fixtures import CSV
+
+MARKUP = "<script>alert(1)</script>"
+EMAIL = "jan.jansen@example.nl"
+
+
+@pytest.fixture(scope="module")
+def planted(example, inst):
+    """The example study with markup and an e-mail address in every answer about unsolved problems."""
+    data = example.data.copy()
+    hit = data.why.astype("string").str.contains("nog steeds niet opgelost", regex=False).fillna(False)
+    data.loc[hit, "why"] = data.loc[hit, "why"] + f" {MARKUP} Mail {EMAIL}"
+    analysis = analyse_drivers(data, inst, by="organisation", bootstrap=50, seed=5, sem=False)
+    return data, analysis, analyse_themes(data, inst, analysis=analysis, seed=5)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_report_section_in_both_languages_masked_and_escaped(planted, example, inst, lang):
+    data, analysis, themes = planted
+    results = StudyResults(analysis=analysis, validation=example.validation, quality=example.quality, inst=inst,
+                           themes=themes)
+    content = report_content(results, ALL, lang, "study")
+    section = next(s for s in content.sections if s.id == "themes")
+    tables = {b.name: b for b in section.blocks if isinstance(b, Table)}
+    assert {"themes", "themes_quadrants"} <= set(tables)
+    assert len(tables["themes"].rows) >= 7
+    voice = next(b for b in section.blocks if isinstance(b, Voice))
+    top = analysis.importance[(analysis.importance.group == ALL) & (analysis.importance.priority <= 3)]
+    assert len(voice.groups) == len(top)
+    assert all(1 <= len(g.quotes) <= 3 for g in voice.groups)
+    never = set(analysis.excluded.respondent_id[analysis.excluded.code.astype(str).isin(NOT_QUOTED)])
+    quotes = [q for g in voice.groups for q in g.quotes]
+    assert not {q.respondent for q in quotes} & never
+    assert any("[e-mail]" in q.text for q in quotes)           # a planted answer was quoted ...
+    assert not any(EMAIL in q.text for q in quotes)           # ... masked
+    html = render_html(content, {fig.key: b"" for fig in content.figures()})
+    assert EMAIL not in html and MARKUP not in html and "&lt;script&gt;" in html
+    title = {"nl": "Waar de open antwoorden over gaan", "en": "What the open answers are about"}[lang]
+    assert title in html
+
+
+def test_group_report_has_its_own_theme_table(planted, example, inst):
+    data, analysis, themes = planted
+    results = StudyResults(analysis=analysis, validation=example.validation, quality=example.quality, inst=inst,
+                           themes=themes)
+    group = analysis.group_names[0]
+    section = next(s for s in report_content(results, group, "nl", "g").sections if s.id == "themes")
+    table = next(b for b in section.blocks if isinstance(b, Table) and b.name == "themes")
+    n = int(themes.frequency[(themes.frequency.group == group)].n_answers.iloc[0])
+    assert all(r["group"] == group for r in table.rows) and str(n) in table.title
+
+
+def test_cli_themes(run_cli, tmp_path):
+    out = ok(run_cli("themes", CSV, "--by", "organisation", "--bootstrap", "20", "--seed", "3",
+                     "--json", tmp_path / "themes.json"))
+    assert "Themes of the open answers" in out and "Quotes for the priority drivers" in out
+    document = json.loads((tmp_path / "themes.json").read_text(encoding="utf-8"))
+    assert {"frequency", "by_score", "by_quadrant", "other_themes", "excluded"} <= set(document)
+    assert "quotes" not in document                       # unmasked texts never leave the library
+    failed(run_cli("themes", CSV, "--language", "fr"), 2, "--language", "must be one of auto, nl, en")
+
+
+def test_cli_themes_leaves_small_groups_out(run_cli, example):
+    from analysis.report.scope import usable_group_sizes
+    sizes = {g: n for g, n in usable_group_sizes(example.data, "organisation").items() if g != ALL}
+    smallest = min(sizes, key=sizes.get)
+    out = ok(run_cli("themes", CSV, "--by", "organisation", "--bootstrap", "20",
+                     "--min-group-n", str(sizes[smallest] + 1)))
+    assert f"Left out (fewer than {sizes[smallest] + 1} usable respondents): {smallest}" in " ".join(out.split())
+    assert f"Quotes for the priority drivers ({smallest})" not in out
