@@ -303,7 +303,7 @@ def _print_partial(result: ValidationResult) -> None:
                    "(Byrne, Shavelson & Muthén 1989)", "level", "item", "parameter", "group", "chi2", "ΔCFI",
                    "holds")
         for r in steps.itertuples():
-            holds = "" if pd.isna(r.holds) else ("[green]yes[/]" if r.holds else "[red]no[/]")
+            holds = "" if _missing(r.holds) else ("[green]yes[/]" if r.holds else "[red]no[/]")
             t.add_row(r.level, escape(r.item), r.parameter, escape(str(r.group)), _num(r.score_chi2, 1),
                       _share(r.delta_cfi, 3), holds)
         _print_table(t)
