@@ -176,6 +176,8 @@ OPTIONS: Mapping[str, Integer | Between | OneOf | SchedulerName | OrNone] = Mapp
     "duplicates": OneOf(DUPLICATE_POLICIES),
     "absent_items": OneOf(ABSENT_ITEM_POLICIES),
     "min_group_n": Integer(1, example=30),
+    # respondents an agent needs to be shown (analysis.agents; fewer: withheld, counted)
+    "min_n": Integer(1, example=10),
     "n_orgs": Integer(1, MAX_ORGS),
     "n_per_org": Integer(1, MAX_N_PER_ORG, example=375),
     "truth_draws": Integer(MIN_TRUTH_DRAWS, MAX_TRUTH_DRAWS, example=200_000, or_zero=True),

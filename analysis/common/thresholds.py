@@ -95,3 +95,10 @@ def ranks_unstable(n):
 # approximations behind them are not what a reader should lean on. The estimate is then
 # shown with the reason instead of an interval (see analysis.drivers.kpis.CI_REASONS).
 MIN_N_KPI_INTERVAL = 5
+
+# Agents with fewer respondents than this (analysis.agents) are withheld: counted per team,
+# never named or shown. A convention of this toolkit, not a published cut-off: below 10
+# answers an agent's posterior interval is still mostly the team's spread, and feedback on
+# a handful of customers is more likely to blame chance than to coach (seed article 003,
+# 'focus on trends, not incidents').
+MIN_N_AGENT = 10

@@ -321,7 +321,7 @@ class OrgDraw:
 
 
 def draw_organisation(rng: np.random.Generator, inst: Instrument, profile: OrgProfile, n: int,
-                      features: DataFeatures) -> OrgDraw:
+                      features: DataFeatures, latent_shift: np.ndarray | None = None) -> OrgDraw:
     """Draw ``n`` respondents of one organisation: everything but ids, dates, durations and text.
 
     Both the study generator and the Monte Carlo truth call this, so the truth is
@@ -337,6 +337,8 @@ def draw_organisation(rng: np.random.Generator, inst: Instrument, profile: OrgPr
         Respondents.
     features : DataFeatures
         N/A, blank and straight-liner rates.
+    latent_shift : ndarray, optional
+        (n, drivers) shifts of the latent driver scores (planted agent effects, :mod:`analysis.simulation.agents`).
 
     Returns
     -------
@@ -360,6 +362,8 @@ def draw_organisation(rng: np.random.Generator, inst: Instrument, profile: OrgPr
     mu = np.array([profile.means[d] for d in drivers])
     beta = np.array([profile.effects[d] for d in drivers])
     latent = mu + rng.standard_normal((n, len(drivers))) @ np.linalg.cholesky(correlation).T
+    if latent_shift is not None:
+        latent = latent + latent_shift
     r2 = float(beta @ correlation @ beta)
     eta = latent @ beta + np.sqrt(1 - r2) * rng.standard_normal(n)
 

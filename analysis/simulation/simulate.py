@@ -83,8 +83,9 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from analysis.common.errors import ServiceDriversError
+from analysis.common.errors import OptionError, ServiceDriversError
 from analysis.common.options import MIN_TRUTH_DRAWS, SEED, validate_options
+from analysis.simulation.agents import AGENTS_PER_ORG, agent_id, agents_truth, draw_agent_effects, latent_shift
 from analysis.simulation.model import (
     AGENT_ID_SHARE,
     DEFAULT_SEED,
@@ -129,7 +130,8 @@ class SimulatedStudy:
 def simulate_study(inst: Instrument, n_orgs: int = 4, n_per_org: int = 375, seed: int = DEFAULT_SEED,
                    effects: Mapping[str, Mapping[str, float]] | None = None, *,
                    features: DataFeatures | None = None, truth_draws: int = 200_000,
-                   item_shifts: Mapping[str, Mapping[str, float]] | None = None) -> SimulatedStudy:
+                   item_shifts: Mapping[str, Mapping[str, float]] | None = None,
+                   agent_sd: float = 0.0, agent_effects: Mapping[str, float] | None = None) -> SimulatedStudy:
     """Simulate a CCC-quality study with known true driver effects.
 
     Parameters
@@ -158,6 +160,14 @@ def simulate_study(inst: Instrument, n_orgs: int = 4, n_per_org: int = 375, seed
         Organisation name -> {item id: threshold shift in latent SD units}: plants a
         non-invariant intercept in that organisation only (see ``OrgProfile``); the
         truth lists it under ``organisations.<name>.item_shifts``.
+    agent_sd : float, default 0
+        SD (latent SD units, 0-2) of the agents' effects on the drivers about the agent
+        (:mod:`analysis.simulation.agents`); 0 and no ``agent_effects``: no agent effects
+        (the study is then the same as without these arguments).
+    agent_effects : mapping, optional
+        Agent id -> effect, replacing the drawn one (e.g. ``{"A01007": 1.0}``: a clearly
+        better agent). With either, the truth gets ``agents`` (each agent's effect and
+        expected agent-driver scores).
 
     Returns
     -------
@@ -175,14 +185,28 @@ def simulate_study(inst: Instrument, n_orgs: int = 4, n_per_org: int = 375, seed
     features = features or DataFeatures()
     profiles = _with_item_shifts(default_profiles(n_orgs, effects, drivers=tuple(inst.driver_keys)),
                                  item_shifts or {}, inst)
-    sample_seq, text_seq, truth_seq = np.random.SeedSequence(seed).spawn(3)
-
-    draws = [draw_organisation(np.random.default_rng(s), inst, p, n_per_org, features)
-             for p, s in zip(profiles, sample_seq.spawn(len(profiles)))]
-    frame, flags = _assemble(np.random.default_rng(text_seq), inst, profiles, draws, features)
+    root = np.random.SeedSequence(seed)
+    sample_seq, text_seq, truth_seq = root.spawn(3)
+    if isinstance(agent_sd, bool) or not isinstance(agent_sd, (int, float)) or not 0 <= agent_sd <= 2:
+        raise OptionError("agent_sd", f"must be a number from 0 to 2 (e.g. 0.3), got {agent_sd!r}")
+    planted = bool(agent_sd) or bool(agent_effects)
+    shifts, numbers, effects = [None] * len(profiles), None, {}
+    if planted:
+        # a fourth stream (the first three are unchanged), so the planted agents change nothing else's seed
+        agent_rng = np.random.default_rng(root.spawn(1)[0])
+        effects = draw_agent_effects(agent_rng, len(profiles), float(agent_sd), agent_effects or {})
+        numbers = [agent_rng.integers(1, AGENTS_PER_ORG + 1, n_per_org) for _ in profiles]
+        shifts = [latent_shift(inst, a, k, effects) for k, a in enumerate(numbers)]
+        numbers = np.concatenate(numbers)
+    draws = [draw_organisation(np.random.default_rng(s), inst, p, n_per_org, features, shift)
+             for p, s, shift in zip(profiles, sample_seq.spawn(len(profiles)), shifts)]
+    frame, flags = _assemble(np.random.default_rng(text_seq), inst, profiles, draws, features, numbers)
     truth = population_truth(inst, profiles, features, truth_seq, truth_draws)
     truth["generator"].update(seed=seed, n_orgs=len(profiles), n_per_org=n_per_org,
                               features=asdict(features))
+    if planted:
+        truth["generator"]["agent_sd"] = float(agent_sd)
+        truth["agents"] = agents_truth(inst, profiles, effects)
     truth["sample"] = _sample_summary(inst, frame, flags)
     return SimulatedStudy(responses=frame, truth=truth)
 
@@ -229,7 +253,8 @@ def _with_item_shifts(profiles: list[OrgProfile], item_shifts: Mapping[str, Mapp
 
 
 def _assemble(rng: np.random.Generator, inst: Instrument, profiles: list[OrgProfile],
-              draws: list[OrgDraw], features: DataFeatures) -> tuple[pd.DataFrame, dict]:
+              draws: list[OrgDraw], features: DataFeatures,
+              agent_numbers: np.ndarray | None = None) -> tuple[pd.DataFrame, dict]:
     """Raw-layout frame of all organisations plus the ids of planted features."""
     n_total = sum(d.channel.shape[0] for d in draws)
     columns: dict[str, object] = {}
@@ -243,8 +268,10 @@ def _assemble(rng: np.random.Generator, inst: Instrument, profiles: list[OrgProf
     channel_key = {c.code: c.key for c in inst.choices("channel")}
     has_agent = rng.random(n_total) < np.array([AGENT_ID_SHARE[channel_key[c]] for c in channel])
     org_index = np.concatenate([[k] * d.channel.shape[0] for k, d in enumerate(draws)])
-    agent_number = rng.integers(1, 31, n_total)
-    columns["agent_id"] = [f"A{k + 1:02d}{a:03d}" if has else None
+    agent_number = rng.integers(1, AGENTS_PER_ORG + 1, n_total)  # drawn either way: the later draws stay the same
+    if agent_numbers is not None:
+        agent_number = agent_numbers
+    columns["agent_id"] = [agent_id(k, a) if has else None
                            for k, a, has in zip(org_index, agent_number, has_agent)]
     straightliner = np.concatenate([d.straightliner for d in draws])
     speeder = (rng.random(n_total) < features.speeder_share) | (straightliner & (rng.random(n_total) < .5))
