@@ -12,6 +12,7 @@ The public API a notebook user meets::
     imp.importance                                       # tidy DataFrame per group and driver
     imp.plot_priorities(group="Energie")
     themes = analyse_themes(data, inst, analysis=imp)    # what the open answers say (analysis.themes)
+    agents = analyse_agents(data, inst, by="organisation")  # per agent, shrunk toward the team (analysis.agents)
 
 The names below are imported on first use, so that ``import analysis`` (and the
 ``drivers`` command line) stays fast.
@@ -35,6 +36,8 @@ _EXPORTS = {
     "code_themes": "analysis.themes.analyse",
     "analyse_themes": "analysis.themes.analyse",
     "ThemeAnalysis": "analysis.themes.result",
+    "analyse_agents": "analysis.agents.analyse",
+    "AgentAnalysis": "analysis.agents.result",
 }
 # Modules a notebook imports by name (``from analysis import thresholds``).
 _MODULES = {"thresholds": "analysis.common.thresholds"}

@@ -56,10 +56,12 @@ def test_entry_points_refuse_bad_options_before_touching_the_data():
         analysis.validate(None, None, missing="fiml")
     with pytest.raises(OptionError, match="^n_per_org must be"):
         analysis.simulate_study(None, n_per_org=0)
+    with pytest.raises(OptionError, match="^min_n must be a whole number of 1 or more"):
+        analysis.analyse_agents(None, None, min_n=0)
 
 
 def test_public_functions_keep_their_names_and_docs_after_validation():
     for func in (analysis.analyse_drivers, analysis.validate, analysis.simulate_study, analysis.build_reports,
-                 analysis.build_dashboard):
+                 analysis.build_dashboard, analysis.analyse_agents):
         assert func.__name__ in analysis.__all__ and "Parameters" in func.__doc__
         assert hasattr(func, "options") and func.options          # the declared options it checks
