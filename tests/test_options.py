@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import analyse_drivers, analyse_themes, build_reports, simulate_study, validate
+from analysis import analyse_agents, analyse_drivers, analyse_themes, build_reports, simulate_study, validate
 from analysis.bootstrap.importance import bootstrap_importance
 from analysis.common.errors import OptionError, ServiceDriversError
 from analysis.common.options import MAX_BOOTSTRAP, OPTIONS, check_option, validate_options
@@ -47,6 +47,10 @@ def _read(**kw):
 
 def _themes(**kw):
     return lambda inst, data, quality, tmp: analyse_themes(data, inst, **kw)
+
+
+def _agents(**kw):
+    return lambda inst, data, quality, tmp: analyse_agents(data, inst, **kw)
 
 
 def _simulate(**kw):
@@ -84,6 +88,8 @@ CASES = [
     ("lang", "--lang", _report(lang="de"), ["report", CSV, "--out", "{tmp}", "--lang", "de"]),
     ("language", "--language", _themes(language="fr"), ["themes", CSV, "--language", "fr"]),
     ("min_group_n", "--min-group-n", _report(min_group_n=0), ["report", CSV, "--out", "{tmp}", "--min-group-n", "0"]),
+    ("min_n", "--min-n", _agents(min_n=0), ["agents", CSV, "--out", "{tmp}", "--min-n", "0"]),
+    ("level", "--level", _agents(level=1.5), ["agents", CSV, "--out", "{tmp}", "--level", "1.5"]),
     ("duplicates", "--duplicates", _read(duplicates="keep"), ["check", CSV, "--duplicates", "keep"]),
     ("duplicates", "--duplicates", _read(duplicates="keep"), ["analyse", CSV, "--duplicates", "keep"]),
     ("absent_items", "--absent-items", _read(absent_items="skip"), ["validate", CSV, "--absent-items", "skip"]),
