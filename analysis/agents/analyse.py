@@ -82,11 +82,10 @@ def analyse_agents(data: pd.DataFrame, inst: Instrument, by: str = "organisation
 
     Examples
     --------
-    >>> from instrument import load_instrument
-    >>> from analysis.simulation.simulate import simulate_study
+    >>> from instrument import load_instrument, read_responses
     >>> inst = load_instrument()
-    >>> s = simulate_study(inst, n_orgs=1, n_per_org=400, seed=2, truth_draws=0, agent_sd=0.4)
-    >>> res = analyse_agents(s.responses, inst)
+    >>> data, quality = read_responses("data/example/responses.csv", inst)
+    >>> res = analyse_agents(data, inst, min_n=10)
     >>> list(res.scores.columns[:4])
     ['group', 'agent', 'driver', 'n']
     """
