@@ -35,6 +35,9 @@ _EXPORTS = {
     "code_themes": "analysis.themes.analyse",
     "analyse_themes": "analysis.themes.analyse",
     "ThemeAnalysis": "analysis.themes.result",
+    "analyse_waves": "analysis.trends.analyse",
+    "TrendAnalysis": "analysis.trends.result",
+    "simulate_waves": "analysis.simulation.waves",
 }
 # Modules a notebook imports by name (``from analysis import thresholds``).
 _MODULES = {"thresholds": "analysis.common.thresholds"}
