@@ -24,6 +24,7 @@ from analysis.common.errors import DataError, OptionError
 from analysis.common.options import validate_options
 from analysis.drivers.kpis import CSAT_SATISFIED, NPS_DETRACTOR, NPS_PROMOTER, kpi_table
 from analysis.importance.relative import lmg_shares
+from analysis.scoring.sample import check_group_column
 from analysis.scoring.scores import construct_scores
 from analysis.trends.changes import RUN_LENGTH, nps_difference, p_chart, proportion_difference
 from analysis.trends.result import TrendAnalysis, TrendSettings
@@ -42,7 +43,7 @@ def _wave_labels(data: pd.DataFrame, wave: str | None, period: str | None) -> pd
         raise OptionError("wave", "or period must be given (not both): a wave column, or month or quarter")
     if wave is not None:
         if wave not in data.columns:
-            raise DataError(f"has no wave column '{wave}'; name the column that holds the wave (--wave)")
+            raise DataError(f"has no wave column '{wave}'; name the column that holds the wave")
         values = data[wave]
         # a file's extra column is read as text: waves 1..12 must sort as numbers, not '1', '10', '2'
         numbers = pd.to_numeric(values, errors="coerce")
@@ -51,7 +52,7 @@ def _wave_labels(data: pd.DataFrame, wave: str | None, period: str | None) -> pd
             return numbers.astype("Int64") if (whole == whole.round()).all() else numbers
         return values
     if "contact_date" not in data.columns:
-        raise DataError("has no contact_date column for --period; give the wave column with --wave instead")
+        raise DataError("has no contact_date column to make periods of; name the column that holds the wave instead")
     dates = pd.to_datetime(data["contact_date"], errors="coerce")
     return dates.dt.to_period(PERIOD_CODES[period]).astype("string")
 
@@ -117,8 +118,7 @@ def analyse_waves(data: pd.DataFrame, inst: Instrument, *, wave: str | None = No
     Montgomery (2019); Newcombe (1998); Rocks (2016); Lindeman, Merenda & Gold (1980)
     (see :mod:`analysis.trends.changes`).
     """
-    if by not in data.columns:
-        raise DataError(f"has no column '{by}' to group by; name one with --by")
+    check_group_column(data, by)
     waves = _wave_labels(data, wave, period)
     keep = waves.notna() & data[by].notna()
     work = data.loc[keep].copy()
