@@ -156,3 +156,23 @@ def test_cli_simulate_waves_and_trends(run_cli, tmp_path):
     assert "Since the last wave (2 -> 3)" in text and (tmp_path / "t.png").stat().st_size > 0
     failed(run_cli("trends", str(out)), 2, "--wave")
     failed(run_cli("trends", str(out), "--wave", "round"), 1, "round")
+
+
+@pytest.mark.parametrize("lang, heading", [("en", "Since the last wave"), ("nl", "Sinds de vorige meting")])
+def test_reports_get_a_since_last_wave_section(inst, tmp_path, lang, heading):
+    from analysis import build_reports
+
+    study = simulate_waves(inst, n_waves=2, n_orgs=2, n_per_org=150, seed=4)
+    path = tmp_path / "waves.csv"
+    study.responses.to_csv(path, index=False)
+    data, quality = read_responses(path, inst, extra_columns=("wave",))
+    reports = build_reports(data, inst, quality, lang=lang, out_dir=tmp_path / "out", bootstrap=20, seed=1,
+                            pdf=False, wave="wave")
+    html = reports.study_html.read_text(encoding="utf-8")
+    assert heading in html and ("Wave 2" if lang == "en" else "Meting 2") in html
+    group_html = reports.groups["Energie"][0].read_text(encoding="utf-8")
+    assert heading in group_html and "Telecom" not in group_html.split(heading, 1)[1].split("</section>", 1)[0]
+    # one wave: no such section
+    one = build_reports(data[data.wave.astype(str) == "1"], inst, quality, lang=lang, out_dir=tmp_path / "one",
+                        bootstrap=20, seed=1, pdf=False, wave="wave")
+    assert heading not in one.study_html.read_text(encoding="utf-8")
