@@ -169,7 +169,7 @@ def test_reports_get_a_since_last_wave_section(inst, tmp_path, lang, heading):
     reports = build_reports(data, inst, quality, lang=lang, out_dir=tmp_path / "out", bootstrap=20, seed=1,
                             pdf=False, wave="wave")
     html = reports.study_html.read_text(encoding="utf-8")
-    assert heading in html and ("Wave 2" if lang == "en" else "Meting 2") in html
+    assert heading in html and ("Wave 2" if lang == "en" else "Meting 2") in html and "--wave wave" in html
     group_html = reports.groups["Energie"][0].read_text(encoding="utf-8")
     assert heading in group_html and "Telecom" not in group_html.split(heading, 1)[1].split("</section>", 1)[0]
     # one wave: no such section

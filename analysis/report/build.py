@@ -231,7 +231,7 @@ def _quoted(text: str) -> str:
     return shlex.quote(text)
 
 
-def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst, absent=None) -> str:
+def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst, absent=None, wave=None) -> str:
     s = analysis.settings
     parts = ["drivers", "report", _quoted(str(quality.file)), "--by", str(by), "--lang", lang, "--out", _quoted(str(out_dir)),
              "--bootstrap", str(s.n_resamples), "--seed", str(s.seed), "--min-group-n", str(min_group_n)]
@@ -248,6 +248,8 @@ def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst, abs
                                  ("--estimator", s.estimator, "ml")):
         if value != default:
             parts += [flag, value]
+    if wave is not None:
+        parts += ["--wave", _quoted(str(wave))]
     if title:
         parts += ["--title", f'"{title}"']
     return " ".join(parts)
@@ -389,7 +391,7 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
                            voice={g: v for g, v in voice.items() if v is not None}, min_group_n=min_group_n,
                            title=title, source=Path(str(quality.file)).name,
                            command=_command(quality, by, lang, out_dir, title, min_group_n, analysis, inst,
-                                            absent_item_columns(data)),
+                                            absent_item_columns(data), wave),
                            versions=software_versions(), generated=date.today().isoformat())
     slugs: dict[str, str] = {ALL: "study"}
     for g in shown:
