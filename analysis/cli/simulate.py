@@ -47,7 +47,7 @@ def simulate(
     n_rows = orgs * n_per_org * (waves or 1)
     for path in output:  # fail before the work, not after it
         if output_format(path, fmt) == "xlsx" and n_rows > MAX_EXCEL_ROWS:
-            raise ServiceDriversError(f"{path}: {n_rows} responses do not fit on an Excel sheet "
+            raise ServiceDriversError(f"{path}: {orgs} x {n_per_org}{f' x {waves}' if waves else ''} responses do not fit on an Excel sheet "
                                       f"(at most {MAX_EXCEL_ROWS} rows); write .csv, .sav or .parquet instead")
         check_writable(path)
     truth_path = truth if truth is not None else truth_path_for(output[0])
