@@ -38,6 +38,9 @@ _EXPORTS = {
     "ThemeAnalysis": "analysis.themes.result",
     "analyse_agents": "analysis.agents.analyse",
     "AgentAnalysis": "analysis.agents.result",
+    "analyse_waves": "analysis.trends.analyse",
+    "TrendAnalysis": "analysis.trends.result",
+    "simulate_waves": "analysis.simulation.waves",
 }
 # Modules a notebook imports by name (``from analysis import thresholds``).
 _MODULES = {"thresholds": "analysis.common.thresholds"}

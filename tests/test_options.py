@@ -12,7 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import analyse_agents, analyse_drivers, analyse_themes, build_reports, simulate_study, validate
+from analysis import (
+    analyse_agents, analyse_drivers, analyse_themes, analyse_waves, build_reports, simulate_study, simulate_waves, validate,
+)
 from analysis.bootstrap.importance import bootstrap_importance
 from analysis.common.errors import OptionError, ServiceDriversError
 from analysis.common.options import MAX_BOOTSTRAP, OPTIONS, check_option, validate_options
@@ -55,6 +57,14 @@ def _agents(**kw):
 
 def _simulate(**kw):
     return lambda inst, data, quality, tmp: simulate_study(inst, **kw)
+
+
+def _trends(**kw):
+    return lambda inst, data, quality, tmp: analyse_waves(data, inst, **kw)
+
+
+def _simulate_waves(**kw):
+    return lambda inst, data, quality, tmp: simulate_waves(inst, **kw)
 
 
 # (option, its flag, the Python call, the command and its arguments)
@@ -100,6 +110,11 @@ CASES = [
      ["simulate", "-o", "{tmp}/s.csv", "--truth-draws", "10000000"]),
     ("truth_draws", "--truth-draws", _simulate(truth_draws=5),
      ["simulate", "-o", "{tmp}/s.csv", "--truth-draws", "5"]),
+    ("n_waves", "--waves", _simulate_waves(n_waves=13), ["simulate", "-o", "{tmp}/s.csv", "--waves", "13"]),
+    ("by", "--by", _trends(wave="wave", by="region"), ["trends", CSV, "--wave", "wave", "--by", "region"]),
+    ("period", "--period", _trends(period="week"), ["trends", CSV, "--period", "week"]),
+    ("baseline", "--baseline", _trends(wave="wave", baseline="all"), ["trends", CSV, "--wave", "wave", "--baseline", "all"]),
+    ("bootstrap", "--bootstrap", _trends(wave="wave", bootstrap=1), ["trends", CSV, "--wave", "wave", "--bootstrap", "1"]),
 ]
 
 

@@ -62,6 +62,7 @@ def test_entry_points_refuse_bad_options_before_touching_the_data():
 
 def test_public_functions_keep_their_names_and_docs_after_validation():
     for func in (analysis.analyse_drivers, analysis.validate, analysis.simulate_study, analysis.build_reports,
-                 analysis.build_dashboard, analysis.analyse_agents):
+                 analysis.build_dashboard, analysis.analyse_agents, analysis.analyse_waves,
+                 analysis.simulate_waves):
         assert func.__name__ in analysis.__all__ and "Parameters" in func.__doc__
         assert hasattr(func, "options") and func.options          # the declared options it checks

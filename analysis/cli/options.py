@@ -16,7 +16,7 @@ from analysis.common.errors import OptionError
 from analysis.common.options import check_options
 
 # Parameters whose flag is not "--" + the name with '-' for '_'.
-FLAGS = {"n_orgs": "--orgs", "n_resamples": "--bootstrap"}
+FLAGS = {"n_orgs": "--orgs", "n_resamples": "--bootstrap", "n_waves": "--waves"}
 
 
 def flag(option: str) -> str:

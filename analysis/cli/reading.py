@@ -58,13 +58,15 @@ def read_for_command(
     duplicates: str = "error",
     absent_items: str = "error",
     by: str | None = None,
+    extra: tuple[str, ...] = (),
 ):
     """Check the reader options, load the instrument and read the responses.
 
     Returns ``(instrument, data, quality_report)``; raises ``typer.BadParameter`` for an
     option value that is not allowed and the reader's ``DataError`` for a bad file.
     A grouping column ``by`` that the questionnaire does not know is read from the file
-    as it is (its SPSS value labels become the group names).
+    as it is (its SPSS value labels become the group names); so are the ``extra`` columns
+    (e.g. the wave column of ``drivers trends``).
     """
     if source not in SOURCES:
         raise typer.BadParameter(f"'{source}' is not one of {', '.join(SOURCES)}", param_hint="--source")
@@ -78,7 +80,7 @@ def read_for_command(
         data, inst, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding,
         invalid=invalid, id_column=id_column, group_column=group_column, duplicates=duplicates,
         absent_items=absent_items,
-        extra_columns=() if by is None or by in {v.id for v in inst.variables} else (by,),
+        extra_columns=tuple(c for c in dict.fromkeys((by, *extra)) if c is not None and c not in {v.id for v in inst.variables}),
     )
     return inst, frame, report
 

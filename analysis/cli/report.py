@@ -47,6 +47,7 @@ def report(
     pooling: str = PoolingOpt,
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write PDFs (WeasyPrint)."),
     estimator: str = EstimatorOpt,
+    wave: Optional[str] = typer.Option(None, "--wave", help="Column whose values are the waves of a repeated study: adds 'Since the last wave' (more than one wave)."),
     partial: bool = typer.Option(False, "--partial", help="Validation: release failing invariance constraints one at a time (partial invariance)."),
     source: SourceOpt = "auto",
     sheet: SheetOpt = None,
@@ -73,6 +74,7 @@ def report(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
         duplicates=duplicates, absent_items=absent_items,
         id_column=id_column, group_column=group_column, instrument_file=instrument_file, by=by,
+        extra=(wave,) if wave else (),
     )
     usable_or_fail(quality)
     chosen = None if not drivers else [d.strip() for value in drivers for d in value.split(",") if d.strip()]
@@ -83,7 +85,8 @@ def report(
         result = build_reports(frame, inst, quality, by=by, lang=lang, out_dir=out, title=title,
                                min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, drivers=chosen,
                                outcome=outcome, importance=importance, crosshair=crosshair, pooling=pooling, pdf=pdf,
-                               progress=progress, estimator=estimator, partial=partial, scheduler=scheduler)
+                               progress=progress, estimator=estimator, partial=partial, scheduler=scheduler,
+                               wave=wave)
     s = result.analysis.settings
     console.print(f"[bold]Reports written to {escape(str(result.out_dir))}/[/] ({lang}, outcome '{s.outcome}', "
                   f"{s.importance} importance, cross-hairs at the {s.crosshair}, {s.n_resamples} resamples, "

@@ -28,6 +28,7 @@ def simulate(
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Random seed; the same seed gives identical files."),
     fmt: Optional[str] = typer.Option(None, "--format", help="csv, sav, xlsx or parquet for every output (default: from the extension)."),
     truth: Optional[Path] = typer.Option(None, "--truth", help="Where to write the truth JSON (default: beside the first output, as NAME.truth.json)."),
+    waves: Optional[int] = typer.Option(None, "--waves", help="Write a repeated study of this many waves (2-12, a 'wave' column, one quarter apart) with a planted level shift and effect change in the last wave (see the truth's 'waves')."),
     truth_draws: int = typer.Option(200_000, "--truth-draws", help="Monte Carlo respondents per organisation for the population truth (0 = latent truth only)."),
     lang: str = typer.Option("en", "--lang", help="Language of the SPSS variable and value labels: nl or en."),
     instrument_file: Optional[Path] = typer.Option(None, "--instrument", help="A questionnaire YAML file (default: the shipped one)."),
@@ -41,10 +42,12 @@ def simulate(
     lang = lang.strip().lower()
     if lang not in inst.languages:
         raise typer.BadParameter(f"'{lang}' is not one of {', '.join(inst.languages)}", param_hint="--lang")
-    check_flags(n_orgs=orgs, n_per_org=n_per_org, truth_draws=truth_draws, seed=seed)   # before any work
+    check_flags(n_orgs=orgs, n_per_org=n_per_org, truth_draws=truth_draws, seed=seed,
+                **({} if waves is None else {"n_waves": waves}))   # before any work
+    n_rows = orgs * n_per_org * (waves or 1)
     for path in output:  # fail before the work, not after it
-        if output_format(path, fmt) == "xlsx" and orgs * n_per_org > MAX_EXCEL_ROWS:
-            raise ServiceDriversError(f"{path}: {orgs} x {n_per_org} responses do not fit on an Excel sheet "
+        if output_format(path, fmt) == "xlsx" and n_rows > MAX_EXCEL_ROWS:
+            raise ServiceDriversError(f"{path}: {orgs} x {n_per_org}{f' x {waves}' if waves else ''} responses do not fit on an Excel sheet "
                                       f"(at most {MAX_EXCEL_ROWS} rows); write .csv, .sav or .parquet instead")
         check_writable(path)
     truth_path = truth if truth is not None else truth_path_for(output[0])
@@ -53,12 +56,18 @@ def simulate(
                                   "--truth")
     check_writable(truth_path)
 
-    study = simulate_study(inst, n_orgs=orgs, n_per_org=n_per_org, seed=seed, truth_draws=truth_draws)
+    if waves is None:
+        study = simulate_study(inst, n_orgs=orgs, n_per_org=n_per_org, seed=seed, truth_draws=truth_draws)
+    else:
+        from analysis.simulation.waves import simulate_waves
+
+        study = simulate_waves(inst, n_waves=waves, n_orgs=orgs, n_per_org=n_per_org, seed=seed,
+                               truth_draws=truth_draws)
     quarter = study.truth["generator"]["features"]["quarter_start"]
     n = study.responses.shape[0]
     for path in output:
         write_responses(study.responses, path, inst, fmt=fmt, lang=lang, quarter_start=quarter)
-        console.print(f"wrote {n} responses ({orgs} organisation(s) x {n_per_org}) to {escape(str(path))} "
+        console.print(f"wrote {n} responses ({orgs} organisation(s) x {n_per_org}{f' x {waves} waves' if waves else ''}) to {escape(str(path))} "
                       f"[{output_format(path, fmt)}]", highlight=False, soft_wrap=True)
     write_truth(study.truth_json(), truth_path)
     console.print(f"wrote the truth to {escape(str(truth_path))}", highlight=False, soft_wrap=True)
@@ -70,3 +79,10 @@ def simulate(
                       f"{observed['r2']:.3f}" if observed else "-",
                       ", ".join((observed or org["latent"])["top_two"]))
     console.print(table)
+    if waves is not None:
+        planted = study.truth["waves"]
+        shift, effect = planted["level_shift"], planted["effect_change"]
+        console.print(f"planted from wave {planted['change_wave']}: {shift['organisation']}'s latent {shift['driver']} "
+                      f"mean {shift['shift_sd']:+g} SD" + ("" if effect is None else
+                      f"; {effect['organisation']}'s {effect['driver']} effect {effect['before']:g} -> "
+                      f"{effect['after']:g}"), highlight=False, soft_wrap=True)

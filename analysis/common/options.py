@@ -60,6 +60,10 @@ DASK_ADDRESS = re.compile(r"dask://([A-Za-z0-9][A-Za-z0-9.\-_]*|\[[0-9A-Fa-f:.]+
 # The reader's file sources and its policy for values that are not codes (instrument.reader.responses).
 SOURCES = ("auto", "file", "limesurvey", "qualtrics")
 INVALID_POLICIES = ("error", "missing")
+# Calendar periods of the contact date that make the waves of a trend analysis (analysis.trends).
+PERIODS = ("month", "quarter")
+# Centre line of a trend's control chart: the earlier waves, or all waves (analysis.trends.changes.p_chart).
+BASELINES = ("history", "pooled")
 
 
 @dataclass(frozen=True)
@@ -185,6 +189,9 @@ OPTIONS: Mapping[str, Integer | Between | OneOf | SchedulerName | OrNone] = Mapp
     # a refit, and more than a few released per level leaves little to call invariant
     "max_free": Integer(1, MAX_FREE, example=5),
     "scheduler": SchedulerName(LOCAL_SCHEDULERS),
+    "period": OrNone(OneOf(PERIODS)),
+    "n_waves": Integer(2, 12, example=4),
+    "baseline": OneOf(BASELINES),
 })
 
 

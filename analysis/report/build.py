@@ -33,7 +33,7 @@ from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from analysis.common.errors import ServiceDriversError
+from analysis.common.errors import OptionError, ServiceDriversError
 from analysis.common.groups import ALL
 from analysis.common.options import check_option, validate_options
 from analysis.common.outputs import check_writable
@@ -231,7 +231,7 @@ def _quoted(text: str) -> str:
     return shlex.quote(text)
 
 
-def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst, absent=None) -> str:
+def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst, absent=None, wave=None) -> str:
     s = analysis.settings
     parts = ["drivers", "report", _quoted(str(quality.file)), "--by", str(by), "--lang", lang, "--out", _quoted(str(out_dir)),
              "--bootstrap", str(s.n_resamples), "--seed", str(s.seed), "--min-group-n", str(min_group_n)]
@@ -248,9 +248,24 @@ def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst, abs
                                  ("--estimator", s.estimator, "ml")):
         if value != default:
             parts += [flag, value]
+    if wave is not None:
+        parts += ["--wave", _quoted(str(wave))]
     if title:
         parts += ["--title", f'"{title}"']
     return " ".join(parts)
+
+
+def _trends(data, inst, by, wave, bootstrap, seed):
+    """The trend analysis behind 'Since the last wave' (None without a wave column or with one wave)."""
+    if wave is None or by is None:
+        return None
+    if wave not in data.columns:
+        raise OptionError("wave", f"must be a column of the data, got {wave!r}")
+    if data[wave].dropna().nunique() < 2:
+        return None
+    from analysis.trends.analyse import analyse_waves
+
+    return analyse_waves(data, inst, wave=wave, by=by, bootstrap=bootstrap, seed=seed)
 
 
 @validate_options("min_group_n", "bootstrap", "seed", "outcome", "importance", "crosshair", "pooling", "estimator",
@@ -259,7 +274,8 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
                   title: str | None = None, min_group_n: int = 30, bootstrap: int = 2000, seed: int | None = None,
                   drivers=None, outcome: str = "satisfaction", importance: str = "lmg", crosshair: str = "mean",
                   pooling: str = "none", analysis=None, validation=None, pdf: bool = True, progress=None,
-                  estimator: str = "ml", partial: bool = False, scheduler: str = "threads") -> ReportSet:
+                  estimator: str = "ml", partial: bool = False, scheduler: str = "threads",
+                  wave: str | None = None) -> ReportSet:
     """Write the improvement-priority reports of a study.
 
     Parameters
@@ -317,6 +333,9 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     partial : bool, default False
         Validate with the partial-invariance search
         (:func:`analysis.validation.validation.validate` ``partial=True``).
+    wave : str, optional
+        Column whose values are the waves of a repeated study: with two or more waves
+        the reports get a section 'Since the last wave' (:mod:`analysis.trends`).
     scheduler : str, default 'threads'
         Where the driver analysis' per-group work runs (as in
         :func:`analysis.drivers.analyse.analyse_drivers`); the same figures on each.
@@ -365,13 +384,14 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
              for g in [ALL, *shown]}
     themes = (analyse_themes(data, inst, analysis=analysis, seed=analysis.settings.seed)
               if open_question(inst) in data.columns else None)
+    trends = _trends(data, inst, by, wave, bootstrap, analysis.settings.seed)
     results = StudyResults(analysis=analysis, validation=validation, quality=quality, inst=inst,
                            extra_names=tuple(names), withheld=tuple(left_out_groups),
-                           left_out=left_out, themes=themes,
+                           left_out=left_out, themes=themes, trends=trends,
                            voice={g: v for g, v in voice.items() if v is not None}, min_group_n=min_group_n,
                            title=title, source=Path(str(quality.file)).name,
                            command=_command(quality, by, lang, out_dir, title, min_group_n, analysis, inst,
-                                            absent_item_columns(data)),
+                                            absent_item_columns(data), wave),
                            versions=software_versions(), generated=date.today().isoformat())
     slugs: dict[str, str] = {ALL: "study"}
     for g in shown:

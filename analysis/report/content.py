@@ -29,6 +29,7 @@ from analysis.report.headline import QUADRANT_CSS, headline
 from analysis.report import pooling
 from analysis.report.i18n import Texts
 from analysis.report.themes_section import themes_section
+from analysis.report.trends_section import trends_section
 from analysis.report.scope import (StudyResults, channel_label, channel_sizes, driver_label, drivers_shown,
                                    group_header, group_label, group_nouns, importance_used, shown_groups, usable_sizes,
                                    withheld_channels)
@@ -322,6 +323,9 @@ def report_content(results: StudyResults, group: str, lang: str, slug: str) -> R
     themes = themes_section(results, group, t)
     if themes is not None:
         sections.append(themes)
+    trends = trends_section(results, group, shown, t)
+    if trends is not None:
+        sections.append(trends)
     sections += appendix.sections(results, group, shown, t)
     name = group_label(results, group, t)
     facts = ((t("fact.scope"), name if study else f"{group_header(results, t)}: {name}"),

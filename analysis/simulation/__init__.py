@@ -1,6 +1,7 @@
 """Simulated studies with a known truth (one of the toolkit's two correctness oracles).
 
 * :mod:`~analysis.simulation.simulate` -- :func:`simulate_study`, the model in words;
+* :mod:`~analysis.simulation.waves` -- :func:`simulate_waves`, repeated studies with planted changes;
 * :mod:`~analysis.simulation.model` -- its parameters and the numeric draw;
 * :mod:`~analysis.simulation.truth` -- latent parameters and population values of the estimators' targets;
 * :mod:`~analysis.simulation.text` -- open 'why' answers in Dutch and English;
@@ -13,7 +14,7 @@ import importlib
 # The seed of a simulated study when none is given (here, not in model.py, so that the
 # `drivers simulate` option can show it without importing numpy).
 DEFAULT_SEED = 2011
-_EXPORTS = {"simulate_study": "analysis.simulation.simulate"}
+_EXPORTS = {"simulate_study": "analysis.simulation.simulate", "simulate_waves": "analysis.simulation.waves"}
 __all__ = sorted(_EXPORTS)
 
 

@@ -131,7 +131,8 @@ def simulate_study(inst: Instrument, n_orgs: int = 4, n_per_org: int = 375, seed
                    effects: Mapping[str, Mapping[str, float]] | None = None, *,
                    features: DataFeatures | None = None, truth_draws: int = 200_000,
                    item_shifts: Mapping[str, Mapping[str, float]] | None = None,
-                   agent_sd: float = 0.0, agent_effects: Mapping[str, float] | None = None) -> SimulatedStudy:
+                   agent_sd: float = 0.0, agent_effects: Mapping[str, float] | None = None,
+                   mean_shifts: Mapping[str, Mapping[str, float]] | None = None) -> SimulatedStudy:
     """Simulate a CCC-quality study with known true driver effects.
 
     Parameters
@@ -168,6 +169,10 @@ def simulate_study(inst: Instrument, n_orgs: int = 4, n_per_org: int = 375, seed
         Agent id -> effect, replacing the drawn one (e.g. ``{"A01007": 1.0}``: a clearly
         better agent). With either, the truth gets ``agents`` (each agent's effect and
         expected agent-driver scores).
+    mean_shifts : mapping, optional
+        Organisation name -> {driver: shift of its latent mean in SD units}: a planted
+        level change (used by :func:`analysis.simulation.waves.simulate_waves`); the
+        truth's latent means include it.
 
     Returns
     -------
@@ -185,6 +190,7 @@ def simulate_study(inst: Instrument, n_orgs: int = 4, n_per_org: int = 375, seed
     features = features or DataFeatures()
     profiles = _with_item_shifts(default_profiles(n_orgs, effects, drivers=tuple(inst.driver_keys)),
                                  item_shifts or {}, inst)
+    profiles = _with_mean_shifts(profiles, mean_shifts or {})
     root = np.random.SeedSequence(seed)
     sample_seq, text_seq, truth_seq = root.spawn(3)
     if isinstance(agent_sd, bool) or not isinstance(agent_sd, (int, float)) or not 0 <= agent_sd <= 2:
@@ -249,6 +255,27 @@ def _with_item_shifts(profiles: list[OrgProfile], item_shifts: Mapping[str, Mapp
                 raise ServiceDriversError(f"item_shifts for '{profile.name}', '{item_id}': give a shift between "
                                           f"-3 and 3 latent SDs, got {value!r}")
         out.append(replace(profile, item_shifts={k: float(v) for k, v in shifts.items()}) if shifts else profile)
+    return out
+
+
+def _with_mean_shifts(profiles: list[OrgProfile],
+                      mean_shifts: Mapping[str, Mapping[str, float]]) -> list[OrgProfile]:
+    """``profiles`` with latent driver means moved by ``mean_shifts`` (checked)."""
+    names = [p.name for p in profiles]
+    unknown = [k for k in mean_shifts if k not in names]
+    if unknown:
+        raise ServiceDriversError(f"mean_shifts names unknown organisation(s) {', '.join(map(str, unknown))}; "
+                                  f"the organisations are {', '.join(names)}")
+    out = []
+    for profile in profiles:
+        shifts = mean_shifts.get(profile.name, {})
+        bad = [k for k, v in shifts.items() if k not in profile.means or isinstance(v, bool)
+               or not isinstance(v, (int, float)) or not abs(v) <= 3]
+        if bad:
+            raise ServiceDriversError(f"mean_shifts for '{profile.name}': give drivers of the questionnaire with a "
+                                      f"shift between -3 and 3 latent SDs; check {', '.join(map(str, bad))}")
+        means = {k: v + float(shifts.get(k, 0.0)) for k, v in profile.means.items()}
+        out.append(replace(profile, means=means) if shifts else profile)
     return out
 
 

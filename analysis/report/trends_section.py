@@ -1,0 +1,51 @@
+"""The report section 'Since the last wave' (:mod:`analysis.trends`): pure, no I/O.
+
+Shown when the study has more than one wave (``build_reports(wave=...)``). For one group
+(or, in the study report, every group shown): CSAT and NPS in the previous and the
+latest wave, the change with its interval and test, and whether the CSAT control chart
+signals a structural change (:func:`analysis.trends.changes.p_chart`) rather than noise.
+Withheld groups are not in ``results.analysis`` and are left out here too.
+"""
+from __future__ import annotations
+
+from analysis.common.groups import ALL
+from analysis.report.blocks import Column, Paragraph, Section, Table
+from analysis.report.i18n import Texts
+from analysis.report.scope import StudyResults
+
+MEASURES = {"CSAT %": "csat", "NPS": "nps"}
+
+
+def trends_section(results: StudyResults, group: str, shown: list[str], t: Texts) -> Section | None:
+    """The 'since last wave' section of one report (None without a trend analysis of two or more waves)."""
+    res = results.trends
+    if res is None or len(res.settings.waves) < 2:
+        return None
+    by = res.settings.by
+    groups = list(shown) if group == ALL else [group]
+    previous, latest = res.settings.waves[-2], res.settings.waves[-1]
+    kpis = res.kpis.set_index([by, "wave", "kpi"])["estimate"]
+    chart = res.control_chart.set_index([by, "wave"])["signal"]
+    rows = []
+    for g in groups:
+        for r in res.changes[(res.changes[by] == g) & (res.changes.to_wave == latest)].itertuples():
+            if r.measure not in MEASURES:
+                continue
+            signal = bool(chart.get((g, latest), False)) if r.measure == "CSAT %" else None
+            rows.append({"group": g, "measure": t("trends.measure." + MEASURES[r.measure]),
+                         "previous": kpis.get((g, previous, r.measure)), "latest": kpis.get((g, latest, r.measure)),
+                         "difference": r.difference, "low": r.ci_low, "high": r.ci_high, "p": r.p_value,
+                         "signal": signal})
+    if not rows:
+        return None
+    columns = ((Column("group", t("col.group")),) if group == ALL else ()) + (
+        Column("measure", t("trends.col.measure")),
+        Column("previous", t("trends.col.wave", wave=previous), "num1"),
+        Column("latest", t("trends.col.wave", wave=latest), "num1"),
+        Column("difference", t("trends.col.difference"), "signed", low="low", high="high"),
+        Column("p", t("trends.col.p"), "pvalue"),
+        Column("signal", t("trends.col.signal"), "bool"))
+    table = Table(name="since_last_wave", title=t("trends.table", previous=previous, latest=latest),
+                  columns=columns, rows=tuple(rows), note=t("trends.note"))
+    return Section("trends", t("section.trends"), (Paragraph(t("trends.intro", n=len(res.settings.waves))), table),
+                   page_break=False)
