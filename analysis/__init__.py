@@ -12,6 +12,7 @@ The public API a notebook user meets::
     imp.importance                                       # tidy DataFrame per group and driver
     imp.plot_priorities(group="Energie")
     themes = analyse_themes(data, inst, analysis=imp)    # what the open answers say (analysis.themes)
+    diss = analyse_dissatisfiers(data, inst, by="organisation", bootstrap=1000, seed=1)  # basic factors
 
 The names below are imported on first use, so that ``import analysis`` (and the
 ``drivers`` command line) stays fast.
@@ -35,6 +36,8 @@ _EXPORTS = {
     "code_themes": "analysis.themes.analyse",
     "analyse_themes": "analysis.themes.analyse",
     "ThemeAnalysis": "analysis.themes.result",
+    "analyse_dissatisfiers": "analysis.dissatisfiers.analyse",
+    "DissatisfierAnalysis": "analysis.dissatisfiers.result",
 }
 # Modules a notebook imports by name (``from analysis import thresholds``).
 _MODULES = {"thresholds": "analysis.common.thresholds"}

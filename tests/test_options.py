@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import analyse_drivers, analyse_themes, build_reports, simulate_study, validate
+from analysis import analyse_dissatisfiers, analyse_drivers, analyse_themes, build_reports, simulate_study, validate
 from analysis.bootstrap.importance import bootstrap_importance
 from analysis.common.errors import OptionError, ServiceDriversError
 from analysis.common.options import MAX_BOOTSTRAP, OPTIONS, check_option, validate_options
@@ -49,6 +49,10 @@ def _themes(**kw):
     return lambda inst, data, quality, tmp: analyse_themes(data, inst, **kw)
 
 
+def _dissatisfiers(**kw):
+    return lambda inst, data, quality, tmp: analyse_dissatisfiers(data, inst, **kw)
+
+
 def _simulate(**kw):
     return lambda inst, data, quality, tmp: simulate_study(inst, **kw)
 
@@ -83,6 +87,10 @@ CASES = [
     ("max_free", "--max-free", _validate(max_free=0), ["validate", CSV, "--partial", "--max-free", "0"]),
     ("lang", "--lang", _report(lang="de"), ["report", CSV, "--out", "{tmp}", "--lang", "de"]),
     ("language", "--language", _themes(language="fr"), ["themes", CSV, "--language", "fr"]),
+    ("bootstrap", "--bootstrap", _dissatisfiers(bootstrap=1), ["dissatisfiers", CSV, "--bootstrap", "1"]),
+    ("seed", "--seed", _dissatisfiers(seed=-1), ["dissatisfiers", CSV, "--seed", "-1"]),
+    ("outcome", "--outcome", _dissatisfiers(outcome="loyalty"), ["dissatisfiers", CSV, "--outcome", "loyalty"]),
+    ("by", "--by", _dissatisfiers(by="region"), ["dissatisfiers", CSV, "--by", "region"]),
     ("min_group_n", "--min-group-n", _report(min_group_n=0), ["report", CSV, "--out", "{tmp}", "--min-group-n", "0"]),
     ("duplicates", "--duplicates", _read(duplicates="keep"), ["check", CSV, "--duplicates", "keep"]),
     ("duplicates", "--duplicates", _read(duplicates="keep"), ["analyse", CSV, "--duplicates", "keep"]),

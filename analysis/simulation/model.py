@@ -17,6 +17,7 @@ import numpy as np
 
 from analysis.common.errors import ServiceDriversError
 from analysis.common.options import check_option
+from analysis.simulation.asymmetry import asymmetric_satisfaction
 from analysis.simulation import DEFAULT_SEED  # noqa: F401  (declared with the package: the CLI reads it cheaply)
 from instrument import Instrument
 
@@ -77,7 +78,9 @@ class OrgProfile:
     ``item_shifts`` (item id -> shift in latent SD units, default none) moves the item's
     thresholds in this organisation only, on top of :data:`ITEM_SHIFTS`: a planted
     non-invariant intercept (higher = more agreement at the same latent score), the
-    known truth a partial-invariance search must find.
+    known truth a partial-invariance search must find. ``asymmetry`` (driver -> extra
+    effect of below-mean performance, default none) plants a dissatisfier
+    (:mod:`analysis.simulation.asymmetry`).
     """
 
     name: str
@@ -86,6 +89,7 @@ class OrgProfile:
     effects: dict[str, float]
     phone_share: float = .57
     item_shifts: dict[str, float] = field(default_factory=dict)
+    asymmetry: dict[str, float] = field(default_factory=dict)
 
 
 _BASE_PROFILES = (
@@ -241,7 +245,7 @@ def _for_drivers(profile: OrgProfile, drivers: tuple[str, ...]) -> OrgProfile:
     return OrgProfile(profile.name, profile.sector,
                       {d: profile.means.get(d, DEFAULT_MEAN) for d in drivers},
                       {d: profile.effects.get(d, DEFAULT_EFFECT) for d in drivers}, profile.phone_share,
-                      dict(profile.item_shifts))
+                      dict(profile.item_shifts), dict(profile.asymmetry))
 
 
 def driver_correlation(drivers: tuple[str, ...]) -> np.ndarray:
@@ -361,7 +365,10 @@ def draw_organisation(rng: np.random.Generator, inst: Instrument, profile: OrgPr
     beta = np.array([profile.effects[d] for d in drivers])
     latent = mu + rng.standard_normal((n, len(drivers))) @ np.linalg.cholesky(correlation).T
     r2 = float(beta @ correlation @ beta)
-    eta = latent @ beta + np.sqrt(1 - r2) * rng.standard_normal(n)
+    noise = rng.standard_normal(n)
+    extra = np.array([profile.asymmetry.get(d, 0.0) for d in drivers])
+    eta = (asymmetric_satisfaction(latent, mu, beta, correlation, extra, noise) if extra.any()
+           else latent @ beta + np.sqrt(1 - r2) * noise)
 
     channel_codes, channel_shares = _channel_shares(inst, profile.phone_share)
     channel = rng.choice(channel_codes, size=n, p=channel_shares)

@@ -85,6 +85,7 @@ import pandas as pd
 
 from analysis.common.errors import ServiceDriversError
 from analysis.common.options import MIN_TRUTH_DRAWS, SEED, validate_options
+from analysis.simulation.asymmetry import check_asymmetry
 from analysis.simulation.model import (
     AGENT_ID_SHARE,
     DEFAULT_SEED,
@@ -94,6 +95,7 @@ from analysis.simulation.model import (
     OrgProfile,
     default_profiles,
     draw_organisation,
+    driver_correlation,
 )
 from analysis.simulation.text import compose_open_answers
 from analysis.simulation.truth import population_truth
@@ -129,7 +131,8 @@ class SimulatedStudy:
 def simulate_study(inst: Instrument, n_orgs: int = 4, n_per_org: int = 375, seed: int = DEFAULT_SEED,
                    effects: Mapping[str, Mapping[str, float]] | None = None, *,
                    features: DataFeatures | None = None, truth_draws: int = 200_000,
-                   item_shifts: Mapping[str, Mapping[str, float]] | None = None) -> SimulatedStudy:
+                   item_shifts: Mapping[str, Mapping[str, float]] | None = None,
+                   asymmetry: Mapping[str, Mapping[str, float]] | None = None) -> SimulatedStudy:
     """Simulate a CCC-quality study with known true driver effects.
 
     Parameters
@@ -158,6 +161,10 @@ def simulate_study(inst: Instrument, n_orgs: int = 4, n_per_org: int = 375, seed
         Organisation name -> {item id: threshold shift in latent SD units}: plants a
         non-invariant intercept in that organisation only (see ``OrgProfile``); the
         truth lists it under ``organisations.<name>.item_shifts``.
+    asymmetry : mapping, optional
+        Organisation name -> {driver: extra latent effect (0-1) of below-mean
+        performance}: plants a dissatisfier (:mod:`analysis.simulation.asymmetry`); the
+        truth lists it under ``organisations.<name>.asymmetry``.
 
     Returns
     -------
@@ -175,6 +182,7 @@ def simulate_study(inst: Instrument, n_orgs: int = 4, n_per_org: int = 375, seed
     features = features or DataFeatures()
     profiles = _with_item_shifts(default_profiles(n_orgs, effects, drivers=tuple(inst.driver_keys)),
                                  item_shifts or {}, inst)
+    profiles = _with_asymmetry(profiles, asymmetry or {}, tuple(inst.driver_keys))
     sample_seq, text_seq, truth_seq = np.random.SeedSequence(seed).spawn(3)
 
     draws = [draw_organisation(np.random.default_rng(s), inst, p, n_per_org, features)
@@ -225,6 +233,23 @@ def _with_item_shifts(profiles: list[OrgProfile], item_shifts: Mapping[str, Mapp
                 raise ServiceDriversError(f"item_shifts for '{profile.name}', '{item_id}': give a shift between "
                                           f"-3 and 3 latent SDs, got {value!r}")
         out.append(replace(profile, item_shifts={k: float(v) for k, v in shifts.items()}) if shifts else profile)
+    return out
+
+
+def _with_asymmetry(profiles: list[OrgProfile], asymmetry: Mapping[str, Mapping[str, float]],
+                    drivers: tuple[str, ...]) -> list[OrgProfile]:
+    """``profiles`` with the planted asymmetric effects of ``asymmetry`` (checked)."""
+    names = [p.name for p in profiles]
+    unknown = [k for k in asymmetry if k not in names]
+    if unknown:
+        raise ServiceDriversError(f"asymmetry names unknown organisation(s) {', '.join(map(str, unknown))}; "
+                                  f"the organisations are {', '.join(names)}")
+    correlation = driver_correlation(drivers)
+    out = []
+    for p in profiles:
+        beta = np.array([p.effects[d] for d in drivers])
+        planted = check_asymmetry(p.name, asymmetry.get(p.name, {}), drivers, beta, correlation)
+        out.append(replace(p, asymmetry=planted) if planted else p)
     return out
 
 

@@ -97,6 +97,10 @@ def population_truth(inst: Instrument, profiles: list[OrgProfile], features: Dat
                      "latent": latent_truth(profile, tuple(inst.driver_keys))}
         if profile.item_shifts:
             org["item_shifts"] = dict(profile.item_shifts)     # planted non-invariant intercepts
+        if profile.asymmetry:   # planted dissatisfiers: the slope below the mean is effect + extra
+            org["asymmetry"] = {d: {"extra_effect_below_mean": a, "effect_below_mean": profile.effects[d] + a,
+                                    "effect_above_mean": profile.effects[d], "expected_class": "basic"}
+                                for d, a in profile.asymmetry.items()}
         if draws:
             org.update(observed_truth(inst, profile, features, np.random.default_rng(child), draws))
         truth["organisations"][profile.name] = org
