@@ -32,6 +32,7 @@ class StudyResults:
     inst: object                     # Instrument
     voice: dict = field(default_factory=dict)      # group -> Voice (masked, sampled)
     themes: object = None            # ThemeAnalysis of the open answers (None: no open question)
+    dissatisfiers: object = None     # DissatisfierAnalysis (None: no group had enough respondents)
     min_group_n: int = 30
     title: str | None = None
     source: str = ""
