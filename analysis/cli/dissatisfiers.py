@@ -70,15 +70,17 @@ def print_dissatisfiers(res, source: str) -> None:
                   "2004). Low / high = at or below the group's 25th / at or above its 75th percentile of the driver "
                   "score. basic = low performance hurts clearly more than high performance helps (a dissatisfier); "
                   "excitement = the reverse; performance = about symmetric.", highlight=False, soft_wrap=True)
-    columns = ["driver", "class", "penalty", "reward", f"penalty-reward {level}%", "basic", "performance",
-               "excitement"]
+    console.print("Resamples % = share of the bootstrap resamples classified basic / performance / excitement.",
+                  highlight=False, soft_wrap=True)
     for group, part in res.table.groupby("group", sort=False):
-        table = Table(*columns, title=f"{escape(str(group))} (n = {int(part['n'].iloc[0])}; shares of resamples)",
-                      title_justify="left", box=box.SIMPLE_HEAD)
+        table = Table(title=f"{escape(str(group))} (n = {int(part['n'].iloc[0])})", title_justify="left",
+                      box=box.SIMPLE_HEAD, pad_edge=False)
+        for header in ("driver", "class", "penalty / reward", f"penalty - reward {level}%", "resamples % B/P/E"):
+            table.add_column(header, no_wrap=header != "penalty / reward")
         for r in part.to_dict(orient="records"):   # records: 'class' is a keyword, not an attribute name
-            table.add_row(escape(r["driver"]), r["class"], f"{r['penalty']:.2f}", f"{r['reward']:.2f}",
-                          f"{r['diff_low']:.2f} to {r['diff_high']:.2f}", f"{r['share_basic']:.0%}",
-                          f"{r['share_performance']:.0%}", f"{r['share_excitement']:.0%}")
+            table.add_row(escape(r["driver"]), r["class"], f"{r['penalty']:.2f} / {r['reward']:.2f}",
+                          f"{r['diff_low']:.2f} to {r['diff_high']:.2f}",
+                          "/".join(f"{100 * r['share_' + c]:.0f}" for c in ("basic", "performance", "excitement")))
         console.print(table)
     for note in res.notes:
         console.print(f"[yellow]Note:[/] {escape(note)}", highlight=False, soft_wrap=True)

@@ -30,7 +30,8 @@ Uncertainty comes from a bootstrap within the group (the cut points are kept at 
 group's values, so each resample asks the same question of other respondents). A
 driver is classified as
 
-* **basic** (a dissatisfier): ``IA < -0.2`` and the bootstrap percentile interval of
+* **basic** (a dissatisfier): ``IA < -0.2``, ``penalty > |reward|`` (a negative reward
+  larger than the penalty is no dissatisfier) and the bootstrap percentile interval of
   ``penalty - reward`` above 0 - low performance hurts clearly more than high
   performance helps;
 * **excitement** (a satisfier): ``IA > 0.2`` and the interval below 0;
@@ -231,12 +232,14 @@ def classify(penalty: np.ndarray, reward: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> classify(np.array([0.5, 0.3, 0.1, np.nan]), np.array([0.1, 0.3, 0.5, 0.2])).tolist()
-    ['basic', 'performance', 'excitement', 'undetermined']
+    >>> classify(np.array([0.5, 0.3, 0.1, np.nan, 0.1]), np.array([0.1, 0.3, 0.5, 0.2, -0.3])).tolist()
+    ['basic', 'performance', 'excitement', 'undetermined', 'performance']
     """
     ia = impact_asymmetry(penalty, reward)
     out = np.full(ia.shape, "performance", dtype=object)
-    out[ia < -ASYMMETRY_BAND] = "basic"
+    # A negative reward (the top quarter less satisfied than the middle) with a smaller penalty is
+    # no dissatisfier: the asymmetry must come from the penalty.
+    out[(ia < -ASYMMETRY_BAND) & (np.asarray(penalty) > np.abs(reward))] = "basic"
     out[ia > ASYMMETRY_BAND] = "excitement"
     out[np.isnan(ia)] = UNDETERMINED
     return out
