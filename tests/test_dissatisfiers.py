@@ -67,6 +67,22 @@ def test_symmetric_drivers_are_performance_factors(planted):
         assert (t["class"] == "performance").mean() >= 0.7
 
 
+def test_strong_linear_drivers_are_not_mistaken_for_dissatisfiers(planted):
+    """Skewed scores put the low quarter further from the middle than the high quarter: per point
+    of score, a strong straight-line effect is still symmetric (the raw contrasts are not)."""
+    from analysis.simulation.model import default_profiles
+
+    effects = {p.name: p.effects for p in default_profiles(2)}
+    tables = [res.table for _, res in planted]
+    strong = [t[[effects[g][d] >= .3 for g, d in zip(t.group, t.driver)]] for t in tables]
+    classes = [c for t in strong for c in t["class"]]
+    assert len(classes) == 3 * 4 and classes.count("performance") >= 10, classes
+    raw_ratio = [r for t in strong for r in (t.penalty / t.reward)]
+    assert np.median(raw_ratio) > 1.2            # the raw contrast leans 'basic' ...
+    per_point = [abs(a) for t in strong for a in t.asymmetry]
+    assert np.median(per_point) < 0.2            # ... the per-point contrast does not
+
+
 def test_without_the_plant_wait_time_is_no_dissatisfier(tmp_path):
     _, data, inst = _study(tmp_path, SEEDS[0], None)
     res = analyse_dissatisfiers(data, inst, bootstrap=300, seed=1)

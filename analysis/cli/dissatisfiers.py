@@ -68,17 +68,18 @@ def print_dissatisfiers(res, source: str) -> None:
     level = round(100 * res.settings["level"])
     console.print(f"[bold]Dissatisfiers[/] of {escape(source)}: penalty-reward contrast (Brandt 1987; Matzler et al. "
                   "2004). Low / high = at or below the group's 25th / at or above its 75th percentile of the driver "
-                  "score. basic = low performance hurts clearly more than high performance helps (a dissatisfier); "
+                  "score; penalty and reward per point of driver score between the quarters' and the middle's means. "
+                  "basic = low performance hurts clearly more than high performance helps (a dissatisfier); "
                   "excitement = the reverse; performance = about symmetric.", highlight=False, soft_wrap=True)
     console.print("Resamples % = share of the bootstrap resamples classified basic / performance / excitement.",
                   highlight=False, soft_wrap=True)
     for group, part in res.table.groupby("group", sort=False):
         table = Table(title=f"{escape(str(group))} (n = {int(part['n'].iloc[0])})", title_justify="left",
                       box=box.SIMPLE_HEAD, pad_edge=False)
-        for header in ("driver", "class", "penalty / reward", f"penalty - reward {level}%", "resamples % B/P/E"):
-            table.add_column(header, no_wrap=header != "penalty / reward")
+        for header in ("driver", "class", "penalty / reward per point", f"penalty - reward {level}%", "resamples % B/P/E"):
+            table.add_column(header, no_wrap=header in ("driver", "class"))
         for r in part.to_dict(orient="records"):   # records: 'class' is a keyword, not an attribute name
-            table.add_row(escape(r["driver"]), r["class"], f"{r['penalty']:.2f} / {r['reward']:.2f}",
+            table.add_row(escape(r["driver"]), r["class"], f"{r['penalty_per_point']:.2f} / {r['reward_per_point']:.2f}",
                           f"{r['diff_low']:.2f} to {r['diff_high']:.2f}",
                           "/".join(f"{100 * r['share_' + c]:.0f}" for c in ("basic", "performance", "excitement")))
         console.print(table)

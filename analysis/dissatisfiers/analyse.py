@@ -60,7 +60,7 @@ def analyse_dissatisfiers(data: pd.DataFrame, inst: Instrument | None = None, *,
         Resamples within each group.
     seed : int, optional
     level : float, default 0.95
-        Level of the percentile interval of ``penalty - reward``.
+        Level of the percentile interval of ``penalty - reward`` (per point).
     exclude_flagged : bool, default True
 
     Returns
@@ -133,14 +133,15 @@ def analyse_dissatisfiers(data: pd.DataFrame, inst: Instrument | None = None, *,
 
 
 def _group_rows(label: str, drivers: tuple, n: int, c, alpha: float) -> list[dict]:
-    ia = impact_asymmetry(c.penalty, c.reward)
+    ia = impact_asymmetry(c.penalty_per_point, c.reward_per_point)
     boot_classes = classify(c.boot_penalty, c.boot_reward) if c.boot_penalty.size else None
     diff = c.boot_penalty - c.boot_reward
     rows = []
     for k, d in enumerate(drivers):
         row = {"group": label, "driver": d, "n": n, "low_cut": c.low_cut[k], "high_cut": c.high_cut[k],
                "low_share": c.low_share[k], "high_share": c.high_share[k], "penalty": c.penalty[k],
-               "reward": c.reward[k], "asymmetry": ia[k], "class": None}
+               "reward": c.reward[k], "penalty_per_point": c.penalty_per_point[k],
+               "reward_per_point": c.reward_per_point[k], "asymmetry": ia[k], "class": None}
         valid = ~np.isnan(diff[:, k]) if boot_classes is not None else np.zeros(0, bool)
         n_valid = int(valid.sum())
         for cls in CLASSES:
@@ -149,8 +150,8 @@ def _group_rows(label: str, drivers: tuple, n: int, c, alpha: float) -> list[dic
                                              else (np.nan, np.nan))
         row["n_resamples"] = n_valid
         rows.append(row)
-    classes = classify_with_interval(c.penalty, c.reward, np.array([r["diff_low"] for r in rows]),
-                                     np.array([r["diff_high"] for r in rows]))
+    classes = classify_with_interval(c.penalty_per_point, c.reward_per_point,
+                                     np.array([r["diff_low"] for r in rows]), np.array([r["diff_high"] for r in rows]))
     for row, cls in zip(rows, classes):
         row["class"] = cls
     return rows

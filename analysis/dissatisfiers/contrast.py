@@ -20,11 +20,22 @@ reported as undetermined.
 Satisfaction is regressed by ordinary least squares on all drivers' dummies together
 (2p regressors and an intercept). The **penalty** is ``|b_low|`` (the satisfaction lost
 by low performance against the middle), the **reward** is ``b_high`` (the satisfaction
-gained by high performance). Their balance is the impact asymmetry (Mikulić & Prebežac
-2008, 'Prioritizing improvement of service attributes using impact range-performance
-analysis and impact-asymmetry analysis', *Managing Service Quality* 18(6))::
+gained by high performance).
 
-    IA = (reward - penalty) / (|reward| + penalty)
+Scores are skewed (most customers agree; a long tail of low scores), so the low quarter
+lies further below the middle than the high quarter lies above it (on the simulated
+studies about 1.5 times as far): a driver with a straight-line effect then gets a
+penalty about 1.5 times its reward, and a plain comparison calls half of the strong
+linear drivers basic (``benchmarks/RESULTS.md``). The classification therefore compares
+the contrasts **per point of driver score**: the penalty divided by the distance between
+the middle half's and the low quarter's mean score, the reward by the distance between
+the high quarter's and the middle half's mean (the slopes of a piecewise-linear effect
+through the three group means). Their balance is the impact asymmetry (Mikulić &
+Prebežac 2008, 'Prioritizing improvement of service attributes using impact
+range-performance analysis and impact-asymmetry analysis', *Managing Service Quality*
+18(6))::
+
+    IA = (reward_per_point - penalty_per_point) / (|reward_per_point| + penalty_per_point)
 
 Uncertainty comes from a bootstrap within the group (the cut points are kept at the
 group's values, so each resample asks the same question of other respondents). A
@@ -32,7 +43,7 @@ driver is classified as
 
 * **basic** (a dissatisfier): ``IA < -0.2``, ``penalty > |reward|`` (a negative reward
   larger than the penalty is no dissatisfier) and the bootstrap percentile interval of
-  ``penalty - reward`` above 0 - low performance hurts clearly more than high
+  ``penalty - reward`` (per point) above 0 - low performance hurts clearly more than high
   performance helps;
 * **excitement** (a satisfier): ``IA > 0.2`` and the interval below 0;
 * **performance**: otherwise - no asymmetry the data can show; the linear model's
@@ -44,10 +55,9 @@ excitement. Each resample is also classified by ``IA`` alone
 (:func:`classify`); the shares of resamples in each class show how stable the
 direction of the asymmetry is.
 
-A caution the report repeats: with skewed scores (most customers agree, a long tail of
-low scores) the low quarter spans a wider range of the score than the high quarter, and
-a satisfaction scale with a ceiling has little room above; both make a strong linear
-driver look somewhat basic. The interval guards against noise, not against that.
+A caution the report repeats: a satisfaction scale with a ceiling has little room above,
+which can still make a strong driver look somewhat basic; the interval guards against
+noise, not against that.
 
 References
 ----------
@@ -85,10 +95,14 @@ class Contrast:
     low_share, high_share : ndarray (p,)
         Share of the group's respondents coded low / high.
     penalty, reward : ndarray (p,)
-        ``|b_low|`` and ``b_high``; NaN for a driver without a contrast.
+        ``|b_low|`` and ``b_high`` (satisfaction points against the middle half); NaN
+        for a driver without a contrast.
+    penalty_per_point, reward_per_point : ndarray (p,)
+        The same per point of driver score between the low (high) quarter's mean and
+        the middle half's mean: what the classification uses (module docstring).
     boot_penalty, boot_reward : ndarray (B, p)
-        The same in each bootstrap resample (B = 0 without a bootstrap); NaN in a
-        resample whose regression is singular.
+        ``penalty_per_point`` and ``reward_per_point`` in each bootstrap resample (B = 0
+        without a bootstrap); NaN in a resample whose regression is singular.
     """
 
     low_cut: np.ndarray
@@ -97,6 +111,8 @@ class Contrast:
     high_share: np.ndarray
     penalty: np.ndarray
     reward: np.ndarray
+    penalty_per_point: np.ndarray
+    reward_per_point: np.ndarray
     boot_penalty: np.ndarray
     boot_reward: np.ndarray
 
@@ -147,6 +163,34 @@ def _solve(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) -> n
     return np.linalg.solve(xtx, xw.T @ y)
 
 
+def score_gaps(x: np.ndarray, low: np.ndarray, high: np.ndarray,
+               weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(middle mean - low mean, high mean - middle mean) of each driver's score; NaN where a part is empty.
+
+    Examples
+    --------
+    >>> x = np.array([[1.0], [4.0], [5.0], [6.0], [7.0]])
+    >>> low, high, _, _ = dummy_code(x)
+    >>> [g.tolist() for g in score_gaps(x, low, high)]
+    [[2.5], [1.5]]
+    """
+    w = np.ones(x.shape[0]) if weights is None else weights
+    mid = (1 - low) * (1 - high)
+
+    def mean(mask):
+        total = w @ mask
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(total > 0, (w @ (x * mask)) / np.where(total > 0, total, 1.0), np.nan)
+
+    m_low, m_mid, m_high = mean(low), mean(mid), mean(high)
+    return m_mid - m_low, m_high - m_mid
+
+
+def _per_point(penalty, reward, gaps):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return penalty / gaps[0], reward / gaps[1]
+
+
 def penalty_reward(x: np.ndarray, y: np.ndarray, n_resamples: int = 0,
                    rng: np.random.Generator | None = None) -> Contrast:
     """Penalty-reward contrast of the drivers ``x`` (n, p) on the outcome ``y`` (n,).
@@ -174,7 +218,7 @@ def penalty_reward(x: np.ndarray, y: np.ndarray, n_resamples: int = 0,
     >>> c = penalty_reward(z, y, n_resamples=200, rng=np.random.default_rng(1))
     >>> d = c.boot_penalty - c.boot_reward
     >>> lo, hi = np.quantile(d, [0.025, 0.975], axis=0)
-    >>> classify_with_interval(c.penalty, c.reward, lo, hi).tolist()
+    >>> classify_with_interval(c.penalty_per_point, c.reward_per_point, lo, hi).tolist()
     ['performance', 'basic']
     """
     x = np.asarray(x, dtype=float)
@@ -190,6 +234,7 @@ def penalty_reward(x: np.ndarray, y: np.ndarray, n_resamples: int = 0,
         penalty = reward = np.full(p, np.nan)
     else:
         penalty, reward = _unpack(coef, usable)
+    penalty_pp, reward_pp = _per_point(penalty, reward, score_gaps(x, low, high))
     boot_p = np.full((n_resamples, p), np.nan)
     boot_r = np.full((n_resamples, p), np.nan)
     n = x.shape[0]
@@ -197,9 +242,10 @@ def penalty_reward(x: np.ndarray, y: np.ndarray, n_resamples: int = 0,
         counts = np.bincount(rng.integers(0, n, size=n), minlength=n).astype(float)
         coef_b = _solve(design, y, counts)
         if coef_b is not None:
-            boot_p[b], boot_r[b] = _unpack(coef_b, usable)
+            boot_p[b], boot_r[b] = _per_point(*_unpack(coef_b, usable), score_gaps(x, low, high, counts))
     return Contrast(low_cut=low_cut, high_cut=high_cut, low_share=low.mean(axis=0), high_share=high.mean(axis=0),
-                    penalty=penalty, reward=reward, boot_penalty=boot_p, boot_reward=boot_r)
+                    penalty=penalty, reward=reward, penalty_per_point=penalty_pp, reward_per_point=reward_pp,
+                    boot_penalty=boot_p, boot_reward=boot_r)
 
 
 def impact_asymmetry(penalty: np.ndarray, reward: np.ndarray) -> np.ndarray:

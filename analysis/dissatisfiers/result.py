@@ -9,8 +9,8 @@ from analysis.common.display import Summary, SummaryTable
 from analysis.common.serialize import jsonable
 
 COLUMNS = ["group", "driver", "n", "low_cut", "high_cut", "low_share", "high_share", "penalty", "reward",
-           "asymmetry", "class", "share_basic", "share_performance", "share_excitement", "diff_low", "diff_high",
-           "n_resamples"]
+           "penalty_per_point", "reward_per_point", "asymmetry", "class", "share_basic", "share_performance",
+           "share_excitement", "diff_low", "diff_high", "n_resamples"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -24,12 +24,15 @@ class DissatisfierAnalysis:
         respondents of the group), ``low_cut`` / ``high_cut`` (the score at or below /
         at or above which a respondent counts as low / high: the group's 25th and 75th
         percentiles), ``low_share`` / ``high_share`` (share of respondents coded so),
-        ``penalty`` (``|b_low|``), ``reward`` (``b_high``), ``asymmetry`` (impact
-        asymmetry, -1..1, negative = penalty larger), ``class`` ('basic',
+        ``penalty`` (``|b_low|``), ``reward`` (``b_high``), both in satisfaction points
+        against the middle half, ``penalty_per_point`` / ``reward_per_point`` (the same
+        per point of driver score between the groups' means: what is classified),
+        ``asymmetry`` (impact asymmetry of the per-point values, -1..1, negative =
+        penalty larger), ``class`` ('basic',
         'performance', 'excitement' or 'undetermined'), ``share_basic``,
         ``share_performance``, ``share_excitement`` (share of the bootstrap resamples in
-        each class), ``diff_low`` / ``diff_high`` (percentile interval of ``penalty -
-        reward`` at ``settings['level']``) and ``n_resamples`` (resamples with a defined
+        each class), ``diff_low`` / ``diff_high`` (percentile interval of ``penalty_per_point -
+        reward_per_point`` at ``settings['level']``) and ``n_resamples`` (resamples with a defined
         contrast).
     settings : dict
         The options of the call.
@@ -50,12 +53,13 @@ class DissatisfierAnalysis:
         level = round(100 * self.settings.get("level", 0.95))
         tables = []
         for group, part in self.table.groupby("group", sort=False):
-            frame = part[["driver", "class", "penalty", "reward", "diff_low", "diff_high", "share_basic",
-                          "share_performance", "share_excitement"]].rename(
+            frame = part[["driver", "class", "penalty_per_point", "reward_per_point", "diff_low", "diff_high",
+                          "share_basic", "share_performance", "share_excitement"]].rename(
                 columns={"diff_low": f"p-r {level}% low", "diff_high": f"p-r {level}% high"})
             tables.append(SummaryTable(f"{group} (n = {int(part['n'].iloc[0])})", frame.reset_index(drop=True)))
         notes = ("basic = penalty of low performance clearly larger than the reward of high performance "
-                 "(impact asymmetry below -0.2); excitement = the reverse; performance = about symmetric",
+                 "(per point of driver score; impact asymmetry below -0.2, interval above 0); excitement = the "
+                 "reverse; performance = about symmetric",
                  "shares: bootstrap resamples within the group in each class", *self.notes)
         tables.append(SummaryTable("", None, notes=notes))
         return Summary("Penalty-reward contrast analysis (Brandt 1987; Matzler et al. 2004)", tuple(tables))

@@ -30,8 +30,8 @@ def dissatisfiers_section(results: StudyResults, group: str, shown, t: Texts) ->
     for r in part.to_dict(orient="records"):
         share = r.get(_SHARE.get(r["class"], ""), None)
         rows.append({"group": group_label(results, r["group"], t), "driver": driver_label(results, r["driver"], t),
-                     "class": t("dissatisfiers.class." + r["class"]), "penalty": r["penalty"], "reward": r["reward"],
-                     "diff": r["penalty"] - r["reward"], "diff_low": r["diff_low"], "diff_high": r["diff_high"],
+                     "class": t("dissatisfiers.class." + r["class"]), "penalty": r["penalty_per_point"],
+                     "reward": r["reward_per_point"], "diff": r["penalty_per_point"] - r["reward_per_point"], "diff_low": r["diff_low"], "diff_high": r["diff_high"],
                      "support": share})
     columns = ((Column("group", t("col.group")),) if group == ALL and len(groups) > 1 else ()) + (
         Column("driver", t("col.driver")), Column("class", t("col.factor_class")),
