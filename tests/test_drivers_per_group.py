@@ -87,3 +87,15 @@ def test_the_report_says_so_in_its_language(by_channel, inst, lang, group_text, 
 def test_cli_analyse_by_channel_with_the_defaults(run_cli):
     out = ok(run_cli("analyse", SAV, "--by", "channel", "--bootstrap", "20", "--seed", "1", "--no-sem"))
     assert "note: [chat] analysed on 5 drivers, without Wait time, Phone menu" in out
+
+
+def test_partial_pooling_by_channel_says_how_to_analyse_each_channel(by_channel, inst):
+    # pooling shares one driver set across groups: grouped by channel it cannot run on the
+    # phone-only drivers, and the message names the way that can (no pooling)
+    from analysis.common.errors import DataError
+
+    data, _, _ = by_channel
+    with pytest.raises(DataError) as err:
+        analyse_drivers(data, inst, by="channel", bootstrap=20, seed=1, sem=False, pooling="partial")
+    assert "'chat' (0)" in str(err.value)
+    assert "pooling='none' / --pooling none" in str(err.value)

@@ -250,7 +250,7 @@ def analyse_drivers(
     frame = sample.frame
     used = frame.loc[sample.used, [GROUP, *drivers, outcome]].reset_index(drop=True)
     labels = [] if by is None else sorted(frame[GROUP].dropna().unique().tolist())
-    _check_groups(labels, used, sample, drivers, by)
+    _check_groups(labels, used, sample, drivers, by, pooling)
     labels = [g for g in labels if g not in sample.left_out]
     clock = _Clock(start)
     clock.lap("sample")
@@ -424,7 +424,8 @@ def _check_options(inst, drivers, importance, sem) -> list[str]:
     return drivers
 
 
-def _check_groups(labels: list[str], used: pd.DataFrame, sample, drivers: list[str], by) -> None:
+def _check_groups(labels: list[str], used: pd.DataFrame, sample, drivers: list[str], by,
+                  pooling: str = "none") -> None:
     """Stop with a message that says what to do when a group analysed has too few usable respondents.
 
     Groups that :func:`analysis.drivers.sample.analysis_sample` left out (``small_group``)
@@ -448,6 +449,10 @@ def _check_groups(labels: list[str], used: pd.DataFrame, sample, drivers: list[s
         in_them = excluded.code.eq("not_asked") & (excluded[GROUP].isin(phone_only) if labels else True)
         hint += (f"; {int(in_them.sum())} of their respondents have no score only because some drivers are "
                  "not asked in their channel: leave those drivers out (the drivers option) to include them")
+        if pooling == "partial":
+            # pooling shares one driver set across the groups; without pooling each group is
+            # analysed on the drivers that apply to it (analysis.drivers.per_group)
+            hint += ", or analyse without pooling (pooling='none' / --pooling none): each group on its own drivers"
     raise DataError(f"too few usable respondents (outcome and every driver score) for {len(drivers)} drivers, "
                     f"at least {minimum} needed: {shown}{more}; {hint}")
 
