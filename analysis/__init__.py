@@ -13,6 +13,7 @@ The public API a notebook user meets::
     imp.plot_priorities(group="Energie")
     themes = analyse_themes(data, inst, analysis=imp)    # what the open answers say (analysis.themes)
     agents = analyse_agents(data, inst, by="organisation")  # per agent, shrunk toward the team (analysis.agents)
+    diss = analyse_dissatisfiers(data, inst, by="organisation", bootstrap=1000, seed=1)  # basic factors
 
 The names below are imported on first use, so that ``import analysis`` (and the
 ``drivers`` command line) stays fast.
@@ -41,6 +42,8 @@ _EXPORTS = {
     "analyse_waves": "analysis.trends.analyse",
     "TrendAnalysis": "analysis.trends.result",
     "simulate_waves": "analysis.simulation.waves",
+    "analyse_dissatisfiers": "analysis.dissatisfiers.analyse",
+    "DissatisfierAnalysis": "analysis.dissatisfiers.result",
 }
 # Modules a notebook imports by name (``from analysis import thresholds``).
 _MODULES = {"thresholds": "analysis.common.thresholds"}

@@ -19,7 +19,7 @@ MAX_LINES = 500
 # The statistics: none of them may import the report, the command line or (for the
 # engine and the shared pieces) the questionnaire package.
 STATISTICS = ("common", "scoring", "importance", "bootstrap", "pooling", "validation", "drivers", "sem", "simulation",
-              "themes", "agents", "trends")
+              "themes", "agents", "trends", "dissatisfiers")
 
 
 def _imports(path: Path) -> set[str]:

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from analysis import (
-    analyse_agents, analyse_drivers, analyse_themes, analyse_waves, build_reports, simulate_study, simulate_waves, validate,
+    analyse_agents, analyse_dissatisfiers, analyse_drivers, analyse_themes, analyse_waves, build_reports, simulate_study,
+    simulate_waves, validate,
 )
 from analysis.bootstrap.importance import bootstrap_importance
 from analysis.common.errors import OptionError, ServiceDriversError
@@ -53,6 +54,10 @@ def _themes(**kw):
 
 def _agents(**kw):
     return lambda inst, data, quality, tmp: analyse_agents(data, inst, **kw)
+
+
+def _dissatisfiers(**kw):
+    return lambda inst, data, quality, tmp: analyse_dissatisfiers(data, inst, **kw)
 
 
 def _simulate(**kw):
@@ -97,6 +102,10 @@ CASES = [
     ("max_free", "--max-free", _validate(max_free=0), ["validate", CSV, "--partial", "--max-free", "0"]),
     ("lang", "--lang", _report(lang="de"), ["report", CSV, "--out", "{tmp}", "--lang", "de"]),
     ("language", "--language", _themes(language="fr"), ["themes", CSV, "--language", "fr"]),
+    ("bootstrap", "--bootstrap", _dissatisfiers(bootstrap=1), ["dissatisfiers", CSV, "--bootstrap", "1"]),
+    ("seed", "--seed", _dissatisfiers(seed=-1), ["dissatisfiers", CSV, "--seed", "-1"]),
+    ("outcome", "--outcome", _dissatisfiers(outcome="loyalty"), ["dissatisfiers", CSV, "--outcome", "loyalty"]),
+    ("by", "--by", _dissatisfiers(by="region"), ["dissatisfiers", CSV, "--by", "region"]),
     ("min_group_n", "--min-group-n", _report(min_group_n=0), ["report", CSV, "--out", "{tmp}", "--min-group-n", "0"]),
     ("min_n", "--min-n", _agents(min_n=0), ["agents", CSV, "--out", "{tmp}", "--min-n", "0"]),
     ("level", "--level", _agents(level=1.5), ["agents", CSV, "--out", "{tmp}", "--level", "1.5"]),

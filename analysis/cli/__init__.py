@@ -26,6 +26,7 @@ from analysis.cli import analyse  # noqa: F401,E402
 from analysis.cli import report  # noqa: F401,E402
 from analysis.cli import themes  # noqa: F401,E402
 from analysis.cli import trends  # noqa: F401,E402
+from analysis.cli import dissatisfiers  # noqa: F401,E402
 from analysis.cli import dashboard  # noqa: F401,E402
 from analysis.cli import agents  # noqa: F401,E402
 

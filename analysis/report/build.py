@@ -33,7 +33,7 @@ from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from analysis.common.errors import OptionError, ServiceDriversError
+from analysis.common.errors import DataError, OptionError, ServiceDriversError
 from analysis.common.groups import ALL
 from analysis.common.options import check_option, validate_options
 from analysis.common.outputs import check_writable
@@ -48,6 +48,7 @@ from analysis.report.render.pdf import pdf_bytes
 from analysis.common.scheduler import open_runner
 from analysis.report.scope import StudyResults, group_label, shown_groups, usable_group_sizes, withheld_channels
 from analysis.report.voice import open_question, sample_voice
+from analysis.dissatisfiers.analyse import analyse_dissatisfiers
 from analysis.themes.analyse import analyse_themes
 from analysis.scoring.sample import check_group_column
 from instrument.reader.integrity import absent_item_columns
@@ -231,6 +232,18 @@ def _quoted(text: str) -> str:
     return shlex.quote(text)
 
 
+def _dissatisfiers(data, inst, analysis):
+    """Penalty-reward contrast on the driver analysis' respondents and options; None when no group allows it."""
+    s = analysis.settings
+    drivers = None if set(s.drivers) == set(inst.driver_keys) else list(s.drivers)
+    try:
+        return analyse_dissatisfiers(data, inst, by=s.by, outcome=s.outcome, drivers=drivers,
+                                     bootstrap=max(s.n_resamples, 2), seed=s.seed, level=s.level,
+                                     exclude_flagged=s.exclude_flagged)
+    except DataError:       # too few respondents in every group: the report says nothing about it
+        return None
+
+
 def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst, absent=None, wave=None) -> str:
     s = analysis.settings
     parts = ["drivers", "report", _quoted(str(quality.file)), "--by", str(by), "--lang", lang, "--out", _quoted(str(out_dir)),
@@ -385,9 +398,10 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     themes = (analyse_themes(data, inst, analysis=analysis, seed=analysis.settings.seed)
               if open_question(inst) in data.columns else None)
     trends = _trends(data, inst, by, wave, bootstrap, analysis.settings.seed)
+    dissatisfiers = _dissatisfiers(data, inst, analysis)
     results = StudyResults(analysis=analysis, validation=validation, quality=quality, inst=inst,
                            extra_names=tuple(names), withheld=tuple(left_out_groups),
-                           left_out=left_out, themes=themes, trends=trends,
+                           left_out=left_out, themes=themes, trends=trends, dissatisfiers=dissatisfiers,
                            voice={g: v for g, v in voice.items() if v is not None}, min_group_n=min_group_n,
                            title=title, source=Path(str(quality.file)).name,
                            command=_command(quality, by, lang, out_dir, title, min_group_n, analysis, inst,

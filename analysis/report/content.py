@@ -28,6 +28,7 @@ from analysis.report.blocks import Column, Figure, Heading, Notes, Paragraph, Re
 from analysis.report.headline import QUADRANT_CSS, headline
 from analysis.report import pooling
 from analysis.report.i18n import Texts
+from analysis.report.dissatisfiers_section import dissatisfiers_section
 from analysis.report.themes_section import themes_section
 from analysis.report.trends_section import trends_section
 from analysis.report.scope import (StudyResults, channel_label, channel_sizes, driver_label, drivers_shown,
@@ -314,6 +315,9 @@ def report_content(results: StudyResults, group: str, lang: str, slug: str) -> R
         sections.append(Section("priorities", t("section.priorities"),
                                 (Paragraph(t("priorities.intro", k=t.number_word(len(res.settings.drivers_of(group))))),
                                  priority_table(results, group, t))))
+        dissatisfiers = dissatisfiers_section(results, group, shown, t)
+        if dissatisfiers is not None:
+            sections.append(dissatisfiers)
         comparison = versus_rest(results, group, t) if not study else []
         if comparison:
             sections.append(Section("versus", t("versus.title"), tuple(comparison)))

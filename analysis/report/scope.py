@@ -33,6 +33,7 @@ class StudyResults:
     voice: dict = field(default_factory=dict)      # group -> Voice (masked, sampled)
     themes: object = None            # ThemeAnalysis of the open answers (None: no open question)
     trends: object = None            # TrendAnalysis across waves (None: one wave, or no wave column given)
+    dissatisfiers: object = None     # DissatisfierAnalysis (None: no group had enough respondents)
     min_group_n: int = 30
     title: str | None = None
     source: str = ""

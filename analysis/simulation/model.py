@@ -17,6 +17,7 @@ import numpy as np
 
 from analysis.common.errors import ServiceDriversError
 from analysis.common.options import check_option
+from analysis.simulation.asymmetry import asymmetric_satisfaction
 from analysis.simulation import DEFAULT_SEED  # noqa: F401  (declared with the package: the CLI reads it cheaply)
 from instrument import Instrument
 
@@ -77,7 +78,9 @@ class OrgProfile:
     ``item_shifts`` (item id -> shift in latent SD units, default none) moves the item's
     thresholds in this organisation only, on top of :data:`ITEM_SHIFTS`: a planted
     non-invariant intercept (higher = more agreement at the same latent score), the
-    known truth a partial-invariance search must find.
+    known truth a partial-invariance search must find. ``asymmetry`` (driver -> extra
+    effect of below-mean performance, default none) plants a dissatisfier
+    (:mod:`analysis.simulation.asymmetry`).
     """
 
     name: str
@@ -86,6 +89,7 @@ class OrgProfile:
     effects: dict[str, float]
     phone_share: float = .57
     item_shifts: dict[str, float] = field(default_factory=dict)
+    asymmetry: dict[str, float] = field(default_factory=dict)
 
 
 _BASE_PROFILES = (
@@ -241,7 +245,7 @@ def _for_drivers(profile: OrgProfile, drivers: tuple[str, ...]) -> OrgProfile:
     return OrgProfile(profile.name, profile.sector,
                       {d: profile.means.get(d, DEFAULT_MEAN) for d in drivers},
                       {d: profile.effects.get(d, DEFAULT_EFFECT) for d in drivers}, profile.phone_share,
-                      dict(profile.item_shifts))
+                      dict(profile.item_shifts), dict(profile.asymmetry))
 
 
 def driver_correlation(drivers: tuple[str, ...]) -> np.ndarray:
@@ -365,7 +369,10 @@ def draw_organisation(rng: np.random.Generator, inst: Instrument, profile: OrgPr
     if latent_shift is not None:
         latent = latent + latent_shift
     r2 = float(beta @ correlation @ beta)
-    eta = latent @ beta + np.sqrt(1 - r2) * rng.standard_normal(n)
+    noise = rng.standard_normal(n)
+    extra = np.array([profile.asymmetry.get(d, 0.0) for d in drivers])
+    eta = (asymmetric_satisfaction(latent, mu, beta, correlation, extra, noise) if extra.any()
+           else latent @ beta + np.sqrt(1 - r2) * noise)
 
     channel_codes, channel_shares = _channel_shares(inst, profile.phone_share)
     channel = rng.choice(channel_codes, size=n, p=channel_shares)
@@ -474,22 +481,3 @@ def _plant_missing(rng: np.random.Generator, inst: Instrument, answers: dict[str
             off_channel = ~np.isin(channel, [codes[ch] for ch in var.channels if ch in codes])
             values[off_channel & phone_na] = var.na_code if var.na_code is not None else np.nan
             values[off_channel & ~phone_na] = np.nan
-
-
-def generator_parameters(inst: Instrument) -> dict:
-    """Loadings, thresholds and outcome parameters (the same in every organisation)."""
-    items = {i.id: {"factor": inst.construct_of(i.id), "loading": item_loading(i.id),
-                    "thresholds": item_thresholds(i.id, len(inst.scale(i.scale).codes)).round(4).tolist(),
-                    "reverse": i.reverse}
-             for i in inst.items}
-    outcomes = {k: {"factor": "satisfaction", "loading": v} for k, v in OUTCOME_LOADINGS.items()}
-    outcomes["csat"]["thresholds"] = thresholds_from_shares(CSAT_SHARES).round(4).tolist()
-    outcomes["nps"]["thresholds"] = thresholds_from_shares(NPS_SHARES).round(4).tolist()
-    outcomes["ces"]["thresholds"] = thresholds_from_shares(AGREE7_SHARES).round(4).tolist()
-    outcomes["fcr"] = {"weights": dict(FCR_WEIGHTS), "shares_at_mean_0": dict(FCR_SHARES)}
-    return {
-        "note": ("identical in every organisation; an item's latent response is loading * factor + "
-                 "sqrt(1 - loading^2) * N(0, 1), its answer 1 + the number of thresholds below it "
-                 "(reverse-keyed items are stored as 8 - answer)"),
-        "items": items, "outcomes": outcomes, "answer_shares_at_mean_0": list(AGREE7_SHARES),
-    }

@@ -86,6 +86,7 @@ import pandas as pd
 from analysis.common.errors import OptionError, ServiceDriversError
 from analysis.common.options import MIN_TRUTH_DRAWS, SEED, validate_options
 from analysis.simulation.agents import AGENTS_PER_ORG, agent_id, agents_truth, draw_agent_effects, latent_shift
+from analysis.simulation.asymmetry import check_asymmetry
 from analysis.simulation.model import (
     AGENT_ID_SHARE,
     DEFAULT_SEED,
@@ -95,6 +96,7 @@ from analysis.simulation.model import (
     OrgProfile,
     default_profiles,
     draw_organisation,
+    driver_correlation,
 )
 from analysis.simulation.text import compose_open_answers
 from analysis.simulation.truth import population_truth
@@ -132,7 +134,8 @@ def simulate_study(inst: Instrument, n_orgs: int = 4, n_per_org: int = 375, seed
                    features: DataFeatures | None = None, truth_draws: int = 200_000,
                    item_shifts: Mapping[str, Mapping[str, float]] | None = None,
                    agent_sd: float = 0.0, agent_effects: Mapping[str, float] | None = None,
-                   mean_shifts: Mapping[str, Mapping[str, float]] | None = None) -> SimulatedStudy:
+                   mean_shifts: Mapping[str, Mapping[str, float]] | None = None,
+                   asymmetry: Mapping[str, Mapping[str, float]] | None = None) -> SimulatedStudy:
     """Simulate a CCC-quality study with known true driver effects.
 
     Parameters
@@ -173,6 +176,10 @@ def simulate_study(inst: Instrument, n_orgs: int = 4, n_per_org: int = 375, seed
         Organisation name -> {driver: shift of its latent mean in SD units}: a planted
         level change (used by :func:`analysis.simulation.waves.simulate_waves`); the
         truth's latent means include it.
+    asymmetry : mapping, optional
+        Organisation name -> {driver: extra latent effect (0-1) of below-mean
+        performance}: plants a dissatisfier (:mod:`analysis.simulation.asymmetry`); the
+        truth lists it under ``organisations.<name>.asymmetry``.
 
     Returns
     -------
@@ -191,6 +198,7 @@ def simulate_study(inst: Instrument, n_orgs: int = 4, n_per_org: int = 375, seed
     profiles = _with_item_shifts(default_profiles(n_orgs, effects, drivers=tuple(inst.driver_keys)),
                                  item_shifts or {}, inst)
     profiles = _with_mean_shifts(profiles, mean_shifts or {})
+    profiles = _with_asymmetry(profiles, asymmetry or {}, tuple(inst.driver_keys))
     root = np.random.SeedSequence(seed)
     sample_seq, text_seq, truth_seq = root.spawn(3)
     if isinstance(agent_sd, bool) or not isinstance(agent_sd, (int, float)) or not 0 <= agent_sd <= 2:
@@ -276,6 +284,23 @@ def _with_mean_shifts(profiles: list[OrgProfile],
                                       f"shift between -3 and 3 latent SDs; check {', '.join(map(str, bad))}")
         means = {k: v + float(shifts.get(k, 0.0)) for k, v in profile.means.items()}
         out.append(replace(profile, means=means) if shifts else profile)
+    return out
+
+
+def _with_asymmetry(profiles: list[OrgProfile], asymmetry: Mapping[str, Mapping[str, float]],
+                    drivers: tuple[str, ...]) -> list[OrgProfile]:
+    """``profiles`` with the planted asymmetric effects of ``asymmetry`` (checked)."""
+    names = [p.name for p in profiles]
+    unknown = [k for k in asymmetry if k not in names]
+    if unknown:
+        raise ServiceDriversError(f"asymmetry names unknown organisation(s) {', '.join(map(str, unknown))}; "
+                                  f"the organisations are {', '.join(names)}")
+    correlation = driver_correlation(drivers)
+    out = []
+    for p in profiles:
+        beta = np.array([p.effects[d] for d in drivers])
+        planted = check_asymmetry(p.name, asymmetry.get(p.name, {}), drivers, beta, correlation)
+        out.append(replace(p, asymmetry=planted) if planted else p)
     return out
 
 

@@ -33,12 +33,20 @@ from analysis.common.versions import package_version
 from analysis.importance.relative import importance_arrays
 from analysis.scoring.scores import construct_scores, performance
 from analysis.simulation.model import (
+    AGREE7_SHARES,
+    CSAT_SHARES,
+    FCR_SHARES,
+    FCR_WEIGHTS,
     GENERATOR_VERSION,
+    NPS_SHARES,
+    OUTCOME_LOADINGS,
     DataFeatures,
     OrgProfile,
     draw_organisation,
     driver_correlation,
-    generator_parameters,
+    item_loading,
+    item_thresholds,
+    thresholds_from_shares,
 )
 from instrument import Instrument
 from instrument.description import channels_of_drivers, number_word
@@ -97,6 +105,10 @@ def population_truth(inst: Instrument, profiles: list[OrgProfile], features: Dat
                      "latent": latent_truth(profile, tuple(inst.driver_keys))}
         if profile.item_shifts:
             org["item_shifts"] = dict(profile.item_shifts)     # planted non-invariant intercepts
+        if profile.asymmetry:   # planted dissatisfiers: the slope below the mean is effect + extra
+            org["asymmetry"] = {d: {"extra_effect_below_mean": a, "effect_below_mean": profile.effects[d] + a,
+                                    "effect_above_mean": profile.effects[d], "expected_class": "basic"}
+                                for d, a in profile.asymmetry.items()}
         if draws:
             org.update(observed_truth(inst, profile, features, np.random.default_rng(child), draws))
         truth["organisations"][profile.name] = org
@@ -237,3 +249,22 @@ def _by_driver(values: np.ndarray, drivers: tuple[str, ...]) -> dict[str, float]
 
 def _round(value: float) -> float:
     return round(float(value), DECIMALS)
+
+
+def generator_parameters(inst: Instrument) -> dict:
+    """Loadings, thresholds and outcome parameters (the same in every organisation)."""
+    items = {i.id: {"factor": inst.construct_of(i.id), "loading": item_loading(i.id),
+                    "thresholds": item_thresholds(i.id, len(inst.scale(i.scale).codes)).round(4).tolist(),
+                    "reverse": i.reverse}
+             for i in inst.items}
+    outcomes = {k: {"factor": "satisfaction", "loading": v} for k, v in OUTCOME_LOADINGS.items()}
+    outcomes["csat"]["thresholds"] = thresholds_from_shares(CSAT_SHARES).round(4).tolist()
+    outcomes["nps"]["thresholds"] = thresholds_from_shares(NPS_SHARES).round(4).tolist()
+    outcomes["ces"]["thresholds"] = thresholds_from_shares(AGREE7_SHARES).round(4).tolist()
+    outcomes["fcr"] = {"weights": dict(FCR_WEIGHTS), "shares_at_mean_0": dict(FCR_SHARES)}
+    return {
+        "note": ("identical in every organisation; an item's latent response is loading * factor + "
+                 "sqrt(1 - loading^2) * N(0, 1), its answer 1 + the number of thresholds below it "
+                 "(reverse-keyed items are stored as 8 - answer)"),
+        "items": items, "outcomes": outcomes, "answer_shares_at_mean_0": list(AGREE7_SHARES),
+    }
