@@ -101,6 +101,17 @@ def test_same_seed_same_result_and_groups_are_independent(tmp_path):
     assert np.allclose(only[["diff_low", "diff_high"]].to_numpy(), first[["diff_low", "diff_high"]].to_numpy())
 
 
+def test_a_seed_drawn_at_random_is_recorded_and_repeats_the_run():
+    inst = load_instrument()
+    data, _ = read_responses(CSV, inst)
+    first = analyse_dissatisfiers(data, inst, bootstrap=30)
+    seed = first.settings["seed"]
+    assert isinstance(seed, int) and seed >= 0
+    assert analyse_dissatisfiers(data, inst, bootstrap=30, seed=seed).table.equals(first.table)
+    assert json.loads(json.dumps(first.to_dict()))["settings"]["seed"] == seed
+    assert analyse_dissatisfiers(data, inst, bootstrap=30).settings["seed"] != seed
+
+
 def test_contrast_recovers_a_known_asymmetry_and_codes_quartiles():
     rng = np.random.default_rng(0)
     z = rng.standard_normal((5000, 3))
