@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import matplotlib
 import numpy as np
+import pandas as pd
 import pytest
 
 from analysis import analyse_waves, simulate_waves
@@ -165,3 +166,17 @@ def test_html_and_pdf_reports_show_the_trend_figures(waves, inst, tmp_path, lang
     if lang == "en":
         pdf = reports.groups["Energie"][1].read_bytes()
         assert pdf.startswith(b"%PDF") and pdf.count(b"/Subtype /Image") >= 4
+
+
+def test_report_period_quarter_makes_the_waves_from_the_contact_dates(waves, inst, tmp_path):
+    from analysis import build_reports
+
+    data, quality, _ = waves
+    quarters = sorted(set(pd.to_datetime(data.contact_date).dt.to_period("Q").astype(str)))
+    assert len(quarters) == 4                      # simulate_waves: one quarter per wave
+    reports = build_reports(data.drop(columns="wave"), inst, quality, lang="en", out_dir=tmp_path, bootstrap=20,
+                            seed=1, pdf=False, period="quarter")
+    html = reports.study_html.read_text(encoding="utf-8")
+    section = html.split('<section id="trends"', 1)[1].split("</section>", 1)[0]
+    assert f"Wave {quarters[-2]}" in section and f"Wave {quarters[-1]}" in section
+    assert "--period quarter" in html

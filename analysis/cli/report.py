@@ -51,6 +51,7 @@ def report(
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write PDFs (WeasyPrint)."),
     estimator: str = EstimatorOpt,
     wave: Optional[str] = typer.Option(None, "--wave", help="Column whose values are the waves of a repeated study: adds 'Since the last wave' (more than one wave)."),
+    period: Optional[str] = typer.Option(None, "--period", help="Instead of --wave: the waves are the months or quarters of contact_date (month or quarter)."),
     by_agent: bool = typer.Option(False, "--by-agent/--no-by-agent", help="Also write one feedback page per agent for the team lead (OUT/agents/<lang>/<group>/<agent>.html, nl and en; as drivers agents with its defaults): agent-driver scores shrunk toward the group; agents under 10 respondents withheld. Agents are never named in the organisation-level reports."),
     partial: bool = typer.Option(False, "--partial", help="Validation: release failing invariance constraints one at a time (partial invariance)."),
     source: SourceOpt = "auto",
@@ -68,7 +69,7 @@ def report(
     """Write improvement-priority reports: per group and for the whole study, HTML + PDF, and one Excel workbook."""
     lang = check_flags(lang=lang.lower(), min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, outcome=outcome,
                        importance=importance, crosshair=crosshair, pooling=pooling, estimator=estimator,
-                       scheduler=scheduler)["lang"]
+                       scheduler=scheduler, period=period)["lang"]
     if out.exists() and not out.is_dir():
         raise typer.BadParameter(f"{out} is a file; give a folder", param_hint="--out")
     from analysis.report import build_reports, check_report_folder     # here: `drivers --help` stays fast
@@ -90,7 +91,7 @@ def report(
                                min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, drivers=chosen,
                                outcome=outcome, importance=importance, crosshair=crosshair, pooling=pooling, pdf=pdf,
                                progress=progress, estimator=estimator, partial=partial, scheduler=scheduler,
-                               wave=wave)
+                               wave=wave, period=period)
     agent_pages = _agent_pages(frame, inst, by, result, out, pdf) if by_agent else None
     s = result.analysis.settings
     console.print(f"[bold]Reports written to {escape(str(result.out_dir))}/[/] ({lang}, outcome '{s.outcome}', "
