@@ -168,4 +168,11 @@ def test_cli_prints_the_classes_and_writes_json(run_cli, tmp_path):
     result = run_cli("dissatisfiers", CSV, "--by", "organisation", "--bootstrap", "20", "--json", str(out))
     assert result.exit_code == 0, result.stderr
     assert "Dissatisfiers" in result.stdout and "wait_time" in result.stdout
-    assert json.loads(out.read_text(encoding="utf-8"))["settings"]["by"] == "organisation"
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["settings"]["by"] == "organisation"
+    # no --seed: one is drawn, printed and written, and repeats the run
+    seed = doc["settings"]["seed"]
+    assert f"(seed {seed})" in " ".join(result.stdout.split())
+    again = tmp_path / "again.json"
+    rerun = run_cli("dissatisfiers", CSV, "--bootstrap", "20", "--seed", str(seed), "--json", str(again))
+    assert rerun.exit_code == 0 and json.loads(again.read_text(encoding="utf-8"))["table"] == doc["table"]
