@@ -163,6 +163,7 @@ def test_html_and_pdf_reports_show_the_trend_figures(waves, inst, tmp_path, lang
     energie = section(reports.groups["Energie"][0].read_text(encoding="utf-8"))
     assert t("trends.shares.title", group="Energie") in energie
     assert len(re.findall(r'<img src="data:image/png;base64,', energie)) == 2
+    assert "np.float64" not in energie and 'data-key="previous" data-value="' in energie   # plain numbers
     if lang == "en":
         pdf = reports.groups["Energie"][1].read_bytes()
         assert pdf.startswith(b"%PDF") and pdf.count(b"/Subtype /Image") >= 4

@@ -38,7 +38,8 @@ def trends_section(results: StudyResults, group: str, shown: list[str], t: Texts
                 continue
             signal = bool(chart.get((g, latest), False)) if r.measure == "CSAT %" else None
             rows.append({"group": g, "measure": t("trends.measure." + MEASURES[r.measure]),
-                         "previous": kpis.get((g, previous, r.measure)), "latest": kpis.get((g, latest, r.measure)),
+                         "previous": _value(kpis.get((g, previous, r.measure))),
+                         "latest": _value(kpis.get((g, latest, r.measure))),
                          "difference": r.difference, "low": r.ci_low, "high": r.ci_high, "p": r.p_value,
                          "signal": signal})
     if not rows:
@@ -55,6 +56,11 @@ def trends_section(results: StudyResults, group: str, shown: list[str], t: Texts
     return Section("trends", t("section.trends"),
                    (Paragraph(t("trends.intro", n=len(res.settings.waves))), table, *trend_figures(results, group, groups, t)),
                    page_break=False)
+
+
+def _value(x) -> float | None:
+    """A plain float (not numpy's, whose repr would reach the HTML's data-value attributes), or None."""
+    return None if x is None or x != x else float(x)
 
 
 def trend_figures(results: StudyResults, group: str, groups: list, t: Texts) -> tuple[Figure, ...]:
