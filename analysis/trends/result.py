@@ -90,6 +90,16 @@ class TrendAnalysis:
     def _repr_html_(self) -> str:
         return self.summary().as_html()
 
+    def to_dict(self) -> dict:
+        """JSON-ready: settings, counts and each table as records (``drivers trends --json``)."""
+        from dataclasses import asdict
+
+        from analysis.common.serialize import jsonable
+
+        return jsonable({"settings": asdict(self.settings), "n_used": self.n_used, "n_input": self.n_input,
+                         **{name: getattr(self, name).to_dict(orient="records")
+                            for name in ("kpis", "importance", "changes", "control_chart")}})
+
     def _groups(self, group) -> list:
         by = self.settings.by
         present = list(dict.fromkeys(self.control_chart[by].tolist() + self.kpis[by].tolist()))
