@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).parents[1]
 SCREENSHOTS = ROOT / "reports" / "screenshots"
-VIEWS = ("kpis", "priorities", "compare", "voice")
+VIEWS = ("kpis", "priorities", "compare", "waves", "themes", "voice")
 
 
 def _chromium() -> str | None:

@@ -21,11 +21,11 @@ Examples
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from analysis.common.errors import ServiceDriversError
+from analysis.common.errors import DataError, OptionError, ServiceDriversError
 from analysis.common.groups import ALL
 from analysis.common.options import check_option, validate_options
 from analysis.common.outputs import check_writable
@@ -37,7 +37,11 @@ from analysis.report.build import AGENT_COLUMN, check_grouping, leave_out_small_
 from analysis.report.i18n import LANGUAGES
 from analysis.report.privacy import names_from_agent_ids
 from analysis.report.scope import StudyResults, group_nouns, shown_groups, withheld_channels
-from analysis.report.voice import sample_voice
+from analysis.report.voice import open_question, sample_voice
+from analysis.themes.analyse import analyse_themes
+
+# The column that makes the whole study one group for the trend analysis of its waves.
+STUDY_COLUMN = "dashboard_whole_study"
 
 __all__ = ["Dashboard", "build_dashboard"]
 
@@ -75,10 +79,38 @@ def check_dashboard_file(out, inputs=()) -> Path:
     return path
 
 
-@validate_options("lang", "min_group_n", "bootstrap", "seed", "outcome", "importance", "crosshair")
+def _waves(data, inst, by, wave, period, bootstrap, seed) -> tuple:
+    """The trend analyses of the waves view: by the page's groups and of the whole study (None, None: no view).
+
+    No view without ``wave``/``period``, without groups, or with fewer than two waves
+    (a study of one wave has no trend); a ``wave`` that is not a column is an error.
+    """
+    if wave is None and period is None or by is None:
+        return None, None
+    if wave is not None and period is not None:
+        raise OptionError("wave", "or period must be given, not both: a wave column, or month or quarter")
+    if wave is not None and wave not in data.columns:
+        raise OptionError("wave", f"must be a column of the data, got {wave!r}")
+    if wave is not None and data[wave].dropna().nunique() < 2:
+        return None, None
+    from analysis.trends.analyse import analyse_waves
+
+    try:
+        groups = analyse_waves(data, inst, wave=wave, period=period, by=by, bootstrap=bootstrap, seed=seed)
+    except DataError as exc:
+        if period is not None and "wave(s)" in str(exc):     # the contact dates span one period: no trend
+            return None, None
+        raise
+    study = data.assign(**{STUDY_COLUMN: ALL})
+    return groups, analyse_waves(study, inst, wave=wave, period=period, by=STUDY_COLUMN, bootstrap=bootstrap,
+                                 seed=seed)
+
+
+@validate_options("lang", "min_group_n", "bootstrap", "seed", "outcome", "importance", "crosshair", "period")
 def build_dashboard(data, inst, quality, *, out, by: str | None = "organisation", lang: str = "en",
                     min_group_n: int = 30, bootstrap: int = 2000, seed: int | None = None, drivers=None,
                     outcome: str = "satisfaction", importance: str = "lmg", crosshair: str = "mean",
+                    wave: str | None = None, period: str | None = None, themes: bool = True,
                     analysis=None, progress=None) -> Dashboard:
     """Write an offline, single-file interactive dashboard of a study.
 
@@ -102,6 +134,16 @@ def build_dashboard(data, inst, quality, *, out, by: str | None = "organisation"
         Passed to :func:`analysis.drivers.analyse.analyse_drivers` (the seed also
         draws the quotes), as :func:`analysis.report.build_reports` does, so the same
         data and seed give the reports' numbers.
+    wave : str, optional
+        Column whose values are the waves of a repeated study (as for
+        :func:`analysis.report.build_reports`): with two or more waves the page gets
+        a waves view (:func:`analysis.trends.analyse.analyse_waves` by group and for
+        the whole study, ``bootstrap`` resamples, the analysis' seed).
+    period : {'month', 'quarter'}, optional
+        Waves from ``contact_date`` instead (as for ``analyse_waves``).
+    themes : bool, default True
+        A themes view of the open answers when the data have them
+        (:func:`analysis.themes.analyse.analyse_themes`, as in the reports).
     analysis : DriverAnalysis, optional
         An analysis of ``data`` (same ``by``) already computed; refused when a group is
         below the minimum (its respondents must not be in it).
@@ -143,6 +185,12 @@ def build_dashboard(data, inst, quality, *, out, by: str | None = "organisation"
                            withheld=tuple(left_out_groups), left_out=left_out, extra_names=tuple(names),
                            source=Path(str(getattr(quality, "file", "") or "")).name,
                            generated=date.today().isoformat())
+    say("themes and waves")
+    why = open_question(inst)
+    coded = (analyse_themes(data, inst, analysis=analysis, seed=analysis.settings.seed)
+             if themes and why is not None and why in data.columns and data[why].notna().any() else None)
+    by_group, whole = _waves(data, inst, by, wave, period, bootstrap, analysis.settings.seed)
+    results = replace(results, themes=coded, trends=by_group)
     shown, withheld = shown_groups(results)
     voices = {code: {g: v for g in [ALL, *shown]
                      if (v := sample_voice(data, analysis, inst, group=g, lang=code, withheld=withheld,
@@ -150,7 +198,7 @@ def build_dashboard(data, inst, quality, *, out, by: str | None = "organisation"
                                            hidden_channels=[c for part in withheld_channels(results, g)
                                                             for c in part])) is not None}
               for code in LANGUAGES}
-    document = dashboard_content(results, voices=voices, lang=lang)
+    document = dashboard_content(results, voices=voices, lang=lang, study_trends=whole)
     specs = dashboard_specs(analysis.settings.importance, {code: group_nouns(results, code) for code in LANGUAGES})
     seconds["content"] = time.perf_counter() - clock
 
