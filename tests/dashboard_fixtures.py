@@ -16,6 +16,7 @@ class Board:
     path: Path
     html: str
     result: object
+    data: object = None
 
 
 @pytest.fixture(scope="session")
@@ -33,4 +34,4 @@ def hostile_board(example, inst, tmp_path_factory) -> Board:
     path = tmp_path_factory.mktemp("dashboard") / "dashboard.html"
     result = build_dashboard(data, inst, example.quality, out=path, analysis=example.analysis, lang="en",
                              period="month", bootstrap=RESAMPLES)
-    return Board(path, path.read_text(encoding="utf-8"), result)
+    return Board(path, path.read_text(encoding="utf-8"), result, data)

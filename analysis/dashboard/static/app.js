@@ -236,8 +236,11 @@
     });
     if (ctl.length) { panel.appendChild(el("p", { class: "note", text: tr("waves.control") })); }
 
-    var latest = w.labels[w.labels.length - 1], previous = w.labels[w.labels.length - 2];
+    // the group's last change (its latest waves may be withheld, or absent)
+    var last = w.changes.filter(mine).map(function (r) { return w.labels.indexOf(r.to); }).sort(function (a, b) { return b - a; })[0];
+    var latest = w.labels[last];
     var changes = w.changes.filter(function (r) { return mine(r) && r.to === latest; });
+    var previous = changes.length ? changes[0].from : null;
     var moved = {};
     w.changes.filter(mine).forEach(function (r) { if (r.verdict !== "noise") { moved[r.driver + "|" + r.to] = true; } });
     var imp = w.importance.filter(mine).map(function (r) {
