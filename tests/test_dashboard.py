@@ -140,9 +140,13 @@ def test_two_hundred_organisations_stay_under_five_megabytes(inst, tmp_path):
     pd.concat(parts, ignore_index=True).to_csv(path, index=False)
     data, quality = read_responses(path, inst)
     analysis = analyse_drivers(data, inst, by="organisation", bootstrap=2, seed=1, sem=False)
-    board = build_dashboard(data, inst, quality, out=tmp_path / "big.html", analysis=analysis, min_group_n=10)
+    # with every view: the themes of the open answers and three waves (the months of the contact dates)
+    board = build_dashboard(data, inst, quality, out=tmp_path / "big.html", analysis=analysis, min_group_n=10,
+                            period="month", bootstrap=2)
     doc = board.document
     assert len(doc["groups"]) == 201 and len(doc["priorities"]) == 201 * 7
+    assert doc["views"] == ["kpis", "priorities", "compare", "waves", "themes", "voice"]
+    assert len(doc["themes"]["groups"]) == 201 and len(doc["waves"]["groups"]) > 150
     assert board.size == (tmp_path / "big.html").stat().st_size < MAX_BYTES, board.size
 
 

@@ -22,7 +22,8 @@ from analysis.cli.reading import (
     usable_or_fail,
 )
 
-STAGES = {"analysis": "driver analysis (bootstrap)...", "content": "assembling the dashboard...",
+STAGES = {"analysis": "driver analysis (bootstrap)...", "themes and waves": "coding the open answers, the waves...",
+          "content": "assembling the dashboard...",
           "page": "writing the page..."}
 
 

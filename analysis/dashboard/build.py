@@ -21,7 +21,7 @@ Examples
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -179,18 +179,20 @@ def build_dashboard(data, inst, quality, *, out, by: str | None = "organisation"
     seconds["analysis"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    say("content")
-    names = names_from_agent_ids(data[AGENT_COLUMN].dropna().unique()) if AGENT_COLUMN in data.columns else ()
-    results = StudyResults(analysis=analysis, validation=None, quality=quality, inst=inst, min_group_n=min_group_n,
-                           withheld=tuple(left_out_groups), left_out=left_out, extra_names=tuple(names),
-                           source=Path(str(getattr(quality, "file", "") or "")).name,
-                           generated=date.today().isoformat())
     say("themes and waves")
     why = open_question(inst)
     coded = (analyse_themes(data, inst, analysis=analysis, seed=analysis.settings.seed)
              if themes and why is not None and why in data.columns and data[why].notna().any() else None)
     by_group, whole = _waves(data, inst, by, wave, period, bootstrap, analysis.settings.seed)
-    results = replace(results, themes=coded, trends=by_group)
+    seconds["themes and waves"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    say("content")
+    names = names_from_agent_ids(data[AGENT_COLUMN].dropna().unique()) if AGENT_COLUMN in data.columns else ()
+    results = StudyResults(analysis=analysis, validation=None, quality=quality, inst=inst, min_group_n=min_group_n,
+                           withheld=tuple(left_out_groups), left_out=left_out, extra_names=tuple(names),
+                           source=Path(str(getattr(quality, "file", "") or "")).name,
+                           generated=date.today().isoformat(), themes=coded, trends=by_group)
     shown, withheld = shown_groups(results)
     voices = {code: {g: v for g in [ALL, *shown]
                      if (v := sample_voice(data, analysis, inst, group=g, lang=code, withheld=withheld,

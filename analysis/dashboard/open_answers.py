@@ -14,11 +14,14 @@ import math
 
 import pandas as pd
 
+from analysis.dashboard.tables import columnar
 from analysis.report.scope import StudyResults
 from analysis.report.themes_section import theme_label, theme_quotes
 from analysis.themes.lexicon import THEMES
 
 NPS_GROUPS = ("promoters", "detractors")
+FREQUENCY_COLUMNS = ("group", "theme", "n", "share", "complaint", "praise", "complaint_share")
+SCORE_COLUMNS = ("group", "theme", "nps_group", "share", "n_answers")
 POLARITIES = ("complaint", "praise", "other")
 
 
@@ -31,8 +34,11 @@ def _share(x):
     return None if x is None or pd.isna(x) or not math.isfinite(float(x)) else float(x)
 
 
-def _quotes(results: StudyResults, group: str, texts: dict) -> dict:
-    """``{driver: {"priority": k, "quotes": [{"text", "meta": {lang: ...}}]}}`` of one group."""
+def _quotes(results: StudyResults, group: str, texts: dict, metas: list) -> dict:
+    """``{driver: {"priority": k, "quotes": [[text, meta]]}}`` of one group.
+
+    ``meta`` indexes ``metas``, the distinct lines of context (``{lang: text}``; appended to).
+    """
     per_lang = {lang: theme_quotes(results, group, t) for lang, t in texts.items()}
     first = next(iter(per_lang.values()))
     if first is None:
@@ -43,10 +49,16 @@ def _quotes(results: StudyResults, group: str, texts: dict) -> dict:
         priority = results.themes.quotes
         priority = priority[(priority.group == group) & (priority.driver == driver)].priority
         out[driver] = {"priority": int(priority.iloc[0]) if len(priority) else None,
-                       "quotes": [{"text": q.text, "meta": {lang: v.groups[i].quotes[j].meta
-                                                            for lang, v in per_lang.items()}}
+                       "quotes": [[q.text, _index(metas, {lang: v.groups[i].quotes[j].meta
+                                                          for lang, v in per_lang.items()})]
                                   for j, q in enumerate(part.quotes)]}
     return out
+
+
+def _index(items: list, item) -> int:
+    if item not in items:
+        items.append(item)
+    return items.index(item)
 
 
 def themes_document(results: StudyResults, groups: list[str], texts: dict) -> dict | None:
@@ -67,7 +79,10 @@ def themes_document(results: StudyResults, groups: list[str], texts: dict) -> di
         None without coded open answers. ``frequency``: per group and theme mentioned,
         the share of the group's answers that mention it (``share``) as a complaint
         (``complaint``), as praise (``praise``) or otherwise (mixed or neutral);
-        ``by_score``: the share of promoters' and detractors' answers mentioning it.
+        ``by_score``: the share of promoters' and detractors' answers mentioning it
+        (both by column: :func:`analysis.dashboard.tables.columnar`); ``quotes``:
+        ``{group: {driver: {priority, quotes: [[text, meta]]}}}``, ``meta`` an index of
+        ``metas`` (each line of context once, ``{lang: text}``).
     """
     res = results.themes
     if res is None or not len(res.frequency):
@@ -88,15 +103,17 @@ def themes_document(results: StudyResults, groups: list[str], texts: dict) -> di
                          & res.by_score.theme.isin(themes)]
         by_score = [{"group": str(r.group), "theme": r.theme, "nps_group": r.nps_group, "share": _share(r.share),
                      "n_answers": int(r.n_answers)} for r in s.itertuples()]
-    quotes = {g: q for g in groups if (q := _quotes(results, g, texts))}
+    metas: list = []
+    quotes = {g: q for g in groups if (q := _quotes(results, g, texts, metas))}
     return {
         "themes": themes,
         "labels": {th: {lang: theme_label(results, th, t) for lang, t in texts.items()} for th in themes},
         "polarity": {p: {lang: polarity_label(p, t) for lang, t in texts.items()} for p in POLARITIES},
         "nps_groups": {g: {lang: t("voice." + g) for lang, t in texts.items()} for g in NPS_GROUPS},
         "answers": answers,
-        "frequency": frequency,
-        "by_score": by_score,
+        "frequency": columnar(frequency, FREQUENCY_COLUMNS),
+        "by_score": columnar(by_score, SCORE_COLUMNS),
         "quotes": quotes,
+        "metas": metas,
         "groups": [g for g in groups if g in answers],
     }

@@ -21,10 +21,16 @@ import math
 
 import pandas as pd
 
+from analysis.dashboard.tables import columnar
 from analysis.drivers.tables import KPI_KEYS as KPI_NAMES
 from analysis.report.content import KPI_KEYS, KPI_KINDS, no_interval_text
 
 VERDICTS = ("structural", "incident", "significant", "noise")
+KPI_COLUMNS = ("group", "wave", "key", "estimate", "low", "high", "n", "text", "interval")
+IMPORTANCE_COLUMNS = ("group", "wave", "driver", "estimate", "low", "high", "n", "text", "interval")
+CHANGE_COLUMNS = ("group", "measure", "driver", "from", "to", "difference", "low", "high", "p", "verdict", "text",
+                  "p_text")
+CONTROL_COLUMNS = ("group", "wave", "csat", "centre", "lcl", "ucl", "signal")
 MEASURES = {"CSAT %": "csat_pct", "NPS": "nps", "LMG share %": "share"}
 
 
@@ -91,7 +97,8 @@ def waves_document(trends: list, groups: list[str], texts: dict, minimum: int, d
     Returns
     -------
     dict or None
-        None without a trend analysis of two or more waves.
+        None without a trend analysis of two or more waves. The row tables are by
+        column (:func:`analysis.dashboard.tables.columnar`).
     """
     trends = [t for t in trends if t is not None and len(t.settings.waves) > 1]
     if not trends:
@@ -150,5 +157,6 @@ def waves_document(trends: list, groups: list[str], texts: dict, minimum: int, d
                             "lcl": _number(r.lcl), "ucl": _number(r.ucl), "signal": bool(r.signal)})
     s = trends[0].settings
     return {"labels": labels, "column": s.wave, "period": s.period, "level": round(100 * s.level),
-            "kpis": kpis, "importance": importance, "changes": changes, "control": control, "withheld": withheld,
-            "groups": sorted({r["group"] for r in kpis}, key=groups.index)}
+            "kpis": columnar(kpis, KPI_COLUMNS), "importance": columnar(importance, IMPORTANCE_COLUMNS),
+            "changes": columnar(changes, CHANGE_COLUMNS), "control": columnar(control, CONTROL_COLUMNS),
+            "withheld": withheld, "groups": sorted({r["group"] for r in kpis}, key=groups.index)}

@@ -13,6 +13,23 @@
                 driver: doc.drivers.length ? doc.drivers[0].key : null };
   var views = [];
   var renderCount = 0;
+  // Row tables come by column (analysis/dashboard/tables.py): rows again, once.
+  function rowsOf(table) {
+    var keys = Object.keys(table || {});
+    var n = keys.length ? table[keys[0]].length : 0;
+    var out = [];
+    for (var i = 0; i < n; i++) {
+      var row = {};
+      keys.forEach(function (k) { row[k] = table[k][i]; });
+      out.push(row);
+    }
+    return out;
+  }
+  if (doc.waves) { ["kpis", "importance", "changes", "control"].forEach(function (k) { doc.waves[k] = rowsOf(doc.waves[k]); }); }
+  if (doc.themes) { ["frequency", "by_score"].forEach(function (k) { doc.themes[k] = rowsOf(doc.themes[k]); }); }
+  function themeQuotes(list) {
+    return list.map(function (q) { return { text: q[0], meta: doc.themes.metas[q[1]] }; });
+  }
 
   function firstGroup() {
     // The first organisation when there is one, else the whole study.
@@ -335,7 +352,7 @@
       panel.appendChild(el("h2", { text: tr("themes.quotes", { group: group }) }));
       panel.appendChild(el("div", { class: "quotes", "data-testid": "theme-quotes" }, drivers.map(function (d) {
         return el("section", {}, [el("h3", { text: tr("themes.quotes.driver", { k: quotes[d].priority, driver: driverLabel(d) }) })]
-          .concat(quoteBlocks(quotes[d].quotes)));
+          .concat(quoteBlocks(themeQuotes(quotes[d].quotes))));
       })));
     }
   }
@@ -348,7 +365,7 @@
     var found = ((doc.themes.quotes || {})[state.group] || {})[driver];
     if (!found) { box.appendChild(el("p", { class: "note", text: tr("priorities.quotes.none", { driver: driverLabel(driver) }) })); return; }
     box.appendChild(el("h3", { text: tr("priorities.quotes", { group: groupLabel(state.group), driver: driverLabel(driver) }) }));
-    quoteBlocks(found.quotes).forEach(function (b) { box.appendChild(b); });
+    quoteBlocks(themeQuotes(found.quotes)).forEach(function (b) { box.appendChild(b); });
   }
 
   var DRAW = { kpis: drawKpis, priorities: drawPriorities, compare: drawCompare, waves: drawWaves, themes: drawThemes,
