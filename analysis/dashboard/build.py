@@ -3,9 +3,14 @@
 The same analysis and privacy rules as :func:`analysis.report.build_reports`: groups with
 fewer usable respondents than the minimum are left out before analysing (so no figure
 of the whole study reveals theirs), channels and driver figures are withheld as in the
-reports, and the quotes are the reports' masked sample. The content is assembled by
-:mod:`analysis.dashboard.content` (pure), drawn by :mod:`analysis.dashboard.specs`
-and written as one file by :mod:`analysis.dashboard.render`.
+reports, and the quotes are the reports' masked sample. The themes of the open answers
+are coded as for the reports (:func:`analysis.themes.analyse.analyse_themes`) and, with
+``wave``/``period`` and more than one wave, the waves analysed as ``drivers trends`` does
+(:func:`analysis.trends.analyse.analyse_waves`, by group and for the whole study). The
+content is assembled by :mod:`analysis.dashboard.content` (pure; the waves and themes
+views by :mod:`~analysis.dashboard.waves` and :mod:`~analysis.dashboard.open_answers`),
+drawn by :mod:`analysis.dashboard.specs` and written as one file by
+:mod:`analysis.dashboard.render`.
 
 Examples
 --------
@@ -16,7 +21,8 @@ Examples
     inst = load_instrument()
     data, quality = read_responses("data/example/responses.sav", inst)
     board = build_dashboard(data, inst, quality, out="dashboard.html", seed=1)
-    board.path, board.size      # PosixPath('dashboard.html'), about 1.3 MB
+    board.path, board.size      # PosixPath('dashboard.html'), about 1.1 MB
+    build_dashboard(data, inst, quality, out="waves.html", period="month", seed=1)   # with a waves view
 """
 from __future__ import annotations
 
