@@ -238,11 +238,11 @@ def analyse_drivers(
         notes = pd.DataFrame([{"group": None, "kind": "absent_items", "severity": "warning",
                                "message": absent_reason(k, ids)} for k, ids in absent.items()])
         return dataclasses.replace(result, warnings=pd.concat([notes, result.warnings], ignore_index=True))
-    if default_drivers and by is not None and pooling == "none" and by in data.columns:
+    if default_drivers and by is not None and by in data.columns:
         split = _per_driver_set(data, inst, by=by, outcome=outcome, drivers=drivers, bootstrap=bootstrap, seed=seed,
                                 level=level, importance=importance, crosshair=crosshair,
                                 exclude_flagged=exclude_flagged, sem=sem, pairwise=pairwise, progress=progress,
-                                estimator=estimator, scheduler=scheduler)
+                                estimator=estimator, scheduler=scheduler, pooling=pooling)
         if split is not None:
             return split
     sample = analysis_sample(data, inst, by=by, outcome=outcome, drivers=drivers,
@@ -262,20 +262,35 @@ def analyse_drivers(
                         progress=progress, estimator=estimator, runner=runner)
 
 
-def _per_driver_set(data, inst, *, by, drivers, **options) -> DriverAnalysis | None:
-    """Each group on the drivers that apply to it (:mod:`analysis.drivers.per_group`); None when all share them."""
+def _per_driver_set(data, inst, *, by, drivers, pooling, **options) -> DriverAnalysis | None:
+    """Each group on the drivers that apply to it (:mod:`analysis.drivers.per_group`); None when all share them.
+
+    Partial pooling is not used then (said in the warnings and ``pooling.reason``): it
+    treats the groups as exchangeable members of one population answering the same
+    questions, and groups asked different drivers (the channels: wait time and the
+    menu on the phone only) are not (Gelman & Hill 2007, sec. 12.5, 21.4).
+    """
     sets = applicable_drivers(data, inst, by, drivers)
     common, others = driver_sets(sets, drivers)
     if not others or not common:
         return None
     if options["seed"] is None:     # one seed for every part, reported in settings.seed
         options["seed"] = int(np.random.SeedSequence().entropy)
-    base = analyse_drivers(data, inst, by=by, drivers=list(common), **options)
+    base = analyse_drivers(data, inst, by=by, drivers=list(common), pooling="none", **options)
     group = data[by].astype("string")
     subs = [analyse_drivers(data[group.isin(groups).fillna(False).to_numpy()], inst, by=by, drivers=list(s),
-                            **options) for s, groups in others.items()]
+                            pooling="none", **options) for s, groups in others.items()]
     labels = {d: inst.construct(d).label.get("en", d) for d in drivers}
-    return merge_analyses(base, subs, sets, drivers, by, labels)
+    merged = merge_analyses(base, subs, sets, drivers, by, labels)
+    if pooling == "none":
+        return merged
+    split = "; ".join(f"{', '.join(map(str, groups))}: {len(s)} drivers" for s, groups in others.items())
+    reason = (f"no pooling: the groups of '{by}' are asked different drivers ({split}; the others "
+              f"{len(common)}), so they are not alike enough to borrow from one another; each group is "
+              "estimated from its own respondents on its own drivers")
+    note = pd.DataFrame([{"group": None, "kind": "no_pooling", "severity": "info", "message": reason}])
+    return dataclasses.replace(merged, settings=dataclasses.replace(merged.settings, pooling=pooling),
+                               warnings=pd.concat([merged.warnings, note], ignore_index=True))
 
 
 def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, bootstrap, seed, level, importance,
