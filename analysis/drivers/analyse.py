@@ -95,7 +95,7 @@ def analyse_drivers(
     exclude_flagged: bool = True,
     sem: bool = True,
     pairwise: bool | None = None,
-    pooling: str = "none",
+    pooling: str = "partial",
     progress: Callable[[str, int, int], None] | None = None,
     estimator: str = "ml",
     scheduler: str = "threads",
@@ -114,8 +114,8 @@ def analyse_drivers(
     outcome : {'satisfaction', 'csat', 'nps', 'ces'}
         The satisfaction score (mean of its three items) or one KPI question's answer.
     drivers : sequence of str, optional
-        Driver keys; by default every driver of the questionnaire, and (with
-        ``pooling='none'``) each group on the drivers that apply to it: a driver none of
+        Driver keys; by default every driver of the questionnaire, and each group
+        on the drivers that apply to it: a driver none of
         whose items anyone in the group answered (e.g. phone-only items in a chat group
         with ``by='channel'``) is left out for that group, said in ``warnings`` and
         ``settings.group_drivers`` (:mod:`analysis.drivers.per_group`). Leaving out
@@ -146,16 +146,20 @@ def analyse_drivers(
     pairwise : bool, optional
         Differences between every pair of groups; by default only when there are at
         most 20 groups (each group against the rest is always computed).
-    pooling : {'none', 'partial'}, default 'none'
-        'none': every group on its own complete cases. 'partial': every respondent
+    pooling : {'partial', 'none'}, default 'partial'
+        'none': every group on its own complete cases. 'partial' (the default: with
+        30-400 respondents per group it has the lower error, the true top two drivers on
+        top more often and intervals that cover, ``benchmarks/RESULTS.md``): every respondent
         (the phone-only drivers from the phone respondents, the others from everyone)
         and each group's covariance of the drivers and the outcome shrunk toward the
         pooled one, as much as the groups are alike and the less the more respondents
         a group has (:mod:`analysis.pooling`); the LMG shares, betas (bootstrap),
         dominance, ranks, priorities and group differences then come from the pooled
         estimates, the OLS table (HC3) stays on the group's complete cases. With fewer
-        than three groups there is nothing to pool and 'none' is used (said in
-        ``pooling.reason`` and the warnings).
+        than three groups there is nothing to pool, and groups asked different drivers
+        (``by='channel'``: wait time and the menu on the phone only) are not alike
+        enough to pool: then nothing is pooled (said in ``pooling.reason`` and the
+        warnings; with different drivers each group is analysed on its own, as with 'none').
     progress : callable, optional
         Called as ``progress(stage, done, total)``; stage is 'bootstrap' (in resamples)
         or 'sem' (in models).
