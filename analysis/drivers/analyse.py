@@ -221,12 +221,14 @@ def analyse_drivers(
     >>> simulate_study(inst, n_orgs=2, n_per_org=300, seed=5, truth_draws=0).responses.to_csv(path, index=False)
     >>> data, quality = read_responses(path, inst)
     >>> res = analyse_drivers(data, inst, bootstrap=200, seed=1, sem=False)
-    >>> res.groups[["group", "n_input", "n_used"]].values.tolist()
-    [['Energie', 300, 157], ['Telecom', 300, 170], ['all', 600, 327]]
+    >>> res.settings.pooling_used              # two organisations: nothing to pool
+    'none'
+    >>> res.groups[["group", "n_input", "n_used"]].values.tolist()   # still every respondent
+    [['Energie', 300, 283], ['Telecom', 300, 281], ['all', 600, 564]]
     >>> sorted(res.group("Energie").driver[:2])          # the two most important drivers
     ['empathy', 'reliability']
     >>> res.excluded.code.value_counts()[lambda n: n > 0].to_dict()    # who is not used, and why
-    {'not_asked': 237, 'flagged': 36}
+    {'flagged': 36}
     """
     start = time.perf_counter()
     inst = inst if inst is not None else load_instrument()
