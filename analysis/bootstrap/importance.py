@@ -28,7 +28,7 @@ logit of the share: they shift the interval by the bootstrap's median bias, whic
 estimate's sampling distribution does not have to that degree, and covered 5-24 points
 less at 30-400 respondents per organisation (the bootstrap-t 71% against 85% at 30). The
 percentile interval is therefore kept; where
-groups have fewer than about 100 complete cases, ``pooling='partial'`` (the default of
+groups have fewer than about 200 complete cases, ``pooling='partial'`` (the default of
 :func:`analysis.drivers.analyse.analyse_drivers`) gives intervals that cover
 (:mod:`analysis.pooling.posterior`).
 
