@@ -35,7 +35,7 @@ class Study:
 @pytest.fixture(scope="session")
 def example(inst) -> Study:
     data, quality = read_responses(SAV, inst)
-    return Study(data, quality, analyse_drivers(data, inst, by="organisation", bootstrap=RESAMPLES, seed=SEED),
+    return Study(data, quality, analyse_drivers(data, inst, by="organisation", bootstrap=RESAMPLES, seed=SEED, pooling="none"),
                  validate(data, inst, by="organisation"))
 
 
@@ -49,5 +49,5 @@ def small_study(inst) -> Study:
     small = pd.concat([keep, klein], ignore_index=True)
     social = small.index[small.channel == "social"]
     small.loc[social[10:], "channel"] = "messaging"        # 10 respondents left on social media
-    return Study(small, quality, analyse_drivers(small, inst, by="organisation", bootstrap=100, seed=3),
+    return Study(small, quality, analyse_drivers(small, inst, by="organisation", bootstrap=100, seed=3, pooling="none"),
                  validate(small, inst, by="organisation", invariance=False))

@@ -23,7 +23,7 @@ def example_json(tmp_path_factory):
 
 
 def test_example_prints_tables_kpis_exclusions_and_writes_the_json(run_cli, inst, example_json):
-    out = ok(run_cli("analyse", CSV, "--by", "organisation", "--bootstrap", "200", "--seed", "7",
+    out = ok(run_cli("analyse", CSV, "--by", "organisation", "--bootstrap", "200", "--seed", "7", "--pooling", "none",
                      "--json", example_json))
     assert "802 of 1500 respondents used" in out and "200 resamples per group (seed 7)" in out
     for group in ("Energie", "Telecom", "Verzekeraar", "Webwinkel"):
@@ -37,17 +37,17 @@ def test_example_prints_tables_kpis_exclusions_and_writes_the_json(run_cli, inst
 
     doc = json.loads(example_json.read_text(encoding="utf-8"))
     data, _ = read_responses(CSV, inst)
-    api = analyse_drivers(data, inst, by="organisation", bootstrap=200, seed=7)
+    api = analyse_drivers(data, inst, by="organisation", bootstrap=200, seed=7, pooling="none")
     # the CLI writes exactly to_dict(), floats rounded to 6 significant digits
     assert doc == round_floats(json.loads(json.dumps(api.to_dict())))
 
 
 def test_printed_numbers_come_from_the_result(run_cli, inst, example_json):
     if not example_json.exists():   # the test that writes it ran in another worker (pytest -n)
-        ok(run_cli("analyse", CSV, "--by", "organisation", "--bootstrap", "200", "--seed", "7",
+        ok(run_cli("analyse", CSV, "--by", "organisation", "--bootstrap", "200", "--seed", "7", "--pooling", "none",
                    "--json", example_json))
     doc = json.loads(example_json.read_text(encoding="utf-8"))
-    out = ok(run_cli("analyse", CSV, "--bootstrap", "200", "--seed", "7", "--no-sem"))
+    out = ok(run_cli("analyse", CSV, "--bootstrap", "200", "--seed", "7", "--no-sem", "--pooling", "none"))
     rel = doc["groups"]["Verzekeraar"]["drivers"]["reliability"]
     shown = f"{rel['lmg_pct']:.1f} [{rel['lmg_pct_ci'][0]:.1f}, {rel['lmg_pct_ci'][1]:.1f}]"
     block = out.split("Verzekeraar: n =")[1].split("Webwinkel: n =")[0]

@@ -45,7 +45,7 @@ def example(inst):
 
 @pytest.fixture(scope="module")
 def res(example, inst):
-    return analyse_drivers(example, inst, by="organisation", bootstrap=B, seed=SEED)
+    return analyse_drivers(example, inst, by="organisation", bootstrap=B, seed=SEED, pooling="none")
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +143,7 @@ def test_exclusion_reasons_say_why(res, example):
 
 
 def test_leaving_out_the_phone_only_drivers_uses_every_channel(example, inst):
-    res = analyse_drivers(example, inst, drivers=NON_PHONE_DRIVERS, bootstrap=50, seed=1, sem=False)
+    res = analyse_drivers(example, inst, drivers=NON_PHONE_DRIVERS, bootstrap=50, seed=1, sem=False, pooling="none")
     assert res.n_used > 1350 and not res.excluded.code.eq("not_asked").any()
     assert set(res.importance.driver) == set(NON_PHONE_DRIVERS)
     assert set(res.used.columns) == {"respondent_id", "group", *NON_PHONE_DRIVERS, "satisfaction"}
@@ -184,7 +184,7 @@ def test_json_document_has_the_promised_keys_and_types(res, inst):
 
 
 def test_json_has_null_not_nan_without_sem(example, inst):
-    res = analyse_drivers(example, inst, bootstrap=20, seed=1, sem=False)
+    res = analyse_drivers(example, inst, bootstrap=20, seed=1, sem=False, pooling="none")
     text = json.dumps(res.to_dict(), allow_nan=False)
     d = json.loads(text)["groups"]["Telecom"]["drivers"]["menu"]
     assert d["sem_std"] is None and d["sem_p"] is None
@@ -219,11 +219,11 @@ def test_kpis_equal_kpi_table(res, example):
 
 def test_priorities_follow_the_importance_option(example, inst):
     weights = analyse_drivers(example, inst, importance="weights", crosshair="median", bootstrap=50, seed=2,
-                              sem=False)
+                              sem=False, pooling="none")
     t = weights.importance
     np.testing.assert_allclose(t.importance_share, t.relative_weight_pct)
     assert weights.priorities.crosshair == "median"
-    sem = analyse_drivers(example, inst, importance="sem", bootstrap=50, seed=2)
+    sem = analyse_drivers(example, inst, importance="sem", bootstrap=50, seed=2, pooling="none")
     t = sem.importance[sem.importance.group == "Telecom"]
     np.testing.assert_allclose(t.importance_share, 100 * t.sem_std.abs() / t.sem_std.abs().sum())
     assert t.priority_ci_low.isna().all() and t.priority.notna().all()
@@ -232,7 +232,7 @@ def test_priorities_follow_the_importance_option(example, inst):
 
 
 def test_csat_outcome_regresses_the_answer_on_the_latent_drivers(example, inst):
-    res = analyse_drivers(example, inst, outcome="csat", bootstrap=50, seed=4)
+    res = analyse_drivers(example, inst, outcome="csat", bootstrap=50, seed=4, pooling="none")
     assert res.structural.syntax.endswith("csat ~ " + " + ".join(inst.driver_keys))
     assert "satisfaction" not in res.structural.syntax
     assert res.used.columns[-1] == "csat" and res.importance.r2.between(0.2, 0.8).all()
@@ -240,7 +240,7 @@ def test_csat_outcome_regresses_the_answer_on_the_latent_drivers(example, inst):
 
 def test_small_groups_are_flagged_as_unstable(example, inst):
     small = example[(example.organisation != "Webwinkel") | (example.index % 3 == 0)]
-    res = analyse_drivers(small, inst, bootstrap=50, seed=5, sem=False)
+    res = analyse_drivers(small, inst, bootstrap=50, seed=5, sem=False, pooling="none")
     row = res.groups.set_index("group").loc["Webwinkel"]
     assert row.n_used < 100 and row.unstable_ranks
     assert res.importance[res.importance.group == "Webwinkel"].unstable_ranks.all()
@@ -254,7 +254,7 @@ def test_collinear_drivers_are_warned_about(example, inst):
     for k in range(1, 5):                 # empathy answers = reliability answers, 10% nudged by one point
         nudge = rng.choice([-1.0, 0.0, 1.0], size=len(twin), p=[0.05, 0.9, 0.05])
         twin[f"emp{k}"] = (twin[f"rel{k}"] + nudge).clip(1, 7)
-    res = analyse_drivers(twin, inst, bootstrap=50, seed=8, sem=False)
+    res = analyse_drivers(twin, inst, bootstrap=50, seed=8, sem=False, pooling="none")
     vif = res.importance.set_index(["group", "driver"]).vif
     assert vif["all", "reliability"] > 5 and vif["all", "empathy"] > 5
     high = res.warnings[res.warnings.kind == "high_vif"]
@@ -263,7 +263,7 @@ def test_collinear_drivers_are_warned_about(example, inst):
 
 
 def test_flagged_respondents_can_be_included(example, inst):
-    res = analyse_drivers(example, inst, exclude_flagged=False, bootstrap=50, seed=6, sem=False)
+    res = analyse_drivers(example, inst, exclude_flagged=False, bootstrap=50, seed=6, sem=False, pooling="none")
     assert not res.excluded.code.eq("flagged").any() and res.n_used > 802
     assert res.warnings.kind.eq("flagged_included").any()
 
@@ -282,7 +282,7 @@ def test_flagged_respondents_can_be_included(example, inst):
 ])
 def test_bad_options_raise_one_clear_error(example, inst, kwargs, error, fragment):
     with pytest.raises(error) as info:
-        analyse_drivers(example, inst, **{"bootstrap": 10, "sem": False, **kwargs})
+        analyse_drivers(example, inst, **{"bootstrap": 10, "sem": False, **kwargs}, pooling="none")
     assert fragment in str(info.value) and "\n" not in str(info.value)
 
 
@@ -290,18 +290,18 @@ def test_raw_codes_are_refused(inst):
     raw = simulate_study(inst, n_orgs=1, n_per_org=60, seed=1, truth_draws=0).responses   # 99 = not applicable
     message = r"column 'rel1', row 25: has values outside the scale 1-7 \(99\); read the file with"
     with pytest.raises(DataError, match=message):
-        analyse_drivers(raw, inst, bootstrap=10, sem=False)
+        analyse_drivers(raw, inst, bootstrap=10, sem=False, pooling="none")
 
 
 def test_a_group_called_all_is_refused(example, inst):
     renamed = example.assign(organisation=example.organisation.replace({"Telecom": "all"}))
     with pytest.raises(DataError, match="called 'all'"):
-        analyse_drivers(renamed, inst, bootstrap=10, sem=False)
+        analyse_drivers(renamed, inst, bootstrap=10, sem=False, pooling="none")
 
 
 def test_progress_reaches_the_total(example, inst):
     calls = []
-    analyse_drivers(example, inst, bootstrap=30, seed=1, progress=lambda *a: calls.append(a))
+    analyse_drivers(example, inst, bootstrap=30, seed=1, progress=lambda *a: calls.append(a), pooling="none")
     boot = [c for c in calls if c[0] == "bootstrap"]
     assert boot[-1][1] == boot[-1][2] == 30 * (4 * 2 + 1)
     assert [c[1] for c in boot] == sorted(c[1] for c in boot)
@@ -328,7 +328,7 @@ def test_summary_html_and_plots(res):
 def test_a_group_too_small_for_the_regression_is_left_out_and_listed(example, inst):
     data = example.copy()
     data.loc[data.index[:12], "organisation"] = "Tiny"           # 8 usable respondents for 7 drivers
-    res = analyse_drivers(data, inst, by="organisation", bootstrap=50, seed=3, sem=False)
+    res = analyse_drivers(data, inst, by="organisation", bootstrap=50, seed=3, sem=False, pooling="none")
     assert "Tiny" not in set(res.importance.group)
     tiny = res.excluded[res.excluded.group == "Tiny"]
     assert len(tiny) == 12 and tiny.code.eq("small_group").sum() == 8
@@ -340,13 +340,13 @@ def test_a_group_too_small_for_the_regression_is_left_out_and_listed(example, in
 def test_every_group_too_small_is_an_error(example, inst):
     tiny = example.iloc[:12]                                   # one organisation, about 6 usable
     with pytest.raises(DataError, match="too few usable respondents"):
-        analyse_drivers(tiny, inst, by="organisation", bootstrap=50, seed=3, sem=False)
+        analyse_drivers(tiny, inst, by="organisation", bootstrap=50, seed=3, sem=False, pooling="none")
 
 
 def test_sem_priorities_leave_out_a_group_whose_sem_fit_failed(example, inst):
     """Finding 1: 54 Webwinkel respondents for 121 SEM parameters: not estimated, so no SEM estimates there."""
     web = example.index[example.organisation == "Webwinkel"]
-    res = analyse_drivers(example.drop(web[60:]), inst, importance="sem", bootstrap=20, seed=1)
+    res = analyse_drivers(example.drop(web[60:]), inst, importance="sem", bootstrap=20, seed=1, pooling="none")
     web_rows = res.importance[res.importance.group == "Webwinkel"]
     assert web_rows[["sem_std", "sem_se", "sem_p"]].isna().all().all()
     assert web_rows.quadrant.isna().all() and web_rows.priority.isna().all()
@@ -371,7 +371,7 @@ def test_a_group_without_variation_is_left_out_and_listed(example, inst):
     data.loc[odd, "organisation"] = "Odd"
     data.loc[odd, [f"men{k}" for k in range(1, 5)]] = data.loc[odd, [f"men{k}" for k in range(1, 5)]].where(
         data.loc[odd, [f"men{k}" for k in range(1, 5)]].isna(), 7.0)
-    res = analyse_drivers(data, inst, bootstrap=20, seed=2, sem=False)
+    res = analyse_drivers(data, inst, bootstrap=20, seed=2, sem=False, pooling="none")
     assert "Odd" not in set(res.importance.group) and "Webwinkel" in set(res.importance.group)
     odd_rows = res.excluded[(res.excluded.group == "Odd") & (res.excluded.code == "small_group")]
     assert len(odd_rows) > 9
@@ -385,7 +385,7 @@ def test_a_group_with_no_usable_respondent_is_left_out(example, inst):
     ghost = data.index[:15]
     data.loc[ghost, "organisation"] = "Ghost"
     data.loc[ghost, "flag_speeding"] = True
-    res = analyse_drivers(data, inst, bootstrap=20, seed=3, sem=False)
+    res = analyse_drivers(data, inst, bootstrap=20, seed=3, sem=False, pooling="none")
     assert "Ghost" not in set(res.importance.group) and len(set(res.importance.group)) == 5
     assert any("'Ghost' (0)" in m for m in res.warnings.message)
     assert res.excluded[res.excluded.group == "Ghost"].code.eq("flagged").all()
@@ -394,23 +394,23 @@ def test_a_group_with_no_usable_respondent_is_left_out(example, inst):
 def test_the_phone_only_hint_is_given_only_when_it_is_the_cause(example, inst):
     """Finding 9: a group too small whatever the drivers gets no hint about phone-only drivers."""
     with pytest.raises(DataError) as info:
-        analyse_drivers(example.iloc[:6], inst, bootstrap=10, sem=False)
+        analyse_drivers(example.iloc[:6], inst, bootstrap=10, sem=False, pooling="none")
     assert "too few usable respondents" in str(info.value) and "phone-only" not in str(info.value)
     with pytest.raises(DataError, match="leave those drivers out"):        # every driver asked for explicitly
-        analyse_drivers(example, inst, by="channel", drivers=list(inst.driver_keys), bootstrap=10, sem=False)
+        analyse_drivers(example, inst, by="channel", drivers=list(inst.driver_keys), bootstrap=10, sem=False, pooling="none")
 
 
 def test_level_may_be_a_numpy_float(example, inst):
     """Finding 11: any real number between 0 and 1 is a level."""
-    res = analyse_drivers(example, inst, level=np.float32(0.9), bootstrap=10, seed=1, sem=False)
+    res = analyse_drivers(example, inst, level=np.float32(0.9), bootstrap=10, seed=1, sem=False, pooling="none")
     assert type(res.settings.level) is float and res.settings.level == pytest.approx(0.9)
     assert json.loads(json.dumps(res.to_dict(), allow_nan=False))["meta"]["level"] == pytest.approx(0.9)
     with pytest.raises(ServiceDriversError, match="between 0 and 1"):
-        analyse_drivers(example, inst, level="0.9", bootstrap=10, sem=False)
+        analyse_drivers(example, inst, level="0.9", bootstrap=10, sem=False, pooling="none")
 
 
 def test_few_resamples_warning_names_the_analysis_level(example, inst):
-    res = analyse_drivers(example, inst, level=0.9, bootstrap=10, seed=1, sem=False)
+    res = analyse_drivers(example, inst, level=0.9, bootstrap=10, seed=1, sem=False, pooling="none")
     message = res.warnings[res.warnings.kind == "bootstrap"].message.tolist()
     assert message == ["only 10 resamples: 90% percentile intervals need about 1000 or more (Efron & Tibshirani 1993)"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from analysis.drivers.analyse import analyse_drivers
@@ -89,13 +90,18 @@ def test_cli_analyse_by_channel_with_the_defaults(run_cli):
     assert "note: [chat] analysed on 5 drivers, without Wait time, Phone menu" in out
 
 
-def test_partial_pooling_by_channel_says_how_to_analyse_each_channel(by_channel, inst):
-    # pooling shares one driver set across groups: grouped by channel it cannot run on the
-    # phone-only drivers, and the message names the way that can (no pooling)
-    from analysis.common.errors import DataError
+def test_partial_pooling_by_channel_is_not_used_and_says_why(by_channel, inst):
+    # partial pooling borrows between groups asked the same drivers; the channels are not
+    # (wait time and menu on the phone only): each channel is analysed on its own drivers,
+    # without pooling, and the result says so instead of stopping
+    from analysis.drivers.pooled import pooling_sentence
 
     data, _, _ = by_channel
-    with pytest.raises(DataError) as err:
-        analyse_drivers(data, inst, by="channel", bootstrap=20, seed=1, sem=False, pooling="partial")
-    assert "'chat' (0)" in str(err.value)
-    assert "pooling='none' / --pooling none" in str(err.value)
+    res = analyse_drivers(data, inst, by="channel", bootstrap=20, seed=1, sem=False, pooling="partial")
+    plain = analyse_drivers(data, inst, by="channel", bootstrap=20, seed=1, sem=False, pooling="none")
+    assert (res.settings.pooling, res.settings.pooling_used) == ("partial", "none")
+    pd.testing.assert_frame_equal(res.importance, plain.importance)
+    note = res.warnings[res.warnings.kind == "no_pooling"].message
+    assert len(note) == 1 and "asked different drivers" in note.iloc[0] and "phone: 7 drivers" in note.iloc[0]
+    assert pooling_sentence(res).startswith("No pooling: the groups of 'channel' are asked different drivers")
+    assert res.to_dict()["meta"]["pooling"]["used"] == "none"

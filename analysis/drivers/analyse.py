@@ -95,7 +95,7 @@ def analyse_drivers(
     exclude_flagged: bool = True,
     sem: bool = True,
     pairwise: bool | None = None,
-    pooling: str = "none",
+    pooling: str = "partial",
     progress: Callable[[str, int, int], None] | None = None,
     estimator: str = "ml",
     scheduler: str = "threads",
@@ -114,8 +114,8 @@ def analyse_drivers(
     outcome : {'satisfaction', 'csat', 'nps', 'ces'}
         The satisfaction score (mean of its three items) or one KPI question's answer.
     drivers : sequence of str, optional
-        Driver keys; by default every driver of the questionnaire, and (with
-        ``pooling='none'``) each group on the drivers that apply to it: a driver none of
+        Driver keys; by default every driver of the questionnaire, and each group
+        on the drivers that apply to it: a driver none of
         whose items anyone in the group answered (e.g. phone-only items in a chat group
         with ``by='channel'``) is left out for that group, said in ``warnings`` and
         ``settings.group_drivers`` (:mod:`analysis.drivers.per_group`). Leaving out
@@ -146,16 +146,20 @@ def analyse_drivers(
     pairwise : bool, optional
         Differences between every pair of groups; by default only when there are at
         most 20 groups (each group against the rest is always computed).
-    pooling : {'none', 'partial'}, default 'none'
-        'none': every group on its own complete cases. 'partial': every respondent
+    pooling : {'partial', 'none'}, default 'partial'
+        'none': every group on its own complete cases. 'partial' (the default: with
+        30-400 respondents per group it has the lower error, the true top two drivers on
+        top more often and intervals that cover, ``benchmarks/RESULTS.md``): every respondent
         (the phone-only drivers from the phone respondents, the others from everyone)
         and each group's covariance of the drivers and the outcome shrunk toward the
         pooled one, as much as the groups are alike and the less the more respondents
         a group has (:mod:`analysis.pooling`); the LMG shares, betas (bootstrap),
         dominance, ranks, priorities and group differences then come from the pooled
         estimates, the OLS table (HC3) stays on the group's complete cases. With fewer
-        than three groups there is nothing to pool and 'none' is used (said in
-        ``pooling.reason`` and the warnings).
+        than three groups there is nothing to pool, and groups asked different drivers
+        (``by='channel'``: wait time and the menu on the phone only) are not alike
+        enough to pool: then nothing is pooled (said in ``pooling.reason`` and the
+        warnings; with different drivers each group is analysed on its own, as with 'none').
     progress : callable, optional
         Called as ``progress(stage, done, total)``; stage is 'bootstrap' (in resamples)
         or 'sem' (in models).
@@ -217,12 +221,14 @@ def analyse_drivers(
     >>> simulate_study(inst, n_orgs=2, n_per_org=300, seed=5, truth_draws=0).responses.to_csv(path, index=False)
     >>> data, quality = read_responses(path, inst)
     >>> res = analyse_drivers(data, inst, bootstrap=200, seed=1, sem=False)
-    >>> res.groups[["group", "n_input", "n_used"]].values.tolist()
-    [['Energie', 300, 157], ['Telecom', 300, 170], ['all', 600, 327]]
+    >>> res.settings.pooling_used              # two organisations: nothing to pool
+    'none'
+    >>> res.groups[["group", "n_input", "n_used"]].values.tolist()   # still every respondent
+    [['Energie', 300, 283], ['Telecom', 300, 281], ['all', 600, 564]]
     >>> sorted(res.group("Energie").driver[:2])          # the two most important drivers
     ['empathy', 'reliability']
     >>> res.excluded.code.value_counts()[lambda n: n > 0].to_dict()    # who is not used, and why
-    {'not_asked': 237, 'flagged': 36}
+    {'flagged': 36}
     """
     start = time.perf_counter()
     inst = inst if inst is not None else load_instrument()
@@ -238,11 +244,11 @@ def analyse_drivers(
         notes = pd.DataFrame([{"group": None, "kind": "absent_items", "severity": "warning",
                                "message": absent_reason(k, ids)} for k, ids in absent.items()])
         return dataclasses.replace(result, warnings=pd.concat([notes, result.warnings], ignore_index=True))
-    if default_drivers and by is not None and pooling == "none" and by in data.columns:
+    if default_drivers and by is not None and by in data.columns:
         split = _per_driver_set(data, inst, by=by, outcome=outcome, drivers=drivers, bootstrap=bootstrap, seed=seed,
                                 level=level, importance=importance, crosshair=crosshair,
                                 exclude_flagged=exclude_flagged, sem=sem, pairwise=pairwise, progress=progress,
-                                estimator=estimator, scheduler=scheduler)
+                                estimator=estimator, scheduler=scheduler, pooling=pooling)
         if split is not None:
             return split
     sample = analysis_sample(data, inst, by=by, outcome=outcome, drivers=drivers,
@@ -262,20 +268,35 @@ def analyse_drivers(
                         progress=progress, estimator=estimator, runner=runner)
 
 
-def _per_driver_set(data, inst, *, by, drivers, **options) -> DriverAnalysis | None:
-    """Each group on the drivers that apply to it (:mod:`analysis.drivers.per_group`); None when all share them."""
+def _per_driver_set(data, inst, *, by, drivers, pooling, **options) -> DriverAnalysis | None:
+    """Each group on the drivers that apply to it (:mod:`analysis.drivers.per_group`); None when all share them.
+
+    Partial pooling is not used then (said in the warnings and ``pooling.reason``): it
+    treats the groups as exchangeable members of one population answering the same
+    questions, and groups asked different drivers (the channels: wait time and the
+    menu on the phone only) are not (Gelman & Hill 2007, sec. 12.5, 21.4).
+    """
     sets = applicable_drivers(data, inst, by, drivers)
     common, others = driver_sets(sets, drivers)
     if not others or not common:
         return None
     if options["seed"] is None:     # one seed for every part, reported in settings.seed
         options["seed"] = int(np.random.SeedSequence().entropy)
-    base = analyse_drivers(data, inst, by=by, drivers=list(common), **options)
+    base = analyse_drivers(data, inst, by=by, drivers=list(common), pooling="none", **options)
     group = data[by].astype("string")
     subs = [analyse_drivers(data[group.isin(groups).fillna(False).to_numpy()], inst, by=by, drivers=list(s),
-                            **options) for s, groups in others.items()]
+                            pooling="none", **options) for s, groups in others.items()]
     labels = {d: inst.construct(d).label.get("en", d) for d in drivers}
-    return merge_analyses(base, subs, sets, drivers, by, labels)
+    merged = merge_analyses(base, subs, sets, drivers, by, labels)
+    if pooling == "none":
+        return merged
+    split = "; ".join(f"{', '.join(map(str, groups))}: {len(s)} drivers" for s, groups in others.items())
+    reason = (f"no pooling: the groups of '{by}' are asked different drivers ({split}; the others "
+              f"{len(common)}), so they are not alike enough to borrow from one another; each group is "
+              "estimated from its own respondents on its own drivers")
+    note = pd.DataFrame([{"group": None, "kind": "no_pooling", "severity": "info", "message": reason}])
+    return dataclasses.replace(merged, settings=dataclasses.replace(merged.settings, pooling=pooling),
+                               warnings=pd.concat([merged.warnings, note], ignore_index=True))
 
 
 def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, bootstrap, seed, level, importance,

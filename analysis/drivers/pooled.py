@@ -152,4 +152,8 @@ def pooling_sentence(res) -> str:
         return text
     if s.pooling == "partial" and pooled is not None:
         return pooled.reason[0].upper() + pooled.reason[1:] + "."
+    if s.pooling == "partial":      # not pooled: groups asked different drivers (analysis.drivers.analyse)
+        notes = res.warnings.message[res.warnings.kind.eq("no_pooling")] if len(res.warnings) else []
+        if len(notes):
+            return notes.iloc[0][0].upper() + notes.iloc[0][1:] + "."
     return "No pooling: each group is estimated from its own respondents with a score on every driver."

@@ -33,8 +33,10 @@ def method(results, group: str, t: Texts) -> Section:
     k = t.number_word(len(s.drivers_of(group)))
     about = describe_instrument(results.inst, t.lang)
     caveats = ["association", "small_n", "coverage"]
-    # with pooling asked for, every respondent is used: the caveat on channel-limited drivers does not hold
-    caveats += ["phone_only"] if set(about.channels_of_driver) & set(s.drivers) and s.pooling == "none" else []
+    # the pooled estimate (pooling asked for and run) uses every respondent: the caveat on
+    # channel-limited drivers does not hold; it does when the groups were each analysed on their own drivers
+    caveats += (["phone_only"] if set(about.channels_of_driver) & set(s.drivers) and results.analysis.pooling is None
+                else [])
     low, high = scale_range(results.inst, s.drivers[0])
     blocks: list = [
         Paragraph(t("method.importance", k=k, outcome=t("outcome." + s.outcome), measure=t("measure." + s.importance))),

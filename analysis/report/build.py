@@ -258,7 +258,7 @@ def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst, abs
     if any(len(ids) < len(inst.construct(k).item_ids) for k, ids in (absent or {}).items()):
         parts += ["--absent-items", "leave_out"]          # some of a construct's columns were there: asked for
     for flag, value, default in (("--outcome", s.outcome, "satisfaction"), ("--importance", s.importance, "lmg"),
-                                 ("--crosshair", s.crosshair, "mean"), ("--pooling", s.pooling, "none"),
+                                 ("--crosshair", s.crosshair, "mean"), ("--pooling", s.pooling, "partial"),
                                  ("--estimator", s.estimator, "ml")):
         if value != default:
             parts += [flag, value]
@@ -289,7 +289,7 @@ def _trends(data, inst, by, wave, period, bootstrap, seed):
 def build_reports(data, inst, quality, *, by: str | None = "organisation", lang: str = "nl", out_dir,
                   title: str | None = None, min_group_n: int = 30, bootstrap: int = 2000, seed: int | None = None,
                   drivers=None, outcome: str = "satisfaction", importance: str = "lmg", crosshair: str = "mean",
-                  pooling: str = "none", analysis=None, validation=None, pdf: bool = True, progress=None,
+                  pooling: str = "partial", analysis=None, validation=None, pdf: bool = True, progress=None,
                   estimator: str = "ml", partial: bool = False, scheduler: str = "threads",
                   wave: str | None = None, period: str | None = None) -> ReportSet:
     """Write the improvement-priority reports of a study.
@@ -328,7 +328,7 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
         importance behind the priorities ('lmg', 'weights', 'beta' or 'sem') and where
         the quadrants meet ('mean', 'median' or 'midpoint'). Ignored when ``analysis``
         is given (its settings are reported).
-    pooling : {'none', 'partial'}, default 'none'
+    pooling : {'partial', 'none'}, default 'partial'
         As in :func:`~analysis.drivers.analyse.analyse_drivers`. With 'partial' every
         respondent is used and each group's figures are partially pooled across the
         groups: the reports show the pooled figure as the headline, the group's own-data
