@@ -173,4 +173,6 @@ def test_summary_shows_the_scaled_test_and_robust_indices():
     assert f"Scaled test statistic (Yuan-Bentler) {f.chi2_scaled:>17.3f}" in text
     assert f"Scaling correction factor {f.scaling_factor:>28.3f}" in text
     assert f"Robust RMSEA {f.rmsea_robust:>41.3f}" in text and "Robust.huber.white" in text
+    assert f"P-value H_0: Robust RMSEA <= 0.050 {f.rmsea_pvalue_robust:>19.3f}" in text
+    assert f"confidence interval - upper {f.rmsea_ci_robust[1]:>15.3f}" in text
     assert "Robust CFI" not in SEM(HS_MODEL).fit(data("holzinger"), missing="listwise").summary()

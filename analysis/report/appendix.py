@@ -114,7 +114,8 @@ def _technical_text(kind: str, t: Texts) -> str:
 # ----------------------------------------------------------------- validation
 # robust ML: the scaled chi-square and the robust indices stand in the fit and invariance tables
 ROBUST_SHOWN = {"chi2": "chi2_scaled", "pvalue": "pvalue_scaled", "cfi": "cfi_robust", "tli": "tli_robust",
-                "rmsea": "rmsea_robust"}
+                "rmsea": "rmsea_robust", "rmsea_ci_low": "rmsea_ci_low_robust",
+                "rmsea_ci_high": "rmsea_ci_high_robust"}
 
 
 def _shown(estimator: str, key: str) -> str:
@@ -124,12 +125,10 @@ def _shown(estimator: str, key: str) -> str:
 def _fit_rows(results, groups: list[str], t: Texts) -> tuple[dict, ...]:
     fit = results.validation.fit.set_index("group")
     est = results.validation.estimator
-    # no robust interval of the RMSEA is computed: none is shown with MLR
-    interval = ("rmsea_ci_low", "rmsea_ci_high") if est == "ml" else ()
+    # with MLR the robust RMSEA's interval (Brosseau-Liard, Savalei & Li 2012)
     return tuple({"group": g, "group_label": group_label(results, ALL if g == ALL else g, t),
-                  "rmsea_ci_low": float("nan"), "rmsea_ci_high": float("nan"),
                   **{k: fit.loc[g, _shown(est, k)] for k in ("n", "chi2", "df", "pvalue", "cfi", "tli", "rmsea",
-                                                             *interval, "srmr")},
+                                                             "rmsea_ci_low", "rmsea_ci_high", "srmr")},
                   **{k: _verdict(fit.loc[g, k]) for k in ("cfi_ok", "tli_ok", "rmsea_ok", "srmr_ok")}}
                  for g in groups if g in fit.index)
 
@@ -138,6 +137,8 @@ def _partial_blocks(val, t: Texts, construct: dict) -> list:
     """The constraints most responsible for misfit and, with ``partial``, the released ones and
     what stays comparable (score tests: lavaan's ``lavTestScore``; Byrne, Shavelson & Muthén 1989)."""
     blocks = []
+    # with MLR the score tests (and the search) are Satorra's (2000) robust ones
+    robust_note = " " + t("validation.score_robust_note") if val.estimator == "mlr" else ""
     where = {"item": Column("item", t("col.item")), "parameter": Column("parameter_label", t("col.parameter")),
              "group": Column("group", t("col.group")), "score": Column("score_chi2", t("col.score"), "num1")}
     misfit = val.misfit
@@ -146,7 +147,7 @@ def _partial_blocks(val, t: Texts, construct: dict) -> list:
                       else r["parameter"]} for r in misfit.to_dict("records"))
         blocks.append(Table("misfit", t("validation.misfit"), (
             *where.values(), Column("epc", "EPC", "num2"), Column("sepc_all", t("col.sepc"), "num2")),
-            rows, note=t("validation.misfit_note")))
+            rows, note=t("validation.misfit_note") + robust_note))
     steps = val.partial_invariance
     if len(steps):
         rows = tuple({**r, "level_label": t("invariance." + r["level"]), "parameter_label": t("param." + r["parameter"]),
@@ -154,7 +155,7 @@ def _partial_blocks(val, t: Texts, construct: dict) -> list:
         blocks.append(Table("partial", t("validation.partial"), (
             Column("level_label", t("col.level")), *where.values(), Column("cfi", "CFI", "num3"),
             Column("delta_cfi", "ΔCFI", "num3"), Column("holds", t("col.holds"), "bool")),
-            rows, note=t("validation.partial_note")))
+            rows, note=t("validation.partial_note") + robust_note))
     comp = val.comparability
     if len(comp) and (val.partial or len(steps)):
         rows = tuple({**r, "construct_label": construct.get(r["construct"], r["construct"]),

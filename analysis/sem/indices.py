@@ -85,11 +85,14 @@ class FitIndices:
     cfi_robust: float = math.nan
     tli_robust: float = math.nan
     rmsea_robust: float = math.nan
+    rmsea_ci_robust: tuple[float, float] = (math.nan, math.nan)
+    rmsea_pvalue_robust: float = math.nan
 
     def to_dict(self) -> dict:
         """The indices as a plain dict (``rmsea_ci`` stays a tuple)."""
         out = asdict(self)
         out["rmsea_ci"] = tuple(self.rmsea_ci)
+        out["rmsea_ci_robust"] = tuple(self.rmsea_ci_robust)
         out["chi2_by_group"] = tuple(self.chi2_by_group)
         return out
 

@@ -33,6 +33,7 @@ from analysis.sem.h1 import baseline_df, baseline_loglik, saturated_moments
 from analysis.sem.indices import FitIndices, compute_fit_indices, srmr_group
 from analysis.sem.casewise import parameter_meat
 from analysis.sem.modindices import modification_indices
+from analysis.sem.h1cache import H1Cache
 from analysis.sem.robust import mlr_statistics, sandwich
 from analysis.sem.scoretest import ScoreTests, score_tests
 from analysis.sem.problems import (Problem, heywood_problems, matrix_problems, not_pd,
@@ -133,7 +134,7 @@ class SEM:
     # ------------------------------------------------------------------ fit
     def fit(self, data: pd.DataFrame, *, group: str | None = None, group_equal=(),
             group_partial=(), missing: str = "ml", se: bool = True,
-            max_iter: int = 200, estimator: str = "ml") -> "SEM":
+            max_iter: int = 200, estimator: str = "ml", h1_cache: H1Cache | None = None) -> "SEM":
         """Estimate the model.
 
         Parameters
@@ -161,12 +162,15 @@ class SEM:
             lavaan's ``estimator = "MLR"`` inference -- Huber-White (sandwich)
             standard errors on the observed information, the Yuan-Bentler scaled
             chi-square and robust CFI/TLI/RMSEA in ``fit_`` (see
-            :mod:`analysis.sem.robust`).  Modification indices and score tests stay
-            the normal-theory ones.
+            :mod:`analysis.sem.robust`).  Modification indices stay the
+            normal-theory ones (as lavaan's); score tests add Satorra's robust ones.
         max_iter : int
             Maximum iterations (Fisher scoring, then Newton); a well-posed model
             converges in well under 50.  When the sample or EM covariance matrix
             is singular the likelihood has no maximum and at most 50 are run.
+        h1_cache : H1Cache, optional
+            Shared by fits of the same data (the invariance steps): the saturated
+            and baseline models' quantities are computed once (:mod:`analysis.sem.h1cache`).
 
         Returns
         -------
@@ -181,10 +185,10 @@ class SEM:
         """
         with limit_blas_threads(1):
             return self._fit(data, group, group_equal, group_partial, missing, se, max_iter,
-                             estimator)
+                             estimator, h1_cache if h1_cache is not None else H1Cache())
 
     def _fit(self, data, group, group_equal, group_partial, missing, se, max_iter,
-             estimator="ml") -> "SEM":
+             estimator, cache) -> "SEM":
         for name in [a for a in vars(self) if a.endswith("_") and not a.startswith("_")]:
             delattr(self, name)   # results of an earlier fit must not survive a failed refit
         if isinstance(group_equal, str):
@@ -212,7 +216,7 @@ class SEM:
         problems: list[Problem] = []
         problems += sample_size_problems({g.label: g.n for g in groups}, model.p, table.n_free,
                                          all(g.complete for g in groups))
-        saturated = [saturated_moments(g) for g in groups]
+        saturated = [cache.get("saturated", (g,), (), lambda g=g: saturated_moments(g)) for g in groups]
         for g, sat in zip(groups, saturated):
             problems += _data_problems(g, sat)
         theta0 = start_values(model, [(s.mean, s.cov) for s in saturated])
@@ -265,7 +269,7 @@ class SEM:
             df_base=baseline_df(model.p, len(exogenous), len(groups)), srmr_by_group=srmr)
         if estimator == "mlr":
             self.fit_ = self._robust(model, theta, reuse, groups, saturated, implied, exogenous,
-                                     meanstructure)
+                                     meanstructure, cache)
 
         # parameter table
         est = np.array([r.value if not r.free else theta[r.free - 1] for r in table.rows])
@@ -311,7 +315,7 @@ class SEM:
 
     # -------------------------------------------------------------- helpers
     def _robust(self, model, theta, information, groups, saturated, implied, exogenous,
-                meanstructure) -> FitIndices:
+                meanstructure, cache) -> FitIndices:
         f = self.fit_
         if information is None or not np.isfinite(f.chi2):
             return dataclasses.replace(f, estimator="mlr")
@@ -319,7 +323,7 @@ class SEM:
             r = mlr_statistics(model=model, theta=theta, information=information, groups=groups,
                                saturated=saturated, implied=implied, exogenous=exogenous,
                                meanstructure=meanstructure, chi2=f.chi2, df=f.df,
-                               chi2_base=f.baseline_chi2, df_base=f.baseline_df)
+                               chi2_base=f.baseline_chi2, df_base=f.baseline_df, cache=cache)
         except np.linalg.LinAlgError:
             return dataclasses.replace(f, estimator="mlr")
         stats = dataclasses.asdict(r)
@@ -412,15 +416,16 @@ class SEM:
         self._check_fitted()
         return modification_indices(self)
 
-    def score_tests(self) -> ScoreTests:
+    def score_tests(self, robust: bool | None = None) -> ScoreTests:
         """Score tests for releasing each equality constraint, and all at once.
 
         As ``lavaan::lavTestScore(fit)`` (expected information); see
         :mod:`analysis.sem.scoretest`.  Needs equality constraints
-        (``group_equal`` or repeated labels).
+        (``group_equal`` or repeated labels).  ``robust`` (default: for
+        ``estimator="mlr"``) adds Satorra's (2000) robust versions.
         """
         self._check_fitted()
-        return score_tests(self)
+        return score_tests(self, robust=robust)
 
     # ------------------------------------------------------------ reporting
     def _check_fitted(self) -> None:

@@ -31,6 +31,13 @@ observed), covariances by the square roots of the two fitted (residual) variance
 and for variances the fitted value takes the place of the EPC (lavaan's choice;
 ``0`` where that value is below ``sqrt(eps)``).
 
+Robust ML (``estimator="mlr"``): lavaan 0.6-14's ``modindices`` of an MLR fit are
+these same ordinary indices (expected information, ordinary score: MLR's estimates
+are the ML estimates, and lavaan has no robust modification index), and so are
+ours; they are pinned to lavaan's MLR fits in ``tests/test_sem_mlr_score.py``.  For
+releasing equality constraints the robust score tests of Satorra (2000) are in
+:mod:`analysis.sem.scoretest`.
+
 Differences from lavaan: pairs ``a ~~ b`` are matched to the model's parameters
 in either order (lavaan only in the order of its full list); ``sepc.nox`` is not
 reported (without ``fixed.x`` covariates it equals ``sepc.all``); the rows are

@@ -83,7 +83,10 @@ def _fit_lines(fit) -> list[str]:
             f"  Robust CFI {_num(f.cfi_robust, 43)}{_verdict(thresholds.CFI, f.cfi_robust)}",
             f"  Robust TLI {_num(f.tli_robust, 43)}{_verdict(thresholds.TLI, f.tli_robust)}"],
         "  P-value H_0: RMSEA": [
-            f"  Robust RMSEA {_num(f.rmsea_robust, 41)}{_verdict(thresholds.RMSEA, f.rmsea_robust)}"],
+            f"  Robust RMSEA {_num(f.rmsea_robust, 41)}{_verdict(thresholds.RMSEA, f.rmsea_robust)}",
+            f"  90 Percent confidence interval - lower {_num(f.rmsea_ci_robust[0], 15)}",
+            f"  90 Percent confidence interval - upper {_num(f.rmsea_ci_robust[1], 15)}",
+            f"  P-value H_0: Robust RMSEA <= 0.050 {_num(f.rmsea_pvalue_robust, 19)}"],
     }
     out = []
     for line in lines:

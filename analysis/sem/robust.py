@@ -22,6 +22,15 @@ Everything follows lavaan 0.6-14 with ``estimator = "MLR"`` (its options
   ``c = tr(U Wm^-1 Wc Wm^-1 U Gamma) / df`` with ``Wm`` (``Wc``) the observed
   information of the saturated model with incomplete (complete) data at the EM
   moments, ``Gamma = Wm^-1 J Wm^-1`` and ``U = Wm - Wm Delta (Delta' Wm Delta)^-1 Delta' Wm``.
+* **Robust RMSEA interval and test of close fit** (lavaan 0.6-14's
+  ``rmsea.ci.lower.robust``, ``rmsea.ci.upper.robust``, ``rmsea.pvalue.robust``;
+  ``lav_fit_rmsea_ci`` and ``lav_fit_rmsea_closefit`` with ``c.hat``): the non-central
+  chi-square is inverted at the *scaled* statistic ``T / c`` (with missing data
+  Savalei's ``T`` and ``c`` above), and each non-centrality ``lambda`` maps to
+  ``sqrt(c lambda / (N df)) sqrt(G)``, i.e. the interval of the scaled statistic times
+  ``sqrt(c)`` (Brosseau-Liard, Savalei & Li 2012, eq. 9; Savalei 2018).  The close-fit
+  p-value is ``P(chi2_df(N df .05^2 / (c G)) >= T / c)``, the test of ``RMSEA <= .05``
+  on the robust scale.
 
 References
 ----------
@@ -51,7 +60,8 @@ from analysis.sem.casewise import (moment_information, parameter_meat, vech_indi
 from analysis.sem.data import group_from_values, single_pattern
 from analysis.sem.fiml import pattern_loglik
 from analysis.sem.h1 import saturated_moments
-from analysis.sem.indices import cfi, chi2_pvalue, tli
+from analysis.sem.h1cache import H1Cache
+from analysis.sem.indices import cfi, chi2_pvalue, rmsea_ci, rmsea_close_pvalue, tli
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,8 @@ class RobustFit:
     cfi_robust: float
     tli_robust: float
     rmsea_robust: float
+    rmsea_ci_robust: tuple[float, float] = (math.nan, math.nan)
+    rmsea_pvalue_robust: float = math.nan
     trace_h0: float = math.nan   # tr(A^-1 B) of the model, reused by the difference tests
 
 
@@ -152,7 +164,8 @@ def _chi2_on(mean, cov, n, sigma, mu) -> float:
     return 2.0 * (pattern_loglik(cov, mean, batch) - pattern_loglik(sigma, mu, batch))
 
 
-def fiml_corrected(model, theta, groups, saturated, implied, base, parts, df: int, df_base: int):
+def fiml_corrected(model, theta, groups, saturated, implied, base, parts, df: int, df_base: int,
+                   cache: H1Cache | None = None):
     """Savalei's (2018) FIML-corrected statistic and scaling factors (lavaan's "V3").
 
     lavaan forms ``k = tr(U Wm^-1 Wc Wm^-1 U Gamma)`` with block-diagonal matrices over
@@ -164,31 +177,39 @@ def fiml_corrected(model, theta, groups, saturated, implied, base, parts, df: in
             + tr(S^-1 C_1 S^-1 C_2),   C_1 = sum_g f_g Delta_g' Wc Delta_g,
                                        C_2 = sum_g f_g Delta_g' J Delta_g
 
-    so nothing larger than one group's moment matrices is formed.
+    so nothing larger than one group's moment matrices is formed.  The pieces that do
+    not involve the model (and the baseline's ``k``) come from ``cache``.
 
     Returns ``(T, c, T_base, c_base)``.
     """
     N = float(sum(g.n for g in groups))
-    t3 = t3_base = trace_first = 0.0
-    pieces, deltas, base_deltas = [], [], []
-    n_base = sum(len(_selection(len(mu), cf, True)) for mu, _, cf in base)
-    at = 0
-    for k, (g, sat, (sigma, mu), (bmu, bsig, cov_free), (A, J)) in enumerate(
-            zip(groups, saturated, implied, base, parts)):
-        W_c = moment_information(sat.cov, sat.mean, single_pattern(sat.mean, sat.cov, 1.0),
-                                 False, True)
-        Ai = np.linalg.inv(A)
-        Ai_J = Ai @ J
-        trace_first += float(np.sum((W_c @ Ai_J) * Ai.T))
-        pieces.append((g.n / N, A, J, W_c, W_c @ Ai_J))
-        deltas.append(_delta(model, theta, k, True))
-        sel = _selection(len(mu), cov_free, True)
-        DB = np.zeros((A.shape[0], n_base))
-        DB[sel, at + np.arange(len(sel))] = 1.0
-        at += len(sel)
-        base_deltas.append(DB)
-        t3 += _chi2_on(sat.mean, sat.cov, g.n, sigma, mu)
-        t3_base += _chi2_on(sat.mean, sat.cov, g.n, bsig, bmu)
+    cache = cache if cache is not None else H1Cache()
+    keys, extra = tuple(groups), tuple(tuple(cf) for _, _, cf in base)
+
+    def h1_pieces():
+        # everything but the model's Jacobians depends on the data only (cached across fits)
+        pieces, base_deltas, trace_first, t3_base = [], [], 0.0, 0.0
+        n_base = sum(len(_selection(len(mu), cf, True)) for mu, _, cf in base)
+        at = 0
+        for g, sat, (bmu, bsig, cov_free), (A, J) in zip(groups, saturated, base, parts):
+            W_c = moment_information(sat.cov, sat.mean, single_pattern(sat.mean, sat.cov, 1.0),
+                                     False, True)
+            Ai = np.linalg.inv(A)
+            Ai_J = Ai @ J
+            trace_first += float(np.sum((W_c @ Ai_J) * Ai.T))
+            pieces.append((g.n / N, A, J, W_c, W_c @ Ai_J))
+            sel = _selection(len(bmu), cov_free, True)
+            DB = np.zeros((A.shape[0], n_base))
+            DB[sel, at + np.arange(len(sel))] = 1.0
+            at += len(sel)
+            base_deltas.append(DB)
+            t3_base += _chi2_on(sat.mean, sat.cov, g.n, bsig, bmu)
+        return pieces, base_deltas, trace_first, t3_base
+
+    pieces, base_deltas, trace_first, t3_base = cache.get("fimlc_h1", keys, extra, h1_pieces)
+    deltas = [_delta(model, theta, k, True) for k in range(len(groups))]
+    t3 = sum(_chi2_on(sat.mean, sat.cov, g.n, sigma, mu)
+             for g, sat, (sigma, mu) in zip(groups, saturated, implied))
 
     def k_fimlc(ds) -> float:
         S = sum(f * D.T @ A @ D for (f, A, _, _, _), D in zip(pieces, ds))
@@ -199,7 +220,8 @@ def fiml_corrected(model, theta, groups, saturated, implied, base, parts, df: in
                 + float(np.trace(np.linalg.solve(S, c1) @ np.linalg.solve(S, c2))))
 
     c3 = _positive(k_fimlc(deltas) / df) if df > 0 else math.nan
-    c3_base = _positive(k_fimlc(base_deltas) / df_base) if df_base > 0 else math.nan
+    c3_base = (_positive(cache.get("fimlc_base", keys, extra, lambda: k_fimlc(base_deltas)) / df_base)
+               if df_base > 0 else math.nan)
     return t3, c3, t3_base, c3_base
 
 
@@ -210,6 +232,29 @@ def robust_rmsea(x2: float, df: int, n: int, c: float, groups: int = 1) -> float
     if df <= 0:
         return 0.0
     return math.sqrt(max(x2 / n / df - c / n, 0.0)) * math.sqrt(groups)
+
+
+def robust_rmsea_ci(x2: float, df: int, n: int, c: float, groups: int = 1,
+                    level: float = 0.90) -> tuple[float, float]:
+    """Interval of the robust RMSEA: that of the scaled statistic ``x2 / c``, times ``sqrt(c)``.
+
+    ``x2`` is the unscaled statistic (Savalei's ``T`` with missing data) and ``c`` its
+    scaling factor; as lavaan's ``lav_fit_rmsea_ci(X2 = T / c, c.hat = c)``.
+    """
+    if not (np.isfinite(c) and c > 0 and np.isfinite(x2)):
+        return math.nan, math.nan
+    lower, upper = rmsea_ci(x2 / c, df, n, groups, level)
+    return lower * math.sqrt(c), upper * math.sqrt(c)
+
+
+def robust_rmsea_pvalue(x2: float, df: int, n: int, c: float, groups: int = 1,
+                        h0: float = 0.05) -> float:
+    """p-value of the robust test of close fit (``RMSEA <= h0``): non-centrality
+    ``N df h0^2 / (c G)`` at the scaled statistic ``x2 / c`` (lavaan's
+    ``lav_fit_rmsea_closefit(X2 = T / c, c.hat = c)``)."""
+    if not (np.isfinite(c) and c > 0 and np.isfinite(x2)):
+        return math.nan
+    return rmsea_close_pvalue(x2 / c, df, n, groups, h0 / math.sqrt(c))
 
 
 def _robust_cfi_tli(x2, df, x2_b, df_b, c, c_b):
@@ -223,7 +268,7 @@ def _robust_cfi_tli(x2, df, x2_b, df_b, c, c_b):
 
 def mlr_statistics(*, model, theta, information, groups, saturated, implied, exogenous,
                    meanstructure: bool, chi2: float, df: int, chi2_base: float,
-                   df_base: int) -> RobustFit:
+                   df_base: int, cache: H1Cache | None = None) -> RobustFit:
     """Yuan-Bentler scaled statistics and robust indices of a fitted model.
 
     Parameters
@@ -236,22 +281,31 @@ def mlr_statistics(*, model, theta, information, groups, saturated, implied, exo
         Observed exogenous variables (free covariances in the baseline).
     chi2, df, chi2_base, df_base
         The ML statistics of the model and of the baseline.
+    cache : H1Cache, optional
+        Reuses the saturated and baseline models' quantities across fits of the
+        same data (:mod:`analysis.sem.h1cache`).
     """
     N = int(sum(g.n for g in groups))
     G = len(groups)
-    parts = [_h1_parts(g, s, meanstructure) for g, s in zip(groups, saturated)]
-    trace_h1 = sum(_trace(A, B) for A, B in parts)
+    cache = cache if cache is not None else H1Cache()
+    keys = tuple(groups)
+    # the saturated and baseline models' quantities depend on the data only (cached)
+    parts = [cache.get("h1_parts", (g,), (meanstructure,), lambda g=g, s=s: _h1_parts(g, s, meanstructure))
+             for g, s in zip(groups, saturated)]
+    trace_h1 = cache.get("h1_trace", keys, (meanstructure,), lambda: sum(_trace(A, B) for A, B in parts))
     values = [g.values for g in groups]
     meat = parameter_meat(model, theta, values, implied, meanstructure)
     trace_h0 = _trace(information, meat)
     c = _positive((trace_h1 - trace_h0) / df) if df > 0 else math.nan
-    base = [baseline_moments(g, s, exogenous) for g, s in zip(groups, saturated)]
-    c_b = baseline_scaling(parts, groups, base, df_base, meanstructure)
+    base = [cache.get("baseline", (g,), (exogenous,), lambda g=g, s=s: baseline_moments(g, s, exogenous))
+            for g, s in zip(groups, saturated)]
+    c_b = cache.get("baseline_c", keys, (exogenous, df_base, meanstructure),
+                    lambda: baseline_scaling(parts, groups, base, df_base, meanstructure))
     if all(g.complete for g in groups):
         t3, c3, t3_b, c3_b = chi2, c, chi2_base, c_b
     else:
         t3, c3, t3_b, c3_b = fiml_corrected(model, theta, groups, saturated, implied, base, parts,
-                                            df, df_base)
+                                            df, df_base, cache)
     cfi_r, tli_r = _robust_cfi_tli(t3, df, t3_b, df_base, c3, c3_b)
     x2s = chi2 / c if np.isfinite(c) and c > 0 else math.nan
     x2bs = chi2_base / c_b if np.isfinite(c_b) and c_b > 0 else math.nan
@@ -260,4 +314,5 @@ def mlr_statistics(*, model, theta, information, groups, saturated, implied, exo
         scaling_factor=c, baseline_chi2_scaled=x2bs,
         baseline_pvalue_scaled=chi2_pvalue(x2bs, df_base) if np.isfinite(x2bs) else math.nan,
         baseline_scaling_factor=c_b, cfi_robust=cfi_r, tli_robust=tli_r,
-        rmsea_robust=robust_rmsea(t3, df, N, c3, G), trace_h0=trace_h0)
+        rmsea_robust=robust_rmsea(t3, df, N, c3, G), rmsea_ci_robust=robust_rmsea_ci(t3, df, N, c3, G),
+        rmsea_pvalue_robust=robust_rmsea_pvalue(t3, df, N, c3, G), trace_h0=trace_h0)

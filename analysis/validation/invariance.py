@@ -59,8 +59,10 @@ from analysis.common.errors import ModelError
 from analysis.common.thresholds import DELTA_CFI, DELTA_RMSEA, DELTA_SRMR_METRIC, DELTA_SRMR_SCALAR
 from analysis.sem import SEM
 from analysis.sem.difftest import difference_test
+from analysis.sem.h1cache import H1Cache
 from analysis.validation.partial import (
-    COMPARABILITY_COLUMNS, MISFIT_COLUMNS, PARTIAL_COLUMNS, comparability, factor_items, largest_score_tests, search,
+    COMPARABILITY_COLUMNS, MISFIT_COLUMNS, PARTIAL_COLUMNS, comparability, factor_items, largest_score_tests,
+    ranking_scores, search,
 )
 
 LEVELS: dict[str, tuple[str, ...]] = {
@@ -245,7 +247,8 @@ def invariance_steps(model: str, data: pd.DataFrame, group: str,
         When the metric or scalar level fails (``holds`` is False), release its
         equality constraints one at a time, largest score test first, until it
         holds (see :mod:`analysis.validation.partial`); the next level is fitted
-        with them released.
+        with them released.  With ``estimator="mlr"`` the constraints are ranked
+        by Satorra's (2000) robust score tests (:func:`partial.ranking_scores`).
     max_free : int
         At most this many constraints released per level.
     **fit_options
@@ -279,19 +282,23 @@ def invariance_steps(model: str, data: pd.DataFrame, group: str,
     released = list(group_partial)
     owner: dict[str, str] = {}
     computed: dict[int, tuple] = {}
+    # every level and every refit of the search fits the same data: the saturated and
+    # baseline models' quantities (EM moments, robust ML's H1 parts) are computed once
+    h1_cache = H1Cache()
 
     def scores_of(fit):
         # the same fit's score tests serve the search and the misfit table: computed once
         # (the fit is kept with them, so that its id cannot be reused by another fit)
         if id(fit) not in computed:
-            computed[id(fit)] = (fit, fit.score_tests().univariate)
+            # with MLR the robust score tests rank the constraints (partial.ranking_scores)
+            computed[id(fit)] = (fit, ranking_scores(fit.score_tests()))
         return computed[id(fit)][1]
 
     for level in levels:
         def refit(entries, level=level):
             return SEM(model, std_lv=std_lv).fit(data, group=group, group_equal=LEVELS[level],
                                                  group_partial=entries, missing=missing,
-                                                 estimator=estimator, **fit_options)
+                                                 estimator=estimator, h1_cache=h1_cache, **fit_options)
 
         fit = refit(tuple(released))
         fits[level] = fit

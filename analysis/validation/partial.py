@@ -19,6 +19,13 @@ intercept are equal in every group.  The marker item (loading fixed at 1 in ever
 group) counts as an invariant loading, as it does in lavaan's identification; an
 item released in one group counts as not invariant.
 
+With robust ML (``estimator="mlr"``) the constraints are ranked, and reported
+(``score_chi2``, ``score_pvalue``), by Satorra's (2000) robust univariate score test
+(:mod:`analysis.sem.scoretest`), not by the ordinary one that lavaan 0.6-14's
+``lavTestScore`` falls back to for an MLR fit: with skewed 7-point answers the
+ordinary test is inflated as the unscaled chi-square is, and unevenly across items,
+so it can point at the wrong constraint.
+
 Differences from a hand-run lavaan search: lavaan's ``group.partial`` releases a
 parameter in every group; here only the group whose constraint has the largest
 score test (with two groups the two are the same model).  Constraints are written
@@ -66,6 +73,22 @@ def factor_items(fit) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for lhs, rhs in zip(load["lhs"], load["rhs"]):
         out.setdefault(lhs, []).append(rhs)
+    return out
+
+
+def ranking_scores(tests) -> pd.DataFrame:
+    """The univariate score tests the search ranks by (a :class:`ScoreTests`' table).
+
+    For a robust fit (``tests.robust``) ``chi2`` and ``pvalue`` are Satorra's robust
+    statistic and its p-value, the ordinary ones kept as ``chi2_standard`` and
+    ``pvalue_standard``; otherwise the table as it is.
+    """
+    uni = tests.univariate
+    if not tests.robust:
+        return uni
+    out = uni.copy()
+    out["chi2_standard"], out["pvalue_standard"] = uni["chi2"], uni["pvalue"]
+    out["chi2"], out["pvalue"] = uni["chi2_robust"], uni["pvalue_robust"]
     return out
 
 
@@ -227,5 +250,5 @@ def comparability(items: dict[str, list[str]], released, metric_holds, scalar_ho
     return out
 
 
-__all__ = ["search", "comparability", "largest_score_tests", "PARTIAL_COLUMNS", "COMPARABILITY_COLUMNS",
+__all__ = ["ranking_scores", "search", "comparability", "largest_score_tests", "PARTIAL_COLUMNS", "COMPARABILITY_COLUMNS",
            "MISFIT_COLUMNS"]

@@ -11,7 +11,8 @@ JSON document (``to_dict()``)::
      "groups": {NAME: {"n",
                        "fit": {"chi2", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci", "srmr",
                                "estimator", and with "mlr": "chi2_scaled", "pvalue_scaled",
-                               "scaling_factor", "cfi_robust", "tli_robust", "rmsea_robust"},
+                               "scaling_factor", "cfi_robust", "tli_robust", "rmsea_robust",
+                               "rmsea_ci_robust", "rmsea_pvalue_robust"},
                        "fit_ok": {"cfi", "tli", "rmsea", "srmr"},
                        "constructs": {KEY: {"alpha", "alpha_ci", "omega", "cr", "ave",
                                             "alpha_ok", "omega_ok", "cr_ok", "ave_ok"}},
@@ -132,6 +133,7 @@ class GroupValidation:
                    "estimator": f.estimator}
             if f.estimator == "mlr":
                 fit.update({k: getattr(f, k) for k in ROBUST_FIT})
+                fit.update(rmsea_ci_robust=list(f.rmsea_ci_robust), rmsea_pvalue_robust=f.rmsea_pvalue_robust)
         constructs = {
             r["construct"]: {
                 "alpha": r["alpha"], "alpha_ci": [r["alpha_ci_low"], r["alpha_ci_high"]],
@@ -208,7 +210,8 @@ class ValidationResult:
         """``group, n, chi2, df, pvalue, cfi, tli, rmsea, rmsea_ci_low, rmsea_ci_high, srmr``
         and the verdicts ``cfi_ok, tli_ok, rmsea_ok, srmr_ok`` (Hu & Bentler 1999); with
         ``estimator="mlr"`` also ``chi2_scaled, pvalue_scaled, scaling_factor, cfi_robust,
-        tli_robust, rmsea_robust`` (the verdicts then judge the robust indices)."""
+        tli_robust, rmsea_robust, rmsea_ci_low_robust, rmsea_ci_high_robust`` (the verdicts
+        then judge the robust indices)."""
         rows = []
         for g in self.groups.values():
             f = g.fit
@@ -221,6 +224,8 @@ class ValidationResult:
                            rmsea_ci_low=f.rmsea_ci[0], rmsea_ci_high=f.rmsea_ci[1], srmr=f.srmr)
             if self.estimator == "mlr":
                 row.update({k: getattr(f, k) if f is not None else math.nan for k in ROBUST_FIT})
+                low, high = f.rmsea_ci_robust if f is not None else (math.nan, math.nan)
+                row.update(rmsea_ci_low_robust=low, rmsea_ci_high_robust=high)
             row.update({f"{k}_ok": v for k, v in g.fit_ok().items()})
             rows.append(row)
         out = pd.DataFrame(rows)

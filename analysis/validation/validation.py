@@ -107,7 +107,8 @@ def validate(
         for skewed, discrete 7-point answers.  See :mod:`analysis.sem.robust`.
     partial : bool, default False
         When the metric or scalar step fails, release its equality constraints one
-        at a time, largest score test first, until it holds (partial invariance;
+        at a time, largest score test first (with ``estimator="mlr"`` Satorra's 2000
+        robust score test), until it holds (partial invariance;
         Byrne, Shavelson & Muthén 1989): ``result.partial_invariance`` lists what was
         released, ``result.comparability`` which comparisons stay valid per construct.
     max_free : int, default 5
