@@ -35,7 +35,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from analysis.themes.lexicon import GAP, THEMES, Lexicon, Pattern
-from analysis.themes.text import NUMBER, is_word, near_word, normalise, stem, tokens
+from analysis.themes.text import NUMBER, compound_head, is_word, near_word, normalise, stem, tokens
 
 NEGATION_WINDOW = 3
 _CLAUSE_BREAK = frozenset(".!?;:,()\"")
@@ -59,7 +59,10 @@ def _prepare(text: str, lexicon: Lexicon) -> list[list[_Token]]:
         if not is_word(word):
             continue
         close = near_word(word, lexicon.vocabulary)
-        clauses[-1].append(_Token(word, stem(close or word, lexicon.language)))
+        token_stem = stem(close or word, lexicon.language)
+        if lexicon.language == "nl" and not close:
+            token_stem = compound_head(token_stem, lexicon.stems) or token_stem
+        clauses[-1].append(_Token(word, token_stem))
     return [c for c in clauses if c]
 
 
@@ -133,6 +136,12 @@ def _inside_longer(first: int, last: int, theme: str, spans: dict) -> bool:
                for other, matches in spans.items() if other != theme for a, b, _ in matches)
 
 
+def _inside_other(first: int, last: int, theme: str, spans: dict) -> bool:
+    """Whether another theme's judging match covers this cue (see :func:`code_text`)."""
+    return any(a <= first and last <= b for other, matches in spans.items() if other != theme
+               for a, b, _ in matches)
+
+
 def _balance(judged) -> int:
     total = sum(sign for _, _, sign in judged)
     return (total > 0) - (total < 0)
@@ -189,7 +198,9 @@ def code_text(text: str, lexicon: Lexicon) -> tuple[dict[str, str], str]:
                 # tell me what happens next'); across clauses the later judgement wins.
                 found[theme] = _balance(judged) or -1
                 continue
-            if not find(entry.cues, clause):
+            # A cue inside another theme's judging phrase belongs to that phrase: 'bellen kost veel'
+            # is about waiting, not price; 'het keuzemenu is een doolhof' about the menu.
+            if not [m for m in find(entry.cues, clause) if not _inside_other(m[0], m[1], theme, spans)]:
                 continue
             context = [(a, b, flip(s)) for a, b, s in
                        _judged(lexicon, clause, entry.context_praise, entry.context_complaint)]
