@@ -187,16 +187,22 @@ def code_text(text: str, lexicon: Lexicon) -> tuple[dict[str, str], str]:
     overall = (sum(generic) > 0) - (sum(generic) < 0)
     found: dict[str, int | None] = {}
     for index, clause in enumerate(clauses):
+        # Multi-word cues claim their words too: 'opening hours' is about accessibility, not 'hours' of waiting.
+        cue_spans = {theme: [(a, b, 0) for a, b, _ in find(lexicon.themes[theme].cues, clause) if b > a]
+                     for theme in THEMES}
         spans = {theme: _judged(lexicon, clause, lexicon.themes[theme].praise, lexicon.themes[theme].complaint)
                  for theme in THEMES}
+        in_clause: set[str] = set()
+        generic_only: list[tuple[str, int]] = []
         for theme in THEMES:
             entry = lexicon.themes[theme]
             judged = [(a, b, flip(s)) for a, b, s in spans[theme]
-                      if not _inside_longer(a, b, theme, spans)]
+                      if not _inside_longer(a, b, theme, spans) and not _inside_longer(a, b, theme, cue_spans)]
             if judged:
                 # Within a clause the balance counts, a tie going to the complaint ('nobody could
                 # tell me what happens next'); across clauses the later judgement wins.
                 found[theme] = _balance(judged) or -1
+                in_clause.add(theme)
                 continue
             # A cue inside another theme's judging phrase belongs to that phrase: 'bellen kost veel'
             # is about waiting, not price; 'het keuzemenu is een doolhof' about the menu.
@@ -204,11 +210,21 @@ def code_text(text: str, lexicon: Lexicon) -> tuple[dict[str, str], str]:
                 continue
             context = [(a, b, flip(s)) for a, b, s in
                        _judged(lexicon, clause, entry.context_praise, entry.context_complaint)]
-            sign = _balance(context) or generic[index]
-            if not sign and entry.needs_judgement:
+            if entry.needs_judgement and not _balance(context):
+                # 'the agent' judged only by a generic word ('great', 'love it'): decided below, once
+                # it is known whether the clause is about another theme.
+                if generic[index]:
+                    generic_only.append((theme, generic[index]))
                 continue
+            sign = _balance(context) or generic[index]
             if sign or found.get(theme) is None:
                 found[theme] = sign or None
+            in_clause.add(theme)
+        # A generic judgement in a clause about another aspect ('simple menu, got the right
+        # person') belongs to that aspect, not to the person named in passing.
+        for theme, sign in generic_only:
+            if not in_clause - {theme}:
+                found[theme] = sign
     default = {"praise": 1, "complaint": -1, "neutral": 0}
     themes = {}
     for theme in THEMES:
