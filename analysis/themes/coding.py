@@ -4,11 +4,18 @@ The method (deterministic, no model fitted; documented in ``tests/data/themes/GU
 for the labels and here for the rules):
 
 1. The answer is normalised and split into tokens (:mod:`analysis.themes.text`) and
-   into clauses at sentence punctuation, commas and contrast words ('maar', 'but').
+   into clauses at sentence punctuation, commas and contrast words ('maar', 'but'). A
+   token one edit from a lexicon word of five letters or more is read as that word
+   ('wachtijd', 'freindly'); a Dutch compound that is no lexicon word is read by its head
+   when that is one ('telefoonwachttijd' -> 'wachttijd', not 'verwacht' -> 'wacht').
 2. In each clause every theme's phrases are matched (:mod:`analysis.themes.lexicon`);
    of overlapping matches of one theme the longest counts ('binnen 2 minuten' is praise
-   although '2 minuten' alone is a complaint), and a judging match inside a longer one
-   of another theme is left to that theme ('keuzemenu te lang' is about the menu).
+   although '2 minuten' alone is a complaint). **Disambiguation**: a phrase or cue inside a
+   longer phrase of another theme is left to that theme ('keuzemenu te lang' is about the
+   menu, 'bellen kost veel' about waiting rather than price, 'opening hours' about
+   accessibility rather than hours of waiting). Words whose Snowball stem collides with
+   another word's are written as prefixes in the lexicon ('gegevens*', not 'gegevens',
+   whose stem is that of 'geven').
 3. **Negation**: a judging match is reversed when a negator ('niet', 'geen', 'nooit',
    'not', 'never', ...) stands in the :data:`NEGATION_WINDOW` words before it in its
    clause, or inside it without being part of the phrase ('viel niet mee'). Negators
@@ -18,12 +25,20 @@ for the labels and here for the rules):
    balance of its context words in the clause, then of the generic sentiment words in
    the clause, then of the whole answer, then the theme's default. Across clauses the
    last judgement wins (the labelling guide's rule for a theme praised and criticised).
+   A theme that needs a judgement (empathy: 'the agent', 'a person') judged only by a
+   generic word counts only when its clause is about no other theme: in 'simple menu,
+   got the right person' the praise is the menu's.
 5. **Irony**: an irony marker (a closing shouted '... NOT', 'echt een aanrader', 'well done', a praise word
    in quotes) turns every praise in the answer into a complaint: customers use praise
    words sarcastically about what went wrong (labelling guide, 'Negation, irony').
 6. The answer's polarity: 'mixed' if its themes carry praise and complaint, else the
    one they carry; with no judged theme, the balance of generic sentiment words; else
    'neutral'.
+
+The lexicons' phrases come from the ``dev`` half of the labelled set and from the
+simulator's phrase bank (:mod:`analysis.simulation.text`, written from the questionnaire's
+item texts and the labelling guide's theme definitions), never from the ``heldout`` half;
+``tests/test_themes_benchmark.py`` checks that every phrase matches one of them.
 
 Lexicon-based coding with negation and clause-level polarity follows Taboada et al.
 (2011), *Lexicon-based methods for sentiment analysis*, Computational Linguistics 37(2).
