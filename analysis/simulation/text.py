@@ -99,7 +99,7 @@ COMPLAINT = {
         "customer_knowledge": ["ik moest mijn verhaal weer helemaal opnieuw vertellen", "ze wisten niets van mijn eerdere contact",
                                "ze konden mijn gegevens niet vinden", "de medewerker wist niet welke producten ik heb",
                 "ik werd steeds doorverbonden en moest alles opnieuw uitleggen", "de medewerker had geen idee waar het over ging", "ik moest alles weer van voren af aan vertellen",
-                "ik werd van het kastje naar de muur gestuurd", "elke medewerker vroeg weer hetzelfde", "ze hadden geen notitie van mijn vorige gesprek", "de medewerker had geen verstand van zaken"],
+                "ik werd van het kastje naar de muur gestuurd", "iedere medewerker vroeg weer hetzelfde", "ze hadden geen notitie van mijn vorige gesprek", "de medewerker had geen verstand van zaken"],
         "wait_time": ["ik hing veel te lang in de wacht", "de wachttijd was belachelijk lang",
                       "ik werd steeds weer in de wacht gezet", "bellen kost veel te veel geld",
                 "ik heb een half uur naar de wachtmuziek geluisterd", "het duurde een week voordat ik antwoord kreeg op mijn mail", "ik stond een eeuwigheid in de wachtrij"],
