@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from analysis.agents import analyse_agents
@@ -94,3 +95,30 @@ def test_no_agent_id_in_an_organisation_level_report(example, inst, tmp_path):
     book = openpyxl.load_workbook(reports.workbook, read_only=True)
     cells = {str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None}
     assert not cells & ids
+
+
+def test_report_by_agent_writes_agent_pages_and_no_agent_reaches_the_organisation_reports(run_cli, tmp_path):
+    """``drivers simulate --agent-sd`` then ``drivers report --by-agent``: pages per agent in OUT/agents/, and no
+    agent id in any organisation-level report (HTML, Excel), in either language."""
+    study = tmp_path / "study.csv"
+    ok(run_cli("simulate", "--orgs", "2", "--n-per-org", "300", "--seed", "9", "--agent-sd", "0.4",
+               "--truth-draws", "0", "-o", study))
+    ids = {str(a) for a in pd.read_csv(study).agent_id.dropna().unique()}
+    assert len(ids) > 40
+    for lang in ("en", "nl"):
+        out = tmp_path / lang
+        printed = ok(run_cli("report", study, "--out", out, "--lang", lang, "--bootstrap", "20", "--seed", "1",
+                             "--no-pdf", "--by-agent"))
+        pages = list((out / "agents").rglob("*.html"))
+        assert {p.relative_to(out / "agents").parts[0] for p in pages} == {"nl", "en"}
+        assert {p.stem for p in pages} <= ids and len(pages) == 2 * len({p.stem for p in pages}) >= 10
+        assert "agent pages:" in printed and not re.search(r"A\d{5}", printed)
+        reports = [p for p in out.glob("*.html")]
+        assert len(reports) == 3                                        # the study and the two organisations
+        for path in reports:
+            html = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "data:", path.read_text(encoding="utf-8"))
+            assert not {a for a in ids if a in html}, path.name
+        book = openpyxl.load_workbook(next(out.glob("*.xlsx")), read_only=True)
+        cells = {str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row
+                 if v is not None}
+        assert not cells & ids

@@ -101,6 +101,17 @@ def test_same_seed_same_result_and_groups_are_independent(tmp_path):
     assert np.allclose(only[["diff_low", "diff_high"]].to_numpy(), first[["diff_low", "diff_high"]].to_numpy())
 
 
+def test_a_seed_drawn_at_random_is_recorded_and_repeats_the_run():
+    inst = load_instrument()
+    data, _ = read_responses(CSV, inst)
+    first = analyse_dissatisfiers(data, inst, bootstrap=30)
+    seed = first.settings["seed"]
+    assert isinstance(seed, int) and seed >= 0
+    assert analyse_dissatisfiers(data, inst, bootstrap=30, seed=seed).table.equals(first.table)
+    assert json.loads(json.dumps(first.to_dict()))["settings"]["seed"] == seed
+    assert analyse_dissatisfiers(data, inst, bootstrap=30).settings["seed"] != seed
+
+
 def test_contrast_recovers_a_known_asymmetry_and_codes_quartiles():
     rng = np.random.default_rng(0)
     z = rng.standard_normal((5000, 3))
@@ -157,4 +168,11 @@ def test_cli_prints_the_classes_and_writes_json(run_cli, tmp_path):
     result = run_cli("dissatisfiers", CSV, "--by", "organisation", "--bootstrap", "20", "--json", str(out))
     assert result.exit_code == 0, result.stderr
     assert "Dissatisfiers" in result.stdout and "wait_time" in result.stdout
-    assert json.loads(out.read_text(encoding="utf-8"))["settings"]["by"] == "organisation"
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["settings"]["by"] == "organisation"
+    # no --seed: one is drawn, printed and written, and repeats the run
+    seed = doc["settings"]["seed"]
+    assert f"(seed {seed})" in " ".join(result.stdout.split())
+    again = tmp_path / "again.json"
+    rerun = run_cli("dissatisfiers", CSV, "--bootstrap", "20", "--seed", str(seed), "--json", str(again))
+    assert rerun.exit_code == 0 and json.loads(again.read_text(encoding="utf-8"))["table"] == doc["table"]

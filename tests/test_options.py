@@ -120,8 +120,11 @@ CASES = [
     ("truth_draws", "--truth-draws", _simulate(truth_draws=5),
      ["simulate", "-o", "{tmp}/s.csv", "--truth-draws", "5"]),
     ("n_waves", "--waves", _simulate_waves(n_waves=13), ["simulate", "-o", "{tmp}/s.csv", "--waves", "13"]),
+    ("agent_sd", "--agent-sd", _simulate(agent_sd=2.5), ["simulate", "-o", "{tmp}/s.csv", "--agent-sd", "2.5"]),
+    ("agent_sd", "--agent-sd", _simulate(agent_sd=-0.1), ["simulate", "-o", "{tmp}/s.csv", "--agent-sd", "-0.1"]),
     ("by", "--by", _trends(wave="wave", by="region"), ["trends", CSV, "--wave", "wave", "--by", "region"]),
     ("period", "--period", _trends(period="week"), ["trends", CSV, "--period", "week"]),
+    ("period", "--period", _report(period="week"), ["report", CSV, "--out", "{tmp}", "--period", "week"]),
     ("baseline", "--baseline", _trends(wave="wave", baseline="all"), ["trends", CSV, "--wave", "wave", "--baseline", "all"]),
     ("bootstrap", "--bootstrap", _trends(wave="wave", bootstrap=1), ["trends", CSV, "--wave", "wave", "--bootstrap", "1"]),
 ]

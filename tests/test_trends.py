@@ -1,6 +1,8 @@
 """Trends across waves (analysis.trends) on simulated multi-wave studies with planted changes."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -144,7 +146,10 @@ def test_plot_trends_draws_one_line_per_group(inst, tmp_path):
     matplotlib.use("Agg")
     data = _read(inst, simulate_waves(inst, n_waves=3, n_orgs=2, n_per_org=80, seed=3), tmp_path)
     ax = analyse_waves(data, inst, wave="wave", bootstrap=20, seed=1).plot_trends()
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Energie", "Telecom"]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert [name for name in legend if name in ("Energie", "Telecom")] == ["Energie", "Telecom"]
+    assert [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")][-2:] == [
+        "centre line", "Telecom"] or {"Energie", "Telecom"} <= {line.get_label() for line in ax.get_lines()}
 
 
 def test_cli_simulate_waves_and_trends(run_cli, tmp_path):
@@ -152,8 +157,12 @@ def test_cli_simulate_waves_and_trends(run_cli, tmp_path):
     ok(run_cli("simulate", "-o", str(out), "--waves", "3", "--n-per-org", "120", "--orgs", "2", "--truth-draws", "0"))
     assert "wave" in pd.read_csv(out).columns and (tmp_path / "w.truth.json").exists()
     text = ok(run_cli("trends", str(out), "--wave", "wave", "--bootstrap", "30", "--seed", "1",
-                      "--plot", str(tmp_path / "t.png")))
+                      "--plot", str(tmp_path / "t.png"), "--json", str(tmp_path / "t.json")))
     assert "Since the last wave (2 -> 3)" in text and (tmp_path / "t.png").stat().st_size > 0
+    doc = json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))
+    assert doc["settings"]["waves"] == [1, 2, 3] and doc["settings"]["seed"] == 1
+    assert {r["measure"] for r in doc["changes"]} == {"CSAT %", "NPS", "LMG share %"}
+    assert len(doc["control_chart"]) == 2 * 3 and {"lcl", "ucl", "signal"} <= set(doc["control_chart"][0])
     failed(run_cli("trends", str(out)), 2, "--wave")
     failed(run_cli("trends", str(out), "--wave", "round"), 1, "round")
 

@@ -30,7 +30,7 @@ def dissatisfiers(
     by: str = typer.Option("organisation", "--by", help="Column whose values are the groups (e.g. organisation)."),
     outcome: str = typer.Option("satisfaction", "--outcome", help="satisfaction (score), csat, nps or ces."),
     bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap resamples within each group."),
-    seed: Optional[int] = typer.Option(1, "--seed", help="Seed of the bootstrap."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the bootstrap (default: drawn at random and reported)."),
     json_file: JsonOpt = None,
     source: SourceOpt = "auto",
     sheet: SheetOpt = None,
@@ -71,7 +71,8 @@ def print_dissatisfiers(res, source: str) -> None:
                   "score; penalty and reward per point of driver score between the quarters' and the middle's means. "
                   "basic = low performance hurts clearly more than high performance helps (a dissatisfier); "
                   "excitement = the reverse; performance = about symmetric.", highlight=False, soft_wrap=True)
-    console.print("Resamples % = share of the bootstrap resamples classified basic / performance / excitement.",
+    console.print(f"Resamples % = share of the {res.settings['bootstrap']} bootstrap resamples per group (seed "
+                  f"{res.settings['seed']}) classified basic / performance / excitement.",
                   highlight=False, soft_wrap=True)
     for group, part in res.table.groupby("group", sort=False):
         table = Table(title=f"{escape(str(group))} (n = {int(part['n'].iloc[0])})", title_justify="left",

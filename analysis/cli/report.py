@@ -9,6 +9,9 @@ the same data and seed), and writes the reports with
 The output folder is checked before the data is read: every report must be writable
 and none may overwrite the input file (``--out`` may be the input's own folder).
 Groups below ``--min-group-n`` usable respondents are left out of the reports entirely.
+``--by-agent`` also writes the pages of ``drivers agents`` (one per agent, nl and en)
+into ``OUT/agents/``, for the groups that got a report; the organisation-level reports
+never name an agent.
 """
 from __future__ import annotations
 
@@ -48,6 +51,8 @@ def report(
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write PDFs (WeasyPrint)."),
     estimator: str = EstimatorOpt,
     wave: Optional[str] = typer.Option(None, "--wave", help="Column whose values are the waves of a repeated study: adds 'Since the last wave' (more than one wave)."),
+    period: Optional[str] = typer.Option(None, "--period", help="Instead of --wave: the waves are the months or quarters of contact_date (month or quarter)."),
+    by_agent: bool = typer.Option(False, "--by-agent/--no-by-agent", help="Also write one feedback page per agent for the team lead (OUT/agents/<lang>/<group>/<agent>.html, nl and en; as drivers agents with its defaults): agent-driver scores shrunk toward the group; agents under 10 respondents withheld. Agents are never named in the organisation-level reports."),
     partial: bool = typer.Option(False, "--partial", help="Validation: release failing invariance constraints one at a time (partial invariance)."),
     source: SourceOpt = "auto",
     sheet: SheetOpt = None,
@@ -64,7 +69,7 @@ def report(
     """Write improvement-priority reports: per group and for the whole study, HTML + PDF, and one Excel workbook."""
     lang = check_flags(lang=lang.lower(), min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, outcome=outcome,
                        importance=importance, crosshair=crosshair, pooling=pooling, estimator=estimator,
-                       scheduler=scheduler)["lang"]
+                       scheduler=scheduler, period=period)["lang"]
     if out.exists() and not out.is_dir():
         raise typer.BadParameter(f"{out} is a file; give a folder", param_hint="--out")
     from analysis.report import build_reports, check_report_folder     # here: `drivers --help` stays fast
@@ -86,7 +91,8 @@ def report(
                                min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, drivers=chosen,
                                outcome=outcome, importance=importance, crosshair=crosshair, pooling=pooling, pdf=pdf,
                                progress=progress, estimator=estimator, partial=partial, scheduler=scheduler,
-                               wave=wave)
+                               wave=wave, period=period)
+    agent_pages = _agent_pages(frame, inst, by, result, out, pdf) if by_agent else None
     s = result.analysis.settings
     console.print(f"[bold]Reports written to {escape(str(result.out_dir))}/[/] ({lang}, outcome '{s.outcome}', "
                   f"{s.importance} importance, cross-hairs at the {s.crosshair}, {s.n_resamples} resamples, "
@@ -106,9 +112,28 @@ def report(
     for path in result.removed:
         console.print(f"  removed {escape(str(path))} (an earlier run's report this run does not make)",
                       highlight=False, soft_wrap=True)
+    if agent_pages is not None:
+        console.print(f"  agent pages:  {escape(agent_pages)}", highlight=False, soft_wrap=True)
     pdfs = ", or the PDFs to print" if result.study_pdf is not None else ""
     console.print(f"Open {escape(str(result.study_html))} in a browser{pdfs}.", highlight=False, soft_wrap=True)
 
 
 def _pair(html: Path, pdf: Path | None) -> str:
     return f"{html}" + (f", {pdf}" if pdf is not None else "")
+
+
+def _agent_pages(frame, inst, by, result, out: Path, pdf: bool) -> str:
+    """``--by-agent``: the pages of ``drivers agents`` in OUT/agents/, for the groups that got a report; a line saying so."""
+    from analysis.agents.analyse import analyse_agents
+    from analysis.report.agent_pages import write_agent_pages
+
+    # the respondents of a group without a report are left out here too
+    kept = frame[~frame[by].astype("string").isin([str(g) for g in result.withheld]).fillna(False).to_numpy()]
+    with option_errors():
+        agents = analyse_agents(kept, inst, by=by, level=result.analysis.settings.level)
+    folder = out / "agents"
+    files = write_agent_pages(agents, inst, folder, pdf=pdf)
+    withheld = int(agents.withheld.n_agents.sum()) if len(agents.withheld) else 0
+    # the terminal counts agents, it names none
+    return (f"{folder}/ ({len(agents.agents)} agents, {len(files)} files in nl and en; {withheld} agent(s) with "
+            "too few respondents withheld)")

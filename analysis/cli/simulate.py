@@ -29,6 +29,8 @@ def simulate(
     fmt: Optional[str] = typer.Option(None, "--format", help="csv, sav, xlsx or parquet for every output (default: from the extension)."),
     truth: Optional[Path] = typer.Option(None, "--truth", help="Where to write the truth JSON (default: beside the first output, as NAME.truth.json)."),
     waves: Optional[int] = typer.Option(None, "--waves", help="Write a repeated study of this many waves (2-12, a 'wave' column, one quarter apart) with a planted level shift and effect change in the last wave (see the truth's 'waves')."),
+    agent_sd: float = typer.Option(0.0, "--agent-sd", help="Plant agent effects: each agent's effect on the drivers about the agent (reliability, empathy, customer knowledge) drawn with this SD in latent SD units, 0-2 (e.g. 0.3); the truth's 'agents' holds each agent's effect and expected scores (see drivers agents)."),
+    dissatisfier: Optional[List[str]] = typer.Option(None, "--dissatisfier", help="Plant a dissatisfier: [ORGANISATION:]DRIVER=EXTRA, the extra latent effect (0-1, e.g. 0.6) of below-average performance on satisfaction, in one organisation or (without ORGANISATION:) in every one; repeat for more. The truth records it with its expected class (see drivers dissatisfiers)."),
     truth_draws: int = typer.Option(200_000, "--truth-draws", help="Monte Carlo respondents per organisation for the population truth (0 = latent truth only)."),
     lang: str = typer.Option("en", "--lang", help="Language of the SPSS variable and value labels: nl or en."),
     instrument_file: Optional[Path] = typer.Option(None, "--instrument", help="A questionnaire YAML file (default: the shipped one)."),
@@ -42,8 +44,12 @@ def simulate(
     lang = lang.strip().lower()
     if lang not in inst.languages:
         raise typer.BadParameter(f"'{lang}' is not one of {', '.join(inst.languages)}", param_hint="--lang")
-    check_flags(n_orgs=orgs, n_per_org=n_per_org, truth_draws=truth_draws, seed=seed,
+    check_flags(n_orgs=orgs, n_per_org=n_per_org, truth_draws=truth_draws, seed=seed, agent_sd=agent_sd,
                 **({} if waves is None else {"n_waves": waves}))   # before any work
+    if waves is not None and (agent_sd or dissatisfier):
+        raise typer.BadParameter("agent effects and dissatisfiers are planted in a single-wave study; leave out "
+                                 "--waves", param_hint="--agent-sd/--dissatisfier")
+    asymmetry = parse_dissatisfiers(dissatisfier or [], inst, orgs)
     n_rows = orgs * n_per_org * (waves or 1)
     for path in output:  # fail before the work, not after it
         if output_format(path, fmt) == "xlsx" and n_rows > MAX_EXCEL_ROWS:
@@ -57,7 +63,8 @@ def simulate(
     check_writable(truth_path)
 
     if waves is None:
-        study = simulate_study(inst, n_orgs=orgs, n_per_org=n_per_org, seed=seed, truth_draws=truth_draws)
+        study = simulate_study(inst, n_orgs=orgs, n_per_org=n_per_org, seed=seed, truth_draws=truth_draws,
+                               agent_sd=agent_sd, asymmetry=asymmetry or None)
     else:
         from analysis.simulation.waves import simulate_waves
 
@@ -86,3 +93,43 @@ def simulate(
                       f"mean {shift['shift_sd']:+g} SD" + ("" if effect is None else
                       f"; {effect['organisation']}'s {effect['driver']} effect {effect['before']:g} -> "
                       f"{effect['after']:g}"), highlight=False, soft_wrap=True)
+    if agent_sd:
+        agents = study.truth["agents"]
+        console.print(f"planted agent effects: SD {agent_sd:g} (latent SD units) on {', '.join(agents['drivers'])}, "
+                      f"{agents['agents_per_org']} agents per organisation (the truth's 'agents')",
+                      highlight=False, soft_wrap=True)
+    for org, drivers in asymmetry.items():
+        for driver, extra in drivers.items():
+            planted = study.truth["organisations"][org]["asymmetry"][driver]
+            console.print(f"planted dissatisfier: {org}'s {driver}, effect {planted['effect_below_mean']:g} below "
+                          f"the mean and {planted['effect_above_mean']:g} above it (expected class "
+                          f"'{planted['expected_class']}')", highlight=False, soft_wrap=True)
+
+
+def parse_dissatisfiers(values: List[str], inst, n_orgs: int) -> dict[str, dict[str, float]]:
+    """``--dissatisfier [ORG:]DRIVER=EXTRA`` values -> ``simulate_study(asymmetry=...)`` (usage error if malformed)."""
+    if not values:
+        return {}
+    from analysis.simulation.asymmetry import MAX_ASYMMETRY
+    from analysis.simulation.model import default_profiles
+
+    names = [p.name for p in default_profiles(n_orgs, drivers=tuple(inst.driver_keys))]
+    out: dict[str, dict[str, float]] = {}
+    for value in values:
+        target, _, extra = value.partition("=")
+        org, _, driver = target.rpartition(":")
+        driver, org = driver.strip(), org.strip()
+        try:
+            amount = float(extra)
+        except ValueError:
+            amount = float("nan")
+        if driver not in inst.driver_keys or not 0 <= amount <= MAX_ASYMMETRY:
+            raise typer.BadParameter(f"{value!r}: give [ORGANISATION:]DRIVER=EXTRA with a driver of the questionnaire "
+                                     f"({', '.join(inst.driver_keys)}) and an extra effect from 0 to "
+                                     f"{MAX_ASYMMETRY:g}, e.g. wait_time=0.6", param_hint="--dissatisfier")
+        if org and org not in names:
+            raise typer.BadParameter(f"{value!r}: '{org}' is not one of the {n_orgs} simulated organisations "
+                                     f"({', '.join(names)})", param_hint="--dissatisfier")
+        for name in ([org] if org else names):
+            out.setdefault(name, {})[driver] = amount
+    return out

@@ -2,7 +2,8 @@
 
 Reads the responses like ``drivers analyse`` (plus the ``--wave`` column), runs
 :func:`analysis.trends.analyse.analyse_waves` and prints its summary; ``--plot FILE``
-writes the CSAT control chart per group. Every number printed comes from the result.
+writes the CSAT control chart per group, ``--json FILE``
+:meth:`~analysis.trends.result.TrendAnalysis.to_dict`. Every number printed comes from the result.
 """
 from __future__ import annotations
 
@@ -16,22 +17,23 @@ from analysis.cli.app import command, console
 from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
     AbsentItemsOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt,
-    InvalidOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
+    InvalidOpt, JsonOpt, PeriodOpt, SheetOpt, SourceOpt, WaveOpt, read_for_command, usable_or_fail,
 )
-from analysis.common.outputs import check_writable
+from analysis.common.outputs import check_writable, write_json
 
 
 @command()
 def trends(
     data: DataArg,
     by: str = typer.Option("organisation", "--by", help="Column whose values are the groups (e.g. organisation)."),
-    wave: Optional[str] = typer.Option(None, "--wave", help="Column whose values are the waves (e.g. wave)."),
-    period: Optional[str] = typer.Option(None, "--period", help="Waves from contact_date instead: month or quarter."),
+    wave: WaveOpt = None,
+    period: PeriodOpt = None,
     bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap resamples per group and wave for the importance shares."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the bootstrap (default: drawn at random and reported)."),
     level: float = typer.Option(0.95, "--level", help="Confidence level of all intervals and tests."),
     baseline: str = typer.Option("history", "--baseline", help="Control-chart centre line: history (the earlier waves) or pooled (all waves)."),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Write the CSAT control chart per group to this image (.png, .pdf, .svg)."),
+    json_file: JsonOpt = None,
     source: SourceOpt = "auto",
     sheet: SheetOpt = None,
     delimiter: DelimiterOpt = None,
@@ -50,6 +52,8 @@ def trends(
                                  param_hint="--wave")
     if plot is not None:
         check_writable(plot, inputs=(data,))
+    if json_file is not None:
+        check_writable(json_file, inputs=(data,))
     inst, frame, report = read_for_command(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
         duplicates=duplicates, absent_items=absent_items, id_column=id_column, group_column=group_column,
@@ -69,3 +73,6 @@ def trends(
         ax = result.plot_trends()
         ax.figure.savefig(plot, bbox_inches="tight")
         console.print(f"control chart written to {escape(str(plot))}", highlight=False)
+    if json_file is not None:
+        write_json(result.to_dict(), json_file, "trend analysis")
+        console.print(f"result written to {escape(str(json_file))}", highlight=False)

@@ -96,21 +96,22 @@ class Integer:
 
 @dataclass(frozen=True)
 class Between:
-    """A real number strictly between ``low`` and ``high`` (not a bool, not NaN)."""
+    """A real number strictly between ``low`` and ``high`` (not a bool, not NaN); ``closed``: the ends allowed."""
 
     low: float
     high: float
     example: float | None = None
+    closed: bool = False
 
     def allowed(self) -> str:
-        return (f"a number between {self.low:g} and {self.high:g}"
-                + (f" (e.g. {self.example:g})" if self.example is not None else ""))
+        span = (f"from {self.low:g} to {self.high:g}" if self.closed else f"between {self.low:g} and {self.high:g}")
+        return f"a number {span}" + (f" (e.g. {self.example:g})" if self.example is not None else "")
 
     def check(self, value):
-        if (isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value)
-                or not self.low < value < self.high):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
             return None
-        return float(value)
+        inside = self.low <= value <= self.high if self.closed else self.low < value < self.high
+        return float(value) if inside else None
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,9 @@ OPTIONS: Mapping[str, Integer | Between | OneOf | SchedulerName | OrNone] = Mapp
     "period": OrNone(OneOf(PERIODS)),
     "n_waves": Integer(2, 12, example=4),
     "baseline": OneOf(BASELINES),
+    # SD of the simulated agents' effects (latent SD units; analysis.simulation.agents): 0 = none,
+    # 2 already makes an agent 2 SD above the team a common sight
+    "agent_sd": Between(0, 2, example=0.3, closed=True),
 })
 
 

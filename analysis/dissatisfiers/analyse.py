@@ -59,6 +59,8 @@ def analyse_dissatisfiers(data: pd.DataFrame, inst: Instrument | None = None, *,
     bootstrap : int, default 1000
         Resamples within each group.
     seed : int, optional
+        Seed of the bootstrap; when None one is drawn at random and recorded in
+        ``settings['seed']``, so the run can be repeated.
     level : float, default 0.95
         Level of the percentile interval of ``penalty - reward`` (per point).
     exclude_flagged : bool, default True
@@ -102,7 +104,10 @@ def analyse_dissatisfiers(data: pd.DataFrame, inst: Instrument | None = None, *,
                                          exclude_flagged=exclude_flagged)
     labels = sorted(sets) if sets is not None else sorted(
         str(g) for g in data[by].dropna().astype("string").unique())
-    streams = np.random.SeedSequence(seed).spawn(len(labels))
+    # a seed drawn at random is recorded (as analyse_drivers does): the result names the seed that repeats it
+    root = np.random.SeedSequence(seed)
+    seed = int(root.entropy) if seed is None else seed
+    streams = root.spawn(len(labels))
     rows, notes = [], []
     alpha = (1 - level) / 2
     for label, stream in zip(labels, streams):

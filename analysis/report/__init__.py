@@ -13,12 +13,15 @@ respondents are left out before analysing, so that the whole study's figures do 
 reveal theirs (:mod:`analysis.report.scope`). A folder of reports holds only the
 files of the latest run (:mod:`analysis.report.manifest`). Every text of the reports is
 in ``texts/<lang>.yaml`` (read by :mod:`analysis.report.strings`).
+:func:`~analysis.report.agent_pages.write_agent_pages` writes the per-agent pages of an
+:class:`~analysis.agents.result.AgentAnalysis` (``drivers agents``, ``drivers report --by-agent``).
 """
 from __future__ import annotations
 
 import importlib
 
-_EXPORTS = {name: "analysis.report.build" for name in ("build_reports", "check_report_folder", "ReportSet", "slugify")}
+_EXPORTS = {**{name: "analysis.report.build" for name in ("build_reports", "check_report_folder", "ReportSet", "slugify")},
+            "write_agent_pages": "analysis.report.agent_pages"}
 __all__ = sorted(_EXPORTS)
 
 

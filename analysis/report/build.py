@@ -244,7 +244,8 @@ def _dissatisfiers(data, inst, analysis):
         return None
 
 
-def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst, absent=None, wave=None) -> str:
+def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst, absent=None, wave=None,
+             period=None) -> str:
     s = analysis.settings
     parts = ["drivers", "report", _quoted(str(quality.file)), "--by", str(by), "--lang", lang, "--out", _quoted(str(out_dir)),
              "--bootstrap", str(s.n_resamples), "--seed", str(s.seed), "--min-group-n", str(min_group_n)]
@@ -263,32 +264,34 @@ def _command(quality, by, lang, out_dir, title, min_group_n, analysis, inst, abs
             parts += [flag, value]
     if wave is not None:
         parts += ["--wave", _quoted(str(wave))]
+    if period is not None:
+        parts += ["--period", period]
     if title:
         parts += ["--title", f'"{title}"']
     return " ".join(parts)
 
 
-def _trends(data, inst, by, wave, bootstrap, seed):
-    """The trend analysis behind 'Since the last wave' (None without a wave column or with one wave)."""
-    if wave is None or by is None:
+def _trends(data, inst, by, wave, period, bootstrap, seed):
+    """The trend analysis behind 'Since the last wave' (None without waves or periods, or with only one)."""
+    if (wave is None and period is None) or by is None:
         return None
-    if wave not in data.columns:
+    if wave is not None and wave not in data.columns:
         raise OptionError("wave", f"must be a column of the data, got {wave!r}")
-    if data[wave].dropna().nunique() < 2:
-        return None
-    from analysis.trends.analyse import analyse_waves
+    from analysis.trends.analyse import analyse_waves, wave_labels
 
-    return analyse_waves(data, inst, wave=wave, by=by, bootstrap=bootstrap, seed=seed)
+    if wave_labels(data, wave, period).dropna().nunique() < 2:
+        return None
+    return analyse_waves(data, inst, wave=wave, period=period, by=by, bootstrap=bootstrap, seed=seed)
 
 
 @validate_options("min_group_n", "bootstrap", "seed", "outcome", "importance", "crosshair", "pooling", "estimator",
-                  "scheduler")
+                  "scheduler", "period")
 def build_reports(data, inst, quality, *, by: str | None = "organisation", lang: str = "nl", out_dir,
                   title: str | None = None, min_group_n: int = 30, bootstrap: int = 2000, seed: int | None = None,
                   drivers=None, outcome: str = "satisfaction", importance: str = "lmg", crosshair: str = "mean",
                   pooling: str = "none", analysis=None, validation=None, pdf: bool = True, progress=None,
                   estimator: str = "ml", partial: bool = False, scheduler: str = "threads",
-                  wave: str | None = None) -> ReportSet:
+                  wave: str | None = None, period: str | None = None) -> ReportSet:
     """Write the improvement-priority reports of a study.
 
     Parameters
@@ -349,6 +352,8 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     wave : str, optional
         Column whose values are the waves of a repeated study: with two or more waves
         the reports get a section 'Since the last wave' (:mod:`analysis.trends`).
+    period : {'month', 'quarter'}, optional
+        Instead of ``wave``: the waves are the months or quarters of ``contact_date``.
     scheduler : str, default 'threads'
         Where the driver analysis' per-group work runs (as in
         :func:`analysis.drivers.analyse.analyse_drivers`); the same figures on each.
@@ -397,7 +402,7 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
              for g in [ALL, *shown]}
     themes = (analyse_themes(data, inst, analysis=analysis, seed=analysis.settings.seed)
               if open_question(inst) in data.columns else None)
-    trends = _trends(data, inst, by, wave, bootstrap, analysis.settings.seed)
+    trends = _trends(data, inst, by, wave, period, bootstrap, analysis.settings.seed)
     dissatisfiers = _dissatisfiers(data, inst, analysis)
     results = StudyResults(analysis=analysis, validation=validation, quality=quality, inst=inst,
                            extra_names=tuple(names), withheld=tuple(left_out_groups),
@@ -405,7 +410,7 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
                            voice={g: v for g, v in voice.items() if v is not None}, min_group_n=min_group_n,
                            title=title, source=Path(str(quality.file)).name,
                            command=_command(quality, by, lang, out_dir, title, min_group_n, analysis, inst,
-                                            absent_item_columns(data), wave),
+                                            absent_item_columns(data), wave, period),
                            versions=software_versions(), generated=date.today().isoformat())
     slugs: dict[str, str] = {ALL: "study"}
     for g in shown:

@@ -5,7 +5,8 @@ result); the charts add no statistics. They are built for print and for readers 
 colour-vision deficiencies: seaborn's 'colorblind' palette, and a second cue besides
 colour everywhere (marker shapes per quadrant, filled vs hollow markers, value
 labels). The priority matrix is drawn by :func:`analysis.drivers.plot.draw_priorities`,
-which also draws ``DriverAnalysis.plot_priorities()`` in the Python API. Figures are drawn on a :class:`matplotlib.figure.Figure` with the Agg
+which also draws ``DriverAnalysis.plot_priorities()`` in the Python API, and the trend
+charts by :mod:`analysis.trends.plot`, which also draws ``TrendAnalysis.plot()``. Figures are drawn on a :class:`matplotlib.figure.Figure` with the Agg
 canvas, so no global pyplot state is touched, and returned as PNG bytes.
 """
 from __future__ import annotations
@@ -21,6 +22,7 @@ from matplotlib.figure import Figure as MplFigure
 from analysis.drivers.plot import QUADRANT_STYLE, RC, draw_priorities
 from analysis.report.blocks import Figure
 from analysis.report.i18n import Texts
+from analysis.trends.plot import draw_control_chart, draw_series, series_from_rows
 
 DPI = 150
 WIDTH_IN = 6.6
@@ -29,7 +31,8 @@ _PALETTE = sns.color_palette("colorblind", 10)
 
 def draw(block: Figure, t: Texts) -> bytes:
     """Draw a figure block as PNG bytes."""
-    painters = {"importance": _importance, "priorities": _priorities, "versus_rest": _versus_rest}
+    painters = {"importance": _importance, "priorities": _priorities, "versus_rest": _versus_rest,
+                "trend_kpis": _trend_kpis, "trend_shares": _trend_shares}
     if block.kind not in painters:
         raise ValueError(f"unknown figure kind {block.kind!r}")
     with matplotlib.rc_context(RC):
@@ -97,4 +100,34 @@ def _versus_rest(block: Figure, t: Texts) -> MplFigure:
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: t.signed(v, 0)))
     ax.grid(axis="x", color="0.9", lw=0.6)
     ax.set_axisbelow(True)
+    return fig
+
+
+def _trend_kpis(block: Figure, t: Texts) -> MplFigure:
+    """CSAT per wave with the control chart's centre line and band (left), NPS per wave with intervals (right)."""
+    labels = block.labels
+    fig = MplFigure(figsize=(WIDTH_IN, 3.0))
+    left, right = fig.subplots(1, 2)
+    texts = {k: labels[k] for k in ("x", "band", "centre", "signal")}
+    draw_control_chart(left, series_from_rows([r for r in block.rows if r["panel"] == "csat"]), labels["waves"],
+                       texts={**texts, "csat": labels["csat"]}, fmt=t.pct)
+    draw_series(right, series_from_rows([r for r in block.rows if r["panel"] == "nps"]), labels["waves"],
+                y=labels["nps"], texts=texts, fmt=lambda v: t.signed(v, 0), zero_line=True)
+    # one legend below both panels: the groups, the band, the centre line and the signal ring
+    handles, names = left.get_legend_handles_labels()
+    for ax in (left, right):
+        ax.get_legend().remove()
+    fig.legend(handles, names, loc="lower center", ncol=min(len(names), 4), frameon=False, fontsize=7.5,
+               bbox_to_anchor=(0.5, -0.02))
+    fig.subplots_adjust(wspace=0.35, bottom=0.34 if len(names) > 4 else 0.27)
+    return fig
+
+
+def _trend_shares(block: Figure, t: Texts) -> MplFigure:
+    """One group's LMG shares per wave with their bootstrap intervals, one line per driver."""
+    fig = MplFigure(figsize=(WIDTH_IN, 3.0))
+    ax = fig.add_subplot()
+    draw_series(ax, series_from_rows(list(block.rows)), block.labels["waves"], y=block.labels["y"],
+                texts={"x": block.labels["x"]}, fmt=t.pct)
+    ax.legend(frameon=False, fontsize=7.5, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return fig

@@ -30,7 +30,7 @@ from analysis.trends.changes import RUN_LENGTH, nps_difference, p_chart, proport
 from analysis.trends.result import TrendAnalysis, TrendSettings
 from instrument import Instrument
 
-__all__ = ["analyse_waves"]
+__all__ = ["analyse_waves", "wave_labels"]
 
 # Fewer complete cases than this in a group and wave: no importance shares (seven
 # drivers and an outcome need far more than 8 cases for a stable covariance matrix).
@@ -38,7 +38,8 @@ MIN_N_IMPORTANCE = 30
 PERIOD_CODES = {"month": "M", "quarter": "Q"}
 
 
-def _wave_labels(data: pd.DataFrame, wave: str | None, period: str | None) -> pd.Series:
+def wave_labels(data: pd.DataFrame, wave: str | None, period: str | None) -> pd.Series:
+    """Each respondent's wave: the ``wave`` column's value, or the calendar ``period`` of ``contact_date``."""
     if (wave is None) == (period is None):
         raise OptionError("wave", "or period must be given (not both): a wave column, or month or quarter")
     if wave is not None:
@@ -119,7 +120,7 @@ def analyse_waves(data: pd.DataFrame, inst: Instrument, *, wave: str | None = No
     (see :mod:`analysis.trends.changes`).
     """
     check_group_column(data, by)
-    waves = _wave_labels(data, wave, period)
+    waves = wave_labels(data, wave, period)
     keep = waves.notna() & data[by].notna()
     work = data.loc[keep].copy()
     work["_wave"] = waves[keep].to_numpy()

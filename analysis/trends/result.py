@@ -6,9 +6,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.common.display import Summary, SummaryTable
+from analysis.common.errors import OptionError
 
-# Okabe & Ito (2008) colour-blind-safe palette: one colour per organisation.
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 
 
 @dataclass(frozen=True)
@@ -91,11 +90,68 @@ class TrendAnalysis:
     def _repr_html_(self) -> str:
         return self.summary().as_html()
 
-    def plot_trends(self, ax=None, group=None):
-        """CSAT % per wave per group with its control limits; signals marked (colour-blind-safe colours).
+    def to_dict(self) -> dict:
+        """JSON-ready: settings, counts and each table as records (``drivers trends --json``)."""
+        from dataclasses import asdict
+
+        from analysis.common.serialize import jsonable
+
+        return jsonable({"settings": asdict(self.settings), "n_used": self.n_used, "n_input": self.n_input,
+                         **{name: getattr(self, name).to_dict(orient="records")
+                            for name in ("kpis", "importance", "changes", "control_chart")}})
+
+    def _groups(self, group) -> list:
+        by = self.settings.by
+        present = list(dict.fromkeys(self.control_chart[by].tolist() + self.kpis[by].tolist()))
+        if group is None:
+            return present
+        if group not in present:
+            raise OptionError("group", f"must be one of {', '.join(map(str, present))}, got {group!r}")
+        return [group]
+
+    @staticmethod
+    def _axes(ax, figsize=(7, 4)):
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            _, ax = plt.subplots(figsize=figsize)
+        return ax
+
+    def plot(self, ax=None, group=None):
+        """The CSAT control chart: CSAT % per wave per group with its centre line and 3-sigma band, signals circled.
+
+        Drawn by :func:`analysis.trends.plot.draw_control_chart`, as in the reports'
+        section 'Since the last wave'. A point inside the band is noise; a circled one
+        is a structural change (:func:`analysis.trends.changes.p_chart`).
 
         Parameters
         ----------
+        ax : matplotlib Axes, optional
+            Where to draw (default: a new figure).
+        group : str, optional
+            One group (default: every group, one line each).
+
+        Returns
+        -------
+        matplotlib Axes
+        """
+        from analysis.trends.plot import control_chart_rows, draw_control_chart, series_from_rows
+
+        ax = self._axes(ax)
+        rows = control_chart_rows(self.control_chart, self.settings.by, self._groups(group))
+        return draw_control_chart(ax, series_from_rows(rows), self.settings.waves)
+
+    def plot_trends(self, ax=None, group=None):
+        """The same as :meth:`plot` (the CSAT control chart); kept for ``drivers trends --plot`` and older notebooks."""
+        return self.plot(ax=ax, group=group)
+
+    def plot_kpi(self, kpi: str = "NPS", ax=None, group=None):
+        """A KPI per wave per group with its interval.
+
+        Parameters
+        ----------
+        kpi : str, default 'NPS'
+            A value of ``kpis['kpi']``: 'CSAT %', 'NPS', 'CES mean', 'CES % easy', 'FCR % yes'.
         ax : matplotlib Axes, optional
         group : str, optional
             One group (default: every group, one line each).
@@ -104,23 +160,32 @@ class TrendAnalysis:
         -------
         matplotlib Axes
         """
-        import matplotlib.pyplot as plt
+        from analysis.trends.plot import draw_series, kpi_rows, series_from_rows
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 4))
-        by = self.settings.by
-        chart = self.control_chart if group is None else self.control_chart[self.control_chart[by] == group]
-        for k, (name, part) in enumerate(chart.groupby(by, sort=False)):
-            colour = OKABE_ITO[k % len(OKABE_ITO)]
-            x = [str(w) for w in part["wave"]]
-            ax.plot(x, part["csat"], marker="o", color=colour, label=str(name))
-            ax.plot(x, part["ucl"], linestyle=":", color=colour, linewidth=1)
-            ax.plot(x, part["lcl"], linestyle=":", color=colour, linewidth=1)
-            hit = part["signal"].to_numpy()
-            if hit.any():
-                ax.scatter([v for v, h in zip(x, hit) if h], part["csat"][hit], s=120, facecolors="none",
-                           edgecolors="black", linewidths=1.5, zorder=3)
-        ax.set_xlabel("wave")
-        ax.set_ylabel("CSAT % (dotted: 3-sigma limits; circled: signal)")
-        ax.legend(frameon=False, fontsize="small")
-        return ax
+        known = list(dict.fromkeys(self.kpis["kpi"]))
+        if kpi not in known:
+            raise OptionError("kpi", f"must be one of {', '.join(known)}, got {kpi!r}")
+        ax = self._axes(ax)
+        rows = kpi_rows(self.kpis, self.settings.by, kpi, self._groups(group))
+        return draw_series(ax, series_from_rows(rows), self.settings.waves, y=kpi, zero_line=kpi == "NPS")
+
+    def plot_importance(self, group, ax=None, labels: dict | None = None):
+        """One group's LMG shares (% of R²) per wave with their bootstrap intervals, one line per driver.
+
+        Parameters
+        ----------
+        group : str
+        ax : matplotlib Axes, optional
+        labels : dict, optional
+            Driver key -> name shown (default: the keys).
+
+        Returns
+        -------
+        matplotlib Axes
+        """
+        from analysis.trends.plot import TEXTS, draw_series, series_from_rows, share_rows
+
+        self._groups(group)
+        ax = self._axes(ax, figsize=(8, 4))
+        rows = share_rows(self.importance, self.settings.by, group, labels)
+        return draw_series(ax, series_from_rows(rows), self.settings.waves, y=TEXTS["share"])
