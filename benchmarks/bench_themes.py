@@ -41,7 +41,8 @@ DATA = ROOT / "tests" / "data" / "themes" / "answers.csv"
 
 def simulator_bank(lang: str) -> list[str]:
     """Every sentence of the simulator's phrase bank in ``lang`` (a tuning source besides the dev half)."""
-    bank = [p for d in (simtext.PRAISE, simtext.COMPLAINT) for ps in d[lang].values() for p in ps]
+    bank = [p for d in (simtext.PRAISE, simtext.COMPLAINT, simtext.OTHER_PRAISE, simtext.OTHER_COMPLAINT)
+            for ps in d[lang].values() for p in ps]
     bank += [p for d in (simtext.OPENERS, simtext.CLOSERS) for ps in d[lang].values() for p in ps]
     return bank + simtext.NEUTRAL[lang] + simtext.GENERIC_PRAISE[lang] + simtext.GENERIC_COMPLAINT[lang]
 

@@ -10,7 +10,7 @@ from analysis.scoring.scores import construct_scores
 from analysis.themes.analyse import analyse_themes, code_themes, detect_language
 from analysis.themes.coding import code_text
 from analysis.themes.lexicon import DRIVER_THEMES, THEMES, build_lexicon, load_lexicon
-from analysis.themes.text import near_word, osa_distance, stem
+from analysis.themes.text import compound_head, near_word, osa_distance, stem
 from analysis.themes.topics import discover_topics
 from instrument import load_instrument, read_responses
 
@@ -60,6 +60,31 @@ def test_misspelling_one_edit_away():
     assert osa_distance("wachtijd", "wachttijd") == 1 and osa_distance("freindly", "friendly") == 1
     assert near_word("onvriendelijkk", load_lexicon("nl").vocabulary) == "onvriendelijk"
     assert code("medewerker was onvriendelijkk", "nl")[0] == {"empathy": "complaint"}
+
+
+def test_near_miss_from_five_letters():
+    assert near_word("blnut", load_lexicon("en").vocabulary) == "blunt"      # transposition, five letters
+    assert code("the agent was blnut", "en")[0] == {"empathy": "complaint"}
+    assert near_word("rdue", load_lexicon("en").vocabulary) is None          # four letters: too short to guess
+
+
+def test_dutch_compounds_are_read_by_their_head():
+    stems = load_lexicon("nl").stems
+    assert compound_head(stem("telefoonwachttijd", "nl"), stems) == stem("wachttijd", "nl")
+    assert compound_head(stem("verwacht", "nl"), stems) is None             # derivational prefix, no compound
+    assert compound_head(stem("onvriendelijk", "nl"), stems) is None        # 'on-' negates: not a kind of friendly
+    assert code("De telefoonwachttijd was belachelijk", "nl")[0] == {"wait_time": "complaint"}
+    assert code("Dat had ik niet verwacht, top", "nl")[0] == {}
+
+
+@pytest.mark.parametrize("lang,text,themes", [
+    ("nl", "Bellen kost veel te veel geld", {"wait_time": "complaint"}),         # cost of calling: waiting, not price
+    ("en", "The opening hours are far too limited", {"accessibility": "complaint"}),  # 'hours' of a multi-word cue
+    ("en", "Simple menu for once, got the right person", {"menu": "praise"}),   # generic praise: the menu's
+    ("en", "They do not keep their promises", {"customer_focus": "complaint"}),  # negated praise phrase
+])
+def test_disambiguation(lang, text, themes):
+    assert code(text, lang)[0] == themes
 
 
 def test_stems_join_word_forms():

@@ -22,9 +22,14 @@ EMAIL = "jan.jansen@example.nl"
 
 @pytest.fixture(scope="module")
 def planted(example, inst):
-    """The example study with markup and an e-mail address in every answer about unsolved problems."""
+    """The example study with markup and an e-mail address in every Dutch answer with a complaint word.
+
+    Which answers are quoted depends on the simulated texts; planting in every Dutch complaint
+    (the example's most common kind of answer) makes sure some quoted answer carries them.
+    """
     data = example.data.copy()
-    hit = data.why.astype("string").str.contains("nog steeds niet opgelost", regex=False).fillna(False)
+    why = data.why.astype("string")
+    hit = why.str.contains(r"\b(?:niet|geen|nooit|te lang|slecht)\b", regex=True).fillna(False)
     data.loc[hit, "why"] = data.loc[hit, "why"] + f" {MARKUP} Mail {EMAIL}"
     analysis = analyse_drivers(data, inst, by="organisation", bootstrap=50, seed=5, sem=False)
     return data, analysis, analyse_themes(data, inst, analysis=analysis, seed=5)

@@ -4,11 +4,18 @@ The method (deterministic, no model fitted; documented in ``tests/data/themes/GU
 for the labels and here for the rules):
 
 1. The answer is normalised and split into tokens (:mod:`analysis.themes.text`) and
-   into clauses at sentence punctuation, commas and contrast words ('maar', 'but').
+   into clauses at sentence punctuation, commas and contrast words ('maar', 'but'). A
+   token one edit from a lexicon word of five letters or more is read as that word
+   ('wachtijd', 'freindly'); a Dutch compound that is no lexicon word is read by its head
+   when that is one ('telefoonwachttijd' -> 'wachttijd', not 'verwacht' -> 'wacht').
 2. In each clause every theme's phrases are matched (:mod:`analysis.themes.lexicon`);
    of overlapping matches of one theme the longest counts ('binnen 2 minuten' is praise
-   although '2 minuten' alone is a complaint), and a judging match inside a longer one
-   of another theme is left to that theme ('keuzemenu te lang' is about the menu).
+   although '2 minuten' alone is a complaint). **Disambiguation**: a phrase or cue inside a
+   longer phrase of another theme is left to that theme ('keuzemenu te lang' is about the
+   menu, 'bellen kost veel' about waiting rather than price, 'opening hours' about
+   accessibility rather than hours of waiting). Words whose Snowball stem collides with
+   another word's are written as prefixes in the lexicon ('gegevens*', not 'gegevens',
+   whose stem is that of 'geven').
 3. **Negation**: a judging match is reversed when a negator ('niet', 'geen', 'nooit',
    'not', 'never', ...) stands in the :data:`NEGATION_WINDOW` words before it in its
    clause, or inside it without being part of the phrase ('viel niet mee'). Negators
@@ -18,12 +25,20 @@ for the labels and here for the rules):
    balance of its context words in the clause, then of the generic sentiment words in
    the clause, then of the whole answer, then the theme's default. Across clauses the
    last judgement wins (the labelling guide's rule for a theme praised and criticised).
+   A theme that needs a judgement (empathy: 'the agent', 'a person') judged only by a
+   generic word counts only when its clause is about no other theme: in 'simple menu,
+   got the right person' the praise is the menu's.
 5. **Irony**: an irony marker (a closing shouted '... NOT', 'echt een aanrader', 'well done', a praise word
    in quotes) turns every praise in the answer into a complaint: customers use praise
    words sarcastically about what went wrong (labelling guide, 'Negation, irony').
 6. The answer's polarity: 'mixed' if its themes carry praise and complaint, else the
    one they carry; with no judged theme, the balance of generic sentiment words; else
    'neutral'.
+
+The lexicons' phrases come from the ``dev`` half of the labelled set and from the
+simulator's phrase bank (:mod:`analysis.simulation.text`, written from the questionnaire's
+item texts and the labelling guide's theme definitions), never from the ``heldout`` half;
+``tests/test_themes_benchmark.py`` checks that every phrase matches one of them.
 
 Lexicon-based coding with negation and clause-level polarity follows Taboada et al.
 (2011), *Lexicon-based methods for sentiment analysis*, Computational Linguistics 37(2).
@@ -35,7 +50,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from analysis.themes.lexicon import GAP, THEMES, Lexicon, Pattern
-from analysis.themes.text import NUMBER, is_word, near_word, normalise, stem, tokens
+from analysis.themes.text import NUMBER, compound_head, is_word, near_word, normalise, stem, tokens
 
 NEGATION_WINDOW = 3
 _CLAUSE_BREAK = frozenset(".!?;:,()\"")
@@ -59,7 +74,10 @@ def _prepare(text: str, lexicon: Lexicon) -> list[list[_Token]]:
         if not is_word(word):
             continue
         close = near_word(word, lexicon.vocabulary)
-        clauses[-1].append(_Token(word, stem(close or word, lexicon.language)))
+        token_stem = stem(close or word, lexicon.language)
+        if lexicon.language == "nl" and not close:
+            token_stem = compound_head(token_stem, lexicon.stems) or token_stem
+        clauses[-1].append(_Token(word, token_stem))
     return [c for c in clauses if c]
 
 
@@ -133,6 +151,12 @@ def _inside_longer(first: int, last: int, theme: str, spans: dict) -> bool:
                for other, matches in spans.items() if other != theme for a, b, _ in matches)
 
 
+def _inside_other(first: int, last: int, theme: str, spans: dict) -> bool:
+    """Whether another theme's judging match covers this cue (see :func:`code_text`)."""
+    return any(a <= first and last <= b for other, matches in spans.items() if other != theme
+               for a, b, _ in matches)
+
+
 def _balance(judged) -> int:
     total = sum(sign for _, _, sign in judged)
     return (total > 0) - (total < 0)
@@ -178,26 +202,44 @@ def code_text(text: str, lexicon: Lexicon) -> tuple[dict[str, str], str]:
     overall = (sum(generic) > 0) - (sum(generic) < 0)
     found: dict[str, int | None] = {}
     for index, clause in enumerate(clauses):
+        # Multi-word cues claim their words too: 'opening hours' is about accessibility, not 'hours' of waiting.
+        cue_spans = {theme: [(a, b, 0) for a, b, _ in find(lexicon.themes[theme].cues, clause) if b > a]
+                     for theme in THEMES}
         spans = {theme: _judged(lexicon, clause, lexicon.themes[theme].praise, lexicon.themes[theme].complaint)
                  for theme in THEMES}
+        in_clause: set[str] = set()
+        generic_only: list[tuple[str, int]] = []
         for theme in THEMES:
             entry = lexicon.themes[theme]
             judged = [(a, b, flip(s)) for a, b, s in spans[theme]
-                      if not _inside_longer(a, b, theme, spans)]
+                      if not _inside_longer(a, b, theme, spans) and not _inside_longer(a, b, theme, cue_spans)]
             if judged:
                 # Within a clause the balance counts, a tie going to the complaint ('nobody could
                 # tell me what happens next'); across clauses the later judgement wins.
                 found[theme] = _balance(judged) or -1
+                in_clause.add(theme)
                 continue
-            if not find(entry.cues, clause):
+            # A cue inside another theme's judging phrase belongs to that phrase: 'bellen kost veel'
+            # is about waiting, not price; 'het keuzemenu is een doolhof' about the menu.
+            if not [m for m in find(entry.cues, clause) if not _inside_other(m[0], m[1], theme, spans)]:
                 continue
             context = [(a, b, flip(s)) for a, b, s in
                        _judged(lexicon, clause, entry.context_praise, entry.context_complaint)]
-            sign = _balance(context) or generic[index]
-            if not sign and entry.needs_judgement:
+            if entry.needs_judgement and not _balance(context):
+                # 'the agent' judged only by a generic word ('great', 'love it'): decided below, once
+                # it is known whether the clause is about another theme.
+                if generic[index]:
+                    generic_only.append((theme, generic[index]))
                 continue
+            sign = _balance(context) or generic[index]
             if sign or found.get(theme) is None:
                 found[theme] = sign or None
+            in_clause.add(theme)
+        # A generic judgement in a clause about another aspect ('simple menu, got the right
+        # person') belongs to that aspect, not to the person named in passing.
+        for theme, sign in generic_only:
+            if not in_clause - {theme}:
+                found[theme] = sign
     default = {"praise": 1, "complaint": -1, "neutral": 0}
     themes = {}
     for theme in THEMES:

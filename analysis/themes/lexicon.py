@@ -26,7 +26,7 @@ from importlib import resources
 import yaml
 
 from analysis.common.errors import InstrumentError, OptionError
-from analysis.themes.text import NUMBER, expand, normalise, stem
+from analysis.themes.text import FUZZY_MIN_LENGTH, NUMBER, expand, normalise, stem
 
 GAP = 3
 LANGUAGES = ("nl", "en")
@@ -61,8 +61,9 @@ class Lexicon:
     negators: frozenset[str]
     contrast: frozenset[str]
     irony: tuple[Pattern, ...]
-    vocabulary: frozenset[str]       # written lexicon words of six letters or more, for near misses
+    vocabulary: frozenset[str]       # written lexicon words of five letters or more, for near misses
     stopwords: frozenset[str]
+    stems: frozenset[str] = frozenset()   # stems of the theme phrases' words, for Dutch compound heads
 
 
 def parse_phrase(phrase: str, language: str) -> Pattern:
@@ -95,13 +96,14 @@ def _checked(words, language: str) -> list[str]:
 
 def _words(phrases) -> set[str]:
     return {w for p in phrases or () for w in normalise(p).split()
-            if w.isalpha() and len(w) >= 6}
+            if w.isalpha() and len(w) >= FUZZY_MIN_LENGTH}
 
 
 def build_lexicon(spec: dict, language: str) -> Lexicon:
     """A :class:`Lexicon` from the parsed YAML mapping ``spec`` (pure; see :func:`load_lexicon`)."""
     themes = {}
     vocabulary: set[str] = set()
+    stems: set[str] = set()
     for theme in THEMES:
         entry = spec["themes"][theme]
         default = entry.get("default", "neutral")
@@ -113,6 +115,8 @@ def build_lexicon(spec: dict, language: str) -> Lexicon:
                                      default=default, needs_judgement=bool(entry.get("needs_judgement", False)))
         for key in ("cues", "praise", "complaint"):
             vocabulary |= _words(entry.get(key))
+        stems |= {value for key in ("cues", "praise", "complaint", "context_praise", "context_complaint")
+                  for pattern in getattr(themes[theme], key) for kind, value in pattern if kind == "stem"}
     sentiment = spec["sentiment"]
     vocabulary |= _words(sentiment["praise"]) | _words(sentiment["complaint"])
     return Lexicon(language=language, themes=themes, praise=_patterns(sentiment["praise"], language),
@@ -120,7 +124,8 @@ def build_lexicon(spec: dict, language: str) -> Lexicon:
                    negators=frozenset(normalise(w) for w in _checked(spec["negators"], language)),
                    contrast=frozenset(normalise(w) for w in _checked(spec["contrast"], language)),
                    irony=_patterns(spec.get("irony"), language), vocabulary=frozenset(vocabulary),
-                   stopwords=frozenset(normalise(w) for w in _checked(spec.get("stopwords") or [], language)))
+                   stopwords=frozenset(normalise(w) for w in _checked(spec.get("stopwords") or [], language)),
+                   stems=frozenset(stems))
 
 
 def check_language(language) -> str:

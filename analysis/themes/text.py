@@ -12,6 +12,14 @@ lexicon word is compared with the lexicon's words by the optimal string alignmen
 distance (Damerau 1964: one insertion, deletion, substitution or transposition of
 neighbours); words of at least :data:`FUZZY_MIN_LENGTH` letters within distance one
 count as the lexicon word.
+
+Dutch writes compounds as one word ('telefoonwachttijd', 'klantenservicemedewerker',
+'abonnementsprijs'); their head, the last part, carries the meaning (Booij 2002, *The
+Morphology of Dutch*, ch. 4). A Dutch token whose stem is no lexicon stem but ends in one
+(:func:`compound_head`) is read as that head, so 'wachttijd' in the lexicon finds
+'telefoonwachttijd'. Derivational prefixes are not compound parts ('verwacht' is not a
+kind of 'wacht', 'onvriendelijk' not a kind of 'vriendelijk'), so the rest must be at least
+:data:`COMPOUND_MIN_MODIFIER` letters and no such prefix.
 """
 from __future__ import annotations
 
@@ -21,7 +29,11 @@ from functools import lru_cache
 
 import snowballstemmer
 
-FUZZY_MIN_LENGTH = 6
+FUZZY_MIN_LENGTH = 5
+COMPOUND_MIN_HEAD = 4
+COMPOUND_MIN_MODIFIER = 3
+# Dutch prefixes that derive words rather than compound them (Booij 2002, ch. 5).
+_DUTCH_PREFIXES = ("ver", "her", "ont", "mis", "be", "ge", "er", "on", "weg", "aan", "op", "af", "uit", "in", "door", "over", "voor", "mee", "terug", "toe")
 NUMBER = "<num>"
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[.!?;:,()\"]|\.\.\.")
@@ -107,4 +119,22 @@ def near_word(word: str, vocabulary: frozenset[str]) -> str | None:
     for candidate in sorted(vocabulary):
         if len(candidate) >= FUZZY_MIN_LENGTH and candidate[0] == word[0] and osa_distance(word, candidate) <= 1:
             return candidate
+    return None
+
+
+@lru_cache(maxsize=100_000)
+def compound_head(word_stem: str, stems: frozenset[str]) -> str | None:
+    """The longest lexicon stem that ends a Dutch compound's stem, or None.
+
+    ``word_stem`` is the Snowball stem of a token that is not itself a lexicon stem. The
+    head must have at least :data:`COMPOUND_MIN_HEAD` letters and the modifier before it
+    at least :data:`COMPOUND_MIN_MODIFIER`, not being a derivational or separable-verb prefix
+    ('verwacht', 'opgelost', 'terugbellen' are words of their own, not compounds).
+    """
+    if word_stem in stems:
+        return None
+    for cut in range(COMPOUND_MIN_MODIFIER, len(word_stem) - COMPOUND_MIN_HEAD + 1):
+        head, modifier = word_stem[cut:], word_stem[:cut]
+        if head in stems and modifier not in _DUTCH_PREFIXES and head[0].isalpha():
+            return head
     return None
