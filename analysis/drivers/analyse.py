@@ -165,7 +165,8 @@ def analyse_drivers(
         robust CFI/TLI/RMSEA in ``sem_fit``; the groups table's ``sem_cfi`` and
         ``sem_rmsea`` are then the robust ones).
     scheduler : str, default 'threads'
-        Where the per-group work (point estimates, bootstrap, structural models) runs:
+        Where the per-group work (point estimates, bootstrap, structural models, KPIs,
+        priorities, differences from the rest, long tables) runs:
         'threads' (this process), 'processes' (this machine) or 'dask://HOST:PORT' (a
         Dask cluster; optional extra ``dask``), see :mod:`analysis.common.scheduler`.
         Every group is a task with its own random stream, spawned from the seed with
