@@ -7,17 +7,21 @@
    5,000,000 rows by default), simulated with ``simulate_study(truth_draws=0)`` 50
    organisations per call (the generator's maximum), organisations and ids renamed per
    call, each call written as one Parquet partition ``part-NNNNN.parquet`` of a folder in
-   the temp directory (cached; not timed). The partitions are read one by one with
-   ``read_responses`` (timed as 'read').
-2. **Analysis** on a ``LocalCluster`` of 1 and then 2 worker processes (one thread each):
-   ``analyse_drivers(..., scheduler="dask://...", sem=False)``, wall time; each worker's
-   peak RSS (``getrusage``); the compute time of every task from Dask's task stream,
-   per kind of task; efficiency ``T1 / (2 T2)``. The two JSON documents must be identical.
-3. **SEM per task**: ``--sem-orgs`` organisations' structural models fitted one by one
-   (the per-organisation task of ``fit_structural``), to extrapolate its cost.
-4. **Estimate for 32 workers** from the measured costs: the work done outside the
-   tasks (reading, sample, sums over groups, tables: measured as the 1-worker wall time
-   less its task compute time) stays; the tasks' compute time is divided by 32.
+   the temp directory (cached; not timed).
+2. **On a ``LocalCluster``** of 1 and then 2 worker processes (one thread each): the
+   partitions read and checked on the workers (``read_partitioned(folder,
+   scheduler="dask://...")``, timed as 'read'), then ``analyse_drivers(...,
+   scheduler="dask://...", sem=False)``, wall time; each worker's peak RSS
+   (``getrusage``); the compute time of every task from Dask's task stream, per kind of
+   task; efficiency ``T1 / (2 T2)``. The two JSON documents must be identical.
+3. **CPU seconds** (user + system, ``getrusage``), which a loaded machine inflates far
+   less than wall time: of the calling process during the analysis (the serial part:
+   sample, sums over groups, merges, and sending the tasks) and of the workers (the
+   parallel part). From them, for ``N`` workers on idle cores: ``T_N = caller + workers /
+   N`` (Amdahl), and the efficiency at 2 workers that this predicts.
+4. **SEM per task**: ``--sem-orgs`` organisations' structural models fitted in-process
+   (with SEM minus without), to extrapolate its cost.
+5. **Estimate for 32 workers** from the CPU seconds of the 1-worker run, read included.
 """
 from __future__ import annotations
 
@@ -55,37 +59,42 @@ def partitioned_data(n_orgs: int, n_per_org: int) -> Path:
     return folder
 
 
-def read_partitions(folder: Path):
-    import pandas as pd
-
-    from instrument import load_instrument, read_responses
-
-    inst = load_instrument()
-    frames = [read_responses(path, inst)[0] for path in sorted(folder.glob("part-*.parquet"))]
-    return inst, pd.concat(frames, ignore_index=True)
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def on_cluster(inst, data, n_workers: int, bootstrap: int) -> dict:
+def on_cluster(folder: Path, n_workers: int, bootstrap: int) -> dict:
     import logging
 
     from distributed import Client, LocalCluster, get_task_stream
 
     from analysis import analyse_drivers
+    from instrument import load_instrument
+    from instrument.reader.partitions import read_partitioned
 
+    inst = load_instrument()
     with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
                       memory_limit=None, silence_logs=logging.ERROR) as cluster, \
             Client(cluster, set_as_default=False) as client:
         address = "dask://" + cluster.scheduler_address.removeprefix("tcp://")
         client.run(lambda: __import__("analysis.drivers.analyse"))       # warm: imports are not the work
+        load = [os.getloadavg()[0]]
         with get_task_stream(client=client) as stream:
-            t0 = time.perf_counter()
+            workers_0, caller_0, t0 = sum(client.run(_cpu_s).values()), _cpu_s(), time.perf_counter()
+            data, report = read_partitioned(folder, inst, scheduler=address)
+            read_s, read_caller, read_workers = (time.perf_counter() - t0, _cpu_s() - caller_0,
+                                                 sum(client.run(_cpu_s).values()) - workers_0)
+            workers_0, caller_0, t0 = sum(client.run(_cpu_s).values()), _cpu_s(), time.perf_counter()
             res = analyse_drivers(data, inst, by="organisation", bootstrap=bootstrap, seed=1, sem=False,
                                   scheduler=address)
             wall = time.perf_counter() - t0
+            caller_cpu, workers_cpu = _cpu_s() - caller_0, sum(client.run(_cpu_s).values()) - workers_0
+        load.append(os.getloadavg()[0])
         peaks = client.run(_peak_rss_mb)
     compute: dict[str, float] = {}
     n_tasks: dict[str, int] = {}
@@ -94,16 +103,24 @@ def on_cluster(inst, data, n_workers: int, bootstrap: int) -> dict:
         seconds = sum(s["stop"] - s["start"] for s in task["startstops"] if s["action"] == "compute")
         compute[kind] = compute.get(kind, 0.0) + seconds
         n_tasks[kind] = n_tasks.get(kind, 0) + 1
-    return {"workers": n_workers, "wall_s": wall, "stages_s": dict(res.timings),
+    return {"workers": n_workers, "rows": len(data), "n_respondents": report.n_respondents,
+            "n_flagged": report.n_flagged, "read_s": read_s, "read_cpu_caller_s": read_caller,
+            "read_cpu_workers_s": read_workers, "wall_s": wall, "cpu_caller_s": caller_cpu,
+            "cpu_workers_s": workers_cpu, "load_start_end": load, "stages_s": dict(res.timings),
             "task_compute_s": compute, "tasks": n_tasks, "worker_peak_rss_mb": sorted(peaks.values()),
+            "caller_peak_rss_mb": _peak_rss_mb(),
             "json": json.dumps(res.to_dict(), sort_keys=True, default=str)}
 
 
-def sem_per_org(inst, data, n_orgs: int) -> float:
+def sem_per_org(folder: Path, n_orgs: int) -> float:
     import numpy as np
 
     from analysis.drivers.analyse import analyse_drivers
+    from instrument import load_instrument
+    from instrument.reader.partitions import read_partitioned
 
+    inst = load_instrument()
+    data, _ = read_partitioned(sorted(folder.glob("part-*.parquet"))[0], inst)      # the first 50 organisations
     names = sorted(data.organisation.unique())[:n_orgs]
     part = data[data.organisation.isin(names)]
     t0 = time.perf_counter()
@@ -131,41 +148,45 @@ def main() -> None:
     print(f"data: {args.orgs} x {args.n_per_org} = {args.orgs * args.n_per_org:,} rows in "
           f"{len(list(folder.glob('part-*.parquet')))} Parquet partitions at {folder} "
           f"(ready in {time.perf_counter() - t0:.0f} s, not timed)", flush=True)
-    t0 = time.perf_counter()
-    inst, data = read_partitions(folder)
-    read_s = time.perf_counter() - t0
-    print(f"read (partition by partition, read_responses): {read_s:.1f} s", flush=True)
-
     runs = []
     for workers in (1, 2):
-        print(f"load before the {workers}-worker run: {os.getloadavg()[0]:.1f}", flush=True)
-        run = on_cluster(inst, data, workers, args.bootstrap)
+        run = on_cluster(folder, workers, args.bootstrap)
         runs.append(run)
-        print(f"{workers} worker(s): {run['wall_s']:.1f} s; tasks {run['tasks']}; task compute "
-              f"{ {k: round(v, 1) for k, v in run['task_compute_s'].items()} } s; stages "
+        print(f"{workers} worker(s), load {run['load_start_end'][0]:.1f} -> {run['load_start_end'][1]:.1f}: "
+              f"read {run['read_s']:.1f} s (CPU: caller {run['read_cpu_caller_s']:.1f} s, workers "
+              f"{run['read_cpu_workers_s']:.1f} s); analysis {run['wall_s']:.1f} s (CPU: caller "
+              f"{run['cpu_caller_s']:.1f} s, workers {run['cpu_workers_s']:.1f} s); tasks {run['tasks']}; task "
+              f"compute { {k: round(v, 1) for k, v in run['task_compute_s'].items()} } s; stages "
               f"{ {k: round(v, 1) for k, v in run['stages_s'].items()} }; worker peak RSS "
-              f"{[round(m) for m in run['worker_peak_rss_mb']]} MB", flush=True)
+              f"{[round(m) for m in run['worker_peak_rss_mb']]} MB, caller {run['caller_peak_rss_mb']:.0f} MB",
+              flush=True)
     identical = runs[0]["json"] == runs[1]["json"]
-    efficiency = runs[0]["wall_s"] / (2 * runs[1]["wall_s"])
-    sem_s = sem_per_org(inst, data, args.sem_orgs)
+    efficiency = (runs[0]["read_s"] + runs[0]["wall_s"]) / (2 * (runs[1]["read_s"] + runs[1]["wall_s"]))
+    efficiency_analysis = runs[0]["wall_s"] / (2 * runs[1]["wall_s"])
     one = runs[0]
-    compute = sum(one["task_compute_s"].values())
-    outside = one["wall_s"] - compute
-    est32 = outside + compute / 32
+    serial = one["read_cpu_caller_s"] + one["cpu_caller_s"]
+    parallel = one["read_cpu_workers_s"] + one["cpu_workers_s"]
+    predicted = {n: serial + parallel / n for n in (1, 2, 32)}
+    efficiency_cpu = predicted[1] / (2 * predicted[2])
+    sem_s = sem_per_org(folder, args.sem_orgs) if args.sem_orgs else float("nan")
     sem32 = sem_s * (args.orgs + 1) / 32
     out = {
         "command": "benchmarks/bench_dask_scale.py " + " ".join(
             f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if v is not None and k != "output"),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": platform.platform(),
-        "cpus": os.cpu_count(), "load_end": os.getloadavg()[0], "rows": len(data), "read_s": read_s,
+        "cpus": os.cpu_count(), "load_end": os.getloadavg()[0],
         "runs": [{k: v for k, v in r.items() if k != "json"} for r in runs], "identical_json": identical,
-        "efficiency_2_vs_1": efficiency, "sem_s_per_org": sem_s,
-        "estimate_32_workers_s": {"no_sem": est32, "sem_fits_added": sem32,
-                                  "outside_tasks_s": outside, "task_compute_s": compute},
+        "efficiency_2_vs_1_measured": efficiency, "efficiency_2_vs_1_analysis_only": efficiency_analysis,
+        "cpu_serial_s": serial, "cpu_parallel_s": parallel, "serial_fraction_cpu": serial / (serial + parallel),
+        "efficiency_2_vs_1_from_cpu": efficiency_cpu, "predicted_s_from_cpu": predicted,
+        "sem_s_per_org": sem_s, "sem_fits_on_32_workers_s": sem32,
     }
-    print(f"identical JSON on 1 and 2 workers: {identical}; efficiency 2 vs 1: {efficiency:.2f}")
-    print(f"SEM: {sem_s:.2f} s per organisation fit; 32-worker estimate: {est32:.1f} s without SEM "
-          f"({outside:.1f} s outside the tasks + {compute:.1f}/32 s of tasks), + {sem32:.1f} s for the SEM fits")
+    print(f"identical JSON on 1 and 2 workers: {identical}; efficiency 2 vs 1 measured: {efficiency:.2f} "
+          f"(analysis only {efficiency_analysis:.2f})")
+    print(f"CPU: serial (caller) {serial:.1f} s, parallel (workers) {parallel:.1f} s, serial fraction "
+          f"{serial / (serial + parallel):.3f}; on idle cores: T1 {predicted[1]:.1f} s, T2 {predicted[2]:.1f} s "
+          f"(efficiency {efficiency_cpu:.2f}), T32 {predicted[32]:.1f} s; SEM {sem_s:.2f} s per organisation fit, "
+          f"+ {sem32:.1f} s on 32 workers")
     if args.output:
         args.output.write_text(json.dumps(out, indent=2))
 

@@ -82,7 +82,7 @@ def analyse(
     inst, frame, report = read_for_command(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
         duplicates=duplicates, absent_items=absent_items,
-        id_column=id_column, group_column=group_column, instrument_file=instrument_file, by=by,
+        id_column=id_column, group_column=group_column, instrument_file=instrument_file, by=by, scheduler=scheduler,
     )
     chosen = None if not drivers else [d.strip() for value in drivers for d in value.split(",") if d.strip()]
     usable_or_fail(report)

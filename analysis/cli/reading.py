@@ -62,6 +62,7 @@ def read_for_command(
     absent_items: str = "error",
     by: str | None = None,
     extra: tuple[str, ...] = (),
+    scheduler: str = "threads",
 ):
     """Check the reader options, load the instrument and read the responses.
 
@@ -69,7 +70,9 @@ def read_for_command(
     option value that is not allowed and the reader's ``DataError`` for a bad file.
     A grouping column ``by`` that the questionnaire does not know is read from the file
     as it is (its SPSS value labels become the group names); so are the ``extra`` columns
-    (e.g. the wave column of ``drivers trends``).
+    (e.g. the wave column of ``drivers trends``). A folder of Parquet partitions, and a
+    Parquet file when ``scheduler`` is a Dask cluster, are read part by part on
+    ``scheduler`` (:func:`instrument.reader.partitions.read_partitioned`).
     """
     if source not in SOURCES:
         raise typer.BadParameter(f"'{source}' is not one of {', '.join(SOURCES)}", param_hint="--source")
@@ -79,11 +82,18 @@ def read_for_command(
     from instrument import read_responses
 
     inst: Instrument = load_questionnaire(instrument_file)
+    extra_columns = tuple(c for c in dict.fromkeys((by, *extra)) if c is not None and c not in {v.id for v in inst.variables})
+    if Path(data).is_dir() or (scheduler.startswith("dask://") and Path(data).suffix.lower() in (".parquet", ".pq")):
+        from instrument.reader.partitions import read_partitioned
+
+        frame, report = read_partitioned(data, inst, scheduler=scheduler, invalid=invalid, id_column=id_column,
+                                         group_column=group_column, duplicates=duplicates,
+                                         absent_items=absent_items, extra_columns=extra_columns)
+        return inst, frame, report
     frame, report = read_responses(
         data, inst, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding,
         invalid=invalid, id_column=id_column, group_column=group_column, duplicates=duplicates,
-        absent_items=absent_items,
-        extra_columns=tuple(c for c in dict.fromkeys((by, *extra)) if c is not None and c not in {v.id for v in inst.variables}),
+        absent_items=absent_items, extra_columns=extra_columns,
     )
     return inst, frame, report
 

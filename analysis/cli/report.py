@@ -79,7 +79,7 @@ def report(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
         duplicates=duplicates, absent_items=absent_items,
         id_column=id_column, group_column=group_column, instrument_file=instrument_file, by=by,
-        extra=(wave,) if wave else (),
+        extra=(wave,) if wave else (), scheduler=scheduler,
     )
     usable_or_fail(quality)
     chosen = None if not drivers else [d.strip() for value in drivers for d in value.split(",") if d.strip()]

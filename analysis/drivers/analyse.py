@@ -59,8 +59,8 @@ from analysis.drivers.pooled import annotate_unpooled, pooled_analysis
 from analysis.drivers.result import DriverAnalysis, Settings
 from analysis.drivers.sample import GROUP, analysis_sample, min_used_per_group
 from analysis.drivers.sem import fit_structural
-from analysis.drivers.tables import (assemble_importance, group_table, kpi_tables, priority_result,
-                                     regression_tables, warning_table)
+from analysis.drivers.group_tasks import priorities_and_differences, regression_tables
+from analysis.drivers.tables import assemble_importance, group_table, kpi_tables, priority_result, warning_table
 from analysis.importance.dominance import dominance_result
 from analysis.importance.driver_data import driver_covariance
 from analysis.importance.regression import driver_regression
@@ -169,7 +169,8 @@ def analyse_drivers(
         robust CFI/TLI/RMSEA in ``sem_fit``; the groups table's ``sem_cfi`` and
         ``sem_rmsea`` are then the robust ones).
     scheduler : str, default 'threads'
-        Where the per-group work (point estimates, bootstrap, structural models) runs:
+        Where the per-group work (point estimates, bootstrap, structural models, KPIs,
+        priorities, differences from the rest, long tables) runs:
         'threads' (this process), 'processes' (this machine) or 'dask://HOST:PORT' (a
         Dask cluster; optional extra ``dask``), see :mod:`analysis.common.scheduler`.
         Every group is a task with its own random stream, spawned from the seed with
@@ -341,17 +342,16 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
         clock.lap("sem")
     measure = IMPORTANCE_MEASURES[importance]
     scale = _driver_scale(inst, drivers)
-    prio = priority_result([b for b in (boot, boot_all) if b is not None], measure, crosshair, scale, level,
-                           structural)
-    differences = pd.DataFrame()
-    if len(labels) > 1:
-        do_pairwise = len(labels) <= MAX_PAIRWISE_GROUPS if pairwise is None else bool(pairwise)
-        differences = pd.concat([boot.group_differences(s, pairwise=do_pairwise, versus_rest=True)
-                                 for s in REPORTED_DIFFERENCES], ignore_index=True)
+    # per group on the runner: quadrants, priority ranks, differences from the rest
+    prio, differences = priorities_and_differences(
+        boot, boot_all, measure=measure, crosshair=crosshair, scale=scale, level=level,
+        statistics=REPORTED_DIFFERENCES if len(labels) > 1 else (), runner=runner,
+        pairwise=len(labels) <= MAX_PAIRWISE_GROUPS if pairwise is None else bool(pairwise),
+        sem_priorities=lambda boots: priority_result(boots, measure, crosshair, scale, level, structural))
 
     clock.lap("priorities")
     kpis = kpi_tables(data.loc[sample.reachable], frame[GROUP].to_numpy()[sample.reachable], inst,
-                      grouped=by is not None, level=level)
+                      grouped=by is not None, level=level, runner=runner)
     clock.lap("kpis")
     excluded = sample.excluded if pooled is None else pooled.excluded
     used_mask = sample.used if pooled is None else pooled.used
@@ -364,7 +364,7 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
                         pooling_used=pooling if pooled is None else pooled.result.pooling)
     counts = (excluded.groupby([GROUP, "code"], observed=False, dropna=False).size().rename("n").reset_index()
               if len(excluded) else pd.DataFrame(columns=[GROUP, "code", "n"]))
-    coefficients, dominance, conditional = regression_tables(everything, regressions, dominances)
+    coefficients, dominance, conditional = regression_tables(everything, regressions, dominances, runner)
     warnings = warning_table(groups, regressions, structural, sample, settings, prio,
                              labels={d: inst.construct(d).label.get("en", d) for d in inst.driver_keys})
     if pooled is not None and pooled.result.pooling != pooling:

@@ -132,20 +132,16 @@ def group_table(groups, frame, used, excluded, regressions, boot, boot_all, stru
     return pd.DataFrame(rows)
 
 
-def regression_tables(groups, regressions, dominances) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Long tables of regression coefficients, pairwise dominance and conditional dominance."""
-    coefficients = pd.concat([regressions[g].table.assign(group=g) for g in groups], ignore_index=True)
-    coefficients = coefficients[["group", *[c for c in coefficients.columns if c != "group"]]]
-    pairs = pd.concat([dominances[g].pairs.assign(group=g) for g in groups], ignore_index=True)
-    pairs = pairs[["group", *[c for c in pairs.columns if c != "group"]]]
-    conditional = pd.concat([
-        dominances[g].conditional.reset_index().melt(id_vars="k", var_name="driver", value_name="gain").assign(group=g)
-        for g in groups], ignore_index=True)[["group", "driver", "k", "gain"]]
-    return coefficients, pairs, conditional
+def kpi_tables(data: pd.DataFrame, groups: np.ndarray, inst, *, grouped: bool, level: float,
+               runner=None) -> pd.DataFrame:
+    """CSAT, NPS, CES and FCR per group and channel (channel 'all' = every channel), and for 'all'.
 
-
-def kpi_tables(data: pd.DataFrame, groups: np.ndarray, inst, *, grouped: bool, level: float) -> pd.DataFrame:
-    """CSAT, NPS, CES and FCR per group and channel (channel 'all' = every channel), and for 'all'."""
+    The per-group KPIs (most of the work: the intervals of every group and channel) are
+    one task per group on ``runner`` (a :class:`~analysis.common.scheduler.Runner`; in
+    this thread when None), each sent only its group's KPI columns; the rows are put
+    back in the order of one grouped pass over all rows, so the table is the same on
+    every scheduler.
+    """
     columns = {}
     for measure in ("csat", "nps", "ces", "fcr"):
         question = inst.question_for(measure)
@@ -159,19 +155,41 @@ def kpi_tables(data: pd.DataFrame, groups: np.ndarray, inst, *, grouped: bool, l
     if has_channel:
         work[CHANNEL] = data[CHANNEL].astype("string").fillna(UNKNOWN_CHANNEL).to_numpy(dtype=object)
     parts = []
-    splits = [([], ALL, ALL)] + ([([CHANNEL], ALL, None)] if has_channel else [])
-    if grouped:
-        splits += [([GROUP], None, ALL)] + ([([GROUP, CHANNEL], None, None)] if has_channel else [])
-    for by, group, channel in splits:
+    # the whole sample, and per channel: a few groups, computed here
+    for by, channel in [([], ALL)] + ([([CHANNEL], None)] if has_channel else []):
         t = kpi_table(work, by=by or None, level=level, **columns)
-        if group is not None:
-            t[GROUP] = group
+        t[GROUP] = ALL
         if channel is not None:
             t[CHANNEL] = channel
         parts.append(t)
+    if grouped:
+        splits = [[GROUP]] + ([[GROUP, CHANNEL]] if has_channel else [])
+        # the same groups, in the same order, as kpi_table(work, by=[GROUP]) would form
+        pieces = [part for _, part in work.groupby(GROUP, dropna=False, observed=True, sort=True)]
+        tasks = [(part, splits, level, columns) for part in pieces]
+        results = runner.map(_group_kpis, tasks) if runner is not None else [_group_kpis(*t) for t in tasks]
+        for k, by in enumerate(splits):
+            t = _kpi_order([r[k] for r in results])
+            if len(by) == 1:
+                t[CHANNEL] = ALL
+            parts.append(t)
     out = pd.concat(parts, ignore_index=True)
     out["key"] = out.kpi.map(KPI_KEYS)
     return out[KPI_COLUMNS]
+
+
+def _group_kpis(part: pd.DataFrame, splits: list[list[str]], level: float, columns: dict) -> list[pd.DataFrame]:
+    """The KPI tables of one group (a task): one per grouping of ``splits``."""
+    return [kpi_table(part, by=by, level=level, **columns) for by in splits]
+
+
+def _kpi_order(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """Per-group KPI tables in the order of one grouped pass: KPI by KPI, groups in order within each."""
+    t = pd.concat(tables, ignore_index=True)
+    task = np.repeat(np.arange(len(tables)), [len(x) for x in tables])
+    rank = t.kpi.map({k: i for i, k in enumerate(KPI_KEYS)}).to_numpy()
+    # lexsort: the last key first; stable, so rows of one group and KPI keep their order
+    return t.iloc[np.lexsort((task, rank))].reset_index(drop=True)
 
 
 def _sem_warnings(structural) -> list[dict]:

@@ -95,6 +95,11 @@ def channel_applicable(channel: pd.Series | None, inst: Instrument, item_ids: li
     return pd.DataFrame(out, index=channel.index if channel is not None else None)
 
 
+def speeding_reason(seconds: float, median: float) -> str:
+    """Why a respondent is flagged as a speeder (one part of the reason of :func:`respondent_flags`)."""
+    return f"speeding: {seconds:g} s, below {SPEEDING_SHARE_OF_MEDIAN:.0%} of the median {median:g} s"
+
+
 def respondent_flags(
     answers: pd.DataFrame,
     not_applicable: pd.DataFrame,
@@ -157,9 +162,7 @@ def respondent_flags(
             if is_missing[k]:
                 why.append(f"too many missing: {n_ans[k]} of {n_app[k]} applicable driver items answered")
             if is_speeding[k]:
-                why.append(
-                    f"speeding: {seconds[k]:g} s, below {SPEEDING_SHARE_OF_MEDIAN:.0%} of the median {median:g} s"
-                )
+                why.append(speeding_reason(seconds[k], median))
             texts.append("; ".join(why))
         reasons.iloc[rows] = texts
     flags = pd.DataFrame(
