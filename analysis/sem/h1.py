@@ -40,8 +40,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.common.errors import ModelError
 from analysis.sem.data import GroupData, group_from_values
-from analysis.sem.fiml import LOG_2PI, pattern_loglik
+from analysis.sem.fiml import LOG_2PI, missing_indices, pattern_loglik
 
 
 @dataclass(frozen=True)
@@ -55,29 +56,53 @@ class Saturated:
     converged: bool
 
 
+def _regressions(sigma: np.ndarray, K: np.ndarray | None, idx: np.ndarray, mis: np.ndarray):
+    """Per pattern: coefficients of the missing on the observed variables, and the residual covariance.
+
+    From ``K = Sigma^-1`` (when given and fewer variables are missing than observed):
+    ``beta = -K_mm^-1 K_mo`` and ``Sigma_mm.o = K_mm^-1`` (the partitioned inverse), an
+    ``m x m`` problem per pattern instead of a ``k x k`` one.
+    """
+    if K is not None and mis.shape[1] <= idx.shape[1]:
+        k_mm = K[mis[:, :, None], mis[:, None, :]]
+        k_mo = K[mis[:, :, None], idx[:, None, :]]
+        resid = np.linalg.inv(k_mm)
+        return -resid @ k_mo, 0.5 * (resid + resid.transpose(0, 2, 1))
+    s_oo = sigma[idx[:, :, None], idx[:, None, :]]
+    s_mo = sigma[mis[:, :, None], idx[:, None, :]]
+    s_mm = sigma[mis[:, :, None], mis[:, None, :]]
+    beta = np.linalg.solve(s_oo, s_mo.transpose(0, 2, 1)).transpose(0, 2, 1)
+    return beta, s_mm - beta @ s_mo.transpose(0, 2, 1)
+
+
+def _inverse(sigma: np.ndarray) -> np.ndarray | None:
+    """``sigma^-1`` if ``sigma`` is positive definite, else None (the E-step then solves per pattern)."""
+    try:
+        lower_inv = np.linalg.solve(np.linalg.cholesky(sigma), np.eye(len(sigma)))
+    except np.linalg.LinAlgError:
+        return None
+    K = lower_inv.T @ lower_inv
+    return 0.5 * (K + K.T)
+
+
 def _estep(mu: np.ndarray, sigma: np.ndarray, group: GroupData):
     p = len(mu)
     t1 = np.zeros(p)
     t2 = np.zeros(p * p)
+    K = _inverse(sigma)
     for b in group.batches:
         B, k = b.idx.shape
-        mask = np.zeros((B, p), bool)
-        np.put_along_axis(mask, b.idx, True, axis=1)
-        mis = np.nonzero(~mask)[1].reshape(B, p - k)
+        mis = missing_indices(b, p)
         order = np.concatenate([b.idx, mis], axis=1)
         second = b.cov + b.ybar[:, :, None] * b.ybar[:, None, :]
         if p - k == 0:
             full_mean, full_second = b.ybar, second
         else:
-            s_oo = sigma[b.idx[:, :, None], b.idx[:, None, :]]
-            s_mo = sigma[mis[:, :, None], b.idx[:, None, :]]
-            s_mm = sigma[mis[:, :, None], mis[:, None, :]]
-            beta = np.linalg.solve(s_oo, s_mo.transpose(0, 2, 1)).transpose(0, 2, 1)
+            beta, resid = _regressions(sigma, K, b.idx, mis)
             m_hat = mu[mis] + np.einsum("bij,bj->bi", beta, b.ybar - mu[b.idx])
             bc = beta @ b.cov
             mo = m_hat[:, :, None] * b.ybar[:, None, :] + bc
-            mm = (m_hat[:, :, None] * m_hat[:, None, :] + bc @ beta.transpose(0, 2, 1)
-                  + s_mm - beta @ s_mo.transpose(0, 2, 1))
+            mm = m_hat[:, :, None] * m_hat[:, None, :] + bc @ beta.transpose(0, 2, 1) + resid
             top = np.concatenate([second, mo.transpose(0, 2, 1)], axis=2)
             bottom = np.concatenate([mo, mm], axis=2)
             full_second = np.concatenate([top, bottom], axis=1)
@@ -207,6 +232,9 @@ def baseline_loglik(group: GroupData, exogenous: tuple[int, ...] = ()) -> float:
         total += float(-0.5 * group.n_available[j]
                        * (LOG_2PI + np.log(group.var_available[j]) + 1.0))
     elif len(exogenous) > 1:
+        if group.values is None:
+            raise ModelError("a model with several observed exogenous variables needs the respondents' rows "
+                             "for its baseline model: pass the DataFrame, not pattern statistics")
         block = group.values[:, list(exogenous)]
         block = block[~np.isnan(block).all(axis=1)]
         total += saturated_moments(group_from_values(block)).loglik
