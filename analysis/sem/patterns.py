@@ -38,11 +38,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from analysis.common.threads import limit_blas_threads
 from analysis.sem.data import GroupData, PatternBatch, PatternData
 
 # Rows whose per-row cross-products are formed at once (rows x p x p doubles): about
 # 60 MB for 31 variables, so the pass stays far below the memory of the data themselves.
 CHUNK_ROWS = 8192
+# Cells with at least this many rows get their cross-products by one matrix product.
+LARGE_CELL = 64
 
 
 def pattern_statistics(Y: np.ndarray, group_index: np.ndarray, labels: Sequence[str],
@@ -74,8 +77,7 @@ def pattern_statistics(Y: np.ndarray, group_index: np.ndarray, labels: Sequence[
     obs = ~np.isnan(Y)
     has_any = obs.any(axis=1)
     n_empty = np.bincount(group_index[~has_any & (group_index >= 0)], minlength=len(labels))
-    patterns, pid = np.unique(obs[has_any], axis=0, return_inverse=True)
-    pid = pid.ravel()
+    patterns, pid = _patterns(obs[has_any])
     rows = np.flatnonzero(has_any)
     gidx = group_index[rows]
     ref = np.nanmean(Y[rows], axis=0) if len(rows) else np.zeros(p)
@@ -89,7 +91,8 @@ def pattern_statistics(Y: np.ndarray, group_index: np.ndarray, labels: Sequence[
     cell_pattern = pid_sorted[starts]
     Z = np.nan_to_num(Y[rows] - ref)
     Yr = Y[rows]
-    s1, s2, lo, hi = _cell_sums(Z, Yr, starts, counts)
+    with limit_blas_threads(1):      # many small products: BLAS threads cost more than they save
+        s1, s2, lo, hi = _cell_sums(Z, Yr, starts, counts)
     out: dict = {}
     bounds = np.searchsorted(cell_group, np.arange(len(labels) + 1))
     for g, label in enumerate(labels):
@@ -115,6 +118,19 @@ def pattern_statistics(Y: np.ndarray, group_index: np.ndarray, labels: Sequence[
     return out, whole
 
 
+def _patterns(obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of ``obs`` (sorted as ``np.unique(obs, axis=0)``) and each row's position among them."""
+    p = obs.shape[1]
+    if p > 62:
+        patterns, pid = np.unique(obs, axis=0, return_inverse=True)
+        return patterns, pid.ravel()
+    # one integer per row, first column the most significant bit: the same order, much faster
+    key = obs.astype(np.int64) @ (np.int64(1) << np.arange(p - 1, -1, -1, dtype=np.int64))
+    keys, pid = np.unique(key, return_inverse=True)
+    patterns = ((keys[:, None] >> np.arange(p - 1, -1, -1, dtype=np.int64)) & 1).astype(bool)
+    return patterns, pid.ravel()
+
+
 def _cell_sums(Z: np.ndarray, Yr: np.ndarray, starts: np.ndarray, counts: np.ndarray):
     """Per cell: sums and cross-product sums of ``Z``, minimum and maximum of ``Yr`` (NaN-free)."""
     n, p = Z.shape
@@ -122,17 +138,30 @@ def _cell_sums(Z: np.ndarray, Yr: np.ndarray, starts: np.ndarray, counts: np.nda
     s2 = np.zeros((len(starts), p * p))
     lo = np.fmin.reduceat(Yr, starts, axis=0) if n else np.zeros((0, p))
     hi = np.fmax.reduceat(Yr, starts, axis=0) if n else np.zeros((0, p))
-    ends = starts + counts
+    # large cells: one matrix product each; the many small ones: row-wise products, summed
+    large = np.flatnonzero(counts >= LARGE_CELL)
+    for c in large:
+        block = Z[starts[c]:starts[c] + counts[c]]
+        s2[c] = (block.T @ block).ravel()
+    small = np.flatnonzero(counts < LARGE_CELL)
     first = 0
-    while first < len(starts):
-        # as many whole cells as fit in a chunk (at least one)
-        last = max(first + 1, int(np.searchsorted(ends, starts[first] + CHUNK_ROWS, side="right")))
-        a, b = starts[first], ends[last - 1]
-        block = Z[a:b]
-        prods = (block[:, :, None] * block[:, None, :]).reshape(b - a, p * p)
-        s2[first:last] = np.add.reduceat(prods, starts[first:last] - a, axis=0)
+    while first < len(small):
+        # a run of small cells with at most CHUNK_ROWS rows in all (at least one cell)
+        total = np.cumsum(counts[small[first:first + CHUNK_ROWS]])
+        last = first + max(1, int(np.searchsorted(total, CHUNK_ROWS, side="right")))
+        cells = small[first:last]
+        rows = np.repeat(starts[cells], counts[cells]) + _offsets(counts[cells])
+        block = Z[rows]
+        prods = (block[:, :, None] * block[:, None, :]).reshape(len(rows), p * p)
+        s2[cells] = np.add.reduceat(prods, np.r_[0, np.cumsum(counts[cells])[:-1]], axis=0)
         first = last
     return s1, s2, lo, hi
+
+
+def _offsets(counts: np.ndarray) -> np.ndarray:
+    """``0, 1, ..., c - 1`` for each ``c`` of ``counts``, concatenated."""
+    ends = np.cumsum(counts)
+    return np.arange(ends[-1]) - np.repeat(ends - counts, counts)
 
 
 def _pattern_data(patterns: np.ndarray, n: np.ndarray, s1: np.ndarray, s2: np.ndarray,
