@@ -105,10 +105,33 @@ def test_pattern_inverses_from_the_full_inverse_equal_direct_ones():
     Y[rng.random(Y.shape) < 0.2] = np.nan
     Y = Y[~np.isnan(Y).all(axis=1)]
     batches = group_from_values(Y).batches
-    fast = fiml._factors(sigma, batches)
+    fast = fiml.pattern_factors(sigma, batches)
     for b, (K, logdet) in zip(batches, fast):
         K_direct, logdet_direct = fiml._factor(sigma, b)
         np.testing.assert_allclose(K, K_direct, rtol=0, atol=1e-11)
         np.testing.assert_allclose(logdet, logdet_direct, rtol=0, atol=1e-11)
     indefinite = sigma - 3.0 * np.eye(p)
     assert fiml.pattern_loglik(indefinite, np.zeros(p), batches) == -np.inf
+
+
+def test_structural_model_of_the_analysis_equals_the_fit_to_the_rows(inst):
+    # drivers analyse fits each organisation and the whole sample from pattern statistics
+    from pathlib import Path
+
+    from analysis.drivers.sem import fit_structural, model_data, structural_syntax
+    from instrument import read_responses
+
+    data, _ = read_responses(Path(__file__).parents[1] / "data" / "example" / "responses.csv", inst)
+    data = data[~data[["flag_straightlining", "flag_too_many_missing", "flag_speeding"]].any(axis=1)]
+    groups = data.organisation.to_numpy()
+    first = sorted(set(groups))[0]
+    fits = fit_structural(data, inst, groups, [first], drivers=inst.driver_keys, outcome="satisfaction")
+    syntax = structural_syntax(inst, inst.driver_keys, "satisfaction")
+    rows = model_data(data, inst, inst.driver_keys, "satisfaction")
+    for label, mask in ((first, groups == first), ("all", np.ones(len(groups), dtype=bool))):
+        direct = SEM(syntax).fit(rows[mask], missing="ml")
+        fast = fits.models[label]
+        assert fast.fit_.n_obs == direct.fit_.n_obs
+        np.testing.assert_allclose(fast.params_.est, direct.params_.est, rtol=1e-7, atol=1e-9)
+        np.testing.assert_allclose(fast.params_.se, direct.params_.se, rtol=1e-7, atol=1e-9)
+        assert fast.fit_.chi2 == pytest.approx(direct.fit_.chi2, rel=1e-8)

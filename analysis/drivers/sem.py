@@ -173,6 +173,7 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
         # normal-theory FIML depends on the rows only through each missing-data pattern's
         # n, mean and covariance: one pass gives every group's and the whole sample's
         statistics = _statistics(observed, syntax, groups, labels, whole_sample is not None)
+        del observed                                  # the rows are not needed any more
         tasks = [(syntax, statistics[label if k < len(labels) else None], n_free, label, outcome, tuple(drivers),
                   estimator) for k, label in enumerate(jobs)]
         del statistics
@@ -207,7 +208,7 @@ def _statistics(observed: pd.DataFrame, syntax: str, groups: np.ndarray, labels:
                 whole_sample: bool) -> dict:
     """Label -> pattern statistics (:mod:`analysis.sem.patterns`) of each group; ``None`` -> the whole sample's."""
     names = variable_roles(parse_syntax(syntax)).observed
-    index = pd.Categorical(groups, categories=list(labels)).codes.astype(np.int64)   # -1: in no group fitted
+    index = pd.Index(list(labels)).get_indexer(groups)      # -1: in no group fitted
     by_group, whole = pattern_statistics(observed[list(names)].to_numpy(dtype=float), index, list(labels),
                                          tuple(names), whole_sample=whole_sample)
     return {**by_group, None: whole}

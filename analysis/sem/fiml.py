@@ -86,10 +86,10 @@ def _factor_from_inverse(K: np.ndarray, logdet: float, batch: PatternBatch):
     return 0.5 * (inv + inv.transpose(0, 2, 1)), logdet + 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
 
 
-def _factors(sigma: np.ndarray, batches) -> list | None:
+def pattern_factors(sigma: np.ndarray, batches) -> list | None:
     """:func:`_factor` of every batch, or None if some pattern's sub-matrix is not PD.
 
-    When ``Sigma`` itself is positive definite it is inverted once and each pattern
+    When ``Sigma`` itself is positive definite (and not nearly singular) it is inverted once and each pattern
     missing fewer variables than it observes takes its inverse from ``K`` (exact, see
     the module); otherwise (a non-PD ``Sigma`` whose observed blocks may still be PD)
     every sub-matrix is factored directly, as before.
@@ -98,6 +98,8 @@ def _factors(sigma: np.ndarray, batches) -> list | None:
         chol = np.linalg.cholesky(sigma)
     except np.linalg.LinAlgError:
         chol = None
+    if chol is not None and np.diagonal(chol).min() ** 2 < 1e-10 * np.max(np.diagonal(sigma)):
+        chol = None        # nearly singular: K would be inaccurate, factor each pattern's block
     out = []
     if chol is not None:
         logdet = 2.0 * float(np.log(np.diagonal(chol)).sum())
@@ -115,10 +117,13 @@ def _factors(sigma: np.ndarray, batches) -> list | None:
     return out
 
 
-def pattern_loglik(sigma: np.ndarray, mu: np.ndarray, batches) -> float:
-    """Log-likelihood (with constants) of one group; ``-inf`` if ``sigma`` is not PD."""
+def pattern_loglik(sigma: np.ndarray, mu: np.ndarray, batches, factors=None) -> float:
+    """Log-likelihood (with constants) of one group; ``-inf`` if ``sigma`` is not PD.
+
+    ``factors``: :func:`pattern_factors` of ``sigma`` when already known.
+    """
     total = 0.0
-    factors = _factors(sigma, batches)
+    factors = pattern_factors(sigma, batches) if factors is None else factors
     if factors is None:
         return -np.inf
     for b, (K, logdet) in zip(batches, factors):
@@ -129,16 +134,17 @@ def pattern_loglik(sigma: np.ndarray, mu: np.ndarray, batches) -> float:
     return total
 
 
-def pattern_loglik_grad(sigma: np.ndarray, mu: np.ndarray, batches):
+def pattern_loglik_grad(sigma: np.ndarray, mu: np.ndarray, batches, factors=None):
     """Log-likelihood and the gradient of ``-logL`` w.r.t. ``Sigma`` and ``mu``.
 
     Returns ``(logL, G, gmu)``; ``(-inf, None, None)`` if ``sigma`` is not PD.
+    ``factors``: :func:`pattern_factors` of ``sigma`` when already known.
     """
     p = len(mu)
     total = 0.0
     G = np.zeros(p * p)
     gmu = np.zeros(p)
-    factors = _factors(sigma, batches)
+    factors = pattern_factors(sigma, batches) if factors is None else factors
     if factors is None:
         return -np.inf, None, None
     for b, (K, logdet) in zip(batches, factors):
@@ -167,7 +173,7 @@ def _kron_from_gram(gram: np.ndarray, p: int) -> np.ndarray:
     return gram.reshape(p, p, p, p).transpose(0, 2, 1, 3).reshape(p * p, p * p)
 
 
-def pattern_information(sigma: np.ndarray, mu: np.ndarray, batches, observed: bool) -> dict:
+def pattern_information(sigma: np.ndarray, mu: np.ndarray, batches, observed: bool, factors=None) -> dict:
     """Information of ``(mu, vec Sigma)`` for one group (of ``-logL``, not divided by n).
 
     Parameters
@@ -178,6 +184,9 @@ def pattern_information(sigma: np.ndarray, mu: np.ndarray, batches, observed: bo
         information, the negative Hessian of ``logL`` in the moments, which adds
         the data-dependent terms ``n_p/2 (M (x) K + K (x) M) - n_p/2 K (x) K`` with
         ``M = K (C + d d') K``, and a means-covariances block.
+
+    factors : list, optional
+        :func:`pattern_factors` of ``sigma`` when already known.
 
     Returns
     -------
@@ -195,7 +204,8 @@ def pattern_information(sigma: np.ndarray, mu: np.ndarray, batches, observed: bo
     vech = vech.ravel()
     vk, vm, vv, wts = [], [], [], []
     mm = np.zeros(p * p)
-    for b, (K, _) in zip(batches, _factors(sigma, batches)):
+    factors = pattern_factors(sigma, batches) if factors is None else factors
+    for b, (K, _) in zip(batches, factors):
         k = b.idx.shape[1]
         tr, tc = np.triu_indices(k)
         positions = vech[b.lin.reshape(-1, k, k)[:, tr, tc]]

@@ -78,9 +78,13 @@ def _regressions(sigma: np.ndarray, K: np.ndarray | None, idx: np.ndarray, mis: 
 def _inverse(sigma: np.ndarray) -> np.ndarray | None:
     """``sigma^-1`` if ``sigma`` is positive definite, else None (the E-step then solves per pattern)."""
     try:
-        lower_inv = np.linalg.solve(np.linalg.cholesky(sigma), np.eye(len(sigma)))
+        chol = np.linalg.cholesky(sigma)
     except np.linalg.LinAlgError:
         return None
+    diag = np.diagonal(chol)
+    if diag.min() ** 2 < 1e-10 * np.max(np.diagonal(sigma)):
+        return None        # nearly singular: K would be inaccurate; solve each pattern's block instead
+    lower_inv = np.linalg.solve(chol, np.eye(len(sigma)))
     K = lower_inv.T @ lower_inv
     return 0.5 * (K + K.T)
 
@@ -119,6 +123,8 @@ def _em_map(x: np.ndarray, group: GroupData) -> np.ndarray:
     t1, t2 = _estep(mu, sigma, group)
     new_mu = t1 / group.n
     new_sigma = t2 / group.n - np.outer(new_mu, new_mu)
+    if not (np.all(np.isfinite(new_mu)) and np.all(np.isfinite(new_sigma))):
+        raise np.linalg.LinAlgError("the EM moments are not finite: the covariance matrix became singular")
     return _pack(new_mu, 0.5 * (new_sigma + new_sigma.T))
 
 

@@ -89,10 +89,12 @@ def pattern_statistics(Y: np.ndarray, group_index: np.ndarray, labels: Sequence[
     counts = np.diff(np.r_[starts, len(cell)])
     cell_group = (cell[starts] // len(patterns)).astype(int)
     cell_pattern = pid_sorted[starts]
-    Z = np.nan_to_num(Y[rows] - ref)
-    Yr = Y[rows]
+    Z = Y[rows]
+    Z -= ref
     with limit_blas_threads(1):      # many small products: BLAS threads cost more than they save
-        s1, s2, lo, hi = _cell_sums(Z, Yr, starts, counts)
+        s1, s2, lo, hi = _cell_sums(Z, starts, counts)
+    del Z
+    lo, hi = lo + ref, hi + ref
     out: dict = {}
     bounds = np.searchsorted(cell_group, np.arange(len(labels) + 1))
     for g, label in enumerate(labels):
@@ -131,13 +133,17 @@ def _patterns(obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return patterns, pid.ravel()
 
 
-def _cell_sums(Z: np.ndarray, Yr: np.ndarray, starts: np.ndarray, counts: np.ndarray):
-    """Per cell: sums and cross-product sums of ``Z``, minimum and maximum of ``Yr`` (NaN-free)."""
+def _cell_sums(Z: np.ndarray, starts: np.ndarray, counts: np.ndarray):
+    """Per cell: sums and cross-product sums of ``Z`` (NaN as 0), and its minimum and maximum.
+
+    ``Z`` (NaN for missing) is overwritten: its NaNs become zeros.
+    """
     n, p = Z.shape
+    lo = np.fmin.reduceat(Z, starts, axis=0) if n else np.zeros((0, p))
+    hi = np.fmax.reduceat(Z, starts, axis=0) if n else np.zeros((0, p))
+    np.nan_to_num(Z, copy=False)
     s1 = np.add.reduceat(Z, starts, axis=0) if n else np.zeros((0, p))
     s2 = np.zeros((len(starts), p * p))
-    lo = np.fmin.reduceat(Yr, starts, axis=0) if n else np.zeros((0, p))
-    hi = np.fmax.reduceat(Yr, starts, axis=0) if n else np.zeros((0, p))
     # large cells: one matrix product each; the many small ones: row-wise products, summed
     large = np.flatnonzero(counts >= LARGE_CELL)
     for c in large:
