@@ -61,6 +61,10 @@ def test_statistics_of_groups_and_whole_sample_equal_those_of_their_rows():
     empty = np.isnan(Y).all(axis=1)
     _same_group(whole.group, group_from_values(Y[~empty], n_empty=int(empty.sum())))
     assert whole.group.n_empty == 1 and sum(groups[g].group.n_empty for g in "abc") == 1
+    # rows in no fitted group (index -1) still count for the whole sample
+    only_ab, whole_ab = pattern_statistics(Y, np.where(codes == 2, -1, codes), ["a", "b"], NAMES)
+    _same_group(whole_ab.group, whole.group)
+    _same_group(only_ab["a"].group, groups["a"].group)
 
 
 def test_fit_from_statistics_equals_casewise_fiml():

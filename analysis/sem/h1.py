@@ -89,38 +89,49 @@ def _inverse(sigma: np.ndarray) -> np.ndarray | None:
     return 0.5 * (K + K.T)
 
 
-def _estep(mu: np.ndarray, sigma: np.ndarray, group: GroupData):
-    p = len(mu)
+def _observed_part(group: GroupData):
+    """The E-step's sums over the observed entries, which do not change between iterations.
+
+    ``sum_p n_p ybar_p`` and ``sum_p n_p (C_p + ybar_p ybar_p')`` at the observed positions;
+    each E-step adds only the expected missing parts (``m x k`` and ``m x m`` per pattern).
+    """
+    p = len(group.mean)
     t1 = np.zeros(p)
     t2 = np.zeros(p * p)
+    for b in group.batches:
+        second = b.cov + b.ybar[:, :, None] * b.ybar[:, None, :]
+        t2 += np.bincount(b.lin.ravel(), weights=(b.n[:, None, None] * second).ravel(), minlength=p * p)
+        t1 += np.bincount(b.idx.ravel(), weights=(b.n[:, None] * b.ybar).ravel(), minlength=p)
+    return t1, t2
+
+
+def _estep(mu: np.ndarray, sigma: np.ndarray, group: GroupData, fixed):
+    p = len(mu)
+    t1, t2 = fixed[0].copy(), fixed[1].copy()
     K = _inverse(sigma)
     for b in group.batches:
         B, k = b.idx.shape
+        if k == p:
+            continue
         mis = missing_indices(b, p)
-        order = np.concatenate([b.idx, mis], axis=1)
-        second = b.cov + b.ybar[:, :, None] * b.ybar[:, None, :]
-        if p - k == 0:
-            full_mean, full_second = b.ybar, second
-        else:
-            beta, resid = _regressions(sigma, K, b.idx, mis)
-            m_hat = mu[mis] + np.einsum("bij,bj->bi", beta, b.ybar - mu[b.idx])
-            bc = beta @ b.cov
-            mo = m_hat[:, :, None] * b.ybar[:, None, :] + bc
-            mm = m_hat[:, :, None] * m_hat[:, None, :] + bc @ beta.transpose(0, 2, 1) + resid
-            top = np.concatenate([second, mo.transpose(0, 2, 1)], axis=2)
-            bottom = np.concatenate([mo, mm], axis=2)
-            full_second = np.concatenate([top, bottom], axis=1)
-            full_mean = np.concatenate([b.ybar, m_hat], axis=1)
-        lin = (order[:, :, None] * p + order[:, None, :]).ravel()
-        t2 += np.bincount(lin, weights=(b.n[:, None, None] * full_second).ravel(), minlength=p * p)
-        t1 += np.bincount(order.ravel(), weights=(b.n[:, None] * full_mean).ravel(), minlength=p)
+        beta, resid = _regressions(sigma, K, b.idx, mis)
+        m_hat = mu[mis] + np.einsum("bij,bj->bi", beta, b.ybar - mu[b.idx])
+        bc = beta @ b.cov
+        mo = b.n[:, None, None] * (m_hat[:, :, None] * b.ybar[:, None, :] + bc)
+        mm = b.n[:, None, None] * (m_hat[:, :, None] * m_hat[:, None, :] + bc @ beta.transpose(0, 2, 1) + resid)
+        pos_mo = mis[:, :, None] * p + b.idx[:, None, :]
+        pos_om = b.idx[:, None, :] * p + mis[:, :, None]
+        pos_mm = mis[:, :, None] * p + mis[:, None, :]
+        t2 += np.bincount(np.concatenate([pos_mo.ravel(), pos_om.ravel(), pos_mm.ravel()]),
+                          weights=np.concatenate([mo.ravel(), mo.ravel(), mm.ravel()]), minlength=p * p)
+        t1 += np.bincount(mis.ravel(), weights=(b.n[:, None] * m_hat).ravel(), minlength=p)
     return t1, t2.reshape(p, p)
 
 
-def _em_map(x: np.ndarray, group: GroupData) -> np.ndarray:
+def _em_map(x: np.ndarray, group: GroupData, fixed) -> np.ndarray:
     p = len(group.mean)
     mu, sigma = _unpack(x, p)
-    t1, t2 = _estep(mu, sigma, group)
+    t1, t2 = _estep(mu, sigma, group, fixed)
     new_mu = t1 / group.n
     new_sigma = t2 / group.n - np.outer(new_mu, new_mu)
     if not (np.all(np.isfinite(new_mu)) and np.all(np.isfinite(new_sigma))):
@@ -181,7 +192,7 @@ def saturated_moments(group: GroupData, *, tol: float = 1e-9, max_iter: int = 50
         return np.max(np.abs(a - b) / (1.0 + np.abs(b))) < tol
 
     try:
-        x, steps, converged = _squarem(x, group, loglik, small, max_iter)
+        x, steps, converged = _squarem(x, group, _observed_part(group), loglik, small, max_iter)
         mu, sigma = _unpack(x, p)
         ll = pattern_loglik(sigma, mu, group.batches)
     except np.linalg.LinAlgError:
@@ -193,16 +204,16 @@ def saturated_moments(group: GroupData, *, tol: float = 1e-9, max_iter: int = 50
     return Saturated(mu, sigma, ll, steps, converged)
 
 
-def _squarem(x, group, loglik, small, max_iter):
+def _squarem(x, group, fixed, loglik, small, max_iter):
     """SQUAREM iterations (scheme S3) from ``x``; returns (x, steps, converged)."""
     steps, converged = 0, False
     while steps < max_iter:
-        x1 = _em_map(x, group)
+        x1 = _em_map(x, group, fixed)
         steps += 1
         if small(x1, x):
             x, converged = x1, True
             break
-        x2 = _em_map(x1, group)
+        x2 = _em_map(x1, group, fixed)
         steps += 1
         r, v = x1 - x, x2 - 2 * x1 + x
         norm_v = np.linalg.norm(v)
@@ -210,7 +221,7 @@ def _squarem(x, group, loglik, small, max_iter):
         alpha = min(alpha, -1.0)
         candidate = x - 2 * alpha * r + alpha**2 * v
         if alpha < -1.0 and loglik(candidate) >= loglik(x2):
-            x_new = _em_map(candidate, group)
+            x_new = _em_map(candidate, group, fixed)
             steps += 1
         else:
             x_new = x2

@@ -91,30 +91,35 @@ def pattern_statistics(Y: np.ndarray, group_index: np.ndarray, labels: Sequence[
     cell_pattern = pid_sorted[starts]
     Z = Y[rows]
     Z -= ref
-    with limit_blas_threads(1):      # many small products: BLAS threads cost more than they save
-        s1, s2, lo, hi = _cell_sums(Z, starts, counts)
-    del Z
-    lo, hi = lo + ref, hi + ref
+    n_pat = len(patterns)
     out: dict = {}
-    bounds = np.searchsorted(cell_group, np.arange(len(labels) + 1))
-    for g, label in enumerate(labels):
-        c = slice(bounds[g], bounds[g + 1])
-        if bounds[g] == bounds[g + 1]:
-            out[label] = None
-            continue
-        out[label] = _pattern_data(patterns[cell_pattern[c]], counts[c], s1[c], s2[c],
-                                   lo[c], hi[c], ref, observed, int(n_empty[g]))
+    w1, w2 = np.zeros((n_pat, p)), np.zeros((n_pat, p * p) if whole_sample else (0, p * p))
+    wlo, whi = np.full((n_pat, p), np.nan), np.full((n_pat, p), np.nan)
+    # one group at a time, so that only one group's cells are in memory (the rows of no
+    # group, index -1, sort first and count for the whole sample only)
+    bounds = np.searchsorted(cell_group, np.arange(-1, len(labels) + 1))
+    with limit_blas_threads(1):      # many small products: BLAS threads cost more than they save
+        for g in range(-1, len(labels)):
+            a, b = bounds[g + 1], bounds[g + 2]
+            if a == b:
+                if g >= 0:
+                    out[labels[g]] = None
+                continue
+            first, last = starts[a], starts[b - 1] + counts[b - 1]
+            s1, s2, lo, hi = _cell_sums(Z[first:last], starts[a:b] - first, counts[a:b])
+            lo, hi = lo + ref, hi + ref
+            cp = cell_pattern[a:b]                  # distinct within a group
+            if g >= 0:
+                out[labels[g]] = _pattern_data(patterns[cp], counts[a:b], s1, s2, lo, hi, ref, observed,
+                                               int(n_empty[g]))
+            if whole_sample:
+                w1[cp] += s1
+                w2[cp] += s2
+                wlo[cp], whi[cp] = np.fmin(wlo[cp], lo), np.fmax(whi[cp], hi)
+    del Z
     whole = None
     if whole_sample and len(rows):
-        n_p = np.bincount(cell_pattern, weights=counts, minlength=len(patterns))
-        w1 = np.zeros((len(patterns), p))
-        w2 = np.zeros((len(patterns), p * p))
-        np.add.at(w1, cell_pattern, s1)
-        np.add.at(w2, cell_pattern, s2)
-        wlo = np.full((len(patterns), p), np.inf)
-        whi = np.full((len(patterns), p), -np.inf)
-        np.minimum.at(wlo, cell_pattern, lo)
-        np.maximum.at(whi, cell_pattern, hi)
+        n_p = np.bincount(cell_pattern, weights=counts, minlength=n_pat)
         whole = _pattern_data(patterns, n_p.astype(int), w1, w2, wlo, whi, ref, observed,
                               int((~has_any).sum()))
     return out, whole
