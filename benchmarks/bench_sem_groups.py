@@ -49,8 +49,10 @@ def main() -> None:
     data = data[~data[FLAGS].any(axis=1).to_numpy()]
     groups = data.organisation.to_numpy()
     labels = sorted(set(groups))[: args.fit_orgs or args.orgs]
+    import analysis
+
     print(f"{len(data):,} respondents used, {len(set(groups))} organisations; fitting {len(labels)} and the "
-          f"whole sample; load {os.getloadavg()[0]:.1f}", flush=True)
+          f"whole sample; code from {Path(analysis.__file__).parents[1]}; load {os.getloadavg()[0]:.1f}", flush=True)
     per_org, per_org_cpu, whole, whole_cpu = [], [], [], []
     for _ in range(args.repeats):
         with limit_blas_threads(1):

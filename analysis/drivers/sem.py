@@ -209,8 +209,10 @@ def _statistics(observed: pd.DataFrame, syntax: str, groups: np.ndarray, labels:
     """Label -> pattern statistics (:mod:`analysis.sem.patterns`) of each group; ``None`` -> the whole sample's."""
     names = variable_roles(parse_syntax(syntax)).observed
     index = pd.Index(list(labels)).get_indexer(groups)      # -1: in no group fitted
-    by_group, whole = pattern_statistics(observed[list(names)].to_numpy(dtype=float), index, list(labels),
-                                         tuple(names), whole_sample=whole_sample)
+    if list(observed.columns) != list(names):
+        observed = observed[list(names)]
+    by_group, whole = pattern_statistics(observed.to_numpy(dtype=float), index, list(labels), tuple(names),
+                                         whole_sample=whole_sample)
     return {**by_group, None: whole}
 
 
