@@ -43,8 +43,11 @@ import pandas as pd
 from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import ServiceDriversError
 from analysis.scoring.scores import keyed_items
-from analysis.sem import SEM, build_partable, usable_fit
+from analysis.sem import SEM, build_partable, parse_syntax, usable_fit
+from analysis.sem.data import PatternData
+from analysis.sem.patterns import pattern_statistics
 from analysis.sem.problems import CASES_PER_PARAMETER
+from analysis.sem.spec import variable_roles
 from instrument import Instrument
 
 PATH_COLUMNS = ["group", "driver", "est", "se", "pvalue", "std", "std_se", "std_p"]
@@ -164,12 +167,22 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
     syntax = structural_syntax(inst, drivers, outcome)
     observed = model_data(data, inst, drivers, outcome)
     n_free = free_parameters(syntax)
-    jobs = [(g, groups == g) for g in labels]
-    if whole_sample is not None:
-        jobs.append((whole_sample, np.ones(len(observed), dtype=bool)))
+    jobs = list(labels) + ([whole_sample] if whole_sample is not None else [])
     paths, fits, problems, models = [], [], [], {}
-    tasks = [(syntax, observed[rows], n_free, label, outcome, tuple(drivers), estimator)
-             for label, rows in jobs]
+    if estimator == "ml":
+        # normal-theory FIML depends on the rows only through each missing-data pattern's
+        # n, mean and covariance: one pass gives every group's and the whole sample's
+        statistics = _statistics(observed, syntax, groups, labels, whole_sample is not None)
+        del observed                                  # the rows are not needed any more
+        tasks = [(syntax, statistics[label if k < len(labels) else None], n_free, label, outcome, tuple(drivers),
+                  estimator) for k, label in enumerate(jobs)]
+        del statistics
+    else:
+        # the robust sandwich of 'mlr' needs every respondent's scores: the rows
+        rows = [groups == g for g in labels] + ([np.ones(len(observed), dtype=bool)] if whole_sample is not None
+                                                else [])
+        tasks = [(syntax, observed[r], n_free, label, outcome, tuple(drivers), estimator)
+                 for label, r in zip(jobs, rows)]
     if runner is None:
         results = []
         for args in tasks:
@@ -179,7 +192,7 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
     else:
         results = runner.map(_fit_group, tasks, progress=progress)
     del tasks
-    for (label, _), (model, group_problems, group_paths, group_fit) in zip(jobs, results):
+    for label, (model, group_problems, group_paths, group_fit) in zip(jobs, results):
         models[label] = model
         problems += [{"group": label, **p} for p in group_problems]
         paths.append(group_paths)
@@ -189,6 +202,18 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
     return StructuralPaths(syntax=syntax, paths=path_frame, fit=pd.DataFrame(fits, columns=FIT_COLUMNS),
                            problems=pd.DataFrame(problems, columns=PROBLEM_COLUMNS),
                            models=models, n_free=n_free)
+
+
+def _statistics(observed: pd.DataFrame, syntax: str, groups: np.ndarray, labels: Sequence[str],
+                whole_sample: bool) -> dict:
+    """Label -> pattern statistics (:mod:`analysis.sem.patterns`) of each group; ``None`` -> the whole sample's."""
+    names = variable_roles(parse_syntax(syntax)).observed
+    index = pd.Index(list(labels)).get_indexer(groups)      # -1: in no group fitted
+    if list(observed.columns) != list(names):
+        observed = observed[list(names)]
+    by_group, whole = pattern_statistics(observed.to_numpy(dtype=float), index, list(labels), tuple(names),
+                                         whole_sample=whole_sample)
+    return {**by_group, None: whole}
 
 
 def free_parameters(syntax: str) -> int:
@@ -204,10 +229,16 @@ def free_parameters(syntax: str) -> int:
                           orthogonal=model.orthogonal).n_free
 
 
-def _fit_group(syntax: str, observed: pd.DataFrame, n_free: int, label, outcome: str, drivers: tuple[str, ...],
-               estimator: str = "ml"):
-    """One group's fit (a task): the model (None if not fitted), its problems, its paths and fit row."""
-    n = int(observed.notna().any(axis=1).sum())       # FIML drops rows with nothing observed
+def _fit_group(syntax: str, observed: pd.DataFrame | PatternData | None, n_free: int, label, outcome: str,
+               drivers: tuple[str, ...], estimator: str = "ml"):
+    """One group's fit (a task): the model (None if not fitted), its problems, its paths and fit row.
+
+    ``observed``: the group's rows, or its pattern statistics (None: no row with an answer).
+    """
+    if isinstance(observed, pd.DataFrame):
+        n = int(observed.notna().any(axis=1).sum())       # FIML drops rows with nothing observed
+    else:
+        n = observed.group.n if observed is not None else 0
     if n < n_free:
         model, group_problems = None, [{
             "kind": "not_estimated", "severity": "error",
@@ -230,7 +261,7 @@ def _fit_group(syntax: str, observed: pd.DataFrame, n_free: int, label, outcome:
         "n_problems": len(group_problems), "estimator": estimator}
 
 
-def _fit_one(syntax: str, observed: pd.DataFrame, estimator: str = "ml") -> tuple[SEM | None, list[dict]]:
+def _fit_one(syntax: str, observed: pd.DataFrame | PatternData, estimator: str = "ml") -> tuple[SEM | None, list[dict]]:
     try:
         model = SEM(syntax).fit(observed, missing="ml", estimator=estimator)
     except ServiceDriversError as exc:

@@ -66,7 +66,39 @@ class GroupData:
     observed_share: np.ndarray
     n_available: np.ndarray   # respondents observing each variable
     var_available: np.ndarray  # available-case variances (divisor n)
-    values: np.ndarray        # the (non-empty) rows, NaN for missing
+    values: np.ndarray | None  # the (non-empty) rows, NaN for missing; None from pattern statistics
+
+
+@dataclass(frozen=True)
+class PatternData:
+    """One group's data already reduced to pattern statistics, for :meth:`analysis.sem.SEM.fit`.
+
+    Made by :func:`analysis.sem.patterns.pattern_statistics`; ``spread`` is each
+    variable's maximum minus minimum (a constant variable cannot be modelled).
+    """
+
+    observed: tuple[str, ...]
+    group: GroupData
+    spread: np.ndarray
+
+
+def _from_statistics(data: PatternData, observed: tuple[str, ...], group, missing: str):
+    """:func:`prepare_groups` for data given as pattern statistics (checked as rows are)."""
+    if group is not None or missing != "ml":
+        raise ModelError("data given as pattern statistics fit one group with missing='ml' only; "
+                         "pass the DataFrame of respondents for group= or missing='listwise'")
+    if tuple(data.observed) != tuple(observed):
+        raise ModelError(f"the pattern statistics are of the variables {list(data.observed)}, but the "
+                         f"model's observed variables are {list(observed)}; compute them for the model's")
+    g = data.group
+    never = [v for v, k in zip(observed, g.n_available) if k == 0]
+    if never:
+        raise ModelError(f"the data: variable(s) {never} are missing for every respondent")
+    constant = [v for v, r in zip(observed, data.spread) if r == 0]
+    if constant:
+        raise ModelError(f"the data: variable(s) {constant} have the same value for every "
+                         f"respondent, so they cannot be modelled; remove them from the model")
+    return [g], {"n_rows": g.n + g.n_empty, "n_group_missing": 0, "n_listwise_dropped": 0}
 
 
 def _batches(Y: np.ndarray) -> tuple[tuple[PatternBatch, ...], int]:
@@ -121,8 +153,9 @@ def prepare_groups(data: pd.DataFrame, observed: tuple[str, ...], *, group: str 
 
     Parameters
     ----------
-    data : DataFrame
-        One row per respondent.
+    data : DataFrame or PatternData
+        One row per respondent, or one group's pattern statistics
+        (:mod:`analysis.sem.patterns`; one group, ``missing="ml"``).
     observed : tuple of str
         Observed variables of the model, in model order.
     group : str or None
@@ -146,6 +179,8 @@ def prepare_groups(data: pd.DataFrame, observed: tuple[str, ...], *, group: str 
     """
     if missing not in MISSING_OPTIONS:
         raise ModelError(f"missing must be one of {MISSING_OPTIONS}, got {missing!r}")
+    if isinstance(data, PatternData):
+        return _from_statistics(data, observed, group, missing)
     if not isinstance(data, pd.DataFrame):
         raise ModelError("data must be a pandas DataFrame with one row per respondent")
     first_line = first_line or {}

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg
 
-from analysis.sem.fiml import (complete_information, pattern_information, pattern_loglik,
+from analysis.sem.fiml import (complete_information, pattern_factors, pattern_information, pattern_loglik,
                                pattern_loglik_grad, sandwich_blocks)
 from analysis.sem.representation import KIND_A, KIND_ALPHA, KIND_S, RamModel
 
@@ -70,6 +70,18 @@ class Objective:
         self.n = np.asarray(n, dtype=float)
         self.N = float(self.n.sum())
         self.sample_means = list(sample_means)
+        # the last implied covariance matrix of each group and its pattern factors: a
+        # line search's accepted point is evaluated again for its gradient and information
+        self._last: list = [None] * len(self.batches)
+
+    def _factors(self, g: int, sigma: np.ndarray):
+        """:func:`pattern_factors` of group ``g``'s ``sigma``, reused while ``sigma`` is unchanged."""
+        last = self._last[g]
+        if last is not None and np.array_equal(last[0], sigma):
+            return last[1]
+        factors = pattern_factors(sigma, self.batches[g])
+        self._last[g] = (sigma.copy(), factors)
+        return factors
 
     def moments(self, theta: np.ndarray):
         out = self.model.implied(theta)
@@ -78,8 +90,11 @@ class Objective:
         return out
 
     def loglik_groups(self, theta: np.ndarray) -> np.ndarray:
-        return np.array([pattern_loglik(s, mu, self.batches[g])
-                         for g, (s, mu) in enumerate(self.moments(theta))])
+        out = []
+        for g, (s, mu) in enumerate(self.moments(theta)):
+            factors = self._factors(g, s)
+            out.append(pattern_loglik(s, mu, self.batches[g], factors) if factors is not None else -np.inf)
+        return np.array(out)
 
     def near_singular(self, theta: np.ndarray, rel: float = 1e-12) -> bool:
         """True if some implied covariance matrix is numerically singular."""
@@ -96,7 +111,10 @@ class Objective:
     def value_grad(self, theta: np.ndarray):
         total, grads = 0.0, []
         for g, (s, mu) in enumerate(self.moments(theta)):
-            ll, G, gmu = pattern_loglik_grad(s, mu, self.batches[g])
+            factors = self._factors(g, s)
+            if factors is None:
+                return np.inf, None
+            ll, G, gmu = pattern_loglik_grad(s, mu, self.batches[g], factors)
             if not np.isfinite(ll):
                 return np.inf, None
             total += ll
@@ -118,12 +136,12 @@ class Objective:
                                                  self.model.meanstructure)
                 block = onehot.T @ slot_info @ onehot
             else:
-                info = pattern_information(s, mu, batches, observed=observed)
+                info = pattern_information(s, mu, batches, observed=observed, factors=self._factors(g, s))
                 d_mu, d_sigma, ids = self.model.moment_jacobian(theta, g)
                 block = sandwich_blocks(info, d_mu, d_sigma, self.model.meanstructure)
             out[np.ix_(ids, ids)] += block
             if observed:
-                _, G, gmu = pattern_loglik_grad(s, mu, batches)
+                _, G, gmu = pattern_loglik_grad(s, mu, batches, self._factors(g, s))
                 out[np.ix_(ids, ids)] += self._second_order(theta, g, ids, G, gmu)
         return 0.5 * (out + out.T)
 

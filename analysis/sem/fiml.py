@@ -7,8 +7,13 @@ and covariance ``C`` (divisor ``n``), with ``K = Sigma_oo^-1`` and
     logL_p = -n/2 * ( k log(2 pi) + log|Sigma_oo| + tr(K C) + d' K d )
 
 Patterns with the same number of observed variables are processed together
-(stacked Cholesky factors and inverses), so the cost is a handful of array
-operations per distinct pattern size rather than a loop over respondents.
+(stacked arrays), so the cost is a handful of array operations per distinct
+pattern size rather than a loop over respondents.  ``Sigma`` is inverted once;
+a pattern missing the variables ``m`` then needs only the small matrix
+``K_mm`` of ``K = Sigma^-1``: ``Sigma_oo^-1 = K_oo - K_om K_mm^-1 K_mo`` and
+``log|Sigma_oo| = log|Sigma| + log|K_mm|`` (the partitioned inverse; Magnus &
+Neudecker, 1999, ch. 1), which is exact and, with few variables missing per
+pattern, much cheaper than inverting every ``Sigma_oo``.
 Derivatives are returned with respect to the full ``mu`` and the unconstrained
 entries of ``Sigma``; :mod:`analysis.sem.representation` chains them to the
 model parameters.  Complete data are one pattern, so the same code gives
@@ -22,6 +27,8 @@ Enders, C. K. (2001). A primer on maximum likelihood algorithms available for
     use with missing data. *Structural Equation Modeling*, 8(1), 128-141.
 Savalei, V. (2010). Expected versus observed information in SEM with
     incomplete normal and nonnormal data. *Psychological Methods*, 15(4), 352-367.
+Magnus, J. R., & Neudecker, H. (1999). *Matrix Differential Calculus with
+    Applications in Statistics and Econometrics* (rev. ed.). Wiley.
 
 Example
 -------
@@ -56,14 +63,70 @@ def _factor(sigma: np.ndarray, batch: PatternBatch):
     return 0.5 * (inv + inv.transpose(0, 2, 1)), logdet
 
 
-def pattern_loglik(sigma: np.ndarray, mu: np.ndarray, batches) -> float:
-    """Log-likelihood (with constants) of one group; ``-inf`` if ``sigma`` is not PD."""
-    total = 0.0
+def missing_indices(batch: PatternBatch, p: int) -> np.ndarray:
+    """The unobserved variable indices of each pattern of ``batch`` (B, p - k), ascending."""
+    B, k = batch.idx.shape
+    mask = np.ones((B, p), bool)
+    np.put_along_axis(mask, batch.idx, False, axis=1)
+    return np.nonzero(mask)[1].reshape(B, p - k)
+
+
+def _factor_from_inverse(K: np.ndarray, logdet: float, batch: PatternBatch):
+    """``Sigma_oo^-1`` and ``log|Sigma_oo|`` of every pattern from ``K = Sigma^-1`` (partitioned inverse)."""
+    idx = batch.idx
+    B, k = idx.shape
+    if k == len(K):
+        return np.broadcast_to(K, (B, k, k)), np.full(B, logdet)
+    mis = missing_indices(batch, len(K))
+    k_mm = K[mis[:, :, None], mis[:, None, :]]
+    k_mo = K[mis[:, :, None], idx[:, None, :]]
+    chol = np.linalg.cholesky(k_mm)             # PD: a principal block of a PD matrix
+    half = np.linalg.solve(chol, k_mo)          # L^-1 K_mo, so that K_om K_mm^-1 K_mo = half' half
+    inv = K[idx[:, :, None], idx[:, None, :]] - half.transpose(0, 2, 1) @ half
+    return 0.5 * (inv + inv.transpose(0, 2, 1)), logdet + 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+
+
+def pattern_factors(sigma: np.ndarray, batches) -> list | None:
+    """:func:`_factor` of every batch, or None if some pattern's sub-matrix is not PD.
+
+    When ``Sigma`` itself is positive definite (and not nearly singular) it is inverted once and each pattern
+    missing fewer variables than it observes takes its inverse from ``K`` (exact, see
+    the module); otherwise (a non-PD ``Sigma`` whose observed blocks may still be PD)
+    every sub-matrix is factored directly, as before.
+    """
+    try:
+        chol = np.linalg.cholesky(sigma)
+    except np.linalg.LinAlgError:
+        chol = None
+    if chol is not None and np.diagonal(chol).min() ** 2 < 1e-10 * np.max(np.diagonal(sigma)):
+        chol = None        # nearly singular: K would be inaccurate, factor each pattern's block
+    out = []
+    if chol is not None:
+        logdet = 2.0 * float(np.log(np.diagonal(chol)).sum())
+        eye = np.eye(len(sigma))
+        lower_inv = np.linalg.solve(chol, eye)
+        K = lower_inv.T @ lower_inv
+        K = 0.5 * (K + K.T)
     for b in batches:
-        fac = _factor(sigma, b)
+        k = b.idx.shape[1]
+        fac = (_factor_from_inverse(K, logdet, b) if chol is not None and len(sigma) - k <= k
+               else _factor(sigma, b))
         if fac is None:
-            return -np.inf
-        K, logdet = fac
+            return None
+        out.append(fac)
+    return out
+
+
+def pattern_loglik(sigma: np.ndarray, mu: np.ndarray, batches, factors=None) -> float:
+    """Log-likelihood (with constants) of one group; ``-inf`` if ``sigma`` is not PD.
+
+    ``factors``: :func:`pattern_factors` of ``sigma`` when already known.
+    """
+    total = 0.0
+    factors = pattern_factors(sigma, batches) if factors is None else factors
+    if factors is None:
+        return -np.inf
+    for b, (K, logdet) in zip(batches, factors):
         d = b.ybar - mu[b.idx]
         quad = np.einsum("bij,bij->b", K, b.cov) + np.einsum("bi,bij,bj->b", d, K, d)
         k = b.idx.shape[1]
@@ -71,20 +134,20 @@ def pattern_loglik(sigma: np.ndarray, mu: np.ndarray, batches) -> float:
     return total
 
 
-def pattern_loglik_grad(sigma: np.ndarray, mu: np.ndarray, batches):
+def pattern_loglik_grad(sigma: np.ndarray, mu: np.ndarray, batches, factors=None):
     """Log-likelihood and the gradient of ``-logL`` w.r.t. ``Sigma`` and ``mu``.
 
     Returns ``(logL, G, gmu)``; ``(-inf, None, None)`` if ``sigma`` is not PD.
+    ``factors``: :func:`pattern_factors` of ``sigma`` when already known.
     """
     p = len(mu)
     total = 0.0
     G = np.zeros(p * p)
     gmu = np.zeros(p)
-    for b in batches:
-        fac = _factor(sigma, b)
-        if fac is None:
-            return -np.inf, None, None
-        K, logdet = fac
+    factors = pattern_factors(sigma, batches) if factors is None else factors
+    if factors is None:
+        return -np.inf, None, None
+    for b, (K, logdet) in zip(batches, factors):
         d = b.ybar - mu[b.idx]
         T = b.cov + d[:, :, None] * d[:, None, :]
         quad = np.einsum("bij,bij->b", K, T)
@@ -110,7 +173,7 @@ def _kron_from_gram(gram: np.ndarray, p: int) -> np.ndarray:
     return gram.reshape(p, p, p, p).transpose(0, 2, 1, 3).reshape(p * p, p * p)
 
 
-def pattern_information(sigma: np.ndarray, mu: np.ndarray, batches, observed: bool) -> dict:
+def pattern_information(sigma: np.ndarray, mu: np.ndarray, batches, observed: bool, factors=None) -> dict:
     """Information of ``(mu, vec Sigma)`` for one group (of ``-logL``, not divided by n).
 
     Parameters
@@ -122,38 +185,52 @@ def pattern_information(sigma: np.ndarray, mu: np.ndarray, batches, observed: bo
         the data-dependent terms ``n_p/2 (M (x) K + K (x) M) - n_p/2 K (x) K`` with
         ``M = K (C + d d') K``, and a means-covariances block.
 
+    factors : list, optional
+        :func:`pattern_factors` of ``sigma`` when already known.
+
     Returns
     -------
     dict
         ``ss`` (p*p, p*p), ``ms`` (p, p*p), ``mm`` (p, p); sums of Kronecker
-        products over patterns are formed as one Gram matrix product.
+        products over patterns are formed as one Gram matrix product (over the
+        distinct entries of the symmetric matrices).
     """
     p = len(mu)
+    # K and M are symmetric: the Gram products are taken over their p(p+1)/2 distinct
+    # entries (a quarter of the work) and spread to all p*p positions afterwards
+    rows, cols = np.triu_indices(p)
+    vech = np.zeros((p, p), dtype=int)
+    vech[rows, cols] = vech[cols, rows] = np.arange(len(rows))
+    vech = vech.ravel()
     vk, vm, vv, wts = [], [], [], []
     mm = np.zeros(p * p)
-    for b in batches:
-        K, _ = _factor(sigma, b)
-        vk.append(_embed(K, b.lin, p * p))
+    factors = pattern_factors(sigma, batches) if factors is None else factors
+    for b, (K, _) in zip(batches, factors):
+        k = b.idx.shape[1]
+        tr, tc = np.triu_indices(k)
+        positions = vech[b.lin.reshape(-1, k, k)[:, tr, tc]]
+        vk.append(_embed(K[:, tr, tc], positions, len(rows)))
         wts.append(b.n)
         mm += np.bincount(b.lin.ravel(), weights=(b.n[:, None, None] * K).ravel(), minlength=p * p)
         if observed:
             d = b.ybar - mu[b.idx]
             T = b.cov + d[:, :, None] * d[:, None, :]
-            vm.append(_embed(K @ T @ K, b.lin, p * p))
+            vm.append(_embed((K @ T @ K)[:, tr, tc], positions, len(rows)))
             vv.append(_embed(np.einsum("bij,bj->bi", K, d), b.idx, p))
     VK, w = np.vstack(vk), np.concatenate(wts)
     VKw = VK * w[:, None]
-    gram_kk = _kron_from_gram(VKw.T @ VK, p)
+    spread = np.ix_(vech, vech)
+    gram_kk = _kron_from_gram((VKw.T @ VK)[spread], p)
     out = {"mm": mm.reshape(p, p)}
     if not observed:
         out["ss"] = 0.5 * gram_kk
         out["ms"] = np.zeros((p, p * p))
         return out
     VM, VV = np.vstack(vm), np.vstack(vv)
-    gram_km = _kron_from_gram(VKw.T @ VM, p)
+    gram_km = _kron_from_gram((VKw.T @ VM)[spread], p)
     out["ss"] = -0.5 * gram_kk + 0.5 * (gram_km + gram_km.T)
     # d2(-logL)/dmu_i dSigma_ac = sum n K_ia v_c
-    out["ms"] = (VKw.T @ VV).reshape(p, p, p).reshape(p, p * p)
+    out["ms"] = (VKw.T @ VV)[vech].reshape(p, p, p).reshape(p, p * p)
     return out
 
 

@@ -40,8 +40,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.common.errors import ModelError
 from analysis.sem.data import GroupData, group_from_values
-from analysis.sem.fiml import LOG_2PI, pattern_loglik
+from analysis.sem.fiml import LOG_2PI, missing_indices, pattern_loglik
 
 
 @dataclass(frozen=True)
@@ -55,45 +56,86 @@ class Saturated:
     converged: bool
 
 
-def _estep(mu: np.ndarray, sigma: np.ndarray, group: GroupData):
-    p = len(mu)
+def _regressions(sigma: np.ndarray, K: np.ndarray | None, idx: np.ndarray, mis: np.ndarray):
+    """Per pattern: coefficients of the missing on the observed variables, and the residual covariance.
+
+    From ``K = Sigma^-1`` (when given and fewer variables are missing than observed):
+    ``beta = -K_mm^-1 K_mo`` and ``Sigma_mm.o = K_mm^-1`` (the partitioned inverse), an
+    ``m x m`` problem per pattern instead of a ``k x k`` one.
+    """
+    if K is not None and mis.shape[1] <= idx.shape[1]:
+        k_mm = K[mis[:, :, None], mis[:, None, :]]
+        k_mo = K[mis[:, :, None], idx[:, None, :]]
+        resid = np.linalg.inv(k_mm)
+        return -resid @ k_mo, 0.5 * (resid + resid.transpose(0, 2, 1))
+    s_oo = sigma[idx[:, :, None], idx[:, None, :]]
+    s_mo = sigma[mis[:, :, None], idx[:, None, :]]
+    s_mm = sigma[mis[:, :, None], mis[:, None, :]]
+    beta = np.linalg.solve(s_oo, s_mo.transpose(0, 2, 1)).transpose(0, 2, 1)
+    return beta, s_mm - beta @ s_mo.transpose(0, 2, 1)
+
+
+def _inverse(sigma: np.ndarray) -> np.ndarray | None:
+    """``sigma^-1`` if ``sigma`` is positive definite, else None (the E-step then solves per pattern)."""
+    try:
+        chol = np.linalg.cholesky(sigma)
+    except np.linalg.LinAlgError:
+        return None
+    diag = np.diagonal(chol)
+    if diag.min() ** 2 < 1e-10 * np.max(np.diagonal(sigma)):
+        return None        # nearly singular: K would be inaccurate; solve each pattern's block instead
+    lower_inv = np.linalg.solve(chol, np.eye(len(sigma)))
+    K = lower_inv.T @ lower_inv
+    return 0.5 * (K + K.T)
+
+
+def _observed_part(group: GroupData):
+    """The E-step's sums over the observed entries, which do not change between iterations.
+
+    ``sum_p n_p ybar_p`` and ``sum_p n_p (C_p + ybar_p ybar_p')`` at the observed positions;
+    each E-step adds only the expected missing parts (``m x k`` and ``m x m`` per pattern).
+    """
+    p = len(group.mean)
     t1 = np.zeros(p)
     t2 = np.zeros(p * p)
     for b in group.batches:
-        B, k = b.idx.shape
-        mask = np.zeros((B, p), bool)
-        np.put_along_axis(mask, b.idx, True, axis=1)
-        mis = np.nonzero(~mask)[1].reshape(B, p - k)
-        order = np.concatenate([b.idx, mis], axis=1)
         second = b.cov + b.ybar[:, :, None] * b.ybar[:, None, :]
-        if p - k == 0:
-            full_mean, full_second = b.ybar, second
-        else:
-            s_oo = sigma[b.idx[:, :, None], b.idx[:, None, :]]
-            s_mo = sigma[mis[:, :, None], b.idx[:, None, :]]
-            s_mm = sigma[mis[:, :, None], mis[:, None, :]]
-            beta = np.linalg.solve(s_oo, s_mo.transpose(0, 2, 1)).transpose(0, 2, 1)
-            m_hat = mu[mis] + np.einsum("bij,bj->bi", beta, b.ybar - mu[b.idx])
-            bc = beta @ b.cov
-            mo = m_hat[:, :, None] * b.ybar[:, None, :] + bc
-            mm = (m_hat[:, :, None] * m_hat[:, None, :] + bc @ beta.transpose(0, 2, 1)
-                  + s_mm - beta @ s_mo.transpose(0, 2, 1))
-            top = np.concatenate([second, mo.transpose(0, 2, 1)], axis=2)
-            bottom = np.concatenate([mo, mm], axis=2)
-            full_second = np.concatenate([top, bottom], axis=1)
-            full_mean = np.concatenate([b.ybar, m_hat], axis=1)
-        lin = (order[:, :, None] * p + order[:, None, :]).ravel()
-        t2 += np.bincount(lin, weights=(b.n[:, None, None] * full_second).ravel(), minlength=p * p)
-        t1 += np.bincount(order.ravel(), weights=(b.n[:, None] * full_mean).ravel(), minlength=p)
+        t2 += np.bincount(b.lin.ravel(), weights=(b.n[:, None, None] * second).ravel(), minlength=p * p)
+        t1 += np.bincount(b.idx.ravel(), weights=(b.n[:, None] * b.ybar).ravel(), minlength=p)
+    return t1, t2
+
+
+def _estep(mu: np.ndarray, sigma: np.ndarray, group: GroupData, fixed):
+    p = len(mu)
+    t1, t2 = fixed[0].copy(), fixed[1].copy()
+    K = _inverse(sigma)
+    for b in group.batches:
+        B, k = b.idx.shape
+        if k == p:
+            continue
+        mis = missing_indices(b, p)
+        beta, resid = _regressions(sigma, K, b.idx, mis)
+        m_hat = mu[mis] + np.einsum("bij,bj->bi", beta, b.ybar - mu[b.idx])
+        bc = beta @ b.cov
+        mo = b.n[:, None, None] * (m_hat[:, :, None] * b.ybar[:, None, :] + bc)
+        mm = b.n[:, None, None] * (m_hat[:, :, None] * m_hat[:, None, :] + bc @ beta.transpose(0, 2, 1) + resid)
+        pos_mo = mis[:, :, None] * p + b.idx[:, None, :]
+        pos_om = b.idx[:, None, :] * p + mis[:, :, None]
+        pos_mm = mis[:, :, None] * p + mis[:, None, :]
+        t2 += np.bincount(np.concatenate([pos_mo.ravel(), pos_om.ravel(), pos_mm.ravel()]),
+                          weights=np.concatenate([mo.ravel(), mo.ravel(), mm.ravel()]), minlength=p * p)
+        t1 += np.bincount(mis.ravel(), weights=(b.n[:, None] * m_hat).ravel(), minlength=p)
     return t1, t2.reshape(p, p)
 
 
-def _em_map(x: np.ndarray, group: GroupData) -> np.ndarray:
+def _em_map(x: np.ndarray, group: GroupData, fixed) -> np.ndarray:
     p = len(group.mean)
     mu, sigma = _unpack(x, p)
-    t1, t2 = _estep(mu, sigma, group)
+    t1, t2 = _estep(mu, sigma, group, fixed)
     new_mu = t1 / group.n
     new_sigma = t2 / group.n - np.outer(new_mu, new_mu)
+    if not (np.all(np.isfinite(new_mu)) and np.all(np.isfinite(new_sigma))):
+        raise np.linalg.LinAlgError("the EM moments are not finite: the covariance matrix became singular")
     return _pack(new_mu, 0.5 * (new_sigma + new_sigma.T))
 
 
@@ -150,7 +192,7 @@ def saturated_moments(group: GroupData, *, tol: float = 1e-9, max_iter: int = 50
         return np.max(np.abs(a - b) / (1.0 + np.abs(b))) < tol
 
     try:
-        x, steps, converged = _squarem(x, group, loglik, small, max_iter)
+        x, steps, converged = _squarem(x, group, _observed_part(group), loglik, small, max_iter)
         mu, sigma = _unpack(x, p)
         ll = pattern_loglik(sigma, mu, group.batches)
     except np.linalg.LinAlgError:
@@ -162,16 +204,16 @@ def saturated_moments(group: GroupData, *, tol: float = 1e-9, max_iter: int = 50
     return Saturated(mu, sigma, ll, steps, converged)
 
 
-def _squarem(x, group, loglik, small, max_iter):
+def _squarem(x, group, fixed, loglik, small, max_iter):
     """SQUAREM iterations (scheme S3) from ``x``; returns (x, steps, converged)."""
     steps, converged = 0, False
     while steps < max_iter:
-        x1 = _em_map(x, group)
+        x1 = _em_map(x, group, fixed)
         steps += 1
         if small(x1, x):
             x, converged = x1, True
             break
-        x2 = _em_map(x1, group)
+        x2 = _em_map(x1, group, fixed)
         steps += 1
         r, v = x1 - x, x2 - 2 * x1 + x
         norm_v = np.linalg.norm(v)
@@ -179,7 +221,7 @@ def _squarem(x, group, loglik, small, max_iter):
         alpha = min(alpha, -1.0)
         candidate = x - 2 * alpha * r + alpha**2 * v
         if alpha < -1.0 and loglik(candidate) >= loglik(x2):
-            x_new = _em_map(candidate, group)
+            x_new = _em_map(candidate, group, fixed)
             steps += 1
         else:
             x_new = x2
@@ -207,6 +249,9 @@ def baseline_loglik(group: GroupData, exogenous: tuple[int, ...] = ()) -> float:
         total += float(-0.5 * group.n_available[j]
                        * (LOG_2PI + np.log(group.var_available[j]) + 1.0))
     elif len(exogenous) > 1:
+        if group.values is None:
+            raise ModelError("a model with several observed exogenous variables needs the respondents' rows "
+                             "for its baseline model: pass the DataFrame, not pattern statistics")
         block = group.values[:, list(exogenous)]
         block = block[~np.isnan(block).all(axis=1)]
         total += saturated_moments(group_from_values(block)).loglik

@@ -139,8 +139,9 @@ class SEM:
 
         Parameters
         ----------
-        data : DataFrame
-            One row per respondent; columns named as the observed variables.
+        data : DataFrame or PatternData
+            One row per respondent; columns named as the observed variables. Or one
+            group's pattern statistics (:mod:`analysis.sem.patterns`; ``estimator="ml"``).
         group : str, optional
             Column defining groups (multiple-group model).
         group_equal : sequence of str
@@ -205,6 +206,8 @@ class SEM:
         groups, info = prepare_groups(data, roles.observed, group=group, missing=missing,
                                       first_line=roles.first_line)
         labels = [g.label for g in groups]
+        if groups[0].values is None and estimator == "mlr":
+            raise ModelError("estimator='mlr' needs every respondent's scores: pass the rows, not pattern statistics")
         needs_means = (missing == "ml" or any(s.op == "~1" for s in self.statements)
                        or bool({"intercepts", "means"} & set(group_equal)))
         meanstructure = (needs_means or len(groups) > 1) if self.meanstructure is None \
