@@ -42,9 +42,10 @@ from analysis.sem.spec import build_partable, group_numbers, variable_roles
 from analysis.sem.standardize import latent_correlations, r_squared, std_all, std_all_se
 from analysis.sem.start import start_values
 from analysis.sem.syntax import parse_syntax
+from analysis.sem.wls import fit_wlsmv
 
 DEGENERATE_MAX_ITER = 50
-ESTIMATORS = ("ml", "mlr")
+ESTIMATORS = ("ml", "mlr", "wlsmv")
 PARAM_COLUMNS = ("lhs", "op", "rhs", "group", "label", "free", "est", "se", "z", "pvalue",
                  "ci_lower", "ci_upper", "std_all", "std_se", "std_pvalue", "fmi")
 
@@ -162,7 +163,13 @@ class SEM:
             standard errors on the observed information, the Yuan-Bentler scaled
             chi-square and robust CFI/TLI/RMSEA in ``fit_`` (see
             :mod:`analysis.sem.robust`).  Modification indices and score tests stay
-            the normal-theory ones.
+            the normal-theory ones.  ``"wlsmv"``: the items are ordinal -- thresholds
+            and polychoric correlations fitted by DWLS with robust standard errors
+            and the mean-and-variance adjusted chi-square, lavaan's
+            ``estimator = "WLSMV"`` in the delta parameterisation, missing answers
+            pairwise with ``missing="ml"`` (see :mod:`analysis.sem.wls`;
+            ``group_equal`` takes ``"thresholds"``, ``"loadings"``, ``"intercepts"``,
+            identified as Wu & Estabrook 2016); no modification indices or score tests.
         max_iter : int
             Maximum iterations (Fisher scoring, then Newton); a well-posed model
             converges in well under 50.  When the sample or EM covariance matrix
@@ -197,6 +204,8 @@ class SEM:
             raise ModelError("max_iter must be a positive integer")
         if estimator not in ESTIMATORS:
             raise ModelError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+        if estimator == "wlsmv":
+            return fit_wlsmv(self, data, group, group_equal, missing, se, max_iter)
         roles = variable_roles(self.statements)
         groups, info = prepare_groups(data, roles.observed, group=group, missing=missing,
                                       first_line=roles.first_line)
