@@ -418,7 +418,7 @@ class SEM:
             ``sepc.lv`` and ``sepc.all``; ``group`` is the group label, "" for one
             group).  Sort by ``mi`` for the largest.
         """
-        self._check_fitted()
+        self._check_fitted(ml_only=True)
         return modification_indices(self)
 
     def score_tests(self) -> ScoreTests:
@@ -428,13 +428,16 @@ class SEM:
         :mod:`analysis.sem.scoretest`.  Needs equality constraints
         (``group_equal`` or repeated labels).
         """
-        self._check_fitted()
+        self._check_fitted(ml_only=True)
         return score_tests(self)
 
     # ------------------------------------------------------------ reporting
-    def _check_fitted(self) -> None:
+    def _check_fitted(self, ml_only: bool = False) -> None:
         if not hasattr(self, "fit_"):
             raise ModelError("the model has not been fitted yet: call .fit(data) first")
+        if ml_only and self.estimator_ == "wlsmv":
+            raise ModelError("modification indices and score tests are not available for estimator "
+                             "'wlsmv' (lavaan's are ML-based here); refit with 'ml' or 'mlr'")
 
     def summary(self, standardized: bool = True) -> Summary:
         """Readable report like lavaan's ``summary(fit, fit.measures = TRUE)``.

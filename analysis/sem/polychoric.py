@@ -43,7 +43,7 @@ Example
 >>> y = np.digitize(z, [-1.0, 0.0, 1.0]).astype(float)
 >>> stats = ordinal_statistics(y)
 >>> round(float(stats.cor[0, 1]), 2)
-0.59
+0.5
 """
 from __future__ import annotations
 
