@@ -96,13 +96,23 @@ def _std_se(model, theta, vcov, labels, std_fn, std):
     for idx in model.th_index:
         th_params[idx] = True
     cols = np.flatnonzero(~th_params)
+    # the factor-part rows of each group, as slots of the group (in _rows order)
+    slots = []
+    for g in range(model.ngroups):
+        at = {int(r): s for s, r in enumerate(model.ram.slots[g].rows)}
+        slots.append(np.array([at[i] for i, r in enumerate(model.table.rows) if r.group == g + 1], dtype=int))
+    ram_rows = np.flatnonzero(~np.isin(ops_of(model), ["|", "~*~"]))
+
+    def ram_std(t):
+        return np.concatenate([std_fn(model, t, g)[slots[g]] for g in range(model.ngroups)])
+
     J = np.zeros((len(std), model.n_free))
     for c in cols:
         h = 1e-6 * max(1.0, abs(theta[c]))
         up, down = theta.copy(), theta.copy()
         up[c] += h
         down[c] -= h
-        J[:, c] = (_rows(model, up, labels, std_fn)[2] - _rows(model, down, labels, std_fn)[2]) / (2 * h)
+        J[ram_rows, c] = (ram_std(up) - ram_std(down)) / (2 * h)
     var = np.einsum("ij,jk,ik->i", J, vcov, J)
     # thresholds: std = tau * Delta, so var = Delta^2 V_tt + tau^2 V_dd + 2 tau Delta V_td
     tau_k, scale_k, tau, d = _threshold_terms(model, theta)
