@@ -104,10 +104,11 @@ class WlsmvFit:
         H, g_vec, F = np.zeros((q, q)), np.zeros(q), 0.0
         for g in range(len(self.stats)):
             m, J = self.model.group_moments(theta, g, jacobian=True)
+            nz, J = _used_columns(J)
             e = self.s[g] - m
             WJ = self.w[g][:, None] * J
-            H += self.n[g] * J.T @ WJ
-            g_vec += self.n[g] * WJ.T @ e
+            H[np.ix_(nz, nz)] += self.n[g] * J.T @ WJ
+            g_vec[nz] += self.n[g] * WJ.T @ e
             F += self.n[g] * float(e @ (self.w[g] * e))
         return F, g_vec, H
 
@@ -142,12 +143,14 @@ class WlsmvFit:
         tr1 = tr2 = 0.0
         for g, st in enumerate(self.stats):
             _, J = self.model.group_moments(theta, g, jacobian=True)
+            nz, J = _used_columns(J)
+            block = np.ix_(nz, nz)
             WG = self.w[g][:, None] * st.gamma            # W Gamma
             WJ = self.w[g][:, None] * J
-            H += self.n[g] * J.T @ WJ
+            H[block] += self.n[g] * J.T @ WJ
             WGWJ = WG @ WJ
-            B += self.n[g] * J.T @ WGWJ
-            R += self.n[g] * WGWJ.T @ (st.gamma @ WJ)
+            B[block] += self.n[g] * J.T @ WGWJ
+            R[block] += self.n[g] * WGWJ.T @ (st.gamma @ WJ)
             tr1 += float(np.trace(WG))
             tr2 += float(np.sum(WG * WG.T))
         Hinv = np.linalg.inv(H)
@@ -156,6 +159,13 @@ class WlsmvFit:
         trace = tr1 - float(np.trace(HB))
         trace2 = tr2 - 2.0 * float(np.sum(Hinv * R.T)) + float(np.sum(HB * HB.T))
         return 0.5 * (vcov + vcov.T), trace, trace2, H
+
+
+def _used_columns(J: np.ndarray):
+    """The parameters a group's moments depend on, and those columns of its Jacobian
+    (a group uses its own thresholds, scales and factor part only: the products shrink)."""
+    nz = np.flatnonzero(np.any(J != 0, axis=0))
+    return nz, J[:, nz]
 
 
 def baseline_test(stats) -> ScaledTest:

@@ -70,8 +70,14 @@ def wlsmv_difference_test(restricted, free) -> DifferenceTest:
     d0 = _stacked_jacobian(restricted)
     n = np.array([st.n for st in est.stats], dtype=float)
     fg = n / n.sum()
-    H = np.linalg.pinv(np.vstack(d1)) @ np.vstack(d0)
-    A = linalg.null_space(H.T).T                      # rows orthogonal to the columns of H
+    D1, D0 = np.vstack(d1), np.vstack(d0)
+    # Delta_1^+ Delta_0 by least squares (Delta_1 has full column rank in an identified
+    # model), then the orthogonal complement of its columns from a full QR decomposition
+    H = linalg.cho_solve(linalg.cho_factor(D1.T @ D1), D1.T @ D0)
+    Q, R, _ = linalg.qr(H, pivoting=True)
+    diag = np.abs(np.diag(R))
+    rank = int(np.sum(diag > diag.max() * 1e-10)) if diag.size else 0
+    A = Q[:, rank:].T                                 # rows orthogonal to the columns of H
     q = d1[0].shape[1]
     P, C = np.zeros((q, q)), np.zeros((q, q))
     for g, st in enumerate(est.stats):

@@ -113,7 +113,7 @@ def _std_se(model, theta, vcov, labels, std_fn, std):
         up[c] += h
         down[c] -= h
         J[ram_rows, c] = (ram_std(up) - ram_std(down)) / (2 * h)
-    var = np.einsum("ij,jk,ik->i", J, vcov, J)
+    var = np.sum((J @ vcov) * J, axis=1)
     # thresholds: std = tau * Delta, so var = Delta^2 V_tt + tau^2 V_dd + 2 tau Delta V_td
     tau_k, scale_k, tau, d = _threshold_terms(model, theta)
     v_tt = vcov[tau_k, tau_k]
