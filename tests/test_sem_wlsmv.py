@@ -169,3 +169,14 @@ def test_unknown_group_equal_kind_for_wlsmv_is_an_error():
     with pytest.raises(ModelError, match="not available with estimator 'wlsmv'"):
         SEM("f =~ rel1 + rel2 + rel3 + rel4").fit(d, group="organisation", group_equal=["residuals"],
                                                   estimator="wlsmv")
+
+
+def test_summary_names_wlsmv_and_shows_the_scaled_test(fits):
+    fit = fits["single_missing"]
+    text = str(fit.summary())
+    f = fit.fit_
+    assert text.startswith("SEM estimated by WLSMV") and "pairwise missing" in text
+    assert f"Scaled test statistic (mean and variance adjusted) {f.chi2_scaled:.3f}" in text
+    assert "Shift parameter" in text and "Scaled CFI" in text and "Scaled RMSEA" in text
+    assert "Loglikelihood" not in text and "\n\n\n" not in text
+    assert "WLSMV" in fit._repr_html_()
