@@ -24,13 +24,15 @@ one_group <- function(x) {
   htmt(model, sample.cov = cor(x[, items], use = "pairwise"), htmt2 = FALSE)
 }
 one_group(d[, items])
+message(sprintf("one-group fits started; whole sample done at %.1f s", proc.time()[["elapsed"]] - start))
 for (g in unique(d$organisation)) one_group(d[d$organisation == g, items])
+message(sprintf("per-group fits done at %.1f s", proc.time()[["elapsed"]] - start))
 d <- d[rowSums(!is.na(d[, items])) > 0, ]
 fits <- lapply(list("configural", c("thresholds", "loadings"), c("thresholds", "loadings", "intercepts")),
                function(eq) {
   syntax <- as.character(measEq.syntax(model, data = d, ordered = items, parameterization = "delta",
                                        ID.fac = "std.lv", ID.cat = "Wu.Estabrook.2016",
-                                       group = "organisation", group.equal = eq))
+                                       group = "organisation", group.equal = eq, missing = "pairwise"))
   fit <- cfa(syntax, data = d, ordered = items, group = "organisation", estimator = "WLSMV",
              missing = "pairwise")
   fitMeasures(fit, c("chisq.scaled", "cfi.scaled", "rmsea.scaled", "srmr"))

@@ -180,3 +180,10 @@ def test_summary_names_wlsmv_and_shows_the_scaled_test(fits):
     assert "Shift parameter" in text and "Scaled CFI" in text and "Scaled RMSEA" in text
     assert "Loglikelihood" not in text and "\n\n\n" not in text
     assert "WLSMV" in fit._repr_html_()
+
+
+def test_group_partial_is_refused_for_wlsmv():
+    d = DATA[["organisation", "rel1", "rel2", "rel3", "rel4"]].dropna()
+    with pytest.raises(ModelError, match="group_partial is not available"):
+        SEM("f =~ rel1 + rel2 + rel3 + rel4").fit(d, group="organisation", group_equal=["loadings"],
+                                                  group_partial=["f=~rel2"], estimator="wlsmv")

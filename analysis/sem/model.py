@@ -205,7 +205,7 @@ class SEM:
         if estimator not in ESTIMATORS:
             raise ModelError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
         if estimator == "wlsmv":
-            return fit_wlsmv(self, data, group, group_equal, missing, se, max_iter)
+            return fit_wlsmv(self, data, group, group_equal, missing, se, max_iter, group_partial)
         roles = variable_roles(self.statements)
         groups, info = prepare_groups(data, roles.observed, group=group, missing=missing,
                                       first_line=roles.first_line)

@@ -184,8 +184,12 @@ def baseline_test(stats) -> ScaledTest:
     return ScaledTest(chi2, df, tr1, tr2)
 
 
-def fit_wlsmv(sem, data: pd.DataFrame, group, group_equal, missing: str, se: bool, max_iter: int):
+def fit_wlsmv(sem, data: pd.DataFrame, group, group_equal, missing: str, se: bool, max_iter: int,
+              group_partial=()):
     """Fit ``sem``'s model by WLSMV and set its fitted attributes (see ``SEM.fit``)."""
+    if group_partial:
+        raise ModelError("group_partial is not available with estimator 'wlsmv' (no partial "
+                         "threshold invariance); use 'ml' or 'mlr' for partial invariance")
     levels_equal = equal_levels(group_equal)
     roles = variable_roles(sem.statements)
     observed = roles.observed
