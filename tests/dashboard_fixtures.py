@@ -8,7 +8,7 @@ import pytest
 
 from analysis.dashboard import build_dashboard
 from analysis.report.voice import open_question
-from report_fixtures import HOSTILE
+from report_fixtures import HOSTILE, RESAMPLES
 
 
 @dataclass
@@ -16,15 +16,22 @@ class Board:
     path: Path
     html: str
     result: object
+    data: object = None
 
 
 @pytest.fixture(scope="session")
 def hostile_board(example, inst, tmp_path_factory) -> Board:
-    """The example study's dashboard with every open answer replaced by a hostile string."""
+    """The example study's dashboard, a hostile string before every open answer (or instead of an empty one).
+
+    The answers keep their words, so they are still coded by theme and quoted in the themes
+    view too; the waves are the months of the contact date (three).
+    """
     data = example.data.copy()
     why = open_question(inst)
     answers = list(HOSTILE) + ["<svg onload=\"window.__pwned=1\">", "<img src=x onerror=\"window.__pwned=1\">"]
-    data[why] = [answers[i % len(answers)] for i in range(len(data))]
+    data[why] = [f"{answers[i % len(answers)]} {text}" if isinstance(text, str) and text.strip()
+                 else answers[i % len(answers)] for i, text in enumerate(data[why])]
     path = tmp_path_factory.mktemp("dashboard") / "dashboard.html"
-    result = build_dashboard(data, inst, example.quality, out=path, analysis=example.analysis, lang="en")
-    return Board(path, path.read_text(encoding="utf-8"), result)
+    result = build_dashboard(data, inst, example.quality, out=path, analysis=example.analysis, lang="en",
+                             period="month", bootstrap=RESAMPLES)
+    return Board(path, path.read_text(encoding="utf-8"), result, data)

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).parents[1]
 SCREENSHOTS = ROOT / "reports" / "screenshots"
-VIEWS = ("kpis", "priorities", "compare", "voice")
+VIEWS = ("kpis", "priorities", "compare", "waves", "themes", "voice")
 
 
 def _chromium() -> str | None:
@@ -176,3 +176,98 @@ def test_hostile_answers_stay_text(board):
     assert quotes.locator("img, script, svg, b, textarea").count() == 0
     assert board.page.evaluate("window.__pwned === undefined")
     assert board.problems() == []
+
+
+def test_waves_view_draws_and_its_selectors_change_it(board):
+    board.show("waves")
+    charts = board.page.locator(".chart svg")
+    assert charts.count() == 2 and board.marks() >= 20
+    table = board.page.locator("[data-testid=waves-changes]")
+    text = table.inner_text()
+    assert "Since the last wave" not in text and "Wave 2024-02" in text and "Wave 2024-03" in text
+    verdicts = board.page.locator("[data-testid=waves-changes] tbody tr")
+    assert verdicts.count() == 2 + 7
+    assert all(v in ("structural", "incident", "significant", "noise")
+               for v in board.page.eval_on_selector_all("[data-verdict]", "rows => rows.map(r => r.dataset.verdict)"))
+    # CSAT: the control limits (three dashed or dotted lines) are drawn; another KPI has none
+    assert board.page.locator(".chart[data-chart=wave_kpi] svg .mark-line path").count() == 4
+    first_kpi, first_imp = board.page.inner_html("[data-chart=wave_kpi] svg"), board.page.inner_html(
+        "[data-chart=wave_importance] svg")
+    board.page.select_option("#waves-group", "Telecom")
+    board.wait()
+    assert board.page.inner_html("[data-chart=wave_kpi] svg") != first_kpi
+    assert board.page.inner_html("[data-chart=wave_importance] svg") != first_imp
+    assert "Telecom" in board.page.locator("main h2").first.inner_text() and table.inner_text() != text
+    board.page.select_option("#waves-kpi", "nps")
+    board.wait()
+    assert "NPS of Telecom per wave" in board.page.inner_text("main")
+    assert board.page.locator(".chart[data-chart=wave_kpi] svg .mark-line path").count() == 1
+    board.page.select_option("#language", "nl")
+    board.wait()
+    assert "Sinds de vorige meting" in board.page.inner_text("main")
+    assert board.problems() == []
+
+
+def test_themes_view_draws_and_its_selector_changes_it(board):
+    board.show("themes")
+    assert board.page.locator(".chart svg").count() == 3
+    bars = board.page.locator("[data-chart=theme_bars] svg .mark-rect path")
+    assert bars.count() >= 10 and board.marks() >= 10
+    before = board.page.inner_html("[data-chart=theme_bars] svg")
+    quotes = board.page.locator("[data-testid=theme-quotes]").inner_text()
+    board.page.select_option("#themes-group", "Verzekeraar")
+    board.wait()
+    assert board.page.inner_html("[data-chart=theme_bars] svg") != before
+    assert board.page.locator("[data-testid=theme-quotes]").inner_text() != quotes
+    assert "Verzekeraar" in board.page.locator("main h2").first.inner_text()
+    # hover a bar: its theme, how it is said and its share
+    bars.first.hover()
+    tooltip = board.page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible", timeout=10_000)
+    assert "Said as" in tooltip.inner_text() and "%" in tooltip.inner_text()
+    assert board.problems() == []
+
+
+def test_hostile_answers_stay_text_in_the_themes_view_and_the_driver_quotes(board):
+    board.show("themes")
+    quotes = board.page.locator("[data-testid=theme-quotes]")
+    text = quotes.inner_text()
+    assert any(h in text for h in ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "</textarea>"))
+    assert quotes.locator("blockquote").count() >= 3
+    assert quotes.locator("blockquote *:not(span.meta)").count() == 0
+    assert quotes.locator("img, script, svg, b, textarea, p").count() == 0
+
+    board.show("priorities")
+    box = board.page.locator("[data-testid=driver-quotes]")
+    # keyboard: the first driver's button in the table (the first priority driver has quotes)
+    board.page.focus("[data-testid=priorities-table] tbody tr:first-child button")
+    board.page.keyboard.press("Enter")
+    box.locator("blockquote").first.wait_for(timeout=10_000)
+    assert box.locator("blockquote").count() >= 1 and box.locator("blockquote *:not(span.meta)").count() == 0
+    assert box.locator("img, script, svg, b, textarea").count() == 0
+    assert board.page.evaluate("window.__pwned === undefined")
+    assert board.problems() == []
+
+
+def test_hovering_or_clicking_a_driver_in_the_matrix_shows_its_quotes(board):
+    board.show("priorities")
+    box = board.page.locator("[data-testid=driver-quotes]")
+    assert "Hover or click a driver" in box.inner_text()
+    drivers = board.page.eval_on_selector_all("[data-testid=priorities-table] button",
+                                              "bs => bs.map(b => b.dataset.driver)")
+    points = board.page.locator("[data-chart=priorities] svg .mark-symbol.role-mark path")
+    assert points.count() == len(drivers) == 7
+    seen = set()
+    for i in range(points.count()):
+        points.nth(i).hover(force=True)
+        board.page.wait_for_function("document.querySelector('[data-testid=driver-quotes]').dataset.driver")
+        seen.add(box.get_attribute("data-driver"))
+    # points may overlap one another's labels: most, not necessarily every, hover lands on its own driver
+    assert seen <= set(drivers) and len(seen) >= 5, seen
+    points.first.click(force=True)
+    assert box.get_attribute("data-driver") in drivers
+    # a driver without quotes says why; one with quotes shows them
+    shown = box.locator("blockquote").count()
+    assert shown >= 1 or "three priority drivers" in box.inner_text()
+    board.page.screenshot(path=str(SCREENSHOTS / "dashboard-priorities-quotes-en.png"), full_page=True)
+    assert board.requests == [board.url] and board.problems() == []

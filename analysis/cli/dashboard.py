@@ -18,10 +18,12 @@ from analysis.cli.app import command, console, err_console
 from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
     AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt,
-    ImportanceOpt, InstrumentOpt, InvalidOpt, OutcomeOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
+    ImportanceOpt, InstrumentOpt, InvalidOpt, OutcomeOpt, PeriodOpt, SheetOpt, SourceOpt, WaveOpt, read_for_command,
+    usable_or_fail,
 )
 
-STAGES = {"analysis": "driver analysis (bootstrap)...", "content": "assembling the dashboard...",
+STAGES = {"analysis": "driver analysis (bootstrap)...", "themes and waves": "coding the open answers, the waves...",
+          "content": "assembling the dashboard...",
           "page": "writing the page..."}
 
 
@@ -39,6 +41,8 @@ def dashboard(
     outcome: str = OutcomeOpt,
     importance: str = ImportanceOpt,
     crosshair: str = CrosshairOpt,
+    wave: WaveOpt = None,
+    period: PeriodOpt = None,
     source: SourceOpt = "auto",
     sheet: SheetOpt = None,
     delimiter: DelimiterOpt = None,
@@ -52,7 +56,10 @@ def dashboard(
 ) -> None:
     """Write an interactive dashboard (one self-contained HTML file, both languages, no network)."""
     lang = check_flags(lang=lang.lower(), min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, outcome=outcome,
-                       importance=importance, crosshair=crosshair)["lang"]
+                       importance=importance, crosshair=crosshair, period=period)["lang"]
+    if wave is not None and period is not None:
+        raise typer.BadParameter("give the wave column with --wave, or --period month|quarter, not both",
+                                 param_hint="--wave")
     from analysis.dashboard.build import build_dashboard, check_dashboard_file   # here: `drivers --help` stays fast
 
     check_dashboard_file(out, inputs=(data,))          # fail before reading and analysing
@@ -60,6 +67,7 @@ def dashboard(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
         duplicates=duplicates, absent_items=absent_items,
         id_column=id_column, group_column=group_column, instrument_file=instrument_file, by=by,
+        extra=(wave,) if wave else ("contact_date",) if period else (),
     )
     usable_or_fail(quality)
     chosen = None if not drivers else [d.strip() for value in drivers for d in value.split(",") if d.strip()]
@@ -69,11 +77,19 @@ def dashboard(
 
         board = build_dashboard(frame, inst, quality, out=out, by=by, lang=lang, min_group_n=min_group_n,
                                 bootstrap=bootstrap, seed=seed, drivers=chosen, outcome=outcome,
-                                importance=importance, crosshair=crosshair, progress=progress)
+                                importance=importance, crosshair=crosshair, wave=wave, period=period,
+                                progress=progress)
     s = board.analysis.settings
     console.print(f"[bold]Dashboard written to {escape(str(board.path))}[/] ({board.size / 1e6:.1f} MB; opens in "
                   f"{lang}, outcome '{s.outcome}', {s.importance} importance, {s.n_resamples} resamples, "
                   f"seed {s.seed}).", highlight=False, soft_wrap=True)
+    views = board.document["views"]
+    if board.document["waves"]:
+        console.print(f"Waves: {len(board.document['waves']['labels'])} ({escape(', '.join(board.document['waves']['labels']))}).",
+                      highlight=False, soft_wrap=True)
+    elif wave or period:
+        console.print("[yellow]No waves view: the data have one wave.[/]", highlight=False, soft_wrap=True)
+    console.print(f"Views: {', '.join(views)}.", highlight=False, soft_wrap=True)
     if board.withheld:
         console.print(f"[yellow]Not in the dashboard: {escape(', '.join(board.withheld))}: fewer than {min_group_n} "
                       "usable respondents; their respondents are in no figure.[/]", highlight=False, soft_wrap=True)

@@ -16,7 +16,7 @@ from analysis.cli.app import command, console
 from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
     AbsentItemsOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt,
-    InvalidOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
+    InvalidOpt, PeriodOpt, SheetOpt, SourceOpt, WaveOpt, read_for_command, usable_or_fail,
 )
 from analysis.common.outputs import check_writable
 
@@ -25,8 +25,8 @@ from analysis.common.outputs import check_writable
 def trends(
     data: DataArg,
     by: str = typer.Option("organisation", "--by", help="Column whose values are the groups (e.g. organisation)."),
-    wave: Optional[str] = typer.Option(None, "--wave", help="Column whose values are the waves (e.g. wave)."),
-    period: Optional[str] = typer.Option(None, "--period", help="Waves from contact_date instead: month or quarter."),
+    wave: WaveOpt = None,
+    period: PeriodOpt = None,
     bootstrap: int = typer.Option(1000, "--bootstrap", help="Bootstrap resamples per group and wave for the importance shares."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the bootstrap (default: drawn at random and reported)."),
     level: float = typer.Option(0.95, "--level", help="Confidence level of all intervals and tests."),

@@ -1,8 +1,9 @@
 """An interactive dashboard of a study in one offline HTML file (:func:`build_dashboard`).
 
 ``content`` assembles what it shows from the reports' results under the reports'
-privacy rules (pure), ``specs`` holds its charts (Vega-Lite), ``render`` writes the
-self-contained page, ``build`` ties them together.
+privacy rules (pure; ``waves`` and ``open_answers`` the rows of the waves and themes
+views), ``specs`` holds its charts (Vega-Lite), ``render`` writes the self-contained
+page, ``build`` ties them together.
 """
 from analysis.dashboard.build import Dashboard, build_dashboard
 from analysis.dashboard.content import dashboard_content

@@ -3,9 +3,14 @@
 The same analysis and privacy rules as :func:`analysis.report.build_reports`: groups with
 fewer usable respondents than the minimum are left out before analysing (so no figure
 of the whole study reveals theirs), channels and driver figures are withheld as in the
-reports, and the quotes are the reports' masked sample. The content is assembled by
-:mod:`analysis.dashboard.content` (pure), drawn by :mod:`analysis.dashboard.specs`
-and written as one file by :mod:`analysis.dashboard.render`.
+reports, and the quotes are the reports' masked sample. The themes of the open answers
+are coded as for the reports (:func:`analysis.themes.analyse.analyse_themes`) and, with
+``wave``/``period`` and more than one wave, the waves analysed as ``drivers trends`` does
+(:func:`analysis.trends.analyse.analyse_waves`, by group and for the whole study). The
+content is assembled by :mod:`analysis.dashboard.content` (pure; the waves and themes
+views by :mod:`~analysis.dashboard.waves` and :mod:`~analysis.dashboard.open_answers`),
+drawn by :mod:`analysis.dashboard.specs` and written as one file by
+:mod:`analysis.dashboard.render`.
 
 Examples
 --------
@@ -16,7 +21,8 @@ Examples
     inst = load_instrument()
     data, quality = read_responses("data/example/responses.sav", inst)
     board = build_dashboard(data, inst, quality, out="dashboard.html", seed=1)
-    board.path, board.size      # PosixPath('dashboard.html'), about 1.3 MB
+    board.path, board.size      # PosixPath('dashboard.html'), about 1.1 MB
+    build_dashboard(data, inst, quality, out="waves.html", period="month", seed=1)   # with a waves view
 """
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from analysis.common.errors import ServiceDriversError
+from analysis.common.errors import DataError, OptionError, ServiceDriversError
 from analysis.common.groups import ALL
 from analysis.common.options import check_option, validate_options
 from analysis.common.outputs import check_writable
@@ -37,7 +43,11 @@ from analysis.report.build import AGENT_COLUMN, check_grouping, leave_out_small_
 from analysis.report.i18n import LANGUAGES
 from analysis.report.privacy import names_from_agent_ids
 from analysis.report.scope import StudyResults, group_nouns, shown_groups, withheld_channels
-from analysis.report.voice import sample_voice
+from analysis.report.voice import open_question, sample_voice
+from analysis.themes.analyse import analyse_themes
+
+# The column that makes the whole study one group for the trend analysis of its waves.
+STUDY_COLUMN = "dashboard_whole_study"
 
 __all__ = ["Dashboard", "build_dashboard"]
 
@@ -75,10 +85,38 @@ def check_dashboard_file(out, inputs=()) -> Path:
     return path
 
 
-@validate_options("lang", "min_group_n", "bootstrap", "seed", "outcome", "importance", "crosshair")
+def _waves(data, inst, by, wave, period, bootstrap, seed) -> tuple:
+    """The trend analyses of the waves view: by the page's groups and of the whole study (None, None: no view).
+
+    No view without ``wave``/``period``, without groups, or with fewer than two waves
+    (a study of one wave has no trend); a ``wave`` that is not a column is an error.
+    """
+    if wave is None and period is None or by is None:
+        return None, None
+    if wave is not None and period is not None:
+        raise OptionError("wave", "or period must be given, not both: a wave column, or month or quarter")
+    if wave is not None and wave not in data.columns:
+        raise OptionError("wave", f"must be a column of the data, got {wave!r}")
+    if wave is not None and data[wave].dropna().nunique() < 2:
+        return None, None
+    from analysis.trends.analyse import analyse_waves
+
+    try:
+        groups = analyse_waves(data, inst, wave=wave, period=period, by=by, bootstrap=bootstrap, seed=seed)
+    except DataError as exc:
+        if period is not None and "wave(s)" in str(exc):     # the contact dates span one period: no trend
+            return None, None
+        raise
+    study = data.assign(**{STUDY_COLUMN: ALL})
+    return groups, analyse_waves(study, inst, wave=wave, period=period, by=STUDY_COLUMN, bootstrap=bootstrap,
+                                 seed=seed)
+
+
+@validate_options("lang", "min_group_n", "bootstrap", "seed", "outcome", "importance", "crosshair", "period")
 def build_dashboard(data, inst, quality, *, out, by: str | None = "organisation", lang: str = "en",
                     min_group_n: int = 30, bootstrap: int = 2000, seed: int | None = None, drivers=None,
                     outcome: str = "satisfaction", importance: str = "lmg", crosshair: str = "mean",
+                    wave: str | None = None, period: str | None = None, themes: bool = True,
                     analysis=None, progress=None) -> Dashboard:
     """Write an offline, single-file interactive dashboard of a study.
 
@@ -102,6 +140,16 @@ def build_dashboard(data, inst, quality, *, out, by: str | None = "organisation"
         Passed to :func:`analysis.drivers.analyse.analyse_drivers` (the seed also
         draws the quotes), as :func:`analysis.report.build_reports` does, so the same
         data and seed give the reports' numbers.
+    wave : str, optional
+        Column whose values are the waves of a repeated study (as for
+        :func:`analysis.report.build_reports`): with two or more waves the page gets
+        a waves view (:func:`analysis.trends.analyse.analyse_waves` by group and for
+        the whole study, ``bootstrap`` resamples, the analysis' seed).
+    period : {'month', 'quarter'}, optional
+        Waves from ``contact_date`` instead (as for ``analyse_waves``).
+    themes : bool, default True
+        A themes view of the open answers when the data have them
+        (:func:`analysis.themes.analyse.analyse_themes`, as in the reports).
     analysis : DriverAnalysis, optional
         An analysis of ``data`` (same ``by``) already computed; refused when a group is
         below the minimum (its respondents must not be in it).
@@ -137,12 +185,20 @@ def build_dashboard(data, inst, quality, *, out, by: str | None = "organisation"
     seconds["analysis"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
+    say("themes and waves")
+    why = open_question(inst)
+    coded = (analyse_themes(data, inst, analysis=analysis, seed=analysis.settings.seed)
+             if themes and why is not None and why in data.columns and data[why].notna().any() else None)
+    by_group, whole = _waves(data, inst, by, wave, period, bootstrap, analysis.settings.seed)
+    seconds["themes and waves"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
     say("content")
     names = names_from_agent_ids(data[AGENT_COLUMN].dropna().unique()) if AGENT_COLUMN in data.columns else ()
     results = StudyResults(analysis=analysis, validation=None, quality=quality, inst=inst, min_group_n=min_group_n,
                            withheld=tuple(left_out_groups), left_out=left_out, extra_names=tuple(names),
                            source=Path(str(getattr(quality, "file", "") or "")).name,
-                           generated=date.today().isoformat())
+                           generated=date.today().isoformat(), themes=coded, trends=by_group)
     shown, withheld = shown_groups(results)
     voices = {code: {g: v for g in [ALL, *shown]
                      if (v := sample_voice(data, analysis, inst, group=g, lang=code, withheld=withheld,
@@ -150,7 +206,7 @@ def build_dashboard(data, inst, quality, *, out, by: str | None = "organisation"
                                            hidden_channels=[c for part in withheld_channels(results, g)
                                                             for c in part])) is not None}
               for code in LANGUAGES}
-    document = dashboard_content(results, voices=voices, lang=lang)
+    document = dashboard_content(results, voices=voices, lang=lang, study_trends=whole)
     specs = dashboard_specs(analysis.settings.importance, {code: group_nouns(results, code) for code in LANGUAGES})
     seconds["content"] = time.perf_counter() - clock
 

@@ -13,10 +13,10 @@ Texts are given in both languages (``{"en": ..., "nl": ...}``) so the page can s
 without a round trip; numbers are given as numbers (for the charts) and as text
 formatted the reports' way (for hover and tables).
 
-Views are listed in ``document["views"]``, each present only when its data is: waves
-and themes of the open answers are not computed by the analysis yet, so they are not
-views; when they are, a builder here adds ``"waves"``/``"themes"`` with their rows and
-the page (``static/app.js``) a renderer for them.
+Views are listed in ``document["views"]``, each present only when its data is: the
+waves view (:mod:`analysis.dashboard.waves`) when a trend analysis of two or more waves
+is given, the themes view (:mod:`analysis.dashboard.open_answers`) when the open
+answers were coded, the customers' words when there are quotes.
 """
 from __future__ import annotations
 
@@ -32,9 +32,11 @@ from analysis.report.headline import QUADRANT_CSS
 from analysis.report.i18n import LANGUAGES, MISSING, Texts
 from analysis.report.scope import (StudyResults, channel_label, channel_sizes, driver_label, drivers_shown,
                                    group_label, group_nouns, shown_groups, withheld_channels)
+from analysis.dashboard.open_answers import themes_document
 from analysis.dashboard.texts import DASHBOARD_STRINGS, dashboard_text
+from analysis.dashboard.waves import waves_document
 
-VIEWS = ("kpis", "priorities", "compare", "voice")
+VIEWS = ("kpis", "priorities", "compare", "waves", "themes", "voice")
 # Significant digits of the numbers in the page: beyond any figure's precision, and keeps 200 groups small.
 DIGITS = 4
 
@@ -150,7 +152,8 @@ def voice_document(voices: dict, groups: list[str]) -> dict:
     return out
 
 
-def dashboard_content(results: StudyResults, *, voices: dict | None = None, lang: str = "en") -> dict:
+def dashboard_content(results: StudyResults, *, voices: dict | None = None, lang: str = "en",
+                      study_trends=None) -> dict:
     """The dashboard document of a study: every number, label and text the page shows.
 
     Parameters
@@ -160,6 +163,9 @@ def dashboard_content(results: StudyResults, *, voices: dict | None = None, lang
         before analysing, as for the reports.
     voices : dict, optional
         ``{lang: {group: Voice}}``: the masked quotes (none without).
+    study_trends : TrendAnalysis, optional
+        The whole study's waves (its groups all ``'all'``), beside ``results.trends``
+        by the page's groups.
     lang : {'nl', 'en'}
         The language the page opens in (both are in the document).
 
@@ -167,7 +173,8 @@ def dashboard_content(results: StudyResults, *, voices: dict | None = None, lang
     -------
     dict
         JSON-ready: ``meta``, ``text``, ``groups``, ``withheld``, ``drivers``,
-        ``channels``, ``kpis``, ``priorities``, ``crosshairs``, ``quadrants``, ``voice``, ``views``.
+        ``channels``, ``kpis``, ``priorities``, ``crosshairs``, ``quadrants``, ``voice``, ``waves``
+        and ``themes`` (None without), ``views``.
     """
     res = results.analysis
     s = res.settings
@@ -211,6 +218,9 @@ def dashboard_content(results: StudyResults, *, voices: dict | None = None, lang
                                 "col.rank", "col.priority", "col.channel", "figure.priorities.x",
                                 "channel.all", "scope.study")},
         "voice": voice,
+        "waves": waves_document([study_trends, results.trends], groups, texts, results.min_group_n, list(s.drivers)),
+        "themes": themes_document(results, groups, texts),
     }
-    doc["views"] = [v for v in VIEWS if v != "voice" or voice]
+    present = {"waves": bool(doc["waves"]), "themes": bool(doc["themes"]), "voice": bool(voice)}
+    doc["views"] = [v for v in VIEWS if present.get(v, True)]
     return round_floats(doc, DIGITS)

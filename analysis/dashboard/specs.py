@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from analysis.report.headline import QUADRANT_CSS
 from analysis.report.i18n import LANGUAGES, Texts
+from analysis.dashboard.open_answers import polarity_label
 from analysis.dashboard.texts import dashboard_text
 
 # Okabe, M. & Ito, K. (2008). Color Universal Design: how to make figures and presentations that are friendly
@@ -140,8 +141,135 @@ def priorities_spec(t: Texts, measure: str) -> dict:
     ])
 
 
+# Polarity of a theme's mentions and the NPS groups: colour and shape differ (Okabe & Ito).
+POLARITY_COLOURS = {"complaint": OKABE_ITO["vermillion"], "praise": OKABE_ITO["blue"], "other": "#b3b3b3"}
+NPS_MARKS = {"detractors": (OKABE_ITO["vermillion"], "triangle-up"), "promoters": (OKABE_ITO["blue"], "circle")}
+
+
+def wave_kpi_spec(t: Texts) -> dict:
+    """One KPI of one group per wave: estimate and interval, joined by a line; CSAT's control limits (``ctl``).
+
+    The page drops the ``ctl`` layers when there are no control limits (another KPI).
+    """
+    wave = dashboard_text("tip.wave", t)
+    tooltip = [{"field": "wave", "title": wave}, {"field": "text", "title": dashboard_text("tip.value", t)},
+               {"field": "interval", "title": dashboard_text("tip.interval", t)},
+               {"field": "n", "title": dashboard_text("tip.answers", t)}]
+    x = {"field": "wave", "type": "ordinal", "sort": None, "title": wave, "axis": {"labelAngle": 0}}
+    y = {"field": "estimate", "type": "quantitative", "title": "", "scale": {"zero": False}}
+    limit = {"type": "line", "color": INTERVAL_GREY, "strokeDash": [2, 3], "strokeWidth": 1.5}
+    return _base(height=260, layer=[
+        {"data": {"name": "ctl"}, "mark": limit, "encoding": {"x": x, "y": {**y, "field": "ucl"}}},
+        {"data": {"name": "ctl"}, "mark": limit, "encoding": {"x": x, "y": {**y, "field": "lcl"}}},
+        {"data": {"name": "ctl"}, "mark": {"type": "line", "color": OKABE_ITO["black"], "strokeDash": [6, 4],
+                                           "strokeWidth": 1},
+         "encoding": {"x": x, "y": {**y, "field": "centre"}}},
+        {"mark": {"type": "rule", "color": INTERVAL_GREY, "strokeWidth": 2},
+         "encoding": {"x": x, "y": {**y, "field": "low"}, "y2": {"field": "high"}, "tooltip": tooltip}},
+        {"mark": {"type": "line", "color": OKABE_ITO["blue"]}, "encoding": {"x": x, "y": y}},
+        {"mark": {"type": "point", "filled": True, "size": 90, "opacity": 1, "color": OKABE_ITO["blue"]},
+         "encoding": {"x": x, "y": y, "tooltip": tooltip}},
+        # a ring around a wave the control chart signals (drawn for every wave, seen for those: no empty layer)
+        {"data": {"name": "ctl"},
+         "mark": {"type": "point", "filled": False, "size": 420, "strokeWidth": 2.5, "color": OKABE_ITO["vermillion"]},
+         "encoding": {"x": x, "y": {**y, "field": "csat"},
+                      "opacity": {"condition": {"test": "datum.signal", "value": 1}, "value": 0}}},
+    ])
+
+
+def wave_importance_spec(t: Texts, columns: int = 4) -> dict:
+    """Every driver's importance per wave, one small chart per driver, with intervals."""
+    wave = dashboard_text("tip.wave", t)
+    tooltip = [{"field": "driver_label", "title": dashboard_text("tip.driver", t)}, {"field": "wave", "title": wave},
+               {"field": "text", "title": dashboard_text("tip.importance", t)},
+               {"field": "interval", "title": dashboard_text("tip.interval", t)},
+               {"field": "n", "title": dashboard_text("tip.n", t)}]
+    x = {"field": "wave", "type": "ordinal", "sort": None, "title": wave, "axis": {"labelAngle": -40}}
+    y = {"field": "estimate", "type": "quantitative", "title": "%", "scale": {"zero": True}}
+    return {"config": CONFIG, "data": {"name": "rows"}, "columns": columns,
+            "facet": {"field": "driver_label", "type": "nominal", "sort": None, "title": None,
+                      "header": {"labelFontSize": 12, "labelLimit": 170}},
+            "spec": {"width": 130, "height": 110, "layer": [
+                {"mark": {"type": "rule", "color": INTERVAL_GREY, "strokeWidth": 2},
+                 "encoding": {"x": x, "y": {**y, "field": "low"}, "y2": {"field": "high"}, "tooltip": tooltip}},
+                {"mark": {"type": "line", "color": OKABE_ITO["blue"]}, "encoding": {"x": x, "y": y}},
+                {"mark": {"type": "point", "filled": True, "size": 50, "opacity": 1},
+                 "encoding": {"x": x, "y": y, "tooltip": tooltip,
+                              "color": {"field": "changed", "type": "nominal", "legend": None,
+                                        "scale": {"domain": [False, True],
+                                                  "range": [OKABE_ITO["blue"], OKABE_ITO["vermillion"]]}},
+                              "shape": {"field": "changed", "type": "nominal", "legend": None,
+                                        "scale": {"domain": [False, True], "range": ["circle", "triangle-up"]}}}},
+            ]}}
+
+
+def theme_bars_spec(t: Texts) -> dict:
+    """Share of a group's answers mentioning each theme, split by how it is said (complaint, praise, other)."""
+    theme = dashboard_text("tip.theme", t)
+    polarity = dashboard_text("tip.polarity", t)
+    tooltip = [{"field": "theme_label", "title": theme}, {"field": "polarity_label", "title": polarity},
+               {"field": "value", "type": "quantitative", "format": ".0%", "title": dashboard_text("tip.share", t)},
+               {"field": "share", "type": "quantitative", "format": ".0%", "title": dashboard_text("tip.mentions", t)},
+               {"field": "n", "title": "n"}]
+    return _base(height={"step": ROW_STEP + 2}, mark={"type": "bar", "stroke": "#ffffff"}, encoding={
+        "y": {"field": "theme_label", "type": "nominal", "sort": None, "title": None},
+        "x": {"field": "value", "type": "quantitative", "stack": "zero", "title": dashboard_text("tip.share", t),
+              "axis": {"format": ".0%"}},
+        "color": {"field": "polarity_label", "type": "nominal", "title": polarity, "sort": None,
+                  "scale": {"domain": [polarity_label(p, t) for p in POLARITY_COLOURS],
+                            "range": list(POLARITY_COLOURS.values())}},
+        "order": {"field": "order", "type": "quantitative"},
+        "tooltip": tooltip})
+
+
+def theme_score_spec(t: Texts) -> dict:
+    """Per theme, the share of detractors' and of promoters' answers mentioning it (a line joins the two)."""
+    theme = dashboard_text("tip.theme", t)
+    tooltip = [{"field": "theme_label", "title": theme}, {"field": "nps_label", "title": dashboard_text("tip.nps_group", t)},
+               {"field": "share", "type": "quantitative", "format": ".0%", "title": dashboard_text("tip.share", t)},
+               {"field": "n_answers", "title": dashboard_text("tip.answers", t)}]
+    y = {"field": "theme_label", "type": "nominal", "sort": None, "title": None}
+    x = {"field": "share", "type": "quantitative", "title": dashboard_text("tip.share", t), "axis": {"format": ".0%"}}
+    nps = [t("voice." + g) for g in NPS_MARKS]
+    return _base(height={"step": ROW_STEP + 2}, layer=[
+        {"data": {"name": "pairs"}, "mark": {"type": "rule", "color": INTERVAL_GREY, "strokeWidth": 2},
+         "encoding": {"y": y, "x": {**x, "field": "low"}, "x2": {"field": "high"}}},
+        {"mark": {"type": "point", "filled": True, "size": 90, "opacity": 1},
+         "encoding": {"y": y, "x": x, "tooltip": tooltip,
+                      "color": {"field": "nps_label", "type": "nominal", "title": dashboard_text("tip.nps_group", t),
+                                "scale": {"domain": nps, "range": [NPS_MARKS[g][0] for g in NPS_MARKS]}},
+                      "shape": {"field": "nps_label", "type": "nominal", "title": dashboard_text("tip.nps_group", t),
+                                "scale": {"domain": nps, "range": [NPS_MARKS[g][1] for g in NPS_MARKS]}}}},
+    ])
+
+
+def theme_compare_spec(t: Texts) -> dict:
+    """Every theme's share of the answers per group as a table of shades, its value written in."""
+    group, theme = dashboard_text("tip.group", t), dashboard_text("tip.theme", t)
+    tooltip = [{"field": "group_label", "title": group}, {"field": "theme_label", "title": theme},
+               {"field": "share", "type": "quantitative", "format": ".0%", "title": dashboard_text("tip.share", t)},
+               {"field": "complaint_share", "type": "quantitative", "format": ".0%",
+                "title": dashboard_text("tip.polarity", t) + ": " + t("polarity.complaint")},
+               {"field": "n", "title": dashboard_text("tip.mentions", t)}]
+    y = {"field": "group_label", "type": "nominal", "sort": None, "title": group}
+    x = {"field": "theme_label", "type": "nominal", "sort": None, "title": None,
+         "axis": {"orient": "top", "labelAngle": -30, "labelAlign": "left"}}
+    return _base(width={"step": 72}, height={"step": ROW_STEP + 4}, layer=[
+        {"mark": {"type": "rect", "stroke": "#ffffff"},
+         "encoding": {"x": x, "y": y, "tooltip": tooltip,
+                      "color": {"field": "share", "type": "quantitative", "title": dashboard_text("tip.share", t),
+                                "scale": {"scheme": "blues", "zero": True}, "legend": {"format": ".0%"}}}},
+        {"mark": {"type": "text", "fontSize": 11},
+         "encoding": {"x": x, "y": y, "text": {"field": "share", "type": "quantitative", "format": ".0%"},
+                      "tooltip": tooltip,
+                      "color": {"condition": {"test": "datum.share > datum.dark_from", "value": "#ffffff"},
+                                "value": "#1d1d1d"}}},
+    ])
+
+
 def dashboard_specs(measure: str, nouns: dict | None = None) -> dict:
-    """``{lang: {chart: spec}}`` for the charts ``kpi_group``, ``kpi_channel``, ``priorities``, ``compare``.
+    """``{lang: {chart: spec}}``: ``kpi_group``, ``kpi_channel``, ``priorities``, ``compare``, ``compare_all``,
+    ``wave_kpi``, ``wave_importance``, ``theme_bars``, ``theme_score``, ``theme_compare``.
 
     ``nouns`` is ``{lang: (singular, plural)}``, how the groups are called (default: organisations).
     """
@@ -152,5 +280,10 @@ def dashboard_specs(measure: str, nouns: dict | None = None) -> dict:
                      "kpi_channel": kpi_spec(t, "channel_label", dashboard_text("tip.channel", t)),
                      "priorities": priorities_spec(t, measure),
                      "compare": compare_spec(t, measure),
-                     "compare_all": compare_all_spec(t, measure)}
+                     "compare_all": compare_all_spec(t, measure),
+                     "wave_kpi": wave_kpi_spec(t),
+                     "wave_importance": wave_importance_spec(t),
+                     "theme_bars": theme_bars_spec(t),
+                     "theme_score": theme_score_spec(t),
+                     "theme_compare": theme_compare_spec(t)}
     return out

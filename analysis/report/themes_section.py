@@ -65,7 +65,8 @@ def _quadrant_table(results: StudyResults, group: str, t: Texts) -> Table | None
     return Table(name="themes_quadrants", title=t("themes.quadrants"), columns=columns, rows=rows)
 
 
-def _quotes(results: StudyResults, group: str, t: Texts) -> Voice | None:
+def theme_quotes(results: StudyResults, group: str, t: Texts) -> Voice | None:
+    """The masked representative answers of each priority driver of ``group`` (None when there are none)."""
     res = results.themes
     quotes = res.quotes[res.quotes.group == group]
     excluded = results.analysis.excluded
@@ -102,7 +103,7 @@ def themes_section(results: StudyResults, group: str, t: Texts) -> Section | Non
     quadrant = _quadrant_table(results, group, t)
     if quadrant is not None:
         blocks.append(quadrant)
-    voice = _quotes(results, group, t)
+    voice = theme_quotes(results, group, t)
     if voice is not None:
         blocks.append(voice)
     other = res.other_themes

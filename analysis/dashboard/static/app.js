@@ -13,6 +13,23 @@
                 driver: doc.drivers.length ? doc.drivers[0].key : null };
   var views = [];
   var renderCount = 0;
+  // Row tables come by column (analysis/dashboard/tables.py): rows again, once.
+  function rowsOf(table) {
+    var keys = Object.keys(table || {});
+    var n = keys.length ? table[keys[0]].length : 0;
+    var out = [];
+    for (var i = 0; i < n; i++) {
+      var row = {};
+      keys.forEach(function (k) { row[k] = table[k][i]; });
+      out.push(row);
+    }
+    return out;
+  }
+  if (doc.waves) { ["kpis", "importance", "changes", "control"].forEach(function (k) { doc.waves[k] = rowsOf(doc.waves[k]); }); }
+  if (doc.themes) { ["frequency", "by_score"].forEach(function (k) { doc.themes[k] = rowsOf(doc.themes[k]); }); }
+  function themeQuotes(list) {
+    return list.map(function (q) { return { text: q[0], meta: doc.themes.metas[q[1]] }; });
+  }
 
   function firstGroup() {
     // The first organisation when there is one, else the whole study.
@@ -123,8 +140,17 @@
     var rows = priorityRows(state.group);
     var cross = doc.crosshairs[state.group];
     panel.appendChild(el("h2", { text: tr("priorities.title", { group: groupLabel(state.group) }) }));
-    embed(panel, "priorities", { rows: rows, ref: [{ importance: cross.importance, performance: cross.performance }] });
+    var chart = embed(panel, "priorities", { rows: rows, ref: [{ importance: cross.importance, performance: cross.performance }] });
     panel.appendChild(el("p", { class: "note", text: loc(cross.text) }));
+    var box = doc.themes ? el("div", { class: "driver-quotes", "data-testid": "driver-quotes", "aria-live": "polite" },
+                              [el("p", { class: "note", text: tr("priorities.quotes.hint") })]) : null;
+    if (box) {
+      chart.then(function (result) {
+        var pick = function (event, item) { if (item && item.datum && item.datum.driver) { driverQuotes(box, item.datum.driver); } };
+        result.view.addEventListener("mouseover", pick);
+        result.view.addEventListener("click", pick);
+      }, function () {});
+    }
     var cols = [["driver_label", "col.driver"], ["importance_text", "col.importance." + doc.meta.importance],
                 ["performance_text", "col.performance"], ["rank_text", "col.rank"], ["priority", "col.priority"],
                 ["quadrant_label", "col.quadrant"], ["n", null]];
@@ -134,13 +160,20 @@
     }));
     var body = el("tbody", {}, rows.map(function (r) {
       return el("tr", {}, cols.map(function (c, i) {
-        return el(i === 0 ? "th" : "td", i === 0 ? { scope: "row", text: String(r[c[0]]) }
-                                                  : { class: numeric[c[0]] ? "num" : "", text: r[c[0]] === null ? "\u2013" : String(r[c[0]]) });
+        if (i === 0) {
+          var button = box ? el("button", { type: "button", class: "quote-button", "data-driver": r.driver,
+                                            "aria-label": tr("priorities.quotes.button") + ": " + r.driver_label,
+                                            text: tr("priorities.quotes.button") }) : null;
+          if (button) { button.addEventListener("click", function () { driverQuotes(box, r.driver); }); }
+          return el("th", { scope: "row" }, [document.createTextNode(String(r[c[0]]) + " "), button]);
+        }
+        return el("td", { class: numeric[c[0]] ? "num" : "", text: r[c[0]] === null ? "\u2013" : String(r[c[0]]) });
       }));
     }));
     panel.appendChild(el("table", { "data-testid": "priorities-table" }, [
       el("caption", { class: "note", text: tr("priorities.table", { group: groupLabel(state.group) }) }),
       el("thead", {}, [head]), body]));
+    if (box) { panel.appendChild(box); }
   }
 
   // ------------------------------------------------------------- compare
@@ -180,7 +213,163 @@
     })));
   }
 
-  var DRAW = { kpis: drawKpis, priorities: drawPriorities, compare: drawCompare, voice: drawVoice };
+  // --------------------------------------------------------------- waves
+  function count(n) { return Number(n).toLocaleString(state.lang === "nl" ? "nl-NL" : "en-GB"); }
+  function shownIn(keys) {
+    // The groups a view has data for, the selection moved to the first of them when it has none.
+    var options = groupOptions(false).filter(function (o) { return keys.indexOf(o.value) >= 0; });
+    if (keys.indexOf(state.group) < 0 && options.length) { state.group = options[0].value; }
+    return options;
+  }
+  function table(testid, caption, head, rows) {
+    return el("table", { "data-testid": testid }, [
+      el("caption", { class: "note", text: caption }),
+      el("thead", {}, [el("tr", {}, head.map(function (h) { return el("th", { scope: "col", text: h }); }))]),
+      el("tbody", {}, rows)]);
+  }
+  function drawWaves(panel) {
+    var w = doc.waves;
+    var options = shownIn(w.groups);
+    var keys = doc.kpi_keys.filter(function (k) { return w.kpis.some(function (r) { return r.key === k; }); });
+    var kpi = keys.indexOf(state.kpi) >= 0 ? state.kpi : keys[0];
+    var kpiName = kpi ? loc(doc.kpi_labels[kpi]) : "";
+    var group = groupLabel(state.group);
+    panel.appendChild(el("div", { class: "controls" }, [
+      select("waves-group", "select.group", options, state.group, function (v) { state.group = v; draw(); }),
+      select("waves-kpi", "select.kpi", keys.map(function (k) { return { value: k, label: loc(doc.kpi_labels[k]) }; }),
+             kpi, function (v) { state.kpi = v; draw(); })]));
+    panel.appendChild(el("p", { class: "note", text: tr("waves.source." + (w.column ? "column" : w.period),
+                                                           { number: w.labels.length, column: w.column }) }));
+    var hidden = w.withheld[state.group];
+    if (hidden) { panel.appendChild(el("p", { class: "note withheld", text: tr("waves.withheld", { group: group, waves: hidden.join(", ") }) })); }
+    var mine = function (r) { return r.group === state.group; };
+    var rows = w.kpis.filter(function (r) { return mine(r) && r.key === kpi; }).map(function (r) { return localised(r); });
+    if (!rows.length) { panel.appendChild(el("p", { class: "note", text: tr("waves.none", { group: group }) })); return; }
+    panel.appendChild(el("h2", { text: tr("waves.kpi", { kpi: kpiName, group: group }) }));
+    var ctl = kpi === "csat_pct" ? w.control.filter(mine) : [];
+    embed(panel, "wave_kpi", { rows: rows, ctl: ctl }, function (spec) {
+      if (!ctl.length) { spec.layer = spec.layer.filter(function (l) { return !(l.data && l.data.name === "ctl"); }); }
+      spec.layer.forEach(function (l) { if (l.encoding.y) { l.encoding.y.title = kpiName; } });
+    });
+    if (ctl.length) { panel.appendChild(el("p", { class: "note", text: tr("waves.control") })); }
+
+    // the group's last change (its latest waves may be withheld, or absent)
+    var last = w.changes.filter(mine).map(function (r) { return w.labels.indexOf(r.to); }).sort(function (a, b) { return b - a; })[0];
+    var latest = w.labels[last];
+    var changes = w.changes.filter(function (r) { return mine(r) && r.to === latest; });
+    var previous = changes.length ? changes[0].from : null;
+    var moved = {};
+    w.changes.filter(mine).forEach(function (r) { if (r.verdict !== "noise") { moved[r.driver + "|" + r.to] = true; } });
+    var imp = w.importance.filter(mine).map(function (r) {
+      return localised(r, { driver_label: driverLabel(r.driver), changed: !!moved[r.driver + "|" + r.wave] });
+    });
+    if (imp.length) {
+      panel.appendChild(el("h2", { text: tr("waves.importance", { group: group }) }));
+      embed(panel, "wave_importance", { rows: imp }, function (spec) {
+        spec.facet.sort = doc.drivers.map(function (d) { return loc(d.label); });   // the questionnaire's order
+      });
+    }
+    if (!changes.length) { return; }
+    var value = function (list, key, driver, wave) {
+      var hit = list.filter(function (r) { return mine(r) && r.wave === wave && (driver ? r.driver === driver : r.key === key); })[0];
+      return hit ? loc(hit.text) : "\u2013";
+    };
+    var body = changes.map(function (r) {
+      var share = r.measure === "share";
+      var name = share ? tr("waves.measure.share", { driver: driverLabel(r.driver) }) : loc(doc.kpi_labels[r.measure]);
+      var list = share ? w.importance : w.kpis;
+      return el("tr", { "data-verdict": r.verdict }, [
+        el("th", { scope: "row", text: name }),
+        el("td", { class: "num", text: value(list, r.measure, r.driver, r.from) }),
+        el("td", { class: "num", text: value(list, r.measure, r.driver, r.to) }),
+        el("td", { class: "num", text: loc(r.text) }), el("td", { class: "num", text: loc(r.p_text) }),
+        el("td", { class: "verdict verdict-" + r.verdict, text: tr("waves.verdict." + r.verdict) })]);
+    });
+    panel.appendChild(el("h2", { text: tr("waves.changes", { previous: previous, latest: latest, group: group }) }));
+    panel.appendChild(table("waves-changes", tr("waves.note"),
+      [tr("waves.col.measure"), tr("waves.col.previous", { previous: previous }), tr("waves.col.latest", { latest: latest }),
+       tr("waves.col.change"), tr("waves.col.p"), tr("waves.col.verdict")], body));
+  }
+
+  // -------------------------------------------------------------- themes
+  function quoteBlocks(list) {
+    return list.map(function (q) {
+      return el("blockquote", {}, [document.createTextNode(q.text), el("span", { class: "meta", text: loc(q.meta) })]);
+    });
+  }
+  function drawThemes(panel) {
+    var th = doc.themes;
+    var options = shownIn(th.groups);
+    var group = groupLabel(state.group);
+    var mine = function (r) { return r.group === state.group; };
+    var label = function (theme) { return loc(th.labels[theme]); };
+    panel.appendChild(el("div", { class: "controls" }, [
+      select("themes-group", "select.group", options, state.group, function (v) { state.group = v; draw(); })]));
+    var freq = th.frequency.filter(mine).sort(function (a, b) { return b.share - a.share; });
+    if (!freq.length) { panel.appendChild(el("p", { class: "note", text: tr("themes.none", { group: group }) })); return; }
+    panel.appendChild(el("h2", { text: tr("themes.frequency", { group: group, answers: count(th.answers[state.group]) }) }));
+    var bars = [];
+    freq.forEach(function (r) {
+      var parts = { complaint: r.complaint, praise: r.praise, other: Math.max(0, r.share - r.complaint - r.praise) };
+      ["complaint", "praise", "other"].forEach(function (p, i) {
+        bars.push({ theme_label: label(r.theme), polarity_label: loc(th.polarity[p]), value: parts[p], share: r.share,
+                    n: r.n, order: i });
+      });
+    });
+    embed(panel, "theme_bars", { rows: bars });
+    panel.appendChild(el("p", { class: "note", text: tr("themes.note") }));
+
+    var score = th.by_score.filter(mine);
+    if (score.length) {
+      var by = {};
+      score.forEach(function (r) { (by[r.theme] = by[r.theme] || {})[r.nps_group] = r.share; });
+      var gap = function (t) { return (by[t].detractors || 0) - (by[t].promoters || 0); };
+      var order = Object.keys(by).sort(function (a, b) { return gap(b) - gap(a); });
+      var points = [], pairs = [];
+      order.forEach(function (t) {
+        score.filter(function (r) { return r.theme === t; }).forEach(function (r) {
+          points.push({ theme_label: label(t), nps_label: loc(th.nps_groups[r.nps_group]), share: r.share, n_answers: r.n_answers });
+        });
+        var values = [by[t].detractors, by[t].promoters].filter(function (v) { return v !== undefined && v !== null; });
+        pairs.push({ theme_label: label(t), low: Math.min.apply(null, values), high: Math.max.apply(null, values) });
+      });
+      panel.appendChild(el("h2", { text: tr("themes.score", { group: group }) }));
+      embed(panel, "theme_score", { rows: points, pairs: pairs });
+    }
+
+    if (th.groups.length > 1) {
+      var top = Math.max.apply(null, th.frequency.map(function (r) { return r.share || 0; }).concat([0.01]));
+      panel.appendChild(el("h2", { text: tr("themes.compare") }));
+      embed(panel, "theme_compare", { rows: th.frequency.map(function (r) {
+        return { group_label: groupLabel(r.group), theme_label: label(r.theme), share: r.share,
+                 complaint_share: r.complaint_share, n: r.n, dark_from: top / 2 };
+      }) });
+    }
+
+    var quotes = th.quotes[state.group] || {};
+    var drivers = Object.keys(quotes).sort(function (a, b) { return quotes[a].priority - quotes[b].priority; });
+    if (drivers.length) {
+      panel.appendChild(el("h2", { text: tr("themes.quotes", { group: group }) }));
+      panel.appendChild(el("div", { class: "quotes", "data-testid": "theme-quotes" }, drivers.map(function (d) {
+        return el("section", {}, [el("h3", { text: tr("themes.quotes.driver", { k: quotes[d].priority, driver: driverLabel(d) }) })]
+          .concat(quoteBlocks(themeQuotes(quotes[d].quotes))));
+      })));
+    }
+  }
+
+  // The representative answers of a driver of the priority matrix, shown below it on hover, click or its button.
+  function driverQuotes(box, driver) {
+    if (box.getAttribute("data-driver") === driver) { return; }
+    box.setAttribute("data-driver", driver);
+    box.textContent = "";
+    var found = ((doc.themes.quotes || {})[state.group] || {})[driver];
+    if (!found) { box.appendChild(el("p", { class: "note", text: tr("priorities.quotes.none", { driver: driverLabel(driver) }) })); return; }
+    box.appendChild(el("h3", { text: tr("priorities.quotes", { group: groupLabel(state.group), driver: driverLabel(driver) }) }));
+    quoteBlocks(themeQuotes(found.quotes)).forEach(function (b) { box.appendChild(b); });
+  }
+
+  var DRAW = { kpis: drawKpis, priorities: drawPriorities, compare: drawCompare, waves: drawWaves, themes: drawThemes,
+               voice: drawVoice };
 
   // ---------------------------------------------------------------- page
   function tabs() {
