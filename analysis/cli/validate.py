@@ -89,7 +89,8 @@ def print_validation(result: ValidationResult) -> None:
     """Print a :class:`ValidationResult` as rich tables."""
     from analysis.validation.result import ESTIMATOR_NAMES
 
-    method = "full-information ML (FIML)" if result.missing == "ml" else "complete cases (listwise)"
+    method = ("complete cases (listwise)" if result.missing != "ml" else
+              "pairwise (polychoric correlations)" if result.estimator == "wlsmv" else "full-information ML (FIML)")
     console.print(
         f"[bold]Questionnaire validation[/]: {result.n_used} of {result.n_input} respondents used "
         f"({len(result.excluded)} excluded), missing answers: {method}, estimator: "
@@ -142,7 +143,7 @@ def _share(x, digits: int = 2) -> str:
 
 
 def _print_fit(result: ValidationResult) -> None:
-    if result.estimator == "mlr":
+    if result.estimator in ("mlr", "wlsmv"):
         _print_robust_fit(result)
         return
     t = _table("CFA fit of the measurement model (CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; Hu & Bentler 1999)",
@@ -158,27 +159,36 @@ def _print_fit(result: ValidationResult) -> None:
 
 
 def _print_robust_fit(result: ValidationResult) -> None:
-    t = _table("CFA fit, robust ML (robust CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; Hu & Bentler 1999; "
-               "chi2: Yuan-Bentler scaled, c: its scaling factor)",
-               "group", "n", "chi2", "c", "df", "p", "CFI", "TLI", "RMSEA", "SRMR")
+    if result.estimator == "wlsmv":
+        title = ("CFA fit, WLSMV (scaled CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; Hu & Bentler 1999; "
+                 "chi2: mean- and variance-adjusted, c: its scaling factor)")
+    else:
+        title = ("CFA fit, robust ML (robust CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; Hu & Bentler 1999; "
+                 "chi2: Yuan-Bentler scaled, c: its scaling factor)")
+    kind = "_scaled" if result.estimator == "wlsmv" else "_robust"
+    t = _table(title, "group", "n", "chi2", "c", "df", "p", "CFI", "TLI", "RMSEA", "SRMR")
     for r in result.fit.to_dict("records"):
         estimated = not math.isnan(r["rmsea"])
         t.add_row(escape(r["group"]), str(r["n"]), _num(r["chi2_scaled"], 1), _num(r["scaling_factor"], 3),
                   _num(r["df"], 0), _share(r["pvalue_scaled"], 3),
-                  f"{_share(r['cfi_robust'], 3)}{_mark(r['cfi_ok'])}",
-                  f"{_share(r['tli_robust'], 3)}{_mark(r['tli_ok'])}",
-                  f"{_share(r['rmsea_robust'], 3)}{_mark(r['rmsea_ok'])}" if estimated else "not estimated",
+                  f"{_share(r['cfi' + kind], 3)}{_mark(r['cfi_ok'])}",
+                  f"{_share(r['tli' + kind], 3)}{_mark(r['tli_ok'])}",
+                  f"{_share(r['rmsea' + kind], 3)}{_mark(r['rmsea_ok'])}" if estimated else "not estimated",
                   f"{_share(r['srmr'], 3)}{_mark(r['srmr_ok'])}")
     _print_table(t)
 
 
 def _print_reliability(result: ValidationResult) -> None:
     whole = result.groups[ALL].reliability
+    ordinal = "omega_cat" in whole          # WLSMV: categorical omega (Green & Yang 2009) beside alpha
     t = _table("Reliability, whole sample (alpha/omega/CR >= .70: Nunnally 1978, Hair et al.; AVE >= .50: "
-               "Fornell & Larcker 1981)", "construct", "items", "alpha", "95% CI", "omega", "CR", "AVE")
+               "Fornell & Larcker 1981" + ("; omega-cat: of the summed answers, Green & Yang 2009" if ordinal else "")
+               + ")", "construct", "items", "alpha", "95% CI", *(("omega-cat",) if ordinal else ()), "omega", "CR",
+               "AVE")
     for r in whole.to_dict("records"):
         t.add_row(r["construct"], str(r["n_items"]), f"{_share(r['alpha'], 3)}{_mark(r['alpha_ok'])}",
                   f"{_share(r['alpha_ci_low'], 3)}-{_share(r['alpha_ci_high'], 3)}",
+                  *((_share(r["omega_cat"], 3),) if ordinal else ()),
                   f"{_share(r['omega'], 3)}{_mark(r['omega_ok'])}", f"{_share(r['cr'], 3)}{_mark(r['cr_ok'])}",
                   f"{_share(r['ave'], 3)}{_mark(r['ave_ok'])}")
     _print_table(t)
@@ -266,19 +276,23 @@ def _print_invariance(result: ValidationResult) -> None:
         return
     rows = result.invariance.table.to_dict("records")
     # Two tables, so that each fits 80 columns: the models, then each step against the one before.
-    robust = result.estimator == "mlr"
+    robust = result.estimator in ("mlr", "wlsmv")
+    kind = "_scaled" if result.estimator == "wlsmv" else "_robust"
     t = _table("Measurement invariance across groups: the models"
-               + (" (robust ML: scaled chi2, robust CFI and RMSEA)" if robust else ""),
+               + (" (robust ML: scaled chi2, robust CFI and RMSEA)" if result.estimator == "mlr" else "")
+               + (" (WLSMV: adjusted chi2, scaled CFI and RMSEA; metric = equal thresholds and loadings, "
+                  "Wu & Estabrook 2016)" if result.estimator == "wlsmv" else ""),
                "level", "chi2", "df", "CFI", "RMSEA", "SRMR")
     for r in rows:
-        chi2, cfi, rmsea = ((r["chi2_scaled"], r["cfi_robust"], r["rmsea_robust"]) if robust
+        chi2, cfi, rmsea = ((r["chi2_scaled"], r["cfi" + kind], r["rmsea" + kind]) if robust
                             else (r["chi2"], r["cfi"], r["rmsea"]))
         t.add_row(r["level"], _num(chi2, 1), str(r["df"]), _share(cfi, 3), _share(rmsea, 3),
                   _share(r["srmr"], 3))
     _print_table(t)
     t = _table("Each level against the one before (holds: CFI drops <= .01, Cheung & Rensvold 2002; Chen 2007: "
                "RMSEA rises <= .015, SRMR <= .030 metric / .010 scalar)"
-               + ("; Δchi2: Satorra-Bentler (2001) scaled difference" if robust else ""),
+               + ("; Δchi2: Satorra-Bentler (2001) scaled difference" if result.estimator == "mlr" else "")
+               + ("; Δchi2: DIFFTEST, mean- and variance-adjusted" if result.estimator == "wlsmv" else ""),
                "level", "Δchi2", "Δdf", "p", "ΔCFI", "ΔRMSEA", "ΔSRMR", "holds")
     for r in rows[1:]:
         holds = "" if _missing(r["holds"]) else ("[green]yes[/]" if r["holds"] else "[red]no[/]")

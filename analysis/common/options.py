@@ -45,9 +45,9 @@ IMPORTANCES = ("lmg", "weights", "beta", "sem")
 CROSSHAIRS = ("mean", "median", "midpoint")
 POOLINGS = ("none", "partial")
 MISSING_METHODS = ("ml", "listwise")
-# SEM estimators: normal-theory ML, or ML with robust (MLR) standard errors and tests
-# (analysis.sem.robust).
-ESTIMATORS = ("ml", "mlr")
+# SEM estimators: normal-theory ML, ML with robust (MLR) standard errors and tests
+# (analysis.sem.robust), or WLSMV for ordinal items (analysis.sem.wls).
+ESTIMATORS = ("ml", "mlr", "wlsmv")
 REPORT_LANGUAGES = ("nl", "en")
 # The reader's choices for duplicate respondents and item columns the file lacks
 # (instrument.reader.integrity explains them).

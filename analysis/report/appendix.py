@@ -116,16 +116,21 @@ def _technical_text(kind: str, t: Texts) -> str:
 ROBUST_SHOWN = {"chi2": "chi2_scaled", "pvalue": "pvalue_scaled", "cfi": "cfi_robust", "tli": "tli_robust",
                 "rmsea": "rmsea_robust", "rmsea_ci_low": "rmsea_ci_low_robust",
                 "rmsea_ci_high": "rmsea_ci_high_robust"}
+# WLSMV: lavaan's scaled-shifted chi-square and the indices computed from it
+SCALED_SHOWN = {"chi2": "chi2_scaled", "pvalue": "pvalue_scaled", "cfi": "cfi_scaled", "tli": "tli_scaled",
+                "rmsea": "rmsea_scaled", "rmsea_ci_low": "rmsea_ci_low_scaled",
+                "rmsea_ci_high": "rmsea_ci_high_scaled"}
+SHOWN = {"mlr": ROBUST_SHOWN, "wlsmv": SCALED_SHOWN}
 
 
 def _shown(estimator: str, key: str) -> str:
-    return ROBUST_SHOWN.get(key, key) if estimator == "mlr" else key
+    return SHOWN.get(estimator, {}).get(key, key)
 
 
 def _fit_rows(results, groups: list[str], t: Texts) -> tuple[dict, ...]:
     fit = results.validation.fit.set_index("group")
     est = results.validation.estimator
-    # with MLR the robust RMSEA's interval (Brosseau-Liard, Savalei & Li 2012)
+    # the interval of the RMSEA shown: robust with MLR (Brosseau-Liard, Savalei & Li 2012), scaled with WLSMV
     return tuple({"group": g, "group_label": group_label(results, ALL if g == ALL else g, t),
                   **{k: fit.loc[g, _shown(est, k)] for k in ("n", "chi2", "df", "pvalue", "cfi", "tli", "rmsea",
                                                              "rmsea_ci_low", "rmsea_ci_high", "srmr")},
@@ -184,7 +189,8 @@ def validation(results, group: str, shown: list[str], t: Texts) -> Section:
     keep = [g for g in candidates if g in val.groups and val.groups[g].n >= results.min_group_n]
     if group == ALL and ALL not in keep and ALL in val.groups:
         keep.insert(0, ALL)         # the whole study is always shown
-    blocks: list = [Paragraph(t("validation.intro", n=t.count(val.n_used), method=t("missing." + val.missing),
+    method = "pairwise" if val.estimator == "wlsmv" and val.missing == "ml" else val.missing
+    blocks: list = [Paragraph(t("validation.intro", n=t.count(val.n_used), method=t("missing." + method),
                                 model=_validated_model(results, t))
                               + " " + t("validation.estimator", estimator=t("estimator." + val.estimator)))]
     if val.by is None and results.analysis.settings.by is not None:
@@ -198,7 +204,7 @@ def validation(results, group: str, shown: list[str], t: Texts) -> Section:
                    Column("srmr", "SRMR", "num3", **_ok("srmr_ok", t, thresholds.SRMR)))
     blocks.append(Table("fit", t("validation.fit"), fit_columns, _fit_rows(results, keep, t),
                         note=t("validation.fit_note")
-                        + (" " + t("validation.fit_note_mlr") if val.estimator == "mlr" else "")))
+                        + (" " + t(f"validation.fit_note_{val.estimator}") if val.estimator in SHOWN else "")))
     target = group if group in keep else ALL
     if group != ALL and target != group and val.by is not None:
         blocks.append(Notes((t("withheld.validation", n=results.min_group_n),), css="withheld"))
@@ -208,11 +214,13 @@ def validation(results, group: str, shown: list[str], t: Texts) -> Section:
     rel = tuple({"group": target, "construct": r["construct"], "construct_label": construct[r["construct"]],
                  "n_items": r["n_items"], "alpha": r["alpha"], "alpha_low": r["alpha_ci_low"],
                  "alpha_high": r["alpha_ci_high"], "omega": r["omega"], "cr": r["cr"], "ave": r["ave"],
+                 "omega_cat": r.get("omega_cat"),
                  **{k: _verdict(r[k]) for k in ("alpha_ok", "omega_ok", "cr_ok", "ave_ok")}}
                 for r in gv.reliability.to_dict("records"))
     blocks.append(Table("reliability", t("validation.reliability", group=label), (
         Column("construct_label", t("col.construct")), Column("n_items", t("col.items"), "count"),
         Column("alpha", "alpha", "num2", "alpha_low", "alpha_high", **_ok("alpha_ok", t, thresholds.ALPHA)),
+        *((Column("omega_cat", t("col.omega_cat"), "num2"),) if "omega_cat" in gv.reliability else ()),
         Column("omega", "omega", "num2", **_ok("omega_ok", t, thresholds.OMEGA)),
         Column("cr", "CR", "num2", **_ok("cr_ok", t, thresholds.CR)),
         Column("ave", "AVE", "num2", **_ok("ave_ok", t, thresholds.AVE))), rel, note=t("validation.reliability_note")))

@@ -4,7 +4,9 @@ Our own estimator, written to reproduce lavaan 0.6 (Rosseel, 2012) — estimates
 standard errors, fit indices and the standardized solution — for complete data
 (``missing="listwise"``) and incomplete data (``missing="ml"``), with equality
 constraints across groups; modification indices (``SEM.modindices``) and score
-tests for releasing equality constraints (``SEM.score_tests``).
+tests for releasing equality constraints (``SEM.score_tests``); robust ML
+(``estimator="mlr"``) and, for ordinal items, WLSMV (``estimator="wlsmv"``:
+polychoric correlations, DWLS, the mean-and-variance adjusted test; ``analysis.sem.wls``).
 
 References
 ----------

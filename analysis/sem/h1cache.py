@@ -30,9 +30,22 @@ from typing import Any, Callable
 
 
 def fingerprint(group) -> tuple:
-    """``(label, n, hash of the values)`` of a :class:`GroupData`."""
-    digest = hashlib.blake2b(group.values.tobytes(), digest_size=16).hexdigest()
-    return getattr(group, "label", ""), int(group.n), group.values.shape, digest
+    """``(label, n, hash of the values)`` of a :class:`GroupData`.
+
+    A group built from pattern statistics (``values`` is None, see
+    :mod:`analysis.sem.patterns`) is hashed on those statistics instead: they are
+    all a fit reads from it.
+    """
+    h = hashlib.blake2b(digest_size=16)
+    if group.values is not None:
+        h.update(group.values.tobytes())
+    else:
+        for batch in group.batches:
+            for part in (batch.idx, batch.n, batch.ybar, batch.cov):
+                h.update(memoryview(part.tobytes()))
+    digest = h.hexdigest()
+    shape = group.values.shape if group.values is not None else ()
+    return getattr(group, "label", ""), int(group.n), shape, digest
 
 
 class H1Cache:

@@ -87,12 +87,22 @@ class FitIndices:
     rmsea_robust: float = math.nan
     rmsea_ci_robust: tuple[float, float] = (math.nan, math.nan)
     rmsea_pvalue_robust: float = math.nan
+    # WLSMV (estimator "wlsmv", analysis.sem.wls): lavaan's scaled.shifted statistic
+    # (chi2_scaled, scaling_factor above) with its shift, and the indices lavaan
+    # reports as cfi.scaled, tli.scaled, rmsea.scaled; NaN for the other estimators
+    chi2_shift: float = math.nan
+    baseline_chi2_shift: float = math.nan
+    cfi_scaled: float = math.nan
+    tli_scaled: float = math.nan
+    rmsea_scaled: float = math.nan
+    rmsea_scaled_ci: tuple[float, float] = (math.nan, math.nan)
 
     def to_dict(self) -> dict:
         """The indices as a plain dict (``rmsea_ci`` stays a tuple)."""
         out = asdict(self)
         out["rmsea_ci"] = tuple(self.rmsea_ci)
         out["rmsea_ci_robust"] = tuple(self.rmsea_ci_robust)
+        out["rmsea_scaled_ci"] = tuple(self.rmsea_scaled_ci)
         out["chi2_by_group"] = tuple(self.chi2_by_group)
         return out
 

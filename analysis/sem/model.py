@@ -36,16 +36,17 @@ from analysis.sem.modindices import modification_indices
 from analysis.sem.h1cache import H1Cache
 from analysis.sem.robust import mlr_statistics, sandwich
 from analysis.sem.scoretest import ScoreTests, score_tests
-from analysis.sem.problems import (Problem, heywood_problems, matrix_problems, not_pd,
+from analysis.sem.problems import (Problem, data_problems, heywood_problems, matrix_problems, not_pd,
                                    sample_size_problems)
 from analysis.sem.representation import RamModel
 from analysis.sem.spec import build_partable, group_numbers, variable_roles
 from analysis.sem.standardize import latent_correlations, r_squared, std_all, std_all_se
 from analysis.sem.start import start_values
 from analysis.sem.syntax import parse_syntax
+from analysis.sem.wls import fit_wlsmv
 
 DEGENERATE_MAX_ITER = 50
-ESTIMATORS = ("ml", "mlr")
+ESTIMATORS = ("ml", "mlr", "wlsmv")
 PARAM_COLUMNS = ("lhs", "op", "rhs", "group", "label", "free", "est", "se", "z", "pvalue",
                  "ci_lower", "ci_upper", "std_all", "std_se", "std_pvalue", "fmi")
 
@@ -165,6 +166,13 @@ class SEM:
             chi-square and robust CFI/TLI/RMSEA in ``fit_`` (see
             :mod:`analysis.sem.robust`).  Modification indices stay the
             normal-theory ones (as lavaan's); score tests add Satorra's robust ones.
+            ``"wlsmv"``: the items are ordinal -- thresholds
+            and polychoric correlations fitted by DWLS with robust standard errors
+            and the mean-and-variance adjusted chi-square, lavaan's
+            ``estimator = "WLSMV"`` in the delta parameterisation, missing answers
+            pairwise with ``missing="ml"`` (see :mod:`analysis.sem.wls`;
+            ``group_equal`` takes ``"thresholds"``, ``"loadings"``, ``"intercepts"``,
+            identified as Wu & Estabrook 2016); no modification indices or score tests.
         max_iter : int
             Maximum iterations (Fisher scoring, then Newton); a well-posed model
             converges in well under 50.  When the sample or EM covariance matrix
@@ -202,6 +210,8 @@ class SEM:
             raise ModelError("max_iter must be a positive integer")
         if estimator not in ESTIMATORS:
             raise ModelError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+        if estimator == "wlsmv":
+            return fit_wlsmv(self, data, group, group_equal, missing, se, max_iter, group_partial)
         roles = variable_roles(self.statements)
         groups, info = prepare_groups(data, roles.observed, group=group, missing=missing,
                                       first_line=roles.first_line)
@@ -221,7 +231,7 @@ class SEM:
                                          all(g.complete for g in groups))
         saturated = [cache.get("saturated", (g,), (), lambda g=g: saturated_moments(g)) for g in groups]
         for g, sat in zip(groups, saturated):
-            problems += _data_problems(g, sat)
+            problems += data_problems(g, sat)
         theta0 = start_values(model, [(s.mean, s.cov) for s in saturated])
         incomplete = missing == "ml" and not all(g.complete for g in groups)
         degenerate = any(not_pd(s.cov) or np.isnan(s.loglik) for s in saturated)
@@ -416,7 +426,7 @@ class SEM:
             ``sepc.lv`` and ``sepc.all``; ``group`` is the group label, "" for one
             group).  Sort by ``mi`` for the largest.
         """
-        self._check_fitted()
+        self._check_fitted(ml_only=True)
         return modification_indices(self)
 
     def score_tests(self, robust: bool | None = None) -> ScoreTests:
@@ -427,13 +437,16 @@ class SEM:
         (``group_equal`` or repeated labels).  ``robust`` (default: for
         ``estimator="mlr"``) adds Satorra's (2000) robust versions.
         """
-        self._check_fitted()
+        self._check_fitted(ml_only=True)
         return score_tests(self, robust=robust)
 
     # ------------------------------------------------------------ reporting
-    def _check_fitted(self) -> None:
+    def _check_fitted(self, ml_only: bool = False) -> None:
         if not hasattr(self, "fit_"):
             raise ModelError("the model has not been fitted yet: call .fit(data) first")
+        if ml_only and self.estimator_ == "wlsmv":
+            raise ModelError("modification indices and score tests are not available for estimator "
+                             "'wlsmv' (lavaan's are ML-based here); refit with 'ml' or 'mlr'")
 
     def summary(self, standardized: bool = True) -> Summary:
         """Readable report like lavaan's ``summary(fit, fit.measures = TRUE)``.
@@ -464,32 +477,3 @@ def _free_names(table) -> list[str]:
             names[r.free] = f"{r.lhs}{r.op}{r.rhs}" + (f".g{r.group}" if r.group > 1 else "")
     return [names[k] for k in sorted(names)]
 
-
-def _data_problems(group, sat) -> list[Problem]:
-    out = []
-    lab = group.label or None
-    if group.n_empty:
-        out.append(Problem("missing_data",
-                           f"{group.n_empty} respondent(s) had every model variable missing and "
-                           f"were dropped (as lavaan does)", "warning", lab))
-    low = np.argwhere(np.triu(group.coverage < 0.1, 1))
-    if len(low):
-        out.append(Problem("missing_data",
-                           f"{len(low)} pair(s) of variables are observed together for fewer than "
-                           f"10% of respondents (lowest {group.coverage.min():.1%}); their "
-                           f"covariances rest on the model's assumptions, not on data", "warning", lab))
-    if np.isnan(sat.loglik):
-        out.append(Problem("not_positive_definite",
-                           "the EM estimate of the saturated model failed: its covariance matrix "
-                           "became singular (too few respondents for the number of variables); "
-                           "chi-square, CFI, TLI, RMSEA and SRMR are not valid", "error", lab))
-    elif not sat.converged:
-        out.append(Problem("missing_data", f"the EM algorithm for the saturated model did not "
-                           f"converge in {sat.iterations} iterations", "warning", lab))
-    if not np.isnan(sat.loglik) and not_pd(sat.cov):
-        what = "sample" if group.complete else "EM-estimated saturated"
-        out.append(Problem("not_positive_definite",
-                           f"the {what} covariance matrix is not positive definite (collinear or "
-                           f"constant variables, or too few respondents); chi-square, CFI and "
-                           f"SRMR are not valid", "error", lab))
-    return out

@@ -180,3 +180,35 @@ def matrix_problems(model, theta: np.ndarray, labels) -> list[Problem]:
                                "the residual covariance matrix (Theta) is not positive definite: "
                                "some residual correlations are beyond ±1", "error", lab))
     return out
+
+
+def data_problems(group, sat) -> list[Problem]:
+    """Problems of one group's data and saturated (EM) fit: respondents with nothing observed,
+    pairs rarely observed together, a failed or non-converged EM, a non-positive-definite matrix."""
+    out = []
+    lab = group.label or None
+    if group.n_empty:
+        out.append(Problem("missing_data",
+                           f"{group.n_empty} respondent(s) had every model variable missing and "
+                           f"were dropped (as lavaan does)", "warning", lab))
+    low = np.argwhere(np.triu(group.coverage < 0.1, 1))
+    if len(low):
+        out.append(Problem("missing_data",
+                           f"{len(low)} pair(s) of variables are observed together for fewer than "
+                           f"10% of respondents (lowest {group.coverage.min():.1%}); their "
+                           f"covariances rest on the model's assumptions, not on data", "warning", lab))
+    if np.isnan(sat.loglik):
+        out.append(Problem("not_positive_definite",
+                           "the EM estimate of the saturated model failed: its covariance matrix "
+                           "became singular (too few respondents for the number of variables); "
+                           "chi-square, CFI, TLI, RMSEA and SRMR are not valid", "error", lab))
+    elif not sat.converged:
+        out.append(Problem("missing_data", f"the EM algorithm for the saturated model did not "
+                           f"converge in {sat.iterations} iterations", "warning", lab))
+    if not np.isnan(sat.loglik) and not_pd(sat.cov):
+        what = "sample" if group.complete else "EM-estimated saturated"
+        out.append(Problem("not_positive_definite",
+                           f"the {what} covariance matrix is not positive definite (collinear or "
+                           f"constant variables, or too few respondents); chi-square, CFI and "
+                           f"SRMR are not valid", "error", lab))
+    return out

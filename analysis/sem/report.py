@@ -45,6 +45,9 @@ def _verdict(threshold, value) -> str:
 def _header_lines(fit) -> list[str]:
     f = fit.fit_
     est = "FIML (missing = \"ml\")" if fit.missing_ == "ml" else "ML (listwise complete cases)"
+    if fit.estimator_ == "wlsmv":
+        est = ("WLSMV: DWLS on thresholds and polychoric correlations, delta parameterisation ("
+               + ("pairwise" if fit.missing_ == "ml" else "listwise") + " missing)")
     status = (f"converged after {fit.iterations_} iterations" if fit.converged_
               else f"DID NOT CONVERGE ({fit.iterations_} iterations)")
     lines = [f"SEM estimated by {est}: {status}",
@@ -58,7 +61,7 @@ def _header_lines(fit) -> list[str]:
         lines.append(f"  Dropped (every variable missing) {dropped:>21d}")
     if fit.n_dropped_["listwise"]:
         lines.append(f"  Dropped (listwise deletion) {fit.n_dropped_['listwise']:>26d}")
-    if fit.missing_ == "ml":
+    if fit.missing_ == "ml" and fit.estimator_ != "wlsmv":
         share = float((1 - fit.missing_share_).mean().mean())
         lines.append(f"  Missing-data patterns {sum(fit.n_patterns_.values()):>32d}")
         lines.append(f"  Share of cells observed {share:>30.3f}")
@@ -68,6 +71,8 @@ def _header_lines(fit) -> list[str]:
 def _fit_lines(fit) -> list[str]:
     f = fit.fit_
     lines = _plain_fit_lines(f)
+    if f.estimator == "wlsmv":
+        return _wlsmv_fit_lines(f, lines)
     if f.estimator != "mlr":
         return lines
     # robust ML: lavaan's extra lines for estimator = "MLR"
@@ -90,6 +95,38 @@ def _fit_lines(fit) -> list[str]:
     }
     out = []
     for line in lines:
+        out.append(line)
+        for start, added in extra.items():
+            if line.startswith(start):
+                out += added
+    return out
+
+
+def _wlsmv_fit_lines(f, lines) -> list[str]:
+    """lavaan's lines for estimator = "WLSMV": the scaled-shifted test and the scaled indices;
+    no likelihood, so no information criteria."""
+    extra = {
+        "  P-value (Chi-square)": [
+            f"  Scaled test statistic (mean and variance adjusted) {_num(f.chi2_scaled, 3)}",
+            f"  Scaling correction factor {_num(f.scaling_factor, 28)}",
+            f"  Shift parameter {_num(f.chi2_shift, 38)}",
+            f"  P-value (scaled) {_num(f.pvalue_scaled, 37)}"],
+        "  Degrees of freedom " + f"{f.baseline_df:>35d}": [
+            f"  Scaled test statistic {_num(f.baseline_chi2_scaled, 32)}",
+            f"  Scaling correction factor {_num(f.baseline_scaling_factor, 28)}"],
+        "  Tucker-Lewis Index (TLI)": [
+            f"  Scaled CFI {_num(f.cfi_scaled, 43)}{_verdict(thresholds.CFI, f.cfi_scaled)}",
+            f"  Scaled TLI {_num(f.tli_scaled, 43)}{_verdict(thresholds.TLI, f.tli_scaled)}"],
+        "  P-value H_0: RMSEA": [
+            f"  Scaled RMSEA {_num(f.rmsea_scaled, 41)}{_verdict(thresholds.RMSEA, f.rmsea_scaled)}"],
+    }
+    out, skip = [], False
+    for line in lines:
+        if line.startswith("Loglikelihood"):
+            out.pop()                     # the blank line before the section
+        skip = line.startswith("Loglikelihood") or (skip and line != "")
+        if skip:
+            continue
         out.append(line)
         for start, added in extra.items():
             if line.startswith(start):
@@ -192,6 +229,10 @@ def summary_html(fit) -> str:
         f"RMSEA = {f.rmsea:.3f} [{lo:.3f}, {hi:.3f}]; SRMR = {f.srmr:.3f}; N = {f.n_obs}"
         f"{' (' + str(len(fit.groups_)) + ' groups)' if len(fit.groups_) > 1 else ''}; "
         f"{'converged' if fit.converged_ else '<b>not converged</b>'}</p>")
+    if f.estimator == "wlsmv":
+        parts.append(f"<p>WLSMV: scaled χ²({f.df}) = {f.chi2_scaled:.3f}, p = {f.pvalue_scaled:.3f}; "
+                     f"scaled CFI = {f.cfi_scaled:.3f}; TLI = {f.tli_scaled:.3f}; "
+                     f"RMSEA = {f.rmsea_scaled:.3f}</p>")
     cols = ["lhs", "op", "rhs", "group", "est", "se", "z", "pvalue", "std_all", "std_se"]
     table = fit.params_[cols] if len(fit.groups_) > 1 else fit.params_[[c for c in cols if c != "group"]]
     parts.append(table.to_html(index=False, float_format=lambda x: f"{x:.3f}", na_rep=""))

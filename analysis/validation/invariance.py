@@ -14,6 +14,15 @@ CFI/TLI/RMSEA; the difference test is then the scaled one of Satorra & Bentler
 (Satorra & Bentler 2010) beside it, and the changes in CFI and RMSEA (and the
 verdicts) use the robust indices (Brosseau-Liard & Savalei 2014).
 
+With ``estimator="wlsmv"`` (ordinal items, :mod:`analysis.sem.wls`) the levels are
+identified as Wu & Estabrook (2016): metric holds thresholds *and* loadings equal,
+scalar adds the intercepts of the latent responses; the difference test is the
+mean-and-variance adjusted DIFFTEST (lavaan's ``lavTestLRT(method =
+"satorra.2000")``, :mod:`analysis.sem.wls_difftest`) and the changes in CFI and
+RMSEA use lavaan's scaled indices (``cfi.scaled``, ``rmsea.scaled``).  No score
+tests exist for it here, so the partial-invariance search and the misfit table
+are left out (``stops`` says so).
+
 =============  ===========================================
 level          parameters equal across groups
 =============  ===========================================
@@ -51,6 +60,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from scipy import stats
 
@@ -60,6 +70,7 @@ from analysis.common.thresholds import DELTA_CFI, DELTA_RMSEA, DELTA_SRMR_METRIC
 from analysis.sem import SEM
 from analysis.sem.difftest import difference_test
 from analysis.sem.h1cache import H1Cache
+from analysis.sem.wls_difftest import wlsmv_difference_test
 from analysis.validation.partial import (
     COMPARABILITY_COLUMNS, MISFIT_COLUMNS, PARTIAL_COLUMNS, comparability, factor_items, largest_score_tests,
     ranking_scores, search,
@@ -77,7 +88,8 @@ TABLE_COLUMNS = ("level", "group_equal", "chi2", "df", "pvalue", "cfi", "tli", "
                  "delta_chi2", "delta_df", "delta_pvalue", "delta_cfi", "delta_rmsea",
                  "delta_srmr", "holds", "chen_rmsea", "chen_srmr", "converged", "n_problems",
                  "estimator", "chi2_scaled", "scaling_factor", "cfi_robust", "tli_robust",
-                 "rmsea_robust", "delta_scaling", "delta_chi2_sb2010", "delta_pvalue_sb2010",
+                 "rmsea_robust", "cfi_scaled", "tli_scaled", "rmsea_scaled", "delta_scaling",
+                 "delta_chi2_sb2010", "delta_pvalue_sb2010",
                  "n_released")
 DEFAULT_MAX_FREE = 5
 N_MISFIT = 5
@@ -102,7 +114,11 @@ class InvarianceResult:
         ``delta_chi2``/``delta_pvalue`` the Satorra-Bentler (2001) scaled difference
         test with its scaling factor ``delta_scaling``, ``delta_chi2_sb2010`` /
         ``delta_pvalue_sb2010`` the 2010 version, and ``delta_cfi``/``delta_rmsea``
-        from the robust indices (NaN in these columns with ``estimator="ml"``).
+        from the robust indices (NaN in these columns with ``estimator="ml"``).  With
+        ``estimator="wlsmv"``: ``chi2_scaled, scaling_factor, cfi_scaled, tli_scaled,
+        rmsea_scaled`` (lavaan's scaled.shifted), ``delta_chi2``/``delta_pvalue`` the
+        DIFFTEST with ``delta_scaling`` its ``1/a``, ``delta_cfi``/``delta_rmsea`` from
+        the scaled indices.
         ``group_partial`` exempting every added parameter).  ``n_released``: the
         constraints released at earlier levels by the partial-invariance search
         (the level is fitted and compared with them released).
@@ -185,7 +201,8 @@ def _delta_row(level: str, fit: SEM, previous: SEM | None) -> dict:
            "rmsea": f.rmsea, "srmr": f.srmr, "converged": fit.converged_,
            "n_problems": len(fit.problems_), "estimator": f.estimator,
            "chi2_scaled": f.chi2_scaled, "scaling_factor": f.scaling_factor,
-           "cfi_robust": f.cfi_robust, "tli_robust": f.tli_robust, "rmsea_robust": f.rmsea_robust}
+           "cfi_robust": f.cfi_robust, "tli_robust": f.tli_robust, "rmsea_robust": f.rmsea_robust,
+           "cfi_scaled": f.cfi_scaled, "tli_scaled": f.tli_scaled, "rmsea_scaled": f.rmsea_scaled}
     nan = math.nan
     row.update(delta_chi2=nan, delta_df=nan, delta_pvalue=nan, delta_cfi=nan,
                delta_rmsea=nan, delta_srmr=nan, holds=pd.NA, chen_rmsea=pd.NA, chen_srmr=pd.NA,
@@ -194,8 +211,9 @@ def _delta_row(level: str, fit: SEM, previous: SEM | None) -> dict:
         return row
     p = previous.fit_
     robust = f.estimator == "mlr"
-    cfi_now, cfi_before = (f.cfi_robust, p.cfi_robust) if robust else (f.cfi, p.cfi)
-    rmsea_now, rmsea_before = (f.rmsea_robust, p.rmsea_robust) if robust else (f.rmsea, p.rmsea)
+    kind = {"mlr": "_robust", "wlsmv": "_scaled"}.get(f.estimator, "")
+    cfi_now, cfi_before = getattr(f, "cfi" + kind), getattr(p, "cfi" + kind)
+    rmsea_now, rmsea_before = getattr(f, "rmsea" + kind), getattr(p, "rmsea" + kind)
     d_chi2, d_df = f.chi2 - p.chi2, f.df - p.df
     row.update(delta_chi2=d_chi2, delta_df=d_df,
                delta_pvalue=float(stats.chi2.sf(d_chi2, d_df)) if d_df > 0 else nan,
@@ -206,6 +224,12 @@ def _delta_row(level: str, fit: SEM, previous: SEM | None) -> dict:
         sb10 = difference_test(fit, previous, "satorra.bentler.2010")
         row.update(delta_chi2=sb01.chi2, delta_pvalue=sb01.pvalue, delta_scaling=sb01.scaling_factor,
                    delta_chi2_sb2010=sb10.chi2, delta_pvalue_sb2010=sb10.pvalue)
+    if f.estimator == "wlsmv" and d_df > 0 and fit.converged_ and previous.converged_:
+        try:
+            diff = wlsmv_difference_test(fit, previous)
+            row.update(delta_chi2=diff.chi2, delta_pvalue=diff.pvalue, delta_scaling=diff.scaling_factor)
+        except (np.linalg.LinAlgError, ValueError):
+            row.update(delta_chi2=nan, delta_pvalue=nan)     # singular information: no test
     if fit.converged_ and previous.converged_ and d_df > 0:
         srmr_rule = DELTA_SRMR_METRIC if level == "metric" else DELTA_SRMR_SCALAR
         row.update(holds=DELTA_CFI.holds(-(cfi_now - cfi_before)),
@@ -240,9 +264,10 @@ def invariance_steps(model: str, data: pd.DataFrame, group: str,
     group_partial : sequence of str
         Parameters exempt from the constraints (partial invariance), e.g.
         ``["x3~1"]``.
-    estimator : {"ml", "mlr"}
+    estimator : {"ml", "mlr", "wlsmv"}
         Passed to :meth:`SEM.fit`; ``"mlr"`` adds the robust statistics and makes
-        the difference test the scaled one (see the module docstring).
+        the difference test the scaled one, ``"wlsmv"`` treats the items as ordinal
+        (see the module docstring).
     partial : bool
         When the metric or scalar level fails (``holds`` is False), release its
         equality constraints one at a time, largest score test first, until it
@@ -306,7 +331,9 @@ def invariance_steps(model: str, data: pd.DataFrame, group: str,
         row["n_released"] = len(released) - len(group_partial)
         rows.append(row)
         owner = owner or {i: f for f, items in factor_items(fit).items() for i in items}
-        if partial and level in ("metric", "scalar") and row["holds"] is False:
+        if partial and estimator == "wlsmv" and level in ("metric", "scalar"):
+            stops[level] = "not searched: no score tests with estimator 'wlsmv'"
+        elif partial and level in ("metric", "scalar") and row["holds"] is False:
             def judge(candidate, level=level, previous=previous):
                 verdict = _delta_row(level, candidate, previous)
                 return verdict["delta_cfi"], (None if pd.isna(verdict["holds"]) else bool(verdict["holds"]))

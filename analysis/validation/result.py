@@ -12,9 +12,12 @@ JSON document (``to_dict()``)::
                        "fit": {"chi2", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci", "srmr",
                                "estimator", and with "mlr": "chi2_scaled", "pvalue_scaled",
                                "scaling_factor", "cfi_robust", "tli_robust", "rmsea_robust",
-                               "rmsea_ci_robust", "rmsea_pvalue_robust"},
+                               "rmsea_ci_robust", "rmsea_pvalue_robust";
+                               with "wlsmv": "chi2_scaled", "pvalue_scaled", "scaling_factor",
+                               "chi2_shift", "cfi_scaled", "tli_scaled", "rmsea_scaled", "rmsea_scaled_ci"},
                        "fit_ok": {"cfi", "tli", "rmsea", "srmr"},
                        "constructs": {KEY: {"alpha", "alpha_ci", "omega", "cr", "ave",
+                                            ("omega_cat" with "wlsmv"),
                                             "alpha_ok", "omega_ok", "cr_ok", "ave_ok"}},
                        "loadings": {ITEM: {"construct", "std", "se", "est", "fmi"}},
                        "htmt": {KEY: {KEY: value}},
@@ -26,7 +29,8 @@ JSON document (``to_dict()``)::
                      "delta_rmsea", "delta_srmr", "chen_rmsea", "chen_srmr", "delta_chi2",
                      "delta_df", "delta_pvalue", and with "mlr": "chi2_scaled", "scaling_factor",
                      "cfi_robust", "rmsea_robust", "delta_scaling", "delta_chi2_sb2010",
-                     "delta_pvalue_sb2010"}],
+                     "delta_pvalue_sb2010"; with "wlsmv": "chi2_scaled", "scaling_factor",
+                     "cfi_scaled", "rmsea_scaled", "delta_scaling"}],
      "invariance_note": str or null}
 
 ``loadings.*.se`` is the standard error of the standardized loading (delta method);
@@ -34,7 +38,9 @@ JSON document (``to_dict()``)::
 error-severity problem (then ``loadings`` is empty and ``fmi_*`` null); figures that do
 not exist are null (never NaN).  With ``estimator="mlr"`` the ``fit_ok`` verdicts of
 CFI, TLI and RMSEA judge the robust indices, and ``delta_cfi``/``delta_rmsea`` of the
-invariance steps are differences of robust indices.
+invariance steps are differences of robust indices; with ``estimator="wlsmv"`` they judge
+lavaan's scaled indices (``cfi.scaled``, ``tli.scaled``, ``rmsea.scaled``) and the
+invariance difference test is the DIFFTEST.
 """
 from __future__ import annotations
 
@@ -56,14 +62,22 @@ FIT_CHECKS = {"cfi": thresholds.CFI, "tli": thresholds.TLI, "rmsea": thresholds.
 # the robust version a verdict judges with estimator "mlr" (Brosseau-Liard & Savalei 2014)
 ROBUST_INDEX = {"cfi": "cfi_robust", "tli": "tli_robust", "rmsea": "rmsea_robust", "srmr": "srmr"}
 ROBUST_FIT = ("chi2_scaled", "pvalue_scaled", "scaling_factor", "cfi_robust", "tli_robust", "rmsea_robust")
+# with estimator "wlsmv": lavaan's scaled.shifted statistic and the indices computed from it
+SCALED_INDEX = {"cfi": "cfi_scaled", "tli": "tli_scaled", "rmsea": "rmsea_scaled", "srmr": "srmr"}
+SCALED_FIT = ("chi2_scaled", "pvalue_scaled", "scaling_factor", "chi2_shift", "cfi_scaled", "tli_scaled",
+              "rmsea_scaled")
+EXTRA_FIT = {"mlr": ROBUST_FIT, "wlsmv": SCALED_FIT}
+VERDICT_INDEX = {"mlr": ROBUST_INDEX, "wlsmv": SCALED_INDEX}
+INTERVAL_FIT = {"mlr": "rmsea_ci_robust", "wlsmv": "rmsea_scaled_ci"}
 
 
-ESTIMATOR_NAMES = {"ml": "ML", "mlr": "robust ML (MLR)"}
+ESTIMATOR_NAMES = {"ml": "ML", "mlr": "robust ML (MLR)", "wlsmv": "WLSMV (ordinal items)"}
 
 
 def _invariance_columns(estimator: str) -> list[str]:
-    if estimator == "mlr":
-        return ["level", "chi2_scaled", "scaling_factor", "df", "cfi_robust", "rmsea_robust", "srmr",
+    if estimator in VERDICT_INDEX:
+        kind = VERDICT_INDEX[estimator]
+        return ["level", "chi2_scaled", "scaling_factor", "df", kind["cfi"], kind["rmsea"], "srmr",
                 "delta_chi2", "delta_pvalue", "delta_cfi", "holds"]
     return ["level", "chi2", "df", "cfi", "rmsea", "srmr", "delta_cfi", "holds"]
 
@@ -121,7 +135,7 @@ class GroupValidation:
         """Each fit index judged against its Hu & Bentler (1999) cut-off (None if missing)."""
         if self.fit is None:
             return {k: None for k in FIT_CHECKS}
-        names = ROBUST_INDEX if self.fit.estimator == "mlr" else {k: k for k in FIT_CHECKS}
+        names = VERDICT_INDEX.get(self.fit.estimator, {k: k for k in FIT_CHECKS})
         return {k: rule.holds(getattr(self.fit, names[k])) for k, rule in FIT_CHECKS.items()}
 
     def to_dict(self) -> dict:
@@ -131,13 +145,16 @@ class GroupValidation:
             fit = {"chi2": f.chi2, "df": f.df, "pvalue": f.pvalue, "cfi": f.cfi, "tli": f.tli,
                    "rmsea": f.rmsea, "rmsea_ci": list(f.rmsea_ci), "srmr": f.srmr,
                    "estimator": f.estimator}
+            fit.update({k: getattr(f, k) for k in EXTRA_FIT.get(f.estimator, ())})
             if f.estimator == "mlr":
-                fit.update({k: getattr(f, k) for k in ROBUST_FIT})
                 fit.update(rmsea_ci_robust=list(f.rmsea_ci_robust), rmsea_pvalue_robust=f.rmsea_pvalue_robust)
+            elif f.estimator == "wlsmv":
+                fit.update(rmsea_scaled_ci=list(f.rmsea_scaled_ci))
         constructs = {
             r["construct"]: {
                 "alpha": r["alpha"], "alpha_ci": [r["alpha_ci_low"], r["alpha_ci_high"]],
                 "omega": r["omega"], "cr": r["cr"], "ave": r["ave"],
+                **({"omega_cat": r["omega_cat"]} if "omega_cat" in r else {}),
                 "alpha_ok": r["alpha_ok"], "omega_ok": r["omega_ok"], "cr_ok": r["cr_ok"], "ave_ok": r["ave_ok"],
             }
             for r in self.reliability.to_dict("records")
@@ -182,7 +199,7 @@ class ValidationResult:
     by, missing : str
         Grouping column and missing-data method.
     estimator : str
-        ``"ml"`` or ``"mlr"`` (robust ML).
+        ``"ml"``, ``"mlr"`` (robust ML) or ``"wlsmv"`` (ordinal items).
     n_input : int
         Respondents in the data given.
     partial : bool
@@ -222,10 +239,13 @@ class ValidationResult:
             else:
                 row.update(chi2=f.chi2, df=f.df, pvalue=f.pvalue, cfi=f.cfi, tli=f.tli, rmsea=f.rmsea,
                            rmsea_ci_low=f.rmsea_ci[0], rmsea_ci_high=f.rmsea_ci[1], srmr=f.srmr)
-            if self.estimator == "mlr":
-                row.update({k: getattr(f, k) if f is not None else math.nan for k in ROBUST_FIT})
-                low, high = f.rmsea_ci_robust if f is not None else (math.nan, math.nan)
-                row.update(rmsea_ci_low_robust=low, rmsea_ci_high_robust=high)
+            row.update({k: getattr(f, k) if f is not None else math.nan
+                        for k in EXTRA_FIT.get(self.estimator, ())})
+            # the interval of the RMSEA the verdict judges (lavaan's rmsea.ci.*.robust / .scaled)
+            if self.estimator in INTERVAL_FIT:
+                low, high = getattr(f, INTERVAL_FIT[self.estimator]) if f is not None else (math.nan, math.nan)
+                suffix = "robust" if self.estimator == "mlr" else "scaled"
+                row.update({f"rmsea_ci_low_{suffix}": low, f"rmsea_ci_high_{suffix}": high})
             row.update({f"{k}_ok": v for k, v in g.fit_ok().items()})
             rows.append(row)
         out = pd.DataFrame(rows)
@@ -300,6 +320,8 @@ class ValidationResult:
             if self.estimator == "mlr":
                 keep += ["chi2_scaled", "scaling_factor", "cfi_robust", "rmsea_robust", "delta_scaling",
                          "delta_chi2_sb2010", "delta_pvalue_sb2010"]
+            if self.estimator == "wlsmv":
+                keep += ["chi2_scaled", "scaling_factor", "cfi_scaled", "rmsea_scaled", "delta_scaling"]
             invariance = self.invariance.table[keep].to_dict("records")
             partial = {"steps": self.partial_invariance.to_dict("records"), "stops": dict(self.invariance.stops),
                        "comparability": self.comparability.to_dict("records"),
@@ -329,21 +351,26 @@ class ValidationResult:
         text, Jupyter shows HTML tables.
         """
         heading = (f"Questionnaire validation: {self.n_used} of {self.n_input} respondents "
-                   f"({len(self.excluded)} excluded), missing data: {'FIML' if self.missing == 'ml' else 'listwise'}, "
+                   f"({len(self.excluded)} excluded), missing data: {self._missing_method()}, "
                    f"estimator: {ESTIMATOR_NAMES[self.estimator]}")
         if self.estimator == "mlr":
             tables = [SummaryTable("CFA fit, robust ML (robust CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; "
                                    "Hu & Bentler 1999; Yuan-Bentler scaled chi-square)",
                                    self.fit[["group", "n", "chi2", "chi2_scaled", "scaling_factor", "df",
                                              "cfi_robust", "tli_robust", "rmsea_robust", "srmr"]])]
+        elif self.estimator == "wlsmv":
+            tables = [SummaryTable("CFA fit, WLSMV (scaled CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; "
+                                   "Hu & Bentler 1999; mean- and variance-adjusted chi-square)",
+                                   self.fit[["group", "n", "chi2", "chi2_scaled", "scaling_factor", "df",
+                                             "cfi_scaled", "tli_scaled", "rmsea_scaled", "srmr"]])]
         else:
             tables = [SummaryTable("CFA fit (CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; Hu & Bentler 1999)",
                                    self.fit[["group", "n", "chi2", "df", "cfi", "tli", "rmsea", "srmr"]])]
         rel = self.groups[ALL].reliability
         if len(rel):
             tables.append(SummaryTable("Reliability, whole sample (alpha/omega/CR >= .70, AVE >= .50)",
-                                       rel[["construct", "alpha", "alpha_ci_low", "alpha_ci_high", "omega", "cr",
-                                            "ave"]]))
+                                       rel[[c for c in ("construct", "alpha", "alpha_ci_low", "alpha_ci_high",
+                                                        "omega_cat", "omega", "cr", "ave") if c in rel]]))
         h = self.groups[ALL].htmt
         if h is not None:
             worst = h.pairs.sort_values("htmt", ascending=False).head(3)
@@ -364,6 +391,11 @@ class ValidationResult:
             tables.append(SummaryTable("Problems", notes=tuple(f"[{r.group}] {r.severity}: {r.message}"
                                                                for r in problems.itertuples())))
         return Summary(heading, tuple(tables))
+
+    def _missing_method(self) -> str:
+        if self.missing != "ml":
+            return "listwise"
+        return "pairwise" if self.estimator == "wlsmv" else "FIML"
 
     def _partial_tables(self) -> list:
         out = []
@@ -389,9 +421,10 @@ class ValidationResult:
 
     def __repr__(self) -> str:
         f = self.groups[ALL].fit
-        robust = self.estimator == "mlr"
-        fit = (f"CFI{' (robust)' if robust else ''} {f.cfi_robust if robust else f.cfi:.3f}, "
-               f"RMSEA {f.rmsea_robust if robust else f.rmsea:.3f}, SRMR {f.srmr:.3f}"
+        names = VERDICT_INDEX.get(self.estimator, {"cfi": "cfi", "rmsea": "rmsea"})
+        label = {"mlr": " (robust)", "wlsmv": " (scaled)"}.get(self.estimator, "")
+        fit = (f"CFI{label} {getattr(f, names['cfi']):.3f}, "
+               f"RMSEA {getattr(f, names['rmsea']):.3f}, SRMR {f.srmr:.3f}"
                if f is not None else "CFA not estimated")
         return f"<ValidationResult: {len(self.groups) - 1} group(s), n={self.n_used}, {fit}>"
 

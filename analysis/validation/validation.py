@@ -52,6 +52,7 @@ from analysis.common.options import MISSING_METHODS, validate_options
 from analysis.scoring.sample import select_respondents
 from analysis.scoring.scores import keyed_items, scale_range
 from analysis.sem import SEM, Problem, usable_fit
+from analysis.validation.categorical_omega import categorical_omegas
 from analysis.validation.discriminant import fornell_larcker_from_solution, htmt
 from analysis.validation.invariance import DEFAULT_MAX_FREE, invariance_steps
 from analysis.validation.reliability import item_analysis, model_based_reliability, reliability_table
@@ -99,12 +100,20 @@ def validate(
         Test measurement invariance across the groups of ``by``.
     levels : tuple of str
         Invariance levels, least constrained first.
-    estimator : {"ml", "mlr"}, default "ml"
+    estimator : {"ml", "mlr", "wlsmv"}, default "ml"
         ``"mlr"``: robust ML as lavaan's ``estimator = "MLR"`` -- the same estimates,
         with sandwich standard errors, the Yuan-Bentler scaled chi-square and the
         robust CFI/TLI/RMSEA (which the fit verdicts then use), and scaled
         difference tests between the invariance levels (Satorra & Bentler 2001, 2010);
         for skewed, discrete 7-point answers.  See :mod:`analysis.sem.robust`.
+        ``"wlsmv"``: the answers as ordinal categories -- thresholds and polychoric
+        correlations (missing answers and N/A pairwise, never a category), DWLS with
+        robust standard errors and the mean-and-variance adjusted chi-square, lavaan's
+        ``estimator = "WLSMV"`` in its default delta parameterisation; the verdicts
+        judge lavaan's scaled CFI/TLI/RMSEA, the reliability table adds categorical
+        omega (Green & Yang 2009), invariance is identified as Wu & Estabrook (2016)
+        with DIFFTEST difference tests (no partial-invariance search: it needs score
+        tests).  See :mod:`analysis.sem.wls`.
     partial : bool, default False
         When the metric or scalar step fails, release its equality constraints one
         at a time, largest score test first (with ``estimator="mlr"`` Satorra's 2000
@@ -261,6 +270,8 @@ def _validate_group(name: str, items: pd.DataFrame, by_design: pd.DataFrame,
     if usable:
         solution = CFASolution.from_parameter_table(model.params_)
     reliability = _reliability(items, constructs, solution, problems, name)
+    if estimator == "wlsmv":
+        reliability = _with_categorical_omega(reliability, model if usable else None, problems, name)
     fornell = None
     if solution is not None:
         try:
@@ -283,7 +294,8 @@ def _validate_group(name: str, items: pd.DataFrame, by_design: pd.DataFrame,
         htmt=htmt_result,
         fornell_larcker=fornell,
         problems=tuple(problems),
-        missing=_missing_summary(items, by_design, model if usable else None, missing),
+        missing=_missing_summary(items, by_design, model if usable else None,
+                                 "pairwise" if estimator == "wlsmv" and missing == "ml" else missing),
         model=model,
         constructs=tuple(present),
     )
@@ -314,6 +326,20 @@ def _reliability(items, constructs, solution, problems, name) -> pd.DataFrame:
     for col in ("alpha_ok", "omega_ok", "cr_ok", "ave_ok"):
         table[col] = table[col].astype("boolean")
     return table
+
+
+def _with_categorical_omega(table: pd.DataFrame, model, problems, name) -> pd.DataFrame:
+    """Add ``omega_cat`` (Green & Yang 2009) beside alpha; NaN without a usable WLSMV fit."""
+    omegas = {}
+    if model is not None:
+        try:
+            omegas = categorical_omegas(model)
+        except (ValueError, KeyError) as exc:
+            problems.append(Problem("reliability", f"categorical omega not computed: {exc}", "warning", name))
+    out = table.copy()
+    out.insert(out.columns.get_loc("alpha_ci_high") + 1, "omega_cat",
+               out["construct"].map(omegas).astype(float))
+    return out
 
 
 def _item_analysis(items, inst, constructs, problems, name) -> pd.DataFrame:
@@ -373,5 +399,5 @@ def _missing_summary(items: pd.DataFrame, by_design: pd.DataFrame, model: SEM | 
         "complete_cases": int((~missing).all(axis=1).sum()),
         "fmi_mean": float(fmi.mean()) if len(fmi) else math.nan,
         "fmi_max": float(fmi.max()) if len(fmi) else math.nan,
-        "method": "FIML" if method == "ml" else "listwise",
+        "method": {"ml": "FIML", "pairwise": "pairwise"}.get(method, "listwise"),
     }
