@@ -317,7 +317,7 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     pooled = None
     if pooling == "partial":
         pooled, boot, boot_all = pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, level,
-                                                 entropy, _staged(progress, "bootstrap"))
+                                                 entropy, _staged(progress, "bootstrap"), runner=runner)
         for g in everything:
             cov = pooled.result.whole_cov if g == ALL else pooled.result.cov[g]
             importances[g], dominances[g] = _from_covariance(cov, g, outcome, drivers, pooled.n[g], by)

@@ -57,7 +57,9 @@ _LABEL_SPOTS = [(6, 0, "left", "center"), (-6, 0, "right", "center"), (5, 5, "le
                 (0, 20, "center", "bottom"), (0, -22, "center", "top"), (26, 0, "left", "center"),
                 (-26, 0, "right", "center"), (20, 26, "left", "bottom"), (-20, 26, "right", "bottom"),
                 (20, -28, "left", "top"), (-20, -28, "right", "top"), (0, 34, "center", "bottom"),
-                (0, -36, "center", "top")]
+                (0, -36, "center", "top"), (30, 40, "left", "bottom"), (-30, 40, "right", "bottom"),
+                (30, -42, "left", "top"), (-30, -42, "right", "top"), (0, 48, "center", "bottom"),
+                (0, -50, "center", "top")]
 
 
 def _overlap(a, b) -> float:
@@ -90,9 +92,13 @@ def _place_labels(ax, rows: list[dict], obstacles: list) -> list:
                                ha=ha, va=va, fontsize=LABEL_SIZE)
             box = text.get_window_extent(renderer)
             text.remove()
+            if abs(dx) > 10 or abs(dy) > 10:
+                # a far label gets a leader line from its point: the line must not cross other labels
+                px, py = display[i]
+                box = Bbox.union([box, Bbox.from_bounds(px - 1, py - 1, 2, 2)])
             outside = box.width * box.height - _overlap(box, frame)
             # Overlapping another label makes both unreadable: it costs far more than distance.
-            cost = (10 * sum(_overlap(box, other) for other in placed) + 3 * outside + rank * 4
+            cost = (30 * sum(_overlap(box, other) for other in placed) + 3 * outside + rank * 4
                     + sum(_overlap(box, m) for j, m in enumerate(markers) if j != i))
             if best is None or cost < best[0]:
                 best = (cost, dx, dy, ha, va, box)

@@ -101,7 +101,8 @@ def annotate_unpooled(table: pd.DataFrame, groups: pd.DataFrame) -> tuple[pd.Dat
     return t, out
 
 
-def pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, level, seed, progress):
+def pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, level, seed, progress,
+                    runner=None):
     """Run the pooled estimate on every usable respondent; returns ``(PooledAnalysis, boot, boot_all)``.
 
     ``boot`` is None without groups (``by=None``); ``boot_all`` is the whole sample.
@@ -117,7 +118,8 @@ def pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, lev
     used[not_used[by_design]] = True
     rows = frame.loc[used, [GROUP, *drivers, outcome]].reset_index(drop=True)
     result = pooled_importance(rows, outcome, drivers, group=GROUP, pooling="partial", n_resamples=bootstrap,
-                               level=level, seed=seed, versus_rest=len(labels) > 1, progress=progress)
+                               level=level, seed=seed, versus_rest=len(labels) > 1, progress=progress,
+                               runner=runner)
     n = rows[GROUP].value_counts().to_dict() if labels else {}
     n[ALL] = len(rows)
     if labels:

@@ -35,6 +35,7 @@ Efron & Morris (1975); Hoff (2009, ch. 7); see :mod:`analysis.pooling.shrinkage`
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,6 +47,7 @@ from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import DataError
 from analysis.common.groups import ALL
 from analysis.common.options import POOLINGS, validate_options
+from analysis.common.scheduler import open_runner
 from analysis.importance.relative import importance_arrays
 from analysis.pooling.moments import (Blocks, PatternStats, find_blocks, own_covariance, pattern_features,
                                       stats_from_sums, to_original_order)
@@ -152,7 +154,7 @@ def _check_sizes(labels, n_all, n_complete, q, qa, group, pooled: bool) -> None:
 def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *, group: str,
                       pooling: str = "partial", n_resamples: int = 2000, level: float = 0.95, seed=None,
                       versus_rest: bool = True, per_group: bool = True,
-                      progress: Callable[[int, int], None] | None = None) -> PooledImportance:
+                      progress: Callable[[int, int], None] | None = None, runner=None) -> PooledImportance:
     """Driver importance per organisation, partially pooled across organisations, with a bootstrap.
 
     Parameters
@@ -177,7 +179,9 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
     per_group : bool, default True
         Each organisation's own prior strength κ_g (see :mod:`analysis.pooling.shrinkage`).
     progress : callable, optional
-        ``progress(done, total)`` in resamples.
+        ``progress(done, total)`` in respondents whose resamples are drawn.
+    runner : analysis.common.scheduler.Runner, optional
+        An open runner for the per-organisation resampling (default: in this process).
 
     Returns
     -------
@@ -238,17 +242,15 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
     point_sums = np.stack([f.sum(axis=0) for f in features])[None]           # (1, G, f)
     rngs, entropy = group_generators(seed, len(labels))
     chunk = max(1, MAX_CHUNK_ELEMENTS // int(max(n_all.max(), 1)))
-    rep_sums = []
-    done = 0
-    for start in range(0, n_resamples, chunk):
-        size = min(chunk, n_resamples - start)
-        rep_sums.append(np.stack([resample_counts(rngs[k], int(n_all[k]), size).astype(float) @ features[k]
-                                  for k in range(len(labels))], axis=1))     # (size, G, f)
-        done += size
-        if progress is not None:
-            progress(done, n_resamples)
-    rep_sums = np.concatenate(rep_sums)
-    del features
+    # each organisation's resamples from its own stream: one task per organisation on the
+    # runner (threads, processes or Dask), the same numbers whatever runs them
+    tasks = [(rngs[k], int(n_all[k]), features[k], n_resamples, chunk) for k in range(len(labels))]
+    with ExitStack() as stack:
+        if runner is None:
+            runner = stack.enter_context(open_runner("threads", n_workers=1))
+        rep_sums = np.stack(runner.map(_resample_sums, tasks, progress=progress,
+                                       weights=[int(n) for n in n_all]), axis=1)      # (B, G, f)
+    del features, tasks
 
     point = _estimate(point_sums, n_all, blocks, used, per_group, centre)
     # replicates: the population re-estimated from each resample, the organisation's
@@ -298,6 +300,13 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
                             cov={g: to_original_order(point["cov"][0, k], blocks) for k, g in enumerate(labels)},
                             own_cov={g: to_original_order(point["own"][0, k], blocks) for k, g in enumerate(labels)},
                             whole_cov=to_original_order(_whole(point_sums, n_all, blocks, centre)[0][0], blocks))
+
+
+def _resample_sums(rng: np.random.Generator, n: int, features: np.ndarray, n_resamples: int,
+                   chunk: int) -> np.ndarray:
+    """One organisation's resampled feature sums, (n_resamples, f), drawn in chunks of ``chunk``."""
+    return np.concatenate([resample_counts(rng, n, min(chunk, n_resamples - start)).astype(float) @ features
+                           for start in range(0, n_resamples, chunk)])
 
 
 def posterior_generator(seed, entropy: int) -> np.random.Generator:

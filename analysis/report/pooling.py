@@ -47,7 +47,11 @@ def reading(results: StudyResults, group: str, t: Texts) -> str:
         return t("pooling.too_few", n=t.count(n), min=MIN_GROUPS)
     if group == ALL:
         return t("pooling.what") + " " + t("pooling.study")
-    g = results.analysis.groups.set_index("group").loc[group]
+    groups = results.analysis.groups.set_index("group")
+    if group not in groups.index:
+        # a group left out of the driver analysis (too few usable respondents) has no pooled figures
+        return ""
+    g = groups.loc[group]
     own = t("pooling.set_aside") if bool(g.pooling_set_aside) else t(
         "pooling.weight", weight=t.pct(100 * g.pooling_weight), n_effective=t.count(round(g.n_effective)),
         n=t.count(g.n_used))
