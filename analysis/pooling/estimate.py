@@ -179,7 +179,7 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
     per_group : bool, default True
         Each organisation's own prior strength κ_g (see :mod:`analysis.pooling.shrinkage`).
     progress : callable, optional
-        ``progress(done, total)`` in respondents whose resamples are drawn.
+        ``progress(done, total)`` in resamples (organisations finish in turn).
     runner : analysis.common.scheduler.Runner, optional
         An open runner for the per-organisation resampling (default: in this process).
 
@@ -248,7 +248,10 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
     with ExitStack() as stack:
         if runner is None:
             runner = stack.enter_context(open_runner("threads", n_workers=1))
-        rep_sums = np.stack(runner.map(_resample_sums, tasks, progress=progress,
+        # tasks weigh by their respondents; the progress is told in resamples, as before
+        in_resamples = None if progress is None else (
+            lambda done, total: progress(n_resamples * done // max(total, 1), n_resamples))
+        rep_sums = np.stack(runner.map(_resample_sums, tasks, progress=in_resamples,
                                        weights=[int(n) for n in n_all]), axis=1)      # (B, G, f)
     del features, tasks
 
