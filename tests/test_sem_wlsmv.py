@@ -157,11 +157,11 @@ def test_empty_category_in_one_group_is_an_error_naming_it():
         SEM("f =~ rel1 + rel2 + rel3 + rel4").fit(d, group="organisation", estimator="wlsmv")
 
 
-def test_modification_indices_are_not_offered_for_wlsmv(fits):
-    with pytest.raises(ModelError, match="wlsmv"):
-        fits["single_complete"].modindices()
-    with pytest.raises(ModelError, match="wlsmv"):
-        fits["mg_complete_metric"].score_tests()
+def test_modification_indices_and_score_tests_are_offered_for_wlsmv(fits):
+    # pinned to lavaan in tests/test_sem_wlsmv_score.py
+    assert len(fits["single_complete"].modindices()) > 0
+    st = fits["mg_complete_metric"].score_tests()
+    assert st.df == len(st.univariate) > 0
 
 
 def test_unknown_group_equal_kind_for_wlsmv_is_an_error():
@@ -182,8 +182,25 @@ def test_summary_names_wlsmv_and_shows_the_scaled_test(fits):
     assert "WLSMV" in fit._repr_html_()
 
 
-def test_group_partial_is_refused_for_wlsmv():
+def test_group_partial_releases_a_threshold_a_loading_or_an_intercept_in_one_group():
     d = DATA[["organisation", "rel1", "rel2", "rel3", "rel4"]].dropna()
-    with pytest.raises(ModelError, match="group_partial is not available"):
-        SEM("f =~ rel1 + rel2 + rel3 + rel4").fit(d, group="organisation", group_equal=["loadings"],
-                                                  group_partial=["f=~rel2"], estimator="wlsmv")
+    model = "f =~ rel1 + rel2 + rel3 + rel4"
+    metric = SEM(model).fit(d, group="organisation", group_equal=["thresholds", "loadings"], estimator="wlsmv")
+    uni = metric.score_tests().univariate.set_index(["lhs", "op", "rhs", "group"])["chi2"]
+    for entry, key in ((("rel2|t3", "Telecom"), ("rel2", "|", "t3", "Telecom")),
+                       (("f=~rel2", "Telecom"), ("f", "=~", "rel2", "Telecom"))):
+        freed = SEM(model).fit(d, group="organisation", group_equal=["thresholds", "loadings"],
+                               group_partial=[entry], estimator="wlsmv")
+        assert freed.converged_ and freed.fit_.df == metric.fit_.df - 1
+        # the DWLS statistic drops by about the constraint's score test
+        assert metric.fit_.chi2 - freed.fit_.chi2 == pytest.approx(uni.loc[key], rel=0.5, abs=0.5)
+    scalar = SEM(model).fit(d, group="organisation", group_equal=["thresholds", "loadings", "intercepts"],
+                            group_partial=[("rel2~1", "Telecom")], estimator="wlsmv")
+    p = scalar.params_.set_index(["lhs", "op", "group"])
+    assert p.loc[("rel2", "~1", "Telecom"), "free"] and not p.loc[("rel2", "~1", "Verzekeraar"), "free"]
+    with pytest.raises(ModelError, match="rel9\\|t1"):
+        SEM(model).fit(d, group="organisation", group_equal=["thresholds"], group_partial=["rel9|t1"],
+                       estimator="wlsmv")
+    with pytest.raises(ModelError, match="keep at least 2"):
+        SEM(model).fit(d, group="organisation", group_equal=["thresholds"], estimator="wlsmv",
+                       group_partial=[(f"rel2|t{k}", "Telecom") for k in range(1, 6)])

@@ -40,6 +40,8 @@ Rosseel, Y. (2012). lavaan. *Journal of Statistical Software*, 48(2), 1-36.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from analysis.common.errors import ModelError
@@ -62,8 +64,37 @@ def equal_levels(group_equal) -> tuple[str, ...]:
     return tuple(k for k in CATEGORICAL_EQUAL if k in kinds)
 
 
-def _per_group(first, rest, ngroups: int) -> str:
-    return first if ngroups == 1 else "c(" + ", ".join([first] + [rest] * (ngroups - 1)) + ")"
+def _split_partial(group_partial, observed, n_thresholds, ngroups: int):
+    """``group_partial`` (entries as :func:`analysis.sem.spec.group_numbers` leaves them) split
+    into released thresholds ``(position, group)``, freed intercepts ``(item, group)`` (groups
+    0-based) and the entries for the factor part (loadings; intercepts to exempt them).
+
+    A threshold or intercept written without a group is released in every group but the
+    first (the reference); a threshold of the first group cannot be released alone (release
+    it in the other groups).
+    """
+    starts = np.concatenate([[0], np.cumsum(n_thresholds)])
+    released_th, free_nu, ram = [], set(), []
+    for entry in group_partial:
+        name, g = entry if isinstance(entry, tuple) else (entry, None)
+        name = "".join(str(name).split())
+        groups = range(1, ngroups) if g is None else [g - 1]
+        match = re.fullmatch(r"(.+)\|t(\d+)", name)
+        if match:
+            item, k = match.group(1), int(match.group(2))
+            if item not in observed or not 1 <= k <= n_thresholds[observed.index(item)]:
+                raise ModelError(f"group_partial: {name!r} is not a threshold of the model; write it as "
+                                 f"item|t1 .. item|t{max(n_thresholds)}")
+            if g == 1:
+                raise ModelError(f"group_partial: the thresholds of the first group are the reference; "
+                                 f"release {name!r} in the other groups instead")
+            j = observed.index(item)
+            released_th += [(int(starts[j]) + k - 1, gg) for gg in groups]
+            continue
+        if name.endswith("~1") and name[:-2] in observed:
+            free_nu.update((name[:-2], gg) for gg in groups)
+        ram.append(entry)
+    return released_th, free_nu, tuple(ram)
 
 
 class CategoricalModel:
@@ -84,23 +115,27 @@ class CategoricalModel:
     """
 
     def __init__(self, model: str, n_thresholds, ngroups: int, group_equal: tuple, *,
-                 std_lv: bool, orthogonal: bool) -> None:
+                 std_lv: bool, orthogonal: bool, group_partial=()) -> None:
         statements = parse_syntax(model)
         roles = variable_roles(statements)
         self.observed = roles.observed
         self.ngroups = ngroups
         self.group_equal = group_equal
         equal_th = "thresholds" in group_equal
+        released_th, free_nu, ram_partial = _split_partial(group_partial, self.observed, n_thresholds, ngroups)
         extra = []
         for v in self.observed:
             extra.append(f"{v} ~~ 1*{v}")       # placeholder: not a parameter (delta parameterisation)
-            free_nu = equal_th and "intercepts" not in group_equal
+            nu_free = equal_th and "intercepts" not in group_equal
             if ngroups > 1:
-                extra.append(f"{v} ~ {_per_group('0', 'NA' if free_nu else '0', ngroups)}*1")
+                # the first group's intercept is the reference (0); a released one is free
+                values = ["NA" if (v, g) in free_nu or (g > 0 and nu_free) else "0" for g in range(ngroups)]
+                extra.append(f"{v} ~ c({', '.join(values)})*1")
         text = model + "\n" + "\n".join(extra)
         ram_equal = tuple(k for k in ("loadings", "intercepts") if k in group_equal)
         table = build_partable(parse_syntax(text), ngroups=ngroups, meanstructure=ngroups > 1,
-                               std_lv=std_lv, orthogonal=orthogonal, group_equal=ram_equal)
+                               std_lv=std_lv, orthogonal=orthogonal, group_equal=ram_equal,
+                               group_partial=ram_partial)
         self.table = table
         self.ram = RamModel(table)
         if tuple(self.ram.observed) != tuple(self.observed):
@@ -116,8 +151,23 @@ class CategoricalModel:
                 idx = np.arange(nxt, nxt + self.n_th.sum())
                 nxt += self.n_th.sum()
             else:
-                idx = th_index[0]
+                idx = th_index[0].copy()
             th_index.append(idx)
+        for t, g in released_th:
+            if not equal_th:
+                continue            # thresholds are free in every group anyway
+            th_index[g][t] = nxt
+            nxt += 1
+        if released_th and equal_th:
+            # each item needs two thresholds equal to the first group's while its intercept and
+            # scale are free (one while the intercept is fixed): Wu & Estabrook (2016)
+            need = 1 if "intercepts" in group_equal else 2
+            for g in range(1, ngroups):
+                same = th_index[g] == th_index[0]
+                for j, item in enumerate(self.observed):
+                    if np.sum(same[self.th_var_of(j)]) < need:
+                        raise ModelError(f"group_partial: too many thresholds of '{item}' released in group "
+                                         f"{g + 1}; keep at least {need} equal to the first group's")
         scale_index = []
         for g in range(ngroups):
             if g > 0 and equal_th:
@@ -132,6 +182,24 @@ class CategoricalModel:
         jj, ii = np.triu_indices(p, 1)
         order = np.lexsort((ii, jj))
         self.pairs = np.column_stack([ii[order], jj[order]])
+
+    def rebuilt(self, table, th_index, scale_index) -> "CategoricalModel":
+        """The same items and groups with another factor-part table (its free parameters
+        first in ``theta``) and other threshold and scale indices (``-1``: scale fixed at 1);
+        used to add or release parameters for score tests."""
+        new = object.__new__(CategoricalModel)
+        new.__dict__.update(self.__dict__)
+        new.table, new.ram, new.n_ram = table, RamModel(table), table.n_free
+        new.th_index = [np.asarray(i, dtype=int) for i in th_index]
+        new.scale_index = [np.asarray(i, dtype=int) for i in scale_index]
+        top = [int(np.max(i)) for i in new.th_index + new.scale_index if len(i)]
+        new.n_free = max([table.n_free - 1] + top) + 1
+        return new
+
+    def th_var_of(self, j: int) -> np.ndarray:
+        """Positions of item ``j``'s thresholds among the stacked thresholds."""
+        start = int(np.sum(self.n_th[:j]))
+        return np.arange(start, start + int(self.n_th[j]))
 
     @property
     def n_moments(self) -> int:

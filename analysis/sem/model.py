@@ -44,6 +44,7 @@ from analysis.sem.standardize import latent_correlations, r_squared, std_all, st
 from analysis.sem.start import start_values
 from analysis.sem.syntax import parse_syntax
 from analysis.sem.wls import fit_wlsmv
+from analysis.sem.wls_score import wlsmv_modification_indices, wlsmv_score_tests
 
 DEGENERATE_MAX_ITER = 50
 ESTIMATORS = ("ml", "mlr", "wlsmv")
@@ -426,7 +427,9 @@ class SEM:
             ``sepc.lv`` and ``sepc.all``; ``group`` is the group label, "" for one
             group).  Sort by ``mi`` for the largest.
         """
-        self._check_fitted(ml_only=True)
+        self._check_fitted()
+        if self.estimator_ == "wlsmv":
+            return wlsmv_modification_indices(self)
         return modification_indices(self)
 
     def score_tests(self, robust: bool | None = None) -> ScoreTests:
@@ -437,16 +440,15 @@ class SEM:
         (``group_equal`` or repeated labels).  ``robust`` (default: for
         ``estimator="mlr"``) adds Satorra's (2000) robust versions.
         """
-        self._check_fitted(ml_only=True)
+        self._check_fitted()
+        if self.estimator_ == "wlsmv":
+            return wlsmv_score_tests(self)
         return score_tests(self, robust=robust)
 
     # ------------------------------------------------------------ reporting
-    def _check_fitted(self, ml_only: bool = False) -> None:
+    def _check_fitted(self) -> None:
         if not hasattr(self, "fit_"):
             raise ModelError("the model has not been fitted yet: call .fit(data) first")
-        if ml_only and self.estimator_ == "wlsmv":
-            raise ModelError("modification indices and score tests are not available for estimator "
-                             "'wlsmv' (lavaan's are ML-based here); refit with 'ml' or 'mlr'")
 
     def summary(self, standardized: bool = True) -> Summary:
         """Readable report like lavaan's ``summary(fit, fit.measures = TRUE)``.

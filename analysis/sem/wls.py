@@ -51,7 +51,7 @@ from analysis.sem.data import prepare_groups
 from analysis.sem.indices import FitIndices, cfi, chi2_pvalue, rmsea, rmsea_ci, rmsea_close_pvalue, tli
 from analysis.sem.polychoric import ordinal_statistics
 from analysis.sem.problems import Problem, sample_size_problems
-from analysis.sem.spec import variable_roles
+from analysis.sem.spec import group_numbers, variable_roles
 from analysis.sem.standardize import _std_stack
 from analysis.sem.wls_report import param_frame
 
@@ -187,9 +187,6 @@ def baseline_test(stats) -> ScaledTest:
 def fit_wlsmv(sem, data: pd.DataFrame, group, group_equal, missing: str, se: bool, max_iter: int,
               group_partial=()):
     """Fit ``sem``'s model by WLSMV and set its fitted attributes (see ``SEM.fit``)."""
-    if group_partial:
-        raise ModelError("group_partial is not available with estimator 'wlsmv' (no partial "
-                         "threshold invariance); use 'ml' or 'mlr' for partial invariance")
     levels_equal = equal_levels(group_equal)
     roles = variable_roles(sem.statements)
     observed = roles.observed
@@ -203,9 +200,9 @@ def fit_wlsmv(sem, data: pd.DataFrame, group, group_equal, missing: str, se: boo
         stats.append(ordinal_statistics(g.values, levels if len(groups) > 1 else None, where,
                                         list(observed)))
     n_th = [len(t) for t in stats[0].thresholds]
-    model = CategoricalModel(sem.model, n_th, len(groups), levels_equal, std_lv=sem.std_lv,
-                             orthogonal=sem.orthogonal)
     labels = [g.label for g in groups]
+    model = CategoricalModel(sem.model, n_th, len(groups), levels_equal, std_lv=sem.std_lv,
+                             orthogonal=sem.orthogonal, group_partial=group_numbers(group_partial, labels))
     problems: list[Problem] = sample_size_problems({g.label: g.n for g in groups}, len(observed),
                                                    model.n_free, all(g.complete for g in groups))
     if model.df < 0:
