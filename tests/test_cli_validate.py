@@ -100,4 +100,7 @@ def test_validate_with_robust_ml_names_the_estimator_and_shows_the_scaled_fit(ru
     assert doc["meta"]["estimator"] == fit["estimator"] == "mlr"
     line = next(x for x in res.stdout.splitlines() if x.split()[:1] == ["all"])
     assert line.split()[2:4] == [f"{fit['chi2_scaled']:.1f}", f"{fit['scaling_factor']:.3f}"]
+    # the interval of the RMSEA judged (rmsea_ci_robust), as in the JSON and the HTML report
+    low, high = (f"{x:.3f}".lstrip("0") for x in fit["rmsea_ci_robust"])
+    assert "90% CI" in res.stdout and f"{low}-{high}" in line
     assert max(len(x) for x in res.stdout.splitlines()) <= 80

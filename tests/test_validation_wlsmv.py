@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from analysis.drivers.sem import fit_structural
+from analysis.sem.wls_score import intercept_score_rows
 from analysis.report.i18n import Texts
 from analysis.validation.categorical_omega import categorical_omegas
 from analysis.validation.invariance import invariance_steps
@@ -48,8 +49,64 @@ def test_invariance_steps_with_wlsmv_match_lavaan_difftest():
     scalar = REF["fits"]["mg_complete_scalar"]["fit"]["cfi.scaled"]
     assert table.loc["scalar", "delta_cfi"] == pytest.approx(scalar - metric, abs=2e-3)
     assert not table.loc["scalar", "holds"]              # the planted cfo3 shift in Telecom
-    # no score tests for WLSMV: no search, and it says why
-    assert len(res.partial) == 0 and "wlsmv" in res.stops["scalar"] and len(res.misfit) == 0
+    # the search frees the planted intercept, and the step then holds
+    step = res.partial.iloc[0]
+    assert (step["item"], step["parameter"], step["group"]) == ("cfo3", "intercept", "Telecom")
+    assert res.stops["scalar"] == "holds" and res.final_holds("scalar")
+    assert res.misfit.iloc[0]["item"] == "cfo3"
+
+
+PARTIAL = json.loads((FIXTURES / "wlsmv_partial.json").read_text())
+OPS = {"loading": "=~", "intercept": "~1"}
+
+
+@pytest.fixture(scope="module")
+def searched():
+    data = pd.read_csv(FIXTURES / "wlsmv_partial.csv")
+    return invariance_steps("a =~ a1 + a2 + a3 + a4\nb =~ b1 + b2 + b3 + b4", data, "group",
+                            estimator="wlsmv", partial=True, std_lv=True)
+
+
+def test_partial_search_with_wlsmv_frees_what_lavaan_frees(searched):
+    """The released sequence, the fits after each release and the score tests ranked, against the
+    same search run with lavaan/semTools (tests/fixtures/r/wlsmv_partial.R)."""
+    res = searched
+    table = res.table.set_index("level")
+    for level, ref in PARTIAL["levels"].items():
+        assert table.loc[level, "chi2"] == pytest.approx(ref["chisq"], rel=0.01)
+        assert table.loc[level, "cfi_scaled"] == pytest.approx(ref["cfi.scaled"], abs=1e-3)
+    assert len(res.partial) == len(PARTIAL["steps"]) == 3
+    for ours, ref in zip(res.partial.to_dict("records"), PARTIAL["steps"]):
+        item = ref["rhs"] if ref["op"] == "=~" else ref["lhs"]
+        assert (ours["level"], ours["step"], ours["item"], OPS[ours["parameter"]], ours["group"]) == \
+            (ref["level"], ref["step"], item, ref["op"], ref["group"])
+        assert ours["score_chi2"] == pytest.approx(ref["score_chi2"], rel=0.01)
+        assert ours["chi2"] == pytest.approx(ref["chisq"], rel=0.01)
+        assert ours["cfi"] == pytest.approx(ref["cfi.scaled"], abs=1e-3)
+    assert res.stops == {"metric": "holds", "scalar": "holds"}
+    comp = res.comparability.set_index("construct")
+    assert comp.loc["a", "invariant_loadings"] == 3 and comp.loc["a", "invariant_intercepts"] == 2
+    assert bool(comp.loc["a", "means_comparable"]) and comp.loc["b", "invariant_intercepts"] == 3
+
+
+def test_partial_search_score_tests_match_lavaan_at_every_step(searched):
+    # the first metric step: every threshold and loading constraint, as lavTestScore ranks them
+    fit = searched.fits["metric"]
+    uni = fit.score_tests().univariate
+    ours = {(r.lhs, r.op, r.rhs, r.group): r.chi2 for r in uni.itertuples()}
+    ref = pd.DataFrame(PARTIAL["score_tests"]["metric_1"])
+    assert len(ref) == len(ours)
+    for r in ref.itertuples():
+        rhs = r.rhs if isinstance(r.rhs, str) else ""
+        assert ours[(r.lhs, r.op, rhs, r.group)] == pytest.approx(r.chi2, rel=0.01, abs=0.01)
+    assert {"|", "=~"} <= set(ref["op"])
+    # the first scalar step (the metric release in place): intercepts by their modification index
+    rows = intercept_score_rows(searched.fits["scalar"])
+    ours = {(r.lhs, r.group): r.chi2 for r in rows.itertuples()}
+    ref = pd.DataFrame(PARTIAL["score_tests"]["scalar_1"]).query("op == '~1'")
+    assert len(ref) == len(ours) == 16
+    for r in ref.itertuples():
+        assert ours[(r.lhs, r.group)] == pytest.approx(r.chi2, rel=0.01, abs=0.01)
 
 
 @pytest.fixture(scope="module")
@@ -144,4 +201,7 @@ def test_cli_validate_with_wlsmv_names_the_estimator_and_shows_the_scaled_fit(ru
     assert doc["meta"]["estimator"] == fit["estimator"] == "wlsmv"
     line = next(x for x in res.stdout.splitlines() if x.split()[:1] == ["all"])
     assert line.split()[2:4] == [f"{fit['chi2_scaled']:.1f}", f"{fit['scaling_factor']:.3f}"]
+    # the interval of the RMSEA judged (rmsea_scaled_ci), as in the JSON and the HTML report
+    low, high = (f"{x:.3f}".lstrip("0") for x in fit["rmsea_scaled_ci"])
+    assert "90% CI" in res.stdout and f"{low}-{high}" in line
     assert max(len(x) for x in res.stdout.splitlines()) <= 80

@@ -166,14 +166,18 @@ def _print_robust_fit(result: ValidationResult) -> None:
         title = ("CFA fit, robust ML (robust CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; Hu & Bentler 1999; "
                  "chi2: Yuan-Bentler scaled, c: its scaling factor)")
     kind = "_scaled" if result.estimator == "wlsmv" else "_robust"
-    t = _table(title, "group", "n", "chi2", "c", "df", "p", "CFI", "TLI", "RMSEA", "SRMR")
+    # the interval of the RMSEA shown: robust with MLR (Brosseau-Liard, Savalei & Li 2012), scaled with
+    # WLSMV -- lavaan's rmsea.ci.lower/upper.robust and .scaled, as in the JSON and HTML reports
+    t = _table(title, "group", "n", "chi2", "c", "df", "p", "CFI", "TLI", "RMSEA", "90% CI", "SRMR")
     for r in result.fit.to_dict("records"):
         estimated = not math.isnan(r["rmsea"])
+        low, high = r.get("rmsea_ci_low" + kind, math.nan), r.get("rmsea_ci_high" + kind, math.nan)
         t.add_row(escape(r["group"]), str(r["n"]), _num(r["chi2_scaled"], 1), _num(r["scaling_factor"], 3),
                   _num(r["df"], 0), _share(r["pvalue_scaled"], 3),
                   f"{_share(r['cfi' + kind], 3)}{_mark(r['cfi_ok'])}",
                   f"{_share(r['tli' + kind], 3)}{_mark(r['tli_ok'])}",
                   f"{_share(r['rmsea' + kind], 3)}{_mark(r['rmsea_ok'])}" if estimated else "not estimated",
+                  f"{_share(low, 3)}-{_share(high, 3)}" if estimated and not math.isnan(low) else "",
                   f"{_share(r['srmr'], 3)}{_mark(r['srmr_ok'])}")
     _print_table(t)
 

@@ -138,24 +138,33 @@ def _fit_rows(results, groups: list[str], t: Texts) -> tuple[dict, ...]:
                  for g in groups if g in fit.index)
 
 
+def _parameter_label(parameter: str, t: Texts) -> str:
+    """``loading`` / ``intercept`` / ``threshold t3`` (WLSMV) in the report's language; other
+    parameters (a latent mean in the misfit table) as lavaan writes them."""
+    kind, _, which = parameter.partition(" ")
+    if kind in ("loading", "intercept", "threshold") and (kind == "threshold") == bool(which):
+        return f"{t('param.' + kind)} {which}".strip()
+    return parameter
+
+
 def _partial_blocks(val, t: Texts, construct: dict) -> list:
     """The constraints most responsible for misfit and, with ``partial``, the released ones and
     what stays comparable (score tests: lavaan's ``lavTestScore``; Byrne, Shavelson & Muthén 1989)."""
     blocks = []
     # with MLR the score tests (and the search) are Satorra's (2000) robust ones
-    robust_note = " " + t("validation.score_robust_note") if val.estimator == "mlr" else ""
+    robust_note = {"mlr": " " + t("validation.score_robust_note"),
+                   "wlsmv": " " + t("validation.score_wlsmv_note")}.get(val.estimator, "")
     where = {"item": Column("item", t("col.item")), "parameter": Column("parameter_label", t("col.parameter")),
              "group": Column("group", t("col.group")), "score": Column("score_chi2", t("col.score"), "num1")}
     misfit = val.misfit
     if len(misfit):
-        rows = tuple({**r, "parameter_label": t("param." + r["parameter"]) if r["parameter"] in ("loading", "intercept")
-                      else r["parameter"]} for r in misfit.to_dict("records"))
+        rows = tuple({**r, "parameter_label": _parameter_label(r["parameter"], t)} for r in misfit.to_dict("records"))
         blocks.append(Table("misfit", t("validation.misfit"), (
             *where.values(), Column("epc", "EPC", "num2"), Column("sepc_all", t("col.sepc"), "num2")),
             rows, note=t("validation.misfit_note") + robust_note))
     steps = val.partial_invariance
     if len(steps):
-        rows = tuple({**r, "level_label": t("invariance." + r["level"]), "parameter_label": t("param." + r["parameter"]),
+        rows = tuple({**r, "level_label": t("invariance." + r["level"]), "parameter_label": _parameter_label(r["parameter"], t),
                       "holds": _verdict(r["holds"])} for r in steps.to_dict("records"))
         blocks.append(Table("partial", t("validation.partial"), (
             Column("level_label", t("col.level")), *where.values(), Column("cfi", "CFI", "num3"),

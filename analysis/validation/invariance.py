@@ -19,9 +19,10 @@ identified as Wu & Estabrook (2016): metric holds thresholds *and* loadings equa
 scalar adds the intercepts of the latent responses; the difference test is the
 mean-and-variance adjusted DIFFTEST (lavaan's ``lavTestLRT(method =
 "satorra.2000")``, :mod:`analysis.sem.wls_difftest`) and the changes in CFI and
-RMSEA use lavaan's scaled indices (``cfi.scaled``, ``rmsea.scaled``).  No score
-tests exist for it here, so the partial-invariance search and the misfit table
-are left out (``stops`` says so).
+RMSEA use lavaan's scaled indices (``cfi.scaled``, ``rmsea.scaled``); the score tests
+are lavaan's DWLS ones (:mod:`analysis.sem.wls_score`), and the partial-invariance search
+releases thresholds or loadings at the metric level and intercepts at the scalar level
+(:mod:`analysis.validation.partial`).
 
 =============  ===========================================
 level          parameters equal across groups
@@ -71,9 +72,10 @@ from analysis.sem import SEM
 from analysis.sem.difftest import difference_test
 from analysis.sem.h1cache import H1Cache
 from analysis.sem.wls_difftest import wlsmv_difference_test
+from analysis.sem.wls_score import intercept_score_rows
 from analysis.validation.partial import (
-    COMPARABILITY_COLUMNS, MISFIT_COLUMNS, PARTIAL_COLUMNS, comparability, factor_items, largest_score_tests,
-    ranking_scores, search,
+    COMPARABILITY_COLUMNS, MISFIT_COLUMNS, PARTIAL_COLUMNS, SEARCH_KINDS, SEARCH_KINDS_WLSMV, comparability,
+    factor_items, largest_score_tests, ranking_scores, search,
 )
 
 LEVELS: dict[str, tuple[str, ...]] = {
@@ -131,8 +133,9 @@ class InvarianceResult:
         released, the ``reference_group`` it was equal to, its score test before
         the release (``score_chi2, score_pvalue``; lavaan's ``lavTestScore``), the
         expected change ``epc`` / ``sepc_all`` of the group's parameter, and the fit
-        after the release (``chi2, df, cfi``, ``delta_cfi`` against the previous
-        level and ``holds``).
+        after the release (``chi2, df, cfi`` -- the CFI the step is judged by: robust
+        with MLR, scaled with WLSMV --, ``delta_cfi`` against the previous level and
+        ``holds``).  With WLSMV, ``parameter`` is also ``"threshold t1"`` etc.
     partial_fits : dict of str to SEM
         The last model of each level searched.
     stops : dict of str to str
@@ -316,7 +319,10 @@ def invariance_steps(model: str, data: pd.DataFrame, group: str,
         # (the fit is kept with them, so that its id cannot be reused by another fit)
         if id(fit) not in computed:
             # with MLR the robust score tests rank the constraints (partial.ranking_scores)
-            computed[id(fit)] = (fit, ranking_scores(fit.score_tests()))
+            if estimator == "wlsmv":
+                computed[id(fit)] = (fit, _wlsmv_scores(fit))
+            else:
+                computed[id(fit)] = (fit, ranking_scores(fit.score_tests()))
         return computed[id(fit)][1]
 
     for level in levels:
@@ -331,15 +337,14 @@ def invariance_steps(model: str, data: pd.DataFrame, group: str,
         row["n_released"] = len(released) - len(group_partial)
         rows.append(row)
         owner = owner or {i: f for f, items in factor_items(fit).items() for i in items}
-        if partial and estimator == "wlsmv" and level in ("metric", "scalar"):
-            stops[level] = "not searched: no score tests with estimator 'wlsmv'"
-        elif partial and level in ("metric", "scalar") and row["holds"] is False:
+        if partial and level in ("metric", "scalar") and row["holds"] is False:
             def judge(candidate, level=level, previous=previous):
                 verdict = _delta_row(level, candidate, previous)
                 return verdict["delta_cfi"], (None if pd.isna(verdict["holds"]) else bool(verdict["holds"]))
 
-            found, fit, released, stops[level] = search(level, fit, refit, judge, released,
-                                                        max_free=max_free, owner=owner, scores_of=scores_of)
+            kinds = (SEARCH_KINDS_WLSMV if estimator == "wlsmv" else SEARCH_KINDS)[level]
+            found, fit, released, stops[level] = search(level, fit, refit, judge, released, max_free=max_free,
+                                                        owner=owner, scores_of=scores_of, kinds=kinds)
             steps += found
             partial_fits[level] = fit
         previous = fit
@@ -358,6 +363,33 @@ def invariance_steps(model: str, data: pd.DataFrame, group: str,
     return InvarianceResult(table=table, fits=fits, partial=partial_table, partial_fits=partial_fits,
                             stops=stops, comparability=comp,
                             misfit=largest_score_tests(levels[-1], fits[levels[-1]], scores_of, N_MISFIT))
+
+
+def _wlsmv_scores(fit) -> pd.DataFrame:
+    """The univariate score tests of a WLSMV fit: its equality constraints (thresholds and
+    loadings) and the fixed intercepts of groups after the first (their modification indices).
+    A threshold whose release would leave fewer than two of its item's thresholds equal in that
+    group is left out (not identified, Wu & Estabrook 2016)."""
+    try:
+        uni = fit.score_tests().univariate
+    except ModelError:
+        uni = pd.DataFrame()
+    frames = [f for f in (uni, intercept_score_rows(fit)) if len(f)]
+    if not frames:
+        raise ModelError("the model has no constraints to release")
+    out = pd.concat(frames, ignore_index=True)
+    model = fit._categorical
+    group_of = {label: g for g, label in enumerate(fit.groups_)}
+
+    def identified(r) -> bool:
+        if r.op != "|":
+            return True
+        j, g = model.observed.index(r.lhs), group_of[r.group]
+        at = model.th_var_of(j)
+        return int(np.sum(model.th_index[g][at] == model.th_index[0][at])) - 1 >= 2
+
+    keep = [identified(r) for r in out.itertuples()]
+    return out[keep].reset_index(drop=True)
 
 
 __all__ = ["invariance_steps", "InvarianceResult", "LEVELS", "DEFAULT_MAX_FREE"]

@@ -26,6 +26,16 @@ With robust ML (``estimator="mlr"``) the constraints are ranked, and reported
 ordinary test is inflated as the unscaled chi-square is, and unevenly across items,
 so it can point at the wrong constraint.
 
+With ordinal items (``estimator="wlsmv"``) the levels are Wu & Estabrook's (2016): the
+metric level holds thresholds *and* loadings equal, so its search releases either, one
+threshold of one item in one group or one loading; the scalar level fixes the items'
+intercepts at zero in every group, so releasing one is freeing it, and its score test is
+that intercept's modification index (:func:`analysis.sem.wls_score.intercept_score_rows`).
+The score tests are lavaan's DWLS ones (:mod:`analysis.sem.wls_score`); a threshold is
+not released when fewer than two of its item's thresholds would stay equal in that group
+(the item's intercept and scale would no longer be identified).  A released threshold
+counts against the item's intercept invariance (it moves the item's location).
+
 Differences from a hand-run lavaan search: lavaan's ``group.partial`` releases a
 parameter in every group; here only the group whose constraint has the largest
 score test (with two groups the two are the same model).  Constraints are written
@@ -50,7 +60,11 @@ import pandas as pd
 from analysis.common.errors import ModelError
 
 # the kind of parameter a level adds, and how a score-test row is recognised as one
-PARAMETER_OF_KIND = {"loadings": "loading", "intercepts": "intercept"}
+PARAMETER_OF_KIND = {"loadings": "loading", "intercepts": "intercept", "thresholds": "threshold"}
+# the constraints each level's search may release; with WLSMV the metric level holds the
+# thresholds and loadings equal (Wu & Estabrook 2016), the scalar level fixes the intercepts
+SEARCH_KINDS = {"metric": ("loadings",), "scalar": ("intercepts",)}
+SEARCH_KINDS_WLSMV = {"metric": ("thresholds", "loadings"), "scalar": ("intercepts",)}
 PARTIAL_COLUMNS = ("level", "step", "construct", "item", "parameter", "group", "reference_group",
                    "score_chi2", "score_pvalue", "epc", "sepc_all", "chi2", "df", "cfi", "delta_cfi", "holds")
 COMPARABILITY_COLUMNS = ("construct", "n_items", "invariant_loadings", "invariant_intercepts",
@@ -58,9 +72,11 @@ COMPARABILITY_COLUMNS = ("construct", "n_items", "invariant_loadings", "invarian
 
 
 def candidate_kind(row, latent: set[str]) -> str | None:
-    """``"loadings"`` or ``"intercepts"`` for a score-test row of that kind, else None."""
+    """``"loadings"``, ``"intercepts"`` or ``"thresholds"`` for a score-test row of that kind, else None."""
     if row.op == "=~":
         return "loadings"
+    if row.op == "|":
+        return "thresholds"
     if row.op == "~1" and row.lhs not in latent:
         return "intercepts"
     return None
@@ -103,16 +119,25 @@ def worst_constraint(fit, kinds: tuple[str, ...], uni: pd.DataFrame):
     return candidates.loc[candidates["chi2"].idxmax()]
 
 
+def parameter_name(row) -> str:
+    """``"loading"``, ``"intercept"`` or ``"threshold t3"`` (which threshold) for a score-test row."""
+    if row["op"] == "|":
+        return f"threshold {row['rhs']}"
+    return "loading" if row["op"] == "=~" else "intercept"
+
+
 def step_row(level: str, step: int, constraint, fit, delta_cfi: float, holds, owner: dict) -> dict:
     """One row of the partial-invariance table: the constraint released and the fit after it."""
     loading = constraint["op"] == "=~"
     item = constraint["rhs"] if loading else constraint["lhs"]
     f = fit.fit_
     return {"level": level, "step": step, "construct": owner.get(item, ""), "item": item,
-            "parameter": "loading" if loading else "intercept", "group": constraint["group"],
+            "parameter": parameter_name(constraint), "group": constraint["group"],
             "reference_group": constraint["reference_group"], "score_chi2": float(constraint["chi2"]),
             "score_pvalue": float(constraint["pvalue"]), "epc": float(constraint["epc"]),
-            "sepc_all": float(constraint["sepc_all"]), "chi2": f.chi2, "df": f.df, "cfi": f.cfi,
+            "sepc_all": float(constraint["sepc_all"]), "chi2": f.chi2, "df": f.df,
+            # the CFI the step is judged by (robust with MLR, scaled with WLSMV)
+            "cfi": {"mlr": f.cfi_robust, "wlsmv": f.cfi_scaled}.get(f.estimator, f.cfi),
             "delta_cfi": delta_cfi, "holds": holds}
 
 
@@ -122,7 +147,8 @@ def release_entry(constraint) -> tuple[tuple[str, str], str]:
     return (name, str(constraint["group"])), name
 
 
-def search(level: str, fit, refit, judge, released: list, *, max_free: int, owner: dict, scores_of):
+def search(level: str, fit, refit, judge, released: list, *, max_free: int, owner: dict, scores_of,
+           kinds: tuple[str, ...] | None = None):
     """Release the worst constraint of ``level`` until ``judge`` says the step holds.
 
     Parameters
@@ -144,6 +170,8 @@ def search(level: str, fit, refit, judge, released: list, *, max_free: int, owne
     scores_of : callable
         ``scores_of(fit) -> DataFrame``: the univariate score tests of a fit
         (raises ModelError when it has none).
+    kinds : tuple of str, optional
+        The kinds of constraint released (default :data:`SEARCH_KINDS` of the level).
 
     Returns
     -------
@@ -157,7 +185,7 @@ def search(level: str, fit, refit, judge, released: list, *, max_free: int, owne
         Why the search stopped: ``"holds"``, ``"max_free"``, ``"no constraint left"``
         or ``"not converged"``.
     """
-    kinds = {"metric": ("loadings",), "scalar": ("intercepts",)}[level]
+    kinds = SEARCH_KINDS[level] if kinds is None else kinds
     released, rows = list(released), []
     for step in range(1, max_free + 1):
         if not fit.converged_:
@@ -198,8 +226,9 @@ def largest_score_tests(level: str, fit, scores_of, n: int = 5) -> pd.DataFrame:
     for r in uni.sort_values("chi2", ascending=False).head(n).itertuples():
         kind = candidate_kind(r, latent)
         item = r.rhs if r.op == "=~" else r.lhs
+        name = parameter_name({"op": r.op, "rhs": r.rhs}) if kind else f"{r.lhs} {r.op} {r.rhs}"
         rows.append({"level": level, "construct": owner.get(item, r.lhs if r.op == "=~" else ""), "item": item,
-                     "parameter": PARAMETER_OF_KIND.get(kind, f"{r.lhs} {r.op} {r.rhs}"), "group": r.group,
+                     "parameter": name, "group": r.group,
                      "reference_group": r.reference_group, "score_chi2": r.chi2, "score_pvalue": r.pvalue,
                      "epc": r.epc, "sepc_all": r.sepc_all})
     return pd.DataFrame(rows, columns=list(MISFIT_COLUMNS))
@@ -226,18 +255,24 @@ def comparability(items: dict[str, list[str]], released, metric_holds, scalar_ho
     """
     freed_loadings: dict[str, list[str]] = {}
     freed_intercepts: dict[str, list[str]] = {}
+    freed_thresholds: dict[str, list[str]] = {}
     for name, group in released:
         if "=~" in name:
             item = name.split("=~")[1]
             freed_loadings.setdefault(item, []).append(group)
         elif name.endswith("~1"):
             freed_intercepts.setdefault(name[:-2], []).append(group)
+        elif "|" in name:
+            item, which = name.split("|")
+            freed_thresholds.setdefault(item, []).append(f"{which}, {group}")
     rows = []
     for factor, members in items.items():
         # a marker loading is fixed, never released: it counts as invariant
         loads = [i for i in members if i not in freed_loadings]
-        both = [i for i in loads if i not in freed_intercepts]
+        # ordinal items: a released threshold moves the item's location as an intercept does
+        both = [i for i in loads if i not in freed_intercepts and i not in freed_thresholds]
         freed = [f"{i} loading ({g})" for i in members for g in freed_loadings.get(i, [])]
+        freed += [f"{i} threshold ({g})" for i in members for g in freed_thresholds.get(i, [])]
         freed += [f"{i} intercept ({g})" for i in members for g in freed_intercepts.get(i, [])]
         rows.append({"construct": factor, "n_items": len(members), "invariant_loadings": len(loads),
                      "invariant_intercepts": len(both),
@@ -250,5 +285,5 @@ def comparability(items: dict[str, list[str]], released, metric_holds, scalar_ho
     return out
 
 
-__all__ = ["ranking_scores", "search", "comparability", "largest_score_tests", "PARTIAL_COLUMNS", "COMPARABILITY_COLUMNS",
+__all__ = ["ranking_scores", "search", "SEARCH_KINDS", "SEARCH_KINDS_WLSMV", "comparability", "largest_score_tests", "PARTIAL_COLUMNS", "COMPARABILITY_COLUMNS",
            "MISFIT_COLUMNS"]

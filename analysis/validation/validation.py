@@ -112,12 +112,13 @@ def validate(
         ``estimator = "WLSMV"`` in its default delta parameterisation; the verdicts
         judge lavaan's scaled CFI/TLI/RMSEA, the reliability table adds categorical
         omega (Green & Yang 2009), invariance is identified as Wu & Estabrook (2016)
-        with DIFFTEST difference tests (no partial-invariance search: it needs score
-        tests).  See :mod:`analysis.sem.wls`.
+        with DIFFTEST difference tests, and lavaan's DWLS score tests rank the
+        constraints (:mod:`analysis.sem.wls_score`).  See :mod:`analysis.sem.wls`.
     partial : bool, default False
         When the metric or scalar step fails, release its equality constraints one
         at a time, largest score test first (with ``estimator="mlr"`` Satorra's 2000
-        robust score test), until it holds (partial invariance;
+        robust score test; with ``"wlsmv"`` thresholds or loadings at the metric step,
+        intercepts at the scalar step), until it holds (partial invariance;
         Byrne, Shavelson & Muthén 1989): ``result.partial_invariance`` lists what was
         released, ``result.comparability`` which comparisons stay valid per construct.
     max_free : int, default 5
