@@ -163,13 +163,13 @@ def _threshold_name(model, t: int) -> tuple[str, str]:
     return model.observed[j], f"t{k + 1}"
 
 
-def _std_ratio(fit, lhs, op, rhs, group) -> float:
-    """``std_all / est`` of a parameter (how the fit standardizes it), NaN if zero."""
+def _std_ratios(fit) -> dict:
+    """``std_all / est`` of every parameter row (how the fit standardizes it; NaN at zero)."""
     p = fit.params_
-    row = p[(p["lhs"] == lhs) & (p["op"] == op) & (p["rhs"] == rhs) & (p["group"] == group)]
-    if row.empty or row["est"].iloc[0] == 0:
-        return np.nan
-    return float(row["std_all"].iloc[0] / row["est"].iloc[0])
+    est, std = p["est"].to_numpy(float), p["std_all"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(est != 0, std / est, np.nan)
+    return dict(zip(zip(p["lhs"], p["op"], p["rhs"], p["group"]), ratio))
 
 
 def wlsmv_score_tests(fit) -> ScoreTests:
@@ -232,9 +232,10 @@ def wlsmv_score_tests(fit) -> ScoreTests:
         item, name = _threshold_name(model, t)
         rows.append((item, "|", name, groups[g], groups[0]))
     nan = np.nan
+    ratio = _std_ratios(fit)
     frame = pd.DataFrame.from_records(
-        [(*key, x2, 1, float(stats.chi2.sf(x2, 1)), e, e * _std_ratio(fit, key[0], key[1], key[2], key[3]),
-          nan, nan) for key, x2, e in zip(rows, uni, epc)], columns=list(SCORE_COLUMNS))
+        [(*key, x2, 1, float(stats.chi2.sf(x2, 1)), e, e * ratio.get(key[:4], nan), nan, nan)
+         for key, x2, e in zip(rows, uni, epc)], columns=list(SCORE_COLUMNS))
     return ScoreTests(univariate=frame, chi2=total, df=n_c, pvalue=float(stats.chi2.sf(total, n_c)))
 
 
