@@ -205,3 +205,13 @@ def test_cli_validate_with_wlsmv_names_the_estimator_and_shows_the_scaled_fit(ru
     low, high = (f"{x:.3f}".lstrip("0") for x in fit["rmsea_scaled_ci"])
     assert "90% CI" in res.stdout and f"{low}-{high}" in line
     assert max(len(x) for x in res.stdout.splitlines()) <= 80
+
+
+@pytest.mark.parametrize("lang, expected", [("en", "threshold t3"), ("nl", "drempel t3")])
+def test_report_names_a_released_threshold_in_its_language(lang, expected):
+    from analysis.report.appendix import _parameter_label
+
+    t = Texts(lang)
+    assert _parameter_label("threshold t3", t) == expected
+    assert _parameter_label("loading", t) == t("param.loading")
+    assert _parameter_label("f ~1 ", t) == "f ~1 "          # a latent mean: as lavaan writes it

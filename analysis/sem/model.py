@@ -417,7 +417,8 @@ class SEM:
 
         As ``lavaan::modindices(fit)`` with its defaults (expected information,
         ``cov.std = TRUE``); see :mod:`analysis.sem.modindices` for the
-        definitions and the few differences.
+        definitions and the few differences, :mod:`analysis.sem.wls_score` for a
+        WLSMV fit (lavaan's DWLS score and information).
 
         Returns
         -------
@@ -436,8 +437,9 @@ class SEM:
         """Score tests for releasing each equality constraint, and all at once.
 
         As ``lavaan::lavTestScore(fit)`` (expected information); see
-        :mod:`analysis.sem.scoretest`.  Needs equality constraints
-        (``group_equal`` or repeated labels).  ``robust`` (default: for
+        :mod:`analysis.sem.scoretest`, and :mod:`analysis.sem.wls_score` for a WLSMV
+        fit (thresholds and loadings; no robust version, as lavaan).  Needs equality
+        constraints (``group_equal`` or repeated labels).  ``robust`` (default: for
         ``estimator="mlr"``) adds Satorra's (2000) robust versions.
         """
         self._check_fitted()
