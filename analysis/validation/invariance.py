@@ -370,9 +370,11 @@ def _wlsmv_scores(fit) -> pd.DataFrame:
     loadings) and the fixed intercepts of groups after the first (their modification indices).
     A threshold whose release would leave fewer than two of its item's thresholds equal in that
     group is left out (not identified, Wu & Estabrook 2016)."""
+    if not fit.converged_:
+        raise ModelError("the model did not converge, so score tests are not available")
     try:
         uni = fit.score_tests().univariate
-    except ModelError:
+    except ModelError:             # no equality constraints (only fixed intercepts to free)
         uni = pd.DataFrame()
     frames = [f for f in (uni, intercept_score_rows(fit)) if len(f)]
     if not frames:
