@@ -63,10 +63,28 @@ class _Token:
     stem: str
 
 
+# Dutch 'maar' is a contrast word ('aardig, maar ...') except as a particle: after 'alleen',
+# 'zelf', 'gewoon', ... ('alleen maar erger', 'zoek het zelf maar uit') or before 'wat', 'raak'
+# ('gokte maar wat'), where it joins, not contrasts (ANS 2nd ed., 'maar' as modal particle).
+_PARTICLE_BEFORE = {"nl": {"maar": frozenset({"alleen", "zelf", "gewoon", "nou", "eens", "even", "dan", "ook", "het",
+                                                "je", "ze", "wel"})}}
+_PARTICLE_AFTER = {"nl": {"maar": frozenset({"wat", "raak", "eens", "even", "liefst"})}}
+
+
+def _is_particle(words: list[str], i: int, language: str) -> bool:
+    before = _PARTICLE_BEFORE.get(language, {}).get(words[i])
+    after = _PARTICLE_AFTER.get(language, {}).get(words[i])
+    return bool(before and i > 0 and words[i - 1] in before) or bool(after and i + 1 < len(words)
+                                                                     and words[i + 1] in after)
+
+
 def _prepare(text: str, lexicon: Lexicon) -> list[list[_Token]]:
     """Clauses of (word, stem) tokens; misspelt words take the stem of their lexicon neighbour."""
     clauses: list[list[_Token]] = [[]]
-    for word in tokens(text, lexicon.language):
+    words = tokens(text, lexicon.language)
+    for i, word in enumerate(words):
+        if word in lexicon.contrast and _is_particle(words, i, lexicon.language):
+            continue
         if word in _CLAUSE_BREAK or word == "..." or word in lexicon.contrast:
             if clauses[-1]:
                 clauses.append([])
