@@ -102,7 +102,8 @@ def _prepare(text: str, lexicon: Lexicon) -> list[list[_Token]]:
         token_stem = stem(close or word, lexicon.language)
         if lexicon.language == "nl" and not close:
             token_stem = _inflected(token_stem, lexicon.stems) or compound_head(token_stem, lexicon.stems) or token_stem
-        clauses[-1].append(_Token(word, token_stem))
+        # a misspelt word is read as its neighbour, also by the prefix elements ('knowledgable')
+        clauses[-1].append(_Token(close or word, token_stem))
     return [c for c in clauses if c]
 
 
@@ -215,11 +216,14 @@ def _ironic(text: str, clauses, lexicon: Lexicon) -> bool:
 def _broken_promise(clauses, lexicon: Lexicon) -> bool:
     """A promise ('promised a refund', 'er werd beloofd') and, in a later clause, a negation ('never
     received', 'niks ontvangen'): the organisation did not keep its word (customer focus, GUIDE.md)."""
-    promised = [i for i, clause in enumerate(clauses) if find(lexicon.promise, clause)]
-    if not promised or find(lexicon.praise, clauses[promised[0]]) or any(
-            find(lexicon.themes[t].praise, clauses[promised[0]]) for t in ("reliability", "customer_focus")):
-        return False     # 'exactly as promised, no surprises': a promise kept
-    return any(t.word in lexicon.negators for clause in clauses[promised[0] + 1:] for t in clause)
+    for index, clause in enumerate(clauses):
+        for first, last, _ in find(lexicon.promise, clause):
+            kept = [m for t in ("reliability", "customer_focus") for m in find(lexicon.themes[t].praise, clause)]
+            if any(not (b < first or a > last) for a, b, _ in kept):
+                continue     # 'exactly as promised', 'called back as promised': a promise kept
+            if any(t.word in lexicon.negators for later in clauses[index + 1:] for t in later):
+                return True
+    return False
 
 
 def code_text(text: str, lexicon: Lexicon) -> tuple[dict[str, str], str]:

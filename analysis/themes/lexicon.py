@@ -97,8 +97,9 @@ def _checked(words, language: str) -> list[str]:
 
 
 def _words(phrases) -> set[str]:
-    return {w for p in phrases or () for w in normalise(p).split()
-            if w.isalpha() and len(w) >= FUZZY_MIN_LENGTH}
+    # A prefix word counts as written ('knowledgeable*' catches 'knowledgable', one edit away).
+    return {w.rstrip("*") for p in phrases or () for w in normalise(p).split()
+            if w.rstrip("*").isalpha() and len(w.rstrip("*")) >= FUZZY_MIN_LENGTH}
 
 
 def build_lexicon(spec: dict, language: str) -> Lexicon:
