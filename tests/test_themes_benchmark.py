@@ -20,7 +20,7 @@ import pytest
 
 ROOT = Path(__file__).parents[1]
 # Recorded in benchmarks/RESULTS.md ("Theme coding of the open answers"), all of answers.csv (development).
-RECORDED_DEV = {"nl": 0.895, "en": 0.871}
+RECORDED_DEV = {"nl": 0.905, "en": 0.888}
 MARGIN = 0.03
 
 

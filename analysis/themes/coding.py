@@ -272,7 +272,8 @@ def code_text(text: str, lexicon: Lexicon) -> tuple[dict[str, str], str]:
                 continue
             # A cue inside another theme's judging phrase belongs to that phrase: 'bellen kost veel'
             # is about waiting, not price; 'het keuzemenu is een doolhof' about the menu.
-            if not [m for m in find(entry.cues, clause) if not _inside_other(m[0], m[1], theme, spans)]:
+            if not [m for m in find(entry.cues, clause) if not _inside_other(m[0], m[1], theme, spans)
+                    and not _inside_longer(m[0], m[1], theme, cue_spans)]:
                 continue
             context = [(a, b, flip(s)) for a, b, s in
                        _judged(lexicon, clause, entry.context_praise, entry.context_complaint)]
