@@ -237,6 +237,7 @@ def main() -> None:
                 c = np.stack(cover[m])
                 row[f"coverage_{m}"] = float(np.nanmean(c))
                 row[f"coverage_{m}_anders"] = float(np.nanmean(c[:, N_COMMON]))
+                row[f"coverage_{m}_by_driver"] = {d: round(float(v), 4) for d, v in zip(DRIVERS, np.nanmean(c, axis=(0, 1)))}
         results.append(row)
         print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()}), flush=True)
     meta = {"command": " ".join(sys.argv), "date": datetime.now(timezone.utc).isoformat(timespec="minutes"),
