@@ -27,7 +27,8 @@ two on top, the different organisation's true top driver first, and (on
 ``--coverage-reps`` studies with ``--boot`` resamples) the coverage of the 95% intervals
 of the LMG shares: percentile intervals of the bootstrap for ``none``, the empirical-Bayes
 intervals of :mod:`analysis.pooling.posterior` (percentile intervals of posterior draws
-given each replicate's re-estimated population) for ``partial``.
+given each replicate's re-estimated population, its organisations weighted by a Bayesian
+bootstrap) for ``partial``, overall, for 'Anders' and per driver.
 """
 from __future__ import annotations
 
