@@ -12,7 +12,11 @@ pooled covariance Σ₀ and every prior strength κ_g); the replicate's covarian
 organisation is then one draw from its conjugate posterior given its observed data and
 that replicate's population (:mod:`analysis.pooling.posterior`). Percentile intervals of
 these replicates include both the organisation's own uncertainty *after* borrowing
-(Morris 1983) and the uncertainty of how much it borrows.
+(Morris 1983) and the uncertainty of how much it borrows. Resampling the shrunken
+estimate itself would not: its spread is about ``w_g`` times the sampling spread and it
+is centred on the shrunken estimate, which is why such intervals covered 91-92% in
+``benchmarks/RESULTS.md``. Without pooling the replicates are the ordinary bootstrap of
+the own-data estimate (Efron & Tibshirani 1993).
 
 The organisations themselves are resampled too. Resampling respondents shows how the
 population estimate would vary with other respondents of *these* organisations, not
@@ -26,11 +30,7 @@ resampling the top level of hierarchical data (Davison & Hinkley 1997, sec. 3.8)
 (``benchmarks/RESULTS.md``; four organisations of 375 with different profiles, 40
 studies): coverage 92.0% -> 94.8%, customer focus 86% -> 91%, empathy 84% -> 86%.
 Drawing κ from its marginal-likelihood curve instead (Kass & Steffey 1989) moved
-coverage by less than a point: κ already varies over the replicates; ``Σ₀`` did not. Resampling the shrunken
-estimate itself would not: its spread is about ``w_g`` times the sampling spread and it
-is centred on the shrunken estimate, which is why such intervals covered 91-92% in
-``benchmarks/RESULTS.md``. Without pooling the replicates are the ordinary bootstrap of
-the own-data estimate (Efron & Tibshirani 1993).
+coverage by less than a point: κ already varies over the replicates; ``Σ₀`` did not.
 
 The result carries two :class:`~analysis.bootstrap.importance.BootstrapResult` objects
 in the format the rest of the analysis reads (tables, ranks, group differences): the
