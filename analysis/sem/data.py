@@ -101,6 +101,18 @@ def _from_statistics(data: PatternData, observed: tuple[str, ...], group, missin
     return [g], {"n_rows": g.n + g.n_empty, "n_group_missing": 0, "n_listwise_dropped": 0}
 
 
+def flat_positions(idx: np.ndarray, p: int) -> np.ndarray:
+    """``lin`` of :class:`PatternBatch`: the positions ``i*p + j`` of each pattern's sub-matrix, ``(B, k*k)``.
+
+    Stored in the smallest integer type that holds ``p*p`` (int16 up to 181 variables):
+    a fit keeps its patterns, and these positions would otherwise take as much memory
+    as the covariance matrices themselves.
+    """
+    B, k = idx.shape
+    dtype = np.int16 if p * p <= np.iinfo(np.int16).max else np.int32 if p * p <= np.iinfo(np.int32).max else np.int64
+    return (idx[:, :, None] * p + idx[:, None, :]).reshape(B, k * k).astype(dtype)
+
+
 def _batches(Y: np.ndarray) -> tuple[tuple[PatternBatch, ...], int]:
     p = Y.shape[1]
     observed = ~np.isnan(Y)
@@ -118,7 +130,7 @@ def _batches(Y: np.ndarray) -> tuple[tuple[PatternBatch, ...], int]:
     for k in sorted(by_k):
         items = by_k[k]
         idx = np.array([it[0] for it in items], dtype=int).reshape(len(items), k)
-        lin = (idx[:, :, None] * p + idx[:, None, :]).reshape(len(items), k * k)
+        lin = flat_positions(idx, p)
         out.append(PatternBatch(idx=idx, n=np.array([it[1] for it in items], dtype=float),
                                 ybar=np.array([it[2] for it in items]).reshape(len(items), k),
                                 cov=np.array([it[3] for it in items]).reshape(len(items), k, k),
@@ -252,6 +264,6 @@ def single_pattern(mean: np.ndarray, cov: np.ndarray, n: float) -> tuple[Pattern
     """Batches representing complete data with the given moments (e.g. EM estimates)."""
     p = len(mean)
     idx = np.arange(p)[None, :]
-    lin = (idx[:, :, None] * p + idx[:, None, :]).reshape(1, p * p)
+    lin = flat_positions(idx, p)
     return (PatternBatch(idx=idx, n=np.array([float(n)]), ybar=mean[None, :].copy(),
                          cov=cov[None, :, :].copy(), lin=lin),)

@@ -83,6 +83,10 @@ class Objective:
         self._last[g] = (sigma.copy(), factors)
         return factors
 
+    def release(self) -> None:
+        """Forget the cached pattern factors (as large as the pattern statistics; recomputed when needed)."""
+        self._last = [None] * len(self.batches)
+
     def moments(self, theta: np.ndarray):
         out = self.model.implied(theta)
         if not self.model.meanstructure:

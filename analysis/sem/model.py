@@ -322,6 +322,7 @@ class SEM:
         self.problems_ = problems
         self._theta = theta
         self._ram = model
+        objective.release()          # a fitted model keeps its data, not the last evaluation's factors
         self._objective = objective
         self._groups = groups
         return self
