@@ -40,7 +40,8 @@ class PatternBatch:
     ``idx`` (B, k) holds the observed variable indices of each pattern, ``n`` (B,)
     its number of respondents, ``ybar`` (B, k) and ``cov`` (B, k, k) its mean and
     covariance (divisor ``n``), ``lin`` (B, k*k) the flat positions ``i*p + j`` of
-    its sub-matrix in a ``p x p`` matrix.
+    its sub-matrix in a ``p x p`` matrix; ``mis`` (B, p - k) the unobserved variable
+    indices (None: found from ``idx`` when needed).
     """
 
     idx: np.ndarray
@@ -48,6 +49,7 @@ class PatternBatch:
     ybar: np.ndarray
     cov: np.ndarray
     lin: np.ndarray
+    mis: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,14 @@ def flat_positions(idx: np.ndarray, p: int) -> np.ndarray:
     return (idx[:, :, None] * p + idx[:, None, :]).reshape(B, k * k).astype(dtype)
 
 
+def missing_positions(idx: np.ndarray, p: int) -> np.ndarray:
+    """The unobserved variable indices of each pattern, ``(B, p - k)`` ascending, from the observed ones ``idx``."""
+    B, k = idx.shape
+    mask = np.ones((B, p), bool)
+    np.put_along_axis(mask, idx, False, axis=1)
+    return np.nonzero(mask)[1].reshape(B, p - k)
+
+
 def _batches(Y: np.ndarray) -> tuple[tuple[PatternBatch, ...], int]:
     p = Y.shape[1]
     observed = ~np.isnan(Y)
@@ -134,7 +144,7 @@ def _batches(Y: np.ndarray) -> tuple[tuple[PatternBatch, ...], int]:
         out.append(PatternBatch(idx=idx, n=np.array([it[1] for it in items], dtype=float),
                                 ybar=np.array([it[2] for it in items]).reshape(len(items), k),
                                 cov=np.array([it[3] for it in items]).reshape(len(items), k, k),
-                                lin=lin))
+                                lin=lin, mis=missing_positions(idx, p)))
     return tuple(out), len(patterns)
 
 

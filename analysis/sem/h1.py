@@ -97,15 +97,23 @@ def _observed_part(group: GroupData):
 
     ``sum_p n_p ybar_p`` and ``sum_p n_p (C_p + ybar_p ybar_p')`` at the observed positions;
     each E-step adds only the expected missing parts (``m x k`` and ``m x m`` per pattern).
+    Also, per incomplete batch, its missing indices and the flat positions of those parts.
     """
     p = len(group.mean)
     t1 = np.zeros(p)
     t2 = np.zeros(p * p)
+    positions = []
     for b in group.batches:
         second = b.cov + b.ybar[:, :, None] * b.ybar[:, None, :]
         t2 += np.bincount(b.lin.ravel(), weights=(b.n[:, None, None] * second).ravel(), minlength=p * p)
         t1 += np.bincount(b.idx.ravel(), weights=(b.n[:, None] * b.ybar).ravel(), minlength=p)
-    return t1, t2
+        if b.idx.shape[1] < p:
+            mis = missing_indices(b, p)
+            pos_mo = mis[:, :, None] * p + b.idx[:, None, :]
+            pos_om = b.idx[:, None, :] * p + mis[:, :, None]
+            pos_mm = mis[:, :, None] * p + mis[:, None, :]
+            positions.append((b, mis, np.concatenate([pos_mo.ravel(), pos_om.ravel(), pos_mm.ravel()]), mis.ravel()))
+    return t1, t2, positions
 
 
 def _estep(mu: np.ndarray, sigma: np.ndarray, group: GroupData, fixed):
@@ -126,22 +134,15 @@ def _estep(mu: np.ndarray, sigma: np.ndarray, group: GroupData, fixed):
             return None, None, ll
     t1, t2 = fixed[0].copy(), fixed[1].copy()
     h = 0.0
-    for b in group.batches:
-        B, k = b.idx.shape
-        if k == p:
-            continue
-        mis = missing_indices(b, p)
+    for b, mis, pos, mis_flat in fixed[2]:
+        k = b.idx.shape[1]
         beta, resid, logdet_mm = _regressions(sigma, K, b.idx, mis, logdet)
         m_hat = mu[mis] + np.einsum("bij,bj->bi", beta, b.ybar - mu[b.idx])
         bc = beta @ b.cov
         mo = b.n[:, None, None] * (m_hat[:, :, None] * b.ybar[:, None, :] + bc)
         mm = b.n[:, None, None] * (m_hat[:, :, None] * m_hat[:, None, :] + bc @ beta.transpose(0, 2, 1) + resid)
-        pos_mo = mis[:, :, None] * p + b.idx[:, None, :]
-        pos_om = b.idx[:, None, :] * p + mis[:, :, None]
-        pos_mm = mis[:, :, None] * p + mis[:, None, :]
-        t2 += np.bincount(np.concatenate([pos_mo.ravel(), pos_om.ravel(), pos_mm.ravel()]),
-                          weights=np.concatenate([mo.ravel(), mo.ravel(), mm.ravel()]), minlength=p * p)
-        t1 += np.bincount(mis.ravel(), weights=(b.n[:, None] * m_hat).ravel(), minlength=p)
+        t2 += np.bincount(pos, weights=np.concatenate([mo.ravel(), mo.ravel(), mm.ravel()]), minlength=p * p)
+        t1 += np.bincount(mis_flat, weights=(b.n[:, None] * m_hat).ravel(), minlength=p)
         if K is not None:
             m = p - k
             h += float(np.sum(b.n * (m * (LOG_2PI + 1.0) - logdet_mm)))

@@ -39,7 +39,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from analysis.common.threads import limit_blas_threads
-from analysis.sem.data import GroupData, PatternBatch, PatternData, flat_positions
+from analysis.sem.data import GroupData, PatternBatch, PatternData, flat_positions, missing_positions
 
 # Rows whose per-row cross-products are formed at once (rows x p x p doubles): about
 # 60 MB for 31 variables, so the pass stays far below the memory of the data themselves.
@@ -200,7 +200,8 @@ def _pattern_data(patterns: np.ndarray, n: np.ndarray, s1: np.ndarray, s2: np.nd
         lin = (idx[:, :, None] * p + idx[:, None, :]).reshape(len(sel), k * k)
         batches.append(PatternBatch(idx=idx, n=n[sel], ybar=np.take_along_axis(ybar[sel], idx, axis=1),
                                     cov=np.take_along_axis(cov[sel].reshape(len(sel), p * p), lin, axis=1)
-                                    .reshape(len(sel), k, k), lin=flat_positions(idx, p)))
+                                    .reshape(len(sel), k, k), lin=flat_positions(idx, p),
+                                    mis=missing_positions(idx, p)))
     complete = bool(patterns.all())
     group = GroupData(label="", n=int(n_total), n_empty=n_empty, n_patterns=len(patterns),
                       batches=tuple(batches), complete=complete, mean=mean_c + ref,
