@@ -183,6 +183,10 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
                                                 else [])
         tasks = [(syntax, observed[r], n_free, label, outcome, tuple(drivers), estimator)
                  for label, r in zip(jobs, rows)]
+    # the whole sample's fit (the longest task) runs first, so that it does not run alone
+    # at the end while the other workers are idle; the results keep the order of ``jobs``
+    first = len(tasks) - 1 if whole_sample is not None else 0
+    tasks = tasks[first:] + tasks[:first]
     if runner is None:
         results = []
         for args in tasks:
@@ -191,6 +195,7 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
                 progress(len(results), len(tasks))
     else:
         results = runner.map(_fit_group, tasks, progress=progress)
+    results = results[len(results) - first:] + results[:len(results) - first]
     del tasks
     for label, (model, group_problems, group_paths, group_fit) in zip(jobs, results):
         models[label] = model
