@@ -335,8 +335,7 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
 
     structural = None
     if sem:
-        reachable = sample.reachable
-        structural = fit_structural(data.loc[reachable], inst, frame[GROUP].to_numpy()[reachable], labels,
+        structural = fit_structural(data, inst, frame[GROUP].to_numpy(), labels, rows=sample.reachable,
                                     drivers=drivers, outcome=outcome, whole_sample=ALL,
                                     progress=_staged(progress, "sem"), estimator=estimator, runner=runner)
         clock.lap("sem")

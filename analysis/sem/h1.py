@@ -79,7 +79,10 @@ def _regressions(sigma: np.ndarray, K: np.ndarray | None, idx: np.ndarray, mis: 
 
 
 def _inverse(sigma: np.ndarray):
-    """``(sigma^-1, log|sigma|)`` if ``sigma`` is positive definite, else ``(None, None)`` (the E-step then solves per pattern)."""
+    """``(sigma^-1, log|sigma|)`` if ``sigma`` is positive definite, else ``(None, None)``.
+
+    Without the inverse the E-step solves each pattern's block instead.
+    """
     try:
         chol = np.linalg.cholesky(sigma)
     except np.linalg.LinAlgError:

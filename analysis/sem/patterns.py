@@ -44,7 +44,7 @@ from analysis.sem.data import GroupData, PatternBatch, PatternData, flat_positio
 
 
 def pattern_statistics(Y: np.ndarray, group_index: np.ndarray, labels: Sequence[str],
-                       observed: tuple[str, ...], *, whole_sample: bool = True):
+                       observed: tuple[str, ...], *, whole_sample: bool = True, by_group: bool = True):
     """Pattern statistics of every group and of the whole sample.
 
     Parameters
@@ -59,6 +59,9 @@ def pattern_statistics(Y: np.ndarray, group_index: np.ndarray, labels: Sequence[
         Names of the columns of ``Y`` (the model's observed variables, in model order).
     whole_sample : bool
         Also return the statistics of all rows.
+    by_group : bool
+        Return the groups' statistics (``False``: only the whole sample's, still summed
+        one group at a time; ``groups`` is then empty).
 
     Returns
     -------
@@ -101,7 +104,7 @@ def pattern_statistics(Y: np.ndarray, group_index: np.ndarray, labels: Sequence[
         for g in range(-1, len(labels)):
             a, b = bounds[g + 1], bounds[g + 2]
             if a == b:
-                if g >= 0:
+                if g >= 0 and by_group:
                     out[labels[g]] = None
                 continue
             first, last = starts[a], starts[b - 1] + counts[b - 1]
@@ -110,7 +113,7 @@ def pattern_statistics(Y: np.ndarray, group_index: np.ndarray, labels: Sequence[
             s1, s2, lo, hi = _cell_sums(Z, starts[a:b] - first, counts[a:b])
             lo, hi = lo + ref, hi + ref
             cp = cell_pattern[a:b]                  # distinct within a group
-            if g >= 0:
+            if g >= 0 and by_group:
                 out[labels[g]] = _pattern_data(patterns[cp], counts[a:b], s1, s2, lo, hi, ref, observed,
                                                int(n_empty[g]))
             if whole_sample:
