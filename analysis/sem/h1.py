@@ -57,24 +57,33 @@ class Saturated:
 
 
 def _regressions(sigma: np.ndarray, K: np.ndarray | None, idx: np.ndarray, mis: np.ndarray,
-                 logdet: float | None = None):
+                 logdet: float | None = None, flat: tuple | None = None, want_logdet: bool = True):
     """Per pattern: coefficients of the missing on the observed variables, the residual covariance, ``log|K_mm|``.
 
     From ``K = Sigma^-1`` (when given and fewer variables are missing than observed):
     ``beta = -K_mm^-1 K_mo`` and ``Sigma_mm.o = K_mm^-1`` (the partitioned inverse), an
-    ``m x m`` problem per pattern instead of a ``k x k`` one; ``log|K_mm|`` (None
-    without ``K``) gives the pattern's ``log|Sigma_oo| = log|Sigma| + log|K_mm|``.
+    ``m x m`` problem per pattern instead of a ``k x k`` one. ``log|K_mm| = log|Sigma_oo| - log|Sigma|``
+    (``logdet``: ``log|Sigma|``; None without ``K`` or unless ``want_logdet``) gives the
+    log-likelihood of :func:`_estep`. ``flat``: the flat positions of ``K_mo`` and ``K_mm`` in ``K``.
     """
-    if K is not None and mis.shape[1] <= idx.shape[1]:
-        k_mm = K[mis[:, :, None], mis[:, None, :]]
-        k_mo = K[mis[:, :, None], idx[:, None, :]]
-        resid = np.linalg.inv(k_mm)
-        return -resid @ k_mo, 0.5 * (resid + resid.transpose(0, 2, 1)), np.linalg.slogdet(k_mm)[1]
+    B, m = mis.shape
+    if K is not None and m <= idx.shape[1]:
+        pos_mo, pos_mm = flat if flat is not None else (mis[:, :, None] * len(K) + idx[:, None, :],
+                                                        mis[:, :, None] * len(K) + mis[:, None, :])
+        k_mm, k_mo = K.take(pos_mm), K.take(pos_mo)
+        if m == 1:                          # one variable missing: a division (the commonest pattern)
+            resid = 1.0 / k_mm
+            logdet_mm = np.log(k_mm[:, 0, 0]) if want_logdet else None
+        else:
+            resid = np.linalg.inv(k_mm)
+            resid = 0.5 * (resid + resid.transpose(0, 2, 1))
+            logdet_mm = np.linalg.slogdet(k_mm)[1] if want_logdet else None
+        return -resid @ k_mo, resid, logdet_mm
     s_oo = sigma[idx[:, :, None], idx[:, None, :]]
     s_mo = sigma[mis[:, :, None], idx[:, None, :]]
     s_mm = sigma[mis[:, :, None], mis[:, None, :]]
     beta = np.linalg.solve(s_oo, s_mo.transpose(0, 2, 1)).transpose(0, 2, 1)
-    logdet_mm = np.linalg.slogdet(s_oo)[1] - logdet if K is not None else None
+    logdet_mm = np.linalg.slogdet(s_oo)[1] - logdet if K is not None and want_logdet else None
     return beta, s_mm - beta @ s_mo.transpose(0, 2, 1), logdet_mm
 
 
@@ -115,15 +124,16 @@ def _observed_part(group: GroupData):
             pos_mo = mis[:, :, None] * p + b.idx[:, None, :]
             pos_om = b.idx[:, None, :] * p + mis[:, :, None]
             pos_mm = mis[:, :, None] * p + mis[:, None, :]
-            positions.append((b, mis, np.concatenate([pos_mo.ravel(), pos_om.ravel(), pos_mm.ravel()]), mis.ravel()))
+            every = np.concatenate([pos_mo.ravel(), pos_om.ravel(), pos_mm.ravel()])
+            positions.append((b, mis, (pos_mo, pos_mm), every, mis.ravel()))
     return t1, t2, positions
 
 
-def _estep(mu: np.ndarray, sigma: np.ndarray, group: GroupData, fixed):
+def _estep(mu: np.ndarray, sigma: np.ndarray, group: GroupData, fixed, loglik: bool = True):
     """Expected complete-data sums ``(t1, t2)`` at ``(mu, sigma)`` and the observed-data log-likelihood there.
 
-    The log-likelihood comes with the E-step at little extra cost (``-inf`` if ``sigma``
-    is not positive definite, and then no sums): by the missing-information principle
+    The log-likelihood (None unless ``loglik``) comes with the E-step at little extra
+    cost (``-inf`` if ``sigma`` is not positive definite, and then no sums): by the missing-information principle
     ``logL(theta) = Q(theta | theta) - H(theta | theta)`` (Little & Rubin, 2002, sec. 8.4),
     where ``Q`` is the complete-data log-likelihood of the expected sums and each
     pattern's ``H`` that of its conditional normal distribution of the missing given the
@@ -131,37 +141,41 @@ def _estep(mu: np.ndarray, sigma: np.ndarray, group: GroupData, fixed):
     """
     p = len(mu)
     K, logdet = _inverse(sigma)
-    if K is None:
+    ll = None
+    if K is None and loglik:
         ll = pattern_loglik(sigma, mu, group.batches)     # -inf if sigma is not positive definite
         if not np.isfinite(ll):
             return None, None, ll
     t1, t2 = fixed[0].copy(), fixed[1].copy()
     h = 0.0
-    for b, mis, pos, mis_flat in fixed[2]:
+    for b, mis, flat, pos, mis_flat in fixed[2]:
         k = b.idx.shape[1]
-        beta, resid, logdet_mm = _regressions(sigma, K, b.idx, mis, logdet)
+        beta, resid, logdet_mm = _regressions(sigma, K, b.idx, mis, logdet, flat, want_logdet=loglik)
         m_hat = mu[mis] + np.einsum("bij,bj->bi", beta, b.ybar - mu[b.idx])
         bc = beta @ b.cov
         mo = b.n[:, None, None] * (m_hat[:, :, None] * b.ybar[:, None, :] + bc)
         mm = b.n[:, None, None] * (m_hat[:, :, None] * m_hat[:, None, :] + bc @ beta.transpose(0, 2, 1) + resid)
         t2 += np.bincount(pos, weights=np.concatenate([mo.ravel(), mo.ravel(), mm.ravel()]), minlength=p * p)
         t1 += np.bincount(mis_flat, weights=(b.n[:, None] * m_hat).ravel(), minlength=p)
-        if K is not None:
+        if K is not None and loglik:
             m = p - k
             h += float(np.sum(b.n * (m * (LOG_2PI + 1.0) - logdet_mm)))
     t2 = t2.reshape(p, p)
-    if K is not None:
+    if K is not None and loglik:
         n = float(group.n)
         centred = t2 - np.outer(mu, t1) - np.outer(t1, mu) + n * np.outer(mu, mu)
         ll = -0.5 * (n * (p * LOG_2PI + logdet) + float(np.sum(K * centred))) + 0.5 * h
     return t1, t2, ll
 
 
-def _em_step(x: np.ndarray, group: GroupData, fixed):
-    """The E-step at ``x``: ``(logL(x), M)`` where ``M()`` gives the EM map of ``x`` (the M-step)."""
+def _em_step(x: np.ndarray, group: GroupData, fixed, loglik: bool = False):
+    """The E-step at ``x``: ``(logL(x), M)`` where ``M()`` gives the EM map of ``x`` (the M-step).
+
+    ``logL(x)`` is None unless ``loglik``.
+    """
     p = len(group.mean)
     mu, sigma = _unpack(x, p)
-    t1, t2, ll = _estep(mu, sigma, group, fixed)
+    t1, t2, ll = _estep(mu, sigma, group, fixed, loglik)
 
     def mstep() -> np.ndarray:
         if t1 is None:
@@ -261,8 +275,8 @@ def _squarem(x, group, fixed, small, max_iter):
         x_new = x2
         if alpha < -1.0:
             candidate = x - 2 * alpha * r + alpha**2 * v
-            ll_candidate, map_candidate = _em_step(candidate, group, fixed)
-            at_x2 = _em_step(x2, group, fixed)
+            ll_candidate, map_candidate = _em_step(candidate, group, fixed, loglik=True)
+            at_x2 = _em_step(x2, group, fixed, loglik=True)
             if ll_candidate >= at_x2[0]:
                 x_new = map_candidate()
                 steps += 1
