@@ -42,6 +42,7 @@ import pandas as pd
 
 from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import ServiceDriversError
+from analysis.common.threads import limit_blas_threads
 from analysis.scoring.scores import keyed_items
 from analysis.sem import SEM, build_partable, parse_syntax, usable_fit
 from analysis.sem.data import PatternData
@@ -184,8 +185,9 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
         names = tuple(variable_roles(parse_syntax(syntax)).observed)
         Y = _model_array(data, inst, drivers, outcome, names, rows)
         index = pd.Index(list(labels)).get_indexer(groups)
-        whole = (pattern_statistics(Y, index, list(labels), names, by_group=False)[1]
-                 if whole_sample is not None else None)
+        with limit_blas_threads(1):             # many small products (each task's runs under its runner's)
+            whole = (pattern_statistics(Y, index, list(labels), names, by_group=False)[1]
+                     if whole_sample is not None else None)
         order = np.argsort(index, kind="stable")
         bounds = np.searchsorted(index[order], np.arange(len(labels) + 1))
         parts = [Y[order[bounds[k]:bounds[k + 1]]] for k in range(len(labels))] + [whole]
@@ -313,8 +315,10 @@ def _fit_one(syntax: str, observed: pd.DataFrame | PatternData, estimator: str =
 
 def _paths(model: SEM, label: str, outcome: str, drivers: Sequence[str]) -> pd.DataFrame:
     p = model.params_
-    rows = p[(p.op == "~") & (p.lhs == outcome)].set_index("rhs").loc[list(drivers)]
-    return pd.DataFrame({
-        "group": label, "driver": list(drivers), "est": rows.est.to_numpy(), "se": rows.se.to_numpy(),
-        "pvalue": rows.pvalue.to_numpy(), "std": rows.std_all.to_numpy(), "std_se": rows.std_se.to_numpy(),
-        "std_p": rows.std_pvalue.to_numpy()})
+    where = np.flatnonzero((p.op.to_numpy() == "~") & (p.lhs.to_numpy() == outcome))
+    position = dict(zip(p.rhs.to_numpy()[where], where))
+    rows = [position[d] for d in drivers]
+    return pd.DataFrame({"group": label, "driver": list(drivers),
+                         **{c: p[source].to_numpy()[rows] for c, source in
+                            (("est", "est"), ("se", "se"), ("pvalue", "pvalue"), ("std", "std_all"),
+                             ("std_se", "std_se"), ("std_p", "std_pvalue"))}})

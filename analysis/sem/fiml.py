@@ -271,8 +271,23 @@ def complete_information(a: np.ndarray, b: np.ndarray, dmu: np.ndarray, sigma: n
 
 def sandwich_blocks(info: dict, d_mu: np.ndarray, d_sigma: np.ndarray,
                     meanstructure: bool) -> np.ndarray:
-    """Chain moment-space information to parameters: ``J' I J``."""
-    out = d_sigma.T @ (info["ss"] @ d_sigma)
+    """Chain moment-space information to parameters: ``J' I J``.
+
+    The rows of ``d_sigma`` for ``Sigma_ij`` and ``Sigma_ji`` are equal, so the covariance
+    block is taken over the p(p+1)/2 distinct entries: ``I`` folded (the two rows and
+    columns of each pair summed), a quarter of the products.
+    """
+    p = d_mu.shape[0]
+    iu, ju = np.triu_indices(p)
+    diag = np.arange(p)
+    folded = info["ss"].reshape(p, p, p * p)
+    folded = folded + folded.transpose(1, 0, 2)            # rows (i, j) and (j, i) summed
+    folded[diag, diag] *= 0.5
+    folded = folded[iu, ju].reshape(len(iu), p, p)
+    folded = folded + folded.transpose(0, 2, 1)            # and the columns
+    folded[:, diag, diag] *= 0.5
+    dv = d_sigma[iu * p + ju]
+    out = dv.T @ (folded[:, iu, ju] @ dv)
     if meanstructure:
         cross = d_mu.T @ (info["ms"] @ d_sigma)
         out += cross + cross.T + d_mu.T @ info["mm"] @ d_mu

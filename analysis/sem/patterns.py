@@ -38,7 +38,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from analysis.common.threads import limit_blas_threads
 from analysis.sem.data import GroupData, PatternBatch, PatternData, flat_positions, missing_positions
 
 
@@ -68,6 +67,11 @@ def pattern_statistics(Y: np.ndarray, group_index: np.ndarray, labels: Sequence[
     groups : dict
         Label -> :class:`PatternData` (``None`` for a group without a non-empty row).
     whole : PatternData or None
+
+    Notes
+    -----
+    Many small matrix products: run with BLAS on one thread
+    (:func:`analysis.common.threads.limit_blas_threads`), as ``drivers analyse`` does.
     """
     Y = np.asarray(Y, dtype=float)
     n_rows, p = Y.shape
@@ -100,26 +104,25 @@ def pattern_statistics(Y: np.ndarray, group_index: np.ndarray, labels: Sequence[
     # one group at a time, so that only one group's rows and cells are in memory (the rows of no
     # group, index -1, sort first and count for the whole sample only)
     bounds = np.searchsorted(cell_group, np.arange(-1, len(labels) + 1))
-    with limit_blas_threads(1):      # many small products: BLAS threads cost more than they save
-        for g in range(-1, len(labels)):
-            a, b = bounds[g + 1], bounds[g + 2]
-            if a == b:
-                if g >= 0 and by_group:
-                    out[labels[g]] = None
-                continue
-            first, last = starts[a], starts[b - 1] + counts[b - 1]
-            Z = Y[rows[first:last]]                 # this group's rows (a copy), centred
-            Z -= ref
-            s1, s2, lo, hi = _cell_sums(Z, starts[a:b] - first, counts[a:b])
-            lo, hi = lo + ref, hi + ref
-            cp = cell_pattern[a:b]                  # distinct within a group
+    for g in range(-1, len(labels)):
+        a, b = bounds[g + 1], bounds[g + 2]
+        if a == b:
             if g >= 0 and by_group:
-                out[labels[g]] = _pattern_data(patterns[cp], counts[a:b], s1, s2, lo, hi, ref, observed,
-                                               int(n_empty[g]))
-            if whole_sample:
-                w1[cp] += s1
-                w2[cp] += s2
-                wlo[cp], whi[cp] = np.fmin(wlo[cp], lo), np.fmax(whi[cp], hi)
+                out[labels[g]] = None
+            continue
+        first, last = starts[a], starts[b - 1] + counts[b - 1]
+        Z = Y[rows[first:last]]                 # this group's rows (a copy), centred
+        Z -= ref
+        s1, s2, lo, hi = _cell_sums(Z, starts[a:b] - first, counts[a:b])
+        lo, hi = lo + ref, hi + ref
+        cp = cell_pattern[a:b]                  # distinct within a group
+        if g >= 0 and by_group:
+            out[labels[g]] = _pattern_data(patterns[cp], counts[a:b], s1, s2, lo, hi, ref, observed,
+                                           int(n_empty[g]))
+        if whole_sample:
+            w1[cp] += s1
+            w2[cp] += s2
+            wlo[cp], whi[cp] = np.fmin(wlo[cp], lo), np.fmax(whi[cp], hi)
     whole = None
     if whole_sample and len(rows):
         n_p = np.bincount(cell_pattern, weights=counts, minlength=n_pat)
