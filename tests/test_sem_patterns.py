@@ -193,3 +193,21 @@ def test_analysis_rows_option_equals_fitting_the_subset(inst):
     assert model.params_ is not None and np.isfinite(model.fit_.chi2)
     with pytest.raises(ModelError, match="release_data"):
         model.modindices()
+
+
+def test_a_group_without_any_answer_is_not_estimated(inst):
+    # each organisation's task takes its own statistics: one with no answered item must not fail the analysis
+    from pathlib import Path
+
+    from analysis.drivers.sem import _model_columns, fit_structural
+    from instrument import read_responses
+
+    data, _ = read_responses(Path(__file__).parents[1] / "data" / "example" / "responses.csv", inst)
+    groups = data.organisation.to_numpy()
+    empty, other = sorted(set(groups))[:2]
+    for column in _model_columns(inst, inst.driver_keys, "satisfaction"):
+        data[column] = data[column].astype(float).where(groups != empty)
+    fits = fit_structural(data, inst, groups, [empty, other], drivers=inst.driver_keys, outcome="satisfaction")
+    assert fits.problems[fits.problems.group == empty].kind.tolist() == ["not_estimated"]
+    assert fits.fit.set_index("group").loc[empty, "n"] == 0
+    assert bool(fits.fit.set_index("group").loc[other, "usable"])

@@ -178,10 +178,9 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
     paths, fits, problems, models = [], [], [], {}
     if estimator == "ml":
         # normal-theory FIML depends on the rows only through each missing-data pattern's
-        # n, mean and covariance: one pass gives every group's and the whole sample's
-        # by pattern statistics, and the whole sample's are the sums of the groups' (one pass
-        # here); each group's task gets its rows (a few times smaller than their statistics)
-        # and finds its own, so that they are not all in memory at once
+        # n, mean and covariance; the whole sample's are the sums of the groups' (one pass
+        # here), and each group's task gets its rows (a few times smaller than their
+        # statistics) and takes its own, so that they are not all in memory at once
         names = tuple(variable_roles(parse_syntax(syntax)).observed)
         Y = _model_array(data, inst, drivers, outcome, names, rows)
         index = pd.Index(list(labels)).get_indexer(groups)

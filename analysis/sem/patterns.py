@@ -79,6 +79,8 @@ def pattern_statistics(Y: np.ndarray, group_index: np.ndarray, labels: Sequence[
     obs = ~np.isnan(Y)
     has_any = obs.any(axis=1)
     n_empty = np.bincount(group_index[~has_any & (group_index >= 0)], minlength=len(labels))
+    if not has_any.any():                       # no row with an answer: nothing to fit anywhere
+        return ({label: None for label in labels} if by_group else {}), None
     patterns, pid = _patterns(obs[has_any])
     rows = np.flatnonzero(has_any)
     gidx = group_index[rows]
