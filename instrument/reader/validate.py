@@ -343,7 +343,10 @@ def _convert_text(raw: pd.Series, var: Variable, column: str | None) -> Converte
             return texts.str.strip("\r\n\t ")
         texts = texts.str.strip()
         whole_float = texts.str.match(_WHOLE_FLOAT).to_numpy(dtype=bool)
-        return texts.where(~whole_float, texts.str.split(".").str[0])
+        if whole_float.any():
+            texts = texts.copy()
+            texts[whole_float] = texts[whole_float].str.split(".").str[0]
+        return texts
 
     values, status = _classify_unique(raw, classify, classify_strings)
     return ConvertedColumn(var.id, column, pd.Series(values, dtype=str, name=var.id), status, raw)
