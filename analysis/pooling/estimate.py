@@ -237,23 +237,24 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
     centre = np.nanmean(values, axis=0)
     order = np.argsort(codes, kind="stable")
     bounds = np.r_[0, np.cumsum(n_all)]
-    features = [pattern_features(values[order[bounds[k]:bounds[k + 1]]], complete[order[bounds[k]:bounds[k + 1]]],
-                                 blocks, centre) for k in range(len(labels))]
-    point_sums = np.stack([f.sum(axis=0) for f in features])[None]           # (1, G, f)
     rngs, entropy = group_generators(seed, len(labels))
     chunk = max(1, MAX_CHUNK_ELEMENTS // int(max(n_all.max(), 1)))
-    # each organisation's resamples from its own stream: one task per organisation on the
-    # runner (threads, processes or Dask), the same numbers whatever runs them
-    tasks = [(rngs[k], int(n_all[k]), features[k], n_resamples, chunk) for k in range(len(labels))]
+    # each organisation's features and resamples from its own rows and stream: one task
+    # per organisation on the runner (threads, processes or Dask), the same numbers
+    # whatever runs them; a task is sent its rows' values, not their (9x wider) features
+    tasks = [(rngs[k], values[order[bounds[k]:bounds[k + 1]]], complete[order[bounds[k]:bounds[k + 1]]], blocks,
+              centre, n_resamples, chunk) for k in range(len(labels))]
     with ExitStack() as stack:
         if runner is None:
             runner = stack.enter_context(open_runner("threads", n_workers=1))
         # tasks weigh by their respondents; the progress is told in resamples, as before
         in_resamples = None if progress is None else (
             lambda done, total: progress(n_resamples * done // max(total, 1), n_resamples))
-        rep_sums = np.stack(runner.map(_resample_sums, tasks, progress=in_resamples,
-                                       weights=[int(n) for n in n_all]), axis=1)      # (B, G, f)
-        del features, tasks
+        sums = runner.map(_group_sums, tasks, progress=in_resamples, weights=[int(n) for n in n_all])
+        del tasks
+        point_sums = np.stack([s[0] for s in sums])[None]                      # (1, G, f)
+        rep_sums = np.stack([s[1] for s in sums], axis=1)                      # (B, G, f)
+        del sums
 
         point = _estimate(point_sums, n_all, blocks, used, per_group, centre)
         # replicates: the population re-estimated from each resample, the organisation's
@@ -313,11 +314,18 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
                             whole_cov=to_original_order(_whole(point_sums, n_all, blocks, centre)[0][0], blocks))
 
 
-def _resample_sums(rng: np.random.Generator, n: int, features: np.ndarray, n_resamples: int,
-                   chunk: int) -> np.ndarray:
-    """One organisation's resampled feature sums, (n_resamples, f), drawn in chunks of ``chunk``."""
-    return np.concatenate([resample_counts(rng, n, min(chunk, n_resamples - start)).astype(float) @ features
-                           for start in range(0, n_resamples, chunk)])
+def _group_sums(rng: np.random.Generator, values: np.ndarray, complete: np.ndarray, blocks: Blocks,
+                centre: np.ndarray, n_resamples: int, chunk: int) -> tuple[np.ndarray, np.ndarray]:
+    """One organisation's feature sums, (f,), and resampled feature sums, (n_resamples, f) (a task).
+
+    The features (:func:`~analysis.pooling.moments.pattern_features`) of its rows
+    ``values`` (n, q); the resamples drawn in chunks of ``chunk``.
+    """
+    features = pattern_features(values, complete, blocks, centre)
+    n = len(features)
+    return features.sum(axis=0), np.concatenate(
+        [resample_counts(rng, n, min(chunk, n_resamples - start)).astype(float) @ features
+         for start in range(0, n_resamples, chunk)])
 
 
 def _replicates(cov: np.ndarray, mean: np.ndarray, blocks: Blocks, p: int) -> Replicates:
