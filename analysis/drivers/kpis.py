@@ -290,17 +290,16 @@ def fcr(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = Non
     if column not in data.columns:
         raise DataError(f"no column named {column!r} in the data")
     raw = data[column]
-    answers = raw.where(raw.isna(), raw.astype(str).str.strip().str.lower())
-    bad = answers.notna() & ~answers.isin(FCR_ANSWERS)
+    # each answer as its position in FCR_ANSWERS (-1 when missing), read once per distinct value
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    normalised = pd.Index(uniques).astype(str).str.strip().str.lower()
+    position = np.array([FCR_ANSWERS.index(a) if a in FCR_ANSWERS else -2 for a in normalised], dtype=np.int8)
+    coded = np.where(codes < 0, -1, position[np.clip(codes, 0, None)] if len(position) else -1).astype(np.int8)
+    bad = coded == -2
     if bad.any():
         shown = ", ".join(map(repr, pd.unique(raw[bad]).tolist()[:5]))
         raise DataError(f"column {column!r} has answers other than yes / partly / no ({shown}); "
                          "recode them or set them to missing")
-
-    # each answer as its position in FCR_ANSWERS, -1 when missing: counted per group as integers
-    coded = np.full(len(answers), -1, dtype=np.int8)
-    for i, ans in enumerate(FCR_ANSWERS):
-        coded[(answers == ans).fillna(False).to_numpy(dtype=bool)] = i
 
     def summarise(a: np.ndarray) -> dict:
         counts = np.bincount(a[a >= 0], minlength=len(FCR_ANSWERS))
