@@ -136,7 +136,7 @@ def group_table(groups, frame, used, excluded, regressions, boot, boot_all, stru
 
 
 def kpi_tables(data: pd.DataFrame, groups: np.ndarray, inst, *, grouped: bool, level: float,
-               runner=None) -> pd.DataFrame:
+               runner=None, rows: np.ndarray | None = None) -> pd.DataFrame:
     """CSAT, NPS, CES and FCR per group and channel (channel 'all' = every channel), and for 'all'.
 
     The per-group KPIs (most of the work: the intervals of every group and channel) are
@@ -144,15 +144,19 @@ def kpi_tables(data: pd.DataFrame, groups: np.ndarray, inst, *, grouped: bool, l
     in this thread when None), each sent a run of consecutive groups' KPI columns (a
     few per worker, not one per group: a task's fixed cost would exceed the work of a
     small group); the rows are put back in the order of one grouped pass over all rows,
-    so the table is the same on every scheduler and for any split into tasks.
+    so the table is the same on every scheduler and for any split into tasks. ``rows``
+    (a mask over ``data``'s rows), if given, selects the respondents (``groups`` is then
+    theirs): only the KPI columns of those rows are copied, never the whole table.
     """
     columns = {}
     for measure in ("csat", "nps", "ces", "fcr"):
         question = inst.question_for(measure)
-        if question is not None and question.id in data.columns and data[question.id].notna().any():
+        if question is not None and question.id in data.columns and _answered(data[question.id], rows):
             columns[f"{measure}_column"] = question.id
     if not columns:
         return pd.DataFrame(columns=KPI_COLUMNS)
+    if rows is not None:        # the KPI columns (and the channel) of the selected rows only
+        data = data.loc[rows, [*columns.values(), *([CHANNEL] if CHANNEL in data.columns else [])]]
     work = data[list(columns.values())].copy()
     work[GROUP] = groups
     has_channel = CHANNEL in data.columns
@@ -178,6 +182,12 @@ def kpi_tables(data: pd.DataFrame, groups: np.ndarray, inst, *, grouped: bool, l
     out = pd.concat(parts, ignore_index=True)
     out["key"] = out.kpi.map(KPI_KEYS)
     return out[KPI_COLUMNS]
+
+
+def _answered(column: pd.Series, rows: np.ndarray | None) -> bool:
+    """Whether any of the selected rows (all when ``rows`` is None) has an answer in ``column``."""
+    answered = column.notna().to_numpy()
+    return bool((answered & rows).any() if rows is not None else answered.any())
 
 
 def _group_runs(work: pd.DataFrame, runner) -> list[pd.DataFrame]:
