@@ -322,6 +322,7 @@ class SEM:
         self.problems_ = problems
         self._theta = theta
         self._ram = model
+        objective.release()          # a fitted model keeps its data, not the last evaluation's factors
         self._objective = objective
         self._groups = groups
         return self
@@ -440,10 +441,24 @@ class SEM:
         self._check_fitted(ml_only=True)
         return score_tests(self, robust=robust)
 
+    def release_data(self) -> "SEM":
+        """Drop the data a fitted model keeps for :meth:`modindices` and :meth:`score_tests`.
+
+        Estimates, fit indices, problems and summaries stay; those two then need a refit.
+        For many fits kept at once: a fit from pattern statistics holds them (as large as
+        the respondents' rows or larger). Returns the model.
+        """
+        self._check_fitted()
+        self._objective, self._groups = None, None
+        return self
+
     # ------------------------------------------------------------ reporting
     def _check_fitted(self, ml_only: bool = False) -> None:
         if not hasattr(self, "fit_"):
             raise ModelError("the model has not been fitted yet: call .fit(data) first")
+        if ml_only and self._groups is None:
+            raise ModelError("this fitted model no longer holds its data (release_data): refit it with "
+                             "SEM(...).fit(data) for modification indices and score tests")
         if ml_only and self.estimator_ == "wlsmv":
             raise ModelError("modification indices and score tests are not available for estimator "
                              "'wlsmv' (lavaan's are ML-based here); refit with 'ml' or 'mlr'")
