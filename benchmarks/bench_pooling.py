@@ -27,7 +27,8 @@ two on top, the different organisation's true top driver first, and (on
 ``--coverage-reps`` studies with ``--boot`` resamples) the coverage of the 95% intervals
 of the LMG shares: percentile intervals of the bootstrap for ``none``, the empirical-Bayes
 intervals of :mod:`analysis.pooling.posterior` (percentile intervals of posterior draws
-given each replicate's re-estimated population) for ``partial``.
+given each replicate's re-estimated population, its organisations weighted by a Bayesian
+bootstrap) for ``partial``, overall, for 'Anders' and per driver.
 """
 from __future__ import annotations
 
@@ -237,6 +238,7 @@ def main() -> None:
                 c = np.stack(cover[m])
                 row[f"coverage_{m}"] = float(np.nanmean(c))
                 row[f"coverage_{m}_anders"] = float(np.nanmean(c[:, N_COMMON]))
+                row[f"coverage_{m}_by_driver"] = {d: round(float(v), 4) for d, v in zip(DRIVERS, np.nanmean(c, axis=(0, 1)))}
         results.append(row)
         print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()}), flush=True)
     meta = {"command": " ".join(sys.argv), "date": datetime.now(timezone.utc).isoformat(timespec="minutes"),

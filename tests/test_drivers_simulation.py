@@ -100,16 +100,23 @@ def test_bootstrap_intervals_cover_the_population_lmg_share(replicates_none, tru
 def test_pooled_intervals_cover_the_population_lmg_share_overall(replicates, truth):
     """Partial pooling across only four organisations whose true profiles differ.
 
-    Measured here (40 studies, B = 300, seed as below): about 94% overall, but per
-    driver down to about 84% (empathy) and 86% (customer focus): with four
-    organisations the population the estimates are pooled toward is itself uncertain,
-    and intervals narrowed by pooling cover the drivers on which the organisations
-    differ less often.  The issue-12 benchmark (8 + 1 organisations) covers 93.5-95.4%;
-    this test guards the four-organisation case against getting worse.
+    Measured here (40 studies, B = 300, seeds as below; benchmarks/RESULTS.md): 94.8%
+    overall; per driver 86.2% (empathy) to 100% (menu), customer focus 90.6%. With four
+    organisations the population the estimates are pooled toward is itself uncertain;
+    the replicates carry that by weighting the organisations at random (the
+    organisation-level Bayesian bootstrap of analysis.pooling.estimate; before it,
+    92.0% overall, empathy 83.8%, customer focus 86.2%). What is left under the nominal
+    level is the organisations that differ on one driver (Verzekeraar on customer focus
+    and empathy, Webwinkel on empathy): one prior strength per factor spreads the
+    organisations' differences evenly over the drivers, so an organisation that differs
+    on one driver is pulled toward the others on it. The issue-12 benchmark (8 + 1
+    organisations) covers 94-96%. The floors leave about two Monte Carlo standard errors
+    (160 intervals per driver, 1,120 in all, correlated within a study) below the
+    measurement.
     """
     t, coverage, by_driver = _coverage(replicates, truth)
-    assert 0.91 <= coverage <= 0.985, (coverage, by_driver.to_dict())
-    assert by_driver.min() >= 0.78, by_driver.to_dict()
+    assert 0.92 <= coverage <= 0.985, (coverage, by_driver.to_dict())
+    assert by_driver.min() >= 0.81, by_driver.to_dict()
     bias = (t.lmg_pct - t.truth).groupby(t.driver).mean()
     assert bias.abs().max() < 2.5, bias.to_dict()
 

@@ -113,6 +113,27 @@ def test_weights_follow_size_and_alike_organisations_are_pooled_more():
     assert KAPPA_GRID.min() <= differ.kappa["outcome"] <= KAPPA_GRID.max()
 
 
+def test_organisation_weights_move_the_population_toward_the_weighted_organisations():
+    """The replicates' organisation-level Bayesian bootstrap (analysis.pooling.estimate)."""
+    rng = np.random.default_rng(12)
+    blocks = Blocks(5, np.arange(5), np.arange(0))
+    betas, sizes = [COMMON_BETA, COMMON_BETA, COMMON_BETA, DIFFERENT_BETA], [200, 200, 200, 200]
+    sums = [pattern_features(x := draw(rng, b, n, "o", phone_share=1)[[*DRIVERS, "y"]].to_numpy(),
+                             np.ones(len(x), bool), blocks, np.zeros(5)).sum(axis=0) for b, n in zip(betas, sizes)]
+    stats = stats_from_sums(np.array(sums), np.array(sizes), blocks)
+    plain = pool_covariances(stats, 5)
+    ones = pool_covariances(stats, 5, organisation_weights=np.ones(4))
+    np.testing.assert_allclose(ones.cov, plain.cov, rtol=1e-12)       # weight 1 each: the estimate itself
+    for f in plain.kappa:
+        np.testing.assert_allclose(ones.kappa[f], plain.kappa[f], rtol=1e-12)
+    # nearly all weight on the different organisation: the population's outcome covariances
+    # are (almost) its own
+    tilted = pool_covariances(stats, 5, organisation_weights=np.array([.01, .01, .01, 3.97]), per_group=False)
+    own_d = tilted.own[3, :4, 4]
+    assert np.abs(tilted.targets["outcome"][:4, 4] - own_d).max() < 0.25 * np.abs(plain.targets["outcome"][:4, 4]
+                                                                                  - own_d).max()
+
+
 def test_partial_pooling_lowers_the_error_and_keeps_a_different_large_organisation():
     """Known truth: 8 organisations near a common profile (SD .06) at 60 respondents, one different at 400."""
     rng = np.random.default_rng(5)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from fixtures.responses.frames import valid_frame, write_csv
@@ -248,3 +249,26 @@ def test_durations_as_clock_times(inst, frame, tmp_path):
     frame["duration_sec"] = ["05:12", "1:02:03"] + [300] * 10
     data, _ = read(inst, frame, tmp_path)
     assert data["duration_sec"].tolist()[:2] == [312.0, 3723.0]
+
+
+def test_many_distinct_texts_are_classified_as_one_value_at_a_time_would(monkeypatch):
+    """Ids and open answers (many distinct texts) take the vectorized path: same values, same statuses."""
+    from instrument import load_instrument
+    from instrument.reader import validate
+
+    inst = load_instrument()
+    texts = ["a", " b ", "1001.0", " 12.00 ", "12.50", "NA", " nan ", "\u00a0", "", ".", "x\r\n", "\tNULL",
+             "1.0.0", "\u0663.0"] * 10 + [f"id{i}" for i in range(100)]
+    raw = pd.Series(texts, dtype=object)
+    variables = {v.type: v for v in inst.variables if v.type in ("id", "group", "text", "open")}
+    assert len(variables) == 4
+    fast = {t: validate._convert_text(raw, var, "c") for t, var in variables.items()}
+    blank_fast = validate.blank_mask(raw)
+    monkeypatch.setattr(validate, "VECTOR_MIN_UNIQUE", 10**9)       # value by value
+    for t, var in variables.items():
+        slow = validate._convert_text(raw, var, "c")
+        assert fast[t].values.equals(slow.values), t
+        assert (fast[t].status == slow.status).all(), t
+    assert fast["id"].values.iloc[2] == "1001" and fast["open"].values.iloc[2] == "1001.0"
+    assert (blank_fast == validate.blank_mask(raw)).all()
+    assert blank_fast.sum() == 10 * 6

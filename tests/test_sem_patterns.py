@@ -139,3 +139,75 @@ def test_structural_model_of_the_analysis_equals_the_fit_to_the_rows(inst):
         np.testing.assert_allclose(fast.params_.est, direct.params_.est, rtol=1e-7, atol=1e-9)
         np.testing.assert_allclose(fast.params_.se, direct.params_.se, rtol=1e-7, atol=1e-9)
         assert fast.fit_.chi2 == pytest.approx(direct.fit_.chi2, rel=1e-8)
+
+
+def test_whole_sample_statistics_alone_equal_those_with_the_groups():
+    frame = _data()
+    Y = frame[list(NAMES)].to_numpy()
+    codes = pd.Categorical(frame.site, categories=["a", "b", "c"]).codes
+    _, whole = pattern_statistics(Y, codes, ["a", "b", "c"], NAMES)
+    none, alone = pattern_statistics(Y, codes, ["a", "b", "c"], NAMES, by_group=False)
+    assert none == {}
+    _same_group(alone.group, whole.group)
+
+
+def test_em_log_likelihood_from_the_e_step_equals_the_pattern_log_likelihood():
+    # logL = Q - H (missing-information principle): the SQUAREM checks use it instead of pattern_loglik,
+    # also for patterns missing more variables than they observe (solved per pattern, not from K)
+    from analysis.sem import h1
+
+    frame = _data()
+    Y = frame[list(NAMES)].to_numpy().copy()
+    Y[10:14, :6] = np.nan                         # patterns with m > k
+    Y = Y[~np.isnan(Y).all(axis=1)]
+    group = group_from_values(Y)
+    fixed = h1._observed_part(group)
+    rng = np.random.default_rng(2)
+    for _ in range(3):
+        root = rng.normal(size=(8, 8)) * 0.3 + np.eye(8)
+        sigma, mu = root @ root.T, 3 + rng.normal(size=8)
+        _, _, ll = h1._estep(mu, sigma, group, fixed)
+        assert ll == pytest.approx(fiml.pattern_loglik(sigma, mu, group.batches), rel=1e-12)
+    bad = np.eye(8)
+    bad[0, 1] = bad[1, 0] = 2.0                   # not positive definite: -inf and no sums
+    assert h1._estep(np.zeros(8), bad, group, fixed) == (None, None, -np.inf)
+
+
+def test_analysis_rows_option_equals_fitting_the_subset(inst):
+    from pathlib import Path
+
+    from analysis.drivers.sem import fit_structural
+    from instrument import read_responses
+
+    data, _ = read_responses(Path(__file__).parents[1] / "data" / "example" / "responses.csv", inst)
+    rows = ~data[["flag_straightlining", "flag_too_many_missing", "flag_speeding"]].any(axis=1).to_numpy()
+    groups = data.organisation.to_numpy()
+    labels = sorted(set(groups))[:2]
+    kwargs = {"drivers": inst.driver_keys, "outcome": "satisfaction"}
+    direct = fit_structural(data[rows], inst, groups[rows], labels, **kwargs)
+    masked = fit_structural(data, inst, groups, labels, rows=rows, **kwargs)
+    pd.testing.assert_frame_equal(masked.paths, direct.paths, rtol=1e-12)
+    pd.testing.assert_frame_equal(masked.fit, direct.fit, rtol=1e-12)
+    # the kept models hold no data: estimates and fit yes, modification indices need a refit
+    model = masked.models[labels[0]]
+    assert model.params_ is not None and np.isfinite(model.fit_.chi2)
+    with pytest.raises(ModelError, match="release_data"):
+        model.modindices()
+
+
+def test_a_group_without_any_answer_is_not_estimated(inst):
+    # each organisation's task takes its own statistics: one with no answered item must not fail the analysis
+    from pathlib import Path
+
+    from analysis.drivers.sem import _model_columns, fit_structural
+    from instrument import read_responses
+
+    data, _ = read_responses(Path(__file__).parents[1] / "data" / "example" / "responses.csv", inst)
+    groups = data.organisation.to_numpy()
+    empty, other = sorted(set(groups))[:2]
+    for column in _model_columns(inst, inst.driver_keys, "satisfaction"):
+        data[column] = data[column].astype(float).where(groups != empty)
+    fits = fit_structural(data, inst, groups, [empty, other], drivers=inst.driver_keys, outcome="satisfaction")
+    assert fits.problems[fits.problems.group == empty].kind.tolist() == ["not_estimated"]
+    assert fits.fit.set_index("group").loc[empty, "n"] == 0
+    assert bool(fits.fit.set_index("group").loc[other, "usable"])

@@ -335,8 +335,7 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
 
     structural = None
     if sem:
-        reachable = sample.reachable
-        structural = fit_structural(data.loc[reachable], inst, frame[GROUP].to_numpy()[reachable], labels,
+        structural = fit_structural(data, inst, frame[GROUP].to_numpy(), labels, rows=sample.reachable,
                                     drivers=drivers, outcome=outcome, whole_sample=ALL,
                                     progress=_staged(progress, "sem"), estimator=estimator, runner=runner)
         clock.lap("sem")
@@ -350,7 +349,7 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
         sem_priorities=lambda boots: priority_result(boots, measure, crosshair, scale, level, structural))
 
     clock.lap("priorities")
-    kpis = kpi_tables(data.loc[sample.reachable], frame[GROUP].to_numpy()[sample.reachable], inst,
+    kpis = kpi_tables(data, frame[GROUP].to_numpy()[sample.reachable], inst, rows=sample.reachable,
                       grouped=by is not None, level=level, runner=runner)
     clock.lap("kpis")
     excluded = sample.excluded if pooled is None else pooled.excluded

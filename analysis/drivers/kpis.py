@@ -101,17 +101,28 @@ def _by_list(data: pd.DataFrame, by) -> list[str]:
     return by
 
 
-def _per_group(data: pd.DataFrame, by, answers: pd.Series,
-               summarise: Callable[[pd.Series], dict]) -> pd.DataFrame:
-    """Apply ``summarise`` (answers of one group, missing included) to every group."""
+def _per_group(data: pd.DataFrame, by, answers, summarise: Callable[[np.ndarray], dict]) -> pd.DataFrame:
+    """Apply ``summarise`` (the answers of one group as an array, missing included) to every group.
+
+    The groups are those of ``data.groupby(by, dropna=False, observed=True, sort=True)``,
+    in that order, each with its rows in the data's order; they are found in one pass
+    and each group's answers are a slice of one sorted array, so that many groups (an
+    organisation by channel split of 10,000 organisations) cost little more than one.
+    """
     by = _by_list(data, by)
+    values = np.asarray(answers)
     if not by:
-        return pd.DataFrame([summarise(answers)])
-    frame = data[by].assign(_answer=answers)
+        return pd.DataFrame([summarise(values)])
+    grouped = data[by].groupby(by, dropna=False, observed=True, sort=True)
+    codes = grouped.ngroup().to_numpy()
+    keys = grouped.size().index
+    order = np.argsort(codes, kind="stable")          # stable: each group's rows in the data's order
+    bounds = np.r_[0, np.cumsum(np.bincount(codes[codes >= 0], minlength=len(keys)))]
+    ordered = values[order]
     rows = []
-    for key, part in frame.groupby(by, dropna=False, observed=True, sort=True):
+    for g, key in enumerate(keys):
         key = key if isinstance(key, tuple) else (key,)
-        rows.append({**dict(zip(by, key)), **summarise(part["_answer"])})
+        rows.append({**dict(zip(by, key)), **summarise(ordered[bounds[g]:bounds[g + 1]])})
     return pd.DataFrame(rows)
 
 
@@ -149,11 +160,12 @@ def csat(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = No
     [{'n': 4, 'n_missing': 1, 'n_satisfied': 3, 'csat': 75.0, 'ci_reason': 'too_few'}]
     """
     level, min_n = check_level(level), _check_min_n(min_n)
-    answers = _numeric_answers(data, column, CSAT_SCALE)
+    answers = _numeric_answers(data, column, CSAT_SCALE).to_numpy()
 
-    def summarise(a: pd.Series) -> dict:
-        n, k = int(a.notna().sum()), int((a >= CSAT_SATISFIED).sum())
-        return {"n": n, "n_missing": int(a.isna().sum()), "n_satisfied": k,
+    def summarise(a: np.ndarray) -> dict:
+        missing = int(np.isnan(a).sum())
+        n, k = len(a) - missing, int((a >= CSAT_SATISFIED).sum())
+        return {"n": n, "n_missing": missing, "n_satisfied": k,
                 "csat": 100 * k / n if n else np.nan, **_proportion_ci(k, n, level, min_n)}
 
     return _per_group(data, by, answers, summarise)
@@ -194,17 +206,18 @@ def nps(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = Non
     level, min_n = check_level(level), _check_min_n(min_n)
     if ci_method not in NPS_CI_METHODS:
         raise OptionError("ci_method", f"must be one of {', '.join(NPS_CI_METHODS)}, got {ci_method!r}")
-    answers = _numeric_answers(data, column, NPS_SCALE)
+    answers = _numeric_answers(data, column, NPS_SCALE).to_numpy()
 
-    def summarise(a: pd.Series) -> dict:
-        n = int(a.notna().sum())
+    def summarise(a: np.ndarray) -> dict:
+        missing = int(np.isnan(a).sum())
+        n = len(a) - missing
         k_pro, k_det = int((a >= NPS_PROMOTER).sum()), int((a <= NPS_DETRACTOR).sum())
         k_pas = n - k_pro - k_det
         share = (lambda k: k / n) if n else (lambda k: np.nan)
         reason = _reason(n, min_n)
         score, se, lo, hi = nps_interval(k_pro, k_det, n, level, ci_method) if reason is None else (
             100 * share(k_pro - k_det), np.nan, np.nan, np.nan)
-        return {"n": n, "n_missing": int(a.isna().sum()), "n_promoters": k_pro,
+        return {"n": n, "n_missing": missing, "n_promoters": k_pro,
                 "n_passives": k_pas, "n_detractors": k_det, "pct_promoters": 100 * share(k_pro),
                 "pct_passives": 100 * share(k_pas), "pct_detractors": 100 * share(k_det),
                 "nps": float(score), "se": float(se), "ci_low": float(lo), "ci_high": float(hi),
@@ -236,15 +249,15 @@ def ces(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = Non
     [{'mean': 4.0, 'pct_easy': 50.0}]
     """
     level, min_n = check_level(level), _check_min_n(min_n)
-    answers = _numeric_answers(data, column, CES_SCALE)
+    answers = _numeric_answers(data, column, CES_SCALE).to_numpy()
 
-    def summarise(a: pd.Series) -> dict:
-        x = a.dropna().to_numpy()
+    def summarise(a: np.ndarray) -> dict:
+        x = a[~np.isnan(a)]
         n = len(x)
         reason = _reason(n, min_n) or ("no_spread" if np.ptp(x) == 0 else None)
         lo, hi = mean_interval(x, CES_SCALE, level) if reason is None else (np.nan, np.nan)
         k = int((x >= CES_EASY).sum())
-        return {"n": n, "n_missing": int(a.isna().sum()), "mean": float(x.mean()) if n else np.nan,
+        return {"n": n, "n_missing": len(a) - n, "mean": float(x.mean()) if n else np.nan,
                 "sd": float(x.std(ddof=1)) if n > 1 else np.nan, "ci_low": lo, "ci_high": hi,
                 "ci_reason": reason, "n_easy": k, "pct_easy": 100 * k / n if n else np.nan,
                 **_proportion_ci(k, n, level, min_n, "pct_easy_")}
@@ -277,24 +290,29 @@ def fcr(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = Non
     if column not in data.columns:
         raise DataError(f"no column named {column!r} in the data")
     raw = data[column]
-    answers = raw.where(raw.isna(), raw.astype(str).str.strip().str.lower())
-    bad = answers.notna() & ~answers.isin(FCR_ANSWERS)
+    # each answer as its position in FCR_ANSWERS (-1 when missing), read once per distinct value
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    normalised = pd.Index(uniques).astype(str).str.strip().str.lower()
+    position = np.array([FCR_ANSWERS.index(a) if a in FCR_ANSWERS else -2 for a in normalised], dtype=np.int8)
+    coded = np.where(codes < 0, -1, position[np.clip(codes, 0, None)] if len(position) else -1).astype(np.int8)
+    bad = coded == -2
     if bad.any():
         shown = ", ".join(map(repr, pd.unique(raw[bad]).tolist()[:5]))
         raise DataError(f"column {column!r} has answers other than yes / partly / no ({shown}); "
                          "recode them or set them to missing")
 
-    def summarise(a: pd.Series) -> dict:
-        n = int(a.notna().sum())
-        k = {ans: int((a == ans).sum()) for ans in FCR_ANSWERS}
+    def summarise(a: np.ndarray) -> dict:
+        counts = np.bincount(a[a >= 0], minlength=len(FCR_ANSWERS))
+        n = int(counts.sum())
+        k = {ans: int(counts[i]) for i, ans in enumerate(FCR_ANSWERS)}
         pct = (lambda v: 100 * v / n) if n else (lambda v: np.nan)
-        return {"n": n, "n_missing": int(a.isna().sum()), "n_yes": k["yes"],
+        return {"n": n, "n_missing": len(a) - n, "n_yes": k["yes"],
                 "n_partly": k["partly"], "n_no": k["no"],
                 "pct_yes": pct(k["yes"]), **_proportion_ci(k["yes"], n, level, min_n, "pct_yes_"),
                 "pct_yes_or_partly": pct(k["yes"] + k["partly"]),
                 **_proportion_ci(k["yes"] + k["partly"], n, level, min_n, "pct_yes_or_partly_")}
 
-    return _per_group(data, by, answers, summarise)
+    return _per_group(data, by, coded, summarise)
 
 
 def kpi_table(data: pd.DataFrame, *, by: str | Sequence[str] | None = None,

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from typing import Callable
 
-import matplotlib
 import numpy as np
-import seaborn as sns
 
-_PALETTE = sns.color_palette("colorblind", 10)
+# seaborn's "colorblind" palette (its SEABORN_PALETTES["colorblind"]), as the RGB fractions
+# seaborn.color_palette gives; written out so that importing the analysis (and so every
+# command line run) does not import seaborn and matplotlib, which only drawing needs.
+_COLORBLIND = ("#0173B2", "#DE8F05", "#029E73", "#D55E00", "#CC78BC", "#CA9161", "#FBAFE4", "#949494", "#ECE133",
+               "#56B4E9")
+_PALETTE = [tuple(int(h[i:i + 2], 16) / 255 for i in (1, 3, 5)) for h in _COLORBLIND]
 CONCENTRATE, KEEP_UP, LOW_PRIORITY, OVERKILL = ("concentrate here", "keep up the good work", "low priority",
                                                 "possible overkill")
 # Quadrant -> (colour, marker): colour is never the only cue.
@@ -169,7 +172,9 @@ def draw_priorities(ax, rows: list[dict], *, crosshair_importance: float, crossh
     _place_labels(ax, rows, [name.get_window_extent(renderer) for name in names])
     ax.set_xlabel(texts["x"])
     ax.set_ylabel(y_label)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: pct(v) if v >= 0 else ""))
+    from matplotlib.ticker import FuncFormatter
+
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: pct(v) if v >= 0 else ""))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=4, frameon=False, fontsize=LABEL_SIZE,
               handletextpad=0.3, columnspacing=1.2)
     return ax
@@ -204,6 +209,7 @@ def plot_rows(rows: list[dict], *, group, crosshair_importance: float, crosshair
     On a new pyplot figure of the reports' size when ``ax`` is None; titled
     'Priority matrix: GROUP'. Returns the Axes.
     """
+    import matplotlib
     import matplotlib.pyplot as plt
 
     texts = TEXTS[lang]

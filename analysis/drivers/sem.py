@@ -42,6 +42,7 @@ import pandas as pd
 
 from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import ServiceDriversError
+from analysis.common.threads import limit_blas_threads
 from analysis.scoring.scores import keyed_items
 from analysis.sem import SEM, build_partable, parse_syntax, usable_fit
 from analysis.sem.data import PatternData
@@ -82,7 +83,10 @@ class StructuralPaths:
         Free parameters of the model (of one group's fit).
     models : dict
         Group label -> fitted :class:`analysis.sem.SEM` (None when it could not be fitted;
-        kept when not usable, for its problems).
+        kept when not usable, for its problems), without its data
+        (:meth:`analysis.sem.SEM.release_data`: a fit holds its pattern statistics, about
+        5 MB for an organisation of 5,000 respondents, more than its rows); modification
+        indices need a refit, ``SEM(syntax).fit(model_data(...))``.
     """
 
     syntax: str
@@ -134,7 +138,7 @@ def model_data(data: pd.DataFrame, inst: Instrument, drivers: Sequence[str], out
 def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, labels: Sequence[str], *,
                    drivers: Sequence[str], outcome: str, whole_sample: str | None = "all",
                    progress: Callable[[int, int], None] | None = None, runner=None,
-                   estimator: str = "ml") -> StructuralPaths:
+                   estimator: str = "ml", rows: np.ndarray | None = None) -> StructuralPaths:
     """Fit the structural model in every group and in the whole sample.
 
     Parameters
@@ -159,30 +163,49 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
     runner : analysis.common.scheduler.Runner, optional
         Where the fits run, one task per group (None: one after the other here). A fit
         depends on its group's rows only, so the result is the same on every scheduler.
+    rows : ndarray of bool, optional
+        The rows of ``data`` and ``groups`` to use (None: all); only the model's columns
+        of these rows are taken, never a copy of ``data``.
 
     Returns
     -------
     StructuralPaths
     """
     syntax = structural_syntax(inst, drivers, outcome)
-    observed = model_data(data, inst, drivers, outcome)
     n_free = free_parameters(syntax)
+    groups = np.asarray(groups) if rows is None else np.asarray(groups)[rows]
     jobs = list(labels) + ([whole_sample] if whole_sample is not None else [])
     paths, fits, problems, models = [], [], [], {}
     if estimator == "ml":
         # normal-theory FIML depends on the rows only through each missing-data pattern's
-        # n, mean and covariance: one pass gives every group's and the whole sample's
-        statistics = _statistics(observed, syntax, groups, labels, whole_sample is not None)
-        del observed                                  # the rows are not needed any more
-        tasks = [(syntax, statistics[label if k < len(labels) else None], n_free, label, outcome, tuple(drivers),
-                  estimator) for k, label in enumerate(jobs)]
-        del statistics
+        # n, mean and covariance; the whole sample's are the sums of the groups' (one pass
+        # here), and each group's task gets its rows (a few times smaller than their
+        # statistics) and takes its own, so that they are not all in memory at once
+        names = tuple(variable_roles(parse_syntax(syntax)).observed)
+        Y = _model_array(data, inst, drivers, outcome, names, rows)
+        index = pd.Index(list(labels)).get_indexer(groups)
+        with limit_blas_threads(1):             # many small products (each task's runs under its runner's)
+            whole = (pattern_statistics(Y, index, list(labels), names, by_group=False)[1]
+                     if whole_sample is not None else None)
+        order = np.argsort(index, kind="stable")
+        bounds = np.searchsorted(index[order], np.arange(len(labels) + 1))
+        parts = [Y[order[bounds[k]:bounds[k + 1]]] for k in range(len(labels))] + [whole]
+        del Y, order
+        tasks = [(syntax, part, n_free, label, outcome, tuple(drivers), estimator)
+                 for part, label in zip(parts, jobs)]
+        del parts
     else:
         # the robust sandwich of 'mlr' needs every respondent's scores: the rows
-        rows = [groups == g for g in labels] + ([np.ones(len(observed), dtype=bool)] if whole_sample is not None
-                                                else [])
+        observed = model_data(data if rows is None else data.loc[rows, _model_columns(inst, drivers, outcome)],
+                              inst, drivers, outcome)
+        members = [groups == g for g in labels] + ([np.ones(len(observed), dtype=bool)]
+                                                   if whole_sample is not None else [])
         tasks = [(syntax, observed[r], n_free, label, outcome, tuple(drivers), estimator)
-                 for label, r in zip(jobs, rows)]
+                 for label, r in zip(jobs, members)]
+    # the whole sample's fit (the longest task) runs first, so that it does not run alone
+    # at the end while the other workers are idle; the results keep the order of ``jobs``
+    first = len(tasks) - 1 if whole_sample is not None else 0
+    tasks = tasks[first:] + tasks[:first]
     if runner is None:
         results = []
         for args in tasks:
@@ -191,6 +214,7 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
                 progress(len(results), len(tasks))
     else:
         results = runner.map(_fit_group, tasks, progress=progress)
+    results = results[len(results) - first:] + results[:len(results) - first]
     del tasks
     for label, (model, group_problems, group_paths, group_fit) in zip(jobs, results):
         models[label] = model
@@ -204,16 +228,28 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
                            models=models, n_free=n_free)
 
 
-def _statistics(observed: pd.DataFrame, syntax: str, groups: np.ndarray, labels: Sequence[str],
-                whole_sample: bool) -> dict:
-    """Label -> pattern statistics (:mod:`analysis.sem.patterns`) of each group; ``None`` -> the whole sample's."""
-    names = variable_roles(parse_syntax(syntax)).observed
-    index = pd.Index(list(labels)).get_indexer(groups)      # -1: in no group fitted
-    if list(observed.columns) != list(names):
-        observed = observed[list(names)]
-    by_group, whole = pattern_statistics(observed.to_numpy(dtype=float), index, list(labels), tuple(names),
-                                         whole_sample=whole_sample)
-    return {**by_group, None: whole}
+def _model_columns(inst: Instrument, drivers: Sequence[str], outcome: str) -> list[str]:
+    """The columns of ``data`` that :func:`model_data` reads."""
+    items = [i for d in drivers for i in inst.construct(d).item_ids]
+    if outcome == inst.outcome_construct.key:
+        return items + list(inst.outcome_construct.item_ids)
+    return items + [outcome]
+
+
+def _model_array(data: pd.DataFrame, inst: Instrument, drivers: Sequence[str], outcome: str,
+                 names: Sequence[str], rows: np.ndarray | None) -> np.ndarray:
+    """``model_data(data[rows])[names]`` as a float array, a column at a time (no copy of ``data``)."""
+    columns = _model_columns(inst, drivers, outcome)
+    items = columns if outcome == inst.outcome_construct.key else columns[:-1]
+    keyed_items(data.iloc[:0], inst, items)           # the same error as model_data for a missing item column
+    Y = np.empty((len(data) if rows is None else int(np.count_nonzero(rows)), len(names)))
+    for j, name in enumerate(names):
+        column = data[name] if rows is None else data[name][rows]
+        if name in items:
+            Y[:, j] = keyed_items(column.to_frame(), inst, [name])[name].to_numpy()
+        else:
+            Y[:, j] = pd.to_numeric(column, errors="coerce").astype(float).to_numpy()
+    return Y
 
 
 def free_parameters(syntax: str) -> int:
@@ -229,12 +265,18 @@ def free_parameters(syntax: str) -> int:
                           orthogonal=model.orthogonal).n_free
 
 
-def _fit_group(syntax: str, observed: pd.DataFrame | PatternData | None, n_free: int, label, outcome: str,
-               drivers: tuple[str, ...], estimator: str = "ml"):
+def _fit_group(syntax: str, observed: pd.DataFrame | np.ndarray | PatternData | None, n_free: int, label,
+               outcome: str, drivers: tuple[str, ...], estimator: str = "ml"):
     """One group's fit (a task): the model (None if not fitted), its problems, its paths and fit row.
 
-    ``observed``: the group's rows, or its pattern statistics (None: no row with an answer).
+    ``observed``: the group's rows (a DataFrame, or an array of the model's observed
+    variables, whose pattern statistics are taken here), or its pattern statistics
+    (None: no row with an answer).
     """
+    if isinstance(observed, np.ndarray):
+        names = tuple(variable_roles(parse_syntax(syntax)).observed)
+        observed = pattern_statistics(observed, np.zeros(len(observed), dtype=int), [label], names,
+                                      whole_sample=False)[0][label]
     if isinstance(observed, pd.DataFrame):
         n = int(observed.notna().any(axis=1).sum())       # FIML drops rows with nothing observed
     else:
@@ -263,7 +305,7 @@ def _fit_group(syntax: str, observed: pd.DataFrame | PatternData | None, n_free:
 
 def _fit_one(syntax: str, observed: pd.DataFrame | PatternData, estimator: str = "ml") -> tuple[SEM | None, list[dict]]:
     try:
-        model = SEM(syntax).fit(observed, missing="ml", estimator=estimator)
+        model = SEM(syntax).fit(observed, missing="ml", estimator=estimator).release_data()
     except ServiceDriversError as exc:
         return None, [{"kind": "not_fitted", "severity": "error",
                        "message": f"the structural model could not be fitted: {exc}"}]
@@ -272,8 +314,10 @@ def _fit_one(syntax: str, observed: pd.DataFrame | PatternData, estimator: str =
 
 def _paths(model: SEM, label: str, outcome: str, drivers: Sequence[str]) -> pd.DataFrame:
     p = model.params_
-    rows = p[(p.op == "~") & (p.lhs == outcome)].set_index("rhs").loc[list(drivers)]
-    return pd.DataFrame({
-        "group": label, "driver": list(drivers), "est": rows.est.to_numpy(), "se": rows.se.to_numpy(),
-        "pvalue": rows.pvalue.to_numpy(), "std": rows.std_all.to_numpy(), "std_se": rows.std_se.to_numpy(),
-        "std_p": rows.std_pvalue.to_numpy()})
+    where = np.flatnonzero((p.op.to_numpy() == "~") & (p.lhs.to_numpy() == outcome))
+    position = dict(zip(p.rhs.to_numpy()[where], where))
+    rows = [position[d] for d in drivers]
+    return pd.DataFrame({"group": label, "driver": list(drivers),
+                         **{c: p[source].to_numpy()[rows] for c, source in
+                            (("est", "est"), ("se", "se"), ("pvalue", "pvalue"), ("std", "std_all"),
+                             ("std_se", "std_se"), ("std_p", "std_pvalue"))}})

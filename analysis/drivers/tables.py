@@ -24,6 +24,9 @@ KPI_COLUMNS = ["group", "channel", "kpi", "key", "n", "n_missing", "estimate", "
                "ci_note"]
 CHANNEL = "channel"
 UNKNOWN_CHANNEL = "unknown"
+# KPI tasks per worker (runs of consecutive groups): enough to balance the load, few enough
+# that the fixed cost of a task (building its tables) stays small against the work.
+KPI_TASKS_PER_WORKER = 4
 
 
 def priority_result(boots, measure: str, crosshair: str, scale, level: float, structural) -> PriorityResult:
@@ -133,22 +136,27 @@ def group_table(groups, frame, used, excluded, regressions, boot, boot_all, stru
 
 
 def kpi_tables(data: pd.DataFrame, groups: np.ndarray, inst, *, grouped: bool, level: float,
-               runner=None) -> pd.DataFrame:
+               runner=None, rows: np.ndarray | None = None) -> pd.DataFrame:
     """CSAT, NPS, CES and FCR per group and channel (channel 'all' = every channel), and for 'all'.
 
     The per-group KPIs (most of the work: the intervals of every group and channel) are
-    one task per group on ``runner`` (a :class:`~analysis.common.scheduler.Runner`; in
-    this thread when None), each sent only its group's KPI columns; the rows are put
-    back in the order of one grouped pass over all rows, so the table is the same on
-    every scheduler.
+    computed in a few tasks on ``runner`` (a :class:`~analysis.common.scheduler.Runner`;
+    in this thread when None), each sent a run of consecutive groups' KPI columns (a
+    few per worker, not one per group: a task's fixed cost would exceed the work of a
+    small group); the rows are put back in the order of one grouped pass over all rows,
+    so the table is the same on every scheduler and for any split into tasks. ``rows``
+    (a mask over ``data``'s rows), if given, selects the respondents (``groups`` is then
+    theirs): only the KPI columns of those rows are copied, never the whole table.
     """
     columns = {}
     for measure in ("csat", "nps", "ces", "fcr"):
         question = inst.question_for(measure)
-        if question is not None and question.id in data.columns and data[question.id].notna().any():
+        if question is not None and question.id in data.columns and _answered(data[question.id], rows):
             columns[f"{measure}_column"] = question.id
     if not columns:
         return pd.DataFrame(columns=KPI_COLUMNS)
+    if rows is not None:        # the KPI columns (and the channel) of the selected rows only
+        data = data.loc[rows, [*columns.values(), *([CHANNEL] if CHANNEL in data.columns else [])]]
     work = data[list(columns.values())].copy()
     work[GROUP] = groups
     has_channel = CHANNEL in data.columns
@@ -164,9 +172,7 @@ def kpi_tables(data: pd.DataFrame, groups: np.ndarray, inst, *, grouped: bool, l
         parts.append(t)
     if grouped:
         splits = [[GROUP]] + ([[GROUP, CHANNEL]] if has_channel else [])
-        # the same groups, in the same order, as kpi_table(work, by=[GROUP]) would form
-        pieces = [part for _, part in work.groupby(GROUP, dropna=False, observed=True, sort=True)]
-        tasks = [(part, splits, level, columns) for part in pieces]
+        tasks = [(part, splits, level, columns) for part in _group_runs(work, runner)]
         results = runner.map(_group_kpis, tasks) if runner is not None else [_group_kpis(*t) for t in tasks]
         for k, by in enumerate(splits):
             t = _kpi_order([r[k] for r in results])
@@ -178,17 +184,38 @@ def kpi_tables(data: pd.DataFrame, groups: np.ndarray, inst, *, grouped: bool, l
     return out[KPI_COLUMNS]
 
 
+def _answered(column: pd.Series, rows: np.ndarray | None) -> bool:
+    """Whether any of the selected rows (all when ``rows`` is None) has an answer in ``column``."""
+    answered = column.notna().to_numpy()
+    return bool((answered & rows).any() if rows is not None else answered.any())
+
+
+def _group_runs(work: pd.DataFrame, runner) -> list[pd.DataFrame]:
+    """The rows of ``work`` in runs of consecutive groups (sorted, missing last), a few runs per worker.
+
+    Within a run the rows keep their order, so each group's rows are those
+    ``work.groupby(GROUP, dropna=False, sort=True)`` would give it.
+    """
+    codes = work.groupby(GROUP, dropna=False, observed=True, sort=True).ngroup().to_numpy()
+    n_groups = int(codes.max()) + 1 if len(codes) else 0
+    workers = getattr(runner, "n_workers", 1) if runner is not None else 1
+    n_runs = max(1, min(n_groups, KPI_TASKS_PER_WORKER * workers))
+    order = np.argsort(codes, kind="stable")
+    ends = np.searchsorted(codes[order], np.linspace(0, n_groups, n_runs + 1)[1:-1].round().astype(int))
+    return [work.iloc[rows] for rows in np.split(order, ends) if len(rows)]
+
+
 def _group_kpis(part: pd.DataFrame, splits: list[list[str]], level: float, columns: dict) -> list[pd.DataFrame]:
-    """The KPI tables of one group (a task): one per grouping of ``splits``."""
+    """The KPI tables of a run of groups (a task): one per grouping of ``splits``."""
     return [kpi_table(part, by=by, level=level, **columns) for by in splits]
 
 
 def _kpi_order(tables: list[pd.DataFrame]) -> pd.DataFrame:
-    """Per-group KPI tables in the order of one grouped pass: KPI by KPI, groups in order within each."""
+    """Runs' KPI tables in the order of one grouped pass: KPI by KPI, groups in order within each."""
     t = pd.concat(tables, ignore_index=True)
     task = np.repeat(np.arange(len(tables)), [len(x) for x in tables])
     rank = t.kpi.map({k: i for i, k in enumerate(KPI_KEYS)}).to_numpy()
-    # lexsort: the last key first; stable, so rows of one group and KPI keep their order
+    # lexsort: the last key first; stable, so rows of one run and KPI keep their order
     return t.iloc[np.lexsort((task, rank))].reset_index(drop=True)
 
 

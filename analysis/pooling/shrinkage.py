@@ -47,7 +47,8 @@ and ``κ`` are re-estimated from the others (a few rounds, at least :data:`MIN_G
 the organisation set aside is shrunk with its own ``κ_g`` (at most ``κ``), so it keeps
 (almost) its own estimate. An organisation like the others gets the population's ``κ``.
 The bootstrap (:mod:`analysis.pooling.estimate`) repeats these decisions in every
-replicate.
+replicate, with the organisations weighted at random (``organisation_weights``), so that
+the uncertainty of a population estimated from a few organisations is carried too.
 
 References
 ----------
@@ -230,7 +231,8 @@ class Pooled:
 FACTORS = ("drivers", "outcome", "phone_only")
 
 
-def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True, covariances: bool = True) -> Pooled:
+def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True, covariances: bool = True,
+                     organisation_weights: np.ndarray | None = None) -> Pooled:
     """Shrink each organisation's covariance toward the pooled one, with κ from the marginal likelihood.
 
     Parameters
@@ -247,6 +249,11 @@ def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True, co
         False leaves out the pooled and own covariances (``cov``, ``own`` and ``target``
         are then None): only the population is wanted, as for the bootstrap replicates
         of :mod:`analysis.pooling.posterior`.
+    organisation_weights : ndarray (..., G), optional
+        Weights of the organisations in the population's estimate (their covariances in
+        ``Σ₀``, their log marginal likelihoods in κ's), mean 1 per stack: the
+        organisation-level Bayesian bootstrap of the replicates
+        (:mod:`analysis.pooling.estimate`). None weighs every organisation 1.
 
     Returns
     -------
@@ -285,7 +292,7 @@ def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True, co
         # a member, the outcome factor's marginal curve is the drivers factor's curve.
         target, curves, kappa[f], lr = _population(
             stats, f, scatter, m[f], member, qa, equal=True,
-            marginal=first_drivers_curves if f == "outcome" else None)
+            marginal=first_drivers_curves if f == "outcome" else None, weights=organisation_weights)
         if f == "drivers":
             first_drivers_curves = curves
         for _ in range(MAX_ROUNDS if per_group else 0):
@@ -297,12 +304,14 @@ def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True, co
             if not changed.any():
                 break
             member = alike
-            part = _population(_take(stats, changed), f, scatter[changed], m[f][changed], member[changed], qa)
+            part = _population(_take(stats, changed), f, scatter[changed], m[f][changed], member[changed], qa,
+                               weights=None if organisation_weights is None else organisation_weights[changed])
             target, curves, kappa[f], lr = (np.array(a, copy=True) for a in (target, curves, kappa[f], lr))
             for whole, new in zip((target, curves, kappa[f], lr), part):
                 whole[changed] = new
         if not per_group:
-            target, curves, kappa[f], lr = _population(stats, f, scatter, m[f], member, qa)
+            target, curves, kappa[f], lr = _population(stats, f, scatter, m[f], member, qa,
+                                                       weights=organisation_weights)
         own_best = _argmax_refined(curves, upper=np.broadcast_to(kappa[f][..., None], curves.shape[:-1]))
         kappa_g[f] = np.where(member, kappa[f][..., None], own_best)
         different[f] = ~member
@@ -340,7 +349,8 @@ def _take(stats: PatternStats, rows: np.ndarray) -> PatternStats:
 
 
 def _population(stats: PatternStats, factor: str, scatter: np.ndarray, m: np.ndarray, member: np.ndarray,
-                qa: int, equal: bool = False, marginal: np.ndarray | None = None):
+                qa: int, equal: bool = False, marginal: np.ndarray | None = None,
+                weights: np.ndarray | None = None):
     """One factor's target and κ from the member organisations; every organisation's curve and LR statistic.
 
     Returns ``(target, curves, kappa, lr)``: ``target`` is the members' pooled
@@ -348,9 +358,11 @@ def _population(stats: PatternStats, factor: str, scatter: np.ndarray, m: np.nda
     ``curves`` (..., G, K) each organisation's log marginal likelihood on
     :data:`KAPPA_GRID`; ``lr`` twice the difference between an organisation's maximum
     and its value at the κ of the *other* members (leave-one-out, so that an
-    organisation is not judged against itself).
+    organisation is not judged against itself). ``weights`` (..., G), if given, weigh
+    the members in the target and in κ's likelihood (the replicates' organisation-level
+    bootstrap).
     """
-    w = member.astype(float)
+    w = member.astype(float) if weights is None else member * weights
     with np.errstate(divide="ignore", invalid="ignore"):
         if equal:
             target = (scatter / m[..., None, None] * w[..., None, None]).sum(axis=-3) / w.sum(axis=-1)[..., None, None]
@@ -359,6 +371,8 @@ def _population(stats: PatternStats, factor: str, scatter: np.ndarray, m: np.nda
     curves = _factor_curves(stats, factor, target, qa, marginal)
     finite = np.where(np.isfinite(curves), curves, -1e300)
     in_total = np.where(member[..., None], finite, 0.0)
+    if weights is not None:
+        in_total = in_total * weights[..., None]
     total = in_total.sum(axis=-2) + BOUNDARY_PENALTY * np.log(KAPPA_GRID)
     kappa = _argmax_refined(total)
     others = total[..., None, :] - in_total                      # leave-one-out totals (..., G, K)

@@ -40,7 +40,8 @@ class PatternBatch:
     ``idx`` (B, k) holds the observed variable indices of each pattern, ``n`` (B,)
     its number of respondents, ``ybar`` (B, k) and ``cov`` (B, k, k) its mean and
     covariance (divisor ``n``), ``lin`` (B, k*k) the flat positions ``i*p + j`` of
-    its sub-matrix in a ``p x p`` matrix.
+    its sub-matrix in a ``p x p`` matrix; ``mis`` (B, p - k) the unobserved variable
+    indices (None: found from ``idx`` when needed).
     """
 
     idx: np.ndarray
@@ -48,6 +49,7 @@ class PatternBatch:
     ybar: np.ndarray
     cov: np.ndarray
     lin: np.ndarray
+    mis: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,26 @@ def _from_statistics(data: PatternData, observed: tuple[str, ...], group, missin
     return [g], {"n_rows": g.n + g.n_empty, "n_group_missing": 0, "n_listwise_dropped": 0}
 
 
+def flat_positions(idx: np.ndarray, p: int) -> np.ndarray:
+    """``lin`` of :class:`PatternBatch`: the positions ``i*p + j`` of each pattern's sub-matrix, ``(B, k*k)``.
+
+    Stored in the smallest integer type that holds ``p*p`` (int16 up to 181 variables):
+    a fit keeps its patterns, and these positions would otherwise take as much memory
+    as the covariance matrices themselves.
+    """
+    B, k = idx.shape
+    dtype = np.int16 if p * p <= np.iinfo(np.int16).max else np.int32 if p * p <= np.iinfo(np.int32).max else np.int64
+    return (idx[:, :, None] * p + idx[:, None, :]).reshape(B, k * k).astype(dtype)
+
+
+def missing_positions(idx: np.ndarray, p: int) -> np.ndarray:
+    """The unobserved variable indices of each pattern, ``(B, p - k)`` ascending, from the observed ones ``idx``."""
+    B, k = idx.shape
+    mask = np.ones((B, p), bool)
+    np.put_along_axis(mask, idx, False, axis=1)
+    return np.nonzero(mask)[1].reshape(B, p - k)
+
+
 def _batches(Y: np.ndarray) -> tuple[tuple[PatternBatch, ...], int]:
     p = Y.shape[1]
     observed = ~np.isnan(Y)
@@ -118,11 +140,11 @@ def _batches(Y: np.ndarray) -> tuple[tuple[PatternBatch, ...], int]:
     for k in sorted(by_k):
         items = by_k[k]
         idx = np.array([it[0] for it in items], dtype=int).reshape(len(items), k)
-        lin = (idx[:, :, None] * p + idx[:, None, :]).reshape(len(items), k * k)
+        lin = flat_positions(idx, p)
         out.append(PatternBatch(idx=idx, n=np.array([it[1] for it in items], dtype=float),
                                 ybar=np.array([it[2] for it in items]).reshape(len(items), k),
                                 cov=np.array([it[3] for it in items]).reshape(len(items), k, k),
-                                lin=lin))
+                                lin=lin, mis=missing_positions(idx, p)))
     return tuple(out), len(patterns)
 
 
@@ -252,6 +274,6 @@ def single_pattern(mean: np.ndarray, cov: np.ndarray, n: float) -> tuple[Pattern
     """Batches representing complete data with the given moments (e.g. EM estimates)."""
     p = len(mean)
     idx = np.arange(p)[None, :]
-    lin = (idx[:, :, None] * p + idx[:, None, :]).reshape(1, p * p)
+    lin = flat_positions(idx, p)
     return (PatternBatch(idx=idx, n=np.array([float(n)]), ybar=mean[None, :].copy(),
                          cov=cov[None, :, :].copy(), lin=lin),)

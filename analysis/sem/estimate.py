@@ -73,6 +73,7 @@ class Objective:
         # the last implied covariance matrix of each group and its pattern factors: a
         # line search's accepted point is evaluated again for its gradient and information
         self._last: list = [None] * len(self.batches)
+        self._last_grad: tuple | None = None    # (theta, per group (G, gmu)) of the last value_grad
 
     def _factors(self, g: int, sigma: np.ndarray):
         """:func:`pattern_factors` of group ``g``'s ``sigma``, reused while ``sigma`` is unchanged."""
@@ -82,6 +83,11 @@ class Objective:
         factors = pattern_factors(sigma, self.batches[g])
         self._last[g] = (sigma.copy(), factors)
         return factors
+
+    def release(self) -> None:
+        """Forget the cached pattern factors (as large as the pattern statistics; recomputed when needed)."""
+        self._last = [None] * len(self.batches)
+        self._last_grad = None
 
     def moments(self, theta: np.ndarray):
         out = self.model.implied(theta)
@@ -109,7 +115,7 @@ class Objective:
         return -ll / self.N if np.isfinite(ll) else np.inf
 
     def value_grad(self, theta: np.ndarray):
-        total, grads = 0.0, []
+        total, grads, moment_grads = 0.0, [], []
         for g, (s, mu) in enumerate(self.moments(theta)):
             factors = self._factors(g, s)
             if factors is None:
@@ -119,6 +125,8 @@ class Objective:
                 return np.inf, None
             total += ll
             grads.append((G, gmu if self.model.meanstructure else None))
+            moment_grads.append((G, gmu))
+        self._last_grad = (theta.copy(), moment_grads)
         return -total / self.N, self.model.gradient(theta, grads) / self.N
 
     def information(self, theta: np.ndarray, observed: bool) -> np.ndarray:
@@ -141,7 +149,11 @@ class Objective:
                 block = sandwich_blocks(info, d_mu, d_sigma, self.model.meanstructure)
             out[np.ix_(ids, ids)] += block
             if observed:
-                _, G, gmu = pattern_loglik_grad(s, mu, batches, self._factors(g, s))
+                last = self._last_grad
+                if last is not None and np.array_equal(last[0], theta):     # value_grad at this theta
+                    G, gmu = last[1][g]
+                else:
+                    _, G, gmu = pattern_loglik_grad(s, mu, batches, self._factors(g, s))
                 out[np.ix_(ids, ids)] += self._second_order(theta, g, ids, G, gmu)
         return 0.5 * (out + out.T)
 
@@ -150,13 +162,24 @@ class Objective:
 
         Central differences of the analytic gradient of ``<G, Sigma(theta)> +
         <gmu, mu(theta)>`` (moment derivatives held fixed), all perturbations of
-        the group's parameters evaluated at once as stacked matrices.
+        the group's parameters evaluated at once as stacked matrices.  Parameters
+        whose moment derivatives do not depend on ``theta`` (variances, covariances
+        and intercepts of variables with no path out of them, e.g. the items'
+        residual variances and intercepts: ``dSigma/dS_ij = F B e_i e_j' B' F'`` with
+        ``B e_i = e_i``) have zero rows and columns here and are not perturbed.
         """
         model = self.model
         sl = model.slots[g]
         vals, ids_here, steps, member = model.perturbed(theta, g, 1e-5)
         if not np.array_equal(ids_here, ids):
             raise RuntimeError("internal error: parameter sets of a group disagree")
+        r = len(ids)
+        sources = np.zeros(model.n, bool)
+        sources[sl.j[sl.kind == KIND_A]] = True                          # variables with a path out
+        constant = np.where(sl.kind == KIND_A, False, np.where(sl.kind == KIND_S, ~sources[sl.i] & ~sources[sl.j],
+                                                               ~sources[sl.i]))
+        moving = ((member > 0) & ~constant[None, :]).any(axis=1)        # some slot's derivative varies
+        vals = np.concatenate([vals[:r][moving], vals[r:][moving]])
         n, p = model.n, model.p
         m = len(vals)
         A, S, alpha = model.stacked_matrices(g, vals)
@@ -175,8 +198,9 @@ class Objective:
         slot[:, ka] = dA[:, sl.i[ka], sl.j[ka]]
         slot[:, ks] = np.where(sl.i[ks] == sl.j[ks], 0.5, 1.0) * dS[:, sl.i[ks], sl.j[ks]]
         grads = slot @ member.T                                          # (m, r)
-        r = len(ids)
-        cols = ((grads[:r] - grads[r:]) / (2 * steps[:, None])).T
+        half = m // 2
+        cols = np.zeros((r, r))
+        cols[:, moving] = ((grads[:half] - grads[half:]) / (2 * steps[moving][:, None])).T
         return 0.5 * (cols + cols.T)
 
 

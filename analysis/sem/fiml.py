@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.sem.data import PatternBatch
+from analysis.sem.data import PatternBatch, missing_positions
 
 LOG_2PI = float(np.log(2.0 * np.pi))
 
@@ -65,10 +65,9 @@ def _factor(sigma: np.ndarray, batch: PatternBatch):
 
 def missing_indices(batch: PatternBatch, p: int) -> np.ndarray:
     """The unobserved variable indices of each pattern of ``batch`` (B, p - k), ascending."""
-    B, k = batch.idx.shape
-    mask = np.ones((B, p), bool)
-    np.put_along_axis(mask, batch.idx, False, axis=1)
-    return np.nonzero(mask)[1].reshape(B, p - k)
+    if batch.mis is not None and batch.mis.shape[1] == p - batch.idx.shape[1]:
+        return batch.mis
+    return missing_positions(batch.idx, p)
 
 
 def _factor_from_inverse(K: np.ndarray, logdet: float, batch: PatternBatch):
@@ -220,15 +219,17 @@ def pattern_information(sigma: np.ndarray, mu: np.ndarray, batches, observed: bo
     VK, w = np.vstack(vk), np.concatenate(wts)
     VKw = VK * w[:, None]
     spread = np.ix_(vech, vech)
-    gram_kk = _kron_from_gram((VKw.T @ VK)[spread], p)
     out = {"mm": mm.reshape(p, p)}
     if not observed:
-        out["ss"] = 0.5 * gram_kk
+        out["ss"] = 0.5 * _kron_from_gram((VKw.T @ VK)[spread], p)
         out["ms"] = np.zeros((p, p * p))
         return out
     VM, VV = np.vstack(vm), np.vstack(vv)
-    gram_km = _kron_from_gram((VKw.T @ VM)[spread], p)
-    out["ss"] = -0.5 * gram_kk + 0.5 * (gram_km + gram_km.T)
+    # -1/2 sum K(x)K + 1/2 sum (K(x)M + M(x)K) as one Gram product: sum K(x)K is symmetric,
+    # so 1/2 (G + G') with G = sum K (x) (M - K/2) gives both terms
+    VM -= 0.5 * VK
+    gram = _kron_from_gram((VKw.T @ VM)[spread], p)
+    out["ss"] = 0.5 * (gram + gram.T)
     # d2(-logL)/dmu_i dSigma_ac = sum n K_ia v_c
     out["ms"] = (VKw.T @ VV)[vech].reshape(p, p, p).reshape(p, p * p)
     return out
@@ -270,8 +271,23 @@ def complete_information(a: np.ndarray, b: np.ndarray, dmu: np.ndarray, sigma: n
 
 def sandwich_blocks(info: dict, d_mu: np.ndarray, d_sigma: np.ndarray,
                     meanstructure: bool) -> np.ndarray:
-    """Chain moment-space information to parameters: ``J' I J``."""
-    out = d_sigma.T @ (info["ss"] @ d_sigma)
+    """Chain moment-space information to parameters: ``J' I J``.
+
+    The rows of ``d_sigma`` for ``Sigma_ij`` and ``Sigma_ji`` are equal, so the covariance
+    block is taken over the p(p+1)/2 distinct entries: ``I`` folded (the two rows and
+    columns of each pair summed), a quarter of the products.
+    """
+    p = d_mu.shape[0]
+    iu, ju = np.triu_indices(p)
+    diag = np.arange(p)
+    folded = info["ss"].reshape(p, p, p * p)
+    folded = folded + folded.transpose(1, 0, 2)            # rows (i, j) and (j, i) summed
+    folded[diag, diag] *= 0.5
+    folded = folded[iu, ju].reshape(len(iu), p, p)
+    folded = folded + folded.transpose(0, 2, 1)            # and the columns
+    folded[:, diag, diag] *= 0.5
+    dv = d_sigma[iu * p + ju]
+    out = dv.T @ (folded[:, iu, ju] @ dv)
     if meanstructure:
         cross = d_mu.T @ (info["ms"] @ d_sigma)
         out += cross + cross.T + d_mu.T @ info["mm"] @ d_mu

@@ -56,37 +56,52 @@ class Saturated:
     converged: bool
 
 
-def _regressions(sigma: np.ndarray, K: np.ndarray | None, idx: np.ndarray, mis: np.ndarray):
-    """Per pattern: coefficients of the missing on the observed variables, and the residual covariance.
+def _regressions(sigma: np.ndarray, K: np.ndarray | None, idx: np.ndarray, mis: np.ndarray,
+                 logdet: float | None = None, flat: tuple | None = None, want_logdet: bool = True):
+    """Per pattern: coefficients of the missing on the observed variables, the residual covariance, ``log|K_mm|``.
 
     From ``K = Sigma^-1`` (when given and fewer variables are missing than observed):
     ``beta = -K_mm^-1 K_mo`` and ``Sigma_mm.o = K_mm^-1`` (the partitioned inverse), an
-    ``m x m`` problem per pattern instead of a ``k x k`` one.
+    ``m x m`` problem per pattern instead of a ``k x k`` one. ``log|K_mm| = log|Sigma_oo| - log|Sigma|``
+    (``logdet``: ``log|Sigma|``; None without ``K`` or unless ``want_logdet``) gives the
+    log-likelihood of :func:`_estep`. ``flat``: the flat positions of ``K_mo`` and ``K_mm`` in ``K``.
     """
-    if K is not None and mis.shape[1] <= idx.shape[1]:
-        k_mm = K[mis[:, :, None], mis[:, None, :]]
-        k_mo = K[mis[:, :, None], idx[:, None, :]]
-        resid = np.linalg.inv(k_mm)
-        return -resid @ k_mo, 0.5 * (resid + resid.transpose(0, 2, 1))
+    B, m = mis.shape
+    if K is not None and m <= idx.shape[1]:
+        pos_mo, pos_mm = flat if flat is not None else (mis[:, :, None] * len(K) + idx[:, None, :],
+                                                        mis[:, :, None] * len(K) + mis[:, None, :])
+        k_mm, k_mo = K.take(pos_mm), K.take(pos_mo)
+        if m == 1:                          # one variable missing: a division (the commonest pattern)
+            resid = 1.0 / k_mm
+            logdet_mm = np.log(k_mm[:, 0, 0]) if want_logdet else None
+        else:
+            resid = np.linalg.inv(k_mm)
+            resid = 0.5 * (resid + resid.transpose(0, 2, 1))
+            logdet_mm = np.linalg.slogdet(k_mm)[1] if want_logdet else None
+        return -resid @ k_mo, resid, logdet_mm
     s_oo = sigma[idx[:, :, None], idx[:, None, :]]
     s_mo = sigma[mis[:, :, None], idx[:, None, :]]
     s_mm = sigma[mis[:, :, None], mis[:, None, :]]
     beta = np.linalg.solve(s_oo, s_mo.transpose(0, 2, 1)).transpose(0, 2, 1)
-    return beta, s_mm - beta @ s_mo.transpose(0, 2, 1)
+    logdet_mm = np.linalg.slogdet(s_oo)[1] - logdet if K is not None and want_logdet else None
+    return beta, s_mm - beta @ s_mo.transpose(0, 2, 1), logdet_mm
 
 
-def _inverse(sigma: np.ndarray) -> np.ndarray | None:
-    """``sigma^-1`` if ``sigma`` is positive definite, else None (the E-step then solves per pattern)."""
+def _inverse(sigma: np.ndarray):
+    """``(sigma^-1, log|sigma|)`` if ``sigma`` is positive definite, else ``(None, None)``.
+
+    Without the inverse the E-step solves each pattern's block instead.
+    """
     try:
         chol = np.linalg.cholesky(sigma)
     except np.linalg.LinAlgError:
-        return None
+        return None, None
     diag = np.diagonal(chol)
     if diag.min() ** 2 < 1e-10 * np.max(np.diagonal(sigma)):
-        return None        # nearly singular: K would be inaccurate; solve each pattern's block instead
+        return None, None  # nearly singular: K would be inaccurate; solve each pattern's block instead
     lower_inv = np.linalg.solve(chol, np.eye(len(sigma)))
     K = lower_inv.T @ lower_inv
-    return 0.5 * (K + K.T)
+    return 0.5 * (K + K.T), 2.0 * float(np.log(diag).sum())
 
 
 def _observed_part(group: GroupData):
@@ -94,49 +109,84 @@ def _observed_part(group: GroupData):
 
     ``sum_p n_p ybar_p`` and ``sum_p n_p (C_p + ybar_p ybar_p')`` at the observed positions;
     each E-step adds only the expected missing parts (``m x k`` and ``m x m`` per pattern).
+    Also, per incomplete batch, its missing indices and the flat positions of those parts.
     """
     p = len(group.mean)
     t1 = np.zeros(p)
     t2 = np.zeros(p * p)
+    positions = []
     for b in group.batches:
         second = b.cov + b.ybar[:, :, None] * b.ybar[:, None, :]
         t2 += np.bincount(b.lin.ravel(), weights=(b.n[:, None, None] * second).ravel(), minlength=p * p)
         t1 += np.bincount(b.idx.ravel(), weights=(b.n[:, None] * b.ybar).ravel(), minlength=p)
-    return t1, t2
+        if b.idx.shape[1] < p:
+            mis = missing_indices(b, p)
+            pos_mo = mis[:, :, None] * p + b.idx[:, None, :]
+            pos_om = b.idx[:, None, :] * p + mis[:, :, None]
+            pos_mm = mis[:, :, None] * p + mis[:, None, :]
+            every = np.concatenate([pos_mo.ravel(), pos_om.ravel(), pos_mm.ravel()])
+            positions.append((b, mis, (pos_mo, pos_mm), every, mis.ravel()))
+    return t1, t2, positions
 
 
-def _estep(mu: np.ndarray, sigma: np.ndarray, group: GroupData, fixed):
+def _estep(mu: np.ndarray, sigma: np.ndarray, group: GroupData, fixed, loglik: bool = True):
+    """Expected complete-data sums ``(t1, t2)`` at ``(mu, sigma)`` and the observed-data log-likelihood there.
+
+    The log-likelihood (None unless ``loglik``) comes with the E-step at little extra
+    cost (``-inf`` if ``sigma`` is not positive definite, and then no sums): by the missing-information principle
+    ``logL(theta) = Q(theta | theta) - H(theta | theta)`` (Little & Rubin, 2002, sec. 8.4),
+    where ``Q`` is the complete-data log-likelihood of the expected sums and each
+    pattern's ``H`` that of its conditional normal distribution of the missing given the
+    observed variables (covariance ``K_mm^-1``, expected quadratic form ``m``).
+    """
     p = len(mu)
+    K, logdet = _inverse(sigma)
+    ll = None
+    if K is None and loglik:
+        ll = pattern_loglik(sigma, mu, group.batches)     # -inf if sigma is not positive definite
+        if not np.isfinite(ll):
+            return None, None, ll
     t1, t2 = fixed[0].copy(), fixed[1].copy()
-    K = _inverse(sigma)
-    for b in group.batches:
-        B, k = b.idx.shape
-        if k == p:
-            continue
-        mis = missing_indices(b, p)
-        beta, resid = _regressions(sigma, K, b.idx, mis)
+    h = 0.0
+    for b, mis, flat, pos, mis_flat in fixed[2]:
+        k = b.idx.shape[1]
+        beta, resid, logdet_mm = _regressions(sigma, K, b.idx, mis, logdet, flat, want_logdet=loglik)
         m_hat = mu[mis] + np.einsum("bij,bj->bi", beta, b.ybar - mu[b.idx])
         bc = beta @ b.cov
         mo = b.n[:, None, None] * (m_hat[:, :, None] * b.ybar[:, None, :] + bc)
         mm = b.n[:, None, None] * (m_hat[:, :, None] * m_hat[:, None, :] + bc @ beta.transpose(0, 2, 1) + resid)
-        pos_mo = mis[:, :, None] * p + b.idx[:, None, :]
-        pos_om = b.idx[:, None, :] * p + mis[:, :, None]
-        pos_mm = mis[:, :, None] * p + mis[:, None, :]
-        t2 += np.bincount(np.concatenate([pos_mo.ravel(), pos_om.ravel(), pos_mm.ravel()]),
-                          weights=np.concatenate([mo.ravel(), mo.ravel(), mm.ravel()]), minlength=p * p)
-        t1 += np.bincount(mis.ravel(), weights=(b.n[:, None] * m_hat).ravel(), minlength=p)
-    return t1, t2.reshape(p, p)
+        t2 += np.bincount(pos, weights=np.concatenate([mo.ravel(), mo.ravel(), mm.ravel()]), minlength=p * p)
+        t1 += np.bincount(mis_flat, weights=(b.n[:, None] * m_hat).ravel(), minlength=p)
+        if K is not None and loglik:
+            m = p - k
+            h += float(np.sum(b.n * (m * (LOG_2PI + 1.0) - logdet_mm)))
+    t2 = t2.reshape(p, p)
+    if K is not None and loglik:
+        n = float(group.n)
+        centred = t2 - np.outer(mu, t1) - np.outer(t1, mu) + n * np.outer(mu, mu)
+        ll = -0.5 * (n * (p * LOG_2PI + logdet) + float(np.sum(K * centred))) + 0.5 * h
+    return t1, t2, ll
 
 
-def _em_map(x: np.ndarray, group: GroupData, fixed) -> np.ndarray:
+def _em_step(x: np.ndarray, group: GroupData, fixed, loglik: bool = False):
+    """The E-step at ``x``: ``(logL(x), M)`` where ``M()`` gives the EM map of ``x`` (the M-step).
+
+    ``logL(x)`` is None unless ``loglik``.
+    """
     p = len(group.mean)
     mu, sigma = _unpack(x, p)
-    t1, t2 = _estep(mu, sigma, group, fixed)
-    new_mu = t1 / group.n
-    new_sigma = t2 / group.n - np.outer(new_mu, new_mu)
-    if not (np.all(np.isfinite(new_mu)) and np.all(np.isfinite(new_sigma))):
-        raise np.linalg.LinAlgError("the EM moments are not finite: the covariance matrix became singular")
-    return _pack(new_mu, 0.5 * (new_sigma + new_sigma.T))
+    t1, t2, ll = _estep(mu, sigma, group, fixed, loglik)
+
+    def mstep() -> np.ndarray:
+        if t1 is None:
+            raise np.linalg.LinAlgError("the EM covariance matrix is not positive definite")
+        new_mu = t1 / group.n
+        new_sigma = t2 / group.n - np.outer(new_mu, new_mu)
+        if not (np.all(np.isfinite(new_mu)) and np.all(np.isfinite(new_sigma))):
+            raise np.linalg.LinAlgError("the EM moments are not finite: the covariance matrix became singular")
+        return _pack(new_mu, 0.5 * (new_sigma + new_sigma.T))
+
+    return ll, mstep
 
 
 def _pack(mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
@@ -184,15 +234,11 @@ def saturated_moments(group: GroupData, *, tol: float = 1e-9, max_iter: int = 50
     var[~np.isfinite(var) | (var <= 0)] = 1.0
     x = _pack(group.mean.copy(), np.diag(var))
 
-    def loglik(z):
-        mu, sigma = _unpack(z, p)
-        return pattern_loglik(sigma, mu, group.batches)
-
     def small(a, b):
         return np.max(np.abs(a - b) / (1.0 + np.abs(b))) < tol
 
     try:
-        x, steps, converged = _squarem(x, group, _observed_part(group), loglik, small, max_iter)
+        x, steps, converged = _squarem(x, group, _observed_part(group), small, max_iter)
         mu, sigma = _unpack(x, p)
         ll = pattern_loglik(sigma, mu, group.batches)
     except np.linalg.LinAlgError:
@@ -204,27 +250,38 @@ def saturated_moments(group: GroupData, *, tol: float = 1e-9, max_iter: int = 50
     return Saturated(mu, sigma, ll, steps, converged)
 
 
-def _squarem(x, group, fixed, loglik, small, max_iter):
-    """SQUAREM iterations (scheme S3) from ``x``; returns (x, steps, converged)."""
+def _squarem(x, group, fixed, small, max_iter):
+    """SQUAREM iterations (scheme S3) from ``x``; returns (x, steps, converged).
+
+    The log-likelihoods that decide whether an extrapolation is kept come with E-steps
+    (:func:`_estep`): that of the second EM point ``x2`` with the E-step at ``x2``, which
+    is the next cycle's first EM step when the extrapolation is rejected.
+    """
     steps, converged = 0, False
+    ahead = None                 # the E-step at x, when already taken
     while steps < max_iter:
-        x1 = _em_map(x, group, fixed)
+        x1 = (ahead if ahead is not None else _em_step(x, group, fixed))[1]()
+        ahead = None
         steps += 1
         if small(x1, x):
             x, converged = x1, True
             break
-        x2 = _em_map(x1, group, fixed)
+        x2 = _em_step(x1, group, fixed)[1]()
         steps += 1
         r, v = x1 - x, x2 - 2 * x1 + x
         norm_v = np.linalg.norm(v)
         alpha = -np.linalg.norm(r) / norm_v if norm_v > 0 else -1.0
         alpha = min(alpha, -1.0)
-        candidate = x - 2 * alpha * r + alpha**2 * v
-        if alpha < -1.0 and loglik(candidate) >= loglik(x2):
-            x_new = _em_map(candidate, group, fixed)
-            steps += 1
-        else:
-            x_new = x2
+        x_new = x2
+        if alpha < -1.0:
+            candidate = x - 2 * alpha * r + alpha**2 * v
+            ll_candidate, map_candidate = _em_step(candidate, group, fixed, loglik=True)
+            at_x2 = _em_step(x2, group, fixed, loglik=True)
+            if ll_candidate >= at_x2[0]:
+                x_new = map_candidate()
+                steps += 1
+            else:
+                ahead = at_x2
         if small(x_new, x2) and small(x2, x1):
             x, converged = x_new, True
             break

@@ -323,6 +323,7 @@ class SEM:
         self.problems_ = problems
         self._theta = theta
         self._ram = model
+        objective.release()          # a fitted model keeps its data, not the last evaluation's factors
         self._objective = objective
         self._groups = groups
         return self
@@ -431,6 +432,7 @@ class SEM:
         self._check_fitted()
         if self.estimator_ == "wlsmv":
             return wlsmv_modification_indices(self)
+        self._check_fitted(ml_only=True)
         return modification_indices(self)
 
     def score_tests(self, robust: bool | None = None) -> ScoreTests:
@@ -445,12 +447,27 @@ class SEM:
         self._check_fitted()
         if self.estimator_ == "wlsmv":
             return wlsmv_score_tests(self)
+        self._check_fitted(ml_only=True)
         return score_tests(self, robust=robust)
 
+    def release_data(self) -> "SEM":
+        """Drop the data a fitted model keeps for :meth:`modindices` and :meth:`score_tests`.
+
+        Estimates, fit indices, problems and summaries stay; those two then need a refit.
+        For many fits kept at once: a fit from pattern statistics holds them (as large as
+        the respondents' rows or larger). Returns the model.
+        """
+        self._check_fitted()
+        self._objective, self._groups = None, None
+        return self
+
     # ------------------------------------------------------------ reporting
-    def _check_fitted(self) -> None:
+    def _check_fitted(self, ml_only: bool = False) -> None:
         if not hasattr(self, "fit_"):
             raise ModelError("the model has not been fitted yet: call .fit(data) first")
+        if ml_only and self._groups is None:
+            raise ModelError("this fitted model no longer holds its data (release_data): refit it with "
+                             "SEM(...).fit(data) for modification indices and score tests")
 
     def summary(self, standardized: bool = True) -> Summary:
         """Readable report like lavaan's ``summary(fit, fit.measures = TRUE)``.

@@ -38,18 +38,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from analysis.common.threads import limit_blas_threads
-from analysis.sem.data import GroupData, PatternBatch, PatternData
+from analysis.sem.data import GroupData, PatternBatch, PatternData, flat_positions, missing_positions
 
-# Rows whose per-row cross-products are formed at once (rows x p x p doubles): about
-# 60 MB for 31 variables, so the pass stays far below the memory of the data themselves.
-CHUNK_ROWS = 8192
-# Cells with at least this many rows get their cross-products by one matrix product.
-LARGE_CELL = 64
 
 
 def pattern_statistics(Y: np.ndarray, group_index: np.ndarray, labels: Sequence[str],
-                       observed: tuple[str, ...], *, whole_sample: bool = True):
+                       observed: tuple[str, ...], *, whole_sample: bool = True, by_group: bool = True):
     """Pattern statistics of every group and of the whole sample.
 
     Parameters
@@ -64,12 +58,20 @@ def pattern_statistics(Y: np.ndarray, group_index: np.ndarray, labels: Sequence[
         Names of the columns of ``Y`` (the model's observed variables, in model order).
     whole_sample : bool
         Also return the statistics of all rows.
+    by_group : bool
+        Return the groups' statistics (``False``: only the whole sample's, still summed
+        one group at a time; ``groups`` is then empty).
 
     Returns
     -------
     groups : dict
         Label -> :class:`PatternData` (``None`` for a group without a non-empty row).
     whole : PatternData or None
+
+    Notes
+    -----
+    Many small matrix products: run with BLAS on one thread
+    (:func:`analysis.common.threads.limit_blas_threads`), as ``drivers analyse`` does.
     """
     Y = np.asarray(Y, dtype=float)
     n_rows, p = Y.shape
@@ -77,10 +79,18 @@ def pattern_statistics(Y: np.ndarray, group_index: np.ndarray, labels: Sequence[
     obs = ~np.isnan(Y)
     has_any = obs.any(axis=1)
     n_empty = np.bincount(group_index[~has_any & (group_index >= 0)], minlength=len(labels))
+    if not has_any.any():                       # no row with an answer: nothing to fit anywhere
+        return ({label: None for label in labels} if by_group else {}), None
     patterns, pid = _patterns(obs[has_any])
     rows = np.flatnonzero(has_any)
     gidx = group_index[rows]
-    ref = np.nanmean(Y[rows], axis=0) if len(rows) else np.zeros(p)
+    # available-case means (rows with nothing observed add nothing), a column at a time
+    # rather than through a masked copy of all the data
+    ref = np.zeros(p)
+    for j in range(p):
+        column = Y[:, j]
+        column = column[~np.isnan(column)]
+        ref[j] = column.mean() if len(column) else 0.0
     # rows sorted by (group, pattern): each cell is a contiguous block
     cell = gidx.astype(np.int64) * len(patterns) + pid
     order = np.argsort(cell, kind="stable")
@@ -89,34 +99,32 @@ def pattern_statistics(Y: np.ndarray, group_index: np.ndarray, labels: Sequence[
     counts = np.diff(np.r_[starts, len(cell)])
     cell_group = (cell[starts] // len(patterns)).astype(int)
     cell_pattern = pid_sorted[starts]
-    Z = Y[rows]
-    Z -= ref
     n_pat = len(patterns)
     out: dict = {}
     w1, w2 = np.zeros((n_pat, p)), np.zeros((n_pat, p * p) if whole_sample else (0, p * p))
     wlo, whi = np.full((n_pat, p), np.nan), np.full((n_pat, p), np.nan)
-    # one group at a time, so that only one group's cells are in memory (the rows of no
+    # one group at a time, so that only one group's rows and cells are in memory (the rows of no
     # group, index -1, sort first and count for the whole sample only)
     bounds = np.searchsorted(cell_group, np.arange(-1, len(labels) + 1))
-    with limit_blas_threads(1):      # many small products: BLAS threads cost more than they save
-        for g in range(-1, len(labels)):
-            a, b = bounds[g + 1], bounds[g + 2]
-            if a == b:
-                if g >= 0:
-                    out[labels[g]] = None
-                continue
-            first, last = starts[a], starts[b - 1] + counts[b - 1]
-            s1, s2, lo, hi = _cell_sums(Z[first:last], starts[a:b] - first, counts[a:b])
-            lo, hi = lo + ref, hi + ref
-            cp = cell_pattern[a:b]                  # distinct within a group
-            if g >= 0:
-                out[labels[g]] = _pattern_data(patterns[cp], counts[a:b], s1, s2, lo, hi, ref, observed,
-                                               int(n_empty[g]))
-            if whole_sample:
-                w1[cp] += s1
-                w2[cp] += s2
-                wlo[cp], whi[cp] = np.fmin(wlo[cp], lo), np.fmax(whi[cp], hi)
-    del Z
+    for g in range(-1, len(labels)):
+        a, b = bounds[g + 1], bounds[g + 2]
+        if a == b:
+            if g >= 0 and by_group:
+                out[labels[g]] = None
+            continue
+        first, last = starts[a], starts[b - 1] + counts[b - 1]
+        Z = Y[rows[first:last]]                 # this group's rows (a copy), centred
+        Z -= ref
+        s1, s2, lo, hi = _cell_sums(Z, starts[a:b] - first, counts[a:b])
+        lo, hi = lo + ref, hi + ref
+        cp = cell_pattern[a:b]                  # distinct within a group
+        if g >= 0 and by_group:
+            out[labels[g]] = _pattern_data(patterns[cp], counts[a:b], s1, s2, lo, hi, ref, observed,
+                                           int(n_empty[g]))
+        if whole_sample:
+            w1[cp] += s1
+            w2[cp] += s2
+            wlo[cp], whi[cp] = np.fmin(wlo[cp], lo), np.fmax(whi[cp], hi)
     whole = None
     if whole_sample and len(rows):
         n_p = np.bincount(cell_pattern, weights=counts, minlength=n_pat)
@@ -141,38 +149,35 @@ def _patterns(obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _cell_sums(Z: np.ndarray, starts: np.ndarray, counts: np.ndarray):
     """Per cell: sums and cross-product sums of ``Z`` (NaN as 0), and its minimum and maximum.
 
-    ``Z`` (NaN for missing) is overwritten: its NaNs become zeros.
+    ``Z`` (NaN for missing) is overwritten: its NaNs become zeros. The cross-products
+    of all cells with the same number of rows are one stacked matrix product (most
+    cells have a few rows; a product per row would write ``p*p`` numbers per row).
     """
     n, p = Z.shape
-    lo = np.fmin.reduceat(Z, starts, axis=0) if n else np.zeros((0, p))
-    hi = np.fmax.reduceat(Z, starts, axis=0) if n else np.zeros((0, p))
+    if not n:
+        return np.zeros((0, p)), np.zeros((0, p * p)), np.zeros((0, p)), np.zeros((0, p))
+    lo = np.fmin.reduceat(Z, starts, axis=0)
+    hi = np.fmax.reduceat(Z, starts, axis=0)
     np.nan_to_num(Z, copy=False)
-    s1 = np.add.reduceat(Z, starts, axis=0) if n else np.zeros((0, p))
-    s2 = np.zeros((len(starts), p * p))
-    # large cells: one matrix product each; the many small ones: row-wise products, summed
-    large = np.flatnonzero(counts >= LARGE_CELL)
-    for c in large:
-        block = Z[starts[c]:starts[c] + counts[c]]
-        s2[c] = (block.T @ block).ravel()
-    small = np.flatnonzero(counts < LARGE_CELL)
-    first = 0
-    while first < len(small):
-        # a run of small cells with at most CHUNK_ROWS rows in all (at least one cell)
-        total = np.cumsum(counts[small[first:first + CHUNK_ROWS]])
-        last = first + max(1, int(np.searchsorted(total, CHUNK_ROWS, side="right")))
-        cells = small[first:last]
-        rows = np.repeat(starts[cells], counts[cells]) + _offsets(counts[cells])
-        block = Z[rows]
-        prods = (block[:, :, None] * block[:, None, :]).reshape(len(rows), p * p)
-        s2[cells] = np.add.reduceat(prods, np.r_[0, np.cumsum(counts[cells])[:-1]], axis=0)
-        first = last
-    return s1, s2, lo, hi
+    s1 = np.add.reduceat(Z, starts, axis=0)
+    s2 = np.empty((len(starts), p, p))
+    for size in np.unique(counts):
+        cells = np.flatnonzero(counts == size)
+        block = Z[starts[cells][:, None] + np.arange(size)]          # (cells, size, p)
+        s2[cells] = block.transpose(0, 2, 1) @ block
+    return s1, s2.reshape(len(starts), p * p), lo, hi
 
 
-def _offsets(counts: np.ndarray) -> np.ndarray:
-    """``0, 1, ..., c - 1`` for each ``c`` of ``counts``, concatenated."""
-    ends = np.cumsum(counts)
-    return np.arange(ends[-1]) - np.repeat(ends - counts, counts)
+def _covariances(s2: np.ndarray, m: np.ndarray, n: np.ndarray, lin: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Cells' covariance matrices (divisor n) over their observed variables ``idx`` (flat positions ``lin``).
+
+    ``s2``: cross-product sums ``(cells, p*p)`` and ``m``: means ``(cells, p)``, both about the same reference.
+    Only the observed block of each cell is formed.
+    """
+    B, k = idx.shape
+    msub = np.take_along_axis(m, idx, axis=1)
+    cov = np.take_along_axis(s2, lin, axis=1).reshape(B, k, k) / n[:, None, None] - msub[:, :, None] * msub[:, None, :]
+    return 0.5 * (cov + cov.transpose(0, 2, 1))
 
 
 def _pattern_data(patterns: np.ndarray, n: np.ndarray, s1: np.ndarray, s2: np.ndarray,
@@ -182,15 +187,13 @@ def _pattern_data(patterns: np.ndarray, n: np.ndarray, s1: np.ndarray, s2: np.nd
     p = patterns.shape[1]
     n = np.asarray(n, dtype=float)
     m = s1 / n[:, None]                                         # centred means
-    cov = s2.reshape(-1, p, p) / n[:, None, None] - m[:, :, None] * m[:, None, :]
-    cov = 0.5 * (cov + cov.transpose(0, 2, 1))
     ybar = m + ref
     of = patterns.astype(float)
     n_total = float(n.sum())
     n_available = (n[:, None] * of).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_c = (n[:, None] * np.where(patterns, m, 0.0)).sum(axis=0) / n_available
-        diag = np.diagonal(cov, axis1=1, axis2=2)
+        diag = s2[:, ::p + 1] / n[:, None] - m * m
         var = (n[:, None] * np.where(patterns, diag + (m - mean_c) ** 2, 0.0)).sum(axis=0) / n_available
     k_of = patterns.sum(axis=1)
     batches = []
@@ -199,12 +202,13 @@ def _pattern_data(patterns: np.ndarray, n: np.ndarray, s1: np.ndarray, s2: np.nd
         idx = np.nonzero(patterns[sel])[1].reshape(len(sel), k)
         lin = (idx[:, :, None] * p + idx[:, None, :]).reshape(len(sel), k * k)
         batches.append(PatternBatch(idx=idx, n=n[sel], ybar=np.take_along_axis(ybar[sel], idx, axis=1),
-                                    cov=np.take_along_axis(cov[sel].reshape(len(sel), p * p), lin, axis=1)
-                                    .reshape(len(sel), k, k), lin=lin))
+                                    cov=_covariances(s2[sel], m[sel], n[sel], lin, idx), lin=flat_positions(idx, p),
+                                    mis=missing_positions(idx, p)))
     complete = bool(patterns.all())
     group = GroupData(label="", n=int(n_total), n_empty=n_empty, n_patterns=len(patterns),
                       batches=tuple(batches), complete=complete, mean=mean_c + ref,
-                      cov=cov[0] if complete else None, coverage=of.T @ (of * n[:, None]) / n_total,
+                      cov=_covariances(s2, m, n, np.arange(p * p)[None, :], np.arange(p)[None, :])[0]
+                      if complete else None, coverage=of.T @ (of * n[:, None]) / n_total,
                       observed_share=n_available / n_total, n_available=n_available.astype(int),
                       var_available=var, values=None)
     spread = np.where(n_available > 0, np.max(np.where(patterns, hi, -np.inf), axis=0)

@@ -72,16 +72,24 @@ def identical_duplicates(frame: pd.DataFrame, id_column: str | None, rows: np.nd
     n = len(frame)
     if id_column is None or n == 0:
         return IdenticalDuplicates(np.ones(n, dtype=bool), {})
-    as_text = frame.astype(str)
-    has_id = frame[id_column].notna().to_numpy() & (as_text[id_column].str.strip() != "").to_numpy()
-    repeat = as_text.duplicated(keep="first").to_numpy() & has_id
-    if not repeat.any():
+    # A row can repeat an earlier one only if its id does: only the rows whose id is used
+    # more than once are compared in full (every cell as text: the costly part, which a
+    # file with unique ids, the usual case, never needs).
+    candidates = np.flatnonzero(frame[id_column].astype(str).duplicated(keep=False).to_numpy())
+    if not len(candidates):
+        return IdenticalDuplicates(np.ones(n, dtype=bool), {})
+    as_text = frame.iloc[candidates].astype(str)
+    has_id = frame[id_column].iloc[candidates].notna().to_numpy() & (as_text[id_column].str.strip() != "").to_numpy()
+    repeat_among = as_text.duplicated(keep="first").to_numpy() & has_id
+    if not repeat_among.any():
         return IdenticalDuplicates(np.ones(n, dtype=bool), {})
     key = pd.util.hash_pandas_object(as_text, index=False).to_numpy()
     first_row: dict[int, int] = {}
-    for k, r in zip(key, rows):
+    for k, r in zip(key, rows[candidates]):
         first_row.setdefault(int(k), int(r))
-    repeats = {int(r): first_row[int(k)] for k, r, dup in zip(key, rows, repeat) if dup}
+    repeats = {int(r): first_row[int(k)] for k, r, dup in zip(key, rows[candidates], repeat_among) if dup}
+    repeat = np.zeros(n, dtype=bool)
+    repeat[candidates] = repeat_among
     return IdenticalDuplicates(~repeat, repeats)
 
 

@@ -242,7 +242,8 @@ def check_table(
     warnings = list(table.warnings) + match.warnings
     # Messages name the column as the user sees it (a platform's own name for platform exports).
     shown_names = {v: table.source_columns.get(v, c) for v, c in match.column_of.items()}
-    kept = frame.loc[~empty].reset_index(drop=True)
+    # without empty rows (the usual case) the table as read, not a copy of it (the peak of a large read)
+    kept = frame.loc[~empty].reset_index(drop=True) if empty.any() else frame.reset_index(drop=True)
     repeats = identical_duplicates(kept, match.column_of.get(id_variable(inst)), source_rows)
     dropped: dict[int, int] = {}
     if duplicates == "drop_identical" and repeats.repeats:
