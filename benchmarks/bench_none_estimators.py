@@ -28,7 +28,7 @@ and these estimators of the LMG share (% of R²) from the same covariance:
 * ``hull``: the plain estimate with the hull of the ``plain`` and ``adjclip`` intervals
   (also printed: how often the plain estimate lies inside the ``adjclip`` interval);
 * ``hulladj``: the plain estimate with the hull of the ``plain`` and ``adj`` intervals,
-  cut to 0-100.
+  cut to 0-100: what ``--pooling none`` reports (:mod:`analysis.drivers.own_intervals`).
 
 References: Ezekiel, M. (1930). *Methods of Correlation Analysis*. Wiley. Lindeman,
 Merenda & Gold (1980); Efron & Tibshirani (1993).
@@ -56,7 +56,7 @@ import bench_pooling as bp  # noqa: E402
 
 from analysis.bootstrap.engine import resample_counts  # noqa: E402
 from analysis.bootstrap.importance import group_generators  # noqa: E402
-from analysis.importance.adjusted import adjusted_lmg, adjusted_lmg_shares  # noqa: E402
+from analysis.importance.adjusted import adjusted_lmg_shares  # noqa: E402
 from analysis.importance.relative import importance_arrays  # noqa: E402
 from analysis.pooling.moments import (find_blocks, own_covariance, pattern_features,  # noqa: E402
                                       stats_from_sums, to_original_order)
@@ -86,11 +86,9 @@ def shares(cov: np.ndarray, n: int, n_c: int, estimator: str) -> np.ndarray:
         a = importance_arrays(cov)
         return 100 * a.lmg / a.r2[..., None]
     partial = [DRIVERS.index(d) for d in PHONE_ONLY]
-    if estimator == "adjclip":              # what pooling='none' uses (analysis.drivers.own_intervals)
+    if estimator == "adjclip":
         return adjusted_lmg_shares(cov, n, n_partial=n_c, partial=partial)
-    lmg = adjusted_lmg(cov, n, n_partial=n_c, partial=partial, clip=False)
-    with np.errstate(all="ignore"):
-        return 100 * lmg / lmg.sum(axis=-1, keepdims=True)
+    return adjusted_lmg_shares(cov, n, n_partial=n_c, partial=partial, clip=False)
 
 
 def main() -> None:

@@ -303,6 +303,9 @@ def test_adjusted_lmg_sums_to_ezekiels_adjusted_r2():
     np.testing.assert_allclose(adjusted_lmg(cov, 40, n_partial=40, partial=[3, 4], clip=False), lmg, rtol=1e-12)
     clipped = adjusted_lmg(cov, 40)
     assert (clipped >= 0).all() and np.allclose(clipped[lmg > 0], lmg[lmg > 0])
+    from analysis.importance.adjusted import adjusted_lmg_shares
+    np.testing.assert_allclose(adjusted_lmg_shares(cov, 40, clip=False), 100 * lmg / fit.rsquared_adj, rtol=1e-9)
+    assert adjusted_lmg_shares(cov, 40).sum() == pytest.approx(100)
 
 
 def test_adjusted_lmg_shares_are_less_flattened_than_plain_ones():

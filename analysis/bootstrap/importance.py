@@ -31,7 +31,7 @@ percentile interval is therefore kept here. What does cover is an interval built
 estimator that is not flattened: :func:`analysis.drivers.analyse.analyse_drivers` with
 ``pooling='none'`` reports for each organisation's shares the hull of this interval and
 the percentile interval of the LMG of small-sample-adjusted R² over the same resamples
-(:mod:`analysis.drivers.own_intervals`; 93.4-94.9% at 30-400 respondents per
+(:mod:`analysis.drivers.own_intervals`; 93.7-95.6% at 30-400 respondents per
 organisation), and ``pooling='partial'`` (the default) gives empirical-Bayes intervals
 that cover (:mod:`analysis.pooling.posterior`).
 

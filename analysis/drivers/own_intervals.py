@@ -8,16 +8,16 @@ then cover the true shares only 84-92% of the time at 30-100 respondents per
 organisation (``benchmarks/bench_none_estimators.py``, ``benchmarks/RESULTS.md``).
 
 The shares' interval reported with ``pooling='none'`` is therefore the hull of two
-percentile intervals over the *same* resamples: that of the plain LMG share (the
-estimate reported, relaimpo's) and that of the LMG share of small-sample-adjusted R²
-(:func:`analysis.importance.adjusted.adjusted_lmg_shares`, Ezekiel 1930), which is not
-flattened. The second is centred where the population share is likely to be; the hull
-keeps the estimate inside its interval (in the benchmark the plain estimate lay inside
-the adjusted interval in 99.9-100% of the cases, so the hull is about the adjusted
-interval). Measured coverage: 93.4-94.9% at 30-400 respondents per organisation
-against 83.7-93.3% for the plain percentile interval, at the same RMSE of the
-estimate (it is unchanged). Nothing else changes: the point estimates, the other
-statistics' intervals, ranks and group differences are the plain bootstrap's.
+percentile intervals over the *same* resamples, cut to 0-100: that of the plain LMG
+share (the estimate reported, relaimpo's) and that of the LMG share of
+small-sample-adjusted R² (:func:`analysis.importance.adjusted.adjusted_lmg_shares`,
+unclipped; Ezekiel 1930), which is not flattened. The second is centred where the
+population share is likely to be; the hull keeps the estimate inside its interval.
+Coverage and widths measured on the issue-12 design are in ``benchmarks/RESULTS.md``
+(against 83-93% for the plain percentile interval at 30-400 respondents per
+organisation); the RMSE of the estimate is unchanged (it is the same estimate). Nothing
+else changes: the point estimates, the other statistics' intervals, ranks and group
+differences are the plain bootstrap's.
 
 References
 ----------
@@ -39,7 +39,7 @@ from analysis.pooling.moments import find_blocks, own_covariance, pattern_featur
 
 def adjusted_share_replicates(values: np.ndarray, columns: list[str], rng: np.random.Generator,
                               n_resamples: int) -> np.ndarray:
-    """Adjusted LMG shares (% , (B, p)) of ``n_resamples`` resamples of one group's rows.
+    """Adjusted LMG shares (%, unclipped, (B, p)) of ``n_resamples`` resamples of one group's rows.
 
     ``values`` are the drivers and the outcome (last), NaN where a driver is not asked;
     ``rng`` draws the resamples exactly as :func:`analysis.pooling.pooled_importance`
@@ -54,7 +54,7 @@ def adjusted_share_replicates(values: np.ndarray, columns: list[str], rng: np.ra
     for start in range(0, n_resamples, chunk):
         sums = resample_counts(rng, n, min(chunk, n_resamples - start)).astype(float) @ features
         cov = to_original_order(own_covariance(stats_from_sums(sums, n, blocks), len(blocks.common)), blocks)
-        out.append(adjusted_lmg_shares(cov, n, n_partial=n_complete, partial=blocks.partial.tolist()))
+        out.append(adjusted_lmg_shares(cov, n, n_partial=n_complete, partial=blocks.partial.tolist(), clip=False))
     return np.concatenate(out)
 
 
@@ -82,6 +82,6 @@ def with_adjusted_share_intervals(boot, rows: pd.DataFrame, group: str, seed: in
         lo, hi = percentile_interval(reps, boot.level)
         where = (est.group == g) & (est.statistic == "lmg_pct")
         order = est.loc[where, "driver"].map({d: j for j, d in enumerate(boot.drivers)}).to_numpy()
-        est.loc[where, "ci_low"] = np.fmin(est.loc[where, "ci_low"].to_numpy(), lo[order])
-        est.loc[where, "ci_high"] = np.fmax(est.loc[where, "ci_high"].to_numpy(), hi[order])
+        est.loc[where, "ci_low"] = np.clip(np.fmin(est.loc[where, "ci_low"].to_numpy(), lo[order]), 0, 100)
+        est.loc[where, "ci_high"] = np.clip(np.fmax(est.loc[where, "ci_high"].to_numpy(), hi[order]), 0, 100)
     return dataclasses.replace(boot, estimates=est)

@@ -113,9 +113,15 @@ def adjusted_lmg(cov: np.ndarray, n: float, *, n_partial: float | None = None, p
 
 
 def adjusted_lmg_shares(cov: np.ndarray, n: float, *, n_partial: float | None = None,
-                        partial: Sequence[int] = ()) -> np.ndarray:
-    """The clipped :func:`adjusted_lmg` values as % of their sum (NaN when all are zero)."""
-    lmg = adjusted_lmg(cov, n, n_partial=n_partial, partial=partial, clip=True)
+                        partial: Sequence[int] = (), clip: bool = True) -> np.ndarray:
+    """:func:`adjusted_lmg` values as % of their sum.
+
+    Clipped (the default) the shares are between 0 and 100 (NaN when every value is 0).
+    Unclipped their sum is the adjusted R², which in a small sample can be near zero or
+    negative, so a share can be far outside 0-100 (NaN when the sum is 0): usable for
+    the spread of a bootstrap, not as an estimate.
+    """
+    lmg = adjusted_lmg(cov, n, n_partial=n_partial, partial=partial, clip=clip)
     total = lmg.sum(axis=-1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(total > 0, 100 * lmg / total, np.nan)
+        return np.where((total > 0) if clip else (total != 0), 100 * lmg / total, np.nan)
