@@ -122,3 +122,36 @@ def test_report_by_agent_writes_agent_pages_and_no_agent_reaches_the_organisatio
         cells = {str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row
                  if v is not None}
         assert not cells & ids
+
+
+def test_cli_json_holds_the_shown_agents_and_counts_the_withheld(run_cli, study_csv, result, tmp_path):
+    import json
+
+    data, res = result
+    out = tmp_path / "agents.json"
+    printed = ok(run_cli("agents", study_csv, "--json", out))
+    assert not re.search(r"A\d{5}", printed) and not any(tmp_path.glob("*/"))      # no pages without --out
+    document = json.loads(out.read_text(encoding="utf-8"))   # strict JSON: no NaN
+    assert document["settings"] == {"by": "organisation", "min_n": 10, "level": 0.95, "ranked": False,
+                                    "drivers": list(res.drivers)}
+    assert document["n_agents_shown"] == len(res.agents) > 0
+    shown = {a for _, a in res.agents}
+    assert {r["agent"] for r in document["scores"]} == shown == {r["agent"] for r in document["kpis"]}
+    first = document["scores"][0]
+    row = res.scores.iloc[0]
+    assert (first["group"], first["agent"], first["driver"]) == (row.group, row.agent, row.driver)
+    assert first["estimate"] == pytest.approx(row.estimate, rel=1e-5)
+    # withheld agents are counted per team, never named anywhere in the document
+    withheld = set(data.agent_id.dropna()) - shown
+    assert withheld and sum(r["n_agents"] for r in document["withheld"]) == len(withheld)
+    assert not any(a in out.read_text(encoding="utf-8") for a in withheld)
+    # with --out too: the pages and the same document
+    both = tmp_path / "both.json"
+    ok(run_cli("agents", study_csv, "--out", tmp_path / "pages", "--json", both))
+    assert json.loads(both.read_text(encoding="utf-8")) == document
+    assert len(list((tmp_path / "pages").rglob("*.html"))) == 2 * len(res.agents)
+
+
+def test_cli_needs_pages_or_json(run_cli, study_csv, tmp_path):
+    failed(run_cli("agents", study_csv), 2, "--out", "--json FILE")
+    failed(run_cli("agents", study_csv, "--json", study_csv), 1, str(study_csv.name))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from analysis.agents import analyse_agents
@@ -92,8 +93,38 @@ def test_a_dissatisfier_without_organisation_is_planted_in_every_one(run_cli, tm
     (["--dissatisfier", "wait_time=2"], ["--dissatisfier", "an extra effect from 0 to 1"]),
     (["--dissatisfier", "wait_time"], ["--dissatisfier", "e.g. wait_time=0.6"]),
     (["--dissatisfier", "Nope:wait_time=0.5"], ["--dissatisfier", "'Nope' is not one of the 4 simulated"]),
-    (["--waves", "2", "--agent-sd", "0.3"], ["leave out --waves"]),
+    (["--waves", "2", "--agent-sd", "3"], ["--agent-sd"]),
 ])
 def test_bad_plants_are_usage_errors_before_the_work(run_cli, tmp_path, args, fragments):
     failed(run_cli("simulate", "--truth-draws", "0", "-o", tmp_path / "s.csv", *args), 2, *fragments)
     assert not any(tmp_path.iterdir())
+
+
+def test_agents_and_a_dissatisfier_planted_in_every_wave_are_recovered(run_cli, tmp_path, inst):
+    """--waves with --agent-sd and --dissatisfier: the same agents in every wave, the dissatisfier in each."""
+    path, truth, printed = _simulate(run_cli, tmp_path, "waves", "--orgs", "2", "--n-per-org", "750", "--waves", "2",
+                                     "--seed", "14", "--agent-sd", "0.4", "--dissatisfier", "Energie:wait_time=0.6")
+    assert "the same agents in every wave" in printed and "in every wave" in printed.split("planted dissatisfier")[1]
+    planted = truth["agents"]["agents"]
+    for wave in truth["per_wave"]:
+        assert {a: v["effect"] for a, v in wave["agents"]["agents"].items()} == {a: v["effect"] for a, v in planted.items()}
+        assert wave["organisations"]["Energie"]["asymmetry"]["wait_time"]["extra_effect_below_mean"] == 0.6
+        assert "asymmetry" not in wave["organisations"]["Telecom"]
+    raw = pd.read_csv(path)
+    served = raw.dropna(subset=["agent_id"]).groupby("agent_id")["wave"].nunique()
+    assert (served == 2).mean() > 0.9                        # the agents serve in both waves
+    data, _ = read_responses(path, inst)
+    # the agents' effects, pooled over the waves (Telecom's expected scores do not move between them)
+    res = analyse_agents(data, inst, min_n=5)
+    sc = res.scores[res.scores.agent.str.startswith("A02")]
+    sc = sc.assign(true=[planted[a]["expected_score"][d] for a, d in zip(sc.agent, sc.driver)])
+    assert len(sc) > 50 and np.corrcoef(sc.estimate, sc.true)[0, 1] > 0.6
+    effect = np.array([planted[a]["effect"] for a in sc.agent])
+    strong = np.abs(effect) > 0.6
+    assert (np.sign(sc.estimate - sc.team_mean)[strong] == np.sign(effect[strong])).mean() > 0.8
+    # the dissatisfier, over both waves
+    out = tmp_path / "waves.json"
+    ok(run_cli("dissatisfiers", path, "--bootstrap", "300", "--seed", "3", "--json", out))
+    table = {(r["group"], r["driver"]): r for r in json.loads(out.read_text(encoding="utf-8"))["table"]}
+    assert table[("Energie", "wait_time")]["class"] == "basic"
+    assert table[("Telecom", "wait_time")]["class"] == "performance"

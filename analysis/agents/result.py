@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.common.display import Summary, SummaryTable
+from analysis.common.serialize import jsonable
 
 
 @dataclass(frozen=True)
@@ -101,3 +102,17 @@ class AgentAnalysis:
         if notes:
             tables.append(SummaryTable("Withheld and left out", None, notes=notes))
         return Summary(heading, tuple(tables))
+
+    def to_dict(self) -> dict:
+        """JSON-ready (``drivers agents --json``): settings, and each table as records.
+
+        Agent ids appear only where :attr:`scores` and :attr:`kpis` show them: the agents
+        with at least ``min_n`` respondents. Withheld agents are counts per team
+        (``withheld``), never ids; the document is for the team lead, like the agent pages,
+        not for an organisation-level report.
+        """
+        return jsonable({"settings": {"by": self.by, "min_n": self.min_n, "level": self.level,
+                                      "ranked": self.ranked, "drivers": list(self.drivers)},
+                         "n_agents_shown": len(self.agents),
+                         **{name: getattr(self, name).to_dict(orient="records")
+                            for name in ("scores", "kpis", "teams", "team_kpis", "withheld", "excluded")}})

@@ -29,8 +29,8 @@ def simulate(
     fmt: Optional[str] = typer.Option(None, "--format", help="csv, sav, xlsx or parquet for every output (default: from the extension)."),
     truth: Optional[Path] = typer.Option(None, "--truth", help="Where to write the truth JSON (default: beside the first output, as NAME.truth.json)."),
     waves: Optional[int] = typer.Option(None, "--waves", help="Write a repeated study of this many waves (2-12, a 'wave' column, one quarter apart) with a planted level shift and effect change in the last wave (see the truth's 'waves')."),
-    agent_sd: float = typer.Option(0.0, "--agent-sd", help="Plant agent effects: each agent's effect on the drivers about the agent (reliability, empathy, customer knowledge) drawn with this SD in latent SD units, 0-2 (e.g. 0.3); the truth's 'agents' holds each agent's effect and expected scores (see drivers agents)."),
-    dissatisfier: Optional[List[str]] = typer.Option(None, "--dissatisfier", help="Plant a dissatisfier: [ORGANISATION:]DRIVER=EXTRA, the extra latent effect (0-1, e.g. 0.6) of below-average performance on satisfaction, in one organisation or (without ORGANISATION:) in every one; repeat for more. The truth records it with its expected class (see drivers dissatisfiers)."),
+    agent_sd: float = typer.Option(0.0, "--agent-sd", help="Plant agent effects: each agent's effect on the drivers about the agent (reliability, empathy, customer knowledge) drawn with this SD in latent SD units, 0-2 (e.g. 0.3); the truth's 'agents' holds each agent's effect and expected scores (see drivers agents). With --waves: the same agents in every wave."),
+    dissatisfier: Optional[List[str]] = typer.Option(None, "--dissatisfier", help="Plant a dissatisfier: [ORGANISATION:]DRIVER=EXTRA, the extra latent effect (0-1, e.g. 0.6) of below-average performance on satisfaction, in one organisation or (without ORGANISATION:) in every one; repeat for more. The truth records it with its expected class (see drivers dissatisfiers). With --waves: planted in every wave."),
     truth_draws: int = typer.Option(200_000, "--truth-draws", help="Monte Carlo respondents per organisation for the population truth (0 = latent truth only)."),
     lang: str = typer.Option("en", "--lang", help="Language of the SPSS variable and value labels: nl or en."),
     instrument_file: Optional[Path] = typer.Option(None, "--instrument", help="A questionnaire YAML file (default: the shipped one)."),
@@ -46,9 +46,6 @@ def simulate(
         raise typer.BadParameter(f"'{lang}' is not one of {', '.join(inst.languages)}", param_hint="--lang")
     check_flags(n_orgs=orgs, n_per_org=n_per_org, truth_draws=truth_draws, seed=seed, agent_sd=agent_sd,
                 **({} if waves is None else {"n_waves": waves}))   # before any work
-    if waves is not None and (agent_sd or dissatisfier):
-        raise typer.BadParameter("agent effects and dissatisfiers are planted in a single-wave study; leave out "
-                                 "--waves", param_hint="--agent-sd/--dissatisfier")
     asymmetry = parse_dissatisfiers(dissatisfier or [], inst, orgs)
     n_rows = orgs * n_per_org * (waves or 1)
     for path in output:  # fail before the work, not after it
@@ -69,7 +66,7 @@ def simulate(
         from analysis.simulation.waves import simulate_waves
 
         study = simulate_waves(inst, n_waves=waves, n_orgs=orgs, n_per_org=n_per_org, seed=seed,
-                               truth_draws=truth_draws)
+                               truth_draws=truth_draws, agent_sd=agent_sd, asymmetry=asymmetry or None)
     quarter = study.truth["generator"]["features"]["quarter_start"]
     n = study.responses.shape[0]
     for path in output:
@@ -96,14 +93,16 @@ def simulate(
     if agent_sd:
         agents = study.truth["agents"]
         console.print(f"planted agent effects: SD {agent_sd:g} (latent SD units) on {', '.join(agents['drivers'])}, "
-                      f"{agents['agents_per_org']} agents per organisation (the truth's 'agents')",
+                      f"{agents['agents_per_org']} agents per organisation (the truth's 'agents')"
+                      + (", the same agents in every wave" if waves is not None else ""),
                       highlight=False, soft_wrap=True)
     for org, drivers in asymmetry.items():
         for driver, extra in drivers.items():
             planted = study.truth["organisations"][org]["asymmetry"][driver]
             console.print(f"planted dissatisfier: {org}'s {driver}, effect {planted['effect_below_mean']:g} below "
                           f"the mean and {planted['effect_above_mean']:g} above it (expected class "
-                          f"'{planted['expected_class']}')", highlight=False, soft_wrap=True)
+                          f"'{planted['expected_class']}'){', in every wave' if waves is not None else ''}",
+                          highlight=False, soft_wrap=True)
 
 
 def parse_dissatisfiers(values: List[str], inst, n_orgs: int) -> dict[str, dict[str, float]]:

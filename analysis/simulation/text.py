@@ -7,8 +7,8 @@ dissatisfied (<= 3.5), both in between; respondents who rate every driver the sa
 answers that judge add a sentence about a theme besides the drivers (price, product,
 outcome of the request, channel), praise or complaint as the answer's tone (either, when
 mixed); the truth records every answer's themes for the theme coder to recover.
-Openers, two-to-eight phrasings per driver and tone (written from the questionnaire's
-item texts and the theme definitions of ``tests/data/themes/GUIDE.md``), and closers
+Openers, ten to forty phrasings per driver and tone (the phrase bank,
+:mod:`analysis.simulation.phrases`), and closers
 combine into several hundred distinct answers per language. A share are empty. To exercise the report's masking and escaping, a few
 percent carry **fake** personal data (e-mail addresses on example.nl/example.com,
 well-known example phone numbers, the textbook example IBANs, made-up postcodes, an
@@ -22,146 +22,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.scoring.scores import construct_scores
+from analysis.simulation.phrases import COMPLAINT, OTHER_COMPLAINT, OTHER_PRAISE, PRAISE  # noqa: F401 (re-exported)
 from instrument import Instrument
 
-PRAISE = {
-    "nl": {
-        "reliability": ["mijn vraag is in één keer goed opgelost", "ik kreeg precies te horen wat er ging gebeuren",
-                        "de informatie klopte en de afspraken waren duidelijk", "ze stelden de juiste vragen en losten het meteen op",
-                "mijn vraag werd meteen goed beantwoord", "het probleem is eindelijk verholpen", "ze legden duidelijk uit hoe het zit",
-                "het werd in één keer goed afgehandeld", "ik weet nu precies waar ik aan toe ben", "de oplossing werkte meteen"],
-        "empathy": ["de medewerker was heel vriendelijk en luisterde goed", "ik voelde me serieus genomen",
-                    "de medewerker dacht echt met me mee", "ik ben erg geduldig en behulpzaam geholpen",
-                "de dame aan de telefoon was ontzettend lief", "ik werd heel beleefd en hartelijk geholpen", "de medewerker had echt geduld met me", "ze toonde begrip voor mijn situatie",
-                "de medewerker was heel hulpvaardig", "ze nam de tijd voor me", "de medewerker was erg sympathiek", "ik werd met respect behandeld"],
-        "customer_focus": ["ze kwamen hun afspraak keurig na", "ik kreeg uit zichzelf goed advies",
-                           "je merkt dat de klant hier voorop staat", "ze hebben echt iets gedaan met mijn eerdere opmerking",
-                "ze belden me netjes terug zoals afgesproken", "ze deden meer dan nodig was", "ik kreeg ongevraagd een handige tip", "ze kwamen me tegemoet",
-                "ze hielden zich aan hun belofte", "ze hebben me zelf op de hoogte gehouden", "ze boden uit zichzelf een oplossing aan", "ze waren heel flexibel"],
-        "customer_knowledge": ["ze hadden al mijn gegevens direct bij de hand", "ik hoefde mijn verhaal niet opnieuw te vertellen",
-                               "de medewerker wist van mijn eerdere contact", "ze wisten meteen welk abonnement ik heb",
-                "de medewerker was goed op de hoogte van mijn situatie", "de medewerker had verstand van zaken", "ze kenden mijn voorgeschiedenis",
-                "ze wisten direct wie ik was", "ze konden mijn vorige gesprek teruglezen", "de medewerker kende mijn contract"],
-        "wait_time": ["ik had vrijwel direct iemand aan de lijn", "de wachttijd viel erg mee",
-                      "ik hoefde niet lang in de wacht", "het was snel geregeld",
-                "ik werd binnen een paar minuten geholpen", "ik kreeg binnen een dag antwoord op mijn mail", "ik hoefde bijna niet te wachten"],
-        "accessibility": ["het telefoonnummer was makkelijk te vinden", "ze zijn ook 's avonds bereikbaar",
-                          "contact opnemen ging heel makkelijk", "de openingstijden passen goed bij mij",
-                "ze zijn ook in het weekend bereikbaar", "ik kon ze bereiken wanneer het mij uitkwam", "de contactgegevens stonden duidelijk op de site",
-                "de klantenservice is goed bereikbaar", "ik vond het nummer meteen"],
-        "menu": ["het keuzemenu was duidelijk", "via het keuzemenu kwam ik meteen bij de juiste afdeling",
-                 "het keuzemenu was kort en logisch", "ik wist meteen welke optie ik moest kiezen",
-                "het keuzemenu was helder", "met één toets zat ik bij de goede afdeling"],
-    },
-    "en": {
-        "reliability": ["my issue was solved in one go", "they told me exactly what would happen next",
-                        "the information was correct and the agreements were clear", "they asked the right questions and fixed it straight away",
-                "my question was answered properly straight away", "the problem has finally been resolved", "they explained clearly how it works",
-                "it was handled properly in one go", "now I know exactly where I stand", "the solution worked straight away"],
-        "empathy": ["the agent was very friendly and listened well", "I felt taken seriously",
-                    "the agent really thought along with me", "I was helped patiently and kindly",
-                "the lady on the phone was lovely", "I was helped very politely and warmly", "the agent was really patient with me", "she showed understanding for my situation",
-                "the agent was very helpful", "she took the time for me", "the agent was very sympathetic", "I was treated with respect"],
-        "customer_focus": ["they kept their promise", "I got useful advice without asking",
-                           "you can tell the customer comes first here", "they actually acted on my earlier feedback",
-                "they called me back as agreed", "they went the extra mile", "I got a handy tip without asking", "they met me halfway",
-                "they kept their word", "they kept me informed without me having to chase", "they offered a solution on their own initiative", "they were very flexible"],
-        "customer_knowledge": ["they had all my details at hand", "I did not have to repeat my story",
-                               "the agent knew about my earlier contact", "they knew right away which subscription I have",
-                "the agent was well informed about my situation", "the agent really knew their stuff", "they knew my history",
-                "they knew straight away who I was", "they could read back my previous conversation", "the agent knew my contract"],
-        "wait_time": ["I got through almost immediately", "the waiting time was fine",
-                      "I was not kept on hold for long", "it was sorted quickly",
-                "I was helped within a few minutes", "I got a reply to my email within a day", "I hardly had to wait"],
-        "accessibility": ["the phone number was easy to find", "they are reachable in the evening too",
-                          "getting in touch was easy", "the opening hours suit me well",
-                "they are reachable at the weekend too", "I could reach them when it suited me", "the contact details were clearly on the site",
-                "customer service is easy to reach", "I found the number right away"],
-        "menu": ["the phone menu was clear", "the menu put me straight through to the right department",
-                 "the phone menu was short and logical", "I knew right away which option to choose",
-                "the phone menu was straightforward", "one key press and I was at the right department"],
-    },
-}
-COMPLAINT = {
-    "nl": {
-        "reliability": ["mijn probleem is nog steeds niet opgelost", "ik kreeg verkeerde informatie",
-                        "niemand kon me vertellen wat er nu gaat gebeuren", "ik moest drie keer bellen voordat het goed was",
-                "ik kreeg van iedere medewerker een ander antwoord", "het antwoord dat ik kreeg bleek niet te kloppen", "mijn vraag is maar half beantwoord", "ze hebben mijn vraag niet goed begrepen",
-                "er ging weer iets mis", "het probleem is nog altijd niet verholpen", "ik kreeg tegenstrijdige informatie"],
-        "empathy": ["de medewerker was kortaf en luisterde niet", "ik voelde me niet serieus genomen",
-                    "er werd niet meegedacht, alleen naar de regels verwezen", "ik werd onvriendelijk te woord gestaan",
-                "de medewerker was onbeleefd en ongeduldig", "ik werd afgescheept", "de medewerker had duidelijk geen zin", "er was geen enkel medeleven",
-                "de medewerker was ongeïnteresseerd", "ik werd als een lastpost behandeld", "de medewerker was brutaal", "de medewerker praatte steeds door me heen"],
-        "customer_focus": ["de beloofde terugbelafspraak is niet nagekomen", "het gaat ze alleen om hun eigen belang",
-                           "er wordt niets gedaan met klachten van klanten", "ik kreeg geen enkel advies",
-                "ze zouden me terugbellen maar dat is nooit gebeurd", "de beloofde e-mail heb ik nooit ontvangen", "ze houden zich niet aan hun afspraken", "het gaat ze alleen om mijn geld",
-                "ik ben nooit teruggebeld", "ze komen hun beloftes niet na", "regels zijn regels, zeiden ze", "ik moest zelf steeds achter ze aan bellen", "als trouwe klant word je niet gewaardeerd"],
-        "customer_knowledge": ["ik moest mijn verhaal weer helemaal opnieuw vertellen", "ze wisten niets van mijn eerdere contact",
-                               "ze konden mijn gegevens niet vinden", "de medewerker wist niet welke producten ik heb",
-                "ik werd steeds doorverbonden en moest alles opnieuw uitleggen", "de medewerker had geen idee waar het over ging", "ik moest alles weer van voren af aan vertellen",
-                "ik werd van het kastje naar de muur gestuurd", "iedere medewerker vroeg weer hetzelfde", "ze hadden geen notitie van mijn vorige gesprek", "de medewerker had geen verstand van zaken"],
-        "wait_time": ["ik hing veel te lang in de wacht", "de wachttijd was belachelijk lang",
-                      "ik werd steeds weer in de wacht gezet", "bellen kost veel te veel geld",
-                "ik heb een half uur naar de wachtmuziek geluisterd", "het duurde een week voordat ik antwoord kreeg op mijn mail", "ik stond een eeuwigheid in de wachtrij"],
-        "accessibility": ["het telefoonnummer is nergens te vinden", "ze zijn alleen bereikbaar als ik zelf moet werken",
-                          "je moet eerst door eindeloze veelgestelde vragen klikken", "de klantenservice is slecht bereikbaar",
-                "ik kon ze op geen enkele manier bereiken", "de lijn was steeds in gesprek", "de openingstijden zijn veel te beperkt", "buiten kantoortijden is er niemand bereikbaar",
-                "ze nemen de telefoon niet op", "de klantenservice is alleen op werkdagen open", "ik kreeg steeds de ingesprektoon"],
-        "menu": ["het keuzemenu is veel te lang", "ik kwam via het keuzemenu bij de verkeerde afdeling",
-                 "geen enkele optie in het keuzemenu paste bij mijn vraag", "het keuzemenu is onduidelijk",
-                "ik moest eindeloos toetsen indrukken", "ik kwam in het keuzemenu steeds terug bij het begin", "de spraakcomputer begreep me niet"],
-    },
-    "en": {
-        "reliability": ["my problem is still not solved", "I was given the wrong information",
-                        "nobody could tell me what happens next", "I had to call three times before it was right",
-                "every agent gave me a different answer", "the answer I got turned out to be wrong", "my question was only half answered", "they did not understand my question",
-                "something went wrong again", "the problem still has not been fixed", "I got contradictory information"],
-        "empathy": ["the agent was curt and did not listen", "I did not feel taken seriously",
-                    "nobody thought along with me, they just quoted the rules", "the agent was unfriendly",
-                "the agent was impolite and impatient", "I was fobbed off", "the agent clearly could not be bothered", "there was no sympathy at all",
-                "the agent seemed uninterested", "I was treated like a nuisance", "the agent was downright rude", "the agent kept talking over me"],
-        "customer_focus": ["the promised call-back never happened", "they only care about their own interests",
-                           "nothing is done with customer complaints", "I got no advice at all",
-                "they would call me back but it never happened", "the promised email never came", "they do not stick to their agreements", "all they care about is my money",
-                "I was never called back", "they do not keep their promises", "rules are rules, they said", "I had to keep chasing them myself", "as a loyal customer you are not valued"],
-        "customer_knowledge": ["I had to tell my whole story again", "they knew nothing about my earlier contact",
-                               "they could not find my details", "the agent did not know which products I have",
-                "I kept being transferred and had to explain everything again", "the agent had no idea what it was about", "I had to tell everything from the start again",
-                "I was passed from pillar to post", "every agent asked the same questions again", "they had no record of my previous call", "the agent did not know what they were talking about"],
-        "wait_time": ["I was on hold far too long", "the waiting time was ridiculous",
-                      "I was put on hold again and again", "calling costs far too much",
-                "I listened to the hold music for half an hour", "it took a week to get a reply to my email", "I was stuck in the queue forever"],
-        "accessibility": ["the phone number is impossible to find", "they are only open while I am at work",
-                          "you have to click through endless FAQs first", "customer service is hard to reach",
-                "I could not reach them in any way", "the line was busy every time", "the opening hours are far too limited", "nobody is available outside office hours",
-                "they do not answer the phone", "customer service is only open on weekdays", "I kept getting an engaged tone"],
-        "menu": ["the phone menu is far too long", "the menu sent me to the wrong department",
-                 "none of the menu options fitted my question", "the phone menu is confusing",
-                "I had to press endless keys", "the phone menu kept sending me back to the start", "the voice system did not understand me"],
-    },
-}
-# Themes besides the drivers (analysis.themes.lexicon.OTHER_THEMES; definitions in
-# tests/data/themes/GUIDE.md): a share of the answers adds one sentence about one of them.
-OTHER_PRAISE = {
-    "nl": {"price": ["de prijs is heel redelijk", "het tarief is scherp", "voor die prijs kun je niet klagen"],
-           "product": ["het product zelf is prima", "het pakket kwam in goede staat aan", "mijn verbinding is snel en stabiel"],
-           "outcome": ["ik heb mijn geld teruggekregen", "mijn claim is toegekend", "mijn opzegging is netjes geregeld", "ik kreeg een vergoeding"],
-           "channel": ["de website is duidelijk en overzichtelijk", "via de app kon ik alles zelf regelen", "de chat werkte prima", "inloggen op de website ging makkelijk"]},
-    "en": {"price": ["the price is very reasonable", "the rate is competitive", "you cannot complain for that price"],
-           "product": ["the product itself is fine", "the parcel arrived in good condition", "my connection is fast and stable"],
-           "outcome": ["I got my money back", "my claim was approved", "my cancellation was handled neatly", "I received compensation"],
-           "channel": ["the website is clear and well organised", "I could arrange everything myself in the app", "the chat worked fine", "logging in on the website was easy"]},
-}
-OTHER_COMPLAINT = {
-    "nl": {"price": ["het abonnement is veel te duur geworden", "mijn maandbedrag is weer verhoogd", "de rekening was veel hoger dan verwacht", "ik betaal te veel voor wat ik krijg"],
-           "product": ["mijn internet valt steeds weg", "het apparaat was bij aankomst kapot", "de kwaliteit van het product valt tegen", "er is alweer een storing"],
-           "outcome": ["mijn claim is afgewezen", "ik krijg mijn geld niet terug", "mijn verzoek om compensatie is geweigerd", "mijn opzegging is nog steeds niet verwerkt"],
-           "channel": ["de website is een doolhof", "ik kon niet inloggen in de app", "de chatbot begreep mijn vraag niet", "het formulier op de site werkt niet"]},
-    "en": {"price": ["the subscription has become far too expensive", "my monthly fee went up again", "the bill was much higher than expected", "I pay too much for what I get"],
-           "product": ["my internet keeps dropping out", "the device arrived broken", "the quality of the product is disappointing", "there is yet another outage"],
-           "outcome": ["my claim was rejected", "I am not getting my money back", "my request for compensation was refused", "my cancellation still has not been processed"],
-           "channel": ["the website is a maze", "I could not log in to the app", "the chatbot did not understand my question", "the form on the site does not work"]},
-}
 OTHER_THEME_SHARE = .3
 OTHER_THEMES = ("price", "product", "outcome", "channel")
 

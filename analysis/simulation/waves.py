@@ -18,10 +18,20 @@ planted from wave ``change_wave`` on, and recorded in the truth under ``waves``:
 
 Every other organisation and wave is drawn from the same population: a trend method
 should flag the planted changes and mostly nothing else.
+
+Agent effects (``agent_sd``, ``agent_effects``; :mod:`analysis.simulation.agents`) and
+dissatisfiers (``asymmetry``; :mod:`analysis.simulation.asymmetry`) are planted in every
+wave. The agents are the same people in every wave: their effects are drawn once, from a
+stream of their own (one more child of the same ``SeedSequence``, so the waves' streams
+stay as they were), and each wave assigns its respondents to them anew. The truth's
+``agents`` and each organisation's ``asymmetry`` are those of the first wave (the same
+in every wave, except the expected scores of the agents of an organisation whose level
+shifts: ``per_wave`` holds each wave's).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -29,6 +39,7 @@ import pandas as pd
 
 from analysis.common.errors import ServiceDriversError
 from analysis.common.options import SEED, validate_options
+from analysis.simulation.agents import draw_agent_effects
 from analysis.simulation.model import DEFAULT_SEED, DataFeatures, default_profiles
 from analysis.simulation.simulate import SimulatedStudy, simulate_study
 from instrument import Instrument
@@ -47,11 +58,12 @@ def _quarter_start(first: str, k: int) -> str:
     return date(start.year + month // 12, month % 12 + 1, 1).isoformat()
 
 
-@validate_options("n_waves", "n_orgs", "n_per_org", "truth_draws", seed=SEED)
+@validate_options("n_waves", "n_orgs", "n_per_org", "truth_draws", "agent_sd", seed=SEED)
 def simulate_waves(inst: Instrument, n_waves: int = 4, n_orgs: int = 4, n_per_org: int = 375,
                    seed: int = DEFAULT_SEED, *, change_wave: int | None = None, level_shift: float = -1.0,
                    effect_after: float = .40, features: DataFeatures | None = None,
-                   truth_draws: int = 0) -> SimulatedStudy:
+                   truth_draws: int = 0, agent_sd: float = 0.0, agent_effects: Mapping[str, float] | None = None,
+                   asymmetry: Mapping[str, Mapping[str, float]] | None = None) -> SimulatedStudy:
     """Simulate ``n_waves`` waves of a study with a planted level shift and effect change.
 
     Parameters
@@ -69,6 +81,12 @@ def simulate_waves(inst: Instrument, n_waves: int = 4, n_orgs: int = 4, n_per_or
     effect_after : float, default .40
         The second organisation's ``customer_knowledge`` effect from ``change_wave`` on
         (needs at least two organisations; skipped when the questionnaire lacks the driver).
+    agent_sd, agent_effects : optional
+        Agent effects, as in :func:`~analysis.simulation.simulate.simulate_study`, planted
+        in every wave; the same agents (and effects) in every wave.
+    asymmetry : mapping, optional
+        Planted dissatisfiers, as in :func:`~analysis.simulation.simulate.simulate_study`,
+        in every wave.
 
     Returns
     -------
@@ -104,14 +122,21 @@ def simulate_waves(inst: Instrument, n_waves: int = 4, n_orgs: int = 4, n_per_or
         shifts_after[effect_org] = {EFFECT_DRIVER: mu * before / effect_after - mu if effect_after else 0.0}
 
     frames, per_wave = [], []
-    seeds = np.random.SeedSequence(seed).spawn(int(n_waves))
-    for k, child in enumerate(seeds, start=1):
+    # One child per wave and, after them, one for the agents: the waves' streams do not
+    # depend on whether agents are planted.
+    seeds = np.random.SeedSequence(seed).spawn(int(n_waves) + 1)
+    agents = None
+    if agent_sd or agent_effects:
+        agents = draw_agent_effects(np.random.default_rng(seeds[-1]), len(profiles), float(agent_sd),
+                                    agent_effects or {})
+    for k, child in enumerate(seeds[:-1], start=1):
         after = k >= change_wave
         study = simulate_study(
             inst, n_orgs=n_orgs, n_per_org=n_per_org, seed=int(child.generate_state(1)[0]),
             effects=changed_effects if after else base_effects,
             features=replace(features, quarter_start=_quarter_start(features.quarter_start, k - 1)),
-            truth_draws=truth_draws, mean_shifts=shifts_after if after else None)
+            truth_draws=truth_draws, mean_shifts=shifts_after if after else None,
+            agent_sd=agent_sd, agent_effects=agents, asymmetry=asymmetry)
         frame = study.responses.copy()
         frame.insert(1, WAVE_COLUMN, k)
         frames.append(frame)

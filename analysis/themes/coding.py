@@ -7,7 +7,10 @@ for the labels and here for the rules):
    into clauses at sentence punctuation, commas and contrast words ('maar', 'but'). A
    token one edit from a lexicon word of five letters or more is read as that word
    ('wachtijd', 'freindly'); a Dutch compound that is no lexicon word is read by its head
-   when that is one ('telefoonwachttijd' -> 'wachttijd', not 'verwacht' -> 'wacht').
+   when that is one ('telefoonwachttijd' -> 'wachttijd', not 'verwacht' -> 'wacht'), and
+   an inflected Dutch adjective whose '-e' the stemmer keeps by its stem ('fijne' ->
+   'fijn'). Counts and ordinals are words ('4x' -> '<num> keer', '3rd' -> '<num>'), and
+   Dutch 'maar' as a particle ('alleen maar erger', 'zelf maar uitzoeken') starts no clause.
 2. In each clause every theme's phrases are matched (:mod:`analysis.themes.lexicon`);
    of overlapping matches of one theme the longest counts ('binnen 2 minuten' is praise
    although '2 minuten' alone is a complaint). **Disambiguation**: a phrase or cue inside a
@@ -31,7 +34,11 @@ for the labels and here for the rules):
 5. **Irony**: an irony marker (a closing shouted '... NOT', 'echt een aanrader', 'well done', a praise word
    in quotes) turns every praise in the answer into a complaint: customers use praise
    words sarcastically about what went wrong (labelling guide, 'Negation, irony').
-6. The answer's polarity: 'mixed' if its themes carry praise and complaint, else the
+6. **Broken promise**: a promise ('promised', 'beloofd', 'said they would') followed by a
+   clause with a negator ('..., never received', '..., niks ontvangen') is a customer-focus
+   complaint (the guide: a promise broken by the organisation), unless the theme is
+   already judged.
+7. The answer's polarity: 'mixed' if its themes carry praise and complaint, else the
    one they carry; with no judged theme, the balance of generic sentiment words; else
    'neutral'.
 
@@ -63,10 +70,28 @@ class _Token:
     stem: str
 
 
+# Dutch 'maar' is a contrast word ('aardig, maar ...') except as a particle: after 'alleen',
+# 'zelf', 'gewoon', ... ('alleen maar erger', 'zoek het zelf maar uit') or before 'wat', 'raak'
+# ('gokte maar wat'), where it joins, not contrasts (ANS 2nd ed., 'maar' as modal particle).
+_PARTICLE_BEFORE = {"nl": {"maar": frozenset({"alleen", "zelf", "gewoon", "nou", "eens", "even", "dan", "ook", "het",
+                                                "je", "ze", "wel"})}}
+_PARTICLE_AFTER = {"nl": {"maar": frozenset({"wat", "raak", "eens", "even", "liefst"})}}
+
+
+def _is_particle(words: list[str], i: int, language: str) -> bool:
+    before = _PARTICLE_BEFORE.get(language, {}).get(words[i])
+    after = _PARTICLE_AFTER.get(language, {}).get(words[i])
+    return bool(before and i > 0 and words[i - 1] in before) or bool(after and i + 1 < len(words)
+                                                                     and words[i + 1] in after)
+
+
 def _prepare(text: str, lexicon: Lexicon) -> list[list[_Token]]:
     """Clauses of (word, stem) tokens; misspelt words take the stem of their lexicon neighbour."""
     clauses: list[list[_Token]] = [[]]
-    for word in tokens(text, lexicon.language):
+    words = tokens(text, lexicon.language)
+    for i, word in enumerate(words):
+        if word in lexicon.contrast and _is_particle(words, i, lexicon.language):
+            continue
         if word in _CLAUSE_BREAK or word == "..." or word in lexicon.contrast:
             if clauses[-1]:
                 clauses.append([])
@@ -76,9 +101,22 @@ def _prepare(text: str, lexicon: Lexicon) -> list[list[_Token]]:
         close = near_word(word, lexicon.vocabulary)
         token_stem = stem(close or word, lexicon.language)
         if lexicon.language == "nl" and not close:
-            token_stem = compound_head(token_stem, lexicon.stems) or token_stem
-        clauses[-1].append(_Token(word, token_stem))
+            token_stem = _inflected(token_stem, lexicon.stems) or compound_head(token_stem, lexicon.stems) or token_stem
+        # a misspelt word is read as its neighbour, also by the prefix elements ('knowledgable')
+        clauses[-1].append(_Token(close or word, token_stem))
     return [c for c in clauses if c]
+
+
+def _inflected(word_stem: str, stems: frozenset[str]) -> str | None:
+    """A Dutch adjective's inflected form whose '-e' the Snowball stemmer keeps ('fijne' -> 'fijn').
+
+    The Dutch algorithm removes a final '-e' only inside its region R1, which short words
+    lack; when the form without the '-e' is a lexicon stem and the form with it is not,
+    it is read as that stem.
+    """
+    if word_stem not in stems and word_stem.endswith("e") and word_stem[:-1] in stems:
+        return word_stem[:-1]
+    return None
 
 
 def _element_matches(element, token: _Token) -> bool:
@@ -175,6 +213,19 @@ def _ironic(text: str, clauses, lexicon: Lexicon) -> bool:
     return any(find(lexicon.praise, [_Token(w, w)]) for w in quoted)
 
 
+def _broken_promise(clauses, lexicon: Lexicon) -> bool:
+    """A promise ('promised a refund', 'er werd beloofd') and, in a later clause, a negation ('never
+    received', 'niks ontvangen'): the organisation did not keep its word (customer focus, GUIDE.md)."""
+    for index, clause in enumerate(clauses):
+        for first, last, _ in find(lexicon.promise, clause):
+            kept = [m for t in ("reliability", "customer_focus") for m in find(lexicon.themes[t].praise, clause)]
+            if any(not (b < first or a > last) for a, b, _ in kept):
+                continue     # 'exactly as promised', 'called back as promised': a promise kept
+            if any(t.word in lexicon.negators for later in clauses[index + 1:] for t in later):
+                return True
+    return False
+
+
 def code_text(text: str, lexicon: Lexicon) -> tuple[dict[str, str], str]:
     """Themes of one answer with their polarity, and the answer's polarity.
 
@@ -221,7 +272,8 @@ def code_text(text: str, lexicon: Lexicon) -> tuple[dict[str, str], str]:
                 continue
             # A cue inside another theme's judging phrase belongs to that phrase: 'bellen kost veel'
             # is about waiting, not price; 'het keuzemenu is een doolhof' about the menu.
-            if not [m for m in find(entry.cues, clause) if not _inside_other(m[0], m[1], theme, spans)]:
+            if not [m for m in find(entry.cues, clause) if not _inside_other(m[0], m[1], theme, spans)
+                    and not _inside_longer(m[0], m[1], theme, cue_spans)]:
                 continue
             context = [(a, b, flip(s)) for a, b, s in
                        _judged(lexicon, clause, entry.context_praise, entry.context_complaint)]
@@ -240,6 +292,8 @@ def code_text(text: str, lexicon: Lexicon) -> tuple[dict[str, str], str]:
         for theme, sign in generic_only:
             if not in_clause - {theme}:
                 found[theme] = sign
+    if "customer_focus" not in found and _broken_promise(clauses, lexicon):
+        found["customer_focus"] = -1
     default = {"praise": 1, "complaint": -1, "neutral": 0}
     themes = {}
     for theme in THEMES:

@@ -84,6 +84,7 @@ def unsupported_phrases(spec: dict, texts: Sequence[str], language: str) -> list
     # Phrases may cross a clause boundary only by design (they never do), so clause-wise matching suffices.
     sections = [("sentiment", key, spec["sentiment"][key]) for key in ("praise", "complaint")]
     sections.append(("irony", "", spec.get("irony") or []))
+    sections.append(("promise", "", spec.get("promise") or []))
     for theme, entry in spec["themes"].items():
         sections += [(theme, key, entry.get(key) or []) for key in
                      ("cues", "praise", "complaint", "context_praise", "context_complaint")]

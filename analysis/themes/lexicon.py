@@ -4,8 +4,9 @@ A lexicon lists, per theme, phrases that name the theme (``cues``: polarity from
 context), phrases that name it with a judgement (``praise``, ``complaint``), and words
 that judge it only when it is named (``context_praise``, ``context_complaint``: 'lang'
 is a complaint about waiting, not about a friendly agent); besides these, generic
-``sentiment`` words, ``negators``, ``contrast`` words that start a new clause, and
-``irony`` markers. A phrase is a sequence of elements separated by spaces:
+``sentiment`` words, ``negators``, ``contrast`` words that start a new clause,
+``irony`` markers and ``promise`` phrases (a promise followed by a negated clause is a
+broken promise: :func:`analysis.themes.coding.code_text`). A phrase is a sequence of elements separated by spaces:
 
 * a word, matched by its Snowball stem (``wachten`` matches 'wachtte', 'gewacht');
 * a prefix ending in ``*``, matched against the written word (``keuzemenu*``,
@@ -64,6 +65,7 @@ class Lexicon:
     vocabulary: frozenset[str]       # written lexicon words of five letters or more, for near misses
     stopwords: frozenset[str]
     stems: frozenset[str] = frozenset()   # stems of the theme phrases' words, for Dutch compound heads
+    promise: tuple[Pattern, ...] = ()      # 'promised', 'beloofd': with a later negated clause, a broken promise
 
 
 def parse_phrase(phrase: str, language: str) -> Pattern:
@@ -95,8 +97,9 @@ def _checked(words, language: str) -> list[str]:
 
 
 def _words(phrases) -> set[str]:
-    return {w for p in phrases or () for w in normalise(p).split()
-            if w.isalpha() and len(w) >= FUZZY_MIN_LENGTH}
+    # A prefix word counts as written ('knowledgeable*' catches 'knowledgable', one edit away).
+    return {w.rstrip("*") for p in phrases or () for w in normalise(p).split()
+            if w.rstrip("*").isalpha() and len(w.rstrip("*")) >= FUZZY_MIN_LENGTH}
 
 
 def build_lexicon(spec: dict, language: str) -> Lexicon:
@@ -125,7 +128,7 @@ def build_lexicon(spec: dict, language: str) -> Lexicon:
                    contrast=frozenset(normalise(w) for w in _checked(spec["contrast"], language)),
                    irony=_patterns(spec.get("irony"), language), vocabulary=frozenset(vocabulary),
                    stopwords=frozenset(normalise(w) for w in _checked(spec.get("stopwords") or [], language)),
-                   stems=frozenset(stems))
+                   stems=frozenset(stems), promise=_patterns(spec.get("promise"), language))
 
 
 def check_language(language) -> str:

@@ -43,6 +43,10 @@ _CONTRACTIONS = (
     (re.compile(r"\b(did|does|do|was|were|is|are|could|would|should|has|have|had|is|ai)nt\b"), r"\1 not"),
 )
 _STEMMER_NAMES = {"nl": "dutch", "en": "english"}
+_COUNT = re.compile(r"(\d+)x")
+_ORDINAL = re.compile(r"\d+(?:e|de|ste|st|nd|rd|th)")
+_ONCE = {"nl": ["een", "keer"], "en": ["once"]}
+_TIMES = {"nl": "keer", "en": "times"}
 
 
 def normalise(text: str) -> str:
@@ -62,11 +66,23 @@ def expand(text: str, language: str) -> str:
 
 
 def tokens(text: str, language: str) -> list[str]:
-    """Word and punctuation tokens of a normalised answer (numbers become :data:`NUMBER`)."""
+    """Word and punctuation tokens of a normalised answer (numbers become :data:`NUMBER`).
+
+    Counts and ordinals written with digits are read as words: '3x' as '<num> keer' /
+    '<num> times' ('1x' as 'een keer' / 'once'), '4e', '3de', '3rd', '5th' as '<num>', so
+    that 'moest 4x bellen' meets '<num> keer bellen' and 'the 3rd call' '<num> call'.
+    """
     text = expand(text, language)
     out = []
     for token in _TOKEN.findall(text):
-        out.append(NUMBER if token.isdigit() else token)
+        count = _COUNT.fullmatch(token)
+        if token.isdigit() or _ORDINAL.fullmatch(token):
+            out.append(NUMBER)
+        elif count:
+            one = count.group(1).lstrip("0") == "1"
+            out.extend(_ONCE[language] if one else [NUMBER, _TIMES[language]])
+        else:
+            out.append(token)
     return out
 
 

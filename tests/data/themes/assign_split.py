@@ -2,8 +2,12 @@
 
 Within each language (Dutch first, then English) the row positions are permuted by one
 ``numpy.random.default_rng(SEED)``; the first half of each permutation is ``dev``, the
-rest ``heldout``. Run ``python tests/data/themes/assign_split.py --check`` to verify the
-file, or without ``--check`` to (re)write the column.
+rest ``retired``: until session 4 it was the ``heldout`` half, used for evaluation only;
+after it had been looked at three times it was retired to development (GUIDE.md, 'Split').
+Both halves are development material now; the held-out set is the fresh blind set
+(``fresh_nl.csv``, ``fresh_en.csv``, split value ``fresh``), which this script never reads.
+Run ``python tests/data/themes/assign_split.py --check`` to verify the file, or without
+``--check`` to (re)write the column.
 """
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ import pandas as pd
 
 SEED = 20261206
 PATH = Path(__file__).with_name("answers.csv")
+# The former held-out half (named "heldout" until session 4), now development material too.
+RETIRED = "retired"
 
 
 def assign_split(table: pd.DataFrame, seed: int = SEED) -> pd.Series:
@@ -26,7 +32,7 @@ def assign_split(table: pd.DataFrame, seed: int = SEED) -> pd.Series:
         order = rng.permutation(len(rows))
         half = len(rows) // 2
         split.loc[rows[order[:half]]] = "dev"
-        split.loc[rows[order[half:]]] = "heldout"
+        split.loc[rows[order[half:]]] = RETIRED
     return split
 
 
