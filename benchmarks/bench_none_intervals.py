@@ -7,8 +7,10 @@ Usage::
 
 The design of ``benchmarks/bench_pooling.py`` (9 organisations, the same seeds per size
 and study): each organisation's complete cases are resampled as ``drivers analyse
---pooling none`` does (:func:`analysis.bootstrap.importance.bootstrap_importance`), and
-95% intervals of the LMG shares (% of R²) are formed from the same replicates by
+--pooling none`` did before it used every respondent (issue 12;
+:func:`analysis.bootstrap.importance.bootstrap_importance`, which is what it still does
+on complete data; every respondent and an adjusted LMG: ``bench_none_estimators.py``),
+and 95% intervals of the LMG shares (% of R²) are formed from the same replicates by
 
 * ``percentile``: what the toolkit reports;
 * ``bc``: bias-corrected percentile (Efron 1981), ``z0 = Φ⁻¹(share of replicates below

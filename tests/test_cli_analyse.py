@@ -25,12 +25,12 @@ def example_json(tmp_path_factory):
 def test_example_prints_tables_kpis_exclusions_and_writes_the_json(run_cli, inst, example_json):
     out = ok(run_cli("analyse", CSV, "--by", "organisation", "--bootstrap", "200", "--seed", "7", "--pooling", "none",
                      "--json", example_json))
-    assert "802 of 1500 respondents used" in out and "200 resamples per group (seed 7)" in out
+    assert "1417 of 1500 respondents used" in out and "200 resamples per group (seed 7)" in out
     for group in ("Energie", "Telecom", "Verzekeraar", "Webwinkel"):
         assert re.search(rf"^{group}: n = \d+ of 375, R² = 0\.\d{{3}} \[0\.\d{{3}}, 0\.\d{{3}}\]", out, re.M), group
-    assert re.search(r"^all: n = 802 of 1500", out, re.M)
+    assert re.search(r"^all: n = 1417 of 1500", out, re.M)
     assert "LMG % [CI]" in out and "priority [CI]" in out and "concentrate here" in out
-    assert re.search(r"Energie\s+18\s+0\s+0\s+136\s+154", out)          # exclusion counts by reason
+    assert re.search(r"Energie\s+18\s+0\s+0\s+18\s*$", out, re.M)   # exclusion counts by reason (not_asked: used)
     assert "KPIs" in out and "KPIs per channel" in out and "Differences in LMG %" in out
     assert "sem small_sample" not in out and "357 respondents for 121 free parameters" in out
     assert f"result written to {example_json}" in out

@@ -42,14 +42,15 @@ def example(inst):
     return data
 
 
-def test_not_asked_names_the_drivers_by_their_labels(example, inst):
-    # the note is about respondents left out: each organisation on its own data (with partial
-    # pooling every respondent is used and there is nothing to explain)
-    both = analyse_drivers(example, inst, by="organisation", bootstrap=20, seed=1, sem=False, pooling="none")
-    note = both.warnings[both.warnings.kind == "not_asked"].message.iloc[0]
-    assert "only because Phone menu and Wait time are not asked in their channel; analyse without those drivers" \
-        in note
+def test_respondents_not_asked_a_driver_are_used_without_a_note(example, inst):
+    # issue 12: not-applicable is not missing; without pooling too, a respondent of a channel
+    # where wait time (and the menu) are not asked is used for the drivers asked, so no note
+    # explains them away
     one = analyse_drivers(example, inst, by="organisation", bootstrap=20, seed=1, sem=False, pooling="none",
                           drivers=[d for d in inst.driver_keys if d != "menu"])
-    note = one.warnings[one.warnings.kind == "not_asked"].message.iloc[0]
-    assert "only because Wait time is not asked in their channel; analyse without that driver" in note
+    assert "not_asked" not in set(one.warnings.kind) and not one.excluded.code.eq("not_asked").any()
+    assert one.pooling.phone_only == ("wait_time",)
+    g = one.groups.set_index("group")
+    wait = one.importance[one.importance.driver == "wait_time"].set_index("group")
+    assert (wait.n_driver == g.n_complete).all() and (g.n_complete < g.n_used).all()
+    assert "every one of them" in str(one.summary())

@@ -18,13 +18,15 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from analysis.bootstrap.importance import bootstrap_importance  # noqa: E402
+from analysis.bootstrap.engine import resample_counts  # noqa: E402
+from analysis.bootstrap.importance import bootstrap_importance, group_generators  # noqa: E402
 from analysis.common.errors import OptionError  # noqa: E402
 from analysis.drivers.analyse import analyse_drivers  # noqa: E402
 from analysis.drivers.kpis import kpi_table  # noqa: E402
+from analysis.importance.adjusted import adjusted_lmg_shares  # noqa: E402
 from analysis.importance.dominance import dominance_analysis  # noqa: E402
 from analysis.importance.regression import driver_regression  # noqa: E402
-from analysis.importance.relative import relative_importance  # noqa: E402
+from analysis.importance.relative import importance_arrays, relative_importance  # noqa: E402
 from analysis.scoring.scores import construct_scores  # noqa: E402
 from analysis.simulation.simulate import simulate_study  # noqa: E402
 from instrument import DataError, ServiceDriversError, read_responses  # noqa: E402
@@ -33,6 +35,7 @@ EXAMPLE = Path(__file__).parents[1] / "data" / "example"
 FLAGS = ["flag_straightlining", "flag_too_many_missing", "flag_speeding"]
 B, SEED = 200, 3
 NON_PHONE_DRIVERS = ["reliability", "empathy", "customer_focus", "customer_knowledge", "accessibility"]
+PHONE_ONLY = ("wait_time", "menu")
 DRIVER_KEYS = {"beta_std", "beta_std_ci", "lmg", "lmg_pct", "lmg_ci", "rank_ci", "dominance", "relative_weight",
                "pratt", "sem_std", "sem_se", "sem_p", "performance", "quadrant", "priority"}
 
@@ -50,7 +53,7 @@ def res(example, inst):
 
 @pytest.fixture(scope="module")
 def complete_rows(example, inst):
-    """The rows importance should use, built independently: unflagged, outcome and all seven scores."""
+    """Unflagged rows with the outcome and all seven scores (the phone respondents), built independently."""
     scores = construct_scores(example, inst)
     keep = ~example[FLAGS].any(axis=1) & scores.notna().all(axis=1)
     out = scores[keep].copy()
@@ -59,23 +62,95 @@ def complete_rows(example, inst):
     return out.reset_index(drop=True)
 
 
-def test_uses_exactly_the_complete_unflagged_rows(res, complete_rows, inst):
-    assert res.used.respondent_id.tolist() == complete_rows.respondent_id.tolist()
+@pytest.fixture(scope="module")
+def used_rows(example, inst):
+    """The rows importance should use, built independently: unflagged, outcome and every driver asked.
+
+    Wait time and the menu are asked on the phone only: a respondent of another channel
+    is used without them (issue 12: no respondent is left out for a driver that does not
+    apply to them).
+    """
+    scores = construct_scores(example, inst)
+    common = [d for d in scores.columns if d not in PHONE_ONLY]
+    asked = scores[list(PHONE_ONLY)].notna().all(axis=1) | (example.channel != "phone")
+    keep = ~example[FLAGS].any(axis=1) & scores[common].notna().all(axis=1) & asked
+    out = scores[keep].copy()
+    out.insert(0, "organisation", example.organisation[keep])
+    out.insert(0, "respondent_id", example.respondent_id[keep])
+    return out.reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def common_res(example, inst):
+    """The drivers asked in every channel only: complete data, every unflagged respondent."""
+    return analyse_drivers(example, inst, by="organisation", drivers=NON_PHONE_DRIVERS, bootstrap=B, seed=SEED,
+                           sem=False, pooling="none")
+
+
+def test_uses_every_unflagged_respondent_with_the_drivers_asked(res, used_rows, complete_rows, inst):
+    assert res.used.respondent_id.tolist() == used_rows.respondent_id.tolist()
     np.testing.assert_array_equal(res.used[inst.driver_keys + ["satisfaction"]].to_numpy(),
-                                  complete_rows[inst.driver_keys + ["satisfaction"]].to_numpy())
-    assert res.n_used == len(complete_rows) == 802 and res.n_input == 1500
+                                  used_rows[inst.driver_keys + ["satisfaction"]].to_numpy())
+    assert res.n_used == len(used_rows) == 1417 and res.n_input == 1500
+    g = res.groups.set_index("group")
+    assert g.n_complete["all"] == len(complete_rows) == 802        # of them with the phone-only drivers
+    assert (g.pooling_weight == 1).all() and (g.pooling_kappa == 0).all()
+    t = res.importance
+    assert (t.n_driver[t.driver.isin(PHONE_ONLY)].to_numpy() == t.group[t.driver.isin(PHONE_ONLY)].map(
+        g.n_complete).to_numpy()).all()
+    assert np.allclose(t.lmg_pct, t.own_lmg_pct)
 
 
-def test_point_estimates_equal_the_module_functions(res, complete_rows, inst):
+def _two_pattern_cov(part: pd.DataFrame, drivers: list[str]) -> np.ndarray:
+    """Anderson's (1957) ML covariance for a monotone pattern, written out (n - 1 divisors).
+
+    Block A (common drivers and the outcome) from every row, the regression of block B
+    (phone-only drivers) on A from the complete rows.
+    """
+    a = [d for d in drivers if d not in PHONE_ONLY] + ["satisfaction"]
+    b = [d for d in drivers if d in PHONE_ONLY]
+    s_aa = np.cov(part[a].to_numpy(), rowvar=False)
+    full = part.dropna(subset=b)
+    c = np.cov(full[a + b].to_numpy(), rowvar=False)
+    k = len(a)
+    beta = np.linalg.solve(c[:k, :k], c[:k, k:])
+    resid = c[k:, k:] - c[k:, :k] @ beta
+    s_ab = s_aa @ beta
+    cov = np.block([[s_aa, s_ab], [s_ab.T, resid + beta.T @ s_ab]])
+    order = [(a + b).index(v) for v in [*drivers, "satisfaction"]]
+    return cov[np.ix_(order, order)]
+
+
+def test_point_estimates_use_every_respondent(res, used_rows, complete_rows, inst):
+    """LMG, weights and betas from the two-pattern covariance; the HC3 OLS table on the complete rows."""
     drivers = inst.driver_keys
-    for g, part in [*complete_rows.groupby("organisation"), ("all", complete_rows)]:
+    for g, part in [*used_rows.groupby("organisation"), ("all", used_rows)]:
         rows = res.importance[res.importance.group == g].set_index("driver").loc[drivers]
+        arrays = importance_arrays(_two_pattern_cov(part, drivers))
+        np.testing.assert_allclose(rows.lmg, arrays.lmg, rtol=1e-9)
+        np.testing.assert_allclose(rows.lmg_pct, 100 * arrays.lmg / arrays.r2, rtol=1e-9)
+        np.testing.assert_allclose(rows.relative_weight, arrays.relative_weight, rtol=1e-9)
+        np.testing.assert_allclose(rows.beta_std, arrays.std_beta, rtol=1e-9)
+        assert rows.n.iloc[0] == len(part)
+        complete = part.dropna(subset=list(PHONE_ONLY))
+        reg = driver_regression(complete, "satisfaction", drivers).table.set_index("term").loc[drivers]
+        np.testing.assert_allclose(rows.beta_std_se, reg.std_se, rtol=1e-10)
+        np.testing.assert_allclose(rows.vif, reg.vif, rtol=1e-10)
+
+
+def test_point_estimates_equal_the_module_functions_on_complete_data(common_res, used_rows):
+    """Drivers asked everywhere: every used respondent is complete, the figures are relaimpo's estimand."""
+    drivers = NON_PHONE_DRIVERS
+    rows_all = used_rows.drop(columns=list(PHONE_ONLY))
+    assert common_res.n_used == len(rows_all)
+    for g, part in [*rows_all.groupby("organisation"), ("all", rows_all)]:
+        rows = common_res.importance[common_res.importance.group == g].set_index("driver").loc[drivers]
         imp = relative_importance(part, "satisfaction", drivers).table.set_index("driver")
         reg = driver_regression(part, "satisfaction", drivers).table.set_index("term").loc[drivers]
-        np.testing.assert_allclose(rows.lmg, imp.lmg, rtol=1e-12)
-        np.testing.assert_allclose(rows.lmg_pct, imp.lmg_pct, rtol=1e-12)
-        np.testing.assert_allclose(rows.relative_weight, imp.relative_weight, rtol=1e-12)
-        np.testing.assert_allclose(rows.pratt, imp.pratt, rtol=1e-12)
+        np.testing.assert_allclose(rows.lmg, imp.lmg, rtol=1e-10)
+        np.testing.assert_allclose(rows.lmg_pct, imp.lmg_pct, rtol=1e-10)
+        np.testing.assert_allclose(rows.relative_weight, imp.relative_weight, rtol=1e-10)
+        np.testing.assert_allclose(rows.pratt, imp.pratt, rtol=1e-10)
         assert rows["rank"].tolist() == imp.lmg_rank.tolist()
         np.testing.assert_allclose(rows.beta_std, reg.std_coef, rtol=1e-10)
         np.testing.assert_allclose(rows.beta_std_se, reg.std_se, rtol=1e-10)
@@ -83,31 +158,56 @@ def test_point_estimates_equal_the_module_functions(res, complete_rows, inst):
         assert rows.n.iloc[0] == len(part)
         assert np.isclose(rows.lmg.sum(), rows.r2.iloc[0]) and np.isclose(rows.lmg_pct.sum(), 100)
         dom = dominance_analysis(part, "satisfaction", drivers)
-        pairs = res.dominance[res.dominance.group == g].drop(columns="group").reset_index(drop=True)
-        pd.testing.assert_frame_equal(pairs, dom.pairs)
+        pairs = common_res.dominance[common_res.dominance.group == g].drop(columns="group").reset_index(drop=True)
+        pd.testing.assert_frame_equal(pairs, dom.pairs, check_exact=False, rtol=1e-10)
 
 
-def test_bootstrap_intervals_equal_bootstrap_importance_with_the_same_seed(res, complete_rows, inst):
-    drivers = inst.driver_keys
-    frame = complete_rows.drop(columns="respondent_id")
+def _adjusted_intervals(part: pd.DataFrame, drivers: list[str], rng) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval of the adjusted LMG shares, resampled here (weighted covariances)."""
+    x = part[[*drivers, "satisfaction"]].to_numpy(float)
+    n = len(x)
+    w = resample_counts(rng, n, B).astype(float)
+    mean = w @ x / n
+    covs = (np.einsum("bi,ij,ik->bjk", w, x, x) - n * mean[:, :, None] * mean[:, None, :]) / (n - 1)
+    shares = adjusted_lmg_shares(covs, n, clip=False)
+    return np.quantile(shares, [0.025, 0.975], axis=0)
+
+
+def test_bootstrap_intervals_equal_bootstrap_importance_on_complete_data(common_res, used_rows):
+    """With complete data ``pooling='none'`` resamples exactly as ``bootstrap_importance`` with the same seed.
+
+    The organisations' LMG share intervals are the hull of the plain and the adjusted
+    shares' percentile intervals over those resamples (analysis.drivers.own_intervals).
+    """
+    drivers = NON_PHONE_DRIVERS
+    frame = used_rows.drop(columns=["respondent_id", *PHONE_ONLY])
     boot = bootstrap_importance(frame, "satisfaction", drivers, group="organisation", n_resamples=B, seed=SEED,
                                 whole_sample=True)
+    res = common_res
+    rngs, _ = group_generators(SEED, 4)
+    widened = 0
     for b in (boot, boot.whole):
-        for g in b.groups.group:
+        for k, g in enumerate(b.groups.group):
             rows = res.importance[res.importance.group == g].set_index("driver").loc[drivers]
             lmg_pct = b.table("lmg_pct").query("group == @g").set_index("driver").loc[drivers]
             beta = b.table("std_beta").query("group == @g").set_index("driver").loc[drivers]
             ranks = b.ranks.query("group == @g").set_index("driver").loc[drivers]
-            np.testing.assert_array_equal(rows.ci_low, lmg_pct.ci_low)
-            np.testing.assert_array_equal(rows.ci_high, lmg_pct.ci_high)
-            np.testing.assert_array_equal(rows.beta_std_ci_low, beta.ci_low)
-            np.testing.assert_array_equal(rows.beta_std_ci_high, beta.ci_high)
+            low, high = lmg_pct.ci_low.to_numpy(), lmg_pct.ci_high.to_numpy()
+            if g != "all":                          # the whole sample: plain percentile intervals
+                adj_low, adj_high = _adjusted_intervals(frame[frame.organisation == g], drivers, rngs[k])
+                widened += int((adj_low < low).sum() + (adj_high > high).sum())
+                low, high = np.clip(np.minimum(low, adj_low), 0, 100), np.clip(np.maximum(high, adj_high), 0, 100)
+            np.testing.assert_allclose(rows.ci_low, low, rtol=1e-9)
+            np.testing.assert_allclose(rows.ci_high, high, rtol=1e-9)
+            np.testing.assert_allclose(rows.beta_std_ci_low, beta.ci_low, rtol=1e-10)
+            np.testing.assert_allclose(rows.beta_std_ci_high, beta.ci_high, rtol=1e-10)
             assert rows.rank_ci_low.tolist() == ranks.rank_ci_low.tolist()
             assert rows.rank_ci_high.tolist() == ranks.rank_ci_high.tolist()
     diffs = boot.group_differences("lmg_pct", pairwise=True, versus_rest=True)
     mine = res.differences[res.differences.statistic == "lmg_pct"].reset_index(drop=True)
-    pd.testing.assert_frame_equal(mine, diffs)
+    pd.testing.assert_frame_equal(mine, diffs, check_exact=False, rtol=1e-9, atol=1e-9)
     assert res.settings.seed == SEED and res.bootstrap.seed_entropy == SEED
+    assert widened > 0
 
 
 def test_every_respondent_is_used_or_excluded_with_a_reason(res, example):
@@ -131,11 +231,11 @@ def test_exclusion_reasons_say_why(res, example):
     assert set(ex.index[ex.code == "flagged"]) == flagged
     straight = example.set_index("respondent_id").loc[sorted(flagged)].flag_straightlining
     assert all("flagged: straight-lining across the driver battery" in ex.reason[i] for i in straight.index[straight])
-    by_design = ex[ex.code == "not_asked"]
-    channels = example.set_index("respondent_id").channel.loc[by_design.index]
-    assert (channels != "phone").all() and len(by_design) == 615
-    assert (by_design.missing_drivers == "wait_time,menu").all()
-    assert all(f"not asked in the {c} channel (by design)" in r for r, c in zip(by_design.reason, channels))
+    # not asked the phone-only drivers in their channel: used, not excluded (issue 12)
+    assert not ex.code.eq("not_asked").any()
+    by_design = res.used[res.used.wait_time.isna()]
+    channels = example.set_index("respondent_id").channel.loc[by_design.respondent_id]
+    assert (channels != "phone").all() and len(by_design) == 615 and by_design.menu.isna().all()
     other = ex[ex.code.isin(["no_outcome", "missing_score"])]
     assert set(other.code) == {"no_outcome", "missing_score"}
     assert other.reason.str.contains("no satisfaction score|no score for").all()
@@ -156,8 +256,8 @@ def test_json_document_has_the_promised_keys_and_types(res, inst):
     assert set(doc) == {"meta", "groups", "differences"}
     assert {"n_input", "n_used", "excluded", "bootstrap", "seed", "version"} <= set(doc["meta"])
     assert doc["meta"]["bootstrap"] == B and doc["meta"]["seed"] == SEED
-    assert doc["meta"]["n_input"] == 1500 and doc["meta"]["n_used"] == 802
-    assert len(doc["meta"]["excluded"]) == 698
+    assert doc["meta"]["n_input"] == 1500 and doc["meta"]["n_used"] == 1417
+    assert len(doc["meta"]["excluded"]) == 83
     assert all({"respondent_id", "reason"} <= set(e) for e in doc["meta"]["excluded"])
     assert list(doc["groups"]) == ["Energie", "Telecom", "Verzekeraar", "Webwinkel", "all"]
     for name, g in doc["groups"].items():
@@ -194,7 +294,7 @@ def test_json_has_null_not_nan_without_sem(example, inst):
 
 def test_sem_paths_per_group_with_their_problems(res):
     assert set(res.sem.group) == {"Energie", "Telecom", "Verzekeraar", "Webwinkel", "all"}
-    assert res.sem_fit.converged.all() and (res.sem_fit.n > res.groups.set_index("group").n_used.loc[
+    assert res.sem_fit.converged.all() and (res.sem_fit.n >= res.groups.set_index("group").n_used.loc[
         res.sem_fit.group].to_numpy()).all()                         # FIML: every unflagged respondent
     top = res.sem[res.sem.group == "Verzekeraar"].set_index("driver")["std"]
     assert set(top.nlargest(2).index) == {"reliability", "customer_focus"}
@@ -239,7 +339,7 @@ def test_csat_outcome_regresses_the_answer_on_the_latent_drivers(example, inst):
 
 
 def test_small_groups_are_flagged_as_unstable(example, inst):
-    small = example[(example.organisation != "Webwinkel") | (example.index % 3 == 0)]
+    small = example[(example.organisation != "Webwinkel") | (example.index % 5 == 0)]
     res = analyse_drivers(small, inst, bootstrap=50, seed=5, sem=False, pooling="none")
     row = res.groups.set_index("group").loc["Webwinkel"]
     assert row.n_used < 100 and row.unstable_ranks
@@ -303,7 +403,7 @@ def test_progress_reaches_the_total(example, inst):
     calls = []
     analyse_drivers(example, inst, bootstrap=30, seed=1, progress=lambda *a: calls.append(a), pooling="none")
     boot = [c for c in calls if c[0] == "bootstrap"]
-    assert boot[-1][1] == boot[-1][2] == 30 * (4 * 2 + 1)
+    assert boot[-1][1] == boot[-1][2] == 30          # in resamples (every organisation resampled 30 times)
     assert [c[1] for c in boot] == sorted(c[1] for c in boot)
     assert [c for c in calls if c[0] == "sem"][-1][1:] == (5, 5)
 

@@ -35,21 +35,23 @@ def unpooled(example, inst):
 
 
 def test_every_respondent_is_used_and_counted_per_channel(pooled, unpooled):
-    assert unpooled.n_used == 802 and pooled.n_used == 1417       # +615 not asked the phone-only drivers
-    assert "not_asked" not in set(pooled.excluded.code.astype(str))
-    # no note says they are left out: they are used
-    assert "not_asked" in set(unpooled.warnings.kind) and "not_asked" not in set(pooled.warnings.kind)
-    assert pooled.n_used + len(pooled.excluded) == pooled.n_input
-    g = pooled.groups.set_index("group")
-    ref = unpooled.groups.set_index("group")
-    assert (g.n_complete.drop("all") == ref.n_used.drop("all")).all()     # phone-only figures: phone respondents
-    resp = pooled.respondents
-    assert resp.groupby("group").n.sum().to_dict() == g.n_used.drop("all").to_dict()
-    assert (resp[resp.channel != "phone"].n_phone_only == 0).all()
-    t = pooled.importance
-    for d in PHONE_ONLY:
-        row = t[(t.group == "Energie") & (t.driver == d)].iloc[0]
-        assert row.n_driver == g.n_complete["Energie"] < row.n
+    # with or without pooling: +615 respondents not asked the phone-only drivers (802 have all seven)
+    assert unpooled.n_used == pooled.n_used == 1417
+    for res in (pooled, unpooled):
+        assert "not_asked" not in set(res.excluded.code.astype(str))
+        # no note says they are left out: they are used
+        assert "not_asked" not in set(res.warnings.kind)
+        assert res.n_used + len(res.excluded) == res.n_input
+        g = res.groups.set_index("group")
+        assert g.n_complete["all"] == 802       # the phone-only figures rest on the phone respondents
+        resp = res.respondents
+        assert resp.groupby("group").n.sum().to_dict() == g.n_used.drop("all").to_dict()
+        assert resp.groupby("group").n_phone_only.sum().to_dict() == g.n_complete.drop("all").to_dict()
+        assert (resp[resp.channel != "phone"].n_phone_only == 0).all()
+        t = res.importance
+        for d in PHONE_ONLY:
+            row = t[(t.group == "Energie") & (t.driver == d)].iloc[0]
+            assert row.n_driver == g.n_complete["Energie"] < row.n
 
 
 def test_pooled_figures_are_shrunk_own_figures_kept_beside_them(pooled, unpooled):
@@ -90,9 +92,17 @@ def test_json_keeps_the_fields_and_adds_pooling(pooled, unpooled):
         assert entry["n"] == (tel["n_complete"] if d in PHONE_ONLY else tel["n"])
         assert 0 < entry["pooling_weight"] < 1
     plain = json.loads(json.dumps(unpooled.to_dict()))
-    assert plain["meta"]["pooling"] == {"requested": "none", "used": "none", "reason": plain["meta"]["pooling"]["reason"]}
-    assert "its own respondents" in plain["meta"]["pooling"]["reason"]
-    assert plain["groups"]["Telecom"]["pooling"]["weight"] == 1
+    meta = plain["meta"]["pooling"]
+    assert (meta["requested"], meta["used"], meta["kappa"], meta["phone_only_drivers"]) == ("none", "none", None,
+                                                                                          list(PHONE_ONLY))
+    assert "its own respondents only, every one of them" in meta["reason"]
+    assert plain["meta"]["n_used"] == 1417
+    tel = plain["groups"]["Telecom"]
+    assert tel["pooling"]["weight"] == 1 and tel["pooling"]["kappa"] == 0
+    assert sum(c["n"] for c in tel["pooling"]["respondents_by_channel"].values()) == tel["n"] > tel["n_complete"]
+    for d, entry in tel["drivers"].items():
+        assert entry["n"] == (tel["n_complete"] if d in PHONE_ONLY else tel["n"])
+        assert entry["own"]["lmg_pct"] == entry["lmg_pct"]
 
 
 def test_summary_says_what_pooling_means(pooled, unpooled):

@@ -272,3 +272,70 @@ def test_perfect_fit_falls_back_to_solves():
         cols = [j for j in range(3) if mask >> j & 1]
         expected = sm.OLS(data[:, 3], sm.add_constant(x[:, cols])).fit().rsquared
         assert arrays.subset_r2[mask] == pytest.approx(expected, abs=1e-9)
+
+
+# --- LMG of small-sample-adjusted R² (analysis.importance.adjusted; issue 12, pooling='none' intervals)
+
+def _population(rng):
+    """A population correlation matrix (7 drivers, outcome last) with unequal true LMG shares."""
+    a = rng.standard_normal((7, 7)) * 0.35
+    rxx = a @ a.T + np.eye(7)
+    d = np.sqrt(np.diag(rxx))
+    rxx = rxx / np.outer(d, d)
+    beta = np.array([.40, .30, .08, .06, .05, .04, .02])
+    cxy = rxx @ beta
+    vy = beta @ rxx @ beta / 0.5                         # R² = .5
+    cov = np.block([[rxx, cxy[:, None]], [cxy[None], np.array([[vy]])]])
+    return cov
+
+
+def test_adjusted_lmg_sums_to_ezekiels_adjusted_r2():
+    from analysis.importance.adjusted import adjusted_lmg
+    x = normal_rows(np.random.default_rng(4), np.eye(5), 40)
+    y = x @ [.5, .3, .1, 0, 0] + normal_rows(np.random.default_rng(5), np.eye(1), 40)[:, 0]
+    cov = np.cov(np.column_stack([x, y]), rowvar=False)
+    fit = sm.OLS(y, sm.add_constant(x)).fit()
+    lmg = adjusted_lmg(cov, 40, clip=False)
+    assert lmg.sum() == pytest.approx(fit.rsquared_adj, rel=1e-10)
+    assert (lmg < importance_arrays(cov).lmg).all()          # every driver's chance share removed
+    # with a huge sample the adjustment vanishes; the two-pattern penalty with n_partial = n is Ezekiel's
+    np.testing.assert_allclose(adjusted_lmg(cov, 1e12, clip=False), importance_arrays(cov).lmg, atol=1e-9)
+    np.testing.assert_allclose(adjusted_lmg(cov, 40, n_partial=40, partial=[3, 4], clip=False), lmg, rtol=1e-12)
+    clipped = adjusted_lmg(cov, 40)
+    assert (clipped >= 0).all() and np.allclose(clipped[lmg > 0], lmg[lmg > 0])
+    from analysis.importance.adjusted import adjusted_lmg_shares
+    np.testing.assert_allclose(adjusted_lmg_shares(cov, 40, clip=False), 100 * lmg / fit.rsquared_adj, rtol=1e-9)
+    assert adjusted_lmg_shares(cov, 40).sum() == pytest.approx(100)
+
+
+def test_adjusted_lmg_shares_are_less_flattened_than_plain_ones():
+    """30 respondents, 7 drivers: the plain shares pull the largest down and the smallest up."""
+    from analysis.importance.adjusted import adjusted_lmg_shares
+    rng = np.random.default_rng(12)
+    pop = _population(rng)
+    a = importance_arrays(pop)
+    true = 100 * a.lmg / a.r2
+    chol = np.linalg.cholesky(pop)
+    n, reps = 30, 400
+    z = rng.standard_normal((reps, n, 8)) @ chol.T
+    covs = np.einsum("rni,rnj->rij", z - z.mean(1, keepdims=True), z - z.mean(1, keepdims=True)) / (n - 1)
+    arr = importance_arrays(covs)
+    plain = 100 * arr.lmg / arr.r2[:, None]
+    adjusted = adjusted_lmg_shares(covs, n)
+    ok = np.isfinite(adjusted).all(axis=1)
+    top, bottom = np.argmax(true), np.argmin(true)
+    bias_plain = plain[ok].mean(0) - true
+    bias_adjusted = adjusted[ok].mean(0) - true
+    assert ok.mean() > 0.95
+    assert bias_plain[top] < -5 and bias_plain[bottom] > 3          # flattened
+    assert abs(bias_adjusted[top]) < abs(bias_plain[top]) / 2
+    assert abs(bias_adjusted[bottom]) < abs(bias_plain[bottom])
+    np.testing.assert_allclose(adjusted[ok].sum(axis=1), 100)
+
+
+def test_chance_penalty_counts_partial_drivers_on_their_own_respondents():
+    from analysis.importance.adjusted import chance_penalty
+    pen = chance_penalty(3, 100, n_partial=40, partial=[2])
+    assert pen[0] == 0 and pen[0b001] == pytest.approx(1 / 98) and pen[0b100] == pytest.approx(1 / 38)
+    assert pen[0b111] == pytest.approx(2 / 96 + 1 / 36)
+    assert np.isinf(chance_penalty(2, 3)[0b11])          # no residual degrees of freedom

@@ -112,13 +112,14 @@ def test_respondents_behind_each_figure_per_channel(pooled_study, lang):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_without_pooling_the_report_is_as_before(example, inst, lang):
+def test_without_pooling_no_pooling_text_or_own_column(example, inst, lang):
     t = Texts(lang)
     res = StudyResults(analysis=example.analysis, validation=example.validation, quality=example.quality, inst=inst,
                        source="responses.sav", command="drivers report ...")
     content = report_content(res, "Energie", lang, "x")
     assert content.summary.reading == t("summary.reading")
-    assert "respondents_by_channel" not in tables(content)
+    # every respondent is used without pooling too (issue 12), so the counts per channel are shown
+    assert "respondents_by_channel" in tables(content)
     assert "own_lmg_pct" not in [c.key for c in tables(content)["priorities"].columns]
     assert all(" · " + t("summary.own_figure", own="")[3:] not in top.figures for top in content.summary.top)
 

@@ -37,7 +37,7 @@ InstrumentOpt = Annotated[Optional[Path], typer.Option("--instrument", help="A q
 # The driver analysis' options, shared by `analyse` and `report` (checked against analysis.common.options).
 OutcomeOpt = typer.Option("satisfaction", "--outcome", help=f"What the drivers explain: {_or(OUTCOMES)} (satisfaction: the score of its items).")
 ImportanceOpt = typer.Option("lmg", "--importance", help=f"Importance behind the priorities: {_or(IMPORTANCES)}.")
-PoolingOpt = typer.Option("partial", "--pooling", help="partial (default): every respondent, each group's estimates shrunk toward all groups' (3+ groups asked the same drivers; otherwise none); none: each group on its own complete cases.")
+PoolingOpt = typer.Option("partial", "--pooling", help="partial (default): every respondent, each group's estimates shrunk toward all groups' (3+ groups asked the same drivers; otherwise none); none: every respondent, each group on its own respondents only.")
 CrosshairOpt = typer.Option("mean", "--crosshair", help=f"Where the quadrants meet: {_or(CROSSHAIRS)} (midpoint: of the answer scale).")
 EstimatorOpt = typer.Option("ml", "--estimator", help="Estimator of the CFA/SEM models: ml (normal theory), mlr (robust ML: sandwich standard errors, Yuan-Bentler scaled chi-square, robust CFI/TLI/RMSEA, as lavaan's MLR) or wlsmv (items as ordinal: polychoric correlations, DWLS, robust standard errors, mean- and variance-adjusted chi-square, as lavaan's WLSMV).")
 SchedulerOpt = Annotated[str, typer.Option("--scheduler", help="Where the per-group work runs: threads (this process), processes (this machine) or dask://HOST:PORT (a Dask cluster; pip install 'service-drivers[dask]'). Results are identical on each.")]

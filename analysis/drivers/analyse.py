@@ -48,14 +48,13 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.bootstrap.importance import bootstrap_importance
 from analysis.common.errors import DataError, OptionError, ServiceDriversError
 from analysis.common.groups import ALL
 from analysis.common.options import CROSSHAIRS, IMPORTANCES, OUTCOMES, validate_options
 from analysis.common.scheduler import open_runner
 from analysis.common.threads import limit_blas_threads
 from analysis.drivers.per_group import applicable_drivers, driver_sets, merge_analyses
-from analysis.drivers.pooled import annotate_unpooled, pooled_analysis
+from analysis.drivers.pooled import pooled_analysis
 from analysis.drivers.result import DriverAnalysis, Settings
 from analysis.drivers.sample import GROUP, analysis_sample, min_used_per_group
 from analysis.drivers.sem import fit_structural
@@ -125,8 +124,10 @@ def analyse_drivers(
         Resamples of respondents per group (at least 2; 1000 or more for 95% intervals).
     seed : int, optional
         Seed of the bootstrap: the resamples are exactly those of
+        ``analysis.pooling.pooled_importance(used_rows, outcome, drivers, group=by,
+        pooling=pooling, seed=seed)`` (with complete data and ``pooling='none'`` those of
         ``bootstrap_importance(used_rows, outcome, drivers, group=by, seed=seed,
-        whole_sample=True)``. Without a seed one is drawn and reported (``settings.seed``).
+        whole_sample=True)``). Without a seed one is drawn and reported (``settings.seed``).
     level : float, default 0.95
         Confidence level of every interval.
     importance : {'lmg', 'weights', 'beta', 'sem'}
@@ -147,15 +148,20 @@ def analyse_drivers(
         Differences between every pair of groups; by default only when there are at
         most 20 groups (each group against the rest is always computed).
     pooling : {'partial', 'none'}, default 'partial'
-        'none': every group on its own complete cases. 'partial' (the default: with
-        30-400 respondents per group it has the lower error, the true top two drivers on
-        top more often and intervals that cover, ``benchmarks/RESULTS.md``): every respondent
-        (the phone-only drivers from the phone respondents, the others from everyone)
-        and each group's covariance of the drivers and the outcome shrunk toward the
-        pooled one, as much as the groups are alike and the less the more respondents
-        a group has (:mod:`analysis.pooling`); the LMG shares, betas (bootstrap),
-        dominance, ranks, priorities and group differences then come from the pooled
-        estimates, the OLS table (HC3) stays on the group's complete cases. With fewer
+        Both use every respondent: the phone-only drivers rest on the phone respondents,
+        the others on everyone (the two-pattern covariance of
+        :mod:`analysis.pooling.moments`; on complete data the ordinary covariance).
+        'none': each group's covariance of the drivers and the outcome from its own
+        respondents only, the bootstrap resampling respondents within the group (the
+        LMG shares' intervals allow for their small-sample bias,
+        :mod:`analysis.drivers.own_intervals`).
+        'partial' (the default: with 30-400 respondents per group it has the lower error,
+        the true top two drivers on top more often and intervals that cover,
+        ``benchmarks/RESULTS.md``): each group's covariance shrunk toward the pooled one,
+        as much as the groups are alike and the less the more respondents a group has
+        (:mod:`analysis.pooling`). The LMG shares, betas (bootstrap), dominance, ranks,
+        priorities and group differences come from these covariances; the OLS table
+        (HC3) stays on the group's complete cases. With fewer
         than three groups there is nothing to pool, and groups asked different drivers
         (``by='channel'``: wait time and the menu on the phone only) are not alike
         enough to pool: then nothing is pooled (said in ``pooling.reason`` and the
@@ -193,8 +199,9 @@ def analyse_drivers(
 
     Notes
     -----
-    Importance uses respondents with an outcome and a score for every driver; the
-    structural model and the KPIs use every respondent not excluded as flagged. So with
+    Importance uses respondents with an outcome and a score for every driver asked in
+    their channel (a chat or e-mail respondent without the phone-only drivers is used);
+    the structural model and the KPIs use every respondent not excluded as flagged. So with
     ``importance='sem'`` a driver's importance (its SEM path, FIML on everyone
     reachable) and its performance (mean score of the used respondents) come from two
     samples of the same group; the performance is the same under every importance
@@ -314,23 +321,14 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     clock.lap("point")
 
     entropy = int(np.random.SeedSequence(seed).entropy)       # the seed, or one drawn and reported
-    pooled = None
-    if pooling == "partial":
-        pooled, boot, boot_all = pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, level,
-                                                 entropy, _staged(progress, "bootstrap"), runner=runner)
-        for g in everything:
-            cov = pooled.result.whole_cov if g == ALL else pooled.result.cov[g]
-            importances[g], dominances[g] = _from_covariance(cov, g, outcome, drivers, pooled.n[g], by)
-    elif labels:
-        boot = bootstrap_importance(used, outcome, drivers, group=GROUP, n_resamples=bootstrap, level=level,
-                                    seed=entropy, whole_sample=True, progress=_staged(progress, "bootstrap"),
-                                    runner=runner)
-        boot_all = boot.whole
-    if pooled is None and not labels:
-        boot = None
-        boot_all = bootstrap_importance(used.drop(columns=GROUP), outcome, drivers, n_resamples=bootstrap,
-                                        level=level, seed=entropy, progress=_staged(progress, "bootstrap"),
-                                        runner=runner)
+    # every respondent, with or without pooling: a respondent without the phone-only
+    # drivers because they are not asked in their channel is used (analysis.drivers.pooled)
+    pooled, boot, boot_all = pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, level,
+                                             entropy, _staged(progress, "bootstrap"), runner=runner,
+                                             pooling=pooling)
+    for g in everything:
+        cov = pooled.result.whole_cov if g == ALL else pooled.result.cov[g]
+        importances[g], dominances[g] = _from_covariance(cov, g, outcome, drivers, pooled.n[g], by)
     clock.lap("bootstrap")
 
     structural = None
@@ -352,21 +350,19 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     kpis = kpi_tables(data, frame[GROUP].to_numpy()[sample.reachable], inst, rows=sample.reachable,
                       grouped=by is not None, level=level, runner=runner)
     clock.lap("kpis")
-    excluded = sample.excluded if pooled is None else pooled.excluded
-    used_mask = sample.used if pooled is None else pooled.used
+    excluded, used_mask = pooled.excluded, pooled.used
     table = assemble_importance(everything, drivers, importances, regressions, boot, boot_all, prio, structural)
     groups = group_table(everything, frame, used_mask, excluded, regressions, boot, boot_all, structural, prio)
-    table, groups = pooled.annotate(table, groups, importances) if pooled is not None else annotate_unpooled(table, groups)
+    table, groups = pooled.annotate(table, groups, importances)
     settings = Settings(by=by, outcome=outcome, drivers=tuple(drivers), n_resamples=int(bootstrap), seed=entropy,
                         level=level, importance=importance, crosshair=crosshair,
                         exclude_flagged=exclude_flagged, sem=sem, pooling=pooling, estimator=estimator,
-                        pooling_used=pooling if pooled is None else pooled.result.pooling)
+                        pooling_used=pooled.result.pooling)
     counts = (excluded.groupby([GROUP, "code"], observed=False, dropna=False).size().rename("n").reset_index()
               if len(excluded) else pd.DataFrame(columns=[GROUP, "code", "n"]))
     coefficients, dominance, conditional = regression_tables(everything, regressions, dominances, runner)
-    warnings = warning_table(groups, regressions, structural, sample, settings, prio,
-                             labels={d: inst.construct(d).label.get("en", d) for d in inst.driver_keys})
-    if pooled is not None and pooled.result.pooling != pooling:
+    warnings = warning_table(groups, regressions, structural, sample, settings, prio)
+    if pooled.result.pooling != pooling:
         warnings = pd.concat([warnings, pd.DataFrame([{"group": None, "kind": "no_pooling", "severity": "info",
                                                        "message": pooled.result.reason}])], ignore_index=True)
     clock.lap("tables")
@@ -380,8 +376,7 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
         n_input=len(frame), n_used=int(used_mask.sum()), bootstrap=boot, bootstrap_all=boot_all,
         priorities=prio, structural=structural, regressions=regressions, importances=importances,
         dominances=dominances, driver_labels={d: dict(inst.construct(d).label) for d in drivers},
-        pooling=None if pooled is None else pooled.result,
-        respondents=None if pooled is None else pooled.respondents,
+        pooling=pooled.result, respondents=pooled.respondents,
     )
 
 

@@ -20,10 +20,11 @@ the analysis' confidence level (``meta.level``).
     channel: :mod:`analysis.drivers.per_group`);
     ``warnings`` (``[{"group", "kind", "severity", "message"}]``); ``pooling``:
     ``{"requested", "used" ('none' or 'partial'; 'none' with fewer than three groups),
-    "reason" (a sentence)}``, with partial pooling also ``"phone_only_drivers"``,
-    ``"kappa"`` (the population's prior strength of the outcome's regression, in
-    respondents) and ``"estimand"`` (see :mod:`analysis.pooling`). With partial pooling
-    ``n_used`` counts every respondent used: those without the phone-only drivers
+    "reason" (a sentence), "phone_only_drivers", "kappa"`` (the population's prior
+    strength of the outcome's regression, in respondents; null without pooling) and
+    ``"estimand"}`` (see :mod:`analysis.pooling`); the last three are absent when groups
+    were analysed on different drivers (:mod:`analysis.drivers.per_group`). With either
+    pooling ``n_used`` counts every respondent used: those without the phone-only drivers
     because they are not asked in their channel are used, not excluded.
 ``groups``
     One entry per group and ``"all"`` (the whole sample):
@@ -48,14 +49,15 @@ the analysis' confidence level (``meta.level``).
       outcome's regression on the drivers; 1 without pooling), ``"weight_phone_only"``,
       ``"kappa"`` (prior strength, respondents borrowed), ``"n_effective"`` (n + kappa),
       ``"set_aside"`` (unlike the other groups, so pooled only as its own data allow),
-      ``"respondents_by_channel": {channel: {"n", "n_phone_only"}}}`` (partial only);
+      ``"respondents_by_channel": {channel: {"n", "n_phone_only"}}}`` (empty when groups
+      were analysed on different drivers);
     * ``drivers``: per driver key:
 
       ===================== =============================================================
-      ``n``                 respondents the driver's figures rest on (with partial
-                            pooling the phone respondents for phone-only drivers)
+      ``n``                 respondents the driver's figures rest on (the phone
+                            respondents for phone-only drivers)
       ``beta_std``          standardized OLS coefficient (outcome and drivers z-scored);
-                            with partial pooling from the pooled covariance (the HC3
+                            from the group's (pooled) covariance (the HC3
                             figures and ``vif`` stay on the group's complete cases)
       ``beta_std_ci``       its bootstrap percentile interval
       ``beta_std_se``,      HC3 standard error, HC3 t interval and p-value of the
@@ -65,7 +67,9 @@ the analysis' confidence level (``meta.level``).
       ``lmg``               LMG share of R² (sums to ``r2`` over the drivers)
       ``lmg_pct``           LMG share as % of R² (sums to 100)
       ``lmg_ci``            bootstrap percentile interval of ``lmg``
-      ``lmg_pct_ci``        bootstrap percentile interval of ``lmg_pct``
+      ``lmg_pct_ci``        bootstrap percentile interval of ``lmg_pct`` (without
+                            pooling, a group's widened to the hull with that of the
+                            LMG of adjusted R²: :mod:`analysis.drivers.own_intervals`)
       ``rank``              LMG rank, 1 = most important
       ``rank_ci``           bootstrap interval of the rank ``[best, worst]``
       ``p_first``,          share of resamples in which the driver ranks first / in the
@@ -176,7 +180,7 @@ def _pooling_meta(res) -> dict:
 
 
 def _by_channel(res, g) -> dict:
-    """Respondents used per channel, and of them with the phone-only drivers (partial pooling only)."""
+    """Respondents used per channel, and of them with the phone-only drivers (none per driver set)."""
     if res.respondents is None:
         return {}
     t = res.respondents if g == ALL else res.respondents[res.respondents.group == g]

@@ -110,6 +110,9 @@ def merge_analyses(base, subs: list, sets: dict[str, tuple], drivers: list[str],
     settings = dataclasses.replace(base.settings, drivers=tuple(drivers),
                                    group_drivers=tuple(sorted((g, tuple(s)) for g, s in sets.items())))
     fields["n_used"] = len(fields["used"])
+    # each driver set is estimated on its own groups: no one pooling estimate or channel
+    # count table spans them (the groups table says how many respondents each group rests on)
+    fields["pooling"], fields["respondents"] = None, None
     fields["timings"] = {k: base.timings.get(k, 0.0) + sum(s.timings.get(k, 0.0) for s in subs)
                          for k in base.timings}
     return dataclasses.replace(base, settings=settings, **fields)

@@ -10,12 +10,14 @@ each figure rests on, per group and channel.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from analysis.common.groups import ALL
+from analysis.drivers.own_intervals import with_adjusted_share_intervals
 from analysis.drivers.sample import CHANNEL_COLUMN, GROUP
 from analysis.pooling import PooledImportance, pooled_importance
 
@@ -102,9 +104,13 @@ def annotate_unpooled(table: pd.DataFrame, groups: pd.DataFrame) -> tuple[pd.Dat
 
 
 def pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, level, seed, progress,
-                    runner=None):
-    """Run the pooled estimate on every usable respondent; returns ``(PooledAnalysis, boot, boot_all)``.
+                    runner=None, pooling="partial"):
+    """Run the (pooled) estimate on every usable respondent; returns ``(PooledAnalysis, boot, boot_all)``.
 
+    ``pooling='none'`` estimates each group from its own respondents, every one of them
+    (the two-pattern covariance of :mod:`analysis.pooling.moments`, not shrunk), with the
+    ordinary bootstrap of respondents within the group; on complete data that is the
+    estimate and the bootstrap of :func:`analysis.bootstrap.importance.bootstrap_importance`.
     ``boot`` is None without groups (``by=None``); ``boot_all`` is the whole sample.
     """
     frame = sample.frame
@@ -117,11 +123,14 @@ def pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, lev
     used = sample.used.copy()
     used[not_used[by_design]] = True
     rows = frame.loc[used, [GROUP, *drivers, outcome]].reset_index(drop=True)
-    result = pooled_importance(rows, outcome, drivers, group=GROUP, pooling="partial", n_resamples=bootstrap,
+    result = pooled_importance(rows, outcome, drivers, group=GROUP, pooling=pooling, n_resamples=bootstrap,
                                level=level, seed=seed, versus_rest=len(labels) > 1, progress=progress,
                                runner=runner)
     n = rows[GROUP].value_counts().to_dict() if labels else {}
     n[ALL] = len(rows)
+    if labels and result.pooling == "none":
+        # own data only: the shares' intervals allow for their small-sample bias (analysis.drivers.own_intervals)
+        result = dataclasses.replace(result, boot=with_adjusted_share_intervals(result.boot, rows, GROUP, seed))
     if labels:
         boot, boot_all = result.boot, result.boot.whole
     else:       # one sample: no organisations to pool; its figures are the whole sample's
@@ -158,4 +167,5 @@ def pooling_sentence(res) -> str:
         notes = res.warnings.message[res.warnings.kind.eq("no_pooling")] if len(res.warnings) else []
         if len(notes):
             return notes.iloc[0][0].upper() + notes.iloc[0][1:] + "."
-    return "No pooling: each group is estimated from its own respondents with a score on every driver."
+    return ("No pooling: each group is estimated from its own respondents only, every one of them (drivers asked "
+            "in some channels only from the respondents of those channels).")

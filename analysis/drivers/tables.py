@@ -249,14 +249,8 @@ def _sem_warnings(structural) -> list[dict]:
     return rows
 
 
-def warning_table(groups: pd.DataFrame, regressions, structural, sample, settings, prio,
-                  labels: dict | None = None) -> pd.DataFrame:
-    """Everything a reader must know before trusting the figures, one row per warning.
-
-    ``labels`` maps a driver key to the name a message gives it (the questionnaire's
-    English label); keys are used where it has none.
-    """
-    labels = labels or {}
+def warning_table(groups: pd.DataFrame, regressions, structural, sample, settings, prio) -> pd.DataFrame:
+    """Everything a reader must know before trusting the figures, one row per warning."""
     rows = [{"group": None, "kind": "data", "severity": "warning", "message": note} for note in sample.notes]
     if settings.n_resamples < 1000:
         rows.append({"group": None, "kind": "bootstrap", "severity": "warning",
@@ -268,18 +262,6 @@ def warning_table(groups: pd.DataFrame, regressions, structural, sample, setting
             rows.append({"group": None, "kind": "flagged_included", "severity": "warning",
                          "message": f"{n} flagged respondents (straight-liners, speeders, too many missing) are "
                                     "included in the analysis"})
-    not_asked = int(sample.excluded.code.eq("not_asked").sum())
-    # with pooling asked for ('partial', also when it falls back to none) they are used
-    if not_asked and settings.pooling == "none":
-        dropped = sorted({d for s in sample.excluded.missing_drivers[sample.excluded.code == "not_asked"]
-                          for d in s.split(",") if d})
-        names = [labels.get(d, d) for d in dropped]
-        named = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-        rows.append({"group": None, "kind": "not_asked", "severity": "note",
-                     "message": f"{not_asked} respondents are not in the importance analysis only because "
-                                f"{named} {'is' if len(names) == 1 else 'are'} not asked in their channel; "
-                                f"analyse without {'that driver' if len(names) == 1 else 'those drivers'} to "
-                                "include them (they still count in the KPIs and the SEM)"})
     for r in groups.itertuples():
         if r.unstable_ranks:
             rows.append({"group": r.group, "kind": "unstable_ranks", "severity": "warning",
