@@ -19,12 +19,10 @@ from analysis.sem import SEM
 from analysis.sem.polychoric import bvn_cdf, ordinal_statistics
 from analysis.sem.wls_difftest import wlsmv_difference_test
 from analysis.validation.categorical_omega import categorical_omegas
+from wlsmv_cases import DATA, fit_case
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REF = json.loads((FIXTURES / "sem_wlsmv.json").read_text())
-DATA = pd.read_csv(FIXTURES / "partial_invariance.csv")
-LEVELS = {"configural": (), "thresholds": ("thresholds",), "metric": ("thresholds", "loadings"),
-          "scalar": ("thresholds", "loadings", "intercepts")}
 MEASURES = {"chi2": "chisq", "chi2_scaled": "chisq.scaled", "baseline_chi2": "baseline.chisq",
             "baseline_chi2_scaled": "baseline.chisq.scaled"}
 INDICES = {"cfi_scaled": "cfi.scaled", "tli_scaled": "tli.scaled", "rmsea_scaled": "rmsea.scaled",
@@ -32,34 +30,9 @@ INDICES = {"cfi_scaled": "cfi.scaled", "tli_scaled": "tli.scaled", "rmsea_scaled
            "baseline_scaling_factor": "baseline.chisq.scaling.factor"}
 
 
-def _items(factor):
-    return [f"{factor}{k}" for k in range(1, 4 if factor == "sat" else 5)]
-
-
-def _model(factors):
-    return "\n".join(f"{f} =~ " + " + ".join(_items(f)) for f in factors)
-
-
-def _fit(name):
-    complete = "complete" in name
-    if name.startswith("single"):
-        factors = ["rel", "emp", "cfo"] if complete else ["rel", "wai", "sat"]
-        cols = [i for f in factors for i in _items(f)]
-        d = DATA[cols]
-        d = d.dropna() if complete else d[d.notna().any(axis=1)]
-        return SEM(_model(factors), std_lv=not complete).fit(d, estimator="wlsmv")
-    factors = ["rel", "cfo"] if complete else ["rel", "wai"]
-    cols = [i for f in factors for i in _items(f)]
-    d = DATA[["organisation"] + cols]
-    d = d.dropna() if complete else d[d[cols].notna().any(axis=1)]
-    return SEM(_model(factors), std_lv=True).fit(d, group="organisation",
-                                                 group_equal=LEVELS[name.rsplit("_", 1)[1]],
-                                                 estimator="wlsmv")
-
-
 @pytest.fixture(scope="module")
 def fits():
-    return {name: _fit(name) for name in REF["fits"]}
+    return {name: fit_case(name) for name in REF["fits"]}
 
 
 @pytest.mark.parametrize("name", list(REF["fits"]))

@@ -22,39 +22,17 @@ from analysis.sem import SEM
 from analysis.sem.modindices import MI_COLUMNS
 from analysis.sem.scoretest import SCORE_COLUMNS
 from analysis.sem.wls_score import intercept_score_rows
+from wlsmv_cases import DATA, LEVELS, fit_case, items, model
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REF = json.loads((FIXTURES / "sem_wlsmv_score.json").read_text())
-DATA = pd.read_csv(FIXTURES / "partial_invariance.csv")
-LEVELS = {"configural": (), "metric": ("thresholds", "loadings"),
-          "scalar": ("thresholds", "loadings", "intercepts")}
 STAT_REL, EPC_TOL = 0.01, 1e-3
-
-
-def _items(factor):
-    return [f"{factor}{k}" for k in range(1, 4 if factor == "sat" else 5)]
-
-
-def _model(factors):
-    return "\n".join(f"{f} =~ " + " + ".join(_items(f)) for f in factors)
 
 
 @lru_cache(maxsize=None)
 def fitted(name: str) -> SEM:
-    """The fit of a case named as in the R script."""
-    complete = "complete" in name
-    if name.startswith("single"):
-        factors = ["rel", "emp", "cfo"] if complete else ["rel", "wai", "sat"]
-        cols = [i for f in factors for i in _items(f)]
-        d = DATA[cols]
-        d = d.dropna() if complete else d[d.notna().any(axis=1)]
-        return SEM(_model(factors), std_lv=not complete).fit(d, estimator="wlsmv")
-    factors = ["rel", "cfo"] if complete else ["rel", "wai"]
-    cols = [i for f in factors for i in _items(f)]
-    d = DATA[["organisation"] + cols]
-    d = d.dropna() if complete else d[d[cols].notna().any(axis=1)]
-    return SEM(_model(factors), std_lv=True).fit(d, group="organisation",
-                                                 group_equal=LEVELS[name.rsplit("_", 1)[1]], estimator="wlsmv")
+    """The fit of a case named as in the R script (cached)."""
+    return fit_case(name)
 
 
 def _close(ours: float, lavaan: float) -> bool:
@@ -127,8 +105,8 @@ def test_modification_index_predicts_the_drop_of_freeing_it():
     rows = intercept_score_rows(fit)
     top = rows.loc[rows["chi2"].idxmax()]
     assert (top["lhs"], top["group"], top["reference_group"]) == ("cfo3", "Telecom", "Energie")
-    cols = ["organisation"] + _items("rel") + _items("cfo")
-    freed = SEM(_model(["rel", "cfo"]), std_lv=True).fit(
+    cols = ["organisation"] + items("rel") + items("cfo")
+    freed = SEM(model(["rel", "cfo"]), std_lv=True).fit(
         DATA[cols].dropna(), group="organisation", group_equal=LEVELS["scalar"], estimator="wlsmv",
         group_partial=[("cfo3~1", "Telecom")])
     assert freed.converged_
