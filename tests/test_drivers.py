@@ -132,10 +132,17 @@ def test_point_estimates_use_every_respondent(res, used_rows, complete_rows, ins
         np.testing.assert_allclose(rows.relative_weight, arrays.relative_weight, rtol=1e-9)
         np.testing.assert_allclose(rows.beta_std, arrays.std_beta, rtol=1e-9)
         assert rows.n.iloc[0] == len(part)
+        cov = _two_pattern_cov(part, drivers)
+        sd = np.sqrt(np.diag(cov))
+        np.testing.assert_allclose(rows.vif, np.diag(np.linalg.inv((cov / np.outer(sd, sd))[:-1, :-1])), rtol=1e-9)
+        np.testing.assert_allclose(rows.beta, np.linalg.solve(cov[:-1, :-1], cov[:-1, -1]), rtol=1e-9)
+        # the complete rows' HC3 OLS is kept beside them (own_ols_*), with its sample size
         complete = part.dropna(subset=list(PHONE_ONLY))
         reg = driver_regression(complete, "satisfaction", drivers).table.set_index("term").loc[drivers]
-        np.testing.assert_allclose(rows.beta_std_se, reg.std_se, rtol=1e-10)
-        np.testing.assert_allclose(rows.vif, reg.vif, rtol=1e-10)
+        assert (rows.own_ols_n == len(complete)).all()
+        np.testing.assert_allclose(rows.own_ols_beta_std_se, reg.std_se, rtol=1e-10)
+        np.testing.assert_allclose(rows.own_ols_beta_p, reg.p_value, rtol=1e-10)
+        np.testing.assert_allclose(rows.own_ols_vif, reg.vif, rtol=1e-10)
 
 
 def test_point_estimates_equal_the_module_functions_on_complete_data(common_res, used_rows):
@@ -153,9 +160,12 @@ def test_point_estimates_equal_the_module_functions_on_complete_data(common_res,
         np.testing.assert_allclose(rows.pratt, imp.pratt, rtol=1e-10)
         assert rows["rank"].tolist() == imp.lmg_rank.tolist()
         np.testing.assert_allclose(rows.beta_std, reg.std_coef, rtol=1e-10)
-        np.testing.assert_allclose(rows.beta_std_se, reg.std_se, rtol=1e-10)
+        np.testing.assert_allclose(rows.beta, reg.coef, rtol=1e-9)
         np.testing.assert_allclose(rows.vif, reg.vif, rtol=1e-10)
-        assert rows.n.iloc[0] == len(part)
+        # complete data: the OLS beside the headline is the same sample and estimate
+        np.testing.assert_allclose(rows.own_ols_beta_std, rows.beta_std, rtol=1e-10)
+        np.testing.assert_allclose(rows.own_ols_beta_std_se, reg.std_se, rtol=1e-10)
+        assert rows.n.iloc[0] == len(part) == rows.own_ols_n.iloc[0]
         assert np.isclose(rows.lmg.sum(), rows.r2.iloc[0]) and np.isclose(rows.lmg_pct.sum(), 100)
         dom = dominance_analysis(part, "satisfaction", drivers)
         pairs = common_res.dominance[common_res.dominance.group == g].drop(columns="group").reset_index(drop=True)

@@ -168,3 +168,54 @@ def test_partial_pooling_is_the_default(example, inst, pooled):
     default = analyse_drivers(example, inst, by="organisation", bootstrap=200, seed=3, sem=False)
     assert default.settings.pooling_used == "partial"
     pd.testing.assert_frame_equal(default.importance, pooled.importance)
+
+
+@pytest.mark.parametrize("mode", ["partial", "none"])
+def test_every_figure_of_a_driver_row_rests_on_its_headline_estimate(pooled, unpooled, mode):
+    # issue 12: beta, its SE, interval and p-value, VIF and adjusted R² come from the estimate
+    # the LMG shares come from (pooled / every respondent), not from the complete-case OLS
+    from analysis.drivers.pooled import covariance_betas, replicate_p_value
+
+    res = pooled if mode == "partial" else unpooled
+    level = res.settings.level
+    g = res.groups.set_index("group")
+    boots = {**res.bootstrap.replicates, "all": res.bootstrap_all.replicates["all"]}
+    for group, part in res.importance.groupby("group", sort=False):
+        cov = res.pooling.whole_cov if group == "all" else res.pooling.cov[group]
+        sd = np.sqrt(np.diag(cov))
+        beta, vif = covariance_betas(cov)
+        assert np.allclose(part.beta, beta) and np.allclose(part.vif, vif)
+        assert np.allclose(part.beta_std, beta * sd[:-1] / sd[-1])          # the same regression, standardized
+        reps = boots[group].std_beta[boots[group].valid]
+        assert np.allclose(part.beta_std_se, reps.std(axis=0, ddof=1))
+        assert np.allclose(part.beta_p, replicate_p_value(reps))
+        assert ((part.beta_std_ci_low <= part.beta_std) & (part.beta_std <= part.beta_std_ci_high)).all()
+        # the p-value and the interval agree on whether beta could be 0 (off by one replicate at most)
+        excludes = (part.beta_std_ci_low > 0) | (part.beta_std_ci_high < 0)
+        clear = (part.beta_p - (1 - level)).abs() > 2.5 / len(reps)
+        assert ((part.beta_p < 1 - level) == excludes)[clear].all()
+        assert part.beta_std_hc3_ci_low.isna().all()
+        # the complete cases' OLS kept beside them, with its sample
+        assert (part.own_ols_n == g.n_complete[group]).all() and (part.own_ols_n < part.n).all()
+        ols = res.regressions[group].table.set_index("term").loc[part.driver]
+        assert np.allclose(part.own_ols_beta_std, ols.std_coef) and np.allclose(part.own_ols_beta_p, ols.p_value)
+    # R² and adjusted R² of one estimand: Ezekiel with the respondents used, so never above R²
+    p = len(res.settings.drivers)
+    assert np.allclose(g.adj_r2, 1 - (1 - g.r2) * (g.n_used - 1) / (g.n_used - p - 1))
+    assert (g.adj_r2 < g.r2).all() and (g.own_ols_adj_r2 < g.own_ols_r2).all()
+    assert (g.own_ols_n == g.n_complete).all()
+    if mode == "partial":           # the reviewer's case: Energie's wait time
+        row = res.importance.set_index(["group", "driver"]).loc[("Energie", "wait_time")]
+        assert row.beta_std != pytest.approx(row.own_ols_beta_std, abs=0.01)
+    doc = json.loads(json.dumps(res.to_dict()))
+    energie = doc["groups"]["Energie"]
+    assert energie["adj_r2"] < energie["r2"] and energie["own_ols"]["adj_r2"] < energie["own_ols"]["r2"]
+    assert energie["own_ols"] == {"sample": "complete_cases", "n": energie["n_complete"],
+                                  "r2": pytest.approx(g.own_ols_r2["Energie"]),
+                                  "adj_r2": pytest.approx(g.own_ols_adj_r2["Energie"])}
+    wait = energie["drivers"]["wait_time"]
+    assert wait["beta_std_ci_hc3"] == [None, None] and wait["beta"] == pytest.approx(
+        res.importance.set_index(["group", "driver"]).beta[("Energie", "wait_time")])
+    ols = wait["own"]["ols"]
+    assert ols["sample"] == "complete_cases" and ols["n"] == energie["n_complete"]
+    assert ols["beta_std_ci_hc3"][0] < ols["beta_std"] < ols["beta_std_ci_hc3"][1]

@@ -160,3 +160,23 @@ def test_build_reports_and_cli_accept_pooling(example, inst, tmp_path, run_cli):
     assert "no pooling: 2 organisation(s); partial pooling needs at least 3" in out.lower()
     html = (tmp_path / "cli" / "organisation-energie.html").read_text(encoding="utf-8")
     assert "No pooling: with 2 organisations there is nothing to pool" in html
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_details_table_figures_rest_on_the_headline_estimate(pooled_study, lang):
+    # issue 12: the beta, its interval and its p-value in the appendix all come from the pooled
+    # estimate; the complete-case OLS beta is beside them, its sample named in the note
+    content = report_content(pooled_study, "Energie", lang, "x")
+    details = tables(content)["details"]
+    assert "own_ols_beta_std" in details.keys
+    imp = pooled_study.analysis.importance.set_index(["group", "driver"])
+    level = pooled_study.analysis.settings.level
+    for row in details.rows:
+        r = imp.loc[("Energie", row["driver"])]
+        assert (row["beta_std"], row["beta_std_low"], row["beta_std_high"], row["beta_std_p"], row["vif"]) == (
+            r.beta_std, r.beta_std_ci_low, r.beta_std_ci_high, r.beta_p, r.vif)
+        assert row["own_ols_beta_std"] == r.own_ols_beta_std != r.beta_std
+        if row["beta_std_low"] > 0 and row["beta_std_p"] > 1 - level + 0.02:
+            raise AssertionError(f"{row['driver']}: interval above 0 but p = {row['beta_std_p']}")
+    n_complete = int(pooled_study.analysis.groups.set_index("group").n_complete["Energie"])
+    assert f"{n_complete} " in details.note and Texts(lang)("col.beta_own") in [c.header for c in details.columns]

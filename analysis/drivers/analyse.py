@@ -353,7 +353,7 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     excluded, used_mask = pooled.excluded, pooled.used
     table = assemble_importance(everything, drivers, importances, regressions, boot, boot_all, prio, structural)
     groups = group_table(everything, frame, used_mask, excluded, regressions, boot, boot_all, structural, prio)
-    table, groups = pooled.annotate(table, groups, importances)
+    table, groups = pooled.annotate(table, groups, importances, boots=(boot, boot_all))
     settings = Settings(by=by, outcome=outcome, drivers=tuple(drivers), n_resamples=int(bootstrap), seed=entropy,
                         level=level, importance=importance, crosshair=crosshair,
                         exclude_flagged=exclude_flagged, sem=sem, pooling=pooling, estimator=estimator,

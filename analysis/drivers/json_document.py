@@ -29,8 +29,14 @@ the analysis' confidence level (``meta.level``).
 ``groups``
     One entry per group and ``"all"`` (the whole sample):
 
-    * ``n`` respondents used; ``n_input``, ``n_excluded``; ``r2`` (OLS R² of the
-      outcome on the drivers), ``r2_ci``, ``adj_r2``; ``unstable_ranks`` (n < 100);
+    * ``n`` respondents used; ``n_input``, ``n_excluded``; ``r2`` (R² of the outcome's
+      regression on the drivers in the group's covariance, the one the LMG shares
+      decompose: pooled with partial pooling), ``r2_ci`` (its bootstrap interval),
+      ``adj_r2`` (Ezekiel's adjustment of that ``r2`` with ``n``);
+      ``unstable_ranks`` (n < 100);
+    * ``own_ols``: ``{"sample": "complete_cases", "n", "r2", "adj_r2"}``, the OLS of the
+      group's complete cases only (respondents with every driver score: where drivers
+      are asked on the phone only, the phone respondents), without pooling;
     * ``kpis``: ``{key: {"estimate", "ci", "n", "n_missing", "ci_reason", "ci_note"}}``
       for ``csat_pct`` (% 4-5), ``nps`` (-100..100), ``ces_mean`` (1-7), ``ces_pct_easy``
       (% 5-7), ``fcr_pct_yes``, ``fcr_pct_yes_or_partly``, over every respondent of the
@@ -56,14 +62,22 @@ the analysis' confidence level (``meta.level``).
       ===================== =============================================================
       ``n``                 respondents the driver's figures rest on (the phone
                             respondents for phone-only drivers)
-      ``beta_std``          standardized OLS coefficient (outcome and drivers z-scored);
-                            from the group's (pooled) covariance (the HC3
-                            figures and ``vif`` stay on the group's complete cases)
-      ``beta_std_ci``       its bootstrap percentile interval
-      ``beta_std_se``,      HC3 standard error, HC3 t interval and p-value of the
-      ``beta_std_ci_hc3``,  coefficient (MacKinnon & White 1985)
-      ``beta_std_p``
-      ``vif``               variance inflation factor (above 5 is a warning)
+      ``beta_std``          standardized regression coefficient (outcome and drivers
+                            z-scored) of the group's covariance: the one the LMG shares
+                            come from (pooled with partial pooling; every respondent)
+      ``beta_std_ci``       its percentile interval over the replicates that give
+                            ``lmg_ci`` (bootstrap; with pooling, empirical-Bayes
+                            posterior draws: :mod:`analysis.pooling.estimate`)
+      ``beta_std_se``       standard deviation of those replicates
+      ``beta_std_p``        two-sided p-value of beta = 0 from those replicates, agreeing
+                            with ``beta_std_ci`` (below 1 - level exactly when the
+                            interval leaves 0 out, up to one replicate; at least
+                            2 / (resamples + 1)): :func:`analysis.drivers.pooled.replicate_p_value`
+      ``beta_std_ci_hc3``   ``[null, null]``: no HC3 interval for a covariance's beta (the
+                            HC3 figures are under ``own.ols``)
+      ``beta``              unstandardized coefficient of the same covariance
+      ``vif``               variance inflation factor of the same covariance (above 5 is
+                            a warning)
       ``lmg``               LMG share of R² (sums to ``r2`` over the drivers)
       ``lmg_pct``           LMG share as % of R² (sums to 100)
       ``lmg_ci``            bootstrap percentile interval of ``lmg``
@@ -75,7 +89,12 @@ the analysis' confidence level (``meta.level``).
       ``p_first``,          share of resamples in which the driver ranks first / in the
       ``p_top2``            top two
       ``own``               ``{"lmg", "lmg_pct", "rank"}`` from the group's own data
-                            only (every respondent; the same as above without pooling)
+                            only (every respondent; the same as above without pooling);
+                            ``own.ols``: ``{"sample": "complete_cases", "n",
+                            "beta_std", "beta_std_se", "beta_std_ci_hc3",
+                            "beta_std_p", "beta", "vif"}``, the OLS of the group's
+                            complete cases with HC3 standard error, t interval and
+                            p-value (MacKinnon & White 1985), without pooling
       ``pooling_weight``    share of the group's own data in this driver's figure
       ``dominance``         ``{"general": general dominance weight (= lmg),
                             "conditional": [mean gain in R² when added to models with
@@ -115,6 +134,9 @@ from analysis.common.groups import ALL
 from analysis.common.serialize import jsonable
 from analysis.common.versions import package_version
 
+# The sample of the ``own_ols`` / ``own.ols`` figures: respondents with every driver score.
+OWN_OLS_SAMPLE = "complete_cases"
+
 
 def analysis_document(res) -> dict:
     """The JSON document of a :class:`~analysis.drivers.result.DriverAnalysis` (see the module docstring)."""
@@ -151,6 +173,8 @@ def _group(res, g) -> dict:
     row = res.groups.set_index("group").loc[g]
     out = {"n": row.n_used, "n_input": row.n_input, "n_excluded": row.n_excluded, "r2": row.r2,
            "r2_ci": [row.r2_ci_low, row.r2_ci_high], "adj_r2": row.adj_r2, "unstable_ranks": row.unstable_ranks,
+           "own_ols": {"sample": OWN_OLS_SAMPLE, "n": row.own_ols_n, "r2": row.own_ols_r2,
+                       "adj_r2": row.own_ols_adj_r2},
            "kpis": _kpis(res.kpis[res.kpis.group == g]),
            "crosshair": {"importance": row.crosshair_importance, "performance": row.crosshair_performance}}
     if res.sem_fit is not None:
@@ -216,12 +240,16 @@ def _drivers(res, g) -> dict:
         out[d] = {
             "beta_std": r.beta_std, "beta_std_ci": [r.beta_std_ci_low, r.beta_std_ci_high],
             "beta_std_se": r.beta_std_se, "beta_std_ci_hc3": [r.beta_std_hc3_ci_low, r.beta_std_hc3_ci_high],
-            "beta_std_p": r.beta_p, "vif": r.vif,
+            "beta_std_p": r.beta_p, "beta": r.beta, "vif": r.vif,
             "n": r.n_driver,
             "lmg": r.lmg, "lmg_pct": r.lmg_pct, "lmg_ci": [r.lmg_ci_low, r.lmg_ci_high],
             "lmg_pct_ci": [r.ci_low, r.ci_high], "rank": r.rank, "rank_ci": [r.rank_ci_low, r.rank_ci_high],
             "p_first": r.p_first, "p_top2": r.p_top2,
-            "own": {"lmg": r.own_lmg, "lmg_pct": r.own_lmg_pct, "rank": r.own_rank},
+            "own": {"lmg": r.own_lmg, "lmg_pct": r.own_lmg_pct, "rank": r.own_rank,
+                    "ols": {"sample": OWN_OLS_SAMPLE, "n": r.own_ols_n, "beta_std": r.own_ols_beta_std,
+                            "beta_std_se": r.own_ols_beta_std_se,
+                            "beta_std_ci_hc3": [r.own_ols_beta_std_hc3_ci_low, r.own_ols_beta_std_hc3_ci_high],
+                            "beta_std_p": r.own_ols_beta_p, "beta": r.own_ols_beta, "vif": r.own_ols_vif}},
             "pooling_weight": r.pooling_weight,
             "dominance": {"general": r.lmg, "conditional": conditional[d].tolist(),
                           "completely_dominates": beats(dom.complete, d),

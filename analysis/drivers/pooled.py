@@ -7,6 +7,27 @@ the phone-only drivers on the phone respondents. This module selects those respo
 runs :func:`analysis.pooling.pooled_importance`, and adds to the analysis' tables the
 own-data figures beside the pooled ones, the pooling weights and how many respondents
 each figure rests on, per group and channel.
+
+Every figure of a driver's row rests on one estimate (with either pooling): the group's
+covariance of drivers and outcome from :mod:`analysis.pooling` (pooled, or its own
+every-respondent covariance), which gives the LMG shares. So do the standardized beta,
+the unstandardized beta (``Σxx⁻¹ σxy``), the VIF (diagonal of ``Rxx⁻¹``), R² and the
+adjusted R² (Ezekiel's correction with the respondents used); the beta's standard
+error, interval and p-value come from the replicates that give the LMG intervals (the
+bootstrap, with pooling the empirical-Bayes posterior draws of
+:mod:`analysis.pooling.estimate`): :func:`replicate_p_value`. The OLS of the group's
+complete cases with HC3 standard errors (:mod:`analysis.importance.regression`; the
+phone respondents only, where drivers are asked on the phone only) is kept beside them
+as the ``own_ols_*`` columns, its sample named by ``own_ols_n``.
+
+References
+----------
+Ezekiel, M. (1930). *Methods of Correlation Analysis*. Wiley.
+Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*, sec. 15.4
+    (the relation of tests to confidence intervals). Chapman & Hall.
+Makowski, D., Ben-Shachar, M. S., Chen, S. H. A., & Lüdecke, D. (2019). Indices of
+    effect existence and significance in the Bayesian framework. *Frontiers in
+    Psychology*, 10, 2767.
 """
 from __future__ import annotations
 
@@ -17,15 +38,19 @@ import numpy as np
 import pandas as pd
 
 from analysis.common.groups import ALL
+from analysis.common.thresholds import VIF
 from analysis.drivers.own_intervals import with_adjusted_share_intervals
 from analysis.drivers.sample import CHANNEL_COLUMN, GROUP
 from analysis.pooling import PooledImportance, pooled_importance
 
+# The complete-case OLS (HC3) figures, kept beside the headline ones as own_ols_<name>.
+OLS_FIGURES = ("beta_std", "beta_std_se", "beta_std_hc3_ci_low", "beta_std_hc3_ci_high", "beta_p", "beta", "vif")
+OWN_OLS_COLUMNS = ("own_ols_n", *(f"own_ols_{c}" for c in OLS_FIGURES))
 # Columns :func:`annotate` adds to the importance and groups tables (documented in
 # :class:`analysis.drivers.result.DriverAnalysis`).
-IMPORTANCE_COLUMNS = ("n_driver", "own_lmg", "own_lmg_pct", "own_rank", "pooling_weight")
+IMPORTANCE_COLUMNS = ("n_driver", "own_lmg", "own_lmg_pct", "own_rank", "pooling_weight", *OWN_OLS_COLUMNS)
 GROUP_COLUMNS = ("n_complete", "pooling_kappa", "pooling_weight", "pooling_weight_phone_only", "n_effective",
-                 "pooling_set_aside")
+                 "pooling_set_aside", "own_ols_n", "own_ols_r2", "own_ols_adj_r2")
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,15 +77,21 @@ class PooledAnalysis:
     n: dict
     respondents: pd.DataFrame
 
-    def annotate(self, table: pd.DataFrame, groups: pd.DataFrame, importances: dict) -> tuple[pd.DataFrame,
-                                                                                              pd.DataFrame]:
-        """The importance and groups tables with the pooled counts, betas, own-data figures and weights."""
+    def annotate(self, table: pd.DataFrame, groups: pd.DataFrame, importances: dict,
+                 boots: tuple = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The importance and groups tables with the pooled counts, betas, own-data figures and weights.
+
+        ``boots`` are the :class:`~analysis.bootstrap.importance.BootstrapResult` objects
+        of the analysis (groups, whole sample) whose replicates give the intervals: the
+        beta's standard error and p-value come from them (module docstring).
+        """
         res = self.result
         g_info = res.groups.set_index("group")
         own = res.own.set_index(["group", "driver"])
         phone_only = set(res.phone_only)
         t = table.copy()
         in_group = t.group != ALL
+        t["own_ols_n"] = t.n            # the complete cases of the OLS, before n becomes the respondents used
         t["n"] = t.group.map(self.n).astype(int)
         n_complete = {**g_info.n_complete.to_dict(), ALL: int(g_info.n_complete.sum())}
         t["n_driver"] = np.where(t.driver.isin(phone_only), t.group.map(n_complete), t.n).astype(int)
@@ -71,13 +102,14 @@ class PooledAnalysis:
         weight = t.group.map(g_info.weight).fillna(1.0)
         weight_phone = t.group.map(g_info.weight_partial).fillna(1.0)
         t["pooling_weight"] = np.where(t.driver.isin(phone_only), weight_phone, weight)
-        pooled_beta = pd.concat([importances[g].table.assign(group=g) for g in importances])
-        t["beta_std"] = pooled_beta.set_index(["group", "driver"]).std_beta.reindex(key).to_numpy()
+        t = self._headline_betas(t, key, importances, boots)
 
         out = groups.copy()
+        out["own_ols_n"], out["own_ols_r2"], out["own_ols_adj_r2"] = out.n_used, out.r2, out.adj_r2
         r2 = t.drop_duplicates("group").set_index("group").r2
         out["r2"] = out.group.map(r2)
         out["n_used"] = out.group.map(self.n).astype(int)
+        out["adj_r2"] = ezekiel_adjusted_r2(out.r2.to_numpy(), out.n_used.to_numpy(), t.driver.nunique())
         out["n_excluded"] = out.n_input - out.n_used
         out["n_complete"] = out.group.map(n_complete).astype(int)
         out["pooling_kappa"] = out.group.map(g_info.kappa).fillna(0.0)
@@ -86,6 +118,100 @@ class PooledAnalysis:
         out["n_effective"] = out.n_used + out.pooling_kappa
         out["pooling_set_aside"] = out.group.map(g_info.different).eq(True)     # NaN (no groups, "all"): False
         return t, out
+
+    def covariance(self, group) -> np.ndarray:
+        """The covariance (drivers, then the outcome) every headline figure of ``group`` comes from."""
+        return self.result.whole_cov if group == ALL else self.result.cov[group]
+
+    def _headline_betas(self, t: pd.DataFrame, key, importances: dict, boots: tuple) -> pd.DataFrame:
+        """The betas, VIFs, SEs and p-values of the group's covariance and replicates; the OLS ones as own_ols_*."""
+        t = t.copy()
+        for c in OLS_FIGURES:
+            t[f"own_ols_{c}"] = t[c]
+        std = pd.concat([importances[g].table.assign(group=g) for g in importances])
+        t["beta_std"] = std.set_index(["group", "driver"]).std_beta.reindex(key).to_numpy()
+        figures = []
+        for g, part in t.groupby("group", sort=False):
+            drivers = part.driver.tolist()
+            beta, vif = covariance_betas(self.covariance(g))
+            reps = next(b.replicates[g] for b in boots if b is not None and g in b.replicates)
+            values = reps.std_beta[reps.valid]
+            se = np.std(values, axis=0, ddof=1) if len(values) > 1 else np.full(len(drivers), np.nan)
+            figures.append(pd.DataFrame({"group": g, "driver": drivers, "beta": beta, "vif": vif,
+                                         "beta_std_se": se, "beta_p": replicate_p_value(values)}))
+        figures = pd.concat(figures).set_index(["group", "driver"]).reindex(key)
+        for c in ("beta", "vif", "beta_std_se", "beta_p"):
+            t[c] = figures[c].to_numpy()
+        t["vif_high"] = [VIF.holds(float(v)) is False for v in t.vif]
+        # no HC3 interval for a covariance's beta: its interval is the percentile one (beta_std_ci_*)
+        t["beta_std_hc3_ci_low"] = t["beta_std_hc3_ci_high"] = np.nan
+        return t
+
+
+def covariance_betas(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unstandardized betas ``Σxx⁻¹ σxy`` and VIFs ``diag(Rxx⁻¹)`` of a covariance (drivers, then the outcome).
+
+    The OLS coefficients and VIFs of any sample whose covariance this is (e.g. the
+    pooled one: the regression the LMG shares decompose).
+
+    Examples
+    --------
+    >>> cov = np.array([[1.0, 0.5, 0.6], [0.5, 1.0, 0.5], [0.6, 0.5, 1.0]])
+    >>> [b.round(3).tolist() for b in covariance_betas(cov)]
+    [[0.467, 0.267], [1.333, 1.333]]
+    """
+    cov = np.asarray(cov, dtype=float)
+    sxx, sxy = cov[:-1, :-1], cov[:-1, -1]
+    sd = np.sqrt(np.diag(sxx))
+    return np.linalg.solve(sxx, sxy), np.diag(np.linalg.inv(sxx / np.outer(sd, sd)))
+
+
+def replicate_p_value(replicates: np.ndarray) -> np.ndarray:
+    """Two-sided p-value of "the statistic is 0" from its replicates, one per column, agreeing with their interval.
+
+    ``p = min(1, 2 (1 + k) / (B + 1))``, with ``k`` the replicates on the far side of 0
+    (at or below 0 for a positive estimate, at or above for a negative one) among the
+    ``B`` valid ones: the smallest ``1 - level`` at which the percentile interval of the
+    replicates leaves 0 out (the duality of tests and intervals, Efron & Tibshirani
+    1993, sec. 15.4), counted as a Monte Carlo p-value so that it is never 0
+    (``1 + k`` over ``B + 1``; its floor ``2 / (B + 1)`` says how many replicates there
+    were). So ``p < 1 - level`` exactly when the percentile interval leaves 0 out, up
+    to one replicate. With partial pooling the replicates are draws from the
+    organisation's (empirical-Bayes) posterior, and ``1 - p/2`` is then the posterior
+    probability of the estimate's sign, the 'probability of direction' (Makowski et
+    al. 2019, who show ``p ≈ 2 (1 - pd)``). NaN for a column without valid replicates.
+
+    Examples
+    --------
+    >>> reps = np.column_stack([np.linspace(0.01, 1, 99), np.linspace(-0.5, 1.5, 99)])
+    >>> replicate_p_value(reps).round(3).tolist()
+    [0.02, 0.52]
+    """
+    r = np.asarray(replicates, dtype=float)
+    ok = ~np.isnan(r)
+    n = ok.sum(axis=0)
+    far = np.minimum(((r <= 0) & ok).sum(axis=0), ((r >= 0) & ok).sum(axis=0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, np.minimum(1.0, 2 * (1 + far) / (n + 1)), np.nan)
+
+
+def ezekiel_adjusted_r2(r2, n, p: int) -> np.ndarray:
+    """Adjusted R² ``1 - (1 - R²) (n - 1) / (n - p - 1)`` (Ezekiel 1930); NaN where ``n <= p + 1``.
+
+    ``n`` is the respondents the R² rests on: with the two-pattern covariance every
+    respondent used (the phone-only drivers' part rests on fewer, so the correction
+    is, if anything, slightly small there); with pooling the group's own respondents,
+    not counting what it borrowed, so the correction is at least that of its own data
+    (a shrunken estimate overfits less).
+
+    Examples
+    --------
+    >>> ezekiel_adjusted_r2(np.array([0.5]), np.array([101]), 4).round(4).tolist()
+    [0.4792]
+    """
+    r2, n = np.asarray(r2, dtype=float), np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > p + 1, 1 - (1 - r2) * (n - 1) / (n - p - 1), np.nan)
 
 
 def annotate_unpooled(table: pd.DataFrame, groups: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

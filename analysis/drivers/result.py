@@ -49,17 +49,29 @@ class DriverAnalysis:
     importance : DataFrame
         One row per group (the groups in order, then ``'all'``) and driver:
 
-        * ``group``, ``driver``, ``n`` (respondents used), ``r2`` (of the regression);
+        * ``group``, ``driver``, ``n`` (respondents used), ``n_driver`` (those the
+          driver's figures rest on: the phone respondents for phone-only drivers),
+          ``r2`` (of the regression in the group's covariance);
         * ``lmg`` (LMG share of R²), ``lmg_pct`` (% of R²), ``ci_low``/``ci_high``
           (bootstrap percentile interval of ``lmg_pct``), ``lmg_ci_low``/``lmg_ci_high``
           (of ``lmg``);
         * ``rank`` (LMG rank, 1 = most important), ``rank_ci_low``/``rank_ci_high``
           (bootstrap interval of the rank), ``p_first``/``p_top2`` (share of resamples
           with the driver first / in the top two);
-        * ``beta_std`` (standardized OLS coefficient), ``beta_std_ci_low``/``_high``
-          (bootstrap percentile), ``beta_std_se`` (HC3), ``beta_std_hc3_ci_low``/
-          ``_high`` (HC3 t interval), ``beta_p`` (HC3 p-value), ``beta`` (unstandardized),
-          ``vif``, ``vif_high``;
+        * ``beta_std`` (standardized regression coefficient), ``beta_std_ci_low``/``_high``
+          (percentile interval of the replicates that give the LMG intervals),
+          ``beta_std_se`` (their standard deviation), ``beta_p`` (two-sided p-value from
+          them, :func:`analysis.drivers.pooled.replicate_p_value`), ``beta``
+          (unstandardized), ``vif``, ``vif_high``: all of the group's covariance, the
+          one the LMG shares come from (pooled with partial pooling; every respondent);
+          ``beta_std_hc3_ci_low``/``_high`` NaN (no HC3 interval for it);
+        * ``own_lmg``, ``own_lmg_pct``, ``own_rank`` (the group's own data, every
+          respondent, not pooled), ``pooling_weight`` (share of its own data in the
+          driver's figure); ``own_ols_n`` (complete cases: respondents with every
+          driver score) and ``own_ols_beta_std``, ``own_ols_beta_std_se`` (HC3),
+          ``own_ols_beta_std_hc3_ci_low``/``_high`` (HC3 t interval), ``own_ols_beta_p``
+          (HC3 p-value), ``own_ols_beta``, ``own_ols_vif``: the OLS of those complete
+          cases (:mod:`analysis.importance.regression`), not pooled;
         * ``r`` (correlation with the outcome), ``relative_weight``/``_pct`` (Johnson
           2000), ``pratt``/``pratt_pct``;
         * ``sem_std``, ``sem_se``, ``sem_p``: standardized SEM path (latent driver ->
@@ -75,8 +87,12 @@ class DriverAnalysis:
           two samples of the same group (see :func:`analysis.drivers.analyse.analyse_drivers`);
         * ``unstable_ranks`` (fewer than :data:`analysis.common.thresholds.MIN_N_STABLE_RANKS` used respondents).
     groups : DataFrame
-        ``group``, ``n_input``, ``n_used``, ``n_excluded``, ``r2``, ``r2_ci_low``,
-        ``r2_ci_high``, ``adj_r2``, ``n_failed_resamples``, ``unstable_ranks``,
+        ``group``, ``n_input``, ``n_used``, ``n_excluded``, ``r2`` (of the group's
+        covariance, as the importance table's), ``r2_ci_low``, ``r2_ci_high``,
+        ``adj_r2`` (Ezekiel's, with ``n_used``), ``own_ols_n``, ``own_ols_r2``,
+        ``own_ols_adj_r2`` (the OLS of the complete cases), ``n_complete``,
+        ``pooling_kappa``, ``pooling_weight``, ``pooling_weight_phone_only``,
+        ``n_effective``, ``pooling_set_aside``, ``n_failed_resamples``, ``unstable_ranks``,
         ``crosshair_importance``, ``crosshair_performance``; with SEM also ``sem_n``,
         ``sem_converged``, ``sem_usable`` (converged without an error-severity problem;
         otherwise its paths and indices are NaN), ``sem_cfi``, ``sem_rmsea``,

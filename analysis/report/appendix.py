@@ -54,22 +54,44 @@ def method(results, group: str, t: Texts) -> Section:
     if technical:
         blocks.append(Notes(technical, title=t("method.technical")))
     if drivers_shown(results, group):
+        drivers = results.analysis.group(group)
         rows = tuple({"group": group, "driver": r.driver, "driver_label": driver_label(results, r.driver, t),
                       "lmg_pct": r.lmg_pct, "lmg_pct_low": r.ci_low, "lmg_pct_high": r.ci_high,
                       "beta_std": r.beta_std, "beta_std_low": r.beta_std_ci_low, "beta_std_high": r.beta_std_ci_high,
-                      "beta_std_p": r.beta_p, "sem_std": r.sem_std, "sem_p": r.sem_p, "vif": r.vif,
-                      "p_first": r.p_first}
-                     for r in results.analysis.group(group).itertuples())
+                      "beta_std_p": r.beta_p, "own_ols_beta_std": r.own_ols_beta_std, "sem_std": r.sem_std,
+                      "sem_p": r.sem_p, "vif": r.vif, "p_first": r.p_first}
+                     for r in drivers.itertuples())
+        # every figure but the own-data column rests on the estimate the LMG shares come from (the
+        # pooled one with pooling); the complete-case OLS is shown beside it where it differs
+        own = _own_ols(results, group, drivers)
         columns = (Column("driver_label", t("col.driver")),
                    Column("lmg_pct", t("col.lmg"), "pct1", "lmg_pct_low", "lmg_pct_high"),
                    Column("beta_std", t("col.beta"), "num2", "beta_std_low", "beta_std_high"),
-                   Column("beta_std_p", t("col.beta_p"), "pvalue"), Column("sem_std", t("col.sem"), "num2"),
+                   Column("beta_std_p", t("col.beta_p"), "pvalue"),
+                   *([Column("own_ols_beta_std", t("col.beta_own"), "num2")] if own else []),
+                   Column("sem_std", t("col.sem"), "num2"),
                    Column("sem_p", t("col.sem_p"), "pvalue"), Column("vif", "VIF", "num1"),
                    Column("p_first", t("col.p_first"), "share"))
+        note = t("method.details_note", level=t.num(100 * s.level))
+        if own:
+            note += " " + t("method.details_note_own", **own)
         blocks += [Heading(t("method.details")),
                    Table("details", t("method.details_table", group=group_label(results, group, t)), columns, rows,
-                         note=t("method.details_note"))]
+                         note=note)]
     return Section("method", t("section.method"), tuple(blocks))
+
+
+def _own_ols(results, group: str, drivers: pd.DataFrame) -> dict:
+    """The sizes for the note on the complete-case OLS column; empty when its betas are the headline ones.
+
+    They are the same sample and estimate without pooling when every respondent used
+    has every driver score.
+    """
+    n_ols = int(drivers.own_ols_n.iloc[0])
+    n_used = int(drivers.n.iloc[0])
+    if results.analysis.settings.pooling_used != "partial" and n_ols == n_used:
+        return {}
+    return {"n_ols": n_ols, "n": n_used}
 
 
 def technical_notes(results, group: str, t: Texts) -> tuple[str, ...]:
