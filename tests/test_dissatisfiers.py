@@ -168,6 +168,10 @@ def test_cli_prints_the_classes_and_writes_json(run_cli, tmp_path):
     result = run_cli("dissatisfiers", CSV, "--by", "organisation", "--bootstrap", "20", "--json", str(out))
     assert result.exit_code == 0, result.stderr
     assert "Dissatisfiers" in result.stdout and "wait_time" in result.stdout
+    # who the contrasts rest on, and every respondent not used counted with its reason
+    stdout = " ".join(result.stdout.split())
+    assert "Energie: n = 357 of 375 (phone-only drivers: 221)" in stdout
+    assert "Not used, group 'Energie': 18 not used: 18 flagged as unreliable" in stdout
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["settings"]["by"] == "organisation"
     # no --seed: one is drawn, printed and written, and repeats the run
@@ -176,3 +180,62 @@ def test_cli_prints_the_classes_and_writes_json(run_cli, tmp_path):
     again = tmp_path / "again.json"
     rerun = run_cli("dissatisfiers", CSV, "--bootstrap", "20", "--seed", str(seed), "--json", str(again))
     assert rerun.exit_code == 0 and json.loads(again.read_text(encoding="utf-8"))["table"] == doc["table"]
+
+
+def test_a_driver_not_asked_of_some_respondents_rests_on_those_asked():
+    # issue 14: the phone-only drivers' contrasts from the phone respondents, the others' from everyone
+    rng = np.random.default_rng(4)
+    n = 6000
+    z = rng.standard_normal((n, 3))
+    y = 0.5 * z[:, 0] + 0.9 * np.minimum(z[:, 1], 0) + 0.3 * z[:, 2] + rng.standard_normal(n)
+    phone = rng.random(n) < 0.5
+    y += 0.4 * ~phone                       # the channels differ in level: the indicator absorbs it
+    x = z.copy()
+    x[~phone, 1] = np.nan                  # the dissatisfier asked on the phone only
+    c = penalty_reward(x, y, n_resamples=50, rng=np.random.default_rng(1))
+    assert c.n_asked.tolist() == [n, int(phone.sum()), n]
+    full = penalty_reward(z[phone], y[phone])           # the phone respondents alone
+    both = penalty_reward(z, y - 0.4 * ~phone)          # everyone, had everyone been asked
+    assert classify(c.penalty, c.reward).tolist() == ["performance", "basic", "performance"]
+    # the phone-only driver's cut points and contrast are those of the phone respondents
+    assert c.low_cut[1] == full.low_cut[1] and np.isclose(c.low_share[1], full.low_share[1])
+    assert c.penalty_per_point[1] == pytest.approx(full.penalty_per_point[1], rel=0.2)
+    # the common drivers rest on everyone: closer to the every-respondent contrast, tighter than phone-only
+    assert c.penalty_per_point[0] == pytest.approx(both.penalty_per_point[0], rel=0.1)
+    assert c.low_cut[0] == both.low_cut[0]
+    assert not np.isnan(c.boot_penalty).any()
+    low, high, _, _ = dummy_code(x)
+    assert not low[~phone, 1].any() and not high[~phone, 1].any()
+
+
+def test_every_respondent_is_used_or_counted_with_a_reason():
+    inst = load_instrument()
+    data, _ = read_responses(CSV, inst)
+    res = analyse_dissatisfiers(data, inst, bootstrap=20, seed=1)
+    resp = res.respondents.set_index("group")
+    # chat, e-mail, messaging and social respondents are used (they lack only the phone-only drivers)
+    assert resp.n_used.tolist() == [357, 354, 350, 356] and (resp.n_complete < resp.n_used).all()
+    assert resp.n_complete.tolist() == [221, 193, 209, 179]
+    t = res.table.set_index(["group", "driver"])
+    assert t.n_driver[("Energie", "wait_time")] == 221 and t.n_driver[("Energie", "empathy")] == 357
+    assert (t.n[t.index.get_level_values(0) == "Energie"] == 357).all()
+    # used + counted exclusions = the group's respondents; no 'not_asked' among the reasons
+    counted = res.exclusion_counts.groupby("group").n.sum()
+    assert (resp.n_used + counted.reindex(resp.index, fill_value=0) == resp.n_input).all()
+    assert resp.n_input.sum() == len(data) and "not_asked" not in set(res.exclusion_counts.code)
+    doc = json.loads(json.dumps(res.to_dict()))
+    energie = [c for c in doc["exclusion_counts"] if c["group"] == "Energie"]
+    assert energie == [{"group": "Energie", "code": "flagged", "n": 18,
+                        "reason": "flagged as unreliable (straight-liner, speeder or too many missing answers)"}]
+    assert doc["respondents"][0] == {"group": "Energie", "n_input": 375, "n_used": 357, "n_complete": 221}
+    text = str(res.summary())
+    assert "Energie: n = 357 of 375 (phone-only drivers: 221)" in text
+    assert "group 'Energie': 18 not used: 18 flagged as unreliable" in text
+    # a group too small for a contrast is counted too
+    small = data[(data.organisation != "Energie") | (data.index % 10 == 0)]
+    res = analyse_dissatisfiers(small, inst, bootstrap=20, seed=1)
+    counts = res.exclusion_counts
+    energie = res.respondents.set_index("group").loc["Energie"]
+    assert energie.n_used == 0 and counts[counts.group == "Energie"].n.sum() == energie.n_input == 38
+    assert counts[(counts.group == "Energie") & (counts.code == "too_few")].n.item() > 30
+    assert any("Energie" in n and "left out" in n for n in res.notes)

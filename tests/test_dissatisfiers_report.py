@@ -59,3 +59,20 @@ def test_no_section_without_a_result(results):
 
     content = report_content(replace(results, dissatisfiers=None), ALL, "en", "study")
     assert "dissatisfiers" not in {s.id for s in content.sections}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_section_says_how_many_respondents_each_contrast_rests_on(results, lang):
+    # issue 14: every channel's respondents used; the phone-only drivers on the phone respondents;
+    # the respondents not used counted with their reason
+    t = Texts(lang)
+    section = _section(report_content(results, "Energie", lang, "organisation-energie"))
+    table = next(b for b in section.blocks if isinstance(b, Table))
+    assert "n" in table.keys
+    n = {r["driver"]: r["n"] for r in table.rows}
+    labels = {d: results.inst.construct(d).label[lang] for d in ("wait_time", "empathy")}
+    assert n[labels["wait_time"]] == 221 and n[labels["empathy"]] == 357
+    text = " ".join(b.text for b in section.blocks if isinstance(b, Paragraph))
+    assert t("dissatisfiers.respondents", n=t.count(357), n_input=t.count(375)) in text
+    assert f"{t.count(221)}" in text and labels["wait_time"] in text
+    assert t("dissatisfiers.not_used", reasons=f"18 {t('reason.flagged')}") in text

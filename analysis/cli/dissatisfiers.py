@@ -75,7 +75,7 @@ def print_dissatisfiers(res, source: str) -> None:
                   f"{res.settings['seed']}) classified basic / performance / excitement.",
                   highlight=False, soft_wrap=True)
     for group, part in res.table.groupby("group", sort=False):
-        table = Table(title=f"{escape(str(group))} (n = {int(part['n'].iloc[0])})", title_justify="left",
+        table = Table(title=f"{escape(str(group))}: {escape(res.sizes(group))}", title_justify="left",
                       box=box.SIMPLE_HEAD, pad_edge=False)
         for header in ("driver", "class", "penalty / reward per point", f"penalty - reward {level}%", "resamples % B/P/E"):
             table.add_column(header, no_wrap=header in ("driver", "class"))
@@ -84,5 +84,13 @@ def print_dissatisfiers(res, source: str) -> None:
                           f"{r['diff_low']:.2f} to {r['diff_high']:.2f}",
                           "/".join(f"{100 * r['share_' + c]:.0f}" for c in ("basic", "performance", "excitement")))
         console.print(table)
+    console.print("Every respondent of every channel is used: drivers asked in some channels only (phone-only "
+                  "drivers) rest on the respondents asked them, the others on all.", highlight=False, soft_wrap=True)
+    # every respondent not used, counted per group and reason (the groups left out included)
+    for group in [*res.respondents.group, None]:
+        sentence = res.not_used(group)
+        if sentence:
+            where = "no group" if group is None else f"group '{group}'"
+            console.print(f"Not used, {escape(where)}: {escape(sentence)}", highlight=False, soft_wrap=True)
     for note in res.notes:
         console.print(f"[yellow]Note:[/] {escape(note)}", highlight=False, soft_wrap=True)

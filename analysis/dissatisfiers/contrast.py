@@ -55,6 +55,19 @@ excitement. Each resample is also classified by ``IA`` alone
 (:func:`classify`); the shares of resamples in each class show how stable the
 direction of the asymmetry is.
 
+Drivers not asked of every respondent (wait time and the phone menu are asked on the
+phone only) do not cost the others their respondents. Each driver's cut points, shares
+and score gaps are taken among the respondents asked it, its dummies are 0 for the
+others, and the regression gets one indicator per pattern of not-asked drivers (here:
+'not asked the phone-only drivers'), so the one regression of every respondent
+estimates the common drivers' contrasts on all of them and the phone-only drivers'
+contrasts on the phone respondents (the only ones whose dummies vary), against the
+phone respondents' middle half. This is dummy-variable adjustment: biased for values
+that exist but are missing (Jones 1996), it is the appropriate model for a variable that
+does not exist for a respondent (Allison 2001, on dummy-variable adjustment). It
+assumes, as the driver analysis' two-pattern covariance does, that the common drivers'
+effects are the same for the respondents asked and not asked the others.
+
 A caution the report repeats: a satisfaction scale with a ceiling has little room above,
 which can still make a strong driver look somewhat basic; the interval guards against
 noise, not against that.
@@ -69,9 +82,15 @@ Matzler, K., & Sauerwein, E. (2002). The factor structure of customer satisfacti
 Matzler, K., Bailom, F., Hinterhuber, H. H., Renzl, B., & Pichler, J. (2004). The
     asymmetric relationship between attribute-level performance and overall customer
     satisfaction. *Industrial Marketing Management*, 33(4), 271-277.
+Allison, P. D. (2001). *Missing Data*. Sage (Quantitative Applications in the Social
+    Sciences 136).
+Jones, M. P. (1996). Indicator and stratification methods for missing explanatory
+    variables in multiple linear regression. *Journal of the American Statistical
+    Association*, 91(433), 222-230.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,8 +111,10 @@ class Contrast:
     ----------
     low_cut, high_cut : ndarray (p,)
         The cut points on the driver's score scale.
+    n_asked : ndarray (p,)
+        Respondents with the driver's score (asked it): its contrast rests on them.
     low_share, high_share : ndarray (p,)
-        Share of the group's respondents coded low / high.
+        Share of those respondents coded low / high.
     penalty, reward : ndarray (p,)
         ``|b_low|`` and ``b_high`` (satisfaction points against the middle half); NaN
         for a driver without a contrast.
@@ -107,6 +128,7 @@ class Contrast:
 
     low_cut: np.ndarray
     high_cut: np.ndarray
+    n_asked: np.ndarray
     low_share: np.ndarray
     high_share: np.ndarray
     penalty: np.ndarray
@@ -121,6 +143,8 @@ def dummy_code(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     """Low/high dummies of each column of ``x`` (n, p) at the quantile cut points.
 
     Returns ``(low, high, low_cut, high_cut)``; ``low`` and ``high`` are (n, p) floats.
+    A missing score (a driver not asked) is neither low nor high, and the cut points
+    are those of the respondents with a score.
 
     Examples
     --------
@@ -129,27 +153,53 @@ def dummy_code(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     ([1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0])
     """
     x = np.asarray(x, dtype=float)
-    low_cut = np.quantile(x, LOW_QUANTILE, axis=0)
-    high_cut = np.quantile(x, HIGH_QUANTILE, axis=0)
+    if np.isnan(x).any():
+        with warnings.catch_warnings():         # a column nobody has: NaN cut points, no contrast
+            warnings.simplefilter("ignore", RuntimeWarning)
+            low_cut = np.nanquantile(x, LOW_QUANTILE, axis=0)
+            high_cut = np.nanquantile(x, HIGH_QUANTILE, axis=0)
+    else:
+        low_cut = np.quantile(x, LOW_QUANTILE, axis=0)
+        high_cut = np.quantile(x, HIGH_QUANTILE, axis=0)
     low = (x <= low_cut).astype(float)
     high = (x >= high_cut).astype(float)
     return low, high, low_cut, high_cut
 
 
-def _design(low: np.ndarray, high: np.ndarray, usable: np.ndarray) -> np.ndarray:
-    """Intercept and the dummies of the usable drivers: [1, low_1, high_1, low_2, high_2, ...]."""
+def not_asked_patterns(asked: np.ndarray) -> np.ndarray:
+    """(n, k) indicators, one per distinct pattern of drivers not asked (columns of ``~asked``).
+
+    Drivers asked of everyone or of no one give none; drivers not asked of the same
+    respondents (the phone-only ones) share one.
+
+    Examples
+    --------
+    >>> asked = np.array([[1, 1, 1], [1, 0, 0], [1, 1, 1], [1, 0, 0]], dtype=bool)
+    >>> not_asked_patterns(asked).T.tolist()
+    [[0.0, 1.0, 0.0, 1.0]]
+    """
+    missing = ~np.asarray(asked, dtype=bool)
+    partial = missing[:, missing.any(axis=0) & ~missing.all(axis=0)]
+    if not partial.shape[1]:
+        return np.zeros((missing.shape[0], 0))
+    return np.unique(partial, axis=1).astype(float)
+
+
+def _design(low: np.ndarray, high: np.ndarray, usable: np.ndarray, patterns: np.ndarray) -> np.ndarray:
+    """Intercept, the dummies of the usable drivers [1, low_1, high_1, low_2, high_2, ...], then the patterns."""
     cols = [np.ones(low.shape[0])]
     for k in np.flatnonzero(usable):
         cols += [low[:, k], high[:, k]]
-    return np.column_stack(cols)
+    return np.column_stack([*cols, patterns])
 
 
 def _unpack(coef: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(penalty, reward) per driver from the coefficients; NaN for drivers without a contrast."""
     penalty = np.full(usable.shape[0], np.nan)
     reward = np.full(usable.shape[0], np.nan)
-    penalty[usable] = np.abs(coef[1::2])
-    reward[usable] = coef[2::2]
+    dummies = coef[1:1 + 2 * int(usable.sum())]        # the not-asked indicators follow
+    penalty[usable] = np.abs(dummies[0::2])
+    reward[usable] = dummies[1::2]
     return penalty, reward
 
 
@@ -167,6 +217,8 @@ def score_gaps(x: np.ndarray, low: np.ndarray, high: np.ndarray,
                weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(middle mean - low mean, high mean - middle mean) of each driver's score; NaN where a part is empty.
 
+    Respondents without the score (not asked) are in no part.
+
     Examples
     --------
     >>> x = np.array([[1.0], [4.0], [5.0], [6.0], [7.0]])
@@ -175,7 +227,9 @@ def score_gaps(x: np.ndarray, low: np.ndarray, high: np.ndarray,
     [[2.5], [1.5]]
     """
     w = np.ones(x.shape[0]) if weights is None else weights
-    mid = (1 - low) * (1 - high)
+    asked = ~np.isnan(x)
+    mid = (1 - low) * (1 - high) * asked
+    x = np.where(asked, x, 0.0)
 
     def mean(mask):
         total = w @ mask
@@ -198,7 +252,8 @@ def penalty_reward(x: np.ndarray, y: np.ndarray, n_resamples: int = 0,
     Parameters
     ----------
     x : ndarray (n, p)
-        Driver scores of one group's respondents (complete rows).
+        Driver scores of one group's respondents; NaN where a driver was not asked
+        (see the module docstring).
     y : ndarray (n,)
         Their outcome (satisfaction).
     n_resamples : int
@@ -224,10 +279,12 @@ def penalty_reward(x: np.ndarray, y: np.ndarray, n_resamples: int = 0,
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     low, high, low_cut, high_cut = dummy_code(x)
+    asked = ~np.isnan(x)
+    n_asked = asked.sum(axis=0)
     # A contrast needs low and high respondents who are not the same people.
     usable = (low.any(axis=0) & high.any(axis=0) & ~(low.astype(bool) & high.astype(bool)).any(axis=0)
               & (low_cut < high_cut))
-    design = _design(low, high, usable)
+    design = _design(low, high, usable, not_asked_patterns(asked))
     coef = _solve(design, y)
     p = x.shape[1]
     if coef is None:
@@ -243,7 +300,9 @@ def penalty_reward(x: np.ndarray, y: np.ndarray, n_resamples: int = 0,
         coef_b = _solve(design, y, counts)
         if coef_b is not None:
             boot_p[b], boot_r[b] = _per_point(*_unpack(coef_b, usable), score_gaps(x, low, high, counts))
-    return Contrast(low_cut=low_cut, high_cut=high_cut, low_share=low.mean(axis=0), high_share=high.mean(axis=0),
+    with np.errstate(invalid="ignore", divide="ignore"):
+        low_share, high_share = low.sum(axis=0) / n_asked, high.sum(axis=0) / n_asked
+    return Contrast(low_cut=low_cut, high_cut=high_cut, n_asked=n_asked, low_share=low_share, high_share=high_share,
                     penalty=penalty, reward=reward, penalty_per_point=penalty_pp, reward_per_point=reward_pp,
                     boot_penalty=boot_p, boot_reward=boot_r)
 
