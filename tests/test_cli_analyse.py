@@ -27,8 +27,14 @@ def test_example_prints_tables_kpis_exclusions_and_writes_the_json(run_cli, inst
                      "--json", example_json))
     assert "1417 of 1500 respondents used" in out and "200 resamples per group (seed 7)" in out
     for group in ("Energie", "Telecom", "Verzekeraar", "Webwinkel"):
-        assert re.search(rf"^{group}: n = \d+ of 375, R² = 0\.\d{{3}} \[0\.\d{{3}}, 0\.\d{{3}}\]", out, re.M), group
-    assert re.search(r"^all: n = 1417 of 1500", out, re.M)
+        assert re.search(rf"^{group}: n = \d+ of 375 \(phone-only drivers: \d+\), R² = 0\.\d{{3}} "
+                         rf"\[0\.\d{{3}}, 0\.\d{{3}}\]", out, re.M), group
+    # the phone-only drivers rest on fewer respondents: the group line says how many (issue 12; README)
+    doc = json.loads(example_json.read_text(encoding="utf-8"))
+    energie = doc["groups"]["Energie"]
+    assert f"Energie: n = 357 of 375 (phone-only drivers: {energie['n_complete']})," in out
+    assert energie["n_complete"] == energie["drivers"]["wait_time"]["n"] == 221
+    assert re.search(r"^all: n = 1417 of 1500 \(phone-only drivers: 802\)", out, re.M)
     assert "LMG % [CI]" in out and "priority [CI]" in out and "concentrate here" in out
     assert re.search(r"Energie\s+18\s+0\s+0\s+18\s*$", out, re.M)   # exclusion counts by reason (not_asked: used)
     # the legend explains the reasons in the table, and only those

@@ -219,3 +219,9 @@ def test_every_figure_of_a_driver_row_rests_on_its_headline_estimate(pooled, unp
     ols = wait["own"]["ols"]
     assert ols["sample"] == "complete_cases" and ols["n"] == energie["n_complete"]
     assert ols["beta_std_ci_hc3"][0] < ols["beta_std"] < ols["beta_std_ci_hc3"][1]
+
+
+def test_summary_says_how_many_respondents_the_phone_only_drivers_rest_on(pooled):
+    text = str(pooled.summary())
+    assert "Energie: n = 357 (of 375; phone-only drivers: 221)" in text
+    assert "all: n = 1417 (of 1500; phone-only drivers: 802)" in text

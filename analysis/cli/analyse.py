@@ -141,13 +141,15 @@ def print_analysis(res: DriverAnalysis, source: str) -> None:
                   highlight=False, soft_wrap=True)
     console.print(escape(pooling_sentence(res)), highlight=False, soft_wrap=True)
     pct = f"{100 * s.level:g}%"
-    console.print(f"[dim]Intervals: {pct} bootstrap percentile; rank {escape('[best-worst]')}; beta: standardized OLS "
-                  f"coefficient; SEM path: standardized latent path (* p < .05, ** p < .01, *** p < .001); "
+    console.print(f"[dim]Intervals: {pct} bootstrap percentile; rank {escape('[best-worst]')}; beta: standardized "
+                  f"coefficient of the estimate the LMG shares come from; SEM path: standardized latent path (* p < .05, ** p < .01, *** p < .001); "
                   f"performance: mean score on 0-100; priority 1 = improve first.[/]", soft_wrap=True)
     groups = res.groups.set_index("group")
     for g in res.group_names:
         r = groups.loc[g]
-        title = (f"[bold]{escape(str(g))}[/]: n = {r.n_used} of {r.n_input}, R² = {r.r2:.3f} "
+        # the phone-only drivers rest on fewer respondents (the JSON: respondents_by_channel, drivers' n)
+        fewer = f" (phone-only drivers: {r.n_complete})" if r.n_complete < r.n_used else ""
+        title = (f"[bold]{escape(str(g))}[/]: n = {r.n_used} of {r.n_input}{fewer}, R² = {r.r2:.3f} "
                  f"[{r.r2_ci_low:.3f}, {r.r2_ci_high:.3f}]")
         if res.settings.pooling_used == "partial" and g != ALL:
             title += escape(f"; own data weigh {100 * r.pooling_weight:.0f}% (worth {r.n_effective:.0f} respondents)")

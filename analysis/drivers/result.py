@@ -230,7 +230,8 @@ class DriverAnalysis:
                         if pooled and g != ALL else "")
             kpi = self.kpis[(self.kpis.group == g) & (self.kpis.channel == ALL)]
             notes = (("KPIs: " + "; ".join(_kpi(k) for k in kpi.itertuples()),) if len(kpi) else ())
-            tables.append(SummaryTable(f"{g}: n = {r.n_used} (of {r.n_input}), R² = {r.r2:.3f} "
+            fewer = f"; phone-only drivers: {r.n_complete}" if r.n_complete < r.n_used else ""
+            tables.append(SummaryTable(f"{g}: n = {r.n_used} (of {r.n_input}{fewer}), R² = {r.r2:.3f} "
                                        f"[{r.r2_ci_low:.3f}, {r.r2_ci_high:.3f}]" + borrowed + unstable,
                                        self.display_table(g), notes=notes))
         if len(self.exclusion_counts):
