@@ -56,9 +56,10 @@ def test_waves_view_has_the_trend_analysis_numbers_and_its_verdicts(hostile_boar
     for r in w["importance"]:
         if r["group"] != ALL:
             assert r["estimate"] == pytest.approx(imp.loc[(r["group"], r["wave"], r["driver"])].share, rel=1e-3)
-    # the whole study per wave: every respondent with a wave
+    # the whole study per wave: every respondent with a wave, not flagged as unreliable (as the headline figures)
     whole = {r["wave"]: r["n"] for r in w["kpis"] if r["group"] == ALL and r["key"] == "nps"}
-    assert sum(whole.values()) == int(example.data.nps.notna().sum())
+    flagged = example.data.filter(like="flag_").fillna(False).astype(bool).any(axis=1)
+    assert sum(whole.values()) == int((example.data.nps.notna() & ~flagged).sum())
 
     # every change since a wave, with the trends' verdict: the control chart decides for CSAT, the test otherwise
     signal = trend.control_chart.assign(wave=trend.control_chart.wave.astype(str)).set_index(

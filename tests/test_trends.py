@@ -185,3 +185,39 @@ def test_reports_get_a_since_last_wave_section(inst, tmp_path, lang, heading):
     one = build_reports(data[data.wave.astype(str) == "1"], inst, quality, lang=lang, out_dir=tmp_path / "one",
                         bootstrap=20, seed=1, pdf=False, wave="wave")
     assert heading not in one.study_html.read_text(encoding="utf-8")
+
+
+def test_each_wave_rests_on_the_driver_analysis_respondents(inst, tmp_path, run_cli):
+    # issue 14: flagged respondents left out as in the headline figures, and the per-wave
+    # importance from every respondent (phone-only drivers from the phone respondents)
+    from analysis.drivers.analyse import analyse_drivers
+    from analysis.drivers.kpis import kpi_table
+
+    data = _read(inst, simulate_waves(inst, n_waves=2, n_orgs=3, n_per_org=150, seed=4), tmp_path)
+    res = analyse_waves(data, inst, wave="wave", bootstrap=50, seed=1)
+    flags = data.filter(like="flag_").fillna(False).astype(bool).any(axis=1)
+    assert res.n_flagged == int(flags.sum()) > 0 and res.n_used == len(data) - res.n_flagged
+    last = data[pd.to_numeric(data.wave) == 2]
+    headline = analyse_drivers(last, inst, by="organisation", bootstrap=20, seed=1, sem=False, pooling="none")
+    csat = res.kpis[(res.kpis.kpi == "CSAT %") & (res.kpis.wave == 2)].set_index("organisation").estimate
+    shown = headline.kpis[(headline.kpis.kpi == "CSAT %") & (headline.kpis.channel == "all")].set_index("group")
+    for org, value in csat.items():
+        assert value == pytest.approx(shown.estimate[org])        # the headline figure of that wave
+    imp = res.importance[res.importance.wave == 2]
+    g = headline.groups.set_index("group")
+    for org, part in imp.groupby("organisation"):
+        figures = headline.importance[headline.importance.group == org].set_index("driver")
+        assert np.allclose(part.share, figures.lmg_pct.loc[part.driver])           # the same estimator
+        assert (part.n == g.n_used[org]).all() and g.n_used[org] > g.n_complete[org]
+        assert part.set_index("driver").n_driver["wait_time"] == g.n_complete[org]
+    # --include-flagged keeps them, as in the other commands
+    kept = analyse_waves(data, inst, wave="wave", bootstrap=20, seed=1, exclude_flagged=False)
+    assert kept.n_flagged == 0 and kept.n_used == len(data)
+    everyone = kpi_table(last, by="organisation", csat_column=inst.question_for("csat").id)
+    assert kept.kpis[(kept.kpis.kpi == "CSAT %") & (kept.kpis.wave == 2)].estimate.tolist() == pytest.approx(
+        everyone[everyone.kpi == "CSAT %"].estimate.tolist())
+    path = tmp_path / "waves.csv"
+    text = ok(run_cli("trends", str(path), "--wave", "wave", "--bootstrap", "20", "--seed", "1", "--include-flagged"))
+    assert f"{len(data)} of {len(data)} respondents" in " ".join(text.split())
+    text = ok(run_cli("trends", str(path), "--wave", "wave", "--bootstrap", "20", "--seed", "1"))
+    assert f"({res.n_flagged} flagged as unreliable left out)" in " ".join(text.split())

@@ -32,6 +32,7 @@ def trends(
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the bootstrap (default: drawn at random and reported)."),
     level: float = typer.Option(0.95, "--level", help="Confidence level of all intervals and tests."),
     baseline: str = typer.Option("history", "--baseline", help="Control-chart centre line: history (the earlier waves) or pooled (all waves)."),
+    include_flagged: bool = typer.Option(False, "--include-flagged", help="Keep straight-liners, speeders and respondents with too many missing answers."),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Write the CSAT control chart per group to this image (.png, .pdf, .svg)."),
     json_file: JsonOpt = None,
     source: SourceOpt = "auto",
@@ -64,7 +65,7 @@ def trends(
 
     with option_errors():
         result = analyse_waves(frame, inst, wave=wave, period=period, by=by, bootstrap=bootstrap, seed=seed,
-                               level=level, baseline=baseline)
+                               level=level, baseline=baseline, exclude_flagged=not include_flagged)
     console.print(escape(result.summary().as_text()), highlight=False, soft_wrap=True)
     if plot is not None:
         import matplotlib

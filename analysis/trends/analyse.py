@@ -4,9 +4,13 @@ The waves are the values of a column (``wave="wave"``) or calendar periods of th
 contact date (``period="month"`` or ``"quarter"``), in sorted order. Per group (``by``)
 and wave:
 
-* the KPIs of :func:`analysis.drivers.kpis.kpi_table` (CSAT, NPS, CES, FCR, intervals);
-* the LMG shares of the drivers (:func:`analysis.importance.relative.lmg_shares`, as % of
-  R²) on the construct scores of the complete cases, with a bootstrap of ``bootstrap``
+* the KPIs of :func:`analysis.drivers.kpis.kpi_table` (CSAT, NPS, CES, FCR, intervals)
+  of every respondent of the wave not flagged as unreliable (``exclude_flagged``, as the
+  driver analysis' headline figures: :mod:`analysis.drivers.sample`);
+* the LMG shares of the drivers (as % of R²) from the channel-aware covariance the driver
+  analysis uses without pooling (``pooling='none'`` of :func:`analysis.pooling.pooled_importance`):
+  every respondent with an outcome and a score for every driver asked in their channel,
+  the phone-only drivers from the phone respondents; with a bootstrap of ``bootstrap``
   resamples drawn from a stream of its own (``SeedSequence(seed).spawn`` per group and
   wave, so a group's result does not depend on the others);
 
@@ -23,17 +27,19 @@ import pandas as pd
 from analysis.common.errors import DataError, OptionError
 from analysis.common.options import validate_options
 from analysis.drivers.kpis import CSAT_SATISFIED, NPS_DETRACTOR, NPS_PROMOTER, kpi_table
-from analysis.importance.relative import lmg_shares
+from analysis.drivers.sample import analysis_sample
+from analysis.pooling import pooled_importance
 from analysis.scoring.sample import check_group_column
-from analysis.scoring.scores import construct_scores
 from analysis.trends.changes import RUN_LENGTH, nps_difference, p_chart, proportion_difference
 from analysis.trends.result import TrendAnalysis, TrendSettings
 from instrument import Instrument
+from instrument.reader.flags import FLAG_COLUMNS
 
 __all__ = ["analyse_waves", "wave_labels"]
 
-# Fewer complete cases than this in a group and wave: no importance shares (seven
-# drivers and an outcome need far more than 8 cases for a stable covariance matrix).
+# Fewer respondents with every driver than this in a group and wave: no importance shares
+# (seven drivers and an outcome need far more than 8 cases for a stable covariance matrix;
+# the phone-only drivers' part of the covariance rests on them).
 MIN_N_IMPORTANCE = 30
 PERIOD_CODES = {"month": "M", "quarter": "Q"}
 
@@ -68,25 +74,10 @@ def _counts(answers: pd.Series, group_wave: pd.DataFrame, kind: str) -> pd.DataF
         n="size", pro=lambda s: int((s >= NPS_PROMOTER).sum()), det=lambda s: int((s <= NPS_DETRACTOR).sum()))
 
 
-def _shares(cov: np.ndarray) -> np.ndarray:
-    raw = lmg_shares(cov)
-    return 100 * raw / raw.sum(axis=-1, keepdims=True)
-
-
-def _bootstrap_shares(scores: np.ndarray, n_boot: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Point shares and ``n_boot`` bootstrap shares (% of R²) of complete-case scores (outcome last)."""
-    point = _shares(np.cov(scores, rowvar=False))
-    idx = rng.integers(0, len(scores), size=(n_boot, len(scores)))
-    samples = scores[idx]
-    centred = samples - samples.mean(axis=1, keepdims=True)
-    cov = np.einsum("bni,bnj->bij", centred, centred) / (len(scores) - 1)
-    return point, _shares(cov)
-
-
 @validate_options("bootstrap", "seed", "level", "period", "baseline")
 def analyse_waves(data: pd.DataFrame, inst: Instrument, *, wave: str | None = None, period: str | None = None,
                   by: str = "organisation", bootstrap: int = 1000, seed: int | None = None,
-                  level: float = 0.95, baseline: str = "history") -> TrendAnalysis:
+                  level: float = 0.95, baseline: str = "history", exclude_flagged: bool = True) -> TrendAnalysis:
     """KPIs and driver importance per wave and group, change between consecutive waves, control charts.
 
     Parameters
@@ -109,6 +100,9 @@ def analyse_waves(data: pd.DataFrame, inst: Instrument, *, wave: str | None = No
         Centre line of the control chart: the pooled CSAT of the earlier waves (each
         wave judged against its history) or of all waves
         (:func:`analysis.trends.changes.p_chart`).
+    exclude_flagged : bool, default True
+        Leave out respondents flagged as straight-liners, speeders or with too many
+        missing answers (counted in ``n_flagged``), as the driver analysis does.
 
     Returns
     -------
@@ -122,6 +116,10 @@ def analyse_waves(data: pd.DataFrame, inst: Instrument, *, wave: str | None = No
     check_group_column(data, by)
     waves = wave_labels(data, wave, period)
     keep = waves.notna() & data[by].notna()
+    flags = [c for c in FLAG_COLUMNS if c in data.columns]
+    flagged = data[flags].fillna(False).astype(bool).any(axis=1) if flags else pd.Series(False, index=data.index)
+    n_flagged = int((keep & flagged).sum()) if exclude_flagged else 0
+    keep &= ~flagged if exclude_flagged else True
     work = data.loc[keep].copy()
     work["_wave"] = waves[keep].to_numpy()
     order = sorted(work["_wave"].unique().tolist(), key=lambda v: (str(type(v)), v))
@@ -168,21 +166,26 @@ def analyse_waves(data: pd.DataFrame, inst: Instrument, *, wave: str | None = No
 
     drivers = inst.driver_keys
     outcome = inst.outcome_construct.key
-    scores = construct_scores(work, inst, constructs=[*drivers, outcome])
+    # the driver analysis' respondents: an outcome and every driver asked in their channel
+    sample = analysis_sample(work, inst, by=by, outcome=outcome, drivers=list(drivers), exclude_flagged=False)
+    usable = sample.used.copy()
+    usable[np.flatnonzero(~sample.used)[sample.excluded.code.astype(str).eq("not_asked").to_numpy()]] = True
+    scores = sample.frame[[*drivers, outcome]]
     importance, boot = [], {}
     groups = list(work[by].unique())
     streams = np.random.SeedSequence(seed).spawn(len(groups))
     for group, stream in zip(groups, streams):
         for w, child in zip(order, stream.spawn(len(order))):
-            rows = (work[by] == group).to_numpy() & (work["_wave"] == w).to_numpy()
-            complete = scores.loc[rows, [*drivers, outcome]].dropna().to_numpy(dtype=float)
-            if len(complete) < MIN_N_IMPORTANCE:
+            rows = (work[by] == group).to_numpy() & (work["_wave"] == w).to_numpy() & usable
+            cell = scores.loc[rows].assign(_cell=0)
+            asked = cell[list(drivers)].notna().to_numpy()
+            if asked.all(axis=1).sum() < MIN_N_IMPORTANCE:
                 continue
-            point, samples = _bootstrap_shares(complete, bootstrap, np.random.default_rng(child))
+            point, samples = _channel_aware_shares(cell, outcome, list(drivers), bootstrap, level, child)
             boot[(group, w)] = samples
             lo, hi = np.nanpercentile(samples, [50 * (1 - level), 50 * (1 + level)], axis=0)
-            importance += [{by: group, "wave": w, "driver": d, "n": len(complete), "share": point[j],
-                            "ci_low": lo[j], "ci_high": hi[j]} for j, d in enumerate(drivers)]
+            importance += [{by: group, "wave": w, "driver": d, "n": len(cell), "n_driver": int(asked[:, j].sum()),
+                            "share": point[j], "ci_low": lo[j], "ci_high": hi[j]} for j, d in enumerate(drivers)]
             prev = order[order.index(w) - 1] if order.index(w) > 0 else None
             if prev is not None and (group, prev) in boot:
                 before = _shares_point(importance, by, group, prev, drivers)
@@ -197,13 +200,28 @@ def analyse_waves(data: pd.DataFrame, inst: Instrument, *, wave: str | None = No
                                                   "ci_low", "ci_high", "p_value"])
     change_frame["significant"] = change_frame["p_value"] < 1 - level
     settings = TrendSettings(by=by, wave=wave, period=period, waves=tuple(order), bootstrap=bootstrap, seed=seed,
-                             level=level, run_length=RUN_LENGTH, baseline=baseline)
+                             level=level, run_length=RUN_LENGTH, baseline=baseline, exclude_flagged=exclude_flagged)
     return TrendAnalysis(
-        settings=settings, n_used=int(len(work)), n_input=int(len(data)), kpis=kpis,
-        importance=pd.DataFrame(importance, columns=[by, "wave", "driver", "n", "share", "ci_low", "ci_high"]),
+        settings=settings, n_used=int(len(work)), n_input=int(len(data)), n_flagged=n_flagged, kpis=kpis,
+        importance=pd.DataFrame(importance, columns=[by, "wave", "driver", "n", "n_driver", "share", "ci_low",
+                                                     "ci_high"]),
         changes=change_frame,
         control_chart=pd.DataFrame(chart, columns=[by, "wave", "n", "csat", "centre", "lcl", "ucl", "beyond_limits",
                                                    "two_of_three", "run", "signal"]))
+
+
+def _channel_aware_shares(cell: pd.DataFrame, outcome: str, drivers: list[str], n_boot: int, level: float,
+                          seed: np.random.SeedSequence) -> tuple[np.ndarray, np.ndarray]:
+    """Point LMG shares and ``n_boot`` bootstrap shares (% of R²) of one group and wave, every respondent used.
+
+    The two-pattern covariance of :mod:`analysis.pooling.moments` (phone-only drivers NaN
+    where not asked) with the ordinary bootstrap of the respondents: the estimate of
+    :func:`analysis.drivers.analyse.analyse_drivers` with ``pooling='none'``.
+    """
+    res = pooled_importance(cell, outcome, drivers, group="_cell", pooling="none", n_resamples=n_boot,
+                            level=level, seed=seed, versus_rest=False)
+    label = res.boot.groups.group.iloc[0]
+    return res.boot.point[label].statistic("lmg_pct")[0], res.boot.replicates[label].statistic("lmg_pct")
 
 
 def _shares_point(rows: list[dict], by: str, group, w, drivers: list[str]) -> np.ndarray:

@@ -23,6 +23,7 @@ class TrendSettings:
     level: float
     run_length: int
     baseline: str
+    exclude_flagged: bool = True
 
 
 @dataclass(frozen=True)
@@ -33,14 +34,21 @@ class TrendAnalysis:
     ----------
     settings : TrendSettings
     n_used, n_input : int
-        Respondents with a wave and a group, and all respondents (the others have no
-        wave or no group and are left out).
+        Respondents with a wave and a group and not flagged as unreliable
+        (``settings.exclude_flagged``), and all respondents (the others have no wave or
+        no group, or are flagged, and are left out).
+    n_flagged : int
+        Of the respondents with a wave and a group, those left out as flagged
+        (straight-liners, speeders, too many missing answers; 0 with ``--include-flagged``).
     kpis : DataFrame
         :func:`analysis.drivers.kpis.kpi_table` per ``by`` and ``wave``: ``kpi``, ``n``,
         ``n_missing``, ``estimate``, ``ci_low``, ``ci_high``, ``ci_reason``, ``ci_note``.
     importance : DataFrame
-        ``by``, ``wave``, ``driver``, ``n`` (complete cases), ``share`` (LMG, % of R²),
-        ``ci_low``, ``ci_high`` (bootstrap percentile).
+        ``by``, ``wave``, ``driver``, ``n`` (respondents used: an outcome and a score for
+        every driver asked in their channel), ``n_driver`` (of them those asked the
+        driver: the phone respondents for a phone-only driver), ``share`` (LMG, % of R²,
+        of the channel-aware covariance that uses every one of them), ``ci_low``,
+        ``ci_high`` (bootstrap percentile).
     changes : DataFrame
         Consecutive waves: ``by``, ``measure`` ('CSAT %', 'NPS', 'LMG share %'),
         ``driver`` (LMG rows), ``from_wave``, ``to_wave``, ``difference`` (to minus
@@ -59,6 +67,7 @@ class TrendAnalysis:
     importance: pd.DataFrame
     changes: pd.DataFrame
     control_chart: pd.DataFrame
+    n_flagged: int = 0
 
     def signals(self) -> pd.DataFrame:
         """The control-chart points that signal a structural change."""
@@ -68,8 +77,9 @@ class TrendAnalysis:
         """KPIs per wave, the latest changes and the control-chart signals."""
         s = self.settings
         source = f"column '{s.wave}'" if s.wave else f"{s.period} of contact_date"
+        flagged = f" ({self.n_flagged} flagged as unreliable left out)" if self.n_flagged else ""
         heading = (f"Trends across {len(s.waves)} waves ({source}) by '{s.by}': {self.n_used} of {self.n_input} "
-                   f"respondents; {s.bootstrap} resamples per group and wave (seed {s.seed}), level {s.level:g}")
+                   f"respondents{flagged}; {s.bootstrap} resamples per group and wave (seed {s.seed}), level {s.level:g}")
         wide = self.kpis.pivot_table(index=[s.by, "kpi"], columns="wave", values="estimate", sort=False)
         wide = wide.reset_index()
         wide.columns = [str(c) for c in wide.columns]
@@ -97,6 +107,7 @@ class TrendAnalysis:
         from analysis.common.serialize import jsonable
 
         return jsonable({"settings": asdict(self.settings), "n_used": self.n_used, "n_input": self.n_input,
+                         "n_flagged": self.n_flagged,
                          **{name: getattr(self, name).to_dict(orient="records")
                             for name in ("kpis", "importance", "changes", "control_chart")}})
 
