@@ -71,7 +71,7 @@ def dashboard(
     )
     usable_or_fail(quality)
     chosen = None if not drivers else [d.strip() for value in drivers for d in value.split(",") if d.strip()]
-    with option_errors(), err_console.status("reading...") as status:
+    with option_errors(file=data), err_console.status("reading...") as status:
         def progress(stage: str) -> None:
             status.update(STAGES.get(stage, stage))
 

@@ -73,7 +73,7 @@ def themes(
         frame = frame[~frame[by].astype("string").isin(small).fillna(False)]
         console.print(f"[yellow]Left out (fewer than {min_group_n} usable respondents):[/] {escape(', '.join(small))}",
                       highlight=False, soft_wrap=True)
-    with option_errors():
+    with option_errors(file=data):
         analysis = analyse_drivers(frame, inst, by=by, bootstrap=bootstrap, seed=seed, sem=False)
         result = analyse_themes(frame, inst, analysis=analysis, language=language, seed=seed)
     names = names_from_agent_ids(frame[AGENT_COLUMN].dropna().unique()) if AGENT_COLUMN in frame.columns else ()

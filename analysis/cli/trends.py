@@ -62,7 +62,7 @@ def trends(
     usable_or_fail(report)
     from analysis.trends.analyse import analyse_waves      # here, not at start: `--help` must not import pandas
 
-    with option_errors():
+    with option_errors(file=data):
         result = analyse_waves(frame, inst, wave=wave, period=period, by=by, bootstrap=bootstrap, seed=seed,
                                level=level, baseline=baseline)
     console.print(escape(result.summary().as_text()), highlight=False, soft_wrap=True)
