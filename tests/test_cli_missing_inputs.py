@@ -94,3 +94,34 @@ def test_team_kpis_of_an_empty_frame_are_an_empty_table():
     assert table.empty
     assert list(table.columns) == ["group", "kpi", "n", "n_missing", "estimate", "ci_low", "ci_high", "ci_reason",
                                    "ci_note"]
+
+
+# ------------------------------------------------------------------------------------------ waves
+@pytest.mark.parametrize("kind", ["nodate", "baddate"])
+def test_period_without_usable_dates_fails_the_same_in_trends_report_and_dashboard(run_cli, files, tmp_path, kind):
+    path = files[kind]
+    message = (f"{path}, column 'contact_date': has no usable date to make months of (none of the 1500 rows has a "
+               "date); fill in the contact dates")
+    failed(run_cli("trends", path, "--period", "month", "--bootstrap", "20"), 1, message)
+    failed(run_cli("report", path, "--out", tmp_path / "rep", "--period", "month", "--no-pdf", "--bootstrap", "20"),
+           1, message)
+    assert not (tmp_path / "rep").exists() or not list((tmp_path / "rep").iterdir())
+    failed(run_cli("dashboard", path, "-o", tmp_path / "d.html", "--period", "month", "--bootstrap", "20"), 1, message)
+    assert not (tmp_path / "d.html").exists()
+
+
+def test_wave_labels_without_a_date_column_or_dates(example_frame):
+    data = example_frame.drop(columns="contact_date")
+    with pytest.raises(DataError, match="^column 'contact_date': is not in the data, so there are no quarters"):
+        wave_labels(data, None, "quarter")
+    with pytest.raises(DataError, match=r"^column 'contact_date': has no usable date to make quarters of \(none of "
+                                        r"the 3 rows has a date\)"):
+        wave_labels(pd.DataFrame({"contact_date": ["soon", "", None]}), None, "quarter")
+    assert wave_labels(pd.DataFrame({"contact_date": ["2024-03-05", "soon"]}), None, "quarter").tolist()[0] == "2024Q1"
+
+
+def test_trends_errors_name_the_file_and_column(run_cli):
+    # the shipped example's contact dates are all in one quarter
+    failed(run_cli("trends", SAV, "--period", "quarter"), 1,
+           f"{SAV}, column 'contact_date': has 1 quarter(s) (2024Q1) among the respondents with a group; trends "
+           "need at least two waves: take months as the waves")

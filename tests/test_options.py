@@ -19,6 +19,7 @@ from analysis import (
 from analysis.bootstrap.importance import bootstrap_importance
 from analysis.common.errors import ColumnOptionError, OptionError, ServiceDriversError
 from analysis.common.options import MAX_BOOTSTRAP, OPTIONS, check_option, validate_options
+from analysis.trends.analyse import wave_labels
 from instrument import load_instrument, read_responses
 from tests.cli_results import failed
 
@@ -70,6 +71,11 @@ def _trends(**kw):
 
 def _simulate_waves(**kw):
     return lambda inst, data, quality, tmp: simulate_waves(inst, **kw)
+
+
+def _waves(**kw):
+    # the one check of --wave/--period that the reports and the dashboard run (before their long run)
+    return lambda inst, data, quality, tmp: wave_labels(data, **kw)
 
 
 # (option, its flag, the Python call, the command and its arguments)
@@ -129,6 +135,9 @@ CASES = [
     ("bootstrap", "--bootstrap", _trends(wave="wave", bootstrap=1), ["trends", CSV, "--wave", "wave", "--bootstrap", "1"]),
     # an option naming a column the file lacks: a usage error of that flag in every command (the CLI adds the file)
     ("agent", "--agent", _agents(agent="nosuch"), ["agents", CSV, "--out", "{tmp}", "--agent", "nosuch"]),
+    ("wave", "--wave", _trends(wave="nosuch"), ["trends", CSV, "--wave", "nosuch"]),
+    ("wave", "--wave", _waves(wave="nosuch", period=None), ["report", CSV, "--out", "{tmp}", "--wave", "nosuch"]),
+    ("wave", "--wave", _waves(wave="nosuch", period=None), ["dashboard", CSV, "-o", "{tmp}.html", "--wave", "nosuch"]),
 ]
 
 

@@ -83,10 +83,14 @@ def report(
     )
     usable_or_fail(quality)
     chosen = None if not drivers else [d.strip() for value in drivers for d in value.split(",") if d.strip()]
-    if by_agent:
-        from analysis.agents.analyse import check_agents
+    with option_errors(file=data):      # fail before the long run: waves without dates, a file without agent ids
+        if wave is not None or period is not None:
+            from analysis.trends.analyse import wave_labels
 
-        with option_errors(file=data):      # fail before the long run: a file without agent ids
+            wave_labels(frame, wave, period)
+        if by_agent:
+            from analysis.agents.analyse import check_agents
+
             check_agents(frame)
     with option_errors(file=data), err_console.status("reading...") as status:
         def progress(stage: str) -> None:
