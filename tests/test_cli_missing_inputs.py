@@ -125,3 +125,47 @@ def test_trends_errors_name_the_file_and_column(run_cli):
     failed(run_cli("trends", SAV, "--period", "quarter"), 1,
            f"{SAV}, column 'contact_date': has 1 quarter(s) (2024Q1) among the respondents with a group; trends "
            "need at least two waves: take months as the waves")
+
+
+@pytest.fixture(scope="module")
+def five_groups(inst, tmp_path_factory):
+    study = simulate_waves(inst, n_waves=3, n_orgs=5, n_per_org=60, seed=4)
+    path = tmp_path_factory.mktemp("five") / "waves.csv"
+    study.responses.to_csv(path, index=False)
+    data, _ = read_responses(path, inst, extra_columns=("wave",))
+    return analyse_waves(data, inst, wave="wave", bootstrap=20, seed=1)
+
+
+def test_summary_without_signals_shows_the_sentence_not_an_empty_table(five_groups):
+    quiet = dataclasses.replace(five_groups, control_chart=five_groups.control_chart.assign(signal=False),
+                                changes=five_groups.changes.iloc[0:0])
+    text = quiet.summary().as_text()
+    assert "Empty DataFrame" not in text and "Index: []" not in text
+    assert ("Control-chart signals (CSAT % p-chart, 3-sigma limits and run rules)\n  no point outside the control "
+            "limits or in a run: no structural change") in text
+    assert "nothing to show: no group has KPI answers in both waves" in text
+    assert "<table" not in quiet.summary().as_html().split("Control-chart signals")[1]
+
+
+def test_plot_panels_draws_one_control_chart_per_group(five_groups):
+    fig = five_groups.plot_panels()
+    chart = five_groups.control_chart
+    groups = list(dict.fromkeys(chart.organisation))
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in shown] == groups and len(groups) == 5
+    for ax, group in zip(shown, groups):
+        (line,) = [li for li in ax.get_lines() if li.get_label() == group]
+        assert list(line.get_ydata()) == pytest.approx(chart[chart.organisation == group].csat.tolist())
+        assert ax.get_legend() is None
+    (legend,) = fig.legends
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert labels[:2] == ["control limits (3 sigma)", "centre line"] and not set(labels) & set(groups)
+    assert sum(not ax.get_visible() for ax in fig.axes) == 3          # 4 per row: 2 rows, 3 empty places
+
+
+def test_cli_plot_writes_the_panels(run_cli, tmp_path, inst):
+    study = simulate_waves(inst, n_waves=2, n_orgs=4, n_per_org=50, seed=2)
+    path = tmp_path / "w.csv"
+    study.responses.to_csv(path, index=False)
+    text = ok(run_cli("trends", path, "--wave", "wave", "--bootstrap", "10", "--seed", "1", "--plot", tmp_path / "p.png"))
+    assert "one panel per group" in text and (tmp_path / "p.png").stat().st_size > 0
