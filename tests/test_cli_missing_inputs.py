@@ -96,6 +96,29 @@ def test_team_kpis_of_an_empty_frame_are_an_empty_table():
                                    "ci_note"]
 
 
+# ------------------------------------------------------------------------------------------ themes
+@pytest.mark.parametrize("kind", ["nowhy", "blankwhy"])
+def test_themes_without_open_answers_says_so_and_writes_json(run_cli, files, tmp_path, kind):
+    out = tmp_path / "t.json"
+    text = " ".join(ok(run_cli("themes", files[kind], "--json", out)).split())
+    assert f"No open answers to code in column 'why' of {files[kind]}" in text
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["n_coded"] == 0 and doc["frequency"] == [] and len(doc["excluded"]) == len(pd.read_csv(files[kind]))
+
+
+def test_themes_seed_default_is_the_apis_and_is_recorded(run_cli, files, tmp_path):
+    from typer.main import get_command
+
+    from analysis.cli import app
+
+    cli_default = next(p.default for p in get_command(app).commands["themes"].params if p.name == "seed")
+    api_default = inspect.signature(analyse_themes).parameters["seed"].default
+    assert cli_default == api_default == 0
+    out = tmp_path / "t.json"
+    ok(run_cli("themes", files["nowhy"], "--json", out))
+    assert json.loads(out.read_text(encoding="utf-8"))["settings"]["seed"] == api_default
+
+
 # ------------------------------------------------------------------------------------------ waves
 @pytest.mark.parametrize("kind", ["nodate", "baddate"])
 def test_period_without_usable_dates_fails_the_same_in_trends_report_and_dashboard(run_cli, files, tmp_path, kind):
