@@ -192,3 +192,10 @@ def test_cli_plot_writes_the_panels(run_cli, tmp_path, inst):
     study.responses.to_csv(path, index=False)
     text = ok(run_cli("trends", path, "--wave", "wave", "--bootstrap", "10", "--seed", "1", "--plot", tmp_path / "p.png"))
     assert "one panel per group" in text and (tmp_path / "p.png").stat().st_size > 0
+
+
+# ------------------------------------------------------------------------------------------ help
+@pytest.mark.parametrize("command", ["analyse", "report"])
+def test_scheduler_help_shows_the_dask_extra(run_cli, command):
+    out = " ".join(re.sub(r"[│╭╮╰╯─]", " ", ok(run_cli(command, "--help"))).split())
+    assert "pip install 'service-drivers[dask]'" in out, out       # rich markup once swallowed '[dask]'
