@@ -21,12 +21,19 @@ rows and quality report and sums them:
   in two parts (an error, as within one file: ids must be unique), and parts whose
   columns differ (an error naming the first such part).
 
-The clean rows are put together in the calling process (the analyses need them); the
-raw cells of the whole input are never in one process.
+:func:`read_partitioned` puts the clean rows together in the calling process (the
+analyses take one DataFrame); the raw cells of the whole input are never in one process.
+:func:`open_partitioned` does the same reading and checks but keeps each part's clean
+rows where it was read (on a Dask worker): the caller receives per part only its report,
+its completion times (the speeding rule's median over all parts is taken here and the
+rule applied on the workers) and a hash of each id, about 16 bytes a row, and runs
+further tasks on the parts where they are (``PartitionedResponses.map``).
 """
 from __future__ import annotations
 
-from dataclasses import replace
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -150,15 +157,10 @@ def read_partitioned(path: str | Path, inst: Instrument | None = None, *, schedu
     >>> len(data), report.n_respondents, report.n_flagged == int(data.filter(like="flag_").any(axis=1).sum())
     (200, 200, True)
     """
-    inst = inst if inst is not None else load_instrument()
-    parts = parquet_parts(path)
-    offsets = np.concatenate([[0], np.cumsum([p[2] for p in parts])[:-1]]).astype(int).tolist()
-    options = dict(invalid=invalid, id_column=id_column, group_column=group_column, duplicates=duplicates,
-                   absent_items=absent_items, extra_columns=tuple(extra_columns))
-    tasks = [(file, group, offset, keys, inst, options) for (file, group, _, keys), offset in zip(parts, offsets)]
-    with open_runner(scheduler, n_workers=1 if scheduler == "threads" else None) as runner:
-        results = runner.map(read_part, tasks)
-    return merge_parts(results, parts, str(path), inst)
+    with open_partitioned(path, inst, scheduler=scheduler, invalid=invalid, id_column=id_column,
+                          group_column=group_column, duplicates=duplicates, absent_items=absent_items,
+                          extra_columns=extra_columns) as kept:
+        return kept.collect(), kept.report
 
 
 def read_part(file: str, row_group: int | None, offset: int, keys: dict, inst: Instrument, options: dict):
@@ -194,74 +196,206 @@ def read_part(file: str, row_group: int | None, offset: int, keys: dict, inst: I
     return data, report, list(frame.columns), []
 
 
-def merge_parts(results: list, parts: list, file: str, inst: Instrument) -> tuple[pd.DataFrame, QualityReport]:
-    """The parts' data and reports put together (module docstring); the cross-part checks."""
-    read = [(d, r) for d, r, _, _ in results if d is not None]
-    empty_rows = [row for _, _, _, rows in results for row in rows]
+@dataclass(frozen=True, eq=False)
+class PartitionedResponses:
+    """The clean rows of a partitioned input, kept part by part where they were read; made by :func:`open_partitioned`.
+
+    Attributes
+    ----------
+    report : QualityReport
+        The parts' reports summed, exactly as :func:`read_partitioned` gives it.
+    parts : list
+        One handle per part with responses, in reading order (:meth:`Runner.keep
+        <analysis.common.scheduler.Runner.keep>`: on Dask a future whose clean rows stay on
+        a worker; else the part itself). ``map`` runs a task on each part where it is.
+    n_rows : list of int
+        Clean rows per part (of ``parts``).
+    runner : Runner
+        The scheduler the parts are kept on (open as long as the ``with`` block).
+    """
+
+    report: QualityReport
+    parts: list
+    n_rows: list
+    runner: object
+    attrs: dict = field(default_factory=dict)
+
+    def map(self, func, *args) -> list:
+        """``[func(part, *args) for part in parts]``, each run where its part is; results here, in order."""
+        return self.runner.map(_on_part, [(func, handle, args) for handle in self.parts])
+
+    def collect(self) -> pd.DataFrame:
+        """Every part's clean rows in this process, in reading order: :func:`read_partitioned`'s data."""
+        data = pd.concat([kept[0] for kept in self.runner.gather(self.parts)], ignore_index=True)
+        data.attrs[ABSENT_ITEMS_ATTR] = self.attrs.get(ABSENT_ITEMS_ATTR, {})
+        return data
+
+
+def _on_part(func, kept, args):
+    return func(kept[0], *args)
+
+
+@contextlib.contextmanager
+def open_partitioned(path: str | Path, inst: Instrument | None = None, *, scheduler: str = "threads",
+                     invalid: str = "error", id_column: str | None = None, group_column: str | None = None,
+                     duplicates: str = "error", absent_items: str = "error",
+                     extra_columns=()) -> Iterator[PartitionedResponses]:
+    """Read and check a partitioned input as :func:`read_partitioned`, keeping the clean rows on the workers.
+
+    The same checks and the same summed report, but on a Dask scheduler no process holds
+    every row: each part is read, checked and kept on a worker, and this process receives
+    only what the report and the input-wide rules need, per part: its quality report
+    (counts, and the excluded respondents with their reasons), its completion times (for
+    the speeding rule's median over all parts, then applied on the workers) and a 64-bit
+    hash of each respondent id (ids in two parts: candidates are compared exactly on the
+    workers' values). About 16 bytes per row reach this process instead of the row.
+
+    Parameters are those of :func:`read_partitioned`. Yields a :class:`PartitionedResponses`,
+    usable inside the ``with`` block (on Dask its rows live as long as the connection).
+
+    Raises
+    ------
+    DataError, UnusableData
+        As :func:`read_partitioned`.
+    """
+    inst = inst if inst is not None else load_instrument()
+    parts = parquet_parts(path)
+    offsets = np.concatenate([[0], np.cumsum([p[2] for p in parts])[:-1]]).astype(int).tolist()
+    options = dict(invalid=invalid, id_column=id_column, group_column=group_column, duplicates=duplicates,
+                   absent_items=absent_items, extra_columns=tuple(extra_columns))
+    tasks = [(file, group, offset, keys, inst, options) for (file, group, _, keys), offset in zip(parts, offsets)]
+    duration_id = next((f.id for f in inst.context if f.type == "number"), None)
+    with open_runner(scheduler, n_workers=1 if scheduler == "threads" else None) as runner:
+        handles, kept = runner.keep(read_part, tasks), None
+        try:
+            summaries = runner.map(_part_summary, [(h, duration_id, id_variable(inst)) for h in handles])
+            kept = _merge_summaries(summaries, handles, parts, str(path), runner, inst, duration_id)
+            yield kept
+        finally:
+            runner.release(handles if kept is None else [*handles, *kept.parts])
+
+
+def _part_summary(kept, duration_id: str, id_name: str):
+    """What the caller needs of one part read (a task): report, columns, empty rows, completion times, id hashes."""
+    data, report, columns, empty = kept
+    if data is None:
+        return None, columns, empty, None, None, 0, {}
+    duration = data[duration_id].reset_index(drop=True) if duration_id in data.columns else None
+    hashes = pd.util.hash_array(data[id_name].astype(object).to_numpy())
+    return report, columns, empty, duration, hashes, len(data), dict(data.attrs)
+
+
+def _merge_summaries(summaries, handles, parts, file, runner, inst, duration_id):
+    """The parts' summaries put together (module docstring); the input-wide rules run on the kept parts."""
+    read = [k for k, s in enumerate(summaries) if s[0] is not None]
+    empty_rows = [row for s in summaries for row in s[2]]
     if not read:
         raise DataError(f"has no responses (all {len(empty_rows)} data rows are empty)" if empty_rows else
                         "has no responses (only a header row); export the responses again", file=file)
-    columns = results[0][2]
-    for (part, *_), (_, _, mine, _) in zip(parts, results):
+    columns = summaries[0][1]
+    for (part, *_), (_, mine, *_) in zip(parts, summaries):
         if sorted(mine) != sorted(columns):
             raise DataError(f"has other columns than the first part ({', '.join(sorted(set(mine) ^ set(columns)))});"
                             " write every partition with the same columns", file=part)
-    data = pd.concat([d for d, _ in read], ignore_index=True)
-    data.attrs[ABSENT_ITEMS_ATTR] = read[0][0].attrs.get(ABSENT_ITEMS_ATTR, {})
-    reports = [r for _, r in read]
-    report = _summed(reports, file, empty_rows)
-    data, report = _speeding_over_all(data, report, inst)
-    ids = data[id_variable(inst)].astype(object)
-    twice = ids.duplicated(keep=False).to_numpy()
+    report = _summed([summaries[k][0] for k in read], file, empty_rows)
+    kept = [handles[k] for k in read]
+    durations = [summaries[k][3] for k in read]
+    if duration_id in report.column_map and any(d is not None and d.notna().any() for d in durations):
+        median = float(pd.concat(durations, ignore_index=True).median())
+        flagged = runner.keep(_speeding_part, [(h, median, duration_id, inst) for h in kept])
+        try:
+            report = _speeding_over_all(report, runner.map(_flag_summary, [(h,) for h in flagged]))
+        except BaseException:
+            runner.release(flagged)
+            raise
+        runner.release(kept)            # the rows before the input-wide speeding rule
+        kept = flagged
+    hashes = np.concatenate([summaries[k][4] for k in read])
+    twice = pd.Series(hashes).duplicated(keep=False).to_numpy()
     if twice.any():
-        first = ids[twice].iloc[0]
-        rows = data.source_row.to_numpy()[(ids == first).to_numpy()].tolist()
-        message = (f"respondent id '{first}' is in more than one partition (rows {', '.join(map(str, rows))}"
-                   f"{f', and {int(ids[twice].nunique()) - 1} more ids' if ids[twice].nunique() > 1 else ''}); "
-                   "ids must be unique across the partitions: correct the ids or remove the repeats")
-        report = replace(report, ok=False, problems=(message, *report.problems))
-        raise UnusableData(message, report=report, file=file)
-    return data, report
+        candidates = set(hashes[twice].tolist())
+        ids = pd.concat(runner.map(_ids_of, [(h, candidates, id_variable(inst)) for h in kept]), ignore_index=True)
+        _check_unique_ids(ids, report, file)
+    return PartitionedResponses(report=report, parts=kept, n_rows=[summaries[k][5] for k in read], runner=runner,
+                                attrs=summaries[read[0]][6])
 
 
-def _speeding_over_all(data: pd.DataFrame, report: QualityReport, inst: Instrument):
-    """Speeders judged against the median completion time of all parts, as the one-file reader judges them.
+def _ids_of(kept, candidates: set, id_name: str) -> pd.DataFrame:
+    """The ids and rows of one part whose hash is among ``candidates`` (a task)."""
+    data = kept[0]
+    ids = data[id_name].astype(object)
+    mine = np.isin(pd.util.hash_array(ids.to_numpy()), np.fromiter(candidates, dtype=np.uint64))
+    return pd.DataFrame({"id": ids.to_numpy()[mine], "row": data.source_row.to_numpy()[mine]})
+
+
+def _check_unique_ids(ids: pd.DataFrame, report: QualityReport, file: str) -> None:
+    """A respondent id in two rows (of any parts) is an error naming it and its rows."""
+    twice = ids.id.duplicated(keep=False).to_numpy()
+    if not twice.any():
+        return      # equal hashes of different ids
+    first = ids.id[twice].iloc[0]
+    rows = ids.row.to_numpy()[(ids.id == first).to_numpy()].tolist()
+    more = int(ids.id[twice].nunique()) - 1
+    message = (f"respondent id '{first}' is in more than one partition (rows {', '.join(map(str, rows))}"
+               f"{f', and {more} more ids' if more else ''}); "
+               "ids must be unique across the partitions: correct the ids or remove the repeats")
+    report = replace(report, ok=False, problems=(message, *report.problems))
+    raise UnusableData(message, report=report, file=file)
+
+
+def _speeding_part(kept, median: float, duration_id: str, inst: Instrument):
+    """One part's speeders judged against the median of all parts (a task): ``(data, its flag summary)``.
 
     Each part's check flags speeders against that part's median; the rule
-    (:mod:`instrument.reader.flags`) is the median of every respondent, so here the flag,
-    the reason (its other parts kept), the excluded list and every count of flagged
-    respondents are made again from the median of all parts' kept respondents.
+    (:mod:`instrument.reader.flags`) is the median of every respondent, so the flag, the
+    reason (its other parts kept) and the counts are made again here from the median of
+    all parts' kept respondents, as the one-file reader makes them.
     """
-    duration_id = next((f.id for f in inst.context if f.type == "number"), None)
-    if duration_id not in report.column_map or not data[duration_id].notna().any():
-        return data, report
+    data, report = kept[0], kept[1]
     duration = data[duration_id]
-    median = float(duration.median())
     speeding = (duration < SPEEDING_SHARE_OF_MEDIAN * median).fillna(False).to_numpy(dtype=bool)
     data = data.assign(flag_speeding=speeding)
     flagged = data[list(FLAG_COLUMNS)].any(axis=1).to_numpy()
     rows = data.source_row.to_numpy()
     old = report.excluded
-    was_flag = old.row.isin(rows).to_numpy()         # the parts' flagged respondents (the others left no row)
-    before = dict(zip(old.row[was_flag].tolist(), old.reason[was_flag].tolist()))
-    kept = old.loc[~was_flag].to_dict("records")
+    with_row = old.row.isin(rows).to_numpy()         # the part's flagged respondents (the others left no row)
+    before = dict(zip(old.row[with_row].tolist(), old.reason[with_row].tolist()))
     ids = data[id_variable(inst)].to_numpy(dtype=object)
+    records = []
     for k in np.flatnonzero(flagged):
         why = [w for w in (before.get(int(rows[k])) or "").split("; ") if w and not w.startswith("speeding:")]
         if speeding[k]:
             why.append(speeding_reason(duration.iloc[k], median))
-        kept.append({"row": int(rows[k]), "respondent_id": ids[k], "reason": "; ".join(why)})
-    excluded = _records_frame([], kept, old.columns)
+        records.append({"row": int(rows[k]), "respondent_id": ids[k], "reason": "; ".join(why)})
     groups = pd.DataFrame({"organisation": data[group_variable(inst)], "flagged": flagged})
     orgs = groups.groupby("organisation", sort=True)["flagged"].agg(n="size", n_flagged="sum").reset_index()
+    summary = dict(rows_with_record=old.row[with_row].tolist(), records=records, organisations=orgs,
+                   flag_counts={name: int(data[name].sum()) for name in FLAG_COLUMNS},
+                   n_flagged=int(flagged.sum()), n=len(data))
+    return data, summary
+
+
+def _flag_summary(kept) -> dict:
+    return kept[1]
+
+
+def _speeding_over_all(report: QualityReport, summaries: list[dict]) -> QualityReport:
+    """The summed report with every count of flagged respondents and their reasons made from the parts' new flags."""
+    old = report.excluded
+    replaced = old.row.isin([r for s in summaries for r in s["rows_with_record"]]).to_numpy()
+    kept = old.loc[~replaced].to_dict("records") + [rec for s in summaries for rec in s["records"]]
+    excluded = _records_frame([], kept, old.columns)
+    orgs = pd.concat([s["organisations"] for s in summaries], ignore_index=True)
+    orgs = orgs.groupby("organisation", sort=True)[["n", "n_flagged"]].sum().reset_index()
     orgs["n_flagged"] = orgs["n_flagged"].astype(int)
     orgs["n_usable"] = orgs["n"] - orgs["n_flagged"]
+    n_flagged, n = sum(s["n_flagged"] for s in summaries), sum(s["n"] for s in summaries)
     problems = [p for p in report.problems if not _all_flagged(p)]
-    if flagged.all() and not any(p.endswith("has no column for any driver item") for p in problems):
-        problems.append(f"all {len(data)} respondents are flagged; see the excluded rows")
-    return data, replace(report, n_flagged=int(flagged.sum()), n_usable=int((~flagged).sum()),
-                         flag_counts={name: int(data[name].sum()) for name in FLAG_COLUMNS}, organisations=orgs,
-                         excluded=excluded, problems=tuple(problems), ok=not problems)
+    if n_flagged == n and not any(p.endswith("has no column for any driver item") for p in problems):
+        problems.append(f"all {n} respondents are flagged; see the excluded rows")
+    return replace(report, n_flagged=n_flagged, n_usable=n - n_flagged,
+                   flag_counts={name: sum(s["flag_counts"][name] for s in summaries) for name in FLAG_COLUMNS},
+                   organisations=orgs, excluded=excluded, problems=tuple(problems), ok=not problems)
 
 
 def _summed(reports: list[QualityReport], file: str, empty_rows: list[int]) -> QualityReport:
