@@ -221,3 +221,32 @@ def test_partitions_kept_on_the_workers_never_reach_the_caller(cluster, tmp_path
     assert peak_collect > 0.5 * row_bytes * len(data)                      # what holding the rows costs here
     growth = (peaks[1000] - peaks[250]) / 15_000                           # bytes per row more, 5,000 -> 20,000 rows
     assert growth < row_bytes / 4, (growth, row_bytes)                     # measured: about 35 of 410
+
+
+@pytest.mark.parametrize("where", ["threads", "cluster"])
+def test_kept_partitions_regrouped_by_organisation_on_the_workers(example, cluster, tmp_path, where):
+    """by_group: every organisation's rows end up whole in one piece, in reading order, on every scheduler."""
+    import pandas as pd
+
+    from instrument.reader.partitions import open_partitioned
+
+    inst, _ = example
+    raw = pd.read_csv(DATA, dtype=str, keep_default_na=False)
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    for k, start in enumerate(range(0, len(raw), 250)):
+        raw.iloc[start:start + 250].to_parquet(folder / f"part-{k:02d}.parquet", index=False)
+    scheduler = _address(cluster) if where == "cluster" else "threads"
+    with open_partitioned(folder, inst, scheduler=scheduler) as kept:
+        data = kept.collect()
+        pieces = kept.by_group("organisation", n_buckets=3)
+        frames = kept.runner.gather([h for _, h in pieces])
+        if where == "cluster":
+            assert all(isinstance(h, distributed.Future) for _, h in pieces)
+    labels = [g for groups, _ in pieces for g in groups]
+    assert labels == sorted(data.organisation.dropna().unique()) and len(pieces) == 3
+    for (groups, _), frame in zip(pieces, frames):
+        assert sorted(frame.organisation.unique()) == groups
+        for g in groups:
+            pd.testing.assert_frame_equal(frame[frame.organisation == g].reset_index(drop=True),
+                                          data[data.organisation == g].reset_index(drop=True), check_exact=True)

@@ -231,8 +231,55 @@ class PartitionedResponses:
         return data
 
 
+    def by_group(self, column: str, n_buckets: int | None = None) -> list[tuple[list, object]]:
+        """The kept rows regrouped on the workers so that each group's rows are in one place.
+
+        Parameters
+        ----------
+        column : str
+            The grouping column (e.g. the organisation).
+        n_buckets : int, optional
+            How many pieces (default: as many as parts). Each piece holds a run of
+            consecutive groups (in sorted order) whole, its rows in reading order, so a
+            group's rows are those of ``collect()[collect()[column] == group]``, in order.
+
+        Returns
+        -------
+        list of (groups, handle)
+            Each piece's group labels and its handle (on Dask a future: the rows stay on a
+            worker; only the labels reach this process). Rows without a group are left out.
+        """
+        labels = sorted(set().union(*self.map(_group_labels, column)))
+        n = max(1, min(int(n_buckets or len(self.parts)), len(labels)))
+        bucket = {g: k * n // max(len(labels), 1) for k, g in enumerate(labels)}
+        split = self.runner.keep(_split_part, [(h, column, bucket, n) for h in self.parts])
+        picked = self.runner.keep(_pick, [(h, k) for h in split for k in range(n)])
+        pieces = self.runner.keep(_stack, [(picked[k::n],) for k in range(n)])
+        self.runner.release([*split, *picked])
+        return [([g for g in labels if bucket[g] == k], pieces[k]) for k in range(n)]
+
+
 def _on_part(func, kept, args):
     return func(kept[0], *args)
+
+
+def _group_labels(data: pd.DataFrame, column: str) -> set:
+    return set(data[column].dropna().unique().tolist())
+
+
+def _split_part(kept, column: str, bucket: dict, n: int) -> list[pd.DataFrame]:
+    """One part's rows split by the piece of their group (a task); rows in order within each."""
+    data = kept[0]
+    where = data[column].map(bucket).to_numpy(dtype=float)
+    return [data.loc[where == k] for k in range(n)]
+
+
+def _pick(pieces: list, k: int) -> pd.DataFrame:
+    return pieces[k]
+
+
+def _stack(frames: list) -> pd.DataFrame:
+    return pd.concat(frames, ignore_index=True)
 
 
 @contextlib.contextmanager
