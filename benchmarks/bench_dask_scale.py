@@ -71,7 +71,13 @@ def _cpu_s() -> float:
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process' peak RSS. ``VmHWM`` of /proc where there is one: getrusage's ru_maxrss is
+    kept across exec, so a worker spawned by this process would report this process' peak."""
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def on_cluster(folder: Path, n_workers: int, bootstrap: int) -> dict:
@@ -239,7 +245,8 @@ def main() -> None:
     sem32 = sem_s * (args.orgs + 1) / 32
     out = {
         "command": "benchmarks/bench_dask_scale.py " + " ".join(
-            f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if v is not None and k != "output"),
+            f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items()
+            if v is not None and v is not False and k != "output"),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": platform.platform(),
         "cpus": os.cpu_count(), "load_end": os.getloadavg()[0],
         "runs": [{k: v for k, v in r.items() if k != "json"} for r in runs], "identical_json": identical,
