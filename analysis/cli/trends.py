@@ -2,7 +2,7 @@
 
 Reads the responses like ``drivers analyse`` (plus the ``--wave`` column), runs
 :func:`analysis.trends.analyse.analyse_waves` and prints its summary; ``--plot FILE``
-writes the CSAT control chart per group, ``--json FILE``
+writes the CSAT control chart of each group in its own panel (small multiples), ``--json FILE``
 :meth:`~analysis.trends.result.TrendAnalysis.to_dict`. Every number printed comes from the result.
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ def trends(
     level: float = typer.Option(0.95, "--level", help="Confidence level of all intervals and tests."),
     baseline: str = typer.Option("history", "--baseline", help="Control-chart centre line: history (the earlier waves) or pooled (all waves)."),
     include_flagged: bool = typer.Option(False, "--include-flagged", help="Keep straight-liners, speeders and respondents with too many missing answers."),
-    plot: Optional[Path] = typer.Option(None, "--plot", help="Write the CSAT control chart per group to this image (.png, .pdf, .svg)."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Write the CSAT control chart of each group, one panel per group, to this image (.png, .pdf, .svg)."),
     json_file: JsonOpt = None,
     source: SourceOpt = "auto",
     sheet: SheetOpt = None,
@@ -63,7 +63,7 @@ def trends(
     usable_or_fail(report)
     from analysis.trends.analyse import analyse_waves      # here, not at start: `--help` must not import pandas
 
-    with option_errors():
+    with option_errors(file=data):
         result = analyse_waves(frame, inst, wave=wave, period=period, by=by, bootstrap=bootstrap, seed=seed,
                                level=level, baseline=baseline, exclude_flagged=not include_flagged)
     console.print(escape(result.summary().as_text()), highlight=False, soft_wrap=True)
@@ -71,9 +71,9 @@ def trends(
         import matplotlib
 
         matplotlib.use("Agg")
-        ax = result.plot_trends()
-        ax.figure.savefig(plot, bbox_inches="tight")
-        console.print(f"control chart written to {escape(str(plot))}", highlight=False)
+        figure = result.plot_panels()
+        figure.savefig(plot, bbox_inches="tight")
+        console.print(f"control charts written to {escape(str(plot))} (one panel per group)", highlight=False)
     if json_file is not None:
         write_json(result.to_dict(), json_file, "trend analysis")
         console.print(f"result written to {escape(str(json_file))}", highlight=False)
