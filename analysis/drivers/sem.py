@@ -305,7 +305,8 @@ def _fit_group(syntax: str, observed: pd.DataFrame | np.ndarray | PatternData | 
 
 def _fit_one(syntax: str, observed: pd.DataFrame | PatternData, estimator: str = "ml") -> tuple[SEM | None, list[dict]]:
     try:
-        model = SEM(syntax).fit(observed, missing="ml", estimator=estimator).release_data()
+        # the fraction of missing information is not reported per group: not computed
+        model = SEM(syntax).fit(observed, missing="ml", estimator=estimator, fmi=False).release_data()
     except ServiceDriversError as exc:
         return None, [{"kind": "not_fitted", "severity": "error",
                        "message": f"the structural model could not be fitted: {exc}"}]

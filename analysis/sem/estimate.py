@@ -45,8 +45,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg
 
-from analysis.sem.fiml import (complete_information, pattern_factors, pattern_information, pattern_loglik,
-                               pattern_loglik_grad, sandwich_blocks)
+from analysis.sem.fiml import (complete_information, information_in_parameters, pattern_factors, pattern_loglik,
+                               pattern_loglik_grad)
 from analysis.sem.representation import KIND_A, KIND_ALPHA, KIND_S, RamModel
 
 
@@ -144,9 +144,9 @@ class Objective:
                                                  self.model.meanstructure)
                 block = onehot.T @ slot_info @ onehot
             else:
-                info = pattern_information(s, mu, batches, observed=observed, factors=self._factors(g, s))
                 d_mu, d_sigma, ids = self.model.moment_jacobian(theta, g)
-                block = sandwich_blocks(info, d_mu, d_sigma, self.model.meanstructure)
+                block = information_in_parameters(s, mu, batches, observed, d_mu, d_sigma, self.model.meanstructure,
+                                                  factors=self._factors(g, s))
             out[np.ix_(ids, ids)] += block
             if observed:
                 last = self._last_grad
