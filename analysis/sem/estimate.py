@@ -160,47 +160,50 @@ class Objective:
     def _second_order(self, theta, g, ids, G, gmu) -> np.ndarray:
         """``sum_k (d(-logL)/d m_k) d2 m_k / d theta2`` for group ``g``.
 
-        Central differences of the analytic gradient of ``<G, Sigma(theta)> +
-        <gmu, mu(theta)>`` (moment derivatives held fixed), all perturbations of
-        the group's parameters evaluated at once as stacked matrices.  Parameters
-        whose moment derivatives do not depend on ``theta`` (variances, covariances
-        and intercepts of variables with no path out of them, e.g. the items'
+        The derivatives of the analytic gradient of ``<G, Sigma(theta)> + <gmu, mu(theta)>``
+        (moment derivatives held fixed) with respect to every parameter at once, as
+        stacked matrices: ``A``, ``S`` and ``alpha`` are linear in the parameters (their
+        derivatives ``A_t``, ``S_t``, ``alpha_t`` are the parameter's slots set to 1), and
+        ``d (I - A)^-1 = (I - A)^-1 A_t (I - A)^-1`` (Magnus & Neudecker, 1999, ch. 8).
+        Parameters whose moment derivatives do not depend on ``theta`` (variances,
+        covariances and intercepts of variables with no path out of them, e.g. the items'
         residual variances and intercepts: ``dSigma/dS_ij = F B e_i e_j' B' F'`` with
-        ``B e_i = e_i``) have zero rows and columns here and are not perturbed.
+        ``B e_i = e_i``) have zero rows and columns here and are left out.
         """
         model = self.model
         sl = model.slots[g]
-        vals, ids_here, steps, member = model.perturbed(theta, g, 1e-5)
+        ids_here = np.unique(sl.theta[sl.theta >= 0])
         if not np.array_equal(ids_here, ids):
             raise RuntimeError("internal error: parameter sets of a group disagree")
+        member = (sl.theta[None, :] == ids[:, None]).astype(float)
         r = len(ids)
         sources = np.zeros(model.n, bool)
         sources[sl.j[sl.kind == KIND_A]] = True                          # variables with a path out
         constant = np.where(sl.kind == KIND_A, False, np.where(sl.kind == KIND_S, ~sources[sl.i] & ~sources[sl.j],
                                                                ~sources[sl.i]))
         moving = ((member > 0) & ~constant[None, :]).any(axis=1)        # some slot's derivative varies
-        vals = np.concatenate([vals[:r][moving], vals[r:][moving]])
-        n, p = model.n, model.p
-        m = len(vals)
-        A, S, alpha = model.stacked_matrices(g, vals)
+        p = model.p
+        pr = model.parts(theta, g)
+        binv, C, S = pr["binv"], pr["C"], pr["S"]
+        A_t, S_t, alpha_t = model.stacked_matrices(g, member[moving])
+        dbinv = binv @ A_t @ binv                                        # (m, n, n)
+        dC = dbinv[:, :p, :]
+        dH = (dC @ S + C @ S_t) @ binv.T + (C @ S) @ dbinv.transpose(0, 2, 1)
+        CG = C.T @ G
+        dCG = dC.transpose(0, 2, 1) @ G
+        dA = 2.0 * (dCG @ pr["H"] + CG @ dH)
+        dS = 2.0 * (dCG @ C + CG @ dC)
         ka, ks, km = sl.kind == KIND_A, sl.kind == KIND_S, sl.kind == KIND_ALPHA
-        binv = np.linalg.inv(np.eye(n)[None] - A)
-        C = binv[:, :p, :]
-        H = (C @ S) @ binv.transpose(0, 2, 1)
-        CG = C.transpose(0, 2, 1) @ G
-        dA = 2.0 * CG @ H
-        dS = 2.0 * CG @ C
-        slot = np.zeros((m, len(sl.kind)))
+        slot = np.zeros((int(moving.sum()), len(sl.kind)))
         if model.meanstructure and gmu is not None:
-            Cg = np.einsum("mpi,p->mi", C, gmu)
-            dA += Cg[:, :, None] * np.einsum("mij,mj->mi", binv, alpha)[:, None, :]
-            slot[:, km] = Cg[:, sl.i[km]]
+            dCg = np.einsum("mpi,p->mi", dC, gmu)
+            dmean = np.einsum("mij,j->mi", dbinv, pr["alpha"]) + alpha_t @ binv.T
+            dA += dCg[:, :, None] * pr["mean_all"][None, None, :] + (C.T @ gmu)[None, :, None] * dmean[:, None, :]
+            slot[:, km] = dCg[:, sl.i[km]]
         slot[:, ka] = dA[:, sl.i[ka], sl.j[ka]]
         slot[:, ks] = np.where(sl.i[ks] == sl.j[ks], 0.5, 1.0) * dS[:, sl.i[ks], sl.j[ks]]
-        grads = slot @ member.T                                          # (m, r)
-        half = m // 2
         cols = np.zeros((r, r))
-        cols[:, moving] = ((grads[:half] - grads[half:]) / (2 * steps[moving][:, None])).T
+        cols[:, moving] = (slot @ member.T).T
         return 0.5 * (cols + cols.T)
 
 
