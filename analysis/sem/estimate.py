@@ -73,7 +73,7 @@ class Objective:
         # the last implied covariance matrix of each group and its pattern factors: a
         # line search's accepted point is evaluated again for its gradient and information
         self._last: list = [None] * len(self.batches)
-        self._last_grad: tuple | None = None    # (theta, per group (G, gmu)) of the last value_grad
+        self._last_grad: tuple | None = None    # (theta, per group (G, gmu, M per batch)) of the last value_grad
 
     def _factors(self, g: int, sigma: np.ndarray):
         """:func:`pattern_factors` of group ``g``'s ``sigma``, reused while ``sigma`` is unchanged."""
@@ -120,12 +120,13 @@ class Objective:
             factors = self._factors(g, s)
             if factors is None:
                 return np.inf, None
-            ll, G, gmu = pattern_loglik_grad(s, mu, self.batches[g], factors)
+            products: list = []            # each batch's K (C + d d') K, for the observed information
+            ll, G, gmu = pattern_loglik_grad(s, mu, self.batches[g], factors, products)
             if not np.isfinite(ll):
                 return np.inf, None
             total += ll
             grads.append((G, gmu if self.model.meanstructure else None))
-            moment_grads.append((G, gmu))
+            moment_grads.append((G, gmu, products))
         self._last_grad = (theta.copy(), moment_grads)
         return -total / self.N, self.model.gradient(theta, grads) / self.N
 
@@ -133,6 +134,8 @@ class Objective:
         """Information of ``-logL`` (not divided by N): expected, or observed (Hessian)."""
         q = self.model.n_free
         out = np.zeros((q, q))
+        last = self._last_grad
+        last = last[1] if last is not None and np.array_equal(last[0], theta) else None  # value_grad at theta
         for g, (s, mu) in enumerate(self.moments(theta)):
             batches = self.batches[g]
             if len(batches) == 1 and batches[0].idx.shape == (1, self.model.p):
@@ -146,12 +149,12 @@ class Objective:
             else:
                 d_mu, d_sigma, ids = self.model.moment_jacobian(theta, g)
                 block = information_in_parameters(s, mu, batches, observed, d_mu, d_sigma, self.model.meanstructure,
-                                                  factors=self._factors(g, s))
+                                                  factors=self._factors(g, s),
+                                                  products=last[g][2] if last is not None else None)
             out[np.ix_(ids, ids)] += block
             if observed:
-                last = self._last_grad
-                if last is not None and np.array_equal(last[0], theta):     # value_grad at this theta
-                    G, gmu = last[1][g]
+                if last is not None:
+                    G, gmu = last[g][:2]
                 else:
                     _, G, gmu = pattern_loglik_grad(s, mu, batches, self._factors(g, s))
                 out[np.ix_(ids, ids)] += self._second_order(theta, g, ids, G, gmu)

@@ -135,11 +135,13 @@ def pattern_loglik(sigma: np.ndarray, mu: np.ndarray, batches, factors=None) -> 
     return total
 
 
-def pattern_loglik_grad(sigma: np.ndarray, mu: np.ndarray, batches, factors=None):
+def pattern_loglik_grad(sigma: np.ndarray, mu: np.ndarray, batches, factors=None, products: list | None = None):
     """Log-likelihood and the gradient of ``-logL`` w.r.t. ``Sigma`` and ``mu``.
 
     Returns ``(logL, G, gmu)``; ``(-inf, None, None)`` if ``sigma`` is not PD.
-    ``factors``: :func:`pattern_factors` of ``sigma`` when already known.
+    ``factors``: :func:`pattern_factors` of ``sigma`` when already known. ``products``:
+    a list to which each batch's ``M = K (C + d d') K`` is appended (the observed
+    information at the same moments needs them again, :func:`information_in_parameters`).
     """
     p = len(mu)
     total = 0.0
@@ -155,6 +157,8 @@ def pattern_loglik_grad(sigma: np.ndarray, mu: np.ndarray, batches, factors=None
         k = b.idx.shape[1]
         total += -0.5 * float(np.sum(b.n * (k * LOG_2PI + logdet + quad)))
         KTK = K @ T @ K
+        if products is not None:
+            products.append(KTK)
         gsub = 0.5 * b.n[:, None, None] * (K - KTK)
         G += np.bincount(b.lin.ravel(), weights=gsub.ravel(), minlength=p * p)
         Kd = np.einsum("bij,bj->bi", K, d)
@@ -168,11 +172,12 @@ def _kron_from_gram(gram: np.ndarray, p: int) -> np.ndarray:
     return gram.reshape(p, p, p, p).transpose(0, 2, 1, 3).reshape(p * p, p * p)
 
 
-def _information_grams(sigma, mu, batches, observed: bool, factors=None) -> dict:
+def _information_grams(sigma, mu, batches, observed: bool, factors=None, products=None) -> dict:
     """The Gram products of :func:`pattern_information`, over the distinct entries of the symmetric matrices.
 
     ``gram[v(i,k), v(j,l)]`` (``v``: position among the p(p+1)/2 distinct entries) is
-    ``ss[(i,j),(k,l)]``; ``ms`` (p(p+1)/2, p) and ``mm`` (p, p) as there.
+    ``ss[(i,j),(k,l)]``; ``ms`` (p(p+1)/2, p) and ``mm`` (p, p) as there. ``products``: the
+    batches' ``M`` at these moments, when already known (:func:`pattern_loglik_grad`).
     """
     p = len(mu)
     # K and M are symmetric: the Gram products are taken over their p(p+1)/2 distinct
@@ -189,7 +194,7 @@ def _information_grams(sigma, mu, batches, observed: bool, factors=None) -> dict
     VV = np.zeros((len(w), p)) if observed else None
     mm = np.zeros(p * p)
     start = 0
-    for b, (K, _) in zip(batches, factors):
+    for c, (b, (K, _)) in enumerate(zip(batches, factors)):
         B, k = b.idx.shape
         at = np.arange(start, start + B)[:, None]
         start += B
@@ -199,8 +204,8 @@ def _information_grams(sigma, mu, batches, observed: bool, factors=None) -> dict
         mm += np.bincount(b.lin.ravel(), weights=(b.n[:, None, None] * K).ravel(), minlength=p * p)
         if observed:
             d = b.ybar - mu[b.idx]
-            T = b.cov + d[:, :, None] * d[:, None, :]
-            VM[at, positions] = (K @ T @ K)[:, tr, tc]
+            KTK = products[c] if products is not None else K @ (b.cov + d[:, :, None] * d[:, None, :]) @ K
+            VM[at, positions] = KTK[:, tr, tc]
             VV[at, b.idx] = np.einsum("bij,bj->bi", K, d)
     VKw = VK * w[:, None]
     out = {"mm": mm.reshape(p, p), "vech": vech}
@@ -275,7 +280,7 @@ def _fold_positions(p: int) -> tuple[np.ndarray, ...]:
 
 
 def information_in_parameters(sigma: np.ndarray, mu: np.ndarray, batches, observed: bool, d_mu: np.ndarray,
-                              d_sigma: np.ndarray, meanstructure: bool, factors=None) -> np.ndarray:
+                              d_sigma: np.ndarray, meanstructure: bool, factors=None, products=None) -> np.ndarray:
     """Chain the moments' information of :func:`pattern_information` to the parameters: ``J' I J``.
 
     ``d_mu`` (p, r) and ``d_sigma`` (p*p, r) are the moment Jacobian. The rows of
@@ -285,7 +290,7 @@ def information_in_parameters(sigma: np.ndarray, mu: np.ndarray, batches, observ
     (the ``p^2 x p^2`` matrix ``ss`` is never formed), then ``dv' I_folded dv``.
     """
     p = len(mu)
-    grams = _information_grams(sigma, mu, batches, observed, factors)
+    grams = _information_grams(sigma, mu, batches, observed, factors, products)
     t1, t2, t3, t4, half = _fold_positions(p)
     gram = grams["gram"].ravel()
     folded = (gram.take(t1) + gram.take(t2)) + (gram.take(t3) + gram.take(t4))

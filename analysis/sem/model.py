@@ -198,7 +198,7 @@ class SEM:
         """
         with limit_blas_threads(1):
             return self._fit(data, group, group_equal, group_partial, missing, se, max_iter,
-                             estimator, h1_cache if h1_cache is not None else H1Cache(), fmi)
+                             estimator, h1_cache if h1_cache is not None else H1Cache(private=True), fmi)
 
     def _fit(self, data, group, group_equal, group_partial, missing, se, max_iter,
              estimator, cache, want_fmi=True) -> "SEM":
