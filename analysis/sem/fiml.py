@@ -78,12 +78,14 @@ def _factor_from_inverse(K: np.ndarray, logdet: float, batch: PatternBatch):
     B, k = idx.shape
     if k == len(K):
         return np.broadcast_to(K, (B, k, k)), np.full(B, logdet)
-    mis = missing_indices(batch, len(K))
-    k_mm = K[mis[:, :, None], mis[:, None, :]]
-    k_mo = K[mis[:, :, None], idx[:, None, :]]
+    p = len(K)
+    mis = missing_indices(batch, p)
+    # the blocks gathered by flat position (``lin`` holds those of K_oo): one take each
+    k_mm = K.take(mis[:, :, None] * p + mis[:, None, :])
+    k_mo = K.take(mis[:, :, None] * p + idx[:, None, :])
     chol = np.linalg.cholesky(k_mm)             # PD: a principal block of a PD matrix
     half = np.linalg.solve(chol, k_mo)          # L^-1 K_mo, so that K_om K_mm^-1 K_mo = half' half
-    inv = K[idx[:, :, None], idx[:, None, :]] - half.transpose(0, 2, 1) @ half
+    inv = K.take(batch.lin.reshape(B, k, k)) - half.transpose(0, 2, 1) @ half
     return 0.5 * (inv + inv.transpose(0, 2, 1)), logdet + 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
 
 
