@@ -258,27 +258,38 @@ def pattern_information(sigma: np.ndarray, mu: np.ndarray, batches, observed: bo
     return out
 
 
-@lru_cache(maxsize=4)
+CACHED_FOLD_P = 40        # models up to this many observed variables keep their fold positions (< 11 MB)
+
+
 def _fold_positions(p: int) -> tuple[np.ndarray, ...]:
+    """:func:`_fold_positions_of`, kept between calls for models of up to ``CACHED_FOLD_P`` variables."""
+    return _cached_fold_positions(p) if p <= CACHED_FOLD_P else _fold_positions_of(p)
+
+
+@lru_cache(maxsize=4)
+def _cached_fold_positions(p: int) -> tuple[np.ndarray, ...]:
+    out = _fold_positions_of(p)
+    for a in out:
+        a.setflags(write=False)          # shared between fits
+    return out
+
+
+def _fold_positions_of(p: int) -> tuple[np.ndarray, ...]:
     """Flat positions in the distinct-entries Gram of the four terms of the folded information, and the halvings.
 
     For distinct entries ``u = (i, j)`` and ``w = (k, l)`` (``i <= j``, ``k <= l``) the
     folded information is ``h_u h_w (ss[ij,kl] + ss[ji,kl] + ss[ij,lk] + ss[ji,lk])``
     (``h = 1/2`` on the diagonal, where the two orders are the same entry), and
-    ``ss[(a,b),(c,d)] = gram[v(a,c), v(b,d)]``. Read-only (shared between fits).
+    ``ss[(a,b),(c,d)] = gram[v(a,c), v(b,d)]``.
     """
     iu, ju = np.triu_indices(p)
     q = len(iu)
-    vech = np.zeros((p, p), dtype=np.int64)
+    vech = np.zeros((p, p), dtype=np.int64 if q * q > np.iinfo(np.int32).max else np.int32)
     vech[iu, ju] = vech[ju, iu] = np.arange(q)
     i, j, k, l = iu[:, None], ju[:, None], iu[None, :], ju[None, :]
     terms = tuple(vech[a, c] * q + vech[b, d] for a, b, c, d in ((i, j, k, l), (j, i, k, l),
                                                                  (i, j, l, k), (j, i, l, k)))
-    half = np.where(iu == ju, 0.5, 1.0)
-    out = (*terms, half)
-    for a in out:
-        a.setflags(write=False)
-    return out
+    return (*terms, np.where(iu == ju, 0.5, 1.0))
 
 
 def information_in_parameters(sigma: np.ndarray, mu: np.ndarray, batches, observed: bool, d_mu: np.ndarray,
