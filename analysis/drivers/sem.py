@@ -42,7 +42,6 @@ import pandas as pd
 
 from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import ServiceDriversError
-from analysis.common.threads import limit_blas_threads
 from analysis.scoring.scores import keyed_items
 from analysis.sem import SEM, build_partable, parse_syntax, usable_fit
 from analysis.sem.data import PatternData
@@ -178,18 +177,16 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
     paths, fits, problems, models = [], [], [], {}
     if estimator == "ml":
         # normal-theory FIML depends on the rows only through each missing-data pattern's
-        # n, mean and covariance; the whole sample's are the sums of the groups' (one pass
-        # here), and each group's task gets its rows (a few times smaller than their
-        # statistics) and takes its own, so that they are not all in memory at once
+        # n, mean and covariance; the whole sample's are the sums of the groups' (one pass,
+        # in the whole sample's task, so that it runs beside the groups' fits), and each
+        # group's task gets its rows (a few times smaller than their statistics) and takes
+        # its own, so that they are not all in memory at once
         names = tuple(variable_roles(parse_syntax(syntax)).observed)
         Y = _model_array(data, inst, drivers, outcome, names, rows)
         index = pd.Index(list(labels)).get_indexer(groups)
-        with limit_blas_threads(1):             # many small products (each task's runs under its runner's)
-            whole = (pattern_statistics(Y, index, list(labels), names, by_group=False)[1]
-                     if whole_sample is not None else None)
         order = np.argsort(index, kind="stable")
         bounds = np.searchsorted(index[order], np.arange(len(labels) + 1))
-        parts = [Y[order[bounds[k]:bounds[k + 1]]] for k in range(len(labels))] + [whole]
+        parts = [Y[order[bounds[k]:bounds[k + 1]]] for k in range(len(labels))] + [(Y, index, tuple(labels))]
         del Y, order
         tasks = [(syntax, part, n_free, label, outcome, tuple(drivers), estimator)
                  for part, label in zip(parts, jobs)]
@@ -244,11 +241,13 @@ def _model_array(data: pd.DataFrame, inst: Instrument, drivers: Sequence[str], o
     keyed_items(data.iloc[:0], inst, items)           # the same error as model_data for a missing item column
     Y = np.empty((len(data) if rows is None else int(np.count_nonzero(rows)), len(names)))
     for j, name in enumerate(names):
-        column = data[name] if rows is None else data[name][rows]
-        if name in items:
-            Y[:, j] = keyed_items(column.to_frame(), inst, [name])[name].to_numpy()
-        else:
-            Y[:, j] = pd.to_numeric(column, errors="coerce").astype(float).to_numpy()
+        # as keyed_items (numbers, NaN for missing, reverse-keyed items recoded), on the
+        # column's values rather than a one-column DataFrame per item
+        values = pd.to_numeric(data[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        Y[:, j] = values if rows is None else values[rows]
+        if name in items and inst.item(name).reverse:
+            scale = inst.scale(inst.item(name).scale)
+            Y[:, j] = scale.min + scale.max - Y[:, j]
     return Y
 
 
@@ -271,8 +270,13 @@ def _fit_group(syntax: str, observed: pd.DataFrame | np.ndarray | PatternData | 
 
     ``observed``: the group's rows (a DataFrame, or an array of the model's observed
     variables, whose pattern statistics are taken here), or its pattern statistics
-    (None: no row with an answer).
+    (None: no row with an answer), or, for the whole sample, ``(Y, group index, labels)``
+    (its statistics are the sums of the groups' cells).
     """
+    if isinstance(observed, tuple):
+        Y, index, labels = observed
+        names = tuple(variable_roles(parse_syntax(syntax)).observed)
+        observed = pattern_statistics(Y, index, list(labels), names, by_group=False)[1]
     if isinstance(observed, np.ndarray):
         names = tuple(variable_roles(parse_syntax(syntax)).observed)
         observed = pattern_statistics(observed, np.zeros(len(observed), dtype=int), [label], names,
@@ -305,7 +309,8 @@ def _fit_group(syntax: str, observed: pd.DataFrame | np.ndarray | PatternData | 
 
 def _fit_one(syntax: str, observed: pd.DataFrame | PatternData, estimator: str = "ml") -> tuple[SEM | None, list[dict]]:
     try:
-        model = SEM(syntax).fit(observed, missing="ml", estimator=estimator).release_data()
+        # the fraction of missing information is not reported per group: not computed
+        model = SEM(syntax).fit(observed, missing="ml", estimator=estimator, fmi=False).release_data()
     except ServiceDriversError as exc:
         return None, [{"kind": "not_fitted", "severity": "error",
                        "message": f"the structural model could not be fitted: {exc}"}]

@@ -45,8 +45,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg
 
-from analysis.sem.fiml import (complete_information, pattern_factors, pattern_information, pattern_loglik,
-                               pattern_loglik_grad, sandwich_blocks)
+from analysis.sem.fiml import (complete_information, information_in_parameters, pattern_factors, pattern_loglik,
+                               pattern_loglik_grad)
 from analysis.sem.representation import KIND_A, KIND_ALPHA, KIND_S, RamModel
 
 
@@ -73,7 +73,7 @@ class Objective:
         # the last implied covariance matrix of each group and its pattern factors: a
         # line search's accepted point is evaluated again for its gradient and information
         self._last: list = [None] * len(self.batches)
-        self._last_grad: tuple | None = None    # (theta, per group (G, gmu)) of the last value_grad
+        self._last_grad: tuple | None = None    # (theta, per group (G, gmu, M per batch)) of the last value_grad
 
     def _factors(self, g: int, sigma: np.ndarray):
         """:func:`pattern_factors` of group ``g``'s ``sigma``, reused while ``sigma`` is unchanged."""
@@ -120,12 +120,13 @@ class Objective:
             factors = self._factors(g, s)
             if factors is None:
                 return np.inf, None
-            ll, G, gmu = pattern_loglik_grad(s, mu, self.batches[g], factors)
+            products: list = []            # each batch's K (C + d d') K, for the observed information
+            ll, G, gmu = pattern_loglik_grad(s, mu, self.batches[g], factors, products)
             if not np.isfinite(ll):
                 return np.inf, None
             total += ll
             grads.append((G, gmu if self.model.meanstructure else None))
-            moment_grads.append((G, gmu))
+            moment_grads.append((G, gmu, products))
         self._last_grad = (theta.copy(), moment_grads)
         return -total / self.N, self.model.gradient(theta, grads) / self.N
 
@@ -133,6 +134,8 @@ class Objective:
         """Information of ``-logL`` (not divided by N): expected, or observed (Hessian)."""
         q = self.model.n_free
         out = np.zeros((q, q))
+        last = self._last_grad
+        last = last[1] if last is not None and np.array_equal(last[0], theta) else None  # value_grad at theta
         for g, (s, mu) in enumerate(self.moments(theta)):
             batches = self.batches[g]
             if len(batches) == 1 and batches[0].idx.shape == (1, self.model.p):
@@ -144,14 +147,14 @@ class Objective:
                                                  self.model.meanstructure)
                 block = onehot.T @ slot_info @ onehot
             else:
-                info = pattern_information(s, mu, batches, observed=observed, factors=self._factors(g, s))
                 d_mu, d_sigma, ids = self.model.moment_jacobian(theta, g)
-                block = sandwich_blocks(info, d_mu, d_sigma, self.model.meanstructure)
+                block = information_in_parameters(s, mu, batches, observed, d_mu, d_sigma, self.model.meanstructure,
+                                                  factors=self._factors(g, s),
+                                                  products=last[g][2] if last is not None else None)
             out[np.ix_(ids, ids)] += block
             if observed:
-                last = self._last_grad
-                if last is not None and np.array_equal(last[0], theta):     # value_grad at this theta
-                    G, gmu = last[1][g]
+                if last is not None:
+                    G, gmu = last[g][:2]
                 else:
                     _, G, gmu = pattern_loglik_grad(s, mu, batches, self._factors(g, s))
                 out[np.ix_(ids, ids)] += self._second_order(theta, g, ids, G, gmu)
@@ -160,47 +163,50 @@ class Objective:
     def _second_order(self, theta, g, ids, G, gmu) -> np.ndarray:
         """``sum_k (d(-logL)/d m_k) d2 m_k / d theta2`` for group ``g``.
 
-        Central differences of the analytic gradient of ``<G, Sigma(theta)> +
-        <gmu, mu(theta)>`` (moment derivatives held fixed), all perturbations of
-        the group's parameters evaluated at once as stacked matrices.  Parameters
-        whose moment derivatives do not depend on ``theta`` (variances, covariances
-        and intercepts of variables with no path out of them, e.g. the items'
+        The derivatives of the analytic gradient of ``<G, Sigma(theta)> + <gmu, mu(theta)>``
+        (moment derivatives held fixed) with respect to every parameter at once, as
+        stacked matrices: ``A``, ``S`` and ``alpha`` are linear in the parameters (their
+        derivatives ``A_t``, ``S_t``, ``alpha_t`` are the parameter's slots set to 1), and
+        ``d (I - A)^-1 = (I - A)^-1 A_t (I - A)^-1`` (Magnus & Neudecker, 1999, ch. 8).
+        Parameters whose moment derivatives do not depend on ``theta`` (variances,
+        covariances and intercepts of variables with no path out of them, e.g. the items'
         residual variances and intercepts: ``dSigma/dS_ij = F B e_i e_j' B' F'`` with
-        ``B e_i = e_i``) have zero rows and columns here and are not perturbed.
+        ``B e_i = e_i``) have zero rows and columns here and are left out.
         """
         model = self.model
         sl = model.slots[g]
-        vals, ids_here, steps, member = model.perturbed(theta, g, 1e-5)
+        ids_here = np.unique(sl.theta[sl.theta >= 0])
         if not np.array_equal(ids_here, ids):
             raise RuntimeError("internal error: parameter sets of a group disagree")
+        member = (sl.theta[None, :] == ids[:, None]).astype(float)
         r = len(ids)
         sources = np.zeros(model.n, bool)
         sources[sl.j[sl.kind == KIND_A]] = True                          # variables with a path out
         constant = np.where(sl.kind == KIND_A, False, np.where(sl.kind == KIND_S, ~sources[sl.i] & ~sources[sl.j],
                                                                ~sources[sl.i]))
         moving = ((member > 0) & ~constant[None, :]).any(axis=1)        # some slot's derivative varies
-        vals = np.concatenate([vals[:r][moving], vals[r:][moving]])
-        n, p = model.n, model.p
-        m = len(vals)
-        A, S, alpha = model.stacked_matrices(g, vals)
+        p = model.p
+        pr = model.parts(theta, g)
+        binv, C, S = pr["binv"], pr["C"], pr["S"]
+        A_t, S_t, alpha_t = model.stacked_matrices(g, member[moving])
+        dbinv = binv @ A_t @ binv                                        # (m, n, n)
+        dC = dbinv[:, :p, :]
+        dH = (dC @ S + C @ S_t) @ binv.T + (C @ S) @ dbinv.transpose(0, 2, 1)
+        CG = C.T @ G
+        dCG = dC.transpose(0, 2, 1) @ G
+        dA = 2.0 * (dCG @ pr["H"] + CG @ dH)
+        dS = 2.0 * (dCG @ C + CG @ dC)
         ka, ks, km = sl.kind == KIND_A, sl.kind == KIND_S, sl.kind == KIND_ALPHA
-        binv = np.linalg.inv(np.eye(n)[None] - A)
-        C = binv[:, :p, :]
-        H = (C @ S) @ binv.transpose(0, 2, 1)
-        CG = C.transpose(0, 2, 1) @ G
-        dA = 2.0 * CG @ H
-        dS = 2.0 * CG @ C
-        slot = np.zeros((m, len(sl.kind)))
+        slot = np.zeros((int(moving.sum()), len(sl.kind)))
         if model.meanstructure and gmu is not None:
-            Cg = np.einsum("mpi,p->mi", C, gmu)
-            dA += Cg[:, :, None] * np.einsum("mij,mj->mi", binv, alpha)[:, None, :]
-            slot[:, km] = Cg[:, sl.i[km]]
+            dCg = np.einsum("mpi,p->mi", dC, gmu)
+            dmean = np.einsum("mij,j->mi", dbinv, pr["alpha"]) + alpha_t @ binv.T
+            dA += dCg[:, :, None] * pr["mean_all"][None, None, :] + (C.T @ gmu)[None, :, None] * dmean[:, None, :]
+            slot[:, km] = dCg[:, sl.i[km]]
         slot[:, ka] = dA[:, sl.i[ka], sl.j[ka]]
         slot[:, ks] = np.where(sl.i[ks] == sl.j[ks], 0.5, 1.0) * dS[:, sl.i[ks], sl.j[ks]]
-        grads = slot @ member.T                                          # (m, r)
-        half = m // 2
         cols = np.zeros((r, r))
-        cols[:, moving] = ((grads[:half] - grads[half:]) / (2 * steps[moving][:, None])).T
+        cols[:, moving] = (slot @ member.T).T
         return 0.5 * (cols + cols.T)
 
 

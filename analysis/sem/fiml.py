@@ -40,6 +40,8 @@ Example
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from analysis.sem.data import PatternBatch, missing_positions
@@ -76,12 +78,14 @@ def _factor_from_inverse(K: np.ndarray, logdet: float, batch: PatternBatch):
     B, k = idx.shape
     if k == len(K):
         return np.broadcast_to(K, (B, k, k)), np.full(B, logdet)
-    mis = missing_indices(batch, len(K))
-    k_mm = K[mis[:, :, None], mis[:, None, :]]
-    k_mo = K[mis[:, :, None], idx[:, None, :]]
+    p = len(K)
+    mis = missing_indices(batch, p)
+    # the blocks gathered by flat position (``lin`` holds those of K_oo): one take each
+    k_mm = K.take(mis[:, :, None] * p + mis[:, None, :])
+    k_mo = K.take(mis[:, :, None] * p + idx[:, None, :])
     chol = np.linalg.cholesky(k_mm)             # PD: a principal block of a PD matrix
     half = np.linalg.solve(chol, k_mo)          # L^-1 K_mo, so that K_om K_mm^-1 K_mo = half' half
-    inv = K[idx[:, :, None], idx[:, None, :]] - half.transpose(0, 2, 1) @ half
+    inv = K.take(batch.lin.reshape(B, k, k)) - half.transpose(0, 2, 1) @ half
     return 0.5 * (inv + inv.transpose(0, 2, 1)), logdet + 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
 
 
@@ -133,11 +137,13 @@ def pattern_loglik(sigma: np.ndarray, mu: np.ndarray, batches, factors=None) -> 
     return total
 
 
-def pattern_loglik_grad(sigma: np.ndarray, mu: np.ndarray, batches, factors=None):
+def pattern_loglik_grad(sigma: np.ndarray, mu: np.ndarray, batches, factors=None, products: list | None = None):
     """Log-likelihood and the gradient of ``-logL`` w.r.t. ``Sigma`` and ``mu``.
 
     Returns ``(logL, G, gmu)``; ``(-inf, None, None)`` if ``sigma`` is not PD.
-    ``factors``: :func:`pattern_factors` of ``sigma`` when already known.
+    ``factors``: :func:`pattern_factors` of ``sigma`` when already known. ``products``:
+    a list to which each batch's ``M = K (C + d d') K`` is appended (the observed
+    information at the same moments needs them again, :func:`information_in_parameters`).
     """
     p = len(mu)
     total = 0.0
@@ -153,6 +159,8 @@ def pattern_loglik_grad(sigma: np.ndarray, mu: np.ndarray, batches, factors=None
         k = b.idx.shape[1]
         total += -0.5 * float(np.sum(b.n * (k * LOG_2PI + logdet + quad)))
         KTK = K @ T @ K
+        if products is not None:
+            products.append(KTK)
         gsub = 0.5 * b.n[:, None, None] * (K - KTK)
         G += np.bincount(b.lin.ravel(), weights=gsub.ravel(), minlength=p * p)
         Kd = np.einsum("bij,bj->bi", K, d)
@@ -161,15 +169,59 @@ def pattern_loglik_grad(sigma: np.ndarray, mu: np.ndarray, batches, factors=None
     return total, 0.5 * (G + G.T), gmu
 
 
-def _embed(values: np.ndarray, positions: np.ndarray, size: int) -> np.ndarray:
-    out = np.zeros((values.shape[0], size))
-    np.put_along_axis(out, positions, values.reshape(values.shape[0], -1), axis=1)
-    return out
-
-
 def _kron_from_gram(gram: np.ndarray, p: int) -> np.ndarray:
     # gram[(i,k),(j,l)] = sum_b w_b X_b[i,k] Y_b[j,l]  ->  kron-style [(i,j),(k,l)]
     return gram.reshape(p, p, p, p).transpose(0, 2, 1, 3).reshape(p * p, p * p)
+
+
+def _information_grams(sigma, mu, batches, observed: bool, factors=None, products=None) -> dict:
+    """The Gram products of :func:`pattern_information`, over the distinct entries of the symmetric matrices.
+
+    ``gram[v(i,k), v(j,l)]`` (``v``: position among the p(p+1)/2 distinct entries) is
+    ``ss[(i,j),(k,l)]``; ``ms`` (p(p+1)/2, p) and ``mm`` (p, p) as there. ``products``: the
+    batches' ``M`` at these moments, when already known (:func:`pattern_loglik_grad`).
+    """
+    p = len(mu)
+    # K and M are symmetric: the Gram products are taken over their p(p+1)/2 distinct
+    # entries (a quarter of the work) and spread to all p*p positions afterwards
+    rows, cols = np.triu_indices(p)
+    vech = np.zeros((p, p), dtype=int)
+    vech[rows, cols] = vech[cols, rows] = np.arange(len(rows))
+    vech = vech.ravel()
+    factors = pattern_factors(sigma, batches) if factors is None else factors
+    w = np.concatenate([b.n for b in batches])
+    # every pattern's distinct entries written into one array (no per-batch copies)
+    VK = np.zeros((len(w), len(rows)))
+    VM = np.zeros((len(w), len(rows))) if observed else None
+    VV = np.zeros((len(w), p)) if observed else None
+    mm = np.zeros(p * p)
+    start = 0
+    for c, (b, (K, _)) in enumerate(zip(batches, factors)):
+        B, k = b.idx.shape
+        at = np.arange(start, start + B)[:, None]
+        start += B
+        tr, tc = np.triu_indices(k)
+        positions = vech[b.lin.reshape(-1, k, k)[:, tr, tc]]
+        VK[at, positions] = K[:, tr, tc]
+        mm += np.bincount(b.lin.ravel(), weights=(b.n[:, None, None] * K).ravel(), minlength=p * p)
+        if observed:
+            d = b.ybar - mu[b.idx]
+            KTK = products[c] if products is not None else K @ (b.cov + d[:, :, None] * d[:, None, :]) @ K
+            VM[at, positions] = KTK[:, tr, tc]
+            VV[at, b.idx] = np.einsum("bij,bj->bi", K, d)
+    VKw = VK * w[:, None]
+    out = {"mm": mm.reshape(p, p), "vech": vech}
+    if not observed:
+        out["gram"] = 0.5 * (VKw.T @ VK)
+        out["ms"] = None
+        return out
+    # -1/2 sum K(x)K + 1/2 sum (K(x)M + M(x)K) as one Gram product: K (x) M is symmetric
+    # for symmetric K and M, and its sandwich with the symmetric moment derivatives equals
+    # that of M (x) K, so sum K (x) (M - K/2) gives both terms
+    VM -= 0.5 * VK
+    out["gram"] = VKw.T @ VM
+    out["ms"] = VKw.T @ VV
+    return out
 
 
 def pattern_information(sigma: np.ndarray, mu: np.ndarray, batches, observed: bool, factors=None) -> dict:
@@ -192,47 +244,81 @@ def pattern_information(sigma: np.ndarray, mu: np.ndarray, batches, observed: bo
     dict
         ``ss`` (p*p, p*p), ``ms`` (p, p*p), ``mm`` (p, p); sums of Kronecker
         products over patterns are formed as one Gram matrix product (over the
-        distinct entries of the symmetric matrices).
+        distinct entries of the symmetric matrices).  The fit itself takes the
+        parameters' information without forming ``ss`` (:func:`information_in_parameters`).
     """
     p = len(mu)
-    # K and M are symmetric: the Gram products are taken over their p(p+1)/2 distinct
-    # entries (a quarter of the work) and spread to all p*p positions afterwards
-    rows, cols = np.triu_indices(p)
-    vech = np.zeros((p, p), dtype=int)
-    vech[rows, cols] = vech[cols, rows] = np.arange(len(rows))
-    vech = vech.ravel()
-    vk, vm, vv, wts = [], [], [], []
-    mm = np.zeros(p * p)
-    factors = pattern_factors(sigma, batches) if factors is None else factors
-    for b, (K, _) in zip(batches, factors):
-        k = b.idx.shape[1]
-        tr, tc = np.triu_indices(k)
-        positions = vech[b.lin.reshape(-1, k, k)[:, tr, tc]]
-        vk.append(_embed(K[:, tr, tc], positions, len(rows)))
-        wts.append(b.n)
-        mm += np.bincount(b.lin.ravel(), weights=(b.n[:, None, None] * K).ravel(), minlength=p * p)
-        if observed:
-            d = b.ybar - mu[b.idx]
-            T = b.cov + d[:, :, None] * d[:, None, :]
-            vm.append(_embed((K @ T @ K)[:, tr, tc], positions, len(rows)))
-            vv.append(_embed(np.einsum("bij,bj->bi", K, d), b.idx, p))
-    VK, w = np.vstack(vk), np.concatenate(wts)
-    VKw = VK * w[:, None]
+    grams = _information_grams(sigma, mu, batches, observed, factors)
+    vech = grams["vech"]
     spread = np.ix_(vech, vech)
-    out = {"mm": mm.reshape(p, p)}
-    if not observed:
-        out["ss"] = 0.5 * _kron_from_gram((VKw.T @ VK)[spread], p)
-        out["ms"] = np.zeros((p, p * p))
-        return out
-    VM, VV = np.vstack(vm), np.vstack(vv)
-    # -1/2 sum K(x)K + 1/2 sum (K(x)M + M(x)K) as one Gram product: sum K(x)K is symmetric,
-    # so 1/2 (G + G') with G = sum K (x) (M - K/2) gives both terms
-    VM -= 0.5 * VK
-    gram = _kron_from_gram((VKw.T @ VM)[spread], p)
-    out["ss"] = 0.5 * (gram + gram.T)
+    out = {"mm": grams["mm"], "ss": _kron_from_gram(grams["gram"][spread], p)}
     # d2(-logL)/dmu_i dSigma_ac = sum n K_ia v_c
-    out["ms"] = (VKw.T @ VV)[vech].reshape(p, p, p).reshape(p, p * p)
+    out["ms"] = (np.zeros((p, p * p)) if grams["ms"] is None
+                 else grams["ms"][vech].reshape(p, p, p).reshape(p, p * p))
     return out
+
+
+CACHED_FOLD_P = 40        # models up to this many observed variables keep their fold positions (< 11 MB)
+
+
+def _fold_positions(p: int) -> tuple[np.ndarray, ...]:
+    """:func:`_fold_positions_of`, kept between calls for models of up to ``CACHED_FOLD_P`` variables."""
+    return _cached_fold_positions(p) if p <= CACHED_FOLD_P else _fold_positions_of(p)
+
+
+@lru_cache(maxsize=4)
+def _cached_fold_positions(p: int) -> tuple[np.ndarray, ...]:
+    out = _fold_positions_of(p)
+    for a in out:
+        a.setflags(write=False)          # shared between fits
+    return out
+
+
+def _fold_positions_of(p: int) -> tuple[np.ndarray, ...]:
+    """Flat positions in the distinct-entries Gram of the four terms of the folded information, and the halvings.
+
+    For distinct entries ``u = (i, j)`` and ``w = (k, l)`` (``i <= j``, ``k <= l``) the
+    folded information is ``h_u h_w (ss[ij,kl] + ss[ji,kl] + ss[ij,lk] + ss[ji,lk])``
+    (``h = 1/2`` on the diagonal, where the two orders are the same entry), and
+    ``ss[(a,b),(c,d)] = gram[v(a,c), v(b,d)]``.
+    """
+    iu, ju = np.triu_indices(p)
+    q = len(iu)
+    vech = np.zeros((p, p), dtype=np.int64 if q * q > np.iinfo(np.int32).max else np.int32)
+    vech[iu, ju] = vech[ju, iu] = np.arange(q)
+    i, j, k, l = iu[:, None], ju[:, None], iu[None, :], ju[None, :]
+    terms = tuple(vech[a, c] * q + vech[b, d] for a, b, c, d in ((i, j, k, l), (j, i, k, l),
+                                                                 (i, j, l, k), (j, i, l, k)))
+    return (*terms, np.where(iu == ju, 0.5, 1.0))
+
+
+def information_in_parameters(sigma: np.ndarray, mu: np.ndarray, batches, observed: bool, d_mu: np.ndarray,
+                              d_sigma: np.ndarray, meanstructure: bool, factors=None, products=None) -> np.ndarray:
+    """Chain the moments' information of :func:`pattern_information` to the parameters: ``J' I J``.
+
+    ``d_mu`` (p, r) and ``d_sigma`` (p*p, r) are the moment Jacobian. The rows of
+    ``d_sigma`` for ``Sigma_ij`` and ``Sigma_ji`` are equal, so the covariance block is
+    taken over the p(p+1)/2 distinct entries: ``I`` folded (the two rows and columns of
+    each pair summed), read straight from the Gram product of :func:`_information_grams`
+    (the ``p^2 x p^2`` matrix ``ss`` is never formed), then ``dv' I_folded dv``.
+    """
+    p = len(mu)
+    grams = _information_grams(sigma, mu, batches, observed, factors, products)
+    t1, t2, t3, t4, half = _fold_positions(p)
+    gram = grams["gram"].ravel()
+    folded = (gram.take(t1) + gram.take(t2)) + (gram.take(t3) + gram.take(t4))
+    folded *= half[:, None]
+    folded *= half[None, :]
+    iu, ju = np.triu_indices(p)
+    dv = d_sigma[iu * p + ju]
+    out = dv.T @ (folded @ dv)
+    if meanstructure and grams["ms"] is not None:
+        ms = grams["ms"][grams["vech"]].reshape(p, p, p).reshape(p, p * p)
+        cross = d_mu.T @ (ms @ d_sigma)
+        out += cross + cross.T + d_mu.T @ grams["mm"] @ d_mu
+    elif meanstructure:                    # expected information: no means-covariances block
+        out += d_mu.T @ grams["mm"] @ d_mu
+    return 0.5 * (out + out.T)
 
 
 def complete_information(a: np.ndarray, b: np.ndarray, dmu: np.ndarray, sigma: np.ndarray,
@@ -266,29 +352,4 @@ def complete_information(a: np.ndarray, b: np.ndarray, dmu: np.ndarray, sigma: n
         dK = dmu @ K
         cross = (dK @ a.T) * (b @ v)[None, :] + (dK @ b.T) * (a @ v)[None, :]
         out += n * (cross + cross.T + dmu @ K @ dmu.T)
-    return 0.5 * (out + out.T)
-
-
-def sandwich_blocks(info: dict, d_mu: np.ndarray, d_sigma: np.ndarray,
-                    meanstructure: bool) -> np.ndarray:
-    """Chain moment-space information to parameters: ``J' I J``.
-
-    The rows of ``d_sigma`` for ``Sigma_ij`` and ``Sigma_ji`` are equal, so the covariance
-    block is taken over the p(p+1)/2 distinct entries: ``I`` folded (the two rows and
-    columns of each pair summed), a quarter of the products.
-    """
-    p = d_mu.shape[0]
-    iu, ju = np.triu_indices(p)
-    diag = np.arange(p)
-    folded = info["ss"].reshape(p, p, p * p)
-    folded = folded + folded.transpose(1, 0, 2)            # rows (i, j) and (j, i) summed
-    folded[diag, diag] *= 0.5
-    folded = folded[iu, ju].reshape(len(iu), p, p)
-    folded = folded + folded.transpose(0, 2, 1)            # and the columns
-    folded[:, diag, diag] *= 0.5
-    dv = d_sigma[iu * p + ju]
-    out = dv.T @ (folded[:, iu, ju] @ dv)
-    if meanstructure:
-        cross = d_mu.T @ (info["ms"] @ d_sigma)
-        out += cross + cross.T + d_mu.T @ info["mm"] @ d_mu
     return 0.5 * (out + out.T)

@@ -49,17 +49,23 @@ def fingerprint(group) -> tuple:
 
 
 class H1Cache:
-    """Data-only quantities of fits of the same data, computed once (see the module docstring)."""
+    """Data-only quantities of fits of the same data, computed once (see the module docstring).
 
-    def __init__(self) -> None:
+    ``private=True``: the cache of one fit only (:meth:`SEM.fit <analysis.sem.SEM.fit>`
+    without ``h1_cache``), whose groups are the same objects throughout: entries are keyed
+    by the group object, without hashing its values.
+    """
+
+    def __init__(self, private: bool = False) -> None:
         self._store: dict[tuple, Any] = {}
         self._prints: dict[int, tuple] = {}
+        self._private = private
 
     def _print(self, group) -> tuple:
         # a GroupData is immutable in use: hash its values once per object (kept with it)
         key = id(group)
         if key not in self._prints or self._prints[key][0] is not group:
-            self._prints[key] = (group, fingerprint(group))
+            self._prints[key] = (group, (key,) if self._private else fingerprint(group))
         return self._prints[key][1]
 
     def get(self, kind: str, groups, extra: tuple, compute: Callable[[], Any]) -> Any:

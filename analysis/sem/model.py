@@ -136,7 +136,8 @@ class SEM:
     # ------------------------------------------------------------------ fit
     def fit(self, data: pd.DataFrame, *, group: str | None = None, group_equal=(),
             group_partial=(), missing: str = "ml", se: bool = True,
-            max_iter: int = 200, estimator: str = "ml", h1_cache: H1Cache | None = None) -> "SEM":
+            max_iter: int = 200, estimator: str = "ml", h1_cache: H1Cache | None = None,
+            fmi: bool = True) -> "SEM":
         """Estimate the model.
 
         Parameters
@@ -181,6 +182,8 @@ class SEM:
         h1_cache : H1Cache, optional
             Shared by fits of the same data (the invariance steps): the saturated
             and baseline models' quantities are computed once (:mod:`analysis.sem.h1cache`).
+        fmi : bool, default True
+            ``False``: no fraction of missing information (``params_.fmi`` NaN; one information matrix less).
 
         Returns
         -------
@@ -195,16 +198,14 @@ class SEM:
         """
         with limit_blas_threads(1):
             return self._fit(data, group, group_equal, group_partial, missing, se, max_iter,
-                             estimator, h1_cache if h1_cache is not None else H1Cache())
+                             estimator, h1_cache if h1_cache is not None else H1Cache(private=True), fmi)
 
     def _fit(self, data, group, group_equal, group_partial, missing, se, max_iter,
-             estimator, cache) -> "SEM":
+             estimator, cache, want_fmi=True) -> "SEM":
         for name in [a for a in vars(self) if a.endswith("_") and not a.startswith("_")]:
             delattr(self, name)   # results of an earlier fit must not survive a failed refit
-        if isinstance(group_equal, str):
-            group_equal = (group_equal,)
-        if isinstance(group_partial, str):
-            group_partial = (group_partial,)
+        group_equal = (group_equal,) if isinstance(group_equal, str) else group_equal
+        group_partial = (group_partial,) if isinstance(group_partial, str) else group_partial
         if group is None and group_equal:
             raise ModelError("group_equal needs a group column (group=...)")
         if not isinstance(max_iter, int) or max_iter < 1:
@@ -291,7 +292,7 @@ class SEM:
         problems += heywood_problems(table.rows, est, std, set(model.observed), labels)
         problems += matrix_problems(model, theta, labels)
         fmi = (self._fmi(model, theta, saturated, groups, vcov)
-               if missing == "ml" and vcov is not None and not degenerate else None)
+               if want_fmi and missing == "ml" and vcov is not None and not degenerate else None)
         self.params_ = self._param_frame(table, est, std, theta, vcov, fmi, labels, model)
         self.partable_ = table.to_frame()
         self.vcov_ = (pd.DataFrame(vcov, index=_free_names(table), columns=_free_names(table))
@@ -302,8 +303,7 @@ class SEM:
         self.group_ = group
         self.missing_ = missing
         self.meanstructure_ = meanstructure
-        self.converged_ = bool(result.converged)
-        self.iterations_ = int(result.iterations)
+        self.converged_, self.iterations_ = bool(result.converged), int(result.iterations)
         self.gradient_norm_ = result.gradient_norm
         self.n_obs_ = {g.label: g.n for g in groups}
         self.n_patterns_ = {g.label: g.n_patterns for g in groups}

@@ -318,7 +318,7 @@ def _assign_equality(rows, roles, ngroups, group_equal, group_partial, released=
     """
     for row in rows:
         base = f"{row.lhs}{row.op}{row.rhs}"
-        shared = (_equal_kind(row, roles) in group_equal and base not in group_partial)
+        shared = (bool(group_equal) and _equal_kind(row, roles) in group_equal and base not in group_partial)
         if (base, row.group) in released:
             row.eq_label = f"{base}.g{row.group}"
         else:

@@ -38,11 +38,23 @@ from analysis.sem.representation import KIND_A, KIND_ALPHA, RamModel
 SE_ZERO = np.finfo(float).eps ** 0.25
 
 
-def _std_stack(model: RamModel, g: int, vals: np.ndarray) -> np.ndarray:
-    """Standardized values of group ``g``'s slots for a stack of slot values (m, slots)."""
+def _std_stack(model: RamModel, g: int, vals: np.ndarray, base: np.ndarray | None = None) -> np.ndarray:
+    """Standardized values of group ``g``'s slots for a stack of slot values (m, slots).
+
+    ``base``: slot values that most rows share in ``A`` (perturbations of one parameter at
+    a time); ``(I - A)^-1`` is then inverted once for the rows with that ``A``.
+    """
     sl = model.slots[g]
     A, S, _ = model.stacked_matrices(g, vals)
-    binv = np.linalg.inv(np.eye(model.n)[None] - A)
+    eye = np.eye(model.n)[None]
+    if base is None:
+        binv = np.linalg.inv(eye - A)
+    else:
+        ka = sl.kind == KIND_A
+        moved = (vals[:, ka] != base[ka]).any(axis=1)
+        binv = np.empty_like(A)
+        binv[moved] = np.linalg.inv(eye - A[moved])
+        binv[~moved] = np.linalg.inv(eye - model.stacked_matrices(g, base[None, :])[0])
     V = binv @ S @ binv.transpose(0, 2, 1)
     total_var = np.diagonal(V, axis1=1, axis2=2).copy()
     total_var[total_var <= 0] = np.nan
@@ -72,7 +84,7 @@ def std_all_se(model: RamModel, theta: np.ndarray, vcov: np.ndarray) -> np.ndarr
         vals, ids, steps, _ = model.perturbed(theta, g, 1e-6)
         if len(ids) == 0:
             continue
-        stack = _std_stack(model, g, vals)
+        stack = _std_stack(model, g, vals, base=model.slot_values(theta, g))
         r = len(ids)
         jac[np.ix_(model.slots[g].rows, ids)] = ((stack[:r] - stack[r:]) / (2 * steps[:, None])).T
     var = np.einsum("ij,jk,ik->i", jac, vcov, jac)
