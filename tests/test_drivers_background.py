@@ -64,3 +64,17 @@ def test_models_fitted_beside_give_the_same_json_as_fitted_after(monkeypatch):
     monkeypatch.setattr(analyse_module, "beside", after)
     after_doc = json.dumps(analyse_drivers(data, inst, **options).to_dict(), sort_keys=True, default=str)
     assert beside_doc == after_doc
+
+
+def test_the_command_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    from analysis.cli.analyse import GC_YOUNG_THRESHOLD, _data_kept_to_the_end
+
+    before = gc.get_threshold()
+    with _data_kept_to_the_end():
+        assert gc.get_threshold()[0] == GC_YOUNG_THRESHOLD and gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), _data_kept_to_the_end():
+        raise RuntimeError("stopped")
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
