@@ -206,8 +206,9 @@ def _kpis(rows: list) -> dict:
 
     out = {r.key: entry(r) for r in rows if r.channel == ALL}
     by_channel: dict = {}
-    for r in (r for r in rows if r.channel != ALL):
-        by_channel.setdefault(r.channel, {})[r.key] = entry(r)
+    for r in rows:
+        if r.channel != ALL:
+            by_channel.setdefault(r.channel, {})[r.key] = entry(r)
     out["by_channel"] = by_channel
     return out
 
