@@ -56,6 +56,8 @@ def round_floats(value, digits: int = JSON_SIGNIFICANT_DIGITS):
     >>> round_floats({"a": 0.4232100233162717, "b": [14.285714285714288, 3, True, None]})
     {'a': 0.42321, 'b': [14.2857, 3, True, None]}
     """
+    if type(value) is float:          # the most common case first
+        return float(f"{value:.{digits}g}")
     if isinstance(value, dict):
         return {k: round_floats(v, digits) for k, v in value.items()}
     if isinstance(value, list):

@@ -24,6 +24,16 @@ def jsonable(value):
     >>> jsonable([pd.NaT, np.datetime64("2024-01-02"), pd.Timedelta(seconds=90)])
     [None, '2024-01-02T00:00:00', 90.0]
     """
+    kind = type(value)
+    # the common cases first, by exact type (subclasses such as numpy.float64 take the general way below)
+    if kind is float:
+        return None if math.isnan(value) or math.isinf(value) else value
+    if kind is str or kind is int:
+        return value
+    if kind is dict:
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if kind is list:
+        return [jsonable(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

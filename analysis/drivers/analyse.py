@@ -42,6 +42,7 @@ Reichheld, F. F. (2003). The one number you need to grow. *Harvard Business Revi
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from collections.abc import Callable, Sequence
 
@@ -53,6 +54,7 @@ from analysis.common.groups import ALL
 from analysis.common.options import CROSSHAIRS, IMPORTANCES, OUTCOMES, validate_options
 from analysis.common.scheduler import open_runner
 from analysis.common.threads import limit_blas_threads
+from analysis.drivers.background import beside
 from analysis.drivers.per_group import applicable_drivers, driver_sets, merge_analyses
 from analysis.drivers.pooled import pooled_analysis
 from analysis.drivers.result import DriverAnalysis, Settings
@@ -268,12 +270,16 @@ def analyse_drivers(
     labels = [g for g in labels if g not in sample.left_out]
     clock = _Clock(start)
     clock.lap("sample")
+    # the structural models need the sample only: fitted beside the rest (analysis.drivers.background)
+    fit = None if not sem else functools.partial(
+        fit_structural, data, inst, frame[GROUP].to_numpy(), labels, rows=sample.reachable, drivers=drivers,
+        outcome=outcome, whole_sample=ALL, progress=_staged(progress, "sem"), estimator=estimator)
     # many small problems: BLAS threads cost more than they save
-    with limit_blas_threads(1), open_runner(scheduler) as runner:
+    with limit_blas_threads(1), open_runner(scheduler) as runner, beside(fit, runner) as structural_model:
         return _analyse(data, inst, sample, used, labels, clock, by=by, outcome=outcome, drivers=drivers,
                         bootstrap=bootstrap, seed=seed, level=level, importance=importance, crosshair=crosshair,
                         exclude_flagged=exclude_flagged, sem=sem, pairwise=pairwise, pooling=pooling,
-                        progress=progress, estimator=estimator, runner=runner)
+                        progress=progress, estimator=estimator, runner=runner, structural_model=structural_model)
 
 
 def _per_driver_set(data, inst, *, by, drivers, pooling, **options) -> DriverAnalysis | None:
@@ -308,7 +314,8 @@ def _per_driver_set(data, inst, *, by, drivers, pooling, **options) -> DriverAna
 
 
 def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, bootstrap, seed, level, importance,
-             crosshair, exclude_flagged, sem, pairwise, pooling, progress, runner, estimator="ml") -> DriverAnalysis:
+             crosshair, exclude_flagged, sem, pairwise, pooling, progress, runner, estimator="ml",
+             structural_model=lambda: None) -> DriverAnalysis:
     """The body of :func:`analyse_drivers`, after the options are checked and the sample is drawn."""
     frame = sample.frame
     everything = [*labels, ALL]
@@ -331,11 +338,8 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
         importances[g], dominances[g] = _from_covariance(cov, g, outcome, drivers, pooled.n[g], by)
     clock.lap("bootstrap")
 
-    structural = None
+    structural = structural_model()         # fitted beside the stages above (None without the SEM)
     if sem:
-        structural = fit_structural(data, inst, frame[GROUP].to_numpy(), labels, rows=sample.reachable,
-                                    drivers=drivers, outcome=outcome, whole_sample=ALL,
-                                    progress=_staged(progress, "sem"), estimator=estimator, runner=runner)
         clock.lap("sem")
     measure = IMPORTANCE_MEASURES[importance]
     scale = _driver_scale(inst, drivers)

@@ -128,6 +128,7 @@ the analysis' confidence level (``meta.level``).
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis.common.groups import ALL
@@ -154,7 +155,10 @@ def analysis_document(res) -> dict:
         "warnings": res.warnings.to_dict("records"),
         "pooling": _pooling_meta(res),
     }
-    groups = {g: _group(res, g) for g in res.group_names}
+    # each table's rows taken once and split by group (a mask and a pass per group cost seconds for 200)
+    rows = res.groups.set_index("group")
+    kpis, importance = _rows_by_group(res.kpis), _rows_by_group(res.importance)
+    groups = {g: _group(res, g, rows.loc[g], kpis.get(g, []), importance.get(g, [])) for g in res.group_names}
     differences = [{"statistic": d.statistic, "group": d.group, "versus": d.versus, "driver": d.driver,
                     "estimate": d.estimate, "se": d.se, "ci": [d.ci_low, d.ci_high], "excludes_zero": d.excludes_zero}
                    for d in res.differences.itertuples()]
@@ -169,13 +173,20 @@ def analysis_document(res) -> dict:
     return doc
 
 
-def _group(res, g) -> dict:
-    row = res.groups.set_index("group").loc[g]
+def _rows_by_group(table: pd.DataFrame) -> dict:
+    """The rows of ``table`` (``itertuples``) per value of its ``group`` column, in the table's order."""
+    out: dict = {}
+    for r in table.itertuples():
+        out.setdefault(r.group, []).append(r)
+    return out
+
+
+def _group(res, g, row, kpis: list, importance: list) -> dict:
     out = {"n": row.n_used, "n_input": row.n_input, "n_excluded": row.n_excluded, "r2": row.r2,
            "r2_ci": [row.r2_ci_low, row.r2_ci_high], "adj_r2": row.adj_r2, "unstable_ranks": row.unstable_ranks,
            "own_ols": {"sample": OWN_OLS_SAMPLE, "n": row.own_ols_n, "r2": row.own_ols_r2,
                        "adj_r2": row.own_ols_adj_r2},
-           "kpis": _kpis(res.kpis[res.kpis.group == g]),
+           "kpis": _kpis(kpis),
            "crosshair": {"importance": row.crosshair_importance, "performance": row.crosshair_performance}}
     if res.sem_fit is not None:
         problems = res.structural.problems
@@ -186,7 +197,7 @@ def _group(res, g) -> dict:
     out["pooling"] = {"weight": row.pooling_weight, "weight_phone_only": row.pooling_weight_phone_only,
                       "kappa": row.pooling_kappa, "n_effective": row.n_effective, "set_aside": row.pooling_set_aside,
                       "respondents_by_channel": _by_channel(res, g)}
-    out["drivers"] = _drivers(res, g)
+    out["drivers"] = _drivers(res, g, importance)
     return out
 
 
@@ -212,30 +223,36 @@ def _by_channel(res, g) -> dict:
     return {str(c): {"n": int(r.n), "n_phone_only": int(r.n_phone_only)} for c, r in t.iterrows()}
 
 
-def _kpis(rows: pd.DataFrame) -> dict:
+def _kpis(rows: list) -> dict:
     def entry(r) -> dict:
         return {"estimate": r.estimate, "ci": [r.ci_low, r.ci_high], "n": r.n, "n_missing": r.n_missing,
                 "ci_reason": r.ci_reason, "ci_note": r.ci_note}
 
-    out = {r.key: entry(r) for r in rows[rows.channel == ALL].itertuples()}
+    out = {r.key: entry(r) for r in rows if r.channel == ALL}
     by_channel: dict = {}
-    for r in rows[rows.channel != ALL].itertuples():
-        by_channel.setdefault(r.channel, {})[r.key] = entry(r)
+    for r in rows:
+        if r.channel != ALL:
+            by_channel.setdefault(r.channel, {})[r.key] = entry(r)
     out["by_channel"] = by_channel
     return out
 
 
-def _drivers(res, g) -> dict:
-    t = res.importance[res.importance.group == g]
+def _drivers(res, g, t: list) -> dict:
     dom = res.dominances[g]
     conditional = dom.conditional
     drivers = list(res.settings.drivers_of(g))
+    # the dominance matrices as arrays in the drivers' order (a label lookup per pair is slow)
+    complete, conditional_m, general_m = (
+        m.to_numpy() if list(m.index) == drivers and list(m.columns) == drivers else m.loc[drivers, drivers].to_numpy()
+        for m in (dom.complete, dom.conditional_matrix, dom.general_matrix))
+    position = {d: i for i, d in enumerate(drivers)}
 
-    def beats(matrix: pd.DataFrame, d: str) -> list[str]:
-        return [o for o in drivers if o != d and matrix.loc[d, o] == 1.0]
+    def beats(matrix: np.ndarray, d: str) -> list[str]:
+        row = matrix[position[d]]
+        return [o for j, o in enumerate(drivers) if o != d and row[j] == 1.0]
 
     out = {}
-    for r in t.itertuples():
+    for r in t:
         d = r.driver
         out[d] = {
             "beta_std": r.beta_std, "beta_std_ci": [r.beta_std_ci_low, r.beta_std_ci_high],
@@ -252,9 +269,9 @@ def _drivers(res, g) -> dict:
                             "beta_std_p": r.own_ols_beta_p, "beta": r.own_ols_beta, "vif": r.own_ols_vif}},
             "pooling_weight": r.pooling_weight,
             "dominance": {"general": r.lmg, "conditional": conditional[d].tolist(),
-                          "completely_dominates": beats(dom.complete, d),
-                          "conditionally_dominates": beats(dom.conditional_matrix, d),
-                          "generally_dominates": beats(dom.general_matrix, d)},
+                          "completely_dominates": beats(complete, d),
+                          "conditionally_dominates": beats(conditional_m, d),
+                          "generally_dominates": beats(general_m, d)},
             "relative_weight": r.relative_weight, "relative_weight_pct": r.relative_weight_pct,
             "pratt": r.pratt, "pratt_pct": r.pratt_pct,
             "sem_std": r.sem_std, "sem_se": r.sem_se, "sem_p": r.sem_p,

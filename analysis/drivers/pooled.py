@@ -264,16 +264,27 @@ def pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, lev
         result = PooledImportance(pooling=result.pooling, reason=result.reason, boot=result.boot, own=result.own,
                                   groups=result.groups.iloc[:0], kappa=result.kappa, phone_only=result.phone_only,
                                   cov={}, own_cov={}, whole_cov=result.cov[ALL])
-    channel_names = {str(c.code): c.key for c in inst.choices("channel")}
-    channel = (data.loc[frame.index[used], CHANNEL_COLUMN].astype("string").fillna("unknown").map(
-        lambda c: channel_names.get(c.removesuffix(".0"), c)).to_numpy()
-        if CHANNEL_COLUMN in data.columns else np.full(int(used.sum()), "unknown"))
+    channel = (_channel_keys(data.loc[frame.index[used], CHANNEL_COLUMN], inst)
+               if CHANNEL_COLUMN in data.columns else np.full(int(used.sum()), "unknown"))
     complete = rows[drivers].notna().all(axis=1).to_numpy()
     respondents = (pd.DataFrame({"group": rows[GROUP].to_numpy(), "channel": channel, "n": 1,
                                  "n_phone_only": complete.astype(int)})
                    .groupby(["group", "channel"], sort=True, as_index=False)[["n", "n_phone_only"]].sum())
     return (PooledAnalysis(result=result, used=used, excluded=excluded[~by_design].reset_index(drop=True), n=n,
                            respondents=respondents), boot, boot_all)
+
+
+def _channel_keys(channel: pd.Series, inst) -> np.ndarray:
+    """Each respondent's channel key ('unknown' when missing), an object array of ``str``.
+
+    A code (``'1'`` or ``'1.0'``) is named by its key; the name is looked up once per
+    distinct value (a million respondents have a handful of channels).
+    """
+    names = {str(c.code): c.key for c in inst.choices("channel")}
+    codes, uniques = pd.factorize(channel.astype("string").fillna("unknown"))
+    keys = np.empty(len(uniques), dtype=object)
+    keys[:] = [names.get(c.removesuffix(".0"), c) for c in uniques]
+    return keys[codes]
 
 
 def pooling_sentence(res) -> str:

@@ -234,9 +234,15 @@ def check_table(
                         "responses; export the responses again once respondents have answered", file=file)
     if len(frame) == 0:
         raise DataError("has no responses (only a header row); export the responses again", file=file)
+    # a row is empty when every cell is blank: only the rows that still can be are looked at in the
+    # next column (with ids in every row, one column decides: the others are not read again)
     empty = np.ones(len(frame), dtype=bool)
     for k in range(frame.shape[1]):
-        empty &= blank_mask(frame.iloc[:, k])
+        candidates = np.flatnonzero(empty)
+        if len(candidates) == len(frame):
+            empty &= blank_mask(frame.iloc[:, k])
+        elif len(candidates):
+            empty[candidates] = blank_mask(frame.iloc[candidates, k])
     if empty.all():
         raise DataError(f"has no responses (all {len(frame)} data rows are empty)", file=file)
     _check_extra_columns(frame, inst, extra_columns, file)
