@@ -41,22 +41,27 @@ import argparse
 import json
 import platform
 import sys
+import tempfile
 import time
 import warnings
 from datetime import datetime, timezone
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analysis.bootstrap.importance import bootstrap_importance
 from analysis.common.errors import DataError
+from analysis.drivers.analyse import analyse_drivers
 from analysis.drivers.own_intervals import with_adjusted_share_intervals
+from analysis.drivers.sample import GROUP
 from analysis.importance.driver_data import variation_problem
 from analysis.importance.relative import importance_arrays
 from analysis.pooling import pooled_importance
 from analysis.scoring.scores import construct_scores, min_answered
 from analysis.simulation.model import DRIVERS, DataFeatures, default_profiles, draw_organisation
-from instrument import load_instrument
+from analysis.simulation.simulate import simulate_study
+from instrument import load_instrument, read_responses
 
 COMMON = dict(reliability=.34, empathy=.28, customer_focus=.08, customer_knowledge=.06, wait_time=.06,
               accessibility=.05, menu=.03)
@@ -75,6 +80,24 @@ def check_scores(inst) -> None:
     items = pd.DataFrame({i: draw.answers[i] for i in inst.item_ids})
     ref = construct_scores(items.where(items != 99), inst, [*DRIVERS, OUTCOME])
     pd.testing.assert_frame_equal(_scores(inst, draw.answers), ref, check_names=False)
+
+
+def check_product(inst) -> None:
+    """``none`` and ``partial`` here are ``analyse_drivers``' figures on the rows it uses (estimates and intervals)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "study.csv"
+        simulate_study(inst, n_orgs=4, n_per_org=80, seed=3, truth_draws=0).responses.to_csv(path, index=False)
+        data, _ = read_responses(path, inst)
+    for mode in ("none", "partial"):
+        res = analyse_drivers(data, inst, by="organisation", pooling=mode, bootstrap=60, seed=5, sem=False)
+        rows = res.used.rename(columns={GROUP: "org"})[[*DRIVERS, OUTCOME, "org"]]
+        ours = (own_data(rows, 60, 5) if mode == "none" else
+                pooled_importance(rows, OUTCOME, list(DRIVERS), group="org", pooling="partial", n_resamples=60,
+                                  seed=5, versus_rest=False).boot)
+        theirs = res.importance[res.importance.group != "all"].set_index(["group", "driver"])
+        mine = ours.table("lmg_pct").set_index(["group", "driver"]).reindex(theirs.index)
+        for a, b in (("estimate", "lmg_pct"), ("ci_low", "ci_low"), ("ci_high", "ci_high")):
+            np.testing.assert_allclose(mine[a].to_numpy(), theirs[b].to_numpy(), atol=1e-9, err_msg=f"{mode} {a}")
 
 
 def profiles():
@@ -209,6 +232,7 @@ def main() -> None:
     args = parser.parse_args()
     inst = load_instrument()
     check_scores(inst)
+    check_product(inst)
     profs = profiles()
     names = [p.name for p in profs]
     t0 = time.perf_counter()
