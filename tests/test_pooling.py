@@ -201,6 +201,24 @@ def test_a_tiny_organisation_is_pooled_but_has_no_own_covariance():
     assert res.own[res.own.group == "D"].lmg_pct.isna().all()
 
 
+def test_a_resample_with_one_phone_respondent_of_a_small_organisation_does_not_stop_the_pooling():
+    """A resample of a small organisation can hold at most one of its phone respondents.
+
+    It then has no covariance of its own for the phone-only drivers (0 degrees of
+    freedom); the population is estimated without it in that replicate (before, 0/0 made
+    the population's target NaN and the eigenvalues failed: found by the issue-12
+    benchmark at 30 respondents per organisation, one with 7 phone respondents).
+    """
+    rng = np.random.default_rng(8)
+    frames = [draw(rng, COMMON_BETA, 80, g) for g in "ABC"]
+    tiny = draw(rng, COMMON_BETA, 12, "D", phone_share=1.0)
+    tiny.loc[tiny.index[3:], "d"] = np.nan                     # 3 of 12 with every driver
+    data = pd.concat([*frames, tiny], ignore_index=True)
+    res = pooled_importance(data, "y", DRIVERS, group="org", pooling="partial", n_resamples=200, seed=1)
+    t = res.boot.table("lmg_pct")
+    assert np.isfinite(t[["estimate", "ci_low", "ci_high"]].to_numpy()).all()
+
+
 def test_posterior_draws_compose_to_the_inverse_wishart():
     """A driver block drawn alone, the rest by its regression on it: together IW(ν, Ψ) (Bartlett)."""
     rng = np.random.default_rng(9)
