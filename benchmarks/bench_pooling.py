@@ -12,11 +12,16 @@ whose top driver is customer focus, which is third or lower everywhere else. Eac
 organisation's respondents are scored (construct means), straight-liners are left out
 (as the reader's flag would) and three estimators are compared:
 
-* ``none``: today's analysis, each organisation on its own complete cases (phone
-  respondents with all seven drivers);
-* ``own``: each organisation on its own data, every respondent (two-pattern ML,
-  :mod:`analysis.pooling.moments`);
-* ``partial``: ``own`` shrunk toward the pooled covariance (:mod:`analysis.pooling`).
+* ``none``: what ``analyse_drivers(pooling='none')`` computes (the functions
+  :func:`analysis.drivers.pooled.pooled_analysis` calls, on the rows it passes them):
+  each organisation on its own data, every respondent (two-pattern ML,
+  :mod:`analysis.pooling.moments`, not shrunk), its LMG share intervals the hull of the
+  plain and the adjusted-R² percentile intervals (:mod:`analysis.drivers.own_intervals`);
+* ``cc`` (historical: ``none`` before issue 12's third round): each organisation on its
+  own complete cases (phone respondents with all seven drivers), plain percentile
+  intervals (:func:`analysis.bootstrap.importance.bootstrap_importance`);
+* ``partial``: the default, ``none``'s covariance shrunk toward the pooled one
+  (:mod:`analysis.pooling`), empirical-Bayes intervals.
 
 The truth of an organisation is the LMG share (% of R²) of a draw of
 :data:`TRUTH_DRAWS` respondents of the same organisation, complete cases, straight-liners
@@ -25,7 +30,7 @@ the every-respondent estimand). Reported per size: RMSE of the LMG shares over t
 common organisations and over all 9, the share of organisation samples with the true top
 two on top, the different organisation's true top driver first, and (on
 ``--coverage-reps`` studies with ``--boot`` resamples) the coverage of the 95% intervals
-of the LMG shares: percentile intervals of the bootstrap for ``none``, the empirical-Bayes
+of the LMG shares: for ``none`` and ``cc`` as above, for ``partial`` the empirical-Bayes
 intervals of :mod:`analysis.pooling.posterior` (percentile intervals of posterior draws
 given each replicate's re-estimated population, its organisations weighted by a Bayesian
 bootstrap) for ``partial``, overall, for 'Anders' and per driver.
@@ -36,21 +41,27 @@ import argparse
 import json
 import platform
 import sys
+import tempfile
 import time
 import warnings
 from datetime import datetime, timezone
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analysis.bootstrap.importance import bootstrap_importance
 from analysis.common.errors import DataError
+from analysis.drivers.analyse import analyse_drivers
+from analysis.drivers.own_intervals import with_adjusted_share_intervals
+from analysis.drivers.sample import GROUP
 from analysis.importance.driver_data import variation_problem
 from analysis.importance.relative import importance_arrays
 from analysis.pooling import pooled_importance
 from analysis.scoring.scores import construct_scores, min_answered
 from analysis.simulation.model import DRIVERS, DataFeatures, default_profiles, draw_organisation
-from instrument import load_instrument
+from analysis.simulation.simulate import simulate_study
+from instrument import load_instrument, read_responses
 
 COMMON = dict(reliability=.34, empathy=.28, customer_focus=.08, customer_knowledge=.06, wait_time=.06,
               accessibility=.05, menu=.03)
@@ -69,6 +80,24 @@ def check_scores(inst) -> None:
     items = pd.DataFrame({i: draw.answers[i] for i in inst.item_ids})
     ref = construct_scores(items.where(items != 99), inst, [*DRIVERS, OUTCOME])
     pd.testing.assert_frame_equal(_scores(inst, draw.answers), ref, check_names=False)
+
+
+def check_product(inst) -> None:
+    """``none`` and ``partial`` here are ``analyse_drivers``' figures on the rows it uses (estimates and intervals)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "study.csv"
+        simulate_study(inst, n_orgs=4, n_per_org=80, seed=3, truth_draws=0).responses.to_csv(path, index=False)
+        data, _ = read_responses(path, inst)
+    for mode in ("none", "partial"):
+        res = analyse_drivers(data, inst, by="organisation", pooling=mode, bootstrap=60, seed=5, sem=False)
+        rows = res.used.rename(columns={GROUP: "org"})[[*DRIVERS, OUTCOME, "org"]]
+        ours = (own_data(rows, 60, 5) if mode == "none" else
+                pooled_importance(rows, OUTCOME, list(DRIVERS), group="org", pooling="partial", n_resamples=60,
+                                  seed=5, versus_rest=False).boot)
+        theirs = res.importance[res.importance.group != "all"].set_index(["group", "driver"])
+        mine = ours.table("lmg_pct").set_index(["group", "driver"]).reindex(theirs.index)
+        for a, b in (("estimate", "lmg_pct"), ("ci_low", "ci_low"), ("ci_high", "ci_high")):
+            np.testing.assert_allclose(mine[a].to_numpy(), theirs[b].to_numpy(), atol=1e-9, err_msg=f"{mode} {a}")
 
 
 def profiles():
@@ -136,39 +165,56 @@ def lmg_table(res_boot, names) -> pd.DataFrame:
     return t.pivot(index="group", columns="driver", values="estimate")[list(DRIVERS)].reindex(names)
 
 
-def one_study(inst, profs, n, seed, boot):
-    data = study(inst, profs, n, seed)
+def own_data(data, b, seed):
+    """``analyse_drivers(pooling='none')``'s importance for the study's organisations (see the module docstring).
+
+    An organisation with fewer than q + 2 phone respondents has no own covariance (the
+    product cannot analyse it on its own: DataError); it is left out here (NaN) and
+    counted as not recovered.
+    """
+    enough = data[DRIVERS[4]].notna().groupby(data.org).sum() >= len(DRIVERS) + 2
+    rows = data if enough.all() else data[data.org.map(enough)].reset_index(drop=True)
+    res = pooled_importance(rows, OUTCOME, list(DRIVERS), group="org", pooling="none", n_resamples=b, seed=seed,
+                            versus_rest=False)
+    # what analysis.drivers.pooled.pooled_analysis does next with pooling='none'
+    return with_adjusted_share_intervals(res.boot, rows, "org", seed) if b > 2 else res.boot
+
+
+def complete_cases(data, b, seed):
+    """The historical ``none``: each organisation's complete cases, plain percentile intervals."""
     cc = data.dropna(subset=list(DRIVERS))
-    b = max(boot, 2)
-    # today's analysis leaves out an organisation with too few complete cases (small_group): NaN here
+    # that analysis left out an organisation with too few complete cases (small_group): NaN here
     sizes = cc.groupby("org").size()
     cc = cc[cc.org.map(sizes) >= len(DRIVERS) + 2]
     try:
-        none = bootstrap_importance(cc, OUTCOME, list(DRIVERS), group="org", n_resamples=b, seed=seed,
-                                    versus_rest=False)
+        res = bootstrap_importance(cc, OUTCOME, list(DRIVERS), group="org", n_resamples=b, seed=seed,
+                                   versus_rest=False)
     except DataError:       # a driver constant among a small organisation's complete cases
         keep = [g for g, part in cc.groupby("org")
                 if variation_problem(part[[*DRIVERS, OUTCOME]].to_numpy(), list(DRIVERS), OUTCOME) is None]
-        none = bootstrap_importance(cc[cc.org.isin(keep)], OUTCOME, list(DRIVERS), group="org", n_resamples=b,
-                                    seed=seed, versus_rest=False)
-    try:
-        own = pooled_importance(data, OUTCOME, list(DRIVERS), group="org", pooling="none", n_resamples=2,
-                                seed=seed, versus_rest=False)
-    except DataError:       # an organisation with fewer than q + 1 phone respondents has no own covariance
-        enough = data[DRIVERS[4]].notna().groupby(data.org).sum() >= len(DRIVERS) + 2
-        own = pooled_importance(data[data.org.map(enough)], OUTCOME, list(DRIVERS), group="org", pooling="none",
-                                n_resamples=2, seed=seed, versus_rest=False)
+        res = bootstrap_importance(cc[cc.org.isin(keep)], OUTCOME, list(DRIVERS), group="org", n_resamples=b,
+                                   seed=seed, versus_rest=False)
+    return res, cc.groupby("org").size().mean()
+
+
+def one_study(inst, profs, n, seed, boot, with_cc=True):
+    data = study(inst, profs, n, seed)
+    b = max(boot, 2)
+    none = own_data(data, b, seed)
     part = pooled_importance(data, OUTCOME, list(DRIVERS), group="org", pooling="partial", n_resamples=b,
                              seed=seed, versus_rest=False)
     names = [p.name for p in profs]
-    est = {"none": lmg_table(none, names), "own": lmg_table(own.boot, names), "partial": lmg_table(part.boot, names)}
+    results = {"none": none, "partial": part.boot}
+    n_used = {"all": data.groupby("org").size().mean()}
+    if with_cc:
+        results["cc"], n_used["cc"] = complete_cases(data, b, seed)
+    est = {m: lmg_table(r, names) for m, r in results.items()}
     ci = {}
     if boot:
-        for name, r in (("none", none), ("partial", part.boot)):
+        for name, r in results.items():
             t = r.table("lmg_pct")
             ci[name] = (t.pivot(index="group", columns="driver", values="ci_low")[list(DRIVERS)].reindex(names),
                         t.pivot(index="group", columns="driver", values="ci_high")[list(DRIVERS)].reindex(names))
-    n_used = {"none": cc.groupby("org").size().mean(), "all": data.groupby("org").size().mean()}
     return est, ci, n_used, part.groups.set_index("group")
 
 
@@ -182,9 +228,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="30,50,95,100,200,400")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", default=None)
+    parser.add_argument("--no-cc", action="store_true", help="leave out the historical complete-case column")
     args = parser.parse_args()
     inst = load_instrument()
     check_scores(inst)
+    check_product(inst)
     profs = profiles()
     names = [p.name for p in profs]
     t0 = time.perf_counter()
@@ -196,16 +244,18 @@ def main() -> None:
     first = {g: DRIVERS[int(np.argmax(true.loc[g].to_numpy()))] for g in names}
     results = []
     for n in [int(s) for s in args.sizes.split(",")]:
-        start = time.perf_counter()
-        sq = {m: [] for m in ("none", "own", "partial")}
+        start, cpu = time.perf_counter(), time.process_time()
+        modes = ("none", "partial") if args.no_cc else ("none", "partial", "cc")
+        sq = {m: [] for m in modes}
         hits = {m: [] for m in sq}
         anders = {m: [] for m in sq}
         missing = {m: [] for m in sq}
-        cover = {m: [] for m in ("none", "partial")}
+        cover = {m: [] for m in sq}
         weights, used = [], []
         for r in range(args.reps):
             boot = args.boot if r < args.coverage_reps else 0
-            est, ci, n_used, groups = one_study(inst, profs, n, args.seed * 100_000 + n * 1000 + r, boot)
+            est, ci, n_used, groups = one_study(inst, profs, n, args.seed * 100_000 + n * 1000 + r, boot,
+                                                with_cc=not args.no_cc)
             used.append(n_used)
             weights.append(groups["weight"].to_dict())
             for m, e in est.items():
@@ -217,14 +267,17 @@ def main() -> None:
                     missing[m].append(not np.isfinite(v).all())
                 v = e.loc["Anders"].to_numpy()
                 anders[m].append(bool(np.isfinite(v).all()) and DRIVERS[int(np.argmax(v))] == first["Anders"])
-            for m, (lo, hi) in ci.items():
-                cover[m].append(((lo.loc[names] <= true) & (true <= hi.loc[names])).to_numpy())
+            for m, (lo, hi) in ci.items():      # an organisation left out (no interval): NaN, not a miss
+                lo, hi = lo.loc[names], hi.loc[names]
+                hit = ((lo <= true) & (true <= hi)).to_numpy(dtype=float)
+                cover[m].append(np.where(lo.isna().to_numpy() | hi.isna().to_numpy(), np.nan, hit))
         row = {"n_per_org": n, "reps": args.reps, "coverage_reps": min(args.coverage_reps, args.reps),
-               "boot": args.boot, "used_none": float(np.mean([u["none"] for u in used])),
+               "boot": args.boot,
+               "used_cc": float(np.mean([u["cc"] for u in used])) if not args.no_cc else None,
                "used_all": float(np.mean([u["all"] for u in used])),
                "weight_common_orgs": float(pd.DataFrame(weights)[names[:N_COMMON]].to_numpy().mean()),
                "weight_anders": float(pd.DataFrame(weights)["Anders"].mean()),
-               "seconds": time.perf_counter() - start}
+               "seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu}
         for m in sq:
             a = np.stack(sq[m])                       # reps x orgs x drivers
             row[f"rmse_{m}_common"] = float(np.sqrt(np.nanmean(a[:, :N_COMMON])))
@@ -237,6 +290,9 @@ def main() -> None:
             if cover[m]:
                 c = np.stack(cover[m])
                 row[f"coverage_{m}"] = float(np.nanmean(c))
+                # Monte Carlo SE with the studies as clusters (intervals within a study are correlated)
+                row[f"coverage_{m}_se"] = float(np.nanstd(np.nanmean(c, axis=(1, 2)), ddof=1) / np.sqrt(len(c)))
+                row[f"coverage_{m}_intervals"] = int(np.isfinite(c).sum())
                 row[f"coverage_{m}_anders"] = float(np.nanmean(c[:, N_COMMON]))
                 row[f"coverage_{m}_by_driver"] = {d: round(float(v), 4) for d, v in zip(DRIVERS, np.nanmean(c, axis=(0, 1)))}
         results.append(row)

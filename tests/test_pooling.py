@@ -5,6 +5,7 @@ import pytest
 from scipy.stats import invwishart, wishart
 
 from analysis.common.errors import DataError
+from analysis.drivers.own_intervals import with_adjusted_share_intervals
 from analysis.importance.relative import importance_arrays
 from analysis.pooling import pooled_importance
 from analysis.pooling.moments import Blocks, compose, find_blocks, own_covariance, pattern_features, stats_from_sums
@@ -200,6 +201,24 @@ def test_a_tiny_organisation_is_pooled_but_has_no_own_covariance():
     assert res.own[res.own.group == "D"].lmg_pct.isna().all()
 
 
+def test_a_resample_with_one_phone_respondent_of_a_small_organisation_does_not_stop_the_pooling():
+    """A resample of a small organisation can hold at most one of its phone respondents.
+
+    It then has no covariance of its own for the phone-only drivers (0 degrees of
+    freedom); the population is estimated without it in that replicate (before, 0/0 made
+    the population's target NaN and the eigenvalues failed: found by the issue-12
+    benchmark at 30 respondents per organisation, one with 7 phone respondents).
+    """
+    rng = np.random.default_rng(8)
+    frames = [draw(rng, COMMON_BETA, 80, g) for g in "ABC"]
+    tiny = draw(rng, COMMON_BETA, 12, "D", phone_share=1.0)
+    tiny.loc[tiny.index[3:], "d"] = np.nan                     # 3 of 12 with every driver
+    data = pd.concat([*frames, tiny], ignore_index=True)
+    res = pooled_importance(data, "y", DRIVERS, group="org", pooling="partial", n_resamples=200, seed=1)
+    t = res.boot.table("lmg_pct")
+    assert np.isfinite(t[["estimate", "ci_low", "ci_high"]].to_numpy()).all()
+
+
 def test_posterior_draws_compose_to_the_inverse_wishart():
     """A driver block drawn alone, the rest by its regression on it: together IW(ν, Ψ) (Bartlett)."""
     rng = np.random.default_rng(9)
@@ -214,22 +233,33 @@ def test_posterior_draws_compose_to_the_inverse_wishart():
 
 
 def test_pooled_intervals_cover_the_organisations_truth():
-    """Simulation with known truth (loose margins; the benchmark measures 93-97%, see benchmarks/RESULTS.md)."""
+    """Simulation with known truth, both modes as ``analyse_drivers`` reports them (loose margins).
+
+    ``none`` is the product's: own data, every respondent, the LMG shares' intervals the
+    hull with the adjusted-R² interval (:mod:`analysis.drivers.own_intervals`). The
+    issue-12 benchmark (``benchmarks/bench_pooling.py``, ``benchmarks/RESULTS.md``)
+    measures both at 30-400 respondents per organisation.
+    """
     rng = np.random.default_rng(10)
     prof = np.random.default_rng(51)
     betas = [np.clip(COMMON_BETA + prof.normal(0, .06, 4), 0, None) for _ in range(8)]
     names = [f"o{k}" for k in range(8)]
     truth = pd.DataFrame([true_lmg_pct(b) for b in betas], index=names, columns=DRIVERS)
-    covered, narrower = [], []
+    covered = {"partial": [], "none": []}
+    narrower = []
     for r in range(10):
         data = pd.concat([draw(rng, b, 60, names[k]) for k, b in enumerate(betas)], ignore_index=True)
-        res = {mode: pooled_importance(data, "y", DRIVERS, group="org", pooling=mode, n_resamples=150, seed=r,
-                                       versus_rest=False).boot.table("lmg_pct").set_index(["group", "driver"])
-               for mode in ("partial", "none")}
+        boots = {mode: pooled_importance(data, "y", DRIVERS, group="org", pooling=mode, n_resamples=150, seed=r,
+                                         versus_rest=False).boot for mode in covered}
+        boots["none"] = with_adjusted_share_intervals(boots["none"], data, "org", r)
+        res = {mode: b.table("lmg_pct").set_index(["group", "driver"]) for mode, b in boots.items()}
+        true = truth.stack().reindex(res["partial"].index)
+        for mode, t in res.items():
+            covered[mode].append(((t.ci_low <= true) & (true <= t.ci_high)).to_numpy())
         t = res["partial"]
-        true = truth.stack().reindex(t.index)
-        covered.append(((t.ci_low <= true) & (true <= t.ci_high)).to_numpy())
         narrower.append(((t.ci_high - t.ci_low) < (res["none"].ci_high - res["none"].ci_low)).mean())
-    # 320 intervals at 95%: 97.5% here; the bootstrap of the shrunken estimate (which under-covers) gave 90%
-    assert 0.93 <= np.mean(covered) <= 0.995
-    assert np.mean(narrower) > 0.6                           # borrowing strength narrows most intervals
+    # 320 intervals per mode at 95%: partial 98.8%, none 94.1% here (none's plain percentile
+    # intervals 92.8%; the bootstrap of the shrunken estimate, which under-covers, gave 90%)
+    assert 0.93 <= np.mean(covered["partial"]) <= 0.995
+    assert 0.92 <= np.mean(covered["none"]) <= 0.995
+    assert np.mean(narrower) > 0.6            # borrowing strength narrows most intervals (91% here)

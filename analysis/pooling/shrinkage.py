@@ -105,7 +105,8 @@ def _log_mvgamma(x: np.ndarray, d: int) -> np.ndarray:
 def _generalised_eigenvalues(scatter: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Eigenvalues of ``target⁻¹ scatter``: |κ target + scatter| = |target| ∏ (κ + λ)."""
     inv = np.linalg.inv(np.linalg.cholesky(target))
-    m = inv @ scatter @ np.swapaxes(inv, -1, -2)
+    # a pattern without respondents in a resample has no scatter (NaN): its curve is not used
+    m = inv @ np.where(np.isfinite(scatter), scatter, 0.0) @ np.swapaxes(inv, -1, -2)
     return np.clip(np.linalg.eigvalsh(m), 0.0, None)
 
 
@@ -362,15 +363,23 @@ def _population(stats: PatternStats, factor: str, scatter: np.ndarray, m: np.nda
     the members in the target and in κ's likelihood (the replicates' organisation-level
     bootstrap).
     """
-    w = member.astype(float) if weights is None else member * weights
+    # a resample can leave a small organisation at most one respondent of a pattern (e.g.
+    # one phone respondent of seven): no degrees of freedom, so nothing of its own to add
+    # to the population's target or κ (0/0 would make them NaN), and no evidence that it
+    # differs (lr 0)
+    informative = member & (m > 0)
+    w = informative.astype(float) if weights is None else informative * weights
     with np.errstate(divide="ignore", invalid="ignore"):
+        used = (w > 0)[..., None, None]
         if equal:
-            target = (scatter / m[..., None, None] * w[..., None, None]).sum(axis=-3) / w.sum(axis=-1)[..., None, None]
+            own = np.where(used, scatter / m[..., None, None], 0.0)
+            target = (own * w[..., None, None]).sum(axis=-3) / w.sum(axis=-1)[..., None, None]
         else:
-            target = (scatter * w[..., None, None]).sum(axis=-3) / (m * w).sum(axis=-1)[..., None, None]
+            target = (np.where(used, scatter, 0.0) * w[..., None, None]).sum(axis=-3) / (m * w).sum(axis=-1)[
+                ..., None, None]
     curves = _factor_curves(stats, factor, target, qa, marginal)
     finite = np.where(np.isfinite(curves), curves, -1e300)
-    in_total = np.where(member[..., None], finite, 0.0)
+    in_total = np.where(informative[..., None], finite, 0.0)
     if weights is not None:
         in_total = in_total * weights[..., None]
     total = in_total.sum(axis=-2) + BOUNDARY_PENALTY * np.log(KAPPA_GRID)
@@ -378,5 +387,5 @@ def _population(stats: PatternStats, factor: str, scatter: np.ndarray, m: np.nda
     others = total[..., None, :] - in_total                      # leave-one-out totals (..., G, K)
     at = np.argmax(others, axis=-1)
     at_kappa = np.take_along_axis(finite, at[..., None], -1)[..., 0]
-    lr = 2 * (finite.max(axis=-1) - at_kappa)
+    lr = np.where(m > 0, 2 * (finite.max(axis=-1) - at_kappa), 0.0)
     return target, curves, kappa, lr
