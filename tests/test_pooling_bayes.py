@@ -1,10 +1,12 @@
 """The full-Bayesian cross-check of ``pooling='partial'`` (``benchmarks/bench_pooling_bayes.py``).
 
-The comparison code (covariance from the model's parameters, LMG shares of posterior
-draws, the comparison with the default) is plain numpy and always tested. The fit itself
-needs PyMC, the optional extra ``bayes``: that test is skipped when PyMC is not installed
-(``make test`` does not install it); with it, it fits a small simulated study (about
-5 minutes on a loaded 2-core machine).
+The likelihood (:mod:`analysis.pooling.bayes`), vectorised over organisations with its
+analytic gradient, and the comparison code are plain NumPy and always tested: the
+likelihood equals the default's κ curves and the per-organisation sum, its gradient the
+finite-difference one. With PyTensor (the optional extra ``bayes``) the sampler's
+operation is checked against PyTensor's own graph and gradient; with PyMC a small
+simulated study is fitted (about 50 s of a loaded 2-core machine, most of it compiling).
+Both are skipped when the extra is not installed (``make test`` does not install it).
 """
 from __future__ import annotations
 

@@ -251,10 +251,13 @@ def likelihood_op(stats: PatternStats, qa: int):
     return lambda sigma0, kappa: op(sigma0, kappa)[0]
 
 
-def build_model(stats: PatternStats, qa: int, kappa_prior: str = "penalty"):
+def build_model(stats: PatternStats, qa: int, kappa_prior: str = "penalty", likelihood: str = "op"):
     """The PyMC model of the module docstring for the organisations' statistics: ``(model, factors)``.
 
-    ``kappa_prior`` is a key of :data:`KAPPA_PRIORS`.
+    ``kappa_prior`` is a key of :data:`KAPPA_PRIORS`. ``likelihood='op'`` evaluates the
+    likelihood with :func:`likelihood_op`; ``'graph'`` builds it as a PyTensor graph
+    (:func:`log_likelihood` with :func:`pytensor_ops`, batched Cholesky factors), the same
+    value at a higher cost, for timing and checking.
     """
     import pymc as pm               # the optional extra 'bayes'
     import pytensor.tensor as pt
@@ -270,5 +273,9 @@ def build_model(stats: PatternStats, qa: int, kappa_prior: str = "penalty"):
         kappa = {f: pt.exp(v) for f, v in log_kappa.items()}
         # the prior's density on log κ, ∝ κ^KAPPA_PRIORS[kappa_prior] (uniform in log κ times this)
         pm.Potential("kappa_prior", sum(KAPPA_PRIORS[kappa_prior] * v for v in log_kappa.values()))
-        pm.Potential("likelihood", likelihood_op(stats, qa)(sigma0, pt.stack([kappa[f] for f in factors])))
+        if likelihood == "op":
+            value = likelihood_op(stats, qa)(sigma0, pt.stack([kappa[f] for f in factors]))
+        else:
+            value = log_likelihood(stats, qa, sigma0, kappa, pytensor_ops())
+        pm.Potential("likelihood", value)
     return model, factors
