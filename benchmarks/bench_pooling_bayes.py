@@ -155,7 +155,8 @@ def compare(default: pd.DataFrame, posterior: pd.DataFrame, tolerance: float = T
 # ------------------------------------------------------------------ the model (needs PyMC)
 # ------------------------------------------------------------------ the posterior (needs PyMC)
 def fit_posterior(rows: pd.DataFrame, outcome: str, drivers: list[str], *, group: str, draws: int = 1000,
-                  tune: int = 1000, chains: int = 2, seed: int = 1, kappa_prior: str = "penalty") -> pd.DataFrame:
+                  tune: int = 1000, chains: int = 2, seed: int = 1, kappa_prior: str = "penalty",
+                  cores: int = 1) -> pd.DataFrame:
     """Posterior mean and SD of each group's LMG shares under the default's model with priors (module docstring).
 
     Returns one row per group and driver: ``at_mean`` (LMG share of the posterior-mean
@@ -175,7 +176,7 @@ def fit_posterior(rows: pd.DataFrame, outcome: str, drivers: list[str], *, group
     qa = len(blocks.common)
     model, factors = build_model(stats, qa, kappa_prior)
     with model, limit_blas_threads(1):      # 8 x 8 matrices: BLAS threads only cost (RESULTS.md)
-        idata = pm.sample(draws=draws, tune=tune, chains=chains, cores=1, random_seed=seed, progressbar=False,
+        idata = pm.sample(draws=draws, tune=tune, chains=chains, cores=cores, random_seed=seed, progressbar=False,
                           target_accept=0.9)
     post = idata.posterior
     flat = lambda v: post[v].to_numpy().reshape(-1, *post[v].shape[2:])     # noqa: E731  (chain x draw)
@@ -252,6 +253,7 @@ def main(argv=None) -> int:
     parser.add_argument("--bootstrap", type=int, default=200)
     parser.add_argument("--tolerance", type=float, default=TOLERANCE)
     parser.add_argument("--kappa-prior", choices=sorted(KAPPA_PRIORS), default="penalty")
+    parser.add_argument("--cores", type=int, default=1, help="chains sampled in parallel processes")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--time-logp", type=int, default=0, metavar="N",
                         help="only time N evaluations of the model's log density and gradient (CPU), with the "
@@ -273,7 +275,8 @@ def main(argv=None) -> int:
         return time_logp(res.used, res.settings.outcome, drivers, GROUP, args.time_logp, args.seed)
     start, cpu = time.perf_counter(), time.process_time()
     post = fit_posterior(res.used, res.settings.outcome, drivers, group=GROUP, draws=args.draws,
-                         tune=args.tune, chains=args.chains, seed=args.seed, kappa_prior=args.kappa_prior)
+                         tune=args.tune, chains=args.chains, seed=args.seed, kappa_prior=args.kappa_prior,
+                         cores=args.cores)
     t_bayes, cpu_bayes = time.perf_counter() - start, time.process_time() - cpu
     default = res.importance[res.importance.group != "all"][["group", "driver", "lmg_pct", "own_lmg_pct"]]
     check = default.merge(post, on=["group", "driver"])
