@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_dask_scale.py [--orgs 10000] [--n-per-org 500] [--bootstrap 100]
                                                     [--sem-orgs 8] [--output FILE]
+                                                    [--partitions N] [--kept-only]
 
 1. **Data**: ``--orgs`` organisations x ``--n-per-org`` respondents (10,000 x 500 =
    5,000,000 rows by default), simulated with ``simulate_study(truth_draws=0)`` 50
@@ -22,6 +23,11 @@
 4. **SEM per task**: ``--sem-orgs`` organisations' structural models fitted in-process
    (with SEM minus without), to extrapolate its cost.
 5. **Estimate for 32 workers** from the CPU seconds of the 1-worker run, read included.
+
+``--partitions N`` runs steps 2-5 on the first ``N`` partitions only (``N`` x 50
+organisations of the same data). ``--kept-only`` measures instead, on 1 and 2 workers,
+the partitions read, checked and kept on the workers (``open_partitioned``): wall and
+CPU time, the caller's and each worker's peak RSS; the caller holds no rows then.
 """
 from __future__ import annotations
 
@@ -65,7 +71,13 @@ def _cpu_s() -> float:
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process' peak RSS. ``VmHWM`` of /proc where there is one: getrusage's ru_maxrss is
+    kept across exec, so a worker spawned by this process would report this process' peak."""
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def on_cluster(folder: Path, n_workers: int, bootstrap: int) -> dict:
@@ -112,6 +124,47 @@ def on_cluster(folder: Path, n_workers: int, bootstrap: int) -> dict:
             "json": json.dumps(res.to_dict(), sort_keys=True, default=str)}
 
 
+def kept_on_workers(folder: Path, n_workers: int) -> dict:
+    """The partitions read, checked and kept on the workers (``open_partitioned``): the caller's cost."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    from instrument import load_instrument
+    from instrument.reader.partitions import open_partitioned
+
+    inst = load_instrument()
+    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                      memory_limit=None, silence_logs=logging.ERROR) as cluster, \
+            Client(cluster, set_as_default=False) as client:
+        address = "dask://" + cluster.scheduler_address.removeprefix("tcp://")
+        client.run(lambda: __import__("instrument.reader.partitions"))
+        load = [os.getloadavg()[0]]
+        rss_0 = _peak_rss_mb()
+        workers_0, caller_0, t0 = sum(client.run(_cpu_s).values()), _cpu_s(), time.perf_counter()
+        with open_partitioned(folder, inst, scheduler=address) as kept:
+            wall = time.perf_counter() - t0
+            caller_cpu, workers_cpu = _cpu_s() - caller_0, sum(client.run(_cpu_s).values()) - workers_0
+            rows, flagged, parts = sum(kept.n_rows), kept.report.n_flagged, len(kept.parts)
+            peaks = client.run(_peak_rss_mb)
+        load.append(os.getloadavg()[0])
+    return {"workers": n_workers, "rows": rows, "n_flagged": flagged, "parts": parts, "wall_s": wall,
+            "cpu_caller_s": caller_cpu, "cpu_workers_s": workers_cpu, "load_start_end": load,
+            "caller_peak_rss_mb_before": rss_0, "caller_peak_rss_mb": _peak_rss_mb(),
+            "worker_peak_rss_mb": sorted(peaks.values())}
+
+
+def first_partitions(folder: Path, n: int) -> Path:
+    """A folder of links to the first ``n`` partitions of ``folder`` (a smaller study of the same data)."""
+    sub = folder.with_name(f"{folder.name}_first{n}")
+    sub.mkdir(exist_ok=True)
+    for part in sorted(folder.glob("part-*.parquet"))[:n]:
+        link = sub / part.name
+        if not link.exists():
+            link.symlink_to(part)
+    return sub
+
+
 def sem_per_org(folder: Path, n_orgs: int) -> float:
     import numpy as np
 
@@ -141,6 +194,10 @@ def main() -> None:
     parser.add_argument("--bootstrap", type=int, default=100)
     parser.add_argument("--sem-orgs", type=int, default=8)
     parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument("--partitions", type=int, default=None,
+                        help="analyse only the first N partitions (N x 50 organisations) of the data")
+    parser.add_argument("--kept-only", action="store_true",
+                        help="only read and check the partitions kept on the workers (open_partitioned)")
     args = parser.parse_args()
 
     t0 = time.perf_counter()
@@ -148,6 +205,22 @@ def main() -> None:
     print(f"data: {args.orgs} x {args.n_per_org} = {args.orgs * args.n_per_org:,} rows in "
           f"{len(list(folder.glob('part-*.parquet')))} Parquet partitions at {folder} "
           f"(ready in {time.perf_counter() - t0:.0f} s, not timed)", flush=True)
+    if args.kept_only:
+        kept = [kept_on_workers(folder, workers) for workers in (1, 2)]
+        for run in kept:
+            print(f"kept on {run['workers']} worker(s), load {run['load_start_end'][0]:.1f} -> "
+                  f"{run['load_start_end'][1]:.1f}: {run['rows']:,} rows in {run['parts']} parts, "
+                  f"{run['n_flagged']:,} flagged; {run['wall_s']:.1f} s (CPU: caller {run['cpu_caller_s']:.1f} s, "
+                  f"workers {run['cpu_workers_s']:.1f} s); caller peak RSS {run['caller_peak_rss_mb']:.0f} MB "
+                  f"(before {run['caller_peak_rss_mb_before']:.0f} MB); worker peak RSS "
+                  f"{[round(m) for m in run['worker_peak_rss_mb']]} MB", flush=True)
+        if args.output:
+            args.output.write_text(json.dumps({"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                                               "machine": platform.platform(), "kept": kept}, indent=2))
+        return
+    if args.partitions:
+        folder = first_partitions(folder, args.partitions)
+        args.orgs = min(args.orgs, 50 * args.partitions)
     runs = []
     for workers in (1, 2):
         run = on_cluster(folder, workers, args.bootstrap)
@@ -172,7 +245,8 @@ def main() -> None:
     sem32 = sem_s * (args.orgs + 1) / 32
     out = {
         "command": "benchmarks/bench_dask_scale.py " + " ".join(
-            f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if v is not None and k != "output"),
+            f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items()
+            if v is not None and v is not False and k != "output"),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": platform.platform(),
         "cpus": os.cpu_count(), "load_end": os.getloadavg()[0],
         "runs": [{k: v for k, v in r.items() if k != "json"} for r in runs], "identical_json": identical,

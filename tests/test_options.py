@@ -17,8 +17,9 @@ from analysis import (
     simulate_waves, validate,
 )
 from analysis.bootstrap.importance import bootstrap_importance
-from analysis.common.errors import OptionError, ServiceDriversError
+from analysis.common.errors import ColumnOptionError, OptionError, ServiceDriversError
 from analysis.common.options import MAX_BOOTSTRAP, OPTIONS, check_option, validate_options
+from analysis.trends.analyse import wave_labels
 from instrument import load_instrument, read_responses
 from tests.cli_results import failed
 
@@ -70,6 +71,11 @@ def _trends(**kw):
 
 def _simulate_waves(**kw):
     return lambda inst, data, quality, tmp: simulate_waves(inst, **kw)
+
+
+def _waves(**kw):
+    # the one check of --wave/--period that the reports and the dashboard run (before their long run)
+    return lambda inst, data, quality, tmp: wave_labels(data, **kw)
 
 
 # (option, its flag, the Python call, the command and its arguments)
@@ -127,6 +133,11 @@ CASES = [
     ("period", "--period", _report(period="week"), ["report", CSV, "--out", "{tmp}", "--period", "week"]),
     ("baseline", "--baseline", _trends(wave="wave", baseline="all"), ["trends", CSV, "--wave", "wave", "--baseline", "all"]),
     ("bootstrap", "--bootstrap", _trends(wave="wave", bootstrap=1), ["trends", CSV, "--wave", "wave", "--bootstrap", "1"]),
+    # an option naming a column the file lacks: a usage error of that flag in every command (the CLI adds the file)
+    ("agent", "--agent", _agents(agent="nosuch"), ["agents", CSV, "--out", "{tmp}", "--agent", "nosuch"]),
+    ("wave", "--wave", _trends(wave="nosuch"), ["trends", CSV, "--wave", "nosuch"]),
+    ("wave", "--wave", _waves(wave="nosuch", period=None), ["report", CSV, "--out", "{tmp}", "--wave", "nosuch"]),
+    ("wave", "--wave", _waves(wave="nosuch", period=None), ["dashboard", CSV, "-o", "{tmp}.html", "--wave", "nosuch"]),
 ]
 
 
@@ -140,6 +151,8 @@ def test_python_and_cli_say_the_same(option, flag, call, args, example, run_cli,
     assert "--" not in message                          # the library never names a CLI flag
     flat = failed(run_cli(*[a.replace("{tmp}", str(tmp_path / "cli")) for a in args]), 2, flag)
     assert message in flat, (message, flat)
+    if isinstance(info.value, ColumnOptionError):       # the CLI names the file the column is not in
+        assert f"{CSV}: {message}" in flat, flat
 
 
 def test_every_declared_option_has_a_case():

@@ -146,3 +146,18 @@ def test_the_command_line_reads_a_folder_of_partitions(run_cli, inst, responses,
     res = run_cli("check", folder, "--invalid", "missing")
     assert res.exit_code == 0, res.stderr
     assert f"OK: {whole[1].n_usable} usable respondents" in res.stdout and "(format parquet)" in res.stdout
+
+
+def test_ids_with_equal_hashes_are_compared_exactly(inst, responses, tmp_path, monkeypatch):
+    """Ids are checked across parts by hash first, then exactly: equal hashes of different ids are no error."""
+    import instrument.reader.partitions as partitions
+
+    folder = _folder(responses, tmp_path, [0, 60, 130, 181])
+    expected = read_partitioned(folder, inst, invalid="missing")
+    monkeypatch.setattr(partitions.pd.util, "hash_array", lambda values, **_: np.zeros(len(values), np.uint64))
+    _same(read_partitioned(folder, inst, invalid="missing"), expected)
+    r = responses.copy()
+    r.loc[150, "respondent_id"] = r.loc[3, "respondent_id"]
+    with pytest.raises(UnusableData, match=r"is in more than one partition \(rows 4, 151\)"):
+        read_partitioned(_folder(r, tmp_path / "twice", [0, 60, 181]) if (tmp_path / "twice").mkdir() is None
+                         else None, inst, invalid="missing")

@@ -12,7 +12,7 @@ import pytest
 
 from fixtures.responses.frames import valid_frame, write_csv
 from instrument import DataError, QualityReport, read_responses
-from instrument.reader import responses
+from instrument.platforms import reading as platform_reading
 from instrument.reader.quality import ITEM_COLUMNS
 
 
@@ -89,9 +89,10 @@ def fake_platforms(monkeypatch, inst):
             return out
         return read
 
-    # The reader imports the platform readers plainly; the stand-ins replace those names.
-    monkeypatch.setattr(responses, "read_limesurvey_export", reader("limesurvey"))
-    monkeypatch.setattr(responses, "read_qualtrics_export", reader("qualtrics"))
+    # The reader imports the platform readers when it needs them (from
+    # instrument.platforms.reading); the stand-ins replace those names there.
+    monkeypatch.setattr(platform_reading, "read_limesurvey_export", reader("limesurvey"))
+    monkeypatch.setattr(platform_reading, "read_qualtrics_export", reader("qualtrics"))
     return calls
 
 
@@ -134,8 +135,8 @@ def test_platform_reader_errors_pass_through(inst, tmp_path, monkeypatch):
     def broken(path, inst_, *, delimiter=None, encoding=None):
         raise DataError("column 'reliability[rel9]': no such question in the questionnaire", file=str(path))
 
-    monkeypatch.setattr(responses, "read_limesurvey_export", broken)
-    monkeypatch.setattr(responses, "read_qualtrics_export", broken)
+    monkeypatch.setattr(platform_reading, "read_limesurvey_export", broken)
+    monkeypatch.setattr(platform_reading, "read_qualtrics_export", broken)
     (tmp_path / "export.csv").write_text(LIMESURVEY)
     with pytest.raises(DataError, match=r"no such question"):
         read_responses(tmp_path / "export.csv", inst)

@@ -28,7 +28,7 @@ from analysis.common.errors import DataError, OptionError
 from analysis.common.options import validate_options
 from analysis.common.thresholds import MIN_N_AGENT
 from analysis.drivers.kpis import kpi_table
-from analysis.scoring.sample import check_group_column
+from analysis.scoring.sample import check_column_option, check_group_column
 from analysis.scoring.scores import construct_scores
 from instrument import Instrument
 from instrument.reader.flags import FLAG_COLUMNS
@@ -47,6 +47,28 @@ KPI_MEASURES = ("csat", "nps", "ces", "fcr")
 def _excluded_counts(reasons: pd.Series) -> pd.DataFrame:
     counts = reasons[reasons != ""].value_counts()
     return pd.DataFrame({"reason": counts.index.astype(str), "n": counts.to_numpy(dtype=int)})
+
+
+def check_agents(data: pd.DataFrame, agent: str = "agent_id") -> pd.Series:
+    """Each respondent's agent id (missing where blank); raises when the data have no agent ids to analyse.
+
+    Called by :func:`analyse_agents`, and by the command line before a long run (``drivers
+    report --by-agent``), so a file without agent ids fails at once.
+
+    Raises
+    ------
+    ColumnOptionError
+        ``agent`` is not a column of the data.
+    DataError
+        No respondent has an agent id (the reader adds an absent ``agent_id`` as an
+        empty column, so a file without one ends here).
+    """
+    check_column_option(data, "agent", agent)
+    ids = data[agent].astype("string").str.strip().replace("", pd.NA)
+    if ids.isna().all():
+        raise DataError("no respondent has an agent id; fill in the id of the agent who served each respondent, or "
+                        "name the column that holds them", column=agent)
+    return ids
 
 
 @validate_options("level", "min_n")
@@ -92,9 +114,7 @@ def analyse_agents(data: pd.DataFrame, inst: Instrument, by: str = "organisation
     if not isinstance(rank, bool):
         raise OptionError("rank", f"must be True or False, got {rank!r}")
     check_group_column(data, by)
-    if agent not in data.columns:
-        raise DataError(f"there is no agent column '{agent}'; name the column with the agents' ids (agent=...)",
-                        column=agent)
+    agent_ids = check_agents(data, agent)
     drivers = [d for d in AGENT_DRIVERS if d in inst.driver_keys]
     if not drivers:
         raise DataError("the questionnaire has none of the drivers about the agent "
@@ -102,12 +122,15 @@ def analyse_agents(data: pd.DataFrame, inst: Instrument, by: str = "organisation
     flags = [c for c in FLAG_COLUMNS if c in data.columns]
     flagged = data[flags].fillna(False).to_numpy(dtype=bool).any(axis=1) if flags else np.zeros(len(data), bool)
     team = data[by].astype("string")
-    agent_ids = data[agent].astype("string").str.strip().replace("", pd.NA)
     reason = np.where(team.isna().to_numpy(), f"no value in the team column '{by}'",
                       np.where(flagged, "flagged by the data-quality checks",
                                np.where(agent_ids.isna().to_numpy(), f"no agent id in '{agent}'", "")))
     reason = pd.Series(reason, index=data.index)
     keep = (reason == "").to_numpy()
+    if not keep.any():
+        counts = "; ".join(f"{r.n} {r.reason}" for r in _excluded_counts(reason).itertuples())
+        raise DataError(f"no respondent is left to analyse per agent ({counts}); check the team column and the "
+                        "data-quality flags", column=agent)
     work = pd.DataFrame({"group": team[keep].astype(str).to_numpy(), "agent": agent_ids[keep].astype(str).to_numpy()})
     scores = construct_scores(data.loc[keep], inst, drivers).reset_index(drop=True)
 

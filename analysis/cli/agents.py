@@ -67,7 +67,7 @@ def agents(
     from analysis.agents.analyse import analyse_agents      # here: `drivers --help` stays fast
     from analysis.report.agent_pages import write_agent_pages
 
-    with option_errors():
+    with option_errors(file=data):
         result = analyse_agents(frame, inst, by=by, agent=agent, min_n=min_n, level=level)
     if out is not None:
         files = write_agent_pages(result, inst, out, pdf=pdf)

@@ -101,7 +101,7 @@ def analyse(
     # A progress bar on a terminal only: quiet when stderr is a file or pipe, and in --json runs (made by scripts).
     quiet = not err_console.is_terminal or json_file is not None
     where = "" if scheduler == "threads" else f" on {scheduler}"
-    with option_errors(), Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    with option_errors(file=data), Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                                    console=err_console, transient=True, disable=quiet) as bar:
         tasks: dict = {}
 

@@ -71,7 +71,12 @@ def dashboard(
     )
     usable_or_fail(quality)
     chosen = None if not drivers else [d.strip() for value in drivers for d in value.split(",") if d.strip()]
-    with option_errors(), err_console.status("reading...") as status:
+    if wave is not None or period is not None:
+        from analysis.trends.analyse import wave_labels
+
+        with option_errors(file=data):      # fail before the long run: a wave that is not a column, no dates
+            wave_labels(frame, wave, period)
+    with option_errors(file=data), err_console.status("reading...") as status:
         def progress(stage: str) -> None:
             status.update(STAGES.get(stage, stage))
 

@@ -55,7 +55,7 @@ def dissatisfiers(
     usable_or_fail(report)
     from analysis.dissatisfiers.analyse import analyse_dissatisfiers
 
-    with option_errors():
+    with option_errors(file=data):
         result = analyse_dissatisfiers(frame, inst, by=by, outcome=outcome, bootstrap=bootstrap, seed=seed)
     print_dissatisfiers(result, str(data))
     if json_file is not None:

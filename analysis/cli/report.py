@@ -83,7 +83,16 @@ def report(
     )
     usable_or_fail(quality)
     chosen = None if not drivers else [d.strip() for value in drivers for d in value.split(",") if d.strip()]
-    with option_errors(), err_console.status("reading...") as status:
+    with option_errors(file=data):      # fail before the long run: waves without dates, a file without agent ids
+        if wave is not None or period is not None:
+            from analysis.trends.analyse import wave_labels
+
+            wave_labels(frame, wave, period)
+        if by_agent:
+            from analysis.agents.analyse import check_agents
+
+            check_agents(frame)
+    with option_errors(file=data), err_console.status("reading...") as status:
         def progress(stage: str) -> None:
             status.update(STAGES.get(stage, f"writing {stage}..."))
 
@@ -92,7 +101,7 @@ def report(
                                outcome=outcome, importance=importance, crosshair=crosshair, pooling=pooling, pdf=pdf,
                                progress=progress, estimator=estimator, partial=partial, scheduler=scheduler,
                                wave=wave, period=period)
-    agent_pages = _agent_pages(frame, inst, by, result, out, pdf) if by_agent else None
+    agent_pages = _agent_pages(frame, inst, by, result, out, pdf, data) if by_agent else None
     s = result.analysis.settings
     console.print(f"[bold]Reports written to {escape(str(result.out_dir))}/[/] ({lang}, outcome '{s.outcome}', "
                   f"{s.importance} importance, cross-hairs at the {s.crosshair}, {s.n_resamples} resamples, "
@@ -122,14 +131,14 @@ def _pair(html: Path, pdf: Path | None) -> str:
     return f"{html}" + (f", {pdf}" if pdf is not None else "")
 
 
-def _agent_pages(frame, inst, by, result, out: Path, pdf: bool) -> str:
+def _agent_pages(frame, inst, by, result, out: Path, pdf: bool, data: Path) -> str:
     """``--by-agent``: the pages of ``drivers agents`` in OUT/agents/, for the groups that got a report; a line saying so."""
     from analysis.agents.analyse import analyse_agents
     from analysis.report.agent_pages import write_agent_pages
 
     # the respondents of a group without a report are left out here too
     kept = frame[~frame[by].astype("string").isin([str(g) for g in result.withheld]).fillna(False).to_numpy()]
-    with option_errors():
+    with option_errors(file=data):
         agents = analyse_agents(kept, inst, by=by, level=result.analysis.settings.level)
     folder = out / "agents"
     files = write_agent_pages(agents, inst, folder, pdf=pdf)

@@ -30,6 +30,9 @@ if TYPE_CHECKING:       # the statistics are imported where used: `drivers --hel
     import pandas as pd
 
 AGENT_COLUMN = "agent_id"
+# the default seed of analysis.themes.analyse.analyse_themes (not imported: `drivers --help` stays light; a test
+# checks they are equal), so the command and the Python API pick the same topics and quotes by default
+DEFAULT_SEED = 0
 
 
 @command()
@@ -39,7 +42,7 @@ def themes(
     language: str = typer.Option("auto", "--language", help="Language of the open answers: auto (per answer), nl or en."),
     min_group_n: int = typer.Option(30, "--min-group-n", help="Groups with fewer usable respondents are left out (named, not sized), as in the reports."),
     bootstrap: int = typer.Option(200, "--bootstrap", help="Bootstrap resamples of the driver analysis behind the quadrants and priorities."),
-    seed: Optional[int] = typer.Option(1, "--seed", help="Seed of the driver analysis, the topic model and the choice of quotes."),
+    seed: Optional[int] = typer.Option(DEFAULT_SEED, "--seed", help="Seed of the driver analysis, the topic model and the choice of quotes (the Python API's default too; recorded in the JSON)."),
     json_file: JsonOpt = None,
     source: SourceOpt = "auto",
     sheet: SheetOpt = None,
@@ -65,19 +68,30 @@ def themes(
     from analysis.drivers.analyse import analyse_drivers
     from analysis.report.privacy import names_from_agent_ids
     from analysis.report.scope import usable_group_sizes
-    from analysis.themes.analyse import analyse_themes
+    from analysis.themes.analyse import analyse_themes, open_question_id
 
+    why = open_question_id(inst)
     sizes = usable_group_sizes(frame, by)
     small = sorted(g for g, n in sizes.items() if g != ALL and n < min_group_n)
     if small:
         frame = frame[~frame[by].astype("string").isin(small).fillna(False)]
         console.print(f"[yellow]Left out (fewer than {min_group_n} usable respondents):[/] {escape(', '.join(small))}",
                       highlight=False, soft_wrap=True)
-    with option_errors():
-        analysis = analyse_drivers(frame, inst, by=by, bootstrap=bootstrap, seed=seed, sem=False)
-        result = analyse_themes(frame, inst, analysis=analysis, language=language, seed=seed)
+    # as in the reports: no open answer is no error, only nothing to code (the report leaves its section out);
+    # then the driver analysis behind the quadrants is not run either
+    answered = why is not None and why in frame.columns and (frame[why].astype("string").str.strip() != "").any()
+    with option_errors(file=data):
+        analysis = (analyse_drivers(frame, inst, by=by, bootstrap=bootstrap, seed=seed, sem=False) if answered
+                    else None)
+        result = analyse_themes(frame, inst, by=by, analysis=analysis, language=language, seed=seed)
     names = names_from_agent_ids(frame[AGENT_COLUMN].dropna().unique()) if AGENT_COLUMN in frame.columns else ()
-    print_themes(result, str(data), names)
+    if len(result.coded):
+        print_themes(result, str(data), names)
+    else:
+        where = (f"in column '{why}' of {data}" if why is not None
+                 else f"in {data}: the questionnaire has no open question")
+        console.print(f"[yellow]No open answers to code[/] {escape(where)} ({len(result.excluded)} respondents left "
+                      "out: flagged, no group or no answer).", highlight=False, soft_wrap=True)
     if json_file is not None:
         write_json(result.to_dict(), json_file, "theme analysis")
         console.print(f"result written to {json_file}", highlight=False)

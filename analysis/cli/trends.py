@@ -2,7 +2,7 @@
 
 Reads the responses like ``drivers analyse`` (plus the ``--wave`` column), runs
 :func:`analysis.trends.analyse.analyse_waves` and prints its summary; ``--plot FILE``
-writes the CSAT control chart per group, ``--json FILE``
+writes the CSAT control chart of each group in its own panel (small multiples), ``--json FILE``
 :meth:`~analysis.trends.result.TrendAnalysis.to_dict`. Every number printed comes from the result.
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ def trends(
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed of the bootstrap (default: drawn at random and reported)."),
     level: float = typer.Option(0.95, "--level", help="Confidence level of all intervals and tests."),
     baseline: str = typer.Option("history", "--baseline", help="Control-chart centre line: history (the earlier waves) or pooled (all waves)."),
-    plot: Optional[Path] = typer.Option(None, "--plot", help="Write the CSAT control chart per group to this image (.png, .pdf, .svg)."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Write the CSAT control chart of each group, one panel per group, to this image (.png, .pdf, .svg)."),
     json_file: JsonOpt = None,
     source: SourceOpt = "auto",
     sheet: SheetOpt = None,
@@ -62,7 +62,7 @@ def trends(
     usable_or_fail(report)
     from analysis.trends.analyse import analyse_waves      # here, not at start: `--help` must not import pandas
 
-    with option_errors():
+    with option_errors(file=data):
         result = analyse_waves(frame, inst, wave=wave, period=period, by=by, bootstrap=bootstrap, seed=seed,
                                level=level, baseline=baseline)
     console.print(escape(result.summary().as_text()), highlight=False, soft_wrap=True)
@@ -70,9 +70,9 @@ def trends(
         import matplotlib
 
         matplotlib.use("Agg")
-        ax = result.plot_trends()
-        ax.figure.savefig(plot, bbox_inches="tight")
-        console.print(f"control chart written to {escape(str(plot))}", highlight=False)
+        figure = result.plot_panels()
+        figure.savefig(plot, bbox_inches="tight")
+        console.print(f"control charts written to {escape(str(plot))} (one panel per group)", highlight=False)
     if json_file is not None:
         write_json(result.to_dict(), json_file, "trend analysis")
         console.print(f"result written to {escape(str(json_file))}", highlight=False)

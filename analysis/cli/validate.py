@@ -73,7 +73,7 @@ def validate(
         id_column=id_column, group_column=group_column, instrument_file=instrument_file, by=by,
     )
     usable_or_fail(report)
-    with option_errors(), err_console.status("fitting the measurement models (FIML)..."):
+    with option_errors(file=data), err_console.status("fitting the measurement models (FIML)..."):
         from analysis.validation.validation import validate as run_validation
 
         result = run_validation(frame, inst, by=by, missing=missing, exclude_flagged=not include_flagged,

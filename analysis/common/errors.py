@@ -69,6 +69,7 @@ class DataError(ServiceDriversError):
         column: str | None = None,
         rows: Sequence[int] | None = None,
     ) -> None:
+        self.message = message          # without the place: the CLI names the file where a library call cannot
         self.file = file
         self.column = column
         self.rows = list(rows) if rows is not None else []
@@ -105,3 +106,25 @@ class OptionError(ServiceDriversError):
         self.option = option
         self.problem = problem
         super().__init__(f"{option} {problem}")
+
+
+class ColumnOptionError(OptionError):
+    """An option that names a column (``by``, ``agent``, ``wave``) names none of the data's.
+
+    The command line adds the file to the message (the library does not know it).
+
+    Parameters
+    ----------
+    option : str
+        The parameter's name in the Python API.
+    column : str
+        The column asked for.
+    columns : sequence of str
+        The data's columns (at most 30 are named in the message).
+    """
+
+    def __init__(self, option: str, column, columns: Sequence[str]) -> None:
+        self.column = column
+        self.columns = tuple(str(c) for c in columns)
+        shown = ", ".join(self.columns[:30]) + (f" and {len(self.columns) - 30} more" if len(self.columns) > 30 else "")
+        super().__init__(option, f"must be a column of the data (one of: {shown}), got {column!r}")

@@ -55,6 +55,14 @@ def _run_batch(func: Callable, batch: Sequence[tuple], blas_threads: int | None)
         return [func(*args) for args in batch]
 
 
+def _run_one(func: Callable, args: tuple, blas_threads: int | None):
+    """``func(*args)`` with the BLAS limit of :func:`_run_batch` (a task whose result is kept)."""
+    from analysis.common.threads import limit_blas_threads
+
+    with limit_blas_threads(blas_threads):
+        return func(*args)
+
+
 def _batches(n_tasks: int, n_workers: int) -> list[range]:
     size = max(1, -(-n_tasks // (TASKS_PER_WORKER * max(n_workers, 1))))
     return [range(start, min(start + size, n_tasks)) for start in range(0, n_tasks, size)]
@@ -105,6 +113,36 @@ class Runner:
             done += sum(weights[i] for i in batches[k])
             _report(progress, done, total)
         return [r for part in out for r in part]
+
+    def keep(self, func: Callable, tasks: Sequence[tuple]) -> list:
+        """``func(*args)`` for each task, each result kept where it was computed; one handle per task.
+
+        On Dask a handle is a future: the result stays in the memory of the worker that
+        made it (and is made again by Dask if that worker dies), and a later
+        :meth:`keep` or :meth:`map` whose task arguments hold handles runs on a worker
+        that reads them there, so the data never pass through this process. On threads
+        and processes a handle is the result itself (there is no other memory to keep
+        it in). :meth:`gather` brings handles' results here; :meth:`release` frees them.
+        """
+        tasks = list(tasks)
+        if self._client is None:
+            blas = None if self.scheduler == "threads" else 1
+            if self._pool is None:
+                return [func(*args) for args in tasks]
+            return [f.result() for f in [self._pool.submit(_run_one, func, args, blas) for args in tasks]]
+        run = uuid.uuid4().hex[:8]
+        return [self._client.submit(_run_one, func, args, 1, pure=False, retries=1,
+                                    key=f"{func.__name__.lstrip('_')}-{run}-{k}") for k, args in enumerate(tasks)]
+
+    def gather(self, handles: Sequence) -> list:
+        """The results behind handles of :meth:`keep`, here, in their order."""
+        return self._client.gather(list(handles)) if self._client is not None else list(handles)
+
+    def release(self, handles: Sequence) -> None:
+        """Let the workers forget the results behind handles of :meth:`keep` (no-op off Dask)."""
+        if self._client is not None:
+            for handle in handles:
+                handle.release()
 
     def _completed(self, func, tasks, batches, blas) -> Iterator[tuple[int, list]]:
         if self._client is not None:

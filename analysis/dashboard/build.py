@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from analysis.common.errors import DataError, OptionError, ServiceDriversError
+from analysis.common.errors import ServiceDriversError
 from analysis.common.groups import ALL
 from analysis.common.options import check_option, validate_options
 from analysis.common.outputs import check_writable
@@ -93,20 +93,13 @@ def _waves(data, inst, by, wave, period, bootstrap, seed) -> tuple:
     """
     if wave is None and period is None or by is None:
         return None, None
-    if wave is not None and period is not None:
-        raise OptionError("wave", "or period must be given, not both: a wave column, or month or quarter")
-    if wave is not None and wave not in data.columns:
-        raise OptionError("wave", f"must be a column of the data, got {wave!r}")
-    if wave is not None and data[wave].dropna().nunique() < 2:
-        return None, None
-    from analysis.trends.analyse import analyse_waves
+    from analysis.trends.analyse import analyse_waves, wave_labels
 
-    try:
-        groups = analyse_waves(data, inst, wave=wave, period=period, by=by, bootstrap=bootstrap, seed=seed)
-    except DataError as exc:
-        if period is not None and "wave(s)" in str(exc):     # the contact dates span one period: no trend
-            return None, None
-        raise
+    # wave_labels is the one check of --wave/--period (as in drivers trends and the reports): a wave that
+    # is not a column, or contact dates without a usable date, are errors; one wave is no trend
+    if wave_labels(data, wave, period).dropna().nunique() < 2:
+        return None, None
+    groups = analyse_waves(data, inst, wave=wave, period=period, by=by, bootstrap=bootstrap, seed=seed)
     study = data.assign(**{STUDY_COLUMN: ALL})
     return groups, analyse_waves(study, inst, wave=wave, period=period, by=STUDY_COLUMN, bootstrap=bootstrap,
                                  seed=seed)

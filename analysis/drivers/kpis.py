@@ -123,7 +123,8 @@ def _per_group(data: pd.DataFrame, by, answers, summarise: Callable[[np.ndarray]
     for g, key in enumerate(keys):
         key = key if isinstance(key, tuple) else (key,)
         rows.append({**dict(zip(by, key)), **summarise(ordered[bounds[g]:bounds[g + 1]])})
-    return pd.DataFrame(rows)
+    # no rows (every respondent left out): an empty table with the columns a group would have
+    return pd.DataFrame(rows, columns=[*by, *summarise(values[:0])])
 
 
 def csat(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = None,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.common.errors import OptionError
+from analysis.common.errors import ColumnOptionError
 from instrument.reader.flags import FLAG_COLUMNS
 
 FLAG_REASONS = {
@@ -74,10 +74,19 @@ def check_group_column(data: pd.DataFrame, by: str | None) -> None:
     from :func:`~analysis.validation.validate`, :func:`~analysis.drivers.analyse_drivers`,
     the reports and the command line (which adds the flag name).
     """
-    if by is not None and by not in data.columns:
+    check_column_option(data, "by", by)
+
+
+def check_column_option(data: pd.DataFrame, option: str, column: str | None) -> None:
+    """Raise a :class:`~analysis.common.errors.ColumnOptionError` when option ``option``'s ``column`` is not in the data.
+
+    The one check of every option that names a column (``by``, ``agent``, ``wave``): the
+    same message from the Python API and, with the flag and the file, from the command line.
+    None (the option not given) passes.
+    """
+    if column is not None and column not in data.columns:
         known = [str(c) for c in data.columns if not str(c).startswith("flag_") and c != "source_row"]
-        shown = ", ".join(known[:30]) + (f" and {len(known) - 30} more" if len(known) > 30 else "")
-        raise OptionError("by", f"must be a column of the data (one of: {shown}), got {by!r}")
+        raise ColumnOptionError(option, column, known)
 
 
 def select_respondents(

@@ -69,7 +69,7 @@ class ThemeAnalysis:
         def records(df):
             return df.astype(object).where(df.notna(), None).to_dict("records")
         return {"settings": {"by": self.by, "language": self.language, "seed": self.seed},
-                "frequency": records(self.frequency), "by_score": records(self.by_score),
+                "n_coded": len(self.coded), "frequency": records(self.frequency), "by_score": records(self.by_score),
                 "by_quadrant": records(self.by_quadrant), "other_themes": records(self.other_themes),
                 "excluded": records(self.excluded)}
 

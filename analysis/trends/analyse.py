@@ -24,7 +24,7 @@ from analysis.common.errors import DataError, OptionError
 from analysis.common.options import validate_options
 from analysis.drivers.kpis import CSAT_SATISFIED, NPS_DETRACTOR, NPS_PROMOTER, kpi_table
 from analysis.importance.relative import lmg_shares
-from analysis.scoring.sample import check_group_column
+from analysis.scoring.sample import check_column_option, check_group_column
 from analysis.scoring.scores import construct_scores
 from analysis.trends.changes import RUN_LENGTH, nps_difference, p_chart, proportion_difference
 from analysis.trends.result import TrendAnalysis, TrendSettings
@@ -36,15 +36,29 @@ __all__ = ["analyse_waves", "wave_labels"]
 # drivers and an outcome need far more than 8 cases for a stable covariance matrix).
 MIN_N_IMPORTANCE = 30
 PERIOD_CODES = {"month": "M", "quarter": "Q"}
+# The column the periods are made of (the questionnaire's contact date).
+DATE_COLUMN = "contact_date"
 
 
 def wave_labels(data: pd.DataFrame, wave: str | None, period: str | None) -> pd.Series:
-    """Each respondent's wave: the ``wave`` column's value, or the calendar ``period`` of ``contact_date``."""
+    """Each respondent's wave: the ``wave`` column's value, or the calendar ``period`` of ``contact_date``.
+
+    The one check of the waves, shared by :func:`analyse_waves`, the reports and the
+    dashboard, so that each refuses the same input with the same error.
+
+    Raises
+    ------
+    OptionError
+        Neither or both of ``wave`` and ``period`` given; ``wave`` not a column of the
+        data (a :class:`~analysis.common.errors.ColumnOptionError`).
+    DataError
+        ``period`` without a ``contact_date`` column, or with no usable date in it (the
+        reader adds an absent ``contact_date`` as an empty column).
+    """
     if (wave is None) == (period is None):
         raise OptionError("wave", "or period must be given (not both): a wave column, or month or quarter")
     if wave is not None:
-        if wave not in data.columns:
-            raise DataError(f"has no wave column '{wave}'; name the column that holds the wave")
+        check_column_option(data, "wave", wave)
         values = data[wave]
         # a file's extra column is read as text: waves 1..12 must sort as numbers, not '1', '10', '2'
         numbers = pd.to_numeric(values, errors="coerce")
@@ -52,9 +66,15 @@ def wave_labels(data: pd.DataFrame, wave: str | None, period: str | None) -> pd.
             whole = numbers.dropna()
             return numbers.astype("Int64") if (whole == whole.round()).all() else numbers
         return values
-    if "contact_date" not in data.columns:
-        raise DataError("has no contact_date column to make periods of; name the column that holds the wave instead")
-    dates = pd.to_datetime(data["contact_date"], errors="coerce")
+    if DATE_COLUMN not in data.columns:
+        raise DataError(f"is not in the data, so there are no {period}s to make waves of; add the contact dates, or "
+                        "give the column that holds the wave instead", column=DATE_COLUMN)
+    dates = pd.to_datetime(data[DATE_COLUMN], errors="coerce")
+    if dates.isna().all():
+        # empty, or no value a date (the reader reads what is not a date as missing)
+        raise DataError(f"has no usable date to make {period}s of (none of the {len(data)} rows has a date); fill in "
+                        "the contact dates (e.g. 2024-03-05), or give the column that holds the wave instead",
+                        column=DATE_COLUMN)
     return dates.dt.to_period(PERIOD_CODES[period]).astype("string")
 
 
@@ -126,7 +146,12 @@ def analyse_waves(data: pd.DataFrame, inst: Instrument, *, wave: str | None = No
     work["_wave"] = waves[keep].to_numpy()
     order = sorted(work["_wave"].unique().tolist(), key=lambda v: (str(type(v)), v))
     if len(order) < 2:
-        raise DataError(f"has {len(order)} wave(s); trends need at least two")
+        unit = "wave" if wave is not None else period
+        found = f" ({', '.join(map(str, order))})" if order else ""
+        todo = ("add the responses of the other waves" if wave is not None or period == "month"
+                else "take months as the waves, or add the responses of the other waves")
+        raise DataError(f"has {len(order)} {unit}(s){found} among the respondents with a group; trends need at "
+                        f"least two waves: {todo}", column=wave if wave is not None else DATE_COLUMN)
     seed = int(np.random.SeedSequence().entropy % 2**32) if seed is None else seed
     group_wave = work[[by, "_wave"]].rename(columns={"_wave": "wave"})
 

@@ -115,6 +115,65 @@ def draw_control_chart(ax, series: Sequence[Series], waves: Sequence, *, texts: 
     return ax
 
 
+def draw_control_panels(series: Sequence[Series], waves: Sequence, *, ncols: int | None = None,
+                        texts: dict | None = None):
+    """Small multiples: one control chart (:func:`draw_control_chart`) per series, in a grid of panels.
+
+    A chart of many groups' lines and bands on one axis is unreadable past three or four
+    groups; panels on shared axes (Tufte 1983, 'small multiples') keep each group's band
+    and signals legible for 4 to 20 groups and still compare their levels. Each panel is
+    titled with its series' name; one legend explains the band, centre line and signal ring.
+
+    Parameters
+    ----------
+    series : sequence of Series
+        One per panel, in order (see :func:`draw_control_chart`).
+    waves : sequence
+        Every wave, in order (the shared x axis).
+    ncols : int, optional
+        Panels per row (default: up to 4).
+    texts : dict, optional
+        As for :func:`draw_control_chart`.
+
+    Returns
+    -------
+    matplotlib Figure
+
+    References
+    ----------
+    Tufte, E. R. (1983). *The Visual Display of Quantitative Information*. Graphics Press.
+    """
+    import matplotlib.pyplot as plt
+
+    n = max(len(series), 1)
+    ncols = min(4, n) if ncols is None else max(1, min(int(ncols), n))
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.4 * ncols, 2.7 * nrows + 0.5), sharex=True, sharey=True,
+                             squeeze=False)
+    handles: dict = {}
+    names = {s.name for s in series}
+    for k, (ax, s) in enumerate(zip(axes.flat, series)):
+        draw_control_chart(ax, [s], waves, texts=texts)
+        ax.set_title(s.name, fontsize="medium")
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            if label not in names:              # the panel's title names the group; the legend explains the marks
+                handles.setdefault(label, handle)
+        ax.get_legend().remove()
+        # axis labels on the outer panels only: the lowest panel of each column (the last row may be short)
+        lowest = k + ncols >= len(series)
+        ax.xaxis.set_tick_params(labelbottom=lowest)
+        if not lowest:
+            ax.set_xlabel("")
+        if k % ncols:
+            ax.set_ylabel("")
+    for ax in axes.flat[len(series):]:
+        ax.set_visible(False)
+    fig.legend(list(handles.values()), list(handles), loc="lower center", ncols=len(handles), frameon=False,
+               fontsize="small", bbox_to_anchor=(0.5, 0.0))
+    fig.tight_layout(rect=(0, 0.06 if nrows < 3 else 0.03, 1, 1))
+    return fig
+
+
 def draw_series(ax, series: Sequence[Series], waves: Sequence, *, y: str, texts: dict | None = None,
                 fmt: Callable[[float], str] | None = None, zero_line: bool = False):
     """An estimate per wave with its interval, one line per series (groups, or drivers of one group).

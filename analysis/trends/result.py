@@ -9,6 +9,12 @@ from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import OptionError
 
 
+def _table(title: str, frame: pd.DataFrame, *, digits: int, empty: str) -> SummaryTable:
+    """A summary table, or its title and the sentence ``empty`` when it has no rows."""
+    if len(frame):
+        return SummaryTable(title, frame, digits=digits)
+    return SummaryTable(title, None, notes=(empty,), digits=digits)
+
 
 @dataclass(frozen=True)
 class TrendSettings:
@@ -77,14 +83,16 @@ class TrendAnalysis:
         latest = self.changes[self.changes["to_wave"] == last]
         latest = latest[(latest["measure"] != "LMG share %") | latest["significant"]]
         signals = self.signals()
-        notes = (() if len(signals) else ("no point outside the control limits or in a run: no structural change",))
+        # an empty table is left out (pandas would print 'Empty DataFrame'); its sentence says why
         return Summary(heading, (
             SummaryTable("KPIs per wave", wide, digits=1),
-            SummaryTable(f"Since the last wave ({s.waves[-2]} -> {last}); LMG rows only where significant",
-                         latest.drop(columns=["from_wave", "to_wave"]), digits=3),
-            SummaryTable("Control-chart signals (CSAT % p-chart, 3-sigma limits and run rules)",
-                         signals[[s.by, "wave", "n", "csat", "centre", "lcl", "ucl", "beyond_limits",
-                                  "two_of_three", "run"]], notes=notes, digits=1),
+            _table(f"Since the last wave ({s.waves[-2]} -> {last}); LMG rows only where significant",
+                   latest.drop(columns=["from_wave", "to_wave"]), digits=3,
+                   empty="nothing to show: no group has KPI answers in both waves, and no driver share changed "
+                         "significantly"),
+            _table("Control-chart signals (CSAT % p-chart, 3-sigma limits and run rules)",
+                   signals[[s.by, "wave", "n", "csat", "centre", "lcl", "ucl", "beyond_limits", "two_of_three", "run"]],
+                   digits=1, empty="no point outside the control limits or in a run: no structural change"),
         ))
 
     def _repr_html_(self) -> str:
@@ -140,6 +148,26 @@ class TrendAnalysis:
         ax = self._axes(ax)
         rows = control_chart_rows(self.control_chart, self.settings.by, self._groups(group))
         return draw_control_chart(ax, series_from_rows(rows), self.settings.waves)
+
+    def plot_panels(self, ncols: int | None = None):
+        """The CSAT control chart of each group in its own panel (small multiples), on shared axes.
+
+        What ``drivers trends --plot`` writes: readable for 4 to 20 groups, where one
+        chart of every group's line and band is not (:func:`analysis.trends.plot.draw_control_panels`).
+
+        Parameters
+        ----------
+        ncols : int, optional
+            Panels per row (default: up to 4).
+
+        Returns
+        -------
+        matplotlib Figure
+        """
+        from analysis.trends.plot import control_chart_rows, draw_control_panels, series_from_rows
+
+        rows = control_chart_rows(self.control_chart, self.settings.by, self._groups(None))
+        return draw_control_panels(series_from_rows(rows), self.settings.waves, ncols=ncols)
 
     def plot_trends(self, ax=None, group=None):
         """The same as :meth:`plot` (the CSAT control chart); kept for ``drivers trends --plot`` and older notebooks."""
