@@ -1,10 +1,12 @@
 """The full-Bayesian cross-check of ``pooling='partial'`` (``benchmarks/bench_pooling_bayes.py``).
 
-The comparison code (covariance from the model's parameters, LMG shares of posterior
-draws, the comparison with the default) is plain numpy and always tested. The fit itself
-needs PyMC, the optional extra ``bayes``: that test is skipped when PyMC is not installed
-(``make test`` does not install it); with it, it fits a small simulated study (about
-5 minutes on a loaded 2-core machine).
+The likelihood (:mod:`analysis.pooling.bayes`), vectorised over organisations with its
+analytic gradient, and the comparison code are plain NumPy and always tested: the
+likelihood equals the default's κ curves and the per-organisation sum, its gradient the
+finite-difference one. With PyTensor (the optional extra ``bayes``) the sampler's
+operation is checked against PyTensor's own graph and gradient; with PyMC a small
+simulated study is fitted (about 50 s of a loaded 2-core machine, most of it compiling).
+Both are skipped when the extra is not installed (``make test`` does not install it).
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import pandas as pd
 import pytest
 
 from analysis.importance.relative import importance_arrays
+from analysis.pooling import bayes
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_pooling_bayes.py"
 
@@ -69,21 +72,100 @@ def test_the_likelihood_is_the_defaults_factor_by_factor(bench):
     q, qa = blocks.q, len(blocks.common)
     eb = pool_covariances(stats, qa, per_group=False)
     grid = KAPPA_GRID[::5]
-    for factor in bench.FACTORS:
+    for factor in bayes.FACTORS:
         target = eb.targets[factor]
         full = _embed(target, q)
-        mine = np.array([bench.factor_log_likelihood(stats, qa, full, factor, k) for k in grid])
+        mine = np.array([bayes.factor_log_likelihood(stats, qa, full, factor, k) for k in grid])
         theirs = _factor_curves(stats, factor, target, qa).sum(axis=0)[::5]
         assert np.allclose(mine - mine[0], theirs - theirs[0], rtol=1e-9, atol=1e-6), factor
         fine = np.logspace(-1, 6, 1401)
-        curve = np.array([bench.factor_log_likelihood(stats, qa, full, factor, k) for k in fine])
+        curve = np.array([bayes.factor_log_likelihood(stats, qa, full, factor, k) for k in fine])
         best = fine[np.argmax(curve - 0.5 * np.log(fine))]
         assert abs(np.log(best / eb.kappa[factor])) < 0.05, (factor, best, eb.kappa[factor])
     # the sum over factors is log_likelihood's
     sigma0 = eb.target
     kappa = {"drivers": 30.0, "outcome": 80.0, "phone_only": 200.0}
-    assert np.isclose(bench.log_likelihood(stats, qa, sigma0, kappa),
-                      sum(bench.factor_log_likelihood(stats, qa, sigma0, f, kappa[f]) for f in bench.FACTORS))
+    assert np.isclose(bayes.log_likelihood(stats, qa, sigma0, kappa),
+                      sum(bayes.factor_log_likelihood(stats, qa, sigma0, f, kappa[f]) for f in bayes.FACTORS))
+
+
+def per_organisation_likelihood(stats, qa, sigma0, kappa):
+    """The likelihood as first written (RESULTS.md): one log marginal per organisation and factor, summed."""
+    x, total = qa - 1, 0.0
+    factors = bayes.FACTORS if stats.scatter_complete.shape[-1] > qa else bayes.FACTORS[:2]
+    for g in range(len(stats.n_all)):
+        a_c, m_all = stats.scatter_common[g], stats.n_all[g] - 1
+        a_p, m_c = stats.scatter_complete[g], stats.n_complete[g] - 1
+        total += bayes.log_marginal(a_c[:x, :x], m_all, kappa["drivers"], sigma0[:x, :x])
+        total += (bayes.log_marginal(a_c, m_all, kappa["outcome"], sigma0[:qa, :qa])
+                  - bayes.log_marginal(a_c[:x, :x], m_all, kappa["outcome"], sigma0[:x, :x]))
+        if "phone_only" in factors:
+            total += (bayes.log_marginal(a_p, m_c, kappa["phone_only"], sigma0)
+                      - bayes.log_marginal(a_p[:qa, :qa], m_c, kappa["phone_only"], sigma0[:qa, :qa]))
+    return total
+
+
+def parameter_points(rng, q: int, k: int = 4):
+    """``k`` points (Σ₀, κ): random positive definite Σ₀, κ from 0.3 to 10^5."""
+    return [(random_covariance(rng, q) / q, np.exp(rng.uniform(-1, 11.5, 3))) for _ in range(k)]
+
+
+def test_vectorised_likelihood_and_its_gradient(bench):
+    # the stacked (vectorised over organisations) likelihood is the per-organisation sum
+    # to 1e-10, and its analytic gradient is the finite-difference one, for Σ₀ and each κ
+    stats, blocks = two_pattern_stats(np.random.default_rng(3))
+    q, qa = blocks.q, len(blocks.common)
+    terms = bayes.likelihood_terms(stats, qa)
+    for sigma0, kv in parameter_points(np.random.default_rng(11), q):
+        kappa = dict(zip(bayes.FACTORS, kv))
+        ref = per_organisation_likelihood(stats, qa, sigma0, kappa)
+        assert bayes.log_likelihood(stats, qa, sigma0, kappa) == pytest.approx(ref, rel=1e-10)
+        value, grad_s, grad_k = bayes.log_likelihood_and_gradient(terms, sigma0, kv)
+        assert value == pytest.approx(ref, rel=1e-10)
+        assert np.allclose(grad_s, grad_s.T)
+
+        def at(s, k):
+            return bayes.log_likelihood_and_gradient(terms, s, k)[0]
+
+        for f in range(3):
+            h = np.zeros(3)
+            h[f] = 1e-5 * kv[f]
+            fd = (at(sigma0, kv + h) - at(sigma0, kv - h)) / (2 * h[f])
+            assert grad_k[f] == pytest.approx(fd, rel=1e-5, abs=1e-6 * abs(value) / kv[f]), f
+        for i, j in [(0, 0), (1, 3), (4, 5), (5, 5), (2, 0)]:
+            e = np.zeros((q, q))
+            e[i, j] = e[j, i] = 1e-6
+            fd = (at(sigma0 + e, kv) - at(sigma0 - e, kv)) / 2e-6
+            assert np.trace(grad_s @ e) / 1e-6 == pytest.approx(fd, rel=1e-5, abs=1e-3), (i, j)
+    # outside the support (Σ₀ not positive definite): -inf, not an exception
+    assert bayes.log_likelihood_and_gradient(terms, -np.eye(q), np.ones(3))[0] == -np.inf
+    # without phone-only drivers there are two factors
+    one_block = bayes.likelihood_terms(type(stats)(stats.n_all, stats.n_all, stats.scatter_common,
+                                                   stats.scatter_common, stats.mean_common, stats.mean_common), qa)
+    assert {f for _, f, _, _ in one_block} == {0, 1}
+
+
+def test_the_samplers_operation_is_the_pytensor_graph(bench):
+    # the PyTensor operation the sampler uses gives the value and gradient of the graph
+    # built from log_likelihood (PyTensor's own differentiation), to 1e-8
+    pytensor = pytest.importorskip("pytensor", reason="the optional extra 'bayes' is not installed")
+    import pytensor.tensor as pt
+
+    stats, blocks = two_pattern_stats(np.random.default_rng(3))
+    q, qa = blocks.q, len(blocks.common)
+    sigma0, kv = pt.dmatrix("sigma0"), pt.dvector("kappa")
+    graph = bayes.log_likelihood(stats, qa, sigma0, {f: kv[i] for i, f in enumerate(bayes.FACTORS)},
+                                 bayes.pytensor_ops())
+    op = bayes.likelihood_op(stats, qa)(sigma0, kv)
+    fn = pytensor.function([sigma0, kv], [graph, op, *pytensor.grad(graph, [sigma0, kv]),
+                                          *pytensor.grad(op, [sigma0, kv])], mode="FAST_COMPILE")
+    for s0, k in parameter_points(np.random.default_rng(12), q):
+        v_graph, v_op, gs_graph, gk_graph, gs_op, gk_op = fn(s0, k)
+        assert v_op == pytest.approx(v_graph, rel=1e-10)
+        # PyTensor's gradient of the graph is the one for unconstrained entries; both give the
+        # same change for every symmetric change of Σ₀
+        assert np.allclose((gs_graph + gs_graph.T) / 2, gs_op, rtol=1e-8, atol=1e-8 * abs(v_op))
+        assert np.allclose(gk_op, gk_graph, rtol=1e-8, atol=1e-10)
 
 
 def brute_force_lmg(cov: np.ndarray) -> np.ndarray:
