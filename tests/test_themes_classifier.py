@@ -88,3 +88,11 @@ def test_shipped_model_is_deterministic_and_cached():
     texts_nl, labels, polarity = training_material("nl")
     a = probabilities(train_model(texts_nl, labels, "nl", polarity), texts_nl[:50])
     np.testing.assert_array_equal(a, probabilities(load_model("nl"), texts_nl[:50]))
+
+
+def test_a_theme_the_lexicon_left_unjudged_takes_the_answers_judgement():
+    # 'neutral' from the lexicon means no judging word was found; the guide keeps neutral for facts and wishes
+    assert combine([({"channel": "neutral"}, "neutral")], _probs(channel=.9), np.array([-1]))[0] == (
+        {"channel": "complaint"}, "complaint")
+    assert combine([({"channel": "neutral", "empathy": "praise"}, "praise")], _probs(channel=.9, empathy=.9),
+                   np.array([-1]))[0] == ({"empathy": "praise", "channel": "praise"}, "praise")

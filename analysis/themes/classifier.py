@@ -39,11 +39,15 @@ The model (deterministic; trained at run time from data shipped in the package)
   ``t - w`` = 0.15 (which drops the lexicon's over-coding of e.g. English price and
   accessibility). ``w`` and ``t`` were chosen from a small grid by the cross-source
   figure (RESULTS.md, 'Session 5').
-* **Polarity**: a theme the lexicon found keeps the lexicon's polarity (clause-level,
-  negation, irony: :mod:`analysis.themes.coding`). A theme only the classifier found
-  takes the answer's polarity by the lexicon when that is praise or complaint, else the
-  sign of a praise-versus-complaint logistic regression on the same features, trained on
-  the labelled answers' overall polarity (:func:`sentiment`).
+* **Polarity**: a theme the lexicon found judged keeps the lexicon's polarity
+  (clause-level, negation, irony: :mod:`analysis.themes.coding`). A theme only the
+  classifier found, or one the lexicon found without a judging word ('neutral': the
+  labelling guide keeps that for mere facts and wishes, which are rare), takes the
+  answer's polarity by the lexicon when that is praise or complaint, else the sign of a
+  praise-versus-complaint logistic regression on the same features, trained on the
+  labelled answers' overall polarity (:func:`sentiment`). Reading the polarity from the
+  clause the classifier finds most about the theme was tried and was no better on the
+  cross-source folds (RESULTS.md, 'Session 5').
 """
 from __future__ import annotations
 
@@ -187,7 +191,7 @@ def combine(lexicon_coded: Sequence[tuple[Labels, str]], probs: np.ndarray, sign
         for k, theme in enumerate(THEMES):
             if p[k] + weight * (theme in found) < threshold:
                 continue
-            if theme in found:
+            if theme in found and found[theme] != "neutral":
                 themes[theme] = found[theme]
             elif overall in ("praise", "complaint"):
                 themes[theme] = overall
