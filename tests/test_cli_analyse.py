@@ -31,6 +31,9 @@ def test_example_prints_tables_kpis_exclusions_and_writes_the_json(run_cli, inst
     assert re.search(r"^all: n = 1417 of 1500", out, re.M)
     assert "LMG % [CI]" in out and "priority [CI]" in out and "concentrate here" in out
     assert re.search(r"Energie\s+18\s+0\s+0\s+18\s*$", out, re.M)   # exclusion counts by reason (not_asked: used)
+    # the legend explains the reasons in the table, and only those
+    legend = out.split("Not used in the importance analysis")[1].split("KPIs")[0]
+    assert "flagged: straight-liner" in legend and "not_asked:" not in legend and "small_group:" not in legend
     assert "KPIs" in out and "KPIs per channel" in out and "Differences in LMG %" in out
     assert "sem small_sample" not in out and "357 respondents for 121 free parameters" in out
     assert f"result written to {example_json}" in out

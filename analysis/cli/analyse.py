@@ -44,6 +44,18 @@ QUADRANT_STYLE = {"concentrate here": "bold red", "keep up the good work": "gree
                   "low priority": "dim", "possible overkill": "yellow"}
 
 
+# What each exclusion code in the terminal's table means (codes of analysis.drivers.sample).
+EXCLUSION_LEGEND = {
+    "no_group": "no value in the --by column",
+    "flagged": "straight-liner, speeder or too many missing answers (--include-flagged keeps them)",
+    "no_outcome": "no outcome",
+    "missing_score": "a driver score missing (fewer than half its items answered)",
+    "not_asked": "only drivers not asked in the respondent's channel missing, by design "
+                 "(--drivers without them includes these respondents)",
+    "small_group": "in a group too small for the regression (left out of the importance analysis)",
+}
+
+
 @command()
 def analyse(
     data: DataArg,
@@ -230,8 +242,7 @@ def _print_exclusions(res: DriverAnalysis) -> None:
     for g, row in wide.iterrows():
         t.add_row(escape(str(g)), *(str(int(row[c])) for c in codes), str(int(row[codes].sum())))
     _show(t)
-    console.print("[dim]flagged: straight-liner, speeder or too many missing answers (--include-flagged keeps "
-                  "them); no_outcome: no outcome; missing_score: a driver score missing (fewer than half its "
-                  "items answered); not_asked: only drivers not asked in the respondent's channel missing, by "
-                  "design (--drivers without them includes these respondents); no_group: no value in the --by column; small_group: in a group too small "
-                  "for the regression (left out of the importance analysis).[/]", soft_wrap=True)
+    # Explain only the reasons the table shows: with every respondent used (both pooling
+    # modes) `not_asked` is rare, and a legend of absent codes reads as if they occurred.
+    legend = " ".join(f"{c}: {EXCLUSION_LEGEND[c]};" for c in codes).rstrip(";")
+    console.print(f"[dim]{legend}.[/]", soft_wrap=True)

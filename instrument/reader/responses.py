@@ -10,7 +10,6 @@ import pandas as pd
 
 from instrument.definition import Instrument, load_instrument
 from instrument.errors import DataError
-from instrument.platforms.reading import read_limesurvey_export, read_qualtrics_export
 from instrument.reader.columns import group_variable, id_variable, match_columns
 from analysis.common.options import INVALID_POLICIES, SOURCES, check_option
 from instrument.reader.files import check_path, detect_platform, peek_excel_header, peek_sav_header, read_raw_table
@@ -194,6 +193,11 @@ def _read_table(path: str | Path, inst: Instrument, *, source: str, sheet: str |
 def _read_platform(platform: str, path: Path, inst: Instrument, delimiter: str | None,
                    encoding: str | None) -> RawTable:
     """Read a LimeSurvey or Qualtrics export through :mod:`instrument.platforms`."""
+    # Imported here, not at the top: instrument.platforms builds on this package's file
+    # readers, so a top-level import made `import instrument.platforms` in a fresh
+    # interpreter fail with a circular import.
+    from instrument.platforms.reading import read_limesurvey_export, read_qualtrics_export
+
     reader = read_limesurvey_export if platform == "limesurvey" else read_qualtrics_export
     frame = reader(path, inst, delimiter=delimiter, encoding=encoding)
     attrs = dict(frame.attrs)
