@@ -56,3 +56,25 @@ def test_split_is_the_seeded_draw_of_the_guide():
             part = table[(table["language"] == lang) & (table["split"] == split)]
             found = {item.split(":")[0] for themes in part["themes"] for item in themes.split(";") if item}
             assert THEMES <= found
+
+
+def test_first_fresh_set_is_retired_to_development():
+    # evaluated once (session 4), then retired: read and trained on like answers.csv (GUIDE.md, 'Split')
+    for lang in ("nl", "en"):
+        table = pd.read_csv(FOLDER / f"fresh_{lang}.csv", dtype=str, keep_default_na=False)
+        assert list(table.columns) == ["id", "language", "text", "themes", "polarity", "split"]
+        assert set(table["split"]) == {"retired"} and set(table["language"]) == {lang}
+        assert len(table) == 400 and table["id"].is_unique
+
+
+def test_shipped_training_answers_are_the_development_material():
+    spec = importlib.util.spec_from_file_location("ship_training", FOLDER / "ship_training.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for lang in ("nl", "en"):
+        shipped = pd.read_csv(module.shipped_path(lang), dtype=str, keep_default_na=False)
+        pd.testing.assert_frame_equal(shipped, module.development(lang))
+        assert len(shipped) >= 800
+        assert not shipped["id"].str.contains("fresh2").any()
+    # a blind set is never among the sources
+    assert all("fresh2" not in name for name in module.SOURCES) and "fresh2" not in module.DEVELOPMENT

@@ -1,6 +1,7 @@
 """Theme coding of a study's open 'why' answers, and what it says per group, quadrant and score.
 
-``code_themes`` codes every answer (:func:`analysis.themes.coding.code_text`);
+``code_themes`` codes every answer (lexicon rules and a trained classifier combined,
+:func:`analysis.themes.classifier.code_texts`);
 ``analyse_themes`` adds theme frequencies per group (organisation), per quadrant of
 the priority matrix, theme x NPS group (which themes go with detractors), the
 representative answers behind each priority driver, and the 'other themes' of the
@@ -18,7 +19,7 @@ from analysis.common.groups import ALL
 from analysis.common.options import validate_options
 from analysis.drivers.kpis import NPS_DETRACTOR, NPS_PROMOTER
 from analysis.scoring.sample import select_respondents
-from analysis.themes.coding import code_text
+from analysis.themes.classifier import code_texts
 from analysis.themes.lexicon import DRIVER_THEMES, LANGUAGES, THEMES, load_lexicon
 from analysis.themes.result import ThemeAnalysis
 from analysis.themes.text import tokens
@@ -92,13 +93,21 @@ def code_themes(data: pd.DataFrame, inst, *, language: str = "auto") -> pd.DataF
     answered = text.fillna("") != ""
     default = getattr(inst, "source_language", "nl")
     default = default if default in LANGUAGES else "nl"
+    answers = text[answered]
+    langs = pd.Series([detect_language(a, default) if language == "auto" else language for a in answers],
+                      index=answers.index, dtype=object)
+    coded = {}
+    for lang in LANGUAGES:
+        # one batch per language: the classifier scores all its answers at once
+        part = answers[langs == lang]
+        if len(part):
+            coded.update(zip(part.index, code_texts(list(part), lang)))
     rows = []
-    for index, answer in text[answered].items():
-        lang = detect_language(answer, default) if language == "auto" else language
-        themes, polarity = code_text(answer, load_lexicon(lang))
-        rows.append({"respondent_id": str(data.at[index, "respondent_id"]), "language": lang,
+    for index in answers.index:
+        themes, polarity = coded[index]
+        rows.append({"respondent_id": str(data.at[index, "respondent_id"]), "language": langs.at[index],
                      "polarity": polarity, "n_themes": len(themes), **themes})
-    out = pd.DataFrame(rows, index=text.index[answered], columns=columns)
+    out = pd.DataFrame(rows, index=answers.index, columns=columns)
     out[list(THEMES)] = out[list(THEMES)].astype("string")
     return out
 

@@ -42,10 +42,13 @@ for the labels and here for the rules):
    one they carry; with no judged theme, the balance of generic sentiment words; else
    'neutral'.
 
-The lexicons' phrases come from the ``dev`` half of the labelled set and from the
-simulator's phrase bank (:mod:`analysis.simulation.text`, written from the questionnaire's
-item texts and the labelling guide's theme definitions), never from the ``heldout`` half;
-``tests/test_themes_benchmark.py`` checks that every phrase matches one of them.
+The lexicons' phrases come from the development answers of the labelled set
+(``tests/data/themes/answers.csv``) and from the simulator's phrase bank
+(:mod:`analysis.simulation.phrases`, written from the questionnaire's item texts and the
+labelling guide's theme definitions), never from a blind set; ``tests/test_themes_benchmark.py``
+checks that every phrase matches development material. The shipped coder combines these
+rules with a classifier trained on the labelled answers (:mod:`analysis.themes.classifier`),
+which generalises better to answers written by others.
 
 Lexicon-based coding with negation and clause-level polarity follows Taboada et al.
 (2011), *Lexicon-based methods for sentiment analysis*, Computational Linguistics 37(2).

@@ -71,9 +71,9 @@ def polarity_accuracy(truth: Sequence[str], coded: Sequence[str]) -> float:
 def unsupported_phrases(spec: dict, texts: Sequence[str], language: str) -> list[tuple[str, str, str]]:
     """Lexicon phrases that match none of ``texts``: (section, key, phrase).
 
-    The held-out protocol of the labelled set (``tests/data/themes/GUIDE.md``): every
-    phrase of the shipped lexicons must be supported by at least one answer of the
-    ``dev`` half, so that nothing in them was taken from the ``heldout`` half. Negators
+    The audit of the lexicons (``tests/data/themes/GUIDE.md``, 'Split'): every phrase of
+    the shipped lexicons must be supported by at least one development answer or sentence
+    of the simulator's phrase bank, so that nothing in them was taken from a blind set. Negators
     and contrast words (closed word classes) are not checked.
     """
     from analysis.themes.coding import _prepare, find

@@ -4,8 +4,9 @@ Within each language (Dutch first, then English) the row positions are permuted 
 ``numpy.random.default_rng(SEED)``; the first half of each permutation is ``dev``, the
 rest ``retired``: until session 4 it was the ``heldout`` half, used for evaluation only;
 after it had been looked at three times it was retired to development (GUIDE.md, 'Split').
-Both halves are development material now; the held-out set is the fresh blind set
-(``fresh_nl.csv``, ``fresh_en.csv``, split value ``fresh``), which this script never reads.
+Both halves are development material now, and so is the first fresh blind set
+(``fresh_nl.csv``, ``fresh_en.csv``, split value ``retired`` since session 5); the held-out
+set is the second blind set (``fresh2_{nl,en}.csv``). This script reads neither.
 Run ``python tests/data/themes/assign_split.py --check`` to verify the file, or without
 ``--check`` to (re)write the column.
 """
