@@ -151,11 +151,7 @@ def test_parquet_partitions_are_read_on_the_cluster_as_here(example, cluster, tm
     from instrument.reader.partitions import read_partitioned
 
     inst, _ = example
-    raw = pd.read_csv(DATA, dtype=str, keep_default_na=False)
-    folder = tmp_path / "parts"
-    folder.mkdir()
-    for k, start in enumerate(range(0, len(raw), 250)):
-        raw.iloc[start:start + 250].to_parquet(folder / f"part-{k:02d}.parquet", index=False)
+    raw, folder = _example_in_parts(tmp_path)
     whole = tmp_path / "whole.parquet"
     raw.to_parquet(whole, index=False)
     data, report = read_responses(whole, inst)
@@ -223,6 +219,18 @@ def test_partitions_kept_on_the_workers_never_reach_the_caller(cluster, tmp_path
     assert growth < row_bytes / 4, (growth, row_bytes)                     # measured: about 35 of 410
 
 
+
+def _example_in_parts(tmp_path):
+    """The example responses as read (text) and written to a folder of 250-row Parquet parts."""
+    import pandas as pd
+
+    raw = pd.read_csv(DATA, dtype=str, keep_default_na=False)
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    for k, start in enumerate(range(0, len(raw), 250)):
+        raw.iloc[start:start + 250].to_parquet(folder / f"part-{k:02d}.parquet", index=False)
+    return raw, folder
+
 @pytest.mark.parametrize("where", ["threads", "cluster"])
 def test_kept_partitions_regrouped_by_organisation_on_the_workers(example, cluster, tmp_path, where):
     """by_group: every organisation's rows end up whole in one piece, in reading order, on every scheduler."""
@@ -231,11 +239,7 @@ def test_kept_partitions_regrouped_by_organisation_on_the_workers(example, clust
     from instrument.reader.partitions import open_partitioned
 
     inst, _ = example
-    raw = pd.read_csv(DATA, dtype=str, keep_default_na=False)
-    folder = tmp_path / "parts"
-    folder.mkdir()
-    for k, start in enumerate(range(0, len(raw), 250)):
-        raw.iloc[start:start + 250].to_parquet(folder / f"part-{k:02d}.parquet", index=False)
+    raw, folder = _example_in_parts(tmp_path)
     scheduler = _address(cluster) if where == "cluster" else "threads"
     with open_partitioned(folder, inst, scheduler=scheduler) as kept:
         data = kept.collect()

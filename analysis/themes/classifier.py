@@ -62,7 +62,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from analysis.themes.coding import code_text
+from analysis.themes.coding import answer_polarity, code_text
 from analysis.themes.lexicon import LANGUAGES, THEMES, check_language, load_lexicon
 from analysis.themes.text import is_word, normalise, stem, tokens
 
@@ -197,14 +197,8 @@ def combine(lexicon_coded: Sequence[tuple[Labels, str]], probs: np.ndarray, sign
                 themes[theme] = overall
             else:
                 themes[theme] = "praise" if sign > 0 else "complaint" if sign < 0 else "neutral"
-        judged = set(themes.values()) - {"neutral"}
-        if len(judged) == 2:
-            polarity = "mixed"
-        elif judged:
-            polarity = judged.pop()
-        else:
-            # no judged theme: the lexicon's reading of the generic words stands ('Top!', 'Slecht.')
-            polarity = overall if overall in ("praise", "complaint", "neutral") else "neutral"
+        # no judged theme: the lexicon's reading of the generic words stands ('Top!', 'Slecht.')
+        polarity = answer_polarity(themes, overall if overall in ("praise", "complaint", "neutral") else "neutral")
         out.append((themes, polarity))
     return out
 

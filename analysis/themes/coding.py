@@ -305,11 +305,17 @@ def code_text(text: str, lexicon: Lexicon) -> tuple[dict[str, str], str]:
             if sign is None:
                 sign = overall or default[lexicon.themes[theme].default]
             themes[theme] = "praise" if sign > 0 else "complaint" if sign < 0 else "neutral"
+    return themes, answer_polarity(themes, "praise" if overall > 0 else "complaint" if overall < 0 else "neutral")
+
+
+def answer_polarity(themes: dict, without_judged_theme: str) -> str:
+    """The answer's overall polarity from its themes' polarities (GUIDE.md's rule).
+
+    Praise and complaint among the themes make it ``mixed``; one of them makes it that one;
+    with no judged theme the reading of the answer's generic words (``without_judged_theme``:
+    'Top!', 'Slecht.') stands.
+    """
     judged = set(themes.values()) - {"neutral"}
     if len(judged) == 2:
-        polarity = "mixed"
-    elif judged:
-        polarity = judged.pop()
-    else:
-        polarity = "praise" if overall > 0 else "complaint" if overall < 0 else "neutral"
-    return themes, polarity
+        return "mixed"
+    return judged.pop() if judged else without_judged_theme
