@@ -370,6 +370,9 @@ def test_collinear_drivers_are_warned_about(example, inst):
     high = res.warnings[res.warnings.kind == "high_vif"]
     assert "all" in set(high.group) and high.message.str.contains("reliability VIF").all()
     assert res.importance.vif_high[res.importance.driver.isin(["reliability", "empathy"])].all()
+    # the warning names the driver rows' VIFs (the covariance the headline rests on), not another sample's
+    for g, message in zip(high.group, high.message):
+        assert f"reliability VIF {vif[g, 'reliability']:.1f}" in message
 
 
 def test_flagged_respondents_can_be_included(example, inst):

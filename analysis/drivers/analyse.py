@@ -365,7 +365,7 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     counts = (excluded.groupby([GROUP, "code"], observed=False, dropna=False).size().rename("n").reset_index()
               if len(excluded) else pd.DataFrame(columns=[GROUP, "code", "n"]))
     coefficients, dominance, conditional = regression_tables(everything, regressions, dominances, runner)
-    warnings = warning_table(groups, regressions, structural, sample, settings, prio)
+    warnings = warning_table(groups, table, structural, sample, settings, prio)
     if pooled.result.pooling != pooling:
         warnings = pd.concat([warnings, pd.DataFrame([{"group": None, "kind": "no_pooling", "severity": "info",
                                                        "message": pooled.result.reason}])], ignore_index=True)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from analysis.common.errors import ModelError
 from analysis.common.groups import ALL
-from analysis.common.thresholds import MIN_N_STABLE_RANKS
+from analysis.common.thresholds import MIN_N_STABLE_RANKS, VIF
 from analysis.drivers.kpis import kpi_table
 from analysis.drivers.priorities import PriorityResult, importance_performance, priorities
 from analysis.drivers.sample import GROUP
@@ -249,7 +249,7 @@ def _sem_warnings(structural) -> list[dict]:
     return rows
 
 
-def warning_table(groups: pd.DataFrame, regressions, structural, sample, settings, prio) -> pd.DataFrame:
+def warning_table(groups: pd.DataFrame, importance: pd.DataFrame, structural, sample, settings, prio) -> pd.DataFrame:
     """Everything a reader must know before trusting the figures, one row per warning."""
     rows = [{"group": None, "kind": "data", "severity": "warning", "message": note} for note in sample.notes]
     if settings.n_resamples < 1000:
@@ -270,13 +270,14 @@ def warning_table(groups: pd.DataFrame, regressions, structural, sample, setting
         if r.n_failed_resamples:
             rows.append({"group": r.group, "kind": "bootstrap", "severity": "warning",
                          "message": f"{r.n_failed_resamples} degenerate bootstrap resamples left out"})
-        reg = regressions[r.group]
-        if reg.high_vif:
-            vifs = reg.table.set_index("term").vif
+        # The VIFs of the driver rows, i.e. of the covariance the headline figures rest on
+        # (pooled, or every respondent), not of the complete-case regression.
+        high = importance[(importance.group == r.group) & importance.vif_high.astype(bool)]
+        if len(high):
             rows.append({"group": r.group, "kind": "high_vif", "severity": "warning",
-                         "message": "collinear drivers, " + ", ".join(f"{d} VIF {vifs[d]:.1f}" for d in reg.high_vif)
-                                    + f" ({reg.vif_threshold}): their betas are imprecise; LMG splits the "
-                                    "variance they share between them"})
+                         "message": "collinear drivers, "
+                                    + ", ".join(f"{d} VIF {v:.1f}" for d, v in zip(high.driver, high.vif))
+                                    + f" ({VIF}): their betas are imprecise; LMG splits the variance they share between them"})
     if structural is not None:
         if f"{settings.outcome} =~" not in structural.syntax:        # an observed outcome
             rows.append({"group": None, "kind": "sem_outcome", "severity": "note",
