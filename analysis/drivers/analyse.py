@@ -55,7 +55,7 @@ from analysis.common.options import CROSSHAIRS, IMPORTANCES, OUTCOMES, validate_
 from analysis.common.scheduler import open_runner
 from analysis.common.threads import limit_blas_threads
 from analysis.drivers.background import beside
-from analysis.drivers.per_group import applicable_drivers, driver_sets, merge_analyses
+from analysis.drivers.per_group import applicable_drivers, driver_sets, groups_with_every_driver, merge_analyses
 from analysis.drivers.pooled import pooled_analysis
 from analysis.drivers.result import DriverAnalysis, Settings
 from analysis.drivers.sample import GROUP, analysis_sample, min_used_per_group
@@ -168,6 +168,7 @@ def analyse_drivers(
         (``by='channel'``: wait time and the menu on the phone only) are not alike
         enough to pool: then nothing is pooled (said in ``pooling.reason`` and the
         warnings; with different drivers each group is analysed on its own, as with 'none').
+        Without phone respondents in some organisations: pooled per driver set (:func:`_per_driver_set`).
     progress : callable, optional
         Called as ``progress(stage, done, total)``; stage is 'bootstrap' (in resamples)
         or 'sem' (in models).
@@ -288,7 +289,10 @@ def _per_driver_set(data, inst, *, by, drivers, pooling, **options) -> DriverAna
     Partial pooling is not used then (said in the warnings and ``pooling.reason``): it
     treats the groups as exchangeable members of one population answering the same
     questions, and groups asked different drivers (the channels: wait time and the
-    menu on the phone only) are not (Gelman & Hill 2007, sec. 12.5, 21.4).
+    menu on the phone only) are not (Gelman & Hill 2007, sec. 12.5, 21.4). Organisations
+    that only lack the phone-only drivers (no phone respondents) are: each driver set is
+    then pooled, the common drivers across all groups, every driver across the groups
+    asked them (:func:`~analysis.drivers.per_group.groups_with_every_driver`).
     """
     sets = applicable_drivers(data, inst, by, drivers)
     common, others = driver_sets(sets, drivers)
@@ -296,14 +300,24 @@ def _per_driver_set(data, inst, *, by, drivers, pooling, **options) -> DriverAna
         return None
     if options["seed"] is None:     # one seed for every part, reported in settings.seed
         options["seed"] = int(np.random.SeedSequence().entropy)
-    base = analyse_drivers(data, inst, by=by, drivers=list(common), pooling="none", **options)
+    full = groups_with_every_driver(data, inst, by, sets, drivers) if pooling == "partial" else None
+    each = "none" if full is None else "partial"
+    base = analyse_drivers(data, inst, by=by, drivers=list(common), pooling=each, **options)
     group = data[by].astype("string")
     subs = [analyse_drivers(data[group.isin(groups).fillna(False).to_numpy()], inst, by=by, drivers=list(s),
-                            pooling="none", **options) for s, groups in others.items()]
+                            pooling=each, **options) for s, groups in others.items()]
     labels = {d: inst.construct(d).label.get("en", d) for d in drivers}
     merged = merge_analyses(base, subs, sets, drivers, by, labels)
     if pooling == "none":
         return merged
+    if full is not None:
+        rest = [g for g in sets if g not in full]
+        text = (f"partial pooling per driver set: the {len(common)} drivers asked in every channel are pooled "
+                f"across all groups of '{by}', and {', '.join(map(str, rest))} (no respondent asked "
+                f"{', '.join(labels[d] for d in drivers if d not in common)}) is estimated on those; "
+                f"{', '.join(map(str, full))} are pooled among themselves on all {len(drivers)} drivers")
+        note = pd.DataFrame([{"group": None, "kind": "pooling_per_driver_set", "severity": "info", "message": text}])
+        return dataclasses.replace(merged, warnings=pd.concat([merged.warnings, note], ignore_index=True))
     split = "; ".join(f"{', '.join(map(str, groups))}: {len(s)} drivers" for s, groups in others.items())
     reason = (f"no pooling: the groups of '{by}' are asked different drivers ({split}; the others "
               f"{len(common)}), so they are not alike enough to borrow from one another; each group is "

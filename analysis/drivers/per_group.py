@@ -31,6 +31,8 @@ import dataclasses
 import pandas as pd
 
 from analysis.common.groups import ALL
+from analysis.drivers.sample import not_asked
+from analysis.pooling import MIN_GROUPS
 from instrument import Instrument
 
 # The result tables with a 'group' column whose rows come from the analysis of the group's driver set.
@@ -62,6 +64,27 @@ def driver_sets(sets: dict[str, tuple], drivers: list[str]) -> tuple[tuple, dict
         if s != common:
             others.setdefault(s, []).append(g)
     return common, others
+
+
+def groups_with_every_driver(data: pd.DataFrame, inst: Instrument, by: str, sets: dict[str, tuple],
+                             drivers: list[str]) -> list[str] | None:
+    """The groups asked every driver, when the others lack only drivers not asked in their channel; else None.
+
+    That is the case of an organisation without phone respondents (e.g. a web shop
+    served by chat and e-mail) among organisations with them: the drivers asked in every
+    channel are the same questions everywhere, so partial pooling still applies, on the
+    common drivers across all groups and on every driver across the groups asked them
+    (at least :data:`~analysis.pooling.MIN_GROUPS` of them). Groups that are channels
+    (``by='channel'``: one phone group) or that lack a driver for another reason give None.
+    """
+    common, others = driver_sets(sets, drivers)
+    full = others.get(tuple(drivers), [])
+    if list(others) != [tuple(drivers)] or len(full) < MIN_GROUPS:
+        return None
+    group = data[by].astype("string")
+    rows = (group.notna() & ~group.isin(full)).fillna(False).to_numpy()
+    missing = [d for d in drivers if d not in common]
+    return full if rows.any() and bool(not_asked(data[rows], inst, missing).all()) else None
 
 
 def merge_analyses(base, subs: list, sets: dict[str, tuple], drivers: list[str], by: str, labels: dict):

@@ -297,6 +297,10 @@ def pooling_sentence(res) -> str:
                 "fewer respondents it has; 'own data weigh' says how much is its own.")
         if aside:
             text += f" Unlike the others, so pooled only as its own data allow: {', '.join(map(str, aside))}."
+        # groups without the phone-only drivers (analysis.drivers.per_group.groups_with_every_driver)
+        split = res.warnings.message[res.warnings.kind.eq("pooling_per_driver_set")] if len(res.warnings) else []
+        if len(split):
+            text += " " + split.iloc[0][0].upper() + split.iloc[0][1:] + "."
         return text
     if s.pooling == "partial" and pooled is not None:
         return pooled.reason[0].upper() + pooled.reason[1:] + "."

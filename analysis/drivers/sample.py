@@ -255,6 +255,11 @@ def _rows(data: pd.DataFrame) -> np.ndarray:
     return data["source_row"].to_numpy() if "source_row" in data.columns else np.arange(1, len(data) + 1)
 
 
+def not_asked(data: pd.DataFrame, inst: Instrument, drivers: list[str]) -> np.ndarray:
+    """(n, p) bool: the respondent's channel does not ask enough of the driver's items for a score."""
+    return _not_asked(data, inst, drivers)
+
+
 def _not_asked(data: pd.DataFrame, inst: Instrument, drivers: list[str]) -> np.ndarray:
     """(n, p) bool: too few of the driver's items apply to the respondent's channel for a score."""
     items = [i for d in drivers for i in inst.construct(d).item_ids]

@@ -214,7 +214,9 @@ def versus_rest(results: StudyResults, group: str, t: Texts) -> list:
     if not len(d):
         return []
     d = d[(d.group == group) & (d.versus == "rest") & (d.statistic == "lmg_pct")].set_index("driver")
-    if not len(d):             # analysed on other drivers than the rest of the study: not compared
+    # analysed on other drivers than the rest of the study (e.g. organisations with phone
+    # respondents beside one without, analysis.drivers.per_group): not compared with it
+    if not len(d) or set(res.settings.drivers_of(group)) != set(res.settings.drivers_of(ALL)):
         return []
     mine = res.group(group).set_index("driver")
     whole = res.group(ALL).set_index("driver")
