@@ -99,3 +99,18 @@ def test_cli_pools_with_an_organisation_without_phone_respondents(run_cli, shop_
     flat = " ".join(out.split())
     assert "Partial pooling" in flat and "No pooling" not in flat
     assert "pooled across all groups of 'organisation'" in flat
+
+
+def test_the_report_is_made_for_every_organisation(analyses, shop_without_phone, inst):
+    # 'versus the rest' is left out for the organisations analysed on other drivers than
+    # the whole study (before: KeyError 'wait_time', with or without pooling)
+    from analysis.report.content import report_content
+    from analysis.report.scope import StudyResults
+    from analysis.validation.validation import validate
+
+    res, _ = analyses
+    data, quality = read_responses(shop_without_phone, inst)
+    results = StudyResults(analysis=res, validation=validate(data, inst, by="organisation", invariance=False),
+                           quality=quality, inst=inst, source="responses.csv")
+    for org in ("Energie", SHOP):
+        assert report_content(results, org, "en", "x").sections
