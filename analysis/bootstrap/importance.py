@@ -90,6 +90,49 @@ def percentile_interval(replicates: np.ndarray, level: float, axis: int = 0,
     return lo, hi
 
 
+def expanded_level(level: float, n) -> np.ndarray:
+    """Nominal level of Hesterberg's expanded percentile interval for ``n`` observations.
+
+    The percentile interval of a bootstrap is too narrow in small samples: the
+    bootstrap distribution has the plug-in spread (divisor ``n``, not ``n - 1``) and
+    normal, not Student-t, tails. Hesterberg (2015, sec. 4.2; Hesterberg 2014) widens
+    it by taking the percentiles at the tail level ``alpha'`` for which
+    ``Φ⁻¹(1 - alpha'/2) = sqrt(n / (n - 1)) t_{n-1}(1 - alpha/2)``, i.e. the interval a
+    normal bootstrap distribution would give widened by ``sqrt(n / (n - 1)) t / z``.
+    The correction vanishes as ``n`` grows (at 95%: 1.115x at n = 17, 1.061x at 30,
+    1.004x at 400).
+
+    Parameters
+    ----------
+    level : float
+        The interval's nominal coverage (e.g. 0.95).
+    n : int or array_like
+        Observations the statistic rests on (at least 2).
+
+    Returns
+    -------
+    ndarray
+        ``1 - alpha'``, the level at which to take the percentiles (``level`` < it < 1).
+
+    References
+    ----------
+    Hesterberg, T. C. (2015). What teachers should know about the bootstrap: resampling in
+        the undergraduate statistics curriculum. *The American Statistician*, 69(4), 371-386.
+
+    Examples
+    --------
+    >>> round(float(expanded_level(0.95, 30)), 4)
+    0.9625
+    """
+    from scipy import stats                     # imported here: the CLI's --help stays fast
+
+    n = np.asarray(n, dtype=float)
+    if np.any(n < 2):
+        raise ServiceDriversError(f"expanded_level needs at least 2 observations, got {n.min():g}")
+    z = np.sqrt(n / (n - 1)) * stats.t.ppf((1 + check_level(level)) / 2, n - 1)
+    return 2 * stats.norm.cdf(z) - 1
+
+
 def _nan_sd(replicates: np.ndarray, axis: int = 0) -> np.ndarray:
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)          # as in percentile_interval

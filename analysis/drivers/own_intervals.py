@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.bootstrap.engine import MAX_CHUNK_ELEMENTS, resample_counts
-from analysis.bootstrap.importance import group_generators, percentile_interval
+from analysis.bootstrap.importance import expanded_level, group_generators, percentile_interval
 from analysis.importance.adjusted import adjusted_lmg_shares
 from analysis.pooling.moments import find_blocks, own_covariance, pattern_features, stats_from_sums, to_original_order
 
@@ -78,10 +78,40 @@ def with_adjusted_share_intervals(boot, rows: pd.DataFrame, group: str, seed: in
     values = rows[columns].to_numpy(dtype=float)
     est = boot.estimates.copy()
     for k, g in enumerate(labels):
-        reps = adjusted_share_replicates(values[codes == k], columns, rngs[k], boot.n_resamples)
-        lo, hi = percentile_interval(reps, boot.level)
+        own = values[codes == k]
+        adjusted = adjusted_share_replicates(own, columns, rngs[k], boot.n_resamples)
+        plain = boot.replicates[g].statistic("lmg_pct")
+        lo, hi = expanded_hull(plain, adjusted, (~np.isnan(own[:, :-1])).sum(axis=0), boot.level)
         where = (est.group == g) & (est.statistic == "lmg_pct")
         order = est.loc[where, "driver"].map({d: j for j, d in enumerate(boot.drivers)}).to_numpy()
-        est.loc[where, "ci_low"] = np.clip(np.fmin(est.loc[where, "ci_low"].to_numpy(), lo[order]), 0, 100)
-        est.loc[where, "ci_high"] = np.clip(np.fmax(est.loc[where, "ci_high"].to_numpy(), hi[order]), 0, 100)
+        est.loc[where, "ci_low"] = lo[order]
+        est.loc[where, "ci_high"] = hi[order]
     return dataclasses.replace(boot, estimates=est)
+
+
+def expanded_hull(plain: np.ndarray, adjusted: np.ndarray, n: np.ndarray, level: float):
+    """The hull of the expanded percentile intervals of the plain and the adjusted shares, cut to 0-100.
+
+    Parameters
+    ----------
+    plain, adjusted : ndarray, shape (B, p)
+        Replicates of the plain and the adjusted LMG shares (%) over the same resamples.
+    n : ndarray of int, shape (p,)
+        Respondents each driver rests on (every respondent of the group; the phone
+        respondents for a phone-only driver).
+    level : float
+        Nominal coverage; each driver's percentiles are taken at
+        :func:`analysis.bootstrap.importance.expanded_level` of it and its ``n``.
+
+    Returns
+    -------
+    low, high : ndarray, shape (p,)
+    """
+    levels = expanded_level(level, np.asarray(n))
+    low, high = np.empty(len(levels)), np.empty(len(levels))
+    for lev in np.unique(levels):            # one level per block of drivers (two at most)
+        cols = levels == lev
+        plo, phi = percentile_interval(plain[:, cols], float(lev))
+        alo, ahi = percentile_interval(adjusted[:, cols], float(lev))
+        low[cols], high[cols] = np.fmin(plo, alo), np.fmax(phi, ahi)
+    return np.clip(low, 0, 100), np.clip(high, 0, 100)
