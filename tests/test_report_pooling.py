@@ -180,3 +180,14 @@ def test_details_table_figures_rest_on_the_headline_estimate(pooled_study, lang)
             raise AssertionError(f"{row['driver']}: interval above 0 but p = {row['beta_std_p']}")
     n_complete = int(pooled_study.analysis.groups.set_index("group").n_complete["Energie"])
     assert f"{n_complete} " in details.note and Texts(lang)("col.beta_own") in [c.header for c in details.columns]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_method_says_how_own_data_intervals_are_made_only_without_pooling(pooled_study, two_groups, lang):
+    """Without pooling the shares' intervals are the expanded hull (analysis.drivers.own_intervals): said once."""
+    t = Texts(lang)
+    assert two_groups.analysis.settings.pooling_used == "none"
+    for group in ["Energie", ALL]:
+        text = paragraphs(report_content(two_groups, group, lang, "x"))
+        assert text.count(t("method.own_intervals")) == 1 and "Hesterberg 2015" in text
+        assert t("method.own_intervals") not in paragraphs(report_content(pooled_study, group, lang, "x"))
