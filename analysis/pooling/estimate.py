@@ -77,11 +77,14 @@ from analysis.pooling.posterior import posterior_draws
 from analysis.pooling.shrinkage import MIN_GROUPS, pool_covariances
 
 POOLING = POOLINGS           # declared with the other options in analysis.common.options
-# Organisation-replicates whose κ curves are computed at once: each needs
-# len(KAPPA_GRID) x q log terms, so this keeps the working memory near 100 MB.
-CURVE_MATRICES = 20_000
-# Spawn key of the posterior draws' generator, far above the organisations' children
-# (0, 1, ..., G - 1) of the same seed sequence.
+# Organisation-replicates whose κ curves (and posterior draws) are one task: each needs
+# len(KAPPA_GRID) x q log terms, so a chunk's working memory stays near 15 MB, and at 200
+# organisations x 100 replicates there are 8 tasks to spread over the workers. The chunks
+# depend on the replicates and organisations only (never on the workers), and each has its
+# own random stream: the same numbers on every scheduler and worker count.
+CURVE_MATRICES = 2_500
+# Spawn key of the posterior draws' streams (one child per chunk of replicates), far above
+# the organisations' children (0, 1, ..., G - 1) of the same seed sequence.
 POSTERIOR_STREAM = 2**31 - 1
 # Organisation-replicates whose "rest of the sample" is computed at once (about 100 MB).
 REST_MATRICES = 200_000
@@ -281,10 +284,10 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
         point = _estimate(point_sums, n_all, blocks, used, per_group, centre)
         # replicates: the population re-estimated from each resample, the organisation's
         # covariance drawn from its posterior given its observed data (Laird & Louis 1987);
-        # the populations of chunks of replicates are tasks, the draws are made here in order
+        # a chunk of replicates' populations and posterior draws are a task, with the chunk's own stream
         observed = stats_from_sums(point_sums[0], n_all, blocks)
         reps = _estimate(rep_sums, n_all, blocks, used, per_group, centre, observed=observed,
-                         rng=posterior_generator(seed, entropy), runner=runner)
+                         stream=posterior_stream(seed, entropy), runner=runner)
         p = len(drivers)
 
         def replicates(cov, mean):
@@ -374,15 +377,44 @@ def _group_replicates(cov: np.ndarray, mean: np.ndarray, sums: np.ndarray, total
 
 def _pool_chunk(stats: PatternStats, qa: int, per_group: bool, covariances: bool,
                 organisation_weights: np.ndarray | None = None):
-    """:func:`~analysis.pooling.shrinkage.pool_covariances` of one chunk of replicates (a task)."""
+    """:func:`~analysis.pooling.shrinkage.pool_covariances` of one chunk of replicates."""
     return pool_covariances(stats, qa, per_group=per_group, covariances=covariances,
                             organisation_weights=organisation_weights)
 
 
-def posterior_generator(seed, entropy: int) -> np.random.Generator:
-    """The stream of the posterior draws: a child of the seed apart from the organisations' resampling streams."""
+def _chunk_estimate(stats: PatternStats, qa: int, per_group: bool, observed: PatternStats | None = None,
+                    stream: np.random.SeedSequence | None = None) -> dict:
+    """One chunk of replicates' pooling figures and covariances (a task).
+
+    Without ``observed`` the posterior means (the point estimate). With the organisations'
+    ``observed`` statistics and the chunk's ``stream``: the organisation-level Bayesian
+    bootstrap's weights (Rubin 1981; exponential, mean 1 per replicate), the population of
+    each replicate estimated with them, and one draw per organisation from its posterior
+    given its observed data (:mod:`analysis.pooling.posterior`), all from the chunk's own
+    stream. Only the arrays the estimate keeps are returned (not the targets), so that
+    little goes back to the caller.
+    """
+    weights = None
+    if observed is not None:
+        rng = np.random.default_rng(stream)
+        weights = rng.standard_exponential(stats.n_all.shape)
+        weights = weights / weights.mean(axis=-1, keepdims=True)
+    pooled = _pool_chunk(stats, qa, per_group, observed is None, weights)
+    cov = pooled.cov if observed is None else posterior_draws(rng, observed, pooled.targets, pooled.kappa_group, qa)
+    return {"cov": cov, "own": pooled.own, "kappa": pooled.kappa["outcome"],
+            "kappa_group": pooled.kappa_group["outcome"], "weight": pooled.weight["outcome"],
+            "weight_drivers": pooled.weight["drivers"], "weight_partial": pooled.weight["phone_only"],
+            "different": pooled.different["outcome"] | pooled.different["phone_only"]}
+
+
+def posterior_stream(seed, entropy: int) -> np.random.SeedSequence:
+    """The parent of the posterior draws' streams: a child of the seed apart from the organisations' streams.
+
+    Each chunk of replicates draws from its own child of it (``spawn``), so the draws do
+    not depend on which worker makes them or in which order the chunks finish.
+    """
     key = seed.spawn_key if isinstance(seed, np.random.SeedSequence) else ()
-    return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(*key, POSTERIOR_STREAM)))
+    return np.random.SeedSequence(entropy, spawn_key=(*key, POSTERIOR_STREAM))
 
 
 def _own_table(labels: list, drivers: list[str], own: dict) -> pd.DataFrame:
@@ -406,14 +438,16 @@ def _means(stats: PatternStats, blocks: Blocks, centre: np.ndarray) -> np.ndarra
 
 def _estimate(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, pooling: str, per_group: bool,
               centre: np.ndarray, observed: PatternStats | None = None,
-              rng: np.random.Generator | None = None, runner=None) -> dict:
+              stream: np.random.SeedSequence | None = None, runner=None) -> dict:
     """Pooled (or own) covariances, means and pooling figures of every organisation, (B, G, ...).
 
-    With ``observed`` (the organisations' own statistics, (G, ...)) and ``rng`` the
+    With ``observed`` (the organisations' own statistics, (G, ...)) and ``stream`` the
     pooled covariances are not the posterior means of ``sums`` but one draw each from
     the posterior of the observed data given the population estimated from ``sums``
     with randomly weighted organisations (:mod:`analysis.pooling.posterior`): the
-    bootstrap replicates of an empirical-Bayes interval.
+    bootstrap replicates of an empirical-Bayes interval. Chunks of at most
+    :data:`CURVE_MATRICES` organisation-replicates are tasks of ``runner``, chunk ``k``
+    drawing from the ``k``-th child of ``stream``.
     """
     stats = stats_from_sums(sums, np.broadcast_to(n_all, sums.shape[:-1]), blocks)
     qa = len(blocks.common)
@@ -421,29 +455,14 @@ def _estimate(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, pooling: str,
     if pooling == "partial":
         step = max(1, CURVE_MATRICES // sums.shape[1])           # bounded memory for the κ curves
         starts = range(0, sums.shape[0], step)
-        # the organisation-level Bayesian bootstrap (Rubin 1981): exponential weights, mean 1
-        # per replicate, for the organisations in the population; drawn here, in the chunks'
-        # order from the one stream, so that the tasks get the same numbers on every scheduler
-        weights = [None] * len(starts)
-        if observed is not None:
-            weights = [rng.standard_exponential(stats.n_all[start:start + step].shape) for start in starts]
-            weights = [w / w.mean(axis=-1, keepdims=True) for w in weights]
+        streams = stream.spawn(len(starts)) if observed is not None else [None] * len(starts)
         chunks = [(PatternStats(*(getattr(stats, f)[start:start + step] for f in PatternStats.__dataclass_fields__)),
-                   qa, per_group, observed is None, w) for start, w in zip(starts, weights)]
+                   qa, per_group, observed, s) for start, s in zip(starts, streams)]
         # the chunks are independent (the pooling is per replicate): tasks when there is a runner
-        out = runner.map(_pool_chunk, chunks) if runner is not None else [_pool_chunk(*c) for c in chunks]
+        out = runner.map(_chunk_estimate, chunks) if runner is not None else [_chunk_estimate(*c) for c in chunks]
         del chunks
-        # the posterior draws in the chunks' order, from one stream: the same numbers on every scheduler
-        covs = [pooled.cov if observed is None else
-                posterior_draws(rng, observed, pooled.targets, pooled.kappa_group, qa) for pooled in out]
-        own = None if observed is not None else np.concatenate([o.own for o in out])
-        return {"cov": np.concatenate(covs), "own": own,
-                "mean": mean, "kappa": np.concatenate([o.kappa["outcome"] for o in out]),
-                "kappa_group": np.concatenate([o.kappa_group["outcome"] for o in out]),
-                "weight": np.concatenate([o.weight["outcome"] for o in out]),
-                "weight_drivers": np.concatenate([o.weight["drivers"] for o in out]),
-                "weight_partial": np.concatenate([o.weight["phone_only"] for o in out]),
-                "different": np.concatenate([o.different["outcome"] | o.different["phone_only"] for o in out])}
+        merged = {key: np.concatenate([o[key] for o in out]) for key in out[0] if out[0][key] is not None}
+        return {**merged, "own": merged.get("own"), "mean": mean}
     own = own_covariance(stats, qa)
     ones = np.ones(stats.n_all.shape)
     return {"cov": own, "own": own, "mean": mean, "kappa": np.full(sums.shape[0], np.nan),
