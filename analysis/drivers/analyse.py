@@ -335,10 +335,9 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     everything = [*labels, ALL]
     parts = dict(tuple(used.groupby(GROUP, sort=False))) if labels else {}
     parts[ALL] = used
-    regressions, importances, dominances = {}, {}, {}
+    importances, dominances = {}, {}
     points = runner.map(_point_analyses, [(parts[g], g, outcome, drivers, level, by) for g in everything])
-    for g, (regression, importance_g, dominance) in zip(everything, points):
-        regressions[g], importances[g], dominances[g] = regression, importance_g, dominance
+    regressions = dict(zip(everything, points))
     clock.lap("point")
 
     entropy = int(np.random.SeedSequence(seed).entropy)       # the seed, or one drawn and reported
@@ -378,7 +377,7 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
                         pooling_used=pooled.result.pooling)
     counts = (excluded.groupby([GROUP, "code"], observed=False, dropna=False).size().rename("n").reset_index()
               if len(excluded) else pd.DataFrame(columns=[GROUP, "code", "n"]))
-    coefficients, dominance, conditional = regression_tables(everything, regressions, dominances, runner)
+    coefficients, dominance, conditional = regression_tables(everything, regressions, dominances)
     warnings = warning_table(groups, table, structural, sample, settings, prio)
     if pooled.result.pooling != pooling:
         warnings = pd.concat([warnings, pd.DataFrame([{"group": None, "kind": "no_pooling", "severity": "info",
@@ -418,12 +417,16 @@ def _staged(progress: Callable[[str, int, int], None] | None, stage: str) -> Cal
 
 
 def _point_analyses(part: pd.DataFrame, group: str, outcome: str, drivers: list[str], level: float, by):
-    """Regression, relative importance and dominance of one group (the importance measures computed once)."""
+    """The regression of one group's complete cases, whose covariance is checked to be usable.
+
+    The importance and dominance are computed later from the estimate the driver rows
+    rest on (:func:`_from_covariance`), not here: they would only be sent back and dropped.
+    """
     try:
         regression = driver_regression(part, outcome, drivers, level=level)
-        cov, drivers, n = driver_covariance(part, outcome, drivers, matrix=False)
-        arrays = arrays_or_raise(cov, drivers, outcome)
-        return regression, importance_result(arrays, drivers, outcome, n), dominance_result(arrays, drivers)
+        cov, drivers, _ = driver_covariance(part, outcome, drivers, matrix=False)
+        arrays_or_raise(cov, drivers, outcome)
+        return regression
     except ServiceDriversError as exc:
         where = "the whole sample" if group == ALL else f"group '{group}' of '{by}'"
         raise type(exc)(f"{where}: {exc}") from None

@@ -69,7 +69,7 @@ from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import DataError
 from analysis.common.groups import ALL
 from analysis.common.options import POOLINGS, validate_options
-from analysis.common.scheduler import open_runner
+from analysis.common.scheduler import TASKS_PER_WORKER, open_runner
 from analysis.importance.relative import importance_arrays
 from analysis.pooling.moments import (Blocks, PatternStats, find_blocks, own_covariance, pattern_features,
                                       stats_from_sums, to_original_order)
@@ -303,13 +303,14 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
                 cov, mean = _rest(point_sums, n_all, slice(start, start + step), blocks, centre)
                 rest_point.update({g: replicates(cov[:, j], mean[:, j])
                                    for j, g in enumerate(labels[start:start + step])})
-        # every organisation's replicates (and its rest of the sample's) from its own slices: a task each
+        # every organisation's replicates (and its rest of the sample's) from its own slices; a task
+        # per run of organisations, so that the summed sums are sent once per run, not per organisation
         total = rep_sums.sum(axis=1)
         n_total = n_all.sum()
-        group_tasks = [(reps["cov"][:, k], reps["mean"][:, k], rep_sums[:, k], total if versus else None,
-                        n_total - n_all[k], blocks, centre, p) for k in range(len(labels))]
-        done = runner.map(_group_replicates, group_tasks)
-        del group_tasks
+        run_tasks = [(reps["cov"][:, run], reps["mean"][:, run], rep_sums[:, run], total if versus else None,
+                      n_total - n_all[run], blocks, centre, p) for run in _runs(len(labels), runner)]
+        done = [d for part in runner.map(_run_replicates, run_tasks) for d in part]
+        del run_tasks
     rep_r = {g: d[0] for g, d in zip(labels, done)}
     rest_reps = {g: d[1] for g, d in zip(labels, done)} if versus else {}
     whole_point = replicates(*_whole(point_sums, n_all, blocks, centre))
@@ -373,6 +374,19 @@ def _group_replicates(cov: np.ndarray, mean: np.ndarray, sums: np.ndarray, total
     stats = stats_from_sums(rest_sums[:, None], np.broadcast_to(n_rest, (rest_sums.shape[0], 1)), blocks)
     rest_cov = own_covariance(stats, len(blocks.common))[:, 0]
     return own, _replicates(rest_cov, _means(stats, blocks, centre)[:, 0], blocks, p)
+
+
+def _runs(n: int, runner) -> list[slice]:
+    """``n`` organisations in runs of consecutive ones, a few per worker of ``runner``."""
+    size = max(1, -(-n // (TASKS_PER_WORKER * runner.n_workers)))
+    return [slice(start, min(start + size, n)) for start in range(0, n, size)]
+
+
+def _run_replicates(cov: np.ndarray, mean: np.ndarray, sums: np.ndarray, total: np.ndarray | None,
+                    n_rest: np.ndarray, blocks: Blocks, centre: np.ndarray, p: int) -> list:
+    """:func:`_group_replicates` of a run of organisations, (B, g, ...) slices (a task)."""
+    return [_group_replicates(cov[:, j], mean[:, j], sums[:, j], total, n_rest[j], blocks, centre, p)
+            for j in range(cov.shape[1])]
 
 
 def _pool_chunk(stats: PatternStats, qa: int, per_group: bool, covariances: bool,
