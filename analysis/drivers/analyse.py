@@ -170,8 +170,11 @@ def analyse_drivers(
         warnings; with different drivers each group is analysed on its own, as with 'none').
         Without phone respondents in some organisations: pooled per driver set (:func:`_per_driver_set`).
     progress : callable, optional
-        Called as ``progress(stage, done, total)``; stage is 'bootstrap' (in resamples)
-        or 'sem' (in models).
+        Called as ``progress(stage, done, total)`` as the tasks of a stage finish (on
+        every scheduler): 'point' (groups' regressions), 'bootstrap' (in resamples),
+        'pooling' (replicates pooled, partial pooling), 'replicates' (groups whose
+        replicates' importance is computed), 'priorities' (groups), 'kpis' (groups) and
+        'sem' (models).
     estimator : {'ml', 'mlr'}, default 'ml'
         Estimator of the structural model: normal-theory ML, or robust ML as lavaan's
         MLR (sandwich standard errors of the paths, Yuan-Bentler scaled chi-square and
@@ -336,7 +339,8 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     parts = dict(tuple(used.groupby(GROUP, sort=False))) if labels else {}
     parts[ALL] = used
     importances, dominances = {}, {}
-    points = runner.map(_point_analyses, [(parts[g], g, outcome, drivers, level, by) for g in everything])
+    points = runner.map(_point_analyses, [(parts[g], g, outcome, drivers, level, by) for g in everything],
+                        progress=_staged(progress, "point"))
     regressions = dict(zip(everything, points))
     clock.lap("point")
 
@@ -344,7 +348,7 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     # every respondent, with or without pooling: a respondent without the phone-only
     # drivers because they are not asked in their channel is used (analysis.drivers.pooled)
     pooled, boot, boot_all = pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, level,
-                                             entropy, _staged(progress, "bootstrap"), runner=runner,
+                                             entropy, progress, runner=runner,
                                              pooling=pooling)
     for g in everything:
         cov = pooled.result.whole_cov if g == ALL else pooled.result.cov[g]
@@ -360,12 +364,13 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     prio, differences = priorities_and_differences(
         boot, boot_all, measure=measure, crosshair=crosshair, scale=scale, level=level,
         statistics=REPORTED_DIFFERENCES if len(labels) > 1 else (), runner=runner,
+        progress=_staged(progress, "priorities"),
         pairwise=len(labels) <= MAX_PAIRWISE_GROUPS if pairwise is None else bool(pairwise),
         sem_priorities=lambda boots: priority_result(boots, measure, crosshair, scale, level, structural))
 
     clock.lap("priorities")
     kpis = kpi_tables(data, frame[GROUP].to_numpy()[sample.reachable], inst, rows=sample.reachable,
-                      grouped=by is not None, level=level, runner=runner)
+                      grouped=by is not None, level=level, runner=runner, progress=_staged(progress, "kpis"))
     clock.lap("kpis")
     excluded, used_mask = pooled.excluded, pooled.used
     table = assemble_importance(everything, drivers, importances, regressions, boot, boot_all, prio, structural)

@@ -64,7 +64,8 @@ def _run_steps(parts, measure: str | None, crosshair: str, scale, level: float, 
 
 
 def priorities_and_differences(boot, boot_all, *, measure: str, crosshair: str, scale, level: float,
-                               statistics: tuple[str, ...], pairwise: bool, runner, sem_priorities=None):
+                               statistics: tuple[str, ...], pairwise: bool, runner, sem_priorities=None,
+                               progress=None):
     """Priorities of every group and the whole sample, and the group differences.
 
     Parameters
@@ -80,6 +81,8 @@ def priorities_and_differences(boot, boot_all, *, measure: str, crosshair: str, 
         Also every pair of groups (computed here: few groups).
     runner : Runner
         Where the per-group tasks run.
+    progress : callable, optional
+        ``progress(done, total)`` in groups, as the tasks finish.
 
     Returns
     -------
@@ -91,9 +94,11 @@ def priorities_and_differences(boot, boot_all, *, measure: str, crosshair: str, 
     by_bootstrap = measure != "sem"
     steps = []
     if groups and (by_bootstrap or statistics):
+        runs = group_runs(len(groups), runner)
         tasks = [([group_slice(boot, groups[k]) for k in run], measure if by_bootstrap else None, crosshair, scale,
-                  level, statistics) for run in group_runs(len(groups), runner)]
-        steps = runner.map(_run_steps, tasks) if runner is not None else [_run_steps(*t) for t in tasks]
+                  level, statistics) for run in runs]
+        steps = (runner.map(_run_steps, tasks, progress=progress, weights=[len(run) for run in runs])
+                 if runner is not None else [_run_steps(*t) for t in tasks])
     boots = [b for b in (boot, boot_all) if b is not None]
     if by_bootstrap:
         parts = [p for p, _ in steps]

@@ -243,6 +243,8 @@ def pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, lev
     ordinary bootstrap of respondents within the group; on complete data that is the
     estimate and the bootstrap of :func:`analysis.bootstrap.importance.bootstrap_importance`.
     ``boot`` is None without groups (``by=None``); ``boot_all`` is the whole sample.
+    ``progress(stage, done, total)``: 'bootstrap' in resamples, then 'pooling' and
+    'replicates' (:func:`~analysis.pooling.pooled_importance`'s ``stage_progress``).
     """
     frame = sample.frame
     # sample.excluded lists the respondents not used in row order (analysis.drivers.sample._explain)
@@ -255,8 +257,9 @@ def pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, lev
     used[not_used[by_design]] = True
     rows = frame.loc[used, [GROUP, *drivers, outcome]].reset_index(drop=True)
     result = pooled_importance(rows, outcome, drivers, group=GROUP, pooling=pooling, n_resamples=bootstrap,
-                               level=level, seed=seed, versus_rest=len(labels) > 1, progress=progress,
-                               runner=runner)
+                               level=level, seed=seed, versus_rest=len(labels) > 1, runner=runner,
+                               progress=None if progress is None else (lambda d, t: progress("bootstrap", d, t)),
+                               stage_progress=progress)
     n = rows[GROUP].value_counts().to_dict() if labels else {}
     n[ALL] = len(rows)
     if labels and result.pooling == "none":

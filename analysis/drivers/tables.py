@@ -145,7 +145,7 @@ def group_table(groups, frame, used, excluded, regressions, boot, boot_all, stru
 
 
 def kpi_tables(data: pd.DataFrame, groups: np.ndarray, inst, *, grouped: bool, level: float,
-               runner=None, rows: np.ndarray | None = None) -> pd.DataFrame:
+               runner=None, rows: np.ndarray | None = None, progress=None) -> pd.DataFrame:
     """CSAT, NPS, CES and FCR per group and channel (channel 'all' = every channel), and for 'all'.
 
     The per-group KPIs (most of the work: the intervals of every group and channel) are
@@ -156,6 +156,7 @@ def kpi_tables(data: pd.DataFrame, groups: np.ndarray, inst, *, grouped: bool, l
     so the table is the same on every scheduler and for any split into tasks. ``rows``
     (a mask over ``data``'s rows), if given, selects the respondents (``groups`` is then
     theirs): only the KPI columns of those rows are copied, never the whole table.
+    ``progress(done, total)`` is told in groups as the tasks finish.
     """
     columns = {}
     for measure in ("csat", "nps", "ces", "fcr"):
@@ -182,7 +183,9 @@ def kpi_tables(data: pd.DataFrame, groups: np.ndarray, inst, *, grouped: bool, l
     if grouped:
         splits = [[GROUP]] + ([[GROUP, CHANNEL]] if has_channel else [])
         tasks = [(part, splits, level, columns) for part in _group_runs(work, runner)]
-        results = runner.map(_group_kpis, tasks) if runner is not None else [_group_kpis(*t) for t in tasks]
+        results = (runner.map(_group_kpis, tasks, progress=progress,
+                              weights=[t[0][GROUP].nunique(dropna=False) for t in tasks])
+                   if runner is not None else [_group_kpis(*t) for t in tasks])
         for k, by in enumerate(splits):
             t = _kpi_order([r[k] for r in results])
             if len(by) == 1:

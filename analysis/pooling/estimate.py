@@ -63,17 +63,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis.bootstrap.engine import MAX_CHUNK_ELEMENTS, Replicates, resample_counts
+from analysis.bootstrap.engine import MAX_CHUNK_ELEMENTS
 from analysis.bootstrap.importance import group_generators, result_from_replicates
 from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import DataError
 from analysis.common.groups import ALL
 from analysis.common.options import POOLINGS, validate_options
-from analysis.common.scheduler import TASKS_PER_WORKER, open_runner
-from analysis.importance.relative import importance_arrays
-from analysis.pooling.moments import (Blocks, PatternStats, find_blocks, own_covariance, pattern_features,
-                                      stats_from_sums, to_original_order)
+from analysis.common.scheduler import open_runner
+from analysis.pooling.moments import (Blocks, PatternStats, find_blocks, own_covariance, stats_from_sums,
+                                      to_original_order)
 from analysis.pooling.posterior import posterior_draws
+from analysis.pooling.replicates import group_sums, means, run_replicates, runs, stage
+from analysis.pooling.replicates import replicates as _replicates
 from analysis.pooling.shrinkage import MIN_GROUPS, pool_covariances
 
 POOLING = POOLINGS           # declared with the other options in analysis.common.options
@@ -179,7 +180,8 @@ def _check_sizes(labels, n_all, n_complete, q, qa, group, pooled: bool) -> None:
 def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *, group: str,
                       pooling: str = "partial", n_resamples: int = 2000, level: float = 0.95, seed=None,
                       versus_rest: bool = True, per_group: bool = True,
-                      progress: Callable[[int, int], None] | None = None, runner=None) -> PooledImportance:
+                      progress: Callable[[int, int], None] | None = None, runner=None,
+                      stage_progress: Callable[[str, int, int], None] | None = None) -> PooledImportance:
     """Driver importance per organisation, partially pooled across organisations, with a bootstrap.
 
     Parameters
@@ -207,6 +209,10 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
         ``progress(done, total)`` in resamples (organisations finish in turn).
     runner : analysis.common.scheduler.Runner, optional
         An open runner for the per-organisation resampling (default: in this process).
+    stage_progress : callable, optional
+        The steps after the resampling, as their tasks finish: ``stage_progress('pooling',
+        done, total)`` in replicates pooled (partial pooling), ``stage_progress('replicates',
+        done, total)`` in organisations whose replicates' importance is computed.
 
     Returns
     -------
@@ -275,7 +281,7 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
         # tasks weigh by their respondents; the progress is told in resamples, as before
         in_resamples = None if progress is None else (
             lambda done, total: progress(n_resamples * done // max(total, 1), n_resamples))
-        sums = runner.map(_group_sums, tasks, progress=in_resamples, weights=[int(n) for n in n_all])
+        sums = runner.map(group_sums, tasks, progress=in_resamples, weights=[int(n) for n in n_all])
         del tasks
         point_sums = np.stack([s[0] for s in sums])[None]                      # (1, G, f)
         rep_sums = np.stack([s[1] for s in sums], axis=1)                      # (B, G, f)
@@ -287,7 +293,8 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
         # a chunk of replicates' populations and posterior draws are a task, with the chunk's own stream
         observed = stats_from_sums(point_sums[0], n_all, blocks)
         reps = _estimate(rep_sums, n_all, blocks, used, per_group, centre, observed=observed,
-                         stream=posterior_stream(seed, entropy), runner=runner)
+                         stream=posterior_stream(seed, entropy), runner=runner,
+                         progress=stage(stage_progress, "pooling"))
         p = len(drivers)
 
         def replicates(cov, mean):
@@ -307,9 +314,11 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
         # per run of organisations, so that the summed sums are sent once per run, not per organisation
         total = rep_sums.sum(axis=1)
         n_total = n_all.sum()
+        org_runs = runs(len(labels), runner)
         run_tasks = [(reps["cov"][:, run], reps["mean"][:, run], rep_sums[:, run], total if versus else None,
-                      n_total - n_all[run], blocks, centre, p) for run in _runs(len(labels), runner)]
-        done = [d for part in runner.map(_run_replicates, run_tasks) for d in part]
+                      n_total - n_all[run], blocks, centre, p) for run in org_runs]
+        done = [d for part in runner.map(run_replicates, run_tasks, progress=stage(stage_progress, "replicates"),
+                                         weights=[run.stop - run.start for run in org_runs]) for d in part]
         del run_tasks
     rep_r = {g: d[0] for g, d in zip(labels, done)}
     rest_reps = {g: d[1] for g, d in zip(labels, done)} if versus else {}
@@ -338,55 +347,6 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
                             cov={g: to_original_order(point["cov"][0, k], blocks) for k, g in enumerate(labels)},
                             own_cov={g: to_original_order(point["own"][0, k], blocks) for k, g in enumerate(labels)},
                             whole_cov=to_original_order(_whole(point_sums, n_all, blocks, centre)[0][0], blocks))
-
-
-def _group_sums(rng: np.random.Generator, values: np.ndarray, complete: np.ndarray, blocks: Blocks,
-                centre: np.ndarray, n_resamples: int, chunk: int) -> tuple[np.ndarray, np.ndarray]:
-    """One organisation's feature sums, (f,), and resampled feature sums, (n_resamples, f) (a task).
-
-    The features (:func:`~analysis.pooling.moments.pattern_features`) of its rows
-    ``values`` (n, q); the resamples drawn in chunks of ``chunk``.
-    """
-    features = pattern_features(values, complete, blocks, centre)
-    n = len(features)
-    return features.sum(axis=0), np.concatenate(
-        [resample_counts(rng, n, min(chunk, n_resamples - start)).astype(float) @ features
-         for start in range(0, n_resamples, chunk)])
-
-
-def _replicates(cov: np.ndarray, mean: np.ndarray, blocks: Blocks, p: int) -> Replicates:
-    """Every importance measure of a stack of block-order covariances (and the drivers' means)."""
-    return Replicates.from_arrays(importance_arrays(to_original_order(cov, blocks)),
-                                  to_original_order_vector(mean, blocks)[:, :p])
-
-
-def _group_replicates(cov: np.ndarray, mean: np.ndarray, sums: np.ndarray, total: np.ndarray | None, n_rest: int,
-                      blocks: Blocks, centre: np.ndarray, p: int):
-    """One organisation's replicates and, given all organisations' summed sums (B, f), its rest's (a task).
-
-    The rest of the sample's sums are the total minus the organisation's own (``sums``,
-    (B, f)), as :func:`_rest` forms them.
-    """
-    own = _replicates(cov, mean, blocks, p)
-    if total is None:
-        return own, None
-    rest_sums = total - sums
-    stats = stats_from_sums(rest_sums[:, None], np.broadcast_to(n_rest, (rest_sums.shape[0], 1)), blocks)
-    rest_cov = own_covariance(stats, len(blocks.common))[:, 0]
-    return own, _replicates(rest_cov, _means(stats, blocks, centre)[:, 0], blocks, p)
-
-
-def _runs(n: int, runner) -> list[slice]:
-    """``n`` organisations in runs of consecutive ones, a few per worker of ``runner``."""
-    size = max(1, -(-n // (TASKS_PER_WORKER * runner.n_workers)))
-    return [slice(start, min(start + size, n)) for start in range(0, n, size)]
-
-
-def _run_replicates(cov: np.ndarray, mean: np.ndarray, sums: np.ndarray, total: np.ndarray | None,
-                    n_rest: np.ndarray, blocks: Blocks, centre: np.ndarray, p: int) -> list:
-    """:func:`_group_replicates` of a run of organisations, (B, g, ...) slices (a task)."""
-    return [_group_replicates(cov[:, j], mean[:, j], sums[:, j], total, n_rest[j], blocks, centre, p)
-            for j in range(cov.shape[1])]
 
 
 def _pool_chunk(stats: PatternStats, qa: int, per_group: bool, covariances: bool,
@@ -439,20 +399,9 @@ def _own_table(labels: list, drivers: list[str], own: dict) -> pd.DataFrame:
            for stat in ("lmg", "lmg_pct", "std_beta", "lmg_rank")}})
 
 
-def to_original_order_vector(v: np.ndarray, blocks: Blocks) -> np.ndarray:
-    """Vectors in block order put back in the columns' order."""
-    return v[..., np.argsort(blocks.order)]
-
-
-def _means(stats: PatternStats, blocks: Blocks, centre: np.ndarray) -> np.ndarray:
-    """Driver means on the data's scale: common block over everyone, phone-only over those asked."""
-    qa = len(blocks.common)
-    return np.concatenate([stats.mean_common, stats.mean_complete[..., qa:]], axis=-1) + centre[blocks.order]
-
-
 def _estimate(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, pooling: str, per_group: bool,
               centre: np.ndarray, observed: PatternStats | None = None,
-              stream: np.random.SeedSequence | None = None, runner=None) -> dict:
+              stream: np.random.SeedSequence | None = None, runner=None, progress=None) -> dict:
     """Pooled (or own) covariances, means and pooling figures of every organisation, (B, G, ...).
 
     With ``observed`` (the organisations' own statistics, (G, ...)) and ``stream`` the
@@ -461,11 +410,11 @@ def _estimate(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, pooling: str,
     with randomly weighted organisations (:mod:`analysis.pooling.posterior`): the
     bootstrap replicates of an empirical-Bayes interval. Chunks of at most
     :data:`CURVE_MATRICES` organisation-replicates are tasks of ``runner``, chunk ``k``
-    drawing from the ``k``-th child of ``stream``.
+    drawing from the ``k``-th child of ``stream``; ``progress(done, total)`` in replicates.
     """
     stats = stats_from_sums(sums, np.broadcast_to(n_all, sums.shape[:-1]), blocks)
     qa = len(blocks.common)
-    mean = _means(stats, blocks, centre)
+    mean = means(stats, blocks, centre)
     if pooling == "partial":
         step = max(1, CURVE_MATRICES // sums.shape[1])           # bounded memory for the κ curves
         starts = range(0, sums.shape[0], step)
@@ -473,7 +422,8 @@ def _estimate(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, pooling: str,
         chunks = [(PatternStats(*(getattr(stats, f)[start:start + step] for f in PatternStats.__dataclass_fields__)),
                    qa, per_group, observed, s) for start, s in zip(starts, streams)]
         # the chunks are independent (the pooling is per replicate): tasks when there is a runner
-        out = runner.map(_chunk_estimate, chunks) if runner is not None else [_chunk_estimate(*c) for c in chunks]
+        out = (runner.map(_chunk_estimate, chunks, progress=progress, weights=[len(c[0].n_all) for c in chunks])
+               if runner is not None else [_chunk_estimate(*c) for c in chunks])
         del chunks
         merged = {key: np.concatenate([o[key] for o in out]) for key in out[0] if out[0][key] is not None}
         return {**merged, "own": merged.get("own"), "mean": mean}
@@ -488,10 +438,10 @@ def _rest(sums: np.ndarray, n_all: np.ndarray, which: slice, blocks: Blocks, cen
     """Own-data covariances and means of all organisations but each of ``which`` pooled, (B, g, ...)."""
     rest = sums.sum(axis=1, keepdims=True) - sums[:, which]
     stats = stats_from_sums(rest, np.broadcast_to(n_all.sum() - n_all[which], rest.shape[:-1]), blocks)
-    return own_covariance(stats, len(blocks.common)), _means(stats, blocks, centre)
+    return own_covariance(stats, len(blocks.common)), means(stats, blocks, centre)
 
 
 def _whole(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, centre: np.ndarray):
     """Own-data covariance and means of the whole sample (stratified: every organisation keeps its size)."""
     stats = stats_from_sums(sums.sum(axis=1), n_all.sum(), blocks)
-    return own_covariance(stats, len(blocks.common)), _means(stats, blocks, centre)
+    return own_covariance(stats, len(blocks.common)), means(stats, blocks, centre)
