@@ -31,13 +31,17 @@ def group_runs(n: int, runner) -> list[range]:
     return [range(start, min(start + size, n)) for start in range(0, n, size)]
 
 
-def group_slice(boot, group):
-    """``boot`` (a :class:`~analysis.bootstrap.importance.BootstrapResult`) with one group's results only."""
+def group_slice(boot, group, rows=None):
+    """``boot`` (a :class:`~analysis.bootstrap.importance.BootstrapResult`) with one group's results only.
+
+    ``rows``: that group's rows of ``boot.groups``, when the caller has them already.
+    """
     def one(d: dict) -> dict:
         return {group: d[group]} if group in d else {}
 
     empty = boot.estimates.iloc[:0]
-    return dataclasses.replace(boot, groups=boot.groups[boot.groups.group == group], estimates=empty,
+    rows = boot.groups[boot.groups.group == group] if rows is None else rows
+    return dataclasses.replace(boot, groups=rows, estimates=empty,
                                ranks=boot.ranks.iloc[:0], point=one(boot.point), replicates=one(boot.replicates),
                                rest_point=one(boot.rest_point), rest_replicates=one(boot.rest_replicates), whole=None)
 
@@ -95,7 +99,8 @@ def priorities_and_differences(boot, boot_all, *, measure: str, crosshair: str, 
     steps = []
     if groups and (by_bootstrap or statistics):
         runs = group_runs(len(groups), runner)
-        tasks = [([group_slice(boot, groups[k]) for k in run], measure if by_bootstrap else None, crosshair, scale,
+        rows = dict(tuple(boot.groups.groupby("group", sort=False)))        # one pass, not a filter per group
+        tasks = [([group_slice(boot, groups[k], rows.get(groups[k], boot.groups.iloc[:0])) for k in run], measure if by_bootstrap else None, crosshair, scale,
                   level, statistics) for run in runs]
         steps = (runner.map(_run_steps, tasks, progress=progress, weights=[len(run) for run in runs])
                  if runner is not None else [_run_steps(*t) for t in tasks])

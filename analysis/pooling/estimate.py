@@ -87,8 +87,6 @@ CURVE_MATRICES = 2_500
 # Spawn key of the posterior draws' streams (one child per chunk of replicates), far above
 # the organisations' children (0, 1, ..., G - 1) of the same seed sequence.
 POSTERIOR_STREAM = 2**31 - 1
-# Organisation-replicates whose "rest of the sample" is computed at once (about 100 MB).
-REST_MATRICES = 200_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -296,30 +294,27 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
                          stream=posterior_stream(seed, entropy), runner=runner,
                          progress=stage(stage_progress, "pooling"))
         p = len(drivers)
-
-        def replicates(cov, mean):
-            return _replicates(cov, mean, blocks, p)
-
-        point_r = {g: replicates(point["cov"][:, k], point["mean"][:, k]) for k, g in enumerate(labels)}
-        own_r = {g: replicates(point["own"][:, k], point["mean"][:, k]) for k, g in enumerate(labels)}
-        rest_point = {}
         versus = versus_rest and len(labels) > 1
-        if versus:
-            step = max(1, REST_MATRICES // point_sums.shape[0])
-            for start in range(0, len(labels), step):
-                cov, mean = _rest(point_sums, n_all, slice(start, start + step), blocks, centre)
-                rest_point.update({g: replicates(cov[:, j], mean[:, j])
-                                   for j, g in enumerate(labels[start:start + step])})
-        # every organisation's replicates (and its rest of the sample's) from its own slices; a task
-        # per run of organisations, so that the summed sums are sent once per run, not per organisation
+        # every organisation's replicates (and its rest of the sample's), point estimates and own-data
+        # figures from its own slices; a task per run of organisations, so that the summed sums are
+        # sent once per run, not per organisation
         total = rep_sums.sum(axis=1)
         n_total = n_all.sum()
         org_runs = runs(len(labels), runner)
         run_tasks = [(reps["cov"][:, run], reps["mean"][:, run], rep_sums[:, run], total if versus else None,
-                      n_total - n_all[run], blocks, centre, p) for run in org_runs]
+                      n_total - n_all[run], blocks, centre, p,
+                      (point["cov"][:, run], point["own"][:, run], point["mean"][:, run]),
+                      (point_sums, n_all, run) if versus else None) for run in org_runs]
         done = [d for part in runner.map(run_replicates, run_tasks, progress=stage(stage_progress, "replicates"),
                                          weights=[run.stop - run.start for run in org_runs]) for d in part]
         del run_tasks
+
+        def replicates(cov, mean):
+            return _replicates(cov, mean, blocks, p)
+
+        point_r = {g: d[2] for g, d in zip(labels, done)}
+        own_r = {g: d[3] for g, d in zip(labels, done)}
+        rest_point = {g: d[4] for g, d in zip(labels, done)} if versus else {}
     rep_r = {g: d[0] for g, d in zip(labels, done)}
     rest_reps = {g: d[1] for g, d in zip(labels, done)} if versus else {}
     whole_point = replicates(*_whole(point_sums, n_all, blocks, centre))
@@ -432,13 +427,6 @@ def _estimate(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, pooling: str,
     return {"cov": own, "own": own, "mean": mean, "kappa": np.full(sums.shape[0], np.nan),
             "kappa_group": 0 * ones, "weight": ones, "weight_drivers": ones, "weight_partial": ones,
             "different": np.zeros(ones.shape, dtype=bool)}
-
-
-def _rest(sums: np.ndarray, n_all: np.ndarray, which: slice, blocks: Blocks, centre: np.ndarray):
-    """Own-data covariances and means of all organisations but each of ``which`` pooled, (B, g, ...)."""
-    rest = sums.sum(axis=1, keepdims=True) - sums[:, which]
-    stats = stats_from_sums(rest, np.broadcast_to(n_all.sum() - n_all[which], rest.shape[:-1]), blocks)
-    return own_covariance(stats, len(blocks.common)), means(stats, blocks, centre)
 
 
 def _whole(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, centre: np.ndarray):

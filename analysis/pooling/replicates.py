@@ -41,7 +41,7 @@ def _group_replicates(cov: np.ndarray, mean: np.ndarray, sums: np.ndarray, total
     """One organisation's replicates and, given all organisations' summed sums (B, f), its rest's.
 
     The rest of the sample's sums are the total minus the organisation's own (``sums``,
-    (B, f)), as :func:`analysis.pooling.estimate._rest` forms them.
+    (B, f)), as :func:`rest_of` forms them.
     """
     own = replicates(cov, mean, blocks, p)
     if total is None:
@@ -64,10 +64,33 @@ def runs(n: int, runner) -> list[slice]:
 
 
 def run_replicates(cov: np.ndarray, mean: np.ndarray, sums: np.ndarray, total: np.ndarray | None,
-                   n_rest: np.ndarray, blocks: Blocks, centre: np.ndarray, p: int) -> list:
-    """:func:`_group_replicates` of a run of organisations, (B, g, ...) slices (a task)."""
-    return [_group_replicates(cov[:, j], mean[:, j], sums[:, j], total, n_rest[j], blocks, centre, p)
-            for j in range(cov.shape[1])]
+                   n_rest: np.ndarray, blocks: Blocks, centre: np.ndarray, p: int, point: tuple,
+                   rest: tuple | None) -> list:
+    """A run of organisations' replicates, point estimates and own-data figures (a task).
+
+    ``cov``, ``mean``, ``sums`` are the run's (B, g, ...) slices (:func:`_group_replicates`);
+    ``point`` the run's point covariances, own-data covariances and means, (1, g, ...);
+    ``rest`` (all organisations' point sums, their sizes and the run's slice) gives each
+    one's rest of the sample (:func:`rest_of`), None without it. Per organisation:
+    its replicates, its rest's replicates, its point estimate, its own-data figures and
+    its rest's point estimate (None where not asked for).
+    """
+    point_cov, own_cov, point_mean = point
+    rest_cov, rest_mean = rest_of(*rest, blocks, centre) if rest is not None else (None, None)
+    out = []
+    for j in range(cov.shape[1]):
+        reps, rest_reps = _group_replicates(cov[:, j], mean[:, j], sums[:, j], total, n_rest[j], blocks, centre, p)
+        out.append((reps, rest_reps, replicates(point_cov[:, j], point_mean[:, j], blocks, p),
+                    replicates(own_cov[:, j], point_mean[:, j], blocks, p),
+                    None if rest is None else replicates(rest_cov[:, j], rest_mean[:, j], blocks, p)))
+    return out
+
+
+def rest_of(sums: np.ndarray, n_all: np.ndarray, which: slice, blocks: Blocks, centre: np.ndarray):
+    """Own-data covariances and means of all organisations but each of ``which`` pooled, (B, g, ...)."""
+    rest = sums.sum(axis=1, keepdims=True) - sums[:, which]
+    stats = stats_from_sums(rest, np.broadcast_to(n_all.sum() - n_all[which], rest.shape[:-1]), blocks)
+    return own_covariance(stats, len(blocks.common)), means(stats, blocks, centre)
 
 
 def to_original_order_vector(v: np.ndarray, blocks: Blocks) -> np.ndarray:
