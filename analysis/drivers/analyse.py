@@ -170,11 +170,8 @@ def analyse_drivers(
         warnings; with different drivers each group is analysed on its own, as with 'none').
         Without phone respondents in some organisations: pooled per driver set (:func:`_per_driver_set`).
     progress : callable, optional
-        Called as ``progress(stage, done, total)`` as the tasks of a stage finish (on
-        every scheduler): 'point' (groups' regressions), 'bootstrap' (in resamples),
-        'pooling' (replicates pooled, partial pooling), 'replicates' (groups whose
-        replicates' importance is computed), 'priorities' (groups), 'kpis' (groups) and
-        'sem' (models).
+        ``progress(stage, done, total)`` as a stage's tasks finish: 'point', 'replicates',
+        'priorities', 'kpis' (groups), 'bootstrap', 'pooling' (resamples), 'sem' (models).
     estimator : {'ml', 'mlr'}, default 'ml'
         Estimator of the structural model: normal-theory ML, or robust ML as lavaan's
         MLR (sandwich standard errors of the paths, Yuan-Bentler scaled chi-square and
@@ -339,9 +336,8 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     parts = dict(tuple(used.groupby(GROUP, sort=False))) if labels else {}
     parts[ALL] = used
     importances, dominances = {}, {}
-    points = runner.map(_point_analyses, [(parts[g], g, outcome, drivers, level, by) for g in everything],
-                        progress=_staged(progress, "point"))
-    regressions = dict(zip(everything, points))
+    point_tasks = [(parts[g], g, outcome, drivers, level, by) for g in everything]
+    regressions = dict(zip(everything, runner.map(_point_analyses, point_tasks, progress=_staged(progress, "point"))))
     clock.lap("point")
 
     entropy = int(np.random.SeedSequence(seed).entropy)       # the seed, or one drawn and reported
@@ -422,11 +418,7 @@ def _staged(progress: Callable[[str, int, int], None] | None, stage: str) -> Cal
 
 
 def _point_analyses(part: pd.DataFrame, group: str, outcome: str, drivers: list[str], level: float, by):
-    """The regression of one group's complete cases, whose covariance is checked to be usable.
-
-    The importance and dominance are computed later from the estimate the driver rows
-    rest on (:func:`_from_covariance`), not here: they would only be sent back and dropped.
-    """
+    """One group's complete-case regression, its covariance checked (importance: :func:`_from_covariance`)."""
     try:
         regression = driver_regression(part, outcome, drivers, level=level)
         cov, drivers, _ = driver_covariance(part, outcome, drivers, matrix=False)

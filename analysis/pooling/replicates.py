@@ -13,7 +13,8 @@ import numpy as np
 from analysis.bootstrap.engine import Replicates, resample_counts
 from analysis.common.scheduler import TASKS_PER_WORKER
 from analysis.importance.relative import importance_arrays
-from analysis.pooling.moments import Blocks, PatternStats, own_covariance, pattern_features, stats_from_sums, to_original_order
+from analysis.pooling.moments import (Blocks, PatternStats, own_covariance, pattern_features, stats_from_sums,
+                                      to_original_order)
 
 
 def group_sums(rng: np.random.Generator, values: np.ndarray, complete: np.ndarray, blocks: Blocks,
