@@ -167,6 +167,7 @@ def _show(renderable) -> None:
 def print_analysis(res: DriverAnalysis, source: str) -> None:
     """Print a :class:`DriverAnalysis` as rich tables."""
     from analysis.drivers.pooled import pooling_sentence
+    from analysis.drivers.result import own_weight_phrase
 
     s = res.settings
     console.print(f"[bold]Driver analysis[/] of {escape(source)}: outcome '{s.outcome}', groups by '{s.by}'; "
@@ -186,7 +187,7 @@ def print_analysis(res: DriverAnalysis, source: str) -> None:
         title = (f"[bold]{escape(str(g))}[/]: n = {r.n_used} of {r.n_input}{fewer}, R² = {r.r2:.3f} "
                  f"[{r.r2_ci_low:.3f}, {r.r2_ci_high:.3f}]")
         if res.settings.pooling_used == "partial" and g != ALL:
-            title += escape(f"; own data weigh {100 * r.pooling_weight:.0f}% (worth {r.n_effective:.0f} respondents)")
+            title += escape("; " + own_weight_phrase(r))
         if r.unstable_ranks:
             title += " [yellow](ranks unstable: fewer than 100 respondents)[/]"
         shown = res.display_table(g)
