@@ -24,7 +24,7 @@ from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
     AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, EstimatorOpt, GroupColumnOpt,
     IdColumnOpt, ImportanceOpt, InstrumentOpt, InvalidOpt, JsonOpt, OutcomeOpt, PoolingOpt, SchedulerOpt, SheetOpt,
-    SourceOpt, read_for_command,
+    SourceOpt, outcome_or_fail, read_for_command,
     usable_or_fail,
 )
 from analysis.common.groups import ALL
@@ -100,6 +100,7 @@ def analyse(
     )
     chosen = None if not drivers else [d.strip() for value in drivers for d in value.split(",") if d.strip()]
     usable_or_fail(report)
+    outcome_or_fail(frame, inst, outcome, data)
     with _data_kept_to_the_end():
         _analyse_and_print(data, frame, inst, json_file, scheduler, by=by, outcome=outcome, drivers=chosen,
                            bootstrap=bootstrap, seed=seed, level=level, importance=importance, crosshair=crosshair,
