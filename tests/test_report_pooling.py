@@ -104,8 +104,17 @@ def test_respondents_behind_each_figure_per_channel(pooled_study, lang):
     assert "pooling_weight" in [c.key for c in overview.columns]
     # the channel-limited drivers are named from the questionnaire, not a fixed sentence
     about = describe_instrument(pooled_study.inst, lang)
-    assert overview.note == t("overview.note_everyone", limits=f" ({about.channels})")
+    assert overview.note == t("overview.note_everyone", limits=f" ({about.channels})", outcome=t("outcome.satisfaction"))
     assert "{" not in overview.note
+    # the note beside 'usable' and 'analysed' allows for usable respondents the analysis could not use
+    # (no outcome, a driver score missing): it said every usable respondent counted (audit L3)
+    rows = [r for r in overview.rows if r["group"] != ALL]
+    assert any(r["n_used"] < r["n_usable"] for r in rows)
+    words = {"en": ("Every usable respondent with a score for satisfaction and for each driver that applies to them "
+                    "counts", "the others count in the key figures only"),
+             "nl": ("Elke bruikbare respondent met een score voor tevredenheid en voor elke driver die voor hem geldt",
+                    "de overige tellen alleen mee in de kerncijfers")}[lang]
+    assert all(w in " ".join(overview.note.split()) for w in words), overview.note
     assert t("pooling.study") in study.summary.reading
     # the own-data figure is not repeated for the study, which is not pooled
     assert "own_lmg_pct" not in [c.key for c in tables(study)["priorities"].columns]

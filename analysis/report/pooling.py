@@ -137,5 +137,10 @@ def overview_values(results: StudyResults, group: str) -> dict:
 
 
 def overview_note(results: StudyResults, t: Texts, limits: str = "") -> str:
-    """The overview table's note; ``limits`` names the drivers limited to some channels (' (...)' or '')."""
-    return t("overview.note_everyone" if every_respondent(results) else "overview.note", limits=limits)
+    """The overview table's note; ``limits`` names the drivers limited to some channels (' (...)' or '').
+
+    With every respondent used, a usable respondent still needs the outcome and a score on
+    each driver that applies to them (the table's two counts differ by those without).
+    """
+    return t("overview.note_everyone" if every_respondent(results) else "overview.note", limits=limits,
+             outcome=t("outcome." + results.analysis.settings.outcome))
