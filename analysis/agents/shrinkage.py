@@ -27,9 +27,9 @@ Gelman et al. (2013, sec. 5.4) does exactly on a grid:
   project's pooling of organisations uses too (:mod:`analysis.pooling.shrinkage`), bounded
   by :data:`TAU_MAX` so that the posterior is proper with two or three agents. Its
   density vanishes at 0, so the posterior mode of ``tau`` -- Chung et al.'s penalized
-  restricted-likelihood estimate, since ``p(tau | y)`` with ``mu`` integrated out is the
-  restricted likelihood (Harville 1974) times the prior -- is never 0. It is reported as
-  ``tau2``;
+  likelihood estimate, here of the restricted likelihood, since ``p(tau | y)`` with ``mu``
+  integrated out is the restricted likelihood (Harville 1974) times the prior -- is never
+  0. Its square is reported as ``tau2``;
 * the marginal posterior ``p(tau | y) ∝ p(tau) V_mu^½ Π (V_a + tau²)^-½ exp(-(ȳ_a - mu_hat)² / 2(V_a + tau²))``
   is evaluated on a grid of ``tau`` (refined where it has its mass), and an agent's
   posterior is the mixture over it of the normals
