@@ -4,7 +4,7 @@ Reads the responses with the same reader (and options) as ``drivers check``, run
 :func:`analysis.drivers.analyse.analyse_drivers` and prints its tables; ``--json FILE`` writes
 :meth:`~analysis.drivers.result.DriverAnalysis.to_dict` (the format is specified in
 :mod:`analysis.drivers.json_document`). Every number printed comes from the analysis result;
-this module only formats. The bootstrap progress bar goes to stderr.
+this module only formats. The progress bar (one line per stage of tasks) goes to stderr.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
     AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, EstimatorOpt, GroupColumnOpt,
     IdColumnOpt, ImportanceOpt, InstrumentOpt, InvalidOpt, JsonOpt, OutcomeOpt, PoolingOpt, SchedulerOpt, SheetOpt,
-    SourceOpt, read_for_command,
+    SourceOpt, outcome_or_fail, read_for_command,
     usable_or_fail,
 )
 from analysis.common.groups import ALL
@@ -44,6 +44,15 @@ FILE_WIDTH = 140
 NO_CI_LABEL = {"too_few": "too few", "no_spread": "all equal"}
 QUADRANT_STYLE = {"concentrate here": "bold red", "keep up the good work": "green",
                   "low priority": "dim", "possible overkill": "yellow"}
+
+
+# The progress bar's line per stage of the analysis (analyse_drivers' progress stages); each
+# advances as that stage's tasks finish, on every scheduler.
+PROGRESS_LABELS = {"point": "regressions (groups)", "bootstrap": "bootstrap (resamples)",
+                   "pooling": "pooling and posterior draws (replicates)",
+                   "replicates": "importance of the replicates (groups)",
+                   "priorities": "priorities and differences (groups)", "kpis": "KPIs (groups)",
+                   "sem": "structural model (fits)"}
 
 
 # What each exclusion code in the terminal's table means (codes of analysis.drivers.sample).
@@ -100,6 +109,7 @@ def analyse(
     )
     chosen = None if not drivers else [d.strip() for value in drivers for d in value.split(",") if d.strip()]
     usable_or_fail(report)
+    outcome_or_fail(frame, inst, outcome, data)
     with _data_kept_to_the_end():
         _analyse_and_print(data, frame, inst, json_file, scheduler, by=by, outcome=outcome, drivers=chosen,
                            bootstrap=bootstrap, seed=seed, level=level, importance=importance, crosshair=crosshair,
@@ -144,8 +154,7 @@ def _analyse_and_print(data, frame, inst, json_file, scheduler, **options) -> No
 
         def progress(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
-                label = "bootstrap (resamples)" if stage == "bootstrap" else "structural model (fits)"
-                tasks[stage] = bar.add_task(label + where, total=total)
+                tasks[stage] = bar.add_task(PROGRESS_LABELS.get(stage, stage) + where, total=total)
             bar.update(tasks[stage], completed=done)
 
         from analysis.drivers.analyse import analyse_drivers
@@ -167,6 +176,7 @@ def _show(renderable) -> None:
 def print_analysis(res: DriverAnalysis, source: str) -> None:
     """Print a :class:`DriverAnalysis` as rich tables."""
     from analysis.drivers.pooled import pooling_sentence
+    from analysis.drivers.result import own_weight_phrase
 
     s = res.settings
     console.print(f"[bold]Driver analysis[/] of {escape(source)}: outcome '{s.outcome}', groups by '{s.by}'; "
@@ -186,7 +196,7 @@ def print_analysis(res: DriverAnalysis, source: str) -> None:
         title = (f"[bold]{escape(str(g))}[/]: n = {r.n_used} of {r.n_input}{fewer}, R² = {r.r2:.3f} "
                  f"[{r.r2_ci_low:.3f}, {r.r2_ci_high:.3f}]")
         if res.settings.pooling_used == "partial" and g != ALL:
-            title += escape(f"; own data weigh {100 * r.pooling_weight:.0f}% (worth {r.n_effective:.0f} respondents)")
+            title += escape("; " + own_weight_phrase(r))
         if r.unstable_ranks:
             title += " [yellow](ranks unstable: fewer than 100 respondents)[/]"
         shown = res.display_table(g)
