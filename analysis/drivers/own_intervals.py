@@ -78,9 +78,11 @@ def with_adjusted_share_intervals(boot, rows: pd.DataFrame, group: str, seed: in
     values = rows[columns].to_numpy(dtype=float)
     est = boot.estimates.copy()
     for k, g in enumerate(labels):
+        where = (est.group == g) & (est.statistic == "lmg_pct")
+        if not where.any():     # a group that only lent its respondents (pooled_importance's auxiliary)
+            continue
         reps = adjusted_share_replicates(values[codes == k], columns, rngs[k], boot.n_resamples)
         lo, hi = percentile_interval(reps, boot.level)
-        where = (est.group == g) & (est.statistic == "lmg_pct")
         order = est.loc[where, "driver"].map({d: j for j, d in enumerate(boot.drivers)}).to_numpy()
         est.loc[where, "ci_low"] = np.clip(np.fmin(est.loc[where, "ci_low"].to_numpy(), lo[order]), 0, 100)
         est.loc[where, "ci_high"] = np.clip(np.fmax(est.loc[where, "ci_high"].to_numpy(), hi[order]), 0, 100)

@@ -230,7 +230,7 @@ def annotate_unpooled(table: pd.DataFrame, groups: pd.DataFrame) -> tuple[pd.Dat
 
 
 def pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, level, seed, progress,
-                    runner=None, pooling="partial"):
+                    runner=None, pooling="partial", auxiliary=()):
     """Run the (pooled) estimate on every usable respondent; returns ``(PooledAnalysis, boot, boot_all)``.
 
     ``pooling='none'`` estimates each group from its own respondents, every one of them
@@ -238,6 +238,10 @@ def pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, lev
     ordinary bootstrap of respondents within the group; on complete data that is the
     estimate and the bootstrap of :func:`analysis.bootstrap.importance.bootstrap_importance`.
     ``boot`` is None without groups (``by=None``); ``boot_all`` is the whole sample.
+    ``auxiliary`` are groups without phone respondents that are not analysed here (on
+    fewer drivers elsewhere, :func:`analysis.drivers.analyse._per_driver_set`): their
+    respondents are used for the whole sample ``'all'``, the rest of the sample and the
+    pooling of the drivers asked in every channel (``pooled_importance(auxiliary=...)``).
     """
     frame = sample.frame
     # sample.excluded lists the respondents not used in row order (analysis.drivers.sample._explain)
@@ -245,13 +249,13 @@ def pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, lev
     excluded = sample.excluded
     by_design = excluded.code.astype(str).eq("not_asked").to_numpy().copy()
     if labels:
-        by_design &= excluded[GROUP].isin(labels).to_numpy()
+        by_design &= excluded[GROUP].isin([*labels, *auxiliary]).to_numpy()
     used = sample.used.copy()
     used[not_used[by_design]] = True
     rows = frame.loc[used, [GROUP, *drivers, outcome]].reset_index(drop=True)
     result = pooled_importance(rows, outcome, drivers, group=GROUP, pooling=pooling, n_resamples=bootstrap,
                                level=level, seed=seed, versus_rest=len(labels) > 1, progress=progress,
-                               runner=runner)
+                               runner=runner, auxiliary=tuple(auxiliary))
     n = rows[GROUP].value_counts().to_dict() if labels else {}
     n[ALL] = len(rows)
     if labels and result.pooling == "none":

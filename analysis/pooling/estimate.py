@@ -85,6 +85,8 @@ CURVE_MATRICES = 20_000
 POSTERIOR_STREAM = 2**31 - 1
 # Organisation-replicates whose "rest of the sample" is computed at once (about 100 MB).
 REST_MATRICES = 200_000
+# The entries of :func:`_estimate`'s result with one column per organisation, (B, G, ...).
+_PER_ORGANISATION = ("cov", "own", "mean", "kappa_group", "weight", "weight_drivers", "weight_partial", "different")
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,7 +178,8 @@ def _check_sizes(labels, n_all, n_complete, q, qa, group, pooled: bool) -> None:
 def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *, group: str,
                       pooling: str = "partial", n_resamples: int = 2000, level: float = 0.95, seed=None,
                       versus_rest: bool = True, per_group: bool = True,
-                      progress: Callable[[int, int], None] | None = None, runner=None) -> PooledImportance:
+                      progress: Callable[[int, int], None] | None = None, runner=None,
+                      auxiliary: Sequence = ()) -> PooledImportance:
     """Driver importance per organisation, partially pooled across organisations, with a bootstrap.
 
     Parameters
@@ -204,6 +207,15 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
         ``progress(done, total)`` in resamples (organisations finish in turn).
     runner : analysis.common.scheduler.Runner, optional
         An open runner for the per-organisation resampling (default: in this process).
+    auxiliary : sequence, optional
+        Organisations in ``data`` without phone respondents (none of their rows has the
+        phone-only drivers) that are not reported: they count among the organisations
+        (at least :data:`MIN_GROUPS` to pool), lend their respondents to the common
+        block's pooling (the drivers asked in every channel and the outcome given them)
+        and to the whole sample and every organisation's rest of the sample, and add
+        nothing to the phone-only drivers' pooling (:func:`pool_covariances`). Those are
+        pooled only when at least :data:`MIN_GROUPS` organisations have phone
+        respondents; otherwise each organisation's phone-only part is its own.
 
     Returns
     -------
@@ -244,6 +256,9 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
     q, qa = blocks.q, len(blocks.common)
     n_all = np.bincount(codes, minlength=len(labels))
     n_complete = np.bincount(codes[complete], minlength=len(labels))
+    reported = np.array([g not in set(auxiliary) for g in labels], dtype=bool)
+    # the phone-only drivers are pooled across the organisations asked them, when there are enough
+    pool_phone = int((n_complete > 1).sum()) >= MIN_GROUPS
     used = pooling
     if pooling == "partial" and len(labels) < MIN_GROUPS:
         used = "none"
@@ -254,7 +269,8 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
                   "pattern of all organisations, more so the fewer respondents it has")
     else:
         reason = "no pooling: each organisation is estimated from its own respondents only"
-    _check_sizes(labels, n_all, n_complete, q, qa, group, used == "partial")
+    _check_sizes([g for g, r in zip(labels, reported) if r], n_all[reported], n_complete[reported], q, qa, group,
+                 used == "partial")
 
     centre = np.nanmean(values, axis=0)
     order = np.argsort(codes, kind="stable")
@@ -278,13 +294,13 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
         rep_sums = np.stack([s[1] for s in sums], axis=1)                      # (B, G, f)
         del sums
 
-        point = _estimate(point_sums, n_all, blocks, used, per_group, centre)
+        point = _estimate(point_sums, n_all, blocks, used, per_group, centre, pool_phone=pool_phone)
         # replicates: the population re-estimated from each resample, the organisation's
         # covariance drawn from its posterior given its observed data (Laird & Louis 1987);
         # the populations of chunks of replicates are tasks, the draws are made here in order
         observed = stats_from_sums(point_sums[0], n_all, blocks)
         reps = _estimate(rep_sums, n_all, blocks, used, per_group, centre, observed=observed,
-                         rng=posterior_generator(seed, entropy), runner=runner)
+                         rng=posterior_generator(seed, entropy), runner=runner, pool_phone=pool_phone)
         p = len(drivers)
 
         def replicates(cov, mean):
@@ -312,8 +328,15 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
     whole_point = replicates(*_whole(point_sums, n_all, blocks, centre))
     whole_reps = replicates(*_whole(rep_sums, n_all, blocks, centre))
 
+    if not reported.all():      # organisations that only lend their respondents (``auxiliary``) are not reported
+        kept = [g for g, r in zip(labels, reported) if r]
+        point_r, own_r, rep_r = ({g: d[g] for g in kept} for d in (point_r, own_r, rep_r))
+        rest_point, rest_reps = ({g: d[g] for g in kept if g in d} for d in (rest_point, rest_reps))
+        point, reps = ({k: v[:, reported] if k in _PER_ORGANISATION and v is not None else v for k, v in d.items()}
+                       for d in (point, reps))
+        labels, n_all, n_complete = kept, n_all[reported], n_complete[reported]
     common = dict(outcome=outcome, drivers=drivers, level=level, n_resamples=n_resamples, seed_entropy=entropy)
-    whole = result_from_replicates(labels=[ALL], sizes=np.array([int(n_all.sum())]), point={ALL: whole_point},
+    whole = result_from_replicates(labels=[ALL], sizes=np.array([int(n_total)]), point={ALL: whole_point},
                                    replicates={ALL: whole_reps}, **common)
     boot = result_from_replicates(labels=labels, sizes=n_all, point=point_r, replicates=rep_r,
                                   rest_point=rest_point, rest_replicates=rest_reps, whole=whole, **common)
@@ -373,10 +396,10 @@ def _group_replicates(cov: np.ndarray, mean: np.ndarray, sums: np.ndarray, total
 
 
 def _pool_chunk(stats: PatternStats, qa: int, per_group: bool, covariances: bool,
-                organisation_weights: np.ndarray | None = None):
+                organisation_weights: np.ndarray | None = None, pool_phone: bool = True):
     """:func:`~analysis.pooling.shrinkage.pool_covariances` of one chunk of replicates (a task)."""
     return pool_covariances(stats, qa, per_group=per_group, covariances=covariances,
-                            organisation_weights=organisation_weights)
+                            organisation_weights=organisation_weights, pool_phone_only=pool_phone)
 
 
 def posterior_generator(seed, entropy: int) -> np.random.Generator:
@@ -406,7 +429,7 @@ def _means(stats: PatternStats, blocks: Blocks, centre: np.ndarray) -> np.ndarra
 
 def _estimate(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, pooling: str, per_group: bool,
               centre: np.ndarray, observed: PatternStats | None = None,
-              rng: np.random.Generator | None = None, runner=None) -> dict:
+              rng: np.random.Generator | None = None, runner=None, pool_phone: bool = True) -> dict:
     """Pooled (or own) covariances, means and pooling figures of every organisation, (B, G, ...).
 
     With ``observed`` (the organisations' own statistics, (G, ...)) and ``rng`` the
@@ -429,7 +452,7 @@ def _estimate(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, pooling: str,
             weights = [rng.standard_exponential(stats.n_all[start:start + step].shape) for start in starts]
             weights = [w / w.mean(axis=-1, keepdims=True) for w in weights]
         chunks = [(PatternStats(*(getattr(stats, f)[start:start + step] for f in PatternStats.__dataclass_fields__)),
-                   qa, per_group, observed is None, w) for start, w in zip(starts, weights)]
+                   qa, per_group, observed is None, w, pool_phone) for start, w in zip(starts, weights)]
         # the chunks are independent (the pooling is per replicate): tasks when there is a runner
         out = runner.map(_pool_chunk, chunks) if runner is not None else [_pool_chunk(*c) for c in chunks]
         del chunks
