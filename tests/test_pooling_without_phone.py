@@ -149,7 +149,7 @@ def _consistent_whole_study(res, inst):
     assert groups.n_used["all"] == res.n_used == groups.n_used.drop("all").sum()
     assert groups.n_input["all"] == res.n_input
     # wait time and menu from the phone respondents of the organisations that have them
-    assert groups.n_complete["all"] == groups.n_complete.drop(["all", SHOP]).sum() > 0
+    assert groups.n_complete["all"] == groups.n_complete.drop("all").sum() > 0 == groups.n_complete[SHOP]
     rows = res.group("all").set_index("driver")
     assert rows.n_driver["menu"] == groups.n_complete["all"] < rows.n_driver["empathy"] == res.n_used
     assert rows.lmg_pct.sum() == pytest.approx(100)
@@ -164,7 +164,9 @@ def _by_channel_filled(doc, res):
         assert channels, g
         assert sum(c["n"] for c in channels.values()) == groups.n_used[g]
         phone = sum(c["n_phone_only"] for c in channels.values())
-        assert phone == (0 if g == SHOP else groups.n_complete[g])
+        assert phone == groups.n_complete[g] == v["n_complete"]
+    assert doc["groups"][SHOP]["n_complete"] == 0
+    assert doc["groups"][SHOP]["pooling"]["weight_phone_only"] is None
     assert "phone" not in doc["groups"][SHOP]["pooling"]["respondents_by_channel"]
     energie = doc["groups"]["Energie"]["pooling"]["respondents_by_channel"]
     assert energie["phone"]["n"] == energie["phone"]["n_phone_only"] > 0
@@ -299,3 +301,35 @@ def _text(content) -> str:
 def _ids(content) -> set:
     """The names of the report's tables."""
     return {getattr(b, "name", None) for section in content.sections for b in section.blocks}
+
+
+def test_the_phone_only_factor_can_be_left_unpooled():
+    # fewer than three organisations with phone respondents: the phone-only drivers' factor is
+    # each organisation's own (weight 1, its own covariance), the common block still pooled
+    from analysis.pooling.moments import Blocks, own_covariance, pattern_features, stats_from_sums
+    from analysis.pooling.shrinkage import pool_covariances
+
+    rng = np.random.default_rng(3)
+    blocks = Blocks(4, np.arange(3), np.arange(3, 4))          # 2 common drivers + outcome, 1 phone-only
+    chol = np.linalg.cholesky([[1, .4, .3, .2], [.4, 1, .5, .3], [.3, .5, 1, .4], [.2, .3, .4, 1]])
+    sums = []
+    for g in range(4):
+        values = rng.standard_normal((80, 4)) @ chol.T
+        complete = np.arange(80) < (0 if g == 3 else 40)       # the fourth: no phone respondents
+        values[~complete, 3] = np.nan
+        sums.append(pattern_features(values, complete, blocks, np.zeros(4)).sum(axis=0))
+    stats = stats_from_sums(np.array(sums), 80, blocks)
+    pooled = pool_covariances(stats, 3)
+    own = pool_covariances(stats, 3, pool_phone_only=False)
+    for f in ("drivers", "outcome"):                            # the common block: the same either way
+        np.testing.assert_array_equal(pooled.weight[f], own.weight[f])
+        assert (own.weight[f] < 1).all()
+    np.testing.assert_allclose(own.cov[:, :3, :3], pooled.cov[:, :3, :3])
+    assert (own.weight["phone_only"][:3] == 1).all() and (pooled.weight["phone_only"][:3] < 1).all()
+    mine = own_covariance(stats, 3)
+    # the phone-only driver's regression on the common block is the organisation's own
+    for k in range(3):
+        beta = np.linalg.solve(mine[k, :3, :3], mine[k, :3, 3])
+        np.testing.assert_allclose(np.linalg.solve(own.cov[k, :3, :3], own.cov[k, :3, 3]),
+                                   np.linalg.solve(own.cov[k, :3, :3], own.cov[k, :3, :3] @ beta), rtol=1e-9)
+        assert not np.allclose(np.linalg.solve(pooled.cov[k, :3, :3], pooled.cov[k, :3, 3]), beta, rtol=1e-3)

@@ -230,6 +230,12 @@ def merge_analyses(base, subs: list, sets: dict[str, tuple], drivers: list[str],
         sub = subs[0]
         fields["pooling"], fields["respondents"] = sub.pooling, sub.respondents
         fields["bootstrap_all"] = sub.bootstrap_all
+        # a group without phone respondents: no figure rests on phone respondents, and
+        # there is no phone-only weight (its respondents per channel say n_phone_only 0)
+        g = fields["groups"]
+        without = ~g.group.isin(replaced)
+        fields["groups"] = g.assign(n_complete=g.n_complete.where(~without, 0),
+                                    pooling_weight_phone_only=g.pooling_weight_phone_only.where(~without))
     else:
         # each driver set is estimated on its own groups: no one pooling estimate spans them; the
         # respondents per channel of each group from its analysis (none with the drivers a group is not asked)
