@@ -113,8 +113,8 @@ def use_variant(name: str, seed: int) -> None:
         rng = np.random.default_rng(seed)
         chunk, draws, populations = estimate._pool_chunk, estimate.posterior_draws, []
 
-        def pool_chunk(stats, qa, per_group, covariances, organisation_weights=None):
-            pooled = chunk(stats, qa, per_group, covariances, organisation_weights)
+        def pool_chunk(stats, qa, per_group, covariances, organisation_weights=None, pool_phone=True):
+            pooled = chunk(stats, qa, per_group, covariances, organisation_weights, pool_phone)
             if not covariances:                     # a chunk of replicates: keep its population's κ
                 populations.append(pooled.kappa)
             return pooled

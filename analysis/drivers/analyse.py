@@ -55,7 +55,7 @@ from analysis.common.options import CROSSHAIRS, IMPORTANCES, OUTCOMES, validate_
 from analysis.common.scheduler import open_runner
 from analysis.common.threads import limit_blas_threads
 from analysis.drivers.background import beside
-from analysis.drivers.per_group import applicable_drivers, driver_sets, groups_with_every_driver, merge_analyses
+from analysis.drivers.per_group import analyse_per_driver_set
 from analysis.drivers.pooled import pooled_analysis
 from analysis.drivers.result import DriverAnalysis, Settings
 from analysis.drivers.sample import GROUP, analysis_sample, min_used_per_group
@@ -100,6 +100,7 @@ def analyse_drivers(
     progress: Callable[[str, int, int], None] | None = None,
     estimator: str = "ml",
     scheduler: str = "threads",
+    borrow_from: Sequence[str] = (),
 ) -> DriverAnalysis:
     """Estimate each driver's impact on the outcome per group, with priorities and KPIs.
 
@@ -168,7 +169,8 @@ def analyse_drivers(
         (``by='channel'``: wait time and the menu on the phone only) are not alike
         enough to pool: then nothing is pooled (said in ``pooling.reason`` and the
         warnings; with different drivers each group is analysed on its own, as with 'none').
-        Without phone respondents in some organisations: pooled per driver set (:func:`_per_driver_set`).
+        Without phone respondents in some organisations: pooled per driver set
+        (:func:`analysis.drivers.per_group.analyse_per_driver_set`).
     progress : callable, optional
         ``progress(stage, done, total)`` as a stage's tasks finish: 'point', 'replicates',
         'priorities', 'kpis' (groups), 'bootstrap', 'pooling' (resamples), 'sem' (models).
@@ -185,6 +187,12 @@ def analyse_drivers(
         Every group is a task with its own random stream, spawned from the seed with
         :class:`numpy.random.SeedSequence`, so the result is bit-identical on every
         scheduler and worker count. (``pooling='partial'`` runs its pooled bootstrap here.)
+    borrow_from : sequence of str, optional
+        Groups of ``by`` without phone respondents that are not analysed here but lend
+        their respondents to the whole sample ``'all'``, each group's rest of the sample
+        and the pooling of the drivers asked in every channel (set by the per-driver-set
+        analysis, :func:`~analysis.drivers.per_group.analyse_per_driver_set`;
+        ``pooled_importance(auxiliary=...)``).
 
     Returns
     -------
@@ -256,17 +264,18 @@ def analyse_drivers(
                                "message": absent_reason(k, ids)} for k, ids in absent.items()])
         return dataclasses.replace(result, warnings=pd.concat([notes, result.warnings], ignore_index=True))
     if default_drivers and by is not None and by in data.columns:
-        split = _per_driver_set(data, inst, by=by, outcome=outcome, drivers=drivers, bootstrap=bootstrap, seed=seed,
-                                level=level, importance=importance, crosshair=crosshair,
-                                exclude_flagged=exclude_flagged, sem=sem, pairwise=pairwise, progress=progress,
-                                estimator=estimator, scheduler=scheduler, pooling=pooling)
+        split = analyse_per_driver_set(analyse_drivers, data, inst, by=by, outcome=outcome, drivers=drivers,
+                                       bootstrap=bootstrap, seed=seed, level=level, importance=importance,
+                                       crosshair=crosshair, exclude_flagged=exclude_flagged, sem=sem,
+                                       pairwise=pairwise, progress=progress, estimator=estimator,
+                                       scheduler=scheduler, pooling=pooling)
         if split is not None:
             return split
     sample = analysis_sample(data, inst, by=by, outcome=outcome, drivers=drivers,
                              exclude_flagged=exclude_flagged)
     frame = sample.frame
     used = frame.loc[sample.used, [GROUP, *drivers, outcome]].reset_index(drop=True)
-    labels = [] if by is None else sorted(frame[GROUP].dropna().unique().tolist())
+    labels = [] if by is None else sorted(g for g in frame[GROUP].dropna().unique().tolist() if g not in borrow_from)
     _check_groups(labels, used, sample, drivers, by, pooling)
     labels = [g for g in labels if g not in sample.left_out]
     clock = _Clock(start)
@@ -280,56 +289,13 @@ def analyse_drivers(
         return _analyse(data, inst, sample, used, labels, clock, by=by, outcome=outcome, drivers=drivers,
                         bootstrap=bootstrap, seed=seed, level=level, importance=importance, crosshair=crosshair,
                         exclude_flagged=exclude_flagged, sem=sem, pairwise=pairwise, pooling=pooling,
-                        progress=progress, estimator=estimator, runner=runner, structural_model=structural_model)
-
-
-def _per_driver_set(data, inst, *, by, drivers, pooling, **options) -> DriverAnalysis | None:
-    """Each group on the drivers that apply to it (:mod:`analysis.drivers.per_group`); None when all share them.
-
-    Partial pooling is not used then (said in the warnings and ``pooling.reason``): it
-    treats the groups as exchangeable members of one population answering the same
-    questions, and groups asked different drivers (the channels: wait time and the
-    menu on the phone only) are not (Gelman & Hill 2007, sec. 12.5, 21.4). Organisations
-    that only lack the phone-only drivers (no phone respondents) are: each driver set is
-    then pooled, the common drivers across all groups, every driver across the groups
-    asked them (:func:`~analysis.drivers.per_group.groups_with_every_driver`).
-    """
-    sets = applicable_drivers(data, inst, by, drivers)
-    common, others = driver_sets(sets, drivers)
-    if not others or not common:
-        return None
-    if options["seed"] is None:     # one seed for every part, reported in settings.seed
-        options["seed"] = int(np.random.SeedSequence().entropy)
-    full = groups_with_every_driver(data, inst, by, sets, drivers) if pooling == "partial" else None
-    each = "none" if full is None else "partial"
-    base = analyse_drivers(data, inst, by=by, drivers=list(common), pooling=each, **options)
-    group = data[by].astype("string")
-    subs = [analyse_drivers(data[group.isin(groups).fillna(False).to_numpy()], inst, by=by, drivers=list(s),
-                            pooling=each, **options) for s, groups in others.items()]
-    labels = {d: inst.construct(d).label.get("en", d) for d in drivers}
-    merged = merge_analyses(base, subs, sets, drivers, by, labels)
-    if pooling == "none":
-        return merged
-    if full is not None:
-        rest = [g for g in sets if g not in full]
-        text = (f"partial pooling per driver set: the {len(common)} drivers asked in every channel are pooled "
-                f"across all groups of '{by}', and {', '.join(map(str, rest))} (no respondent asked "
-                f"{', '.join(labels[d] for d in drivers if d not in common)}) is estimated on those; "
-                f"{', '.join(map(str, full))} are pooled among themselves on all {len(drivers)} drivers")
-        note = pd.DataFrame([{"group": None, "kind": "pooling_per_driver_set", "severity": "info", "message": text}])
-        return dataclasses.replace(merged, warnings=pd.concat([merged.warnings, note], ignore_index=True))
-    split = "; ".join(f"{', '.join(map(str, groups))}: {len(s)} drivers" for s, groups in others.items())
-    reason = (f"no pooling: the groups of '{by}' are asked different drivers ({split}; the others "
-              f"{len(common)}), so they are not alike enough to borrow from one another; each group is "
-              "estimated from its own respondents on its own drivers")
-    note = pd.DataFrame([{"group": None, "kind": "no_pooling", "severity": "info", "message": reason}])
-    return dataclasses.replace(merged, settings=dataclasses.replace(merged.settings, pooling=pooling),
-                               warnings=pd.concat([merged.warnings, note], ignore_index=True))
+                        progress=progress, estimator=estimator, runner=runner, structural_model=structural_model,
+                        borrow_from=tuple(borrow_from))
 
 
 def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, bootstrap, seed, level, importance,
              crosshair, exclude_flagged, sem, pairwise, pooling, progress, runner, estimator="ml",
-             structural_model=lambda: None) -> DriverAnalysis:
+             structural_model=lambda: None, borrow_from=()) -> DriverAnalysis:
     """The body of :func:`analyse_drivers`, after the options are checked and the sample is drawn."""
     frame = sample.frame
     everything = [*labels, ALL]
@@ -345,7 +311,7 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     # drivers because they are not asked in their channel is used (analysis.drivers.pooled)
     pooled, boot, boot_all = pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, level,
                                              entropy, progress, runner=runner,
-                                             pooling=pooling)
+                                             pooling=pooling, auxiliary=borrow_from)
     for g in everything:
         cov = pooled.result.whole_cov if g == ALL else pooled.result.cov[g]
         importances[g], dominances[g] = _from_covariance(cov, g, outcome, drivers, pooled.n[g], by)

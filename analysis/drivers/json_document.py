@@ -55,8 +55,9 @@ the analysis' confidence level (``meta.level``).
       outcome's regression on the drivers; 1 without pooling), ``"weight_phone_only"``,
       ``"kappa"`` (prior strength, respondents borrowed), ``"n_effective"`` (n + kappa),
       ``"set_aside"`` (unlike the other groups, so pooled only as its own data allow),
-      ``"respondents_by_channel": {channel: {"n", "n_phone_only"}}}`` (empty when groups
-      were analysed on different drivers);
+      ``"respondents_by_channel": {channel: {"n", "n_phone_only"}}}``; a group without
+      phone respondents among groups with them has ``n_complete`` 0 and
+      ``"weight_phone_only"`` null (it is analysed without the phone-only drivers);
     * ``drivers``: per driver key:
 
       ===================== =============================================================

@@ -92,11 +92,13 @@ def with_adjusted_share_intervals(boot, rows: pd.DataFrame, group: str, seed: in
     values = rows[columns].to_numpy(dtype=float)
     est = boot.estimates.copy()
     for k, g in enumerate(labels):
+        where = (est.group == g) & (est.statistic == "lmg_pct")
+        if not where.any():     # a group that only lent its respondents (pooled_importance's auxiliary)
+            continue
         own = values[codes == k]
         adjusted = adjusted_share_replicates(own, columns, rngs[k], boot.n_resamples)
         plain = boot.replicates[g].statistic("lmg_pct")
         lo, hi = expanded_hull(plain, adjusted, (~np.isnan(own[:, :-1])).sum(axis=0), boot.level)
-        where = (est.group == g) & (est.statistic == "lmg_pct")
         order = est.loc[where, "driver"].map({d: j for j, d in enumerate(boot.drivers)}).to_numpy()
         est.loc[where, "ci_low"] = lo[order]
         est.loc[where, "ci_high"] = hi[order]

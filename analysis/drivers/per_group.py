@@ -21,6 +21,14 @@ How the pieces fit together:
   share of R² over five drivers is not comparable with one over seven); the base's
   'versus the rest' compares a group with every other respondent on the common drivers.
 
+Organisations without phone respondents among organisations with them
+(:func:`groups_with_every_driver`) are the one case where the groups are still alike:
+the other driver set is then analysed on *every* respondent, the organisations without
+phone respondents lending theirs (``analyse_drivers(borrow_from=...)``) to the common
+block's pooling, to each organisation's rest of the sample and to the whole sample
+``'all'``, which is taken from that analysis (all drivers), with its pooling and its
+respondents per channel (:func:`analyse_per_driver_set` states the pooling rule).
+
 The result says so in its warnings (a study-wide note and one note per group whose
 drivers were reduced) and in ``settings.group_drivers``.
 """
@@ -28,6 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pandas as pd
 
 from analysis.common.groups import ALL
@@ -73,13 +82,15 @@ def groups_with_every_driver(data: pd.DataFrame, inst: Instrument, by: str, sets
     That is the case of an organisation without phone respondents (e.g. a web shop
     served by chat and e-mail) among organisations with them: the drivers asked in every
     channel are the same questions everywhere, so partial pooling still applies, on the
-    common drivers across all groups and on every driver across the groups asked them
-    (at least :data:`~analysis.pooling.MIN_GROUPS` of them). Groups that are channels
-    (``by='channel'``: one phone group) or that lack a driver for another reason give None.
+    common drivers across all groups and on the phone-only drivers across the groups
+    asked them (:func:`analyse_per_driver_set`). At least two groups
+    must be asked every driver, so that each has a rest of the sample with phone
+    respondents to be compared with. Groups that are channels (``by='channel'``: one
+    phone group) or that lack a driver for another reason give None.
     """
     common, others = driver_sets(sets, drivers)
     full = others.get(tuple(drivers), [])
-    if list(others) != [tuple(drivers)] or len(full) < MIN_GROUPS:
+    if list(others) != [tuple(drivers)] or len(full) < 2:
         return None
     group = data[by].astype("string")
     rows = (group.notna() & ~group.isin(full)).fillna(False).to_numpy()
@@ -87,13 +98,95 @@ def groups_with_every_driver(data: pd.DataFrame, inst: Instrument, by: str, sets
     return full if rows.any() and bool(not_asked(data[rows], inst, missing).all()) else None
 
 
-def merge_analyses(base, subs: list, sets: dict[str, tuple], drivers: list[str], by: str, labels: dict):
+def analyse_per_driver_set(analyse_drivers, data, inst, *, by, drivers, pooling, **options):
+    """Each group on the drivers that apply to it, with ``analyse_drivers``; None when all share them.
+
+    Groups that only lack the drivers not asked in their channel (organisations without
+    phone respondents, :func:`groups_with_every_driver`) are
+    members of one population answering the same questions, on the drivers they are
+    asked. The rule (``pooling='partial'``), by the factors of
+    :mod:`analysis.pooling.shrinkage`: with at least three groups the drivers asked in
+    every channel and the outcome's relation to them are pooled across all groups (a
+    group with phone respondents borrows from those without, too); the phone-only
+    drivers are pooled across the groups with phone respondents when there are at least
+    three, else each of those groups has them from its own phone respondents. A group
+    without phone respondents is reported on the common drivers, every other group and
+    the whole sample ``'all'`` (every respondent) on all drivers.
+
+    Groups asked different drivers for another reason (``by='channel'``: one phone
+    group) are not exchangeable, so nothing is pooled (Gelman & Hill 2007, sec. 12.5,
+    21.4; said in the warnings and ``pooling.reason``).
+    """
+    sets = applicable_drivers(data, inst, by, drivers)
+    common, others = driver_sets(sets, drivers)
+    if not others or not common:
+        return None
+    if options["seed"] is None:     # one seed for every part, reported in settings.seed
+        options["seed"] = int(np.random.SeedSequence().entropy)
+    full = groups_with_every_driver(data, inst, by, sets, drivers)
+    labels = {d: inst.construct(d).label.get("en", d) for d in drivers}
+    if full is not None:
+        rest = [g for g in sets if g not in full]
+        base = analyse_drivers(data, inst, by=by, drivers=list(common), pooling=pooling, **options)
+        whole = analyse_drivers(data, inst, by=by, drivers=list(drivers), pooling=pooling, borrow_from=rest,
+                                **options)
+        merged = merge_analyses(base, [whole], sets, drivers, by, labels, whole=True)
+        if merged.settings.pooling_used != "partial":
+            return merged
+        note = _per_driver_set_notes(by, common, drivers, full, rest, labels)
+        return dataclasses.replace(merged, warnings=pd.concat([merged.warnings, note], ignore_index=True))
+    base = analyse_drivers(data, inst, by=by, drivers=list(common), pooling="none", **options)
+    group = data[by].astype("string")
+    subs = [analyse_drivers(data[group.isin(groups).fillna(False).to_numpy()], inst, by=by, drivers=list(s),
+                            pooling="none", **options) for s, groups in others.items()]
+    merged = merge_analyses(base, subs, sets, drivers, by, labels)
+    if pooling == "none":
+        return merged
+    split = "; ".join(f"{', '.join(map(str, groups))}: {len(s)} drivers" for s, groups in others.items())
+    reason = (f"no pooling: the groups of '{by}' are asked different drivers ({split}; the others "
+              f"{len(common)}), so they are not alike enough to borrow from one another; each group is "
+              "estimated from its own respondents on its own drivers")
+    note = pd.DataFrame([{"group": None, "kind": "no_pooling", "severity": "info", "message": reason}])
+    return dataclasses.replace(merged, settings=dataclasses.replace(merged.settings, pooling=pooling),
+                               warnings=pd.concat([merged.warnings, note], ignore_index=True))
+
+
+def _per_driver_set_notes(by, common, drivers, full, rest, labels) -> pd.DataFrame:
+    """The study's note and each group's on what was pooled across which groups (``pooling_per_driver_set``)."""
+    n = len(full) + len(rest)
+    phone = [labels[d] for d in drivers if d not in common]
+    pooled_phone = len(full) >= MIN_GROUPS
+    text = (f"partial pooling per driver set: the {len(common)} drivers asked in every channel (and the outcome's "
+            f"relation to them) are pooled across all {n} groups of '{by}'; "
+            + (f"{', '.join(phone)} across the {len(full)} groups with phone respondents ({', '.join(map(str, full))})"
+               if pooled_phone else
+               f"{', '.join(phone)} are estimated from each group's own phone respondents ({', '.join(map(str, full))}: "
+               f"fewer than {MIN_GROUPS} groups have phone respondents, too few to pool)")
+            + f"; {', '.join(map(str, rest))} (no respondent asked {', '.join(phone)}) is estimated on the "
+            f"{len(common)} drivers")
+    rows = [{"group": None, "kind": "pooling_per_driver_set", "severity": "info", "message": text}]
+    own = "pooled across the groups with phone respondents" if pooled_phone else "from its own phone respondents only"
+    rows += [{"group": g, "kind": "pooling_per_driver_set", "severity": "info",
+              "message": f"the {len(common)} drivers asked in every channel pooled across all {n} groups; "
+                         f"{', '.join(phone)} {own}"} for g in full]
+    rows += [{"group": g, "kind": "pooling_per_driver_set", "severity": "info",
+              "message": f"no phone respondents: the {len(common)} drivers asked in every channel, pooled across all "
+                         f"{n} groups"} for g in rest]
+    return pd.DataFrame(rows)
+
+
+def merge_analyses(base, subs: list, sets: dict[str, tuple], drivers: list[str], by: str, labels: dict,
+                   whole: bool = False):
     """One :class:`~analysis.drivers.result.DriverAnalysis` from the base and the per-driver-set analyses.
 
     ``subs`` are the analyses of the groups whose drivers differ from the common ones;
-    ``labels`` maps driver keys to their English labels (for the notes).
+    ``labels`` maps driver keys to their English labels (for the notes). ``whole``: the
+    one sub is on every driver and used every respondent (the others lent theirs,
+    ``analyse_drivers(borrow_from=...)``), so its whole sample ``'all'``, its pooling and
+    its respondents per channel are the study's.
     """
-    replaced = {g for sub in subs for g in sub.group_names if g != ALL}
+    groups = {g for sub in subs for g in sub.group_names if g != ALL}
+    replaced = groups | {ALL} if whole else groups
     order = {g: k for k, g in enumerate(base.group_names)}
     fields = {}
     for name in _GROUP_TABLES:
@@ -106,7 +199,7 @@ def merge_analyses(base, subs: list, sets: dict[str, tuple], drivers: list[str],
         merged = pd.concat([p for p in parts if len(p)] or [table.iloc[:0]], ignore_index=True)
         rank = merged.group.map(order).fillna(len(order))
         fields[name] = merged.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
-    fields["differences"] = _differences(base, subs, replaced)
+    fields["differences"] = _differences(base, subs, groups)
     fields["warnings"] = _warnings(base, subs, replaced, sets, drivers, by, labels)
     for name in ("regressions", "importances", "dominances"):
         merged = dict(getattr(base, name))
@@ -130,12 +223,27 @@ def merge_analyses(base, subs: list, sets: dict[str, tuple], drivers: list[str],
     for sub in subs:
         labels_all.update(sub.driver_labels)
     fields["driver_labels"] = {d: labels_all[d] for d in drivers if d in labels_all}
-    settings = dataclasses.replace(base.settings, drivers=tuple(drivers),
-                                   group_drivers=tuple(sorted((g, tuple(s)) for g, s in sets.items())))
+    group_drivers = [(g, tuple(s)) for g, s in sets.items()] + ([(ALL, tuple(drivers))] if whole else [])
+    settings = dataclasses.replace(base.settings, drivers=tuple(drivers), group_drivers=tuple(sorted(group_drivers)))
     fields["n_used"] = len(fields["used"])
-    # each driver set is estimated on its own groups: no one pooling estimate or channel
-    # count table spans them (the groups table says how many respondents each group rests on)
-    fields["pooling"], fields["respondents"] = None, None
+    if whole:
+        sub = subs[0]
+        fields["pooling"], fields["respondents"] = sub.pooling, sub.respondents
+        fields["bootstrap_all"] = sub.bootstrap_all
+        # a group without phone respondents: no figure rests on phone respondents, and
+        # there is no phone-only weight (its respondents per channel say n_phone_only 0)
+        g = fields["groups"]
+        without = ~g.group.isin(replaced)
+        fields["groups"] = g.assign(n_complete=g.n_complete.where(~without, 0),
+                                    pooling_weight_phone_only=g.pooling_weight_phone_only.where(~without))
+    else:
+        # each driver set is estimated on its own groups: no one pooling estimate spans them; the
+        # respondents per channel of each group from its analysis (none with the drivers a group is not asked)
+        fields["pooling"] = None
+        parts = [base.respondents[~base.respondents.group.isin(groups)].assign(n_phone_only=0)]
+        parts += [s.respondents[s.respondents.group.isin(groups)] for s in subs]
+        fields["respondents"] = pd.concat(parts, ignore_index=True).sort_values(["group", "channel"],
+                                                                                ignore_index=True)
     fields["timings"] = {k: base.timings.get(k, 0.0) + sum(s.timings.get(k, 0.0) for s in subs)
                          for k in base.timings}
     return dataclasses.replace(base, settings=settings, **fields)

@@ -235,7 +235,7 @@ def annotate_unpooled(table: pd.DataFrame, groups: pd.DataFrame) -> tuple[pd.Dat
 
 
 def pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, level, seed, progress,
-                    runner=None, pooling="partial"):
+                    runner=None, pooling="partial", auxiliary=()):
     """Run the (pooled) estimate on every usable respondent; returns ``(PooledAnalysis, boot, boot_all)``.
 
     ``pooling='none'`` estimates each group from its own respondents, every one of them
@@ -245,6 +245,10 @@ def pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, lev
     ``boot`` is None without groups (``by=None``); ``boot_all`` is the whole sample.
     ``progress(stage, done, total)``: 'bootstrap' in resamples, then 'pooling' and
     'replicates' (:func:`~analysis.pooling.pooled_importance`'s ``stage_progress``).
+    ``auxiliary`` are groups without phone respondents that are not analysed here (on
+    fewer drivers elsewhere, :func:`analysis.drivers.analyse._per_driver_set`): their
+    respondents are used for the whole sample ``'all'``, the rest of the sample and the
+    pooling of the drivers asked in every channel (``pooled_importance(auxiliary=...)``).
     """
     frame = sample.frame
     # sample.excluded lists the respondents not used in row order (analysis.drivers.sample._explain)
@@ -252,7 +256,7 @@ def pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, lev
     excluded = sample.excluded
     by_design = excluded.code.astype(str).eq("not_asked").to_numpy().copy()
     if labels:
-        by_design &= excluded[GROUP].isin(labels).to_numpy()
+        by_design &= excluded[GROUP].isin([*labels, *auxiliary]).to_numpy()
     # A respondent to whom none of the analysed drivers applies (e.g. `--drivers wait_time,menu`
     # and a chat respondent) says nothing about them: left out as not_asked, not added back.
     by_design &= frame.iloc[not_used][list(drivers)].notna().any(axis=1).to_numpy()
@@ -262,7 +266,7 @@ def pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, lev
     result = pooled_importance(rows, outcome, drivers, group=GROUP, pooling=pooling, n_resamples=bootstrap,
                                level=level, seed=seed, versus_rest=len(labels) > 1, runner=runner,
                                progress=None if progress is None else (lambda d, t: progress("bootstrap", d, t)),
-                               stage_progress=progress)
+                               stage_progress=progress, auxiliary=tuple(auxiliary))
     n = rows[GROUP].value_counts().to_dict() if labels else {}
     n[ALL] = len(rows)
     if labels and result.pooling == "none":

@@ -35,7 +35,8 @@ class Settings:
 
     def drivers_of(self, group: str) -> tuple[str, ...]:
         """The drivers a group was analysed on (:mod:`analysis.drivers.per_group`); all by default."""
-        return dict(self.group_drivers).get(group, self.drivers) if group != ALL else (
+        sets = dict(self.group_drivers)
+        return sets.get(group, self.drivers) if group != ALL or ALL in sets else (
             tuple(d for d in self.drivers if all(d in s for _, s in self.group_drivers)))
 
 

@@ -87,6 +87,8 @@ CURVE_MATRICES = 2_500
 # Spawn key of the posterior draws' streams (one child per chunk of replicates), far above
 # the organisations' children (0, 1, ..., G - 1) of the same seed sequence.
 POSTERIOR_STREAM = 2**31 - 1
+# The entries of :func:`_estimate`'s result with one column per organisation, (B, G, ...).
+_PER_ORGANISATION = ("cov", "own", "mean", "kappa_group", "weight", "weight_drivers", "weight_partial", "different")
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,7 +181,8 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
                       pooling: str = "partial", n_resamples: int = 2000, level: float = 0.95, seed=None,
                       versus_rest: bool = True, per_group: bool = True,
                       progress: Callable[[int, int], None] | None = None, runner=None,
-                      stage_progress: Callable[[str, int, int], None] | None = None) -> PooledImportance:
+                      stage_progress: Callable[[str, int, int], None] | None = None,
+                      auxiliary: Sequence = ()) -> PooledImportance:
     """Driver importance per organisation, partially pooled across organisations, with a bootstrap.
 
     Parameters
@@ -211,6 +214,15 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
         The steps after the resampling, as their tasks finish: ``stage_progress('pooling',
         done, total)`` in replicates pooled (partial pooling), ``stage_progress('replicates',
         done, total)`` in organisations whose replicates' importance is computed.
+    auxiliary : sequence, optional
+        Organisations in ``data`` without phone respondents (none of their rows has the
+        phone-only drivers) that are not reported: they count among the organisations
+        (at least :data:`MIN_GROUPS` to pool), lend their respondents to the common
+        block's pooling (the drivers asked in every channel and the outcome given them)
+        and to the whole sample and every organisation's rest of the sample, and add
+        nothing to the phone-only drivers' pooling (:func:`pool_covariances`). Those are
+        pooled only when at least :data:`MIN_GROUPS` organisations have phone
+        respondents; otherwise each organisation's phone-only part is its own.
 
     Returns
     -------
@@ -251,6 +263,9 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
     q, qa = blocks.q, len(blocks.common)
     n_all = np.bincount(codes, minlength=len(labels))
     n_complete = np.bincount(codes[complete], minlength=len(labels))
+    reported = np.array([g not in set(auxiliary) for g in labels], dtype=bool)
+    # the phone-only drivers are pooled across the organisations asked them, when there are enough
+    pool_phone = int((n_complete > 1).sum()) >= MIN_GROUPS
     used = pooling
     if pooling == "partial" and len(labels) < MIN_GROUPS:
         used = "none"
@@ -261,7 +276,8 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
                   "pattern of all organisations, more so the fewer respondents it has")
     else:
         reason = "no pooling: each organisation is estimated from its own respondents only"
-    _check_sizes(labels, n_all, n_complete, q, qa, group, used == "partial")
+    _check_sizes([g for g, r in zip(labels, reported) if r], n_all[reported], n_complete[reported], q, qa, group,
+                 used == "partial")
 
     centre = np.nanmean(values, axis=0)
     order = np.argsort(codes, kind="stable")
@@ -285,14 +301,14 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
         rep_sums = np.stack([s[1] for s in sums], axis=1)                      # (B, G, f)
         del sums
 
-        point = _estimate(point_sums, n_all, blocks, used, per_group, centre)
+        point = _estimate(point_sums, n_all, blocks, used, per_group, centre, pool_phone=pool_phone)
         # replicates: the population re-estimated from each resample, the organisation's
         # covariance drawn from its posterior given its observed data (Laird & Louis 1987);
         # a chunk of replicates' populations and posterior draws are a task, with the chunk's own stream
         observed = stats_from_sums(point_sums[0], n_all, blocks)
         reps = _estimate(rep_sums, n_all, blocks, used, per_group, centre, observed=observed,
                          stream=posterior_stream(seed, entropy), runner=runner,
-                         progress=stage(stage_progress, "pooling"))
+                         progress=stage(stage_progress, "pooling"), pool_phone=pool_phone)
         p = len(drivers)
         versus = versus_rest and len(labels) > 1
         # every organisation's replicates (and its rest of the sample's), point estimates and own-data
@@ -320,8 +336,15 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
     whole_point = replicates(*_whole(point_sums, n_all, blocks, centre))
     whole_reps = replicates(*_whole(rep_sums, n_all, blocks, centre))
 
+    if not reported.all():      # organisations that only lend their respondents (``auxiliary``) are not reported
+        kept = [g for g, r in zip(labels, reported) if r]
+        point_r, own_r, rep_r = ({g: d[g] for g in kept} for d in (point_r, own_r, rep_r))
+        rest_point, rest_reps = ({g: d[g] for g in kept if g in d} for d in (rest_point, rest_reps))
+        point, reps = ({k: v[:, reported] if k in _PER_ORGANISATION and v is not None else v for k, v in d.items()}
+                       for d in (point, reps))
+        labels, n_all, n_complete = kept, n_all[reported], n_complete[reported]
     common = dict(outcome=outcome, drivers=drivers, level=level, n_resamples=n_resamples, seed_entropy=entropy)
-    whole = result_from_replicates(labels=[ALL], sizes=np.array([int(n_all.sum())]), point={ALL: whole_point},
+    whole = result_from_replicates(labels=[ALL], sizes=np.array([int(n_total)]), point={ALL: whole_point},
                                    replicates={ALL: whole_reps}, **common)
     boot = result_from_replicates(labels=labels, sizes=n_all, point=point_r, replicates=rep_r,
                                   rest_point=rest_point, rest_replicates=rest_reps, whole=whole, **common)
@@ -345,14 +368,14 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
 
 
 def _pool_chunk(stats: PatternStats, qa: int, per_group: bool, covariances: bool,
-                organisation_weights: np.ndarray | None = None):
-    """:func:`~analysis.pooling.shrinkage.pool_covariances` of one chunk of replicates."""
+                organisation_weights: np.ndarray | None = None, pool_phone: bool = True):
+    """:func:`~analysis.pooling.shrinkage.pool_covariances` of one chunk of replicates (a task)."""
     return pool_covariances(stats, qa, per_group=per_group, covariances=covariances,
-                            organisation_weights=organisation_weights)
+                            organisation_weights=organisation_weights, pool_phone_only=pool_phone)
 
 
 def _chunk_estimate(stats: PatternStats, qa: int, per_group: bool, observed: PatternStats | None = None,
-                    stream: np.random.SeedSequence | None = None) -> dict:
+                    stream: np.random.SeedSequence | None = None, pool_phone: bool = True) -> dict:
     """One chunk of replicates' pooling figures and covariances (a task).
 
     Without ``observed`` the posterior means (the point estimate). With the organisations'
@@ -368,7 +391,7 @@ def _chunk_estimate(stats: PatternStats, qa: int, per_group: bool, observed: Pat
         rng = np.random.default_rng(stream)
         weights = rng.standard_exponential(stats.n_all.shape)
         weights = weights / weights.mean(axis=-1, keepdims=True)
-    pooled = _pool_chunk(stats, qa, per_group, observed is None, weights)
+    pooled = _pool_chunk(stats, qa, per_group, observed is None, weights, pool_phone)
     cov = pooled.cov if observed is None else posterior_draws(rng, observed, pooled.targets, pooled.kappa_group, qa)
     return {"cov": cov, "own": pooled.own, "kappa": pooled.kappa["outcome"],
             "kappa_group": pooled.kappa_group["outcome"], "weight": pooled.weight["outcome"],
@@ -396,7 +419,8 @@ def _own_table(labels: list, drivers: list[str], own: dict) -> pd.DataFrame:
 
 def _estimate(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, pooling: str, per_group: bool,
               centre: np.ndarray, observed: PatternStats | None = None,
-              stream: np.random.SeedSequence | None = None, runner=None, progress=None) -> dict:
+              stream: np.random.SeedSequence | None = None, runner=None, progress=None,
+              pool_phone: bool = True) -> dict:
     """Pooled (or own) covariances, means and pooling figures of every organisation, (B, G, ...).
 
     With ``observed`` (the organisations' own statistics, (G, ...)) and ``stream`` the
@@ -415,7 +439,7 @@ def _estimate(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, pooling: str,
         starts = range(0, sums.shape[0], step)
         streams = stream.spawn(len(starts)) if observed is not None else [None] * len(starts)
         chunks = [(PatternStats(*(getattr(stats, f)[start:start + step] for f in PatternStats.__dataclass_fields__)),
-                   qa, per_group, observed, s) for start, s in zip(starts, streams)]
+                   qa, per_group, observed, s, pool_phone) for start, s in zip(starts, streams)]
         # the chunks are independent (the pooling is per replicate): tasks when there is a runner
         out = (runner.map(_chunk_estimate, chunks, progress=progress, weights=[len(c[0].n_all) for c in chunks])
                if runner is not None else [_chunk_estimate(*c) for c in chunks])

@@ -233,7 +233,7 @@ FACTORS = ("drivers", "outcome", "phone_only")
 
 
 def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True, covariances: bool = True,
-                     organisation_weights: np.ndarray | None = None) -> Pooled:
+                     organisation_weights: np.ndarray | None = None, pool_phone_only: bool = True) -> Pooled:
     """Shrink each organisation's covariance toward the pooled one, with κ from the marginal likelihood.
 
     Parameters
@@ -255,6 +255,11 @@ def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True, co
         ``Σ₀``, their log marginal likelihoods in κ's), mean 1 per stack: the
         organisation-level Bayesian bootstrap of the replicates
         (:mod:`analysis.pooling.estimate`). None weighs every organisation 1.
+    pool_phone_only : bool, default True
+        False estimates the phone-only factor from each organisation's own phone
+        respondents (``κ_g = 0``, weight 1): fewer than :data:`MIN_GROUPS` organisations
+        have phone respondents, too few to estimate how much they differ there, while
+        the common block is still pooled across all of them.
 
     Returns
     -------
@@ -263,7 +268,13 @@ def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True, co
     Notes
     -----
     Needs at least :data:`MIN_GROUPS` organisations (the caller says so and uses no
-    pooling otherwise).
+    pooling otherwise). An organisation without phone respondents (``n_complete`` 0)
+    is a full member of the common block's two factors (the drivers asked in every
+    channel and the outcome given them: it lends its respondents to every
+    organisation's common block) and adds nothing to the phone-only factor (no
+    degrees of freedom, so no part in its target or κ; its own covariance of the
+    phone-only drivers is undefined, NaN). That is what the Bartlett factorisation
+    allows: the factors' likelihoods are separate, so each has its own members.
 
     Examples
     --------
@@ -317,6 +328,10 @@ def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True, co
         kappa_g[f] = np.where(member, kappa[f][..., None], own_best)
         different[f] = ~member
         targets[f] = target
+    if q > qa and not pool_phone_only:
+        # nothing to pool in this factor: each organisation's own phone respondents (κ = 0)
+        kappa["phone_only"], kappa_g["phone_only"] = np.zeros_like(kappa["phone_only"]), np.zeros(m["phone_only"].shape)
+        different["phone_only"] = np.zeros(m["phone_only"].shape, dtype=bool)
     if q == qa:
         kappa["phone_only"], kappa_g["phone_only"] = kappa["outcome"], kappa_g["outcome"]
         different["phone_only"] = different["outcome"]

@@ -71,9 +71,33 @@ def own_sentence(results: StudyResults, group: str, t: Texts) -> str:
         # a group left out of the driver analysis (too few usable respondents) has no pooled figures
         return ""
     g = groups.loc[group]
-    return t("pooling.set_aside") if bool(g.pooling_set_aside) else t(
+    own = t("pooling.set_aside") if bool(g.pooling_set_aside) else t(
         "pooling.weight", weight=t.pct(100 * g.pooling_weight), n_effective=t.count(round(g.n_effective)),
         n=t.count(g.n_used))
+    return " ".join(s for s in (own, _driver_sets(results, group, groups, t)) if s)
+
+
+def _driver_sets(results: StudyResults, group: str, groups: pd.DataFrame, t: Texts) -> str:
+    """What was pooled across which groups, in a study with groups without phone respondents ('' otherwise).
+
+    The rule of :func:`analysis.drivers.per_group.analyse_per_driver_set`: the drivers
+    asked in every channel across all groups; the phone-only ones across the groups with
+    phone respondents when there are at least :data:`MIN_GROUPS`, else each group's own.
+    """
+    res = results.analysis
+    s = res.settings
+    if not s.group_drivers or res.pooling is None or not res.pooling.phone_only:
+        return ""
+    phone_only = [d for d in res.pooling.phone_only if d in s.drivers]
+    in_groups = groups.drop(index=ALL, errors="ignore")
+    asked = [g for g in in_groups.index if set(phone_only) <= set(s.drivers_of(g))]
+    n = t.count(len(in_groups))
+    if group not in asked:
+        return t("pooling.no_phone", k=t.number_word(len(s.drivers_of(group))), n=n)
+    drivers = ", ".join(driver_label(results, d, t) for d in phone_only)
+    if len(asked) >= MIN_GROUPS:
+        return t("pooling.phone_pooled", drivers=drivers, n_phone=t.count(len(asked)), n=n)
+    return t("pooling.phone_own", drivers=drivers, min=MIN_GROUPS, n=n)
 
 
 def r2_paragraph(results: StudyResults, group: str, g, t: Texts) -> Paragraph:
@@ -82,7 +106,8 @@ def r2_paragraph(results: StudyResults, group: str, g, t: Texts) -> Paragraph:
     values = dict(k=t.number_word(len(s.drivers_of(group))), r2=t.pct(100 * g.r2),
                   r2_ci=t.pct_interval(100 * g.r2_ci_low, 100 * g.r2_ci_high), n=t.count(g.n_used),
                   outcome=t("outcome." + s.outcome))
-    phone_only = [] if results.analysis.pooling is None else list(results.analysis.pooling.phone_only)
+    phone_only = [] if results.analysis.pooling is None else [
+        d for d in results.analysis.pooling.phone_only if d in s.drivers_of(group)]
     if not every_respondent(results) or not phone_only or int(g.n_complete) == int(g.n_used):
         return Paragraph(t("drivers.r2", **values))
     channels = describe_instrument(results.inst, t.lang).limited_channels
@@ -123,8 +148,9 @@ def respondents_blocks(results: StudyResults, group: str, t: Texts) -> list:
     are withheld here too, with the same note.
     """
     res = results.analysis
-    if not every_respondent(results) or res.pooling is None or not res.pooling.phone_only:
-        return []
+    if (not every_respondent(results) or res.pooling is None
+            or not set(res.pooling.phone_only) & set(res.settings.drivers_of(group))):
+        return []       # no phone-only drivers (or none in this group: it has no phone respondents)
     small, secondary = withheld_channels(results, group)
     hidden = set(small) | set(secondary)
     counts = res.respondents if group == ALL else res.respondents[res.respondents.group == group]
