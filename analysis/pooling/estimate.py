@@ -63,7 +63,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis.bootstrap.engine import MAX_CHUNK_ELEMENTS, Replicates, resample_counts
+from analysis.bootstrap.engine import MAX_CHUNK_ELEMENTS, Replicates
 from analysis.bootstrap.importance import group_generators, result_from_replicates
 from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import DataError
@@ -71,9 +71,9 @@ from analysis.common.groups import ALL
 from analysis.common.options import POOLINGS, validate_options
 from analysis.common.scheduler import open_runner
 from analysis.importance.relative import importance_arrays
-from analysis.pooling.moments import (Blocks, PatternStats, find_blocks, own_covariance, pattern_features,
-                                      stats_from_sums, to_original_order)
+from analysis.pooling.moments import Blocks, PatternStats, own_covariance, stats_from_sums, to_original_order
 from analysis.pooling.posterior import posterior_draws
+from analysis.pooling.rows import FrameRows
 from analysis.pooling.shrinkage import MIN_GROUPS, pool_covariances
 
 POOLING = POOLINGS           # declared with the other options in analysis.common.options
@@ -147,16 +147,6 @@ class PooledImportance:
         return self.summary().as_html()
 
 
-def _group_codes(data: pd.DataFrame, group: str) -> tuple[list, np.ndarray]:
-    if group not in data.columns:
-        raise DataError(f"no group column named {group!r} in the data")
-    if data[group].isna().any():
-        raise DataError("has missing group labels; drop those rows or give them a label", column=group,
-                        rows=list(np.flatnonzero(data[group].isna().to_numpy()) + 1))
-    codes, uniques = pd.factorize(data[group], sort=True)
-    return list(uniques), codes
-
-
 def _check_sizes(labels, n_all, n_complete, q, qa, group, pooled: bool) -> None:
     """Every organisation needs enough respondents in each pattern for its covariance.
 
@@ -176,7 +166,8 @@ def _check_sizes(labels, n_all, n_complete, q, qa, group, pooled: bool) -> None:
 def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *, group: str,
                       pooling: str = "partial", n_resamples: int = 2000, level: float = 0.95, seed=None,
                       versus_rest: bool = True, per_group: bool = True,
-                      progress: Callable[[int, int], None] | None = None, runner=None) -> PooledImportance:
+                      progress: Callable[[int, int], None] | None = None, runner=None,
+                      rows=None) -> PooledImportance:
     """Driver importance per organisation, partially pooled across organisations, with a bootstrap.
 
     Parameters
@@ -204,6 +195,11 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
         ``progress(done, total)`` in resamples (organisations finish in turn).
     runner : analysis.common.scheduler.Runner, optional
         An open runner for the per-organisation resampling (default: in this process).
+    rows : FrameRows-like, optional
+        Instead of ``data`` (then None): the organisations' rows where they are kept,
+        an object with the attributes and the ``group_sums`` method of
+        :class:`analysis.pooling.rows.FrameRows` (e.g. rows kept on Dask workers,
+        :mod:`analysis.drivers.kept`); the same sums give the same result.
 
     Returns
     -------
@@ -235,15 +231,9 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
     """
     drivers = list(drivers)
     columns = [*drivers, outcome]
-    absent = [c for c in [*columns, group] if c not in data.columns]
-    if absent:
-        raise DataError(f"no column named {', '.join(map(repr, absent))} in the data")
-    values = data[columns].to_numpy(dtype=float)
-    blocks, complete = find_blocks(values, columns)
-    labels, codes = _group_codes(data, group)
+    rows = rows if rows is not None else FrameRows(data, columns, group)
+    blocks, labels, n_all, n_complete = rows.blocks, list(rows.labels), rows.n_all, rows.n_complete
     q, qa = blocks.q, len(blocks.common)
-    n_all = np.bincount(codes, minlength=len(labels))
-    n_complete = np.bincount(codes[complete], minlength=len(labels))
     used = pooling
     if pooling == "partial" and len(labels) < MIN_GROUPS:
         used = "none"
@@ -256,24 +246,19 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
         reason = "no pooling: each organisation is estimated from its own respondents only"
     _check_sizes(labels, n_all, n_complete, q, qa, group, used == "partial")
 
-    centre = np.nanmean(values, axis=0)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.r_[0, np.cumsum(n_all)]
+    centre = rows.centre
     rngs, entropy = group_generators(seed, len(labels))
     chunk = max(1, MAX_CHUNK_ELEMENTS // int(max(n_all.max(), 1)))
-    # each organisation's features and resamples from its own rows and stream: one task
-    # per organisation on the runner (threads, processes or Dask), the same numbers
-    # whatever runs them; a task is sent its rows' values, not their (9x wider) features
-    tasks = [(rngs[k], values[order[bounds[k]:bounds[k + 1]]], complete[order[bounds[k]:bounds[k + 1]]], blocks,
-              centre, n_resamples, chunk) for k in range(len(labels))]
     with ExitStack() as stack:
         if runner is None:
             runner = stack.enter_context(open_runner("threads", n_workers=1))
         # tasks weigh by their respondents; the progress is told in resamples, as before
         in_resamples = None if progress is None else (
             lambda done, total: progress(n_resamples * done // max(total, 1), n_resamples))
-        sums = runner.map(_group_sums, tasks, progress=in_resamples, weights=[int(n) for n in n_all])
-        del tasks
+        # each organisation's features and resamples from its own rows and stream: one task
+        # per organisation on the runner (threads, processes or Dask), the same numbers
+        # whatever runs them (analysis.pooling.rows)
+        sums = rows.group_sums(runner, rngs, centre, n_resamples, chunk, progress=in_resamples)
         point_sums = np.stack([s[0] for s in sums])[None]                      # (1, G, f)
         rep_sums = np.stack([s[1] for s in sums], axis=1)                      # (B, G, f)
         del sums
@@ -334,20 +319,6 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
                             cov={g: to_original_order(point["cov"][0, k], blocks) for k, g in enumerate(labels)},
                             own_cov={g: to_original_order(point["own"][0, k], blocks) for k, g in enumerate(labels)},
                             whole_cov=to_original_order(_whole(point_sums, n_all, blocks, centre)[0][0], blocks))
-
-
-def _group_sums(rng: np.random.Generator, values: np.ndarray, complete: np.ndarray, blocks: Blocks,
-                centre: np.ndarray, n_resamples: int, chunk: int) -> tuple[np.ndarray, np.ndarray]:
-    """One organisation's feature sums, (f,), and resampled feature sums, (n_resamples, f) (a task).
-
-    The features (:func:`~analysis.pooling.moments.pattern_features`) of its rows
-    ``values`` (n, q); the resamples drawn in chunks of ``chunk``.
-    """
-    features = pattern_features(values, complete, blocks, centre)
-    n = len(features)
-    return features.sum(axis=0), np.concatenate(
-        [resample_counts(rng, n, min(chunk, n_resamples - start)).astype(float) @ features
-         for start in range(0, n_resamples, chunk)])
 
 
 def _replicates(cov: np.ndarray, mean: np.ndarray, blocks: Blocks, p: int) -> Replicates:
