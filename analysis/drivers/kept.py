@@ -50,6 +50,8 @@ from analysis.drivers.per_group import applicable_drivers, driver_sets
 from analysis.drivers.pooled import PooledAnalysis, _channel_keys
 from analysis.drivers.sample import (CHANNEL_COLUMN, GROUP, check_groups, finish_sample, group_facts, score_rows,
                                      small_groups)
+from analysis.drivers.sem import (_fit_group, _model_array, _model_columns, free_parameters, model_data,
+                                  structural_paths, structural_syntax)
 from analysis.drivers.tables import CHANNEL, KPI_COLUMNS, KPI_KEYS, UNKNOWN_CHANNEL, _group_kpis, _kpi_order
 from analysis.drivers.kpis import kpi_table
 from analysis.pooling import pooled_importance
@@ -57,6 +59,8 @@ from analysis.pooling.moments import find_blocks
 from analysis.pooling.rows import column_means, group_sums
 from analysis.pooling.shrinkage import MIN_GROUPS
 from analysis.scoring.sample import check_group_column
+from analysis.sem import parse_syntax
+from analysis.sem.spec import variable_roles
 from instrument.reader.integrity import absent_item_columns, absent_reason
 
 KPI_MEASURES = ("csat", "nps", "ces", "fcr")
@@ -136,7 +140,7 @@ def analyse_kept(kept, inst, start: float, *, by, outcome, drivers, default_driv
 
 
 def _unsupported(by, sem, pooling) -> None:
-    what = ("sem", "the structural model") if sem else ("by", "an analysis without groups") if by is None else \
+    what = ("by", "an analysis without groups") if by is None else \
         ("pooling", "an analysis without pooling") if pooling != "partial" else None
     if what is not None:
         raise OptionError(what[0], f"{what[1]} is not computed from partitions kept on the workers yet: leave it "
@@ -188,10 +192,11 @@ def _analyse(runner, pieces, handles, inst, start, clock_type, finish, from_cova
 
     everything = [*labels, ALL]
     columns = {f"{m}_column": kpi_ids[m] for m in KPI_MEASURES if any(s["kpi"].get(m) for s in summaries)}
-    narrow = runner.keep(_narrow, [(h, drivers, outcome, list(columns.values())) for h in kept])
+    model = _model(inst, drivers, outcome, estimator, labels) if sem else None
+    narrow = runner.keep(_narrow, [(h, inst, drivers, outcome, list(columns.values()), model) for h in kept])
     try:
-        centre, blocks, whole_point, whole_kpis = runner.map(_whole, [(narrow, drivers, outcome, level, by,
-                                                                       columns)])[0]
+        centre, blocks, whole_point, whole_kpis, whole_fit = runner.map(
+            _whole, [(narrow, drivers, outcome, level, by, columns, model)])[0]
     finally:
         runner.release(narrow)
     regressions, importances, dominances = {}, {}, {}
@@ -224,12 +229,23 @@ def _analyse(runner, pieces, handles, inst, start, clock_type, finish, from_cova
         importances[g], dominances[g] = from_covariance(cov, g, outcome, drivers, n[g], by)
     clock.lap("bootstrap")
 
+    structural = None
+    if sem:
+        fits = {}
+        tasks = [(h, groups, inst, model) for h, groups in zip(kept, piece_groups) if groups]
+        for part in runner.map(_piece_sem, tasks, progress=staged(progress, "sem"),
+                               weights=[len(t[1]) for t in tasks]):
+            fits.update(part)
+        structural = structural_paths(model["syntax"], model["n_free"], everything,
+                                      [*(fits[g] for g in labels), whole_fit])
+        clock.lap("sem")
+
     def kpis():
         return _kpis(runner, kept, piece_groups, labels, every, columns, level, whole_kpis)
 
     used = pd.DataFrame({c: pd.Series(dtype=object if c in ("respondent_id", GROUP) else float)
                          for c in ["respondent_id", GROUP, *drivers, outcome]})
-    return finish(inst, labels, clock, regressions, importances, dominances, pooled, boot, boot_all, None, kpis,
+    return finish(inst, labels, clock, regressions, importances, dominances, pooled, boot, boot_all, structural, kpis,
                   sample, n_input, used, by=by, outcome=outcome, drivers=drivers, bootstrap=bootstrap, seed=entropy,
                   level=level, importance=importance, crosshair=crosshair, exclude_flagged=exclude_flagged, sem=sem,
                   pairwise=pairwise, pooling=pooling, estimator=estimator, runner=runner)
@@ -310,7 +326,32 @@ def _summary(piece: _Piece, inst, drivers, outcome, kpi_ids) -> dict:
                     for m, c in kpi_ids.items()}}
 
 
-def _narrow(piece: _Piece, drivers, outcome, kpi_columns) -> dict:
+def _model(inst, drivers, outcome, estimator, labels) -> dict:
+    """What the structural model's tasks need: its syntax, free parameters, observed variables and groups."""
+    syntax = structural_syntax(inst, drivers, outcome)
+    return {"syntax": syntax, "n_free": free_parameters(syntax), "estimator": estimator, "labels": tuple(labels),
+            "names": tuple(variable_roles(parse_syntax(syntax)).observed), "drivers": tuple(drivers),
+            "outcome": outcome}
+
+
+def _observed(piece: _Piece, inst, model, rows: np.ndarray):
+    """The model's observed variables of ``rows`` of a piece, as :func:`~analysis.drivers.sem.fit_structural` takes them."""
+    drivers, outcome = model["drivers"], model["outcome"]
+    if model["estimator"] == "ml":
+        return _model_array(piece.data, inst, drivers, outcome, model["names"], rows)
+    return model_data(piece.data.loc[rows, _model_columns(inst, drivers, outcome)], inst, drivers, outcome)
+
+
+def _piece_sem(piece: _Piece, groups, inst, model) -> dict:
+    """Each of the piece's groups' structural model, fitted as one process fits it (a task)."""
+    reach = piece.sample.reachable
+    observed = _observed(piece, inst, model, reach)
+    group = piece.sample.frame[GROUP].to_numpy()[reach]
+    return {g: _fit_group(model["syntax"], observed[group == g], model["n_free"], g, model["outcome"],
+                          model["drivers"], model["estimator"]) for g in groups}
+
+
+def _narrow(piece: _Piece, inst, drivers, outcome, kpi_columns, model) -> dict:
     """The few columns of every row the whole-sample task needs (a task): numbered by ``source_row``."""
     sample, frame, data = piece.sample, piece.sample.frame, piece.data
     source = data["source_row"].to_numpy() if "source_row" in data.columns else np.arange(len(data))
@@ -319,12 +360,16 @@ def _narrow(piece: _Piece, drivers, outcome, kpi_columns) -> dict:
     kpi[GROUP] = frame[GROUP].to_numpy()[reach]
     if CHANNEL in data.columns:
         kpi[CHANNEL] = data[CHANNEL].astype("string").fillna(UNKNOWN_CHANNEL).to_numpy(dtype=object)[reach]
-    return {"pooled_row": source[piece.pooled],
-            "values": frame.loc[piece.pooled, [*drivers, outcome]].to_numpy(dtype=float),
-            "used": sample.used[piece.pooled], "kpi_row": source[reach], "kpi": kpi}
+    out = {"pooled_row": source[piece.pooled],
+           "values": frame.loc[piece.pooled, [*drivers, outcome]].to_numpy(dtype=float),
+           "used": sample.used[piece.pooled], "kpi_row": source[reach], "kpi": kpi}
+    if model is not None:
+        out["sem"] = _observed(piece, inst, model, reach)
+        out["sem_index"] = pd.Index(list(model["labels"])).get_indexer(frame[GROUP].to_numpy()[reach])
+    return out
 
 
-def _whole(narrows: list, drivers, outcome, level, by, columns):
+def _whole(narrows: list, drivers, outcome, level, by, columns, model):
     """What needs every row in one place (a task, on one worker): see the module docstring."""
     from analysis.drivers.analyse import _point_analyses
 
@@ -336,9 +381,20 @@ def _whole(narrows: list, drivers, outcome, level, by, columns):
     centre = column_means(values)
     point = _point_analyses(pd.DataFrame(values[used], columns=names), ALL, outcome, drivers, level, by)
     del values
-    kpis = []
+    kpis, fit = [], None
+    order = np.argsort(np.concatenate([n["kpi_row"] for n in narrows]), kind="stable")
+    if model is not None:
+        # normal-theory FIML from the sums of the groups' pattern statistics, about every
+        # reachable row's means (analysis.drivers.sem); the robust 'mlr' from the rows
+        if model["estimator"] == "ml":
+            observed = (np.concatenate([n["sem"] for n in narrows])[order],
+                        np.concatenate([n["sem_index"] for n in narrows])[order], model["labels"])
+        else:
+            observed = pd.concat([n["sem"] for n in narrows]).iloc[order]
+        fit = _fit_group(model["syntax"], observed, model["n_free"], ALL, model["outcome"], model["drivers"],
+                         model["estimator"])
+        del observed
     if columns:
-        order = np.argsort(np.concatenate([n["kpi_row"] for n in narrows]), kind="stable")
         work = pd.concat([n["kpi"] for n in narrows], ignore_index=True).iloc[order].reset_index(drop=True)
         for split, channel in [([], ALL)] + ([([CHANNEL], None)] if CHANNEL in work.columns else []):
             t = kpi_table(work, by=split or None, level=level, **columns)
@@ -346,7 +402,7 @@ def _whole(narrows: list, drivers, outcome, level, by, columns):
             if channel is not None:
                 t[CHANNEL] = channel
             kpis.append(t)
-    return centre, blocks, point, kpis
+    return centre, blocks, point, kpis, fit
 
 
 def _piece_points(piece: _Piece, groups, outcome, drivers, level, by) -> dict:
