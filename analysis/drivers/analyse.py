@@ -49,7 +49,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.common.errors import DataError, OptionError, ServiceDriversError
+from analysis.common.errors import OptionError, ServiceDriversError
 from analysis.common.groups import ALL
 from analysis.common.options import CROSSHAIRS, IMPORTANCES, OUTCOMES, validate_options
 from analysis.common.scheduler import open_runner
@@ -105,9 +105,11 @@ def analyse_drivers(
 
     Parameters
     ----------
-    data : DataFrame
+    data : DataFrame or PartitionedResponses
         Responses from :func:`instrument.read_responses` (item columns, ``channel``,
-        the KPI questions and the ``flag_*`` columns).
+        the KPI questions and the ``flag_*`` columns), or partitions kept on the workers
+        (:func:`instrument.reader.partitions.open_partitioned`): the rows are then never
+        brought here, the result is the same (:mod:`analysis.drivers.kept`).
     inst : Instrument, optional
         The questionnaire; the shipped one by default.
     by : str or None, default 'organisation'

@@ -14,7 +14,8 @@ piece that holds them:
   pieces' lists, put in the order of their rows;
 * each organisation's point estimates (OLS with HC3, LMG, dominance), its feature sums and
   resampled sums for the pooled bootstrap (:mod:`analysis.pooling.rows`; its own random
-  stream, spawned from the seed as in one process) and its KPIs by channel;
+  stream, spawned from the seed as in one process), its KPIs by channel and its structural
+  model (:mod:`analysis.drivers.sem`);
 * the respondents per group and channel (counts, summed here).
 
 Every per-group figure comes from that group's rows, in the same order as one process
@@ -22,17 +23,22 @@ has them, so it is the same, bit for bit. The whole sample's pooled covariance a
 bootstrap are the sums of the groups' sums (in the order of the groups, as in one
 process). What needs all rows in one place, for results bit-identical with the
 in-process analysis, is computed in **one task on one worker** (never here) from a few
-columns of every row, put back in reading order: the centre of the drivers and the
-outcome (the features' origin, a mean over every respondent) and the check of their
-two-block pattern, the whole sample's complete-case OLS with HC3 standard errors (HC3
-needs every row's leverage) and the whole sample's KPIs with their intervals (overall and
-per channel). ``benchmarks/RESULTS.md`` gives that task's memory.
+columns of every row, put back in reading order (``source_row``): the centre of the
+drivers and the outcome (the features' origin, a mean over every respondent) and the
+check of their two-block pattern, the whole sample's complete-case OLS with HC3 standard
+errors (HC3 needs every row's leverage), the whole sample's KPIs with their intervals
+(overall and per channel) and, with the SEM, the whole sample's fit (FIML's pattern
+statistics are sums over the groups but about the mean of every row; robust ML needs
+every row's scores). ``benchmarks/RESULTS.md`` gives that task's memory. The caller
+receives per row only the excluded respondents with their reasons (as the reader
+gives them) and per group its results.
 
-Not done from kept partitions (an error says so, and what to do: ``collect()`` the rows
-or change the option): the structural model (``sem=True``), no pooling (``pooling='none'``,
-or fewer than three groups: the small-sample intervals of
-:mod:`analysis.drivers.own_intervals` take each group's rows), ``by=None``, and groups
-asked different drivers (:mod:`analysis.drivers.per_group`).
+Not done from kept partitions (a one-line error says so and what to do: analyse the rows
+in one process): no pooling (``pooling='none'``, or fewer than three groups: the
+small-sample intervals of :mod:`analysis.drivers.own_intervals` take each group's rows on
+their own stream; possible on the pieces, not written yet), ``by=None``, and groups asked
+different drivers (:mod:`analysis.drivers.per_group` analyses subsets of the rows).
+``DriverAnalysis.used`` (the rows used) is empty: the rows stay on the workers.
 """
 from __future__ import annotations
 
@@ -42,7 +48,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.bootstrap.importance import group_generators
 from analysis.common.errors import OptionError, ServiceDriversError
 from analysis.common.groups import ALL
 from analysis.common.threads import limit_blas_threads
@@ -143,8 +148,8 @@ def _unsupported(by, sem, pooling) -> None:
     what = ("by", "an analysis without groups") if by is None else \
         ("pooling", "an analysis without pooling") if pooling != "partial" else None
     if what is not None:
-        raise OptionError(what[0], f"{what[1]} is not computed from partitions kept on the workers yet: leave it "
-                                   "out, or collect() the rows (read_partitioned) and analyse them in one process")
+        raise OptionError(what[0], f"{what[1]} is not computed from partitions kept on the workers yet: analyse "
+                                   "the rows in one process (read_partitioned, or --scheduler threads|processes)")
 
 
 def _analyse(runner, pieces, handles, inst, start, clock_type, finish, from_covariance, staged, *, by, outcome,
@@ -158,7 +163,8 @@ def _analyse(runner, pieces, handles, inst, start, clock_type, finish, from_cova
         if others and common:
             raise ServiceDriversError("the groups are asked different drivers (organisations without phone "
                                       "respondents, or grouping by channel): not analysed from partitions kept on "
-                                      "the workers yet; collect() the rows (read_partitioned), or choose the drivers")
+                                      "the workers yet; analyse the rows in one process (read_partitioned, or "
+                                      "--scheduler threads|processes), or choose the drivers (--drivers)")
     scored = runner.keep(_score, [(h, inst, by, outcome, drivers, exclude_flagged) for h in handles])
     try:
         facts = {}
@@ -193,18 +199,18 @@ def _analyse(runner, pieces, handles, inst, start, clock_type, finish, from_cova
     everything = [*labels, ALL]
     columns = {f"{m}_column": kpi_ids[m] for m in KPI_MEASURES if any(s["kpi"].get(m) for s in summaries)}
     model = _model(inst, drivers, outcome, estimator, labels) if sem else None
-    narrow = runner.keep(_narrow, [(h, inst, drivers, outcome, list(columns.values()), model) for h in kept])
-    try:
-        centre, blocks, whole_point, whole_kpis, whole_fit = runner.map(
-            _whole, [(narrow, drivers, outcome, level, by, columns, model)])[0]
-    finally:
-        runner.release(narrow)
+    values = runner.keep(_narrow_values, [(h, drivers, outcome) for h in kept])
+    rest = runner.keep(_narrow_rows, [(h, inst, list(columns.values()), model) for h in kept])
+    handles += [*values, *rest]         # released by the caller
+    centre, blocks = runner.map(_centre, [(values, [*drivers, outcome])])[0]
+    # the whole sample's OLS, KPIs and SEM: one task beside the groups' tasks, its result taken at the end
+    whole = runner.keep(_whole, [(values, rest, drivers, outcome, level, by, columns, model)])
+    handles += whole
     regressions, importances, dominances = {}, {}, {}
     tasks = [(h, groups, outcome, drivers, level, by) for h, groups in zip(kept, piece_groups) if groups]
     for part in runner.map(_piece_points, tasks):
         for g, (regression, importance_g, dominance) in part.items():
             regressions[g], importances[g], dominances[g] = regression, importance_g, dominance
-    regressions[ALL], importances[ALL], dominances[ALL] = whole_point
     clock.lap("point")
 
     entropy = int(np.random.SeedSequence(seed).entropy)
@@ -224,6 +230,7 @@ def _analyse(runner, pieces, handles, inst, start, clock_type, finish, from_cova
     pooled = PooledAnalysis(result=result, used=np.zeros(0, dtype=bool), excluded=excluded, n=n,
                             respondents=respondents)
     boot, boot_all = result.boot, result.boot.whole
+    (regressions[ALL], importances[ALL], dominances[ALL]), whole_kpis, whole_fit = runner.gather(whole)[0]
     for g in everything:
         cov = result.whole_cov if g == ALL else result.cov[g]
         importances[g], dominances[g] = from_covariance(cov, g, outcome, drivers, n[g], by)
@@ -351,58 +358,79 @@ def _piece_sem(piece: _Piece, groups, inst, model) -> dict:
                           model["drivers"], model["estimator"]) for g in groups}
 
 
-def _narrow(piece: _Piece, inst, drivers, outcome, kpi_columns, model) -> dict:
-    """The few columns of every row the whole-sample task needs (a task): numbered by ``source_row``."""
+def _narrow_values(piece: _Piece, drivers, outcome) -> dict:
+    """The drivers and the outcome of the rows the estimate uses (a task), numbered by ``source_row``."""
+    sample, frame = piece.sample, piece.sample.frame
+    return {"row": _source_rows(piece)[piece.pooled], "used": sample.used[piece.pooled],
+            "values": frame.loc[piece.pooled, [*drivers, outcome]].to_numpy(dtype=float)}
+
+
+def _narrow_rows(piece: _Piece, inst, kpi_columns, model) -> dict:
+    """The KPI columns (and the model's variables) of the reachable rows (a task), numbered by ``source_row``."""
     sample, frame, data = piece.sample, piece.sample.frame, piece.data
-    source = data["source_row"].to_numpy() if "source_row" in data.columns else np.arange(len(data))
     reach = sample.reachable
-    kpi = data.loc[reach, kpi_columns].reset_index(drop=True)
-    kpi[GROUP] = frame[GROUP].to_numpy()[reach]
+    kpi = data.loc[reach, kpi_columns].reset_index(drop=True)      # the whole sample's KPIs: no group needed
     if CHANNEL in data.columns:
-        kpi[CHANNEL] = data[CHANNEL].astype("string").fillna(UNKNOWN_CHANNEL).to_numpy(dtype=object)[reach]
-    out = {"pooled_row": source[piece.pooled],
-           "values": frame.loc[piece.pooled, [*drivers, outcome]].to_numpy(dtype=float),
-           "used": sample.used[piece.pooled], "kpi_row": source[reach], "kpi": kpi}
+        # one object per distinct channel, not per row: the same values, a pointer a row
+        codes, names = pd.factorize(data[CHANNEL].astype("string").fillna(UNKNOWN_CHANNEL).to_numpy(dtype=object)[reach])
+        kpi[CHANNEL] = np.asarray(names, dtype=object)[codes]
+    out = {"row": _source_rows(piece)[reach], "kpi": kpi}
     if model is not None:
         out["sem"] = _observed(piece, inst, model, reach)
         out["sem_index"] = pd.Index(list(model["labels"])).get_indexer(frame[GROUP].to_numpy()[reach])
     return out
 
 
-def _whole(narrows: list, drivers, outcome, level, by, columns, model):
-    """What needs every row in one place (a task, on one worker): see the module docstring."""
+def _source_rows(piece: _Piece) -> np.ndarray:
+    """Each row's number in the input (the reader's ``source_row``, numbered through the parts in reading order)."""
+    return piece.data["source_row"].to_numpy()
+
+
+def _in_order(narrows: list, key: str, order: np.ndarray) -> np.ndarray:
+    return np.concatenate([n[key] for n in narrows])[order]
+
+
+def _centre(narrows: list, names: list):
+    """The two-block pattern and the centre of every used row's drivers and outcome (a task, on one worker).
+
+    In reading order and column-major, as :class:`analysis.pooling.rows.FrameRows` takes them.
+    """
+    values = _in_order(narrows, "values", np.argsort(np.concatenate([n["row"] for n in narrows]), kind="stable"))
+    blocks, _ = find_blocks(values, names)
+    return column_means(values), blocks
+
+
+def _whole(values: list, rows: list, drivers, outcome, level, by, columns, model):
+    """What else needs every row in one place (a task, on one worker): see the module docstring."""
     from analysis.drivers.analyse import _point_analyses
 
-    order = np.argsort(np.concatenate([n["pooled_row"] for n in narrows]), kind="stable")
-    values = np.concatenate([n["values"] for n in narrows])[order]
-    used = np.concatenate([n["used"] for n in narrows])[order]
-    names = [*drivers, outcome]
-    blocks, _ = find_blocks(values, names)
-    centre = column_means(values)
-    point = _point_analyses(pd.DataFrame(values[used], columns=names), ALL, outcome, drivers, level, by)
-    del values
+    order = np.argsort(np.concatenate([n["row"] for n in values]), kind="stable")
+    used = _in_order(values, "used", order)
+    # a DataFrame of one column-major block, as the rows of one process are
+    frame = pd.DataFrame(np.asfortranarray(_in_order(values, "values", order)[used]), columns=[*drivers, outcome])
+    point = _point_analyses(frame, ALL, outcome, drivers, level, by)
+    del frame
     kpis, fit = [], None
-    order = np.argsort(np.concatenate([n["kpi_row"] for n in narrows]), kind="stable")
+    order = np.argsort(np.concatenate([n["row"] for n in rows]), kind="stable")
     if model is not None:
         # normal-theory FIML from the sums of the groups' pattern statistics, about every
         # reachable row's means (analysis.drivers.sem); the robust 'mlr' from the rows
         if model["estimator"] == "ml":
-            observed = (np.concatenate([n["sem"] for n in narrows])[order],
-                        np.concatenate([n["sem_index"] for n in narrows])[order], model["labels"])
+            observed = (_in_order(rows, "sem", order), _in_order(rows, "sem_index", order), model["labels"])
         else:
-            observed = pd.concat([n["sem"] for n in narrows]).iloc[order]
+            observed = pd.concat([n["sem"] for n in rows]).iloc[order]
         fit = _fit_group(model["syntax"], observed, model["n_free"], ALL, model["outcome"], model["drivers"],
                          model["estimator"])
         del observed
     if columns:
-        work = pd.concat([n["kpi"] for n in narrows], ignore_index=True).iloc[order].reset_index(drop=True)
+        work = pd.concat([n["kpi"] for n in rows], ignore_index=True).iloc[order].reset_index(drop=True)
         for split, channel in [([], ALL)] + ([([CHANNEL], None)] if CHANNEL in work.columns else []):
             t = kpi_table(work, by=split or None, level=level, **columns)
             t[GROUP] = ALL
             if channel is not None:
                 t[CHANNEL] = channel
             kpis.append(t)
-    return centre, blocks, point, kpis, fit
+    return point, kpis, fit
 
 
 def _piece_points(piece: _Piece, groups, outcome, drivers, level, by) -> dict:
@@ -439,6 +467,3 @@ def _piece_kpis(piece: _Piece, splits, level, columns):
     if CHANNEL in data.columns:
         work[CHANNEL] = data[CHANNEL].astype("string").fillna(UNKNOWN_CHANNEL).to_numpy(dtype=object)[reach]
     return _group_kpis(work, splits, level, columns)
-
-
-__all__ = ["analyse_kept", "KeptRows", "group_sums"]
