@@ -25,7 +25,8 @@
    (with SEM minus without), to extrapolate its cost.
 5. **Estimate for 32 workers** from the CPU seconds of the 1-worker run, read included.
 
-``--partitions N`` runs steps 2-5 on the first ``N`` partitions only (``N`` x 50
+``--workers 2`` runs step 2 on that cluster size only (steps 3-5 need 1 and 2). ``--partitions N``
+runs steps 2-5 on the first ``N`` partitions only (``N`` x 50
 organisations of the same data). ``--kept-only`` measures instead, on 1 and 2 workers,
 the partitions read, checked and kept on the workers (``open_partitioned``): wall and
 CPU time, the caller's and each worker's peak RSS; the caller holds no rows then.
@@ -204,6 +205,8 @@ def main() -> None:
                         help="analyse only the first N partitions (N x 50 organisations) of the data")
     parser.add_argument("--kept-only", action="store_true",
                         help="only read and check the partitions kept on the workers (open_partitioned)")
+    parser.add_argument("--workers", type=lambda v: [int(w) for w in v.split(",")], default=[1, 2],
+                        help="the LocalCluster sizes, comma-separated (default 1,2; one size: no efficiency)")
     args = parser.parse_args()
 
     t0 = time.perf_counter()
@@ -228,7 +231,7 @@ def main() -> None:
         folder = first_partitions(folder, args.partitions)
         args.orgs = min(args.orgs, 50 * args.partitions)
     runs = []
-    for workers in (1, 2):
+    for workers in args.workers:
         run = on_cluster(folder, workers, args.bootstrap)
         runs.append(run)
         print(f"{workers} worker(s), load {run['load_start_end'][0]:.1f} -> {run['load_start_end'][1]:.1f}: "
@@ -240,6 +243,11 @@ def main() -> None:
               f"{[round(m) for m in run['worker_peak_rss_mb']]} MB, caller {run['caller_peak_rss_mb']:.0f} MB (before "
               f"{run['caller_peak_rss_mb_before']:.0f} MB, after the read {run['caller_peak_rss_mb_after_read']:.0f} MB)",
               flush=True)
+        if args.output:         # each configuration as it finishes: a long run keeps what it measured
+            args.output.with_suffix(f".{workers}.json").write_text(
+                json.dumps({k: v for k, v in run.items() if k != "json"}, indent=2))
+    if len(runs) < 2:
+        return
     identical = runs[0]["json"] == runs[1]["json"]
     efficiency = (runs[0]["read_s"] + runs[0]["wall_s"]) / (2 * (runs[1]["read_s"] + runs[1]["wall_s"]))
     efficiency_analysis = runs[0]["wall_s"] / (2 * runs[1]["wall_s"])
