@@ -276,6 +276,31 @@ def test_kept_partitions_are_analysed_where_they_are_as_here(example, reference,
     assert len(result.used) == 0 and result.n_used == 1417          # the rows used stayed on the workers
 
 
+@pytest.mark.parametrize("case", ["none", "two_groups", "mlr_sem_importance"])
+def test_kept_partitions_with_other_options_as_here(example, tmp_path, case):
+    """Without pooling (the small-sample share intervals on each piece, on the groups' own streams), with
+    two groups (nothing to pool), and robust ML with SEM importance: the in-process JSON, on threads."""
+    import pandas as pd
+
+    from instrument.reader.partitions import open_partitioned
+
+    inst, _ = example
+    raw, folder = _example_in_parts(tmp_path)
+    options = {"none": dict(pooling="none", sem=False, bootstrap=40, seed=3),
+               "two_groups": dict(sem=False, bootstrap=40, seed=4),
+               "mlr_sem_importance": dict(estimator="mlr", importance="sem", bootstrap=20, seed=5)}[case]
+    if case == "two_groups":
+        raw = raw[raw.organisation.isin(["Energie", "Telecom"])]
+        folder = tmp_path / "two"
+        folder.mkdir()
+        for k, start in enumerate(range(0, len(raw), 200)):
+            raw.iloc[start:start + 200].to_parquet(folder / f"part-{k:02d}.parquet", index=False)
+    with open_partitioned(folder, inst) as kept:
+        data = kept.collect()
+        result = analyse_drivers(kept, inst, **options)
+    assert isinstance(data, pd.DataFrame) and _json(result) == _json(analyse_drivers(data, inst, **options))
+
+
 def test_kept_partitions_with_options_not_computed_there_say_what_to_do(example, tmp_path):
     from analysis.common.errors import OptionError
     from instrument.reader.partitions import open_partitioned
@@ -284,7 +309,7 @@ def test_kept_partitions_with_options_not_computed_there_say_what_to_do(example,
     _, folder = _example_in_parts(tmp_path)
     with open_partitioned(folder, inst) as kept:
         with pytest.raises(OptionError, match="one process"):
-            analyse_drivers(kept, inst, pooling="none", sem=False, bootstrap=20)
+            analyse_drivers(kept, inst, by=None, sem=False, bootstrap=20)
         with pytest.raises(OptionError, match="scheduler"):
             analyse_drivers(kept, inst, scheduler="processes", sem=False, bootstrap=20)
 

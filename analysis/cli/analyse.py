@@ -96,7 +96,7 @@ def analyse(
     options = dict(by=by, outcome=outcome, drivers=chosen, bootstrap=bootstrap, seed=seed, level=level,
                    importance=importance, crosshair=crosshair, exclude_flagged=not include_flagged, sem=sem,
                    pooling=pooling, estimator=estimator)
-    if scheduler.startswith("dask://") and partitioned(data, scheduler) and pooling == "partial":
+    if scheduler.startswith("dask://") and partitioned(data, scheduler):
         # the partitions stay on the cluster's workers and the analysis takes the rows from
         # there: this process never holds them (analysis.drivers.kept)
         with kept_for_command(

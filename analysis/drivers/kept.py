@@ -33,10 +33,10 @@ every row's scores). ``benchmarks/RESULTS.md`` gives that task's memory. The cal
 receives per row only the excluded respondents with their reasons (as the reader
 gives them) and per group its results.
 
-Not done from kept partitions (a one-line error says so and what to do: analyse the rows
-in one process): no pooling (``pooling='none'``, or fewer than three groups: the
-small-sample intervals of :mod:`analysis.drivers.own_intervals` take each group's rows on
-their own stream; possible on the pieces, not written yet), ``by=None``, and groups asked
+Without pooling (``pooling='none'``, or fewer than three groups) the LMG shares'
+small-sample intervals (:mod:`analysis.drivers.own_intervals`) are computed on the pieces,
+each group on its own stream of the seed. Not done from kept partitions (a one-line error
+says so and what to do: analyse the rows in one process): ``by=None``, and groups asked
 different drivers (:mod:`analysis.drivers.per_group` analyses subsets of the rows).
 ``DriverAnalysis.used`` (the rows used) is empty: the rows stay on the workers.
 """
@@ -51,6 +51,7 @@ import pandas as pd
 from analysis.common.errors import OptionError, ServiceDriversError
 from analysis.common.groups import ALL
 from analysis.common.threads import limit_blas_threads
+from analysis.drivers.own_intervals import with_adjusted_share_intervals
 from analysis.drivers.per_group import applicable_drivers, driver_sets
 from analysis.drivers.pooled import PooledAnalysis, _channel_keys
 from analysis.drivers.sample import (CHANNEL_COLUMN, GROUP, check_groups, finish_sample, group_facts, score_rows,
@@ -62,7 +63,6 @@ from analysis.drivers.kpis import kpi_table
 from analysis.pooling import pooled_importance
 from analysis.pooling.moments import find_blocks
 from analysis.pooling.rows import column_means, group_sums
-from analysis.pooling.shrinkage import MIN_GROUPS
 from analysis.scoring.sample import check_group_column
 from analysis.sem import parse_syntax
 from analysis.sem.spec import variable_roles
@@ -120,7 +120,7 @@ def analyse_kept(kept, inst, start: float, *, by, outcome, drivers, default_driv
     if scheduler not in ("threads", runner.scheduler):
         raise OptionError("scheduler", f"must be the scheduler the partitions are kept on ({runner.scheduler}), "
                                        f"got {scheduler!r}")
-    _unsupported(by, sem, pooling)
+    _unsupported(by)
     check_group_column(pd.DataFrame(columns=kept.columns()), by)
     absent = {k: ids for k, ids in absent_item_columns(kept).items() if k in drivers}
     if default_drivers and absent and len(absent) < len(drivers):
@@ -144,12 +144,11 @@ def analyse_kept(kept, inst, start: float, *, by, outcome, drivers, default_driv
         runner.release(handles)
 
 
-def _unsupported(by, sem, pooling) -> None:
-    what = ("by", "an analysis without groups") if by is None else \
-        ("pooling", "an analysis without pooling") if pooling != "partial" else None
-    if what is not None:
-        raise OptionError(what[0], f"{what[1]} is not computed from partitions kept on the workers yet: analyse "
-                                   "the rows in one process (read_partitioned, or --scheduler threads|processes)")
+def _unsupported(by) -> None:
+    if by is None:
+        raise OptionError("by", "an analysis without groups is not computed from partitions kept on the workers "
+                                "yet: analyse the rows in one process (read_partitioned, or --scheduler "
+                                "threads|processes)")
 
 
 def _analyse(runner, pieces, handles, inst, start, clock_type, finish, from_covariance, staged, *, by, outcome,
@@ -174,8 +173,6 @@ def _analyse(runner, pieces, handles, inst, start, clock_type, finish, from_cova
         left_out, phone_only, notes = small_groups(facts, drivers, by)
         every = sorted(facts)
         labels = [g for g in every if g not in left_out]
-        if len(labels) < MIN_GROUPS:
-            _unsupported(by, sem, "none")           # fewer than three groups: nothing to pool
         kept = runner.keep(_finish_piece, [(s, left_out, phone_only, notes, drivers, by, labels) for s in scored])
     finally:
         runner.release(scored)
@@ -219,8 +216,11 @@ def _analyse(runner, pieces, handles, inst, start, clock_type, finish, from_cova
     result = pooled_importance(None, outcome, drivers, group=GROUP, pooling=pooling, n_resamples=bootstrap,
                                level=level, seed=entropy, versus_rest=len(labels) > 1,
                                progress=staged(progress, "bootstrap"), runner=runner, rows=rows)
-    if result.pooling != "partial":
-        _unsupported(by, sem, result.pooling)
+    if result.pooling == "none":
+        # own data only: the shares' intervals allow for their small-sample bias, each group
+        # from its rows on its piece (analysis.drivers.pooled.pooled_analysis does it in one pass)
+        result = dataclasses.replace(result, boot=_adjusted_intervals(runner, kept, piece_groups, labels,
+                                                                      result.boot, entropy, drivers, outcome))
     n = {**{g: n_pooled[g] for g in labels}, ALL: int(sum(n_pooled[g] for g in labels))}
     respondents = (pd.concat([s["respondents"] for s in summaries], ignore_index=True)
                    .groupby(["group", "channel"], sort=True, as_index=False)[["n", "n_phone_only"]].sum())
@@ -256,6 +256,37 @@ def _analyse(runner, pieces, handles, inst, start, clock_type, finish, from_cova
                   sample, n_input, used, by=by, outcome=outcome, drivers=drivers, bootstrap=bootstrap, seed=entropy,
                   level=level, importance=importance, crosshair=crosshair, exclude_flagged=exclude_flagged, sem=sem,
                   pairwise=pairwise, pooling=pooling, estimator=estimator, runner=runner)
+
+
+def _adjusted_intervals(runner, kept, piece_groups, labels, boot, entropy, drivers, outcome):
+    """``with_adjusted_share_intervals`` of every group, on the pieces; each group on its own stream.
+
+    A piece's groups are consecutive among ``labels``: its streams are the seed's children
+    from its first group's position on (``SeedSequence(entropy, n_children_spawned=k)``
+    spawns the children ``k, k + 1, ...``), those one pass over all groups gives them.
+    """
+    est = boot.estimates.copy()
+    tasks = []
+    for h, groups in zip(kept, piece_groups):
+        if not groups:
+            continue
+        first = labels.index(groups[0])
+        if labels[first:first + len(groups)] != groups:
+            raise ServiceDriversError("the groups' labels sort differently as values and as text: analyse the rows "
+                                      "in one process (read_partitioned), or use text labels")
+        part = est[est.group.isin(groups)]
+        light = dataclasses.replace(boot, estimates=part, groups=boot.groups.iloc[:0], ranks=boot.ranks.iloc[:0],
+                                    point={}, replicates={}, rest_point={}, rest_replicates={}, whole=None)
+        tasks.append((h, light, np.random.SeedSequence(entropy, n_children_spawned=first), drivers, outcome))
+    for widened in runner.map(_piece_intervals, tasks):
+        est.loc[widened.index, ["ci_low", "ci_high"]] = widened[["ci_low", "ci_high"]]
+    return dataclasses.replace(boot, estimates=est)
+
+
+def _piece_intervals(piece: _Piece, boot, seed, drivers, outcome) -> pd.DataFrame:
+    """The piece's groups' estimates with the widened share intervals (a task)."""
+    rows = piece.sample.frame.loc[piece.pooled, [GROUP, *drivers, outcome]].reset_index(drop=True)
+    return with_adjusted_share_intervals(boot, rows, GROUP, seed).estimates
 
 
 def _kpis(runner, kept, piece_groups, labels, every, columns, level, whole_kpis) -> pd.DataFrame:
