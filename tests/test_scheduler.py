@@ -276,10 +276,11 @@ def test_kept_partitions_are_analysed_where_they_are_as_here(example, reference,
     assert len(result.used) == 0 and result.n_used == 1417          # the rows used stayed on the workers
 
 
-@pytest.mark.parametrize("case", ["none", "two_groups", "mlr_sem_importance"])
+@pytest.mark.parametrize("case", ["none", "two_groups", "mlr_sem_importance", "phone_drivers_only"])
 def test_kept_partitions_with_other_options_as_here(example, tmp_path, case):
     """Without pooling (the small-sample share intervals on each piece, on the groups' own streams), with
-    two groups (nothing to pool), and robust ML with SEM importance: the in-process JSON, on threads."""
+    two groups (nothing to pool), robust ML with SEM importance, and only the phone-asked drivers (the
+    respondents none of them applies to left out): the in-process JSON, on threads."""
     import pandas as pd
 
     from instrument.reader.partitions import open_partitioned
@@ -288,7 +289,8 @@ def test_kept_partitions_with_other_options_as_here(example, tmp_path, case):
     raw, folder = _example_in_parts(tmp_path)
     options = {"none": dict(pooling="none", sem=False, bootstrap=40, seed=3),
                "two_groups": dict(sem=False, bootstrap=40, seed=4),
-               "mlr_sem_importance": dict(estimator="mlr", importance="sem", bootstrap=20, seed=5)}[case]
+               "mlr_sem_importance": dict(estimator="mlr", importance="sem", bootstrap=20, seed=5),
+               "phone_drivers_only": dict(drivers=["wait_time", "menu"], sem=False, bootstrap=20, seed=6)}[case]
     if case == "two_groups":
         raw = raw[raw.organisation.isin(["Energie", "Telecom"])]
         folder = tmp_path / "two"

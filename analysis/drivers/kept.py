@@ -53,7 +53,7 @@ from analysis.common.groups import ALL
 from analysis.common.threads import limit_blas_threads
 from analysis.drivers.own_intervals import with_adjusted_share_intervals
 from analysis.drivers.per_group import applicable_drivers, driver_sets
-from analysis.drivers.pooled import PooledAnalysis, _channel_keys
+from analysis.drivers.pooled import PooledAnalysis, _channel_keys, used_by_design
 from analysis.drivers.sample import (CHANNEL_COLUMN, GROUP, check_groups, finish_sample, group_facts, score_rows,
                                      small_groups)
 from analysis.drivers.sem import (_fit_group, _model_array, _model_columns, free_parameters, model_data,
@@ -78,6 +78,7 @@ class _Piece:
     data: pd.DataFrame
     sample: object
     pooled: np.ndarray          # rows the (pooled) estimate uses: sample.used and the not-asked-by-design
+    by_design: np.ndarray       # of sample.excluded: added back (analysis.drivers.pooled.used_by_design)
     labels: list                # the piece's groups that are analysed, in sorted order
 
 
@@ -332,12 +333,9 @@ def _finish_piece(scored, left_out, phone_only, notes, drivers, by, labels) -> _
     sample = finish_sample(rows, left_out, phone_only, notes, drivers, by)
     # the pooled estimate also uses respondents without the phone-only drivers because they
     # are not asked in their channel (analysis.drivers.pooled.pooled_analysis)
-    excluded = sample.excluded
-    by_design = excluded.code.astype(str).eq("not_asked").to_numpy() & excluded[GROUP].isin(labels).to_numpy()
-    pooled = sample.used.copy()
-    pooled[np.flatnonzero(~sample.used)[by_design]] = True
+    pooled, by_design = used_by_design(sample, labels, drivers)
     mine = sorted(set(sample.frame[GROUP].dropna()) & set(labels))
-    return _Piece(data=data, sample=sample, pooled=pooled, labels=mine)
+    return _Piece(data=data, sample=sample, pooled=pooled, by_design=by_design, labels=mine)
 
 
 def _summary(piece: _Piece, inst, drivers, outcome, kpi_ids) -> dict:
@@ -345,7 +343,7 @@ def _summary(piece: _Piece, inst, drivers, outcome, kpi_ids) -> dict:
     sample, frame, data = piece.sample, piece.sample.frame, piece.data
     group = frame[GROUP]
     excluded = sample.excluded
-    by_design = excluded.code.astype(str).eq("not_asked").to_numpy() & excluded[GROUP].isin(piece.labels).to_numpy()
+    by_design = piece.by_design
     rows = frame.loc[piece.pooled, [GROUP, *drivers, outcome]]
     complete = rows[drivers].notna().all(axis=1).to_numpy()
     channel = (_channel_keys(data.loc[frame.index[piece.pooled], CHANNEL_COLUMN], inst)
