@@ -151,8 +151,7 @@ def analyse_kept(kept, inst, start: float, *, by, outcome, drivers, default_driv
 def _unsupported(by) -> None:
     if by is None:
         raise OptionError("by", "an analysis without groups is not computed from partitions kept on the workers "
-                                "yet: analyse the rows in one process (read_partitioned, or --scheduler "
-                                "threads|processes)")
+                                "yet: analyse the rows in one process (read_partitioned, or scheduler threads)")
 
 
 def _analyse(runner, pieces, handles, inst, start, clock_type, finish, from_covariance, staged, *, by, outcome,
@@ -167,7 +166,7 @@ def _analyse(runner, pieces, handles, inst, start, clock_type, finish, from_cova
             raise ServiceDriversError("the groups are asked different drivers (organisations without phone "
                                       "respondents, or grouping by channel): not analysed from partitions kept on "
                                       "the workers yet; analyse the rows in one process (read_partitioned, or "
-                                      "--scheduler threads|processes), or choose the drivers (--drivers)")
+                                      "scheduler threads), or choose the drivers")
     scored = runner.keep(_score, [(h, inst, by, outcome, drivers, exclude_flagged) for h in handles])
     try:
         facts = {}
@@ -414,8 +413,7 @@ def _narrow_rows(piece: _Piece, inst, kpi_columns, model) -> dict:
 
 
 def _source_rows(piece: _Piece) -> np.ndarray:
-    """Each row's number in the input (the reader's ``source_row``, numbered through the parts in reading order)."""
-    return piece.data["source_row"].to_numpy()
+    return piece.data["source_row"].to_numpy()      # the reader's numbering through the parts, in reading order
 
 
 def _in_order(narrows: list, key: str, order: np.ndarray) -> np.ndarray:
