@@ -421,6 +421,23 @@ def test_progress_reaches_the_total(example, inst):
     assert [c for c in calls if c[0] == "sem"][-1][1:] == (5, 5)
 
 
+@pytest.mark.parametrize("pooling", ["partial", "none"])
+def test_every_stage_of_tasks_reports_its_progress(example, inst, pooling):
+    # each stage's count rises as its tasks finish and ends at its total (not 0 -> total at the end)
+    calls = []
+    analyse_drivers(example, inst, bootstrap=30, seed=1, progress=lambda *a: calls.append(a), pooling=pooling,
+                    sem=False)
+    expected = {"point": 5, "bootstrap": 30, "replicates": 4, "priorities": 4, "kpis": 4}   # 4 organisations
+    if pooling == "partial":
+        expected["pooling"] = 30                                                       # in replicates
+    assert {c[0] for c in calls} == set(expected)
+    for stage, total in expected.items():
+        seen = [c[1:] for c in calls if c[0] == stage]
+        assert {t for _, t in seen} == {total}, stage
+        done = [d for d, _ in seen]
+        assert done == sorted(done) and done[-1] == total, stage
+
+
 def test_summary_html_and_plots(res):
     text = str(res.summary())
     for g in ("Energie", "Telecom", "Verzekeraar", "Webwinkel", "all:"):

@@ -172,8 +172,8 @@ def analyse_drivers(
         warnings; with different drivers each group is analysed on its own, as with 'none').
         Without phone respondents in some organisations: pooled per driver set (:func:`_per_driver_set`).
     progress : callable, optional
-        Called as ``progress(stage, done, total)``; stage is 'bootstrap' (in resamples)
-        or 'sem' (in models).
+        ``progress(stage, done, total)`` as a stage's tasks finish: 'point', 'replicates',
+        'priorities', 'kpis' (groups), 'bootstrap', 'pooling' (resamples), 'sem' (models).
     estimator : {'ml', 'mlr'}, default 'ml'
         Estimator of the structural model: normal-theory ML, or robust ML as lavaan's
         MLR (sandwich standard errors of the paths, Yuan-Bentler scaled chi-square and
@@ -348,17 +348,16 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     everything = [*labels, ALL]
     parts = dict(tuple(used.groupby(GROUP, sort=False))) if labels else {}
     parts[ALL] = used
-    regressions, importances, dominances = {}, {}, {}
-    points = runner.map(_point_analyses, [(parts[g], g, outcome, drivers, level, by) for g in everything])
-    for g, (regression, importance_g, dominance) in zip(everything, points):
-        regressions[g], importances[g], dominances[g] = regression, importance_g, dominance
+    importances, dominances = {}, {}
+    point_tasks = [(parts[g], g, outcome, drivers, level, by) for g in everything]
+    regressions = dict(zip(everything, runner.map(_point_analyses, point_tasks, progress=_staged(progress, "point"))))
     clock.lap("point")
 
     entropy = int(np.random.SeedSequence(seed).entropy)       # the seed, or one drawn and reported
     # every respondent, with or without pooling: a respondent without the phone-only
     # drivers because they are not asked in their channel is used (analysis.drivers.pooled)
     pooled, boot, boot_all = pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, level,
-                                             entropy, _staged(progress, "bootstrap"), runner=runner,
+                                             entropy, progress, runner=runner,
                                              pooling=pooling)
     for g in everything:
         cov = pooled.result.whole_cov if g == ALL else pooled.result.cov[g]
@@ -373,16 +372,17 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     n_input[ALL] = len(frame)
     return _finish(inst, labels, clock, regressions, importances, dominances, pooled, boot, boot_all, structural,
                    lambda: kpi_tables(data, frame[GROUP].to_numpy()[sample.reachable], inst, rows=sample.reachable,
-                                      grouped=by is not None, level=level, runner=runner),
+                                      grouped=by is not None, level=level, runner=runner,
+                                      progress=_staged(progress, "kpis")),
                    sample, n_input, frame.loc[used_mask, ["respondent_id", GROUP, *drivers, outcome]],
                    by=by, outcome=outcome, drivers=drivers, bootstrap=bootstrap, seed=entropy, level=level,
                    importance=importance, crosshair=crosshair, exclude_flagged=exclude_flagged, sem=sem,
-                   pairwise=pairwise, pooling=pooling, estimator=estimator, runner=runner)
+                   pairwise=pairwise, pooling=pooling, estimator=estimator, runner=runner, progress=progress)
 
 
 def _finish(inst, labels, clock, regressions, importances, dominances, pooled, boot, boot_all, structural, kpis,
             sample, n_input: dict, used: pd.DataFrame, *, by, outcome, drivers, bootstrap, seed, level, importance,
-            crosshair, exclude_flagged, sem, pairwise, pooling, estimator, runner) -> DriverAnalysis:
+            crosshair, exclude_flagged, sem, pairwise, pooling, estimator, runner, progress=None) -> DriverAnalysis:
     """The priorities, differences and tables of an analysis from its estimates (in-process or kept pieces).
 
     ``kpis`` is a callable that gives the KPI table; ``sample`` has ``notes`` and
@@ -396,6 +396,7 @@ def _finish(inst, labels, clock, regressions, importances, dominances, pooled, b
     prio, differences = priorities_and_differences(
         boot, boot_all, measure=measure, crosshair=crosshair, scale=scale, level=level,
         statistics=REPORTED_DIFFERENCES if len(labels) > 1 else (), runner=runner,
+        progress=_staged(progress, "priorities"),
         pairwise=len(labels) <= MAX_PAIRWISE_GROUPS if pairwise is None else bool(pairwise),
         sem_priorities=lambda boots: priority_result(boots, measure, crosshair, scale, level, structural))
 
@@ -412,7 +413,7 @@ def _finish(inst, labels, clock, regressions, importances, dominances, pooled, b
                         pooling_used=pooled.result.pooling)
     counts = (excluded.groupby([GROUP, "code"], observed=False, dropna=False).size().rename("n").reset_index()
               if len(excluded) else pd.DataFrame(columns=[GROUP, "code", "n"]))
-    coefficients, dominance, conditional = regression_tables(everything, regressions, dominances, runner)
+    coefficients, dominance, conditional = regression_tables(everything, regressions, dominances)
     warnings = warning_table(groups, table, structural, sample, settings, prio)
     if pooled.result.pooling != pooling:
         warnings = pd.concat([warnings, pd.DataFrame([{"group": None, "kind": "no_pooling", "severity": "info",
@@ -451,12 +452,12 @@ def _staged(progress: Callable[[str, int, int], None] | None, stage: str) -> Cal
 
 
 def _point_analyses(part: pd.DataFrame, group: str, outcome: str, drivers: list[str], level: float, by):
-    """Regression, relative importance and dominance of one group (the importance measures computed once)."""
+    """One group's complete-case regression, its covariance checked (importance: :func:`_from_covariance`)."""
     try:
         regression = driver_regression(part, outcome, drivers, level=level)
-        cov, drivers, n = driver_covariance(part, outcome, drivers, matrix=False)
-        arrays = arrays_or_raise(cov, drivers, outcome)
-        return regression, importance_result(arrays, drivers, outcome, n), dominance_result(arrays, drivers)
+        cov, drivers, _ = driver_covariance(part, outcome, drivers, matrix=False)
+        arrays_or_raise(cov, drivers, outcome)
+        return regression
     except ServiceDriversError as exc:
         where = "the whole sample" if group == ALL else f"group '{group}' of '{by}'"
         raise type(exc)(f"{where}: {exc}") from None

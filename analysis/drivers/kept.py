@@ -209,8 +209,7 @@ def _analyse(runner, pieces, handles, inst, start, clock_type, finish, from_cova
     regressions, importances, dominances = {}, {}, {}
     tasks = [(h, groups, outcome, drivers, level, by) for h, groups in zip(kept, piece_groups) if groups]
     for part in runner.map(_piece_points, tasks):
-        for g, (regression, importance_g, dominance) in part.items():
-            regressions[g], importances[g], dominances[g] = regression, importance_g, dominance
+        regressions.update(part)
     clock.lap("point")
 
     entropy = int(np.random.SeedSequence(seed).entropy)
@@ -233,7 +232,7 @@ def _analyse(runner, pieces, handles, inst, start, clock_type, finish, from_cova
     pooled = PooledAnalysis(result=result, used=np.zeros(0, dtype=bool), excluded=excluded, n=n,
                             respondents=respondents)
     boot, boot_all = result.boot, result.boot.whole
-    (regressions[ALL], importances[ALL], dominances[ALL]), whole_kpis, whole_fit = runner.gather(whole)[0]
+    regressions[ALL], whole_kpis, whole_fit = runner.gather(whole)[0]
     for g in everything:
         cov = result.whole_cov if g == ALL else result.cov[g]
         importances[g], dominances[g] = from_covariance(cov, g, outcome, drivers, n[g], by)
@@ -258,7 +257,7 @@ def _analyse(runner, pieces, handles, inst, start, clock_type, finish, from_cova
     return finish(inst, labels, clock, regressions, importances, dominances, pooled, boot, boot_all, structural, kpis,
                   sample, n_input, used, by=by, outcome=outcome, drivers=drivers, bootstrap=bootstrap, seed=entropy,
                   level=level, importance=importance, crosshair=crosshair, exclude_flagged=exclude_flagged, sem=sem,
-                  pairwise=pairwise, pooling=pooling, estimator=estimator, runner=runner)
+                  pairwise=pairwise, pooling=pooling, estimator=estimator, runner=runner, progress=progress)
 
 
 def _adjusted_intervals(runner, kept, piece_groups, labels, boot, entropy, drivers, outcome):

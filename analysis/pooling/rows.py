@@ -18,9 +18,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.bootstrap.engine import resample_counts
 from analysis.common.errors import DataError
-from analysis.pooling.moments import Blocks, find_blocks, pattern_features
+from analysis.pooling.moments import find_blocks
+from analysis.pooling.replicates import group_sums
 
 
 class FrameRows:
@@ -72,17 +72,3 @@ def _group_codes(data: pd.DataFrame, group: str) -> tuple[list, np.ndarray]:
                         rows=list(np.flatnonzero(data[group].isna().to_numpy()) + 1))
     codes, uniques = pd.factorize(data[group], sort=True)
     return list(uniques), codes
-
-
-def group_sums(rng: np.random.Generator, values: np.ndarray, complete: np.ndarray, blocks: Blocks,
-               centre: np.ndarray, n_resamples: int, chunk: int) -> tuple[np.ndarray, np.ndarray]:
-    """One organisation's feature sums, (f,), and resampled feature sums, (n_resamples, f) (a task).
-
-    The features (:func:`~analysis.pooling.moments.pattern_features`) of its rows
-    ``values`` (n, q); the resamples drawn in chunks of ``chunk``.
-    """
-    features = pattern_features(values, complete, blocks, centre)
-    n = len(features)
-    return features.sum(axis=0), np.concatenate(
-        [resample_counts(rng, n, min(chunk, n_resamples - start)).astype(float) @ features
-         for start in range(0, n_resamples, chunk)])
