@@ -278,7 +278,8 @@ def _adjusted_intervals(runner, kept, piece_groups, labels, boot, entropy, drive
                                       "in one process (read_partitioned), or use text labels")
         part = est[est.group.isin(groups)]
         light = dataclasses.replace(boot, estimates=part, groups=boot.groups.iloc[:0], ranks=boot.ranks.iloc[:0],
-                                    point={}, replicates={}, rest_point={}, rest_replicates={}, whole=None)
+                                    point={}, replicates={g: boot.replicates[g] for g in groups}, rest_point={},
+                                    rest_replicates={}, whole=None)
         tasks.append((h, light, np.random.SeedSequence(entropy, n_children_spawned=first), drivers, outcome))
     for widened in runner.map(_piece_intervals, tasks):
         est.loc[widened.index, ["ci_low", "ci_high"]] = widened[["ci_low", "ci_high"]]
