@@ -157,8 +157,8 @@ def analyse_drivers(
         :mod:`analysis.pooling.moments`; on complete data the ordinary covariance).
         'none': each group's covariance of the drivers and the outcome from its own
         respondents only, the bootstrap resampling respondents within the group (the
-        LMG shares' intervals allow for their small-sample bias,
-        :mod:`analysis.drivers.own_intervals`).
+        LMG shares' intervals allow for their small-sample bias and for the bootstrap's
+        narrowness in small samples, :mod:`analysis.drivers.own_intervals`).
         'partial' (the default: with 30-400 respondents per group it has the lower error,
         the true top two drivers on top more often and intervals that cover,
         ``benchmarks/RESULTS.md``): each group's covariance shrunk toward the pooled one,
