@@ -10,10 +10,11 @@
    call, each call written as one Parquet partition ``part-NNNNN.parquet`` of a folder in
    the temp directory (cached; not timed).
 2. **On a ``LocalCluster``** of 1 and then 2 worker processes (one thread each): the
-   partitions read and checked on the workers (``read_partitioned(folder,
-   scheduler="dask://...")``, timed as 'read'), then ``analyse_drivers(...,
-   scheduler="dask://...", sem=False)``, wall time; each worker's peak RSS
-   (``getrusage``); the compute time of every task from Dask's task stream, per kind of
+   partitions read, checked and kept on the workers (``open_partitioned(folder,
+   scheduler="dask://...")``, timed as 'read'), then ``analyse_drivers(kept, ...,
+   scheduler="dask://...", sem=False)`` from the kept partitions (the caller never holds
+   the rows, :mod:`analysis.drivers.kept`), wall time; each worker's and the caller's peak
+   RSS (``VmHWM``); the compute time of every task from Dask's task stream, per kind of
    task; efficiency ``T1 / (2 T2)``. The two JSON documents must be identical.
 3. **CPU seconds** (user + system, ``getrusage``), which a loaded machine inflates far
    less than wall time: of the calling process during the analysis (the serial part:
@@ -24,7 +25,8 @@
    (with SEM minus without), to extrapolate its cost.
 5. **Estimate for 32 workers** from the CPU seconds of the 1-worker run, read included.
 
-``--partitions N`` runs steps 2-5 on the first ``N`` partitions only (``N`` x 50
+``--workers 2`` runs step 2 on that cluster size only (steps 3-5 need 1 and 2). ``--partitions N``
+runs steps 2-5 on the first ``N`` partitions only (``N`` x 50
 organisations of the same data). ``--kept-only`` measures instead, on 1 and 2 workers,
 the partitions read, checked and kept on the workers (``open_partitioned``): wall and
 CPU time, the caller's and each worker's peak RSS; the caller holds no rows then.
@@ -87,27 +89,31 @@ def on_cluster(folder: Path, n_workers: int, bootstrap: int) -> dict:
 
     from analysis import analyse_drivers
     from instrument import load_instrument
-    from instrument.reader.partitions import read_partitioned
+    from instrument.reader.partitions import open_partitioned
 
     inst = load_instrument()
     with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
                       memory_limit=None, silence_logs=logging.ERROR) as cluster, \
             Client(cluster, set_as_default=False) as client:
         address = "dask://" + cluster.scheduler_address.removeprefix("tcp://")
-        client.run(lambda: __import__("analysis.drivers.analyse"))       # warm: imports are not the work
+        client.run(lambda: __import__("analysis.drivers.kept"))       # warm: imports are not the work
         load = [os.getloadavg()[0]]
+        rss_0 = _peak_rss_mb()
         with get_task_stream(client=client) as stream:
             workers_0, caller_0, t0 = sum(client.run(_cpu_s).values()), _cpu_s(), time.perf_counter()
-            data, report = read_partitioned(folder, inst, scheduler=address)
-            read_s, read_caller, read_workers = (time.perf_counter() - t0, _cpu_s() - caller_0,
-                                                 sum(client.run(_cpu_s).values()) - workers_0)
-            workers_0, caller_0, t0 = sum(client.run(_cpu_s).values()), _cpu_s(), time.perf_counter()
-            res = analyse_drivers(data, inst, by="organisation", bootstrap=bootstrap, seed=1, sem=False,
-                                  scheduler=address)
-            wall = time.perf_counter() - t0
-            caller_cpu, workers_cpu = _cpu_s() - caller_0, sum(client.run(_cpu_s).values()) - workers_0
+            with open_partitioned(folder, inst, scheduler=address) as kept:
+                report, rows = kept.report, sum(kept.n_rows)
+                read_s, read_caller, read_workers = (time.perf_counter() - t0, _cpu_s() - caller_0,
+                                                     sum(client.run(_cpu_s).values()) - workers_0)
+                read_peaks, rss_read = client.run(_peak_rss_mb), _peak_rss_mb()
+                workers_0, caller_0, t0 = sum(client.run(_cpu_s).values()), _cpu_s(), time.perf_counter()
+                # the rows stay on the workers: the analysis takes them from the kept pieces
+                res = analyse_drivers(kept, inst, by="organisation", bootstrap=bootstrap, seed=1, sem=False,
+                                      scheduler=address)
+                wall = time.perf_counter() - t0
+                caller_cpu, workers_cpu = _cpu_s() - caller_0, sum(client.run(_cpu_s).values()) - workers_0
+                peaks = client.run(_peak_rss_mb)
         load.append(os.getloadavg()[0])
-        peaks = client.run(_peak_rss_mb)
     compute: dict[str, float] = {}
     n_tasks: dict[str, int] = {}
     for task in stream.data:
@@ -115,12 +121,13 @@ def on_cluster(folder: Path, n_workers: int, bootstrap: int) -> dict:
         seconds = sum(s["stop"] - s["start"] for s in task["startstops"] if s["action"] == "compute")
         compute[kind] = compute.get(kind, 0.0) + seconds
         n_tasks[kind] = n_tasks.get(kind, 0) + 1
-    return {"workers": n_workers, "rows": len(data), "n_respondents": report.n_respondents,
+    return {"workers": n_workers, "rows": rows, "n_respondents": report.n_respondents,
             "n_flagged": report.n_flagged, "read_s": read_s, "read_cpu_caller_s": read_caller,
             "read_cpu_workers_s": read_workers, "wall_s": wall, "cpu_caller_s": caller_cpu,
             "cpu_workers_s": workers_cpu, "load_start_end": load, "stages_s": dict(res.timings),
             "task_compute_s": compute, "tasks": n_tasks, "worker_peak_rss_mb": sorted(peaks.values()),
-            "caller_peak_rss_mb": _peak_rss_mb(),
+            "worker_peak_rss_mb_after_read": sorted(read_peaks.values()), "caller_peak_rss_mb_before": rss_0,
+            "caller_peak_rss_mb_after_read": rss_read, "caller_peak_rss_mb": _peak_rss_mb(),
             "json": json.dumps(res.to_dict(), sort_keys=True, default=str)}
 
 
@@ -198,6 +205,8 @@ def main() -> None:
                         help="analyse only the first N partitions (N x 50 organisations) of the data")
     parser.add_argument("--kept-only", action="store_true",
                         help="only read and check the partitions kept on the workers (open_partitioned)")
+    parser.add_argument("--workers", type=lambda v: [int(w) for w in v.split(",")], default=[1, 2],
+                        help="the LocalCluster sizes, comma-separated (default 1,2; one size: no efficiency)")
     args = parser.parse_args()
 
     t0 = time.perf_counter()
@@ -222,7 +231,7 @@ def main() -> None:
         folder = first_partitions(folder, args.partitions)
         args.orgs = min(args.orgs, 50 * args.partitions)
     runs = []
-    for workers in (1, 2):
+    for workers in args.workers:
         run = on_cluster(folder, workers, args.bootstrap)
         runs.append(run)
         print(f"{workers} worker(s), load {run['load_start_end'][0]:.1f} -> {run['load_start_end'][1]:.1f}: "
@@ -231,8 +240,14 @@ def main() -> None:
               f"{run['cpu_caller_s']:.1f} s, workers {run['cpu_workers_s']:.1f} s); tasks {run['tasks']}; task "
               f"compute { {k: round(v, 1) for k, v in run['task_compute_s'].items()} } s; stages "
               f"{ {k: round(v, 1) for k, v in run['stages_s'].items()} }; worker peak RSS "
-              f"{[round(m) for m in run['worker_peak_rss_mb']]} MB, caller {run['caller_peak_rss_mb']:.0f} MB",
+              f"{[round(m) for m in run['worker_peak_rss_mb']]} MB, caller {run['caller_peak_rss_mb']:.0f} MB (before "
+              f"{run['caller_peak_rss_mb_before']:.0f} MB, after the read {run['caller_peak_rss_mb_after_read']:.0f} MB)",
               flush=True)
+        if args.output:         # each configuration as it finishes: a long run keeps what it measured
+            args.output.with_suffix(f".{workers}.json").write_text(
+                json.dumps({k: v for k, v in run.items() if k != "json"}, indent=2))
+    if len(runs) < 2:
+        return
     identical = runs[0]["json"] == runs[1]["json"]
     efficiency = (runs[0]["read_s"] + runs[0]["wall_s"]) / (2 * (runs[1]["read_s"] + runs[1]["wall_s"]))
     efficiency_analysis = runs[0]["wall_s"] / (2 * runs[1]["wall_s"])

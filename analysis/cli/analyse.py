@@ -24,8 +24,7 @@ from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
     AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, EstimatorOpt, GroupColumnOpt,
     IdColumnOpt, ImportanceOpt, InstrumentOpt, InvalidOpt, JsonOpt, OutcomeOpt, PoolingOpt, SchedulerOpt, SheetOpt,
-    SourceOpt, outcome_or_fail, read_for_command,
-    usable_or_fail,
+    SourceOpt, kept_for_command, outcome_or_fail, partitioned, read_for_command, usable_or_fail,
 )
 from analysis.common.groups import ALL
 from analysis.common.outputs import check_writable, write_json
@@ -102,18 +101,29 @@ def analyse(
                 seed=seed, level=level, estimator=estimator, scheduler=scheduler)
     if json_file is not None:
         check_writable(json_file, inputs=(data,))      # fail before the work, not after it
+    chosen = None if not drivers else [d.strip() for value in drivers for d in value.split(",") if d.strip()]
+    options = dict(by=by, outcome=outcome, drivers=chosen, bootstrap=bootstrap, seed=seed, level=level,
+                   importance=importance, crosshair=crosshair, exclude_flagged=not include_flagged, sem=sem,
+                   pooling=pooling, estimator=estimator)
+    if scheduler.startswith("dask://") and partitioned(data, scheduler):
+        # the partitions stay on the cluster's workers and the analysis takes the rows from
+        # there: this process never holds them (analysis.drivers.kept)
+        with kept_for_command(
+                data, invalid=invalid, duplicates=duplicates, absent_items=absent_items, id_column=id_column,
+                group_column=group_column, instrument_file=instrument_file, by=by, scheduler=scheduler) as (inst, kept):
+            usable_or_fail(kept.report)
+            outcome_or_fail(None, inst, outcome, data, parts=kept)
+            _analyse_and_print(data, kept, inst, json_file, scheduler, **options)
+        return
     inst, frame, report = read_for_command(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
         duplicates=duplicates, absent_items=absent_items,
         id_column=id_column, group_column=group_column, instrument_file=instrument_file, by=by, scheduler=scheduler,
     )
-    chosen = None if not drivers else [d.strip() for value in drivers for d in value.split(",") if d.strip()]
     usable_or_fail(report)
     outcome_or_fail(frame, inst, outcome, data)
     with _data_kept_to_the_end():
-        _analyse_and_print(data, frame, inst, json_file, scheduler, by=by, outcome=outcome, drivers=chosen,
-                           bootstrap=bootstrap, seed=seed, level=level, importance=importance, crosshair=crosshair,
-                           exclude_flagged=not include_flagged, sem=sem, pooling=pooling, estimator=estimator)
+        _analyse_and_print(data, frame, inst, json_file, scheduler, **options)
 
 
 # Allocations between two runs of the cyclic garbage collector's youngest generation while a

@@ -6,6 +6,7 @@ options are declared once here (as annotated types) and passed to
 """
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -75,16 +76,10 @@ def read_for_command(
     Parquet file when ``scheduler`` is a Dask cluster, are read part by part on
     ``scheduler`` (:func:`instrument.reader.partitions.read_partitioned`).
     """
-    if source not in SOURCES:
-        raise typer.BadParameter(f"'{source}' is not one of {', '.join(SOURCES)}", param_hint="--source")
-    if invalid not in INVALID_POLICIES:
-        raise typer.BadParameter(f"'{invalid}' is not one of {', '.join(INVALID_POLICIES)}", param_hint="--invalid")
-    check_flags(duplicates=duplicates, absent_items=absent_items)
+    inst, extra_columns = _reader_setup(source, invalid, duplicates, absent_items, instrument_file, by, extra)
     from instrument import read_responses
 
-    inst: Instrument = load_questionnaire(instrument_file)
-    extra_columns = tuple(c for c in dict.fromkeys((by, *extra)) if c is not None and c not in {v.id for v in inst.variables})
-    if Path(data).is_dir() or (scheduler.startswith("dask://") and Path(data).suffix.lower() in (".parquet", ".pq")):
+    if partitioned(data, scheduler):
         from instrument.reader.partitions import read_partitioned
 
         frame, report = read_partitioned(data, inst, scheduler=scheduler, invalid=invalid, id_column=id_column,
@@ -99,21 +94,66 @@ def read_for_command(
     return inst, frame, report
 
 
+def partitioned(data: Path, scheduler: str) -> bool:
+    """Whether ``data`` is read part by part: a folder of Parquet partitions, or a Parquet file on a Dask cluster."""
+    return Path(data).is_dir() or (scheduler.startswith("dask://") and Path(data).suffix.lower() in (".parquet", ".pq"))
+
+
+@contextlib.contextmanager
+def kept_for_command(data: Path, *, invalid: str = "error", id_column: str | None = None,
+                     group_column: str | None = None, instrument_file: Path | None = None, duplicates: str = "error",
+                     absent_items: str = "error", by: str | None = None, scheduler: str):
+    """``(instrument, kept partitions)``: a partitioned input read, checked and kept where it is read.
+
+    :func:`instrument.reader.partitions.open_partitioned` on ``scheduler``: on a Dask
+    cluster the clean rows stay on the workers for the block's duration (the analysis
+    takes them from there, :mod:`analysis.drivers.kept`); the quality report is ``kept.report``.
+    """
+    inst, extra_columns = _reader_setup("auto", invalid, duplicates, absent_items, instrument_file, by, ())
+    from instrument.reader.partitions import open_partitioned
+
+    with open_partitioned(data, inst, scheduler=scheduler, invalid=invalid, id_column=id_column,
+                          group_column=group_column, duplicates=duplicates, absent_items=absent_items,
+                          extra_columns=extra_columns) as kept:
+        yield inst, kept
+
+
+def _reader_setup(source, invalid, duplicates, absent_items, instrument_file, by, extra):
+    """The reader options checked, the questionnaire loaded, and the extra columns to read as they are."""
+    if source not in SOURCES:
+        raise typer.BadParameter(f"'{source}' is not one of {', '.join(SOURCES)}", param_hint="--source")
+    if invalid not in INVALID_POLICIES:
+        raise typer.BadParameter(f"'{invalid}' is not one of {', '.join(INVALID_POLICIES)}", param_hint="--invalid")
+    check_flags(duplicates=duplicates, absent_items=absent_items)
+    inst: Instrument = load_questionnaire(instrument_file)
+    extra_columns = tuple(c for c in dict.fromkeys((by, *extra)) if c is not None and c not in {v.id for v in inst.variables})
+    return inst, extra_columns
+
+
 def usable_or_fail(report: QualityReport) -> None:
     """Stop with the reader's reasons when the data cannot be analysed."""
     if not report.ok:
         raise DataError(f"cannot be analysed: {'; '.join(report.problems)}", file=report.file)
 
 
-def outcome_or_fail(frame, inst, outcome: str, file) -> None:
+def outcome_or_fail(frame, inst, outcome: str, file, *, parts=None) -> None:
     """Stop, naming the file and the outcome's columns, when no respondent has ``outcome``; say which flag helps.
 
     Without it a file lacking the outcome's items (e.g. sat1-sat3) ends in "too few usable
-    respondents" per group, whose advice (a coarser grouping) does not help.
+    respondents" per group, whose advice (a coarser grouping) does not help. ``parts``:
+    partitions kept on the workers instead of ``frame`` (each part checked where it is).
     """
+    import pandas as pd
+
     from analysis.drivers.outcome import no_outcome_message, outcome_absence
 
-    why = outcome_absence(frame, inst, outcome)
+    if parts is not None:           # absent when absent from every part; the columns are the same in each
+        reasons = parts.map(outcome_absence, inst, outcome)
+        frame = pd.DataFrame(columns=parts.columns())
+        frame.attrs.update(parts.attrs)
+        why = reasons[0] if all(r is not None for r in reasons) else None
+    else:
+        why = outcome_absence(frame, inst, outcome)
     if why is not None:
         raise DataError(no_outcome_message(frame, inst, outcome, why, lambda held: "--outcome " + "|".join(held)),
                         file=str(file))

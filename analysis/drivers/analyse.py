@@ -49,7 +49,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.common.errors import DataError, OptionError, ServiceDriversError
+from analysis.common.errors import OptionError, ServiceDriversError
 from analysis.common.groups import ALL
 from analysis.common.options import CROSSHAIRS, IMPORTANCES, OUTCOMES, validate_options
 from analysis.common.scheduler import open_runner
@@ -58,7 +58,7 @@ from analysis.drivers.background import beside
 from analysis.drivers.per_group import analyse_per_driver_set
 from analysis.drivers.pooled import pooled_analysis
 from analysis.drivers.result import DriverAnalysis, Settings
-from analysis.drivers.sample import GROUP, analysis_sample, min_used_per_group
+from analysis.drivers.sample import GROUP, analysis_sample, check_groups
 from analysis.drivers.sem import fit_structural
 from analysis.drivers.group_tasks import priorities_and_differences, regression_tables
 from analysis.drivers.tables import assemble_importance, group_table, kpi_tables, priority_result, warning_table
@@ -106,9 +106,11 @@ def analyse_drivers(
 
     Parameters
     ----------
-    data : DataFrame
+    data : DataFrame or PartitionedResponses
         Responses from :func:`instrument.read_responses` (item columns, ``channel``,
-        the KPI questions and the ``flag_*`` columns).
+        the KPI questions and the ``flag_*`` columns), or partitions kept on the workers
+        (:func:`instrument.reader.partitions.open_partitioned`): the rows are then never
+        brought here, the result is the same (:mod:`analysis.drivers.kept`).
     inst : Instrument, optional
         The questionnaire; the shipped one by default.
     by : str or None, default 'organisation'
@@ -253,6 +255,14 @@ def analyse_drivers(
     inst = inst if inst is not None else load_instrument()
     default_drivers = drivers is None
     drivers = _check_options(inst, drivers, importance, sem)
+    if hasattr(data, "by_group"):       # partitions kept on the workers (instrument.reader.partitions)
+        from analysis.drivers.kept import analyse_kept
+
+        return analyse_kept(data, inst, start, by=by, outcome=outcome, drivers=drivers,
+                            default_drivers=default_drivers, bootstrap=bootstrap, seed=seed, level=level,
+                            importance=importance, crosshair=crosshair, exclude_flagged=exclude_flagged, sem=sem,
+                            pairwise=pairwise, pooling=pooling, progress=progress, estimator=estimator,
+                            scheduler=scheduler)
     absent = {k: ids for k, ids in absent_item_columns(data).items() if k in drivers}
     if default_drivers and absent and len(absent) < len(drivers):
         # left out by the reader for absent item columns: not analysed, and said why
@@ -276,7 +286,10 @@ def analyse_drivers(
     frame = sample.frame
     used = frame.loc[sample.used, [GROUP, *drivers, outcome]].reset_index(drop=True)
     labels = [] if by is None else sorted(g for g in frame[GROUP].dropna().unique().tolist() if g not in borrow_from)
-    _check_groups(labels, used, sample, drivers, by, pooling)
+    excluded = sample.excluded
+    not_asked = excluded[GROUP][excluded.code.eq("not_asked").to_numpy()].value_counts().to_dict()
+    check_groups(labels, used[GROUP].value_counts().to_dict() if labels else {ALL: len(used)}, sample.left_out,
+                  sample.phone_only_small, not_asked, drivers, by, pooling)
     labels = [g for g in labels if g not in sample.left_out]
     clock = _Clock(start)
     clock.lap("sample")
@@ -320,6 +333,29 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     structural = structural_model()         # fitted beside the stages above (None without the SEM)
     if sem:
         clock.lap("sem")
+    used_mask = pooled.used
+    n_input = frame[GROUP].value_counts().to_dict()
+    n_input[ALL] = len(frame)
+    return _finish(inst, labels, clock, regressions, importances, dominances, pooled, boot, boot_all, structural,
+                   lambda: kpi_tables(data, frame[GROUP].to_numpy()[sample.reachable], inst, rows=sample.reachable,
+                                      grouped=by is not None, level=level, runner=runner,
+                                      progress=_staged(progress, "kpis")),
+                   sample, n_input, frame.loc[used_mask, ["respondent_id", GROUP, *drivers, outcome]],
+                   by=by, outcome=outcome, drivers=drivers, bootstrap=bootstrap, seed=entropy, level=level,
+                   importance=importance, crosshair=crosshair, exclude_flagged=exclude_flagged, sem=sem,
+                   pairwise=pairwise, pooling=pooling, estimator=estimator, runner=runner, progress=progress)
+
+
+def _finish(inst, labels, clock, regressions, importances, dominances, pooled, boot, boot_all, structural, kpis,
+            sample, n_input: dict, used: pd.DataFrame, *, by, outcome, drivers, bootstrap, seed, level, importance,
+            crosshair, exclude_flagged, sem, pairwise, pooling, estimator, runner, progress=None) -> DriverAnalysis:
+    """The priorities, differences and tables of an analysis from its estimates (in-process or kept pieces).
+
+    ``kpis`` is a callable that gives the KPI table; ``sample`` has ``notes`` and
+    ``n_flagged_used``; ``n_input`` the respondents per group and ``'all'``; ``used``
+    the rows used (``DriverAnalysis.used``; empty when the rows are kept on workers).
+    """
+    everything = [*labels, ALL]
     measure = IMPORTANCE_MEASURES[importance]
     scale = _driver_scale(inst, drivers)
     # per group on the runner: quadrants, priority ranks, differences from the rest
@@ -331,14 +367,13 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
         sem_priorities=lambda boots: priority_result(boots, measure, crosshair, scale, level, structural))
 
     clock.lap("priorities")
-    kpis = kpi_tables(data, frame[GROUP].to_numpy()[sample.reachable], inst, rows=sample.reachable,
-                      grouped=by is not None, level=level, runner=runner, progress=_staged(progress, "kpis"))
+    kpis = kpis()
     clock.lap("kpis")
-    excluded, used_mask = pooled.excluded, pooled.used
+    excluded = pooled.excluded
     table = assemble_importance(everything, drivers, importances, regressions, boot, boot_all, prio, structural)
-    groups = group_table(everything, frame, used_mask, excluded, regressions, boot, boot_all, structural, prio)
+    groups = group_table(everything, n_input, regressions, boot, boot_all, structural, prio)
     table, groups = pooled.annotate(table, groups, importances, boots=(boot, boot_all))
-    settings = Settings(by=by, outcome=outcome, drivers=tuple(drivers), n_resamples=int(bootstrap), seed=entropy,
+    settings = Settings(by=by, outcome=outcome, drivers=tuple(drivers), n_resamples=int(bootstrap), seed=seed,
                         level=level, importance=importance, crosshair=crosshair,
                         exclude_flagged=exclude_flagged, sem=sem, pooling=pooling, estimator=estimator,
                         pooling_used=pooled.result.pooling)
@@ -355,9 +390,8 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
         conditional_dominance=conditional, sem=structural.paths if structural else None,
         sem_fit=structural.fit if structural else None, kpis=kpis, differences=differences,
         excluded=excluded, exclusion_counts=counts[counts.n > 0].reset_index(drop=True),
-        warnings=warnings, timings=clock.laps,
-        used=frame.loc[used_mask, ["respondent_id", GROUP, *drivers, outcome]].reset_index(drop=True),
-        n_input=len(frame), n_used=int(used_mask.sum()), bootstrap=boot, bootstrap_all=boot_all,
+        warnings=warnings, timings=clock.laps, used=used.reset_index(drop=True),
+        n_input=int(n_input[ALL]), n_used=int(pooled.n[ALL]), bootstrap=boot, bootstrap_all=boot_all,
         priorities=prio, structural=structural, regressions=regressions, importances=importances,
         dominances=dominances, driver_labels={d: dict(inst.construct(d).label) for d in drivers},
         pooling=pooled.result, respondents=pooled.respondents,
@@ -421,39 +455,6 @@ def _check_options(inst, drivers, importance, sem) -> list[str]:
         raise OptionError("importance", f"must be one of {', '.join(i for i in IMPORTANCES if i != 'sem')} when "
                           "the structural model is off (sem=False), got 'sem'")
     return drivers
-
-
-def _check_groups(labels: list[str], used: pd.DataFrame, sample, drivers: list[str], by,
-                  pooling: str = "none") -> None:
-    """Stop with a message that says what to do when a group analysed has too few usable respondents.
-
-    Groups that :func:`analysis.drivers.sample.analysis_sample` left out (``small_group``)
-    are not analysed, so not checked; the phone-only hint is given only when those
-    drivers are the cause (``sample.phone_only_small``).
-    """
-    if ALL in labels:
-        raise DataError(f"a group is called '{ALL}', the name of the whole sample; rename it", column=by)
-    minimum = min_used_per_group(len(drivers))
-    counts = used[GROUP].value_counts() if labels else pd.Series({ALL: len(used)})
-    small = {g: int(counts.get(g, 0)) for g in (labels or [ALL])
-             if g not in sample.left_out and counts.get(g, 0) < minimum}
-    if not small:
-        return
-    shown = ", ".join(f"'{g}' ({n})" for g, n in list(small.items())[:5])
-    more = f" and {len(small) - 5} more" if len(small) > 5 else ""
-    hint = "choose a coarser grouping column, analyse fewer drivers, or remove those respondents"
-    phone_only = set(small) & sample.phone_only_small
-    if phone_only:
-        excluded = sample.excluded
-        in_them = excluded.code.eq("not_asked") & (excluded[GROUP].isin(phone_only) if labels else True)
-        hint += (f"; {int(in_them.sum())} of their respondents have no score only because some drivers are "
-                 "not asked in their channel: leave those drivers out (the drivers option) to include them")
-        if pooling == "partial":
-            # pooling shares one driver set across the groups; without pooling each group is
-            # analysed on the drivers that apply to it (analysis.drivers.per_group)
-            hint += ", or analyse without pooling (pooling='none' / --pooling none): each group on its own drivers"
-    raise DataError(f"too few usable respondents (outcome and every driver score) for {len(drivers)} drivers, "
-                    f"at least {minimum} needed: {shown}{more}; {hint}")
 
 
 def _driver_scale(inst: Instrument, drivers: list[str]) -> tuple[float, float]:

@@ -251,17 +251,8 @@ def pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, lev
     pooling of the drivers asked in every channel (``pooled_importance(auxiliary=...)``).
     """
     frame = sample.frame
-    # sample.excluded lists the respondents not used in row order (analysis.drivers.sample._explain)
-    not_used = np.flatnonzero(~sample.used)
     excluded = sample.excluded
-    by_design = excluded.code.astype(str).eq("not_asked").to_numpy().copy()
-    if labels:
-        by_design &= excluded[GROUP].isin([*labels, *auxiliary]).to_numpy()
-    # A respondent to whom none of the analysed drivers applies (e.g. `--drivers wait_time,menu`
-    # and a chat respondent) says nothing about them: left out as not_asked, not added back.
-    by_design &= frame.iloc[not_used][list(drivers)].notna().any(axis=1).to_numpy()
-    used = sample.used.copy()
-    used[not_used[by_design]] = True
+    used, by_design = used_by_design(sample, [*labels, *auxiliary], drivers)
     rows = frame.loc[used, [GROUP, *drivers, outcome]].reset_index(drop=True)
     result = pooled_importance(rows, outcome, drivers, group=GROUP, pooling=pooling, n_resamples=bootstrap,
                                level=level, seed=seed, versus_rest=len(labels) > 1, runner=runner,
@@ -287,6 +278,30 @@ def pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, lev
                    .groupby(["group", "channel"], sort=True, as_index=False)[["n", "n_phone_only"]].sum())
     return (PooledAnalysis(result=result, used=used, excluded=excluded[~by_design].reset_index(drop=True), n=n,
                            respondents=respondents), boot, boot_all)
+
+
+def used_by_design(sample, labels, drivers) -> tuple[np.ndarray, np.ndarray]:
+    """The respondents the estimate uses (per row of the sample) and which of the excluded are added back.
+
+    ``sample.used``, and the respondents excluded only for drivers not asked in their
+    channel (code ``not_asked``) in a group analysed (``labels``; any without groups)
+    who answered at least one analysed driver: ``(used, by_design)``, ``by_design``
+    per row of ``sample.excluded``. The same per piece of the rows as for all rows
+    (:mod:`analysis.drivers.kept`).
+    """
+    frame = sample.frame
+    # sample.excluded lists the respondents not used in row order (analysis.drivers.sample._explain)
+    not_used = np.flatnonzero(~sample.used)
+    excluded = sample.excluded
+    by_design = excluded.code.astype(str).eq("not_asked").to_numpy().copy()
+    if labels:
+        by_design &= excluded[GROUP].isin(labels).to_numpy()
+    # A respondent to whom none of the analysed drivers applies (e.g. `--drivers wait_time,menu`
+    # and a chat respondent) says nothing about them: left out as not_asked, not added back.
+    by_design &= frame.iloc[not_used][list(drivers)].notna().any(axis=1).to_numpy()
+    used = sample.used.copy()
+    used[not_used[by_design]] = True
+    return used, by_design
 
 
 def _channel_keys(channel: pd.Series, inst) -> np.ndarray:

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.common.errors import DataError
+from analysis.common.groups import ALL
 from analysis.drivers.outcome import no_outcome_message, outcome_absence, python_choice
 from analysis.importance.driver_data import variation_problem
 from analysis.scoring.sample import FLAG_REASONS, check_group_column, no_group_reason
@@ -90,6 +91,11 @@ class AnalysisSample:
     left_out: dict
     phone_only_small: frozenset
 
+    @property
+    def n_flagged_used(self) -> int:
+        """Flagged respondents used (some only with ``exclude_flagged=False``)."""
+        return int(self.frame.flagged.to_numpy()[self.used].sum())
+
 
 def outcome_values(data: pd.DataFrame, inst: Instrument, outcome: str) -> tuple[pd.Series, str]:
     """The outcome per respondent and a phrase saying when it is missing."""
@@ -137,7 +143,47 @@ def analysis_sample(data: pd.DataFrame, inst: Instrument, *, by: str | None, out
     Returns
     -------
     AnalysisSample
+
+    Notes
+    -----
+    The three steps (:func:`score_rows`, :func:`small_groups` on the groups' facts,
+    :func:`finish_sample`) are separate so that data kept in pieces (each group's rows
+    whole in one piece, :mod:`analysis.drivers.kept`) give the same sample: the first and
+    last per piece, the decision on small groups over all groups' facts.
     """
+    scored = score_rows(data, inst, by=by, outcome=outcome, drivers=drivers, exclude_flagged=exclude_flagged)
+    left_out, phone_only, notes = small_groups(group_facts(scored, drivers, outcome), drivers, by)
+    return finish_sample(scored, left_out, phone_only, notes, drivers, by)
+
+
+@dataclass(frozen=True, eq=False)
+class ScoredRows:
+    """Every respondent scored, before the decision on small groups (:func:`score_rows`)."""
+
+    index: pd.Index
+    ids: np.ndarray
+    rows: np.ndarray
+    group: pd.Series
+    scores: pd.DataFrame
+    y: pd.Series
+    no_outcome_text: str
+    flags: list
+    flag_matrix: np.ndarray
+    flagged: np.ndarray
+    missing: np.ndarray
+    not_asked: np.ndarray
+    used: np.ndarray
+    reachable: np.ndarray
+    by_design: np.ndarray
+    channel: np.ndarray
+    notes: tuple
+    exclude_flagged: bool
+    outcome: str
+
+
+def score_rows(data: pd.DataFrame, inst: Instrument, *, by: str | None, outcome: str, drivers: list[str],
+               exclude_flagged: bool = True) -> ScoredRows:
+    """Scores, outcome, flags and reasons of every row (row by row: the same for any split of the rows)."""
     n = len(data)
     notes = []
     id_col = id_variable(inst)
@@ -171,20 +217,128 @@ def analysis_sample(data: pd.DataFrame, inst: Instrument, *, by: str | None, out
     reachable = ~(no_group | excluded_flagged)
     # usable but for phone-only drivers not asked in their channel
     by_design = reachable & ~no_y & ~(missing & ~not_asked).any(axis=1) & not_asked.any(axis=1)
-    values = np.column_stack([scores[drivers].to_numpy(dtype=float), y.to_numpy(dtype=float)])
-    left_out, phone_only = _small_groups(group, used, by_design, values, drivers, outcome, notes, by)
-    small = np.where(used & group.isin(list(left_out)).to_numpy(),
-                     group.map(left_out).to_numpy(dtype=object), "")
-    used &= small == ""
-
-    frame = pd.DataFrame({"respondent_id": ids, GROUP: group.to_numpy(), **{d: scores[d].to_numpy() for d in drivers},
-                          outcome: y.to_numpy(), "flagged": flagged}, index=data.index)
     channel = (data[CHANNEL_COLUMN].astype("string").fillna("unknown").to_numpy(dtype=object)
                if CHANNEL_COLUMN in data.columns else np.full(n, "unknown", dtype=object))
-    excluded = _explain(~used, ids, group.to_numpy(), rows, no_group, excluded_flagged, flag_matrix, flags,
-                        no_y, no_outcome_text, missing, not_asked, small, drivers, channel, by)
-    return AnalysisSample(frame=frame, used=used, reachable=reachable, excluded=excluded, notes=tuple(notes),
-                          left_out=left_out, phone_only_small=phone_only)
+    return ScoredRows(index=data.index, ids=ids, rows=rows, group=group, scores=scores, y=y,
+                      no_outcome_text=no_outcome_text, flags=flags, flag_matrix=flag_matrix, flagged=flagged,
+                      missing=missing, not_asked=not_asked, used=used, reachable=reachable, by_design=by_design,
+                      channel=channel, notes=tuple(notes), exclude_flagged=exclude_flagged, outcome=outcome)
+
+
+def group_facts(scored: ScoredRows, drivers: list[str], outcome: str) -> dict:
+    """Per group (in order of first appearance): ``(usable, usable but for not-asked drivers, problem, first row)``.
+
+    ``problem`` is :func:`~analysis.importance.driver_data.variation_problem` of the
+    group's usable rows when it has enough of them (else None); ``first row`` is the
+    ``source_row`` of its first row, which orders the groups of pieces as one pass would.
+    """
+    codes, labels = pd.factorize(scored.group)                 # missing group: code -1
+    used = scored.used
+    counts = np.bincount(codes[used], minlength=len(labels))
+    design = np.bincount(codes[scored.by_design & (codes >= 0)], minlength=len(labels))
+    present = codes >= 0
+    _, first = np.unique(codes[present], return_index=True)
+    first_rows = scored.rows[np.flatnonzero(present)[first]] if len(first) else np.zeros(0, dtype=int)
+    values = np.column_stack([scored.scores[drivers].to_numpy(dtype=float), scored.y.to_numpy(dtype=float)])
+    rows = np.flatnonzero(used)
+    rows = rows[np.argsort(codes[rows], kind="stable")]
+    bounds = np.r_[0, np.cumsum(counts)]
+    minimum = min_used_per_group(len(drivers))
+    facts = {}
+    for k, g in enumerate(labels):
+        problem = (variation_problem(values[rows[bounds[k]:bounds[k + 1]]], drivers, outcome)
+                   if counts[k] >= minimum else None)
+        facts[g] = (int(counts[k]), int(design[k]), problem, int(first_rows[k]))
+    return facts
+
+
+def small_groups(facts: dict, drivers: list[str], by: str | None) -> tuple[dict, frozenset, list]:
+    """Groups too small for a regression, left out when at least one group is not; the phone-only cause; notes.
+
+    ``facts`` are :func:`group_facts` of every group, in the order of their first rows.
+    A group is too small with fewer usable respondents than :func:`min_used_per_group`,
+    or when among them a driver score or the outcome does not vary, or the drivers are
+    exact linear combinations of each other. Returns ``(left_out, phone_only, notes)``:
+    ``left_out`` maps each group left out to the sentence that says why; it is empty
+    (and the caller stops with a message that says what to do) when every group is too
+    small, when there is only the whole sample (``by`` None), or when a group is small
+    only because the phone-only drivers are not asked in it (e.g. grouping by channel):
+    leaving those drivers out is then the remedy, not leaving the group out (most of
+    its otherwise usable respondents lack only those drivers). ``phone_only`` holds
+    those groups; ``notes`` the remarks on the groups left out.
+    """
+    minimum = min_used_per_group(len(drivers))
+    small = {g: c for g, (c, _, _, _) in facts.items() if c < minimum}
+    phone_only = frozenset(g for g, (c, d, _, _) in facts.items() if c < minimum and d > c and c + d >= minimum)
+    if by is None or phone_only:
+        return {}, phone_only, []
+    why = {g: f"in a group of '{by}' with too few usable respondents for a regression on {len(drivers)} drivers"
+           for g in small}
+    flat = {g: problem for g, (_, _, problem, _) in facts.items() if g not in small and problem is not None}
+    for g, problem in flat.items():
+        why[g] = f"in a group of '{by}' too small for a regression: among its usable respondents {problem}"
+    if not why or len(why) == len(facts):
+        return {}, phone_only, []
+    notes = []
+    if small:
+        shown = ", ".join(f"'{g}' ({n})" for g, n in sorted(small.items())[:10])
+        more = f" and {len(small) - 10} more" if len(small) > 10 else ""
+        notes.append(f"groups of '{by}' with fewer than {minimum} usable respondents are left out of the "
+                     f"importance analysis (usable respondents in brackets): {shown}{more}")
+    notes += [f"group '{g}' of '{by}' is left out of the importance analysis: among its usable respondents "
+              f"{problem}" for g, problem in flat.items()]
+    return why, phone_only, notes
+
+
+def finish_sample(scored: ScoredRows, left_out: dict, phone_only: frozenset, notes: list, drivers: list[str],
+                  by: str | None) -> AnalysisSample:
+    """The :class:`AnalysisSample` of scored rows, given the groups left out (:func:`small_groups`)."""
+    group = scored.group
+    used = scored.used.copy()
+    small = np.where(used & group.isin(list(left_out)).to_numpy(), group.map(left_out).to_numpy(dtype=object), "")
+    used &= small == ""
+    frame = pd.DataFrame({"respondent_id": scored.ids, GROUP: group.to_numpy(),
+                          **{d: scored.scores[d].to_numpy() for d in drivers}, scored.outcome: scored.y.to_numpy(),
+                          "flagged": scored.flagged}, index=scored.index)
+    excluded = _explain(~used, scored.ids, group.to_numpy(), scored.rows, group.isna().to_numpy(),
+                        scored.flagged & scored.exclude_flagged, scored.flag_matrix, scored.flags,
+                        scored.y.isna().to_numpy(), scored.no_outcome_text, scored.missing, scored.not_asked, small,
+                        drivers, scored.channel, by)
+    return AnalysisSample(frame=frame, used=used, reachable=scored.reachable, excluded=excluded,
+                          notes=(*scored.notes, *notes), left_out=left_out, phone_only_small=phone_only)
+
+
+def check_groups(labels: list[str], counts: dict, left_out: dict, phone_only_small: frozenset, not_asked: dict,
+                  drivers: list[str], by, pooling: str = "none") -> None:
+    """Stop with a message that says what to do when a group analysed has too few usable respondents.
+
+    ``counts`` are the usable respondents per group (``{'all': n}`` without groups),
+    ``not_asked`` the respondents per group not used only because of drivers not asked
+    in their channel. Groups that :func:`analysis.drivers.sample.analysis_sample` left
+    out (``small_group``, in ``left_out``) are not analysed, so not checked; the
+    phone-only hint is given only when those drivers are the cause (``phone_only_small``).
+    """
+    if ALL in labels:
+        raise DataError(f"a group is called '{ALL}', the name of the whole sample; rename it", column=by)
+    minimum = min_used_per_group(len(drivers))
+    small = {g: int(counts.get(g, 0)) for g in (labels or [ALL])
+             if g not in left_out and counts.get(g, 0) < minimum}
+    if not small:
+        return
+    shown = ", ".join(f"'{g}' ({n})" for g, n in list(small.items())[:5])
+    more = f" and {len(small) - 5} more" if len(small) > 5 else ""
+    hint = "choose a coarser grouping column, analyse fewer drivers, or remove those respondents"
+    phone_only = set(small) & phone_only_small
+    if phone_only:
+        in_them = sum(n for g, n in not_asked.items() if g in phone_only) if labels else sum(not_asked.values())
+        hint += (f"; {int(in_them)} of their respondents have no score only because some drivers are "
+                 "not asked in their channel: leave those drivers out (the drivers option) to include them")
+        if pooling == "partial":
+            # pooling shares one driver set across the groups; without pooling each group is
+            # analysed on the drivers that apply to it (analysis.drivers.per_group)
+            hint += ", or analyse without pooling (pooling='none' / --pooling none): each group on its own drivers"
+    raise DataError(f"too few usable respondents (outcome and every driver score) for {len(drivers)} drivers, "
+                    f"at least {minimum} needed: {shown}{more}; {hint}")
 
 
 def _check_codes(data: pd.DataFrame, inst: Instrument, drivers: list[str], outcome: str) -> None:
@@ -206,54 +360,6 @@ def _check_codes(data: pd.DataFrame, inst: Instrument, drivers: list[str], outco
             raise DataError(f"has values outside the scale {scale.min}-{scale.max} ({shown}); read the file with "
                             "instrument.read_responses, which turns 'not applicable' (99) and blanks into missing",
                             column=column, rows=list(_rows(data)[bad.to_numpy()]))
-
-
-def _small_groups(group: pd.Series, used: np.ndarray, by_design: np.ndarray, values: np.ndarray,
-                  drivers: list[str], outcome: str, notes: list, by: str | None) -> tuple[dict, frozenset]:
-    """Groups too small for a regression, left out when at least one group is not; and the phone-only cause.
-
-    A group is too small with fewer usable respondents than :func:`min_used_per_group`,
-    or when among them a driver score or the outcome does not vary, or the drivers are
-    exact linear combinations of each other. Returns ``(left_out, phone_only)``:
-    ``left_out`` maps each group left out to the sentence that says why; it is empty
-    (and the caller stops with a message that says what to do) when every group is too
-    small, when there is only the whole sample (``by`` None), or when a group is small
-    only because the phone-only drivers are not asked in it (e.g. grouping by channel):
-    leaving those drivers out is then the remedy, not leaving the group out (most of
-    its otherwise usable respondents lack only those drivers). ``phone_only`` holds
-    those groups.
-    """
-    minimum = min_used_per_group(len(drivers))
-    codes, labels = pd.factorize(group)                      # missing group: code -1
-    counts = np.bincount(codes[used], minlength=len(labels))
-    design = np.bincount(codes[by_design & (codes >= 0)], minlength=len(labels))
-    small = {labels[k]: int(counts[k]) for k in range(len(labels)) if counts[k] < minimum}
-    phone_only = frozenset(labels[k] for k in range(len(labels))
-                           if counts[k] < minimum and design[k] > counts[k] and counts[k] + design[k] >= minimum)
-    if by is None or phone_only:
-        return {}, phone_only
-    why = {g: f"in a group of '{by}' with too few usable respondents for a regression on {len(drivers)} drivers"
-           for g in small}
-    rows = np.flatnonzero(used)
-    rows = rows[np.argsort(codes[rows], kind="stable")]
-    bounds = np.r_[0, np.cumsum(counts)]
-    flat = {}
-    for k, g in enumerate(labels):
-        if g not in small:
-            problem = variation_problem(values[rows[bounds[k]:bounds[k + 1]]], drivers, outcome)
-            if problem is not None:
-                flat[g] = problem
-                why[g] = f"in a group of '{by}' too small for a regression: among its usable respondents {problem}"
-    if not why or len(why) == len(labels):
-        return {}, phone_only
-    if small:
-        shown = ", ".join(f"'{g}' ({n})" for g, n in sorted(small.items())[:10])
-        more = f" and {len(small) - 10} more" if len(small) > 10 else ""
-        notes.append(f"groups of '{by}' with fewer than {minimum} usable respondents are left out of the "
-                     f"importance analysis (usable respondents in brackets): {shown}{more}")
-    notes += [f"group '{g}' of '{by}' is left out of the importance analysis: among its usable respondents "
-              f"{problem}" for g, problem in flat.items()]
-    return why, phone_only
 
 
 def _rows(data: pd.DataFrame) -> np.ndarray:

@@ -174,7 +174,6 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
     n_free = free_parameters(syntax)
     groups = np.asarray(groups) if rows is None else np.asarray(groups)[rows]
     jobs = list(labels) + ([whole_sample] if whole_sample is not None else [])
-    paths, fits, problems, models = [], [], [], {}
     if estimator == "ml":
         # normal-theory FIML depends on the rows only through each missing-data pattern's
         # n, mean and covariance; the whole sample's are the sums of the groups' (one pass,
@@ -213,6 +212,12 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
         results = runner.map(_fit_group, tasks, progress=progress)
     results = results[len(results) - first:] + results[:len(results) - first]
     del tasks
+    return structural_paths(syntax, n_free, jobs, results)
+
+
+def structural_paths(syntax: str, n_free: int, jobs: Sequence, results: Sequence) -> StructuralPaths:
+    """The :class:`StructuralPaths` of the fits ``results`` (of :func:`_fit_group`) of the groups ``jobs``, in order."""
+    paths, fits, problems, models = [], [], [], {}
     for label, (model, group_problems, group_paths, group_fit) in zip(jobs, results):
         models[label] = model
         problems += [{"group": label, **p} for p in group_problems]

@@ -118,9 +118,8 @@ def assemble_importance(groups, drivers, importances, regressions, boot, boot_al
     return out
 
 
-def group_table(groups, frame, used, excluded, regressions, boot, boot_all, structural, prio) -> pd.DataFrame:
-    """The ``groups`` table: one row per group (the whole sample last)."""
-    n_input = frame[GROUP].value_counts()
+def group_table(groups, n_input: dict, regressions, boot, boot_all, structural, prio) -> pd.DataFrame:
+    """The ``groups`` table: one row per group (the whole sample last); ``n_input`` per group and ``'all'``."""
     boot_groups = pd.concat([b.groups for b in (boot, boot_all) if b is not None]).set_index("group")
     sem_fit = structural.fit.set_index("group") if structural is not None else None
     crosshairs = prio.crosshairs.set_index("group")
@@ -128,7 +127,7 @@ def group_table(groups, frame, used, excluded, regressions, boot, boot_all, stru
     for g in groups:
         reg = regressions[g]
         bg = boot_groups.loc[g]
-        n_in = len(frame) if g == ALL else int(n_input.get(g, 0))
+        n_in = int(n_input.get(g, 0))
         row = {"group": g, "n_input": n_in, "n_used": reg.n, "n_excluded": n_in - reg.n, "r2": reg.r2,
                "r2_ci_low": bg.r2_ci_low, "r2_ci_high": bg.r2_ci_high, "adj_r2": reg.adj_r2,
                "n_failed_resamples": int(bg.n_failed), "unstable_ranks": bool(bg.unstable_ranks),
@@ -269,7 +268,7 @@ def warning_table(groups: pd.DataFrame, importance: pd.DataFrame, structural, sa
                      "message": f"only {settings.n_resamples} resamples: {settings.level:.0%} percentile intervals need about "
                                 "1000 or more (Efron & Tibshirani 1993)"})
     if not settings.exclude_flagged:
-        n = int(sample.frame.flagged.to_numpy()[sample.used].sum())
+        n = sample.n_flagged_used
         if n:
             rows.append({"group": None, "kind": "flagged_included", "severity": "warning",
                          "message": f"{n} flagged respondents (straight-liners, speeders, too many missing) are "

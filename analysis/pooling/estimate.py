@@ -70,10 +70,10 @@ from analysis.common.errors import DataError
 from analysis.common.groups import ALL
 from analysis.common.options import POOLINGS, validate_options
 from analysis.common.scheduler import open_runner
-from analysis.pooling.moments import (Blocks, PatternStats, find_blocks, own_covariance, stats_from_sums,
-                                      to_original_order)
+from analysis.pooling.moments import Blocks, PatternStats, own_covariance, stats_from_sums, to_original_order
 from analysis.pooling.posterior import posterior_draws
-from analysis.pooling.replicates import group_sums, means, run_replicates, runs, stage
+from analysis.pooling.rows import FrameRows
+from analysis.pooling.replicates import means, run_replicates, runs, stage
 from analysis.pooling.replicates import replicates as _replicates
 from analysis.pooling.shrinkage import MIN_GROUPS, pool_covariances
 
@@ -151,16 +151,6 @@ class PooledImportance:
         return self.summary().as_html()
 
 
-def _group_codes(data: pd.DataFrame, group: str) -> tuple[list, np.ndarray]:
-    if group not in data.columns:
-        raise DataError(f"no group column named {group!r} in the data")
-    if data[group].isna().any():
-        raise DataError("has missing group labels; drop those rows or give them a label", column=group,
-                        rows=list(np.flatnonzero(data[group].isna().to_numpy()) + 1))
-    codes, uniques = pd.factorize(data[group], sort=True)
-    return list(uniques), codes
-
-
 def _check_sizes(labels, n_all, n_complete, q, qa, group, pooled: bool) -> None:
     """Every organisation needs enough respondents in each pattern for its covariance.
 
@@ -182,7 +172,7 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
                       versus_rest: bool = True, per_group: bool = True,
                       progress: Callable[[int, int], None] | None = None, runner=None,
                       stage_progress: Callable[[str, int, int], None] | None = None,
-                      auxiliary: Sequence = ()) -> PooledImportance:
+                      auxiliary: Sequence = (), rows=None) -> PooledImportance:
     """Driver importance per organisation, partially pooled across organisations, with a bootstrap.
 
     Parameters
@@ -223,6 +213,11 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
         nothing to the phone-only drivers' pooling (:func:`pool_covariances`). Those are
         pooled only when at least :data:`MIN_GROUPS` organisations have phone
         respondents; otherwise each organisation's phone-only part is its own.
+    rows : FrameRows-like, optional
+        Instead of ``data`` (then None): the organisations' rows where they are kept,
+        an object with the attributes and the ``group_sums`` method of
+        :class:`analysis.pooling.rows.FrameRows` (e.g. rows kept on Dask workers,
+        :mod:`analysis.drivers.kept`); the same sums give the same result.
 
     Returns
     -------
@@ -254,15 +249,9 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
     """
     drivers = list(drivers)
     columns = [*drivers, outcome]
-    absent = [c for c in [*columns, group] if c not in data.columns]
-    if absent:
-        raise DataError(f"no column named {', '.join(map(repr, absent))} in the data")
-    values = data[columns].to_numpy(dtype=float)
-    blocks, complete = find_blocks(values, columns)
-    labels, codes = _group_codes(data, group)
+    rows = rows if rows is not None else FrameRows(data, columns, group)
+    blocks, labels, n_all, n_complete = rows.blocks, list(rows.labels), rows.n_all, rows.n_complete
     q, qa = blocks.q, len(blocks.common)
-    n_all = np.bincount(codes, minlength=len(labels))
-    n_complete = np.bincount(codes[complete], minlength=len(labels))
     reported = np.array([g not in set(auxiliary) for g in labels], dtype=bool)
     # the phone-only drivers are pooled across the organisations asked them, when there are enough
     pool_phone = int((n_complete > 1).sum()) >= MIN_GROUPS
@@ -279,24 +268,19 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
     _check_sizes([g for g, r in zip(labels, reported) if r], n_all[reported], n_complete[reported], q, qa, group,
                  used == "partial")
 
-    centre = np.nanmean(values, axis=0)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.r_[0, np.cumsum(n_all)]
+    centre = rows.centre
     rngs, entropy = group_generators(seed, len(labels))
     chunk = max(1, MAX_CHUNK_ELEMENTS // int(max(n_all.max(), 1)))
-    # each organisation's features and resamples from its own rows and stream: one task
-    # per organisation on the runner (threads, processes or Dask), the same numbers
-    # whatever runs them; a task is sent its rows' values, not their (9x wider) features
-    tasks = [(rngs[k], values[order[bounds[k]:bounds[k + 1]]], complete[order[bounds[k]:bounds[k + 1]]], blocks,
-              centre, n_resamples, chunk) for k in range(len(labels))]
     with ExitStack() as stack:
         if runner is None:
             runner = stack.enter_context(open_runner("threads", n_workers=1))
         # tasks weigh by their respondents; the progress is told in resamples, as before
         in_resamples = None if progress is None else (
             lambda done, total: progress(n_resamples * done // max(total, 1), n_resamples))
-        sums = runner.map(group_sums, tasks, progress=in_resamples, weights=[int(n) for n in n_all])
-        del tasks
+        # each organisation's features and resamples from its own rows and stream: one task
+        # per organisation on the runner (threads, processes or Dask), the same numbers
+        # whatever runs them (analysis.pooling.rows)
+        sums = rows.group_sums(runner, rngs, centre, n_resamples, chunk, progress=in_resamples)
         point_sums = np.stack([s[0] for s in sums])[None]                      # (1, G, f)
         rep_sums = np.stack([s[1] for s in sums], axis=1)                      # (B, G, f)
         del sums

@@ -258,6 +258,27 @@ class PartitionedResponses:
         return [([g for g in labels if bucket[g] == k], pieces[k]) for k in range(n)]
 
 
+    def without_group(self, column: str):
+        """The kept rows without a value in ``column`` (left out by :meth:`by_group`), stacked on a worker: a handle."""
+        picked = self.runner.keep(_no_group, [(h, column) for h in self.parts])
+        piece = self.runner.keep(_stack, [(picked,)])[0]
+        self.runner.release(picked)
+        return piece
+
+    def columns(self) -> list[str]:
+        """The columns of the clean rows (every part has the same)."""
+        return self.runner.map(_on_part, [(_columns, self.parts[0], ())])[0] if self.parts else []
+
+
+def _no_group(kept, column: str) -> pd.DataFrame:
+    data = kept[0]
+    return data.loc[data[column].isna().to_numpy()]
+
+
+def _columns(data: pd.DataFrame) -> list[str]:
+    return list(data.columns)
+
+
 def _on_part(func, kept, args):
     return func(kept[0], *args)
 
