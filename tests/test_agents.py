@@ -54,6 +54,62 @@ def test_shrink_weights_follow_n_and_no_spread_gives_the_team_mean():
     assert flat["estimate"][0] == 5.0 and flat["weight"][0] == 0.0
 
 
+def _team(rng, tau, agents=30, answers=250, sigma=1.3):
+    """One simulated team like the example study's: true means N(5, tau²), answers N(theta, sigma²)."""
+    theta = 5 + tau * rng.standard_normal(agents)
+    label = rng.integers(0, agents, answers)
+    return theta[label] + sigma * rng.standard_normal(answers), label, theta
+
+
+@pytest.mark.parametrize("tau", [0.0, 0.1, 0.3])
+def test_intervals_cover_known_true_means_even_without_spread(tau):
+    # 60 teams per seed; the agents with 10+ answers are scored, every agent informs the fit.
+    # Before (plug-in DerSimonian-Laird, tau² = 0 at the boundary) coverage was 0.36-0.94 and up
+    # to half of the intervals had width zero (benchmarks/RESULTS.md, 'Agents').
+    for seed in (1, 2, 3):
+        rng = np.random.default_rng([seed, int(100 * tau)])
+        covered, width, raw_width = [], [], []
+        for _ in range(60):
+            values, label, theta = _team(rng, tau)
+            fit = fit_team(values, label)
+            assert fit.tau2 > 0 and np.isfinite(fit.tau2)          # a mode, never the boundary
+            n = np.bincount(label, minlength=30).astype(float)
+            shown = np.flatnonzero(n >= 10)
+            raw = np.bincount(label, weights=values, minlength=30)[shown] / n[shown]
+            post = shrink(raw, n[shown], fit, 0.95)
+            covered.append((post["ci_low"] <= theta[shown]) & (theta[shown] <= post["ci_high"]))
+            width.append(post["ci_high"] - post["ci_low"])
+            raw_width.append(2 * 1.96 * np.sqrt(fit.sigma2 / n[shown]))
+        covered, width = np.concatenate(covered), np.concatenate(width)
+        assert width.min() > 0.3, f"tau {tau}, seed {seed}: an interval of width {width.min():.3f}"
+        assert 0.92 <= covered.mean() <= (1.0 if tau < 0.2 else 0.985), (tau, seed, covered.mean())
+        assert width.mean() < np.concatenate(raw_width).mean()       # still narrower than the raw mean's
+
+
+def test_the_team_parameters_are_integrated_out_and_agree_with_the_plug_in_when_known():
+    rng = np.random.default_rng(7)
+    # one agent: the flat prior on the team mean leaves the agent's own mean and its standard error
+    one = fit_team(np.array([4.0, 5, 6, 5, 5]), np.array(["a"] * 5))
+    post = shrink(np.array([5.0]), np.array([5.0]), one, 0.95)
+    se = np.sqrt(one.sigma2 / 5)
+    assert post["estimate"][0] == pytest.approx(5.0) and np.isnan(one.tau2)
+    assert [post["ci_low"][0], post["ci_high"][0]] == pytest.approx([5 - 1.959964 * se, 5 + 1.959964 * se], abs=1e-4)
+    # many agents: tau and mu are well determined, the integrated interval comes close to the plug-in one
+    values, label, theta = _team(rng, 0.5, agents=400, answers=16000, sigma=1.0)
+    fit = fit_team(values, label)
+    assert fit.tau2 == pytest.approx(theta.var(ddof=1), rel=0.1)     # the drawn agents' spread
+    known = TeamFit(fit.mu, fit.tau2, fit.sigma2, fit.n_agents, fit.n_answers)
+    mean, n = np.array([4.0, 5.0, 6.5]), np.array([10.0, 40.0, 15.0])
+    full, plug = shrink(mean, n, fit, 0.95), shrink(mean, n, known, 0.95)
+    for key in ("estimate", "ci_low", "ci_high", "weight"):
+        assert full[key] == pytest.approx(plug[key], abs=0.01), key
+    # no spread at all among the agents: a positive tau² and intervals that keep their width
+    flat = fit_team(np.tile([4.0, 5, 6], 40), np.repeat(np.arange(10), 12))
+    assert 0 < flat.tau2 < 0.05
+    out = shrink(np.full(10, 5.0), np.full(10, 12.0), flat, 0.95)
+    assert (out["ci_high"] - out["ci_low"] > 0.2).all() and out["estimate"] == pytest.approx(5.0)
+
+
 def test_shrunk_estimates_beat_raw_means_over_seeds(inst, tmp_path):
     raw, shrunk = [], []
     for seed in (11, 12, 13):

@@ -65,6 +65,29 @@ def test_page_shows_the_agent_beside_the_team_and_explains_shrinkage(inst, resul
     assert not any(a in page for a in others)              # no colleague, no league table
 
 
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_page_says_in_words_where_the_answers_cannot_tell_the_agent_from_the_team(inst, result, lang):
+    _, res = result
+    t = Texts(lang)
+    inside = (res.scores.ci_low <= res.scores.team_mean) & (res.scores.team_mean <= res.scores.ci_high)
+    assert (res.scores.ci_high - res.scores.ci_low > 0.1).all()              # never a zero-width range
+    said = {True: 0, False: 0}
+    for group, agent in res.agents:
+        rows = res.agent_scores(group, agent)
+        alike = [inst.construct(r.driver).label[lang].lower() for r in rows.itertuples()
+                 if r.ci_low <= r.team_mean <= r.ci_high]
+        page = agent_page_html(res, inst, group, agent, lang)
+        start = t("agents.not_distinct", drivers="\x00").split("\x00")[0].replace("'", "&#x27;")
+        assert (start in page) == bool(alike), agent
+        if alike:
+            sentence = page.split(start)[1].split("</p>")[0]
+            assert all(label in sentence for label in alike), (agent, sentence)
+            others = {inst.construct(d).label[lang].lower() for d in res.drivers} - set(alike)
+            assert not any(label in sentence for label in others), (agent, sentence)
+        said[bool(alike)] += 1
+    assert said[True] and said[False] and inside.any() and not inside.all()    # both kinds of page occur
+
+
 def test_text_from_the_data_is_escaped(inst, result, tmp_path):
     data, _ = result
     data = data.copy()

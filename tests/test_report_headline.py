@@ -94,8 +94,9 @@ def test_headline_acts_on_concentrate_here_only_and_names_the_rest_apart(quadran
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
-def test_equal_figures_are_called_equal(lang):
-    # 50.3 is at or above the cross-hair (50) but shows as 50: 'as high as', never 'above'
+def test_figures_that_round_alike_are_shown_with_a_decimal(lang):
+    # 50.3 is above the cross-hair (50) but rounds to 50: the card shows '50.3 against 50.0'
+    # and says 'above', so that words and figures agree (never 'above (50 against 50)')
     rows, g, settings = study({CONCENTRATE, KEEP_UP}, performance={"keep_1": 50.3})
     assert rows.set_index("driver").quadrant["keep_1"] == KEEP_UP
     t, w = Texts(lang), WORDS[lang]
@@ -104,8 +105,32 @@ def test_equal_figures_are_called_equal(lang):
     rest["priority"] = rest.priority.rank().astype(int)
     h = headline(rest, g, settings, str.upper, t)
     assert h.top[0].driver == "keep_1"
-    assert w["equal"] in h.top[0].why and w["above"] not in h.top[0].why
-    assert f"({t.num(50.3)} " in h.top[0].why and t.num(50.3) == t.num(50)
+    assert w["above"] in h.top[0].why and w["equal"] not in h.top[0].why
+    assert f"({t.num(50.3, 1)} " in h.top[0].why and f" {t.num(50, 1)})" in h.top[0].why
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_a_driver_just_below_the_crosshair_is_never_called_as_high_as(lang):
+    # 49.7 rounds to the cross-hair's 50 but is below it: 'concentrate here' in the summary,
+    # so the card must say 'below' with the decimal that shows it (the audit's case: 63 against 63)
+    rows, g, settings = study({CONCENTRATE, KEEP_UP}, performance={"concentrate_1": 49.7})
+    assert rows.set_index("driver").quadrant["concentrate_1"] == CONCENTRATE
+    t, w = Texts(lang), WORDS[lang]
+    h = headline(rows, g, settings, str.upper, t)
+    card = next(c for c in h.top if c.driver == "concentrate_1")
+    assert w["below"] in card.why and w["equal"] not in card.why
+    assert f"({t.num(49.7, 1)} " in card.why
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_equal_figures_are_called_equal(lang):
+    rows, g, settings = study({CONCENTRATE, KEEP_UP}, performance={"keep_1": 50.0})
+    t, w = Texts(lang), WORDS[lang]
+    rest = rows[rows.quadrant == KEEP_UP].copy()
+    rest["priority"] = rest.priority.rank().astype(int)
+    h = headline(rest, g, settings, str.upper, t)
+    assert h.top[0].driver == "keep_1"
+    assert w["equal"] in h.top[0].why and f"({t.num(50)} " in h.top[0].why
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])

@@ -6,9 +6,10 @@
 * the **KPIs** (CSAT, NPS, CES, FCR; :func:`analysis.drivers.kpis.kpi_table`, with their
   intervals) beside the team's;
 * the **mean scores of the drivers that are about the agent** (:data:`AGENT_DRIVERS`),
-  raw and shrunk toward the team mean with a normal-normal empirical-Bayes model
+  raw and shrunk toward the team mean with a hierarchical normal model
   (:mod:`analysis.agents.shrinkage`; Efron & Morris 1975, Gelman & Hill 2007 ch. 12), with
-  posterior intervals.
+  posterior intervals that carry the uncertainty of the team's mean and of the agents'
+  spread (Morris 1983; Chung et al. 2013), so never of width zero.
 
 Privacy and fairness. Agents with fewer usable respondents than ``min_n`` are
 *withheld*: they inform the team's model (their answers are real) but appear in no
@@ -99,7 +100,8 @@ def analyse_agents(data: pd.DataFrame, inst: Instrument, by: str = "organisation
 
     References
     ----------
-    Efron & Morris (1975); Gelman & Hill (2007, ch. 12); DerSimonian & Laird (1986).
+    Efron & Morris (1975); Gelman & Hill (2007, ch. 12); Morris (1983); Chung et al. (2013);
+    Gelman et al. (2013, sec. 5.4).
     Full entries in :mod:`analysis.agents.shrinkage`.
 
     Examples

@@ -21,12 +21,15 @@ class AgentAnalysis:
         (shrunk toward the team: the posterior mean), ``ci_low``/``ci_high`` (posterior
         interval at ``level``: given the model, the agent's true mean lies in it with that
         probability), ``weight`` (the weight of the agent's own mean, 0-1) and
-        ``team_mean`` (the team's estimated mean, what the agent is shrunk toward). With
+        ``team_mean`` (the posterior mean of the team's mean, what the agent is shrunk
+        toward). The interval carries the uncertainty of the team's mean and spread, so it
+        is never of width zero (:mod:`analysis.agents.shrinkage`). With
         ``rank=True`` also ``rank``. Ordered by team, agent id and driver unless ranked.
     teams : DataFrame
-        Per team and driver: ``mean`` (all its answers), ``mu`` (mean of the agents'
-        means), ``tau2`` (variance of the agents' true means), ``sigma2`` (within-agent
-        variance), ``n_agents`` (including withheld agents), ``n``.
+        Per team and driver: ``mean`` (all its answers), ``mu`` (posterior mean of the
+        team mean), ``tau2`` (variance of the agents' true means: its posterior mode, never
+        0; NaN with fewer than 3 agents), ``sigma2`` (within-agent variance), ``n_agents``
+        (including withheld agents), ``n``.
     kpis : DataFrame
         :func:`~analysis.drivers.kpis.kpi_table` per shown agent (``group``, ``agent``,
         ``kpi``, ``n``, ``estimate``, ``ci_low``, ``ci_high``, ...); raw, with their
@@ -93,7 +96,9 @@ class AgentAnalysis:
                 "Agent-driver scores (1-7), shrunk toward the team",
                 table.reset_index()[[*index, "n", *[d for d in self.drivers if d in table.columns]]],
                 notes=(f"estimate [{self.level:.0%} posterior interval]: an agent with few answers is pulled "
-                       "toward the team's mean (normal-normal empirical Bayes; Efron & Morris 1975)",)))
+                       "toward the team's mean; the interval allows for the uncertainty of the team's mean and "
+                       "of how much its agents differ (hierarchical normal model; Efron & Morris 1975, "
+                       "Morris 1983, Chung et al. 2013)",)))
         if len(self.teams):
             tables.append(SummaryTable("Teams", self.teams, digits=2))
         notes = tuple(f"{r.group}: {r.n_agents} agent(s) withheld ({r.n_respondents} respondents)"

@@ -246,6 +246,9 @@ def pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, lev
     by_design = excluded.code.astype(str).eq("not_asked").to_numpy().copy()
     if labels:
         by_design &= excluded[GROUP].isin(labels).to_numpy()
+    # A respondent to whom none of the analysed drivers applies (e.g. `--drivers wait_time,menu`
+    # and a chat respondent) says nothing about them: left out as not_asked, not added back.
+    by_design &= frame.iloc[not_used][list(drivers)].notna().any(axis=1).to_numpy()
     used = sample.used.copy()
     used[not_used[by_design]] = True
     rows = frame.loc[used, [GROUP, *drivers, outcome]].reset_index(drop=True)

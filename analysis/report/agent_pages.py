@@ -1,7 +1,8 @@
 """One page per agent for the team lead (HTML, optionally PDF), in Dutch or English.
 
 A page shows the agent's scores on the drivers about the agent (shrunk toward the team,
-with their posterior range) beside the team's, and the agent's KPIs beside the team's,
+with their posterior range, and in plain words on which of them the answers cannot tell the
+agent from the team) beside the team's, and the agent's KPIs beside the team's,
 from an :class:`~analysis.agents.result.AgentAnalysis`. It is for coaching: no rank, no
 comparison with named colleagues, and only agents the analysis shows (withheld agents
 get no page). Agent ids appear only here, in these per-agent pages, never in an
@@ -51,6 +52,13 @@ def agent_page_html(res, inst, group: str, agent: str, lang: str) -> str:
         f"<td class='num'>{_esc(t.interval(r.ci_low, r.ci_high, 1))}</td>"
         f"<td class='num'>{_esc(t.num(r.raw_mean, 1))} ({_esc(t.count(r.n))})</td>"
         f"<td class='num'>{_esc(t.num(r.team_mean, 1))}</td></tr>" for r in scores.itertuples())
+    # plain words where the answers cannot tell the agent from the team (the range holds the team's score)
+    alike = [inst.construct(r.driver).label[lang].lower() for r in scores.itertuples()
+             if r.ci_low <= r.team_mean <= r.ci_high]
+    not_distinct = ""
+    if alike:
+        listed = alike[0] if len(alike) == 1 else f"{', '.join(alike[:-1])} {t('agents.and')} {alike[-1]}"
+        not_distinct = f"<p class='note'>{_esc(t('agents.not_distinct', drivers=listed))}</p>"
     kpis = res.agent_kpis(group, agent)
     kpi_rows = "".join(
         f"<tr><td>{_esc(t(KPI_TEXT[k.kpi]))}</td><td class='num'>{_esc(_kpi_text(t, k.kpi, k.estimate, k.ci_low, k.ci_high))}</td>"
@@ -71,7 +79,7 @@ def agent_page_html(res, inst, group: str, agent: str, lang: str) -> str:
             f"<table><tr><th>{_esc(t('agents.col.driver'))}</th><th>{_esc(t('agents.col.agent'))}</th>"
             f"<th>{_esc(t('agents.col.range', level=level))}</th><th>{_esc(t('agents.col.own'))}</th>"
             f"<th>{_esc(t('agents.col.team'))}</th></tr>{rows}</table>"
-            f"<p class='note'>{_esc(t('agents.shrinkage', level=level))}</p>"
+            f"{not_distinct}<p class='note'>{_esc(t('agents.shrinkage', level=level))}</p>"
             f"{kpi_block}<p class='note'>{_esc(t('agents.footer', min_n=t.count(res.min_n)))}</p></body></html>")
 
 

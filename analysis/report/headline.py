@@ -11,8 +11,9 @@ cross-hair) first, then importance x (100 - performance). The headline
 * then, in other words, what to maintain ('keep up the good work'), what matters less
   ('low priority') and what may be over-served ('possible overkill').
 
-Figures are compared as they are shown (rounded to whole numbers): a performance of
-60.9 against a cross-hair of 60.9 is 'as high as', never 'above'. Pure: no statistics,
+Figures are compared as they are shown: whole numbers, or one or two decimals when whole
+numbers would look equal while the figures differ (62.6 against 63.4 is 'lower than',
+never 'as high as (63 against 63)'); figures equal to two decimals are 'as high as'. Pure: no statistics,
 no I/O.
 """
 from __future__ import annotations
@@ -41,11 +42,25 @@ class Headline:
     certainty: tuple[str, ...]
 
 
-def _compare(shown: str, mid: str, value: float, centre: float) -> str:
-    """'above', 'equal' or 'below', judged on the figures as shown."""
+def _shown_pair(fmt: Callable[..., str], shown_value: float, value: float, centre: float) -> tuple[str, str, str]:
+    """The figure and its cross-hair as shown, and 'above', 'equal' or 'below' as judged on them.
+
+    ``shown_value`` is the figure as the tables show it, ``value`` the one the quadrants
+    were computed on (the same up to rounding error: LMG share and importance share).
+
+    Whole numbers first. When they look equal but the figures differ, one (then two)
+    decimals are shown, so that the words always agree with the figures beside them and
+    with the quadrant the summary names: a driver just below the cross-hair is 'below
+    average' there, and its card says 'lower than (62.6 against 63.4)', never 'as high
+    as (63 against 63)'. Only figures equal to two decimals are called 'as high as'.
+    """
+    for digits in (0, 1, 2):
+        shown, mid = fmt(shown_value, digits), fmt(centre, digits)
+        if shown != mid:
+            break
     if shown == mid:
-        return "equal"
-    return "above" if value > centre else "below"
+        return fmt(shown_value), fmt(centre), "equal"
+    return shown, mid, "above" if value > centre else "below"
 
 
 def card(r, g, settings, label: str, t: Texts, nearest: bool = False) -> TopDriver:
@@ -53,16 +68,15 @@ def card(r, g, settings, label: str, t: Texts, nearest: bool = False) -> TopDriv
     level = t("crosshair." + settings.crosshair)
     imp, imp_low, imp_high = importance_shown(r, settings.importance)
     # The cross-hair of importance is computed on importance_share; the one shown is that.
-    shown = {"imp": t.pct(imp), "imp_mid": t.pct(g.crosshair_importance),
-             "perf": t.num(r.performance), "mid": t.num(g.crosshair_performance)}
-    imp_side = _compare(shown["imp"], shown["imp_mid"], r.importance_share, g.crosshair_importance)
-    perf_side = _compare(shown["perf"], shown["mid"], r.performance, g.crosshair_performance)
+    imp_text, imp_mid, imp_side = _shown_pair(t.pct, imp, r.importance_share, g.crosshair_importance)
+    perf_text, perf_mid, perf_side = _shown_pair(t.num, r.performance, r.performance, g.crosshair_performance)
+    shown = {"imp": imp_text, "imp_mid": imp_mid, "perf": perf_text, "mid": perf_mid}
     css = QUADRANT_CSS[r.quadrant]
     why = " ".join((t("why.importance." + imp_side, level=level, **shown),
                     t("why.performance." + perf_side, level=level, **shown),
                     t(("why.nearest." if nearest else "why.") + css)))
     has_ci = not pd.isna(r.priority_ci_low)
-    figures = t("summary.figures", imp=t.pct(imp), imp_ci=t.pct_interval(imp_low, imp_high), perf=shown["perf"],
+    figures = t("summary.figures", imp=t.pct(imp), imp_ci=t.pct_interval(imp_low, imp_high), perf=t.num(r.performance),
                 perf_ci=t.interval(r.performance_ci_low, r.performance_ci_high), prio=int(r.priority),
                 prio_ci=t.rank_interval(r.priority_ci_low, r.priority_ci_high) if has_ci else t("no_interval"))
     figures += own_figure(r, g, settings, t)
