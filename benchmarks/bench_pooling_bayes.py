@@ -210,10 +210,10 @@ def fit_posterior(rows: pd.DataFrame, outcome: str, drivers: list[str], *, group
     n_draws, n_groups = s0.shape[0], len(labels)
     rng = np.random.default_rng(seed)
     k_group = {f: np.repeat(v[:, None], n_groups, axis=1) for f, v in k_draws.items()}
-    outlier_probability = {}
+    outlier_probability, outlier = {}, None
     if population == "two-component":
-        k_group, outlier_probability = _draw_components(rng, stats, qa, factors, s0, k_draws, flat("kappa_out"),
-                                                        flat("outlier_prob"))
+        k_group, outlier_probability, outlier = _draw_components(rng, stats, qa, factors, s0, k_draws,
+                                                                 flat("kappa_out"), flat("outlier_prob"))
     k_group.setdefault("phone_only", k_group["outcome"])
     k_draws.setdefault("phone_only", k_draws["outcome"])
     cov = posterior_draws(rng, stats, {f: s0 for f in k_group}, k_group, qa)
@@ -237,7 +237,17 @@ def fit_posterior(rows: pd.DataFrame, outcome: str, drivers: list[str], *, group
                         "at_mean": shares(cov.mean(axis=0), blocks).ravel(), "mean": pct.mean(axis=0).ravel(),
                         "sd": pct.std(axis=0).ravel(), "eb_draws": shares(eb_cov.mean(axis=0), blocks).ravel(),
                         "eb": shares(eb.cov, blocks).ravel(), "eb_common": shares(common.cov, blocks).ravel()})
-    out.attrs.update(divergences=divergences, max_rhat=rhat, min_ess_bulk=ess["bulk"], min_ess_tail=ess["tail"],
+    # a diagnostic: the posterior given the default's set-aside decisions (the draws whose
+    # indicators are the default's flags in every factor), to separate the decision from the rest
+    given, share_given = np.full(len(out), np.nan), 0.0
+    if outlier is not None:
+        flags = np.stack([eb.different[f] for f in factors])                   # (F, G)
+        agree = (outlier == flags[None]).all(axis=(1, 2))
+        share_given = float(agree.mean())
+        if agree.any():
+            given = shares(cov[agree].mean(axis=0), blocks).ravel()
+    out["given_default"] = given
+    out.attrs.update(divergences=divergences, share_given_default=share_given, max_rhat=rhat, min_ess_bulk=ess["bulk"], min_ess_tail=ess["tail"],
                      draws=int(n_draws), chains=int(chains), tune=int(tune), kappa_prior=kappa_prior,
                      kappa={f: [float(x) for x in np.quantile(v, [0.025, 0.5, 0.975])] for f, v in k_draws.items()},
                      kappa_default={f: [float(x) for x in eb.kappa_group[f]] for f in eb.kappa_group},
@@ -255,7 +265,8 @@ def _draw_components(rng, stats, qa: int, factors, s0, k_draws: dict, kappa_out,
     Given a posterior draw of the population, an organisation's indicator is an outlier
     with its responsibility (:func:`analysis.pooling.bayes_population.responsibilities`);
     drawing it with the draw keeps the covariance draws from the joint posterior.
-    Returns ``(kappa_group, probability)``: per factor (B, G) and (G,) lists.
+    Returns ``(kappa_group, probability, outlier)``: per factor (B, G) and (G,) lists,
+    and the drawn indicators (B, F, G).
     """
     terms = likelihood_terms(stats, qa)
     kappa = np.stack([k_draws[f] for f in factors], axis=1)                      # (B, F)
@@ -263,7 +274,7 @@ def _draw_components(rng, stats, qa: int, factors, s0, k_draws: dict, kappa_out,
     outlier = rng.uniform(size=r.shape) < r                                       # (B, F, G)
     k_group = np.where(outlier, kappa_out, kappa[:, :, None])
     return ({f: k_group[:, i] for i, f in enumerate(factors)},
-            {f: [float(x) for x in r[:, i].mean(axis=0)] for i, f in enumerate(factors)})
+            {f: [float(x) for x in r[:, i].mean(axis=0)] for i, f in enumerate(factors)}, outlier)
 
 
 def outlier_prior_calibration(stats, qa: int) -> dict:
@@ -402,6 +413,12 @@ def main(argv=None) -> int:
           f"{'within' if result['within'] else 'NOT within'}")
     print(f"posterior means of the LMG shares: |partial - mean| max {of_means['max_abs_partial']:.2f}, mean "
           f"{of_means['mean_abs_partial']:.2f}, largest in posterior SDs {of_means['max_sd_partial']:.2f}")
+    if post.attrs["share_given_default"] > 0:
+        given = compare(default, post, args.tolerance, column="given_default")
+        print(f"diagnostic, the posterior given the default's set-aside decisions ("
+              f"{100 * post.attrs['share_given_default']:.1f}% of the draws): |partial - it| max "
+              f"{given['max_abs_partial']:.2f}, mean {given['mean_abs_partial']:.2f}, largest in posterior SDs "
+              f"{given['max_sd_partial']:.2f} -> {'within' if given['within'] else 'NOT within'} the same tolerance")
     print(f"diagnostic, the default without its set-aside rule (kappa {post.attrs['kappa_common']}): |it - full "
           f"Bayes| max {no_set_aside['max_abs_partial']:.2f}, mean {no_set_aside['mean_abs_partial']:.2f}, "
           f"largest in posterior SDs {no_set_aside['max_sd_partial']:.2f} -> "
@@ -410,6 +427,8 @@ def main(argv=None) -> int:
         doc = {k: v for k, v in result.items() if k != "table"}
         doc["posterior_means"] = {k: v for k, v in of_means.items() if k != "table"}
         doc["without_set_aside"] = {k: v for k, v in no_set_aside.items() if k != "table"}
+        if post.attrs["share_given_default"] > 0:
+            doc["given_default_decisions"] = {k: v for k, v in given.items() if k != "table"}
         doc["outlier_prior_calibration"] = {k: v for k, v in calibration.items() if k != "table"}
         doc.update(table=result["table"].to_dict("records"), **post.attrs, seconds_default=t_default,
                    seconds_bayes=t_bayes, cpu_seconds_bayes=cpu_bayes)
