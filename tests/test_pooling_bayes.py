@@ -275,19 +275,32 @@ def test_the_mixture_operation_is_the_pytensor_graph(bench):
     sigma0, kv, ko, pi = pt.dmatrix("sigma0"), pt.dvector("kappa"), pt.dmatrix("kappa_out"), pt.dvector("pi")
     ops = bayes.pytensor_ops()
 
-    def factor(g, f, k):
-        a_c, m_all = stats.scatter_common[g], stats.n_all[g] - 1.0
-        a_p, m_c = stats.scatter_complete[g], stats.n_complete[g] - 1.0
-        if f == 0:
-            return bayes.log_marginal(a_c[:x, :x], m_all, k, sigma0[:x, :x], ops)
-        if f == 1:
-            return (bayes.log_marginal(a_c, m_all, k, sigma0[:qa, :qa], ops)
-                    - bayes.log_marginal(a_c[:x, :x], m_all, k, sigma0[:x, :x], ops))
-        return (bayes.log_marginal(a_p, m_c, k, sigma0, ops)
-                - bayes.log_marginal(a_p[:qa, :qa], m_c, k, sigma0[:qa, :qa], ops))
+    def log_marginal(scatter, m, k, target):
+        # bayes.log_marginal with one κ per organisation (k: (G,)), on the stack of scatters
+        d = scatter.shape[-1]
+        nu, j = k + d + 1, np.arange(d) / 2
 
-    graph = sum(pt.logaddexp(pt.log1p(-pi[f]) + factor(g, f, kv[f]), pt.log(pi[f]) + factor(g, f, ko[f, g]))
-                for f in range(3) for g in range(groups))
+        def mvgammaln(v):
+            return sum(pt.gammaln(v - jj) for jj in j)
+
+        return (mvgammaln((nu + m) / 2) - mvgammaln(nu / 2) + nu / 2 * (d * pt.log(k) + ops.logdet(target))
+                - (nu + m) / 2 * ops.logdet(k[:, None, None] * target + scatter))
+
+    def factor(f, k):
+        a_c, m_all = stats.scatter_common, stats.n_all - 1.0
+        a_p, m_c = stats.scatter_complete, stats.n_complete - 1.0
+        if f == 0:
+            return log_marginal(a_c[:, :x, :x], m_all, k, sigma0[:x, :x])
+        if f == 1:
+            return (log_marginal(a_c, m_all, k, sigma0[:qa, :qa])
+                    - log_marginal(a_c[:, :x, :x], m_all, k, sigma0[:x, :x]))
+        return (log_marginal(a_p, m_c, k, sigma0) - log_marginal(a_p[:, :qa, :qa], m_c, k, sigma0[:qa, :qa]))
+
+    def logaddexp(a, b):            # stable: PyTensor's logaddexp underflows at log likelihoods of -4,000
+        return pt.maximum(a, b) + pt.log1p(pt.exp(-abs(a - b)))
+
+    graph = sum(logaddexp(pt.log1p(-pi[f]) + factor(f, kv[f] * pt.ones(groups)), pt.log(pi[f]) + factor(f, ko[f]))
+                .sum() for f in range(3))
     op = mix.mixture_op(bayes.likelihood_terms(stats, qa))(sigma0, kv, ko, pi)
     inputs = [sigma0, kv, ko, pi]
     fn = pytensor.function(inputs, [graph, op, *pytensor.grad(graph, inputs), *pytensor.grad(op, inputs)],
