@@ -236,9 +236,13 @@ imp = analyse_drivers(data, inst, by="organisation", bootstrap=BOOTSTRAP, seed=S
 imp.groups[["group", "n_input", "n_used", "r2", "r2_ci_low", "r2_ci_high"]]
 
 # %% [markdown]
-# Why not every respondent is used: the regression needs a score on
-# all seven drivers, and wait time and menu are asked of callers only (`not_asked`).
-# Flagged respondents are left out too.
+# Who is not used: every usable respondent counts, each driver on the respondents it
+# applies to, so wait time and the menu rest on the phone respondents only (179-221 per
+# organisation, `imp.groups.n_complete`) and the other five drivers on everyone. Left out
+# are the flagged respondents (straight-liners, speeders, too many missing answers: 18-23
+# per organisation) and the odd one without a satisfaction score (`no_outcome`) or with a
+# driver score missing (`missing_score`: fewer than half its statements answered), which
+# leaves 350-357 of the 375 per organisation (`n_used`).
 
 # %%
 imp.exclusion_counts.pivot(index="group", columns="code", values="n").fillna(0).astype(int)
@@ -398,9 +402,10 @@ axes[0].legend(loc="lower right", fontsize=8)
 fig.tight_layout()
 
 # %% [markdown]
-# A sample of about 200 complete cases per organisation can land some way from the
-# truth: look at which drivers the misses concern, and whether the estimated *order* of
-# the drivers still matches the true order. Do the estimated top two match the true top two?
+# A sample of about 350 respondents per organisation (and only its 180-220 phone
+# respondents for wait time and the menu) can land some way from the truth: look at which
+# drivers the misses concern, and whether the estimated *order* of the drivers still
+# matches the true order. Do the estimated top two match the true top two?
 
 # %%
 pd.DataFrame({org: {"estimated top two": ", ".join(top_two[top_two.group == org].driver),

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from analysis.dashboard import build_dashboard
+from analysis.drivers.analyse import analyse_drivers
 from analysis.report.voice import open_question
 from report_fixtures import HOSTILE, RESAMPLES
 
@@ -35,3 +36,14 @@ def hostile_board(example, inst, tmp_path_factory) -> Board:
     result = build_dashboard(data, inst, example.quality, out=path, analysis=example.analysis, lang="en",
                              period="month", bootstrap=RESAMPLES)
     return Board(path, path.read_text(encoding="utf-8"), result, data)
+
+
+@pytest.fixture(scope="session")
+def pooled_board(example, inst, tmp_path_factory) -> Board:
+    """The example study's dashboard with partial pooling (the default), opening in Dutch; no themes or waves view."""
+    analysis = analyse_drivers(example.data, inst, by="organisation", bootstrap=100, seed=5, sem=False,
+                               pooling="partial")
+    path = tmp_path_factory.mktemp("dashboard") / "pooled.html"
+    result = build_dashboard(example.data, inst, example.quality, out=path, analysis=analysis, lang="nl",
+                             themes=False)
+    return Board(path, path.read_text(encoding="utf-8"), result, example.data)

@@ -15,6 +15,9 @@ from analysis.dashboard.render import json_for_script
 from analysis.dashboard.specs import OKABE_ITO, dashboard_specs
 from analysis.dashboard.texts import DASHBOARD_STRINGS, _read
 from analysis.drivers.analyse import analyse_drivers
+from analysis.report.i18n import Texts
+from analysis.report.pooling import reading
+from analysis.report.scope import StudyResults
 from analysis.simulation.simulate import simulate_study
 from cli_results import failed, ok
 from instrument import read_responses
@@ -73,6 +76,62 @@ def test_small_groups_and_channels_are_left_out_as_in_the_reports(small_study, i
     assert "social" not in {r["channel"] for r in doc["kpis"]}
     assert "Klein" in doc["withheld"]["en"] and "Klein" in doc["withheld"]["nl"]
     assert "Klein" not in json.dumps({k: v for k, v in doc.items() if k != "withheld"})
+    # partial pooling asked for (the default) with two organisations left: the page says there is nothing to pool
+    assert board.analysis.settings.pooling == "partial" and doc["pooling"]["used"] == doc["meta"]["pooling"] == "none"
+    assert doc["pooling"]["what"]["en"].startswith("No pooling: with 2 organisations there is nothing to pool")
+    assert doc["pooling"]["what"]["nl"].startswith("Niet gepoold: met 2 organisaties")
+    assert doc["pooling"]["groups"] == {} and not any("own_text" in r for r in doc["priorities"])
+
+
+LANGS = ("en", "nl")
+
+
+def test_pooled_importance_has_the_own_data_figure_weight_and_sentence_in_both_languages(pooled_board, inst):
+    doc, res = pooled_board.result.document, pooled_board.result.analysis
+    assert doc["meta"]["pooling"] == doc["pooling"]["used"] == "partial"
+    imp = res.importance.set_index(["group", "driver"])
+    assert len(doc["priorities"]) == 5 * 7
+    for r in doc["priorities"]:
+        row = imp.loc[(r["group"], r["driver"])]
+        # the pooled figure is the headline; the own-data figure and weight beside it, as numbers and as text
+        assert r["importance"] == pytest.approx(row.lmg_pct, rel=1e-3)
+        assert r["own_importance"] == pytest.approx(row.own_lmg_pct, rel=1e-3)
+        assert r["own_weight"] == pytest.approx(row.pooling_weight, rel=1e-3)
+        for lang in LANGS:
+            t = Texts(lang)
+            assert r["own_text"][lang] == t.pct(row.own_lmg_pct)
+            assert r["weight_text"][lang] == t.pct(100 * row.pooling_weight)
+    pooled = [r for r in doc["priorities"] if r["group"] != ALL]
+    assert all(0 < r["own_weight"] < 1 for r in pooled)
+    assert any(abs(r["own_importance"] - r["importance"]) > 0.2 for r in pooled)
+    # the whole study is not pooled: its own-data figure is its figure
+    assert all(r["own_importance"] == r["importance"] and r["own_weight"] == 1 for r in doc["priorities"]
+               if r["group"] == ALL)
+    # the reports' sentences, word for word: what pooling means, then what it did to the group
+    results = StudyResults(analysis=res, validation=None, quality=None, inst=inst)
+    groups = res.groups.set_index("group")
+    for lang, words in (("en", "Partial pooling: each organisation"), ("nl", "Gedeeltelijk poolen: de belangcijfers")):
+        t = Texts(lang)
+        assert doc["pooling"]["what"][lang].startswith(words)
+        for g in [ALL, "Energie", "Telecom", "Verzekeraar", "Webwinkel"]:
+            assert f"{doc['pooling']['what'][lang]} {doc['pooling']['groups'][g][lang]}" == reading(results, g, t)
+        assert doc["pooling"]["groups"][ALL][lang] == t("pooling.study")
+        assert t.pct(100 * groups.pooling_weight["Energie"]) in doc["pooling"]["groups"]["Energie"][lang]
+        assert doc["columns"]["col.own_lmg"][lang] == t("col.own_lmg")
+        # hovering a pooled importance gives the own-data figure and weight too, headed as the reports' columns
+        specs = _data(pooled_board.html)["specs"][lang]
+        for chart in ("priorities", "compare", "compare_all"):
+            titles = {tip["title"] for layer in specs[chart]["layer"] for tip in layer["encoding"].get("tooltip", [])}
+            assert {t("col.own_lmg"), t("col.own_weight")} <= titles, chart
+
+
+def test_without_pooling_the_page_says_nothing_of_it(hostile_board):
+    doc = hostile_board.result.document
+    assert doc["meta"]["pooling"] == doc["pooling"]["asked"] == doc["pooling"]["used"] == "none"
+    assert doc["pooling"]["what"] == {"en": "", "nl": ""} and doc["pooling"]["groups"] == {}
+    assert not any("own_text" in r or "own_importance" in r for r in doc["priorities"])
+    specs = _data(hostile_board.html)["specs"]["en"]
+    assert "own_text" not in json.dumps(specs)
 
 
 def test_page_is_self_contained_with_a_strict_content_security_policy(hostile_board):
@@ -153,16 +212,25 @@ def test_two_hundred_organisations_stay_under_five_megabytes(inst, tmp_path):
 def test_command_writes_the_page(run_cli, tmp_path):
     out = tmp_path / "study.html"
     text = ok(run_cli("dashboard", SAV, "--by", "organisation", "-o", out, "--bootstrap", "20", "--seed", "2",
-                      "--lang", "NL"))
-    assert f"Dashboard written to {out}" in text and "seed 2" in text
+                      "--lang", "NL", "--pooling", "none"))
+    assert f"Dashboard written to {out}" in text and "seed 2, pooling none" in text
     doc = _data(out.read_text(encoding="utf-8"))["document"]
     assert doc["lang"] == "nl" and doc["meta"]["seed"] == 2 and doc["meta"]["resamples"] == 20
+    assert doc["meta"]["pooling"] == "none" and doc["pooling"]["what"]["nl"] == ""
+
+
+def test_command_and_function_take_the_pooling_option(run_cli, example, inst, tmp_path):
+    assert "--pooling" in ok(run_cli("dashboard", "--help"))
+    with pytest.raises(Exception, match="pooling must be one of none, partial"):
+        build_dashboard(example.data, inst, example.quality, out=tmp_path / "bad.html", pooling="full")
+    assert not (tmp_path / "bad.html").exists()
 
 
 @pytest.mark.parametrize(("args", "code", "message"), [
     (("--lang", "fr"), 2, "Invalid value for --lang: lang must be one of"),
     (("--bootstrap", "1"), 2, "Invalid value for --bootstrap"),
     (("--by", "agent_id"), 1, "holds personal data"),
+    (("--pooling", "full"), 2, "Invalid value for --pooling"),
 ])
 def test_command_refuses_bad_options_before_the_work(run_cli, tmp_path, args, code, message):
     failed(run_cli("dashboard", SAV, "-o", tmp_path / "x.html", *args), code, message)

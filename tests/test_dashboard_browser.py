@@ -271,3 +271,59 @@ def test_hovering_or_clicking_a_driver_in_the_matrix_shows_its_quotes(board):
     assert shown >= 1 or "three priority drivers" in box.inner_text()
     board.page.screenshot(path=str(SCREENSHOTS / "dashboard-priorities-quotes-en.png"), full_page=True)
     assert board.requests == [board.url] and board.problems() == []
+
+
+@pytest.fixture
+def pooled(browser, pooled_board):
+    page = Page(browser, pooled_board.path)
+    yield page
+    page.page.close()
+
+
+def _cells(table: str) -> list[list[str]]:
+    """The body rows of a table's inner text (after its caption and header), split into cells."""
+    return [line.split("\t") for line in table.splitlines()[2:]]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_pooled_importance_shows_the_own_data_figure_and_the_sentence(pooled, pooled_board, lang):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    doc = pooled_board.result.document
+    words = {"nl": ("Gedeeltelijk poolen", "Alleen eigen gegevens", "Gewicht eigen gegevens", "niet gepoold"),
+             "en": ("Partial pooling", "Own data alone", "Own-data weight", "not pooled")}[lang]
+    pooled.page.select_option("#language", lang)
+    pooled.wait()
+    pooled.show("priorities")
+    pooled.page.select_option("#priorities-group", "Telecom")
+    pooled.wait()
+    # the plain sentence on what pooling means and what it did to Telecom (its own data's weight)
+    note = pooled.page.locator("[data-testid=pooling-note]").inner_text()
+    assert note == f"{doc['pooling']['what'][lang]} {doc['pooling']['groups']['Telecom'][lang]}"
+    assert note.startswith(words[0])
+    # the table: the pooled importance, then the own-data figure and weight, for every driver
+    table = pooled.page.locator("[data-testid=priorities-table]").inner_text()
+    header = table.splitlines()[1].split("\t")
+    assert header[2].startswith(words[1]) and header[3] == words[2], header
+    telecom = [r for r in doc["priorities"] if r["group"] == "Telecom"]
+    assert sorted((c[1], c[2], c[3]) for c in _cells(table)) == sorted(
+        (r["importance_text"][lang], r["own_text"][lang], r["weight_text"][lang]) for r in telecom)
+    # hovering a driver gives them too
+    pooled.page.locator("[data-chart=priorities] svg .mark-symbol.role-mark path").first.hover(force=True)
+    tooltip = pooled.page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible", timeout=10_000)
+    text = tooltip.inner_text()
+    assert words[1] in text and words[2] in text and any(r["own_text"][lang] in text for r in telecom), text
+    pooled.page.screenshot(path=str(SCREENSHOTS / f"dashboard-pooled-priorities-{lang}.png"), full_page=True)
+    # the whole study is not pooled: said so, and no own-data columns
+    pooled.page.select_option("#priorities-group", "all")
+    pooled.wait()
+    assert words[3] in pooled.page.locator("[data-testid=pooling-note]").inner_text()
+    assert words[1] not in pooled.page.locator("[data-testid=priorities-table]").inner_text()
+    # the drivers compared across organisations: what pooling means, and the own-data figure on hover
+    pooled.show("compare")
+    assert pooled.page.locator("[data-testid=pooling-note]").inner_text() == doc["pooling"]["what"][lang]
+    pooled.page.locator("[data-chart=compare] svg .mark-symbol path").nth(1).hover(force=True)
+    tooltip.wait_for(state="visible", timeout=10_000)
+    assert words[1] in tooltip.inner_text() and words[2] in tooltip.inner_text()
+    pooled.page.screenshot(path=str(SCREENSHOTS / f"dashboard-pooled-compare-{lang}.png"), full_page=True)
+    assert pooled.requests == [pooled.url] and pooled.problems() == []

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -105,10 +106,20 @@ def test_json_keeps_the_fields_and_adds_pooling(pooled, unpooled):
         assert entry["own"]["lmg_pct"] == entry["lmg_pct"]
 
 
+def _own_weight_worded(text: str, doc: dict, group: str) -> bool:
+    """The group's title says its own data's weight as the report does: the effective n is the figures' worth,
+    not the own data's ('own data weigh 13% (worth 2649 respondents)' read so; audit L7)."""
+    g = doc["groups"][group]
+    phrase = (f"{group}: n = {g['n']} .{{0,150}}?own data weigh {100 * g['pooling']['weight']:.0f}% \\(the figures are worth "
+              f"{g['pooling']['n_effective']:,.0f} respondents, {g['n']:,} of its own\\)")
+    return re.search(phrase, " ".join(text.split())) is not None and "(worth " not in text
+
+
 def test_summary_says_what_pooling_means(pooled, unpooled):
     text = str(pooled.summary())
     assert "pooling partial" in text and "Partial pooling: every respondent is used" in text
     assert "own data weigh" in text and "own data %" in text
+    assert _own_weight_worded(text, pooled.to_dict(), "Telecom")
     assert "No pooling" in str(unpooled.summary()) and "own data %" not in str(unpooled.summary())
 
 
@@ -149,7 +160,9 @@ def test_cli_pooling(run_cli, tmp_path):
     out = ok(run_cli("analyse", CSV, "--bootstrap", "50", "--seed", "2", "--no-sem", "--pooling", "partial",
                      "--json", out_json))
     assert "1417 of 1500 respondents used" in out and "Partial pooling" in out and "own data weigh" in out
-    assert json.loads(out_json.read_text(encoding="utf-8"))["meta"]["pooling"]["used"] == "partial"
+    doc = json.loads(out_json.read_text(encoding="utf-8"))
+    assert doc["meta"]["pooling"]["used"] == "partial"
+    assert _own_weight_worded(out, doc, "Energie")
     failed(run_cli("analyse", CSV, "--bootstrap", "10", "--pooling", "full"), 2,
            "pooling must be one of none, partial, got 'full'")
 

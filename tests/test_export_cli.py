@@ -80,9 +80,18 @@ def test_bad_lang_is_a_usage_error(run_cli, tmp_path, lang, message):
     assert not (tmp_path / "x.lss").exists()
 
 
-def test_unknown_format_is_a_usage_error(run_cli):
-    res = run_cli("export", "spss")
-    assert res.exit_code == 2
+@pytest.mark.parametrize("args, message", [
+    (("export", "spss"), "Invalid value for FORMAT: 'spss' is not one of limesurvey, qualtrics, html, pdf, codebook"),
+    (("codebook", "--format", "xml"), "Invalid value for --format: 'xml' is not one of json, csv, md"),
+])
+def test_unknown_format_is_a_usage_error(run_cli, args, message):
+    # worded as the other options' usage errors ('--lang: 'de' is not one of nl, en'), not pydantic's
+    # "Value error, 'xml' is not one of 'json', ..." (audit L8)
+    res = run_cli(*args)
+    assert res.exit_code == 2 and res.stdout == ""
+    flat = " ".join(res.stderr.replace("│", " ").split())
+    assert message in flat, flat
+    assert "Value error" not in flat
 
 
 @pytest.mark.parametrize("fmt", ["limesurvey", "qualtrics", "html", "pdf", "codebook"])

@@ -121,6 +121,34 @@ def test_notebook_01_reproduces_the_study(run_notebook):
     assert len(images) >= 4  # loadings, importance, priorities, estimates against the truth
 
 
+def test_notebook_01_says_who_the_driver_analysis_uses(inst):
+    """The text beside the analysis states what the analysis does on the example (audit L2).
+
+    It said respondents without the phone-only drivers were left out (``not_asked``) and
+    spoke of "about 200 complete cases per organisation"; every usable respondent is used.
+    The ranges it states are those of the analysis it describes.
+    """
+    from analysis.drivers.analyse import analyse_drivers
+    from instrument import read_responses
+
+    nb = nbformat.read(NOTEBOOKS / "01_reproduce_ccc_study.ipynb", as_version=4)
+    text = " ".join(" ".join(c.source for c in nb.cells if c.cell_type == "markdown").split())
+    assert "not_asked" not in text and "complete cases" not in text
+    data, _ = read_responses(ROOT / "data" / "example" / "responses.sav", inst)
+    imp = analyse_drivers(data, inst, by="organisation", bootstrap=20, seed=1, pooling="none", sem=False)
+    groups = imp.groups[imp.groups.group != "all"]
+    flagged = imp.exclusion_counts[imp.exclusion_counts.code == "flagged"].n
+    assert set(imp.exclusion_counts.code) <= {"flagged", "no_outcome", "missing_score"}
+
+    def span(values) -> str:
+        return f"{min(values)}-{max(values)}"
+
+    assert f"phone respondents only ({span(groups.n_complete)} per organisation" in text
+    assert f"too many missing answers: {span(flagged)} per organisation" in text
+    assert f"leaves {span(groups.n_used)} of the {groups.n_input.max()} per organisation" in text
+    assert f"about {round(groups.n_used.mean(), -1):.0f} respondents per organisation" in text
+
+
 def test_notebook_02_gives_a_verdict_per_construct(run_notebook):
     nb = run_notebook("02_validate_your_pilot")
     assert "Refused:" in _output_of(nb, "try:")

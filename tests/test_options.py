@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from analysis import (
-    analyse_agents, analyse_dissatisfiers, analyse_drivers, analyse_themes, analyse_waves, build_reports, simulate_study,
-    simulate_waves, validate,
+    analyse_agents, analyse_dissatisfiers, analyse_drivers, analyse_themes, analyse_waves, build_dashboard, build_reports,
+    simulate_study, simulate_waves, validate,
 )
 from analysis.bootstrap.importance import bootstrap_importance
 from analysis.common.errors import ColumnOptionError, OptionError, ServiceDriversError
@@ -43,6 +43,10 @@ def _validate(**kw):
 
 def _report(**kw):
     return lambda inst, data, quality, tmp: build_reports(data, inst, quality, out_dir=tmp, pdf=False, **kw)
+
+
+def _dashboard(**kw):
+    return lambda inst, data, quality, tmp: build_dashboard(data, inst, quality, out=f"{tmp}.html", **kw)
 
 
 def _read(**kw):
@@ -93,6 +97,7 @@ CASES = [
      ["analyse", CSV, "--importance", "sem", "--no-sem"]),
     ("crosshair", "--crosshair", _analyse(crosshair="centre"), ["analyse", CSV, "--crosshair", "centre"]),
     ("pooling", "--pooling", _analyse(pooling="full"), ["analyse", CSV, "--pooling", "full"]),
+    ("pooling", "--pooling", _dashboard(pooling="full"), ["dashboard", CSV, "-o", "{tmp}.html", "--pooling", "full"]),
     ("scheduler", "--scheduler", _analyse(scheduler="cluster"), ["analyse", CSV, "--scheduler", "cluster"]),
     ("scheduler", "--scheduler", _analyse(scheduler="dask://host"), ["analyse", CSV, "--scheduler", "dask://host"]),
     ("scheduler", "--scheduler", _report(scheduler="cluster"), ["report", CSV, "--out", "{tmp}", "--scheduler", "cluster"]),

@@ -15,6 +15,8 @@ from analysis.drivers.analyse import analyse_drivers
 from analysis.report import build_reports
 from analysis.report.content import report_content
 from analysis.report.i18n import Texts
+from analysis.report.render.excel import render_excel
+from analysis.report.render.html import render_html
 from analysis.report.scope import StudyResults, withheld_channels
 from instrument.description import describe_instrument
 from cli_results import ok
@@ -104,8 +106,17 @@ def test_respondents_behind_each_figure_per_channel(pooled_study, lang):
     assert "pooling_weight" in [c.key for c in overview.columns]
     # the channel-limited drivers are named from the questionnaire, not a fixed sentence
     about = describe_instrument(pooled_study.inst, lang)
-    assert overview.note == t("overview.note_everyone", limits=f" ({about.channels})")
+    assert overview.note == t("overview.note_everyone", limits=f" ({about.channels})", outcome=t("outcome.satisfaction"))
     assert "{" not in overview.note
+    # the note beside 'usable' and 'analysed' allows for usable respondents the analysis could not use
+    # (no outcome, a driver score missing): it said every usable respondent counted (audit L3)
+    rows = [r for r in overview.rows if r["group"] != ALL]
+    assert any(r["n_used"] < r["n_usable"] for r in rows)
+    words = {"en": ("Every usable respondent with a score for satisfaction and for each driver that applies to them "
+                    "counts", "the others count in the key figures only"),
+             "nl": ("Elke bruikbare respondent met een score voor tevredenheid en voor elke driver die voor hem geldt",
+                    "de overige tellen alleen mee in de kerncijfers")}[lang]
+    assert all(w in " ".join(overview.note.split()) for w in words), overview.note
     assert t("pooling.study") in study.summary.reading
     # the own-data figure is not repeated for the study, which is not pooled
     assert "own_lmg_pct" not in [c.key for c in tables(study)["priorities"].columns]
@@ -180,3 +191,38 @@ def test_details_table_figures_rest_on_the_headline_estimate(pooled_study, lang)
             raise AssertionError(f"{row['driver']}: interval above 0 but p = {row['beta_std_p']}")
     n_complete = int(pooled_study.analysis.groups.set_index("group").n_complete["Energie"])
     assert f"{n_complete} " in details.note and Texts(lang)("col.beta_own") in [c.header for c in details.columns]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_workbook_has_the_own_data_figure_and_weight_beside_the_pooled_one(pooled_study, lang, tmp_path):
+    # the workbook has every table of the reports: the groups' own-data columns too, though the study
+    # report (its first) has none, and each driver's own-data weight the reports give in a sentence
+    from openpyxl import load_workbook
+
+    t = Texts(lang)
+    groups = ("Energie", "Telecom", "Verzekeraar", "Webwinkel")
+    contents = [report_content(pooled_study, g, lang, g.lower()) for g in (ALL, *groups)]
+    sheets = render_excel(contents, tmp_path / "tables.xlsx")
+    ws = load_workbook(tmp_path / "tables.xlsx")[sheets["priorities"]]
+    header = [c.value for c in ws[1]]
+    importance = t("col.importance.lmg")
+    assert header[header.index(importance) + 3:header.index(importance) + 5] == [t("col.own_lmg"), t("col.own_weight")]
+    rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    imp = pooled_study.analysis.importance.set_index(["group", "driver"])
+    labels = {c.label[lang]: c.key for c in pooled_study.inst.drivers}
+    names = {t("scope.study"): ALL, **{g: g for g in groups}}
+    assert len(rows) == 7 * 5
+    for r in rows:
+        row = imp.loc[(names[r[t("excel.group")]], labels[r[t("col.driver")]])]
+        # unrounded, as in drivers analyse --json
+        assert r[importance] == pytest.approx(row.lmg_pct, rel=1e-14)
+        assert r[t("col.own_lmg")] == pytest.approx(row.own_lmg_pct, rel=1e-14)
+        assert r[t("col.own_weight")] == pytest.approx(row.pooling_weight, rel=1e-14)
+    pooled = [r for r in rows if names[r[t("excel.group")]] != ALL]
+    assert all(0 < r[t("col.own_weight")] < 1 for r in pooled)
+    assert any(abs(r[t("col.own_lmg")] - r[importance]) > 0.2 for r in pooled)
+    own = header.index(t("col.own_lmg")) + 1
+    assert ws.cell(row=2, column=own + 1).number_format == "0%"
+    # the report's own table keeps the weight in its sentence, not as a column
+    page = render_html(contents[1], {fig.key: b"" for fig in contents[1].figures()})
+    assert 'data-key="own_lmg_pct"' in page and 'data-key="pooling_weight"' not in page

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from analysis.common.groups import ALL
@@ -81,11 +82,39 @@ def test_cli_themes(run_cli, tmp_path):
     failed(run_cli("themes", CSV, "--language", "fr"), 2, "--language", "must be one of auto, nl, en")
 
 
-def test_cli_themes_leaves_small_groups_out(run_cli, example):
+def test_cli_themes_leaves_small_groups_out(run_cli, example, tmp_path):
     from analysis.report.scope import usable_group_sizes
     sizes = {g: n for g, n in usable_group_sizes(example.data, "organisation").items() if g != ALL}
     smallest = min(sizes, key=sizes.get)
     out = ok(run_cli("themes", CSV, "--by", "organisation", "--bootstrap", "20",
-                     "--min-group-n", str(sizes[smallest] + 1)))
-    assert f"Left out (fewer than {sizes[smallest] + 1} usable respondents): {smallest}" in " ".join(out.split())
+                     "--min-group-n", str(sizes[smallest] + 1), "--json", tmp_path / "themes.json"))
+    flat = " ".join(out.split())
+    assert f"Left out (fewer than {sizes[smallest] + 1} usable respondents): {smallest}" in flat
     assert f"Quotes for the priority drivers ({smallest})" not in out
+    # every respondent not coded is counted, each reason named: the small group's too (audit L6)
+    document = json.loads((tmp_path / "themes.json").read_text(encoding="utf-8"))
+    excluded = pd.DataFrame(document["excluded"])
+    assert len(excluded) + document["n_coded"] == len(example.data)
+    in_small = excluded[excluded.group == smallest]
+    assert len(in_small) == (example.data.organisation == smallest).sum()
+    assert set(in_small.reason) == {f"in a group with fewer than {sizes[smallest] + 1} usable respondents"}
+    n = excluded.reason.map(lambda r: r.split("; ")[0])
+    counts = {"without an open answer": (n == "no open answer").sum(), "flagged": n.str.startswith("flagged").sum(),
+              f"in groups with fewer than {sizes[smallest] + 1} usable respondents": len(in_small)}
+    assert f"{len(excluded)} respondents left out (" in flat
+    for label, k in counts.items():
+        assert f"{k} {label}" in flat, (label, k, flat)
+
+
+def test_cli_themes_counts_the_respondents_of_small_groups(run_cli, tmp_path):
+    # two organisations of three: both left out; there were answers, and six respondents left out
+    # (it said 'No open answers to code ... (0 respondents left out: flagged, no group or no answer)')
+    raw = pd.read_csv(CSV, dtype=str, keep_default_na=False)
+    few = raw[raw.organisation.isin(["Energie", "Telecom"])].groupby("organisation").head(3)
+    assert (few.why.str.strip() != "").any()
+    path = tmp_path / "few.csv"
+    few.to_csv(path, index=False)
+    flat = " ".join(ok(run_cli("themes", path, "--bootstrap", "20")).split())
+    assert "Left out (fewer than 30 usable respondents): Energie, Telecom" in flat
+    assert ("No open answers left to code in column 'why' of " f"{path}; 6 respondents left out (6 in groups with "
+            "fewer than 30 usable respondents).") in flat

@@ -24,7 +24,7 @@ from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
     AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, EstimatorOpt, GroupColumnOpt,
     IdColumnOpt, ImportanceOpt, InstrumentOpt, InvalidOpt, JsonOpt, OutcomeOpt, PoolingOpt, SchedulerOpt, SheetOpt,
-    SourceOpt, read_for_command,
+    SourceOpt, outcome_or_fail, read_for_command,
     usable_or_fail,
 )
 from analysis.common.groups import ALL
@@ -100,6 +100,7 @@ def analyse(
     )
     chosen = None if not drivers else [d.strip() for value in drivers for d in value.split(",") if d.strip()]
     usable_or_fail(report)
+    outcome_or_fail(frame, inst, outcome, data)
     with _data_kept_to_the_end():
         _analyse_and_print(data, frame, inst, json_file, scheduler, by=by, outcome=outcome, drivers=chosen,
                            bootstrap=bootstrap, seed=seed, level=level, importance=importance, crosshair=crosshair,
@@ -167,6 +168,7 @@ def _show(renderable) -> None:
 def print_analysis(res: DriverAnalysis, source: str) -> None:
     """Print a :class:`DriverAnalysis` as rich tables."""
     from analysis.drivers.pooled import pooling_sentence
+    from analysis.drivers.result import own_weight_phrase
 
     s = res.settings
     console.print(f"[bold]Driver analysis[/] of {escape(source)}: outcome '{s.outcome}', groups by '{s.by}'; "
@@ -186,7 +188,7 @@ def print_analysis(res: DriverAnalysis, source: str) -> None:
         title = (f"[bold]{escape(str(g))}[/]: n = {r.n_used} of {r.n_input}{fewer}, R² = {r.r2:.3f} "
                  f"[{r.r2_ci_low:.3f}, {r.r2_ci_high:.3f}]")
         if res.settings.pooling_used == "partial" and g != ALL:
-            title += escape(f"; own data weigh {100 * r.pooling_weight:.0f}% (worth {r.n_effective:.0f} respondents)")
+            title += escape("; " + own_weight_phrase(r))
         if r.unstable_ranks:
             title += " [yellow](ranks unstable: fewer than 100 respondents)[/]"
         shown = res.display_table(g)

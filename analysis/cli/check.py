@@ -7,6 +7,7 @@ it is text, never rich markup.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich import box
@@ -16,7 +17,7 @@ from rich.table import Table
 from analysis.cli.app import command, console
 from analysis.cli.reading import (
     AbsentItemsOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt, InstrumentOpt,
-    InvalidOpt, JsonOpt, SheetOpt, SourceOpt, read_for_command, usable_or_fail,
+    InvalidOpt, JsonOpt, SheetOpt, SourceOpt, outcome_or_fail, read_for_command, usable_or_fail,
 )
 from analysis.common.outputs import check_writable, write_json
 
@@ -47,7 +48,7 @@ def check(
     if json_file is not None:
         check_writable(json_file, inputs=(data,))
     try:
-        _, _, report = read_for_command(
+        inst, frame, report = read_for_command(
             data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
             duplicates=duplicates, absent_items=absent_items,
             id_column=id_column, group_column=group_column, instrument_file=instrument_file,
@@ -59,15 +60,40 @@ def check(
         if json_file is not None:
             write_json(exc.report.to_dict(), json_file, "JSON report")
         raise
-    print_report(report)
+    # the analyses' default outcome: a file without its items (e.g. sat1-sat3) cannot be analysed as it is by
+    # default. The verdict says so and names the outcomes it can be analysed with; with none, it fails (exit 1)
+    from analysis.drivers.outcome import outcome_absence, outcomes_held
+
+    outcome = inst.outcome_construct.key
+    absent = outcome_absence(frame, inst, outcome)
+    print_report(report, None if absent is None else OutcomeVerdict(outcome, absent, outcomes_held(frame, inst)))
     if json_file is not None:
         write_json(report.to_dict(), json_file, "JSON report")
         console.print(f"report written to {escape(str(json_file))}", highlight=False)
     usable_or_fail(report)
+    if absent is not None and not outcomes_held(frame, inst):
+        outcome_or_fail(frame, inst, outcome, data)
 
 
-def print_report(report: QualityReport) -> None:
-    """Print a :class:`QualityReport` as rich tables."""
+@dataclass(frozen=True)
+class OutcomeVerdict:
+    """The default outcome's absence from the data (:func:`analysis.drivers.outcome.outcome_absence`)."""
+
+    outcome: str
+    why: str
+    held: list          # the outcomes the data do hold (--outcome)
+
+    def line(self, n_usable: int) -> str:
+        """The verdict (rich markup): analysable with another outcome, or not at all."""
+        cause = escape(f"no respondent has the default outcome '{self.outcome}': {self.why}")
+        if self.held:
+            return (f"[yellow]OK, with another outcome[/]: {n_usable} usable respondents; the data can be analysed "
+                    f"with --outcome {'|'.join(self.held)}, not with the default ({cause})")
+        return f"[bold red]NOT OK[/]: {n_usable} usable respondents, but {cause}, nor any other outcome"
+
+
+def print_report(report: QualityReport, outcome: OutcomeVerdict | None = None) -> None:
+    """Print a :class:`QualityReport` as rich tables; ``outcome``: the default outcome is absent from the data."""
     from instrument.reader.table import show_delimiter
 
     where = [f"format {report.format}"]
@@ -135,8 +161,10 @@ def print_report(report: QualityReport) -> None:
             console.print(f"  ... and {len(report.excluded) - MAX_EXCLUDED_SHOWN} more (see --json)")
     for warning in report.warnings:
         console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
-    if report.ok:
+    if report.ok and outcome is None:
         console.print(f"[green]OK[/]: {report.n_usable} usable respondents; the data can be analysed")
+    elif report.ok:
+        console.print(outcome.line(report.n_usable), highlight=False, soft_wrap=True)
     else:
         console.print("[bold red]NOT OK[/]: the data cannot be analysed as they are:")
         for problem in report.problems:

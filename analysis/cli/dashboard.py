@@ -18,8 +18,8 @@ from analysis.cli.app import command, console, err_console
 from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
     AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, GroupColumnOpt, IdColumnOpt,
-    ImportanceOpt, InstrumentOpt, InvalidOpt, OutcomeOpt, PeriodOpt, SheetOpt, SourceOpt, WaveOpt, read_for_command,
-    usable_or_fail,
+    ImportanceOpt, InstrumentOpt, InvalidOpt, OutcomeOpt, PeriodOpt, PoolingOpt, SheetOpt, SourceOpt, WaveOpt,
+    read_for_command, usable_or_fail,
 )
 
 STAGES = {"analysis": "driver analysis (bootstrap)...", "themes and waves": "coding the open answers, the waves...",
@@ -41,6 +41,7 @@ def dashboard(
     outcome: str = OutcomeOpt,
     importance: str = ImportanceOpt,
     crosshair: str = CrosshairOpt,
+    pooling: str = PoolingOpt,
     wave: WaveOpt = None,
     period: PeriodOpt = None,
     source: SourceOpt = "auto",
@@ -56,7 +57,7 @@ def dashboard(
 ) -> None:
     """Write an interactive dashboard (one self-contained HTML file, both languages, no network)."""
     lang = check_flags(lang=lang.lower(), min_group_n=min_group_n, bootstrap=bootstrap, seed=seed, outcome=outcome,
-                       importance=importance, crosshair=crosshair, period=period)["lang"]
+                       importance=importance, crosshair=crosshair, pooling=pooling, period=period)["lang"]
     if wave is not None and period is not None:
         raise typer.BadParameter("give the wave column with --wave, or --period month|quarter, not both",
                                  param_hint="--wave")
@@ -82,12 +83,16 @@ def dashboard(
 
         board = build_dashboard(frame, inst, quality, out=out, by=by, lang=lang, min_group_n=min_group_n,
                                 bootstrap=bootstrap, seed=seed, drivers=chosen, outcome=outcome,
-                                importance=importance, crosshair=crosshair, wave=wave, period=period,
+                                importance=importance, crosshair=crosshair, pooling=pooling, wave=wave, period=period,
                                 progress=progress)
     s = board.analysis.settings
     console.print(f"[bold]Dashboard written to {escape(str(board.path))}[/] ({board.size / 1e6:.1f} MB; opens in "
                   f"{lang}, outcome '{s.outcome}', {s.importance} importance, {s.n_resamples} resamples, "
-                  f"seed {s.seed}).", highlight=False, soft_wrap=True)
+                  f"seed {s.seed}, pooling {s.pooling_used}).", highlight=False, soft_wrap=True)
+    if s.pooling != s.pooling_used:
+        from analysis.drivers.pooled import pooling_sentence
+
+        console.print(f"[yellow]{escape(pooling_sentence(board.analysis))}[/]", highlight=False, soft_wrap=True)
     views = board.document["views"]
     if board.document["waves"]:
         console.print(f"Waves: {len(board.document['waves']['labels'])} ({escape(', '.join(board.document['waves']['labels']))}).",

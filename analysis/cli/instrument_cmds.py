@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -23,22 +22,20 @@ from analysis.common.errors import ServiceDriversError
 from analysis.cli.loading import load_questionnaire
 
 
-class ExportFormat(str, Enum):
-    limesurvey = "limesurvey"
-    qualtrics = "qualtrics"
-    html = "html"
-    pdf = "pdf"
-    codebook = "codebook"
+# The formats are plain strings checked here, not an Enum: typer checks an Enum's value with
+# pydantic, whose message ("Value error, 'xml' is not one of 'json', ...") reads unlike
+# every other usage error of the command line.
+EXPORT_FORMATS = ("limesurvey", "qualtrics", "html", "pdf", "codebook")
+CODEBOOK_FORMATS = ("json", "csv", "md")
+
+_CODEBOOK_SUFFIXES = {".json": "json", ".csv": "csv", ".md": "md", ".markdown": "md"}
 
 
-class CodebookFormat(str, Enum):
-    json = "json"
-    csv = "csv"
-    md = "md"
-
-
-_CODEBOOK_SUFFIXES = {".json": CodebookFormat.json, ".csv": CodebookFormat.csv, ".md": CodebookFormat.md,
-                      ".markdown": CodebookFormat.md}
+def _one_of(value: str, choices: tuple[str, ...], hint: str) -> str:
+    """``value`` when it is one of ``choices``; else a usage error worded as the other options' ones."""
+    if value not in choices:
+        raise typer.BadParameter(f"'{value}' is not one of {', '.join(choices)}", param_hint=hint)
+    return value
 
 
 def _languages(spec: Optional[str], inst) -> list[str]:
@@ -65,19 +62,19 @@ def _emit(text: str, output: Optional[Path], what: str) -> None:
     err_console.print(f"wrote {what} to {escape(str(output))}", highlight=False)
 
 
-def _codebook_text(inst, fmt: CodebookFormat) -> str:
+def _codebook_text(inst, fmt: str) -> str:
     from instrument.export import codebook_csv, codebook_json, codebook_markdown
 
-    if fmt is CodebookFormat.csv:
+    if fmt == "csv":
         return codebook_csv(inst)
-    if fmt is CodebookFormat.md:
+    if fmt == "md":
         return codebook_markdown(inst)
     return json.dumps(codebook_json(inst), ensure_ascii=False, indent=2) + "\n"
 
 
 @command()
 def export(
-    fmt: ExportFormat = typer.Argument(..., metavar="FORMAT", help="limesurvey, qualtrics, html, pdf or codebook."),
+    fmt: str = typer.Argument(..., metavar="FORMAT", help="limesurvey, qualtrics, html, pdf or codebook."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Languages, base language first: nl, en or nl,en (default: all)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (required for pdf; default: stdout)."),
     instrument_file: Optional[Path] = typer.Option(None, "--instrument", help="A questionnaire YAML file (default: the shipped one)."),
@@ -85,15 +82,16 @@ def export(
     """Export the questionnaire for a survey platform (.lss, .qsf), for print (html, pdf), or its codebook."""
     from instrument.export import qsf_text, to_html, to_limesurvey, to_pdf, to_qualtrics
 
+    fmt = _one_of(fmt, EXPORT_FORMATS, "FORMAT")
     inst = load_questionnaire(instrument_file)
     langs = _languages(lang, inst)
-    if fmt is ExportFormat.limesurvey:
+    if fmt == "limesurvey":
         _emit(to_limesurvey(inst, langs), output, "LimeSurvey survey structure")
-    elif fmt is ExportFormat.qualtrics:
+    elif fmt == "qualtrics":
         _emit(qsf_text(to_qualtrics(inst, langs)), output, "Qualtrics survey file")
-    elif fmt is ExportFormat.html:
+    elif fmt == "html":
         _emit(to_html(inst, langs), output, "printable questionnaire")
-    elif fmt is ExportFormat.pdf:
+    elif fmt == "pdf":
         if output is None:
             raise typer.BadParameter("a PDF cannot go to the terminal; give a file with -o", param_hint="-o")
         to_pdf(inst, langs, output)
@@ -108,10 +106,11 @@ def export(
 
 @command("codebook")
 def codebook_command(
-    fmt: CodebookFormat = typer.Option(CodebookFormat.md, "--format", help="json (nested), csv (one row per variable) or md (tables)."),
+    fmt: str = typer.Option("md", "--format", metavar="<json|csv|md>", help="json (nested), csv (one row per variable) or md (tables)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: stdout)."),
     instrument_file: Optional[Path] = typer.Option(None, "--instrument", help="A questionnaire YAML file (default: the shipped one)."),
 ) -> None:
     """Write the codebook: every variable with its codes, labels and texts per language."""
+    fmt = _one_of(fmt, CODEBOOK_FORMATS, "--format")
     inst = load_questionnaire(instrument_file)
     _emit(_codebook_text(inst, fmt), output, "codebook")

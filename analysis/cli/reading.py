@@ -103,3 +103,17 @@ def usable_or_fail(report: QualityReport) -> None:
     """Stop with the reader's reasons when the data cannot be analysed."""
     if not report.ok:
         raise DataError(f"cannot be analysed: {'; '.join(report.problems)}", file=report.file)
+
+
+def outcome_or_fail(frame, inst, outcome: str, file) -> None:
+    """Stop, naming the file and the outcome's columns, when no respondent has ``outcome``; say which flag helps.
+
+    Without it a file lacking the outcome's items (e.g. sat1-sat3) ends in "too few usable
+    respondents" per group, whose advice (a coarser grouping) does not help.
+    """
+    from analysis.drivers.outcome import no_outcome_message, outcome_absence
+
+    why = outcome_absence(frame, inst, outcome)
+    if why is not None:
+        raise DataError(no_outcome_message(frame, inst, outcome, why, lambda held: "--outcome " + "|".join(held)),
+                        file=str(file))

@@ -26,7 +26,7 @@ from analysis.cli.options import check_flags, option_errors
 from analysis.cli.reading import (
     AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, EstimatorOpt, GroupColumnOpt,
     IdColumnOpt, ImportanceOpt, InstrumentOpt, InvalidOpt, OutcomeOpt, PoolingOpt, SchedulerOpt, SheetOpt, SourceOpt,
-    read_for_command, usable_or_fail,
+    outcome_or_fail, read_for_command, usable_or_fail,
 )
 
 STAGES = {"analysis": "driver analysis (bootstrap)...", "validation": "validating the questionnaire (FIML)...",
@@ -82,6 +82,7 @@ def report(
         extra=(wave,) if wave else (), scheduler=scheduler,
     )
     usable_or_fail(quality)
+    outcome_or_fail(frame, inst, outcome, data)
     chosen = None if not drivers else [d.strip() for value in drivers for d in value.split(",") if d.strip()]
     with option_errors(file=data):      # fail before the long run: waves without dates, a file without agent ids
         if wave is not None or period is not None:

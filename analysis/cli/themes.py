@@ -73,8 +73,10 @@ def themes(
     why = open_question_id(inst)
     sizes = usable_group_sizes(frame, by)
     small = sorted(g for g, n in sizes.items() if g != ALL and n < min_group_n)
+    in_small = frame.iloc[:0]
     if small:
-        frame = frame[~frame[by].astype("string").isin(small).fillna(False)]
+        chosen = frame[by].astype("string").isin(small).fillna(False).to_numpy()
+        frame, in_small = frame[~chosen], frame[chosen]
         console.print(f"[yellow]Left out (fewer than {min_group_n} usable respondents):[/] {escape(', '.join(small))}",
                       highlight=False, soft_wrap=True)
     # as in the reports: no open answer is no error, only nothing to code (the report leaves its section out);
@@ -84,17 +86,73 @@ def themes(
         analysis = (analyse_drivers(frame, inst, by=by, bootstrap=bootstrap, seed=seed, sem=False) if answered
                     else None)
         result = analyse_themes(frame, inst, by=by, analysis=analysis, language=language, seed=seed)
+    result = _with_small_groups(result, in_small, by, min_group_n)
     names = names_from_agent_ids(frame[AGENT_COLUMN].dropna().unique()) if AGENT_COLUMN in frame.columns else ()
     if len(result.coded):
         print_themes(result, str(data), names)
     else:
         where = (f"in column '{why}' of {data}" if why is not None
                  else f"in {data}: the questionnaire has no open question")
-        console.print(f"[yellow]No open answers to code[/] {escape(where)} ({len(result.excluded)} respondents left "
-                      "out: flagged, no group or no answer).", highlight=False, soft_wrap=True)
+        left = " left" if small else ""
+        console.print(f"[yellow]No open answers{left} to code[/] {escape(where)}; "
+                      f"{escape(left_out_phrase(result.excluded))}.", highlight=False, soft_wrap=True)
     if json_file is not None:
         write_json(result.to_dict(), json_file, "theme analysis")
         console.print(f"result written to {json_file}", highlight=False)
+
+
+def small_group_reason(min_group_n: int) -> str:
+    """The reason given for a respondent of a group left out for its size (as in the reports)."""
+    return f"in a group with fewer than {min_group_n} usable respondents"
+
+
+def _with_small_groups(result, in_small: pd.DataFrame, by: str, min_group_n: int):
+    """``result`` with the respondents of the groups left out for their size among its ``excluded`` (and the JSON's)."""
+    if not len(in_small):
+        return result
+    import dataclasses
+
+    import pandas as pd
+
+    rows = pd.DataFrame({"respondent_id": in_small["respondent_id"].astype(str).to_numpy(),
+                         "group": in_small[by].astype(str).to_numpy(), "reason": small_group_reason(min_group_n)})
+    return dataclasses.replace(result, excluded=pd.concat([result.excluded, rows], ignore_index=True))
+
+
+def _reason_label(reason: str) -> str:
+    """A reason of ``ThemeAnalysis.excluded`` in a few words (its first reason, when it has several)."""
+    from analysis.scoring.sample import REASON_SEPARATOR
+    from analysis.themes.analyse import NO_ANSWER
+
+    first = reason.split(REASON_SEPARATOR)[0]
+    if first.startswith("in a group with fewer than"):
+        return "in groups" + first.removeprefix("in a group")
+    if first.startswith("no value in the grouping column"):
+        return "without a group"
+    if first.startswith("flagged"):
+        return "flagged"
+    return "without an open answer" if first == NO_ANSWER else first
+
+
+def left_out_phrase(excluded: pd.DataFrame) -> str:
+    """'N respondents left out (a flagged, b without an open answer, ...)': the count and the number per reason.
+
+    Each respondent counts once, under its first reason (no group comes before the flags).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> left_out_phrase(pd.DataFrame({"reason": ["flagged: speeding", "no open answer", "no open answer"]}))
+    '3 respondents left out (2 without an open answer, 1 flagged)'
+    >>> left_out_phrase(pd.DataFrame({"reason": []}))
+    'no respondent left out'
+    """
+    if not len(excluded):
+        return "no respondent left out"
+    counts = excluded["reason"].astype(str).map(_reason_label).value_counts(sort=False)
+    counts = counts.iloc[(-counts.to_numpy()).argsort(kind="stable")]
+    parts = ", ".join(f"{n} {label}" for label, n in counts.items())
+    return f"{len(excluded)} respondent{'s' if len(excluded) != 1 else ''} left out ({parts})"
 
 
 def _table(frame: pd.DataFrame, title: str) -> Table:
@@ -109,9 +167,8 @@ def print_themes(res, source: str, names=()) -> None:
     from analysis.report.privacy import mask_personal_data
 
     console.print(f"[bold]Themes of the open answers[/] of {escape(source)}: {len(res.coded)} answers coded "
-                  f"(language {res.language}); {len(res.excluded)} respondents left out (flagged, no group or no "
-                  f"answer). Share = of the group's coded answers; complaint = share of the mentions that complain.",
-                  highlight=False, soft_wrap=True)
+                  f"(language {res.language}); {escape(left_out_phrase(res.excluded))}. Share = of the group's "
+                  "coded answers; complaint = share of the mentions that complain.", highlight=False, soft_wrap=True)
     freq = res.frequency
     wide = freq.pivot_table(index="theme", columns="group", values="share", sort=False)
     wide = wide[[g for g in dict.fromkeys(freq.group)]].reset_index()

@@ -41,6 +41,7 @@ from analysis.dashboard.specs import dashboard_specs
 from analysis.dashboard.texts import DASHBOARD_STRINGS
 from analysis.report.build import AGENT_COLUMN, check_grouping, leave_out_small_groups
 from analysis.report.i18n import LANGUAGES
+from analysis.report.pooling import pooled
 from analysis.report.privacy import names_from_agent_ids
 from analysis.report.scope import StudyResults, group_nouns, shown_groups, withheld_channels
 from analysis.report.voice import open_question, sample_voice
@@ -105,10 +106,11 @@ def _waves(data, inst, by, wave, period, bootstrap, seed) -> tuple:
                                  seed=seed)
 
 
-@validate_options("lang", "min_group_n", "bootstrap", "seed", "outcome", "importance", "crosshair", "period")
+@validate_options("lang", "min_group_n", "bootstrap", "seed", "outcome", "importance", "crosshair", "pooling", "period")
 def build_dashboard(data, inst, quality, *, out, by: str | None = "organisation", lang: str = "en",
                     min_group_n: int = 30, bootstrap: int = 2000, seed: int | None = None, drivers=None,
                     outcome: str = "satisfaction", importance: str = "lmg", crosshair: str = "mean",
+                    pooling: str = "partial",
                     wave: str | None = None, period: str | None = None, themes: bool = True,
                     analysis=None, progress=None) -> Dashboard:
     """Write an offline, single-file interactive dashboard of a study.
@@ -133,6 +135,13 @@ def build_dashboard(data, inst, quality, *, out, by: str | None = "organisation"
         Passed to :func:`analysis.drivers.analyse.analyse_drivers` (the seed also
         draws the quotes), as :func:`analysis.report.build_reports` does, so the same
         data and seed give the reports' numbers.
+    pooling : {'partial', 'none'}, default 'partial'
+        Passed to :func:`analysis.drivers.analyse.analyse_drivers`, as for
+        :func:`analysis.report.build_reports`. With partial pooling the page shows the
+        pooled importance as the headline, each group's own-data figure and own-data
+        weight beside it (hover and table) and the reports' plain sentence on what pooling
+        means (:mod:`analysis.report.pooling`), in both languages; with fewer than three
+        groups nothing is pooled and the page says so. A given ``analysis`` keeps its own.
     wave : str, optional
         Column whose values are the waves of a repeated study (as for
         :func:`analysis.report.build_reports`): with two or more waves the page gets
@@ -171,7 +180,7 @@ def build_dashboard(data, inst, quality, *, out, by: str | None = "organisation"
     if analysis is None:
         say("analysis")
         analysis = analyse_drivers(data, inst, by=by, bootstrap=bootstrap, seed=seed, drivers=drivers,
-                                   outcome=outcome, importance=importance, crosshair=crosshair)
+                                   outcome=outcome, importance=importance, crosshair=crosshair, pooling=pooling)
     if analysis.settings.by != by:
         raise ServiceDriversError(f"the analysis given was computed by '{analysis.settings.by}', not by '{by}'; "
                                   f"compute it with by='{by}'")
@@ -200,7 +209,8 @@ def build_dashboard(data, inst, quality, *, out, by: str | None = "organisation"
                                                             for c in part])) is not None}
               for code in LANGUAGES}
     document = dashboard_content(results, voices=voices, lang=lang, study_trends=whole)
-    specs = dashboard_specs(analysis.settings.importance, {code: group_nouns(results, code) for code in LANGUAGES})
+    specs = dashboard_specs(analysis.settings.importance, {code: group_nouns(results, code) for code in LANGUAGES},
+                            pooled=pooled(results))
     seconds["content"] = time.perf_counter() - clock
 
     clock = time.perf_counter()

@@ -11,7 +11,10 @@ No respondent-level value is in the document.
 
 Texts are given in both languages (``{"en": ..., "nl": ...}``) so the page can switch
 without a round trip; numbers are given as numbers (for the charts) and as text
-formatted the reports' way (for hover and tables).
+formatted the reports' way (for hover and tables). With partial pooling (issue 12) the
+importance shown is the pooled one, each priority row has the group's own-data figure and
+own-data weight beside it, and ``pooling`` the reports' plain sentence on what pooling
+means and what it did to each group (:mod:`analysis.report.pooling`).
 
 Views are listed in ``document["views"]``, each present only when its data is: the
 waves view (:mod:`analysis.dashboard.waves`) when a trend analysis of two or more waves
@@ -30,6 +33,7 @@ from analysis.drivers.plot import importance_shown
 from analysis.report.content import KPI_KEYS, KPI_KINDS, no_interval_text
 from analysis.report.headline import QUADRANT_CSS
 from analysis.report.i18n import LANGUAGES, MISSING, Texts
+from analysis.report.pooling import own_sentence, pooled, what_sentence
 from analysis.report.scope import (StudyResults, channel_label, channel_sizes, driver_label, drivers_shown,
                                    group_label, group_nouns, shown_groups, withheld_channels)
 from analysis.dashboard.open_answers import themes_document
@@ -83,11 +87,27 @@ def kpi_rows(results: StudyResults, groups: list[str], texts: dict) -> list[dict
     return rows
 
 
+def _own_figures(r, texts: dict) -> dict:
+    """A pooled analysis' own-data LMG share and own-data weight of a priority row, as numbers and texts.
+
+    The whole study is not pooled: its own-data figure is its figure and its weight 100%
+    (as in ``drivers analyse --json``).
+    """
+    return {"own_importance": _number(r.own_lmg_pct), "own_weight": _number(r.pooling_weight),
+            "own_text": {lang: t.pct(r.own_lmg_pct) for lang, t in texts.items()},
+            "weight_text": {lang: t.format("share", r.pooling_weight) for lang, t in texts.items()}}
+
+
 def priority_rows(results: StudyResults, groups: list[str], texts: dict) -> list[dict]:
-    """One row per driver of each group whose driver figures may be shown (the whole study included)."""
+    """One row per driver of each group whose driver figures may be shown (the whole study included).
+
+    With partial pooling each row also has the group's own-data figure and own-data
+    weight (:func:`_own_figures`), shown beside the pooled importance.
+    """
     res = results.analysis
     measure = res.settings.importance
     n_used = res.groups.set_index("group").n_used
+    own = pooled(results)
     rows = []
     for g in groups:
         if not drivers_shown(results, g):
@@ -108,6 +128,7 @@ def priority_rows(results: StudyResults, groups: list[str], texts: dict) -> list
                                      for lang, t in texts.items()},
                 "rank_text": {lang: _with_interval(t.count(r.rank), t.rank_interval(r.rank_ci_low, r.rank_ci_high))
                               for lang, t in texts.items()},
+                **(_own_figures(r, texts) if own else {}),
             })
     return rows
 
@@ -128,6 +149,21 @@ def crosshairs(results: StudyResults, groups: list[str], texts: dict) -> dict:
                                                 perf=t.num(row.crosshair_performance))
                            for lang, t in texts.items()}}
     return out
+
+
+def pooling_document(results: StudyResults, groups: list[str], texts: dict) -> dict:
+    """What the page says about pooling: the reports' sentences (:mod:`analysis.report.pooling`).
+
+    ``asked`` and ``used`` are the analysis' pooling settings; ``what`` the plain sentence
+    on what pooling means (or why nothing was pooled; empty with ``pooling='none'``);
+    ``groups`` what pooling did to each group shown ('Here its own data weigh 13% ...';
+    the whole study: not pooled), for the groups that have such a sentence.
+    """
+    s = results.analysis.settings
+    by_group = {g: {lang: own_sentence(results, g, t) for lang, t in texts.items()} for g in groups}
+    return {"asked": s.pooling, "used": s.pooling_used,
+            "what": {lang: what_sentence(results, t) for lang, t in texts.items()},
+            "groups": {g: sentences for g, sentences in by_group.items() if any(sentences.values())}}
 
 
 def voice_document(voices: dict, groups: list[str]) -> dict:
@@ -173,8 +209,8 @@ def dashboard_content(results: StudyResults, *, voices: dict | None = None, lang
     -------
     dict
         JSON-ready: ``meta``, ``text``, ``groups``, ``withheld``, ``drivers``,
-        ``channels``, ``kpis``, ``priorities``, ``crosshairs``, ``quadrants``, ``voice``, ``waves``
-        and ``themes`` (None without), ``views``.
+        ``channels``, ``kpis``, ``priorities``, ``crosshairs``, ``quadrants``, ``pooling``
+        (:func:`pooling_document`), ``voice``, ``waves`` and ``themes`` (None without), ``views``.
     """
     res = results.analysis
     s = res.settings
@@ -191,7 +227,8 @@ def dashboard_content(results: StudyResults, *, voices: dict | None = None, lang
         "lang": lang,
         "languages": list(LANGUAGES),
         "meta": {"by": s.by, "seed": s.seed, "resamples": s.n_resamples, "level": level, "outcome": s.outcome,
-                 "importance": s.importance, "crosshair": s.crosshair, "n": n_used, "min_group_n": results.min_group_n,
+                 "importance": s.importance, "crosshair": s.crosshair, "pooling": s.pooling_used, "n": n_used,
+                 "min_group_n": results.min_group_n,
                  "source": results.source, "generated": results.generated},
         "text": {key: {code: dashboard_text(key, t, level=level, n=results.min_group_n, seed=s.seed,
                                             respondents=t.count(n_used), resamples=t.count(s.n_resamples),
@@ -216,7 +253,8 @@ def dashboard_content(results: StudyResults, *, voices: dict | None = None, lang
         "columns": {key: {code: t(key) for code, t in texts.items()}
                     for key in ("col.driver", "col.importance." + s.importance, "col.performance", "col.quadrant",
                                 "col.rank", "col.priority", "col.channel", "figure.priorities.x",
-                                "channel.all", "scope.study")},
+                                "channel.all", "scope.study", "col.own_lmg", "col.own_weight")},
+        "pooling": pooling_document(results, groups, texts),
         "voice": voice,
         "waves": waves_document([study_trends, results.trends], groups, texts, results.min_group_n, list(s.drivers)),
         "themes": themes_document(results, groups, texts),

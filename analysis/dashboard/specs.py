@@ -70,22 +70,33 @@ def kpi_spec(t: Texts, y_field: str, y_title: str) -> dict:
     return _interval_dots(y_field, y_title, "", tooltip, reference=False)
 
 
-def compare_spec(t: Texts, measure: str) -> dict:
+def own_tooltip(t: Texts, pooled: bool) -> list:
+    """Hover entries of the own-data figure and own-data weight beside a pooled importance (none unpooled).
+
+    Headed as the reports' columns ('Own data alone (LMG, % of R²)', 'Own-data weight').
+    """
+    return [{"field": "own_text", "title": t("col.own_lmg")},
+            {"field": "weight_text", "title": t("col.own_weight")}] if pooled else []
+
+
+def compare_spec(t: Texts, measure: str, pooled: bool = False) -> dict:
     """One driver's importance per group with its interval; the dashed line is the whole study."""
     group = dashboard_text("tip.group", t)
     tooltip = [{"field": "group_label", "title": group},
                {"field": "importance_text", "title": dashboard_text("tip.importance", t)},
+               *own_tooltip(t, pooled),
                {"field": "rank_text", "title": dashboard_text("tip.rank", t)},
                {"field": "n", "title": dashboard_text("tip.n", t)}]
     return _interval_dots("group_label", group, t("col.importance." + measure), tooltip, reference=True)
 
 
-def compare_all_spec(t: Texts, measure: str) -> dict:
+def compare_all_spec(t: Texts, measure: str, pooled: bool = False) -> dict:
     """Every driver's importance per group as a table of shades (darker = more important), its value written in."""
     group = dashboard_text("tip.group", t)
     tooltip = [{"field": "group_label", "title": group},
                {"field": "driver_label", "title": dashboard_text("tip.driver", t)},
                {"field": "importance_text", "title": dashboard_text("tip.importance", t)},
+               *own_tooltip(t, pooled),
                {"field": "rank_text", "title": dashboard_text("tip.rank", t)},
                {"field": "n", "title": dashboard_text("tip.n", t)}]
     y = {"field": "group_label", "type": "nominal", "sort": None, "title": group}
@@ -105,14 +116,18 @@ def compare_all_spec(t: Texts, measure: str) -> dict:
     ])
 
 
-def priorities_spec(t: Texts, measure: str) -> dict:
-    """The priority matrix: performance across, importance up, both intervals, the cross-hairs, labels."""
+def priorities_spec(t: Texts, measure: str, pooled: bool = False) -> dict:
+    """The priority matrix: performance across, importance up, both intervals, the cross-hairs, labels.
+
+    With ``pooled`` the hover also gives the own-data figure and weight (:func:`own_tooltip`).
+    """
     x_title, y_title = t("figure.priorities.x"), t("col.importance." + measure)
     labels = [t("quadrant." + q) for q in QUADRANT_CSS]
     colours = [QUADRANT_COLOURS[css] for css in QUADRANT_CSS.values()]
     shapes = [QUADRANT_SHAPES[css] for css in QUADRANT_CSS.values()]
     tooltip = [{"field": "driver_label", "title": dashboard_text("tip.driver", t)},
                {"field": "importance_text", "title": dashboard_text("tip.importance", t)},
+               *own_tooltip(t, pooled),
                {"field": "performance_text", "title": dashboard_text("tip.performance", t)},
                {"field": "rank_text", "title": dashboard_text("tip.rank", t)},
                {"field": "priority", "title": dashboard_text("tip.priority", t)},
@@ -267,20 +282,22 @@ def theme_compare_spec(t: Texts) -> dict:
     ])
 
 
-def dashboard_specs(measure: str, nouns: dict | None = None) -> dict:
+def dashboard_specs(measure: str, nouns: dict | None = None, pooled: bool = False) -> dict:
     """``{lang: {chart: spec}}``: ``kpi_group``, ``kpi_channel``, ``priorities``, ``compare``, ``compare_all``,
     ``wave_kpi``, ``wave_importance``, ``theme_bars``, ``theme_score``, ``theme_compare``.
 
-    ``nouns`` is ``{lang: (singular, plural)}``, how the groups are called (default: organisations).
+    ``nouns`` is ``{lang: (singular, plural)}``, how the groups are called (default: organisations);
+    ``pooled``: the importance figures are partially pooled, so their hover gives the own-data
+    figure and weight too.
     """
     out = {}
     for lang in LANGUAGES:
         t = Texts(lang, nouns=(nouns or {}).get(lang))
         out[lang] = {"kpi_group": kpi_spec(t, "group_label", dashboard_text("tip.group", t)),
                      "kpi_channel": kpi_spec(t, "channel_label", dashboard_text("tip.channel", t)),
-                     "priorities": priorities_spec(t, measure),
-                     "compare": compare_spec(t, measure),
-                     "compare_all": compare_all_spec(t, measure),
+                     "priorities": priorities_spec(t, measure, pooled),
+                     "compare": compare_spec(t, measure, pooled),
+                     "compare_all": compare_all_spec(t, measure, pooled),
                      "wave_kpi": wave_kpi_spec(t),
                      "wave_importance": wave_importance_spec(t),
                      "theme_bars": theme_bars_spec(t),

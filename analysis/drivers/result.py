@@ -226,8 +226,7 @@ class DriverAnalysis:
         for g in self.group_names:
             r = groups.loc[g]
             unstable = f" - ranks unstable (n < {MIN_N_STABLE_RANKS})" if r.unstable_ranks else ""
-            borrowed = (f"; own data weigh {100 * r.pooling_weight:.0f}% (worth {r.n_effective:.0f} respondents)"
-                        if pooled and g != ALL else "")
+            borrowed = "; " + own_weight_phrase(r) if pooled and g != ALL else ""
             kpi = self.kpis[(self.kpis.group == g) & (self.kpis.channel == ALL)]
             notes = (("KPIs: " + "; ".join(_kpi(k) for k in kpi.itertuples()),) if len(kpi) else ())
             fewer = f"; phone-only drivers: {r.n_complete}" if r.n_complete < r.n_used else ""
@@ -286,6 +285,17 @@ class DriverAnalysis:
         ax.set_xlabel(f"LMG share of R² (%), {100 * self.settings.level:g}% bootstrap interval")
         ax.set_title(f"Driver importance: {self._check_group(group)} (R² = {t.r2.iloc[0]:.2f}, n = {t.n.iloc[0]})")
         return ax
+
+
+def own_weight_phrase(group_row) -> str:
+    """How much a pooled group's own data weigh, worded as the report words it.
+
+    ``group_row`` is the group's row of :attr:`DriverAnalysis.groups`. The effective
+    number of respondents is what the pooled figures are worth, not the own data: "own
+    data weigh 13% (the figures are worth 2,649 respondents, 357 of its own)".
+    """
+    return (f"own data weigh {100 * group_row.pooling_weight:.0f}% (the figures are worth "
+            f"{group_row.n_effective:,.0f} respondents, {int(group_row.n_used):,} of its own)")
 
 
 def _where(group) -> str:

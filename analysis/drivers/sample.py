@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.common.errors import DataError
+from analysis.drivers.outcome import no_outcome_message, outcome_absence, python_choice
 from analysis.importance.driver_data import variation_problem
 from analysis.scoring.sample import FLAG_REASONS, check_group_column, no_group_reason
 from analysis.scoring.scores import construct_scores, min_answered
@@ -93,6 +94,11 @@ class AnalysisSample:
 def outcome_values(data: pd.DataFrame, inst: Instrument, outcome: str) -> tuple[pd.Series, str]:
     """The outcome per respondent and a phrase saying when it is missing."""
     if outcome == inst.outcome_construct.key:
+        # none of its items in the file: no respondent has it, whatever the grouping (the reader's record,
+        # so that each piece of data kept in pieces says the same)
+        absent = outcome_absence(data, inst, outcome, answers=False)
+        if absent is not None:
+            raise DataError(no_outcome_message(data, inst, outcome, absent, python_choice))
         n_items = len(inst.outcome_construct.item_ids)
         values = construct_scores(data, inst, [outcome])[outcome]
         return values, (f"no {outcome} score (fewer than {min_answered(n_items)} of its {n_items} items "

@@ -22,7 +22,9 @@ class Column:
     False or None) against a cited threshold, shown as ✓/✗ after the value and as its
     own column (headed ``check_header``) in Excel; ``note`` names the key of a text
     shown in place of the interval when there is none (why), in HTML after the value
-    and in Excel as its own column.
+    and in Excel as its own column. A ``workbook_only`` column is in the Excel workbook,
+    which has every table's unrounded numbers, but not in the page's table (the page
+    gives it in its text, e.g. a group's own-data weight).
     """
 
     key: str
@@ -33,6 +35,7 @@ class Column:
     check: str | None = None
     check_header: str = ""
     note: str | None = None
+    workbook_only: bool = False
 
     @property
     def has_interval(self) -> bool:
@@ -53,6 +56,11 @@ class Table:
     @property
     def keys(self) -> list[str]:
         return [c.key for c in self.columns]
+
+    @property
+    def page_columns(self) -> tuple[Column, ...]:
+        """The columns the HTML/PDF table shows (all but the workbook's own)."""
+        return tuple(c for c in self.columns if not c.workbook_only)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from analysis.report.i18n import Texts
 from analysis.report.dissatisfiers_section import dissatisfiers_section
 from analysis.report.themes_section import themes_section
 from analysis.report.trends_section import trends_section
+from analysis.report.versus import peer_notes, versus_rest
 from analysis.report.scope import (StudyResults, channel_label, channel_sizes, driver_label, drivers_shown,
                                    group_header, group_label, group_nouns, importance_used, shown_groups, usable_sizes,
                                    withheld_channels)
@@ -208,39 +209,6 @@ def drivers_left_out(results: StudyResults, group: str, t: Texts) -> list:
     return [Paragraph(t("drivers.left_out_study", drivers=names, k=t.number_word(len(mine))))]
 
 
-def versus_rest(results: StudyResults, group: str, t: Texts) -> list:
-    res = results.analysis
-    d = res.differences
-    if not len(d):
-        return []
-    d = d[(d.group == group) & (d.versus == "rest") & (d.statistic == "lmg_pct")].set_index("driver")
-    # analysed on other drivers than the rest of the study (e.g. organisations with phone
-    # respondents beside one without, analysis.drivers.per_group): not compared with it
-    if not len(d) or set(res.settings.drivers_of(group)) != set(res.settings.drivers_of(ALL)):
-        return []
-    mine = res.group(group).set_index("driver")
-    whole = res.group(ALL).set_index("driver")
-    rows = []
-    for driver in res.settings.drivers_of(group):
-        r = d.loc[driver]
-        verdict = ("higher" if r.estimate > 0 else "lower") if bool(r.excludes_zero) else "none"
-        rows.append({"group": group, "driver": driver, "driver_label": driver_label(results, driver, t),
-                     "lmg_pct": mine.lmg_pct[driver], "lmg_pct_all": whole.lmg_pct[driver],
-                     "difference": r.estimate, "difference_low": r.ci_low, "difference_high": r.ci_high,
-                     "excludes_zero": bool(r.excludes_zero), "verdict": t("versus." + verdict),
-                     "performance": mine.performance[driver], "performance_all": whole.performance[driver]})
-    columns = (Column("driver_label", t("col.driver")), Column("lmg_pct", t("col.lmg_here"), "pct"),
-               Column("lmg_pct_all", t("col.lmg_all"), "pct"),
-               Column("difference", t("col.difference"), "signed", "difference_low", "difference_high"),
-               Column("verdict", t("col.verdict")), Column("performance", t("col.performance_here"), "score"),
-               Column("performance_all", t("col.performance_all"), "score"))
-    name = group_label(results, group, t)
-    return [Paragraph(t("versus.intro", group=name)),
-            Figure("versus_rest", "versus_rest", t("figure.versus.title", group=name), t("figure.versus.caption"),
-                   tuple(rows), {"x": t("figure.versus.x")}),
-            Table("versus_rest", t("versus.table", group=name), columns, tuple(rows), note=t("versus.note"))]
-
-
 # --------------------------------------------------------------- study only
 def overview(results: StudyResults, shown: list[str], withheld: list[str], t: Texts) -> Section:
     res = results.analysis
@@ -278,7 +246,8 @@ def overview(results: StudyResults, shown: list[str], withheld: list[str], t: Te
                                 (Column("group_label", group_header(results, t)),
                                  Column("driver_label", t("col.driver")),
                                  Column("difference", t("col.difference"), "signed", "difference_low",
-                                        "difference_high")), diff_rows, note=t("versus.note")))
+                                        "difference_high")), diff_rows,
+                                note=" ".join([t("versus.note"), *peer_notes(results, shown, t)])))
         else:
             blocks.append(Paragraph(t("overview.no_differences")))
     return Section("overview", t("section.overview"), tuple(blocks))

@@ -39,23 +39,41 @@ def shows_own(results: StudyResults, group: str) -> bool:
 
 def reading(results: StudyResults, group: str, t: Texts) -> str:
     """The sentence on pooling added to 'how to read this' (empty without pooling asked for)."""
-    s = results.analysis.settings
-    if s.pooling == "none":
+    if not pooled(results):
+        return what_sentence(results, t)
+    own = own_sentence(results, group, t)
+    return what_sentence(results, t) + " " + own if own else ""
+
+
+def what_sentence(results: StudyResults, t: Texts) -> str:
+    """The plain sentence on what pooling means, or why nothing was pooled ('' with ``pooling='none'``)."""
+    if results.analysis.settings.pooling == "none":
         return ""
     if not pooled(results):
         n = len(results.analysis.groups) - 1
         return t("pooling.too_few", n=t.count(n), min=MIN_GROUPS)
+    return t("pooling.what")
+
+
+def own_sentence(results: StudyResults, group: str, t: Texts) -> str:
+    """What pooling did to ``group`` ('Here its own data weigh 13% ...'), after :func:`reading`'s first sentence.
+
+    The whole study's figures are not pooled (said so); a group pooled as far as its own
+    data allow says that; a group left out of the driver analysis, or an analysis that did
+    not pool, has no such sentence ('').
+    """
+    if not pooled(results):
+        return ""
     if group == ALL:
-        return t("pooling.what") + " " + t("pooling.study")
+        return t("pooling.study")
     groups = results.analysis.groups.set_index("group")
     if group not in groups.index:
         # a group left out of the driver analysis (too few usable respondents) has no pooled figures
         return ""
     g = groups.loc[group]
-    own = t("pooling.set_aside") if bool(g.pooling_set_aside) else t(
+    return t("pooling.set_aside") if bool(g.pooling_set_aside) else t(
         "pooling.weight", weight=t.pct(100 * g.pooling_weight), n_effective=t.count(round(g.n_effective)),
         n=t.count(g.n_used))
-    return t("pooling.what") + " " + own
 
 
 def r2_paragraph(results: StudyResults, group: str, g, t: Texts) -> Paragraph:
@@ -72,10 +90,15 @@ def r2_paragraph(results: StudyResults, group: str, g, t: Texts) -> Paragraph:
 
 
 def own_column(results: StudyResults, group: str, t: Texts) -> tuple[Column, ...]:
-    """The own-data LMG share beside the pooled importance (pooled group reports only)."""
+    """The own-data LMG share beside the pooled importance (pooled group reports only), and its weight.
+
+    The page says the group's own-data weight in a sentence (:func:`own_sentence`); the
+    workbook has each driver's (the phone-only drivers' differs) as a column, unrounded.
+    """
     if not shows_own(results, group):
         return ()
-    return (Column("own_lmg_pct", t("col.own_lmg"), "pct"),)
+    return (Column("own_lmg_pct", t("col.own_lmg"), "pct"),
+            Column("pooling_weight", t("col.own_weight"), "share", workbook_only=True))
 
 
 def own_values(r) -> dict:
@@ -137,5 +160,10 @@ def overview_values(results: StudyResults, group: str) -> dict:
 
 
 def overview_note(results: StudyResults, t: Texts, limits: str = "") -> str:
-    """The overview table's note; ``limits`` names the drivers limited to some channels (' (...)' or '')."""
-    return t("overview.note_everyone" if every_respondent(results) else "overview.note", limits=limits)
+    """The overview table's note; ``limits`` names the drivers limited to some channels (' (...)' or '').
+
+    With every respondent used, a usable respondent still needs the outcome and a score on
+    each driver that applies to them (the table's two counts differ by those without).
+    """
+    return t("overview.note_everyone" if every_respondent(results) else "overview.note", limits=limits,
+             outcome=t("outcome." + results.analysis.settings.outcome))

@@ -122,6 +122,14 @@
   }
 
   // ---------------------------------------------------------- priorities
+  // The reports' plain sentence on what pooling means, and what it did to the group (none when not asked for).
+  function poolingNote(group) {
+    var what = doc.pooling ? loc(doc.pooling.what) : "";
+    if (!what) { return null; }
+    var own = group && doc.pooling.groups[group] ? loc(doc.pooling.groups[group]) : "";
+    return el("p", { class: "note pooling", "data-testid": "pooling-note", text: own ? what + " " + own : what });
+  }
+  function showsOwn(group) { return !!doc.pooling && doc.pooling.used === "partial" && group !== ALL; }
   function priorityRows(group) {
     return doc.priorities.filter(function (r) { return r.group === group; }).map(function (r) {
       var q = r.quadrant ? doc.quadrants[r.quadrant] : null;
@@ -142,6 +150,8 @@
     panel.appendChild(el("h2", { text: tr("priorities.title", { group: groupLabel(state.group) }) }));
     var chart = embed(panel, "priorities", { rows: rows, ref: [{ importance: cross.importance, performance: cross.performance }] });
     panel.appendChild(el("p", { class: "note", text: loc(cross.text) }));
+    var pooling = poolingNote(state.group);
+    if (pooling) { panel.appendChild(pooling); }
     var box = doc.themes ? el("div", { class: "driver-quotes", "data-testid": "driver-quotes", "aria-live": "polite" },
                               [el("p", { class: "note", text: tr("priorities.quotes.hint") })]) : null;
     if (box) {
@@ -151,10 +161,13 @@
         result.view.addEventListener("click", pick);
       }, function () {});
     }
-    var cols = [["driver_label", "col.driver"], ["importance_text", "col.importance." + doc.meta.importance],
-                ["performance_text", "col.performance"], ["rank_text", "col.rank"], ["priority", "col.priority"],
-                ["quadrant_label", "col.quadrant"], ["n", null]];
-    var numeric = { importance_text: true, performance_text: true, rank_text: true, priority: true, n: true };
+    // the pooled importance is the headline; a pooled group's own-data figure and weight beside it
+    var own = showsOwn(state.group) ? [["own_text", "col.own_lmg"], ["weight_text", "col.own_weight"]] : [];
+    var cols = [["driver_label", "col.driver"], ["importance_text", "col.importance." + doc.meta.importance]]
+      .concat(own, [["performance_text", "col.performance"], ["rank_text", "col.rank"], ["priority", "col.priority"],
+                    ["quadrant_label", "col.quadrant"], ["n", null]]);
+    var numeric = { importance_text: true, own_text: true, weight_text: true, performance_text: true, rank_text: true,
+                    priority: true, n: true };
     var head = el("tr", {}, cols.map(function (c) {
       return el("th", { scope: "col", text: c[1] ? loc(doc.columns[c[1]]) : tr("tip.n") });
     }));
@@ -182,6 +195,8 @@
       select("compare-driver", "select.driver", doc.drivers.map(function (d) { return { value: d.key, label: loc(d.label) }; }),
              state.driver, function (v) { state.driver = v; draw(); })]));
     panel.appendChild(el("h2", { text: tr("compare.title", { driver: driverLabel(state.driver) }) }));
+    var pooling = poolingNote(null);
+    if (pooling) { panel.appendChild(pooling); }
     var rows = doc.priorities.filter(function (r) { return r.driver === state.driver; }).map(function (r) {
       return localised(r, { group_label: groupLabel(r.group), estimate: r.importance, low: r.importance_low,
                             high: r.importance_high, role: r.group === ALL ? "reference" : r.group === state.group ? "selected" : "other" });

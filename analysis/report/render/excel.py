@@ -27,7 +27,7 @@ from openpyxl.utils import get_column_letter
 
 from analysis.common.errors import ServiceDriversError
 from analysis.common.groups import ALL
-from analysis.report.blocks import Column, ReportContent, Table, Voice
+from analysis.report.blocks import Column, ReportContent, Voice
 from analysis.report.i18n import Texts
 
 NUMBER_FORMATS = {"count": "#,##0", "rank": "0", "share": "0%", "pct": "0.0", "pct1": "0.0", "score": "0.0",
@@ -84,12 +84,30 @@ def _expand(columns: tuple[Column, ...], t: Texts) -> list[tuple[str, str, str]]
     return out
 
 
-def _merged_tables(contents: list[ReportContent], t: Texts) -> dict[str, tuple[Table, list[dict]]]:
-    """Tables of every report by name, rows concatenated (duplicates, e.g. shared tables, once)."""
-    merged: dict[str, tuple[Table, list[dict]]] = {}
+def _with_columns(columns: list[Column], more: tuple[Column, ...]) -> None:
+    """Add to ``columns`` those of ``more`` it lacks, each after the column it follows in ``more``.
+
+    A table need not have the same columns in every report (a pooled group's priorities
+    have its own-data figures, the whole study's none): the sheet has every column.
+    """
+    keys = [c.key for c in columns]
+    previous = None
+    for col in more:
+        if col.key not in keys:
+            at = keys.index(previous) + 1 if previous in keys else len(keys)
+            columns.insert(at, col)
+            keys.insert(at, col.key)
+        previous = col.key
+
+
+def _merged_tables(contents: list[ReportContent]) -> dict[str, tuple[list[Column], list[dict]]]:
+    """Tables of every report by name: every report's columns (:func:`_with_columns`), rows concatenated
+    (duplicates, e.g. shared tables, once)."""
+    merged: dict[str, tuple[list[Column], list[dict]]] = {}
     for content in contents:
         for table in content.tables():
-            first, rows = merged.setdefault(table.name, (table, []))
+            columns, rows = merged.setdefault(table.name, ([], []))
+            _with_columns(columns, table.columns)
             seen = {tuple(sorted((k, repr(v)) for k, v in r.items())) for r in rows}
             for row in table.rows:
                 if tuple(sorted((k, repr(v)) for k, v in row.items())) not in seen:
@@ -167,9 +185,9 @@ def render_excel(contents: list[ReportContent], path: Path, *, notes: tuple[str,
     sheets = {ABOUT_SHEET: about.title}
     group_column = ("group_name", t("excel.group"), "text")
     names = {ALL: t("scope.study"), **(group_labels or {})}
-    for name, (table, rows) in _merged_tables(contents, t).items():
-        columns = _expand(table.columns, t)
-        if any("group" in r for r in rows) and not {"group_label", "group"} & {c.key for c in table.columns}:
+    for name, (merged, rows) in _merged_tables(contents).items():
+        columns = _expand(tuple(merged), t)
+        if any("group" in r for r in rows) and not {"group_label", "group"} & {c.key for c in merged}:
             columns = [group_column, *columns]
             rows = [{**r, "group_name": names.get(r.get("group"), r.get("group"))} for r in rows]
         sheet = t("sheet." + name) if t.has("sheet." + name) else name
