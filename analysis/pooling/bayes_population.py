@@ -22,8 +22,8 @@ scale mixture with a heavier tail than one inverse-Wishart; cf. the discrete mix
 priors for outlying groups in Gelman et al. 2013, sec. 17.3, and the marginalised
 indicators of the Stan User's Guide, "Finite mixtures"). An outlier with a small
 ``κ^out`` tells little about ``Σ₀`` (its term depends on ``Σ₀`` through ``κ^out Σ₀``
-only) and nothing about ``κ_f``: the counterpart of leaving it out of the population's
-estimate. Given the population, the posterior probability that an organisation is an
+only) and about ``κ_f`` only through ``κ^out ≤ κ_f`` and the width of its prior: the
+counterpart of leaving it out of the population's estimate. Given the population, the posterior probability that an organisation is an
 outlier is :func:`responsibilities`; each posterior draw of its covariance draws ``z``
 with it, so its posterior-mean covariance averages over both components.
 
