@@ -16,7 +16,8 @@ organisation's respondents are scored (construct means), straight-liners are lef
   :func:`analysis.drivers.pooled.pooled_analysis` calls, on the rows it passes them):
   each organisation on its own data, every respondent (two-pattern ML,
   :mod:`analysis.pooling.moments`, not shrunk), its LMG share intervals the hull of the
-  plain and the adjusted-R² percentile intervals (:mod:`analysis.drivers.own_intervals`);
+  plain and the adjusted-R² percentile intervals, both expanded for the respondents each
+  share rests on (Hesterberg 2015; :mod:`analysis.drivers.own_intervals`);
 * ``cc`` (historical: ``none`` before issue 12's third round): each organisation on its
   own complete cases (phone respondents with all seven drivers), plain percentile
   intervals (:func:`analysis.bootstrap.importance.bootstrap_importance`);

@@ -149,3 +149,24 @@ def test_small_groups_one_line_per_group_for_the_sem_and_no_error_lines(run_cli,
     assert "[too few]" in out and "No interval: [too few] fewer than 5 answers" in out
     few = [k for ch in doc["groups"]["Energie"]["kpis"]["by_channel"].values() for k in ch.values() if 0 < k["n"] < 5]
     assert few and all(k["ci"] == [None, None] and k["ci_reason"] == "too_few" for k in few)
+
+
+def test_progress_bar_on_a_terminal_follows_every_stage_and_is_quiet_otherwise(run_cli, monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    import analysis.cli.analyse as cli_analyse
+    from analysis.cli.analyse import PROGRESS_LABELS
+
+    drawn = io.StringIO()
+    monkeypatch.setattr(cli_analyse, "err_console", Console(file=drawn, force_terminal=True, width=150))
+    assert ok(run_cli("analyse", CSV, "--by", "organisation", "--bootstrap", "30", "--seed", "1", "--no-sem"))
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", drawn.getvalue())
+    for stage in ("point", "bootstrap", "pooling", "replicates", "priorities", "kpis"):
+        assert PROGRESS_LABELS[stage] in text, stage
+    assert "30/30" in text                     # the bootstrap's resamples, to the end
+    quiet = io.StringIO()                      # not a terminal: no bar at all
+    monkeypatch.setattr(cli_analyse, "err_console", Console(file=quiet, force_terminal=False, width=150))
+    assert ok(run_cli("analyse", CSV, "--by", "organisation", "--bootstrap", "30", "--seed", "1", "--no-sem"))
+    assert not any(label in quiet.getvalue() for label in PROGRESS_LABELS.values())

@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from scipy import stats  # noqa: E402
 
 from analysis.bootstrap.engine import resample_counts  # noqa: E402
 from analysis.bootstrap.importance import bootstrap_importance, group_generators  # noqa: E402
@@ -180,14 +181,20 @@ def _adjusted_intervals(part: pd.DataFrame, drivers: list[str], rng) -> tuple[np
     mean = w @ x / n
     covs = (np.einsum("bi,ij,ik->bjk", w, x, x) - n * mean[:, :, None] * mean[:, None, :]) / (n - 1)
     shares = adjusted_lmg_shares(covs, n, clip=False)
-    return np.quantile(shares, [0.025, 0.975], axis=0)
+    return np.quantile(shares, _expanded_tails(n), axis=0)
+
+
+def _expanded_tails(n: int) -> list[float]:
+    """Hesterberg's (2015) expanded percentiles at 95%, computed here from t and z."""
+    tail = stats.norm.sf(np.sqrt(n / (n - 1)) * stats.t.ppf(0.975, n - 1))
+    return [tail, 1 - tail]
 
 
 def test_bootstrap_intervals_equal_bootstrap_importance_on_complete_data(common_res, used_rows):
     """With complete data ``pooling='none'`` resamples exactly as ``bootstrap_importance`` with the same seed.
 
     The organisations' LMG share intervals are the hull of the plain and the adjusted
-    shares' percentile intervals over those resamples (analysis.drivers.own_intervals).
+    shares' expanded percentile intervals over those resamples (analysis.drivers.own_intervals).
     """
     drivers = NON_PHONE_DRIVERS
     frame = used_rows.drop(columns=["respondent_id", *PHONE_ONLY])
@@ -204,7 +211,10 @@ def test_bootstrap_intervals_equal_bootstrap_importance_on_complete_data(common_
             ranks = b.ranks.query("group == @g").set_index("driver").loc[drivers]
             low, high = lmg_pct.ci_low.to_numpy(), lmg_pct.ci_high.to_numpy()
             if g != "all":                          # the whole sample: plain percentile intervals
-                adj_low, adj_high = _adjusted_intervals(frame[frame.organisation == g], drivers, rngs[k])
+                part = frame[frame.organisation == g]
+                # the organisation's: both intervals at the expanded percentiles for its size
+                low, high = np.quantile(b.replicates[g].statistic("lmg_pct"), _expanded_tails(len(part)), axis=0)
+                adj_low, adj_high = _adjusted_intervals(part, drivers, rngs[k])
                 widened += int((adj_low < low).sum() + (adj_high > high).sum())
                 low, high = np.clip(np.minimum(low, adj_low), 0, 100), np.clip(np.maximum(high, adj_high), 0, 100)
             np.testing.assert_allclose(rows.ci_low, low, rtol=1e-9)
@@ -419,6 +429,23 @@ def test_progress_reaches_the_total(example, inst):
     assert boot[-1][1] == boot[-1][2] == 30          # in resamples (every organisation resampled 30 times)
     assert [c[1] for c in boot] == sorted(c[1] for c in boot)
     assert [c for c in calls if c[0] == "sem"][-1][1:] == (5, 5)
+
+
+@pytest.mark.parametrize("pooling", ["partial", "none"])
+def test_every_stage_of_tasks_reports_its_progress(example, inst, pooling):
+    # each stage's count rises as its tasks finish and ends at its total (not 0 -> total at the end)
+    calls = []
+    analyse_drivers(example, inst, bootstrap=30, seed=1, progress=lambda *a: calls.append(a), pooling=pooling,
+                    sem=False)
+    expected = {"point": 5, "bootstrap": 30, "replicates": 4, "priorities": 4, "kpis": 4}   # 4 organisations
+    if pooling == "partial":
+        expected["pooling"] = 30                                                       # in replicates
+    assert {c[0] for c in calls} == set(expected)
+    for stage, total in expected.items():
+        seen = [c[1:] for c in calls if c[0] == stage]
+        assert {t for _, t in seen} == {total}, stage
+        done = [d for d, _ in seen]
+        assert done == sorted(done) and done[-1] == total, stage
 
 
 def test_summary_html_and_plots(res):

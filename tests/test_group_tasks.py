@@ -1,9 +1,10 @@
 """The per-group steps run as tasks give the tables one pass over all groups gives, bit for bit.
 
-KPIs per group and channel, priorities, differences from the rest and the long
-regression tables are made per group on a runner (analysis.drivers.tables.kpi_tables,
-analysis.drivers.group_tasks) and put back in order; here each is compared with the
-one-pass computation it replaced, on two threads so that tasks finish out of order.
+KPIs per group and channel, priorities and differences from the rest are made per run
+of groups on a runner (analysis.drivers.tables.kpi_tables, analysis.drivers.group_tasks)
+and put back in order; the long regression tables are stacked at once. Here each is
+compared with the one-pass computation it replaced, on two threads so that tasks finish
+out of order.
 """
 from __future__ import annotations
 
@@ -73,8 +74,13 @@ def test_priorities_and_differences_on_a_runner_are_the_one_pass_ones(study):
 
         regressions = {g: driver_regression(part, "sat", drivers) for g, part in frame.groupby("org")}
         dominances = {g: dominance_analysis(part, "sat", drivers) for g, part in frame.groupby("org")}
-        here = regression_tables(list(regressions), regressions, dominances)
-        there = regression_tables(list(regressions), regressions, dominances, runner)
+    here = regression_tables(list(regressions), regressions, dominances)
+    # stacked at once, as each group's table in long form (melt) one under the other would be
+    first = lambda t: t[["group", *[c for c in t.columns if c != "group"]]]  # noqa: E731
+    there = (first(pd.concat([r.table.assign(group=g) for g, r in regressions.items()], ignore_index=True)),
+             first(pd.concat([d.pairs.assign(group=g) for g, d in dominances.items()], ignore_index=True)),
+             pd.concat([d.conditional.reset_index().melt(id_vars="k", var_name="driver", value_name="gain")
+                        .assign(group=g) for g, d in dominances.items()], ignore_index=True)[["group", "driver", "k", "gain"]])
     for a, b in zip(here, there):
-        pd.testing.assert_frame_equal(a, b)
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
     assert here[0].group.unique().tolist() == list(regressions)

@@ -226,3 +226,14 @@ def test_workbook_has_the_own_data_figure_and_weight_beside_the_pooled_one(poole
     # the report's own table keeps the weight in its sentence, not as a column
     page = render_html(contents[1], {fig.key: b"" for fig in contents[1].figures()})
     assert 'data-key="own_lmg_pct"' in page and 'data-key="pooling_weight"' not in page
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_method_says_how_own_data_intervals_are_made_only_without_pooling(pooled_study, two_groups, lang):
+    """Without pooling the shares' intervals are the expanded hull (analysis.drivers.own_intervals): said once."""
+    t = Texts(lang)
+    assert two_groups.analysis.settings.pooling_used == "none"
+    for group in ["Energie", ALL]:
+        text = paragraphs(report_content(two_groups, group, lang, "x"))
+        assert text.count(t("method.own_intervals")) == 1 and "Hesterberg 2015" in text
+        assert t("method.own_intervals") not in paragraphs(report_content(pooled_study, group, lang, "x"))

@@ -30,10 +30,14 @@ less at 30-400 respondents per organisation (the bootstrap-t 71% against 85% at 
 percentile interval is therefore kept here. What does cover is an interval built from an
 estimator that is not flattened: :func:`analysis.drivers.analyse.analyse_drivers` with
 ``pooling='none'`` reports for each organisation's shares the hull of this interval and
-the percentile interval of the LMG of small-sample-adjusted R² over the same resamples
-(:mod:`analysis.drivers.own_intervals`; 93.7-95.6% at 30-400 respondents per
-organisation), and ``pooling='partial'`` (the default) gives empirical-Bayes intervals
-that cover (:mod:`analysis.pooling.posterior`).
+the percentile interval of the LMG of small-sample-adjusted R² over the same resamples,
+both taken at the expanded level of Hesterberg (2015), :func:`expanded_level`, which
+corrects the percentile interval's narrowness in small samples
+(:mod:`analysis.drivers.own_intervals`; without the expansion the hull covered 93.0% at
+30 respondents per organisation, 94.6-95.3% at 50-400), and ``pooling='partial'`` (the
+default) gives empirical-Bayes intervals that cover (:mod:`analysis.pooling.posterior`).
+The expansion is a widening, not a shift: unlike BC/BCa it does not move the interval by
+the bootstrap's median bias.
 
 References
 ----------
@@ -46,6 +50,8 @@ Efron, B. (1981). Nonparametric standard errors and confidence intervals. *Canad
     Journal of Statistics*, 9(2), 139-158.
 Efron, B. (1987). Better bootstrap confidence intervals. *Journal of the American
     Statistical Association*, 82(397), 171-185.
+Hesterberg, T. C. (2015). What teachers should know about the bootstrap: resampling in
+    the undergraduate statistics curriculum. *The American Statistician*, 69(4), 371-386.
 """
 from __future__ import annotations
 
@@ -88,6 +94,50 @@ def percentile_interval(replicates: np.ndarray, level: float, axis: int = 0,
         else:
             lo, hi = np.nanquantile(replicates, [alpha, 1 - alpha], axis=axis, method=method)
     return lo, hi
+
+
+def expanded_level(level: float, n) -> np.ndarray:
+    """Nominal level of Hesterberg's expanded percentile interval for ``n`` observations.
+
+    The percentile interval of a bootstrap is too narrow in small samples: the
+    bootstrap distribution has the plug-in spread (divisor ``n``, not ``n - 1``) and
+    normal, not Student-t, tails. Hesterberg's expanded percentile interval (2015; the
+    ``ExpandProbs`` of his R package ``resample``) widens it by taking the percentiles at
+    the tail level ``alpha'`` for which
+    ``Φ⁻¹(1 - alpha'/2) = sqrt(n / (n - 1)) t_{n-1}(1 - alpha/2)``, i.e. the interval a
+    normal bootstrap distribution would give widened by ``sqrt(n / (n - 1)) t / z``.
+    The correction vanishes as ``n`` grows (at 95%: 1.115x at n = 17, 1.061x at 30,
+    1.004x at 400).
+
+    Parameters
+    ----------
+    level : float
+        The interval's nominal coverage (e.g. 0.95).
+    n : int or array_like
+        Observations the statistic rests on (at least 2).
+
+    Returns
+    -------
+    ndarray
+        ``1 - alpha'``, the level at which to take the percentiles (``level`` < it <= 1).
+
+    References
+    ----------
+    Hesterberg, T. C. (2015). What teachers should know about the bootstrap: resampling in
+        the undergraduate statistics curriculum. *The American Statistician*, 69(4), 371-386.
+
+    Examples
+    --------
+    >>> round(float(expanded_level(0.95, 30)), 4)
+    0.9625
+    """
+    from scipy import stats                     # imported here: the CLI's --help stays fast
+
+    n = np.asarray(n, dtype=float)
+    if np.any(n < 2):
+        raise ServiceDriversError(f"expanded_level needs at least 2 observations, got {n.min():g}")
+    z = np.sqrt(n / (n - 1)) * stats.t.ppf((1 + check_level(level)) / 2, n - 1)
+    return 2 * stats.norm.cdf(z) - 1
 
 
 def _nan_sd(replicates: np.ndarray, axis: int = 0) -> np.ndarray:

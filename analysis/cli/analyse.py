@@ -4,7 +4,7 @@ Reads the responses with the same reader (and options) as ``drivers check``, run
 :func:`analysis.drivers.analyse.analyse_drivers` and prints its tables; ``--json FILE`` writes
 :meth:`~analysis.drivers.result.DriverAnalysis.to_dict` (the format is specified in
 :mod:`analysis.drivers.json_document`). Every number printed comes from the analysis result;
-this module only formats. The bootstrap progress bar goes to stderr.
+this module only formats. The progress bar (one line per stage of tasks) goes to stderr.
 """
 from __future__ import annotations
 
@@ -44,6 +44,15 @@ FILE_WIDTH = 140
 NO_CI_LABEL = {"too_few": "too few", "no_spread": "all equal"}
 QUADRANT_STYLE = {"concentrate here": "bold red", "keep up the good work": "green",
                   "low priority": "dim", "possible overkill": "yellow"}
+
+
+# The progress bar's line per stage of the analysis (analyse_drivers' progress stages); each
+# advances as that stage's tasks finish, on every scheduler.
+PROGRESS_LABELS = {"point": "regressions (groups)", "bootstrap": "bootstrap (resamples)",
+                   "pooling": "pooling and posterior draws (replicates)",
+                   "replicates": "importance of the replicates (groups)",
+                   "priorities": "priorities and differences (groups)", "kpis": "KPIs (groups)",
+                   "sem": "structural model (fits)"}
 
 
 # What each exclusion code in the terminal's table means (codes of analysis.drivers.sample).
@@ -145,8 +154,7 @@ def _analyse_and_print(data, frame, inst, json_file, scheduler, **options) -> No
 
         def progress(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
-                label = "bootstrap (resamples)" if stage == "bootstrap" else "structural model (fits)"
-                tasks[stage] = bar.add_task(label + where, total=total)
+                tasks[stage] = bar.add_task(PROGRESS_LABELS.get(stage, stage) + where, total=total)
             bar.update(tasks[stage], completed=done)
 
         from analysis.drivers.analyse import analyse_drivers

@@ -155,8 +155,8 @@ def analyse_drivers(
         :mod:`analysis.pooling.moments`; on complete data the ordinary covariance).
         'none': each group's covariance of the drivers and the outcome from its own
         respondents only, the bootstrap resampling respondents within the group (the
-        LMG shares' intervals allow for their small-sample bias,
-        :mod:`analysis.drivers.own_intervals`).
+        LMG shares' intervals allow for their small-sample bias and for the bootstrap's
+        narrowness in small samples, :mod:`analysis.drivers.own_intervals`).
         'partial' (the default: with 30-400 respondents per group it has the lower error,
         the true top two drivers on top more often and intervals that cover,
         ``benchmarks/RESULTS.md``): each group's covariance shrunk toward the pooled one,
@@ -170,8 +170,8 @@ def analyse_drivers(
         warnings; with different drivers each group is analysed on its own, as with 'none').
         Without phone respondents in some organisations: pooled per driver set (:func:`_per_driver_set`).
     progress : callable, optional
-        Called as ``progress(stage, done, total)``; stage is 'bootstrap' (in resamples)
-        or 'sem' (in models).
+        ``progress(stage, done, total)`` as a stage's tasks finish: 'point', 'replicates',
+        'priorities', 'kpis' (groups), 'bootstrap', 'pooling' (resamples), 'sem' (models).
     estimator : {'ml', 'mlr'}, default 'ml'
         Estimator of the structural model: normal-theory ML, or robust ML as lavaan's
         MLR (sandwich standard errors of the paths, Yuan-Bentler scaled chi-square and
@@ -335,17 +335,16 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     everything = [*labels, ALL]
     parts = dict(tuple(used.groupby(GROUP, sort=False))) if labels else {}
     parts[ALL] = used
-    regressions, importances, dominances = {}, {}, {}
-    points = runner.map(_point_analyses, [(parts[g], g, outcome, drivers, level, by) for g in everything])
-    for g, (regression, importance_g, dominance) in zip(everything, points):
-        regressions[g], importances[g], dominances[g] = regression, importance_g, dominance
+    importances, dominances = {}, {}
+    point_tasks = [(parts[g], g, outcome, drivers, level, by) for g in everything]
+    regressions = dict(zip(everything, runner.map(_point_analyses, point_tasks, progress=_staged(progress, "point"))))
     clock.lap("point")
 
     entropy = int(np.random.SeedSequence(seed).entropy)       # the seed, or one drawn and reported
     # every respondent, with or without pooling: a respondent without the phone-only
     # drivers because they are not asked in their channel is used (analysis.drivers.pooled)
     pooled, boot, boot_all = pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, level,
-                                             entropy, _staged(progress, "bootstrap"), runner=runner,
+                                             entropy, progress, runner=runner,
                                              pooling=pooling)
     for g in everything:
         cov = pooled.result.whole_cov if g == ALL else pooled.result.cov[g]
@@ -361,12 +360,13 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
     prio, differences = priorities_and_differences(
         boot, boot_all, measure=measure, crosshair=crosshair, scale=scale, level=level,
         statistics=REPORTED_DIFFERENCES if len(labels) > 1 else (), runner=runner,
+        progress=_staged(progress, "priorities"),
         pairwise=len(labels) <= MAX_PAIRWISE_GROUPS if pairwise is None else bool(pairwise),
         sem_priorities=lambda boots: priority_result(boots, measure, crosshair, scale, level, structural))
 
     clock.lap("priorities")
     kpis = kpi_tables(data, frame[GROUP].to_numpy()[sample.reachable], inst, rows=sample.reachable,
-                      grouped=by is not None, level=level, runner=runner)
+                      grouped=by is not None, level=level, runner=runner, progress=_staged(progress, "kpis"))
     clock.lap("kpis")
     excluded, used_mask = pooled.excluded, pooled.used
     table = assemble_importance(everything, drivers, importances, regressions, boot, boot_all, prio, structural)
@@ -378,7 +378,7 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
                         pooling_used=pooled.result.pooling)
     counts = (excluded.groupby([GROUP, "code"], observed=False, dropna=False).size().rename("n").reset_index()
               if len(excluded) else pd.DataFrame(columns=[GROUP, "code", "n"]))
-    coefficients, dominance, conditional = regression_tables(everything, regressions, dominances, runner)
+    coefficients, dominance, conditional = regression_tables(everything, regressions, dominances)
     warnings = warning_table(groups, table, structural, sample, settings, prio)
     if pooled.result.pooling != pooling:
         warnings = pd.concat([warnings, pd.DataFrame([{"group": None, "kind": "no_pooling", "severity": "info",
@@ -418,12 +418,12 @@ def _staged(progress: Callable[[str, int, int], None] | None, stage: str) -> Cal
 
 
 def _point_analyses(part: pd.DataFrame, group: str, outcome: str, drivers: list[str], level: float, by):
-    """Regression, relative importance and dominance of one group (the importance measures computed once)."""
+    """One group's complete-case regression, its covariance checked (importance: :func:`_from_covariance`)."""
     try:
         regression = driver_regression(part, outcome, drivers, level=level)
-        cov, drivers, n = driver_covariance(part, outcome, drivers, matrix=False)
-        arrays = arrays_or_raise(cov, drivers, outcome)
-        return regression, importance_result(arrays, drivers, outcome, n), dominance_result(arrays, drivers)
+        cov, drivers, _ = driver_covariance(part, outcome, drivers, matrix=False)
+        arrays_or_raise(cov, drivers, outcome)
+        return regression
     except ServiceDriversError as exc:
         where = "the whole sample" if group == ALL else f"group '{group}' of '{by}'"
         raise type(exc)(f"{where}: {exc}") from None

@@ -8,38 +8,68 @@ group's own results only. Each is therefore a task of the analysis' runner
 (:func:`group_slice`: its point estimates and replicates, nothing of the other groups),
 and the caller only puts the pieces together in the order of the groups; so the tables
 are the same, bit for bit, as one pass over all groups would make them, on every
-scheduler. What spans groups stays in the caller: the whole sample's priorities and,
+scheduler. A task takes a run of consecutive groups (a few runs per worker) and stacks
+its groups' tables itself: the caller then unpickles a few tables, not a few per group
+(unpickling hundreds of small tables cost the caller more than making them). What spans groups stays in the caller: the whole sample's priorities and,
 for at most a handful of groups, the pairwise differences.
 """
 from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pandas as pd
 
+from analysis.common.scheduler import TASKS_PER_WORKER
 from analysis.drivers.priorities import PriorityResult, priorities
 
 
-def group_slice(boot, group):
-    """``boot`` (a :class:`~analysis.bootstrap.importance.BootstrapResult`) with one group's results only."""
+def group_runs(n: int, runner) -> list[range]:
+    """``range(n)`` in runs of consecutive indices, a few per worker of ``runner`` (one run when None)."""
+    workers = runner.n_workers if runner is not None else 1
+    size = max(1, -(-n // (TASKS_PER_WORKER * workers)))
+    return [range(start, min(start + size, n)) for start in range(0, n, size)]
+
+
+def group_slice(boot, group, rows=None):
+    """``boot`` (a :class:`~analysis.bootstrap.importance.BootstrapResult`) with one group's results only.
+
+    ``rows``: that group's rows of ``boot.groups``, when the caller has them already.
+    """
     def one(d: dict) -> dict:
         return {group: d[group]} if group in d else {}
 
     empty = boot.estimates.iloc[:0]
-    return dataclasses.replace(boot, groups=boot.groups[boot.groups.group == group], estimates=empty,
+    rows = boot.groups[boot.groups.group == group] if rows is None else rows
+    return dataclasses.replace(boot, groups=rows, estimates=empty,
                                ranks=boot.ranks.iloc[:0], point=one(boot.point), replicates=one(boot.replicates),
                                rest_point=one(boot.rest_point), rest_replicates=one(boot.rest_replicates), whole=None)
 
 
 def _group_steps(part, measure: str | None, crosshair: str, scale, level: float, statistics: tuple[str, ...]):
-    """One group's priorities (unless ``measure`` is None) and differences from the rest (a task)."""
+    """One group's priorities (unless ``measure`` is None) and differences from the rest."""
     prio = priorities(part, importance=measure, crosshair=crosshair, scale=scale, level=level) if measure else None
     differences = [part.group_differences(s, pairwise=False, versus_rest=True) for s in statistics]
     return prio, differences
 
 
+def _run_steps(parts, measure: str | None, crosshair: str, scale, level: float, statistics: tuple[str, ...]):
+    """A run of groups' priorities and differences from the rest, each table stacked in the groups' order (a task).
+
+    Returns the priority table, the cross-hairs and the importance measure (None without
+    ``measure``), and one differences table per statistic.
+    """
+    steps = [_group_steps(part, measure, crosshair, scale, level, statistics) for part in parts]
+    prio = None
+    if measure:
+        prio = (pd.concat([p.table for p, _ in steps], ignore_index=True),
+                pd.concat([p.crosshairs for p, _ in steps], ignore_index=True), steps[0][0].importance_measure)
+    return prio, [pd.concat([d[k] for _, d in steps], ignore_index=True) for k in range(len(statistics))]
+
+
 def priorities_and_differences(boot, boot_all, *, measure: str, crosshair: str, scale, level: float,
-                               statistics: tuple[str, ...], pairwise: bool, runner, sem_priorities=None):
+                               statistics: tuple[str, ...], pairwise: bool, runner, sem_priorities=None,
+                               progress=None):
     """Priorities of every group and the whole sample, and the group differences.
 
     Parameters
@@ -55,6 +85,8 @@ def priorities_and_differences(boot, boot_all, *, measure: str, crosshair: str, 
         Also every pair of groups (computed here: few groups).
     runner : Runner
         Where the per-group tasks run.
+    progress : callable, optional
+        ``progress(done, total)`` in groups, as the tasks finish.
 
     Returns
     -------
@@ -66,17 +98,21 @@ def priorities_and_differences(boot, boot_all, *, measure: str, crosshair: str, 
     by_bootstrap = measure != "sem"
     steps = []
     if groups and (by_bootstrap or statistics):
-        tasks = [(group_slice(boot, g), measure if by_bootstrap else None, crosshair, scale, level, statistics)
-                 for g in groups]
-        steps = runner.map(_group_steps, tasks)
+        runs = group_runs(len(groups), runner)
+        rows = dict(tuple(boot.groups.groupby("group", sort=False)))        # one pass, not a filter per group
+        tasks = [([group_slice(boot, groups[k], rows.get(groups[k], boot.groups.iloc[:0])) for k in run], measure if by_bootstrap else None, crosshair, scale,
+                  level, statistics) for run in runs]
+        steps = (runner.map(_run_steps, tasks, progress=progress, weights=[len(run) for run in runs])
+                 if runner is not None else [_run_steps(*t) for t in tasks])
     boots = [b for b in (boot, boot_all) if b is not None]
     if by_bootstrap:
         parts = [p for p, _ in steps]
         if boot_all is not None:
-            parts.append(priorities(boot_all, importance=measure, crosshair=crosshair, scale=scale, level=level))
-        prio = PriorityResult(table=pd.concat([p.table for p in parts], ignore_index=True),
-                              crosshairs=pd.concat([p.crosshairs for p in parts], ignore_index=True),
-                              importance_measure=parts[0].importance_measure, crosshair=crosshair, level=level)
+            whole = priorities(boot_all, importance=measure, crosshair=crosshair, scale=scale, level=level)
+            parts.append((whole.table, whole.crosshairs, whole.importance_measure))
+        prio = PriorityResult(table=pd.concat([p[0] for p in parts], ignore_index=True),
+                              crosshairs=pd.concat([p[1] for p in parts], ignore_index=True),
+                              importance_measure=parts[0][2], crosshair=crosshair, level=level)
     else:
         prio = sem_priorities(boots)
     differences = pd.DataFrame()
@@ -90,25 +126,29 @@ def priorities_and_differences(boot, boot_all, *, measure: str, crosshair: str, 
     return prio, differences
 
 
-def _long_tables(group, regression, dominance):
-    """One group's regression coefficients, pairwise and conditional dominance in long form (a task)."""
-    coefficients = regression.table.assign(group=group)
-    pairs = dominance.pairs.assign(group=group)
-    conditional = (dominance.conditional.reset_index().melt(id_vars="k", var_name="driver", value_name="gain")
-                   .assign(group=group))
-    return coefficients, pairs, conditional
-
-
-def regression_tables(groups, regressions, dominances, runner=None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def regression_tables(groups, regressions, dominances) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Long tables of regression coefficients, pairwise dominance and conditional dominance.
 
-    Each group's pieces are made on ``runner`` (in this thread when None), and stacked here.
+    Made here, by stacking: one concatenation per table, the conditional dominance from
+    one array. Sending the groups' results to tasks and their tables back cost the caller
+    more (pickling, then unpickling hundreds of small tables) than this.
     """
-    tasks = [(g, regressions[g], dominances[g]) for g in groups]
-    pieces = runner.map(_long_tables, tasks) if runner is not None else [_long_tables(*t) for t in tasks]
-    coefficients = pd.concat([p[0] for p in pieces], ignore_index=True)
-    coefficients = coefficients[["group", *[c for c in coefficients.columns if c != "group"]]]
-    pairs = pd.concat([p[1] for p in pieces], ignore_index=True)
-    pairs = pairs[["group", *[c for c in pairs.columns if c != "group"]]]
-    conditional = pd.concat([p[2] for p in pieces], ignore_index=True)[["group", "driver", "k", "gain"]]
+    groups = list(groups)
+    coefficients = _stacked([regressions[g].table for g in groups], groups)
+    pairs = _stacked([dominances[g].pairs for g in groups], groups)
+    conditional = [dominances[g].conditional for g in groups]
+    # melt's order: driver by driver, k within; one row per group x driver x k
+    sizes = [c.size for c in conditional]
+    conditional = pd.DataFrame({
+        "group": np.repeat(np.array(groups, dtype=object), sizes),
+        "driver": np.concatenate([np.repeat(c.columns.to_numpy(dtype=object), len(c)) for c in conditional]),
+        "k": np.concatenate([np.tile(c.index.to_numpy(), c.shape[1]) for c in conditional]),
+        "gain": np.concatenate([c.to_numpy().T.ravel() for c in conditional])})
     return coefficients, pairs, conditional
+
+
+def _stacked(tables: list[pd.DataFrame], groups: list) -> pd.DataFrame:
+    """The tables one under the other, with a first column ``group``."""
+    out = pd.concat(tables, ignore_index=True)
+    out.insert(0, "group", np.repeat(np.array(groups, dtype=object), [len(t) for t in tables]))
+    return out

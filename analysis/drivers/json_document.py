@@ -82,8 +82,9 @@ the analysis' confidence level (``meta.level``).
       ``lmg_pct``           LMG share as % of R² (sums to 100)
       ``lmg_ci``            bootstrap percentile interval of ``lmg``
       ``lmg_pct_ci``        bootstrap percentile interval of ``lmg_pct`` (without
-                            pooling, a group's widened to the hull with that of the
-                            LMG of adjusted R²: :mod:`analysis.drivers.own_intervals`)
+                            pooling, a group's: the hull with that of the LMG of
+                            adjusted R², both expanded for the group's size
+                            (Hesterberg 2015): :mod:`analysis.drivers.own_intervals`)
       ``rank``              LMG rank, 1 = most important
       ``rank_ci``           bootstrap interval of the rank ``[best, worst]``
       ``p_first``,          share of resamples in which the driver ranks first / in the

@@ -128,20 +128,25 @@ class PooledAnalysis:
         t = t.copy()
         for c in OLS_FIGURES:
             t[f"own_ols_{c}"] = t[c]
-        std = pd.concat([importances[g].table.assign(group=g) for g in importances])
-        t["beta_std"] = std.set_index(["group", "driver"]).std_beta.reindex(key).to_numpy()
-        figures = []
-        for g, part in t.groupby("group", sort=False):
-            drivers = part.driver.tolist()
+        tables = [importances[g].table for g in importances]
+        std = pd.Series(np.concatenate([x.std_beta.to_numpy() for x in tables]), index=pd.MultiIndex.from_arrays(
+            [np.repeat(np.array(list(importances), dtype=object), [len(x) for x in tables]),
+             np.concatenate([x.driver.to_numpy(dtype=object) for x in tables])]))
+        t["beta_std"] = std.reindex(key).to_numpy()
+        # per group, arrays only; one table of them at the end (not one per group)
+        labels, drivers, figures = [], [], {c: [] for c in ("beta", "vif", "beta_std_se", "beta_p")}
+        for g, names in t.groupby("group", sort=False).driver:
             beta, vif = covariance_betas(self.covariance(g))
             reps = next(b.replicates[g] for b in boots if b is not None and g in b.replicates)
             values = reps.std_beta[reps.valid]
-            se = np.std(values, axis=0, ddof=1) if len(values) > 1 else np.full(len(drivers), np.nan)
-            figures.append(pd.DataFrame({"group": g, "driver": drivers, "beta": beta, "vif": vif,
-                                         "beta_std_se": se, "beta_p": replicate_p_value(values)}))
-        figures = pd.concat(figures).set_index(["group", "driver"]).reindex(key)
-        for c in ("beta", "vif", "beta_std_se", "beta_p"):
-            t[c] = figures[c].to_numpy()
+            se = np.std(values, axis=0, ddof=1) if len(values) > 1 else np.full(len(names), np.nan)
+            labels += [g] * len(names)
+            drivers += names.tolist()
+            for c, v in zip(figures, (beta, vif, se, replicate_p_value(values))):
+                figures[c].append(v)
+        index = pd.MultiIndex.from_arrays([np.array(labels, dtype=object), np.array(drivers, dtype=object)])
+        for c, parts in figures.items():
+            t[c] = pd.Series(np.concatenate(parts), index=index).reindex(key).to_numpy()
         t["vif_high"] = [VIF.holds(float(v)) is False for v in t.vif]
         # no HC3 interval for a covariance's beta: its interval is the percentile one (beta_std_ci_*)
         t["beta_std_hc3_ci_low"] = t["beta_std_hc3_ci_high"] = np.nan
@@ -238,6 +243,8 @@ def pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, lev
     ordinary bootstrap of respondents within the group; on complete data that is the
     estimate and the bootstrap of :func:`analysis.bootstrap.importance.bootstrap_importance`.
     ``boot`` is None without groups (``by=None``); ``boot_all`` is the whole sample.
+    ``progress(stage, done, total)``: 'bootstrap' in resamples, then 'pooling' and
+    'replicates' (:func:`~analysis.pooling.pooled_importance`'s ``stage_progress``).
     """
     frame = sample.frame
     # sample.excluded lists the respondents not used in row order (analysis.drivers.sample._explain)
@@ -253,8 +260,9 @@ def pooled_analysis(data, inst, sample, labels, outcome, drivers, bootstrap, lev
     used[not_used[by_design]] = True
     rows = frame.loc[used, [GROUP, *drivers, outcome]].reset_index(drop=True)
     result = pooled_importance(rows, outcome, drivers, group=GROUP, pooling=pooling, n_resamples=bootstrap,
-                               level=level, seed=seed, versus_rest=len(labels) > 1, progress=progress,
-                               runner=runner)
+                               level=level, seed=seed, versus_rest=len(labels) > 1, runner=runner,
+                               progress=None if progress is None else (lambda d, t: progress("bootstrap", d, t)),
+                               stage_progress=progress)
     n = rows[GROUP].value_counts().to_dict() if labels else {}
     n[ALL] = len(rows)
     if labels and result.pooling == "none":

@@ -56,8 +56,17 @@ def priority_result(boots, measure: str, crosshair: str, scale, level: float, st
 
 
 def _long(frames: dict, drop: tuple = ()) -> pd.DataFrame:
-    """Concatenate per-group tables, with the group label as the first column."""
-    return pd.concat([t.drop(columns=list(drop)).assign(group=g) for g, t in frames.items()], ignore_index=True)
+    """Concatenate per-group tables, with the group label as the last column.
+
+    One concatenation and one column of labels (with hundreds of groups, a copy of each
+    table with its label was most of the caller's time here).
+    """
+    tables = list(frames.values())
+    out = pd.concat(tables, ignore_index=True)
+    if drop:
+        out = out.drop(columns=list(drop))
+    out["group"] = np.repeat(np.array(list(frames), dtype=object), [len(t) for t in tables])
+    return out
 
 
 def assemble_importance(groups, drivers, importances, regressions, boot, boot_all, prio, structural) -> pd.DataFrame:
@@ -136,7 +145,7 @@ def group_table(groups, frame, used, excluded, regressions, boot, boot_all, stru
 
 
 def kpi_tables(data: pd.DataFrame, groups: np.ndarray, inst, *, grouped: bool, level: float,
-               runner=None, rows: np.ndarray | None = None) -> pd.DataFrame:
+               runner=None, rows: np.ndarray | None = None, progress=None) -> pd.DataFrame:
     """CSAT, NPS, CES and FCR per group and channel (channel 'all' = every channel), and for 'all'.
 
     The per-group KPIs (most of the work: the intervals of every group and channel) are
@@ -147,6 +156,7 @@ def kpi_tables(data: pd.DataFrame, groups: np.ndarray, inst, *, grouped: bool, l
     so the table is the same on every scheduler and for any split into tasks. ``rows``
     (a mask over ``data``'s rows), if given, selects the respondents (``groups`` is then
     theirs): only the KPI columns of those rows are copied, never the whole table.
+    ``progress(done, total)`` is told in groups as the tasks finish.
     """
     columns = {}
     for measure in ("csat", "nps", "ces", "fcr"):
@@ -173,7 +183,9 @@ def kpi_tables(data: pd.DataFrame, groups: np.ndarray, inst, *, grouped: bool, l
     if grouped:
         splits = [[GROUP]] + ([[GROUP, CHANNEL]] if has_channel else [])
         tasks = [(part, splits, level, columns) for part in _group_runs(work, runner)]
-        results = runner.map(_group_kpis, tasks) if runner is not None else [_group_kpis(*t) for t in tasks]
+        results = (runner.map(_group_kpis, tasks, progress=progress,
+                              weights=[t[0][GROUP].nunique(dropna=False) for t in tasks])
+                   if runner is not None else [_group_kpis(*t) for t in tasks])
         for k, by in enumerate(splits):
             t = _kpi_order([r[k] for r in results])
             if len(by) == 1:
@@ -262,6 +274,10 @@ def warning_table(groups: pd.DataFrame, importance: pd.DataFrame, structural, sa
             rows.append({"group": None, "kind": "flagged_included", "severity": "warning",
                          "message": f"{n} flagged respondents (straight-liners, speeders, too many missing) are "
                                     "included in the analysis"})
+    high_vif = importance[importance.vif_high.astype(bool)]
+    collinear: dict = {}
+    for g, d, v in zip(high_vif.group, high_vif.driver, high_vif.vif):
+        collinear.setdefault(g, []).append((d, v))
     for r in groups.itertuples():
         if r.unstable_ranks:
             rows.append({"group": r.group, "kind": "unstable_ranks", "severity": "warning",
@@ -272,11 +288,11 @@ def warning_table(groups: pd.DataFrame, importance: pd.DataFrame, structural, sa
                          "message": f"{r.n_failed_resamples} degenerate bootstrap resamples left out"})
         # The VIFs of the driver rows, i.e. of the covariance the headline figures rest on
         # (pooled, or every respondent), not of the complete-case regression.
-        high = importance[(importance.group == r.group) & importance.vif_high.astype(bool)]
-        if len(high):
+        high = collinear.get(r.group, [])
+        if high:
             rows.append({"group": r.group, "kind": "high_vif", "severity": "warning",
                          "message": "collinear drivers, "
-                                    + ", ".join(f"{d} VIF {v:.1f}" for d, v in zip(high.driver, high.vif))
+                                    + ", ".join(f"{d} VIF {v:.1f}" for d, v in high)
                                     + f" ({VIF}): their betas are imprecise; LMG splits the variance they share between them"})
     if structural is not None:
         if f"{settings.outcome} =~" not in structural.syntax:        # an observed outcome

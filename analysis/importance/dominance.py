@@ -210,6 +210,12 @@ def dominance_analysis(data: pd.DataFrame, outcome: str, drivers: Sequence[str] 
     return dominance_result(arrays_or_raise(cov, drivers, outcome), drivers, tol)
 
 
+@lru_cache(maxsize=16)
+def _subset_labels(drivers: tuple[str, ...]) -> tuple[str, ...]:
+    """The name of every subset of the drivers, 'a+c' for the bit mask 0b101 (one per driver set, kept)."""
+    return tuple("+".join(drivers[j] for j in range(len(drivers)) if m >> j & 1) for m in range(2 ** len(drivers)))
+
+
 def dominance_result(a: ImportanceArrays, drivers: list[str], tol: float = 1e-12) -> DominanceResult:
     """The :class:`DominanceResult` of one valid covariance matrix's :class:`ImportanceArrays`.
 
@@ -232,7 +238,7 @@ def dominance_result(a: ImportanceArrays, drivers: list[str], tol: float = 1e-12
          "general": _DESIGNATION[general_m[i, j]]}
         for i in range(p) for j in range(i + 1, p)
     ], columns=["driver", "other", "complete", "conditional", "general"])
-    labels = ["+".join(drivers[j] for j in range(p) if m >> j & 1) for m in range(2**p)]
+    labels = list(_subset_labels(tuple(drivers)))
     return DominanceResult(
         r2=r2, general=general,
         conditional=pd.DataFrame(cond, index=pd.RangeIndex(p, name="k"), columns=drivers),

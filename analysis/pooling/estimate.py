@@ -63,28 +63,30 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis.bootstrap.engine import MAX_CHUNK_ELEMENTS, Replicates, resample_counts
+from analysis.bootstrap.engine import MAX_CHUNK_ELEMENTS
 from analysis.bootstrap.importance import group_generators, result_from_replicates
 from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import DataError
 from analysis.common.groups import ALL
 from analysis.common.options import POOLINGS, validate_options
 from analysis.common.scheduler import open_runner
-from analysis.importance.relative import importance_arrays
-from analysis.pooling.moments import (Blocks, PatternStats, find_blocks, own_covariance, pattern_features,
-                                      stats_from_sums, to_original_order)
+from analysis.pooling.moments import (Blocks, PatternStats, find_blocks, own_covariance, stats_from_sums,
+                                      to_original_order)
 from analysis.pooling.posterior import posterior_draws
+from analysis.pooling.replicates import group_sums, means, run_replicates, runs, stage
+from analysis.pooling.replicates import replicates as _replicates
 from analysis.pooling.shrinkage import MIN_GROUPS, pool_covariances
 
 POOLING = POOLINGS           # declared with the other options in analysis.common.options
-# Organisation-replicates whose κ curves are computed at once: each needs
-# len(KAPPA_GRID) x q log terms, so this keeps the working memory near 100 MB.
-CURVE_MATRICES = 20_000
-# Spawn key of the posterior draws' generator, far above the organisations' children
-# (0, 1, ..., G - 1) of the same seed sequence.
+# Organisation-replicates whose κ curves (and posterior draws) are one task: each needs
+# len(KAPPA_GRID) x q log terms, so a chunk's working memory stays near 15 MB, and at 200
+# organisations x 100 replicates there are 8 tasks to spread over the workers. The chunks
+# depend on the replicates and organisations only (never on the workers), and each has its
+# own random stream: the same numbers on every scheduler and worker count.
+CURVE_MATRICES = 2_500
+# Spawn key of the posterior draws' streams (one child per chunk of replicates), far above
+# the organisations' children (0, 1, ..., G - 1) of the same seed sequence.
 POSTERIOR_STREAM = 2**31 - 1
-# Organisation-replicates whose "rest of the sample" is computed at once (about 100 MB).
-REST_MATRICES = 200_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,7 +178,8 @@ def _check_sizes(labels, n_all, n_complete, q, qa, group, pooled: bool) -> None:
 def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], *, group: str,
                       pooling: str = "partial", n_resamples: int = 2000, level: float = 0.95, seed=None,
                       versus_rest: bool = True, per_group: bool = True,
-                      progress: Callable[[int, int], None] | None = None, runner=None) -> PooledImportance:
+                      progress: Callable[[int, int], None] | None = None, runner=None,
+                      stage_progress: Callable[[str, int, int], None] | None = None) -> PooledImportance:
     """Driver importance per organisation, partially pooled across organisations, with a bootstrap.
 
     Parameters
@@ -204,6 +207,10 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
         ``progress(done, total)`` in resamples (organisations finish in turn).
     runner : analysis.common.scheduler.Runner, optional
         An open runner for the per-organisation resampling (default: in this process).
+    stage_progress : callable, optional
+        The steps after the resampling, as their tasks finish: ``stage_progress('pooling',
+        done, total)`` in replicates pooled (partial pooling), ``stage_progress('replicates',
+        done, total)`` in organisations whose replicates' importance is computed.
 
     Returns
     -------
@@ -272,7 +279,7 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
         # tasks weigh by their respondents; the progress is told in resamples, as before
         in_resamples = None if progress is None else (
             lambda done, total: progress(n_resamples * done // max(total, 1), n_resamples))
-        sums = runner.map(_group_sums, tasks, progress=in_resamples, weights=[int(n) for n in n_all])
+        sums = runner.map(group_sums, tasks, progress=in_resamples, weights=[int(n) for n in n_all])
         del tasks
         point_sums = np.stack([s[0] for s in sums])[None]                      # (1, G, f)
         rep_sums = np.stack([s[1] for s in sums], axis=1)                      # (B, G, f)
@@ -281,32 +288,33 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
         point = _estimate(point_sums, n_all, blocks, used, per_group, centre)
         # replicates: the population re-estimated from each resample, the organisation's
         # covariance drawn from its posterior given its observed data (Laird & Louis 1987);
-        # the populations of chunks of replicates are tasks, the draws are made here in order
+        # a chunk of replicates' populations and posterior draws are a task, with the chunk's own stream
         observed = stats_from_sums(point_sums[0], n_all, blocks)
         reps = _estimate(rep_sums, n_all, blocks, used, per_group, centre, observed=observed,
-                         rng=posterior_generator(seed, entropy), runner=runner)
+                         stream=posterior_stream(seed, entropy), runner=runner,
+                         progress=stage(stage_progress, "pooling"))
         p = len(drivers)
+        versus = versus_rest and len(labels) > 1
+        # every organisation's replicates (and its rest of the sample's), point estimates and own-data
+        # figures from its own slices; a task per run of organisations, so that the summed sums are
+        # sent once per run, not per organisation
+        total = rep_sums.sum(axis=1)
+        n_total = n_all.sum()
+        org_runs = runs(len(labels), runner)
+        run_tasks = [(reps["cov"][:, run], reps["mean"][:, run], rep_sums[:, run], total if versus else None,
+                      n_total - n_all[run], blocks, centre, p,
+                      (point["cov"][:, run], point["own"][:, run], point["mean"][:, run]),
+                      (point_sums, n_all, run) if versus else None) for run in org_runs]
+        done = [d for part in runner.map(run_replicates, run_tasks, progress=stage(stage_progress, "replicates"),
+                                         weights=[run.stop - run.start for run in org_runs]) for d in part]
+        del run_tasks
 
         def replicates(cov, mean):
             return _replicates(cov, mean, blocks, p)
 
-        point_r = {g: replicates(point["cov"][:, k], point["mean"][:, k]) for k, g in enumerate(labels)}
-        own_r = {g: replicates(point["own"][:, k], point["mean"][:, k]) for k, g in enumerate(labels)}
-        rest_point = {}
-        versus = versus_rest and len(labels) > 1
-        if versus:
-            step = max(1, REST_MATRICES // point_sums.shape[0])
-            for start in range(0, len(labels), step):
-                cov, mean = _rest(point_sums, n_all, slice(start, start + step), blocks, centre)
-                rest_point.update({g: replicates(cov[:, j], mean[:, j])
-                                   for j, g in enumerate(labels[start:start + step])})
-        # every organisation's replicates (and its rest of the sample's) from its own slices: a task each
-        total = rep_sums.sum(axis=1)
-        n_total = n_all.sum()
-        group_tasks = [(reps["cov"][:, k], reps["mean"][:, k], rep_sums[:, k], total if versus else None,
-                        n_total - n_all[k], blocks, centre, p) for k in range(len(labels))]
-        done = runner.map(_group_replicates, group_tasks)
-        del group_tasks
+        point_r = {g: d[2] for g, d in zip(labels, done)}
+        own_r = {g: d[3] for g, d in zip(labels, done)}
+        rest_point = {g: d[4] for g, d in zip(labels, done)} if versus else {}
     rep_r = {g: d[0] for g, d in zip(labels, done)}
     rest_reps = {g: d[1] for g, d in zip(labels, done)} if versus else {}
     whole_point = replicates(*_whole(point_sums, n_all, blocks, centre))
@@ -336,53 +344,46 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
                             whole_cov=to_original_order(_whole(point_sums, n_all, blocks, centre)[0][0], blocks))
 
 
-def _group_sums(rng: np.random.Generator, values: np.ndarray, complete: np.ndarray, blocks: Blocks,
-                centre: np.ndarray, n_resamples: int, chunk: int) -> tuple[np.ndarray, np.ndarray]:
-    """One organisation's feature sums, (f,), and resampled feature sums, (n_resamples, f) (a task).
-
-    The features (:func:`~analysis.pooling.moments.pattern_features`) of its rows
-    ``values`` (n, q); the resamples drawn in chunks of ``chunk``.
-    """
-    features = pattern_features(values, complete, blocks, centre)
-    n = len(features)
-    return features.sum(axis=0), np.concatenate(
-        [resample_counts(rng, n, min(chunk, n_resamples - start)).astype(float) @ features
-         for start in range(0, n_resamples, chunk)])
-
-
-def _replicates(cov: np.ndarray, mean: np.ndarray, blocks: Blocks, p: int) -> Replicates:
-    """Every importance measure of a stack of block-order covariances (and the drivers' means)."""
-    return Replicates.from_arrays(importance_arrays(to_original_order(cov, blocks)),
-                                  to_original_order_vector(mean, blocks)[:, :p])
-
-
-def _group_replicates(cov: np.ndarray, mean: np.ndarray, sums: np.ndarray, total: np.ndarray | None, n_rest: int,
-                      blocks: Blocks, centre: np.ndarray, p: int):
-    """One organisation's replicates and, given all organisations' summed sums (B, f), its rest's (a task).
-
-    The rest of the sample's sums are the total minus the organisation's own (``sums``,
-    (B, f)), as :func:`_rest` forms them.
-    """
-    own = _replicates(cov, mean, blocks, p)
-    if total is None:
-        return own, None
-    rest_sums = total - sums
-    stats = stats_from_sums(rest_sums[:, None], np.broadcast_to(n_rest, (rest_sums.shape[0], 1)), blocks)
-    rest_cov = own_covariance(stats, len(blocks.common))[:, 0]
-    return own, _replicates(rest_cov, _means(stats, blocks, centre)[:, 0], blocks, p)
-
-
 def _pool_chunk(stats: PatternStats, qa: int, per_group: bool, covariances: bool,
                 organisation_weights: np.ndarray | None = None):
-    """:func:`~analysis.pooling.shrinkage.pool_covariances` of one chunk of replicates (a task)."""
+    """:func:`~analysis.pooling.shrinkage.pool_covariances` of one chunk of replicates."""
     return pool_covariances(stats, qa, per_group=per_group, covariances=covariances,
                             organisation_weights=organisation_weights)
 
 
-def posterior_generator(seed, entropy: int) -> np.random.Generator:
-    """The stream of the posterior draws: a child of the seed apart from the organisations' resampling streams."""
+def _chunk_estimate(stats: PatternStats, qa: int, per_group: bool, observed: PatternStats | None = None,
+                    stream: np.random.SeedSequence | None = None) -> dict:
+    """One chunk of replicates' pooling figures and covariances (a task).
+
+    Without ``observed`` the posterior means (the point estimate). With the organisations'
+    ``observed`` statistics and the chunk's ``stream``: the organisation-level Bayesian
+    bootstrap's weights (Rubin 1981; exponential, mean 1 per replicate), the population of
+    each replicate estimated with them, and one draw per organisation from its posterior
+    given its observed data (:mod:`analysis.pooling.posterior`), all from the chunk's own
+    stream. Only the arrays the estimate keeps are returned (not the targets), so that
+    little goes back to the caller.
+    """
+    weights = None
+    if observed is not None:
+        rng = np.random.default_rng(stream)
+        weights = rng.standard_exponential(stats.n_all.shape)
+        weights = weights / weights.mean(axis=-1, keepdims=True)
+    pooled = _pool_chunk(stats, qa, per_group, observed is None, weights)
+    cov = pooled.cov if observed is None else posterior_draws(rng, observed, pooled.targets, pooled.kappa_group, qa)
+    return {"cov": cov, "own": pooled.own, "kappa": pooled.kappa["outcome"],
+            "kappa_group": pooled.kappa_group["outcome"], "weight": pooled.weight["outcome"],
+            "weight_drivers": pooled.weight["drivers"], "weight_partial": pooled.weight["phone_only"],
+            "different": pooled.different["outcome"] | pooled.different["phone_only"]}
+
+
+def posterior_stream(seed, entropy: int) -> np.random.SeedSequence:
+    """The parent of the posterior draws' streams: a child of the seed apart from the organisations' streams.
+
+    Each chunk of replicates draws from its own child of it (``spawn``), so the draws do
+    not depend on which worker makes them or in which order the chunks finish.
+    """
     key = seed.spawn_key if isinstance(seed, np.random.SeedSequence) else ()
-    return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(*key, POSTERIOR_STREAM)))
+    return np.random.SeedSequence(entropy, spawn_key=(*key, POSTERIOR_STREAM))
 
 
 def _own_table(labels: list, drivers: list[str], own: dict) -> pd.DataFrame:
@@ -393,57 +394,34 @@ def _own_table(labels: list, drivers: list[str], own: dict) -> pd.DataFrame:
            for stat in ("lmg", "lmg_pct", "std_beta", "lmg_rank")}})
 
 
-def to_original_order_vector(v: np.ndarray, blocks: Blocks) -> np.ndarray:
-    """Vectors in block order put back in the columns' order."""
-    return v[..., np.argsort(blocks.order)]
-
-
-def _means(stats: PatternStats, blocks: Blocks, centre: np.ndarray) -> np.ndarray:
-    """Driver means on the data's scale: common block over everyone, phone-only over those asked."""
-    qa = len(blocks.common)
-    return np.concatenate([stats.mean_common, stats.mean_complete[..., qa:]], axis=-1) + centre[blocks.order]
-
-
 def _estimate(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, pooling: str, per_group: bool,
               centre: np.ndarray, observed: PatternStats | None = None,
-              rng: np.random.Generator | None = None, runner=None) -> dict:
+              stream: np.random.SeedSequence | None = None, runner=None, progress=None) -> dict:
     """Pooled (or own) covariances, means and pooling figures of every organisation, (B, G, ...).
 
-    With ``observed`` (the organisations' own statistics, (G, ...)) and ``rng`` the
+    With ``observed`` (the organisations' own statistics, (G, ...)) and ``stream`` the
     pooled covariances are not the posterior means of ``sums`` but one draw each from
     the posterior of the observed data given the population estimated from ``sums``
     with randomly weighted organisations (:mod:`analysis.pooling.posterior`): the
-    bootstrap replicates of an empirical-Bayes interval.
+    bootstrap replicates of an empirical-Bayes interval. Chunks of at most
+    :data:`CURVE_MATRICES` organisation-replicates are tasks of ``runner``, chunk ``k``
+    drawing from the ``k``-th child of ``stream``; ``progress(done, total)`` in replicates.
     """
     stats = stats_from_sums(sums, np.broadcast_to(n_all, sums.shape[:-1]), blocks)
     qa = len(blocks.common)
-    mean = _means(stats, blocks, centre)
+    mean = means(stats, blocks, centre)
     if pooling == "partial":
         step = max(1, CURVE_MATRICES // sums.shape[1])           # bounded memory for the κ curves
         starts = range(0, sums.shape[0], step)
-        # the organisation-level Bayesian bootstrap (Rubin 1981): exponential weights, mean 1
-        # per replicate, for the organisations in the population; drawn here, in the chunks'
-        # order from the one stream, so that the tasks get the same numbers on every scheduler
-        weights = [None] * len(starts)
-        if observed is not None:
-            weights = [rng.standard_exponential(stats.n_all[start:start + step].shape) for start in starts]
-            weights = [w / w.mean(axis=-1, keepdims=True) for w in weights]
+        streams = stream.spawn(len(starts)) if observed is not None else [None] * len(starts)
         chunks = [(PatternStats(*(getattr(stats, f)[start:start + step] for f in PatternStats.__dataclass_fields__)),
-                   qa, per_group, observed is None, w) for start, w in zip(starts, weights)]
+                   qa, per_group, observed, s) for start, s in zip(starts, streams)]
         # the chunks are independent (the pooling is per replicate): tasks when there is a runner
-        out = runner.map(_pool_chunk, chunks) if runner is not None else [_pool_chunk(*c) for c in chunks]
+        out = (runner.map(_chunk_estimate, chunks, progress=progress, weights=[len(c[0].n_all) for c in chunks])
+               if runner is not None else [_chunk_estimate(*c) for c in chunks])
         del chunks
-        # the posterior draws in the chunks' order, from one stream: the same numbers on every scheduler
-        covs = [pooled.cov if observed is None else
-                posterior_draws(rng, observed, pooled.targets, pooled.kappa_group, qa) for pooled in out]
-        own = None if observed is not None else np.concatenate([o.own for o in out])
-        return {"cov": np.concatenate(covs), "own": own,
-                "mean": mean, "kappa": np.concatenate([o.kappa["outcome"] for o in out]),
-                "kappa_group": np.concatenate([o.kappa_group["outcome"] for o in out]),
-                "weight": np.concatenate([o.weight["outcome"] for o in out]),
-                "weight_drivers": np.concatenate([o.weight["drivers"] for o in out]),
-                "weight_partial": np.concatenate([o.weight["phone_only"] for o in out]),
-                "different": np.concatenate([o.different["outcome"] | o.different["phone_only"] for o in out])}
+        merged = {key: np.concatenate([o[key] for o in out]) for key in out[0] if out[0][key] is not None}
+        return {**merged, "own": merged.get("own"), "mean": mean}
     own = own_covariance(stats, qa)
     ones = np.ones(stats.n_all.shape)
     return {"cov": own, "own": own, "mean": mean, "kappa": np.full(sums.shape[0], np.nan),
@@ -451,14 +429,7 @@ def _estimate(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, pooling: str,
             "different": np.zeros(ones.shape, dtype=bool)}
 
 
-def _rest(sums: np.ndarray, n_all: np.ndarray, which: slice, blocks: Blocks, centre: np.ndarray):
-    """Own-data covariances and means of all organisations but each of ``which`` pooled, (B, g, ...)."""
-    rest = sums.sum(axis=1, keepdims=True) - sums[:, which]
-    stats = stats_from_sums(rest, np.broadcast_to(n_all.sum() - n_all[which], rest.shape[:-1]), blocks)
-    return own_covariance(stats, len(blocks.common)), _means(stats, blocks, centre)
-
-
 def _whole(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, centre: np.ndarray):
     """Own-data covariance and means of the whole sample (stratified: every organisation keeps its size)."""
     stats = stats_from_sums(sums.sum(axis=1), n_all.sum(), blocks)
-    return own_covariance(stats, len(blocks.common)), _means(stats, blocks, centre)
+    return own_covariance(stats, len(blocks.common)), means(stats, blocks, centre)

@@ -44,6 +44,8 @@ def method(results, group: str, t: Texts) -> Section:
         Paragraph(t("method.performance", items=about.items_per_driver, low=t.num(low), high=t.num(high))),
         Paragraph(t("method.quadrants", k=k, crosshair=t("crosshair." + s.crosshair))),
         Paragraph(t("method.bootstrap", n=t.count(s.n_resamples), level=t.num(100 * s.level), seed=s.seed)),
+        # without pooling the organisations' LMG share intervals are analysis.drivers.own_intervals'
+        *([Paragraph(t("method.own_intervals"))] if s.by is not None and s.pooling_used == "none" else []),
         Paragraph(t("method.kpis", n=thresholds.MIN_N_KPI_INTERVAL)),
         Notes(tuple(t(f"caveat.{c}", n=results.min_group_n, stable=thresholds.MIN_N_STABLE_RANKS,
                       channels=about.channels, where=about.limited_channels)
