@@ -168,6 +168,152 @@ def test_the_samplers_operation_is_the_pytensor_graph(bench):
         assert np.allclose(gk_op, gk_graph, rtol=1e-8, atol=1e-10)
 
 
+def per_organisation_factor_values(stats, qa, sigma0, kappa):
+    """Each organisation's log likelihood per factor, one log marginal at a time, with κ (F, G) per organisation."""
+    x = qa - 1
+    out = np.zeros(kappa.shape)
+    for g in range(len(stats.n_all)):
+        a_c, m_all = stats.scatter_common[g], stats.n_all[g] - 1
+        a_p, m_c = stats.scatter_complete[g], stats.n_complete[g] - 1
+        out[0, g] = bayes.log_marginal(a_c[:x, :x], m_all, kappa[0, g], sigma0[:x, :x])
+        out[1, g] = (bayes.log_marginal(a_c, m_all, kappa[1, g], sigma0[:qa, :qa])
+                     - bayes.log_marginal(a_c[:x, :x], m_all, kappa[1, g], sigma0[:x, :x]))
+        out[2, g] = (bayes.log_marginal(a_p, m_c, kappa[2, g], sigma0)
+                     - bayes.log_marginal(a_p[:qa, :qa], m_c, kappa[2, g], sigma0[:qa, :qa]))
+    return out
+
+
+def mixture_points(rng, q: int, groups: int, k: int = 4):
+    """``k`` points (Σ₀, κ, κ^out ≤ κ, π) of the two-component population."""
+    points = []
+    for sigma0, kv in parameter_points(rng, q, k):
+        kappa_out = kv[:, None] * np.exp(-rng.uniform(0, 8, (3, groups)))
+        points.append((sigma0, kv, kappa_out, rng.uniform(0.02, 0.6, 3)))
+    return points
+
+
+def test_two_component_likelihood_and_its_gradient(bench):
+    # the mixture's likelihood is Σ_fg log[(1-π) p(A | κ) + π p(A | κ^out)] with each term the
+    # per-organisation log marginal, and its analytic gradient the finite-difference one
+    # for Σ₀, κ, κ^out and π; the organisation terms sum to the single population's likelihood
+    from analysis.pooling import bayes_population as mix
+
+    stats, blocks = two_pattern_stats(np.random.default_rng(3))
+    q, qa, groups = blocks.q, len(blocks.common), len(stats.n_all)
+    terms = bayes.likelihood_terms(stats, qa)
+    for sigma0, kv, kappa_out, pi in mixture_points(np.random.default_rng(21), q, groups):
+        values, grad_s_g, grad_k_g = mix.group_log_likelihood_and_gradient(terms, sigma0, kappa_out)
+        assert np.allclose(values, per_organisation_factor_values(stats, qa, sigma0, kappa_out), rtol=1e-10)
+        crowd = per_organisation_factor_values(stats, qa, sigma0, np.repeat(kv[:, None], groups, axis=1))
+        assert crowd.sum() == pytest.approx(bayes.log_likelihood(stats, qa, sigma0, dict(zip(bayes.FACTORS, kv))),
+                                            rel=1e-10)
+        expected = np.logaddexp(np.log1p(-pi)[:, None] + crowd, np.log(pi)[:, None] + values)
+        value, grad_s, grad_k, grad_ko, grad_pi = mix.mixture_log_likelihood_and_gradient(
+            terms, sigma0, kv, kappa_out, pi)
+        assert value == pytest.approx(expected.sum(), rel=1e-10)
+        r = mix.responsibilities(terms, sigma0, kv, kappa_out, pi)
+        assert np.allclose(r, np.exp(np.log(pi)[:, None] + values - expected)) and ((r >= 0) & (r <= 1)).all()
+        assert np.allclose(grad_s, grad_s.T)
+
+        def at(s=sigma0, k=kv, ko=kappa_out, p=pi):
+            return mix.mixture_log_likelihood_and_gradient(terms, s, k, ko, p)[0]
+
+        for f in range(3):
+            h = np.zeros(3)
+            h[f] = 1e-5 * kv[f]
+            fd = (at(k=kv + h) - at(k=kv - h)) / (2 * h[f])
+            assert grad_k[f] == pytest.approx(fd, rel=1e-5, abs=1e-6 * abs(value) / kv[f]), f
+            h = np.zeros(3)
+            h[f] = 1e-6
+            fd = (at(p=pi + h) - at(p=pi - h)) / 2e-6
+            assert grad_pi[f] == pytest.approx(fd, rel=1e-5, abs=1e-6), f
+            for g in (0, groups - 1):
+                h = np.zeros_like(kappa_out)
+                h[f, g] = 1e-5 * kappa_out[f, g]
+                fd = (at(ko=kappa_out + h) - at(ko=kappa_out - h)) / (2 * h[f, g])
+                assert grad_ko[f, g] == pytest.approx(fd, rel=1e-4, abs=1e-6 * abs(value) / kappa_out[f, g]), (f, g)
+        for i, j in [(0, 0), (1, 3), (4, 5), (5, 5), (2, 0)]:
+            e = np.zeros((q, q))
+            e[i, j] = e[j, i] = 1e-6
+            fd = (at(s=sigma0 + e) - at(s=sigma0 - e)) / 2e-6
+            assert np.trace(grad_s @ e) / 1e-6 == pytest.approx(fd, rel=1e-5, abs=1e-3), (i, j)
+    # an outlier's κ equal to the crowd's: the two components coincide, the responsibility is π
+    sigma0, kv, _, pi = mixture_points(np.random.default_rng(22), q, groups, 1)[0]
+    same = np.repeat(kv[:, None], groups, axis=1)
+    assert np.allclose(mix.responsibilities(terms, sigma0, kv, same, pi), pi[:, None])
+    assert mix.mixture_log_likelihood_and_gradient(terms, sigma0, kv, same, pi)[0] == pytest.approx(
+        bayes.log_likelihood(stats, qa, sigma0, dict(zip(bayes.FACTORS, kv))), rel=1e-10)
+    # outside the support: -inf and zero gradients, not an exception
+    out = mix.mixture_log_likelihood_and_gradient(terms, -np.eye(q), kv, same, pi)
+    assert out[0] == -np.inf and not any(np.any(g) for g in out[1:])
+
+
+def test_the_outlier_prior_calibration(bench):
+    # the Bayes factor of the outlier component is the likelihood ratio times the Occam
+    # factor (log: lr / 2 + log_occam), below 1 for organisations like the others, and the
+    # threshold's Bayes factor follows from the default's critical value
+    from analysis.pooling.shrinkage import LR_CRITICAL
+
+    stats, blocks = two_pattern_stats(np.random.default_rng(3))
+    cal = bench.outlier_prior_calibration(stats, len(blocks.common))
+    t = cal["table"]
+    assert np.allclose(t.log_bf, t.lr / 2 + t.log_occam) and (t.log_occam < 0).all()
+    assert (t.log_bf[t.lr < 1] < 0).all()
+    assert cal["bayes_factor_at_threshold"] == pytest.approx(np.exp(LR_CRITICAL / 2 + t.log_occam.median()))
+
+
+def test_the_mixture_operation_is_the_pytensor_graph(bench):
+    # the two-component operation gives the value and gradient of a PyTensor graph of the
+    # same mixture (per-organisation log marginals, logaddexp) and its autodiff, to 1e-8
+    pytensor = pytest.importorskip("pytensor", reason="the optional extra 'bayes' is not installed")
+    import pytensor.tensor as pt
+
+    from analysis.pooling import bayes_population as mix
+
+    stats, blocks = two_pattern_stats(np.random.default_rng(3), groups=3)
+    q, qa, groups, x = blocks.q, len(blocks.common), 3, len(blocks.common) - 1
+    sigma0, kv, ko, pi = pt.dmatrix("sigma0"), pt.dvector("kappa"), pt.dmatrix("kappa_out"), pt.dvector("pi")
+    ops = bayes.pytensor_ops()
+
+    def log_marginal(scatter, m, k, target):
+        # bayes.log_marginal with one κ per organisation (k: (G,)), on the stack of scatters
+        d = scatter.shape[-1]
+        nu, j = k + d + 1, np.arange(d) / 2
+
+        def mvgammaln(v):
+            return sum(pt.gammaln(v - jj) for jj in j)
+
+        return (mvgammaln((nu + m) / 2) - mvgammaln(nu / 2) + nu / 2 * (d * pt.log(k) + ops.logdet(target))
+                - (nu + m) / 2 * ops.logdet(k[:, None, None] * target + scatter))
+
+    def factor(f, k):
+        a_c, m_all = stats.scatter_common, stats.n_all - 1.0
+        a_p, m_c = stats.scatter_complete, stats.n_complete - 1.0
+        if f == 0:
+            return log_marginal(a_c[:, :x, :x], m_all, k, sigma0[:x, :x])
+        if f == 1:
+            return (log_marginal(a_c, m_all, k, sigma0[:qa, :qa])
+                    - log_marginal(a_c[:, :x, :x], m_all, k, sigma0[:x, :x]))
+        return (log_marginal(a_p, m_c, k, sigma0) - log_marginal(a_p[:, :qa, :qa], m_c, k, sigma0[:qa, :qa]))
+
+    def logaddexp(a, b):            # stable: PyTensor's logaddexp underflows at log likelihoods of -4,000
+        return pt.maximum(a, b) + pt.log1p(pt.exp(-abs(a - b)))
+
+    graph = sum(logaddexp(pt.log1p(-pi[f]) + factor(f, kv[f] * pt.ones(groups)), pt.log(pi[f]) + factor(f, ko[f]))
+                .sum() for f in range(3))
+    op = mix.mixture_op(bayes.likelihood_terms(stats, qa))(sigma0, kv, ko, pi)
+    inputs = [sigma0, kv, ko, pi]
+    fn = pytensor.function(inputs, [graph, op, *pytensor.grad(graph, inputs), *pytensor.grad(op, inputs)],
+                           mode="FAST_COMPILE")
+    for s0, k, k_out, p in mixture_points(np.random.default_rng(23), q, groups):
+        v_graph, v_op, *grads = fn(s0, k, k_out, p)
+        assert v_op == pytest.approx(v_graph, rel=1e-10)
+        gs_graph, gk_graph, gko_graph, gpi_graph, gs_op, gk_op, gko_op, gpi_op = grads
+        assert np.allclose((gs_graph + gs_graph.T) / 2, gs_op, rtol=1e-8, atol=1e-8 * abs(v_op))
+        for mine, theirs in [(gk_op, gk_graph), (gko_op, gko_graph), (gpi_op, gpi_graph)]:
+            assert np.allclose(mine, theirs, rtol=1e-8, atol=1e-10)
+
+
 def brute_force_lmg(cov: np.ndarray) -> np.ndarray:
     """LMG by its definition: the mean over all orders of entry of each driver's gain in R² (outcome last)."""
     p = cov.shape[0] - 1

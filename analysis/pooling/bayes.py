@@ -18,6 +18,13 @@ factor by factor exactly as :func:`~analysis.pooling.shrinkage._factor_curves`. 
 ``κ`` on the default's search range with one of :data:`KAPPA_PRIORS`; ``Σ₀`` LKJ(1)
 correlations with half-normal(2) standard deviations (variables standardized).
 
+**Two populations** (:data:`POPULATIONS`, :func:`build_model`). ``'single'``: one κ per
+factor for every organisation. ``'two-component'`` (the default): the full-Bayes form of
+the default's set-aside rule, which estimates the population "as a heavy-tailed
+(two-component) population would be" -- per factor each organisation is in the crowd
+(κ) or, with probability π, an outlier with its own κ^out ≤ κ, the indicator summed out
+(:mod:`analysis.pooling.bayes_population`).
+
 **Why a custom operation.** The likelihood is a sum over organisations and factors of
 log-determinants of small matrices. Built as a PyTensor graph it is hundreds of small
 operations (one Cholesky factor per organisation and factor, their gradients through
@@ -42,8 +49,9 @@ Magnus, J. R., & Neudecker, H. (2019). *Matrix Differential Calculus with Applic
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import digamma, gammaln
+from scipy.special import gammaln
 
+from analysis.pooling.bayes_population import OUTLIER_PRIOR_B, group_log_likelihood_and_gradient, mixture_op
 from analysis.pooling.moments import PatternStats
 from analysis.pooling.shrinkage import BOUNDARY_PENALTY, KAPPA_GRID
 
@@ -177,30 +185,13 @@ def log_likelihood_and_gradient(terms: list[tuple], sigma0: np.ndarray, kappa: n
     batched Cholesky factor and inverse per term: a few NumPy calls on (G, d, d) stacks
     instead of a graph of hundreds of small operations.
     """
-    sigma0 = np.asarray(sigma0, dtype=float)
     kappa = np.asarray(kappa, dtype=float)
-    value, grad_s, grad_k = 0.0, np.zeros_like(sigma0), np.zeros_like(kappa)
-    try:
-        for sign, f, scatter, m in terms:
-            k, d, g = kappa[f], scatter.shape[-1], len(m)
-            t = sigma0[:d, :d]
-            t_chol = np.linalg.cholesky(t)
-            logdet_t = 2 * np.log(np.diagonal(t_chol)).sum()
-            mat = k * t + scatter
-            logdet_m = 2 * np.log(np.diagonal(np.linalg.cholesky(mat), axis1=-2, axis2=-1)).sum(axis=-1)
-            inv_m = np.linalg.inv(mat)
-            nu = k + d + 1
-            a = (nu + m) / 2
-            j = np.arange(d) / 2
-            value += sign * (gammaln(a[:, None] - j).sum() - g * gammaln(nu / 2 - j).sum()
-                             + g * nu / 2 * (d * np.log(k) + logdet_t) - a @ logdet_m)
-            grad_k[f] += sign * (0.5 * digamma(a[:, None] - j).sum() - 0.5 * g * digamma(nu / 2 - j).sum()
-                                 + g * (0.5 * (d * np.log(k) + logdet_t) + nu * d / (2 * k)) - 0.5 * logdet_m.sum()
-                                 - a @ np.einsum("gij,ji->g", inv_m, t))
-            grad_s[:d, :d] += sign * (g * nu / 2 * np.linalg.inv(t) - k * np.einsum("g,gij->ij", a, inv_m))
-    except np.linalg.LinAlgError:           # not positive definite: outside the support
-        return -np.inf, np.zeros_like(sigma0), np.zeros_like(kappa)
-    return float(value), (grad_s + grad_s.T) / 2, grad_k
+    n_groups = len(terms[0][3])
+    value, grad_s, grad_k = group_log_likelihood_and_gradient(
+        terms, sigma0, np.repeat(kappa[:, None], n_groups, axis=1))
+    if not np.isfinite(value).all():
+        return -np.inf, np.zeros_like(np.asarray(sigma0, dtype=float)), np.zeros_like(kappa)
+    return float(value.sum()), grad_s.sum(axis=(0, 1)), grad_k.sum(axis=1)
 
 
 def pytensor_ops():
@@ -251,17 +242,30 @@ def likelihood_op(stats: PatternStats, qa: int):
     return lambda sigma0, kappa: op(sigma0, kappa)[0]
 
 
-def build_model(stats: PatternStats, qa: int, kappa_prior: str = "penalty", likelihood: str = "op"):
+POPULATIONS = ("two-component", "single")
+
+
+def build_model(stats: PatternStats, qa: int, kappa_prior: str = "penalty", likelihood: str = "op",
+                population: str = "two-component"):
     """The PyMC model of the module docstring for the organisations' statistics: ``(model, factors)``.
 
-    ``kappa_prior`` is a key of :data:`KAPPA_PRIORS`. ``likelihood='op'`` evaluates the
-    likelihood with :func:`likelihood_op`; ``'graph'`` builds it as a PyTensor graph
-    (:func:`log_likelihood` with :func:`pytensor_ops`, batched Cholesky factors), the same
-    value at a higher cost, for timing and checking.
+    ``kappa_prior`` is a key of :data:`KAPPA_PRIORS`. ``population='single'`` is one
+    inverse-Wishart population per factor for every organisation; ``'two-component'``
+    (the default) adds the counterpart of the default's set-aside rule
+    (:mod:`analysis.pooling.bayes_population`): per factor ``π_f ~ Beta(1,``
+    :data:`~analysis.pooling.bayes_population.OUTLIER_PRIOR_B` ``)`` and per factor
+    and organisation ``u_fg ~ Uniform(0, 1)``, ``log κ^out_fg = log κ_min + u_fg
+    (log κ_f - log κ_min)`` (log-uniform on ``(κ_min, κ_f]``), the indicators summed
+    out. ``likelihood='op'`` evaluates the likelihood with :func:`likelihood_op` (or the
+    mixture's operation); ``'graph'`` (single population only) builds it as a PyTensor
+    graph (:func:`log_likelihood` with :func:`pytensor_ops`, batched Cholesky factors),
+    the same value at a higher cost, for timing and checking.
     """
     import pymc as pm               # the optional extra 'bayes'
     import pytensor.tensor as pt
 
+    if population not in POPULATIONS:
+        raise ValueError(f"population must be one of {POPULATIONS}, not {population!r}")
     q = stats.scatter_complete.shape[-1]
     factors = FACTORS if q > qa else FACTORS[:2]
     lo, hi = np.log(KAPPA_RANGE[0]), np.log(KAPPA_RANGE[1])
@@ -273,8 +277,16 @@ def build_model(stats: PatternStats, qa: int, kappa_prior: str = "penalty", like
         kappa = {f: pt.exp(v) for f, v in log_kappa.items()}
         # the prior's density on log κ, ∝ κ^KAPPA_PRIORS[kappa_prior] (uniform in log κ times this)
         pm.Potential("kappa_prior", sum(KAPPA_PRIORS[kappa_prior] * v for v in log_kappa.values()))
-        if likelihood == "op":
-            value = likelihood_op(stats, qa)(sigma0, pt.stack([kappa[f] for f in factors]))
+        kappa_vector = pt.stack([kappa[f] for f in factors])
+        if population == "two-component":
+            n_groups = len(stats.n_all)
+            pi = pm.Beta("outlier_prob", alpha=1.0, beta=OUTLIER_PRIOR_B, shape=len(factors))
+            u = pm.Uniform("outlier_u", 0.0, 1.0, shape=(len(factors), n_groups))
+            log_top = pt.stack([log_kappa[f] for f in factors])
+            kappa_out = pm.Deterministic("kappa_out", pt.exp(lo + u * (log_top[:, None] - lo)))
+            value = mixture_op(likelihood_terms(stats, qa))(sigma0, kappa_vector, kappa_out, pi)
+        elif likelihood == "op":
+            value = likelihood_op(stats, qa)(sigma0, kappa_vector)
         else:
             value = log_likelihood(stats, qa, sigma0, kappa, pytensor_ops())
         pm.Potential("likelihood", value)
