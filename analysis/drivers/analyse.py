@@ -41,7 +41,6 @@ Reichheld, F. F. (2003). The one number you need to grow. *Harvard Business Revi
 """
 from __future__ import annotations
 
-import dataclasses
 import functools
 import time
 from collections.abc import Callable, Sequence
@@ -55,7 +54,7 @@ from analysis.common.options import CROSSHAIRS, IMPORTANCES, OUTCOMES, validate_
 from analysis.common.scheduler import open_runner
 from analysis.common.threads import limit_blas_threads
 from analysis.drivers.background import beside
-from analysis.drivers.per_group import analyse_per_driver_set
+from analysis.drivers.per_group import analyse_per_driver_set, analyse_without_absent
 from analysis.drivers.pooled import pooled_analysis
 from analysis.drivers.result import DriverAnalysis, Settings
 from analysis.drivers.sample import GROUP, analysis_sample, check_groups
@@ -68,7 +67,7 @@ from analysis.importance.regression import driver_regression
 from analysis.importance.relative import arrays_or_raise, importance_result
 from analysis.scoring.scores import scale_range
 from instrument import Instrument, load_instrument
-from instrument.reader.integrity import absent_item_columns, absent_reason
+from instrument.reader.integrity import absent_item_columns
 
 # The importance measure behind each ``importance`` choice (declared in analysis.common.options).
 IMPORTANCE_MEASURES = dict(zip(IMPORTANCES, ("lmg", "relative_weight", "abs_beta", "sem")))
@@ -266,13 +265,11 @@ def analyse_drivers(
     absent = {k: ids for k, ids in absent_item_columns(data).items() if k in drivers}
     if default_drivers and absent and len(absent) < len(drivers):
         # left out by the reader for absent item columns: not analysed, and said why
-        result = analyse_drivers(data, inst, by=by, outcome=outcome, drivers=[d for d in drivers if d not in absent],
-                                 bootstrap=bootstrap, seed=seed, level=level, importance=importance,
-                                 crosshair=crosshair, exclude_flagged=exclude_flagged, sem=sem, pairwise=pairwise,
-                                 pooling=pooling, progress=progress, estimator=estimator, scheduler=scheduler)
-        notes = pd.DataFrame([{"group": None, "kind": "absent_items", "severity": "warning",
-                               "message": absent_reason(k, ids)} for k, ids in absent.items()])
-        return dataclasses.replace(result, warnings=pd.concat([notes, result.warnings], ignore_index=True))
+        return analyse_without_absent(analyse_drivers, data, inst, absent, by=by, outcome=outcome, drivers=drivers,
+                                      bootstrap=bootstrap, seed=seed, level=level, importance=importance,
+                                      crosshair=crosshair, exclude_flagged=exclude_flagged, sem=sem,
+                                      pairwise=pairwise, pooling=pooling, progress=progress, estimator=estimator,
+                                      scheduler=scheduler)
     if default_drivers and by is not None and by in data.columns:
         split = analyse_per_driver_set(analyse_drivers, data, inst, by=by, outcome=outcome, drivers=drivers,
                                        bootstrap=bootstrap, seed=seed, level=level, importance=importance,

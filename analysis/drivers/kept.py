@@ -53,7 +53,7 @@ from analysis.common.groups import ALL
 from analysis.common.scheduler import TASKS_PER_WORKER
 from analysis.common.threads import limit_blas_threads
 from analysis.drivers.own_intervals import with_adjusted_share_intervals
-from analysis.drivers.per_group import applicable_drivers, driver_sets
+from analysis.drivers.per_group import analyse_without_absent, applicable_drivers, driver_sets
 from analysis.drivers.pooled import PooledAnalysis, _channel_keys, used_by_design
 from analysis.drivers.sample import (CHANNEL_COLUMN, GROUP, check_groups, finish_sample, group_facts, score_rows,
                                      small_groups)
@@ -67,7 +67,7 @@ from analysis.pooling.rows import column_means, group_sums
 from analysis.scoring.sample import check_group_column
 from analysis.sem import parse_syntax
 from analysis.sem.spec import variable_roles
-from instrument.reader.integrity import absent_item_columns, absent_reason
+from instrument.reader.integrity import absent_item_columns
 
 KPI_MEASURES = ("csat", "nps", "ces", "fcr")
 
@@ -126,13 +126,11 @@ def analyse_kept(kept, inst, start: float, *, by, outcome, drivers, default_driv
     check_group_column(pd.DataFrame(columns=kept.columns()), by)
     absent = {k: ids for k, ids in absent_item_columns(kept).items() if k in drivers}
     if default_drivers and absent and len(absent) < len(drivers):
-        result = analyse_drivers(kept, inst, by=by, outcome=outcome, drivers=[d for d in drivers if d not in absent],
-                                 bootstrap=bootstrap, seed=seed, level=level, importance=importance,
-                                 crosshair=crosshair, exclude_flagged=exclude_flagged, sem=sem, pairwise=pairwise,
-                                 pooling=pooling, progress=progress, estimator=estimator, scheduler=scheduler)
-        notes = pd.DataFrame([{"group": None, "kind": "absent_items", "severity": "warning",
-                               "message": absent_reason(k, ids)} for k, ids in absent.items()])
-        return dataclasses.replace(result, warnings=pd.concat([notes, result.warnings], ignore_index=True))
+        return analyse_without_absent(analyse_drivers, kept, inst, absent, by=by, outcome=outcome, drivers=drivers,
+                                      bootstrap=bootstrap, seed=seed, level=level, importance=importance,
+                                      crosshair=crosshair, exclude_flagged=exclude_flagged, sem=sem,
+                                      pairwise=pairwise, pooling=pooling, progress=progress, estimator=estimator,
+                                      scheduler=scheduler)
     # a few pieces per worker: enough to spread the work, few enough that the regrouping
     # (a task per part and piece) stays small: 200 parts into 200 pieces were 40,000 tasks
     pieces = kept.by_group(by, n_buckets=TASKS_PER_WORKER * runner.n_workers)

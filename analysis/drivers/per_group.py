@@ -43,6 +43,7 @@ from analysis.common.groups import ALL
 from analysis.drivers.sample import not_asked
 from analysis.pooling import MIN_GROUPS
 from instrument import Instrument
+from instrument.reader.integrity import absent_reason
 
 # The result tables with a 'group' column whose rows come from the analysis of the group's driver set.
 _GROUP_TABLES = ("importance", "groups", "regression", "dominance", "conditional_dominance", "sem", "sem_fit",
@@ -96,6 +97,20 @@ def groups_with_every_driver(data: pd.DataFrame, inst: Instrument, by: str, sets
     rows = (group.notna() & ~group.isin(full)).fillna(False).to_numpy()
     missing = [d for d in drivers if d not in common]
     return full if rows.any() and bool(not_asked(data[rows], inst, missing).all()) else None
+
+
+def analyse_without_absent(analyse_drivers, data, inst, absent: dict, *, drivers, **options):
+    """Analyse the drivers whose items the data have, and say which were left out and why.
+
+    ``absent`` maps a driver to the ids of its items with no column in the file
+    (:func:`instrument.reader.integrity.absent_item_columns`); each gets an
+    ``absent_items`` warning (:func:`~instrument.reader.integrity.absent_reason`). The
+    same for rows in one frame and rows kept on workers (:mod:`analysis.drivers.kept`).
+    """
+    result = analyse_drivers(data, inst, drivers=[d for d in drivers if d not in absent], **options)
+    notes = pd.DataFrame([{"group": None, "kind": "absent_items", "severity": "warning",
+                           "message": absent_reason(k, ids)} for k, ids in absent.items()])
+    return dataclasses.replace(result, warnings=pd.concat([notes, result.warnings], ignore_index=True))
 
 
 def analyse_per_driver_set(analyse_drivers, data, inst, *, by, drivers, pooling, **options):
