@@ -56,7 +56,6 @@ Hesterberg, T. C. (2015). What teachers should know about the bootstrap: resampl
 from __future__ import annotations
 
 import contextlib
-import warnings
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
@@ -64,36 +63,18 @@ import numpy as np
 import pandas as pd
 
 from analysis.bootstrap.engine import STATISTICS, Replicates, resample_groups
+from analysis.bootstrap.summaries import _nan_sd, percentile_interval, summary_arrays, summary_tables
 from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import DataError, ServiceDriversError
 from analysis.common.groups import ALL, REST
 from analysis.common.options import check_level, validate_options
 from analysis.common.scheduler import open_runner
 from analysis.common.threads import limit_blas_threads
-from analysis.common.thresholds import MIN_N_STABLE_RANKS, ranks_unstable
+from analysis.common.thresholds import MIN_N_STABLE_RANKS
 from analysis.importance.driver_data import check_driver_data, check_group_variation
 
 DIFFERENCE_STATISTICS = ("std_beta", "lmg", "lmg_pct", "relative_weight",
                          "relative_weight_pct", "pratt", "mean", "r2")
-
-
-def percentile_interval(replicates: np.ndarray, level: float, axis: int = 0,
-                        method: str = "linear") -> tuple[np.ndarray, np.ndarray]:
-    """Percentile bootstrap interval ignoring NaN (degenerate) replicates."""
-    alpha = (1 - level) / 2
-    replicates = np.asarray(replicates, dtype=float)
-    if replicates.shape[axis] == 0:              # every resample degenerate (a tiny group)
-        shape = np.delete(replicates.shape, axis)
-        return np.full(shape, np.nan), np.full(shape, np.nan)
-    # a column whose every replicate is degenerate gets NaN: numpy's 'All-NaN slice' RuntimeWarning
-    # would only be noise on stderr (drivers analyse on small groups printed it)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        if not np.isnan(replicates).any():       # the usual case; nanquantile is much slower
-            lo, hi = np.quantile(replicates, [alpha, 1 - alpha], axis=axis, method=method)
-        else:
-            lo, hi = np.nanquantile(replicates, [alpha, 1 - alpha], axis=axis, method=method)
-    return lo, hi
 
 
 def expanded_level(level: float, n) -> np.ndarray:
@@ -138,14 +119,6 @@ def expanded_level(level: float, n) -> np.ndarray:
         raise ServiceDriversError(f"expanded_level needs at least 2 observations, got {n.min():g}")
     z = np.sqrt(n / (n - 1)) * stats.t.ppf((1 + check_level(level)) / 2, n - 1)
     return 2 * stats.norm.cdf(z) - 1
-
-
-def _nan_sd(replicates: np.ndarray, axis: int = 0) -> np.ndarray:
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)          # as in percentile_interval
-        if not np.isnan(replicates).any():
-            return np.std(replicates, axis=axis, ddof=1)
-        return np.nanstd(replicates, axis=axis, ddof=1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -435,38 +408,7 @@ def bootstrap_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str
 
 def _summaries(labels, sizes, drivers, point, reps, level):
     """The groups, estimates and ranks tables, all groups at once (stacked replicates)."""
-    p, n_groups = len(drivers), len(labels)
-    group_col = [g for g in labels for _ in range(p)]
-    driver_col = list(drivers) * n_groups
-    r2 = np.stack([reps[g].r2 for g in labels])                     # (G, B)
-    lo, hi = percentile_interval(r2, level, axis=1)
-    groups = pd.DataFrame({
-        "group": labels, "n": sizes.astype(int), "r2": [float(point[g].r2[0]) for g in labels],
-        "r2_ci_low": lo, "r2_ci_high": hi,
-        "n_failed": [int((~reps[g].valid).sum()) for g in labels],
-        "unstable_ranks": ranks_unstable(sizes)})
-    parts = []
-    for stat in STATISTICS:
-        values = np.stack([reps[g].statistic(stat) for g in labels])  # (G, B, p)
-        method = "inverted_cdf" if stat == "lmg_rank" else "linear"
-        lo, hi = percentile_interval(values, level, axis=1, method=method)
-        parts.append(pd.DataFrame({
-            "group": group_col, "driver": driver_col, "statistic": stat,
-            "estimate": np.concatenate([point[g].statistic(stat)[0] for g in labels]),
-            "se": _nan_sd(values, axis=1).ravel(), "ci_low": lo.ravel(), "ci_high": hi.ravel()}))
-        if stat == "lmg_rank":
-            ok = ~np.isnan(values).any(axis=2, keepdims=True)       # (G, B, 1)
-            n_ok = ok.sum(axis=1)
-            with np.errstate(all="ignore"):
-                p_first = ((values == 1) & ok).sum(axis=1) / n_ok
-                p_top2 = ((values <= 2) & ok).sum(axis=1) / n_ok
-            ranks = pd.DataFrame({
-                "group": group_col, "driver": driver_col,
-                "rank": pd.array(parts[-1].estimate.to_numpy(), dtype="Float64").astype("Int64"),
-                "rank_ci_low": pd.array(lo.ravel(), dtype="Float64").round().astype("Int64"),
-                "rank_ci_high": pd.array(hi.ravel(), dtype="Float64").round().astype("Int64"),
-                "p_first": p_first.ravel(), "p_top2": p_top2.ravel()})
-    return groups, pd.concat(parts, ignore_index=True), ranks
+    return summary_tables(labels, sizes, drivers, point, summary_arrays([reps[g] for g in labels], level))
 
 
 def result_from_replicates(*, outcome: str, drivers: Sequence[str], level: float, n_resamples: int,

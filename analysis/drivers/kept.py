@@ -52,7 +52,7 @@ from analysis.common.errors import OptionError, ServiceDriversError
 from analysis.common.groups import ALL
 from analysis.common.scheduler import TASKS_PER_WORKER
 from analysis.common.threads import limit_blas_threads
-from analysis.drivers.own_intervals import with_adjusted_share_intervals
+from analysis.drivers.kept_rows import KeptRows, adjusted_intervals
 from analysis.drivers.per_group import analyse_without_absent, applicable_drivers, driver_sets
 from analysis.drivers.pooled import PooledAnalysis, _channel_keys, used_by_design
 from analysis.drivers.sample import (CHANNEL_COLUMN, GROUP, check_groups, finish_sample, group_facts, score_rows,
@@ -63,7 +63,7 @@ from analysis.drivers.tables import CHANNEL, KPI_COLUMNS, KPI_KEYS, UNKNOWN_CHAN
 from analysis.drivers.kpis import kpi_table
 from analysis.pooling import pooled_importance
 from analysis.pooling.moments import find_blocks
-from analysis.pooling.rows import column_means, group_sums
+from analysis.pooling.rows import column_means
 from analysis.scoring.sample import check_group_column
 from analysis.sem import parse_syntax
 from analysis.sem.spec import variable_roles
@@ -89,28 +89,6 @@ class KeptSample:
 
     notes: tuple
     n_flagged_used: int
-
-
-class KeptRows:
-    """The organisations' rows on the pieces, for :func:`analysis.pooling.pooled_importance` (``rows=``).
-
-    The attributes of :class:`analysis.pooling.rows.FrameRows`; :meth:`group_sums` runs
-    on the pieces, one task per piece (its organisations one after the other).
-    """
-
-    def __init__(self, runner, pieces, labels, n_all, n_complete, blocks, centre) -> None:
-        self.runner, self.pieces, self.labels = runner, pieces, labels
-        self.n_all, self.n_complete, self.blocks, self.centre = n_all, n_complete, blocks, centre
-
-    def group_sums(self, runner, rngs, centre, n_resamples, chunk, progress=None) -> list:
-        index = {g: k for k, g in enumerate(self.labels)}
-        tasks = [(h, [(g, rngs[index[g]]) for g in groups], self.blocks, centre, n_resamples, chunk)
-                 for groups, h in self.pieces]
-        weights = [int(sum(self.n_all[index[g]] for g in groups)) for groups, _ in self.pieces]
-        out = {}
-        for piece in self.runner.map(_piece_sums, tasks, progress=progress, weights=weights):
-            out.update(piece)
-        return [out[g] for g in self.labels]
 
 
 def analyse_kept(kept, inst, start: float, *, by, outcome, drivers, default_drivers, bootstrap, seed, level,
@@ -219,7 +197,7 @@ def _analyse(runner, pieces, handles, inst, start, clock_type, finish, from_cova
     if result.pooling == "none":
         # own data only: the shares' intervals allow for their small-sample bias, each group
         # from its rows on its piece (analysis.drivers.pooled.pooled_analysis does it in one pass)
-        result = dataclasses.replace(result, boot=_adjusted_intervals(runner, kept, piece_groups, labels,
+        result = dataclasses.replace(result, boot=adjusted_intervals(runner, kept, piece_groups, labels,
                                                                       result.boot, entropy, drivers, outcome))
     n = {**{g: n_pooled[g] for g in labels}, ALL: int(sum(n_pooled[g] for g in labels))}
     respondents = (pd.concat([s["respondents"] for s in summaries], ignore_index=True)
@@ -256,38 +234,6 @@ def _analyse(runner, pieces, handles, inst, start, clock_type, finish, from_cova
                   sample, n_input, used, by=by, outcome=outcome, drivers=drivers, bootstrap=bootstrap, seed=entropy,
                   level=level, importance=importance, crosshair=crosshair, exclude_flagged=exclude_flagged, sem=sem,
                   pairwise=pairwise, pooling=pooling, estimator=estimator, runner=runner, progress=progress)
-
-
-def _adjusted_intervals(runner, kept, piece_groups, labels, boot, entropy, drivers, outcome):
-    """``with_adjusted_share_intervals`` of every group, on the pieces; each group on its own stream.
-
-    A piece's groups are consecutive among ``labels``: its streams are the seed's children
-    from its first group's position on (``SeedSequence(entropy, n_children_spawned=k)``
-    spawns the children ``k, k + 1, ...``), those one pass over all groups gives them.
-    """
-    est = boot.estimates.copy()
-    tasks = []
-    for h, groups in zip(kept, piece_groups):
-        if not groups:
-            continue
-        first = labels.index(groups[0])
-        if labels[first:first + len(groups)] != groups:
-            raise ServiceDriversError("the groups' labels sort differently as values and as text: analyse the rows "
-                                      "in one process (read_partitioned), or use text labels")
-        part = est[est.group.isin(groups)]
-        light = dataclasses.replace(boot, estimates=part, groups=boot.groups.iloc[:0], ranks=boot.ranks.iloc[:0],
-                                    point={}, replicates={g: boot.replicates[g] for g in groups}, rest_point={},
-                                    rest_replicates={}, whole=None)
-        tasks.append((h, light, np.random.SeedSequence(entropy, n_children_spawned=first), drivers, outcome))
-    for widened in runner.map(_piece_intervals, tasks):
-        est.loc[widened.index, ["ci_low", "ci_high"]] = widened[["ci_low", "ci_high"]]
-    return dataclasses.replace(boot, estimates=est)
-
-
-def _piece_intervals(piece: _Piece, boot, seed, drivers, outcome) -> pd.DataFrame:
-    """The piece's groups' estimates with the widened share intervals (a task)."""
-    rows = piece.sample.frame.loc[piece.pooled, [GROUP, *drivers, outcome]].reset_index(drop=True)
-    return with_adjusted_share_intervals(boot, rows, GROUP, seed).estimates
 
 
 def _kpis(runner, kept, piece_groups, labels, every, columns, level, whole_kpis) -> pd.DataFrame:
@@ -468,20 +414,6 @@ def _piece_points(piece: _Piece, groups, outcome, drivers, level, by) -> dict:
     used = piece.sample.frame.loc[piece.sample.used, [GROUP, *drivers, outcome]].reset_index(drop=True)
     parts = dict(tuple(used.groupby(GROUP, sort=False)))
     return {g: _point_analyses(parts[g], g, outcome, drivers, level, by) for g in groups}
-
-
-def _piece_sums(piece: _Piece, groups, blocks, centre, n_resamples, chunk) -> dict:
-    """Each of the piece's organisations' feature sums on its own stream (a task)."""
-    frame = piece.sample.frame
-    columns = [c for c in frame.columns if c not in ("respondent_id", GROUP, "flagged")]
-    rows = frame.loc[piece.pooled]
-    values = rows[columns].to_numpy(dtype=float)
-    codes = rows[GROUP].to_numpy()
-    out = {}
-    for g, rng in groups:
-        mine = values[codes == g]
-        out[g] = group_sums(rng, mine, ~np.isnan(mine).any(axis=1), blocks, centre, n_resamples, chunk)
-    return out
 
 
 def _piece_kpis(piece: _Piece, splits, level, columns):

@@ -65,6 +65,7 @@ import pandas as pd
 
 from analysis.bootstrap.engine import MAX_CHUNK_ELEMENTS
 from analysis.bootstrap.importance import group_generators, result_from_replicates
+from analysis.bootstrap.kept import KeptReplicates, kept_result
 from analysis.common.display import Summary, SummaryTable
 from analysis.common.errors import DataError
 from analysis.common.groups import ALL
@@ -270,71 +271,40 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
 
     centre = rows.centre
     rngs, entropy = group_generators(seed, len(labels))
-    chunk = max(1, MAX_CHUNK_ELEMENTS // int(max(n_all.max(), 1)))
+    versus = versus_rest and len(labels) > 1
+    options = dict(seed=seed, entropy=entropy, n_resamples=n_resamples, used=used, per_group=per_group,
+                   chunk=max(1, MAX_CHUNK_ELEMENTS // int(max(n_all.max(), 1))), pool_phone=pool_phone,
+                   versus=versus, p=len(drivers), level=level, progress=progress, stage_progress=stage_progress)
     with ExitStack() as stack:
         if runner is None:
             runner = stack.enter_context(open_runner("threads", n_workers=1))
-        # tasks weigh by their respondents; the progress is told in resamples, as before
-        in_resamples = None if progress is None else (
-            lambda done, total: progress(n_resamples * done // max(total, 1), n_resamples))
-        # each organisation's features and resamples from its own rows and stream: one task
-        # per organisation on the runner (threads, processes or Dask), the same numbers
-        # whatever runs them (analysis.pooling.rows)
-        sums = rows.group_sums(runner, rngs, centre, n_resamples, chunk, progress=in_resamples)
-        point_sums = np.stack([s[0] for s in sums])[None]                      # (1, G, f)
-        rep_sums = np.stack([s[1] for s in sums], axis=1)                      # (B, G, f)
-        del sums
+        if getattr(rows, "keeps", False) and reported.all():
+            # rows kept on workers: the replicates stay there too (analysis.pooling.kept)
+            from analysis.pooling.kept import kept_bootstrap
 
-        point = _estimate(point_sums, n_all, blocks, used, per_group, centre, pool_phone=pool_phone)
-        # replicates: the population re-estimated from each resample, the organisation's
-        # covariance drawn from its posterior given its observed data (Laird & Louis 1987);
-        # a chunk of replicates' populations and posterior draws are a task, with the chunk's own stream
-        observed = stats_from_sums(point_sums[0], n_all, blocks)
-        reps = _estimate(rep_sums, n_all, blocks, used, per_group, centre, observed=observed,
-                         stream=posterior_stream(seed, entropy), runner=runner,
-                         progress=stage(stage_progress, "pooling"), pool_phone=pool_phone)
-        p = len(drivers)
-        versus = versus_rest and len(labels) > 1
-        # every organisation's replicates (and its rest of the sample's), point estimates and own-data
-        # figures from its own slices; a task per run of organisations, so that the summed sums are
-        # sent once per run, not per organisation
-        total = rep_sums.sum(axis=1)
-        n_total = n_all.sum()
-        org_runs = runs(len(labels), runner)
-        run_tasks = [(reps["cov"][:, run], reps["mean"][:, run], rep_sums[:, run], total if versus else None,
-                      n_total - n_all[run], blocks, centre, p,
-                      (point["cov"][:, run], point["own"][:, run], point["mean"][:, run]),
-                      (point_sums, n_all, run) if versus else None) for run in org_runs]
-        done = [d for part in runner.map(run_replicates, run_tasks, progress=stage(stage_progress, "replicates"),
-                                         weights=[run.stop - run.start for run in org_runs]) for d in part]
-        del run_tasks
-
-        def replicates(cov, mean):
-            return _replicates(cov, mean, blocks, p)
-
-        point_r = {g: d[2] for g, d in zip(labels, done)}
-        own_r = {g: d[3] for g, d in zip(labels, done)}
-        rest_point = {g: d[4] for g, d in zip(labels, done)} if versus else {}
-    rep_r = {g: d[0] for g, d in zip(labels, done)}
-    rest_reps = {g: d[1] for g, d in zip(labels, done)} if versus else {}
-    whole_point = replicates(*_whole(point_sums, n_all, blocks, centre))
-    whole_reps = replicates(*_whole(rep_sums, n_all, blocks, centre))
+            out = kept_bootstrap(rows, runner, rngs, **options)
+        else:
+            out = _bootstrap(rows, runner, rngs, **options)
+    point, point_sums, whole_reps = out["point"], out["point_sums"], out["whole_reps"]
+    point_r, own_r, rep_r, rest_point, rest_reps = (out[k] for k in ("point_r", "own_r", "rep_r", "rest_point",
+                                                                      "rest_reps"))
+    lo, hi = out["kappa_ci"]
+    n_total = n_all.sum()
+    whole_point = _replicates(*_whole(point_sums, n_all, blocks, centre), blocks, len(drivers))
 
     if not reported.all():      # organisations that only lend their respondents (``auxiliary``) are not reported
         kept = [g for g, r in zip(labels, reported) if r]
         point_r, own_r, rep_r = ({g: d[g] for g in kept} for d in (point_r, own_r, rep_r))
         rest_point, rest_reps = ({g: d[g] for g in kept if g in d} for d in (rest_point, rest_reps))
-        point, reps = ({k: v[:, reported] if k in _PER_ORGANISATION and v is not None else v for k, v in d.items()}
-                       for d in (point, reps))
-        labels, n_all, n_complete = kept, n_all[reported], n_complete[reported]
+        point = {k: v[:, reported] if k in _PER_ORGANISATION and v is not None else v for k, v in point.items()}
+        labels, n_all, n_complete, lo, hi = kept, n_all[reported], n_complete[reported], lo[reported], hi[reported]
     common = dict(outcome=outcome, drivers=drivers, level=level, n_resamples=n_resamples, seed_entropy=entropy)
     whole = result_from_replicates(labels=[ALL], sizes=np.array([int(n_total)]), point={ALL: whole_point},
                                    replicates={ALL: whole_reps}, **common)
-    boot = result_from_replicates(labels=labels, sizes=n_all, point=point_r, replicates=rep_r,
-                                  rest_point=rest_point, rest_replicates=rest_reps, whole=whole, **common)
+    make = kept_result if isinstance(rep_r, KeptReplicates) else result_from_replicates
+    boot = make(labels=labels, sizes=n_all, point=point_r, replicates=rep_r, rest_point=rest_point,
+                rest_replicates=rest_reps, whole=whole, **common)
     own = _own_table(labels, drivers, own_r)
-    lo, hi = (np.nanquantile(reps["kappa_group"], [(1 - level) / 2, (1 + level) / 2], axis=0)
-              if used == "partial" else (np.zeros(len(labels)), np.zeros(len(labels))))
     kappa_g = point["kappa_group"][0]
     groups = pd.DataFrame({
         "group": labels, "n": n_all.astype(int), "n_complete": n_complete.astype(int), "kappa": kappa_g,
@@ -349,6 +319,55 @@ def pooled_importance(data: pd.DataFrame, outcome: str, drivers: Sequence[str], 
                             cov={g: to_original_order(point["cov"][0, k], blocks) for k, g in enumerate(labels)},
                             own_cov={g: to_original_order(point["own"][0, k], blocks) for k, g in enumerate(labels)},
                             whole_cov=to_original_order(_whole(point_sums, n_all, blocks, centre)[0][0], blocks))
+
+
+def _bootstrap(rows, runner, rngs, *, seed, entropy, n_resamples: int, chunk: int, used: str, per_group: bool,
+               pool_phone: bool, versus: bool, p: int, level: float, progress=None, stage_progress=None) -> dict:
+    """The bootstrap of :func:`pooled_importance` in this process (the tasks on ``runner``).
+
+    Returns the entries of :func:`analysis.pooling.kept.kept_bootstrap`, its replicates here.
+    """
+    labels, n_all, blocks, centre = list(rows.labels), rows.n_all, rows.blocks, rows.centre
+    # tasks weigh by their respondents; the progress is told in resamples, as before
+    in_resamples = None if progress is None else (
+        lambda done, total: progress(n_resamples * done // max(total, 1), n_resamples))
+    # each organisation's features and resamples from its own rows and stream: one task
+    # per organisation on the runner (threads, processes or Dask), the same numbers
+    # whatever runs them (analysis.pooling.rows)
+    sums = rows.group_sums(runner, rngs, centre, n_resamples, chunk, progress=in_resamples)
+    point_sums = np.stack([s[0] for s in sums])[None]                      # (1, G, f)
+    rep_sums = np.stack([s[1] for s in sums], axis=1)                      # (B, G, f)
+    del sums
+
+    point = _estimate(point_sums, n_all, blocks, used, per_group, centre, pool_phone=pool_phone)
+    # replicates: the population re-estimated from each resample, the organisation's
+    # covariance drawn from its posterior given its observed data (Laird & Louis 1987);
+    # a chunk of replicates' populations and posterior draws are a task, with the chunk's own stream
+    observed = stats_from_sums(point_sums[0], n_all, blocks)
+    reps = _estimate(rep_sums, n_all, blocks, used, per_group, centre, observed=observed,
+                     stream=posterior_stream(seed, entropy), runner=runner,
+                     progress=stage(stage_progress, "pooling"), pool_phone=pool_phone)
+    # every organisation's replicates (and its rest of the sample's), point estimates and own-data
+    # figures from its own slices; a task per run of organisations, so that the summed sums are
+    # sent once per run, not per organisation
+    total = rep_sums.sum(axis=1)
+    n_total = n_all.sum()
+    org_runs = runs(len(labels), runner)
+    run_tasks = [(reps["cov"][:, run], reps["mean"][:, run], rep_sums[:, run], total if versus else None,
+                  n_total - n_all[run], blocks, centre, p,
+                  (point["cov"][:, run], point["own"][:, run], point["mean"][:, run]),
+                  (point_sums, n_all, run) if versus else None) for run in org_runs]
+    done = [d for part in runner.map(run_replicates, run_tasks, progress=stage(stage_progress, "replicates"),
+                                     weights=[run.stop - run.start for run in org_runs]) for d in part]
+    del run_tasks
+    return {"point": point, "point_sums": point_sums,
+            "point_r": {g: d[2] for g, d in zip(labels, done)}, "own_r": {g: d[3] for g, d in zip(labels, done)},
+            "rest_point": {g: d[4] for g, d in zip(labels, done)} if versus else {},
+            "rep_r": {g: d[0] for g, d in zip(labels, done)},
+            "rest_reps": {g: d[1] for g, d in zip(labels, done)} if versus else {},
+            "whole_reps": _replicates(*_whole(rep_sums, n_all, blocks, centre), blocks, p),
+            "kappa_ci": (tuple(np.nanquantile(reps["kappa_group"], [(1 - level) / 2, (1 + level) / 2], axis=0))
+                         if used == "partial" else (np.zeros(len(labels)), np.zeros(len(labels))))}
 
 
 def _pool_chunk(stats: PatternStats, qa: int, per_group: bool, covariances: bool,
