@@ -20,6 +20,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from analysis.bootstrap.kept import KeptReplicates
 from analysis.common.scheduler import TASKS_PER_WORKER
 from analysis.drivers.priorities import PriorityResult, priorities
 
@@ -67,6 +68,15 @@ def _run_steps(parts, measure: str | None, crosshair: str, scale, level: float, 
     return prio, [pd.concat([d[k] for _, d in steps], ignore_index=True) for k in range(len(statistics))]
 
 
+def _kept_run_steps(run: dict, groups: list, parts, measure: str | None, crosshair: str, scale, level: float,
+                    statistics: tuple[str, ...]):
+    """:func:`_run_steps` of a run whose replicates are kept here (a task): each group's slice given its own."""
+    parts = [dataclasses.replace(part, replicates={g: run[g][0]},
+                                 rest_replicates={} if run[g][1] is None else {g: run[g][1]})
+             for g, part in zip(groups, parts)]
+    return _run_steps(parts, measure, crosshair, scale, level, statistics)
+
+
 def priorities_and_differences(boot, boot_all, *, measure: str, crosshair: str, scale, level: float,
                                statistics: tuple[str, ...], pairwise: bool, runner, sem_priorities=None,
                                progress=None):
@@ -100,10 +110,19 @@ def priorities_and_differences(boot, boot_all, *, measure: str, crosshair: str, 
     if groups and (by_bootstrap or statistics):
         runs = group_runs(len(groups), runner)
         rows = dict(tuple(boot.groups.groupby("group", sort=False)))        # one pass, not a filter per group
-        tasks = [([group_slice(boot, groups[k], rows.get(groups[k], boot.groups.iloc[:0])) for k in run], measure if by_bootstrap else None, crosshair, scale,
-                  level, statistics) for run in runs]
-        steps = (runner.map(_run_steps, tasks, progress=progress, weights=[len(run) for run in runs])
-                 if runner is not None else [_run_steps(*t) for t in tasks])
+        options = (measure if by_bootstrap else None, crosshair, scale, level, statistics)
+        if isinstance(boot.replicates, KeptReplicates):
+            # the replicates stay where they are kept: a task per run there, sent the rest of its groups' slices
+            light = dataclasses.replace(boot, replicates={}, rest_replicates={})
+            steps = runner.map(_kept_run_steps, [
+                (handle, run, [group_slice(light, g, rows.get(g, boot.groups.iloc[:0])) for g in run], *options)
+                for run, handle in boot.replicates.runs()], progress=progress,
+                weights=[len(run) for run, _ in boot.replicates.runs()])
+        else:
+            tasks = [([group_slice(boot, groups[k], rows.get(groups[k], boot.groups.iloc[:0])) for k in run], *options)
+                     for run in runs]
+            steps = (runner.map(_run_steps, tasks, progress=progress, weights=[len(run) for run in runs])
+                     if runner is not None else [_run_steps(*t) for t in tasks])
     boots = [b for b in (boot, boot_all) if b is not None]
     if by_bootstrap:
         parts = [p for p, _ in steps]
@@ -118,6 +137,8 @@ def priorities_and_differences(boot, boot_all, *, measure: str, crosshair: str, 
     differences = pd.DataFrame()
     if statistics:
         tables = []
+        if pairwise and isinstance(boot.replicates, KeptReplicates):     # a few groups: their replicates here, once
+            boot = dataclasses.replace(boot, replicates=dict(boot.replicates.items()))
         for k, s in enumerate(statistics):
             if pairwise:
                 tables.append(boot.group_differences(s, pairwise=True, versus_rest=False))

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.bootstrap.kept import KeptReplicates
 from analysis.common.groups import ALL
 from analysis.common.thresholds import VIF
 from analysis.drivers.own_intervals import with_adjusted_share_intervals
@@ -135,14 +136,16 @@ class PooledAnalysis:
         t["beta_std"] = std.reindex(key).to_numpy()
         # per group, arrays only; one table of them at the end (not one per group)
         labels, drivers, figures = [], [], {c: [] for c in ("beta", "vif", "beta_std_se", "beta_p")}
+        # replicates kept on the workers (analysis.pooling.kept): their figures computed there
+        kept = {g: f for b in boots if b is not None and isinstance(b.replicates, KeptReplicates)
+                for part in b.replicates.map(_beta_figures_of) for g, f in part.items()}
         for g, names in t.groupby("group", sort=False).driver:
             beta, vif = covariance_betas(self.covariance(g))
-            reps = next(b.replicates[g] for b in boots if b is not None and g in b.replicates)
-            values = reps.std_beta[reps.valid]
-            se = np.std(values, axis=0, ddof=1) if len(values) > 1 else np.full(len(names), np.nan)
+            se, p = kept[g] if g in kept else _beta_figures(
+                next(b.replicates[g] for b in boots if b is not None and g in b.replicates))
             labels += [g] * len(names)
             drivers += names.tolist()
-            for c, v in zip(figures, (beta, vif, se, replicate_p_value(values))):
+            for c, v in zip(figures, (beta, vif, se, p)):
                 figures[c].append(v)
         index = pd.MultiIndex.from_arrays([np.array(labels, dtype=object), np.array(drivers, dtype=object)])
         for c, parts in figures.items():
@@ -151,6 +154,18 @@ class PooledAnalysis:
         # no HC3 interval for a covariance's beta: its interval is the percentile one (beta_std_ci_*)
         t["beta_std_hc3_ci_low"] = t["beta_std_hc3_ci_high"] = np.nan
         return t
+
+
+def _beta_figures(reps) -> tuple[np.ndarray, np.ndarray]:
+    """The standard error and p-value of each standardized beta from a group's valid replicates."""
+    values = reps.std_beta[reps.valid]
+    se = np.std(values, axis=0, ddof=1) if len(values) > 1 else np.full(values.shape[1], np.nan)
+    return se, replicate_p_value(values)
+
+
+def _beta_figures_of(replicates: dict) -> dict:
+    """:func:`_beta_figures` of a run of groups' replicates (a task, where they are kept)."""
+    return {g: _beta_figures(reps) for g, reps in replicates.items()}
 
 
 def covariance_betas(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
