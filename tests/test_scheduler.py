@@ -373,3 +373,61 @@ def test_the_command_line_analyses_kept_partitions_on_the_cluster(example, refer
                "--json", written))
     assert len(calls) == 1
     assert json.loads(written.read_text(encoding="utf-8")) == round_floats(json.loads(reference))
+
+
+def test_the_callers_bootstrap_state_does_not_grow_with_organisations_times_resamples(cluster, tmp_path, monkeypatch):
+    """The pooled bootstrap of kept partitions keeps its per-organisation replicates on the workers.
+
+    The caller's own allocations (tracemalloc) during the bootstrap stage (``pooled_importance``
+    called by ``analysis.drivers.kept``), for 10 and for 40 organisations of 60 respondents,
+    100 resamples, on a 2-worker LocalCluster: what the caller holds per organisation (its
+    figures and tables, about 19 KB) must stay below the size of one organisation's
+    importance replicates and its rest of the sample's (2 x B x (5 p + 2) x 8 bytes: 59 KB
+    for the 7 drivers).
+    Holding the replicates, their resampled sums and pooled covariances in the caller cost
+    about 0.4 MB per organisation (``benchmarks/bench_kept_memory.py --organisations``).
+    """
+    import tracemalloc
+
+    import analysis.drivers.kept as kept_module
+    from analysis.bootstrap.kept import KeptReplicates
+    from analysis.simulation.simulate import simulate_study
+    from instrument.reader.partitions import open_partitioned
+
+    inst = load_instrument()
+    folders = {g: tmp_path / f"orgs{g}" for g in (10, 40)}
+    for g, folder in folders.items():
+        folder.mkdir()
+        for k in range(2):
+            r = simulate_study(inst, n_orgs=g // 2, n_per_org=60, seed=70 + k, truth_draws=0).responses
+            r["organisation"] = [f"{o} {k}" for o in r.organisation]
+            r["respondent_id"] = [f"P{k}-{i}" for i in r.respondent_id]
+            r.to_parquet(folder / f"part-{k}.parquet", index=False)
+    stage = []
+    pooled_importance = kept_module.pooled_importance
+
+    def measured(*args, **kwargs):
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        result = pooled_importance(*args, **kwargs)
+        stage.append(tracemalloc.get_traced_memory()[1] - before)
+        return result
+
+    monkeypatch.setattr(kept_module, "pooled_importance", measured)
+    address, resamples = _address(cluster), 100
+    peaks = {}
+    for g in (10, 10, 40):                  # the first run warms the client up
+        with open_partitioned(folders[g], inst, scheduler=address) as kept:
+            tracemalloc.start()
+            try:
+                result = analyse_drivers(kept, inst, scheduler=address, by="organisation", bootstrap=resamples,
+                                         seed=3, sem=False)
+            finally:
+                tracemalloc.stop()
+            peaks[g] = stage[-1]
+            assert isinstance(result.bootstrap.replicates, KeptReplicates)
+            drivers = len(result.bootstrap.drivers)
+            assert result.bootstrap.replicates[result.bootstrap.groups.group.iloc[0]].lmg.shape == (resamples, drivers)
+    per_organisation = (peaks[40] - peaks[10]) / 30
+    replicates = 2 * resamples * (5 * drivers + 2) * 8
+    assert per_organisation < replicates, (per_organisation, replicates)

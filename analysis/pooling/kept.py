@@ -64,7 +64,9 @@ def kept_bootstrap(rows, runner, rngs, *, seed, entropy, n_resamples: int, chunk
         point_sums = np.concatenate(runner.map(_point_sums, [(h,) for h in handles], progress=_in_resamples(
             progress, n_resamples), weights=[int(n_all[a:b].sum()) for a, b in zip(bounds[:-1], bounds[1:])]))[None]
         point = _estimate(point_sums, n_all, blocks, used, per_group, centre, pool_phone=pool_phone)
-        observed = stats_from_sums(point_sums[0], n_all, blocks)
+        # the organisations' statistics, sent once to the workers (not with every block's and run's task)
+        shared = runner.keep(_same, [(stats_from_sums(point_sums[0], n_all, blocks), point_sums)])[0]
+        temporary.append(shared)
         total = None                        # the resampled sums over every organisation, in their order
         for h in handles:
             total = runner.keep(_accumulate, [(total, h)])[0]
@@ -83,7 +85,7 @@ def kept_bootstrap(rows, runner, rngs, *, seed, entropy, n_resamples: int, chunk
             first, last = span[0][0], span[-1][1]
             parts = runner.keep(_resamples_of, [(h, first, last) for h in handles])
             block_handles += runner.keep(_block, [(parts, first, span, n_all, blocks, centre, used, per_group,
-                                                   observed, pool_phone)])
+                                                   shared, pool_phone)])
             runner.release(parts)           # kept until the block's task has taken them
         temporary += block_handles
         run_handles = []
@@ -93,7 +95,7 @@ def kept_bootstrap(rows, runner, rngs, *, seed, entropy, n_resamples: int, chunk
             run_handles += runner.keep(_run, [(
                 h, parts, total if versus else None, n_total - n_all[run], blocks, centre, p,
                 (point["cov"][:, run], point["own"][:, run], point["mean"][:, run]),
-                (point_sums, n_all, run) if versus else None, groups, level, used == "partial")])
+                (shared, n_all, run) if versus else None, groups, level, used == "partial")])
             runner.release(parts)           # kept until the run's task has taken them
         temporary += run_handles
         small = runner.map(_item, [(h, 1) for h in run_handles], progress=stage(stage_progress, "replicates"),
@@ -122,6 +124,10 @@ def _in_resamples(progress, n_resamples: int):
 
 def _item(value, k: int):
     return value[k]
+
+
+def _same(*values):
+    return values
 
 
 def _point_sums(sums: tuple) -> np.ndarray:
@@ -158,13 +164,16 @@ def _resamples_of(sums: tuple, first: int, last: int) -> np.ndarray:
 
 
 def _block(parts: list, first: int, span: list, n_all, blocks, centre, used: str, per_group: bool,
-           observed, pool_phone: bool) -> dict:
+           shared: tuple, pool_phone: bool) -> dict:
     """A block of replicates, every organisation: pooled (or own) covariances and means (a task).
 
     ``span`` lists the block's chunks ``(start, stop, stream)``: each is pooled and drawn
-    as :func:`~analysis.pooling.estimate._chunk_estimate` does it in one process.
+    as :func:`~analysis.pooling.estimate._chunk_estimate` does it in one process, given the
+    organisations' observed statistics (``shared[0]``).
     """
     from analysis.pooling.estimate import _chunk_estimate
+
+    observed = shared[0]
 
     sums = np.concatenate(parts, axis=1)                              # (b, G, f)
     stats = stats_from_sums(sums, np.broadcast_to(n_all, sums.shape[:-1]), blocks)
@@ -191,11 +200,15 @@ def _run(sums: tuple, parts: list, total, n_rest, blocks, centre, p: int, point:
          level: float, pooled: bool):
     """A piece's organisations' replicates (kept) and point figures (a task).
 
-    Returns ``({group: (replicates, rest_replicates)}, small)``: ``small`` holds the
-    groups, their point, own-data and rest point figures and the interval of κ_g.
+    ``rest`` is None, or the kept ``(statistics, point sums)`` of every organisation, their
+    sizes and the run's slice (:func:`~analysis.pooling.replicates.run_replicates`). Returns
+    ``({group: (replicates, rest_replicates)}, small)``: ``small`` holds the groups, their
+    point, own-data and rest point figures and the interval of κ_g.
     """
     cov = np.concatenate([part["cov"] for part in parts])
     mean = np.concatenate([part["mean"] for part in parts])
+    if rest is not None:                    # every organisation's point sums: the rest of the sample's
+        rest = (rest[0][1], *rest[1:])
     done = run_replicates(cov, mean, sums[1], total, n_rest, blocks, centre, p, point, rest)
     small = {"groups": groups, "point": [d[2:] for d in done], "kappa_ci": None}
     if pooled:
