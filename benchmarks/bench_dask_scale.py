@@ -14,8 +14,10 @@
    scheduler="dask://...")``, timed as 'read'), then ``analyse_drivers(kept, ...,
    scheduler="dask://...", sem=False)`` from the kept partitions (the caller never holds
    the rows, :mod:`analysis.drivers.kept`), wall time; each worker's and the caller's peak
-   RSS (``VmHWM``); the compute time of every task from Dask's task stream, per kind of
-   task; efficiency ``T1 / (2 T2)``. The two JSON documents must be identical.
+   RSS (``VmHWM``; the caller's reset before each configuration where Linux allows it, and
+   taken before the result is turned into JSON, whose SHA-256 is compared); the compute
+   time of every task from Dask's task stream, per kind of task; efficiency ``T1 / (2 T2)``.
+   The two JSON documents must be identical.
 3. **CPU seconds** (user + system, ``getrusage``), which a loaded machine inflates far
    less than wall time: of the calling process during the analysis (the serial part:
    sample, sums over groups, merges, and sending the tasks) and of the workers (the
@@ -34,6 +36,7 @@ CPU time, the caller's and each worker's peak RSS; the caller holds no rows then
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -82,6 +85,23 @@ def _peak_rss_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _reset_peak_rss() -> None:
+    """Start this process' ``VmHWM`` again from its current RSS (Linux: ``/proc/self/clear_refs``), if allowed."""
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+    except OSError:
+        pass
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+    except (OSError, StopIteration):
+        return float("nan")
+
+
 def on_cluster(folder: Path, n_workers: int, bootstrap: int) -> dict:
     import logging
 
@@ -98,6 +118,7 @@ def on_cluster(folder: Path, n_workers: int, bootstrap: int) -> dict:
         address = "dask://" + cluster.scheduler_address.removeprefix("tcp://")
         client.run(lambda: __import__("analysis.drivers.kept"))       # warm: imports are not the work
         load = [os.getloadavg()[0]]
+        _reset_peak_rss()               # this configuration's peak, not the one before's
         rss_0 = _peak_rss_mb()
         with get_task_stream(client=client) as stream:
             workers_0, caller_0, t0 = sum(client.run(_cpu_s).values()), _cpu_s(), time.perf_counter()
@@ -112,7 +133,11 @@ def on_cluster(folder: Path, n_workers: int, bootstrap: int) -> dict:
                                       scheduler=address)
                 wall = time.perf_counter() - t0
                 caller_cpu, workers_cpu = _cpu_s() - caller_0, sum(client.run(_cpu_s).values()) - workers_0
-                peaks = client.run(_peak_rss_mb)
+                peaks, caller_peak = client.run(_peak_rss_mb), _peak_rss_mb()
+                rss_end, stages = _rss_mb(), dict(res.timings)
+                # the JSON's digest, not the JSON (hundreds of MB at 10,000 organisations)
+                digest = hashlib.sha256(json.dumps(res.to_dict(), sort_keys=True, default=str).encode()).hexdigest()
+                del res
         load.append(os.getloadavg()[0])
     compute: dict[str, float] = {}
     n_tasks: dict[str, int] = {}
@@ -124,11 +149,11 @@ def on_cluster(folder: Path, n_workers: int, bootstrap: int) -> dict:
     return {"workers": n_workers, "rows": rows, "n_respondents": report.n_respondents,
             "n_flagged": report.n_flagged, "read_s": read_s, "read_cpu_caller_s": read_caller,
             "read_cpu_workers_s": read_workers, "wall_s": wall, "cpu_caller_s": caller_cpu,
-            "cpu_workers_s": workers_cpu, "load_start_end": load, "stages_s": dict(res.timings),
+            "cpu_workers_s": workers_cpu, "load_start_end": load, "stages_s": stages,
             "task_compute_s": compute, "tasks": n_tasks, "worker_peak_rss_mb": sorted(peaks.values()),
             "worker_peak_rss_mb_after_read": sorted(read_peaks.values()), "caller_peak_rss_mb_before": rss_0,
-            "caller_peak_rss_mb_after_read": rss_read, "caller_peak_rss_mb": _peak_rss_mb(),
-            "json": json.dumps(res.to_dict(), sort_keys=True, default=str)}
+            "caller_peak_rss_mb_after_read": rss_read, "caller_peak_rss_mb": caller_peak,
+            "caller_rss_mb_end": rss_end, "json": digest}
 
 
 def kept_on_workers(folder: Path, n_workers: int) -> dict:
