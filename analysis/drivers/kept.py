@@ -38,7 +38,11 @@ small-sample intervals (:mod:`analysis.drivers.own_intervals`) are computed on t
 each group on its own stream of the seed. Not done from kept partitions (a one-line error
 says so and what to do: analyse the rows in one process): ``by=None``, and groups asked
 different drivers (:mod:`analysis.drivers.per_group` analyses subsets of the rows).
-``DriverAnalysis.used`` (the rows used) is empty: the rows stay on the workers.
+``DriverAnalysis.used`` (the rows used) is empty: the rows stay on the workers. So do the
+pooled bootstrap's sums and replicates (:mod:`analysis.pooling.kept`):
+``DriverAnalysis.bootstrap.replicates`` is a :class:`~analysis.bootstrap.kept.KeptReplicates`
+(a group's replicates fetched when asked for, while the cluster is connected), and the
+priorities, differences and the betas' standard errors are computed where they are kept.
 """
 from __future__ import annotations
 
