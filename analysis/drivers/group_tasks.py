@@ -40,10 +40,11 @@ def group_slice(boot, group, rows=None):
     def one(d: dict) -> dict:
         return {group: d[group]} if group in d else {}
 
-    empty = boot.estimates.iloc[:0]
+    # empty already: the same frames for every group (pickled once per task, not once per group)
+    empty, ranks = (t if t.empty else t.iloc[:0] for t in (boot.estimates, boot.ranks))
     rows = boot.groups[boot.groups.group == group] if rows is None else rows
     return dataclasses.replace(boot, groups=rows, estimates=empty,
-                               ranks=boot.ranks.iloc[:0], point=one(boot.point), replicates=one(boot.replicates),
+                               ranks=ranks, point=one(boot.point), replicates=one(boot.replicates),
                                rest_point=one(boot.rest_point), rest_replicates=one(boot.rest_replicates), whole=None)
 
 
@@ -111,16 +112,17 @@ def priorities_and_differences(boot, boot_all, *, measure: str, crosshair: str, 
         runs = group_runs(len(groups), runner)
         rows = dict(tuple(boot.groups.groupby("group", sort=False)))        # one pass, not a filter per group
         options = (measure if by_bootstrap else None, crosshair, scale, level, statistics)
+        light = dataclasses.replace(boot, estimates=boot.estimates.iloc[:0], ranks=boot.ranks.iloc[:0])
         if isinstance(boot.replicates, KeptReplicates):
             # the replicates stay where they are kept: a task per run there, sent the rest of its groups' slices
-            light = dataclasses.replace(boot, replicates={}, rest_replicates={})
+            light = dataclasses.replace(light, replicates={}, rest_replicates={})
             steps = runner.map(_kept_run_steps, [
                 (handle, run, [group_slice(light, g, rows.get(g, boot.groups.iloc[:0])) for g in run], *options)
                 for run, handle in boot.replicates.runs()], progress=progress,
                 weights=[len(run) for run, _ in boot.replicates.runs()])
         else:
-            tasks = [([group_slice(boot, groups[k], rows.get(groups[k], boot.groups.iloc[:0])) for k in run], *options)
-                     for run in runs]
+            tasks = [([group_slice(light, groups[k], rows.get(groups[k], boot.groups.iloc[:0])) for k in run],
+                      *options) for run in runs]
             steps = (runner.map(_run_steps, tasks, progress=progress, weights=[len(run) for run in runs])
                      if runner is not None else [_run_steps(*t) for t in tasks])
     boots = [b for b in (boot, boot_all) if b is not None]

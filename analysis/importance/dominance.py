@@ -227,22 +227,28 @@ def dominance_result(a: ImportanceArrays, drivers: list[str], tol: float = 1e-12
     cond = conditional_contributions(a.subset_r2)
     general = pd.DataFrame({"driver": drivers, "general_dominance": a.lmg,
                             "pct": 100 * a.lmg / r2, "rank": ranks_descending(a.lmg).astype(int)})
-    square = lambda m: pd.DataFrame(m, index=pd.Index(drivers, name="driver"), columns=drivers)  # noqa: E731
+    # the axes are made once per set of drivers and shared (an Index is immutable): building
+    # them per group was most of the cost when thousands of groups' results are made in one process
+    rows, columns, subsets = _axes(tuple(drivers))
+    square = lambda m: pd.DataFrame(m, index=rows, columns=columns)  # noqa: E731
     complete = complete_dominance_matrix(a.subset_r2, tol)
     conditional_m = dominance_from_levels(cond, tol)
     general_m = dominance_from_levels(a.lmg[None, :], tol)
-    pairs = pd.DataFrame([
-        {"driver": drivers[i], "other": drivers[j],
-         "complete": _DESIGNATION[complete[i, j]],
-         "conditional": _DESIGNATION[conditional_m[i, j]],
-         "general": _DESIGNATION[general_m[i, j]]}
-        for i in range(p) for j in range(i + 1, p)
-    ], columns=["driver", "other", "complete", "conditional", "general"])
-    labels = list(_subset_labels(tuple(drivers)))
+    i, j = np.triu_indices(p, k=1)                      # the pairs (i < j), row by row
+    pairs = pd.DataFrame({"driver": [drivers[k] for k in i], "other": [drivers[k] for k in j],
+                          **{name: [_DESIGNATION[v] for v in m[i, j]] for name, m in
+                             (("complete", complete), ("conditional", conditional_m), ("general", general_m))}},
+                         columns=["driver", "other", "complete", "conditional", "general"])
     return DominanceResult(
         r2=r2, general=general,
-        conditional=pd.DataFrame(cond, index=pd.RangeIndex(p, name="k"), columns=drivers),
+        conditional=pd.DataFrame(cond, index=pd.RangeIndex(p, name="k"), columns=columns),
         complete=square(complete), conditional_matrix=square(conditional_m),
         general_matrix=square(general_m), pairs=pairs,
-        subset_r2=pd.Series(a.subset_r2, index=labels, name="r2"),
+        subset_r2=pd.Series(a.subset_r2, index=subsets, name="r2"),
     )
+
+
+@lru_cache(maxsize=16)
+def _axes(drivers: tuple[str, ...]) -> tuple[pd.Index, pd.Index, pd.Index]:
+    """The drivers as rows (named 'driver') and as columns, and every subset's name, as pandas axes."""
+    return pd.Index(list(drivers), name="driver"), pd.Index(list(drivers)), pd.Index(list(_subset_labels(drivers)))
