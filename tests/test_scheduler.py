@@ -391,18 +391,10 @@ def test_the_callers_bootstrap_state_does_not_grow_with_organisations_times_resa
 
     import analysis.drivers.kept as kept_module
     from analysis.bootstrap.kept import KeptReplicates
-    from analysis.simulation.simulate import simulate_study
     from instrument.reader.partitions import open_partitioned
 
     inst = load_instrument()
-    folders = {g: tmp_path / f"orgs{g}" for g in (10, 40)}
-    for g, folder in folders.items():
-        folder.mkdir()
-        for k in range(2):
-            r = simulate_study(inst, n_orgs=g // 2, n_per_org=60, seed=70 + k, truth_draws=0).responses
-            r["organisation"] = [f"{o} {k}" for o in r.organisation]
-            r["respondent_id"] = [f"P{k}-{i}" for i in r.respondent_id]
-            r.to_parquet(folder / f"part-{k}.parquet", index=False)
+    folders = {g: _simulated_parts(inst, tmp_path / f"orgs{g}", g) for g in (10, 40)}
     stage = []
     pooled_importance = kept_module.pooled_importance
 
@@ -431,3 +423,40 @@ def test_the_callers_bootstrap_state_does_not_grow_with_organisations_times_resa
     per_organisation = (peaks[40] - peaks[10]) / 30
     replicates = 2 * resamples * (5 * drivers + 2) * 8
     assert per_organisation < replicates, (per_organisation, replicates)
+
+
+def _simulated_parts(inst, folder, n_orgs: int, n_per_org: int = 60):
+    """``n_orgs`` simulated organisations in two Parquet parts (organisations and ids made unique per part)."""
+    from analysis.simulation.simulate import simulate_study
+
+    folder.mkdir()
+    for k in range(2):
+        r = simulate_study(inst, n_orgs=n_orgs // 2, n_per_org=n_per_org, seed=70 + k, truth_draws=0).responses
+        r["organisation"] = [f"{o} {k}" for o in r.organisation]
+        r["respondent_id"] = [f"P{k}-{i}" for i in r.respondent_id]
+        r.to_parquet(folder / f"part-{k}.parquet", index=False)
+    return folder
+
+
+def test_kept_bootstrap_in_blocks_of_chunks_is_the_in_process_one(cluster, tmp_path):
+    """Many chunks of replicates, several per block, every block sliced per piece: still the in-process JSON.
+
+    40 organisations x 520 resamples are 9 chunks of 62 replicates (``CURVE_MATRICES``), 5 blocks on
+    2 workers; the organisations in 8 pieces (analysis.pooling.kept).
+    """
+    from analysis.bootstrap.kept import KeptReplicates
+    from instrument.reader.partitions import open_partitioned, read_partitioned
+
+    inst = load_instrument()
+    folder = _simulated_parts(inst, tmp_path / "orgs", 40)
+    options = dict(by="organisation", bootstrap=520, seed=11, sem=False)
+    address = _address(cluster)
+    with open_partitioned(folder, inst, scheduler=address) as kept:
+        result = analyse_drivers(kept, inst, scheduler=address, **options)
+        assert isinstance(result.bootstrap.replicates, KeptReplicates) and len(result.bootstrap.replicates.runs()) > 1
+        group = result.bootstrap.groups.group.iloc[-1]
+        kept_replicates = result.bootstrap.replicates[group]
+    data, _ = read_partitioned(folder, inst)
+    here = analyse_drivers(data, inst, **options)
+    assert _json(result) == _json(here)
+    np.testing.assert_array_equal(kept_replicates.lmg, here.bootstrap.replicates[group].lmg)
