@@ -20,8 +20,9 @@
    The two JSON documents must be identical.
 3. **CPU seconds** (user + system, ``getrusage``), which a loaded machine inflates far
    less than wall time: of the calling process during the analysis (the serial part:
-   sample, sums over groups, merges, and sending the tasks) and of the workers (the
-   parallel part). From them, for ``N`` workers on idle cores: ``T_N = caller + workers /
+   sample, sums over groups, merges, and sending the tasks; with a ``LocalCluster`` also
+   its scheduler's threads, so its main thread's CPU is reported apart) and of the workers
+   (the parallel part). From them, for ``N`` workers on idle cores: ``T_N = caller + workers /
    N`` (Amdahl), and the efficiency at 2 workers that this predicts.
 4. **SEM per task**: ``--sem-orgs`` organisations' structural models fitted in-process
    (with SEM minus without), to extrapolate its cost.
@@ -128,10 +129,11 @@ def on_cluster(folder: Path, n_workers: int, bootstrap: int) -> dict:
                                                      sum(client.run(_cpu_s).values()) - workers_0)
                 read_peaks, rss_read = client.run(_peak_rss_mb), _peak_rss_mb()
                 workers_0, caller_0, t0 = sum(client.run(_cpu_s).values()), _cpu_s(), time.perf_counter()
+                main_0 = time.thread_time()     # the caller's own work, without the in-process scheduler's threads
                 # the rows stay on the workers: the analysis takes them from the kept pieces
                 res = analyse_drivers(kept, inst, by="organisation", bootstrap=bootstrap, seed=1, sem=False,
                                       scheduler=address)
-                wall = time.perf_counter() - t0
+                wall, main_cpu = time.perf_counter() - t0, time.thread_time() - main_0
                 caller_cpu, workers_cpu = _cpu_s() - caller_0, sum(client.run(_cpu_s).values()) - workers_0
                 peaks, caller_peak = client.run(_peak_rss_mb), _peak_rss_mb()
                 rss_end, stages = _rss_mb(), dict(res.timings)
@@ -149,7 +151,8 @@ def on_cluster(folder: Path, n_workers: int, bootstrap: int) -> dict:
     return {"workers": n_workers, "rows": rows, "n_respondents": report.n_respondents,
             "n_flagged": report.n_flagged, "read_s": read_s, "read_cpu_caller_s": read_caller,
             "read_cpu_workers_s": read_workers, "wall_s": wall, "cpu_caller_s": caller_cpu,
-            "cpu_workers_s": workers_cpu, "load_start_end": load, "stages_s": stages,
+            "cpu_workers_s": workers_cpu, "cpu_caller_main_thread_s": main_cpu, "load_start_end": load,
+            "stages_s": stages,
             "task_compute_s": compute, "tasks": n_tasks, "worker_peak_rss_mb": sorted(peaks.values()),
             "worker_peak_rss_mb_after_read": sorted(read_peaks.values()), "caller_peak_rss_mb_before": rss_0,
             "caller_peak_rss_mb_after_read": rss_read, "caller_peak_rss_mb": caller_peak,
@@ -262,7 +265,8 @@ def main() -> None:
         print(f"{workers} worker(s), load {run['load_start_end'][0]:.1f} -> {run['load_start_end'][1]:.1f}: "
               f"read {run['read_s']:.1f} s (CPU: caller {run['read_cpu_caller_s']:.1f} s, workers "
               f"{run['read_cpu_workers_s']:.1f} s); analysis {run['wall_s']:.1f} s (CPU: caller "
-              f"{run['cpu_caller_s']:.1f} s, workers {run['cpu_workers_s']:.1f} s); tasks {run['tasks']}; task "
+              f"{run['cpu_caller_s']:.1f} s, of it its main thread {run['cpu_caller_main_thread_s']:.1f} s, workers "
+              f"{run['cpu_workers_s']:.1f} s); tasks {run['tasks']}; task "
               f"compute { {k: round(v, 1) for k, v in run['task_compute_s'].items()} } s; stages "
               f"{ {k: round(v, 1) for k, v in run['stages_s'].items()} }; worker peak RSS "
               f"{[round(m) for m in run['worker_peak_rss_mb']]} MB, caller {run['caller_peak_rss_mb']:.0f} MB (before "

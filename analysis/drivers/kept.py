@@ -197,7 +197,8 @@ def _analyse(runner, pieces, handles, inst, start, clock_type, finish, from_cova
                     np.array([n_pooled[g] for g in labels]), np.array([n_complete[g] for g in labels]), blocks, centre)
     result = pooled_importance(None, outcome, drivers, group=GROUP, pooling=pooling, n_resamples=bootstrap,
                                level=level, seed=entropy, versus_rest=len(labels) > 1,
-                               progress=staged(progress, "bootstrap"), runner=runner, rows=rows)
+                               progress=staged(progress, "bootstrap"), runner=runner, rows=rows,
+                               stage_progress=progress)
     if result.pooling == "none":
         # own data only: the shares' intervals allow for their small-sample bias, each group
         # from its rows on its piece (analysis.drivers.pooled.pooled_analysis does it in one pass)

@@ -88,6 +88,9 @@ def kept_bootstrap(rows, runner, rngs, *, seed, entropy, n_resamples: int, chunk
                                                    shared, pool_phone)])
             runner.release(parts)           # kept until the block's task has taken them
         temporary += block_handles
+        # the blocks' progress in replicates pooled (the runs need every block anyway)
+        runner.map(_nothing, [(b,) for b in block_handles], progress=stage(stage_progress, "pooling"),
+                   weights=[span[-1][1] - span[0][0] for span in spans])
         run_handles = []
         for k, (groups, h) in enumerate(pieces):
             run = slice(int(bounds[k]), int(bounds[k + 1]))
@@ -103,8 +106,6 @@ def kept_bootstrap(rows, runner, rngs, *, seed, entropy, n_resamples: int, chunk
         kept = runner.keep(_item, [(h, 0) for h in run_handles])
     finally:
         runner.release(temporary)
-    if stage_progress is not None:
-        stage_progress("pooling", n_resamples, n_resamples)
     runs = [(groups, h) for (groups, _), h in zip(pieces, kept)]
     out = {"point": point, "point_sums": point_sums, "whole_reps": whole_reps,
            "rep_r": KeptReplicates(runner, runs, 0), "rest_reps": KeptReplicates(runner, runs, 1) if versus else {}}
@@ -128,6 +129,10 @@ def _item(value, k: int):
 
 def _same(*values):
     return values
+
+
+def _nothing(_) -> None:
+    return None
 
 
 def _point_sums(sums: tuple) -> np.ndarray:
