@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
 from pathlib import Path
 
@@ -456,7 +457,12 @@ def test_kept_bootstrap_in_blocks_of_chunks_is_the_in_process_one(cluster, tmp_p
         assert isinstance(result.bootstrap.replicates, KeptReplicates) and len(result.bootstrap.replicates.runs()) > 1
         group = result.bootstrap.groups.group.iloc[-1]
         kept_replicates = result.bootstrap.replicates[group]
+        copied = pickle.loads(pickle.dumps(result.bootstrap))        # the replicates brought here, a dict
     data, _ = read_partitioned(folder, inst)
     here = analyse_drivers(data, inst, **options)
     assert _json(result) == _json(here)
+    assert type(copied.replicates) is dict and list(copied.replicates) == list(here.bootstrap.replicates)
+    for reps in (kept_replicates, copied.replicates[group], copied.rest_replicates[group]):
+        assert reps.lmg.shape == (520, len(here.bootstrap.drivers))
     np.testing.assert_array_equal(kept_replicates.lmg, here.bootstrap.replicates[group].lmg)
+    np.testing.assert_array_equal(copied.rest_replicates[group].lmg, here.bootstrap.rest_replicates[group].lmg)

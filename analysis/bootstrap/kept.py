@@ -67,6 +67,15 @@ class KeptReplicates(Mapping):
     def __contains__(self, group) -> bool:
         return group in self._where
 
+    def here(self) -> dict:
+        """Every group's replicates brought here, run by run (``{group: Replicates}``)."""
+        return {g: reps for part in self.map(_as_dict) for g, reps in part.items()}
+
+    def __reduce__(self):
+        # pickled or copied, the mapping becomes a plain dict of the replicates (the handles
+        # and the connection to the cluster cannot be pickled)
+        return dict, (self.here(),)
+
     def map(self, func: Callable, args: Sequence[tuple] | None = None, *, progress=None) -> list:
         """``func(run_replicates, *args)`` on each run where it is kept (one task each); results in order.
 
@@ -88,6 +97,10 @@ def _pick(run: dict, group, which: int):
 
 def _on_run(run: dict, which: int, func: Callable, *args):
     return func(of_run(run, which), *args)
+
+
+def _as_dict(replicates: dict) -> dict:
+    return replicates
 
 
 def _nan_of(replicates: dict) -> dict:
