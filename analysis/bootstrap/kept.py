@@ -42,7 +42,9 @@ class KeptReplicates(Mapping):
     Notes
     -----
     On Dask a handle is a future: the replicates live as long as this mapping and the
-    connection to the cluster; ``boot.replicates[g]`` then brings one group's here.
+    connection to the cluster; ``boot.replicates[g]`` then brings one group's here. Pickled
+    or copied (``copy.deepcopy``) the mapping becomes a plain dict of every group's
+    replicates (:meth:`here`), so a result can be kept after the cluster is gone.
     """
 
     def __init__(self, runner, runs: Sequence[tuple[list, object]], which: int = 0) -> None:
