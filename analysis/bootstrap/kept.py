@@ -24,6 +24,7 @@ import numpy as np
 
 from analysis.bootstrap.importance import BootstrapResult
 from analysis.bootstrap.summaries import has_nan, summary_arrays, summary_tables
+from analysis.common.errors import ServiceDriversError
 
 
 class KeptReplicates(Mapping):
@@ -44,7 +45,10 @@ class KeptReplicates(Mapping):
     On Dask a handle is a future: the replicates live as long as this mapping and the
     connection to the cluster; ``boot.replicates[g]`` then brings one group's here. Pickled
     or copied (``copy.deepcopy``) the mapping becomes a plain dict of every group's
-    replicates (:meth:`here`), so a result can be kept after the cluster is gone.
+    replicates (:meth:`here`), so a result can be kept after the cluster is gone; read
+    after the connection is closed, they raise :class:`~analysis.common.errors.ServiceDriversError`
+    saying so. On threads and processes a handle is the result itself, readable after the
+    runner is closed.
     """
 
     def __init__(self, runner, runs: Sequence[tuple[list, object]], which: int = 0) -> None:
@@ -58,7 +62,18 @@ class KeptReplicates(Mapping):
 
     def __getitem__(self, group):
         k = self._where[group]                       # KeyError for an unknown group, as a dict
-        return self.runner.map(_pick, [(self._runs[k][1], group, self.which)])[0]
+        return self._run(_pick, [(self._runs[k][1], group, self.which)])[0]
+
+    def _run(self, func: Callable, tasks: list, progress=None, weights=None) -> list:
+        """``runner.map``, or here once the runner is closed (its handles are then the results themselves)."""
+        if not self.runner.closed:
+            return self.runner.map(func, tasks, progress=progress, weights=weights)
+        if self.runner.keeps_remotely:
+            raise ServiceDriversError(
+                f"the bootstrap replicates stayed on the Dask workers of {self.runner.scheduler}, and that "
+                "connection is closed: keep them by copying the result (copy.deepcopy or pickle) while "
+                "it is open, or run the analysis again")
+        return [func(*args) for args in tasks]
 
     def __iter__(self) -> Iterator:
         return (g for groups, _ in self._runs for g in groups)
@@ -84,8 +99,8 @@ class KeptReplicates(Mapping):
         ``run_replicates`` is the run's ``{group: replicates}`` (``which`` of them).
         """
         args = [()] * len(self._runs) if args is None else list(args)
-        return self.runner.map(_on_run, [(h, self.which, func, *a) for (_, h), a in zip(self._runs, args)],
-                               progress=progress, weights=[len(groups) for groups, _ in self._runs])
+        return self._run(_on_run, [(h, self.which, func, *a) for (_, h), a in zip(self._runs, args)],
+                         progress=progress, weights=[len(groups) for groups, _ in self._runs])
 
 
 def of_run(run: dict, which: int) -> dict:

@@ -78,11 +78,20 @@ class Runner:
         Workers (threads, processes or Dask worker threads) the tasks are spread over.
     dashboard : str or None
         The Dask dashboard's address (where Dask shows the progress), when there is one.
+    closed : bool
+        The block of :func:`open_runner` has ended: its threads, processes or connection
+        to the cluster are gone (what :meth:`keep` left on Dask workers is gone with them).
     """
 
     def __init__(self, scheduler: str, pool=None, client=None, n_workers: int = 1) -> None:
         self.scheduler, self._pool, self._client, self.n_workers = scheduler, pool, client, n_workers
         self.dashboard = getattr(client, "dashboard_link", None) if client is not None else None
+        self.closed = False
+
+    @property
+    def keeps_remotely(self) -> bool:
+        """Whether :meth:`keep`'s handles are futures on a cluster (else the results themselves)."""
+        return self._client is not None
 
     def map(self, func: Callable, tasks: Sequence[tuple], *, progress: Callable[[int, int], None] | None = None,
             weights: Sequence[int] | None = None) -> list:
@@ -197,6 +206,15 @@ def open_runner(scheduler: str = "threads", *, n_workers: int | None = None) -> 
     scheduler = check_option("scheduler", scheduler)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     workers = max(1, int(n_workers) if n_workers is not None else cpus)
+    with _runner(scheduler, workers) as runner:
+        try:
+            yield runner
+        finally:
+            runner.closed = True
+
+
+@contextlib.contextmanager
+def _runner(scheduler: str, workers: int) -> Iterator[Runner]:
     if scheduler == "threads":
         if workers == 1:
             yield Runner(scheduler)
