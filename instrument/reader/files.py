@@ -269,7 +269,19 @@ def _read_parquet(path: Path) -> RawTable:
     frame.columns = [str(c) for c in frame.columns]
     check_unique_columns(list(frame.columns), file)
     _check_flat(frame, file)
-    return RawTable(frame.astype(object), "parquet", decimal_comma=True)
+    return RawTable(objects_except_numbers(frame), "parquet", decimal_comma=True)
+
+
+def objects_except_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every column as Python objects, except numeric (not boolean) ones.
+
+    A typed file's numeric columns are checked as numbers (:func:`~instrument.reader.validate.convert_column`
+    classifies each distinct value once, as it would the same values as objects); turning a
+    million-row integer column into Python objects first costs more than the whole check.
+    """
+    objects = {c: object for c, dtype in frame.dtypes.items()
+               if not (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype))}
+    return frame.astype(objects) if objects else frame
 
 
 _NESTED = (list, tuple, dict, set, np.ndarray)

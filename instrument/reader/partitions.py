@@ -44,7 +44,7 @@ from analysis.common.scheduler import open_runner
 from instrument.definition import Instrument, load_instrument
 from instrument.errors import DataError
 from instrument.reader.columns import id_variable
-from instrument.reader.files import _check_flat
+from instrument.reader.files import _check_flat, objects_except_numbers
 from instrument.reader.integrity import ABSENT_ITEMS_ATTR
 from instrument.reader.part_checks import (check_unique_ids, flag_summary, ids_of, speeding_over_all,
                                            speeding_part, summed_report)
@@ -188,7 +188,7 @@ def read_part(file: str, row_group: int | None, offset: int, keys: dict, inst: I
         empty &= blank_mask(frame.iloc[:, k])
     if empty.all():
         return None, None, list(frame.columns), rows.tolist()
-    raw = RawTable(frame.astype(object), "parquet", decimal_comma=True, row_numbers=rows.tolist())
+    raw = RawTable(objects_except_numbers(frame), "parquet", decimal_comma=True, row_numbers=rows.tolist())
     data, report = check_table(raw, inst, file=file, **options)
     return data, report, list(frame.columns), []
 

@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from instrument.definition import Variable
+from instrument.reader.strings import blank_strings, strip_texts, whole_float_ids
 
 ANSWER, NOT_APPLICABLE, MISSING, INVALID = 0, 1, 2, 3
 MISSING_MARKERS = frozenset({"", "na", "nan", "#n/a", "null", "."})
@@ -138,7 +139,7 @@ def _all_strings(uniques) -> pd.Series | None:
 
 def _blank_strings(strings: pd.Series) -> np.ndarray:
     """:func:`is_blank` of every value of a Series of ``str``, at once (the same test: stripped, casefolded)."""
-    return strings.str.strip().str.casefold().isin(MISSING_MARKERS).to_numpy(dtype=bool)
+    return blank_strings(strings, MISSING_MARKERS)
 
 
 def normalise_text(text: str) -> str:
@@ -213,7 +214,11 @@ def convert_column(raw: pd.Series, var: Variable, *, column: str | None, decimal
     -------
     ConvertedColumn
     """
-    raw = raw.reset_index(drop=True).astype(object)
+    raw = raw.reset_index(drop=True)
+    if not (_numeric(raw) and (var.choices is not None or var.scale is not None or var.type == "number")):
+        # a numeric column of a typed file (Parquet) stays numeric for codes and durations:
+        # each distinct number is classified as the same number as an object would be
+        raw = raw.astype(object)
     if var.choices is not None:
         return _convert_coded(raw, var, column, decimal_comma, choice=True)
     if var.scale is not None:
@@ -225,13 +230,21 @@ def convert_column(raw: pd.Series, var: Variable, *, column: str | None, decimal
     return _convert_text(raw, var, column)
 
 
-def _classify_unique(raw: pd.Series, classify, classify_strings=None) -> tuple[np.ndarray, np.ndarray]:
+def _numeric(raw: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype)
+
+
+def _classify_unique(raw: pd.Series, classify, classify_strings=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Apply ``classify(value) -> (tidy, status)`` once per distinct cell value.
 
-    Returns the tidy values (an object array, NaN for blanks) and the status per cell.
-    ``classify_strings``, if given, does for a Series of non-blank ``str`` values at once
-    what ``classify`` does for each (their status is an answer); it is used when every
-    distinct value is a ``str`` (ids and open answers: as many distinct values as rows).
+    Returns ``(unique_values, unique_status, lookup)``: the tidy value (an object array,
+    NaN for blanks) and status of each distinct value, the last entry standing for the
+    blank cells, and each cell's index into them; ``unique_values[lookup]`` and
+    ``unique_status[lookup]`` are the cells' (callers index typed arrays of the distinct
+    values instead, not to make a million Python objects). ``classify_strings``, if
+    given, does for a Series of non-blank ``str`` values at once what ``classify`` does
+    for each (their status is an answer); it is used when every distinct value is a
+    ``str`` (ids and open answers: as many distinct values as rows).
     """
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     strings = _all_strings(uniques) if classify_strings is not None else None
@@ -249,7 +262,7 @@ def _classify_unique(raw: pd.Series, classify, classify_strings=None) -> tuple[n
         unique_values[:] = [r[0] for r in results]
         unique_status = np.array([r[1] for r in results], dtype=np.int8)
     lookup = np.where(codes < 0, len(uniques), codes)
-    return unique_values[lookup], unique_status[lookup]
+    return unique_values, unique_status, lookup
 
 
 def _convert_coded(raw: pd.Series, var: Variable, column: str | None, decimal_comma: bool, *, choice: bool) -> ConvertedColumn:
@@ -270,16 +283,20 @@ def _convert_coded(raw: pd.Series, var: Variable, column: str | None, decimal_co
             return (key_of[int(number)] if choice else float(number)), ANSWER
         return np.nan, INVALID
 
-    values, status = _classify_unique(raw, classify)
+    unique_values, unique_status, lookup = _classify_unique(raw, classify)
+    status = unique_status[lookup]
     comma_hint = _decimal_comma_hint(raw, status, decimal_comma)
     if choice:
         keys = [c.key for c in var.choices]
-        series = pd.Series(pd.Categorical(values, categories=keys), name=var.id)
+        position = {key: k for k, key in enumerate(keys)}
+        unique_codes = np.array([position.get(v, -1) if isinstance(v, str) else -1 for v in unique_values],
+                                dtype=np.int64)
+        series = pd.Series(pd.Categorical.from_codes(unique_codes[lookup], categories=keys), name=var.id)
         listing = ", ".join(f"{c.code} = {c.key}" for c in var.choices)
         expected = (f"an answer code of '{var.id}'", f"answer codes of '{var.id}'")
         advice = f"use the codes {listing}, these keys or their labels"
     else:
-        series = pd.Series(np.asarray(values, dtype=float), name=var.id)
+        series = pd.Series(np.asarray(unique_values, dtype=float)[lookup], name=var.id)
         scale = scale_description(var)
         na = f" ({na_code} = not applicable)" if na_code is not None else ""
         expected = (f"a code of {scale}", f"codes of {scale}")
@@ -318,9 +335,10 @@ def _convert_duration(raw: pd.Series, var: Variable, column: str | None, decimal
             return np.nan, INVALID
         return float(number), ANSWER
 
-    values, status = _classify_unique(raw, classify)
+    unique_values, unique_status, lookup = _classify_unique(raw, classify)
+    status = unique_status[lookup]
     return ConvertedColumn(
-        var.id, column, pd.Series(np.asarray(values, dtype=float), name=var.id), status, raw,
+        var.id, column, pd.Series(np.asarray(unique_values, dtype=float)[lookup], name=var.id), status, raw,
         ("a duration in seconds", "durations in seconds"),
         "give the completion time in seconds (e.g. 312) or as mm:ss" + _decimal_comma_hint(raw, status, decimal_comma),
     )
@@ -340,16 +358,12 @@ def _convert_text(raw: pd.Series, var: Variable, column: str | None) -> Converte
 
     def classify_strings(texts: pd.Series) -> pd.Series:
         if var.type == "open":
-            return texts.str.strip("\r\n\t ")
-        texts = texts.str.strip()
-        whole_float = texts.str.match(_WHOLE_FLOAT).to_numpy(dtype=bool)
-        if whole_float.any():
-            texts = texts.copy()
-            texts[whole_float] = texts[whole_float].str.split(".").str[0]
-        return texts
+            return strip_texts(texts, "\r\n\t ")
+        return whole_float_ids(texts)       # as classify does for each, in Arrow (instrument.reader.strings)
 
-    values, status = _classify_unique(raw, classify, classify_strings)
-    return ConvertedColumn(var.id, column, pd.Series(values, dtype=str, name=var.id), status, raw)
+    unique_values, unique_status, lookup = _classify_unique(raw, classify, classify_strings)
+    values = pd.Series(unique_values, dtype=str).take(lookup).reset_index(drop=True).rename(var.id)
+    return ConvertedColumn(var.id, column, values, unique_status[lookup], raw)
 
 
 def _convert_date(raw: pd.Series, var: Variable, column: str | None) -> ConvertedColumn:
