@@ -84,14 +84,18 @@ def channel_applicable(channel: pd.Series | None, inst: Instrument, item_ids: li
     when the channel is one of them or unknown; other items always apply.
     """
     n = len(channel) if channel is not None else 0
-    out = {}
+    out, by_channels = {}, {}
+    # each distinct channel once (codes, not a million objects per item), each set of channels once
+    codes, keys = pd.factorize(channel, use_na_sentinel=True) if channel is not None else (None, None)
     for item_id in item_ids:
         channels = inst.variable(item_id).channels
         if not channels or channel is None:
             out[item_id] = np.ones(n, dtype=bool)
-        else:
-            keys = channel.astype(object)
-            out[item_id] = (keys.isna() | keys.isin(channels)).to_numpy(dtype=bool)
+            continue
+        if tuple(channels) not in by_channels:
+            allowed = np.array([key in channels for key in keys] + [True])   # the last: unknown channel (code -1)
+            by_channels[tuple(channels)] = allowed[codes]
+        out[item_id] = by_channels[tuple(channels)].copy()
     return pd.DataFrame(out, index=channel.index if channel is not None else None)
 
 
