@@ -323,3 +323,27 @@ def test_forced_wide_encoding_on_a_narrow_file_names_the_right_one(inst, frame, 
                                         r"text of Latin letters always has; the file seems to be utf-8: pass "
                                         r"encoding='utf-8'"):
         read_responses(path, inst, encoding=forced)
+
+
+def test_parquet_integer_columns_read_like_csv_with_invalid_and_not_applicable_codes(inst, frame, tmp_path):
+    """Numeric Parquet columns are checked as numbers (not turned into objects first): the same
+    tidy data, statuses and report as the same cells in a CSV file, for int64 columns, nullable
+    Int64 columns with blanks, the 'not applicable' code and codes outside the scale."""
+    cells = numeric_frame(frame)
+    items = [i.id for i in inst.items if i.scale == "agree7"]
+    na = inst.scale("agree7").na_code
+    cells.loc[0, items[0]], cells.loc[1, items[1]], cells.loc[2, items[2]] = 9, na, np.nan
+    for k, col in enumerate(items):
+        values = cells[col]
+        cells[col] = (values.astype("Int64") if values.isna().any() or k % 2
+                      else values.fillna(1).astype("int64"))
+    assert {str(cells[c].dtype) for c in items} == {"int64", "Int64"}
+    cells.to_parquet(tmp_path / "r.parquet")
+    text = cells.astype(object).where(cells.notna(), "")
+    text.to_csv(tmp_path / "r.csv", index=False)
+    from_parquet, parquet_report = read_responses(tmp_path / "r.parquet", inst, invalid="missing")
+    from_csv, csv_report = read_responses(tmp_path / "r.csv", inst, invalid="missing")
+    pd.testing.assert_frame_equal(from_parquet, from_csv)
+    assert parquet_report.invalid_values.equals(csv_report.invalid_values)
+    assert parquet_report.items.equals(csv_report.items)
+    assert parquet_report.items.set_index("item").loc[items[0], "n_invalid"] == 1
