@@ -67,8 +67,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import chi2
 
-# Level of the test: an organisation of the population is set aside with about this
-# probability (the LR rule's level too).
+# Nominal level of the test (the LR rule's too). With τ² from a handful of members W is
+# heavier-tailed than χ², so a member of the population is set aside somewhat more often
+# (2% with ten members in tests/test_pooling_profile.py; benchmarks/RESULTS.md, session 8).
 PROFILE_LEVEL = 0.01
 
 
@@ -165,7 +166,8 @@ def profile_statistic(scatter: np.ndarray, m: np.ndarray, member: np.ndarray, dr
 def _tau2(z, v, tr_v, w, k, own_w=None):
     """Method-of-moments τ² on the directions orthogonal to the (weighted) mean profile.
 
-    ``|P⊥ z_h|² = |z_h|² - (z₀·z_h)² / |z₀|²`` and ``tr(P⊥ Ṽ_h) = tr Ṽ_h - z₀'Ṽ_h z₀ / |z₀|²``,
+    ``|P⊥ z_h|² = |z_h|² - (z₀·z_h)² / |z₀|²`` and
+    ``tr(P⊥ Ṽ_h) = tr Ṽ_h - z₀'Ṽ_h z₀ / |z₀|²``,
     so the sums over members need only ``Σ w_h z_h z_h'``, ``Σ w_h Ṽ_h`` and the scalars:
     the leave-one-out versions (``own_w`` given: the organisation's own weight) are the
     totals minus the organisation's own term.
