@@ -11,8 +11,9 @@ seed it reports, for 'Anders':
 
 * how often its true top driver comes first with ``none`` and with ``partial``;
 * how often the default's set-aside rule (:mod:`analysis.pooling.shrinkage`) sets it aside
-  in the outcome factor, its prior strength ``κ_g`` against the population's ``κ``, and
-  the weight of its own data in the outcome's regression;
+  in the outcome factor (and ``crowd_set_aside``: the share of the other eight set
+  aside), its prior strength ``κ_g`` against the population's ``κ``, and the weight of
+  its own data in the outcome's regression;
 * an **oracle**: ``partial``'s covariance with only the outcome's regression on the common
   drivers replaced by Anders's own (its drivers' covariance and phone-only part stay
   pooled, composed as :func:`analysis.pooling.moments.compose` does): what the rule would
@@ -83,14 +84,17 @@ def one_seed(inst, profs, seed: int, size: int, reps: int) -> dict:
         none = bp.lmg_table(bp.own_data(data, 2, r), names).loc["Anders"].to_numpy()
         part = pooled_importance(data, bp.OUTCOME, drivers, group="org", pooling="partial", n_resamples=2, seed=r,
                                  versus_rest=False)
-        g = part.groups.set_index("group").loc["Anders"]
+        groups = part.groups.set_index("group")
+        g = groups.loc["Anders"]
+        crowd = groups.drop(index="Anders").different.astype(bool).mean()
         oracle = own_outcome(part.cov["Anders"], part.own_cov["Anders"], common, phone)
         rows.append({"none": int(np.argmax(none)) == top, "partial": first(part.cov["Anders"]) == top,
                      "oracle": first(oracle) == top, "set_aside": bool(g.different),
-                     "kappa_ratio": g.kappa / part.kappa, "weight": g.weight})
+                     "crowd_set_aside": crowd, "kappa_ratio": g.kappa / part.kappa, "weight": g.weight})
     t = pd.DataFrame(rows)
     return {"seed": seed, "size": size, "reps": reps, "first_none": t.none.mean(), "first_partial": t.partial.mean(),
             "first_oracle": t.oracle.mean(), "set_aside": t.set_aside.mean(),
+            "crowd_set_aside": t.crowd_set_aside.mean(),
             "kappa_ratio_median": t.kappa_ratio.median(), "weight_median": t.weight.median(),
             "weight_q10": t.weight.quantile(.1), "weight_q90": t.weight.quantile(.9)}
 

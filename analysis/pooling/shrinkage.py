@@ -45,7 +45,13 @@ in the first round ``Σ₀`` as the organisations' unweighted mean, so that a la
 different organisation does not set the standard it is judged by) is set aside; ``Σ₀``
 and ``κ`` are re-estimated from the others (a few rounds, at least :data:`MIN_GROUPS` kept), and
 the organisation set aside is shrunk with its own ``κ_g`` (at most ``κ``), so it keeps
-(almost) its own estimate. An organisation like the others gets the population's ``κ``.
+(almost) its own estimate. In the outcome factor an organisation is also set aside when
+the *profile* of its outcome regression differs from the other members' after the best
+rescaling (:mod:`analysis.pooling.profile`, χ² with one fewer degrees of freedom than
+common drivers, at 1%): the likelihood-ratio statistic counts differences in the size
+of the effects (R², residual variance) as much as in their profile, and a crowd that
+varies in size hides an organisation with another top driver from it. An organisation
+like the others gets the population's ``κ``.
 The bootstrap (:mod:`analysis.pooling.estimate`) repeats these decisions in every
 replicate, with the organisations weighted at random (``organisation_weights``), so that
 the uncertainty of a population estimated from a few organisations is carried too.
@@ -76,6 +82,7 @@ import numpy as np
 from scipy.special import gammaln
 
 from analysis.pooling.moments import PatternStats, compose
+from analysis.pooling.profile import profile_critical, profile_statistic
 
 # Below this many organisations there is nothing to pool: the population's spread
 # cannot be estimated from one or two organisations.
@@ -309,6 +316,12 @@ def pool_covariances(stats: PatternStats, qa: int, *, per_group: bool = True, co
             first_drivers_curves = curves
         for _ in range(MAX_ROUNDS if per_group else 0):
             alike = lr <= LR_CRITICAL
+            if f == "outcome" and x >= 2:
+                # the LR statistic is blind to a rotated profile in a crowd whose effects
+                # differ in size: the size-free profile test (analysis.pooling.profile),
+                # against the current members (leave-one-out), sets such an organisation aside too
+                alike &= profile_statistic(scatter, m[f], member, target[..., :x, :x],
+                                           organisation_weights) <= profile_critical(x)
             alike |= (alike.sum(axis=-1) < MIN_GROUPS)[..., None]   # keep enough to describe the population
             # Only the stacks (e.g. bootstrap replicates) whose members changed are
             # estimated again; the others keep their estimate, as they would alone.
