@@ -77,6 +77,7 @@ Grömping, U. (2006). Relative importance for linear regression in R: the packag
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.special import gammaln
@@ -123,22 +124,47 @@ def _log_marginal(kappa: np.ndarray, lam: np.ndarray, m: np.ndarray) -> np.ndarr
     ``lam`` (N, d) are the generalised eigenvalues, ``m`` (N,) the degrees of freedom;
     returns (N, K). The terms that do not depend on κ are left out (they cancel in the
     maximisation). The gamma-function terms depend on ``m`` only, so they are computed
-    once per distinct ``m`` (bootstrap replicates share the organisations' sizes).
+    once per distinct ``m`` (bootstrap replicates share the organisations' sizes), and
+    on :data:`KAPPA_GRID` once per ``(m, d)`` for the whole run (:func:`_gamma_on_grid`).
     """
     d = lam.shape[-1]
     nu = kappa + d + 1
     m = np.asarray(m, dtype=float)
     distinct, where = np.unique(m, return_inverse=True)
     with np.errstate(divide="ignore", invalid="ignore"):
-        gamma = (_log_mvgamma((nu[None, :] + distinct[:, None]) / 2, d) - _log_mvgamma(nu / 2, d)[None, :])
+        if kappa is KAPPA_GRID:
+            gamma = np.stack([_gamma_on_grid(float(v), d) for v in distinct])
+        else:
+            gamma = _gamma_terms(kappa, distinct, d)
         # log ∏(κ + λ) rather than Σ log(κ + λ): one logarithm per κ instead of d (the
         # bulk of the time at scale). Every factor is positive, from 0.1 to about 10^7, so
         # the product of up to ~40 of them stays far inside the floating-point range.
-        prod = kappa[None, :] + lam[:, :1]
-        for i in range(1, d):                  # in place, one eigenvalue at a time: no (N, K, d) array
-            prod *= kappa[None, :] + lam[:, i:i + 1]
-        log_det = np.log(prod)
-        out = (gamma[where] + (nu / 2 * d * np.log(kappa))[None, :] - (nu[None, :] + m[:, None]) / 2 * log_det)
+        # In place, one eigenvalue at a time: no (N, K, d) array and no other (N, K) temporaries.
+        out = kappa[None, :] + lam[:, :1]
+        for i in range(1, d):
+            out *= kappa[None, :] + lam[:, i:i + 1]
+        np.log(out, out=out)
+        out *= (nu[None, :] + m[:, None]) / -2
+        out += gamma[where] + (nu / 2 * d * np.log(kappa))[None, :]
+    return out
+
+
+def _gamma_terms(kappa: np.ndarray, m: np.ndarray, d: int) -> np.ndarray:
+    """``log Γ_d((ν + m)/2) - log Γ_d(ν/2)``, ν = κ + d + 1, for each ``m`` (rows) and κ (columns)."""
+    nu = kappa + d + 1
+    return _log_mvgamma((nu[None, :] + m[:, None]) / 2, d) - _log_mvgamma(nu / 2, d)[None, :]
+
+
+@lru_cache(maxsize=65536)
+def _gamma_on_grid(m: float, d: int) -> np.ndarray:
+    """:func:`_gamma_terms` of one ``m`` on :data:`KAPPA_GRID` (read-only).
+
+    It depends on the organisation's size and the factor's dimension only, so every
+    replicate, round and chunk of a run shares it (a pure function of its arguments).
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = _gamma_terms(KAPPA_GRID, np.array([m]), d)[0]
+    out.setflags(write=False)
     return out
 
 
