@@ -186,7 +186,7 @@ def test_numpy_integers_pass_as_python_ints():
     assert value == 200 and type(value) is int
 
 
-@pytest.mark.parametrize("value", ["threads", "processes", "dask://127.0.0.1:8786", "dask://scheduler.example:8786",
+@pytest.mark.parametrize("value", ["threads", "processes", "auto", "dask://127.0.0.1:8786", "dask://scheduler.example:8786",
                                    "dask://[::1]:8786"])
 def test_schedulers_allowed(value):
     assert check_option("scheduler", value) == value
@@ -194,7 +194,7 @@ def test_schedulers_allowed(value):
 
 @pytest.mark.parametrize("value", ["dask://host:0", "dask://host:70000", "tcp://host:8786", "dask://:8786", "Threads", 1])
 def test_schedulers_refused(value):
-    with pytest.raises(OptionError, match=r"^scheduler must be threads, processes or dask://HOST:PORT"):
+    with pytest.raises(OptionError, match=r"^scheduler must be threads, processes, auto or dask://HOST:PORT"):
         check_option("scheduler", value)
 
 

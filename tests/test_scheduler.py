@@ -72,6 +72,38 @@ def test_processes_give_the_same_json(example, reference):
     assert _json(analyse_drivers(data, inst, scheduler="processes", **OPTIONS)) == reference
 
 
+def test_auto_is_processes_for_large_data_and_threads_below(example, reference, monkeypatch):
+    """'auto' decides by the rows analysed: below the threshold threads, from it processes; the JSON is the same."""
+    import analysis.common.scheduler as scheduler
+
+    inst, data = example
+    opened = []
+    real = scheduler._runner
+
+    def recording(name, workers):
+        opened.append(name)
+        return real(name, workers)
+
+    monkeypatch.setattr(scheduler, "_runner", recording)
+    assert _json(analyse_drivers(data, inst, scheduler="auto", **OPTIONS)) == reference
+    assert opened and set(opened) == {"threads"}
+    opened.clear()
+    monkeypatch.setattr(scheduler, "PROCESSES_FROM_ROWS", len(data))        # the example is 'large' now
+    assert _json(analyse_drivers(data, inst, scheduler="auto", **OPTIONS)) == reference
+    assert "processes" in opened and "auto" not in opened
+
+
+@pytest.mark.parametrize("rows, expected", [(None, "threads"), (0, "threads"), (499_999, "threads"),
+                                            (500_000, "processes"), (10**7, "processes")])
+def test_resolve_scheduler(rows, expected):
+    from analysis.common.scheduler import PROCESSES_FROM_ROWS, resolve_scheduler
+
+    assert PROCESSES_FROM_ROWS == 500_000       # the threshold the command's help states
+    assert resolve_scheduler("auto", rows) == expected
+    assert resolve_scheduler("threads", rows) == "threads"
+    assert resolve_scheduler("dask://127.0.0.1:8786", rows) == "dask://127.0.0.1:8786"
+
+
 def test_local_cluster_gives_the_same_json(example, reference, cluster):
     inst, data = example
     calls = []

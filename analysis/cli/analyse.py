@@ -82,7 +82,7 @@ def analyse(
     include_flagged: bool = typer.Option(False, "--include-flagged", help="Keep straight-liners, speeders and respondents with too many missing answers."),
     estimator: str = EstimatorOpt,
     json_file: JsonOpt = None,
-    scheduler: SchedulerOpt = "threads",
+    scheduler: SchedulerOpt = "auto",
     source: SourceOpt = "auto",
     sheet: SheetOpt = None,
     delimiter: DelimiterOpt = None,
@@ -157,7 +157,13 @@ def _analyse_and_print(data, frame, inst, json_file, scheduler, **options) -> No
     """The analysis with its progress bar, its tables on stdout and, with ``--json``, its document."""
     # A progress bar on a terminal only: quiet when stderr is a file or pipe, and in --json runs (made by scripts).
     quiet = not err_console.is_terminal or json_file is not None
-    where = "" if scheduler == "threads" else f" on {scheduler}"
+    import pandas as pd
+
+    from analysis.common.scheduler import resolve_scheduler
+
+    # 'auto' named as what it stands for with these rows (rows kept on a cluster: not 'auto')
+    used = resolve_scheduler(scheduler, len(frame) if isinstance(frame, pd.DataFrame) else None)
+    where = "" if used == "threads" else f" on {used}"
     with option_errors(file=data), Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                                    console=err_console, transient=True, disable=quiet) as bar:
         tasks: dict = {}

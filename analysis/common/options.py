@@ -54,8 +54,9 @@ REPORT_LANGUAGES = ("nl", "en")
 DUPLICATE_POLICIES = ("error", "drop_identical")
 ABSENT_ITEM_POLICIES = ("error", "leave_out")
 # Where per-group work runs (analysis.common.scheduler): these, or a Dask cluster's
-# dask://HOST:PORT (HOST a name, an IPv4 address or a bracketed IPv6 address).
-LOCAL_SCHEDULERS = ("threads", "processes")
+# dask://HOST:PORT (HOST a name, an IPv4 address or a bracketed IPv6 address). 'auto':
+# processes for large data, threads otherwise (analysis.common.scheduler.resolve_scheduler).
+LOCAL_SCHEDULERS = ("threads", "processes", "auto")
 DASK_ADDRESS = re.compile(r"dask://([A-Za-z0-9][A-Za-z0-9.\-_]*|\[[0-9A-Fa-f:.]+\]):([0-9]{1,5})")
 # The reader's file sources and its policy for values that are not codes (instrument.reader.responses).
 SOURCES = ("auto", "file", "limesurvey", "qualtrics")

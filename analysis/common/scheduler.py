@@ -11,7 +11,12 @@ tasks whatever order they finish in: the analysis is bit-identical on every sche
 
 * ``"threads"`` (the default): a thread pool in this process (numpy and the linear
   algebra release the GIL; no data is copied);
-* ``"processes"``: a pool of worker processes on this machine;
+* ``"processes"``: a pool of worker processes on this machine (each holds the GIL of
+  its own: faster at a million respondents, see :data:`PROCESSES_FROM_ROWS`; a script that
+  uses it needs the ``if __name__ == "__main__":`` guard that Python's 'spawn' start
+  method asks for);
+* ``"auto"``: ``"processes"`` from :data:`PROCESSES_FROM_ROWS` rows of data, ``"threads"``
+  below (and when the size is not known), the ``drivers analyse`` command's default;
 * ``"dask://HOST:PORT"``: the workers of a running Dask cluster (``dask scheduler`` +
   ``dask worker``, or a ``distributed.LocalCluster``), needing the optional extra
   ``dask`` (``pip install 'service-drivers[dask]'``). A worker that dies is replaced and
@@ -38,6 +43,14 @@ DASK_PREFIX = "dask://"
 TASKS_PER_WORKER = 4
 # How long to wait for a Dask scheduler to answer before saying it cannot be reached.
 CONNECT_TIMEOUT = "10s"
+# ``scheduler="auto"`` runs worker processes from this many rows (respondents), threads
+# below. Measured (benchmarks/RESULTS.md, session 9): at 1,000,000 respondents x 200
+# organisations processes took 110 s against threads' 130 s (median of 4 alternating runs,
+# same JSON), the many small array operations of the structural models and the pooling
+# holding the GIL that threads share; at 100,000 the two were alike, and on the
+# 1,650-respondent example study processes cost 2 s more (starting them and importing the
+# package in each).
+PROCESSES_FROM_ROWS = 500_000
 
 
 def dask_address(scheduler: str) -> str:
@@ -184,8 +197,24 @@ def _report(progress, done: int, total: int) -> None:
         progress(done, total)
 
 
+def resolve_scheduler(scheduler: str, n_rows: int | None = None) -> str:
+    """The scheduler ``'auto'`` stands for with ``n_rows`` rows of data; any other one unchanged.
+
+    Examples
+    --------
+    >>> resolve_scheduler("auto", 1_000_000), resolve_scheduler("auto", 2_000), resolve_scheduler("auto")
+    ('processes', 'threads', 'threads')
+    >>> resolve_scheduler("threads", 1_000_000)
+    'threads'
+    """
+    if scheduler != "auto":
+        return scheduler
+    return "processes" if n_rows is not None and n_rows >= PROCESSES_FROM_ROWS else "threads"
+
+
 @contextlib.contextmanager
-def open_runner(scheduler: str = "threads", *, n_workers: int | None = None) -> Iterator[Runner]:
+def open_runner(scheduler: str = "threads", *, n_workers: int | None = None,
+                n_rows: int | None = None) -> Iterator[Runner]:
     """A :class:`Runner` on ``scheduler`` for the duration of the block.
 
     Parameters
@@ -195,6 +224,8 @@ def open_runner(scheduler: str = "threads", *, n_workers: int | None = None) -> 
     n_workers : int, optional
         Threads or processes (default: the CPUs this process may use); ignored for Dask,
         whose cluster has its own workers.
+    n_rows : int, optional
+        Rows of the data the work is on, which ``'auto'`` decides by (:func:`resolve_scheduler`).
 
     Raises
     ------
@@ -203,7 +234,7 @@ def open_runner(scheduler: str = "threads", *, n_workers: int | None = None) -> 
     ServiceDriversError
         A Dask scheduler without the ``dask`` extra installed, or one that cannot be reached.
     """
-    scheduler = check_option("scheduler", scheduler)
+    scheduler = resolve_scheduler(check_option("scheduler", scheduler), n_rows)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     workers = max(1, int(n_workers) if n_workers is not None else cpus)
     with _runner(scheduler, workers) as runner:

@@ -183,8 +183,10 @@ def analyse_drivers(
     scheduler : str, default 'threads'
         Where the per-group work (point estimates, bootstrap, structural models, KPIs,
         priorities, differences from the rest, long tables) runs:
-        'threads' (this process), 'processes' (this machine) or 'dask://HOST:PORT' (a
-        Dask cluster; optional extra ``dask``), see :mod:`analysis.common.scheduler`.
+        'threads' (this process), 'processes' (this machine), 'auto' (processes from
+        :data:`~analysis.common.scheduler.PROCESSES_FROM_ROWS` rows of ``data``, threads
+        below; the command line's default) or 'dask://HOST:PORT' (a Dask cluster;
+        optional extra ``dask``), see :mod:`analysis.common.scheduler`.
         Every group is a task with its own random stream, spawned from the seed with
         :class:`numpy.random.SeedSequence`, so the result is bit-identical on every
         scheduler and worker count. (``pooling='partial'`` runs its pooled bootstrap here.)
@@ -295,7 +297,7 @@ def analyse_drivers(
         fit_structural, data, inst, frame[GROUP].to_numpy(), labels, rows=sample.reachable, drivers=drivers,
         outcome=outcome, whole_sample=ALL, progress=_staged(progress, "sem"), estimator=estimator)
     # many small problems: BLAS threads cost more than they save
-    with limit_blas_threads(1), open_runner(scheduler) as runner, beside(fit, runner) as structural_model:
+    with limit_blas_threads(1), open_runner(scheduler, n_rows=len(data)) as runner, beside(fit, runner) as structural_model:
         return _analyse(data, inst, sample, used, labels, clock, by=by, outcome=outcome, drivers=drivers,
                         bootstrap=bootstrap, seed=seed, level=level, importance=importance, crosshair=crosshair,
                         exclude_flagged=exclude_flagged, sem=sem, pairwise=pairwise, pooling=pooling,

@@ -45,7 +45,7 @@ from analysis.report.privacy import names_from_agent_ids
 from analysis.report.render.excel import render_excel
 from analysis.report.render.html import render_html
 from analysis.report.render.pdf import pdf_bytes
-from analysis.common.scheduler import open_runner
+from analysis.common.scheduler import open_runner, resolve_scheduler
 from analysis.report.scope import StudyResults, group_label, shown_groups, usable_group_sizes, withheld_channels
 from analysis.report.voice import open_question, sample_voice
 from analysis.dissatisfiers.analyse import analyse_dissatisfiers
@@ -431,6 +431,8 @@ def build_reports(data, inst, quality, *, by: str | None = "organisation", lang:
     # they are rendered one after the other here: WeasyPrint (Pango, fontconfig) is not
     # known to be thread-safe. The files are written here, whoever rendered them.
     say(f"reports (0 of {len(contents)} done)")
+    # 'auto' renders with threads, as the default does (the analysis chose its own)
+    scheduler = resolve_scheduler(scheduler)
     with open_runner(scheduler, n_workers=1 if scheduler == "threads" else None) as runner:
         rendered = runner.map(_render_report, [(content, lang, nouns, pdf) for content in contents],
                               progress=lambda done, total: say(f"reports ({done} of {total} done)"))

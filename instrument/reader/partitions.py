@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.common.scheduler import open_runner
+from analysis.common.scheduler import open_runner, resolve_scheduler
 from instrument.definition import Instrument, load_instrument
 from instrument.errors import DataError
 from instrument.reader.columns import id_variable
@@ -344,6 +344,8 @@ def open_partitioned(path: str | Path, inst: Instrument | None = None, *, schedu
                    absent_items=absent_items, extra_columns=tuple(extra_columns))
     tasks = [(file, group, offset, keys, inst, options) for (file, group, _, keys), offset in zip(parts, offsets)]
     duration_id = next((f.id for f in inst.context if f.type == "number"), None)
+    # 'auto' reads with threads, as the default does (it decides the analysis' scheduler)
+    scheduler = resolve_scheduler(scheduler)
     with open_runner(scheduler, n_workers=1 if scheduler == "threads" else None) as runner:
         handles, kept = runner.keep(read_part, tasks), None
         try:
