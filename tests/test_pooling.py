@@ -93,6 +93,18 @@ def test_marginal_likelihood_matches_bayes_rule():
     assert ours[1] - ours[0] == pytest.approx(log_p(50.0) - log_p(5.0), rel=1e-8)
 
 
+def test_marginal_on_the_grid_from_the_cached_gamma_terms_is_the_direct_one():
+    """The gamma terms on KAPPA_GRID come from a cache per (size, dimension): the same bits as computed directly."""
+    rng = np.random.default_rng(8)
+    for d in (1, 5, 8):
+        lam = rng.gamma(2.0, 40.0, size=(300, d))
+        m = rng.choice([29.0, 94.0, 399.0, 0.0], size=300)          # sizes repeat, as in the replicates
+        grid = KAPPA_GRID.copy()                                     # not the grid itself: computed directly
+        cached = _log_marginal(KAPPA_GRID, lam, m)
+        assert np.array_equal(cached, _log_marginal(grid, lam, m), equal_nan=True)
+        assert np.array_equal(_log_marginal(KAPPA_GRID, lam, m), cached, equal_nan=True)   # from the cache
+
+
 def test_weights_follow_size_and_alike_organisations_are_pooled_more():
     rng = np.random.default_rng(4)
     blocks = Blocks(5, np.arange(5), np.arange(0))

@@ -132,7 +132,7 @@ def _log_marginal(kappa: np.ndarray, lam: np.ndarray, m: np.ndarray) -> np.ndarr
     m = np.asarray(m, dtype=float)
     distinct, where = np.unique(m, return_inverse=True)
     with np.errstate(divide="ignore", invalid="ignore"):
-        if kappa is KAPPA_GRID:
+        if kappa is KAPPA_GRID and np.isfinite(distinct).all():
             gamma = np.stack([_gamma_on_grid(float(v), d) for v in distinct])
         else:
             gamma = _gamma_terms(kappa, distinct, d)
@@ -155,7 +155,7 @@ def _gamma_terms(kappa: np.ndarray, m: np.ndarray, d: int) -> np.ndarray:
     return _log_mvgamma((nu[None, :] + m[:, None]) / 2, d) - _log_mvgamma(nu / 2, d)[None, :]
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)        # at most 8192 x 71 floats (4.7 MB): sizes x factor dimensions
 def _gamma_on_grid(m: float, d: int) -> np.ndarray:
     """:func:`_gamma_terms` of one ``m`` on :data:`KAPPA_GRID` (read-only).
 
