@@ -38,7 +38,7 @@ STATISTICS = ("std_beta", "lmg", "lmg_pct", "relative_weight", "relative_weight_
 # Count-matrix entries per chunk: about 8 MB of working memory (int32 draws, int64
 # counts, float64 copy), whatever n is. Small enough for the counting (a scatter into
 # the chunk's counts) to stay in the processor's cache: measured at 1,000 resamples,
-# drawing, counting and the product with the features take 1.5x less time at 2,000-20,000
+# drawing, counting and the product with the features take 1.3-1.5x less time at 2,000-20,000
 # respondents than with chunks ten times larger, and the same at 50,000 (benchmarks/RESULTS.md).
 MAX_CHUNK_ELEMENTS = 400_000
 # Variance below this share of the mean square about the centre counts as zero.

@@ -48,7 +48,7 @@ CONNECT_TIMEOUT = "10s"
 # organisations processes took 110 s against threads' 130 s while the host ran slowly and
 # 89 s against 94 s in a quiet hour (medians of 4 and 3-4 alternating runs, same JSON): the
 # many small array operations of the structural models and the pooling hold the GIL that
-# threads share. At 100,000 the two were alike, and on the 1,650-respondent example study
+# threads share. At 100,000 the two were alike, and on the 1,500-respondent example study
 # processes cost 2 s more (starting them and importing the package in each).
 PROCESSES_FROM_ROWS = 500_000
 
