@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from analysis.cli.app import command, console, err_console
 from analysis.cli.options import check_flags, option_errors
@@ -37,8 +38,9 @@ if TYPE_CHECKING:       # the analysis is imported where used: `drivers --help` 
 MAX_GROUPS_PRINTED_IN_FULL = 20
 MAX_DIFFERENCES_SHOWN = 30
 # Tables are wider than 80 columns: when the output goes to a file or pipe (where rich
-# assumes 80), print them at this width rather than wrap every cell.
-FILE_WIDTH = 140
+# assumes 80), print them at this width rather than wrap every cell (a group's table with
+# the SEM paths and the own-data column is about 150 wide).
+FILE_WIDTH = 160
 # A KPI without an interval shows this in its place (the sentence is printed under the table).
 NO_CI_LABEL = {"too_few": "too few", "no_spread": "all equal"}
 QUADRANT_STYLE = {"concentrate here": "bold red", "keep up the good work": "green",
@@ -223,11 +225,11 @@ def print_analysis(res: DriverAnalysis, source: str) -> None:
         for name in shown.columns:
             table.add_column(escape(name), no_wrap=name == "driver", justify="left" if name in ("driver", "quadrant")
                              else "right", min_width={"driver": None, "quadrant": 12}.get(name, 7))
+        q = shown.columns.get_loc("quadrant")
         for row in shown.itertuples(index=False):
-            cells = [escape(str(c)) for c in row]
-            style = QUADRANT_STYLE.get(row.quadrant)
-            q = shown.columns.get_loc("quadrant")
-            cells[q] = f"[{style}]{row.quadrant}[/]" if style else row.quadrant
+            # Text cells, not markup: nothing to parse (with 200 groups, thousands of cells)
+            cells = [Text(str(c)) for c in row]
+            cells[q] = Text(str(row.quadrant), style=QUADRANT_STYLE.get(row.quadrant, ""))
             table.add_row(*cells)
         _show(table)
     _print_kpis(res)
