@@ -41,6 +41,8 @@ MAX_DIFFERENCES_SHOWN = 30
 # assumes 80), print them at this width rather than wrap every cell (a group's table with
 # the SEM paths and the own-data column is about 150 wide).
 FILE_WIDTH = 160
+# A terminal narrower than this gets the group tables without the SEM paths (in --json and summary()).
+NARROW_TERMINAL = 140
 # A KPI without an interval shows this in its place (the sentence is printed under the table).
 NO_CI_LABEL = {"too_few": "too few", "no_spread": "all equal"}
 QUADRANT_STYLE = {"concentrate here": "bold red", "keep up the good work": "green",
@@ -218,7 +220,7 @@ def print_analysis(res: DriverAnalysis, source: str) -> None:
         if r.unstable_ranks:
             title += " [yellow](ranks unstable: fewer than 100 respondents)[/]"
         shown = res.display_table(g)
-        narrow = console.is_terminal and console.width < FILE_WIDTH
+        narrow = console.is_terminal and console.width < NARROW_TERMINAL
         if narrow:          # a narrow terminal: the SEM paths are in --json and summary()
             shown = shown.drop(columns="SEM path").rename(columns={"performance": "perf", "priority [CI]": "prio [CI]"})
         table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
