@@ -38,9 +38,15 @@ from analysis.common.errors import ServiceDriversError
 from analysis.common.options import check_option
 
 DASK_PREFIX = "dask://"
-# Tasks per worker: a few, so that a slow or lost worker holds back little work, and not
-# more, so that the per-task overhead (about 1 ms on Dask) stays small against the work.
+# Tasks per worker on Dask: a few, so that a slow or lost worker holds back little work, and
+# not more, so that the per-task overhead (about 1 ms on Dask) stays small against the work.
 TASKS_PER_WORKER = 4
+# Tasks per worker on this machine's threads and processes, where a task costs no network
+# round trip: more, because a stage ends when its last task does. With four, the structural
+# models' 201 fits at 1,000,000 x 200 went in batches of 26 (the whole sample's 9 s fit and
+# 25 organisations' in the first), and one of two workers sat idle for several seconds at the
+# end of each stage (benchmarks/RESULTS.md, session 10).
+LOCAL_TASKS_PER_WORKER = 16
 # How long to wait for a Dask scheduler to answer before saying it cannot be reached.
 CONNECT_TIMEOUT = "10s"
 # ``scheduler="auto"`` runs worker processes from this many rows (respondents), threads
@@ -76,8 +82,13 @@ def _run_one(func: Callable, args: tuple, blas_threads: int | None):
         return func(*args)
 
 
-def _batches(n_tasks: int, n_workers: int) -> list[range]:
-    size = max(1, -(-n_tasks // (TASKS_PER_WORKER * max(n_workers, 1))))
+def tasks_per_worker(runner) -> int:
+    """How many tasks a stage is split into per worker of ``runner`` (None: run here, as on threads)."""
+    return TASKS_PER_WORKER if getattr(runner, "keeps_remotely", False) else LOCAL_TASKS_PER_WORKER
+
+
+def _batches(n_tasks: int, n_workers: int, per_worker: int = TASKS_PER_WORKER) -> list[range]:
+    size = max(1, -(-n_tasks // (per_worker * max(n_workers, 1))))
     return [range(start, min(start + size, n_tasks)) for start in range(0, n_tasks, size)]
 
 
@@ -119,7 +130,7 @@ class Runner:
         total = int(sum(weights))
         if not tasks:
             return []
-        batches = _batches(len(tasks), self.n_workers)
+        batches = _batches(len(tasks), self.n_workers, tasks_per_worker(self))
         if self._pool is None and self._client is None:
             results, done = [], 0
             for args, w in zip(tasks, weights):

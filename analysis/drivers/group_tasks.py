@@ -21,14 +21,14 @@ import numpy as np
 import pandas as pd
 
 from analysis.bootstrap.kept import KeptReplicates
-from analysis.common.scheduler import TASKS_PER_WORKER
+from analysis.common.scheduler import tasks_per_worker
 from analysis.drivers.priorities import PriorityResult, priorities
 
 
 def group_runs(n: int, runner) -> list[range]:
     """``range(n)`` in runs of consecutive indices, a few per worker of ``runner`` (one run when None)."""
     workers = runner.n_workers if runner is not None else 1
-    size = max(1, -(-n // (TASKS_PER_WORKER * workers)))
+    size = max(1, -(-n // (tasks_per_worker(runner) * workers)))
     return [range(start, min(start + size, n)) for start in range(0, n, size)]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from analysis.bootstrap.engine import Replicates, resample_counts
-from analysis.common.scheduler import TASKS_PER_WORKER
+from analysis.common.scheduler import tasks_per_worker
 from analysis.importance.relative import importance_arrays
 from analysis.pooling.moments import (Blocks, PatternStats, own_covariance, pattern_features, stats_from_sums,
                                       to_original_order)
@@ -60,7 +60,7 @@ def stage(progress, name: str):
 
 def runs(n: int, runner) -> list[slice]:
     """``n`` organisations in runs of consecutive ones, a few per worker of ``runner``."""
-    size = max(1, -(-n // (TASKS_PER_WORKER * runner.n_workers)))
+    size = max(1, -(-n // (tasks_per_worker(runner) * runner.n_workers)))
     return [slice(start, min(start + size, n)) for start in range(0, n, size)]
 
 
