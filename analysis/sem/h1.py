@@ -129,11 +129,12 @@ def _observed_part(group: GroupData):
     return t1, t2, positions
 
 
-def _estep(mu: np.ndarray, sigma: np.ndarray, group: GroupData, fixed, loglik: bool = True):
+def _estep(mu: np.ndarray, sigma: np.ndarray, group: GroupData, fixed, loglik: bool | str = True):
     """Expected complete-data sums ``(t1, t2)`` at ``(mu, sigma)`` and the observed-data log-likelihood there.
 
     The log-likelihood (None unless ``loglik``) comes with the E-step at little extra
-    cost (``-inf`` if ``sigma`` is not positive definite, and then no sums): by the missing-information principle
+    cost (``-inf`` if ``sigma`` is not positive definite, and then no sums); ``loglik="cheap"``:
+    only when ``K = Sigma^-1`` is used (else None, and the sums as without it). By the missing-information principle
     ``logL(theta) = Q(theta | theta) - H(theta | theta)`` (Little & Rubin, 2002, sec. 8.4),
     where ``Q`` is the complete-data log-likelihood of the expected sums and each
     pattern's ``H`` that of its conditional normal distribution of the missing given the
@@ -142,6 +143,8 @@ def _estep(mu: np.ndarray, sigma: np.ndarray, group: GroupData, fixed, loglik: b
     p = len(mu)
     K, logdet = _inverse(sigma)
     ll = None
+    if K is None and loglik == "cheap":
+        loglik = False
     if K is None and loglik:
         ll = pattern_loglik(sigma, mu, group.batches)     # -inf if sigma is not positive definite
         if not np.isfinite(ll):
@@ -168,10 +171,10 @@ def _estep(mu: np.ndarray, sigma: np.ndarray, group: GroupData, fixed, loglik: b
     return t1, t2, ll
 
 
-def _em_step(x: np.ndarray, group: GroupData, fixed, loglik: bool = False):
+def _em_step(x: np.ndarray, group: GroupData, fixed, loglik: bool | str = False):
     """The E-step at ``x``: ``(logL(x), M)`` where ``M()`` gives the EM map of ``x`` (the M-step).
 
-    ``logL(x)`` is None unless ``loglik``.
+    ``logL(x)`` is None unless ``loglik`` (see :func:`_estep`).
     """
     p = len(group.mean)
     mu, sigma = _unpack(x, p)
@@ -253,14 +256,21 @@ def saturated_moments(group: GroupData, *, tol: float = 1e-9, max_iter: int = 50
 def _squarem(x, group, fixed, small, max_iter):
     """SQUAREM iterations (scheme S3) from ``x``; returns (x, steps, converged).
 
-    The log-likelihoods that decide whether an extrapolation is kept come with E-steps
-    (:func:`_estep`): that of the second EM point ``x2`` with the E-step at ``x2``, which
-    is the next cycle's first EM step when the extrapolation is rejected.
+    An extrapolation ``c`` is kept (then stabilised by an EM step) if ``logL(c) >= logL(x)``,
+    the cycle's start, as Varadhan & Roland (2008) do; EM never lowers the likelihood, so
+    the kept point's is at least ``logL(x)`` (otherwise the cycle ends at ``x2``, an EM
+    point). Both log-likelihoods come with E-steps that are taken anyway (:func:`_estep`):
+    that at ``x`` with the cycle's first, that at ``c`` with the stabilising step's.
+    Comparing with ``logL(x2)`` costs an E-step at ``x2`` that a kept extrapolation throws
+    away (measured: 21 -> 16 E-steps per saturated model of 31 items, 645 patterns); it
+    is done only when ``logL(x)`` does not come cheaply (a nearly singular ``Sigma``, whose
+    E-step then solves each pattern's block as before).
     """
     steps, converged = 0, False
     ahead = None                 # the E-step at x, when already taken
     while steps < max_iter:
-        x1 = (ahead if ahead is not None else _em_step(x, group, fixed))[1]()
+        ll_x, map_x = ahead if ahead is not None else _em_step(x, group, fixed, loglik="cheap")
+        x1 = map_x()
         ahead = None
         steps += 1
         if small(x1, x):
@@ -276,12 +286,12 @@ def _squarem(x, group, fixed, small, max_iter):
         if alpha < -1.0:
             candidate = x - 2 * alpha * r + alpha**2 * v
             ll_candidate, map_candidate = _em_step(candidate, group, fixed, loglik=True)
-            at_x2 = _em_step(x2, group, fixed, loglik=True)
-            if ll_candidate >= at_x2[0]:
+            at_x2 = _em_step(x2, group, fixed, loglik=True) if ll_x is None else None
+            if ll_candidate >= (ll_x if at_x2 is None else at_x2[0]):
                 x_new = map_candidate()
                 steps += 1
             else:
-                ahead = at_x2
+                ahead = at_x2    # None when not taken: the next cycle's first E-step is at x2
         if small(x_new, x2) and small(x2, x1):
             x, converged = x_new, True
             break
