@@ -174,6 +174,15 @@ def _kron_from_gram(gram: np.ndarray, p: int) -> np.ndarray:
     return gram.reshape(p, p, p, p).transpose(0, 2, 1, 3).reshape(p * p, p * p)
 
 
+@lru_cache(maxsize=64)
+def _triu(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.triu_indices(k)``, kept (each information matrix needs it for every batch)."""
+    out = np.triu_indices(k)
+    for a in out:
+        a.setflags(write=False)
+    return out
+
+
 def _information_grams(sigma, mu, batches, observed: bool, factors=None, products=None) -> dict:
     """The Gram products of :func:`pattern_information`, over the distinct entries of the symmetric matrices.
 
@@ -184,7 +193,7 @@ def _information_grams(sigma, mu, batches, observed: bool, factors=None, product
     p = len(mu)
     # K and M are symmetric: the Gram products are taken over their p(p+1)/2 distinct
     # entries (a quarter of the work) and spread to all p*p positions afterwards
-    rows, cols = np.triu_indices(p)
+    rows, cols = _triu(p)
     vech = np.zeros((p, p), dtype=int)
     vech[rows, cols] = vech[cols, rows] = np.arange(len(rows))
     vech = vech.ravel()
@@ -194,27 +203,30 @@ def _information_grams(sigma, mu, batches, observed: bool, factors=None, product
     VK = np.zeros((len(w), len(rows)))
     VM = np.zeros((len(w), len(rows))) if observed else None
     VV = np.zeros((len(w), p)) if observed else None
-    mm = np.zeros(p * p)
     start = 0
     for c, (b, (K, _)) in enumerate(zip(batches, factors)):
         B, k = b.idx.shape
         at = np.arange(start, start + B)[:, None]
         start += B
-        tr, tc = np.triu_indices(k)
+        tr, tc = _triu(k)
         positions = vech[b.lin.reshape(-1, k, k)[:, tr, tc]]
         VK[at, positions] = K[:, tr, tc]
-        mm += np.bincount(b.lin.ravel(), weights=(b.n[:, None, None] * K).ravel(), minlength=p * p)
         if observed:
             d = b.ybar - mu[b.idx]
             KTK = products[c] if products is not None else K @ (b.cov + d[:, :, None] * d[:, None, :]) @ K
             VM[at, positions] = KTK[:, tr, tc]
             VV[at, b.idx] = np.einsum("bij,bj->bi", K, d)
-    VKw = VK * w[:, None]
-    out = {"mm": mm.reshape(p, p), "vech": vech}
+    # sum_p n_p K_p (the means' block) is the weighted column sum of VK, spread to p x p
+    # (cheaper than scattering every pattern's K again)
+    out = {"mm": (w @ VK)[vech].reshape(p, p), "vech": vech}
     if not observed:
-        out["gram"] = 0.5 * (VKw.T @ VK)
+        # V'V with V = sqrt(w) VK: numpy takes a product of a matrix with its own
+        # transpose as a symmetric rank-k update (BLAS syrk), half the flops of VKw' VK
+        root = VK * np.sqrt(w)[:, None]
+        out["gram"] = 0.5 * (root.T @ root)
         out["ms"] = None
         return out
+    VKw = VK * w[:, None]
     # -1/2 sum K(x)K + 1/2 sum (K(x)M + M(x)K) as one Gram product: K (x) M is symmetric
     # for symmetric K and M, and its sandwich with the symmetric moment derivatives equals
     # that of M (x) K, so sum K (x) (M - K/2) gives both terms
@@ -258,7 +270,7 @@ def pattern_information(sigma: np.ndarray, mu: np.ndarray, batches, observed: bo
     return out
 
 
-CACHED_FOLD_P = 40        # models up to this many observed variables keep their fold positions (< 11 MB)
+CACHED_FOLD_P = 40        # models up to this many observed variables keep their fold positions (< 6 MB)
 
 
 def _fold_positions(p: int) -> tuple[np.ndarray, ...]:
@@ -275,20 +287,21 @@ def _cached_fold_positions(p: int) -> tuple[np.ndarray, ...]:
 
 
 def _fold_positions_of(p: int) -> tuple[np.ndarray, ...]:
-    """Flat positions in the distinct-entries Gram of the four terms of the folded information, and the halvings.
+    """Flat positions in the distinct-entries Gram of the folded information's terms, and the halvings.
 
     For distinct entries ``u = (i, j)`` and ``w = (k, l)`` (``i <= j``, ``k <= l``) the
     folded information is ``h_u h_w (ss[ij,kl] + ss[ji,kl] + ss[ij,lk] + ss[ji,lk])``
     (``h = 1/2`` on the diagonal, where the two orders are the same entry), and
-    ``ss[(a,b),(c,d)] = gram[v(a,c), v(b,d)]``.
+    ``ss[(a,b),(c,d)] = gram[v(a,c), v(b,d)]``. The third and fourth terms are the first
+    and second of the transposed Gram (``gram[v(j,l), v(i,k)]``, ``gram[v(i,l), v(j,k)]``),
+    so the positions of the first two are returned, to be read from ``gram + gram'``.
     """
     iu, ju = np.triu_indices(p)
     q = len(iu)
     vech = np.zeros((p, p), dtype=np.int64 if q * q > np.iinfo(np.int32).max else np.int32)
     vech[iu, ju] = vech[ju, iu] = np.arange(q)
     i, j, k, l = iu[:, None], ju[:, None], iu[None, :], ju[None, :]
-    terms = tuple(vech[a, c] * q + vech[b, d] for a, b, c, d in ((i, j, k, l), (j, i, k, l),
-                                                                 (i, j, l, k), (j, i, l, k)))
+    terms = tuple(vech[a, c] * q + vech[b, d] for a, b, c, d in ((i, j, k, l), (j, i, k, l)))
     return (*terms, np.where(iu == ju, 0.5, 1.0))
 
 
@@ -304,12 +317,14 @@ def information_in_parameters(sigma: np.ndarray, mu: np.ndarray, batches, observ
     """
     p = len(mu)
     grams = _information_grams(sigma, mu, batches, observed, factors, products)
-    t1, t2, t3, t4, half = _fold_positions(p)
-    gram = grams["gram"].ravel()
-    folded = (gram.take(t1) + gram.take(t2)) + (gram.take(t3) + gram.take(t4))
+    t1, t2, half = _fold_positions(p)
+    # two gathers from gram + gram' instead of four from gram (see _fold_positions_of)
+    gram = grams["gram"]
+    both = (gram + gram.T).ravel()
+    folded = both.take(t1) + both.take(t2)
     folded *= half[:, None]
     folded *= half[None, :]
-    iu, ju = np.triu_indices(p)
+    iu, ju = _triu(p)
     dv = d_sigma[iu * p + ju]
     out = dv.T @ (folded @ dv)
     if meanstructure and grams["ms"] is not None:
