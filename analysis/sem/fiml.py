@@ -131,7 +131,12 @@ def pattern_loglik(sigma: np.ndarray, mu: np.ndarray, batches, factors=None) -> 
         return -np.inf
     for b, (K, logdet) in zip(batches, factors):
         d = b.ybar - mu[b.idx]
-        quad = np.einsum("bij,bij->b", K, b.cov) + np.einsum("bi,bij,bj->b", d, K, d)
+        # tr(K C) only for patterns of several respondents (C = 0 for one)
+        quad = np.einsum("bi,bi->b", d, (K @ d[:, :, None])[:, :, 0])
+        several = np.flatnonzero(b.n > 1)
+        if len(several):
+            rows = slice(None) if len(several) == len(b.n) else several
+            quad[rows] += np.einsum("bij,bij->b", K[rows], b.cov[rows])
         k = b.idx.shape[1]
         total += -0.5 * float(np.sum(b.n * (k * LOG_2PI + logdet + quad)))
     return total
@@ -154,16 +159,23 @@ def pattern_loglik_grad(sigma: np.ndarray, mu: np.ndarray, batches, factors=None
         return -np.inf, None, None
     for b, (K, logdet) in zip(batches, factors):
         d = b.ybar - mu[b.idx]
-        T = b.cov + d[:, :, None] * d[:, None, :]
-        quad = np.einsum("bij,bij->b", K, T)
+        Kd = (K @ d[:, :, None])[:, :, 0]
+        # K (C + d d') K = K C K + (K d)(K d)': a pattern of one respondent has C = 0 (most
+        # patterns of incomplete survey data), so the products with C only where n > 1
+        quad = np.einsum("bi,bi->b", d, Kd)
+        KTK = Kd[:, :, None] * Kd[:, None, :]
+        several = np.flatnonzero(b.n > 1)
+        if len(several):
+            rows = slice(None) if len(several) == len(b.n) else several
+            Kr = K[rows]
+            quad[rows] += np.einsum("bij,bij->b", Kr, b.cov[rows])
+            KTK[rows] += Kr @ b.cov[rows] @ Kr
         k = b.idx.shape[1]
         total += -0.5 * float(np.sum(b.n * (k * LOG_2PI + logdet + quad)))
-        KTK = K @ T @ K
         if products is not None:
             products.append(KTK)
         gsub = 0.5 * b.n[:, None, None] * (K - KTK)
         G += np.bincount(b.lin.ravel(), weights=gsub.ravel(), minlength=p * p)
-        Kd = np.einsum("bij,bj->bi", K, d)
         gmu -= np.bincount(b.idx.ravel(), weights=(b.n[:, None] * Kd).ravel(), minlength=p)
     G = G.reshape(p, p)
     return total, 0.5 * (G + G.T), gmu
