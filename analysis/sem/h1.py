@@ -48,6 +48,9 @@ from analysis.sem.data import GroupData, group_from_values
 from analysis.sem.fiml import LOG_2PI, missing_indices, pattern_loglik
 
 
+ROUNDING = 1e-13        # relative rounding error of a log-likelihood (a sum of ~1e3 terms)
+
+
 @dataclass(frozen=True)
 class Saturated:
     """Saturated-model moments and log-likelihood of one group."""
@@ -112,7 +115,9 @@ def _observed_part(group: GroupData):
 
     ``sum_p n_p ybar_p`` and ``sum_p n_p (C_p + ybar_p ybar_p')`` at the observed positions;
     each E-step adds only the expected missing parts (``m x k`` and ``m x m`` per pattern).
-    Also, per incomplete batch, its missing indices and the flat positions of those parts.
+    Also, per incomplete batch, its missing indices, the flat positions of ``K_mo`` and
+    ``K_mm`` in ``K`` and of the expected parts ``(m, o)`` then ``(m, m)`` in ``t2``, and
+    its patterns with more than one respondent (the others have ``C_p = 0``).
     """
     p = len(group.mean)
     t1 = np.zeros(p)
@@ -125,18 +130,19 @@ def _observed_part(group: GroupData):
         if b.idx.shape[1] < p:
             mis = missing_indices(b, p)
             pos_mo = mis[:, :, None] * p + b.idx[:, None, :]
-            pos_om = b.idx[:, None, :] * p + mis[:, :, None]
             pos_mm = mis[:, :, None] * p + mis[:, None, :]
-            every = np.concatenate([pos_mo.ravel(), pos_om.ravel(), pos_mm.ravel()])
-            positions.append((b, mis, (pos_mo, pos_mm), every, mis.ravel()))
+            several = np.flatnonzero(b.n > 1)
+            positions.append((b, mis, (pos_mo, pos_mm), np.concatenate([pos_mo.ravel(), pos_mm.ravel()]),
+                              mis.ravel(), several if len(several) < len(b.n) else None))
     return t1, t2, positions
 
 
-def _estep(mu: np.ndarray, sigma: np.ndarray, group: GroupData, fixed, loglik: bool = True):
+def _estep(mu: np.ndarray, sigma: np.ndarray, group: GroupData, fixed, loglik: bool | str = True):
     """Expected complete-data sums ``(t1, t2)`` at ``(mu, sigma)`` and the observed-data log-likelihood there.
 
     The log-likelihood (None unless ``loglik``) comes with the E-step at little extra
-    cost (``-inf`` if ``sigma`` is not positive definite, and then no sums): by the missing-information principle
+    cost (``-inf`` if ``sigma`` is not positive definite, and then no sums); ``loglik="cheap"``:
+    only when ``K = Sigma^-1`` is used (else None, and the sums as without it). By the missing-information principle
     ``logL(theta) = Q(theta | theta) - H(theta | theta)`` (Little & Rubin, 2002, sec. 8.4),
     where ``Q`` is the complete-data log-likelihood of the expected sums and each
     pattern's ``H`` that of its conditional normal distribution of the missing given the
@@ -145,25 +151,40 @@ def _estep(mu: np.ndarray, sigma: np.ndarray, group: GroupData, fixed, loglik: b
     p = len(mu)
     K, logdet = _inverse(sigma)
     ll = None
+    if K is None and loglik == "cheap":
+        loglik = False
     if K is None and loglik:
         ll = pattern_loglik(sigma, mu, group.batches)     # -inf if sigma is not positive definite
         if not np.isfinite(ll):
             return None, None, ll
-    t1, t2 = fixed[0].copy(), fixed[1].copy()
+    t1 = fixed[0].copy()
+    # the expected (m, o) parts and half the (m, m) parts; t2 gets this plus its transpose,
+    # so each (m, o) part is scattered once (not again at (o, m)), and (m, m) parts are symmetric
+    half = np.zeros(p * p)
     h = 0.0
-    for b, mis, flat, pos, mis_flat in fixed[2]:
-        k = b.idx.shape[1]
+    for b, mis, flat, pos, mis_flat, several in fixed[2]:
+        B, k = b.idx.shape
+        m = p - k
         beta, resid, logdet_mm = _regressions(sigma, K, b.idx, mis, logdet, flat, want_logdet=loglik)
-        m_hat = mu[mis] + np.einsum("bij,bj->bi", beta, b.ybar - mu[b.idx])
-        bc = beta @ b.cov
-        mo = b.n[:, None, None] * (m_hat[:, :, None] * b.ybar[:, None, :] + bc)
-        mm = b.n[:, None, None] * (m_hat[:, :, None] * m_hat[:, None, :] + bc @ beta.transpose(0, 2, 1) + resid)
-        t2 += np.bincount(pos, weights=np.concatenate([mo.ravel(), mo.ravel(), mm.ravel()]), minlength=p * p)
-        t1 += np.bincount(mis_flat, weights=(b.n[:, None] * m_hat).ravel(), minlength=p)
+        n_hat = b.n[:, None] * (mu[mis] + (beta @ (b.ybar - mu[b.idx])[:, :, None])[:, :, 0])   # n_p m_hat_p
+        weights = np.empty(B * m * (k + m))
+        mo = weights[:B * m * k].reshape(B, m, k)
+        mm = weights[B * m * k:].reshape(B, m, m)
+        np.multiply(n_hat[:, :, None], b.ybar[:, None, :], out=mo)
+        np.multiply(n_hat[:, :, None], ((0.5 / b.n)[:, None] * n_hat)[:, None, :], out=mm)   # n m m' / 2
+        mm += (0.5 * b.n)[:, None, None] * resid
+        if several is None or len(several):
+            # beta C_p and beta C_p beta' (zero for one respondent: C_p = 0, so only where n_p > 1)
+            rows = slice(None) if several is None else several
+            nbc = b.n[rows, None, None] * (beta[rows] @ b.cov[rows])
+            mo[rows] += nbc
+            mm[rows] += 0.5 * (nbc @ beta[rows].transpose(0, 2, 1))
+        half += np.bincount(pos, weights=weights, minlength=p * p)
+        t1 += np.bincount(mis_flat, weights=n_hat.ravel(), minlength=p)
         if K is not None and loglik:
-            m = p - k
             h += float(np.sum(b.n * (m * (LOG_2PI + 1.0) - logdet_mm)))
-    t2 = t2.reshape(p, p)
+    half = half.reshape(p, p)
+    t2 = fixed[1].reshape(p, p) + half + half.T
     if K is not None and loglik:
         n = float(group.n)
         centred = t2 - np.outer(mu, t1) - np.outer(t1, mu) + n * np.outer(mu, mu)
@@ -171,10 +192,10 @@ def _estep(mu: np.ndarray, sigma: np.ndarray, group: GroupData, fixed, loglik: b
     return t1, t2, ll
 
 
-def _em_step(x: np.ndarray, group: GroupData, fixed, loglik: bool = False):
+def _em_step(x: np.ndarray, group: GroupData, fixed, loglik: bool | str = False):
     """The E-step at ``x``: ``(logL(x), M)`` where ``M()`` gives the EM map of ``x`` (the M-step).
 
-    ``logL(x)`` is None unless ``loglik``.
+    ``logL(x)`` is None unless ``loglik`` (see :func:`_estep`).
     """
     p = len(group.mean)
     mu, sigma = _unpack(x, p)
@@ -256,14 +277,22 @@ def saturated_moments(group: GroupData, *, tol: float = 1e-6, max_iter: int = 50
 def _squarem(x, group, fixed, small, max_iter):
     """SQUAREM iterations (scheme S3) from ``x``; returns (x, steps, converged).
 
-    The log-likelihoods that decide whether an extrapolation is kept come with E-steps
-    (:func:`_estep`): that of the second EM point ``x2`` with the E-step at ``x2``, which
-    is the next cycle's first EM step when the extrapolation is rejected.
+    An extrapolation ``c`` is kept (then stabilised by an EM step) if ``logL(c) >= logL(x)``
+    (to within rounding, ``ROUNDING``), ``x`` the cycle's start, as Varadhan & Roland (2008)
+    do; EM never lowers the likelihood, so the kept point's is at least ``logL(x)``
+    (otherwise the cycle ends at ``x2``, an EM point). Both log-likelihoods come with
+    E-steps that are taken anyway (:func:`_estep`): that at ``x`` with the cycle's first,
+    that at ``c`` with the stabilising step's.
+    Comparing with ``logL(x2)`` costs an E-step at ``x2`` that a kept extrapolation throws
+    away (measured: 21 -> 16 E-steps per saturated model of 31 items, 645 patterns); it
+    is done only when ``logL(x)`` does not come cheaply (a nearly singular ``Sigma``, whose
+    E-step then solves each pattern's block as before).
     """
     steps, converged = 0, False
     ahead = None                 # the E-step at x, when already taken
     while steps < max_iter:
-        x1 = (ahead if ahead is not None else _em_step(x, group, fixed))[1]()
+        ll_x, map_x = ahead if ahead is not None else _em_step(x, group, fixed, loglik="cheap")
+        x1 = map_x()
         ahead = None
         steps += 1
         if small(x1, x):
@@ -279,12 +308,16 @@ def _squarem(x, group, fixed, small, max_iter):
         if alpha < -1.0:
             candidate = x - 2 * alpha * r + alpha**2 * v
             ll_candidate, map_candidate = _em_step(candidate, group, fixed, loglik=True)
-            at_x2 = _em_step(x2, group, fixed, loglik=True)
-            if ll_candidate >= at_x2[0]:
+            at_x2 = _em_step(x2, group, fixed, loglik=True) if ll_x is None else None
+            reference = ll_x if at_x2 is None else at_x2[0]
+            # equal to within the rounding of the log-likelihood's sum (~1e-16 of it per
+            # term): near convergence the two differ only by rounding, and refusing then
+            # would cost cycles that change nothing (measured: up to 3 E-steps more)
+            if ll_candidate >= reference - ROUNDING * abs(reference):
                 x_new = map_candidate()
                 steps += 1
             else:
-                ahead = at_x2
+                ahead = at_x2    # None when not taken: the next cycle's first E-step is at x2
         if small(x_new, x2) and small(x2, x1):
             x, converged = x_new, True
             break
