@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional
 
 import typer
@@ -119,6 +120,11 @@ def analyse(
             outcome_or_fail(None, inst, outcome, data, parts=kept)
             _analyse_and_print(data, kept, inst, json_file, scheduler, **options)
         return
+    if _processes_ahead(data, scheduler):
+        # the worker processes' imports happen beside the reading, not after it
+        from analysis.common.scheduler import start_worker_server
+
+        start_worker_server()
     inst, frame, report = read_for_command(
         data, source=source, sheet=sheet, delimiter=delimiter, encoding=encoding, invalid=invalid,
         duplicates=duplicates, absent_items=absent_items,
@@ -128,6 +134,28 @@ def analyse(
     outcome_or_fail(frame, inst, outcome, data)
     with _data_kept_to_the_end():
         _analyse_and_print(data, frame, inst, json_file, scheduler, **options)
+
+
+def _processes_ahead(data: Path, scheduler: str) -> bool:
+    """Whether the analysis will run on worker processes, as far as is known before reading the data.
+
+    ``processes``, or ``auto`` with a Parquet file that has at least
+    :data:`~analysis.common.scheduler.PROCESSES_FROM_ROWS` rows by its metadata (other
+    formats' sizes are known once read).
+    """
+    if scheduler == "processes":
+        return True
+    path = Path(data)
+    if scheduler != "auto" or path.suffix.lower() not in (".parquet", ".pq") or not path.is_file():
+        return False
+    import pyarrow.parquet as pq
+
+    from analysis.common.scheduler import PROCESSES_FROM_ROWS
+
+    try:
+        return pq.ParquetFile(path).metadata.num_rows >= PROCESSES_FROM_ROWS
+    except (OSError, ValueError):        # not readable as Parquet: the reader says why
+        return False
 
 
 # Allocations between two runs of the cyclic garbage collector's youngest generation while a

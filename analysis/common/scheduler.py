@@ -12,9 +12,10 @@ tasks whatever order they finish in: the analysis is bit-identical on every sche
 * ``"threads"`` (the default): a thread pool in this process (numpy and the linear
   algebra release the GIL; no data is copied);
 * ``"processes"``: a pool of worker processes on this machine (each holds the GIL of
-  its own: faster at a million respondents, see :data:`PROCESSES_FROM_ROWS`; a script that
-  uses it needs the ``if __name__ == "__main__":`` guard that Python's 'spawn' start
-  method asks for);
+  its own: faster at a million respondents, see :data:`PROCESSES_FROM_ROWS`; forked from a
+  server process that has the analysis imported, :func:`start_worker_server`; a script that
+  uses it needs the ``if __name__ == "__main__":`` guard that Python's 'forkserver' and
+  'spawn' start methods ask for);
 * ``"auto"``: ``"processes"`` from :data:`PROCESSES_FROM_ROWS` rows of data, ``"threads"``
   below (and when the size is not known), the ``drivers analyse`` command's default;
 * ``"dask://HOST:PORT"``: the workers of a running Dask cluster (``dask scheduler`` +
@@ -57,6 +58,43 @@ CONNECT_TIMEOUT = "10s"
 # threads share. At 100,000 the two were alike, and on the 1,500-respondent example study
 # processes cost 2 s more (starting them and importing the package in each).
 PROCESSES_FROM_ROWS = 500_000
+# What worker processes have imported before their first task: they are forked from a server
+# process that imported these once (Python's 'forkserver'), rather than each started afresh
+# and importing the analysis (about 3 s of CPU per worker, benchmarks/RESULTS.md, session 10).
+WORKER_PRELOAD = ("analysis.drivers.analyse",)
+
+
+def start_worker_server() -> None:
+    """Start, in the background, the process that worker processes are forked from (its imports in it).
+
+    Python's 'forkserver' start method: a server process, started from a fresh
+    interpreter, imports :data:`WORKER_PRELOAD` once, and each worker is then a fork of
+    that quiet, single-threaded process (not of this one, whose BLAS and pool threads a
+    fork could leave locked), ready for its first task at once. Called before a long
+    serial step (reading the data) the imports overlap with it. Returns at once; a
+    second call does nothing. Where the method does not exist (Windows) the workers are
+    spawned as before.
+    """
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    from multiprocessing import forkserver
+
+    # '__main__' as by default: a task function defined in the caller's script unpickles in the workers
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["__main__", *WORKER_PRELOAD])
+    forkserver.ensure_running()
+
+
+def _process_context():
+    """The start method of worker processes: 'forkserver' (its server started) where it exists, else 'spawn'."""
+    import multiprocessing
+
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        start_worker_server()
+        return multiprocessing.get_context("forkserver")
+    # 'spawn': a fork of a process that runs BLAS or pool threads can deadlock in the child
+    return multiprocessing.get_context("spawn")
 
 
 def dask_address(scheduler: str) -> str:
@@ -267,11 +305,9 @@ def _runner(scheduler: str, workers: int) -> Iterator[Runner]:
             yield Runner(scheduler, pool=pool, n_workers=workers)
         return
     if scheduler == "processes":
-        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        # 'spawn': a fork of a process that runs BLAS or pool threads can deadlock in the child
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context()) as pool:
             yield Runner(scheduler, pool=pool, n_workers=workers)
         return
     with _dask_client(scheduler) as client:
