@@ -10,32 +10,13 @@ Usage: python benchmarks/cpu_timeline.py [--every 0.5] [--bin 5] -- drivers anal
 """
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import time
 
+from tree_memory import command_arguments, tree     # benchmarks/ is the script's folder
+
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def descendants(pid: int) -> list[int]:
-    """``pid`` and every process below it (by parent id, read from ``/proc``)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    stat = f.read()
-            except OSError:
-                continue
-            parent = int(stat[stat.rindex(")") + 2:].split()[1])
-            children.setdefault(parent, []).append(int(entry))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo += children.get(p, [])
-    return out
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -49,12 +30,7 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--every", type=float, default=0.5)
-    parser.add_argument("--bin", type=float, default=5.0)
-    parser.add_argument("command", nargs=argparse.REMAINDER)
-    args = parser.parse_args()
-    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    args, command = command_arguments(__doc__, 0.5, extra=[("--bin", float, 5.0)])
     start = time.time()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     seen: dict[int, float] = {}
@@ -62,7 +38,7 @@ def main() -> None:
     while proc.poll() is None:
         time.sleep(args.every)
         k = int((time.time() - start) // args.bin)
-        for pid in descendants(proc.pid):
+        for pid in tree(proc.pid):
             now = cpu_seconds(pid)
             if now is None:
                 continue

@@ -39,12 +39,19 @@ def pss_kb(pid: int) -> int:
     return 0
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--every", type=float, default=0.25)
+def command_arguments(doc: str, every: float, extra=()) -> tuple[argparse.Namespace, list[str]]:
+    """The options (``--every`` seconds and ``extra``: (flag, type, default)) and the command after ``--``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--every", type=float, default=every)
+    for flag, kind, default in extra:
+        parser.add_argument(flag, type=kind, default=default)
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
-    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    return args, args.command[1:] if args.command[:1] == ["--"] else args.command
+
+
+def main() -> None:
+    args, command = command_arguments(__doc__, 0.25)
     start = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     peak, processes = 0, 0
