@@ -121,7 +121,7 @@ def _run_one(func: Callable, args: tuple, blas_threads: int | None):
 
 
 def tasks_per_worker(runner) -> int:
-    """How many tasks a stage is split into per worker of ``runner`` (None: run here, as on threads)."""
+    """How many tasks a stage is split into per worker of ``runner`` (a :class:`Runner`)."""
     return TASKS_PER_WORKER if getattr(runner, "keeps_remotely", False) else LOCAL_TASKS_PER_WORKER
 
 

@@ -27,8 +27,9 @@ from analysis.drivers.priorities import PriorityResult, priorities
 
 def group_runs(n: int, runner) -> list[range]:
     """``range(n)`` in runs of consecutive indices, a few per worker of ``runner`` (one run when None)."""
-    workers = runner.n_workers if runner is not None else 1
-    size = max(1, -(-n // (tasks_per_worker(runner) * workers)))
+    if runner is None:
+        return [range(n)] if n else []
+    size = max(1, -(-n // (tasks_per_worker(runner) * runner.n_workers)))
     return [range(start, min(start + size, n)) for start in range(0, n, size)]
 
 
