@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 
@@ -149,6 +150,51 @@ class Runner:
         self.scheduler, self._pool, self._client, self.n_workers = scheduler, pool, client, n_workers
         self.dashboard = getattr(client, "dashboard_link", None) if client is not None else None
         self.closed = False
+        # what :meth:`filling` needs: the batches of :meth:`map` not yet ended, the fillings,
+        # and a condition that the futures' callbacks notify (analysis.common.filling)
+        self.changed = threading.Condition(threading.RLock())
+        self._busy = 0
+        self._fillings: list = []
+
+    def filling(self):
+        """A runner whose ``map`` runs its tasks on this runner's workers whenever this one's :meth:`map` leaves one free.
+
+        Only on ``processes`` (see :mod:`analysis.common.filling`): a stage of :meth:`map`
+        then waits for at most one such task per worker, and the workers do not sit idle
+        while the caller merges a stage's results. The results are those of :meth:`map`.
+        """
+        from analysis.common.filling import FillingRunner
+
+        if self.scheduler != "processes" or self._pool is None:
+            raise ValueError("filling runs on a pool of worker processes only")
+        return FillingRunner(self)
+
+    def submit_one(self, func: Callable, args: tuple):
+        """``func(*args)`` sent to the pool as one task (BLAS limited as in :meth:`map`); its future."""
+        return self._pool.submit(_run_one, func, args, 1)
+
+    def free_workers(self) -> int:
+        """Workers that neither :meth:`map`'s batches nor running filling tasks take (the lock held)."""
+        return self.n_workers - self._busy - sum(f.running for f in self._fillings)
+
+    def add_filling(self, filling) -> None:
+        with self.changed:
+            self._fillings.append(filling)
+
+    def remove_filling(self, filling) -> None:
+        with self.changed:
+            self._fillings.remove(filling)
+
+    def stop_filling(self) -> None:
+        """No more filling tasks sent: the work they fill beside has failed."""
+        with self.changed:
+            for filling in self._fillings:
+                filling.cancel()
+
+    def _batch_ended(self, _future) -> None:
+        with self.changed:
+            self._busy -= 1
+            self.changed.notify_all()
 
     @property
     def keeps_remotely(self) -> bool:
@@ -235,8 +281,13 @@ class Runner:
             return
         from concurrent.futures import as_completed as completed
 
-        futures = {self._pool.submit(_run_batch, func, [tasks[i] for i in b], blas): k
-                   for k, b in enumerate(batches)}
+        futures = {}
+        with self.changed:      # all sent and counted before a filling task can be (Runner.filling)
+            for k, b in enumerate(batches):
+                future = self._pool.submit(_run_batch, func, [tasks[i] for i in b], blas)
+                self._busy += 1
+                future.add_done_callback(self._batch_ended)
+                futures[future] = k
         for future in completed(futures):
             yield futures[future], future.result()
 

@@ -329,13 +329,11 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
         importances[g], dominances[g] = _from_covariance(cov, g, outcome, drivers, pooled.n[g], by)
     clock.lap("bootstrap")
 
-    structural = structural_model()         # fitted beside the stages above (None without the SEM)
-    if sem:
-        clock.lap("sem")
     used_mask = pooled.used
     n_input = frame[GROUP].value_counts().to_dict()
     n_input[ALL] = len(frame)
-    return _finish(inst, labels, clock, regressions, importances, dominances, pooled, boot, boot_all, structural,
+    # the structural models, fitted beside the stages above, are waited for after the KPIs (_finish)
+    return _finish(inst, labels, clock, regressions, importances, dominances, pooled, boot, boot_all, structural_model,
                    lambda: kpi_tables(data, frame[GROUP].to_numpy()[sample.reachable], inst, rows=sample.reachable,
                                       grouped=by is not None, level=level, runner=runner,
                                       progress=_staged(progress, "kpis")),
@@ -345,12 +343,16 @@ def _analyse(data, inst, sample, used, labels, clock, *, by, outcome, drivers, b
                    pairwise=pairwise, pooling=pooling, estimator=estimator, runner=runner, progress=progress)
 
 
-def _finish(inst, labels, clock, regressions, importances, dominances, pooled, boot, boot_all, structural, kpis,
-            sample, n_input: dict, used: pd.DataFrame, *, by, outcome, drivers, bootstrap, seed, level, importance,
-            crosshair, exclude_flagged, sem, pairwise, pooling, estimator, runner, progress=None) -> DriverAnalysis:
+def _finish(inst, labels, clock, regressions, importances, dominances, pooled, boot, boot_all, structural_model,
+            kpis, sample, n_input: dict, used: pd.DataFrame, *, by, outcome, drivers, bootstrap, seed, level,
+            importance, crosshair, exclude_flagged, sem, pairwise, pooling, estimator, runner,
+            progress=None) -> DriverAnalysis:
     """The priorities, differences and tables of an analysis from its estimates (in-process or kept pieces).
 
-    ``kpis`` is a callable that gives the KPI table; ``sample`` has ``notes`` and
+    ``structural_model`` is a callable that gives the structural models (None without
+    them), asked for after the priorities and KPIs (with ``importance='sem'`` by the
+    priorities): fitted beside, they go on while those are computed. ``kpis`` is a
+    callable that gives the KPI table; ``sample`` has ``notes`` and
     ``n_flagged_used``; ``n_input`` the respondents per group and ``'all'``; ``used``
     the rows used (``DriverAnalysis.used``; empty when the rows are kept on workers).
     """
@@ -363,11 +365,14 @@ def _finish(inst, labels, clock, regressions, importances, dominances, pooled, b
         statistics=REPORTED_DIFFERENCES if len(labels) > 1 else (), runner=runner,
         progress=_staged(progress, "priorities"),
         pairwise=len(labels) <= MAX_PAIRWISE_GROUPS if pairwise is None else bool(pairwise),
-        sem_priorities=lambda boots: priority_result(boots, measure, crosshair, scale, level, structural))
+        sem_priorities=lambda boots: priority_result(boots, measure, crosshair, scale, level, structural_model()))
 
     clock.lap("priorities")
     kpis = kpis()
     clock.lap("kpis")
+    structural = structural_model()
+    if sem and "sem" not in clock.laps:         # fitted beside the rest: the time still waited for them
+        clock.lap("sem")
     excluded = pooled.excluded
     table = assemble_importance(everything, drivers, importances, regressions, boot, boot_all, prio, structural)
     groups = group_table(everything, n_input, regressions, boot, boot_all, structural, prio)

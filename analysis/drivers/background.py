@@ -8,9 +8,12 @@ runs the rest on the analysis' pool. The stages of the rest that run in one thre
 bootstrap's posterior draws in order, the tables) then overlap with the fits instead of
 leaving a core idle, and the fits' own serial parts overlap with the bootstrap's tasks.
 Every fit is a pure function of its group's rows, so the result is bit-identical to
-fitting the models after the rest (tested). With the other schedulers (processes, Dask)
-the models are fitted on the analysis' runner when they are asked for, as before: a
-second pool of processes or a second client would double the memory or the connections.
+fitting the models after the rest (tested). With worker processes a second pool would
+double the memory: the fits go to the analysis' own pool, from a thread of their own, one
+at a time and only to a worker the rest's stages leave free (:meth:`Runner.filling
+<analysis.common.scheduler.Runner.filling>`), so that the workers keep fitting while the
+caller merges a stage's results. On Dask the models are fitted on the analysis' runner
+when they are asked for (a second client would double the connections).
 """
 from __future__ import annotations
 
@@ -33,8 +36,9 @@ def beside(func: Callable | None, runner: Runner) -> Iterator[Callable[[], objec
     runner : Runner
         The analysis' runner. With the ``threads`` scheduler and at least two workers,
         ``func`` runs at once in a thread of its own with a runner of its own (as many
-        threads); otherwise it runs on ``runner`` in the caller's thread when its result
-        is asked for.
+        threads); with ``processes`` and at least two workers, at once in a thread of its
+        own with ``runner.filling()``; otherwise it runs on ``runner`` in the caller's
+        thread when its result is asked for.
 
     Yields
     ------
@@ -44,6 +48,17 @@ def beside(func: Callable | None, runner: Runner) -> Iterator[Callable[[], objec
     """
     if func is None:
         yield lambda: None
+        return
+    if runner.scheduler == "processes" and runner.n_workers >= 2:
+        # the fits fill the workers the rest leaves free (analysis.common.filling): one pool,
+        # its tasks sent from a thread of their own, never ahead of the rest's stages
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="drivers-beside") as thread:
+            future = thread.submit(func, runner=runner.filling())
+            try:
+                yield future.result
+            except BaseException:
+                runner.stop_filling()           # the rest failed: no more fits sent, its error raised
+                raise
         return
     if runner.scheduler != "threads" or runner.n_workers < 2:
         yield lambda: func(runner=runner)

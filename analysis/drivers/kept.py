@@ -235,7 +235,8 @@ def _analyse(runner, pieces, handles, inst, start, clock_type, finish, from_cova
 
     used = pd.DataFrame({c: pd.Series(dtype=object if c in ("respondent_id", GROUP) else float)
                          for c in ["respondent_id", GROUP, *drivers, outcome]})
-    return finish(inst, labels, clock, regressions, importances, dominances, pooled, boot, boot_all, structural, kpis,
+    return finish(inst, labels, clock, regressions, importances, dominances, pooled, boot, boot_all,
+                  lambda: structural, kpis,
                   sample, n_input, used, by=by, outcome=outcome, drivers=drivers, bootstrap=bootstrap, seed=entropy,
                   level=level, importance=importance, crosshair=crosshair, exclude_flagged=exclude_flagged, sem=sem,
                   pairwise=pairwise, pooling=pooling, estimator=estimator, runner=runner, progress=progress)

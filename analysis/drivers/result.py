@@ -131,8 +131,10 @@ class DriverAnalysis:
     n_input, n_used : int
     timings : dict
         Seconds per stage: ``sample`` (scores and exclusions), ``point`` (regressions,
-        LMG, dominance), ``bootstrap``, ``sem`` (when fitted), ``priorities`` (with the
-        group differences), ``kpis``, ``tables``. Not part of :meth:`to_dict`.
+        LMG, dominance), ``bootstrap``, ``priorities`` (with the group differences),
+        ``kpis``, ``sem`` (when fitted: the models are fitted beside the other stages, and
+        this is the time still waited for them after the KPIs), ``tables``. Not part of
+        :meth:`to_dict`.
     bootstrap, bootstrap_all, priorities, structural, regressions, importances, dominances
         The underlying module results, for further analysis.
     driver_labels : dict
