@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, List, Optional
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -23,6 +22,7 @@ from rich.text import Text
 
 from analysis.cli.app import command, console, err_console
 from analysis.cli.options import check_flags, option_errors
+from analysis.cli.plain import table_text
 from analysis.cli.reading import (
     AbsentItemsOpt, CrosshairOpt, DataArg, DelimiterOpt, DuplicatesOpt, EncodingOpt, EstimatorOpt, GroupColumnOpt,
     IdColumnOpt, ImportanceOpt, InstrumentOpt, InvalidOpt, JsonOpt, OutcomeOpt, PoolingOpt, SchedulerOpt, SheetOpt,
@@ -38,10 +38,6 @@ if TYPE_CHECKING:       # the analysis is imported where used: `drivers --help` 
 # thousands of lines).
 MAX_GROUPS_PRINTED_IN_FULL = 20
 MAX_DIFFERENCES_SHOWN = 30
-# Tables are wider than 80 columns: when the output goes to a file or pipe (where rich
-# assumes 80), print them at this width rather than wrap every cell (a group's table with
-# the SEM paths and the own-data column is about 150 wide).
-FILE_WIDTH = 160
 # A terminal narrower than this gets the group tables without the SEM paths (in --json and summary()).
 NARROW_TERMINAL = 140
 # A KPI without an interval shows this in its place (the sentence is printed under the table).
@@ -214,11 +210,12 @@ def _analyse_and_print(data, frame, inst, json_file, scheduler, **options) -> No
         console.print(f"result written to {json_file}", highlight=False)
 
 
-def _show(renderable) -> None:
-    if console.is_terminal or console.width >= FILE_WIDTH:
-        console.print(renderable)
+def _show(table: Table) -> None:
+    """A table on the terminal (rich), or as plain text to a file or pipe (:mod:`analysis.cli.plain`)."""
+    if console.is_terminal:
+        console.print(table)
     else:
-        Console(width=FILE_WIDTH, highlight=False).print(renderable)
+        console.file.write(table_text(table))
 
 
 def print_analysis(res: DriverAnalysis, source: str) -> None:
