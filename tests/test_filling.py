@@ -97,3 +97,12 @@ def test_beside_on_processes_fills_the_workers_and_stops_when_the_rest_fails():
             time.sleep(0.2)
             raise RuntimeError("stage failed")
     assert time.perf_counter() - start < 2.0          # not the 2 s of all 40 tasks: the rest are not sent
+
+
+def test_a_filling_that_starts_after_the_stop_sends_nothing():
+    """The rest failed while the fits' tasks were still being prepared: none of them is sent."""
+    with open_runner("processes", n_workers=2) as runner:
+        runner.stop_filling()
+        with pytest.raises(FillingCancelled):
+            runner.filling().map(time.sleep, [(1.0,)] * 10)
+        assert runner.free_workers() == 2

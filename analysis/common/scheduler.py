@@ -155,6 +155,7 @@ class Runner:
         self.changed = threading.Condition(threading.RLock())
         self._busy = 0
         self._fillings: list = []
+        self._filling_stopped = False
 
     def filling(self):
         """A runner whose ``map`` runs its tasks on this runner's workers whenever this one's :meth:`map` leaves one free.
@@ -180,14 +181,17 @@ class Runner:
     def add_filling(self, filling) -> None:
         with self.changed:
             self._fillings.append(filling)
+            if self._filling_stopped:       # stopped before this filling's tasks were ready
+                filling.cancel()
 
     def remove_filling(self, filling) -> None:
         with self.changed:
             self._fillings.remove(filling)
 
     def stop_filling(self) -> None:
-        """No more filling tasks sent: the work they fill beside has failed."""
+        """No more filling tasks sent, now or by a later filling: the work they fill beside has failed."""
         with self.changed:
+            self._filling_stopped = True
             for filling in self._fillings:
                 filling.cancel()
 
