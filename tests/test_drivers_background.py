@@ -49,6 +49,21 @@ def test_beside_runs_in_turn_on_one_worker_and_raises_the_error():
         assert result() is None
 
 
+def test_the_work_runs_once_however_often_its_result_is_asked_for():
+    """With importance='sem' the priorities ask for the models before the tables do: one fit each."""
+    calls = []
+
+    def work(runner):
+        calls.append(runner)
+        return len(calls)
+
+    for scheduler, workers in (("threads", 1), ("threads", 2), ("processes", 2)):
+        calls.clear()
+        with open_runner(scheduler, n_workers=workers) as runner, beside(work, runner) as result:
+            assert result() == 1 and result() == 1
+        assert len(calls) == 1, scheduler
+
+
 def test_models_fitted_beside_give_the_same_json_as_fitted_after(monkeypatch):
     inst = load_instrument()
     data, _ = read_responses(DATA, inst)

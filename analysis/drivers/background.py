@@ -43,8 +43,9 @@ def beside(func: Callable | None, runner: Runner) -> Iterator[Callable[[], objec
     Yields
     ------
     callable
-        Returns ``func``'s result, waiting for it; raises what ``func`` raised. On leaving
-        the block the work is waited for (an error of the caller is raised after it).
+        Returns ``func``'s result, waiting for it (``func`` runs once, however often it
+        is called); raises what ``func`` raised. On leaving the block the work is
+        waited for (an error of the caller is raised after it).
     """
     if func is None:
         yield lambda: None
@@ -61,7 +62,14 @@ def beside(func: Callable | None, runner: Runner) -> Iterator[Callable[[], objec
                 raise
         return
     if runner.scheduler != "threads" or runner.n_workers < 2:
-        yield lambda: func(runner=runner)
+        done: list = []
+
+        def when_asked():       # fitted once, however often asked for (the priorities may ask first)
+            if not done:
+                done.append(func(runner=runner))
+            return done[0]
+
+        yield when_asked
         return
     with open_runner(runner.scheduler, n_workers=runner.n_workers) as own, \
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="drivers-beside") as thread:
