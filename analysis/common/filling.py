@@ -4,8 +4,8 @@ A driver analysis on worker processes has two kinds of work: a chain of stages (
 estimates, the pooled bootstrap's rounds, priorities, KPIs) in which the calling process
 merges each stage's results before it sends the next, and the structural models, which
 depend on the sample only. Run one after the other, the workers sit idle while the caller
-merges (about 1 core in 4 of the stages' time at 1,000,000 x 200, benchmarks/RESULTS.md,
-session 11). :meth:`Runner.filling <analysis.common.scheduler.Runner.filling>` gives a runner
+merges (at 1,000,000 x 200 the command's CPU timeline fell to 1.25-1.76 of 2 cores at each
+such hand-over, benchmarks/RESULTS.md, session 11). :meth:`Runner.filling <analysis.common.scheduler.Runner.filling>` gives a runner
 whose :meth:`~FillingRunner.map` sends its tasks to the same pool **one at a time, only
 while a worker would otherwise be free**: never more of them in flight than the workers that
 :meth:`Runner.map <analysis.common.scheduler.Runner.map>`'s batches leave free. A stage of
@@ -71,6 +71,8 @@ class Filling:
                         changed.acquire()
         if self._error is not None:
             raise self._error
+        if self._progress is not None and self._done != reported:     # the last tasks ended during a report
+            self._progress(self._done, self._total)
         return self._results
 
     def _send(self, free: int) -> None:
@@ -121,7 +123,7 @@ class FillingRunner:
             weights: Sequence[int] | None = None) -> list:
         """``[func(*args) for args in tasks]`` on the free workers; results in the order of ``tasks``.
 
-        ``progress(done, total)`` is called as tasks finish, from the pool's thread.
+        ``progress(done, total)`` is called as tasks finish, from the calling thread.
         """
         filling = Filling(self._runner, func, tasks, progress, weights)
         self._runner.add_filling(filling)
