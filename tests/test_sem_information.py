@@ -86,3 +86,41 @@ def test_fmi_false_leaves_out_only_the_fmi(fitted):
     columns = [c for c in fitted.params_.columns if c != "fmi"]
     pd.testing.assert_frame_equal(lean.params_[columns], fitted.params_[columns])
     assert lean.fit_ == fitted.fit_
+
+
+def _counted_fit(monkeypatch, data: pd.DataFrame, contraction: float | None = None) -> tuple[SEM, list]:
+    """A FIML fit of ``MODEL``, with the kinds of the informations it evaluated."""
+    import analysis.sem.estimate as estimate
+
+    calls: list = []
+    evaluate = Objective.information
+
+    def counted(self, theta, observed):
+        if len(self.batches[0]) > 1 or self.batches[0][0].idx.shape[0] > 1:    # the FIML objective, not the warm start's
+            calls.append("observed" if observed else "expected")
+        return evaluate(self, theta, observed)
+
+    monkeypatch.setattr(Objective, "information", counted)
+    if contraction is not None:
+        monkeypatch.setattr(estimate, "CHORD_CONTRACTION", contraction)
+    model = SEM(MODEL).fit(data, missing="ml")
+    monkeypatch.undo()
+    return model, calls
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_chord_steps_save_informations_and_change_no_estimate(monkeypatch, seed):
+    # Close to the optimum the observed information is kept while the steps contract
+    # (estimate.fisher_scoring): from the warm start one information to step with and one
+    # at the estimates (for the standard errors); without chord steps (a contraction no
+    # decrement can meet) a fresh one at every step
+    data = _data(seed=seed)
+    chord, chord_calls = _counted_fit(monkeypatch, data)
+    fresh, fresh_calls = _counted_fit(monkeypatch, data, contraction=0.0)
+    assert chord_calls == ["observed", "observed"]
+    assert len(fresh_calls) >= 3
+    assert chord.converged_ and fresh.converged_
+    a, b = chord.params_, fresh.params_
+    np.testing.assert_allclose(a["est"], b["est"], rtol=0, atol=1e-7)
+    np.testing.assert_allclose(a["se"], b["se"], rtol=1e-6, atol=0)
+    assert chord.fit_.chi2 == pytest.approx(fresh.fit_.chi2, abs=1e-8)

@@ -5,8 +5,8 @@ differs from lavaan's ML discrepancy ``F = sum_g (N_g/N) F_g`` only by a
 constant, so the minimiser, ``chi2 = 2 (logL_H1 - logL_H0)`` and the
 information are the same.  Minimisation is Fisher scoring (Newton steps with the
 expected information, positive definite for an identified model) switching to
-Newton steps with the observed information near the optimum, with a
-backtracking line search; an implied covariance matrix that is not positive
+Newton steps with the observed information near the optimum (kept for the
+next steps while they contract: chord steps), with a backtracking line search; an implied covariance matrix that is not positive
 definite counts as an infinite objective.  Nothing is bounded, so negative
 variances (Heywood cases) show.
 
@@ -16,6 +16,8 @@ observed information (the Hessian of ``-logL``) for ``missing="ml"``.
 
 References
 ----------
+Dennis, J. E., & Schnabel, R. B. (1996). *Numerical Methods for Unconstrained
+    Optimization and Nonlinear Equations*. SIAM (the chord method, sec. 5.4).
 Jöreskog, K. G. (1969). A general approach to confirmatory maximum likelihood
     factor analysis. *Psychometrika*, 34(2), 183-202.
 Lee, S.-Y., & Jennrich, R. I. (1979). A study of algorithms for covariance
@@ -210,6 +212,12 @@ class Objective:
         return 0.5 * (cols + cols.T)
 
 
+# A Newton step taken with an earlier iterate's observed information (a chord step) is
+# kept only while it shrinks the decrement at least this much; otherwise the information
+# is evaluated afresh (see fisher_scoring)
+CHORD_CONTRACTION = 1e-2
+
+
 @dataclass(frozen=True)
 class OptimResult:
     """Outcome of :func:`fisher_scoring`."""
@@ -246,13 +254,22 @@ def _solve(info: np.ndarray, grad: np.ndarray, damp: bool = True) -> np.ndarray 
 
 
 def fisher_scoring(objective: Objective, theta0: np.ndarray, *, max_iter: int = 500,
-                   tol: float = 1e-14, newton_below: float = 1e-2) -> OptimResult:
+                   tol: float = 1e-14, newton_below: float = 1e-2, near: bool = False) -> OptimResult:
     """Minimise ``objective`` by Fisher scoring, then Newton, with a line search.
 
     Far from the optimum the expected information (always positive definite
     for an identified model) gives robust steps; once the Newton decrement is
     below ``newton_below`` the observed information (exact Hessian) is used
     when it is positive definite, for quadratic convergence.
+
+    Close to the optimum an observed information is kept for the next steps (the
+    chord or simplified Newton method; Dennis & Schnabel, 1996, sec. 5.4) as long as
+    each step shrinks the decrement by at least ``CHORD_CONTRACTION`` and the full
+    step is accepted (a chord step the line search rejects is retried with a fresh
+    information): a gradient costs a small
+    fraction of an information (with many missing-data patterns, a Gram product over
+    the patterns). Convergence is declared only with an information evaluated at the
+    final estimates, which is the one returned (the standard errors use it).
 
     Parameters
     ----------
@@ -266,6 +283,9 @@ def fisher_scoring(objective: Objective, theta0: np.ndarray, *, max_iter: int = 
         objective ``-logL/N``) falls below ``tol``.
     newton_below : float
         Decrement below which Newton steps are tried.
+    near : bool
+        The start is close to the optimum (e.g. the ML fit to the EM moments before a
+        FIML fit): the first step is already tried with the observed information.
 
     Returns
     -------
@@ -278,15 +298,26 @@ def fisher_scoring(objective: Objective, theta0: np.ndarray, *, max_iter: int = 
                            "the start values imply a covariance matrix that is not positive definite")
     if len(theta) == 0:
         return OptimResult(theta, f, grad, True, 0, "no free parameters")
-    decrement = np.inf
+    decrement = 0.0 if near else np.inf
+    held = None          # an earlier iterate's observed information, while chord steps contract
     for it in range(1, max_iter + 1):
         step = None
-        if decrement < newton_below:
-            info, observed = objective.information(theta, observed=True), True
-            step = _solve(info / objective.N, grad, damp=False)
+        chorded = held is not None
+        if held is not None:
+            step = _solve(held / objective.N, grad, damp=False)
+            chord = float(-grad @ step) if step is not None else np.inf
+            if not (tol <= chord < CHORD_CONTRACTION * decrement):
+                step = None
         if step is None:
-            info, observed = objective.information(theta, observed=False), False
-            step = _solve(info / objective.N, grad)
+            held, chorded = None, False
+            if decrement < newton_below:
+                info, observed = objective.information(theta, observed=True), True
+                step = _solve(info / objective.N, grad, damp=False)
+                if step is not None:
+                    held = info
+            if step is None:
+                info, observed = objective.information(theta, observed=False), False
+                step = _solve(info / objective.N, grad)
         decrement = float(-grad @ step)
         if 0 <= decrement < tol:
             return OptimResult(theta, f, grad, True, it - 1, "converged", info, observed)
@@ -298,11 +329,16 @@ def fisher_scoring(objective: Objective, theta0: np.ndarray, *, max_iter: int = 
                 accepted = True
                 break
             t *= 0.5
+        if not accepted and chorded:
+            held = None          # the next iteration takes a fresh information at the same estimates
+            continue
         if not accepted:
             small = abs(decrement) < 1e-9 and np.max(np.abs(grad)) < 1e-6
             msg = ("converged (no further decrease possible at machine precision)" if small
                    else "line search failed: no step decreases the objective")
             return OptimResult(theta, f, grad, small, it, msg)
+        if t < 1.0:
+            held = None          # a shortened step: not in the region where chord steps contract
         theta = cand
         f, grad = objective.value_grad(theta)
         if objective.near_singular(theta):
