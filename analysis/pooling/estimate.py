@@ -74,7 +74,7 @@ from analysis.common.scheduler import open_runner
 from analysis.pooling.moments import Blocks, PatternStats, own_covariance, stats_from_sums, to_original_order
 from analysis.pooling.posterior import posterior_draws
 from analysis.pooling.rows import FrameRows
-from analysis.pooling.replicates import means, run_replicates, runs, stage
+from analysis.pooling.replicates import means, means_from_sums, run_replicates, runs, stage
 from analysis.pooling.replicates import replicates as _replicates
 from analysis.pooling.shrinkage import MIN_GROUPS, pool_covariances
 
@@ -377,6 +377,14 @@ def _pool_chunk(stats: PatternStats, qa: int, per_group: bool, covariances: bool
                             organisation_weights=organisation_weights, pool_phone_only=pool_phone)
 
 
+def _sums_chunk_estimate(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, per_group: bool,
+                         observed: PatternStats | None = None, stream: np.random.SeedSequence | None = None,
+                         pool_phone: bool = True) -> dict:
+    """:func:`_chunk_estimate` of the replicates whose column sums are ``sums`` (a task)."""
+    return _chunk_estimate(stats_from_sums(sums, n_all, blocks), len(blocks.common), per_group, observed, stream,
+                           pool_phone)
+
+
 def _chunk_estimate(stats: PatternStats, qa: int, per_group: bool, observed: PatternStats | None = None,
                     stream: np.random.SeedSequence | None = None, pool_phone: bool = True) -> dict:
     """One chunk of replicates' pooling figures and covariances (a task).
@@ -434,21 +442,25 @@ def _estimate(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, pooling: str,
     :data:`CURVE_MATRICES` organisation-replicates are tasks of ``runner``, chunk ``k``
     drawing from the ``k``-th child of ``stream``; ``progress(done, total)`` in replicates.
     """
-    stats = stats_from_sums(sums, np.broadcast_to(n_all, sums.shape[:-1]), blocks)
+    n_all = np.broadcast_to(n_all, sums.shape[:-1])
     qa = len(blocks.common)
-    mean = means(stats, blocks, centre)
+    mean = means_from_sums(sums, n_all, blocks, centre)
     if pooling == "partial":
         step = max(1, CURVE_MATRICES // sums.shape[1])           # bounded memory for the κ curves
         starts = range(0, sums.shape[0], step)
         streams = stream.spawn(len(starts)) if observed is not None else [None] * len(starts)
-        chunks = [(PatternStats(*(getattr(stats, f)[start:start + step] for f in PatternStats.__dataclass_fields__)),
-                   qa, per_group, observed, s, pool_phone) for start, s in zip(starts, streams)]
+        # each chunk takes its statistics from its sums in its task: the sums are about 60%
+        # of the statistics' size to send, and the scatter matrices (1.7 s of the caller's
+        # one core at 1,000 resamples x 200 organisations) are made on the workers
+        chunks = [(sums[start:start + step], n_all[start:start + step], blocks, per_group, observed, s, pool_phone)
+                  for start, s in zip(starts, streams)]
         # the chunks are independent (the pooling is per replicate): tasks when there is a runner
-        out = (runner.map(_chunk_estimate, chunks, progress=progress, weights=[len(c[0].n_all) for c in chunks])
-               if runner is not None else [_chunk_estimate(*c) for c in chunks])
+        out = (runner.map(_sums_chunk_estimate, chunks, progress=progress, weights=[len(c[0]) for c in chunks])
+               if runner is not None else [_sums_chunk_estimate(*c) for c in chunks])
         del chunks
         merged = {key: np.concatenate([o[key] for o in out]) for key in out[0] if out[0][key] is not None}
         return {**merged, "own": merged.get("own"), "mean": mean}
+    stats = stats_from_sums(sums, n_all, blocks)
     own = own_covariance(stats, qa)
     ones = np.ones(stats.n_all.shape)
     return {"cov": own, "own": own, "mean": mean, "kappa": np.full(sums.shape[0], np.nan),

@@ -155,25 +155,33 @@ class PatternStats:
     mean_complete: np.ndarray
 
 
+def _sum_columns(sums: np.ndarray, blocks: Blocks) -> tuple[np.ndarray, ...]:
+    """The column sums of :func:`pattern_features` by part: ``n_complete, s1a, s2a, s1, s2`` (views)."""
+    q, qa = blocks.q, len(blocks.common)
+    bounds = np.cumsum([0, 1, qa, qa * (qa + 1) // 2, q])
+    n_c, s1a, s2a, s1 = (sums[..., a:b] for a, b in zip(bounds[:-1], bounds[1:]))
+    return n_c[..., 0], s1a, s2a, s1, sums[..., bounds[-1]:]
+
+
+def sum_means(sums: np.ndarray, n_all: np.ndarray | int, blocks: Blocks) -> tuple[np.ndarray, np.ndarray]:
+    """``(mean_common, mean_complete)`` of :func:`stats_from_sums` without its scatter matrices."""
+    sums = np.asarray(sums, dtype=float)
+    n_all = np.broadcast_to(np.asarray(n_all, dtype=float), sums.shape[:-1])
+    n_c, s1a, _, s1, _ = _sum_columns(sums, blocks)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return s1a / n_all[..., None], s1 / n_c[..., None]
+
+
 def stats_from_sums(sums: np.ndarray, n_all: np.ndarray | int, blocks: Blocks) -> PatternStats:
     """:class:`PatternStats` from column sums of :func:`pattern_features`."""
     sums = np.asarray(sums, dtype=float)
-    q, qa = blocks.q, len(blocks.common)
     n_all = np.broadcast_to(np.asarray(n_all, dtype=float), sums.shape[:-1])
-    k = 0
-    n_c = sums[..., k]
-    k += 1
-    s1a = sums[..., k:k + qa]
-    k += qa
-    s2a = sums[..., k:k + qa * (qa + 1) // 2]
-    k += qa * (qa + 1) // 2
-    s1 = sums[..., k:k + q]
-    k += q
-    s2 = sums[..., k:]
+    n_c, s1a, s2a, s1, s2 = _sum_columns(sums, blocks)
+    mean_common, mean_complete = sum_means(sums, n_all, blocks)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return PatternStats(n_all=n_all, n_complete=n_c, scatter_common=_scatter(s1a, s2a, n_all, qa),
-                            scatter_complete=_scatter(s1, s2, n_c, q), mean_common=s1a / n_all[..., None],
-                            mean_complete=s1 / n_c[..., None])
+        return PatternStats(n_all=n_all, n_complete=n_c, scatter_common=_scatter(s1a, s2a, n_all, len(blocks.common)),
+                            scatter_complete=_scatter(s1, s2, n_c, blocks.q), mean_common=mean_common,
+                            mean_complete=mean_complete)
 
 
 def compose(common_cov: np.ndarray, complete_cov: np.ndarray, qa: int) -> np.ndarray:

@@ -13,7 +13,7 @@ import numpy as np
 from analysis.bootstrap.engine import Replicates, resample_counts
 from analysis.common.scheduler import tasks_per_worker
 from analysis.importance.relative import importance_arrays
-from analysis.pooling.moments import (Blocks, PatternStats, own_covariance, pattern_features, stats_from_sums,
+from analysis.pooling.moments import (Blocks, PatternStats, own_covariance, pattern_features, stats_from_sums, sum_means,
                                       to_original_order)
 
 
@@ -101,5 +101,14 @@ def to_original_order_vector(v: np.ndarray, blocks: Blocks) -> np.ndarray:
 
 def means(stats: PatternStats, blocks: Blocks, centre: np.ndarray) -> np.ndarray:
     """Driver means on the data's scale: common block over everyone, phone-only over those asked."""
+    return _driver_means(stats.mean_common, stats.mean_complete, blocks, centre)
+
+
+def means_from_sums(sums: np.ndarray, n_all: np.ndarray, blocks: Blocks, centre: np.ndarray) -> np.ndarray:
+    """:func:`means` of ``stats_from_sums(sums, n_all, blocks)``, without its scatter matrices."""
+    return _driver_means(*sum_means(sums, n_all, blocks), blocks, centre)
+
+
+def _driver_means(mean_common: np.ndarray, mean_complete: np.ndarray, blocks: Blocks, centre: np.ndarray) -> np.ndarray:
     qa = len(blocks.common)
-    return np.concatenate([stats.mean_common, stats.mean_complete[..., qa:]], axis=-1) + centre[blocks.order]
+    return np.concatenate([mean_common, mean_complete[..., qa:]], axis=-1) + centre[blocks.order]
