@@ -211,3 +211,41 @@ def test_a_group_without_any_answer_is_not_estimated(inst):
     assert fits.problems[fits.problems.group == empty].kind.tolist() == ["not_estimated"]
     assert fits.fit.set_index("group").loc[empty, "n"] == 0
     assert bool(fits.fit.set_index("group").loc[other, "usable"])
+
+
+def test_rows_sent_as_answer_codes_are_the_float_rows(inst):
+    # the structural models' tasks carry answer codes (int8, analysis.drivers.sem._compact_rows):
+    # read back they must be exactly the float rows; a decimal answer keeps the rows float
+    from pathlib import Path
+
+    from analysis.drivers.sem import (MISSING_CODE, _compact_rows, _float_rows, _model_array, fit_structural,
+                                      structural_syntax)
+    from analysis.sem.spec import variable_roles
+    from analysis.sem.syntax import parse_syntax
+    from instrument import read_responses
+
+    data, _ = read_responses(Path(__file__).parents[1] / "data" / "example" / "responses.csv", inst)
+    names = tuple(variable_roles(parse_syntax(structural_syntax(inst, inst.driver_keys, "satisfaction"))).observed)
+    rows = ~data[["flag_straightlining", "flag_too_many_missing", "flag_speeding"]].any(axis=1).to_numpy()
+    args = (inst, inst.driver_keys, "satisfaction", names, rows)
+    floats = _model_array(data, *args)
+    codes = _compact_rows(data, *args)
+    assert codes.dtype == np.int8 and codes.flags.c_contiguous and (codes == MISSING_CODE).any()
+    np.testing.assert_array_equal(_float_rows(codes), floats)          # NaN where missing, in the same places
+    assert np.isnan(floats).any()
+    decimal = data.copy()
+    decimal.loc[decimal.index[rows][0], "rel1"] = 2.5
+    kept = _compact_rows(decimal, *args)
+    assert kept.dtype == float
+    np.testing.assert_array_equal(kept, _model_array(decimal, *args))
+    # and the fits are those of the float rows (the groups' tasks and the whole sample's)
+    groups = data.organisation.to_numpy()
+    labels = sorted(set(groups))[:2]
+    kwargs = {"drivers": inst.driver_keys, "outcome": "satisfaction", "rows": rows}
+    sent = fit_structural(data, inst, groups, labels, **kwargs)
+    first = floats[groups[rows] == labels[0]]
+    from analysis.drivers.sem import _fit_group, free_parameters
+    syntax = structural_syntax(inst, inst.driver_keys, "satisfaction")
+    direct = _fit_group(syntax, first, free_parameters(syntax), labels[0], "satisfaction", tuple(inst.driver_keys))
+    pd.testing.assert_frame_equal(sent.paths[sent.paths.group == labels[0]].reset_index(drop=True), direct[2],
+                                  check_exact=True)

@@ -181,7 +181,7 @@ def fit_structural(data: pd.DataFrame, inst: Instrument, groups: np.ndarray, lab
         # group's task gets its rows (a few times smaller than their statistics) and takes
         # its own, so that they are not all in memory at once
         names = tuple(variable_roles(parse_syntax(syntax)).observed)
-        Y = _model_array(data, inst, drivers, outcome, names, rows)
+        Y = _compact_rows(data, inst, drivers, outcome, names, rows)
         index = pd.Index(list(labels)).get_indexer(groups)
         order = np.argsort(index, kind="stable")
         bounds = np.searchsorted(index[order], np.arange(len(labels) + 1))
@@ -241,19 +241,61 @@ def _model_columns(inst: Instrument, drivers: Sequence[str], outcome: str) -> li
 def _model_array(data: pd.DataFrame, inst: Instrument, drivers: Sequence[str], outcome: str,
                  names: Sequence[str], rows: np.ndarray | None) -> np.ndarray:
     """``model_data(data[rows])[names]`` as a float array, a column at a time (no copy of ``data``)."""
+    return np.ascontiguousarray(_model_columns_array(data, inst, drivers, outcome, names, rows).T)
+
+
+# The missing answers of rows sent as whole numbers (:func:`_compact_rows`); no answer of a
+# questionnaire scale is this low
+MISSING_CODE = np.iinfo(np.int8).min
+
+
+def _compact_rows(data: pd.DataFrame, inst: Instrument, drivers: Sequence[str], outcome: str,
+                  names: Sequence[str], rows: np.ndarray | None) -> np.ndarray:
+    """:func:`_model_array` as int8 (missing: ``MISSING_CODE``) when every answer is a whole number that fits.
+
+    The structural models' tasks carry their groups' rows: answer codes, a byte each,
+    instead of eight (a million respondents' 31 answers: 31 instead of 248 MB to pickle,
+    send and hold until the tasks run). :func:`_float_rows` gives back exactly the floats
+    of :func:`_model_array`; anything else (e.g. a decimal answer) stays float.
+    """
+    columns = _model_columns_array(data, inst, drivers, outcome, names, rows)
+    answered = ~np.isnan(columns)
+    whole = columns[answered]
+    if not (np.array_equal(whole, np.rint(whole)) and (whole > MISSING_CODE).all() and (whole <= 127).all()):
+        return np.ascontiguousarray(columns.T)
+    codes = np.where(answered, columns, MISSING_CODE).astype(np.int8)
+    return np.ascontiguousarray(codes.T)
+
+
+def _float_rows(rows: np.ndarray) -> np.ndarray:
+    """The float rows of :func:`_compact_rows`' result (NaN for missing)."""
+    if rows.dtype != np.int8:
+        return rows
+    out = rows.astype(float)
+    out[rows == MISSING_CODE] = np.nan
+    return out
+
+
+def _model_columns_array(data: pd.DataFrame, inst: Instrument, drivers: Sequence[str], outcome: str,
+                         names: Sequence[str], rows: np.ndarray | None) -> np.ndarray:
+    """The transpose of :func:`_model_array`: one contiguous row per variable (filled without strided writes)."""
     columns = _model_columns(inst, drivers, outcome)
     items = columns if outcome == inst.outcome_construct.key else columns[:-1]
     keyed_items(data.iloc[:0], inst, items)           # the same error as model_data for a missing item column
-    Y = np.empty((len(data) if rows is None else int(np.count_nonzero(rows)), len(names)))
+    positions = None if rows is None else np.flatnonzero(rows)
+    out = np.empty((len(names), len(data) if rows is None else len(positions)))
     for j, name in enumerate(names):
         # as keyed_items (numbers, NaN for missing, reverse-keyed items recoded), on the
         # column's values rather than a one-column DataFrame per item
         values = pd.to_numeric(data[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        Y[:, j] = values if rows is None else values[rows]
+        if positions is None:
+            out[j] = values
+        else:
+            values.take(positions, out=out[j])
         if name in items and inst.item(name).reverse:
             scale = inst.scale(inst.item(name).scale)
-            Y[:, j] = scale.min + scale.max - Y[:, j]
-    return Y
+            out[j] = scale.min + scale.max - out[j]
+    return out
 
 
 def free_parameters(syntax: str) -> int:
@@ -274,17 +316,17 @@ def _fit_group(syntax: str, observed: pd.DataFrame | np.ndarray | PatternData | 
     """One group's fit (a task): the model (None if not fitted), its problems, its paths and fit row.
 
     ``observed``: the group's rows (a DataFrame, or an array of the model's observed
-    variables, whose pattern statistics are taken here), or its pattern statistics
-    (None: no row with an answer), or, for the whole sample, ``(Y, group index, labels)``
+    variables, float or as :func:`_compact_rows`, whose pattern statistics are taken
+    here), or its pattern statistics (None: no row with an answer), or, for the whole sample, ``(Y, group index, labels)``
     (its statistics are the sums of the groups' cells).
     """
     if isinstance(observed, tuple):
         Y, index, labels = observed
         names = tuple(variable_roles(parse_syntax(syntax)).observed)
-        observed = pattern_statistics(Y, index, list(labels), names, by_group=False)[1]
+        observed = pattern_statistics(_float_rows(Y), index, list(labels), names, by_group=False)[1]
     if isinstance(observed, np.ndarray):
         names = tuple(variable_roles(parse_syntax(syntax)).observed)
-        observed = pattern_statistics(observed, np.zeros(len(observed), dtype=int), [label], names,
+        observed = pattern_statistics(_float_rows(observed), np.zeros(len(observed), dtype=int), [label], names,
                                       whole_sample=False)[0][label]
     if isinstance(observed, pd.DataFrame):
         n = int(observed.notna().any(axis=1).sum())       # FIML drops rows with nothing observed
