@@ -295,7 +295,10 @@ def finish_sample(scored: ScoredRows, left_out: dict, phone_only: frozenset, not
     """The :class:`AnalysisSample` of scored rows, given the groups left out (:func:`small_groups`)."""
     group = scored.group
     used = scored.used.copy()
-    small = np.where(used & group.isin(list(left_out)).to_numpy(), group.map(left_out).to_numpy(dtype=object), "")
+    if left_out:
+        small = np.where(used & group.isin(list(left_out)).to_numpy(), group.map(left_out).to_numpy(dtype=object), "")
+    else:                           # nothing left out (the rule): no million-row lookup of an empty mapping
+        small = np.full(len(group), "", dtype=object)
     used &= small == ""
     frame = pd.DataFrame({"respondent_id": scored.ids, GROUP: group.to_numpy(),
                           **{d: scored.scores[d].to_numpy() for d in drivers}, scored.outcome: scored.y.to_numpy(),

@@ -241,9 +241,8 @@ class SEM:
             # a singular sample/EM covariance matrix: the likelihood has no maximum, so
             # iterate only far enough to show where the estimates go (reported as errors)
             max_iter = min(max_iter, DEGENERATE_MAX_ITER)
-        near = False
+        near = False        # Warm start: the ML fit to the EM moments is cheap and close to the FIML solution
         if incomplete and not degenerate:
-            # Warm start: ML fit to the EM moments is cheap and close to the FIML solution.
             warm = Objective(model, [single_pattern(s.mean, s.cov, g.n) for s, g in zip(saturated, groups)],
                              [g.n for g in groups], [s.mean for s in saturated])
             first = fisher_scoring(warm, theta0, max_iter=max_iter, tol=1e-8, newton_below=0.0)
