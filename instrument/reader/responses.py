@@ -320,7 +320,7 @@ def check_table(
     if extra_columns:
         present = [name for name in extra_columns if name in kept.columns]
         for name in present:
-            data[name] = _extra_column(kept[name], table.value_labels.get(name, {})).to_numpy()
+            data[name] = _extra_column(kept[name].astype(object), table.value_labels.get(name, {})).to_numpy()
         report = replace(report, unknown_columns=tuple(c for c in report.unknown_columns if c not in present),
                          column_labels={c: table.column_labels.get(c, c) for c in present})
     # which constructs were left out for absent columns travels with the data, so that the

@@ -43,7 +43,9 @@ import numpy as np
 import pandas as pd
 
 from instrument.definition import Variable
-from instrument.reader.strings import blank_strings, strip_texts, whole_float_ids
+from instrument.reader.strings import (
+    arrow_cells, blank_cells, blank_strings, is_arrow_text, strip_texts, text_cells, whole_float_ids,
+)
 
 ANSWER, NOT_APPLICABLE, MISSING, INVALID = 0, 1, 2, 3
 MISSING_MARKERS = frozenset({"", "na", "nan", "#n/a", "null", "."})
@@ -121,6 +123,8 @@ def blank_mask(column: pd.Series) -> np.ndarray:
     >>> blank_mask(pd.Series(["a", " ", None, 3, "a"], dtype=object)).tolist()
     [False, True, True, False, False]
     """
+    if is_arrow_text(column):       # Parquet text: every cell in Arrow, no distinct values to find first
+        return blank_cells(arrow_cells(column), MISSING_MARKERS)
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     strings = _all_strings(uniques)
     if strings is not None:         # e.g. ids, open answers: many distinct texts, checked at once
@@ -215,6 +219,8 @@ def convert_column(raw: pd.Series, var: Variable, *, column: str | None, decimal
     ConvertedColumn
     """
     raw = raw.reset_index(drop=True)
+    if is_arrow_text(raw) and var.choices is None and var.scale is None and var.type not in ("date", "number"):
+        return _convert_arrow_text(raw, var, column)
     if not (_numeric(raw) and (var.choices is not None or var.scale is not None or var.type == "number")):
         # a numeric column of a typed file (Parquet) stays numeric for codes and durations:
         # each distinct number is classified as the same number as an object would be
@@ -364,6 +370,13 @@ def _convert_text(raw: pd.Series, var: Variable, column: str | None) -> Converte
     unique_values, unique_status, lookup = _classify_unique(raw, classify, classify_strings)
     values = pd.Series(unique_values, dtype=str).take(lookup).reset_index(drop=True).rename(var.id)
     return ConvertedColumn(var.id, column, values, unique_status[lookup], raw)
+
+
+def _convert_arrow_text(raw: pd.Series, var: Variable, column: str | None) -> ConvertedColumn:
+    """:func:`_convert_text` of a Parquet text column, in Arrow (the same values and status)."""
+    tidy, blank = text_cells(arrow_cells(raw), MISSING_MARKERS, open_text=var.type == "open")
+    values = pd.Series(pd.array(tidy, dtype=raw.dtype), name=var.id)
+    return ConvertedColumn(var.id, column, values, np.where(blank, MISSING, ANSWER).astype(np.int8), raw)
 
 
 def _convert_date(raw: pd.Series, var: Variable, column: str | None) -> ConvertedColumn:
