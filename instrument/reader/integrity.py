@@ -101,12 +101,12 @@ def duplicate_id_problem(ids: pd.Series, rows: np.ndarray, identical: dict[int, 
     dropped (``duplicates='error'``); the message says which duplicates are identical
     and can be dropped, and which conflict.
     """
-    ids = ids.astype(object)
+    # the ids as they are (pandas' str: hashed in Arrow); only the duplicated ones as Python objects
     duplicated = ids.duplicated(keep=False).to_numpy()
     if not duplicated.any():
         return None
     groups: dict[str, list[int]] = {}
-    for value, row in zip(ids[duplicated], rows[duplicated]):
+    for value, row in zip(ids[duplicated].astype(object), rows[duplicated]):
         groups.setdefault(value, []).append(int(row))
     conflicting = {v: r for v, r in groups.items() if any(x not in identical for x in r[1:])}
     shown = []

@@ -289,9 +289,9 @@ def build_report(
                       "reason": f"identical duplicate of row {first} (dropped)"}
                      for r, first in duplicates_dropped.items()]
     mask = flagged.to_numpy(dtype=bool)
-    excluded += [
+    excluded += [   # the flagged rows' ids only as Python objects (not a million of them)
         {"row": int(r), "respondent_id": i, "reason": why}
-        for r, i, why in zip(data["source_row"].to_numpy()[mask], data[id_var].to_numpy(dtype=object)[mask],
+        for r, i, why in zip(data["source_row"].to_numpy()[mask], data[id_var][mask].to_numpy(dtype=object),
                              reasons.to_numpy(dtype=object)[mask])
     ]
     excluded_frame = pd.DataFrame(excluded, columns=["row", "respondent_id", "reason"])

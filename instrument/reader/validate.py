@@ -221,9 +221,11 @@ def convert_column(raw: pd.Series, var: Variable, *, column: str | None, decimal
     raw = raw.reset_index(drop=True)
     if is_arrow_text(raw) and var.choices is None and var.scale is None and var.type not in ("date", "number"):
         return _convert_arrow_text(raw, var, column)
-    if not (_numeric(raw) and (var.choices is not None or var.scale is not None or var.type == "number")):
-        # a numeric column of a typed file (Parquet) stays numeric for codes and durations:
-        # each distinct number is classified as the same number as an object would be
+    numbers = _numeric(raw) and (var.choices is not None or var.scale is not None or var.type == "number")
+    if not (numbers or is_arrow_text(raw)):
+        # a numeric column of a typed file (Parquet) stays numeric for codes and durations, and a
+        # text column (pandas' str) stays text: each distinct value is classified as the same
+        # number or str as an object would be (no million Python objects first)
         raw = raw.astype(object)
     if var.choices is not None:
         return _convert_coded(raw, var, column, decimal_comma, choice=True)
