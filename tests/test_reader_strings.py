@@ -56,14 +56,20 @@ def test_texts_arrow_cannot_hold_use_python():
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_arrow_cells_are_pythons_rule(seed):
-    """The checks of a column already in Arrow (Parquet text) give the answers of the checks of Python objects."""
+@pytest.mark.parametrize("few", [False, True])
+def test_arrow_cells_are_pythons_rule(seed, few):
+    """The checks of a column already in Arrow (Parquet text) give the answers of the checks of Python objects.
+
+    ``few``: a column of few distinct texts (each distinct text checked once), else every cell.
+    """
     import pyarrow as pa
 
-    from instrument.reader.strings import blank_cells, text_cells
+    from instrument.reader.strings import _few_distinct, blank_cells, text_cells
 
     texts = _texts(seed).tolist()
+    texts = texts[:200] * 20 if few else texts
     texts[::7] = [None] * len(texts[::7])
+    assert _few_distinct(pa.array(texts, type=pa.large_string())) == few
     array = pa.array(texts, type=pa.large_string())
     blank = [t is None or t.strip().casefold() in MISSING_MARKERS for t in texts]
     assert blank_cells(array, MISSING_MARKERS).tolist() == blank

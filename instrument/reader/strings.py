@@ -174,6 +174,36 @@ def text_cells(array, markers: frozenset[str], *, open_text: bool):
     Open answers are stripped of line breaks, tabs and spaces (``s.strip('\\r\\n\\t ')``);
     other texts as :func:`whole_float_ids` does. Blank cells are null in the tidy array.
     """
+    import pyarrow.compute as pc
+
+    if _few_distinct(array):
+        # e.g. organisations and agents: each distinct text checked once, then put in every cell
+        encoded = pc.dictionary_encode(array)
+        tidy, blank = _text_cells(encoded.dictionary, markers, open_text)
+        codes = pc.fill_null(encoded.indices, len(blank)).to_numpy(zero_copy_only=False)
+        return tidy.take(encoded.indices), np.append(blank, True)[codes]     # the last: null cells
+    return _text_cells(array, markers, open_text)
+
+
+#: The first cells of a column from which it is judged to have few distinct texts.
+DISTINCT_SAMPLE = 10_000
+
+
+def _few_distinct(array) -> bool:
+    """Whether at most one in ten of the first :data:`DISTINCT_SAMPLE` cells is a new text.
+
+    Then the distinct texts are found first (a hash of short repeated texts is cheap);
+    otherwise (ids, open answers) every cell is checked, as hashing them costs more.
+    Either way every cell gets the same answer.
+    """
+    import pyarrow.compute as pc
+
+    sample = array.slice(0, DISTINCT_SAMPLE)
+    return len(sample) > 0 and len(pc.unique(sample)) * 10 <= len(sample)
+
+
+def _text_cells(array, markers: frozenset[str], open_text: bool):
+    """:func:`text_cells` of every cell."""
     import pyarrow as pa
     import pyarrow.compute as pc
 

@@ -247,7 +247,8 @@ def _classify_unique(raw: pd.Series, classify, classify_strings=None) -> tuple[n
 
     Returns ``(unique_values, unique_status, lookup)``: the tidy value (an object array,
     NaN for blanks) and status of each distinct value, the last entry standing for the
-    blank cells, and each cell's index into them; ``unique_values[lookup]`` and
+    blank cells, and each cell's index into them (-1, the last entry, for blank cells:
+    numpy's and ``take``'s negative index); ``unique_values[lookup]`` and
     ``unique_status[lookup]`` are the cells' (callers index typed arrays of the distinct
     values instead, not to make a million Python objects). ``classify_strings``, if
     given, does for a Series of non-blank ``str`` values at once what ``classify`` does
@@ -269,8 +270,8 @@ def _classify_unique(raw: pd.Series, classify, classify_strings=None) -> tuple[n
         unique_values = np.empty(len(results), dtype=object)
         unique_values[:] = [r[0] for r in results]
         unique_status = np.array([r[1] for r in results], dtype=np.int8)
-    lookup = np.where(codes < 0, len(uniques), codes)
-    return unique_values, unique_status, lookup
+    # the codes as they are: a blank cell's -1 indexes the last entry (no million-cell np.where)
+    return unique_values, unique_status, codes
 
 
 def _convert_coded(raw: pd.Series, var: Variable, column: str | None, decimal_comma: bool, *, choice: bool) -> ConvertedColumn:
@@ -304,7 +305,8 @@ def _convert_coded(raw: pd.Series, var: Variable, column: str | None, decimal_co
         expected = (f"an answer code of '{var.id}'", f"answer codes of '{var.id}'")
         advice = f"use the codes {listing}, these keys or their labels"
     else:
-        series = pd.Series(np.asarray(unique_values, dtype=float)[lookup], name=var.id)
+        # copy=False: the indexed array is new already (a Series of an array copies it by default)
+        series = pd.Series(np.asarray(unique_values, dtype=float)[lookup], name=var.id, copy=False)
         scale = scale_description(var)
         na = f" ({na_code} = not applicable)" if na_code is not None else ""
         expected = (f"a code of {scale}", f"codes of {scale}")
@@ -345,8 +347,9 @@ def _convert_duration(raw: pd.Series, var: Variable, column: str | None, decimal
 
     unique_values, unique_status, lookup = _classify_unique(raw, classify)
     status = unique_status[lookup]
+    values = pd.Series(np.asarray(unique_values, dtype=float)[lookup], name=var.id, copy=False)
     return ConvertedColumn(
-        var.id, column, pd.Series(np.asarray(unique_values, dtype=float)[lookup], name=var.id), status, raw,
+        var.id, column, values, status, raw,
         ("a duration in seconds", "durations in seconds"),
         "give the completion time in seconds (e.g. 312) or as mm:ss" + _decimal_comma_hint(raw, status, decimal_comma),
     )
@@ -411,11 +414,10 @@ def _convert_date(raw: pd.Series, var: Variable, column: str | None) -> Converte
             stamp = tries[best][j] if pd.notna(tries[best][j]) else tries["ISO8601"][j]
             unique_stamps[j] = _naive(stamp) if pd.notna(stamp) else pd.NaT
             unique_status[j] = ANSWER if pd.notna(stamp) else INVALID
-    # position n_unique holds the missing cells (code -1)
-    lookup = np.where(codes < 0, n_unique, codes)
-    status = np.append(unique_status, np.int8(MISSING))[lookup]
+    # position n_unique, the last, holds the missing cells: their code -1 indexes it
+    status = np.append(unique_status, np.int8(MISSING))[codes]
     stamps = pd.to_datetime(pd.Series(unique_stamps + [pd.NaT], dtype=object))
-    values = pd.Series(stamps.to_numpy()[lookup], name=var.id)
+    values = pd.Series(stamps.to_numpy()[codes], name=var.id, copy=False)
     return ConvertedColumn(
         var.id, column, values, status, raw, ("a date", "dates"),
         "write dates as 2024-03-31 or 31-03-2024", invalid_is_error=False, warnings=warnings,
