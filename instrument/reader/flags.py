@@ -179,7 +179,9 @@ def _row_counts(answers: pd.DataFrame, not_applicable: pd.DataFrame, applicable:
     (NaN without a substantive answer: ``fmax``/``fmin`` skip NaN).
     """
     n = len(answers)
-    n_applicable, n_substantive, n_answered = (np.zeros(n, dtype=np.int64) for _ in range(3))
+    # counted in int16 where the items fit (a quarter of int64's memory traffic), returned as int64
+    counter = np.int16 if answers.shape[1] < np.iinfo(np.int16).max else np.int64
+    n_applicable, n_substantive, n_answered = (np.zeros(n, dtype=counter) for _ in range(3))
     highest, lowest = np.full(n, np.nan), np.full(n, np.nan)
     # Column by column on one-dimensional arrays, accumulated in place: the row-wise sums and
     # fmax/fmin reductions of a million x 28 array (and np.where on two arrays of different memory
@@ -201,4 +203,4 @@ def _row_counts(answers: pd.DataFrame, not_applicable: pd.DataFrame, applicable:
             substantive = np.where(ok, values, np.nan)
         np.fmax(highest, substantive, out=highest)
         np.fmin(lowest, substantive, out=lowest)
-    return n_applicable, n_substantive, n_answered, highest, lowest
+    return (*(a.astype(np.int64) for a in (n_applicable, n_substantive, n_answered)), highest, lowest)

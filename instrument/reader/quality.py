@@ -260,11 +260,15 @@ def _status_counts(status: np.ndarray, applies: np.ndarray | None) -> np.ndarray
     ``applies`` None: the item applies to every respondent.
     """
     n_status = max(ANSWER, NOT_APPLICABLE, MISSING, INVALID) + 1
-    if applies is None or applies.all():
-        counts = np.zeros((2, n_status), dtype=np.int64)
-        counts[0] = np.bincount(status, minlength=n_status)
-        return counts
-    return np.bincount(status + n_status * ~applies, minlength=2 * n_status).reshape(2, n_status)
+    everywhere = applies is None or applies.all()
+    counts = np.zeros((2, n_status), dtype=np.int64)
+    # a comparison per status on the int8 codes: cheaper than np.bincount, which first copies
+    # them to 64-bit integers
+    for code in range(n_status):
+        cells = status == code
+        counts[0, code] = np.count_nonzero(cells) if everywhere else np.count_nonzero(cells & applies)
+        counts[1, code] = 0 if everywhere else np.count_nonzero(cells) - counts[0, code]
+    return counts
 
 
 def build_report(
