@@ -108,8 +108,12 @@ def whole_float_ids(texts: pd.Series) -> pd.Series:
 
 
 def is_arrow_text(column: pd.Series) -> bool:
-    """Whether a column is pandas' Arrow-backed ``str`` dtype (text columns of a Parquet file)."""
-    return isinstance(column.dtype, pd.StringDtype) and column.dtype == pd.StringDtype("pyarrow", na_value=np.nan)
+    """Whether a column is pandas' Arrow-backed ``str`` dtype (text columns of a Parquet file).
+
+    Its missing cells are NaN, as in a column of objects (not ``pd.NA``, as in ``'string'``).
+    """
+    dtype = column.dtype
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow" and dtype.na_value is not pd.NA
 
 
 def arrow_cells(column: pd.Series):
@@ -172,7 +176,13 @@ def text_cells(array, markers: frozenset[str], *, open_text: bool):
     """The tidy texts of an Arrow string array and which cells are blank (:func:`blank_cells`).
 
     Open answers are stripped of line breaks, tabs and spaces (``s.strip('\\r\\n\\t ')``);
-    other texts as :func:`whole_float_ids` does. Blank cells are null in the tidy array.
+    other texts as :func:`whole_float_ids` does.
+
+    Returns
+    -------
+    tidy : pyarrow.Array
+        The tidy text of every cell; null for blank cells.
+    blank : ndarray of bool
     """
     import pyarrow.compute as pc
 
