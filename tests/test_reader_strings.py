@@ -1,6 +1,8 @@
 """The Arrow checks of whole text columns give exactly Python's answers (instrument.reader.strings)."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -51,3 +53,30 @@ def test_texts_arrow_cannot_hold_use_python():
     texts = pd.Series(["\ud800 na", " NA ", "1.0"], dtype=object)   # a lone surrogate is not UTF-8
     assert blank_strings(texts, MISSING_MARKERS).tolist() == [False, True, False]
     assert whole_float_ids(texts).tolist() == ["\ud800 na", "NA", "1"]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("few", [False, True])
+def test_arrow_cells_are_pythons_rule(seed, few):
+    """The checks of a column already in Arrow (Parquet text) give the answers of the checks of Python objects.
+
+    ``few``: a column of few distinct texts (each distinct text checked once), else every cell.
+    """
+    import pyarrow as pa
+
+    from instrument.reader.strings import _few_distinct, blank_cells, text_cells
+
+    texts = _texts(seed).tolist()
+    texts = texts[:200] * 20 if few else texts
+    texts[::7] = [None] * len(texts[::7])
+    assert _few_distinct(pa.array(texts, type=pa.large_string())) == few
+    array = pa.array(texts, type=pa.large_string())
+    blank = [t is None or t.strip().casefold() in MISSING_MARKERS for t in texts]
+    assert blank_cells(array, MISSING_MARKERS).tolist() == blank
+    rule = re.compile(r"^\d+\.0+$")
+    ids = [t.strip().split(".")[0] if rule.match(t.strip()) else t.strip() for t in (t or "" for t in texts)]
+    tidy, got_blank = text_cells(array, MISSING_MARKERS, open_text=False)
+    assert got_blank.tolist() == blank
+    assert tidy.to_pylist() == [None if b else i for b, i in zip(blank, ids)]
+    tidy, _ = text_cells(array, MISSING_MARKERS, open_text=True)
+    assert tidy.to_pylist() == [None if b else t.strip("\r\n\t ") for b, t in zip(blank, texts)]

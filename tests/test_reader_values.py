@@ -196,6 +196,20 @@ def test_duplicate_respondent_ids_name_the_rows(inst, frame, tmp_path):
             "with one id but different answers are different responses") in str(info.value)
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_ids_distinct_as_read_but_equal_once_tidied_are_duplicates(inst, frame, tmp_path, suffix):
+    """' R003' and 'R003', '1001.0' and '1001' are the same id: distinct cells as read are not enough."""
+    frame.loc[6, "respondent_id"] = " R003"
+    frame.loc[8, "respondent_id"], frame.loc[9, "respondent_id"] = "1001.0", "1001"
+    path = tmp_path / f"responses{suffix}"
+    if suffix == ".csv":
+        write_csv(frame, path)
+    else:
+        frame.astype(str).to_parquet(path, index=False)
+    with pytest.raises(UnusableData, match=r"rows 3, 7, 9, 10: duplicate respondent ids 'R003' \(rows 3, 7: "):
+        read_responses(path, inst)
+
+
 def test_missing_respondent_id_or_organisation_names_the_row(inst, frame, tmp_path):
     frame.loc[4, "respondent_id"] = ""
     with pytest.raises(DataError, match=r"column 'respondent_id', row 5: no respondent id; give every response a unique id"):

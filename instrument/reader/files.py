@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from instrument.errors import DataError
+from instrument.reader.strings import is_arrow_text
 from instrument.reader.table import RawTable, check_unique_columns, normalise_delimiter
 from instrument.reader.text import check_encoding, guess_encoding, read_delimited
 
@@ -273,14 +274,18 @@ def _read_parquet(path: Path) -> RawTable:
 
 
 def objects_except_numbers(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with every column as Python objects, except numeric (not boolean) ones.
+    """The frame with every column as Python objects, except numeric (not boolean) and text ones.
 
     A typed file's numeric columns are checked as numbers (:func:`~instrument.reader.validate.convert_column`
     classifies each distinct value once, as it would the same values as objects); turning a
     million-row integer column into Python objects first costs more than the whole check.
+    Text columns (pandas' Arrow-backed ``str``) are checked in Arrow with Python's rules
+    (:mod:`instrument.reader.strings`); their cells are the same ``str`` (NaN when missing)
+    as the objects would be.
     """
     objects = {c: object for c, dtype in frame.dtypes.items()
-               if not (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype))}
+               if not (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype))
+               and not is_arrow_text(frame[c])}
     return frame.astype(objects) if objects else frame
 
 

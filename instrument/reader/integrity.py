@@ -56,11 +56,13 @@ class IdenticalDuplicates:
     """Rows identical to an earlier row (same id, same value in every column).
 
     ``keep`` is the mask of rows that are not such a repeat; ``repeats`` maps the file
-    row of each repeat to the file row it repeats.
+    row of each repeat to the file row it repeats. ``ids_distinct``: every id, as text,
+    is used once (the usual case, found on the way).
     """
 
     keep: np.ndarray
     repeats: dict[int, int]
+    ids_distinct: bool = False
 
 
 def identical_duplicates(frame: pd.DataFrame, id_column: str | None, rows: np.ndarray) -> IdenticalDuplicates:
@@ -77,7 +79,7 @@ def identical_duplicates(frame: pd.DataFrame, id_column: str | None, rows: np.nd
     # file with unique ids, the usual case, never needs).
     candidates = np.flatnonzero(frame[id_column].astype(str).duplicated(keep=False).to_numpy())
     if not len(candidates):
-        return IdenticalDuplicates(np.ones(n, dtype=bool), {})
+        return IdenticalDuplicates(np.ones(n, dtype=bool), {}, ids_distinct=True)
     as_text = frame.iloc[candidates].astype(str)
     has_id = frame[id_column].iloc[candidates].notna().to_numpy() & (as_text[id_column].str.strip() != "").to_numpy()
     repeat_among = as_text.duplicated(keep="first").to_numpy() & has_id
@@ -101,12 +103,12 @@ def duplicate_id_problem(ids: pd.Series, rows: np.ndarray, identical: dict[int, 
     dropped (``duplicates='error'``); the message says which duplicates are identical
     and can be dropped, and which conflict.
     """
-    ids = ids.astype(object)
+    # the ids as they are (pandas' str: hashed in Arrow); only the duplicated ones as Python objects
     duplicated = ids.duplicated(keep=False).to_numpy()
     if not duplicated.any():
         return None
     groups: dict[str, list[int]] = {}
-    for value, row in zip(ids[duplicated], rows[duplicated]):
+    for value, row in zip(ids[duplicated].astype(object), rows[duplicated]):
         groups.setdefault(value, []).append(int(row))
     conflicting = {v: r for v, r in groups.items() if any(x not in identical for x in r[1:])}
     shown = []

@@ -232,23 +232,43 @@ def item_table(columns: dict[str, ConvertedColumn], applicable: pd.DataFrame, in
         if var.kind == "context" or (var.scale is None and var.choices is None):
             continue
         col = columns[var.id]
-        status = col.status
-        applies = applicable[var.id].to_numpy(dtype=bool) if var.id in applicable else np.ones(len(status), dtype=bool)
-        n_applicable = int(applies.sum())
-        lost = int(((status == MISSING) | (status == INVALID))[applies].sum())
+        applies = applicable[var.id].to_numpy(dtype=bool) if var.id in applicable else None
+        # one count of each status where the item applies and where not, rather than a mask
+        # and a sum per number (a million respondents, every coded variable)
+        counts = _status_counts(col.status, applies)
+        where_applies, elsewhere = counts[0], counts[1]
+        n_applicable = int(where_applies.sum())
+        lost = int(where_applies[MISSING] + where_applies[INVALID])
         rows.append({
             "item": var.id,
             "construct": var.construct,
             "column": col.column,
             "n_applicable": n_applicable,
-            "n_answered": int((status == ANSWER).sum()),
-            "n_not_applicable": int((status == NOT_APPLICABLE)[applies].sum()),
-            "n_missing": int((status == MISSING)[applies].sum()),
-            "n_invalid": int((status == INVALID).sum()),
-            "n_not_applicable_by_design": int(((status == MISSING) | (status == NOT_APPLICABLE))[~applies].sum()),
+            "n_answered": int(where_applies[ANSWER] + elsewhere[ANSWER]),
+            "n_not_applicable": int(where_applies[NOT_APPLICABLE]),
+            "n_missing": int(where_applies[MISSING]),
+            "n_invalid": int(where_applies[INVALID] + elsewhere[INVALID]),
+            "n_not_applicable_by_design": int(elsewhere[MISSING] + elsewhere[NOT_APPLICABLE]),
             "pct_missing": 100.0 * lost / n_applicable if n_applicable else math.nan,
         })
     return pd.DataFrame(rows, columns=list(ITEM_COLUMNS))
+
+
+def _status_counts(status: np.ndarray, applies: np.ndarray | None) -> np.ndarray:
+    """Cells of each status (ANSWER ... INVALID) where the item applies (row 0) and where it does not (row 1).
+
+    ``applies`` None: the item applies to every respondent.
+    """
+    n_status = max(ANSWER, NOT_APPLICABLE, MISSING, INVALID) + 1
+    everywhere = applies is None or applies.all()
+    counts = np.zeros((2, n_status), dtype=np.int64)
+    # a comparison per status on the int8 codes: cheaper than np.bincount, which first copies
+    # them to 64-bit integers
+    for code in range(n_status):
+        cells = status == code
+        counts[0, code] = np.count_nonzero(cells) if everywhere else np.count_nonzero(cells & applies)
+        counts[1, code] = 0 if everywhere else np.count_nonzero(cells) - counts[0, code]
+    return counts
 
 
 def build_report(
@@ -267,14 +287,15 @@ def build_report(
                  for e in table.not_respondents]
     duplicates_dropped = duplicates_dropped or {}
     id_column = match.column_of.get(id_var)
-    raw_ids = dict(zip(table.data_row_numbers().tolist(), table.frame[id_column].tolist())) if id_column else {}
-    excluded += [{"row": int(r), "respondent_id": str(raw_ids.get(r)).strip() if id_column else None,
-                  "reason": f"identical duplicate of row {first} (dropped)"}
-                 for r, first in duplicates_dropped.items()]
+    if duplicates_dropped:  # only then the ids as read (a million of them otherwise for nothing)
+        raw_ids = dict(zip(table.data_row_numbers().tolist(), table.frame[id_column].tolist())) if id_column else {}
+        excluded += [{"row": int(r), "respondent_id": str(raw_ids.get(r)).strip() if id_column else None,
+                      "reason": f"identical duplicate of row {first} (dropped)"}
+                     for r, first in duplicates_dropped.items()]
     mask = flagged.to_numpy(dtype=bool)
-    excluded += [
+    excluded += [   # the flagged rows' ids only as Python objects (not a million of them)
         {"row": int(r), "respondent_id": i, "reason": why}
-        for r, i, why in zip(data["source_row"].to_numpy()[mask], data[id_var].to_numpy(dtype=object)[mask],
+        for r, i, why in zip(data["source_row"].to_numpy()[mask], data[id_var][mask].to_numpy(dtype=object),
                              reasons.to_numpy(dtype=object)[mask])
     ]
     excluded_frame = pd.DataFrame(excluded, columns=["row", "respondent_id", "reason"])

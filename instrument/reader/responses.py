@@ -15,8 +15,8 @@ from analysis.common.options import INVALID_POLICIES, SOURCES, check_option
 from instrument.reader.files import check_path, detect_platform, peek_excel_header, peek_sav_header, read_raw_table
 from instrument.reader.flags import FLAG_COLUMNS, channel_applicable, driver_item_ids, respondent_flags
 from instrument.reader.integrity import (
-    ABSENT_ITEMS_ATTR, UnusableData, absent_items_problem, find_absent_items, duplicate_id_problem, identical_duplicates,
-    left_out_note,
+    ABSENT_ITEMS_ATTR, IdenticalDuplicates, UnusableData, absent_items_problem, find_absent_items,
+    duplicate_id_problem, identical_duplicates, left_out_note,
 )
 from instrument.reader.quality import QualityReport, build_report
 from instrument.reader.table import RawTable, normalise_delimiter
@@ -272,11 +272,11 @@ def check_table(
         warnings.append(left_out_note(leave_out, match.column_of, inst, asked=absent_items == "leave_out"))
 
     _check_second_header(columns, inst, list(frame.columns), match.column_of, source_rows, file)
-    _check_filled(columns[id_variable(inst)], source_rows, file,
-                  "no respondent id; give every response a unique id, or remove the row")
+    ids = columns[id_variable(inst)]
+    _check_filled(ids, source_rows, file, "no respondent id; give every response a unique id, or remove the row")
     unusable = [p for p in (
-        duplicate_id_problem(columns[id_variable(inst)].values, source_rows,
-                             {} if dropped else repeats.repeats, file, columns[id_variable(inst)].column),
+        None if _distinct_as_read(ids, kept, match.column_of.get(id_variable(inst)), repeats) else
+        duplicate_id_problem(ids.values, source_rows, {} if dropped else repeats.repeats, file, ids.column),
         absent_items_problem({} if absent_items == "leave_out" else partial, match.unknown, file),
     ) if p is not None]
     _check_filled(columns[group_variable(inst)], source_rows, file,
@@ -320,7 +320,7 @@ def check_table(
     if extra_columns:
         present = [name for name in extra_columns if name in kept.columns]
         for name in present:
-            data[name] = _extra_column(kept[name], table.value_labels.get(name, {})).to_numpy()
+            data[name] = _extra_column(kept[name].astype(object), table.value_labels.get(name, {})).to_numpy()
         report = replace(report, unknown_columns=tuple(c for c in report.unknown_columns if c not in present),
                          column_labels={c: table.column_labels.get(c, c) for c in present})
     # which constructs were left out for absent columns travels with the data, so that the
@@ -429,6 +429,18 @@ def _raise_first_invalid(columns: dict[str, ConvertedColumn], position: dict[str
         f"{more}",
         file=file, column=bad[0].column, rows=rows[bad[0].invalid_positions].tolist(),
     )
+
+
+def _distinct_as_read(ids: ConvertedColumn, kept: pd.DataFrame, id_column: str | None,
+                      repeats: IdenticalDuplicates) -> bool:
+    """Whether the ids are known to be distinct without hashing a million of them again.
+
+    They are when :func:`~instrument.reader.integrity.identical_duplicates` found every id
+    as read (as text) used once and each id is that text unchanged (nothing stripped or cut).
+    """
+    if not repeats.ids_distinct or id_column is None:
+        return False
+    return bool(ids.values.eq(kept[id_column].astype(str)).all())
 
 
 def _check_filled(col: ConvertedColumn, rows: np.ndarray, file: str, message: str) -> None:

@@ -18,7 +18,8 @@ class RawTable:
 
     ``frame`` has the file's column names and one row per data record (row ``i`` is
     data row ``i + 1``, header excluded); cells are Python objects (str for text files), except
-    the numeric columns of a Parquet file, which keep their dtype.
+    the numeric and text columns of a Parquet file, which keep their dtype (text: pandas'
+    Arrow-backed ``str``, whose cells are the same ``str``, NaN when missing).
     ``value_labels``, ``column_labels`` (variable labels) and ``user_missing`` come from SPSS files; ``unmapped_columns``
     (columns the platform reader could not map) and ``source_columns`` (variable id ->
     the platform's column name, for messages) from platform exports.

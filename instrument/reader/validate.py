@@ -43,7 +43,9 @@ import numpy as np
 import pandas as pd
 
 from instrument.definition import Variable
-from instrument.reader.strings import blank_strings, strip_texts, whole_float_ids
+from instrument.reader.strings import (
+    arrow_cells, blank_cells, blank_strings, is_arrow_text, strip_texts, text_cells, whole_float_ids,
+)
 
 ANSWER, NOT_APPLICABLE, MISSING, INVALID = 0, 1, 2, 3
 MISSING_MARKERS = frozenset({"", "na", "nan", "#n/a", "null", "."})
@@ -121,6 +123,8 @@ def blank_mask(column: pd.Series) -> np.ndarray:
     >>> blank_mask(pd.Series(["a", " ", None, 3, "a"], dtype=object)).tolist()
     [False, True, True, False, False]
     """
+    if is_arrow_text(column):       # Parquet text: every cell in Arrow, no distinct values to find first
+        return blank_cells(arrow_cells(column), MISSING_MARKERS)
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     strings = _all_strings(uniques)
     if strings is not None:         # e.g. ids, open answers: many distinct texts, checked at once
@@ -215,9 +219,13 @@ def convert_column(raw: pd.Series, var: Variable, *, column: str | None, decimal
     ConvertedColumn
     """
     raw = raw.reset_index(drop=True)
-    if not (_numeric(raw) and (var.choices is not None or var.scale is not None or var.type == "number")):
-        # a numeric column of a typed file (Parquet) stays numeric for codes and durations:
-        # each distinct number is classified as the same number as an object would be
+    if is_arrow_text(raw) and var.choices is None and var.scale is None and var.type not in ("date", "number"):
+        return _convert_arrow_text(raw, var, column)
+    numbers = _numeric(raw) and (var.choices is not None or var.scale is not None or var.type == "number")
+    if not (numbers or is_arrow_text(raw)):
+        # a numeric column of a typed file (Parquet) stays numeric for codes and durations, and a
+        # text column (pandas' str) stays text: each distinct value is classified as the same
+        # number or str as an object would be (no million Python objects first)
         raw = raw.astype(object)
     if var.choices is not None:
         return _convert_coded(raw, var, column, decimal_comma, choice=True)
@@ -239,7 +247,8 @@ def _classify_unique(raw: pd.Series, classify, classify_strings=None) -> tuple[n
 
     Returns ``(unique_values, unique_status, lookup)``: the tidy value (an object array,
     NaN for blanks) and status of each distinct value, the last entry standing for the
-    blank cells, and each cell's index into them; ``unique_values[lookup]`` and
+    blank cells, and each cell's index into them (-1, the last entry, for blank cells:
+    numpy's and ``take``'s negative index); ``unique_values[lookup]`` and
     ``unique_status[lookup]`` are the cells' (callers index typed arrays of the distinct
     values instead, not to make a million Python objects). ``classify_strings``, if
     given, does for a Series of non-blank ``str`` values at once what ``classify`` does
@@ -261,8 +270,8 @@ def _classify_unique(raw: pd.Series, classify, classify_strings=None) -> tuple[n
         unique_values = np.empty(len(results), dtype=object)
         unique_values[:] = [r[0] for r in results]
         unique_status = np.array([r[1] for r in results], dtype=np.int8)
-    lookup = np.where(codes < 0, len(uniques), codes)
-    return unique_values, unique_status, lookup
+    # the codes as they are: a blank cell's -1 indexes the last entry (no million-cell np.where)
+    return unique_values, unique_status, codes
 
 
 def _convert_coded(raw: pd.Series, var: Variable, column: str | None, decimal_comma: bool, *, choice: bool) -> ConvertedColumn:
@@ -296,7 +305,8 @@ def _convert_coded(raw: pd.Series, var: Variable, column: str | None, decimal_co
         expected = (f"an answer code of '{var.id}'", f"answer codes of '{var.id}'")
         advice = f"use the codes {listing}, these keys or their labels"
     else:
-        series = pd.Series(np.asarray(unique_values, dtype=float)[lookup], name=var.id)
+        # copy=False: the indexed array is new already (a Series of an array copies it by default)
+        series = pd.Series(np.asarray(unique_values, dtype=float)[lookup], name=var.id, copy=False)
         scale = scale_description(var)
         na = f" ({na_code} = not applicable)" if na_code is not None else ""
         expected = (f"a code of {scale}", f"codes of {scale}")
@@ -337,8 +347,9 @@ def _convert_duration(raw: pd.Series, var: Variable, column: str | None, decimal
 
     unique_values, unique_status, lookup = _classify_unique(raw, classify)
     status = unique_status[lookup]
+    values = pd.Series(np.asarray(unique_values, dtype=float)[lookup], name=var.id, copy=False)
     return ConvertedColumn(
-        var.id, column, pd.Series(np.asarray(unique_values, dtype=float)[lookup], name=var.id), status, raw,
+        var.id, column, values, status, raw,
         ("a duration in seconds", "durations in seconds"),
         "give the completion time in seconds (e.g. 312) or as mm:ss" + _decimal_comma_hint(raw, status, decimal_comma),
     )
@@ -364,6 +375,13 @@ def _convert_text(raw: pd.Series, var: Variable, column: str | None) -> Converte
     unique_values, unique_status, lookup = _classify_unique(raw, classify, classify_strings)
     values = pd.Series(unique_values, dtype=str).take(lookup).reset_index(drop=True).rename(var.id)
     return ConvertedColumn(var.id, column, values, unique_status[lookup], raw)
+
+
+def _convert_arrow_text(raw: pd.Series, var: Variable, column: str | None) -> ConvertedColumn:
+    """:func:`_convert_text` of a Parquet text column, in Arrow (the same values and status)."""
+    tidy, blank = text_cells(arrow_cells(raw), MISSING_MARKERS, open_text=var.type == "open")
+    values = pd.Series(pd.array(tidy, dtype=raw.dtype), name=var.id)
+    return ConvertedColumn(var.id, column, values, np.where(blank, MISSING, ANSWER).astype(np.int8), raw)
 
 
 def _convert_date(raw: pd.Series, var: Variable, column: str | None) -> ConvertedColumn:
@@ -396,11 +414,10 @@ def _convert_date(raw: pd.Series, var: Variable, column: str | None) -> Converte
             stamp = tries[best][j] if pd.notna(tries[best][j]) else tries["ISO8601"][j]
             unique_stamps[j] = _naive(stamp) if pd.notna(stamp) else pd.NaT
             unique_status[j] = ANSWER if pd.notna(stamp) else INVALID
-    # position n_unique holds the missing cells (code -1)
-    lookup = np.where(codes < 0, n_unique, codes)
-    status = np.append(unique_status, np.int8(MISSING))[lookup]
+    # position n_unique, the last, holds the missing cells: their code -1 indexes it
+    status = np.append(unique_status, np.int8(MISSING))[codes]
     stamps = pd.to_datetime(pd.Series(unique_stamps + [pd.NaT], dtype=object))
-    values = pd.Series(stamps.to_numpy()[lookup], name=var.id)
+    values = pd.Series(stamps.to_numpy()[codes], name=var.id, copy=False)
     return ConvertedColumn(
         var.id, column, values, status, raw, ("a date", "dates"),
         "write dates as 2024-03-31 or 31-03-2024", invalid_is_error=False, warnings=warnings,
