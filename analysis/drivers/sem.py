@@ -317,8 +317,8 @@ def _fit_group(syntax: str, observed: pd.DataFrame | np.ndarray | PatternData | 
 
     ``observed``: the group's rows (a DataFrame, or an array of the model's observed
     variables, float or as :func:`_compact_rows`, whose pattern statistics are taken
-    here), or its pattern statistics (None: no row with an answer), or, for the whole sample, ``(Y, group index, labels)``
-    (its statistics are the sums of the groups' cells).
+    here), or its pattern statistics (None: no row with an answer), or, for the whole
+    sample, ``(Y, group index, labels)`` (its statistics are the sums of the groups' cells).
     """
     if isinstance(observed, tuple):
         Y, index, labels = observed

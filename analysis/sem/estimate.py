@@ -6,8 +6,9 @@ constant, so the minimiser, ``chi2 = 2 (logL_H1 - logL_H0)`` and the
 information are the same.  Minimisation is Fisher scoring (Newton steps with the
 expected information, positive definite for an identified model) switching to
 Newton steps with the observed information near the optimum (kept for the
-next steps while they contract: chord steps), with a backtracking line search; an implied covariance matrix that is not positive
-definite counts as an infinite objective.  Nothing is bounded, so negative
+next steps while they contract: chord steps), with a backtracking line search;
+an implied covariance matrix that is not positive definite counts as an
+infinite objective.  Nothing is bounded, so negative
 variances (Heywood cases) show.
 
 Standard errors follow lavaan 0.6 defaults: the inverse expected information
@@ -266,10 +267,10 @@ def fisher_scoring(objective: Objective, theta0: np.ndarray, *, max_iter: int = 
     chord or simplified Newton method; Dennis & Schnabel, 1996, sec. 5.4) as long as
     each step shrinks the decrement by at least ``CHORD_CONTRACTION`` and the full
     step is accepted (a chord step the line search rejects is retried with a fresh
-    information): a gradient costs a small
-    fraction of an information (with many missing-data patterns, a Gram product over
-    the patterns). Convergence is declared only with an information evaluated at the
-    final estimates, which is the one returned (the standard errors use it).
+    information): a gradient costs a small fraction of an information (with many
+    missing-data patterns, a Gram product over the patterns). Convergence is declared
+    only with an information evaluated at the final estimates, which is the one
+    returned (the standard errors use it).
 
     Parameters
     ----------
